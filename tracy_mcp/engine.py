@@ -18,8 +18,16 @@ from tracy_mcp.errors import CaptureNotFoundError, EngineError, error_for_status
 FAILED, LOADING, READY, COMPLETE = -1, 0, 1, 2
 
 _DTYPES = {
-    1: np.int8, 2: np.uint8, 3: np.int16, 4: np.uint16, 5: np.int32, 6: np.uint32,
-    7: np.int64, 8: np.uint64, 9: np.float32, 10: np.float64,
+    1: np.int8,
+    2: np.uint8,
+    3: np.int16,
+    4: np.uint16,
+    5: np.int32,
+    6: np.uint32,
+    7: np.int64,
+    8: np.uint64,
+    9: np.float32,
+    10: np.float64,
 }
 
 

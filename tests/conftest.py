@@ -1,0 +1,29 @@
+"""Shared test fixtures: where the reference data lives, and skips with a clear reason when it is absent."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TRACY_MCP_SHARED", REPO.parent / "shared"))
+CAPTURES = SHARED / "captures"
+GOLDEN = SHARED / "golden"
+
+
+def shared_captures() -> list[Path]:
+    """Every reference capture present (an empty list when ../shared is absent)."""
+    return sorted(CAPTURES.glob("*.tracy")) if CAPTURES.is_dir() else []
+
+
+def require_shared() -> None:
+    if not CAPTURES.is_dir():
+        pytest.skip(f"reference captures not found at {CAPTURES} (set TRACY_MCP_SHARED to the shared/ folder)")
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    require_shared()
+    return SHARED
