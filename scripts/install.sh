@@ -1,13 +1,16 @@
 #!/usr/bin/env sh
-# Installs tracy-mcp with everything it needs on Debian/Ubuntu: system libraries, then the package and test tools.
-# Usage: scripts/install.sh            (uses the `python3` on PATH; set PYTHON=... to choose another)
+# Installs tracy-mcp and everything it needs on Debian/Ubuntu: system packages, then a virtual environment .venv/
+# holding the package (editable) and its test and development tools.
+# Usage: scripts/install.sh        (PYTHON=python3.12 scripts/install.sh picks the interpreter)
 set -eu
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
 if command -v apt-get >/dev/null 2>&1; then
+    # compiler, compression libraries, and the tools the network-namespace tests use
     pkgs="g++ liblz4-dev libzstd-dev iproute2 util-linux"
+    "$PYTHON" -c "import venv, ensurepip" 2>/dev/null || pkgs="$pkgs python3-venv"
     missing=""
     for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
     if [ -n "$missing" ]; then
@@ -17,6 +20,7 @@ if command -v apt-get >/dev/null 2>&1; then
 else
     echo "not a Debian system: install a C++17 compiler and the lz4 and zstd development packages yourself" >&2
 fi
-"$PYTHON" -m pip install -q --upgrade pip
-"$PYTHON" -m pip install -q -e ".[dev]"
-echo "tracy-mcp installed: $("$PYTHON" -m tracy_mcp --version)"
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[dev]"
+echo "tracy-mcp installed in .venv: $(.venv/bin/tracy-mcp --version)"
