@@ -1,0 +1,49 @@
+"""The capture's string pool: every text column elsewhere is an int32 id into table ``strings``.
+
+Strings are decoded lazily, one id at a time, and cached; ``lookup_ids`` finds the ids holding one text so
+name filters run as integer comparisons over whole columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tracy_mcp.data import CaptureData
+
+
+class StringPool:
+    def __init__(self, db: CaptureData) -> None:
+        self._db = db
+        self._decoded: dict[int, str] = {}
+        self._by_text: dict[str, np.ndarray] | None = None
+
+    def __len__(self) -> int:
+        return self._db.rows("strings")
+
+    def get(self, sid: int, default: str = "") -> str:
+        """Text of string id `sid` ("" / default for -1 or out of range)."""
+        sid = int(sid)
+        s = self._decoded.get(sid)
+        if s is not None:
+            return s
+        if sid < 0 or sid >= len(self):
+            return default
+        off = int(self._db.col("strings", "offset")[sid])
+        size = int(self._db.col("strings", "size")[sid])
+        raw = self._db.col("string_bytes", "data")[off:off + size]
+        s = raw.tobytes().decode("utf-8", "replace")
+        self._decoded[sid] = s
+        return s
+
+    def many(self, ids: np.ndarray) -> list[str]:
+        return [self.get(i) for i in ids.tolist()]
+
+    def ids_of(self, text: str) -> np.ndarray:
+        """Every string id whose text equals `text` (the pool may hold duplicates)."""
+        if self._by_text is None:
+            n = len(self)
+            groups: dict[str, list[int]] = {}
+            for i in range(n):
+                groups.setdefault(self.get(i), []).append(i)
+            self._by_text = {k: np.asarray(v, dtype=np.int64) for k, v in groups.items()}
+        return self._by_text.get(text, np.zeros(0, dtype=np.int64))
