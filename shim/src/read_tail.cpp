@@ -1,9 +1,73 @@
+// The tail reader: every section after the CPU threads, in the file's order, then the derivations the server
+// makes right after loading that the API needs.
 #include "read_tail.hpp"
+
+#include "capture.hpp"
+#include "cursor.hpp"
+#include "load_context.hpp"
+#include "model.hpp"
+#include "tail_io.hpp"
+#include "tail_sections.hpp"
 
 namespace tshim {
 
-void read_tail(Cursor&, LoadContext&) {}
+namespace {
 
-void register_tail_tables(const TailModel&, std::vector<Table>&, Capture&) {}
+// Upstream's first time: 0, except for on-demand captures, where it is the start of the base frame set's third
+// frame (the first frames predate the connection).
+int64_t first_time(const LoadContext& ctx) {
+    auto it = ctx.cap.meta_int.find("on_demand");
+    if (it == ctx.cap.meta_int.end() || it->second == 0) return 0;
+    const auto& fs = ctx.model.frame_sets;
+    if (fs.frames_begin.empty()) return 0;
+    const size_t b = size_t(fs.frames_begin[0]), e = size_t(fs.frames_end[0]);
+    if (e - b < 3 || b + 2 >= ctx.model.frames.start.size()) return 0;
+    return ctx.model.frames.start[b + 2];
+}
+
+}  // namespace
+
+void read_tail(Cursor& c, LoadContext& ctx) {
+    ctx.stage("GPU zones");
+    tail::read_gpu(c, ctx);
+    ctx.check_cancel();
+    ctx.stage("plots");
+    tail::read_plots(c, ctx);
+    ctx.stage("memory");
+    tail::read_memory(c, ctx);
+    ctx.check_cancel();
+    ctx.stage("callstacks");
+    tail::read_callstacks(c, ctx);
+    tail::read_app_info(c, ctx);
+    ctx.stage("frame images");
+    tail::read_frame_images(c, ctx);
+    ctx.check_cancel();
+    ctx.stage("context switches");
+    tail::read_context_switches(c, ctx);
+    tail::read_cpu_data(c, ctx);
+    ctx.check_cancel();
+    ctx.stage("symbols");
+    tail::read_symbols(c, ctx);
+    tail::read_symbol_code(c, ctx);
+    tail::read_hw_samples(c, ctx);
+    ctx.stage("source files");
+    tail::read_source_files(c, ctx);
+
+    auto& t = ctx.model.tail;
+    tail::derive_callstack_frame_rows(t);
+    tail::derive_memory_plots(t, first_time(ctx));
+    for (size_t i = 0; i < t.plot.name.size(); i++)
+        if (t.plot.pool[i] >= 0) t.plot.name[i] = tail::string_ptr(t.plot.name_ptr[i], ctx);
+
+    uint64_t gpu_zones = 0, user_points = 0;
+    for (uint64_t n : t.gpu_ctx.count) gpu_zones += n;
+    for (size_t i = 0; i < t.plot.type.size(); i++)
+        if (t.plot.type[i] == 0) user_points += uint64_t(t.plot.point_end[i] - t.plot.point_begin[i]);
+    ctx.cap.meta_int["gpu_zone_count"] = int64_t(gpu_zones);
+    ctx.cap.meta_int["plot_count"] = int64_t(user_points);
+    ctx.cap.meta_int["context_switch_count"] = int64_t(t.cs.start.size());
+    ctx.cap.meta_int["symbol_loc_count"] = int64_t(t.symbol_loc_count);
+    ctx.cap.meta_int["symbol_inline_count"] = int64_t(t.symbol_inline_count);
+}
 
 }  // namespace tshim

@@ -1,0 +1,81 @@
+// Context switches per thread, per-CPU timelines, the tid -> pid map and per-thread CPU usage data.
+#include "model.hpp"
+#include "tail_io.hpp"
+#include "tail_sections.hpp"
+
+namespace tshim::tail {
+
+void read_context_switches(Cursor& c, LoadContext& ctx) {
+    auto& t = ctx.model.tail;
+    auto& th = t.cs_thread;
+    auto& cs = t.cs;
+    const bool has_wakeup_cpu = ctx.version >= file_version(0, 11, 3);
+    const uint64_t event_bytes = 8 * 4 + 3 + (has_wakeup_cpu ? 1 : 0);
+    const uint64_t threads = c.get<uint64_t>();
+    c.check_fits(threads, 16, "context switch threads");
+    for (uint64_t i = 0; i < threads; i++) {
+        const int32_t owner = row32(th.tid.size(), "context switch threads");
+        const uint64_t tid = c.get<uint64_t>();
+        const uint64_t n = c.get<uint64_t>();
+        c.check_fits(n, event_bytes, "context switches");
+        th.tid.push_back(tid);
+        th.thread.push_back(known_thread_row(tid, ctx));
+        th.switch_begin.push_back(row_of(cs.start.size()));
+        reserve_more(cs.start, n);
+        int64_t ref = 0, running = 0;
+        for (uint64_t j = 0; j < n; j++) {
+            cs.wakeup.push_back(c.time_delta(ref));
+            cs.start.push_back(c.time_delta(ref));
+            const int64_t diff = c.get<int64_t>();
+            if (diff > 0) running += diff;
+            ref = int64_t(uint64_t(ref) + uint64_t(diff));
+            cs.end.push_back(ref);
+            const uint8_t cpu = c.get<uint8_t>();
+            cs.cpu.push_back(cpu);
+            cs.reason.push_back(c.get<int8_t>());
+            cs.state.push_back(c.get<int8_t>());
+            cs.other_tid.push_back(c.get<uint64_t>());
+            cs.wakeup_cpu.push_back(has_wakeup_cpu ? c.get<uint8_t>() : cpu);
+            cs.owner.push_back(owner);
+        }
+        th.running_time.push_back(running);
+        th.switch_end.push_back(row_of(cs.start.size()));
+    }
+}
+
+void read_cpu_data(Cursor& c, LoadContext& ctx) {
+    auto& t = ctx.model.tail;
+    auto& cp = t.cpu_switch;
+    c.get<uint64_t>();  // total of the per-CPU counts below (a progress hint)
+    for (int cpu = 0; cpu < 256; cpu++) {
+        const uint64_t n = c.get<uint64_t>();
+        c.check_fits(n, 8 + 8 + 2, "per-CPU context switches");
+        reserve_more(cp.start, n);
+        int64_t ref = 0;
+        for (uint64_t j = 0; j < n; j++) {
+            cp.cpu.push_back(uint8_t(cpu));
+            cp.start.push_back(c.time_delta(ref));
+            cp.end.push_back(c.time_delta(ref));
+            cp.thread_index.push_back(c.get<uint16_t>());
+        }
+    }
+
+    const uint64_t pids = c.get<uint64_t>();
+    c.check_fits(pids, 16, "thread to process entries");
+    for (uint64_t i = 0; i < pids; i++) {
+        t.tid_pid.tid.push_back(c.get<uint64_t>());
+        t.tid_pid.pid.push_back(c.get<uint64_t>());
+    }
+
+    // Per-thread CPU usage: tid, then the server's record of running time (i64), regions (u32), migrations (u32).
+    const uint64_t threads = c.get<uint64_t>();
+    c.check_fits(threads, 8 + 16, "CPU thread data entries");
+    for (uint64_t i = 0; i < threads; i++) {
+        t.cpu_thread.tid.push_back(c.get<uint64_t>());
+        t.cpu_thread.running_time.push_back(c.get<int64_t>());
+        t.cpu_thread.running_regions.push_back(c.get<uint32_t>());
+        t.cpu_thread.migrations.push_back(c.get<uint32_t>());
+    }
+}
+
+}  // namespace tshim::tail
