@@ -91,6 +91,7 @@ struct TailModel {
         std::vector<uint64_t> ptr, size;
         std::vector<int64_t> time_alloc, time_free;   // time_free < 0 (-1): never freed
         std::vector<uint16_t> thread_alloc, thread_free;  // internal (compressed) thread indices as stored
+        std::vector<uint64_t> tid_alloc, tid_free;        // the OS tids those indices stand for (0 = unknown)
         std::vector<uint32_t> cs_alloc, cs_free;          // rows of callstacks, 0 = none
         std::vector<int32_t> pool;
     } mem_event;
@@ -151,6 +152,7 @@ struct TailModel {
         std::vector<uint8_t> cpu;
         std::vector<int64_t> start, end;
         std::vector<uint16_t> thread_index;  // external (compressed) thread index as stored
+        std::vector<uint64_t> tid;           // the OS tid it stands for (0 = idle / unknown)
     } cpu_switch;
 
     struct TidToPid {

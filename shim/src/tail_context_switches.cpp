@@ -56,7 +56,9 @@ void read_cpu_data(Cursor& c, LoadContext& ctx) {
             cp.cpu.push_back(uint8_t(cpu));
             cp.start.push_back(c.time_delta(ref));
             cp.end.push_back(c.time_delta(ref));
-            cp.thread_index.push_back(c.get<uint16_t>());
+            const uint16_t thread = c.get<uint16_t>();
+            cp.thread_index.push_back(thread);
+            cp.tid.push_back(ctx.external_tid_by_compressed(thread));
         }
     }
 

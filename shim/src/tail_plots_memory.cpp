@@ -91,8 +91,11 @@ void read_memory(Cursor& c, LoadContext& ctx) {
             me.time_alloc.push_back(alloc);
             // A freed block's free time is stored relative to its allocation; a negative value means never freed.
             me.time_free.push_back(free_delta >= 0 ? int64_t(uint64_t(free_delta) + uint64_t(alloc)) : free_delta);
-            me.thread_alloc.push_back(c.get<uint16_t>());
-            me.thread_free.push_back(c.get<uint16_t>());
+            const uint16_t thread_alloc = c.get<uint16_t>(), thread_free = c.get<uint16_t>();
+            me.thread_alloc.push_back(thread_alloc);
+            me.thread_free.push_back(thread_free);
+            me.tid_alloc.push_back(ctx.thread_tid_by_compressed(thread_alloc));
+            me.tid_free.push_back(ctx.thread_tid_by_compressed(thread_free));
             me.pool.push_back(pool);
         }
         mp.event_end.push_back(row_of(me.ptr.size()));

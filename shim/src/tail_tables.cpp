@@ -51,7 +51,8 @@ void register_tail_tables(const TailModel& m, std::vector<Table>& tables, Captur
     const auto& me = m.mem_event;
     table("mem_events")
         .add("ptr", me.ptr).add("size", me.size).add("time_alloc", me.time_alloc).add("time_free", me.time_free)
-        .add("thread_alloc", me.thread_alloc).add("thread_free", me.thread_free).add("cs_alloc", me.cs_alloc)
+        .add("thread_alloc", me.thread_alloc).add("thread_free", me.thread_free).add("tid_alloc", me.tid_alloc)
+        .add("tid_free", me.tid_free).add("cs_alloc", me.cs_alloc)
         .add("cs_free", me.cs_free).add("pool", me.pool);
 
     table("callstacks").add("frame_begin", m.callstack.frame_begin).add("frame_end", m.callstack.frame_end);
@@ -80,7 +81,8 @@ void register_tail_tables(const TailModel& m, std::vector<Table>& tables, Captur
         .add("other_tid", cs.other_tid).add("owner", cs.owner);
     const auto& cp = m.cpu_switch;
     table("cpu_switches")
-        .add("cpu", cp.cpu).add("start", cp.start).add("end", cp.end).add("thread_index", cp.thread_index);
+        .add("cpu", cp.cpu).add("start", cp.start).add("end", cp.end).add("thread_index", cp.thread_index)
+        .add("tid", cp.tid);
     table("tid_pids").add("tid", m.tid_pid.tid).add("pid", m.tid_pid.pid);
     const auto& cd = m.cpu_thread;
     table("cpu_thread_data")
