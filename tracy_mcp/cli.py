@@ -1,21 +1,44 @@
-"""The ``tracy-mcp`` command line (also ``python -m tracy_mcp``)."""
+"""The ``tracy-mcp`` command line (also ``python -m tracy_mcp``).
+
+- ``serve``: the shared per-user server over streamable-http (``/mcp``) or SSE (``/sse``); one per user.
+- ``stdio``: one client over stdin/stdout (what Claude Desktop, VS Code or Cursor spawn).
+- ``status`` / ``stop``: the shared server, found through its PID and port files.
+- ``info PATH``: load a capture and print its headline facts.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+from typing import TYPE_CHECKING
 
 from tracy_mcp._version import __version__
+
+if TYPE_CHECKING:
+    from tracy_mcp.settings import Settings
+
+EXIT_OK, EXIT_ERROR, EXIT_NOT_RUNNING = 0, 1, 3
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tracy-mcp", description="MCP server for Tracy profiler captures")
     parser.add_argument("--version", action="version", version=f"tracy-mcp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("serve", help="run the shared per-user server (streamable-http or SSE)")
+    serve = sub.add_parser("serve", help="run the shared per-user server (streamable-http or SSE)",
+                           description="Run the shared per-user MCP server. If one is already running, print its "
+                                       "URL and exit. Settings: see tracy_mcp/settings.py (TRACY_MCP_* variables).")
+    transport = serve.add_mutually_exclusive_group()
+    transport.add_argument("--transport", choices=["streamable-http", "sse"],
+                           help="default: TRACY_MCP_TRANSPORT or streamable-http")
+    transport.add_argument("--sse", dest="transport", action="store_const", const="sse", help="same as --transport sse")
+    serve.add_argument("--host", help="address to bind (default 127.0.0.1; anything else exposes the server)")
+    serve.add_argument("--port", type=int, help="first port to try (default TRACY_MCP_PORT or 47380)")
     sub.add_parser("stdio", help="serve one MCP client over stdin/stdout")
-    sub.add_parser("status", help="report whether the shared server is running")
-    sub.add_parser("stop", help="stop the shared server")
+    sub.add_parser("status", help="report whether the shared server is running (exit 0 if so, 3 if not)")
+    stop = sub.add_parser("stop", help="stop the shared server")
+    stop.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for it to exit")
     info = sub.add_parser("info", help="load a capture and print its headline facts")
     info.add_argument("path")
     return parser
@@ -26,14 +49,147 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
-        return 0
+        return EXIT_OK
     if args.command == "info":
-        from tracy_mcp.engine import NativeCapture
+        return _info(args.path)
+    from tracy_mcp.settings import Settings, SettingsError
 
-        cap = NativeCapture(args.path)
-        cap.wait()
-        for key, value in sorted(cap.meta().items()):
-            print(f"{key}: {value}")
-        return 0
-    print(f"tracy-mcp {args.command}: not implemented yet", file=sys.stderr)
-    return 2
+    try:
+        settings = Settings.from_env(**({"transport": args.transport, "host": args.host, "port": args.port}
+                                        if args.command == "serve" else {}))
+    except SettingsError as exc:
+        print(f"tracy-mcp: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if args.command == "serve":
+        return _serve(settings)
+    if args.command == "stdio":
+        return _stdio(settings)
+    if args.command == "status":
+        return _status(settings)
+    if args.command == "stop":
+        return _stop(settings, args.timeout)
+    parser.error(f"unknown command {args.command}")
+    return EXIT_ERROR
+
+
+def _info(path: str) -> int:
+    from tracy_mcp.engine import NativeCapture
+
+    cap = NativeCapture(path)
+    cap.wait()
+    for key, value in sorted(cap.meta().items()):
+        print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def _serve(settings: Settings) -> int:
+    import anyio
+
+    from tracy_mcp import server, singleton
+    files = singleton.RuntimeFiles(settings.state_dir)
+    lock = None
+    try:
+        files.ensure_dir()
+        import filelock
+
+        lock = filelock.FileLock(str(files.lock_file), timeout=120)
+        lock.acquire()
+    except (OSError, filelock.Timeout) as exc:  # type: ignore[attr-defined]
+        print(f"tracy-mcp: cannot take the start lock {files.lock_file}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    released = False
+
+    def release() -> None:
+        nonlocal released
+        if not released:
+            released = True
+            lock.release()
+
+    try:
+        state = files.state()
+        if state.status == singleton.RUNNING:
+            print(f"{state.describe()} (already running)")
+            return EXIT_OK
+        avoid: set[int] = set()
+        if state.status == singleton.HUNG:
+            print(f"tracy-mcp: the recorded server (pid {state.pid}, port {state.port}) does not answer; starting a "
+                  f"new one on another port (inspect or kill pid {state.pid} yourself)", file=sys.stderr)
+            avoid.add(state.port or 0)
+        elif state.status == singleton.STALE:
+            print(f"tracy-mcp: the recorded server (pid {state.pid}) is gone; replacing it", file=sys.stderr)
+        try:
+            sock = singleton.bind_port(settings.host, settings.port, avoid)
+        except OSError as exc:
+            print(f"tracy-mcp: cannot bind {settings.host}: {exc}", file=sys.stderr)
+            return EXIT_ERROR
+        port = sock.getsockname()[1]
+        log_file = server.setup_logging(settings)
+        files.write(os.getpid(), port, settings.host)
+
+        def ready(url: str) -> None:
+            print(f"tracy-mcp {__version__} serving {url} (pid {os.getpid()}, log {log_file})", flush=True)
+            release()
+
+        try:
+            anyio.run(server.serve_http, settings, sock, ready)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            files.clear(os.getpid())
+        return EXIT_OK
+    finally:
+        release()
+
+
+def _stdio(settings: Settings) -> int:
+    import anyio
+
+    from tracy_mcp import server
+    # stdout carries the protocol: logs go to the log file and stderr only.
+    server.setup_logging(settings, to_stderr=True)
+    try:
+        anyio.run(server.serve_stdio, settings)
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def _status(settings: Settings) -> int:
+    from tracy_mcp import singleton
+    state = singleton.RuntimeFiles(settings.state_dir).state()
+    print(state.describe())
+    if state.status == singleton.RUNNING and state.info:
+        print(f"version {state.info.get('version')}, transport {state.info.get('transport')}, "
+              f"up {state.info.get('uptime_s')} s")
+    return EXIT_OK if state.status == singleton.RUNNING else EXIT_NOT_RUNNING
+
+
+def _stop(settings: Settings, timeout: float) -> int:
+    from tracy_mcp import singleton
+    files = singleton.RuntimeFiles(settings.state_dir)
+    state = files.state()
+    if state.status == singleton.ABSENT:
+        print("no tracy-mcp server is running")
+        return EXIT_OK
+    if state.status == singleton.STALE:
+        assert state.pid is not None
+        files.clear(state.pid)
+        print(f"{state.describe()}; removed its files")
+        return EXIT_OK
+    if state.status == singleton.HUNG:
+        # The PID may belong to an unrelated process that reused the number: never signal what we cannot verify.
+        print(f"{state.describe()}; not stopping a process that does not confirm it is the server. If it is, "
+              f"end it yourself (kill {state.pid}); the next `tracy-mcp serve` replaces it.", file=sys.stderr)
+        return EXIT_ERROR
+    assert state.pid is not None
+    try:
+        os.kill(state.pid, signal.SIGTERM)
+    except OSError as exc:
+        print(f"tracy-mcp: cannot signal pid {state.pid}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    if singleton.wait_until_gone(state.pid, timeout):
+        files.clear(state.pid)
+        print(f"stopped tracy-mcp server pid {state.pid}")
+        return EXIT_OK
+    print(f"tracy-mcp: pid {state.pid} did not exit within {timeout:g} s", file=sys.stderr)
+    return EXIT_ERROR

@@ -1,0 +1,145 @@
+"""Running the Python an assistant sends with `eval`: compile, run with `ctx` bound, capture output, report.
+
+The code runs in a worker thread (see tasks.py, which also stops runaway code). What it prints goes to a
+per-thread buffer (sys.stdout/sys.stderr are routed by thread, so concurrent evals and the stdio transport never
+mix). The value of a final expression is returned, like an interactive prompt. An exception comes back as a
+traceback of the user's code only, with the output printed before it.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import io
+import itertools
+import linecache
+import pprint
+import sys
+import threading
+import traceback
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+import attrs
+
+# How much printed output one eval may return; the rest is cut with a note (assistants' context is precious).
+MAX_OUTPUT_CHARS = 200_000
+
+_filenames = itertools.count(1)
+
+
+class EvalError(Exception):
+    """User code failed; `formatted` is the traceback to show, `partial_output` what it printed before."""
+
+    def __init__(self, formatted: str, partial_output: str = "") -> None:
+        super().__init__(formatted)
+        self.formatted = formatted
+        self.partial_output = partial_output
+
+
+class _ThreadRoutedStream(io.TextIOBase):
+    """Stands in for sys.stdout/sys.stderr: a thread with a capture buffer writes there, others to the original."""
+
+    def __init__(self, original: TextIO, buffers: threading.local) -> None:
+        self._original = original
+        self._buffers = buffers
+
+    def _target(self) -> TextIO:
+        return getattr(self._buffers, "buffer", None) or self._original
+
+    def write(self, s: str) -> int:
+        return self._target().write(s)
+
+    def flush(self) -> None:
+        self._target().flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._original, name)
+
+
+_buffers = threading.local()
+_install_lock = threading.Lock()
+
+
+def _install_router() -> None:
+    with _install_lock:
+        if not isinstance(sys.stdout, _ThreadRoutedStream):
+            sys.stdout = _ThreadRoutedStream(sys.stdout, _buffers)
+        if not isinstance(sys.stderr, _ThreadRoutedStream):
+            sys.stderr = _ThreadRoutedStream(sys.stderr, _buffers)
+
+
+@attrs.frozen
+class Compiled:
+    body: Any  # code object of all statements but a final expression
+    last: Any | None  # code object of the final expression, if the code ends with one
+    filename: str
+
+
+def compile_code(code: str) -> Compiled:
+    """Compile `code`; a SyntaxError comes back as an EvalError with the usual caret display."""
+    filename = f"<eval-{next(_filenames)}>"
+    # Registered so tracebacks can show the user's lines.
+    linecache.cache[filename] = (len(code), None, code.splitlines(keepends=True), filename)
+    try:
+        tree = ast.parse(code, filename, "exec")
+    except SyntaxError as exc:
+        raise EvalError("".join(traceback.format_exception_only(type(exc), exc)).rstrip()) from None
+    last = None
+    if tree.body and isinstance(tree.body[-1], ast.Expr):
+        expr = ast.Expression(tree.body.pop().value)
+        last = compile(expr, filename, "eval")
+    return Compiled(body=compile(tree, filename, "exec"), last=last, filename=filename)
+
+
+def _user_traceback(exc: BaseException, filename: str) -> str:
+    """The traceback from the first frame of the user's code on (our own frames are noise to the reader)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename != filename:
+        tb = tb.tb_next
+    lines = traceback.format_exception(type(exc), exc, tb if tb is not None else exc.__traceback__)
+    return "".join(lines).rstrip()
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (dict, list, tuple, set, frozenset)):
+        return pprint.pformat(value, width=120, sort_dicts=False)
+    return repr(value)
+
+
+def _cut(text: str) -> str:
+    if len(text) <= MAX_OUTPUT_CHARS:
+        return text
+    return text[:MAX_OUTPUT_CHARS] + f"\n... [output cut: {len(text) - MAX_OUTPUT_CHARS} more characters]"
+
+
+def run_code(code: str | Compiled, namespace: Mapping[str, Any]) -> str:
+    """Run `code` in this thread with `namespace` as globals; returns printed output plus the final value.
+
+    Raises EvalError for a syntax error or an exception in the code. A stop exception (tasks.TaskStopped) passes
+    through untouched so the task machinery sees it.
+    """
+    compiled = code if isinstance(code, Compiled) else compile_code(code)
+    _install_router()
+    out = io.StringIO()
+    g: dict[str, Any] = {"__builtins__": builtins, "__name__": "__tracy_eval__"}
+    g.update(namespace)
+    previous = getattr(_buffers, "buffer", None)
+    _buffers.buffer = out
+    try:
+        exec(compiled.body, g)
+        value = eval(compiled.last, g) if compiled.last is not None else None
+    except Exception as exc:
+        raise EvalError(_user_traceback(exc, compiled.filename), _cut(out.getvalue())) from None
+    finally:
+        _buffers.buffer = previous
+    printed = out.getvalue()
+    parts = [printed.rstrip("\n")] if printed else []
+    if value is not None:
+        parts.append(format_value(value))
+    return _cut("\n".join(parts)) if parts else "(no output)"
