@@ -1,22 +1,126 @@
+// Entry point of the .tracy reader: container, then every section in file order, then tables and statistics.
 #include "load_file.hpp"
 
-#include <cstdio>
+#include <algorithm>
 #include <memory>
+#include <numeric>
 
 #include "capture.hpp"
+#include "container.hpp"
+#include "derive.hpp"
 #include "error.hpp"
+#include "load_context.hpp"
 #include "model.hpp"
+#include "read_tail.hpp"
+#include "reader.hpp"
+#include "register_tables.hpp"
 
 namespace tshim {
 
-void load_file(Capture& cap, const std::string& path) {
-    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) throw Error(TSHIM_ERR_IO, "cannot open " + path);
-    unsigned char hdr[4] = {};
-    if (std::fread(hdr, 1, 4, f.get()) != 4 || hdr[0] != 't' || hdr[1] != 'r' || hdr[2] != 0xFD || hdr[3] != 'P')
-        throw Error(TSHIM_ERR_FORMAT, path + " is not a Tracy capture (bad magic)");
+namespace {
+
+// Files before 0.13.6 may hold a thread's context-switch samples out of time order; upstream sorts them on load.
+void sort_ctx_switch_samples(Model& m) {
+    auto& s = m.ctx_switch_samples;
+    const auto& t = m.threads;
+    for (size_t r = 0; r < t.count(); r++) {
+        const auto b = size_t(t.ctx_switch_samples_begin[r]), e = size_t(t.ctx_switch_samples_end[r]);
+        if (e <= b || std::is_sorted(s.time.begin() + long(b), s.time.begin() + long(e))) continue;
+        std::vector<size_t> order(e - b);
+        std::iota(order.begin(), order.end(), b);
+        std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) { return s.time[x] < s.time[y]; });
+        std::vector<int64_t> time;
+        std::vector<uint32_t> cs;
+        for (auto i : order) {
+            time.push_back(s.time[i]);
+            cs.push_back(s.callstack[i]);
+        }
+        std::copy(time.begin(), time.end(), s.time.begin() + long(b));
+        std::copy(cs.begin(), cs.end(), s.callstack.begin() + long(b));
+    }
+}
+
+// References that could only be resolved once the string table was read.
+void resolve_names(LoadContext& ctx) {
+    auto& m = ctx.model;
+    ctx.frame_name = ctx.intern("Frame");
+    for (size_t i = 0; i < m.frame_sets.name_ptr.size(); i++) {
+        const auto ptr = m.frame_sets.name_ptr[i];
+        m.frame_sets.name[i] = ptr == 0 ? ctx.frame_name : ctx.string_by_ptr(ptr);
+    }
+    for (auto& v : m.sections.text) v = ctx.string_by_raw_idx(uint32_t(v));
+    for (auto& v : m.section_categories.description) v = ctx.string_by_raw_idx(uint32_t(v));
+}
+
+}  // namespace
+
+void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::string& name) {
+    cap.stage = "decompressing";
+    ContainerSource source(data, size);
+    const auto& info = source.info();
+    cap.meta_int["file_size"] = int64_t(size);
+    cap.meta_str["compression"] = info.compression == Compression::Lz4 ? "lz4" : "zstd";
+    cap.meta_int["streams"] = info.streams;
+    cap.progress_total = source.size_bound();
+
+    Cursor c(source);
+    cap.stage = "header";
+    const int version = read_version(c);
     cap.model = std::make_unique<Model>();
-    throw Error(TSHIM_ERR_INTERNAL, "the file reader is not implemented yet");
+    Model& m = *cap.model;
+    LoadContext ctx(version, cap, m);
+
+    read_metadata(c, ctx);
+    ctx.stage("frames");
+    read_frames(c, ctx);
+    read_sections(c, ctx);
+    ctx.stage("strings");
+    read_strings(c, ctx);
+    resolve_names(ctx);
+    read_srclocs(c, ctx);
+    ctx.stage("locks");
+    read_locks(c, ctx);
+    ctx.stage("messages");
+    const auto message_rows = read_messages(c, ctx);
+    read_threads(c, ctx, message_rows);
+    if (version < file_version(0, 13, 6)) sort_ctx_switch_samples(m);
+    cap.progress_done = c.consumed();
+
+    ctx.stage("tail");
+    read_tail(c, ctx);
+    ctx.check_cancel();
+
+    // Metadata derived from what was read, as upstream reports it.
+    if (cap.meta_str["capture_name"].empty()) cap.meta_str["capture_name"] = name;
+    const auto crash_ptr = uint64_t(cap.meta_int["crash_message"]);
+    const auto crash_text = crash_ptr ? ctx.string_by_ptr(crash_ptr) : -1;
+    if (crash_text >= 0) cap.meta_str["crash_message_text"] = std::string(m.strings.get(crash_text));
+    int64_t first_time = 0;
+    if (cap.meta_int["on_demand"]) {  // upstream: the base set's third frame starts the on-demand capture
+        const auto b = m.frame_sets.frames_begin[0], e = m.frame_sets.frames_end[0];
+        if (e - b > 2) first_time = m.frames.start[size_t(b + 2)];
+    }
+    cap.meta_int["first_time"] = first_time;
+    cap.meta_int["payload_size"] = int64_t(c.consumed());
+    cap.progress_done = c.consumed();
+    cap.progress_total = c.consumed();
+
+    prepare_derived(m);
+    register_front_tables(m, cap.tables);
+    register_tail_tables(m.tail, cap.tables, cap);
+    cap.stage = "statistics";
+    cap.set_state(TSHIM_READY);
+
+    build_derived(m, cap);
+    ctx.check_cancel();
+    cap.stage = "done";
+    cap.set_state(TSHIM_COMPLETE);
+}
+
+void load_file(Capture& cap, const std::string& path) {
+    cap.stage = "opening";
+    FileBytes file(path);
+    load_bytes(cap, file.data(), file.size(), path);
 }
 
 }  // namespace tshim

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace tshim {
@@ -7,7 +9,12 @@ namespace tshim {
 class Capture;
 
 // Reads a .tracy file into `cap` (model, metadata, tables); throws tshim::Error on any failure.
-// Runs on the capture's background thread; sets TSHIM_READY when tables are usable.
+// Runs on the capture's background thread; sets TSHIM_READY when tables are usable and TSHIM_COMPLETE once the
+// derived statistics are built.
 void load_file(Capture& cap, const std::string& path);
+
+// Same, from a whole file's bytes in memory (used by load_file and by the fuzz target). `name` stands in for the
+// file name where the capture has no name of its own.
+void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::string& name);
 
 }  // namespace tshim

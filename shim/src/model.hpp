@@ -160,6 +160,9 @@ struct Model {
     MessageTable messages;
     std::vector<int32_t> thread_messages;  // message rows listed per thread, in each thread's order
     SampleTable samples, ctx_switch_samples;
+    // external threads named by the capture (context switches of other processes): tid, process, thread name
+    std::vector<uint64_t> external_tid;
+    std::vector<int32_t> external_process, external_thread;
     std::vector<uint64_t> cpu_topology_thread;            // flattened topology: one row per logical CPU
     std::vector<uint32_t> cpu_topology_package, cpu_topology_die, cpu_topology_core;
 
