@@ -202,14 +202,14 @@ def build_mcp(core: Core) -> MCPServer:
         return {"captures_dir": str(folder), "captures": found}
 
     @mcp.tool()
-    async def list_instances() -> list[dict[str, Any]]:
+    async def list_instances() -> dict[str, Any]:
         """List the loaded captures and live sessions: id, aliases, path, mtime, live, connected, idle_seconds,
         background_done (statistics finished), memory held. Each holds its whole trace in memory while this
         shared server runs: unload_capture what you no longer need. Automatic eviction is only a backstop:
         least recently used beyond TRACY_MCP_MAX_INSTANCES (never a connected live session), and after an idle
         time (TRACY_MCP_FILE_IDLE_TTL_S, TRACY_MCP_DISCONNECTED_TTL_S)."""
         now = time.time()
-        return [i.describe(now) for i in core.registry.all()]
+        return {"instances": [i.describe(now) for i in core.registry.all()], "max_instances": settings.max_instances}
 
     @mcp.tool()
     async def load_capture(path: str, alias: str | None = None, ctx: Context | None = None) -> dict[str, Any]:
@@ -407,7 +407,7 @@ def build_mcp(core: Core) -> MCPServer:
         it is inside native code)."""
         action = action.strip().lower()
         if action == "list":
-            return [t.summary() for t in core.tasks.all()]
+            return {"tasks": [t.summary() for t in core.tasks.all()]}
         if action not in ("poll", "cancel"):
             raise ToolError(f"unknown action {action!r}: use 'list', 'poll' or 'cancel'")
         if not task_id:
