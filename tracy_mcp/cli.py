@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for it to exit")
     info = sub.add_parser("info", help="load a capture and print its headline facts")
     info.add_argument("path")
+    sub.add_parser("stats", help="print the tool-call statistics of all recorded sessions")
     return parser
 
 
@@ -52,6 +53,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "info":
         return _info(args.path)
+    if args.command == "stats":
+        from tracy_mcp.tracking import global_stats_table
+
+        print(global_stats_table(), end="")
+        return EXIT_OK
     from tracy_mcp.settings import Settings, SettingsError
 
     try:
