@@ -1,0 +1,463 @@
+"""Tool-call tracking: real MCP calls through the SDK's client produce the expected markdown logs and statistics."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+
+from tracy_mcp import tracking
+from tracy_mcp.tracking import Tracker, TrackingSettings, install_tracking
+from tracy_mcp.tracking.markdown import format_entry
+from tracy_mcp.tracking.records import CallOutcome, CallState, SessionInfo
+from tracy_mcp.tracking.stats import GlobalStats, ToolStats, rank
+
+ENTRY = re.compile(r"^### (\d+) · (\S+) · (\w+)", re.M)
+
+
+def make_server() -> MCPServer:
+    """A real MCP server with tools that exercise every tracking feature."""
+    server = MCPServer("tracking-test")
+
+    @server.tool()
+    def add(a: int, b: int) -> int:
+        tracking.note_instance(3)
+        return a + b
+
+    @server.tool()
+    def resolve(alias: str) -> str:
+        tracking.note_resolution(f"alias {alias!r} -> instance 3")
+        tracking.note_resolution("evicted -> reloaded")
+        return "ok"
+
+    @server.tool()
+    def fail(reason: str) -> str:
+        raise ToolError(reason)
+
+    @server.tool()
+    def start() -> str:
+        # What `eval` in async mode does: remember the id of the call that started the task.
+        return tracking.current_call_id() or "none"
+
+    @server.tool()
+    def poll(parent: str) -> str:
+        tracking.link_parent(parent)
+        return "done"
+
+    @server.tool()
+    def big(n: int) -> str:
+        return "x" * n
+
+    @server.tool()
+    def echo(payload: dict[str, Any]) -> str:
+        return "echoed"
+
+    @server.tool()
+    async def slow(seconds: float) -> str:
+        await anyio.sleep(seconds)
+        return "slept"
+
+    return server
+
+
+@pytest.fixture
+def tracked(tmp_path: Path) -> Iterator[tuple[MCPServer, Tracker, Path]]:
+    server = make_server()
+    directory = tmp_path / "tracking"
+    tracker = install_tracking(server, Tracker(TrackingSettings(directory=directory, snapshot_interval_s=0.2)))
+    yield server, tracker, directory
+    tracker.close()
+
+
+def session_logs(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.md") if not p.name.startswith("_") and "_ranking" not in p.name)
+
+
+def text_of(result: Any) -> str:
+    return "".join(getattr(c, "text", "") for c in result.content)
+
+
+def entries(text: str) -> list[tuple[int, str, str]]:
+    return [(int(seq), tool, status) for seq, tool, status in ENTRY.findall(text)]
+
+
+def block(text: str, seq: int) -> str:
+    start = text.index(f"### {seq} · ")
+    end = text.find("\n### ", start + 1)
+    summary = text.find("\n## Session summary", start + 1)
+    ends = [e for e in (end, summary) if e != -1]
+    return text[start : min(ends)] if ends else text[start:]
+
+
+def test_real_calls_produce_the_expected_entries(tracked: tuple[MCPServer, Tracker, Path]) -> None:
+    server, tracker, directory = tracked
+
+    async def drive() -> str:
+        async with Client(server, mode="legacy") as client:
+            assert text_of(await client.call_tool("add", {"a": 2, "b": 3})) == "5"
+            assert text_of(await client.call_tool("resolve", {"alias": "a"})) == "ok"
+            failed = await client.call_tool("fail", {"reason": "no such instance 9"})
+            assert failed.is_error
+            started = text_of(await client.call_tool("start", {}))
+            assert text_of(await client.call_tool("poll", {"parent": started})) == "done"
+            await client.call_tool("no_such_tool", {})
+            return started
+
+    started = anyio.run(drive)
+    assert tracker.flush()
+    logs = session_logs(directory)
+    assert len(logs) == 1, logs
+    text = logs[0].read_text(encoding="utf-8")
+    session_id = logs[0].stem
+    assert started == f"{session_id}#4"
+
+    assert text.startswith(f"# tracy-mcp session `{session_id}`\n")
+    assert "- started: " in text and "- server: tracking-test (tracy-mcp " in text and "- client: mcp" in text
+    assert entries(text) == [
+        (1, "add", "success"),
+        (2, "resolve", "resolved"),
+        (3, "fail", "error"),
+        (4, "start", "success"),
+        (5, "poll", "success"),
+        (6, "no_such_tool", "error"),
+    ]
+    add = block(text, 1)
+    assert re.search(r"- time: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC · latency: \d+\.\d ms · depth: 0", add)
+    assert "instance: 3" in add and '- args: `{"a":2,"b":3}`' in add and "- result (1 chars):" in add
+    assert "instance: server" in block(text, 4)
+    assert "- resolution: alias 'a' -> instance 3 → evicted -> reloaded" in block(text, 2)
+    assert "no such instance 9" in block(text, 3) and "- error:" in block(text, 3)
+    poll = block(text, 5)
+    assert "- parent: #4" in poll and "depth: 1" in poll
+    assert "Unknown tool: no_such_tool" in block(text, 6)
+
+    # The client disconnected: the session ended with its summary.
+    summary = text[text.index("## Session summary") :]
+    row = summary.splitlines()[6]
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[:5] == ["6", "4", "2", "0", "66.7 %"], summary
+    assert cells[5].endswith("ms") and cells[6] == "1"
+
+    ranking = (directory / f"{session_id}_ranking.md").read_text(encoding="utf-8")
+    assert ranking.count("\n| ") == 7  # header + 6 tools
+
+
+def test_stateless_calls_share_one_session_until_close(tmp_path: Path) -> None:
+    server = make_server()
+    tracker = install_tracking(server, Tracker(TrackingSettings(directory=tmp_path)))
+    assert install_tracking(server) is tracker  # wired once, however often it is called
+
+    async def drive() -> None:
+        async with Client(server) as client:  # the 2026 per-request protocol: no transport session
+            for i in range(3):
+                await client.call_tool("add", {"a": i, "b": 1})
+
+    anyio.run(drive)
+    tracker.close()
+    logs = session_logs(tmp_path)
+    assert len(logs) == 1
+    text = logs[0].read_text(encoding="utf-8")
+    assert entries(text) == [(1, "add", "success"), (2, "add", "success"), (3, "add", "success")]
+    assert "- protocol: 2026-07-28" in text and text.count("## Session summary") == 1
+
+
+def outcome(arguments: Any, *, result: Any = None, error: str | None = None) -> str:
+    call = CallState(SessionInfo("s"), "tool", arguments)
+    status = "error" if error is not None else "success"
+    return format_entry(CallOutcome(call, status, 1.0, result, error))
+
+
+def test_truncation_limits() -> None:
+    # Arguments: one compact line up to 120 characters, else an indented block cut at 500.
+    at_limit = {"k": "v" * (120 - len('{"k":""}'))}
+    assert f"- args: `{json.dumps(at_limit, separators=(',', ':'))}`" in outcome(at_limit)
+    over = {"k": "v" * (121 - len('{"k":""}'))}
+    text = outcome(over)
+    assert "- args:\n" in text and '```json\n{\n  "k": "vvv' in text
+    huge = {"code": "x" * 2000}
+    text = outcome(huge)
+    assert "- args (2011 chars as compact JSON, cut at 500):" in text
+    body = text.split("```json\n", 1)[1].split("\n```", 1)[0]
+    assert body.endswith("\n…") and len(body) == 500 + 2
+
+    # Result: cut at 1000 characters with the total noted.
+    result = {"content": [{"type": "text", "text": "r" * 1000}], "isError": False}
+    assert "- result (1000 chars):" in outcome({}, result=result) and "r" * 1000 + "\n```" in outcome({}, result=result)
+    result["content"][0]["text"] = "r" * 1001
+    text = outcome({}, result=result)
+    assert "- result (1001 chars, cut at 1000):" in text and "r" * 1001 not in text and "r" * 1000 in text
+
+    # Error: cut at 500.
+    assert "- error:\n" in outcome({}, error="e" * 500)
+    text = outcome({}, error="e" * 501)
+    assert "- error (501 chars, cut at 500):" in text and "e" * 501 not in text
+
+    # Backticks inside a value cannot close the fence early.
+    text = outcome({}, result={"content": [{"type": "text", "text": "```\n## not a heading"}]})
+    assert "````text\n```\n## not a heading\n````" in text
+
+
+def test_long_arguments_and_results_through_a_real_call(tracked: tuple[MCPServer, Tracker, Path]) -> None:
+    server, tracker, directory = tracked
+
+    async def drive() -> None:
+        async with Client(server, mode="legacy") as client:
+            await client.call_tool("echo", {"payload": {"code": "y" * 3000}})
+            await client.call_tool("big", {"n": 5000})
+
+    anyio.run(drive)
+    assert tracker.flush()
+    text = session_logs(directory)[0].read_text(encoding="utf-8")
+    compact = len(json.dumps({"payload": {"code": "y" * 3000}}, separators=(",", ":")))
+    assert f"- args ({compact} chars as compact JSON, cut at 500):" in block(text, 1)
+    assert "- result (5000 chars, cut at 1000):" in block(text, 2)
+    assert "x" * 1001 not in text
+
+
+def check_parts(directory: Path, session_id: str, rotate_bytes: int) -> list[int]:
+    """Every part well-formed and numbered 1..K, the live file being part K+1; returns all sequence numbers."""
+    archived = sorted(
+        int(m.group(1)) for p in directory.iterdir() if (m := re.fullmatch(rf"{session_id}\.(\d+)\.md", p.name))
+    )
+    assert archived == list(range(1, len(archived) + 1))
+    files = [directory / f"{session_id}.{n}.md" for n in archived] + [directory / f"{session_id}.md"]
+    seqs: list[int] = []
+    for part, path in enumerate(files, 1):
+        text = path.read_text(encoding="utf-8")
+        title = f"# tracy-mcp session `{session_id}`" + (f" (continued, part {part})" if part > 1 else "")
+        assert text.startswith(title + "\n"), (path.name, text[:100])
+        assert path.stat().st_size <= rotate_bytes
+        # Whole entries only: each starts with its heading and closes every fence it opens.
+        for chunk in text.split("\n### ")[1:]:
+            assert re.match(r"\d+ · \S+ · \w+", chunk) and "- time: " in chunk
+            assert len(re.findall(r"^```", chunk, re.M)) % 2 == 0
+        seqs += [seq for seq, _, _ in entries(text)]
+    return seqs
+
+
+def test_rotation_under_10000_concurrent_records_loses_nothing(tmp_path: Path) -> None:
+    rotate = 64 * 1024
+    tracker = Tracker(TrackingSettings(directory=tmp_path, rotate_bytes=rotate)).start()
+    session = tracker.open_session("rot")
+    threads, per_thread = 8, 1250
+
+    def work(worker: int) -> None:
+        for i in range(per_thread):
+            call = tracker.begin_call(session, f"tool{worker % 3}", {"worker": worker, "i": i})
+            tracker.finish_call(call, "success" if i % 10 else "error", {"content": [{"type": "text", "text": "r"}]})
+
+    pool = [threading.Thread(target=work, args=(w,)) for w in range(threads)]
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    assert tracker.flush(timeout=60)
+    seqs = check_parts(tmp_path, "rot", rotate)
+    assert sorted(seqs) == list(range(1, threads * per_thread + 1))
+    assert len(list(tmp_path.glob("rot.*.md"))) >= 10
+
+    # A restart with the same session id continues in the next free part number.
+    tracker.close()
+    again = Tracker(TrackingSettings(directory=tmp_path, rotate_bytes=rotate)).start()
+    resumed = again.open_session("rot")
+    for _ in range(600):
+        again.finish_call(again.begin_call(resumed, "more", {}), "success")
+    again.close()
+    assert len(check_parts(tmp_path, "rot", rotate)) == threads * per_thread + 600 + 0  # summaries are not entries
+    stats = GlobalStats.load(tmp_path)
+    assert sum(s.calls for s in stats.tools.values()) == threads * per_thread + 600
+    assert stats.tools["tool0"].errors == 3 * per_thread // 10
+
+
+def test_concurrent_real_calls_are_all_logged_whole(tracked: tuple[MCPServer, Tracker, Path]) -> None:
+    server, tracker, directory = tracked
+
+    async def drive() -> None:
+        async with Client(server, mode="legacy") as client:
+            async with anyio.create_task_group() as tg:
+                for i in range(150):
+                    tg.start_soon(client.call_tool, "add", {"a": i, "b": 0})
+
+    anyio.run(drive)
+    assert tracker.flush()
+    text = session_logs(directory)[0].read_text(encoding="utf-8")
+    assert sorted(seq for seq, _, _ in entries(text)) == list(range(1, 151))
+    assert text.count("- args: `{") == 150
+
+
+def test_ranking_and_global_stats_for_a_known_call_mix(tmp_path: Path) -> None:
+    def one_server_run() -> None:
+        server = make_server()
+        tracker = install_tracking(server, Tracker(TrackingSettings(directory=tmp_path)))
+
+        async def drive() -> None:
+            async with Client(server, mode="legacy") as client:
+                for i in range(6):
+                    await client.call_tool("add", {"a": i, "b": i})
+                for reason in ("", "boom", ""):
+                    if reason:
+                        await client.call_tool("fail", {"reason": reason})
+                    else:
+                        await client.call_tool("resolve", {"alias": "x"})
+                await client.call_tool("fail", {"reason": "again"})
+
+        anyio.run(drive)
+        tracker.close()
+
+    one_server_run()
+    ranking_file = next(tmp_path.glob("*_ranking.md"))
+    rows = [line for line in ranking_file.read_text(encoding="utf-8").splitlines() if re.match(r"\| \d", line)]
+    cells = [[c.strip() for c in row.strip("|").split("|")] for row in rows]
+    # add: 6 of 10 calls, all good -> first; resolve: 2 calls, all good; fail: 2 calls, none good.
+    assert [(c[1], c[2], c[3], c[4]) for c in cells] == [
+        ("`add`", "6", "60.0 %", "100.0 %"),
+        ("`resolve`", "2", "20.0 %", "100.0 %"),
+        ("`fail`", "2", "20.0 %", "0.0 %"),
+    ]
+    assert 99.0 < float(cells[0][6]) <= 100.0  # 40 + 40 + 20 x ~1 (latency of milliseconds)
+    assert 72.0 < float(cells[1][6]) <= 73.4  # 40 x 2/6 + 40 + 20 x ~1
+    assert 32.0 < float(cells[2][6]) <= 33.4  # 40 x 2/6 + 0 + 20 x ~1
+
+    # A second server run (a restart) adds to the durable history instead of replacing it.
+    one_server_run()
+    stats = GlobalStats.load(tmp_path)
+    assert stats.sessions == 2
+    assert {n: (s.calls, s.successes, s.errors, s.stuck) for n, s in stats.tools.items()} == {
+        "add": (12, 12, 0, 0),
+        "resolve": (4, 4, 0, 0),
+        "fail": (4, 0, 4, 0),
+    }
+    table = (tmp_path / "_global_stats.md").read_text(encoding="utf-8")
+    assert "| `add` | 12 | 12 | 0 | 0 | 100.0 % |" in table
+    assert "| `fail` | 4 | 0 | 4 | 0 | 0.0 % |" in table
+    assert "| **all tools** | 20 | 16 | 4 | 0 | 80.0 % |" in table
+    assert tracking.global_stats_table(tmp_path) == table
+
+
+def test_rank_scores_exactly() -> None:
+    tools = {
+        "a": ToolStats(calls=8, successes=8, latency_ms_total=0.0, latency_count=8),
+        "b": ToolStats(calls=2, successes=1, errors=1, latency_ms_total=2000.0, latency_count=2),
+    }
+    ranked = rank(tools)
+    assert [r.name for r in ranked] == ["a", "b"]
+    assert ranked[0].score == pytest.approx(100.0)
+    assert ranked[1].score == pytest.approx(100 * (0.4 * 0.25 + 0.4 * 0.5 + 0.2 * 0.5))
+    assert rank({}) == []
+
+
+def test_two_processes_sharing_the_directory_add_up(tmp_path: Path) -> None:
+    one = Tracker(TrackingSettings(directory=tmp_path)).start()
+    two = Tracker(TrackingSettings(directory=tmp_path)).start()
+    for tracker, n in ((one, 5), (two, 7), (one, 2)):
+        session = tracker.open_session()
+        for _ in range(n):
+            tracker.finish_call(tracker.begin_call(session, "t", {}), "success")
+        assert tracker.flush()
+    one.close()
+    two.close()
+    assert GlobalStats.load(tmp_path).tools["t"].calls == 14
+
+
+def test_stuck_calls_are_logged_pending_and_counted(tmp_path: Path) -> None:
+    server = make_server()
+    settings = TrackingSettings(directory=tmp_path, stuck_after_s=0.2, snapshot_interval_s=0.2)
+    tracker = install_tracking(server, Tracker(settings))
+
+    async def drive() -> None:
+        async with Client(server, mode="legacy") as client:
+            assert text_of(await client.call_tool("slow", {"seconds": 0.6})) == "slept"
+            async with anyio.create_task_group() as tg:
+                tg.start_soon(client.call_tool, "slow", {"seconds": 30})
+                await anyio.sleep(0.5)
+                tg.cancel_scope.cancel()  # the client gives up; the session ends with the call still running
+
+    anyio.run(drive)
+    tracker.close()
+    text = session_logs(tmp_path)[0].read_text(encoding="utf-8")
+    found = entries(text)
+    assert found[:2] == [(1, "slow", "stuck"), (1, "slow", "success")]
+    assert (2, "slow", "stuck") in found
+    assert "latency: pending" in block(text, 1)
+    assert "(was reported stuck)" in text
+    summary_row = text[text.index("## Session summary") :].splitlines()[6]
+    cells = [c.strip() for c in summary_row.strip("|").split("|")]
+    assert cells[0] in ("2", "3") and cells[1] == "1" and cells[3] in ("0", "1")
+
+
+def unwritable_directory(tmp_path: Path) -> Path:
+    directory = tmp_path / "readonly"
+    directory.mkdir()
+    directory.chmod(0o555)
+    try:
+        (directory / "probe").write_text("x")
+    except OSError:
+        return directory
+    # Permissions do not stop this user (root): use a directory of a filesystem nobody can create files in.
+    (directory / "probe").unlink()
+    directory.chmod(0o755)
+    sysfs = Path("/sys/fs")
+    if sysfs.is_dir():
+        try:
+            (sysfs / "tracy-mcp-probe").write_text("x")
+        except OSError:
+            return sysfs
+    pytest.skip("no directory here that this user cannot write to")
+
+
+def test_unwritable_directory_does_not_break_calls(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    directory = unwritable_directory(tmp_path)
+    server = make_server()
+    caplog.set_level(logging.WARNING, logger="tracy_mcp.tracking")
+    tracker = install_tracking(server, Tracker(TrackingSettings(directory=directory, snapshot_interval_s=0.1)))
+
+    async def drive() -> list[str]:
+        async with Client(server, mode="legacy") as client:
+            return [text_of(await client.call_tool("add", {"a": i, "b": 1})) for i in range(5)]
+
+    try:
+        assert anyio.run(drive) == ["1", "2", "3", "4", "5"]
+        assert tracker.flush()
+    finally:
+        tracker.close()
+    assert tracker.write_errors > 0
+    assert "tool calls are unaffected" in caplog.text
+    assert not list(directory.glob("*.md"))
+
+
+def test_stats_command_prints_the_global_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tracy_mcp.cli import main
+
+    env = {"TRACY_MCP_TRACKING_DIR": str(tmp_path)}
+    with pytest.MonkeyPatch.context() as mp:
+        for key, value in env.items():
+            mp.setenv(key, value)
+        assert main(["stats"]) == 0
+        assert "No tool calls recorded yet" in capsys.readouterr().out
+        tracker = Tracker(TrackingSettings.from_env()).start()
+        session = tracker.open_session()
+        tracker.finish_call(tracker.begin_call(session, "load_capture", {}), "success")
+        tracker.close()
+        assert main(["stats"]) == 0
+    out = capsys.readouterr().out
+    assert "| `load_capture` | 1 | 1 | 0 | 0 | 100.0 % |" in out
+
+
+def test_settings_from_environment(tmp_path: Path) -> None:
+    settings = TrackingSettings.from_env(
+        {"TRACY_MCP_TRACKING_DIR": str(tmp_path), "TRACY_MCP_TRACKING_ROTATE_MB": "0.5", "TRACY_MCP_TRACKING": "off"}
+    )
+    assert settings.directory == tmp_path and settings.rotate_bytes == 512 * 1024 and not settings.enabled
+    default = TrackingSettings.from_env({"TRACY_MCP_TRACKING_ROTATE_MB": "lots"})
+    assert default.rotate_bytes == 5 * 1024 * 1024 and default.directory.name == "tracking"
+    assert "tracy-mcp" in str(default.directory)
