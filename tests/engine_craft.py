@@ -1,0 +1,74 @@
+"""Builds .tracy containers around a payload of our choosing (for error-handling tests).
+
+Decompressing a real capture uses the system's liblz4 (already a build dependency of the engine) through ctypes;
+re-compressing needs no library: LZ4 blocks made only of literals are valid LZ4.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import struct
+from pathlib import Path
+
+BLOCK = 64 * 1024
+MAGIC = b"tr\xfdP"
+
+
+def _lz4() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("lz4")
+    if not name:
+        return None
+    try:
+        return ctypes.CDLL(name)
+    except OSError:
+        return None
+
+
+def lz4_available() -> bool:
+    return _lz4() is not None
+
+
+def read_lz4_payload(path: Path) -> bytes:
+    """The decompressed payload of a single-stream LZ4 capture."""
+    lib = _lz4()
+    assert lib is not None
+    data = path.read_bytes()
+    assert data[:4] == MAGIC and data[4] == 0 and data[5] == 1, "needs an LZ4, one-stream capture"
+    off = 6
+    out = bytearray()
+    prev = ctypes.create_string_buffer(BLOCK)
+    prev_size = 0
+    while off < len(data):
+        (size,) = struct.unpack_from("<I", data, off)
+        off += 4
+        src = data[off : off + size]
+        off += size
+        dst = ctypes.create_string_buffer(BLOCK)
+        n = lib.LZ4_decompress_safe_usingDict(src, dst, size, BLOCK, prev, prev_size)
+        assert n >= 0, "corrupt block"
+        out += dst.raw[:n]
+        prev, prev_size = dst, n
+    return bytes(out)
+
+
+def _literal_block(chunk: bytes) -> bytes:
+    n = len(chunk)
+    if n < 15:
+        return bytes([n << 4]) + chunk
+    rest = n - 15
+    ext = b"\xff" * (rest // 255) + bytes([rest % 255])
+    return bytes([0xF0]) + ext + chunk
+
+
+def make_capture(payload: bytes, streams: int = 1) -> bytes:
+    """A valid LZ4 container holding `payload` (blocks of at most 64 KiB, spread round-robin over streams)."""
+    out = bytearray(MAGIC + bytes([0, streams]))
+    for i in range(0, max(len(payload), 1), BLOCK):
+        block = _literal_block(payload[i : i + BLOCK])
+        out += struct.pack("<I", len(block)) + block
+    return bytes(out)
+
+
+def with_version(payload: bytes, major: int, minor: int, patch: int) -> bytes:
+    return payload[:5] + bytes([major, minor, patch]) + payload[8:]

@@ -1,0 +1,246 @@
+"""The native capture engine on real captures: parity with upstream's answers (../shared/golden), load states and
+progress, and clear errors (never a crash) on malformed input."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from engine_craft import lz4_available, make_capture, read_lz4_payload, with_version
+from engine_golden import captures, counts, frame_stats, golden_for, metadata, per_srcloc, shared_dir, threads
+
+from tracy_mcp.engine import COMPLETE, READY, NativeCapture
+from tracy_mcp.errors import CaptureFormatError, UnsupportedVersionError
+
+CAPTURES = captures()
+needs_shared = pytest.mark.skipif(not CAPTURES, reason=f"no reference captures in {shared_dir()} (../shared absent)")
+needs_lz4 = pytest.mark.skipif(not lz4_available(), reason="the system liblz4 is not loadable through ctypes")
+
+
+def _canon(items: list[dict]) -> list[str]:
+    return sorted(json.dumps(i, sort_keys=True) for i in items)
+
+
+@pytest.fixture(scope="module", params=CAPTURES or [None], ids=lambda p: p.stem if p else "none")
+def loaded(request):
+    if request.param is None:
+        pytest.skip(f"no reference captures in {shared_dir()} (../shared absent)")
+    golden = golden_for(request.param)
+    if golden is None:
+        pytest.skip(f"no golden answers for {request.param.name}")
+    cap = NativeCapture(request.param)
+    assert cap.wait(COMPLETE, timeout=120) == COMPLETE
+    return cap, golden
+
+
+def test_metadata(loaded):
+    cap, golden = loaded
+    want = {k: v for k, v in golden["metadata"].items() if not k.startswith("is_")}
+    assert metadata(cap) == want
+
+
+def test_counts(loaded):
+    cap, golden = loaded
+    ours = counts(cap)
+    assert ours == {k: golden["counts"][k] for k in ours}
+
+
+def test_container_metadata(loaded):
+    cap, golden = loaded
+    m = cap.meta()
+    assert m["compression"] == golden["capture"]["compression"]
+    assert m["streams"] == golden["capture"]["streams"]
+    assert m["file_version_str"] == golden["capture"]["file_version"]
+    assert m["file_size"] == golden["capture"]["size_bytes"]
+
+
+def test_threads(loaded):
+    cap, golden = loaded
+    assert _canon(threads(cap)) == _canon(golden["get_threads"])
+
+
+def test_frame_stats(loaded):
+    cap, golden = loaded
+    assert _canon(frame_stats(cap)) == _canon(golden["get_all_frame_stats"])
+
+
+def test_per_srcloc_stats(loaded):
+    cap, golden = loaded
+    ours = per_srcloc(cap)
+    assert set(ours) == {str(i) for ids in golden["hints"]["srcloc_ids"].values() for i in ids}
+    for sid, want in golden["per_srcloc_id"].items():
+        assert ours[sid] == want, sid
+
+
+def test_zone_trees_are_consistent(loaded):
+    cap, _ = loaded
+    import numpy as np
+
+    parent = cap.column("zones", "parent")
+    depth = cap.column("zones", "depth")
+    end = cap.column("zones", "subtree_end")
+    n = len(parent)
+    rows = np.arange(n)
+    assert (end > rows).all() and (end <= n).all()
+    roots = parent < 0
+    assert (depth[roots] == 0).all()
+    kids = ~roots
+    assert (depth[kids] == depth[parent[kids]] + 1).all()
+    assert (parent[kids] < rows[kids]).all() and (end[parent[kids]] >= end[kids]).all()
+    # per-srcloc zone lists cover each listed zone exactly once, grouped by srcloc
+    listed = cap.column("srcloc_zones", "zone")
+    assert len(np.unique(listed)) == len(listed)
+    sl = cap.column("zones", "srcloc")[listed]
+    b, e = cap.column("srclocs", "zones_begin"), cap.column("srclocs", "zones_end")
+    for row in range(cap.rows("srclocs")):
+        assert (sl[b[row] : e[row]] == row).all()
+
+
+def test_progress_reaches_total(loaded):
+    cap, _ = loaded
+    done, total, stage = cap.progress()
+    assert done == total > 0 and stage == "done"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Bad input: one clear error, never a crash.
+
+
+def _load(path: Path) -> NativeCapture:
+    cap = NativeCapture(path)
+    cap.wait(COMPLETE, timeout=60)
+    return cap
+
+
+def test_wrong_magic(tmp_path):
+    p = tmp_path / "bad.tracy"
+    p.write_bytes(b"not a tracy capture at all" * 10)
+    with pytest.raises(CaptureFormatError, match="magic"):
+        _load(p)
+
+
+def test_empty_and_tiny_files(tmp_path):
+    for i, data in enumerate([b"", b"tr", b"tr\xfdP", b"tr\xfdP\x01", b"tr\xfdP\x01\x04", b"tr\xfdP\x07\x01"]):
+        p = tmp_path / f"tiny{i}.tracy"
+        p.write_bytes(data)
+        with pytest.raises(CaptureFormatError):
+            _load(p)
+
+
+@needs_shared
+def test_truncated_files(tmp_path):
+    data = min(CAPTURES, key=lambda c: c.stat().st_size).read_bytes()
+    rng = random.Random(3)
+    cuts = sorted(
+        {6, 7, 9, 10, 100, 4096, len(data) // 2, len(data) - 1} | {rng.randrange(6, len(data)) for _ in range(8)}
+    )
+    for cut in cuts:
+        p = tmp_path / f"cut{cut}.tracy"
+        p.write_bytes(data[:cut])
+        with pytest.raises(CaptureFormatError):
+            _load(p)
+
+
+def _lz4_capture() -> Path | None:
+    for c in CAPTURES:
+        head = c.read_bytes()[:6]
+        if head[4] == 0 and head[5] == 1:
+            return c
+    return None
+
+
+@pytest.fixture(scope="module")
+def payload():
+    if not CAPTURES:
+        pytest.skip(f"no reference captures in {shared_dir()} (../shared absent)")
+    if not lz4_available():
+        pytest.skip("the system liblz4 is not loadable through ctypes")
+    src = _lz4_capture()
+    if src is None:
+        pytest.skip("no single-stream LZ4 capture among the reference captures")
+    return src, read_lz4_payload(src)
+
+
+def test_reencoded_payload_loads_the_same(payload, tmp_path):
+    src, data = payload
+    for streams in (1, 3):
+        p = tmp_path / f"re{streams}.tracy"
+        p.write_bytes(make_capture(data, streams))
+        cap = _load(p)
+        assert cap.meta()["zone_count"] == golden_for(src)["counts"]["get_zone_count"]
+        assert cap.meta()["payload_size"] == len(data)
+
+
+def test_truncated_payloads(payload, tmp_path):
+    _, data = payload
+    rng = random.Random(7)
+    cuts = sorted(
+        {0, 3, 8, 20, 100, 1000, len(data) // 3, len(data) - 1} | {rng.randrange(len(data)) for _ in range(12)}
+    )
+    for cut in cuts:
+        p = tmp_path / f"pcut{cut}.tracy"
+        p.write_bytes(make_capture(data[:cut]))
+        with pytest.raises(CaptureFormatError, match="truncated|corrupt"):
+            _load(p)
+
+
+@pytest.mark.parametrize(
+    "version,word", [((0, 15, 0), "newer"), ((1, 0, 0), "newer"), ((0, 10, 0), "too old"), ((0, 3, 0), "too old")]
+)
+def test_unsupported_versions(payload, tmp_path, version, word):
+    _, data = payload
+    p = tmp_path / "ver.tracy"
+    p.write_bytes(make_capture(with_version(data, *version)))
+    with pytest.raises(UnsupportedVersionError, match=r"{}\.{}\.{}.*{}".format(*version, word)):
+        _load(p)
+
+
+def test_flipped_bytes_never_crash(payload, tmp_path):
+    _, data = payload
+    rng = random.Random(11)
+    outcomes = {"ok": 0, "error": 0}
+    for i in range(24):
+        buf = bytearray(data)
+        # corrupt the front half mostly: counts, sizes, nesting
+        for _ in range(rng.choice([1, 4, 32])):
+            pos = rng.randrange(min(len(buf), 2_000_000))
+            buf[pos] ^= 1 << rng.randrange(8)
+        p = tmp_path / f"flip{i}.tracy"
+        p.write_bytes(make_capture(bytes(buf)))
+        try:
+            _load(p)
+            outcomes["ok"] += 1
+        except CaptureFormatError:
+            outcomes["error"] += 1
+    assert sum(outcomes.values()) == 24
+
+
+def test_corrupt_compressed_block(tmp_path):
+    if not CAPTURES:
+        pytest.skip(f"no reference captures in {shared_dir()} (../shared absent)")
+    data = bytearray(min(CAPTURES, key=lambda c: c.stat().st_size).read_bytes())
+    for i in range(10, 2000, 97):
+        data[i] ^= 0x5A
+    p = tmp_path / "garbled.tracy"
+    p.write_bytes(bytes(data))
+    with pytest.raises(CaptureFormatError):
+        _load(p)
+
+
+def test_close_while_loading():
+    if not CAPTURES:
+        pytest.skip(f"no reference captures in {shared_dir()} (../shared absent)")
+    big = max(CAPTURES, key=lambda c: c.stat().st_size)
+    for _ in range(3):
+        cap = NativeCapture(big)
+        del cap  # tshim_close cancels and joins the loader
+
+
+def test_ready_before_complete_has_tables():
+    if not CAPTURES:
+        pytest.skip(f"no reference captures in {shared_dir()} (../shared absent)")
+    cap = NativeCapture(CAPTURES[0])
+    assert cap.wait(READY, timeout=60) >= READY
+    assert "zones" in cap.tables() and cap.rows("zones") > 0
