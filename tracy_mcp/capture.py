@@ -15,9 +15,15 @@ from typing import Any
 from tracy_mcp import engine
 from tracy_mcp.data import CaptureData
 from tracy_mcp.errors import TracyMcpError
+from tracy_mcp.events import EventQueries
+from tracy_mcp.exports import ExportMethods
 from tracy_mcp.frames import FrameQueries
+from tracy_mcp.gpu import GpuQueries
+from tracy_mcp.locks import LockQueries
+from tracy_mcp.memory import MemoryQueries
 from tracy_mcp.query_base import QueryBase
 from tracy_mcp.metadata import MetaQueries
+from tracy_mcp.sampling import SamplingQueries
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -26,7 +32,8 @@ class CaptureClosedError(TracyMcpError):
     """The capture was closed; open it again."""
 
 
-class Capture(MetaQueries, FrameQueries, QueryBase):
+class Capture(ExportMethods, FrameQueries, GpuQueries, EventQueries, MemoryQueries, LockQueries, SamplingQueries,
+              MetaQueries):
     """One capture loaded by the engine. Create it with :func:`open_capture`."""
 
     def __init__(self, native: engine.NativeCapture) -> None:

@@ -56,25 +56,5 @@ class MetaQueries(QueryBase):
         """CPU zones on all threads and fibers."""
         return self._count("zone_count", "zones")
 
-    def get_gpu_zone_count(self) -> int:
-        return self._count("gpu_zone_count", "gpu_zones")
-
-    def get_lock_count(self) -> int:
-        """Lock events (not locks; len(get_locks()) counts locks)."""
-        return self._count("lock_event_count", "lock_events")
-
-    def get_plot_count(self) -> int:
-        """Data points of user plots."""
-        return self._count("plot_count")
-
-    def get_context_switch_count(self) -> int:
-        return self._count("context_switch_count")
-
     def get_src_loc_count(self) -> int:
         return self._count("src_loc_count", "srclocs")
-
-    def get_callstack_sample_count(self) -> int:
-        return self._count("callstack_sample_count", "samples")
-
-    def get_message_count(self) -> int:
-        return self._count("message_count", "messages")

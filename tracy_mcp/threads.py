@@ -1,0 +1,65 @@
+"""Threads: OS ids, names, fibers (upstream-compatible getters) and the row -> OS tid mapping used everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tracy_mcp.query_base import QueryBase
+
+
+class ThreadQueries(QueryBase):
+    def _thread_tids(self) -> np.ndarray:
+        """OS thread id per row of table `threads` (uint64)."""
+        return self._db.col_or("threads", "tid", np.zeros(0, np.uint64))
+
+    def _tid_of_rows(self, rows: np.ndarray) -> np.ndarray:
+        """OS thread ids for thread rows (0 where the row is negative / out of range)."""
+        tids = self._thread_tids()
+        rows = np.asarray(rows, dtype=np.int64)
+        ok = (rows >= 0) & (rows < len(tids))
+        out = np.zeros(len(rows), dtype=np.uint64)
+        out[ok] = tids[rows[ok]]
+        return out
+
+    def _listed_thread_rows(self) -> np.ndarray:
+        """Rows of the threads upstream lists in get_threads(), in its order (list_index)."""
+        def build() -> np.ndarray:
+            db = self._db
+            n = db.rows("threads")
+            if not db.has("threads", "list_index"):
+                return np.arange(n)
+            li = db.col("threads", "list_index").astype(np.int64)
+            rows = np.nonzero(li >= 0)[0]
+            return rows[np.argsort(li[rows], kind="stable")]
+        return self._db.cached("listed_threads", build)
+
+    def _thread_names(self) -> dict[int, str]:
+        def build() -> dict[int, str]:
+            out: dict[int, str] = {}
+            tids = self._thread_tids().tolist()
+            names = self._db.col_or("threads", "name").tolist()
+            for t, s in zip(tids, names):
+                if s >= 0:
+                    out[int(t)] = self._str(s)
+            return out
+
+        return self._db.cached("thread_names", build)
+
+    def get_thread_name(self, tid: int) -> str:
+        """Name of an OS thread id ("???" when unknown)."""
+        return self._thread_names().get(int(tid), "???")
+
+    def get_threads(self) -> list[dict[str, Any]]:
+        """Profiled threads: {id (OS tid), count (zones), is_fiber, name}, in the capture's thread order."""
+        db = self._db
+        rows = self._listed_thread_rows()
+        if len(rows) == 0:
+            return []
+        tids = self._thread_tids()[rows].tolist()
+        n = db.rows("threads")
+        counts = db.col_or("threads", "zone_count", np.zeros(n, np.int64))[rows].tolist()
+        fiber = db.col_or("threads", "is_fiber", np.zeros(n, np.uint8))[rows].tolist()
+        return [{"id": int(t), "count": int(c), "is_fiber": bool(f), "name": self.get_thread_name(int(t))}
+                for t, c, f in zip(tids, counts, fiber)]
