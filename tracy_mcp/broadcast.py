@@ -194,7 +194,8 @@ def listen(
 
 
 def is_local(address: str) -> bool:
-    return address in ("localhost", "::1") or address.startswith("127.")
+    # 0.0.0.0 is the source of a broadcast sent before the host has an address (e.g. loopback-only).
+    return address in ("localhost", "::1", "0.0.0.0") or address.startswith("127.")
 
 
 def matches(b: Broadcast, address: str, port: int) -> bool:
