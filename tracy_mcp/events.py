@@ -19,16 +19,19 @@ class EventQueries(ThreadQueries):
         return self._db.rows("messages")
 
     def get_messages(self) -> list[MessageInfo]:
-        """Every message in time order: time, text, color (0xAABBGGRR as stored), thread (OS thread id)."""
+        """Every message in time order: time, text, color (as stored), thread (upstream's internal thread index),
+        tid (OS thread id)."""
         db = self._db
         if db.rows("messages") == 0:
             return []
         times = db.col("messages", "time").tolist()
         texts = self._strings.many(db.col("messages", "text"))
         colors = db.col("messages", "color").tolist()
-        tids = self._tid_of_rows(db.col("messages", "thread")).tolist()
-        return [MessageInfo(time=int(t), text=x, color=int(c), thread=int(h))
-                for t, x, c, h in zip(times, texts, colors, tids)]
+        rows = db.col("messages", "thread")
+        tids = self._tid_of_rows(rows).tolist()
+        idx = self._upstream_thread_index(rows).tolist()
+        return [MessageInfo(time=int(t), text=x, color=int(c), thread=int(i), tid=int(h))
+                for t, x, c, i, h in zip(times, texts, colors, idx, tids)]
 
     def messages(self, *, as_frame: bool | None = None) -> Table:
         """Messages as columns: time, text, color, thread (OS tid), severity, source (0 user, 1 Tracy)."""

@@ -22,24 +22,13 @@ class MemoryQueries(ThreadQueries):
         names = db.col("mem_pools", "name").tolist()
         return [DEFAULT_POOL if k == 0 else self._str(n) for k, n in zip(keys, names)]
 
-    def _thread_of_index(self, idx: np.ndarray) -> np.ndarray:
-        """OS thread ids for internal (compressed) thread indices, when the engine maps them."""
+    def _mem_tids(self, which: str) -> np.ndarray:
+        """OS tids of allocating / freeing threads (the engine stores them beside upstream's internal indices)."""
         db = self._db
-        if db.has("thread_index", "thread"):
-            rows = db.col("thread_index", "thread")
-            idx = np.asarray(idx, dtype=np.int64)
-            ok = (idx >= 0) & (idx < len(rows))
-            r = np.full(len(idx), -1, np.int64)
-            r[ok] = rows[idx[ok]]
-            return self._tid_of_rows(r)
-        if db.has("thread_index", "tid"):
-            tids = db.col("thread_index", "tid")
-            idx = np.asarray(idx, dtype=np.int64)
-            ok = (idx >= 0) & (idx < len(tids))
-            out = np.zeros(len(idx), np.uint64)
-            out[ok] = tids[idx[ok]]
-            return out
-        return np.asarray(idx, dtype=np.uint64)  # engine gives no mapping: the internal index, as upstream
+        if db.has("mem_events", f"tid_{which}"):
+            return db.col("mem_events", f"tid_{which}")
+        # older engine: only the internal index, which is what upstream reports too
+        return db.col_or("mem_events", f"thread_{which}").astype(np.uint64)
 
     def get_memory_pools(self) -> list[MemPoolSummary]:
         """Memory pools ("(default)" = the unnamed pool): highest / lowest allocation address, bytes still
@@ -56,8 +45,8 @@ class MemoryQueries(ThreadQueries):
                 for n, h, lo, u, c in zip(names, high, low, usage, cnt)]
 
     def get_memory_events(self, max_count: int = 100000, pool_name: str = "") -> list[dict[str, Any]]:
-        """Allocation events {pool, ptr, size, time_alloc, time_free (-1 never freed), thread_alloc (OS tid),
-        callstack_idx}, pool by pool, at most max_count in total; pool_name selects one pool."""
+        """Allocation events {pool, ptr, size, time_alloc, time_free (-1 never freed), thread_alloc (upstream's
+        internal thread index), tid_alloc (OS thread id), callstack_idx}, pool by pool, at most max_count in total; pool_name selects one pool."""
         db = self._db
         names = self._pool_names()
         out: list[dict[str, Any]] = []
@@ -73,11 +62,13 @@ class MemoryQueries(ThreadQueries):
                 size = db.col("mem_events", "size")[b:e].tolist()
                 ta = db.col("mem_events", "time_alloc")[b:e].tolist()
                 tf = db.col("mem_events", "time_free")[b:e].tolist()
-                th = self._thread_of_index(db.col("mem_events", "thread_alloc")[b:e]).tolist()
+                th = db.col("mem_events", "thread_alloc")[b:e].tolist()
+                tid = self._mem_tids("alloc")[b:e].tolist()
                 cs = db.col("mem_events", "cs_alloc")[b:e].tolist()
                 out.extend({"pool": name, "ptr": int(a), "size": int(s), "time_alloc": int(t0),
-                            "time_free": int(t1), "thread_alloc": int(h), "callstack_idx": int(c)}
-                           for a, s, t0, t1, h, c in zip(ptr, size, ta, tf, th, cs))
+                            "time_free": int(t1), "thread_alloc": int(h), "tid_alloc": int(ti),
+                            "callstack_idx": int(c)}
+                           for a, s, t0, t1, h, ti, c in zip(ptr, size, ta, tf, th, tid, cs))
             if pool_name:
                 break
         return out
@@ -103,8 +94,8 @@ class MemoryQueries(ThreadQueries):
             "ptr": db.col_or("mem_events", "ptr")[rows], "size": db.col_or("mem_events", "size")[rows],
             "time_alloc": db.col_or("mem_events", "time_alloc")[rows],
             "time_free": db.col_or("mem_events", "time_free")[rows],
-            "thread_alloc": self._thread_of_index(db.col_or("mem_events", "thread_alloc")[rows]),
-            "thread_free": self._thread_of_index(db.col_or("mem_events", "thread_free")[rows]),
+            "thread_alloc": self._mem_tids("alloc")[rows],
+            "thread_free": self._mem_tids("free")[rows],
             "callstack_alloc": db.col_or("mem_events", "cs_alloc")[rows],
             "callstack_free": db.col_or("mem_events", "cs_free")[rows],
         }

@@ -105,12 +105,14 @@ class GpuContextSummary:
 
 @attrs.frozen
 class MessageInfo:
-    """One message: time (ns), text, color (0xAABBGGRR as stored), thread (OS thread id)."""
+    """One message: time (ns), text, color (as stored: 0xFF000000 | byte-swapped RGB), thread (upstream's
+    internal thread index, kept for compatibility) and tid (the OS thread id)."""
 
     time: int
     text: str
     color: int
     thread: int
+    tid: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return attrs.asdict(self)

@@ -180,7 +180,8 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
         return out
 
     def get_samples_for_symbol(self, sym_addr: int) -> list[dict[str, Any]]:
-        """CPU samples whose innermost frame is symbol `sym_addr`: {time, thread (OS tid)}, in time order."""
+        """CPU samples whose innermost frame is symbol `sym_addr`: {time, thread (upstream's internal thread
+        index), tid (OS thread id)}, in time order."""
         s = self._cpu_samples()
         first_sym, ok = self._callstack_first_symbol()
         if len(s.callstack) == 0:
@@ -189,8 +190,10 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
         hit = ok[cs] & (first_sym[cs] == np.uint64(sym_addr))
         rows = np.nonzero(hit)[0]
         rows = rows[np.argsort(s.time[rows], kind="stable")]
-        tids = self._tid_of_rows(s.thread[rows])
-        return [{"time": int(t), "thread": int(h)} for t, h in zip(s.time[rows].tolist(), tids.tolist())]
+        tids = self._tid_of_rows(s.thread[rows]).tolist()
+        idx = self._upstream_thread_index(s.thread[rows]).tolist()
+        return [{"time": int(t), "thread": int(i), "tid": int(h)}
+                for t, i, h in zip(s.time[rows].tolist(), idx, tids)]
 
     def get_hw_sample_summary(self) -> list[dict[str, Any]]:
         """Hardware-counter summary per symbol (IPC, cache / branch miss rates); [] without hardware samples."""

@@ -23,6 +23,26 @@ class ThreadQueries(QueryBase):
         out[ok] = tids[rows[ok]]
         return out
 
+    def _upstream_thread_index(self, rows: np.ndarray) -> np.ndarray:
+        """Upstream's internal (compressed) thread index for thread rows, which upstream reports as `thread` in
+        messages, memory events and symbol samples. Falls back to OS tids when the engine lacks the table."""
+        def build() -> np.ndarray | None:
+            db = self._db
+            if not db.has("thread_compress", "tid"):
+                return None
+            index_of: dict[int, int] = {}
+            for i, t in enumerate(db.col("thread_compress", "tid").tolist()):
+                index_of.setdefault(int(t), i)
+            return np.asarray([index_of.get(int(t), 0) for t in self._thread_tids().tolist()], dtype=np.int64)
+        per_row = self._db.cached("thread_compress_index", build)
+        if per_row is None:
+            return self._tid_of_rows(rows).astype(np.int64)
+        rows = np.asarray(rows, dtype=np.int64)
+        ok = (rows >= 0) & (rows < len(per_row))
+        out = np.zeros(len(rows), np.int64)
+        out[ok] = per_row[rows[ok]]
+        return out
+
     def _listed_thread_rows(self) -> np.ndarray:
         """Rows of the threads upstream lists in get_threads(), in its order (list_index)."""
         def build() -> np.ndarray:
