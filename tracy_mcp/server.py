@@ -401,7 +401,7 @@ def build_mcp(core: Core) -> MCPServer:
         raise ToolError(text)
 
     @mcp.tool()
-    async def task(action: str, task_id: str | None = None) -> Any:
+    async def task(action: str, task_id: str | None = None) -> dict[str, Any]:
         """Manage background tasks (async evals and saves). action: 'list' (all tasks), 'poll' (status, and the
         result or error once finished) or 'cancel' (stops the task; says so when it cannot stop at once because
         it is inside native code)."""

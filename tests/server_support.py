@@ -1,0 +1,146 @@
+"""Helpers for the server tests: a real `tracy-mcp` process in a private per-test home, and the SDK's client.
+
+Every server gets its own HOME/XDG dirs and a free port, so tests never meet a real user's server or each other.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+from mcp import Client
+from mcp.client.sse import sse_client
+from mcp.client.stdio import StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("TRACY_MCP_SHARED", REPO.parent / "shared"))
+CAPTURES = SHARED / "captures"
+
+TOOLS = {"list_captures", "list_instances", "discover_instances", "live_connect", "load_capture", "unload_capture",
+         "save_trace", "eval", "task", "shutdown_server"}
+RESOURCES = {"tracy://prompt", "tracy://eval-guide"}
+
+
+def free_port() -> int:
+    """A port with 15 free ports above it is not guaranteed; the server scans upward from here anyway."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a server isolated in `home`: its own per-user dirs, port, captures folder."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACY_MCP_", "XDG_"))}
+    for name in ("run", "state", "cache", "data", "config"):
+        (home / name).mkdir(parents=True, exist_ok=True)
+    env.update(
+        HOME=str(home),
+        XDG_RUNTIME_DIR=str(home / "run"),
+        XDG_STATE_HOME=str(home / "state"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_CONFIG_HOME=str(home / "config"),
+        TRACY_MCP_PORT=str(free_port()),
+        TRACY_MCP_BROADCAST_LISTEN_S="0.3",
+        PYTHONUNBUFFERED="1",
+    )
+    if CAPTURES.is_dir():
+        env["TRACY_CAPTURES_DIR"] = str(CAPTURES)
+    env.update(extra)
+    return env
+
+
+def cli(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tracy_mcp", *args], env=env, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+class ServeProcess:
+    """`tracy-mcp serve` as a user runs it; `url` is what it printed once ready."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.env = env
+        self.proc = subprocess.Popen([sys.executable, "-m", "tracy_mcp", "serve", *args], env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.stdout_lines: list[str] = []
+        self.stderr_lines: list[str] = []
+        self._ready = threading.Event()
+        self.url: str | None = None
+        threading.Thread(target=self._pump, args=(self.proc.stdout, self.stdout_lines, True), daemon=True).start()
+        threading.Thread(target=self._pump, args=(self.proc.stderr, self.stderr_lines, False), daemon=True).start()
+
+    def _pump(self, stream: Any, sink: list[str], is_stdout: bool) -> None:
+        for line in stream:
+            sink.append(line.rstrip("\n"))
+            if is_stdout and " serving " in line:
+                self.url = line.split(" serving ", 1)[1].split()[0]
+                self._ready.set()
+            if is_stdout and "already running" in line:
+                self._ready.set()
+
+    def wait_ready(self, timeout: float = 30) -> str:
+        deadline = time.monotonic() + timeout
+        while not self._ready.wait(0.05):
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"server did not start: rc={self.proc.poll()}\nstdout: {self.stdout_lines}\n"
+                                     f"stderr: {self.stderr_lines[-30:]}")
+        return self.url or ""
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+
+
+@contextlib.contextmanager
+def running_server(env: dict[str, str], *args: str) -> Iterator[ServeProcess]:
+    server = ServeProcess(env, *args)
+    try:
+        server.wait_ready()
+        yield server
+    finally:
+        server.stop()
+
+
+def stdio_params(env: dict[str, str]) -> StdioServerParameters:
+    return StdioServerParameters(command=sys.executable, args=["-m", "tracy_mcp", "stdio"], env=env)
+
+
+@contextlib.asynccontextmanager
+async def connect(transport: str, target: str | dict[str, str], headers: dict[str, str] | None = None
+                  ) -> AsyncIterator[Client]:
+    """The SDK's client on `transport`: `target` is the server URL (HTTP) or the server env (stdio)."""
+    async with contextlib.AsyncExitStack() as stack:
+        if transport == "stdio":
+            assert isinstance(target, dict)
+            server: Any = stdio_params(target)
+        elif transport == "sse":
+            assert isinstance(target, str)
+            server = sse_client(target, headers=headers)
+        elif headers:
+            assert isinstance(target, str)
+            http = await stack.enter_async_context(create_mcp_http_client(headers=headers))
+            server = streamable_http_client(target, http_client=http)
+        else:
+            server = target
+        client = await stack.enter_async_context(Client(server, read_timeout_seconds=60))
+        yield client
+
+
+def text(result: Any) -> str:
+    return "\n".join(getattr(c, "text", "") for c in result.content)

@@ -1,0 +1,195 @@
+"""The MCP server as an assistant drives it: the SDK's client against a real server process, over every transport.
+
+HTTP transports talk to one `tracy-mcp serve` per transport (in a private home); stdio spawns `tracy-mcp stdio`
+per connection, as Claude Desktop, VS Code and Cursor do.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from mcp import Client
+from server_support import CAPTURES, RESOURCES, TOOLS, connect, running_server, server_env, text
+
+TRANSPORTS = ["streamable-http", "sse", "stdio"]
+CAPTURE = CAPTURES / "clientapp-0.14.0.tracy"
+GOLDEN = CAPTURES.parent / "golden" / "clientapp-0.14.0.json"
+
+
+@pytest.fixture(scope="module", params=TRANSPORTS)
+def endpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    transport = request.param
+    env = server_env(tmp_path_factory.mktemp(f"home-{transport}"), TRACY_MCP_EVAL_TIME_LIMIT_S="2")
+    if transport == "stdio":
+        yield transport, env
+        return
+    with running_server(env, "--transport", transport) as server:
+        yield transport, server.url
+
+
+def run(endpoint: tuple[str, Any], scenario: Callable[[Client], Awaitable[None]]) -> None:
+    async def main() -> None:
+        async with connect(*endpoint) as client:
+            with anyio.fail_after(90):
+                await scenario(client)
+
+    anyio.run(main)
+
+
+async def call(client: Client, tool: str, **args: Any) -> Any:
+    return await client.call_tool(tool, args)
+
+
+async def ok(client: Client, tool: str, **args: Any) -> Any:
+    """Call a tool that must succeed; returns its structured result or text."""
+    result = await call(client, tool, **args)
+    assert not result.is_error, f"{tool}({args}) failed: {text(result)}"
+    if result.structured_content is not None:
+        data = result.structured_content
+        return data.get("result", data) if set(data) == {"result"} else data
+    return text(result)
+
+
+async def error(client: Client, tool: str, **args: Any) -> str:
+    result = await call(client, tool, **args)
+    assert result.is_error, f"{tool}({args}) should have failed but returned {text(result)}"
+    return text(result)
+
+
+def require_loading() -> None:
+    if not CAPTURE.is_file():
+        pytest.skip(f"reference capture not found at {CAPTURE} (set TRACY_MCP_SHARED to the shared/ folder)")
+
+
+# -- discovery surface ----------------------------------------------------------------------------------------------
+
+def test_tools_and_resources_are_listed(endpoint: tuple[str, Any]) -> None:
+    async def scenario(client: Client) -> None:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        assert set(tools) == TOOLS
+        assert "instance_id" in tools["eval"].input_schema["properties"]
+        resources = {str(r.uri) for r in (await client.list_resources()).resources}
+        assert resources == RESOURCES
+        prompt = (await client.read_resource("tracy://prompt")).contents[0].text
+        assert "slow" in prompt and "contention" in prompt and "GPU" in prompt
+        guide = (await client.read_resource("tracy://eval-guide")).contents[0].text
+        assert "ctx" in guide
+
+    run(endpoint, scenario)
+
+
+def test_error_paths_leave_the_server_up(endpoint: tuple[str, Any], tmp_path: Path) -> None:
+    async def scenario(client: Client) -> None:
+        assert "no such capture file" in await error(client, "load_capture", path=str(tmp_path / "missing.tracy"))
+        garbage = tmp_path / "garbage.tracy"
+        garbage.write_bytes(b"this is not a tracy capture at all" * 10)
+        assert "cannot load" in await error(client, "load_capture", path=str(garbage))
+        assert "nothing is loaded" in await error(client, "eval", code="1")
+        assert "no instance 'nope'" in await error(client, "eval", code="1", instance_id="nope")
+        assert "no instance 'nope'" in await error(client, "unload_capture", instance_id="nope")
+        assert "no task 'x'" in await error(client, "task", action="poll", task_id="x")
+        assert "unknown action" in await error(client, "task", action="explode")
+        assert "port_range" in await error(client, "discover_instances", port_range="a-b")
+        live = await error(client, "live_connect", address="127.0.0.1", port=1)
+        assert "not available in this build" in live or "could not attach" in live
+        listed = await ok(client, "list_instances")
+        assert listed["instances"] == []
+        found = await ok(client, "discover_instances", port_range="1-3")
+        assert found["listening_ports"] == []
+
+    run(endpoint, scenario)
+
+
+def test_list_captures(endpoint: tuple[str, Any]) -> None:
+    require_loading()
+
+    async def scenario(client: Client) -> None:
+        listing = await ok(client, "list_captures")
+        paths = {c["path"] for c in listing["captures"]}
+        assert str(CAPTURE) in paths
+        entry = next(c for c in listing["captures"] if c["path"] == str(CAPTURE))
+        assert entry["size_bytes"] == CAPTURE.stat().st_size and entry["mtime"]
+
+    run(endpoint, scenario)
+
+
+def test_load_eval_tasks_and_unload(endpoint: tuple[str, Any]) -> None:
+    require_loading()
+    golden = json.loads(GOLDEN.read_text()) if GOLDEN.is_file() else None
+    progress: list[float] = []
+
+    async def on_progress(value: float, total: float | None, message: str | None) -> None:
+        progress.append(value)
+
+    async def scenario(client: Client) -> None:
+        loaded = await client.call_tool("load_capture", {"path": str(CAPTURE), "alias": "app"},
+                                        progress_callback=on_progress)
+        assert not loaded.is_error, text(loaded)
+        info = loaded.structured_content
+        inst = info["instance_id"]
+        assert inst == "app" or "app" in (await ok(client, "list_instances"))["instances"][0]["aliases"]
+        assert "background_done" in info
+        assert progress, "no progress notification arrived while loading"
+
+        # Loading the unchanged file again reuses the instance.
+        again = await ok(client, "load_capture", path=str(CAPTURE))
+        assert again["reused"] and again["instance_id"] == inst
+
+        # A zone query; printed output first, then the value of the final expression.
+        out = await ok(client, "eval", instance_id="app", code="print('zones:')\nctx.get_zone_count()")
+        lines = out.splitlines()
+        assert lines[0] == "zones:"
+        zones = int(lines[1])
+        if golden is not None:
+            assert zones == golden["counts"]["get_zone_count"]
+        assert "instances" in await ok(client, "eval", instance_id=inst, code="sorted(instances)[0] and 'instances'")
+
+        # Errors in user code come back as tracebacks; the server stays up.
+        syntax = await error(client, "eval", instance_id=inst, code="for x in")
+        assert "SyntaxError" in syntax
+        boom = await error(client, "eval", instance_id=inst, code="x = 1\nprint('before')\n1 / (x - 1)")
+        assert "ZeroDivisionError" in boom and "line 3" in boom and "before" in boom
+        assert await ok(client, "eval", instance_id=inst, code="6 * 7") == "42"
+
+        # A synchronous runaway eval is stopped by the time limit (2 s in this server's env).
+        runaway = await error(client, "eval", instance_id=inst, code="while True:\n    pass")
+        assert "time limit" in runaway
+
+        # An async eval: start, poll to completion.
+        started = await ok(client, "eval", instance_id=inst, code="sum(range(1000))", async_mode=True)
+        task_id = started.split("task ", 1)[1].split()[0]
+        report = await _poll_until_done(client, task_id)
+        assert report["status"] == "completed" and report["result"] == "499500"
+
+        # An async runaway: cancel really stops it.
+        started = await ok(client, "eval", instance_id=inst, code="while True:\n    pass", async_mode=True)
+        spin_id = started.split("task ", 1)[1].split()[0]
+        assert (await ok(client, "task", action="poll", task_id=spin_id))["status"] == "running"
+        # A capture in use by a task is not unloaded under it.
+        assert "in use" in await error(client, "unload_capture", instance_id=inst)
+        cancelled = await ok(client, "task", action="cancel", task_id=spin_id)
+        assert cancelled["status"] == "cancelled", cancelled
+        listed = await ok(client, "task", action="list")
+        assert {t["task_id"] for t in listed["tasks"]} >= {task_id, spin_id}
+
+        instances = (await ok(client, "list_instances"))["instances"]
+        assert [i["id"] for i in instances] == [inst]
+        assert instances[0]["memory_bytes"] > 0 and instances[0]["live"] is False
+        assert "unloaded" in await ok(client, "unload_capture", instance_id="app")
+        assert (await ok(client, "list_instances"))["instances"] == []
+
+    run(endpoint, scenario)
+
+
+async def _poll_until_done(client: Client, task_id: str) -> dict[str, Any]:
+    with anyio.fail_after(30):
+        while True:
+            report = await ok(client, "task", action="poll", task_id=task_id)
+            if report["status"] not in ("pending", "running"):
+                return report
+            await anyio.sleep(0.05)
