@@ -6,15 +6,12 @@
 
 #include "capture.hpp"
 #include "error.hpp"
+#include "handle.hpp"
 #include "tracy_shim.h"
 
 #ifndef TSHIM_VERSION_STRING
 #define TSHIM_VERSION_STRING "0.0.0"
 #endif
-
-struct tshim_capture {
-    tshim::Capture impl;
-};
 
 namespace {
 
