@@ -35,6 +35,10 @@ _depths_lock = threading.Lock()
 
 _OPEN_LOGS_MAX = 32  # open file handles kept between writes; older ones are closed and reopened on demand
 _ERROR_LOG_INTERVAL_S = 60.0
+# The writer polls the queue instead of blocking on it: a call never wakes it (waking a thread on every call
+# costs more than the record itself), and one wake-up writes and flushes a whole batch.
+_POLL_BUSY_S = 0.05
+_POLL_IDLE_S = 0.25
 _session_numbers = itertools.count(1)
 
 
@@ -140,6 +144,7 @@ class Tracker:
         self._keyed_lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._wake = threading.Event()  # set for flush/stop requests; calls only queue
         self._closed = False
         # Owned by the writer thread.
         self._logs: dict[str, SessionLog] = {}
@@ -182,6 +187,7 @@ class Tracker:
             return False
         done = threading.Event()
         self._queue.put(("flush", done))
+        self._wake.set()
         return done.wait(timeout)
 
     def close(self, timeout: float = 10.0) -> None:
@@ -195,6 +201,7 @@ class Tracker:
             return
         done = threading.Event()
         self._queue.put(("stop", done))
+        self._wake.set()
         done.wait(timeout)
         thread.join(timeout)
 
@@ -264,18 +271,19 @@ class Tracker:
     # -- the writer thread ----------------------------------------------------------------------------------
 
     def _run(self) -> None:
-        tick = min(0.5, self.settings.snapshot_interval_s, self.settings.stuck_after_s / 4)
+        idle_tick = min(_POLL_IDLE_S, self.settings.snapshot_interval_s, self.settings.stuck_after_s / 4)
+        tick = idle_tick
         stop: threading.Event | None = None
         while stop is None:
-            try:
-                batch = [self._queue.get(timeout=tick)]
-            except queue.Empty:
-                batch = []
+            self._wake.wait(tick)
+            self._wake.clear()
+            batch: list[tuple[Any, ...]] = []
             try:
                 while len(batch) < 4096:
                     batch.append(self._queue.get_nowait())
             except queue.Empty:
                 pass
+            tick = min(_POLL_BUSY_S, idle_tick) if batch else idle_tick
             waiters: list[threading.Event] = []
             for item in batch:
                 kind = item[0]
