@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,7 @@ from typing import Any
 
 import anyio
 import pytest
-from mcp import Client
+from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 
@@ -461,3 +463,63 @@ def test_settings_from_environment(tmp_path: Path) -> None:
     default = TrackingSettings.from_env({"TRACY_MCP_TRACKING_ROTATE_MB": "lots"})
     assert default.rotate_bytes == 5 * 1024 * 1024 and default.directory.name == "tracking"
     assert "tracy-mcp" in str(default.directory)
+
+
+def stdio_server(tmp_path: Path) -> StdioServerParameters:
+    """The project's own server as an MCP client spawns it, with every per-user folder in ``tmp_path``."""
+    env = dict(os.environ)
+    env.update(
+        TRACY_MCP_TRACKING_DIR=str(tmp_path / "tracking"),
+        TRACY_MCP_STATE_DIR=str(tmp_path / "state"),
+        TRACY_MCP_LOG_DIR=str(tmp_path / "log"),
+    )
+    return StdioServerParameters(command=sys.executable, args=["-m", "tracy_mcp", "stdio"], env=env)
+
+
+def test_the_project_server_records_its_tool_calls(tmp_path: Path) -> None:
+    async def drive() -> None:
+        with anyio.fail_after(60):
+            async with Client(stdio_server(tmp_path)) as client:
+                assert not (await client.call_tool("list_instances", {})).is_error
+                assert (await client.call_tool("eval", {"code": "1", "instance_id": "nope"})).is_error
+                assert (await client.call_tool("load_capture", {"path": str(tmp_path / "missing.tracy")})).is_error
+
+    anyio.run(drive)
+    # The server closes its tracker when the client goes: summary and statistics are on disk.
+    logs = session_logs(tmp_path / "tracking")
+    assert len(logs) == 1
+    text = logs[0].read_text(encoding="utf-8")
+    assert entries(text) == [(1, "list_instances", "success"), (2, "eval", "error"), (3, "load_capture", "error")]
+    assert "missing.tracy" in block(text, 3)
+    assert "## Session summary" in text
+    stats = GlobalStats.load(tmp_path / "tracking")
+    assert {name: s.calls for name, s in stats.tools.items()} == {"list_instances": 1, "eval": 1, "load_capture": 1}
+
+
+def test_the_project_server_links_a_task_poll_to_its_eval(tmp_path: Path) -> None:
+    from conftest import require_shared, shared_captures
+
+    require_shared()
+    capture = shared_captures()[0]
+
+    async def drive() -> None:
+        with anyio.fail_after(60):
+            async with Client(stdio_server(tmp_path)) as client:
+                loaded = await client.call_tool("load_capture", {"path": str(capture), "alias": "app"})
+                assert not loaded.is_error, text_of(loaded)
+                started = text_of(await client.call_tool("eval", {"code": "1 + 1", "async_mode": True}))
+                task_id = re.search(r"task_id='([^']+)'", started)
+                assert task_id, started
+                for _ in range(100):
+                    polled = await client.call_tool("task", {"action": "poll", "task_id": task_id.group(1)})
+                    if '"completed"' in text_of(polled):
+                        break
+                    await anyio.sleep(0.05)
+
+    anyio.run(drive)
+    text = session_logs(tmp_path / "tracking")[0].read_text(encoding="utf-8")
+    found = entries(text)
+    assert found[:2] == [(1, "load_capture", "success"), (2, "eval", "resolved")], found
+    assert "- resolution: " in block(text, 2)
+    poll = block(text, 3)
+    assert "- parent: #2" in poll and "depth: 1" in poll
