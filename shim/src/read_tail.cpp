@@ -53,6 +53,18 @@ void read_tail(Cursor& c, LoadContext& ctx) {
     ctx.stage("source files");
     tail::read_source_files(c, ctx);
 
+    // The source file cache ends the payload. Upstream ignores anything after it; count it (up to 1 MiB) so a
+    // misaligned read shows up as trailing bytes rather than passing unnoticed.
+    int64_t trailing = 0;
+    try {
+        while (trailing < (int64_t(1) << 20)) {
+            c.get<uint8_t>();
+            trailing++;
+        }
+    } catch (const Error&) {
+    }
+    ctx.cap.meta_int["payload_trailing_bytes"] = trailing;
+
     auto& t = ctx.model.tail;
     tail::derive_callstack_frame_rows(t);
     tail::derive_memory_plots(t, first_time(ctx));
