@@ -387,14 +387,32 @@ def test_stuck_calls_are_logged_pending_and_counted(tmp_path: Path) -> None:
     anyio.run(drive)
     tracker.close()
     text = session_logs(tmp_path)[0].read_text(encoding="utf-8")
-    found = entries(text)
-    assert found[:2] == [(1, "slow", "stuck"), (1, "slow", "success")]
-    assert (2, "slow", "stuck") in found
-    assert "latency: pending" in block(text, 1)
-    assert "(was reported stuck)" in text
-    summary_row = text[text.index("## Session summary") :].splitlines()[6]
-    cells = [c.strip() for c in summary_row.strip("|").split("|")]
-    assert cells[0] in ("2", "3") and cells[1] == "1" and cells[3] in ("0", "1")
+    assert entries(text) == [(1, "slow", "stuck"), (1, "slow", "success"), (2, "slow", "stuck"), (2, "slow", "error")]
+    stuck = text[: text.index("### 1 · slow · success")]
+    assert "### 1 · slow · stuck (still running)" in stuck and "latency: pending" in stuck and "- result" not in stuck
+    assert "### 1 · slow · success (was reported stuck)" in text
+    assert "cancelled (the client cancelled the request or went away)" in text.split("### 2 · slow · error")[1]
+    assert summary_cells(text)[:4] == ["2", "1", "1", "0"]
+
+
+def summary_cells(text: str) -> list[str]:
+    row = text[text.index("## Session summary") :].splitlines()[6]
+    return [c.strip() for c in row.strip("|").split("|")]
+
+
+def test_a_session_ending_with_a_call_still_running_counts_it_stuck(tmp_path: Path) -> None:
+    tracker = Tracker(TrackingSettings(directory=tmp_path, stuck_after_s=0.1)).start()
+    session = tracker.open_session("ends-early")
+    tracker.finish_call(tracker.begin_call(session, "quick", {}), "success")
+    tracker.begin_call(session, "hang", {})
+    threading.Event().wait(0.3)
+    tracker.end_session("ends-early")
+    tracker.close()
+    text = (tmp_path / "ends-early.md").read_text(encoding="utf-8")
+    assert entries(text) == [(1, "quick", "success"), (2, "hang", "stuck")]
+    assert summary_cells(text)[:5] == ["2", "1", "0", "1", "50.0 %"]
+    stats = GlobalStats.load(tmp_path)
+    assert (stats.tools["hang"].calls, stats.tools["hang"].stuck) == (1, 1)
 
 
 def unwritable_directory(tmp_path: Path) -> Path:

@@ -7,6 +7,7 @@ import logging
 import os
 from typing import Any
 
+import anyio
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver import MCPServer
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
@@ -60,7 +61,11 @@ class TrackingMiddleware:
             result = await call_next(ctx)
         except BaseException as exc:  # protocol errors, cancellation: record, then let them through unchanged
             _current.reset(token)
-            self._finish(call, "error", None, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
+            if isinstance(exc, anyio.get_cancelled_exc_class()):
+                error = "cancelled (the client cancelled the request or went away)"
+            else:
+                error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            self._finish(call, "error", None, error)
             raise
         _current.reset(token)
         self._finish(call, None, result, None)

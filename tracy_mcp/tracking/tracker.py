@@ -39,6 +39,7 @@ _ERROR_LOG_INTERVAL_S = 60.0
 # costs more than the record itself), and one wake-up writes and flushes a whole batch.
 _POLL_BUSY_S = 0.05
 _POLL_IDLE_S = 0.25
+_QUEUE_MAX = 100_000
 _session_numbers = itertools.count(1)
 
 
@@ -161,6 +162,7 @@ class Tracker:
         self._last_error_log = -_ERROR_LOG_INTERVAL_S
         self._suppressed_errors = 0
         self.write_errors = 0  # failed writes since start (visible to tests and diagnostics)
+        self.dropped = 0  # records dropped because the writer fell too far behind
 
     @property
     def enabled(self) -> bool:
@@ -266,6 +268,9 @@ class Tracker:
         if status == "success" and call.resolution:
             status = "resolved"
         _remember_depth(call.call_id, call.depth)
+        if self._queue.qsize() >= _QUEUE_MAX:  # the writer is hung (a dead network drive?): keep memory bounded
+            self.dropped += 1
+            return
         self._queue.put(("call", CallOutcome(call, status, latency_ms, result, error)))
 
     # -- the writer thread ----------------------------------------------------------------------------------
@@ -411,7 +416,7 @@ class Tracker:
         for _, info in idle:
             self._on_end(info.session_id, time.time())
 
-    def _on_end(self, session_id: str, ended_wall: float, *, final: bool = False) -> None:
+    def _on_end(self, session_id: str, ended_wall: float) -> None:
         session = self._sessions.pop(session_id, None)
         totals = self._totals.pop(session_id, None)
         if session is None:
@@ -423,9 +428,6 @@ class Tracker:
         now = time.perf_counter()
         stuck = sum(1 for c in running if now - c.started_mono >= self.settings.stuck_after_s)
         tools = totals.tools if totals is not None else {}
-        if final:  # the process is ending: these calls will never finish
-            for c in running:
-                self._global_delta.setdefault(c.tool, ToolStats()).add("stuck", None)
         self._append(session, self._summary(session, tools, totals, stuck, len(running) - stuck, ended_wall))
         self._write_ranking(session_id, tools)
         self._dirty.discard(session_id)
@@ -509,7 +511,11 @@ class Tracker:
                 info.ended = True
             self._keyed.clear()
         for sid in list(self._sessions):
-            self._on_end(sid, ended, final=True)
+            self._on_end(sid, ended)
+        # The process is ending: calls still running will never finish, they count as stuck.
+        for call in list(self._inflight.values()):
+            self._global_delta.setdefault(call.tool, ToolStats()).add("stuck", None)
+        self._inflight.clear()
 
     def _close_logs(self) -> None:
         for session_log in self._logs.values():
