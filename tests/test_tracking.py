@@ -6,6 +6,8 @@ import json
 import logging
 import os
 import re
+import socket
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -541,3 +543,45 @@ def test_the_project_server_links_a_task_poll_to_its_eval(tmp_path: Path) -> Non
     assert "- resolution: " in block(text, 2)
     poll = block(text, 3)
     assert "- parent: #2" in poll and "depth: 1" in poll
+
+
+def test_http_sessions_are_named_by_the_transport_session_id(tmp_path: Path) -> None:
+    """Over streamable HTTP, a handshake session's log is named by its Mcp-Session-Id and ends when the client
+    leaves; stateless (2026 protocol) calls of one client share a session that ends when the server stops."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    params = stdio_server(tmp_path)
+    env = {**(params.env or {}), "TRACY_MCP_PORT": str(port)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "tracy_mcp", "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        url = None
+        assert server.stdout is not None
+        for line in server.stdout:
+            if found := re.search(r"serving (http://\S+)", line):
+                url = found.group(1)
+                break
+        assert url, "the server did not start"
+
+        async def drive() -> None:
+            with anyio.fail_after(60):
+                for mode in ("legacy", "auto"):
+                    async with Client(url, mode=mode) as client:
+                        assert not (await client.call_tool("list_instances", {})).is_error
+
+        anyio.run(drive)
+    finally:
+        subprocess.run([sys.executable, "-m", "tracy_mcp", "stop"], env=env, timeout=60, capture_output=True)
+        server.wait(30)
+    logs = {p.stem: p.read_text(encoding="utf-8") for p in session_logs(tmp_path / "tracking")}
+    assert len(logs) == 2, list(logs)
+    named = [sid for sid in logs if re.fullmatch(r"[0-9a-f]{32}", sid)]
+    assert len(named) == 1, list(logs)
+    for text in logs.values():
+        assert entries(text) == [(1, "list_instances", "success")] and "## Session summary" in text
