@@ -80,12 +80,3 @@ class SessionLog:
         fh, self._fh = self._fh, None
         if fh is not None:
             fh.close()
-
-    def parts(self) -> list[Path]:
-        """Archived parts in order, then the live file."""
-        found = []
-        for p in self.directory.glob(f"{self.session_id}.*.md"):
-            middle = p.name[len(self.session_id) + 1 : -3]
-            if middle.isdigit():
-                found.append((int(middle), p))
-        return [p for _, p in sorted(found)] + [self.path]
