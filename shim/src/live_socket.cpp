@@ -175,6 +175,11 @@ TcpConnection::Read TcpConnection::read_exact(void* data, size_t size, double ti
     return Read::Ok;
 }
 
+bool TcpConnection::readable(int timeout_ms) const {
+    if (fd_ == -1) return true;  // reads fail at once
+    return poll_one(sock_t(fd_), POLLIN, timeout_ms) != 0;
+}
+
 size_t TcpConnection::send_buffer_size() const {
     int sz = 0;
     socklen_t len = sizeof(sz);

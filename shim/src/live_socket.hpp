@@ -28,6 +28,9 @@ public:
     // becomes true (checked every few milliseconds).
     Read read_exact(void* data, size_t size, double timeout_s, const std::atomic<bool>* cancel);
 
+    // Whether bytes (or the peer's close) are waiting to be read, waiting at most timeout_ms.
+    bool readable(int timeout_ms) const;
+
     // Bytes the kernel lets us queue for sending (bounds how many requests we keep in flight).
     size_t send_buffer_size() const;
 
