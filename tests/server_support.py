@@ -44,6 +44,7 @@ def server_env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TRACY_MCP_", "XDG_"))}
     for name in ("run", "state", "cache", "data", "config"):
         (home / name).mkdir(parents=True, exist_ok=True)
+    (home / "run").chmod(0o700)  # platformdirs only trusts a private runtime dir
     env.update(
         HOME=str(home),
         XDG_RUNTIME_DIR=str(home / "run"),

@@ -129,13 +129,22 @@ def _serve(settings: Settings) -> int:
             print(f"tracy-mcp: cannot bind {settings.host}: {exc}", file=sys.stderr)
             return EXIT_ERROR
         port = sock.getsockname()[1]
+        # Imported only now: a start that finds a server running stays quick.
+        import anyio
+
+        from tracy_mcp import server
+
         log_file = server.setup_logging(settings)
         files.write(os.getpid(), port, settings.host)
 
         def ready(url: str) -> None:
-            print(f"tracy-mcp {__version__} serving {url} (pid {os.getpid()}, log {log_file})", flush=True)
+            # Unlock first: whoever reads the line below may act on this server at once.
             release()
+            print(f"tracy-mcp {__version__} serving {url} (pid {os.getpid()}, log {log_file})", flush=True)
 
+        # uvicorn shuts down gracefully on SIGTERM, then re-raises it; make that a normal exit so the PID and
+        # port files are removed below.
+        signal.signal(signal.SIGTERM, _exit_on_signal)
         try:
             anyio.run(server.serve_http, settings, sock, ready)
         except KeyboardInterrupt:
@@ -145,6 +154,10 @@ def _serve(settings: Settings) -> int:
         return EXIT_OK
     finally:
         release()
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(0)
 
 
 def _stdio(settings: Settings) -> int:

@@ -8,6 +8,7 @@ per user) are applied by the CLI through singleton.py before `serve_http` is cal
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import faulthandler
 import logging
 import logging.handlers
@@ -15,8 +16,9 @@ import os
 import signal
 import socket
 import sys
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -616,7 +618,24 @@ async def serve_http(settings: Settings, sock: socket.socket, on_ready: Callable
     app = build_http_app(core, mcp, port)
     config = uvicorn.Config(app, log_config=None, lifespan="on", timeout_graceful_shutdown=2,
                             access_log=False, log_level=settings.log_level.lower())
-    server = uvicorn.Server(config)
+
+    class Server(uvicorn.Server):
+        """uvicorn re-raises SIGINT/SIGTERM after its graceful shutdown, killing the process before our cleanup
+        (PID files, tracker) runs; here the signal only starts the graceful shutdown and we return normally."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    server = Server(config)
 
     def shutdown() -> None:
         server.should_exit = True
