@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change of this header; the Python side refuses a library reporting another value. */
-#define TSHIM_API_VERSION 1
+#define TSHIM_API_VERSION 2
 
 typedef struct tshim_capture tshim_capture;
 
@@ -87,6 +87,61 @@ TSHIM_API int tshim_column_info(const tshim_capture* cap, const char* table, int
 /* Pointer to the first element (NULL when rows == 0), number of rows and element type. */
 TSHIM_API int tshim_column(const tshim_capture* cap, const char* table, const char* column, const void** data,
                            int64_t* rows, int* dtype);
+
+/* ---- Live capture: a running Tracy-instrumented program (protocol 82 = Tracy 0.14.x clients, 76 = 0.13.x) ----
+ * A live handle owns the connection and a network thread. Its data is read through snapshots: each
+ * tshim_live_snapshot() returns an independent, frozen tshim_capture (state TSHIM_COMPLETE) with the same tables
+ * and metadata as a loaded file (plus meta "live" = 1, "connected", "protocol"); close it with tshim_close. */
+typedef struct tshim_live tshim_live;
+
+enum tshim_live_state {
+    TSHIM_LIVE_FAILED = -1,       /* the handshake failed: tshim_live_error() says why; no data */
+    TSHIM_LIVE_CONNECTING = 0,
+    TSHIM_LIVE_STREAMING = 1,
+    TSHIM_LIVE_FINISHING = 2,     /* the program ended (or we asked it to stop); last answers are arriving */
+    TSHIM_LIVE_DISCONNECTED = 3   /* over; the data received stays readable through snapshots */
+};
+
+enum tshim_live_end {
+    TSHIM_LIVE_END_NONE = 0, TSHIM_LIVE_END_CLIENT_FINISHED = 1, TSHIM_LIVE_END_MEMORY_LIMIT = 2,
+    TSHIM_LIVE_END_USER = 3, TSHIM_LIVE_END_CONNECTION_LOST = 4, TSHIM_LIVE_END_PROTOCOL_ERROR = 5,
+    TSHIM_LIVE_END_HANDSHAKE_FAILED = 6
+};
+
+typedef struct tshim_live_info {
+    int state;                 /* enum tshim_live_state */
+    int end_reason;            /* enum tshim_live_end */
+    uint32_t protocol;         /* the protocol agreed on (0 until then) */
+    uint64_t bytes_received;   /* compressed, as on the wire */
+    uint64_t bytes_decoded;
+    uint64_t frames;           /* compressed frames received */
+    uint64_t events;           /* events decoded */
+    uint64_t memory_bytes;     /* what the capture holds (the memory limit's measure) */
+    uint64_t generation;       /* changes whenever new data arrived (compare to decide on a new snapshot) */
+    uint64_t queries_pending;  /* our requests not yet sent */
+    double seconds;            /* since tshim_connect */
+} tshim_live_info;
+
+/* Starts connecting to the client at address:port on a background thread and returns at once (NULL only for a
+ * null address or out of memory). memory_limit_bytes 0 = no limit; past the limit the client is asked to stop and
+ * the session ends, keeping its data. protocol 0 tries 82 then 76 (a client that refuses both is reported with
+ * both versions named); otherwise only that protocol. */
+TSHIM_API tshim_live* tshim_connect(const char* address, uint16_t port, uint64_t memory_limit_bytes,
+                                    uint32_t protocol);
+/* Waits until the handshake is over (until_ended 0) or the session has ended (1), at most timeout_s seconds
+ * (< 0: no limit). Returns the state reached. */
+TSHIM_API int tshim_live_wait(tshim_live* live, int until_ended, double timeout_s);
+TSHIM_API int tshim_live_status(const tshim_live* live, tshim_live_info* out);
+/* Why the session failed or ended ("" while it runs), and its status (enum tshim_status). Valid until the next
+ * call on this thread. */
+TSHIM_API const char* tshim_live_error(const tshim_live* live);
+TSHIM_API int tshim_live_error_status(const tshim_live* live);
+/* A frozen capture of everything received so far; NULL on failure (message in tshim_live_error). */
+TSHIM_API tshim_capture* tshim_live_snapshot(tshim_live* live);
+/* Asks the program to stop sending and ends the session (asynchronously; wait with tshim_live_wait). */
+TSHIM_API int tshim_disconnect(tshim_live* live);
+/* Disconnects if needed, joins the network thread and frees the handle; snapshots stay valid. NULL is ignored. */
+TSHIM_API void tshim_live_close(tshim_live* live);
 
 #ifdef __cplusplus
 }
