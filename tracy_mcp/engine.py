@@ -46,6 +46,17 @@ class NativeCapture:
         self._columns: dict[tuple[str, str], np.ndarray] = {}
         self._lock = threading.Lock()
 
+    @classmethod
+    def _from_handle(cls, ffi: Any, lib: Any, handle: Any, path: str) -> NativeCapture:
+        """Adopt an engine capture handle made elsewhere (a live session's snapshot)."""
+        self = cls.__new__(cls)
+        self.path = path
+        self._ffi, self._lib = ffi, lib
+        self._handle = ffi.gc(handle, lib.tshim_close)
+        self._columns = {}
+        self._lock = threading.Lock()
+        return self
+
     # -- load state -------------------------------------------------------------------------------------------
     @property
     def state(self) -> int:
@@ -161,3 +172,83 @@ class _Owner:
         self.__array_interface__ = array.__array_interface__
         self._array = array
         self._owner = owner
+
+
+# Live session states and end reasons, as in shim/include/tracy_shim.h.
+LIVE_FAILED, LIVE_CONNECTING, LIVE_STREAMING, LIVE_FINISHING, LIVE_DISCONNECTED = -1, 0, 1, 2, 3
+LIVE_STATE_NAMES = {LIVE_FAILED: "failed", LIVE_CONNECTING: "connecting", LIVE_STREAMING: "streaming",
+                    LIVE_FINISHING: "finishing", LIVE_DISCONNECTED: "disconnected"}
+LIVE_END_NAMES = {0: None, 1: "program finished", 2: "memory limit", 3: "disconnected on request",
+                  4: "connection lost", 5: "protocol error", 6: "handshake failed"}
+
+
+class NativeLive:
+    """Owns one engine live session (a connection to a running Tracy client). Its data is read through
+    :meth:`snapshot`, each an independent, frozen :class:`NativeCapture`."""
+
+    def __init__(self, address: str, port: int, memory_limit_bytes: int = 0, protocol: int = 0) -> None:
+        self.address, self.port = address, int(port)
+        self._ffi, self._lib = ffi_lib()
+        handle = self._lib.tshim_connect(address.encode(), self.port, max(0, int(memory_limit_bytes)), int(protocol))
+        if handle == self._ffi.NULL:
+            raise EngineError(f"cannot start a live session to {address}:{port}")
+        self._handle = self._ffi.gc(handle, self._lib.tshim_live_close)
+        self._snapshots = 0
+
+    def wait(self, until_ended: bool = False, timeout: float | None = None) -> int:
+        """Block until the handshake is over (or, with until_ended, the session has ended); returns the state."""
+        return int(self._lib.tshim_live_wait(self._handle, 1 if until_ended else 0,
+                                             -1.0 if timeout is None else float(timeout)))
+
+    def status(self) -> dict[str, Any]:
+        info = self._ffi.new("tshim_live_info *")
+        check(self._lib.tshim_live_status(self._handle, info))
+        return {
+            "state": LIVE_STATE_NAMES.get(int(info.state), str(info.state)),
+            "state_code": int(info.state),
+            "end_reason": LIVE_END_NAMES.get(int(info.end_reason)),
+            "protocol": int(info.protocol),
+            "bytes_received": int(info.bytes_received),
+            "bytes_decoded": int(info.bytes_decoded),
+            "frames": int(info.frames),
+            "events": int(info.events),
+            "memory_bytes": int(info.memory_bytes),
+            "generation": int(info.generation),
+            "queries_pending": int(info.queries_pending),
+            "seconds": float(info.seconds),
+        }
+
+    def state(self) -> int:
+        info = self._ffi.new("tshim_live_info *")
+        check(self._lib.tshim_live_status(self._handle, info))
+        return int(info.state)
+
+    def generation(self) -> int:
+        info = self._ffi.new("tshim_live_info *")
+        check(self._lib.tshim_live_status(self._handle, info))
+        return int(info.generation)
+
+    def error(self) -> str:
+        return self._ffi.string(self._lib.tshim_live_error(self._handle)).decode("utf-8", "replace")
+
+    def error_status(self) -> int:
+        return int(self._lib.tshim_live_error_status(self._handle))
+
+    def raise_failure(self) -> None:
+        raise error_for_status(self.error_status(), self.error())
+
+    def snapshot(self) -> NativeCapture:
+        handle = self._lib.tshim_live_snapshot(self._handle)
+        if handle == self._ffi.NULL:
+            raise EngineError(self.error() or "cannot take a snapshot of the live session")
+        self._snapshots += 1
+        return NativeCapture._from_handle(self._ffi, self._lib, handle, f"live://{self.address}:{self.port}")
+
+    def disconnect(self) -> None:
+        check(self._lib.tshim_disconnect(self._handle))
+
+    def close(self) -> None:
+        """Disconnect (if needed) and free the session; snapshots already taken stay valid."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            self._lib.tshim_live_close(self._ffi.gc(handle, None))
