@@ -142,7 +142,8 @@ class Tracker:
         self._queue: queue.SimpleQueue[tuple[Any, ...]] = queue.SimpleQueue()
         self._inflight: dict[str, CallState] = {}
         self._keyed: dict[Hashable, tuple[SessionInfo, weakref.ref[Any] | None]] = {}
-        self._keyed_lock = threading.Lock()
+        self._keyed_lock = threading.Lock()  # guards _keyed and _open
+        self._open: dict[str, SessionInfo] = {}  # sessions handed out and not ended, by id
         self._start_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()  # set for flush/stop requests; calls only queue
@@ -212,7 +213,10 @@ class Tracker:
     def open_session(self, session_id: str | None = None, *, client: str = "", protocol: str = "") -> SessionInfo:
         """A new session; ``session_id`` defaults to a fresh sortable id. Its log file appears with its first call."""
         sid = safe_session_id(session_id) if session_id else new_session_id()
-        return SessionInfo(sid, client=client, protocol=protocol)
+        info = SessionInfo(sid, client=client, protocol=protocol)
+        with self._keyed_lock:
+            self._open[sid] = info
+        return info
 
     def session_for_key(
         self, key: Hashable, *, anchor: object = None, client: str = "", protocol: str = ""
@@ -228,7 +232,8 @@ class Tracker:
                 info, ref = found
                 if not info.ended and (ref is None or ref() is anchor):
                     return info
-            info = self.open_session(client=client, protocol=protocol)
+            info = SessionInfo(new_session_id(), client=client, protocol=protocol)
+            self._open[info.session_id] = info
             ref = None
             if anchor is not None:
                 try:
@@ -242,9 +247,11 @@ class Tracker:
     def end_session(self, session_id: str) -> None:
         """Append the session's summary block and write its final ranking. Later calls start a new session."""
         with self._keyed_lock:
-            for key, (info, _) in list(self._keyed.items()):
-                if info.session_id == session_id:
-                    info.ended = True
+            info = self._open.pop(session_id, None)
+            if info is not None:
+                info.ended = True
+            for key, (keyed, _) in list(self._keyed.items()):
+                if keyed.session_id == session_id:
                     del self._keyed[key]
         self._queue.put(("end", session_id, time.time()))
 
@@ -413,6 +420,7 @@ class Tracker:
             for key, info in idle:
                 info.ended = True
                 del self._keyed[key]
+                self._open.pop(info.session_id, None)
         for _, info in idle:
             self._on_end(info.session_id, time.time())
 
@@ -507,8 +515,9 @@ class Tracker:
     def _shutdown(self) -> None:
         ended = time.time()
         with self._keyed_lock:
-            for info, _ in self._keyed.values():
+            for info in self._open.values():
                 info.ended = True
+            self._open.clear()
             self._keyed.clear()
         for sid in list(self._sessions):
             self._on_end(sid, ended)
