@@ -1,0 +1,83 @@
+"""live_connect's broadcast pre-flight against real Tracy clients, end to end through the MCP server.
+
+Each test runs a real client, the server (stdio) and the SDK's MCP client together inside a fresh network
+namespace with loopback alone (DEVELOPERS.md, "Network safety").
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from server_support import server_env
+from test_broadcast import netns_available, python_with, run_in_netns
+
+DRIVER = textwrap.dedent("""
+    import json, subprocess, sys, time
+    import anyio
+    from mcp import Client
+    from mcp.client.stdio import StdioServerParameters
+
+    client_python, module, env_json = sys.argv[1], sys.argv[2], sys.argv[3]
+    env = json.loads(open(env_json).read())
+    # The instrumented program: announces itself on UDP 8086 at once, then every few seconds.
+    program = subprocess.Popen([client_python, "-c", f"import {module}, time; time.sleep(60)"])
+
+    async def main():
+        params = StdioServerParameters(command=sys.executable, args=["-m", "tracy_mcp", "stdio"], env=env)
+        async with Client(params, read_timeout_seconds=60) as client:
+            t0 = time.monotonic()
+            result = await client.call_tool("live_connect", {"address": "127.0.0.1", "port": 8086})
+            text = "\\n".join(getattr(c, "text", "") for c in result.content)
+            return {"is_error": result.is_error, "text": text, "seconds": time.monotonic() - t0,
+                    "pid": program.pid}
+
+    try:
+        print(json.dumps(anyio.run(main)))
+    finally:
+        program.kill()
+        program.wait()
+""")
+
+
+def drive(module: str, tmp_path: Path) -> dict[str, object]:
+    reason = netns_available()
+    if reason:
+        pytest.skip(reason)
+    exe = python_with(module)
+    if exe is None:
+        pytest.skip(f"the Tracy client package {module!r} is not installed")
+    env = server_env(tmp_path / "home", TRACY_MCP_BROADCAST_LISTEN_S="3.5")
+    (tmp_path / "env.json").write_text(json.dumps(env))
+    (tmp_path / "driver.py").write_text(DRIVER)
+    cmd = " ".join(shlex.quote(a) for a in (sys.executable, str(tmp_path / "driver.py"), exe, module,
+                                             str(tmp_path / "env.json")))
+    r = run_in_netns(cmd, timeout=90)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return json.loads(r.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+@pytest.mark.netns
+def test_unsupported_protocol_gets_a_one_line_error_naming_everything(tmp_path: Path) -> None:
+    out = drive("pytracy", tmp_path)  # embeds Tracy 0.11.1: protocol 69
+    assert out["is_error"]
+    message = str(out["text"]).removeprefix("Error executing tool live_connect: ")
+    assert "\n" not in message
+    for needle in ("'python", f"pid {out['pid']}", "protocol 69", "Tracy 0.11.1", "protocol 82", "protocol 76",
+                   "rebuild"):
+        assert needle in message, (needle, message)
+    # Heard at the program's first announcement, well before the 3.5 s listening window ends.
+    assert float(out["seconds"]) < 3.5  # type: ignore[arg-type]
+
+
+@pytest.mark.netns
+def test_supported_protocol_passes_the_preflight(tmp_path: Path) -> None:
+    out = drive("tracypy", tmp_path)  # embeds Tracy 0.13.1: protocol 76
+    if out["is_error"]:
+        # Past the pre-flight: either this build has no live engine yet, or the handshake itself was reported.
+        assert "speaks" not in str(out["text"])
+        assert "not available in this build" in str(out["text"]) or "could not attach" in str(out["text"])
