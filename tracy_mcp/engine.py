@@ -251,4 +251,4 @@ class NativeLive:
         """Disconnect (if needed) and free the session; snapshots already taken stay valid."""
         handle, self._handle = self._handle, None
         if handle is not None:
-            self._lib.tshim_live_close(self._ffi.gc(handle, None))
+            self._ffi.release(handle)  # runs tshim_live_close now

@@ -1,0 +1,214 @@
+"""Live capture against real Tracy clients.
+
+A Tracy client broadcasts on the network as soon as it starts, so every test that runs one does it inside a fresh
+loopback-only network namespace (DEVELOPERS.md, "Network safety") with our receiver beside it: the test writes a
+driver script, runs it in the namespace, and checks the JSON the driver prints. Tests skip with the reason where
+namespaces are not permitted or the client packages (tracypy needs Python 3.13; pytracy) are not installed.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import socket
+import sys
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from test_broadcast import netns_available, python_with, run_in_netns
+from tracy_mcp import live
+
+# A small Python workload with call counts known in advance: 3 threads x ROUNDS x (1 round, 1 branch, 10 leaf).
+ROUNDS = 120
+WORKLOAD = textwrap.dedent(f"""
+    import sys, threading, time
+    import tracypy
+
+    t0 = time.monotonic()
+    while not tracypy.is_connected():
+        if time.monotonic() - t0 > 30:
+            sys.exit(2)
+        time.sleep(0.01)
+
+    def leaf(i):
+        return i * 2
+
+    def branch(n):
+        s = 0
+        for i in range(n):
+            s += leaf(i)
+        return s
+
+    def one_round():
+        return branch(10)
+
+    def work(rounds, forever):
+        r = 0
+        while forever or r < rounds:
+            one_round()
+            time.sleep(0.01)
+            r += 1
+
+    FOREVER = len(sys.argv) > 1 and sys.argv[1] == "forever"
+    with tracypy.profile():
+        threads = [threading.Thread(target=work, args=({ROUNDS}, FOREVER)) for _ in range(2)]
+        for t in threads:
+            t.start()
+        work({ROUNDS}, FOREVER)
+        for t in threads:
+            t.join()
+    print("workload done", flush=True)
+""")
+
+# The receiver side, run with this interpreter inside the namespace; prints one JSON line.
+DRIVER_HEAD = textwrap.dedent("""
+    import json, os, signal, subprocess, sys, time
+    from tracy_mcp import live
+
+    def start_client(args=()):
+        return subprocess.Popen([CLIENT_PY, "workload.py", *args], stdout=open("client.out", "w"),
+                                stderr=subprocess.STDOUT)
+
+    def zone_counts(cap, names):
+        stats = cap.get_all_zone_stats()
+        return {n: (stats[n].count if n in stats else 0) for n in names}
+""")
+
+
+def _require_client(module: str) -> str:
+    reason = netns_available()
+    if reason:
+        pytest.skip(reason)
+    exe = python_with(module)
+    if exe is None:
+        pytest.skip(f"the Tracy client package {module!r} is not installed "
+                    f"({'python3.13 -m pip install tracypy' if module == 'tracypy' else 'pip install pytracy'})")
+    return exe
+
+
+def _drive(tmp_path: Path, client_py: str, body: str, timeout: float = 90) -> dict[str, Any]:
+    (tmp_path / "workload.py").write_text(WORKLOAD)
+    driver = f"CLIENT_PY = {client_py!r}\n" + DRIVER_HEAD + textwrap.dedent(body)
+    (tmp_path / "driver.py").write_text(driver)
+    r = run_in_netns(f"cd {shlex.quote(str(tmp_path))} && {shlex.quote(sys.executable)} driver.py", timeout=timeout)
+    client_out = (tmp_path / "client.out").read_text() if (tmp_path / "client.out").exists() else ""
+    assert r.returncode == 0, f"driver failed:\n{r.stdout}\n{r.stderr}\nclient:\n{client_out}"
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.netns
+def test_tracypy_session_grows_while_running_and_answers_after_exit(tmp_path: Path) -> None:
+    exe = _require_client("tracypy")
+    out = _drive(tmp_path, exe, """
+        client = start_client()
+        cap = live.connect("127.0.0.1", 8086, 0)
+        status0 = cap.live_status()
+        seen = []
+        while cap.is_connected():
+            seen.append(cap.get_zone_count())
+            time.sleep(0.2)
+        cap.wait_disconnected(30)
+        client.wait(30)
+        status = cap.live_status()
+        names = ["work", "one_round", "branch", "leaf"]
+        print(json.dumps({
+            "protocol": status0["protocol"], "seen": seen, "final": cap.get_zone_count(),
+            "counts": zone_counts(cap, names), "connected": cap.is_connected(), "end": status["end_reason"],
+            "state": status["state"], "threads": len(cap.get_threads()), "program": cap.get_capture_program(),
+            "client_rc": client.returncode, "again": cap.get_zone_count(),
+        }))
+    """)
+    assert out["protocol"] == 76
+    assert out["client_rc"] == 0, "the program should finish normally once we end the session"
+    assert out["state"] == "disconnected" and out["end"] == "program finished" and out["connected"] is False
+    growing = [n for n in out["seen"] if n > 0]
+    assert len(set(growing)) >= 2 and growing == sorted(growing), f"counts should grow while it runs: {out['seen']}"
+    rounds = 3 * ROUNDS
+    assert out["counts"] == {"work": 3, "one_round": rounds, "branch": rounds, "leaf": 10 * rounds}
+    assert out["final"] >= 3 + rounds * 12 and out["again"] == out["final"]
+    assert out["threads"] >= 3
+    assert out["program"].startswith("python")
+
+
+@pytest.mark.netns
+def test_client_killed_mid_stream_leaves_a_queryable_disconnected_capture(tmp_path: Path) -> None:
+    exe = _require_client("tracypy")
+    out = _drive(tmp_path, exe, """
+        client = start_client(["forever"])
+        cap = live.connect("127.0.0.1", 8086, 0)
+        deadline = time.monotonic() + 20
+        while cap.get_zone_count() < 2000 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        client.send_signal(signal.SIGKILL)
+        client.wait(10)
+        ended = cap.wait_disconnected(35)
+        status = cap.live_status()
+        print(json.dumps({"ended": ended, "end": status["end_reason"], "error": status["error"],
+                          "connected": cap.is_connected(), "zones": cap.get_zone_count(),
+                          "counts": zone_counts(cap, ["leaf", "branch"])}))
+    """)
+    assert out["ended"] and out["connected"] is False
+    assert out["end"] == "connection lost", out
+    assert "mid-stream" in out["error"]
+    assert out["zones"] >= 2000
+    assert out["counts"]["leaf"] > 0 and out["counts"]["branch"] > 0
+
+
+@pytest.mark.netns
+def test_memory_limit_stops_the_session_and_keeps_the_data(tmp_path: Path) -> None:
+    exe = _require_client("tracypy")
+    out = _drive(tmp_path, exe, """
+        client = start_client(["forever"])
+        limit = 3 * 1024 * 1024
+        cap = live.connect("127.0.0.1", 8086, limit)
+        ended = cap.wait_disconnected(40)
+        status = cap.live_status()
+        zones = cap.get_zone_count()
+        client.send_signal(signal.SIGKILL)
+        client.wait(10)
+        print(json.dumps({"ended": ended, "end": status["end_reason"], "error": status["error"],
+                          "memory": status["memory_bytes"], "limit": limit, "zones": zones,
+                          "leaf": zone_counts(cap, ["leaf"])["leaf"], "connected": cap.is_connected()}))
+    """)
+    assert out["ended"] and out["connected"] is False
+    assert out["end"] == "memory limit", out
+    assert "memory limit" in out["error"]
+    assert out["memory"] > out["limit"]
+    assert out["zones"] > 0 and out["leaf"] > 0
+
+
+@pytest.mark.netns
+def test_older_protocol_is_refused_with_both_versions_named(tmp_path: Path) -> None:
+    exe = _require_client("pytracy")
+    out = _drive(tmp_path, exe, """
+        client = subprocess.Popen([CLIENT_PY, "-c", "import pytracy, time; time.sleep(30)"],
+                                  stdout=open("client.out", "w"), stderr=subprocess.STDOUT)
+        try:
+            time.sleep(0.5)
+            try:
+                cap = live.connect("127.0.0.1", 8086, 0)
+                result = {"error": None}
+            except live.ProtocolMismatchError as exc:
+                result = {"error": str(exc), "kind": type(exc).__name__}
+        finally:
+            client.kill()
+            client.wait(10)
+        print(json.dumps(result))
+    """)
+    assert out["error"], "a client speaking protocol 69 must be refused"
+    assert out["kind"] == "ProtocolMismatchError"
+    assert "82 (Tracy 0.14.x)" in out["error"] and "76 (Tracy 0.13.x)" in out["error"]
+
+
+def test_nobody_listening_is_a_clear_error() -> None:
+    with socket.socket() as s:  # a port that was free a moment ago
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    t0 = time.monotonic()
+    with pytest.raises(live.LiveConnectionError, match=f"127.0.0.1:{port}"):
+        live.connect("127.0.0.1", port, 0)
+    assert time.monotonic() - t0 < 15
