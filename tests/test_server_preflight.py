@@ -81,3 +81,8 @@ def test_supported_protocol_passes_the_preflight(tmp_path: Path) -> None:
         # Past the pre-flight: either this build has no live engine yet, or the handshake itself was reported.
         assert "speaks" not in str(out["text"])
         assert "not available in this build" in str(out["text"]) or "could not attach" in str(out["text"])
+    else:
+        attached = json.loads(str(out["text"]))
+        assert attached["address"] == "127.0.0.1:8086" and attached["memory_limit_mb"] == 8192
+        assert attached["program"]["protocol"] == 76 and attached["program"]["pid"] == out["pid"]
+        assert attached["instance_id"].startswith("python")

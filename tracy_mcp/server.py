@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import faulthandler
+import functools
 import logging
 import logging.handlers
 import os
@@ -306,7 +307,9 @@ def build_mcp(core: Core) -> MCPServer:
         if target is not None and not target.supported:
             raise ToolError(target.mismatch_message())
         try:
-            capture = await anyio.to_thread.run_sync(live.connect, address, port, limit_mb * 2**20)
+            capture = await anyio.to_thread.run_sync(
+                functools.partial(live.connect, address, port, limit_mb * 2**20,
+                                  protocol=target.protocol if target else 0))
         except live.LiveUnavailableError as exc:
             raise ToolError(str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - every handshake failure is reported, with likely causes
