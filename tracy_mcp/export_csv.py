@@ -9,8 +9,6 @@ import math
 import os
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from tracy_mcp.zonetree import grouped_stats
 
 if TYPE_CHECKING:
@@ -38,15 +36,22 @@ def csv_rows(ctx: Capture, *, self_time: bool = False, filter: str = "",  # noqa
             continue
         sz = int(st.count[r])
         time = int(sst.total[r]) if self_time else int(st.total[r])
-        avg = int(time / sz) if sz else 0  # integer division toward zero, as in C++
+        # csvexport's arithmetic, reproduced: mean = unsigned integer division; the variance term avg*avg*count is
+        # computed in unsigned 64-bit integers (it wraps for very long zones, which makes std "-nan" there too).
+        avg = (time % 2**64) // sz
         tmin = int(sst.min[r]) if self_time else int(st.min[r])
         tmax = int(sst.max[r]) if self_time else int(st.max[r])
-        ss = float(st.sum_sq[r]) - 2.0 * float(st.total[r]) * avg + float(avg) * avg * sz
-        std = math.sqrt(ss / (sz - 1)) if sz > 1 and ss > 0 else 0.0
+        ss = (float(st.sum_sq[r]) - 2.0 * float(st.total[r]) * avg) + float((avg * avg * sz) % 2**64)
+        std = _fmt(math.sqrt(ss / (sz - 1)) if ss >= 0 else float("nan")) if sz > 1 else "%f" % 0.0
         perc = 100.0 * time / last if last else 0.0
         out.append([name, sl.file[r], str(int(sl.line[r])), str(time), "%f" % perc, str(sz), str(avg), str(tmin),
-                    str(tmax), "%f" % std])
+                    str(tmax), std])
     return out
+
+
+def _fmt(v: float) -> str:
+    """printf("%f") as C++ std::to_string prints it (the square root of a negative number prints "-nan")."""
+    return "-nan" if math.isnan(v) else "%f" % v
 
 
 def csv_text(ctx: Capture, *, self_time: bool = False, sep: str = ",", filter: str = "",  # noqa: A002
@@ -66,5 +71,3 @@ def export_csv(ctx: Capture, path: str | os.PathLike[str], **options: object) ->
         f.write(text)
     return text.count("\n") - 1
 
-
-_ = np  # numpy is used through the capture's arrays

@@ -49,7 +49,12 @@ def grouped_stats(values_sorted: np.ndarray, offsets: np.ndarray) -> GroupStats:
         mn[nz] = np.minimum.reduceat(values_sorted, starts)
         mx[nz] = np.maximum.reduceat(values_sorted, starts)
         f = values_sorted.astype(np.float64)
-        ssq[nz] = np.add.reduceat(f * f, starts)
+        f *= f
+        # Summed sequentially per group (np.cumsum), not pairwise: the same rounding as upstream's running
+        # `sumSq += dur * dur`, so derived numbers (e.g. csvexport's std) agree to the last digit.
+        ends = offsets[1:][nz]
+        for g, a, b in zip(nz.tolist(), starts.tolist(), ends.tolist()):
+            ssq[g] = np.cumsum(f[a:b])[-1]
     return GroupStats(count, total, mn, mx, ssq)
 
 
