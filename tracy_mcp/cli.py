@@ -79,12 +79,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _info(path: str) -> int:
-    from tracy_mcp.engine import NativeCapture
+    from tracy_mcp import open_capture
+    from tracy_mcp.errors import TracyMcpError
 
-    cap = NativeCapture(path)
-    cap.wait()
-    for key, value in sorted(cap.meta().items()):
-        print(f"{key}: {value}")
+    try:
+        with open_capture(path) as cap:
+            facts = cap.info()
+    except (OSError, TracyMcpError) as exc:
+        print(f"tracy-mcp: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    width = max(len(k) for k in facts)
+    for key, value in facts.items():
+        print(f"{key:<{width}}  {value}")
     return EXIT_OK
 
 
