@@ -81,6 +81,25 @@ int32_t LoadContext::srcloc_row(int16_t id) const {
     return row;
 }
 
+void LoadContext::keep_file_lookups() {
+    auto& k = model.lookup;
+    k.string_id_key.clear();
+    k.string_id_row.clear();
+    for (const auto& [id, row] : string_ids) {
+        k.string_id_key.push_back(id);
+        k.string_id_row.push_back(row);
+    }
+    k.thread_name_tid.clear();
+    k.thread_name_row.clear();
+    for (const auto& [tid, row] : thread_names) {
+        k.thread_name_tid.push_back(tid);
+        k.thread_name_row.push_back(row);
+    }
+    k.local_threads = local_threads;
+    k.external_threads = external_threads;
+    k.file_string_count = file_string_count;
+}
+
 void LoadContext::check_cancel() const {
     if (cap.cancel.load(std::memory_order_relaxed)) throw Error(TSHIM_ERR_STATE, "loading was cancelled");
 }

@@ -56,6 +56,10 @@ struct LoadContext {
     // Same, but -1 instead of throwing.
     int32_t srcloc_row_or_none(int16_t file_srcloc_id) const;
 
+    // Copies the file's lookup tables (string ids, thread names, compressed thread tables) into model.lookup,
+    // so the capture can be written back.
+    void keep_file_lookups();
+
     // --- loading -------------------------------------------------------------------------------------------------
     // Throws when the capture is being closed (tshim_close); call now and then in long loops.
     void check_cancel() const;

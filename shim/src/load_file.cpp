@@ -83,6 +83,7 @@ void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::strin
     ctx.stage("messages");
     const auto message_rows = read_messages(c, ctx);
     read_threads(c, ctx, message_rows);
+    ctx.keep_file_lookups();
     if (version < file_version(0, 13, 6)) sort_ctx_switch_samples(m);
     cap.progress_done = c.consumed();
 

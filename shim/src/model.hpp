@@ -143,6 +143,19 @@ struct SampleTable {
     std::vector<uint32_t> thread;
 };
 
+// The file's lookup tables as read, kept so the capture can be written back (write_capture.cpp). Filled by
+// keep_file_lookups() at the end of loading; empty tables make the writer rebuild them from the model.
+struct FileLookups {
+    std::vector<uint64_t> string_id_key;     // client pointer id (frame set, plot, pool names, crash message)
+    std::vector<int32_t> string_id_row;      // -> string id
+    std::vector<uint64_t> thread_name_tid;   // thread-name map: tid -> string id
+    std::vector<int32_t> thread_name_row;
+    std::vector<uint64_t> local_threads, external_threads;  // compressed thread index -> tid
+    std::vector<int16_t> srcloc_zone_id[2];  // per-srcloc zone counts as stored: [0] CPU, [1] GPU (file order)
+    std::vector<uint64_t> srcloc_zone_count[2];
+    uint32_t file_string_count = 0;
+};
+
 struct Model {
     StringPool strings;
     ThreadTable threads;
@@ -167,6 +180,7 @@ struct Model {
     std::vector<uint32_t> cpu_topology_package, cpu_topology_die, cpu_topology_core;
 
     TailModel tail;
+    FileLookups lookup;
 };
 
 }  // namespace tshim

@@ -138,11 +138,16 @@ void read_srclocs(Cursor& c, LoadContext& ctx) {
     for (uint64_t i = 0; i < dynamics; i++) add_srcloc(ctx, -int32_t(i) - 1, read_srcloc_base(c), true, 0, -1);
     ctx.dynamic_srcloc_count = int32_t(dynamics);
 
-    // Zone counts per srcloc id, CPU then GPU (only used as size hints upstream).
+    // Zone counts per srcloc id, CPU then GPU (only used as size hints upstream; kept for writing back).
     for (int k = 0; k < 2; k++) {
         const auto n = c.get<uint64_t>();
         c.check_fits(n, 10, "source location zone counts");
-        c.skip(size_t(n) * 10);
+        auto& ids = ctx.model.lookup.srcloc_zone_id[k];
+        auto& counts = ctx.model.lookup.srcloc_zone_count[k];
+        for (uint64_t i = 0; i < n; i++) {
+            ids.push_back(c.get<int16_t>());
+            counts.push_back(c.get<uint64_t>());
+        }
     }
 }
 
