@@ -18,9 +18,19 @@ ERROR_MAX = 500
 _BACKTICK_RUN = re.compile(r"`+")
 
 
+_last_second: tuple[int, str] = (-1, "")
+
+
 def utc(ts: float, *, ms: bool = True) -> str:
     """``2026-11-21 18:30:01.123 UTC`` for a ``time.time()`` stamp."""
-    base = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ts))
+    global _last_second
+    second = int(ts)
+    cached = _last_second  # one formatting per second: entries of a burst share it
+    if cached[0] == second:
+        base = cached[1]
+    else:
+        base = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(second))
+        _last_second = (second, base)
     return f"{base}.{int(ts * 1000) % 1000:03d} UTC" if ms else f"{base} UTC"
 
 
@@ -52,10 +62,13 @@ def fenced(text: str, lang: str = "text") -> str:
     return f"{fence}{lang}\n{text}\n{fence}"
 
 
-def to_json(value: Any, *, indent: int | None = None) -> str:
-    separators = (",", ":") if indent is None else (",", ": ")
+_COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=str)
+_INDENTED = json.JSONEncoder(ensure_ascii=False, indent=2, default=str)
+
+
+def to_json(value: Any, *, indent: bool = False) -> str:
     try:
-        return json.dumps(value, ensure_ascii=False, indent=indent, separators=separators, default=str)
+        return (_INDENTED if indent else _COMPACT).encode(value)
     except (TypeError, ValueError):  # e.g. a circular structure: still say something
         return repr(value)
 
@@ -97,7 +110,7 @@ def format_arguments(arguments: Any) -> list[str]:
     compact = to_json(arguments)
     if len(compact) <= ARGS_INLINE_MAX and "`" not in compact:
         return [f"- args: `{compact}`"]
-    block, was_cut = cut(to_json(arguments, indent=2), ARGS_BLOCK_MAX)
+    block, was_cut = cut(to_json(arguments, indent=True), ARGS_BLOCK_MAX)
     note = f" ({len(compact)} chars as compact JSON, cut at {ARGS_BLOCK_MAX})" if was_cut else ""
     return [f"- args{note}:", "", fenced(block + ("\n…" if was_cut else ""), "json"), ""]
 
