@@ -328,9 +328,11 @@ def test_ranking_and_global_stats_for_a_known_call_mix(tmp_path: Path) -> None:
         ("`resolve`", "2", "20.0 %", "100.0 %"),
         ("`fail`", "2", "20.0 %", "0.0 %"),
     ]
-    assert 99.0 < float(cells[0][6]) <= 100.0  # 40 + 40 + 20 x ~1 (latency of milliseconds)
-    assert 72.0 < float(cells[1][6]) <= 73.4  # 40 x 2/6 + 40 + 20 x ~1
-    assert 32.0 < float(cells[2][6]) <= 33.4  # 40 x 2/6 + 0 + 20 x ~1
+    for row, (share_of_top, success) in zip(cells, ((1.0, 1.0), (2 / 6, 1.0), (2 / 6, 0.0)), strict=True):
+        value, unit = row[5].split()
+        seconds = float(value) / (1000.0 if unit == "ms" else 1.0)
+        expected = 40 * share_of_top + 40 * success + 20 / (1 + seconds)
+        assert float(row[6]) == pytest.approx(expected, abs=0.11), row
 
     # A second server run (a restart) adds to the durable history instead of replacing it.
     one_server_run()
