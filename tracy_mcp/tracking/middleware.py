@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
+import contextvars
 import logging
 import os
 from typing import Any
@@ -13,13 +15,18 @@ from mcp.server.mcpserver import MCPServer
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from tracy_mcp._version import __version__
-from tracy_mcp.tracking.records import CallState, SessionInfo
+from tracy_mcp.tracking.records import CallState, SessionInfo, Status
 from tracy_mcp.tracking.settings import TrackingSettings
 from tracy_mcp.tracking.tracker import Tracker, _current, status_of_result
 
 log = logging.getLogger(__name__)
 
 _STATE_KEY = "tracy_mcp.tracking.session"  # our entry in the SDK's per-connection scratch dict
+
+
+def _reset(token: contextvars.Token[CallState | None]) -> None:
+    with contextlib.suppress(ValueError):  # a token from another context: nothing of ours to undo there
+        _current.reset(token)
 
 
 def _client_label(connection: Any) -> str:
@@ -60,18 +67,18 @@ class TrackingMiddleware:
         try:
             result = await call_next(ctx)
         except BaseException as exc:  # protocol errors, cancellation: record, then let them through unchanged
-            _current.reset(token)
+            _reset(token)
             if isinstance(exc, anyio.get_cancelled_exc_class()):
                 error = "cancelled (the client cancelled the request or went away)"
             else:
                 error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             self._finish(call, "error", None, error)
             raise
-        _current.reset(token)
+        _reset(token)
         self._finish(call, None, result, None)
         return result
 
-    def _finish(self, call: CallState, status: Any, result: Any, error: str | None) -> None:
+    def _finish(self, call: CallState, status: Status | None, result: Any, error: str | None) -> None:
         try:
             self.tracker.finish_call(call, status or status_of_result(result), result, error)
         except Exception:
