@@ -40,6 +40,7 @@ _ERROR_LOG_INTERVAL_S = 60.0
 _POLL_BUSY_S = 0.05
 _POLL_IDLE_S = 0.25
 _QUEUE_MAX = 100_000
+_BATCH_MAX = 4096
 _session_numbers = itertools.count(1)
 
 
@@ -291,11 +292,14 @@ class Tracker:
             self._wake.clear()
             batch: list[tuple[Any, ...]] = []
             try:
-                while len(batch) < 4096:
+                while len(batch) < _BATCH_MAX:
                     batch.append(self._queue.get_nowait())
             except queue.Empty:
                 pass
-            tick = min(_POLL_BUSY_S, idle_tick) if batch else idle_tick
+            if len(batch) >= _BATCH_MAX:
+                tick = 0.0  # more is waiting
+            else:
+                tick = min(_POLL_BUSY_S, idle_tick) if batch else idle_tick
             waiters: list[threading.Event] = []
             for item in batch:
                 kind = item[0]
