@@ -120,7 +120,7 @@ class Capture(ExportMethods, FrameQueries, GpuQueries, EventQueries, MemoryQueri
             "gpu_zone_count": self.get_gpu_zone_count(),
             "frame_count": self.get_frame_count(),
             "message_count": self.get_message_count(),
-            "thread_count": self._db.rows("threads"),
+            "thread_count": len(self._listed_thread_rows()),
             "src_loc_count": self.get_src_loc_count(),
             "state": self.state(),
         }

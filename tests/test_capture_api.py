@@ -1,0 +1,105 @@
+"""The Capture object itself: opening, waiting, headline facts, memory, closing, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import tracy_mcp
+from conftest import CAPTURES, require_shared
+from tracy_mcp import Capture, open_capture
+from tracy_mcp.errors import CaptureNotFoundError, TracyMcpError
+
+CLIENTAPP = CAPTURES / "clientapp-0.14.0.tracy"
+
+
+@pytest.fixture(scope="module")
+def ctx() -> Capture:
+    require_shared()
+    return open_capture(CLIENTAPP)
+
+
+def test_exported_from_package() -> None:
+    assert tracy_mcp.open_capture is open_capture
+    assert "Capture" in tracy_mcp.__all__ and "open_capture" in tracy_mcp.__all__
+
+
+def test_open_waits_for_complete(ctx: Capture) -> None:
+    assert ctx.path == str(CLIENTAPP)
+    assert ctx.is_background_done()
+    assert ctx.state() == "complete"
+    assert not ctx.is_connected()
+    assert ctx.shutdown() is None and ctx.disconnect() is None
+
+
+def test_info_has_headline_facts(ctx: Capture) -> None:
+    info = ctx.info()
+    assert info["program"] == "clientapp-0.14.0"
+    assert info["name"].startswith("clientapp-0.14.0 @ ")
+    assert info["zone_count"] == 80879
+    assert info["frame_count"] == 202
+    assert info["gpu_zone_count"] == 400
+    assert info["thread_count"] == 8
+    assert info["span_ns"] == info["last_time_ns"] - info["first_time_ns"] > 0
+    assert info["file_version"] == "0.14.0"
+
+
+def test_memory_bytes_counts_engine_tables(ctx: Capture) -> None:
+    before = ctx.memory_bytes()
+    assert before > 1_000_000
+    ctx.get_all_zone_stats()  # builds derived arrays, which are counted too
+    assert ctx.memory_bytes() >= before
+
+
+def test_close_releases_and_further_calls_raise() -> None:
+    require_shared()
+    c = open_capture(CLIENTAPP)
+    assert c.get_zone_count() == 80879
+    c.close()
+    assert c.closed() and c.memory_bytes() == 0 and c.state() == "closed"
+    with pytest.raises(TracyMcpError, match="closed"):
+        c.get_zone_count()
+    c.close()  # idempotent
+
+
+def test_context_manager_closes() -> None:
+    require_shared()
+    with open_capture(CLIENTAPP) as c:
+        assert c.get_frame_count() == 202
+    assert c.closed()
+
+
+def test_open_without_wait_reports_progress_then_answers() -> None:
+    require_shared()
+    seen: list[tuple[int, int, str]] = []
+    c = open_capture(CAPTURES / "clientapp-0.14.0-lz4.tracy", wait=False)
+    assert c.wait(progress=lambda d, t, s: seen.append((d, t, s)))
+    assert c.is_background_done()
+    assert seen and all(isinstance(s, str) for _, _, s in seen)
+    assert c.get_zone_count() == 80879  # methods also block on their own when called early
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(CaptureNotFoundError):
+        open_capture(tmp_path / "nope.tracy")
+
+
+def test_not_a_capture_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.tracy"
+    bad.write_bytes(b"this is not a tracy capture at all" * 10)
+    with pytest.raises(TracyMcpError):
+        open_capture(bad)
+
+
+def test_unknown_srcloc_id_raises_key_error(ctx: Capture) -> None:
+    with pytest.raises(KeyError):
+        ctx.get_src_loc(0)
+    with pytest.raises(KeyError):
+        ctx.get_zone_name(30000)
+
+
+def test_callstack_zero_and_out_of_range_are_empty(ctx: Capture) -> None:
+    assert ctx.get_callstack_frames(0) == []
+    assert ctx.get_callstack_frames(10**9) == []
+    assert ctx.get_callstack_frames(1)  # a real one resolves

@@ -1,0 +1,140 @@
+"""Beyond upstream: columnar tables, statistics per source location, self time, percentiles, time ranges."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import CAPTURES, require_shared
+from tracy_mcp import Capture, open_capture
+
+
+@pytest.fixture(scope="module")
+def ctx() -> Capture:
+    require_shared()
+    return open_capture(CAPTURES / "clientapp-0.14.0.tracy")
+
+
+def test_zones_columns_are_consistent(ctx: Capture) -> None:
+    z = ctx.zones(as_frame=False)
+    n = ctx.get_zone_count()
+    assert all(len(v) == n for v in z.values())
+    valid = z["end"] >= 0
+    assert np.array_equal(z["duration"][valid], z["end"][valid] - z["start"][valid])
+    assert np.all(z["self_time"][valid] <= z["duration"][valid])
+    assert set(np.unique(z["thread"]).tolist()) <= {t["id"] for t in ctx.get_threads()}
+    assert (z["name"] == "MainFrame").sum() == ctx.get_all_zone_stats()["MainFrame"].count
+    roots = z["depth"] == 0
+    assert np.all(z["parent"][roots] == -1) and np.all(z["parent"][~roots] >= 0)
+
+
+def test_zone_filters(ctx: Capture) -> None:
+    main = [t["id"] for t in ctx.get_threads() if t["name"] == "Main thread"][0]
+    z = ctx.zones(thread=main, as_frame=False)
+    assert len(z["start"]) and np.all(z["thread"] == main)
+    w = ctx.zones(name="LeafWork", as_frame=False)
+    assert set(w["name"].tolist()) == {"LeafWork"}
+    lo, hi = 500_000_000, 600_000_000
+    r = ctx.zones_in_range(lo, hi, as_frame=False)
+    assert len(r["start"]) and np.all(r["start"] < hi) and np.all((r["end"] > lo) | (r["end"] < 0))
+
+
+def test_zone_stats_by_name_match_upstream_method(ctx: Capture) -> None:
+    table = ctx.zone_stats(as_frame=False)
+    stats = ctx.get_all_zone_stats()
+    assert set(table["name"].tolist()) == set(stats)
+    for i, name in enumerate(table["name"].tolist()):
+        s = stats[name]
+        assert (table["count"][i], table["total"][i], table["min"][i], table["max"][i]) == (
+            s.count, s.total, s.min, s.max)
+        assert table["mean"][i] == pytest.approx(s.avg)
+        d = np.asarray(ctx.get_zone_durations(name, 2**62))
+        assert table["p50"][i] == pytest.approx(np.percentile(d, 50))
+        assert table["p99"][i] == pytest.approx(np.percentile(d, 99))
+        if s.count > 1:
+            assert table["std"][i] == pytest.approx(d.std(ddof=1), rel=1e-6)
+    assert list(table["total"]) == sorted(table["total"], reverse=True)
+
+
+def test_zone_stats_by_srcloc_match_get_zone_stats(ctx: Capture) -> None:
+    table = ctx.zone_stats(by="srcloc", as_frame=False)
+    by_id = ctx.get_all_zone_stats_by_srcloc()
+    assert set(table["srcloc"].tolist()) == set(by_id)
+    for i, sid in enumerate(table["srcloc"].tolist()):
+        assert table["count"][i] == ctx.get_zone_stats(sid).count == by_id[sid].count
+        assert table["name"][i] == ctx.get_zone_name(sid)
+        assert table["line"][i] == ctx.get_src_loc(sid).line
+
+
+def test_self_time_is_duration_minus_children(ctx: Capture) -> None:
+    z = ctx.zones(as_frame=False)
+    st = ctx.self_time_array()
+    parent = z["parent"]
+    child_sum = np.zeros(len(st), np.int64)
+    has = parent >= 0
+    np.add.at(child_sum, parent[has], np.maximum(z["duration"][has], 0))
+    valid = z["end"] >= 0
+    assert np.array_equal(st[valid], (z["duration"] - child_sum)[valid])
+    table = ctx.zone_stats(as_frame=False)
+    i = table["name"].tolist().index("MainFrame")
+    assert 0 <= table["self_total"][i] < table["total"][i]
+
+
+def test_percentiles(ctx: Capture) -> None:
+    p = ctx.zone_percentiles("LeafWork")
+    d = ctx.zone_durations("LeafWork")
+    assert p["p50"] == pytest.approx(np.percentile(d, 50)) and p["p50"] <= p["p90"] <= p["p99"]
+    fp = ctx.frame_percentiles()
+    ft = np.asarray(ctx.get_frame_times())
+    assert fp["p90"] == pytest.approx(np.percentile(ft, 90))
+    sid = ctx.zone_stats(by="srcloc", as_frame=False)["srcloc"][0]
+    assert ctx.zone_percentiles(srcloc=int(sid))["p50"] > 0
+
+
+def test_frames_and_zones_in_frame(ctx: Capture) -> None:
+    f = ctx.frames(as_frame=False)
+    assert len(f["start"]) == ctx.get_frame_count()
+    assert f["duration"].tolist() == ctx.get_frame_times()
+    render = ctx.frames("Render", as_frame=False)
+    assert render["duration"].tolist() == ctx.get_frame_times_named("Render")
+    z = ctx.zones_in_frame(10, as_frame=False)
+    b, e = ctx.get_frame_boundaries()[10]
+    assert len(z["start"]) and np.all(z["start"] < e)
+    upstream = ctx.get_zones_in_frame(10)
+    starts_inside = (z["start"] >= b) & (z["end"] >= 0)
+    assert sum(v["count"] for v in upstream.values()) <= int(starts_inside.sum())
+
+
+def test_thread_busy_time(ctx: Capture) -> None:
+    busy = ctx.thread_busy_time()
+    assert set(busy) == {t["id"] for t in ctx.get_threads()}
+    span = ctx.get_last_time() - ctx.get_first_time()
+    assert all(0 <= v <= span for v in busy.values())
+    window = ctx.thread_busy_time(0, 100_000_000)
+    assert all(window[t] <= busy[t] and window[t] <= 100_000_000 for t in busy)
+
+
+def test_other_tables(ctx: Capture) -> None:
+    m = ctx.messages(as_frame=False)
+    assert len(m["time"]) == ctx.get_message_count() and m["text"].dtype == object
+    mem = ctx.memory_events(as_frame=False)
+    assert len(mem["ptr"]) == sum(p.alloc_count for p in ctx.get_memory_pools())
+    assert len(ctx.memory_events("Pool A", as_frame=False)["ptr"]) == 2825
+    g = ctx.gpu_zones(as_frame=False)
+    assert len(g["gpu_start"]) == ctx.get_gpu_zone_count()
+    s = ctx.samples(as_frame=False)
+    assert 0 < len(s["time"]) <= ctx.get_callstack_sample_count()
+    cs = ctx.context_switches(as_frame=False)
+    assert len(cs["start"]) == ctx.get_context_switch_count()
+    le = ctx.lock_events(as_frame=False)
+    assert len(le["time"]) == ctx.get_lock_count()
+    pts = ctx.plot_points("Load %", as_frame=False)
+    assert len(pts["time"]) == 200
+
+
+def test_pandas_dataframes_when_installed(ctx: Capture) -> None:
+    pd = pytest.importorskip("pandas")
+    df = ctx.zones()
+    assert isinstance(df, pd.DataFrame) and len(df) == ctx.get_zone_count()
+    assert isinstance(ctx.zone_stats(), pd.DataFrame)
+    assert isinstance(ctx.zones(as_frame=False), dict)
