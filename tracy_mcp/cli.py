@@ -95,9 +95,8 @@ def _info(path: str) -> int:
 
 
 def _serve(settings: Settings) -> int:
-    import anyio
+    from tracy_mcp import singleton
 
-    from tracy_mcp import server, singleton
     files = singleton.RuntimeFiles(settings.state_dir)
     lock = None
     try:
