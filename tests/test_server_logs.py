@@ -25,7 +25,7 @@ def test_heartbeat_lines_in_the_server_log(tmp_path: Path) -> None:
                 break
             time.sleep(0.1)
         text = log.read_text()
-        assert text.count("heartbeat:") >= 2 and "0 instance(s), 0 running task(s)" in text
+        assert text.count("heartbeat:") >= 2 and "0 instance(s), 0 running task(s), rss " in text
 
 
 def test_fatal_error_leaves_a_crash_log(tmp_path: Path) -> None:

@@ -109,8 +109,8 @@ class Core:
                 log.exception("sweep failed")
                 evicted = []
             log.info(
-                "heartbeat: up %.0f s, %d instance(s), %d running task(s)%s",
-                time.time() - self.started, len(self.registry), len(self.tasks.running()),
+                "heartbeat: up %.0f s, %d instance(s), %d running task(s), rss %s%s",
+                time.time() - self.started, len(self.registry), len(self.tasks.running()), _rss(),
                 f", evicted {', '.join(evicted)}" if evicted else "",
             )
             for handler in logging.getLogger().handlers:
@@ -125,6 +125,20 @@ class Core:
                 self.tracker.close()
             except Exception:  # noqa: BLE001
                 log.exception("closing the tool-call tracker failed")
+
+
+def _rss() -> str:
+    """Resident memory of this process, for the heartbeat."""
+    try:
+        with open("/proc/self/statm") as f:
+            return f"{int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20:.0f} MB"
+    except (OSError, ValueError, IndexError, AttributeError):
+        try:
+            import resource
+
+            return f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+        except ImportError:
+            return "unknown"
 
 
 # ---------------------------------------------------------------------------------------------------------------
