@@ -499,7 +499,12 @@ async def _load_new(core: Core, p: Path, alias: str | None, ctx: Context | None)
     future = loop.run_in_executor(None, work)
     last: tuple[int, int, str] | None = None
     while not future.done():
-        await asyncio.wait({future}, timeout=0.25)
+        try:
+            await asyncio.wait({future}, timeout=0.25)
+        except asyncio.CancelledError:
+            # The client gave up: the load cannot be interrupted, so free the capture once it is done.
+            future.add_done_callback(lambda f: not f.cancelled() and f.exception() is None and f.result().close())
+            raise
         current = progress["value"]
         if ctx is not None and current != last and not future.done():
             last = current
