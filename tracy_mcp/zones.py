@@ -17,7 +17,7 @@ from tracy_mcp.metadata import MetaQueries
 from tracy_mcp.results import SourceLocation, ZoneStats
 from tracy_mcp.srclocs import SrclocTable, load_srclocs
 from tracy_mcp.threads import ThreadQueries
-from tracy_mcp.zonetree import GroupStats, ZoneTree, combine, engine_srcloc_order, grouped_stats
+from tracy_mcp.zonetree import GroupStats, ZoneTree, combine, engine_srcloc_order, engine_srcloc_stats, grouped_stats
 
 I64 = np.int64
 
@@ -57,7 +57,8 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         def build() -> ZoneTree:
             nsrc = len(self._srclocs())
             return ZoneTree(self._db, "zones", start="start", end="end", owner="thread", nsrc=nsrc,
-                            precomputed=engine_srcloc_order(self._db, nsrc))
+                            precomputed=engine_srcloc_order(self._db, nsrc),
+                            engine_stats=engine_srcloc_stats(self._db, nsrc))
         return self._db.cached("cpu_tree", build)
 
     def _zone_extra(self, rows: np.ndarray, column: str, default: int) -> np.ndarray:

@@ -70,7 +70,8 @@ class ZoneTree:
     """Index over one zone table. `owner` is the per-row column naming the timeline (thread or GPU context)."""
 
     def __init__(self, db: CaptureData, table: str, *, start: str, end: str, owner: str, nsrc: int,
-                 precomputed: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+                 precomputed: tuple[np.ndarray, np.ndarray] | None = None,
+                 engine_stats: GroupStats | None = None) -> None:
         self.table = table
         self.n = db.rows(table)
         n = self.n
@@ -78,18 +79,42 @@ class ZoneTree:
         self.end = db.col(table, end) if n else np.zeros(0, I64)
         self.srcloc = db.col(table, "srcloc") if n else np.zeros(0, np.int32)
         self.owner = db.col(table, owner) if n else np.zeros(0, np.int32)
-        self.parent = db.col_or(table, "parent", np.full(n, -1, np.int32)) if n else np.zeros(0, np.int32)
-        self.depth = db.col_or(table, "depth", np.zeros(n, np.uint16)) if n else np.zeros(0, np.uint16)
-        self.subtree_end = db.col_or(table, "subtree_end") if n else np.zeros(0, np.int32)
+        # the tree columns are part of the schema; zero-copy views
+        self.parent = db.col(table, "parent") if n else np.zeros(0, np.int32)
+        self.depth = db.col(table, "depth") if n else np.zeros(0, np.uint16)
+        self.subtree_end = db.col(table, "subtree_end") if n else np.zeros(0, np.int32)
         self.nsrc = nsrc
-        # srcloc rows outside the table (e.g. 65535 = none) never count as a source location's zone
-        self.valid = self.end >= 0
-        self.known_srcloc = (self.srcloc >= 0) & (self.srcloc < nsrc)
-        self.dur = np.where(self.valid, self.end - self.start, 0).astype(I64, copy=False)
+        self._valid: np.ndarray | None = None
+        self._dur: np.ndarray | None = None
+        self._known: np.ndarray | None = None
         self._stat_order: tuple[np.ndarray, np.ndarray] | None = precomputed
-        self._stat_stats: GroupStats | None = None
+        self._stat_stats: GroupStats | None = engine_stats
         self._self_time: np.ndarray | None = None
         self._poisoned: np.ndarray | None = None
+
+    # -- per-row arrays, built on first use ---------------------------------------------------------------------
+    @property
+    def valid(self) -> np.ndarray:
+        """True where the zone has a valid end."""
+        if self._valid is None:
+            self._valid = self.end >= 0
+        return self._valid
+
+    @property
+    def dur(self) -> np.ndarray:
+        """Duration (int64 ns), 0 where the end is not valid."""
+        if self._dur is None:
+            d = self.end - self.start
+            d[~self.valid] = 0
+            self._dur = d.astype(I64, copy=False)
+        return self._dur
+
+    @property
+    def known_srcloc(self) -> np.ndarray:
+        """True where the zone's srcloc is a row of `srclocs` (not "none")."""
+        if self._known is None:
+            self._known = (self.srcloc >= 0) & (self.srcloc < self.nsrc)
+        return self._known
 
     # -- "stat zones": valid end, positive duration, grouped by source location ---------------------------------
     def stat_order(self) -> tuple[np.ndarray, np.ndarray]:
@@ -109,11 +134,15 @@ class ZoneTree:
         return self._stat_order
 
     def srcloc_stats(self) -> GroupStats:
-        """Per source-location row stats over the stat zones."""
+        """Per source-location row stats over the stat zones (the engine's when it built them)."""
         if self._stat_stats is None:
-            rows, offsets = self.stat_order()
-            self._stat_stats = grouped_stats(self.dur[rows], offsets)
+            self._stat_stats = self.computed_srcloc_stats()
         return self._stat_stats
+
+    def computed_srcloc_stats(self) -> GroupStats:
+        """The same statistics computed here with numpy from the zone columns."""
+        rows, offsets = self.stat_order()
+        return grouped_stats(self.dur[rows], offsets)
 
     def stat_rows(self, srcloc_rows: np.ndarray) -> np.ndarray:
         """Stat-zone rows of the given source-location rows, in srcloc order, then timeline order."""
@@ -151,6 +180,16 @@ class ZoneTree:
                 np.add.at(mark, ends, -1)
             self._poisoned = np.cumsum(mark[: self.n]) > 0
         return self._poisoned
+
+
+def engine_srcloc_stats(db: CaptureData, nsrc: int) -> GroupStats | None:
+    """The engine's per-srcloc statistics (COMPLETE step), when present."""
+    cols = ("zone_count", "zone_total", "zone_min", "zone_max", "zone_sum_sq")
+    if db.native.state < 2 or not all(db.has("srclocs", c) for c in cols) or db.rows("srclocs") != nsrc:
+        return None
+    return GroupStats(db.col("srclocs", "zone_count").astype(I64), db.col("srclocs", "zone_total").astype(I64),
+                      db.col("srclocs", "zone_min").astype(I64), db.col("srclocs", "zone_max").astype(I64),
+                      db.col("srclocs", "zone_sum_sq").astype(np.float64))
 
 
 def engine_srcloc_order(db: CaptureData, nsrc: int) -> tuple[np.ndarray, np.ndarray] | None:
