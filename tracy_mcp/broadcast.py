@@ -210,6 +210,6 @@ def matches(b: Broadcast, address: str, port: int) -> bool:
 
 def _own_addresses() -> set[str]:
     try:
-        return {info[4][0] for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
+        return {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)}
     except OSError:
         return set()

@@ -105,7 +105,7 @@ def _serve(settings: Settings) -> int:
 
         lock = filelock.FileLock(str(files.lock_file), timeout=120)
         lock.acquire()
-    except (OSError, filelock.Timeout) as exc:  # type: ignore[attr-defined]
+    except (OSError, filelock.Timeout) as exc:
         print(f"tracy-mcp: cannot take the start lock {files.lock_file}: {exc}", file=sys.stderr)
         return EXIT_ERROR
     released = False

@@ -89,9 +89,10 @@ def compile_code(code: str) -> Compiled:
     except SyntaxError as exc:
         raise EvalError("".join(traceback.format_exception_only(type(exc), exc)).rstrip()) from None
     last = None
-    if tree.body and isinstance(tree.body[-1], ast.Expr):
-        expr = ast.Expression(tree.body.pop().value)
-        last = compile(expr, filename, "eval")
+    final = tree.body[-1] if tree.body else None
+    if isinstance(final, ast.Expr):
+        tree.body.pop()
+        last = compile(ast.Expression(final.value), filename, "eval")
     return Compiled(body=compile(tree, filename, "exec"), last=last, filename=filename)
 
 

@@ -291,14 +291,13 @@ def build_mcp(core: Core) -> MCPServer:
                 return []
             return await anyio.to_thread.run_sync(broadcast.listen, min(listen_seconds, 10.0))
 
-        results = await asyncio.gather(hear(), *(probe(p) for p in ports), return_exceptions=True)
-        heard, open_ports = results[0], [r for r in results[1:] if isinstance(r, int)]
+        heard, *probed = await asyncio.gather(hear(), *(probe(p) for p in ports), return_exceptions=True)
+        open_ports = [r for r in probed if isinstance(r, int)]
         out: dict[str, Any] = {"host": host, "listening_ports": open_ports}
-        if listen_seconds > 0:
-            if isinstance(heard, BaseException):
-                out["broadcasts_error"] = f"cannot listen on UDP {broadcast.BROADCAST_PORT}: {heard}"
-            else:
-                out["broadcasts"] = [b.describe() for b in heard]
+        if isinstance(heard, BaseException):
+            out["broadcasts_error"] = f"cannot listen on UDP {broadcast.BROADCAST_PORT}: {heard}"
+        elif isinstance(heard, list) and listen_seconds > 0:
+            out["broadcasts"] = [b.describe() for b in heard]
         if open_ports:
             out["next"] = "live_connect(address=host, port=<port>) attaches to one"
         return out
