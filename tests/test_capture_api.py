@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import CAPTURES, require_shared
 
 import tracy_mcp
-from conftest import CAPTURES, require_shared
 from tracy_mcp import Capture, open_capture
 from tracy_mcp.errors import CaptureNotFoundError, TracyMcpError
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from conftest import CAPTURES, require_shared
+
 from tracy_mcp import Capture, open_capture
 
 
@@ -46,7 +46,11 @@ def test_zone_stats_by_name_match_upstream_method(ctx: Capture) -> None:
     for i, name in enumerate(table["name"].tolist()):
         s = stats[name]
         assert (table["count"][i], table["total"][i], table["min"][i], table["max"][i]) == (
-            s.count, s.total, s.min, s.max)
+            s.count,
+            s.total,
+            s.min,
+            s.max,
+        )
         assert table["mean"][i] == pytest.approx(s.avg)
         d = np.asarray(ctx.get_zone_durations(name, 2**62))
         assert table["p50"][i] == pytest.approx(np.percentile(d, 50))

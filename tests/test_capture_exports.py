@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import CAPTURES, GOLDEN, require_shared, shared_captures
+
 from tracy_mcp import Capture, open_capture
 
 SMALL = 6_000_000
@@ -59,8 +59,11 @@ def test_chrome_trace_window_and_filters(ctx: Capture, tmp_path: Path) -> None:
     assert not [e for e in events if e["ph"] == "C"]
 
 
-@pytest.mark.parametrize("capture", [c for c in shared_captures() if c.stat().st_size < 4 * SMALL] or [None],
-                         ids=lambda c: c.stem if c else "none")
+@pytest.mark.parametrize(
+    "capture",
+    [c for c in shared_captures() if c.stat().st_size < 4 * SMALL] or [None],
+    ids=lambda c: c.stem if c else "none",
+)
 def test_csv_matches_tracy_csvexport(capture: Path | None) -> None:
     require_shared()
     if capture is None or not (GOLDEN / f"{capture.stem}.csv").is_file():

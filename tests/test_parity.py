@@ -10,8 +10,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-
 from conftest import GOLDEN, shared_captures
+
 from tracy_mcp import open_capture
 
 BIG_FILE = 6_000_000  # bytes; the dump of a capture with millions of zones takes a minute
@@ -29,10 +29,15 @@ def _load(name: str) -> ModuleType:
 def _params() -> list[object]:
     caps = [c for c in shared_captures() if (GOLDEN / f"{c.stem}.json").is_file()]
     if not caps:
-        return [pytest.param(None, marks=pytest.mark.skip(reason=f"no golden captures found under {GOLDEN} "
-                                                                  "(set TRACY_MCP_SHARED to the shared/ folder)"))]
-    return [pytest.param(c, id=c.stem, marks=[pytest.mark.slow] if c.stat().st_size > BIG_FILE else [])
-            for c in caps]
+        return [
+            pytest.param(
+                None,
+                marks=pytest.mark.skip(
+                    reason=f"no golden captures found under {GOLDEN} (set TRACY_MCP_SHARED to the shared/ folder)"
+                ),
+            )
+        ]
+    return [pytest.param(c, id=c.stem, marks=[pytest.mark.slow] if c.stat().st_size > BIG_FILE else []) for c in caps]
 
 
 @pytest.mark.parametrize("capture", _params())

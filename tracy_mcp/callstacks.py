@@ -20,7 +20,7 @@ class CallstackQueries(QueryBase):
         into. Each: {name, file, line, addr (symbol address)}. Frames without symbol data are skipped; index 0
         and unknown indices give []."""
         idx = int(callstack_idx)
-        cache = self._db.cached("callstack_frames_cache", dict)
+        cache: dict[int, list[dict[str, Any]]] = self._db.cached("callstack_frames_cache", dict)
         hit = cache.get(idx)
         if hit is not None:
             return [dict(f) for f in hit]
@@ -46,12 +46,22 @@ class CallstackQueries(QueryBase):
             if fr < 0:
                 continue
             for e in range(int(eb_col[fr]), int(ee_col[fr])):
-                out.append({"name": self._str(names[e]), "file": self._str(files[e]), "line": int(lines[e]),
-                            "addr": int(addrs[e])})
+                out.append(
+                    {
+                        "name": self._str(names[e]),
+                        "file": self._str(files[e]),
+                        "line": int(lines[e]),
+                        "addr": int(addrs[e]),
+                    }
+                )
         return out
 
     def _callstack_entry_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(frame_begin, frame_end, frame row per frame id, entry_begin, ...) helpers for vectorised users."""
         db = self._db
-        return (db.col("callstacks", "frame_begin"), db.col("callstacks", "frame_end"),
-                db.col("callstack_frame_ids", "frame"), db.col("callstack_frames", "entry_begin"))
+        return (
+            db.col("callstacks", "frame_begin"),
+            db.col("callstacks", "frame_end"),
+            db.col("callstack_frame_ids", "frame"),
+            db.col("callstack_frames", "entry_begin"),
+        )

@@ -21,8 +21,8 @@ from tracy_mcp.frames import FrameQueries
 from tracy_mcp.gpu import GpuQueries
 from tracy_mcp.locks import LockQueries
 from tracy_mcp.memory import MemoryQueries
-from tracy_mcp.query_base import QueryBase
 from tracy_mcp.metadata import MetaQueries
+from tracy_mcp.query_base import QueryBase
 from tracy_mcp.sampling import SamplingQueries
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -32,8 +32,9 @@ class CaptureClosedError(TracyMcpError):
     """The capture was closed; open it again."""
 
 
-class Capture(ExportMethods, FrameQueries, GpuQueries, EventQueries, MemoryQueries, LockQueries, SamplingQueries,
-              MetaQueries):
+class Capture(
+    ExportMethods, FrameQueries, GpuQueries, EventQueries, MemoryQueries, LockQueries, SamplingQueries, MetaQueries
+):
     """One capture loaded by the engine. Create it with :func:`open_capture`."""
 
     def __init__(self, native: engine.NativeCapture) -> None:
@@ -49,14 +50,19 @@ class Capture(ExportMethods, FrameQueries, GpuQueries, EventQueries, MemoryQueri
         return self._native.state >= engine.COMPLETE
 
     def state(self) -> str:
-        """"loading", "ready", "complete", "failed" or "closed"."""
+        """ "loading", "ready", "complete", "failed" or "closed"."""
         if self._native is None:
             return "closed"
-        return {engine.FAILED: "failed", engine.LOADING: "loading", engine.READY: "ready",
-                engine.COMPLETE: "complete"}.get(self._native.state, "unknown")
+        return {
+            engine.FAILED: "failed",
+            engine.LOADING: "loading",
+            engine.READY: "ready",
+            engine.COMPLETE: "complete",
+        }.get(self._native.state, "unknown")
 
-    def wait(self, *, complete: bool = True, timeout: float | None = None,
-             progress: ProgressCallback | None = None) -> bool:
+    def wait(
+        self, *, complete: bool = True, timeout: float | None = None, progress: ProgressCallback | None = None
+    ) -> bool:
         """Block until the tables are readable (and, with `complete`, statistics are built). Returns True when
         reached, False on timeout; raises the load's error if it failed."""
         native = self._require_native()
@@ -150,11 +156,13 @@ def _version_str(v: Any) -> str | None:
     return f"{v >> 16}.{(v >> 8) & 0xFF}.{v & 0xFF}"
 
 
-def _wait_native(native: engine.NativeCapture, target: int, timeout: float | None,
-                 progress: ProgressCallback | None) -> bool:
+def _wait_native(
+    native: engine.NativeCapture, target: int, timeout: float | None, progress: ProgressCallback | None
+) -> bool:
     if progress is None:
         return native.wait(target, timeout) >= target
     import time
+
     deadline = None if timeout is None else time.monotonic() + timeout
     while True:
         step = 0.1 if deadline is None else max(0.0, min(0.1, deadline - time.monotonic()))
@@ -167,8 +175,9 @@ def _wait_native(native: engine.NativeCapture, target: int, timeout: float | Non
             return False
 
 
-def open_capture(path: str | os.PathLike[str], *, wait: bool = True,
-                 progress: ProgressCallback | None = None) -> Capture:
+def open_capture(
+    path: str | os.PathLike[str], *, wait: bool = True, progress: ProgressCallback | None = None
+) -> Capture:
     """Open a .tracy file. With `wait` (default) returns once it is fully loaded and its statistics are built;
     otherwise returns at once (methods then block until the data they need is there). `progress(done, total,
     stage)` is called about every 0.1 s while waiting."""

@@ -23,6 +23,7 @@ def make_table(columns: dict[str, Any], as_frame: bool | None = None) -> Table:
     if as_frame is False or (as_frame is None and not have_pandas()):
         return cols
     import pandas as pd  # raises ImportError with a clear message when as_frame=True and pandas is missing
+
     return pd.DataFrame(cols, copy=False)
 
 
@@ -34,7 +35,7 @@ def percentile_columns(sorted_groups: list[np.ndarray], qs: tuple[float, ...]) -
         if len(g) == 0:
             continue
         vals = np.percentile(g, qs)
-        for q, v in zip(qs, np.atleast_1d(vals)):
+        for q, v in zip(qs, np.atleast_1d(vals), strict=False):
             out[f"p{_qname(q)}"][i] = v
     return out
 

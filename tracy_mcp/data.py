@@ -92,7 +92,7 @@ class CaptureData:
         k = (self.generation, key)
         with self._lock:
             if k in self._cache:
-                return self._cache[k]  # type: ignore[no-any-return]
+                return self._cache[k]  # type: ignore[no-any-return,unused-ignore]
             value = build()
             self._cache[k] = value
             return value

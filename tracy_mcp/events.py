@@ -30,8 +30,10 @@ class EventQueries(ThreadQueries):
         rows = db.col("messages", "thread")
         tids = self._tid_of_rows(rows).tolist()
         idx = self._upstream_thread_index(rows).tolist()
-        return [MessageInfo(time=int(t), text=x, color=int(c), thread=int(i), tid=int(h))
-                for t, x, c, i, h in zip(times, texts, colors, idx, tids)]
+        return [
+            MessageInfo(time=int(t), text=x, color=int(c), thread=int(i), tid=int(h))
+            for t, x, c, i, h in zip(times, texts, colors, idx, tids, strict=False)
+        ]
 
     def messages(self, *, as_frame: bool | None = None) -> Table:
         """Messages as columns: time, text, color, thread (OS tid), severity, source (0 user, 1 Tracy)."""
@@ -78,10 +80,17 @@ class EventQueries(ThreadQueries):
             cnt = int(db.col("plots", "point_end")[i] - db.col("plots", "point_begin")[i])
             s = float(db.col("plots", "sum")[i])
             t = int(db.col("plots", "type")[i])
-            out.append(PlotSummary(name=self._plot_name(int(db.col("plots", "name")[i])),
-                                   min=float(db.col("plots", "min")[i]), max=float(db.col("plots", "max")[i]),
-                                   sum=s, count=cnt, avg=(s / cnt) if cnt else 0.0,
-                                   type=PLOT_TYPES[t] if t < len(PLOT_TYPES) else "Unknown"))
+            out.append(
+                PlotSummary(
+                    name=self._plot_name(int(db.col("plots", "name")[i])),
+                    min=float(db.col("plots", "min")[i]),
+                    max=float(db.col("plots", "max")[i]),
+                    sum=s,
+                    count=cnt,
+                    avg=(s / cnt) if cnt else 0.0,
+                    type=PLOT_TYPES[t] if t < len(PLOT_TYPES) else "Unknown",
+                )
+            )
         return out
 
     def plot_points(self, name: str, *, as_frame: bool | None = None) -> Table:
@@ -90,8 +99,9 @@ class EventQueries(ThreadQueries):
         for i in range(db.rows("plots")):
             if self._plot_name(int(db.col("plots", "name")[i])) == name:
                 b, e = int(db.col("plots", "point_begin")[i]), int(db.col("plots", "point_end")[i])
-                return make_table({"time": db.col("plot_points", "time")[b:e],
-                                   "value": db.col("plot_points", "value")[b:e]}, as_frame)
+                return make_table(
+                    {"time": db.col("plot_points", "time")[b:e], "value": db.col("plot_points", "value")[b:e]}, as_frame
+                )
         raise KeyError(f"no plot named {name!r}")
 
     # -- sections ---------------------------------------------------------------------------------------------------
@@ -103,12 +113,17 @@ class EventQueries(ThreadQueries):
             return []
         desc: dict[int, str] = {}
         if db.rows("section_categories"):
-            for c, d in zip(db.col("section_categories", "category").tolist(),
-                            db.col("section_categories", "description").tolist()):
+            for c, d in zip(
+                db.col("section_categories", "category").tolist(),
+                db.col("section_categories", "description").tolist(),
+                strict=False,
+            ):
                 desc[int(c)] = self._str(d) if d >= 0 else ""
         cats = db.col("sections", "category").tolist()
         starts = db.col("sections", "start").tolist()
         ends = db.col("sections", "end").tolist()
         texts = self._strings.many(db.col("sections", "text"))
-        return [{"category": desc.get(int(c), ""), "start": int(s), "end": int(e), "text": x}
-                for c, s, e, x in zip(cats, starts, ends, texts)]
+        return [
+            {"category": desc.get(int(c), ""), "start": int(s), "end": int(e), "text": x}
+            for c, s, e, x in zip(cats, starts, ends, texts, strict=False)
+        ]

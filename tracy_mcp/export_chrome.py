@@ -21,11 +21,20 @@ GPU_PID_OFFSET = 1_000_000
 
 
 def _us(ns: np.ndarray) -> list[str]:
-    return ["%.3f" % v for v in (ns.astype(np.float64) / 1000.0).tolist()]
+    return [f"{v:.3f}" for v in (ns.astype(np.float64) / 1000.0).tolist()]
 
 
-def write_chrome_trace(ctx: Capture, out: IO[str], *, start: int | None = None, end: int | None = None,
-                       min_duration: int = 0, gpu: bool = True, messages: bool = True, plots: bool = True) -> int:
+def write_chrome_trace(
+    ctx: Capture,
+    out: IO[str],
+    *,
+    start: int | None = None,
+    end: int | None = None,
+    min_duration: int = 0,
+    gpu: bool = True,
+    messages: bool = True,
+    plots: bool = True,
+) -> int:
     """Write the trace to a text stream; returns the number of events written."""
     pid = int(ctx.get_pid()) or 1
     last = int(ctx.get_last_time())
@@ -40,37 +49,67 @@ def write_chrome_trace(ctx: Capture, out: IO[str], *, start: int | None = None, 
         first = False
         count += len(lines)
 
-    out.write('{"displayTimeUnit":"ns","otherData":%s,"traceEvents":[\n'
-              % json.dumps({"capture": ctx.get_capture_name(), "program": ctx.get_capture_program()}))
-    meta = [json.dumps({"ph": "M", "name": "process_name", "pid": pid, "tid": 0,
-                        "args": {"name": ctx.get_capture_program() or "process"}})]
+    out.write(
+        '{{"displayTimeUnit":"ns","otherData":{},"traceEvents":[\n'.format(
+            json.dumps({"capture": ctx.get_capture_name(), "program": ctx.get_capture_program()})
+        )
+    )
+    meta = [
+        json.dumps(
+            {
+                "ph": "M",
+                "name": "process_name",
+                "pid": pid,
+                "tid": 0,
+                "args": {"name": ctx.get_capture_program() or "process"},
+            }
+        )
+    ]
     for t in ctx.get_threads():
-        meta.append(json.dumps({"ph": "M", "name": "thread_name", "pid": pid, "tid": t["id"],
-                                "args": {"name": t["name"]}}))
+        meta.append(
+            json.dumps({"ph": "M", "name": "thread_name", "pid": pid, "tid": t["id"], "args": {"name": t["name"]}})
+        )
     emit(meta)
 
     # CPU zones
     z = ctx.zones(start=start, end=end, as_frame=False, with_names=False)
     srcl = ctx._srclocs()
-    name_json = {int(i): json.dumps(n) for i, n in zip(srcl.ids.tolist(), srcl.name)}
+    name_json = {int(i): json.dumps(n) for i, n in zip(srcl.ids.tolist(), srcl.name, strict=False)}
     zend = np.where(z["end"] >= 0, z["end"], last)
     dur = zend - z["start"]
     keep = np.nonzero(dur >= min_duration)[0]
     for a in range(0, len(keep), CHUNK):
-        rows = keep[a:a + CHUNK]
+        rows = keep[a : a + CHUNK]
         ts, du = _us(z["start"][rows]), _us(dur[rows])
         tids = z["thread"][rows].tolist()
         ids = z["srcloc"][rows].tolist()
         depth = z["depth"][rows].tolist()
-        emit(['{"ph":"X","cat":"zone","name":%s,"pid":%d,"tid":%d,"ts":%s,"dur":%s,"args":{"depth":%d}}'
-              % (name_json.get(i, '""'), pid, t, s, d, dp) for i, t, s, d, dp in zip(ids, tids, ts, du, depth)])
+        emit(
+            [
+                '{"ph":"X","cat":"zone","name":%s,"pid":%d,"tid":%d,"ts":%s,"dur":%s,"args":{"depth":%d}}'  # noqa: UP031 - JSON braces
+                % (name_json.get(i, '""'), pid, t, s, d, dp)
+                for i, t, s, d, dp in zip(ids, tids, ts, du, depth, strict=False)
+            ]
+        )
 
     # GPU zones: one process per context
     if gpu and ctx._db.rows("gpu_zones"):
         g = ctx.gpu_zones(as_frame=False)
         contexts = ctx.get_gpu_contexts()
-        emit([json.dumps({"ph": "M", "name": "process_name", "pid": GPU_PID_OFFSET + i, "tid": 0,
-                          "args": {"name": f"GPU: {c.name or c.type}"}}) for i, c in enumerate(contexts)])
+        emit(
+            [
+                json.dumps(
+                    {
+                        "ph": "M",
+                        "name": "process_name",
+                        "pid": GPU_PID_OFFSET + i,
+                        "tid": 0,
+                        "args": {"name": f"GPU: {c.name or c.type}"},
+                    }
+                )
+                for i, c in enumerate(contexts)
+            ]
+        )
         gstart = g["gpu_start"]
         gend = np.where(g["gpu_end"] >= 0, g["gpu_end"], gstart)
         sel = np.ones(len(gstart), dtype=bool)
@@ -80,9 +119,13 @@ def write_chrome_trace(ctx: Capture, out: IO[str], *, start: int | None = None, 
             sel &= gstart < end
         rows = np.nonzero(sel & (gstart >= 0))[0]
         ts, du = _us(gstart[rows]), _us(gend[rows] - gstart[rows])
-        emit(['{"ph":"X","cat":"gpu","name":%s,"pid":%d,"tid":%d,"ts":%s,"dur":%s}'
-              % (json.dumps(n), GPU_PID_OFFSET + int(c), int(c), s, d)
-              for n, c, s, d in zip(g["name"][rows].tolist(), g["context"][rows].tolist(), ts, du)])
+        emit(
+            [
+                '{"ph":"X","cat":"gpu","name":%s,"pid":%d,"tid":%d,"ts":%s,"dur":%s}'  # noqa: UP031 - JSON braces
+                % (json.dumps(n), GPU_PID_OFFSET + int(c), int(c), s, d)
+                for n, c, s, d in zip(g["name"][rows].tolist(), g["context"][rows].tolist(), ts, du, strict=False)
+            ]
+        )
 
     if messages and ctx._db.rows("messages"):
         m = ctx.messages(as_frame=False)
@@ -92,10 +135,19 @@ def write_chrome_trace(ctx: Capture, out: IO[str], *, start: int | None = None, 
         if end is not None:
             sel &= m["time"] < end
         rows = np.nonzero(sel)[0]
-        emit([json.dumps({"ph": "i", "s": "t", "cat": "message", "name": x, "pid": pid, "tid": int(t),
-                          "ts": float(s)})
-              for x, t, s in zip(m["text"][rows].tolist(), m["thread"][rows].tolist(),
-                                 (m["time"][rows] / 1000.0).tolist())])
+        emit(
+            [
+                json.dumps(
+                    {"ph": "i", "s": "t", "cat": "message", "name": x, "pid": pid, "tid": int(t), "ts": float(s)}
+                )
+                for x, t, s in zip(
+                    m["text"][rows].tolist(),
+                    m["thread"][rows].tolist(),
+                    (m["time"][rows] / 1000.0).tolist(),
+                    strict=False,
+                )
+            ]
+        )
 
     if plots:
         for p in ctx.get_plots():
@@ -109,8 +161,13 @@ def write_chrome_trace(ctx: Capture, out: IO[str], *, start: int | None = None, 
             if end is not None:
                 sel &= pts["time"] < end
             nm = json.dumps(p.name)
-            emit(['{"ph":"C","cat":"plot","name":%s,"pid":%d,"tid":0,"ts":%s,"args":{"value":%s}}'
-                  % (nm, pid, s, json.dumps(v)) for s, v in zip(_us(pts["time"][sel]), pts["value"][sel].tolist())])
+            emit(
+                [
+                    '{"ph":"C","cat":"plot","name":%s,"pid":%d,"tid":0,"ts":%s,"args":{"value":%s}}'  # noqa: UP031 - JSON braces
+                    % (nm, pid, s, json.dumps(v))
+                    for s, v in zip(_us(pts["time"][sel]), pts["value"][sel].tolist(), strict=False)
+                ]
+            )
     out.write("\n]}\n")
     return count
 

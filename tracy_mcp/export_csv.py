@@ -14,12 +14,27 @@ from tracy_mcp.zonetree import grouped_stats
 if TYPE_CHECKING:
     from tracy_mcp.capture import Capture
 
-CSV_COLUMNS = ["name", "src_file", "src_line", "total_ns", "total_perc", "counts", "mean_ns", "min_ns", "max_ns",
-               "std_ns"]
+CSV_COLUMNS = [
+    "name",
+    "src_file",
+    "src_line",
+    "total_ns",
+    "total_perc",
+    "counts",
+    "mean_ns",
+    "min_ns",
+    "max_ns",
+    "std_ns",
+]
 
 
-def csv_rows(ctx: Capture, *, self_time: bool = False, filter: str = "",  # noqa: A002 - csvexport's option name
-             case_sensitive: bool = False) -> list[list[str]]:
+def csv_rows(
+    ctx: Capture,
+    *,
+    self_time: bool = False,
+    filter: str = "",  # noqa: A002 - csvexport's option name
+    case_sensitive: bool = False,
+) -> list[list[str]]:
     t, sl = ctx._cpu(), ctx._srclocs()
     st = t.srcloc_stats()
     if self_time:
@@ -42,20 +57,38 @@ def csv_rows(ctx: Capture, *, self_time: bool = False, filter: str = "",  # noqa
         tmin = int(sst.min[r]) if self_time else int(st.min[r])
         tmax = int(sst.max[r]) if self_time else int(st.max[r])
         ss = (float(st.sum_sq[r]) - 2.0 * float(st.total[r]) * avg) + float((avg * avg * sz) % 2**64)
-        std = _fmt(math.sqrt(ss / (sz - 1)) if ss >= 0 else float("nan")) if sz > 1 else "%f" % 0.0
+        std = _fmt(math.sqrt(ss / (sz - 1)) if ss >= 0 else float("nan")) if sz > 1 else f"{0.0:f}"
         perc = 100.0 * time / last if last else 0.0
-        out.append([name, sl.file[r], str(int(sl.line[r])), str(time), "%f" % perc, str(sz), str(avg), str(tmin),
-                    str(tmax), std])
+        out.append(
+            [
+                name,
+                sl.file[r],
+                str(int(sl.line[r])),
+                str(time),
+                f"{perc:f}",
+                str(sz),
+                str(avg),
+                str(tmin),
+                str(tmax),
+                std,
+            ]
+        )
     return out
 
 
 def _fmt(v: float) -> str:
     """printf("%f") as C++ std::to_string prints it (the square root of a negative number prints "-nan")."""
-    return "-nan" if math.isnan(v) else "%f" % v
+    return "-nan" if math.isnan(v) else f"{v:f}"
 
 
-def csv_text(ctx: Capture, *, self_time: bool = False, sep: str = ",", filter: str = "",  # noqa: A002
-             case_sensitive: bool = False) -> str:
+def csv_text(
+    ctx: Capture,
+    *,
+    self_time: bool = False,
+    sep: str = ",",
+    filter: str = "",  # noqa: A002
+    case_sensitive: bool = False,
+) -> str:
     """The CSV as text: header, then one row per source location (source-location order)."""
     buf = io.StringIO()
     # csvexport joins fields without quoting; we quote only where a field contains the separator or a newline
@@ -70,4 +103,3 @@ def export_csv(ctx: Capture, path: str | os.PathLike[str], **options: object) ->
     with open(path, "w", encoding="utf-8", newline="") as f:
         f.write(text)
     return text.count("\n") - 1
-

@@ -23,7 +23,9 @@ def export_parquet(ctx: Capture, path: str | os.PathLike[str], table: str = "zon
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; one of {', '.join(TABLES)}")
     cols: dict[str, Any] = getattr(ctx, table)(as_frame=False)
-    arrays = {k: (pa.array(v.tolist()) if isinstance(v, np.ndarray) and v.dtype == object else pa.array(v))
-              for k, v in cols.items()}
+    arrays = {
+        k: (pa.array(v.tolist()) if isinstance(v, np.ndarray) and v.dtype == object else pa.array(v))
+        for k, v in cols.items()
+    }
     pq.write_table(pa.table(arrays), os.fspath(path))
     return len(next(iter(cols.values()))) if cols else 0

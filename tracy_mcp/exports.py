@@ -9,16 +9,39 @@ from tracy_mcp import export_chrome, export_csv, export_parquet
 
 
 class ExportMethods:
-    def export_chrome_trace(self, path: str | os.PathLike[str], *, start: int | None = None, end: int | None = None,
-                            min_duration: int = 0, gpu: bool = True, messages: bool = True,
-                            plots: bool = True) -> int:
+    def export_chrome_trace(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        start: int | None = None,
+        end: int | None = None,
+        min_duration: int = 0,
+        gpu: bool = True,
+        messages: bool = True,
+        plots: bool = True,
+    ) -> int:
         """Write a Chrome trace-event JSON file (open it in ui.perfetto.dev); optional time window [start, end)
         and minimum zone duration (ns) keep big captures small. Returns the number of events."""
-        return export_chrome.export_chrome_trace(self, path, start=start, end=end,  # type: ignore[arg-type]
-                                                 min_duration=min_duration, gpu=gpu, messages=messages, plots=plots)
+        return export_chrome.export_chrome_trace(
+            self,  # type: ignore[arg-type]
+            path,
+            start=start,
+            end=end,
+            min_duration=min_duration,
+            gpu=gpu,
+            messages=messages,
+            plots=plots,
+        )
 
-    def export_csv(self, path: str | os.PathLike[str] | None = None, *, self_time: bool = False, sep: str = ",",
-                   filter: str = "", case_sensitive: bool = False) -> Any:  # noqa: A002
+    def export_csv(
+        self,
+        path: str | os.PathLike[str] | None = None,
+        *,
+        self_time: bool = False,
+        sep: str = ",",
+        filter: str = "",
+        case_sensitive: bool = False,
+    ) -> Any:  # noqa: A002
         """Zone statistics per source location with tracy-csvexport's columns. Returns the text when `path` is
         None, else writes the file and returns the number of rows."""
         opts = {"self_time": self_time, "sep": sep, "filter": filter, "case_sensitive": case_sensitive}

@@ -22,6 +22,7 @@ class FrameQueries(ZoneQueries):
     # -- frame sets ------------------------------------------------------------------------------------------------
     def _frame_sets(self) -> list[dict[str, Any]]:
         """Per frame set: name, continuous, begin/end rows of `frames`."""
+
         def build() -> list[dict[str, Any]]:
             db = self._db
             n = db.rows("frame_sets")
@@ -31,8 +32,17 @@ class FrameQueries(ZoneQueries):
             cont = db.col("frame_sets", "continuous").tolist()
             fb = db.col("frame_sets", "frames_begin").tolist()
             fe = db.col("frame_sets", "frames_end").tolist()
-            return [{"row": i, "name": self._str(names[i]), "continuous": bool(cont[i]), "begin": int(fb[i]),
-                     "end": int(fe[i])} for i in range(n)]
+            return [
+                {
+                    "row": i,
+                    "name": self._str(names[i]),
+                    "continuous": bool(cont[i]),
+                    "begin": int(fb[i]),
+                    "end": int(fe[i]),
+                }
+                for i in range(n)
+            ]
+
         return self._db.cached("frame_sets", build)
 
     def _frame_set(self, name: str | None) -> dict[str, Any] | None:
@@ -46,6 +56,7 @@ class FrameQueries(ZoneQueries):
 
     def _frame_bounds(self, fs: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(begin, end, time) per frame of a set, as upstream's GetFrameBegin/GetFrameEnd/GetFrameTime."""
+
         def build() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             db = self._db
             b, e = fs["begin"], fs["end"]
@@ -66,6 +77,7 @@ class FrameQueries(ZoneQueries):
                 # upstream: an unterminated discontinuous frame lasts from the LAST frame's start to last_time
                 times = np.where(ok, stored_end - start, last - start[-1])
             return start, end, times
+
         return self._db.cached(("frame_bounds", fs["row"]), build)
 
     def get_frame_count(self) -> int:
@@ -82,10 +94,17 @@ class FrameQueries(ZoneQueries):
             cnt = len(t)
             total = int(pos.sum())
             f = pos.astype(np.float64)
-            out.append(FrameStats(
-                name=fs["name"], min=int(pos.min()) if len(pos) else INT64_MAX,
-                max=int(pos.max()) if len(pos) else INT64_MIN, total=total, sum_sq=float((f * f).sum()),
-                count=cnt, avg=(total / cnt) if cnt else 0.0))
+            out.append(
+                FrameStats(
+                    name=fs["name"],
+                    min=int(pos.min()) if len(pos) else INT64_MAX,
+                    max=int(pos.max()) if len(pos) else INT64_MIN,
+                    total=total,
+                    sum_sq=float((f * f).sum()),
+                    count=cnt,
+                    avg=(total / cnt) if cnt else 0.0,
+                )
+            )
         return out
 
     def get_frame_boundaries(self) -> list[tuple[int, int]]:
@@ -94,7 +113,7 @@ class FrameQueries(ZoneQueries):
         if fs is None:
             return []
         b, e, _ = self._frame_bounds(fs)
-        return list(zip(b.tolist(), e.tolist()))
+        return list(zip(b.tolist(), e.tolist(), strict=False))
 
     def get_frame_times(self) -> list[int]:
         """Duration (ns) of every frame of the base set, in frame order."""
@@ -135,7 +154,7 @@ class FrameQueries(ZoneQueries):
             zb = db.col("threads", "zones_begin").tolist()
             ze = db.col("threads", "zones_end").tolist()
             parts = []
-            for a, z in zip(zb, ze):
+            for a, z in zip(zb, ze, strict=False):
                 if z <= a:
                     continue
                 s = t.start[a:z]

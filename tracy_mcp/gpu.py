@@ -17,15 +17,28 @@ from tracy_mcp.zonetree import ZoneTree
 
 I64 = np.int64
 
-GPU_CONTEXT_TYPES = ("Invalid", "OpenGL", "Vulkan", "OpenCL", "Direct3D12", "Direct3D11", "Metal", "Custom",
-                     "CUDA", "Rocprof", "WebGPU")
+GPU_CONTEXT_TYPES = (
+    "Invalid",
+    "OpenGL",
+    "Vulkan",
+    "OpenCL",
+    "Direct3D12",
+    "Direct3D11",
+    "Metal",
+    "Custom",
+    "CUDA",
+    "Rocprof",
+    "WebGPU",
+)
 
 
 class GpuQueries(ZoneQueries):
     def _gpu(self) -> ZoneTree:
         def build() -> ZoneTree:
-            return ZoneTree(self._db, "gpu_zones", start="gpu_start", end="gpu_end", owner="context",
-                            nsrc=len(self._srclocs()))
+            return ZoneTree(
+                self._db, "gpu_zones", start="gpu_start", end="gpu_end", owner="context", nsrc=len(self._srclocs())
+            )
+
         return self._db.cached("gpu_tree", build)
 
     def _gpu_name_rows(self, name: str) -> np.ndarray:
@@ -58,7 +71,7 @@ class GpuQueries(ZoneQueries):
             return []
         g = self._gpu()
         rows = self._gpu_name_rows(name)[: max(0, int(max_samples))]
-        return list(zip(g.start[rows].tolist(), g.dur[rows].tolist()))
+        return list(zip(g.start[rows].tolist(), g.dur[rows].tolist(), strict=False))
 
     def get_gpu_child_zone_stats(self, name: str, max_parents: int = 100000) -> dict[str, ZoneStats]:
         """GPU-time statistics of the direct children of GPU zones named `name`, keyed by child name.
@@ -89,10 +102,15 @@ class GpuQueries(ZoneQueries):
         counts = db.col("gpu_contexts", "count").tolist()
         types = db.col("gpu_contexts", "type").tolist()
         tids = db.col("gpu_contexts", "tid").tolist()
-        return [GpuContextSummary(name=self._str(nm) if nm >= 0 else "", count=int(c),
-                                  type=GPU_CONTEXT_TYPES[t] if t < len(GPU_CONTEXT_TYPES) else "Unknown",
-                                  thread=int(tid))
-                for nm, c, t, tid in zip(names, counts, types, tids)]
+        return [
+            GpuContextSummary(
+                name=self._str(nm) if nm >= 0 else "",
+                count=int(c),
+                type=GPU_CONTEXT_TYPES[t] if t < len(GPU_CONTEXT_TYPES) else "Unknown",
+                thread=int(tid),
+            )
+            for nm, c, t, tid in zip(names, counts, types, tids, strict=False)
+        ]
 
     # -- beyond upstream --------------------------------------------------------------------------------------------
     def gpu_zones(self, *, name: str | None = None, as_frame: bool | None = None) -> Table:
@@ -100,9 +118,23 @@ class GpuQueries(ZoneQueries):
         get_gpu_contexts()), thread (OS tid), depth, srcloc (id), name."""
         db = self._db
         if db.rows("gpu_zones") == 0:
-            return make_table({k: np.zeros(0, I64) for k in ("gpu_start", "gpu_end", "duration", "cpu_start",
-                                                              "cpu_end", "context", "thread", "depth", "srcloc")},
-                              as_frame)
+            return make_table(
+                {
+                    k: np.zeros(0, I64)
+                    for k in (
+                        "gpu_start",
+                        "gpu_end",
+                        "duration",
+                        "cpu_start",
+                        "cpu_end",
+                        "context",
+                        "thread",
+                        "depth",
+                        "srcloc",
+                    )
+                },
+                as_frame,
+            )
         g, sl = self._gpu(), self._srclocs()
         rows = np.arange(g.n)
         if name is not None:
@@ -114,9 +146,15 @@ class GpuQueries(ZoneQueries):
         names = np.asarray(sl.name + [""], dtype=object)
         src_for_name = np.where(ok, src, len(sl))
         cols: dict[str, Any] = {
-            "gpu_start": g.start[rows], "gpu_end": g.end[rows], "duration": g.dur[rows],
-            "cpu_start": db.col("gpu_zones", "cpu_start")[rows], "cpu_end": db.col("gpu_zones", "cpu_end")[rows],
-            "context": g.owner[rows], "thread": self._tid_of_rows(db.col("gpu_zones", "thread")[rows]),
-            "depth": g.depth[rows], "srcloc": ids, "name": names[src_for_name],
+            "gpu_start": g.start[rows],
+            "gpu_end": g.end[rows],
+            "duration": g.dur[rows],
+            "cpu_start": db.col("gpu_zones", "cpu_start")[rows],
+            "cpu_end": db.col("gpu_zones", "cpu_end")[rows],
+            "context": g.owner[rows],
+            "thread": self._tid_of_rows(db.col("gpu_zones", "thread")[rows]),
+            "depth": g.depth[rows],
+            "srcloc": ids,
+            "name": names[src_for_name],
         }
         return make_table(cols, as_frame)

@@ -73,8 +73,11 @@ class LockQueries(ThreadQueries):
     def _lock_events(self, row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         db = self._db
         b, e = int(db.col("locks", "events_begin")[row]), int(db.col("locks", "events_end")[row])
-        return (db.col("lock_events", "time")[b:e], db.col("lock_events", "thread")[b:e],
-                db.col("lock_events", "type")[b:e])
+        return (
+            db.col("lock_events", "time")[b:e],
+            db.col("lock_events", "thread")[b:e],
+            db.col("lock_events", "type")[b:e],
+        )
 
     def _lock_threads(self, row: int) -> list[int]:
         db = self._db
@@ -100,10 +103,16 @@ class LockQueries(ThreadQueries):
         out = []
         for r in self._lock_rows():
             t = int(db.col("locks", "type")[r])
-            out.append(LockSummary(
-                name=self._lock_name(r), is_contended=self._lock_contended(r),
-                type=LOCK_TYPES[t] if t < 2 else "Unknown", time_announce=int(db.col("locks", "time_announce")[r]),
-                time_terminate=int(db.col("locks", "time_terminate")[r]), threads=self._lock_threads(r)))
+            out.append(
+                LockSummary(
+                    name=self._lock_name(r),
+                    is_contended=self._lock_contended(r),
+                    type=LOCK_TYPES[t] if t < 2 else "Unknown",
+                    time_announce=int(db.col("locks", "time_announce")[r]),
+                    time_terminate=int(db.col("locks", "time_terminate")[r]),
+                    threads=self._lock_threads(r),
+                )
+            )
         return out
 
     def get_lock_wait_stats(self) -> list[dict[str, Any]]:
@@ -118,8 +127,15 @@ class LockQueries(ThreadQueries):
             if len(waits) == 0:
                 continue
             total = int(waits.sum())
-            out.append({"name": self._lock_name(r), "total_wait_ns": total, "avg_wait_ns": total / len(waits),
-                        "contention_count": len(waits), "threads": self._lock_threads(r)})
+            out.append(
+                {
+                    "name": self._lock_name(r),
+                    "total_wait_ns": total,
+                    "avg_wait_ns": total / len(waits),
+                    "contention_count": len(waits),
+                    "threads": self._lock_threads(r),
+                }
+            )
         return out
 
     def lock_events(self, lock: str | None = None, *, as_frame: bool | None = None) -> Table:

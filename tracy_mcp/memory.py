@@ -20,7 +20,7 @@ class MemoryQueries(ThreadQueries):
             return []
         keys = db.col("mem_pools", "key").tolist()
         names = db.col("mem_pools", "name").tolist()
-        return [DEFAULT_POOL if k == 0 else self._str(n) for k, n in zip(keys, names)]
+        return [DEFAULT_POOL if k == 0 else self._str(n) for k, n in zip(keys, names, strict=False)]
 
     def _mem_tids(self, which: str) -> np.ndarray:
         """OS tids of allocating / freeing threads (the engine stores them beside upstream's internal indices)."""
@@ -41,12 +41,15 @@ class MemoryQueries(ThreadQueries):
         low = db.col("mem_pools", "low").tolist()
         usage = db.col("mem_pools", "usage").tolist()
         cnt = (db.col("mem_pools", "event_end") - db.col("mem_pools", "event_begin")).tolist()
-        return [MemPoolSummary(name=n, high=int(h), low=int(lo), usage=int(u), alloc_count=int(c))
-                for n, h, lo, u, c in zip(names, high, low, usage, cnt)]
+        return [
+            MemPoolSummary(name=n, high=int(h), low=int(lo), usage=int(u), alloc_count=int(c))
+            for n, h, lo, u, c in zip(names, high, low, usage, cnt, strict=False)
+        ]
 
     def get_memory_events(self, max_count: int = 100000, pool_name: str = "") -> list[dict[str, Any]]:
         """Allocation events {pool, ptr, size, time_alloc, time_free (-1 never freed), thread_alloc (upstream's
-        internal thread index), tid_alloc (OS thread id), callstack_idx}, pool by pool, at most max_count in total; pool_name selects one pool."""
+        internal thread index), tid_alloc (OS thread id), callstack_idx}, pool by pool, at most max_count in
+        total; pool_name selects one pool."""
         db = self._db
         names = self._pool_names()
         out: list[dict[str, Any]] = []
@@ -65,10 +68,19 @@ class MemoryQueries(ThreadQueries):
                 th = db.col("mem_events", "thread_alloc")[b:e].tolist()
                 tid = self._mem_tids("alloc")[b:e].tolist()
                 cs = db.col("mem_events", "cs_alloc")[b:e].tolist()
-                out.extend({"pool": name, "ptr": int(a), "size": int(s), "time_alloc": int(t0),
-                            "time_free": int(t1), "thread_alloc": int(h), "tid_alloc": int(ti),
-                            "callstack_idx": int(c)}
-                           for a, s, t0, t1, h, ti, c in zip(ptr, size, ta, tf, th, tid, cs))
+                out.extend(
+                    {
+                        "pool": name,
+                        "ptr": int(a),
+                        "size": int(s),
+                        "time_alloc": int(t0),
+                        "time_free": int(t1),
+                        "thread_alloc": int(h),
+                        "tid_alloc": int(ti),
+                        "callstack_idx": int(c),
+                    }
+                    for a, s, t0, t1, h, ti, c in zip(ptr, size, ta, tf, th, tid, cs, strict=False)
+                )
             if pool_name:
                 break
         return out
@@ -84,14 +96,18 @@ class MemoryQueries(ThreadQueries):
         elif pool_name is None:
             rows = np.arange(n)
         else:
-            parts = [np.arange(int(db.col("mem_pools", "event_begin")[p]), int(db.col("mem_pools", "event_end")[p]))
-                     for p, nm in enumerate(names) if nm == pool_name]
+            parts = [
+                np.arange(int(db.col("mem_pools", "event_begin")[p]), int(db.col("mem_pools", "event_end")[p]))
+                for p, nm in enumerate(names)
+                if nm == pool_name
+            ]
             rows = np.concatenate(parts) if parts else np.zeros(0, np.int64)
         pool = db.col("mem_events", "pool")[rows] if n else np.zeros(0, np.int32)
         pool_names = np.asarray(names + [""], dtype=object)
         cols = {
             "pool": pool_names[np.where(pool >= 0, pool, len(names))],
-            "ptr": db.col_or("mem_events", "ptr")[rows], "size": db.col_or("mem_events", "size")[rows],
+            "ptr": db.col_or("mem_events", "ptr")[rows],
+            "size": db.col_or("mem_events", "size")[rows],
             "time_alloc": db.col_or("mem_events", "time_alloc")[rows],
             "time_free": db.col_or("mem_events", "time_free")[rows],
             "thread_alloc": self._mem_tids("alloc")[rows],

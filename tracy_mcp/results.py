@@ -146,5 +146,11 @@ class SourceLocation:
         return self._color
 
     def to_dict(self) -> dict[str, Any]:
-        return {"id": self._id, "name": self._name, "function": self._function, "file": self._file,
-                "line": self.line, "color": self._color}
+        return {
+            "id": self._id,
+            "name": self._name,
+            "function": self._function,
+            "file": self._file,
+            "line": self.line,
+            "color": self._color,
+        }

@@ -34,16 +34,16 @@ def expand_ranges(begin: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.nd
 
 @attrs.frozen
 class SampleIndex:
-    time: np.ndarray        # per CPU sample (context-switch samples removed)
-    thread: np.ndarray      # thread row per sample
-    callstack: np.ndarray   # callstack row per sample
+    time: np.ndarray  # per CPU sample (context-switch samples removed)
+    thread: np.ndarray  # thread row per sample
+    callstack: np.ndarray  # callstack row per sample
 
 
 @attrs.frozen
 class SymbolStats:
-    addr: np.ndarray   # uint64
-    incl: np.ndarray   # int64
-    excl: np.ndarray   # int64
+    addr: np.ndarray  # uint64
+    incl: np.ndarray  # int64
+    excl: np.ndarray  # int64
 
 
 class SamplingQueries(CallstackQueries, ThreadQueries):
@@ -83,14 +83,16 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
                         continue
                     thread[a:b] = r
                     if cb is not None and ce is not None and ctx_time is not None and ce[r] > cb[r]:
-                        keep[a:b] = ~np.isin(time[a:b], ctx_time[int(cb[r]):int(ce[r])])
+                        keep[a:b] = ~np.isin(time[a:b], ctx_time[int(cb[r]) : int(ce[r])])
             elif db.has("samples", "thread"):
                 thread = db.col("samples", "thread").astype(I64)
             return SampleIndex(time[keep], thread[keep], cs[keep])
+
         return self._db.cached("cpu_samples", build)
 
     def _callstack_first_symbol(self) -> tuple[np.ndarray, np.ndarray]:
         """Per callstack row: (innermost symbol address, whether the innermost frame resolves)."""
+
         def build() -> tuple[np.ndarray, np.ndarray]:
             db = self._db
             n = db.rows("callstacks")
@@ -109,14 +111,18 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
             res[res] &= ee[fr[res]] > eb[fr[res]]
             sym[res] = db.col("callstack_frame_entries", "sym_addr")[eb[fr[res]]]
             return sym, res
+
         return self._db.cached("callstack_first_symbol", build)
 
     def _symbol_stats(self) -> SymbolStats:
         def build() -> SymbolStats:
             db = self._db
             if db.has("symbol_stats", "addr"):
-                return SymbolStats(db.col("symbol_stats", "addr"), db.col("symbol_stats", "incl").astype(I64),
-                                   db.col("symbol_stats", "excl").astype(I64))
+                return SymbolStats(
+                    db.col("symbol_stats", "addr"),
+                    db.col("symbol_stats", "incl").astype(I64),
+                    db.col("symbol_stats", "excl").astype(I64),
+                )
             s = self._cpu_samples()
             empty = SymbolStats(np.zeros(0, np.uint64), np.zeros(0, I64), np.zeros(0, I64))
             if len(s.callstack) == 0 or db.rows("callstacks") == 0:
@@ -152,6 +158,7 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
             excl = np.zeros(len(addrs), I64)
             np.add.at(excl, pos, counts[gcs].astype(I64))
             return SymbolStats(addrs, incl, excl)
+
         return self._db.cached("symbol_stats", build)
 
     def _symbol_info(self, addrs: np.ndarray) -> np.ndarray:
@@ -171,11 +178,15 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
         rows = self._symbol_info(st.addr)
         db = self._db
         out = []
-        for a, i, e, r in zip(st.addr.tolist(), st.incl.tolist(), st.excl.tolist(), rows.tolist()):
+        for a, i, e, r in zip(st.addr.tolist(), st.incl.tolist(), st.excl.tolist(), rows.tolist(), strict=False):
             d: dict[str, Any] = {"addr": int(a), "incl": int(i), "excl": int(e)}
             if r >= 0:
-                d.update(name=self._str(db.col("symbols", "name")[r]), file=self._str(db.col("symbols", "file")[r]),
-                         line=int(db.col("symbols", "line")[r]), image=self._str(db.col("symbols", "image")[r]))
+                d.update(
+                    name=self._str(db.col("symbols", "name")[r]),
+                    file=self._str(db.col("symbols", "file")[r]),
+                    line=int(db.col("symbols", "line")[r]),
+                    image=self._str(db.col("symbols", "image")[r]),
+                )
             out.append(d)
         return out
 
@@ -192,8 +203,10 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
         rows = rows[np.argsort(s.time[rows], kind="stable")]
         tids = self._tid_of_rows(s.thread[rows]).tolist()
         idx = self._upstream_thread_index(s.thread[rows]).tolist()
-        return [{"time": int(t), "thread": int(i), "tid": int(h)}
-                for t, i, h in zip(s.time[rows].tolist(), idx, tids)]
+        return [
+            {"time": int(t), "thread": int(i), "tid": int(h)}
+            for t, i, h in zip(s.time[rows].tolist(), idx, tids, strict=False)
+        ]
 
     def get_hw_sample_summary(self) -> list[dict[str, Any]]:
         """Hardware-counter summary per symbol (IPC, cache / branch miss rates); [] without hardware samples."""
@@ -210,9 +223,18 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
             cnt = [int((k == i).sum()) for i in range(6)]
             if cnt[0] == 0 and cnt[1] == 0:
                 continue
-            out.append({"addr": int(a), "samples": cnt[0] or cnt[1], "cycles_count": cnt[0], "retired_count": cnt[1],
-                        "cache_ref_count": cnt[2], "cache_miss_count": cnt[3], "branch_ret_count": cnt[4],
-                        "branch_miss_count": cnt[5]})
+            out.append(
+                {
+                    "addr": int(a),
+                    "samples": cnt[0] or cnt[1],
+                    "cycles_count": cnt[0],
+                    "retired_count": cnt[1],
+                    "cache_ref_count": cnt[2],
+                    "cache_miss_count": cnt[3],
+                    "branch_ret_count": cnt[4],
+                    "branch_miss_count": cnt[5],
+                }
+            )
         return out
 
     def samples(self, *, as_frame: bool | None = None) -> Table:
@@ -221,8 +243,9 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
         s = self._cpu_samples()
         first_sym, ok = self._callstack_first_symbol()
         sym = np.where(ok[s.callstack], first_sym[s.callstack], 0) if len(s.callstack) else np.zeros(0, np.uint64)
-        return make_table({"time": s.time, "thread": self._tid_of_rows(s.thread), "callstack": s.callstack,
-                           "symbol": sym}, as_frame)
+        return make_table(
+            {"time": s.time, "thread": self._tid_of_rows(s.thread), "callstack": s.callstack, "symbol": sym}, as_frame
+        )
 
     # -- context switches ----------------------------------------------------------------------------------------------
     def _ctx_range(self, tid: int) -> tuple[int, int] | None:
@@ -248,19 +271,26 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
         rows = np.nonzero(end >= 0)[0][: max(0, int(max_samples))]
         cpu = db.col("ctx_switches", "cpu")[b:e][rows].tolist()
         reason = db.col("ctx_switches", "reason")[b:e][rows].tolist()
-        return [{"start": int(s), "end": int(x), "cpu": int(c), "reason": int(r)}
-                for s, x, c, r in zip(start[rows].tolist(), end[rows].tolist(), cpu, reason)]
+        return [
+            {"start": int(s), "end": int(x), "cpu": int(c), "reason": int(r)}
+            for s, x, c, r in zip(start[rows].tolist(), end[rows].tolist(), cpu, reason, strict=False)
+        ]
 
     def get_cpu_thread_data(self) -> dict[int, dict[str, int]]:
         """Per OS thread id: {running_time (ns), running_regions, migrations}."""
         db = self._db
         if db.rows("cpu_thread_data") == 0:
             return {}
-        return {int(t): {"running_time": int(rt), "running_regions": int(rr), "migrations": int(m)}
-                for t, rt, rr, m in zip(db.col("cpu_thread_data", "tid").tolist(),
-                                        db.col("cpu_thread_data", "running_time").tolist(),
-                                        db.col("cpu_thread_data", "running_regions").tolist(),
-                                        db.col("cpu_thread_data", "migrations").tolist())}
+        return {
+            int(t): {"running_time": int(rt), "running_regions": int(rr), "migrations": int(m)}
+            for t, rt, rr, m in zip(
+                db.col("cpu_thread_data", "tid").tolist(),
+                db.col("cpu_thread_data", "running_time").tolist(),
+                db.col("cpu_thread_data", "running_regions").tolist(),
+                db.col("cpu_thread_data", "migrations").tolist(),
+                strict=False,
+            )
+        }
 
     def context_switches(self, *, as_frame: bool | None = None) -> Table:
         """Context switches as columns: thread (OS tid), start, end (-1 still running), cpu, reason, state,
@@ -268,11 +298,20 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
         db = self._db
         n = db.rows("ctx_switches")
         if n == 0:
-            return make_table({k: np.zeros(0, I64) for k in ("thread", "start", "end", "cpu", "reason", "state",
-                                                              "wakeup")}, as_frame)
+            return make_table(
+                {k: np.zeros(0, I64) for k in ("thread", "start", "end", "cpu", "reason", "state", "wakeup")}, as_frame
+            )
         owner = db.col("ctx_switches", "owner").astype(I64)
         tids = db.col("ctx_switch_threads", "tid")
-        return make_table({"thread": tids[owner], "start": db.col("ctx_switches", "start"),
-                           "end": db.col("ctx_switches", "end"), "cpu": db.col("ctx_switches", "cpu"),
-                           "reason": db.col("ctx_switches", "reason"), "state": db.col("ctx_switches", "state"),
-                           "wakeup": db.col("ctx_switches", "wakeup")}, as_frame)
+        return make_table(
+            {
+                "thread": tids[owner],
+                "start": db.col("ctx_switches", "start"),
+                "end": db.col("ctx_switches", "end"),
+                "cpu": db.col("ctx_switches", "cpu"),
+                "reason": db.col("ctx_switches", "reason"),
+                "state": db.col("ctx_switches", "state"),
+                "wakeup": db.col("ctx_switches", "wakeup"),
+            },
+            as_frame,
+        )

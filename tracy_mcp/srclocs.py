@@ -14,14 +14,14 @@ class SrclocTable:
     """Per source-location row: upstream id, zone name (custom name, else function), function, file, line, color,
     and the index of its name in `names` (rows sharing a name share the index)."""
 
-    ids: np.ndarray          # int64 upstream-facing ids
-    name: list[str]          # zone name per row
+    ids: np.ndarray  # int64 upstream-facing ids
+    name: list[str]  # zone name per row
     function: list[str]
     file: list[str]
-    line: np.ndarray         # int64
-    color: np.ndarray        # int64
-    name_idx: np.ndarray     # int64 row -> index into `names`
-    names: list[str]         # distinct names, in order of first row
+    line: np.ndarray  # int64
+    color: np.ndarray  # int64
+    name_idx: np.ndarray  # int64 row -> index into `names`
+    names: list[str]  # distinct names, in order of first row
     rows_by_name: dict[str, np.ndarray]
     row_by_id: dict[int, int]
 
@@ -61,8 +61,15 @@ def load_srclocs(db: CaptureData, strings: StringPool) -> SrclocTable:
         for i, nm in enumerate(names):
             groups.setdefault(nm, []).append(i)
         return SrclocTable(
-            ids=ids, name=names, function=function, file=file, line=line, color=color, name_idx=name_idx,
-            names=list(distinct), rows_by_name={k: np.asarray(v, dtype=np.int64) for k, v in groups.items()},
+            ids=ids,
+            name=names,
+            function=function,
+            file=file,
+            line=line,
+            color=color,
+            name_idx=name_idx,
+            names=list(distinct),
+            rows_by_name={k: np.asarray(v, dtype=np.int64) for k, v in groups.items()},
             row_by_id={int(v): i for i, v in enumerate(ids.tolist())},
         )
 

@@ -30,7 +30,7 @@ class StringPool:
             return default
         off = int(self._db.col("strings", "offset")[sid])
         size = int(self._db.col("strings", "size")[sid])
-        raw = self._db.col("string_bytes", "data")[off:off + size]
+        raw = self._db.col("string_bytes", "data")[off : off + size]
         s = raw.tobytes().decode("utf-8", "replace")
         self._decoded[sid] = s
         return s

@@ -26,6 +26,7 @@ class ThreadQueries(QueryBase):
     def _upstream_thread_index(self, rows: np.ndarray) -> np.ndarray:
         """Upstream's internal (compressed) thread index for thread rows, which upstream reports as `thread` in
         messages, memory events and symbol samples. Falls back to OS tids when the engine lacks the table."""
+
         def build() -> np.ndarray | None:
             db = self._db
             if not db.has("thread_compress", "tid"):
@@ -34,6 +35,7 @@ class ThreadQueries(QueryBase):
             for i, t in enumerate(db.col("thread_compress", "tid").tolist()):
                 index_of.setdefault(int(t), i)
             return np.asarray([index_of.get(int(t), 0) for t in self._thread_tids().tolist()], dtype=np.int64)
+
         per_row = self._db.cached("thread_compress_index", build)
         if per_row is None:
             return self._tid_of_rows(rows).astype(np.int64)
@@ -45,6 +47,7 @@ class ThreadQueries(QueryBase):
 
     def _listed_thread_rows(self) -> np.ndarray:
         """Rows of the threads upstream lists in get_threads(), in its order (list_index)."""
+
         def build() -> np.ndarray:
             db = self._db
             n = db.rows("threads")
@@ -53,6 +56,7 @@ class ThreadQueries(QueryBase):
             li = db.col("threads", "list_index").astype(np.int64)
             rows = np.nonzero(li >= 0)[0]
             return rows[np.argsort(li[rows], kind="stable")]
+
         return self._db.cached("listed_threads", build)
 
     def _thread_names(self) -> dict[int, str]:
@@ -60,7 +64,7 @@ class ThreadQueries(QueryBase):
             out: dict[int, str] = {}
             tids = self._thread_tids().tolist()
             names = self._db.col_or("threads", "name").tolist()
-            for t, s in zip(tids, names):
+            for t, s in zip(tids, names, strict=False):
                 if s >= 0:
                     out[int(t)] = self._str(s)
             return out
@@ -81,5 +85,7 @@ class ThreadQueries(QueryBase):
         n = db.rows("threads")
         counts = db.col_or("threads", "zone_count", np.zeros(n, np.int64))[rows].tolist()
         fiber = db.col_or("threads", "is_fiber", np.zeros(n, np.uint8))[rows].tolist()
-        return [{"id": int(t), "count": int(c), "is_fiber": bool(f), "name": self.get_thread_name(int(t))}
-                for t, c, f in zip(tids, counts, fiber)]
+        return [
+            {"id": int(t), "count": int(c), "is_fiber": bool(f), "name": self.get_thread_name(int(t))}
+            for t, c, f in zip(tids, counts, fiber, strict=False)
+        ]

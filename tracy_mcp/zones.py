@@ -23,8 +23,7 @@ I64 = np.int64
 
 
 def zone_stats_of(count: int, total: int, mn: int, mx: int, sum_sq: float) -> ZoneStats:
-    return ZoneStats(min=mn, max=mx, total=total, sum_sq=sum_sq, count=count,
-                     avg=(total / count) if count else 0.0)
+    return ZoneStats(min=mn, max=mx, total=total, sum_sq=sum_sq, count=count, avg=(total / count) if count else 0.0)
 
 
 def stats_by_group(values: np.ndarray, groups: np.ndarray, ngroups: int) -> GroupStats:
@@ -56,9 +55,17 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
     def _cpu(self) -> ZoneTree:
         def build() -> ZoneTree:
             nsrc = len(self._srclocs())
-            return ZoneTree(self._db, "zones", start="start", end="end", owner="thread", nsrc=nsrc,
-                            precomputed=engine_srcloc_order(self._db, nsrc),
-                            engine_stats=engine_srcloc_stats(self._db, nsrc))
+            return ZoneTree(
+                self._db,
+                "zones",
+                start="start",
+                end="end",
+                owner="thread",
+                nsrc=nsrc,
+                precomputed=engine_srcloc_order(self._db, nsrc),
+                engine_stats=engine_srcloc_stats(self._db, nsrc),
+            )
+
         return self._db.cached("cpu_tree", build)
 
     def _zone_extra(self, rows: np.ndarray, column: str, default: int) -> np.ndarray:
@@ -85,8 +92,14 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         """The source location with upstream id `id` (static 1.., dynamic -1..). Raises KeyError when unknown."""
         sl = self._srclocs()
         r = self._srcloc_row(id)
-        return SourceLocation(line=int(sl.line[r]), id=int(id), name=sl.name[r], function=sl.function[r],
-                              file=sl.file[r], color=int(sl.color[r]))
+        return SourceLocation(
+            line=int(sl.line[r]),
+            id=int(id),
+            name=sl.name[r],
+            function=sl.function[r],
+            file=sl.file[r],
+            color=int(sl.color[r]),
+        )
 
     def get_zone_name(self, id: int) -> str:  # noqa: A002
         return self._srclocs().name[self._srcloc_row(id)]
@@ -103,8 +116,7 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
     def get_all_zone_stats_by_srcloc(self) -> dict[int, ZoneStats]:
         """Zone statistics keyed by source-location id (only ids with zones)."""
         sl, st = self._srclocs(), self._cpu().srcloc_stats()
-        return {int(sl.ids[r]): zone_stats_of(*combine(st, np.asarray([r]))) for r in range(len(sl))
-                if st.count[r] > 0}
+        return {int(sl.ids[r]): zone_stats_of(*combine(st, np.asarray([r]))) for r in range(len(sl)) if st.count[r] > 0}
 
     def get_root_zone_stats(self) -> dict[str, ZoneStats]:
         """Statistics of top-level zones (depth 0 on each thread or fiber, valid end), keyed by name."""
@@ -121,8 +133,13 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         if len(rows) == 0:
             return {}
         r = self._main_row(rows)
-        return {"name": name, "function": sl.function[r], "file": sl.file[r], "line": int(sl.line[r]),
-                "color": int(sl.color[r])}
+        return {
+            "name": name,
+            "function": sl.function[r],
+            "file": sl.file[r],
+            "line": int(sl.line[r]),
+            "color": int(sl.color[r]),
+        }
 
     def get_all_zone_source_locations(self) -> dict[str, dict[str, Any]]:
         """{name: {function, file, line, color}} for every source-location name (zones, locks, GPU zones)."""
@@ -130,8 +147,12 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         out: dict[str, dict[str, Any]] = {}
         for name in sl.names:
             r = self._main_row(sl.rows_of(name))
-            out[name] = {"function": sl.function[r], "file": sl.file[r], "line": int(sl.line[r]),
-                         "color": int(sl.color[r])}
+            out[name] = {
+                "function": sl.function[r],
+                "file": sl.file[r],
+                "line": int(sl.line[r]),
+                "color": int(sl.color[r]),
+            }
         return out
 
     def _main_row(self, rows: np.ndarray) -> int:
@@ -144,6 +165,7 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         def build() -> np.ndarray:
             src = self._db.col("gpu_zones", "srcloc")
             return np.bincount(src, minlength=len(self._srclocs())).astype(I64)
+
         return self._db.cached("gpu_srcloc_counts", build)
 
     # -- per-name lists ---------------------------------------------------------------------------------------------
@@ -157,14 +179,14 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         """(start, duration) of zones named `name`."""
         t = self._cpu()
         rows = self._name_stat_rows(name)[: max(0, int(max_samples))]
-        return list(zip(t.start[rows].tolist(), t.dur[rows].tolist()))
+        return list(zip(t.start[rows].tolist(), t.dur[rows].tolist(), strict=False))
 
     def get_zone_occurrences_with_thread(self, name: str, max_samples: int = 100000) -> list[tuple[int, int, int]]:
         """(start, duration, OS thread id) of zones named `name`."""
         t = self._cpu()
         rows = self._name_stat_rows(name)[: max(0, int(max_samples))]
         tids = self._tid_of_rows(t.owner[rows])
-        return list(zip(t.start[rows].tolist(), t.dur[rows].tolist(), tids.tolist()))
+        return list(zip(t.start[rows].tolist(), t.dur[rows].tolist(), tids.tolist(), strict=False))
 
     def get_zone_annotations(self, name: str, max_samples: int = 10000) -> list[str]:
         """Texts attached to zones named `name` (ZoneText, and ZoneValue formatted as text); zones without text
@@ -213,16 +235,18 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
             return t.dur[self._name_stat_rows(name)]
         return t.dur[t.valid]
 
-    def zone_percentiles(self, name: str | None = None, q: tuple[float, ...] = (50, 90, 99), *,
-                         srcloc: int | None = None) -> dict[str, float]:
+    def zone_percentiles(
+        self, name: str | None = None, q: tuple[float, ...] = (50, 90, 99), *, srcloc: int | None = None
+    ) -> dict[str, float]:
         """Percentiles of zone durations (ns) of a name or source-location id: {"p50": ..., ...}."""
         d = self.zone_durations(name, srcloc=srcloc)
         if len(d) == 0:
             return {f"p{int(x) if float(x).is_integer() else x}": float("nan") for x in q}
         return {k: float(v[0]) for k, v in percentile_columns([d], tuple(q)).items()}
 
-    def zone_stats(self, by: str = "name", *, percentiles: tuple[float, ...] | None = (50, 90, 99),
-                   as_frame: bool | None = None) -> Table:
+    def zone_stats(
+        self, by: str = "name", *, percentiles: tuple[float, ...] | None = (50, 90, 99), as_frame: bool | None = None
+    ) -> Table:
         """One row per zone name (by="name") or per source location (by="srcloc"): count, total, min, max, mean,
         std, self_total, self time min/max and duration percentiles. Stat zones only (valid end, positive
         duration), as upstream. Sorted by total time, largest first."""
@@ -233,9 +257,13 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         self_st = grouped_stats(selft, offsets)
         if by == "srcloc":
             groups = [np.asarray([r]) for r in range(len(sl))]
-            keys: dict[str, Any] = {"srcloc": sl.ids.copy(), "name": np.asarray(sl.name, dtype=object),
-                                    "function": np.asarray(sl.function, dtype=object),
-                                    "file": np.asarray(sl.file, dtype=object), "line": sl.line.copy()}
+            keys: dict[str, Any] = {
+                "srcloc": sl.ids.copy(),
+                "name": np.asarray(sl.name, dtype=object),
+                "function": np.asarray(sl.function, dtype=object),
+                "file": np.asarray(sl.file, dtype=object),
+                "line": sl.line.copy(),
+            }
         elif by == "name":
             groups = [sl.rows_of(n) for n in sl.names]
             keys = {"name": np.asarray(sl.names, dtype=object)}
@@ -250,13 +278,19 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
             var = np.where(count > 1, (sum_sq - total.astype(np.float64) * mean) / np.maximum(count - 1, 1), np.nan)
         cols: dict[str, Any] = dict(keys)
         cols.update(
-            count=count, total=total, min=np.where(count > 0, agg[:, 2].astype(I64), 0),
-            max=np.where(count > 0, agg[:, 3].astype(I64), 0), mean=mean, std=np.sqrt(np.maximum(var, 0)),
+            count=count,
+            total=total,
+            min=np.where(count > 0, agg[:, 2].astype(I64), 0),
+            max=np.where(count > 0, agg[:, 3].astype(I64), 0),
+            mean=mean,
+            std=np.sqrt(np.maximum(var, 0)),
             self_total=np.asarray([int(self_st.total[g].sum()) for g in groups], dtype=I64),
-            self_min=np.asarray([int(self_st.min[g].min()) if len(g) and self_st.count[g].sum() else 0
-                                 for g in groups], dtype=I64),
-            self_max=np.asarray([int(self_st.max[g].max()) if len(g) and self_st.count[g].sum() else 0
-                                 for g in groups], dtype=I64),
+            self_min=np.asarray(
+                [int(self_st.min[g].min()) if len(g) and self_st.count[g].sum() else 0 for g in groups], dtype=I64
+            ),
+            self_max=np.asarray(
+                [int(self_st.max[g].max()) if len(g) and self_st.count[g].sum() else 0 for g in groups], dtype=I64
+            ),
         )
         if percentiles:
             durs = [t.dur[t.stat_rows(g)] for g in groups]
@@ -270,8 +304,16 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         """Self time (ns) per row of the zones table: duration minus direct children's durations."""
         return self._cpu().self_time()
 
-    def zones(self, *, name: str | None = None, thread: int | None = None, start: int | None = None,
-              end: int | None = None, with_names: bool = True, as_frame: bool | None = None) -> Table:
+    def zones(
+        self,
+        *,
+        name: str | None = None,
+        thread: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        with_names: bool = True,
+        as_frame: bool | None = None,
+    ) -> Table:
         """CPU zones as columns: start, end (-1 = never ended), duration, self_time, depth, thread (OS tid),
         srcloc (id), name, text, row (row in the engine table; parent is a row too). Filters: zone name, OS
         thread id, and a time window [start, end) that a zone must overlap."""
@@ -291,9 +333,14 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
     def _zone_columns(self, rows: np.ndarray, with_names: bool) -> dict[str, Any]:
         t, sl = self._cpu(), self._srclocs()
         cols: dict[str, Any] = {
-            "row": rows.astype(I64), "start": t.start[rows], "end": t.end[rows], "duration": t.dur[rows],
-            "self_time": self.self_time_array()[rows], "depth": t.depth[rows],
-            "parent": t.parent[rows], "thread": self._tid_of_rows(t.owner[rows]),
+            "row": rows.astype(I64),
+            "start": t.start[rows],
+            "end": t.end[rows],
+            "duration": t.dur[rows],
+            "self_time": self.self_time_array()[rows],
+            "depth": t.depth[rows],
+            "parent": t.parent[rows],
+            "thread": self._tid_of_rows(t.owner[rows]),
             "srcloc": sl.ids[t.srcloc[rows]] if len(sl) else np.zeros(len(rows), I64),
         }
         if with_names:
@@ -306,8 +353,7 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
                 cols["text"] = strs[inv]
         return cols
 
-    def zones_in_range(self, start: int, end: int, *, thread: int | None = None,
-                       as_frame: bool | None = None) -> Table:
+    def zones_in_range(self, start: int, end: int, *, thread: int | None = None, as_frame: bool | None = None) -> Table:
         """Zones overlapping the time window [start, end) (ns)."""
         return self.zones(thread=thread, start=start, end=end, as_frame=as_frame)
 

@@ -27,11 +27,11 @@ def _srcloc_sort_key(srcloc: np.ndarray, nsrc: int) -> np.ndarray:
 class GroupStats:
     """Statistics per group (e.g. per source-location row), as parallel arrays."""
 
-    count: np.ndarray    # int64
-    total: np.ndarray    # int64
-    min: np.ndarray      # int64 (INT64_MAX where count == 0)
-    max: np.ndarray      # int64 (INT64_MIN where count == 0)
-    sum_sq: np.ndarray   # float64
+    count: np.ndarray  # int64
+    total: np.ndarray  # int64
+    min: np.ndarray  # int64 (INT64_MAX where count == 0)
+    max: np.ndarray  # int64 (INT64_MIN where count == 0)
+    sum_sq: np.ndarray  # float64
 
 
 def grouped_stats(values_sorted: np.ndarray, offsets: np.ndarray) -> GroupStats:
@@ -53,7 +53,7 @@ def grouped_stats(values_sorted: np.ndarray, offsets: np.ndarray) -> GroupStats:
         # Summed sequentially per group (np.cumsum), not pairwise: the same rounding as upstream's running
         # `sumSq += dur * dur`, so derived numbers (e.g. csvexport's std) agree to the last digit.
         ends = offsets[1:][nz]
-        for g, a, b in zip(nz.tolist(), starts.tolist(), ends.tolist()):
+        for g, a, b in zip(nz.tolist(), starts.tolist(), ends.tolist(), strict=False):
             ssq[g] = np.cumsum(f[a:b])[-1]
     return GroupStats(count, total, mn, mx, ssq)
 
@@ -62,16 +62,30 @@ def combine(stats: GroupStats, rows: np.ndarray) -> tuple[int, int, int, int, fl
     """(count, total, min, max, sum_sq) over several groups."""
     if len(rows) == 0:
         return 0, 0, int(np.iinfo(I64).max), int(np.iinfo(I64).min), 0.0
-    return (int(stats.count[rows].sum()), int(stats.total[rows].sum()), int(stats.min[rows].min()),
-            int(stats.max[rows].max()), float(stats.sum_sq[rows].sum()))
+    return (
+        int(stats.count[rows].sum()),
+        int(stats.total[rows].sum()),
+        int(stats.min[rows].min()),
+        int(stats.max[rows].max()),
+        float(stats.sum_sq[rows].sum()),
+    )
 
 
 class ZoneTree:
     """Index over one zone table. `owner` is the per-row column naming the timeline (thread or GPU context)."""
 
-    def __init__(self, db: CaptureData, table: str, *, start: str, end: str, owner: str, nsrc: int,
-                 precomputed: tuple[np.ndarray, np.ndarray] | None = None,
-                 engine_stats: GroupStats | None = None) -> None:
+    def __init__(
+        self,
+        db: CaptureData,
+        table: str,
+        *,
+        start: str,
+        end: str,
+        owner: str,
+        nsrc: int,
+        precomputed: tuple[np.ndarray, np.ndarray] | None = None,
+        engine_stats: GroupStats | None = None,
+    ) -> None:
         self.table = table
         self.n = db.rows(table)
         n = self.n
@@ -151,8 +165,8 @@ class ZoneTree:
             return rows[:0]
         if len(srcloc_rows) == 1:
             s = int(srcloc_rows[0])
-            return rows[offsets[s]:offsets[s + 1]]
-        return np.concatenate([rows[offsets[s]:offsets[s + 1]] for s in srcloc_rows.tolist()])
+            return rows[offsets[s] : offsets[s + 1]]
+        return np.concatenate([rows[offsets[s] : offsets[s + 1]] for s in srcloc_rows.tolist()])
 
     # -- self time ------------------------------------------------------------------------------------------------
     def self_time(self) -> np.ndarray:
@@ -187,9 +201,13 @@ def engine_srcloc_stats(db: CaptureData, nsrc: int) -> GroupStats | None:
     cols = ("zone_count", "zone_total", "zone_min", "zone_max", "zone_sum_sq")
     if db.native.state < 2 or not all(db.has("srclocs", c) for c in cols) or db.rows("srclocs") != nsrc:
         return None
-    return GroupStats(db.col("srclocs", "zone_count").astype(I64), db.col("srclocs", "zone_total").astype(I64),
-                      db.col("srclocs", "zone_min").astype(I64), db.col("srclocs", "zone_max").astype(I64),
-                      db.col("srclocs", "zone_sum_sq").astype(np.float64))
+    return GroupStats(
+        db.col("srclocs", "zone_count").astype(I64),
+        db.col("srclocs", "zone_total").astype(I64),
+        db.col("srclocs", "zone_min").astype(I64),
+        db.col("srclocs", "zone_max").astype(I64),
+        db.col("srclocs", "zone_sum_sq").astype(np.float64),
+    )
 
 
 def engine_srcloc_order(db: CaptureData, nsrc: int) -> tuple[np.ndarray, np.ndarray] | None:
