@@ -143,6 +143,27 @@ TSHIM_API int tshim_disconnect(tshim_live* live);
 /* Disconnects if needed, joins the network thread and frees the handle; snapshots stay valid. NULL is ignored. */
 TSHIM_API void tshim_live_close(tshim_live* live);
 
+/* ---- Saving: write a capture (file-loaded or a live snapshot) as a .tracy file of file version 0.14.0 ---- */
+enum tshim_save_compression { TSHIM_SAVE_LZ4 = 0, TSHIM_SAVE_ZSTD = 1 };
+enum tshim_save_flags { TSHIM_SAVE_OVERWRITE = 1 };
+
+typedef struct tshim_save_result {
+    uint64_t uncompressed_bytes;  /* payload */
+    uint64_t compressed_bytes;    /* the file's size */
+    double seconds;
+} tshim_save_result;
+
+/* Writes `cap` (state TSHIM_READY or later) to `path`, through a temporary file in the same folder that is moved
+ * into place only when complete (nothing is left behind on failure). An existing `path` is refused unless flags
+ * has TSHIM_SAVE_OVERWRITE. level: zstd level (1..22), or LZ4 acceleration (<= 1: default); streams 1..255
+ * (compressed in parallel). progress (may be NULL): two counters updated while saving from another thread,
+ * [0] payload bytes written, [1] expected total. out may be NULL. Blocks until done; on failure returns a
+ * negative status with the message in tshim_save_error(). */
+TSHIM_API int tshim_save(tshim_capture* cap, const char* path, int compression, int level, int streams, int flags,
+                         uint64_t* progress, tshim_save_result* out);
+/* Message of the last failing tshim_save on this thread ("" when none). */
+TSHIM_API const char* tshim_save_error(void);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,80 @@
+// The extern "C" entry point of the writer (tshim_save): argument checks, exceptions turned into statuses.
+#include <cstring>
+#include <new>
+#include <string>
+#include <thread>
+
+#include "error.hpp"
+#include "handle.hpp"
+#include "tracy_shim.h"
+#include "write_capture.hpp"
+
+namespace {
+
+thread_local std::string g_save_error;
+
+}  // namespace
+
+extern "C" {
+
+int tshim_save(tshim_capture* cap, const char* path, int compression, int level, int streams, int flags,
+               uint64_t* progress, tshim_save_result* out) {
+    auto fail = [](int status, std::string message) {
+        g_save_error = std::move(message);
+        return status;
+    };
+    try {
+        g_save_error.clear();
+        if (!cap || !path) return fail(TSHIM_ERR_ARG, "null argument");
+        if (compression != TSHIM_SAVE_LZ4 && compression != TSHIM_SAVE_ZSTD)
+            return fail(TSHIM_ERR_ARG, "compression must be TSHIM_SAVE_LZ4 (0) or TSHIM_SAVE_ZSTD (1)");
+        if (streams < 1 || streams > 255) return fail(TSHIM_ERR_ARG, "streams must be 1..255");
+        tshim::SaveOptions opt;
+        opt.compression = compression == TSHIM_SAVE_LZ4 ? tshim::Compression::Lz4 : tshim::Compression::Zstd;
+        opt.level = level;
+        opt.streams = streams;
+        opt.overwrite = (flags & TSHIM_SAVE_OVERWRITE) != 0;
+        tshim::SaveProgress prog;
+        // Publish progress to the caller's two counters from a watcher while the save runs.
+        std::atomic<bool> done{false};
+        std::thread watcher;
+        if (progress) {
+            watcher = std::thread([&] {
+                while (!done.load()) {
+                    __atomic_store_n(&progress[0], prog.done.load(), __ATOMIC_RELAXED);
+                    __atomic_store_n(&progress[1], prog.total.load(), __ATOMIC_RELAXED);
+                    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                }
+            });
+        }
+        struct Join {
+            std::atomic<bool>& done;
+            std::thread& t;
+            ~Join() {
+                done = true;
+                if (t.joinable()) t.join();
+            }
+        } join{done, watcher};
+        const auto r = tshim::save_capture(cap->impl, path, opt, &prog);
+        if (progress) {
+            __atomic_store_n(&progress[0], r.payload_bytes, __ATOMIC_RELAXED);
+            __atomic_store_n(&progress[1], r.payload_bytes, __ATOMIC_RELAXED);
+        }
+        if (out) {
+            out->uncompressed_bytes = r.payload_bytes;
+            out->compressed_bytes = r.file_bytes;
+            out->seconds = r.seconds;
+        }
+        return TSHIM_OK;
+    } catch (const tshim::Error& e) {
+        return fail(e.status, e.what());
+    } catch (const std::bad_alloc&) {
+        return fail(TSHIM_ERR_MEMORY, "out of memory");
+    } catch (const std::exception& e) {
+        return fail(TSHIM_ERR_INTERNAL, e.what());
+    }
+}
+
+const char* tshim_save_error(void) { return g_save_error.c_str(); }
+
+}  // extern "C"
