@@ -1,0 +1,33 @@
+"""The eval guide's worked examples run as written against a real capture."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from conftest import CAPTURES, require_shared
+from tracy_mcp import open_capture
+
+GUIDE = Path(__file__).resolve().parents[1] / "tracy_mcp" / "resources" / "eval_guide.md"
+
+
+def _blocks() -> list[str]:
+    return re.findall(r"```python\n(.*?)```", GUIDE.read_text(), flags=re.S)
+
+
+def test_guide_has_examples() -> None:
+    assert len(_blocks()) >= 6
+
+
+@pytest.mark.parametrize("index", range(len(_blocks())))
+def test_guide_example_runs(index: int, tmp_path: Path) -> None:
+    require_shared()
+    code = _blocks()[index]
+    if "as_frame=True" in code:
+        pytest.importorskip("pandas")
+    code = code.replace("/tmp/run.json", str(tmp_path / "run.json"))
+    with open_capture(CAPTURES / "clientapp-0.14.0.tracy") as ctx:
+        exec(compile(code, f"eval_guide example {index}", "exec"), {"ctx": ctx, "np": np})
