@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from conftest import CAPTURES, require_shared
+
 from tracy_mcp import open_capture
 
 GUIDE = Path(__file__).resolve().parents[1] / "tracy_mcp" / "resources" / "eval_guide.md"
