@@ -139,6 +139,12 @@ class Capture(
             raise CaptureClosedError(f"capture {self.path} is closed")
         return self._native
 
+    def save(self, path: str | os.PathLike[str], **options: Any) -> Any:
+        """Write this capture as a .tracy file (Tracy 0.14 format); see :func:`tracy_mcp.save.save_capture`."""
+        from tracy_mcp.save import save_capture
+
+        return save_capture(self, path, **options)
+
     # -- connection control (upstream surface; a file capture has no connection) --------------------------------
     def is_connected(self) -> bool:
         return False
