@@ -142,3 +142,26 @@ def test_pandas_dataframes_when_installed(ctx: Capture) -> None:
     assert isinstance(df, pd.DataFrame) and len(df) == ctx.get_zone_count()
     assert isinstance(ctx.zone_stats(), pd.DataFrame)
     assert isinstance(ctx.zones(as_frame=False), dict)
+
+
+@pytest.mark.parametrize("stem", ["clientapp-0.14.0", "clientapp-0.13.1"])
+def test_engine_statistics_equal_numpy_recomputation(stem: str) -> None:
+    require_shared()
+    with open_capture(CAPTURES / f"{stem}.tracy") as c:
+        tree = c._cpu()
+        engine, ours = tree.srcloc_stats(), tree.computed_srcloc_stats()
+        for field in ("count", "total", "min", "max", "sum_sq"):
+            assert np.array_equal(getattr(engine, field), getattr(ours, field)), field
+
+
+def test_lock_contention_replay_matches_summary(ctx: Capture) -> None:
+    from tracy_mcp.locks import lock_is_contended, wait_durations
+
+    for lock in ctx.get_locks():
+        ev = ctx.lock_events(lock.name, as_frame=False)
+        assert len(ev["time"]) > 0
+        assert lock.is_contended  # both locks of the reference program are fought over
+    assert lock_is_contended(np.array([1, 0, 2, 1, 2]), np.array([0, 1, 0, 1, 1]), False)  # held while 1 waits
+    assert not lock_is_contended(np.array([0, 1, 2, 0, 1, 2]), np.array([0, 0, 0, 1, 1, 1]), False)
+    waits = wait_durations(np.array([10, 15, 20, 30]), np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1]))
+    assert waits.tolist() == [10, 15]
