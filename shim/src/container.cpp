@@ -129,6 +129,7 @@ struct StreamDecoder {
 struct ContainerSource::Impl {
     const uint8_t* data;
     size_t size;
+    bool release_input = false;
     ContainerInfo info;
     std::vector<std::unique_ptr<StreamDecoder>> decoders;
 
@@ -144,6 +145,22 @@ struct ContainerSource::Impl {
     std::condition_variable cv;
     std::thread worker;
     bool have_current = false;
+
+    size_t dropped = 0;  // input bytes whose pages were given back
+    void drop_input_before(size_t off) {
+#if !defined(_WIN32)
+        constexpr size_t kStep = size_t(4) << 20;
+        if (off - dropped < kStep) return;
+        const auto page = size_t(::sysconf(_SC_PAGESIZE));
+        const auto base = reinterpret_cast<uintptr_t>(data);
+        const uintptr_t from = (base + dropped + page - 1) / page * page;
+        const uintptr_t to = (base + off) / page * page;
+        if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+        dropped = off;
+#else
+        (void)off;
+#endif
+    }
 
     void produce() {
         size_t off = info.data_offset;
@@ -172,6 +189,7 @@ struct ContainerSource::Impl {
                 return;
             }
             off += sz;
+            if (release_input) drop_input_before(off);
             std::lock_guard<std::mutex> lock(m);
             produced++;
             cv.notify_all();
@@ -179,10 +197,12 @@ struct ContainerSource::Impl {
     }
 };
 
-ContainerSource::ContainerSource(const uint8_t* data, size_t size) : impl_(std::make_unique<Impl>()) {
+ContainerSource::ContainerSource(const uint8_t* data, size_t size, bool release_input)
+    : impl_(std::make_unique<Impl>()) {
     info_ = parse_container(data, size);
     impl_->data = data;
     impl_->size = size;
+    impl_->release_input = release_input;
     impl_->info = info_;
     for (int i = 0; i < info_.streams; i++) impl_->decoders.push_back(std::make_unique<StreamDecoder>(info_.compression));
     impl_->worker = std::thread([p = impl_.get()] { p->produce(); });

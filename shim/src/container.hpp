@@ -29,7 +29,9 @@ ContainerInfo parse_container(const uint8_t* data, size_t size);
 // by a background thread per stream, a few blocks ahead of the reader.
 class ContainerSource : public BlockSource {
 public:
-    ContainerSource(const uint8_t* data, size_t size);
+    // `release_input`: the data is a read-only file mapping whose pages may be dropped once decompressed (keeps the
+    // compressed file out of the peak RSS).
+    ContainerSource(const uint8_t* data, size_t size, bool release_input = false);
     ~ContainerSource() override;
     ContainerSource(const ContainerSource&) = delete;
     ContainerSource& operator=(const ContainerSource&) = delete;
@@ -55,6 +57,7 @@ public:
     FileBytes& operator=(const FileBytes&) = delete;
     const uint8_t* data() const { return data_; }
     size_t size() const { return size_; }
+    bool mapped() const { return mapped_; }
 
 private:
     const uint8_t* data_ = nullptr;

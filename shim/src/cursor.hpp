@@ -57,6 +57,14 @@ public:
         bytes(s.data(), n);
         return s;
     }
+    // The next n bytes when they lie in the current block (consumed), nullptr otherwise: a fast path for
+    // fixed-size records; fall back to get() on nullptr.
+    const uint8_t* take(size_t n) {
+        if (size_t(end_ - p_) < n) return nullptr;
+        const uint8_t* r = p_;
+        p_ += n;
+        return r;
+    }
     void skip(size_t n) {
         if (size_t(end_ - p_) >= n) p_ += n;
         else skip_slow(n);

@@ -54,9 +54,9 @@ void resolve_names(LoadContext& ctx) {
 
 }  // namespace
 
-void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::string& name) {
+void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::string& name, bool file_mapping) {
     cap.stage = "decompressing";
-    ContainerSource source(data, size);
+    ContainerSource source(data, size, file_mapping);
     const auto& info = source.info();
     cap.meta_int["file_size"] = int64_t(size);
     cap.meta_str["compression"] = info.compression == Compression::Lz4 ? "lz4" : "zstd";
@@ -121,7 +121,7 @@ void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::strin
 void load_file(Capture& cap, const std::string& path) {
     cap.stage = "opening";
     FileBytes file(path);
-    load_bytes(cap, file.data(), file.size(), path);
+    load_bytes(cap, file.data(), file.size(), path, file.mapped());
 }
 
 }  // namespace tshim

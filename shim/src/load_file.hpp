@@ -14,7 +14,8 @@ class Capture;
 void load_file(Capture& cap, const std::string& path);
 
 // Same, from a whole file's bytes in memory (used by load_file and by the fuzz target). `name` stands in for the
-// file name where the capture has no name of its own.
-void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::string& name);
+// file name where the capture has no name of its own. `file_mapping`: the bytes are a read-only file mapping whose
+// pages may be dropped as they are decompressed.
+void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::string& name, bool file_mapping = false);
 
 }  // namespace tshim

@@ -1,4 +1,5 @@
 // Zone extras and the per-thread data: zone timelines (nested, stored depth-first), message lists, samples.
+#include <cstring>
 #include <limits>
 
 #include "reader.hpp"
@@ -68,10 +69,22 @@ void read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, uint16_t thread) {
         level.remaining--;
         const int32_t parent = level.owner;
         const auto depth = stack.size() - 1;
-        const auto srcloc_id = c.get<int16_t>();
-        const int64_t start = c.time_delta(ref);
-        const auto extra = c.get<uint32_t>();
-        const auto children = c.get<uint32_t>();
+        int16_t srcloc_id;
+        int64_t delta;
+        uint32_t extra, children;
+        if (const uint8_t* h = c.take(18)) {
+            std::memcpy(&srcloc_id, h, 2);
+            std::memcpy(&delta, h + 2, 8);
+            std::memcpy(&extra, h + 10, 4);
+            std::memcpy(&children, h + 14, 4);
+        } else {
+            srcloc_id = c.get<int16_t>();
+            delta = c.get<int64_t>();
+            extra = c.get<uint32_t>();
+            children = c.get<uint32_t>();
+        }
+        ref = int64_t(uint64_t(ref) + uint64_t(delta));
+        const int64_t start = ref;
         if (z.start.size() >= size_t(std::numeric_limits<int32_t>::max()))
             throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: too many zones");
         if (depth > 0xFFFE) throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: zones nested too deep");
