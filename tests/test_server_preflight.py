@@ -33,8 +33,13 @@ DRIVER = textwrap.dedent("""
             t0 = time.monotonic()
             result = await client.call_tool("live_connect", {"address": "127.0.0.1", "port": 8086})
             text = "\\n".join(getattr(c, "text", "") for c in result.content)
-            return {"is_error": result.is_error, "text": text, "seconds": time.monotonic() - t0,
-                    "pid": program.pid}
+            out = {"is_error": result.is_error, "text": text, "seconds": time.monotonic() - t0, "pid": program.pid}
+            if len(sys.argv) > 4:
+                # A port nobody listens on, while the program announces itself on 8086.
+                other = await client.call_tool("live_connect", {"address": "127.0.0.1", "port": 8095})
+                out["other"] = {"is_error": other.is_error,
+                                "text": "\\n".join(getattr(c, "text", "") for c in other.content)}
+            return out
 
     try:
         print(json.dumps(anyio.run(main)))
@@ -44,7 +49,7 @@ DRIVER = textwrap.dedent("""
 """)
 
 
-def drive(module: str, tmp_path: Path) -> dict[str, object]:
+def drive(module: str, tmp_path: Path, *extra: str) -> dict[str, object]:
     reason = netns_available()
     if reason:
         pytest.skip(reason)
@@ -55,7 +60,7 @@ def drive(module: str, tmp_path: Path) -> dict[str, object]:
     (tmp_path / "env.json").write_text(json.dumps(env))
     (tmp_path / "driver.py").write_text(DRIVER)
     cmd = " ".join(shlex.quote(a) for a in (sys.executable, str(tmp_path / "driver.py"), exe, module,
-                                             str(tmp_path / "env.json")))
+                                             str(tmp_path / "env.json"), *extra))
     r = run_in_netns(cmd, timeout=90)
     assert r.returncode == 0, r.stderr[-3000:]
     return json.loads(r.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -63,7 +68,7 @@ def drive(module: str, tmp_path: Path) -> dict[str, object]:
 
 @pytest.mark.netns
 def test_unsupported_protocol_gets_a_one_line_error_naming_everything(tmp_path: Path) -> None:
-    out = drive("pytracy", tmp_path)  # embeds Tracy 0.11.1: protocol 69
+    out = drive("pytracy", tmp_path, "also-wrong-port")  # embeds Tracy 0.11.1: protocol 69
     assert out["is_error"]
     message = str(out["text"]).removeprefix("Error executing tool live_connect: ")
     assert "\n" not in message
@@ -72,6 +77,13 @@ def test_unsupported_protocol_gets_a_one_line_error_naming_everything(tmp_path: 
         assert needle in message, (needle, message)
     # Heard at the program's first announcement, well before the 3.5 s listening window ends.
     assert float(out["seconds"]) < 3.5  # type: ignore[arg-type]
+    # Attaching where nothing listens: the handshake failure, its likely causes, and the program that was heard.
+    other = out["other"]
+    assert isinstance(other, dict) and other["is_error"]
+    assert "could not attach to the Tracy client at 127.0.0.1:8095" in other["text"]
+    assert "likely cause: nothing listens on that port" in other["text"]
+    assert f"other Tracy clients heard: 'python' pid {out['pid']}" in other["text"]
+    assert "Tracy 0.11.1 (protocol 69)" in other["text"]
 
 
 @pytest.mark.netns

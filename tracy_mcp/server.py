@@ -560,21 +560,34 @@ async def _preflight(address: str, port: int, seconds: float) -> tuple[list[broa
 
 def _handshake_failure(address: str, port: int, exc: BaseException, target: broadcast.Broadcast | None,
                        others: list[dict[str, Any]], listen_error: str | None) -> str:
-    lines = [f"could not attach to the Tracy client at {address}:{port}: {exc}"]
-    causes = [
-        "no instrumented program is listening there (is it running? discover_instances scans ports)",
-        "the program was built with TRACY_ON_DEMAND and is busy with another profiler",
-        "another profiler (Tracy's GUI or tracy-capture) is already attached: a client serves one at a time",
-        "a Tracy protocol version this server does not speak (it speaks 0.14.x and 0.13.x clients)",
-    ]
-    lines.append("likely causes: " + "; ".join(causes))
+    text = str(exc)
+    lines = [f"could not attach to the Tracy client at {address}:{port}: {text}"]
+    refused = "refused" in text.lower() or isinstance(exc, ConnectionRefusedError)
+    mismatch = type(exc).__name__ == "ProtocolMismatchError" or "protocol" in text.lower()
+    if refused:
+        causes = ["nothing listens on that port: is the program running, and on which port? (discover_instances "
+                  "scans ports; each further Tracy client on a machine takes the next port from 8086)"]
+    elif mismatch:
+        causes = ["the program's Tracy version is not one this server speaks (Tracy 0.14.x and 0.13.x clients)"]
+    else:
+        causes = [
+            "another profiler (Tracy's GUI or tracy-capture) is already attached: a client serves one at a time",
+            "the program was built with TRACY_ON_DEMAND and is busy with another profiler",
+            "the program is exiting, or a firewall drops the connection",
+        ]
+    lines.append("likely cause" + ("s: " if len(causes) > 1 else ": ") + "; ".join(causes))
     if target is not None:
-        lines.append(f"its broadcast: {target.describe()}")
+        lines.append(f"its broadcast: {_brief(target.describe())}")
     if listen_error:
         lines.append(listen_error)
     if others:
-        lines.append(f"other Tracy clients heard: {others}")
+        lines.append("other Tracy clients heard: " + "; ".join(_brief(o) for o in others))
     return "\n".join(lines)
+
+
+def _brief(b: dict[str, Any]) -> str:
+    pid = f" pid {b['pid']}" if b.get("pid") else ""
+    return f"'{b['program']}'{pid} at {b['address']}:{b['port']}, {b['tracy']}"
 
 
 # ---------------------------------------------------------------------------------------------------------------
