@@ -193,3 +193,26 @@ async def _poll_until_done(client: Client, task_id: str) -> dict[str, Any]:
             if report["status"] not in ("pending", "running"):
                 return report
             await anyio.sleep(0.05)
+
+
+def test_save_trace_round_trip(endpoint: tuple[str, Any], tmp_path: Path) -> None:
+    require_loading()
+    if endpoint[0] != "streamable-http":
+        pytest.skip("save_trace does not depend on the transport: checked once, over streamable-http")
+    target = tmp_path / "copy.tracy"
+
+    async def scenario(client: Client) -> None:
+        inst = (await ok(client, "load_capture", path=str(CAPTURE)))["instance_id"]
+        started = await ok(client, "save_trace", instance_id=inst, path=str(target))
+        report = await _poll_until_done(client, started["task_id"])
+        assert report["status"] == "completed", report
+        assert target.is_file() and report["result"]["path"] == str(target)
+        assert "exists" in await error(client, "save_trace", instance_id=inst, path=str(target))
+        copy = (await ok(client, "load_capture", path=str(target), alias="copy"))["instance_id"]
+        same = await ok(client, "eval", instance_id=copy,
+                        code=f"ctx.get_zone_count() == instances[{inst!r}].get_zone_count()")
+        assert same == "True"
+        for name in (copy, inst):
+            await ok(client, "unload_capture", instance_id=name)
+
+    run(endpoint, scenario)
