@@ -75,6 +75,8 @@ void register_front_tables(const Model& m, std::vector<Table>& tables) {
     table("cpu_topology")
         .add("thread", m.cpu_topology_thread).add("package", m.cpu_topology_package).add("die", m.cpu_topology_die)
         .add("core", m.cpu_topology_core);
+    // upstream's compressed thread index (row) -> OS tid, as the file stores it (what upstream reports as `thread`)
+    table("thread_compress").add("tid", m.lookup.local_threads);
 }
 
 }  // namespace tshim
