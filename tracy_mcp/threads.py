@@ -34,7 +34,16 @@ class ThreadQueries(QueryBase):
             index_of: dict[int, int] = {}
             for i, t in enumerate(db.col("thread_compress", "tid").tolist()):
                 index_of.setdefault(int(t), i)
-            return np.asarray([index_of.get(int(t), 0) for t in self._thread_tids().tolist()], dtype=np.int64)
+            # threads the file's table does not list get the next indices, in thread order (upstream assigns them
+            # while loading, in an order the file does not record)
+            nxt = max(index_of.values(), default=0) + 1
+            out = []
+            for t in self._thread_tids().tolist():
+                if int(t) not in index_of:
+                    index_of[int(t)] = nxt
+                    nxt += 1
+                out.append(index_of[int(t)])
+            return np.asarray(out, dtype=np.int64)
 
         per_row = self._db.cached("thread_compress_index", build)
         if per_row is None:
