@@ -2,6 +2,7 @@
 #include <cstring>
 #include <limits>
 
+#include "memory.hpp"
 #include "reader.hpp"
 
 namespace tshim {
@@ -144,14 +145,14 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
     {
         const size_t n = Cursor::reserve_hint(total_zones, uint64_t(1) << 28);
         auto& z = m.zones;
-        z.start.reserve(n);
-        z.end.reserve(n);
-        z.srcloc.reserve(n);
-        z.thread.reserve(n);
-        z.depth.reserve(n);
-        z.parent.reserve(n);
-        z.subtree_end.reserve(n);
-        z.extra.reserve(n);
+        reserve_huge(z.start, n);
+        reserve_huge(z.end, n);
+        reserve_huge(z.srcloc, n);
+        reserve_huge(z.thread, n);
+        reserve_huge(z.depth, n);
+        reserve_huge(z.parent, n);
+        reserve_huge(z.subtree_end, n);
+        reserve_huge(z.extra, n);
     }
 
     const auto threads = c.get<uint64_t>();
