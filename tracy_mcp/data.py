@@ -1,15 +1,15 @@
 """The one place where the analysis API reads the engine: columns, rows, metadata and cached derived arrays.
 
-Every query module goes through a :class:`CaptureData`, never through the engine handle directly, so a live capture
-can later hand out consistent snapshots here (``reading()``), and derived caches are invalidated in one place when
-the engine's data changes (``generation``).
+Every query module goes through a :class:`CaptureData`, never through the engine handle directly. That makes it the
+one place a live capture (tracy_mcp.live) swaps in a new frozen engine snapshot (``native``) between calls, and
+the one place derived caches are dropped when that happens (``clear()``, ``generation``). Cache building is
+serialised by a lock, so concurrent readers of one capture build each derived array once.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 import numpy as np
@@ -32,14 +32,6 @@ class CaptureData:
         self._meta: dict[str, Any] | None = None
         self._tables: dict[str, list[str]] | None = None
         self.generation = 0  # bumped by a live capture when data was appended; caches are keyed on it
-
-    # -- consistency hook -------------------------------------------------------------------------------------
-    @contextmanager
-    def reading(self) -> Iterator[CaptureData]:
-        """Hold this for the duration of one query. For files it only serialises cache building; a live capture
-        will take the engine's snapshot here."""
-        with self._lock:
-            yield self
 
     # -- load state -------------------------------------------------------------------------------------------
     def ensure(self, state: int = engine.READY) -> None:
