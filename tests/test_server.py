@@ -95,8 +95,7 @@ def test_error_paths_leave_the_server_up(endpoint: tuple[str, Any], tmp_path: Pa
         assert "no task 'x'" in await error(client, "task", action="poll", task_id="x")
         assert "unknown action" in await error(client, "task", action="explode")
         assert "port_range" in await error(client, "discover_instances", port_range="a-b")
-        live = await error(client, "live_connect", address="127.0.0.1", port=1)
-        assert "not available in this build" in live or "could not attach" in live
+        # (live_connect's failures are tested against real clients in test_server_preflight.py)
         listed = await ok(client, "list_instances")
         assert listed["instances"] == []
         found = await ok(client, "discover_instances", port_range="1-3")
