@@ -1,0 +1,180 @@
+"""Saving captures: load -> save -> load gives the same answers, for every shared capture, both compressions and
+several stream counts; a failed save leaves nothing behind; an existing file is only replaced when asked."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+import pytest
+from conftest import GOLDEN, shared_captures
+
+from tracy_mcp import open_capture
+from tracy_mcp.save import SaveError, SaveResult, resolve_save_path
+
+BIG_FILE = 6_000_000  # bytes: a full dump of these takes a minute; they get the table comparison only
+SMALL = "clientapp-0.14.0"
+# Metadata describing the file rather than the capture.
+FILE_META = {"file_size", "compression", "streams", "file_version", "file_version_str", "payload_size",
+             "tail_offset", "payload_trailing_bytes"}
+
+
+def _golden_module(name: str) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(f"golden_{name}", GOLDEN / f"{name}.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _captures(big: bool) -> list[Any]:
+    caps = [c for c in shared_captures() if (c.stat().st_size > BIG_FILE) == big]
+    if not caps:
+        return [pytest.param(None, marks=pytest.mark.skip(
+            reason="no shared captures found (set TRACY_MCP_SHARED to the shared/ folder)"))]
+    return [pytest.param(c, id=c.stem, marks=[pytest.mark.slow] if big else []) for c in caps]
+
+
+def _small_capture() -> Path:
+    caps = [c for c in shared_captures() if c.stem == SMALL]
+    if not caps:
+        pytest.skip(f"shared capture {SMALL}.tracy not found (set TRACY_MCP_SHARED to the shared/ folder)")
+    return caps[0]
+
+
+def _tables(ctx: Any) -> dict[str, dict[str, np.ndarray]]:
+    native = ctx._require_native()
+    return {t: {c: np.array(native.column(t, c)) for c in native.columns(t)} for t in native.tables()}
+
+
+def _table_diffs(a: Any, b: Any) -> list[str]:
+    """Every table, column and capture metadata value that differs between two loaded captures."""
+    ta, tb = _tables(a), _tables(b)
+    diffs = [f"table {t} missing" for t in set(ta) ^ set(tb)]
+    for t in sorted(set(ta) & set(tb)):
+        for c in sorted(set(ta[t]) | set(tb[t])):
+            x, y = ta[t].get(c), tb[t].get(c)
+            if x is None or y is None or x.shape != y.shape or not np.array_equal(x, y, equal_nan=x.dtype.kind == "f"):
+                diffs.append(f"{t}.{c}")
+    ma, mb = a._require_native().meta(), b._require_native().meta()
+    diffs += [f"meta {k}: {ma.get(k)!r} != {mb.get(k)!r}" for k in sorted(set(ma) | set(mb))
+              if k not in FILE_META and ma.get(k) != mb.get(k)]
+    return diffs
+
+
+def _save_and_compare(src: Path, tmp: Path, configs: list[tuple[str, int]]) -> list[Any]:
+    """Saves `src` once per (compression, streams); returns the reloaded captures' table differences."""
+    with open_capture(src) as original:
+        for compression, streams in configs:
+            out = tmp / f"{compression}-{streams}.tracy"
+            result = original.save(out, compression=compression, streams=streams)
+            assert isinstance(result, SaveResult)
+            assert result.path == str(out) and out.stat().st_size == result.compressed_bytes
+            assert result.uncompressed_bytes > result.compressed_bytes > 0 and result.ratio > 1
+            with open_capture(out) as again:
+                meta = again._require_native().meta()
+                assert (meta["compression"], meta["streams"], meta["file_version_str"]) == (compression, streams,
+                                                                                          "0.14.0")
+                assert meta["payload_trailing_bytes"] == 0
+                assert _table_diffs(original, again) == [], f"{compression}/{streams}"
+    return []
+
+
+@pytest.mark.parametrize("capture", _captures(big=False))
+def test_round_trip_keeps_every_golden_answer(capture: Path, tmp_path: Path) -> None:
+    golden_path = GOLDEN / f"{capture.stem}.json"
+    if not golden_path.is_file():
+        pytest.skip(f"no golden answers at {golden_path}")
+    dump_golden = _golden_module("dump_golden")
+    dump_golden.GUARDED = set()
+    golden = json.loads(golden_path.read_text())
+    with open_capture(capture) as ctx:
+        before = json.loads(json.dumps(dump_golden.dump(ctx, hints=golden["hints"])))
+        ctx.save(tmp_path / "copy", streams=3)  # ".tracy" is appended
+    with open_capture(tmp_path / "copy.tracy") as ctx:
+        after = json.loads(json.dumps(dump_golden.dump(ctx, hints=golden["hints"])))
+    diffs = dump_golden.compare(before, after)
+    assert diffs == [], f"{len(diffs)} answers changed by the round trip:\n" + "\n".join(map(str, diffs[:40]))
+
+
+@pytest.mark.parametrize("capture", _captures(big=False))
+def test_round_trip_tables_with_both_compressions(capture: Path, tmp_path: Path) -> None:
+    _save_and_compare(capture, tmp_path, [("zstd", 1), ("zstd", 4), ("lz4", 1), ("lz4", 8)])
+
+
+@pytest.mark.parametrize("capture", _captures(big=True))
+def test_round_trip_tables_of_large_captures(capture: Path, tmp_path: Path) -> None:
+    _save_and_compare(capture, tmp_path, [("zstd", 4), ("lz4", 2)])
+
+
+def test_progress_reaches_the_total(tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    with open_capture(_small_capture()) as ctx:
+        result = ctx.save(tmp_path / "p.tracy", level=9, streams=2, progress=lambda d, t: seen.append((d, t)),
+                          poll_s=0.005)
+    assert seen, "no progress was reported"
+    assert all(0 <= d <= t for d, t in seen if t)
+    assert seen[-1][0] <= result.uncompressed_bytes
+
+
+def test_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:
+    target = tmp_path / "keep.tracy"
+    target.write_bytes(b"precious")
+    with open_capture(_small_capture()) as ctx:
+        with pytest.raises(SaveError, match="exists"):
+            ctx.save(target)
+        assert target.read_bytes() == b"precious"
+        ctx.save(target, overwrite=True, compression="lz4")
+    assert target.read_bytes()[:4] == b"tr\xfdP"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["keep.tracy"]
+
+
+def test_bad_arguments_are_refused(tmp_path: Path) -> None:
+    with open_capture(_small_capture()) as ctx:
+        with pytest.raises(SaveError, match="compression"):
+            ctx.save(tmp_path / "x", compression="gzip")
+        with pytest.raises(SaveError, match="streams"):
+            ctx.save(tmp_path / "x", streams=0)
+        with pytest.raises(SaveError, match="does not exist"):
+            ctx.save(tmp_path / "no" / "such" / "dir.tracy")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_resolve_save_path(tmp_path: Path) -> None:
+    assert resolve_save_path("snap", tmp_path) == tmp_path / "snap.tracy"
+    assert resolve_save_path(tmp_path / "a.tracy") == tmp_path / "a.tracy"
+    with pytest.raises(SaveError, match="absolute"):
+        resolve_save_path("snap", None)
+    with pytest.raises(SaveError, match="bare file name"):
+        resolve_save_path("sub/snap", tmp_path)
+
+
+def test_failed_write_leaves_no_file(tmp_path: Path) -> None:
+    """A real write failure: the file-size limit (RLIMIT_FSIZE) of a child process, below the capture's size."""
+    src = _small_capture()
+    script = textwrap.dedent(f"""
+        import resource, signal, sys
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+        from tracy_mcp import open_capture
+        from tracy_mcp.save import SaveError
+        with open_capture({str(src)!r}) as ctx:
+            try:
+                ctx.save({str(tmp_path / "big.tracy")!r}, compression="lz4")
+            except SaveError as e:
+                print("refused:", e)
+                sys.exit(0)
+        sys.exit(3)
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "cannot write" in done.stdout
+    assert list(tmp_path.iterdir()) == [], "a failed save left a file behind"
