@@ -22,8 +22,9 @@ from typing import Any, TextIO
 
 import attrs
 
-# How much printed output one eval may return; the rest is cut with a note (assistants' context is precious).
-MAX_OUTPUT_CHARS = 200_000
+# How much printed output one eval returns by default; the rest is cut with a note (an assistant's context is
+# precious). The server passes settings.eval_max_output_chars.
+MAX_OUTPUT_CHARS = 100_000
 
 _filenames = itertools.count(1)
 
@@ -113,13 +114,13 @@ def format_value(value: Any) -> str:
     return repr(value)
 
 
-def _cut(text: str) -> str:
-    if len(text) <= MAX_OUTPUT_CHARS:
+def _cut(text: str, limit: int) -> str:
+    if len(text) <= limit:
         return text
-    return text[:MAX_OUTPUT_CHARS] + f"\n... [output cut: {len(text) - MAX_OUTPUT_CHARS} more characters]"
+    return text[:limit] + f"\n... [output cut: {len(text) - limit} more characters; return less, e.g. the top rows]"
 
 
-def run_code(code: str | Compiled, namespace: Mapping[str, Any]) -> str:
+def run_code(code: str | Compiled, namespace: Mapping[str, Any], max_chars: int = MAX_OUTPUT_CHARS) -> str:
     """Run `code` in this thread with `namespace` as globals; returns printed output plus the final value.
 
     Raises EvalError for a syntax error or an exception in the code. A stop exception (tasks.TaskStopped) passes
@@ -136,11 +137,11 @@ def run_code(code: str | Compiled, namespace: Mapping[str, Any]) -> str:
         exec(compiled.body, g)
         value = eval(compiled.last, g) if compiled.last is not None else None
     except Exception as exc:
-        raise EvalError(_user_traceback(exc, compiled.filename), _cut(out.getvalue())) from None
+        raise EvalError(_user_traceback(exc, compiled.filename), _cut(out.getvalue(), max_chars)) from None
     finally:
         _buffers.buffer = previous
     printed = out.getvalue()
     parts = [printed.rstrip("\n")] if printed else []
     if value is not None:
         parts.append(format_value(value))
-    return _cut("\n".join(parts)) if parts else "(no output)"
+    return _cut("\n".join(parts), max_chars) if parts else "(no output)"
