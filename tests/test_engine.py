@@ -7,9 +7,21 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from engine_craft import lz4_available, make_capture, read_lz4_payload, with_version
-from engine_golden import captures, counts, frame_stats, golden_for, metadata, per_srcloc, shared_dir, threads
+from engine_golden import (
+    Strings,
+    captures,
+    counts,
+    frame_stats,
+    golden_for,
+    metadata,
+    per_srcloc,
+    shared_dir,
+    threads,
+    zone_name,
+)
 
 from tracy_mcp.engine import COMPLETE, READY, NativeCapture
 from tracy_mcp.errors import CaptureFormatError, UnsupportedVersionError
@@ -76,8 +88,6 @@ def test_per_srcloc_stats(loaded):
 
 def test_zone_trees_are_consistent(loaded):
     cap, _ = loaded
-    import numpy as np
-
     parent = cap.column("zones", "parent")
     depth = cap.column("zones", "depth")
     end = cap.column("zones", "subtree_end")
@@ -244,3 +254,25 @@ def test_ready_before_complete_has_tables():
     cap = NativeCapture(CAPTURES[0])
     assert cap.wait(READY, timeout=60) >= READY
     assert "zones" in cap.tables() and cap.rows("zones") > 0
+
+
+def test_hash_order_reproduces_upstream_name_resolution(loaded):
+    """srclocs.hash_order is upstream's per-srcloc map order: the first srcloc of a name in that order is the one
+    upstream's get_all_zone_source_locations reports (quirk 2), the last one with zones wins get_all_zone_stats
+    (quirk 1)."""
+    cap, golden = loaded
+    s = Strings(cap)
+    order_col = cap.column("srclocs", "hash_order")
+    order = [int(r) for r in np.argsort(order_col, kind="stable") if order_col[r] >= 0]
+    assert sorted(order_col[order]) == list(range(len(order)))
+    lines = cap.column("srclocs", "line")
+    counts = cap.column("srclocs", "zone_count")
+    first: dict[str, int] = {}
+    last_with_zones: dict[str, int] = {}
+    for r in order:
+        name = zone_name(s, cap, r)
+        first.setdefault(name, int(lines[r]))
+        if counts[r] > 0:
+            last_with_zones[name] = int(counts[r])
+    assert first == {k: v["line"] for k, v in golden["get_all_zone_source_locations"].items()}
+    assert last_with_zones == {k: v["count"] for k, v in golden["get_all_zone_stats"].items()}

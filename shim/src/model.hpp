@@ -54,6 +54,7 @@ struct SrclocTable {
     std::vector<uint8_t> dynamic;
     std::vector<uint64_t> ptr;      // static: the client's pointer (upstream's map key); dynamic: 0
     std::vector<int32_t> static_order;  // position in the file's static srcloc list, -1 for dynamic
+    std::vector<int32_t> hash_order;    // position in upstream's per-srcloc zone map iteration, -1 if absent
     // Derived (valid from TSHIM_COMPLETE): upstream's per-srcloc statistics over zones with a valid end and a
     // positive duration, and the range of those zones in `srcloc_zones`.
     std::vector<uint64_t> zone_count;

@@ -1,6 +1,7 @@
 // String table, named ids, thread names, thread compression tables and source locations.
 #include <limits>
 
+#include "hash_order.hpp"
 #include "reader.hpp"
 
 namespace tshim {
@@ -148,6 +149,19 @@ void read_srclocs(Cursor& c, LoadContext& ctx) {
             ids.push_back(c.get<int16_t>());
             counts.push_back(c.get<uint64_t>());
         }
+    }
+
+    // Upstream iterates its per-srcloc zone map (filled from the CPU list above, after reserving room for every
+    // srcloc id) in hash order; record each srcloc's rank in that order.
+    auto& t = ctx.model.srclocs;
+    t.hash_order.assign(t.count(), -1);
+    const auto& ids = ctx.model.lookup.srcloc_zone_id[0];
+    std::vector<uint64_t> keys(ids.size());
+    for (size_t i = 0; i < ids.size(); i++) keys[i] = uint64_t(int64_t(ids[i]));  // sign-extended, as hashed
+    const auto rank = flat_map_iteration_rank(keys, size_t(expand + dynamics));
+    for (size_t i = 0; i < ids.size(); i++) {
+        const int32_t row = ctx.srcloc_row_or_none(ids[i]);
+        if (row >= 0 && rank[i] >= 0) t.hash_order[size_t(row)] = rank[i];
     }
 }
 

@@ -24,6 +24,7 @@ void register_front_tables(const Model& m, std::vector<Table>& tables) {
     table("srclocs")
         .add("id", s.id).add("name", s.name).add("function", s.function).add("file", s.file).add("line", s.line)
         .add("color", s.color).add("dynamic", s.dynamic).add("ptr", s.ptr).add("static_order", s.static_order)
+        .add("hash_order", s.hash_order)
         .add("zone_count", s.zone_count).add("zone_total", s.zone_total).add("zone_min", s.zone_min)
         .add("zone_max", s.zone_max).add("zone_sum_sq", s.zone_sum_sq)
         .add("zones_begin", s.zones_begin).add("zones_end", s.zones_end);
