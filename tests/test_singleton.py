@@ -69,6 +69,8 @@ def test_status_and_stop(tmp_path: Path) -> None:
         assert url.endswith("/sse")
         status = cli(env, "status")
         assert status.returncode == 0 and "transport sse" in status.stdout and url in status.stdout
+        other = cli(env, "serve", "--transport", "streamable-http")
+        assert other.returncode == 1 and "uses sse, not streamable-http" in other.stderr
         stopped = cli(env, "stop")
         assert stopped.returncode == 0 and f"pid {server.proc.pid}" in stopped.stdout
         assert server.proc.wait(10) == 0

@@ -119,6 +119,11 @@ def _serve(settings: Settings) -> int:
     try:
         state = files.state()
         if state.status == singleton.RUNNING:
+            running = (state.info or {}).get("transport")
+            if running and running != settings.transport:
+                print(f"tracy-mcp: the running server ({state.url}) uses {running}, not {settings.transport}; run "
+                      "`tracy-mcp stop` first to switch", file=sys.stderr)
+                return EXIT_ERROR
             print(f"{state.describe()} (already running)")
             return EXIT_OK
         avoid: set[int] = set()
