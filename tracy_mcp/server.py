@@ -400,8 +400,9 @@ def build_mcp(core: Core) -> MCPServer:
         namespace = _eval_namespace(core, inst)
         first_line = next((line.strip() for line in code.splitlines() if line.strip()), "")
         limit = settings.task_time_limit_s if async_mode else settings.eval_time_limit_s
-        task = core.tasks.submit("eval", lambda: evaluator.run_code(compiled, namespace), instance_id=inst.id,
-                                 description=first_line[:120], time_limit_s=limit,
+        max_chars = settings.eval_max_output_chars
+        task = core.tasks.submit("eval", lambda: evaluator.run_code(compiled, namespace, max_chars),
+                                 instance_id=inst.id, description=first_line[:120], time_limit_s=limit,
                                  on_finish=lambda _t: inst.touch(), call_id=tracking.current_call_id())
         if async_mode:
             return (f"started task {task.id} on {inst.id}; poll it with task(action='poll', task_id='{task.id}'), "
