@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 from types import ModuleType
 
@@ -61,3 +62,19 @@ def test_dump_agrees_with_upstream(capture: Path) -> None:
         if len(rest) != len(diffs):
             pytest.xfail("engine lacks table thread_compress: get_samples_for_symbol order differs")
     assert diffs == [], f"{len(diffs)} differences:\n" + "\n".join(diffs[:50])
+
+
+@pytest.mark.parametrize(
+    "capture", [p for p in _params() if p.values[0] is None or p.values[0].stat().st_size < BIG_FILE]
+)
+def test_zone_threads_are_the_real_ones(capture: Path) -> None:
+    """Where upstream misattributes threads (quirk 5) we must be right: compare with upstream_extras' histogram of
+    the real thread of every zone."""
+    golden = json.loads((GOLDEN / f"{capture.stem}.json").read_text())
+    hist = (golden.get("upstream_extras") or {}).get("zone_thread_histogram")
+    if not hist:
+        pytest.skip("golden file has no zone_thread_histogram")
+    with open_capture(capture) as ctx:
+        for name, expected in hist.items():
+            ours = Counter(str(t) for _, _, t in ctx.get_zone_occurrences_with_thread(name, 2**62))
+            assert dict(ours) == expected, name
