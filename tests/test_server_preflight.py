@@ -16,16 +16,27 @@ import pytest
 from server_support import server_env
 from test_broadcast import netns_available, python_with, run_in_netns
 
+WORKLOADS = {
+    # Python functions called in a loop while profiled: each call is a zone named after the function.
+    "tracypy": "import time, tracypy\n"
+               "def work():\n    return sum(range(2000))\n"
+               "with tracypy.profile():\n"
+               "    end = time.time() + 60\n"
+               "    while time.time() < end:\n        work()\n        time.sleep(0.001)\n",
+}
+
 DRIVER = textwrap.dedent("""
     import json, subprocess, sys, time
     import anyio
     from mcp import Client
     from mcp.client.stdio import StdioServerParameters
 
+    WORKLOADS = None
     client_python, module, env_json = sys.argv[1], sys.argv[2], sys.argv[3]
     env = json.loads(open(env_json).read())
     # The instrumented program: announces itself on UDP 8086 at once, then every few seconds.
-    program = subprocess.Popen([client_python, "-c", f"import {module}, time; time.sleep(60)"])
+    workload = WORKLOADS.get(module, f"import {module}, time; time.sleep(60)")
+    program = subprocess.Popen([client_python, "-c", workload])
 
     async def main():
         params = StdioServerParameters(command=sys.executable, args=["-m", "tracy_mcp", "stdio"], env=env)
@@ -34,6 +45,18 @@ DRIVER = textwrap.dedent("""
             result = await client.call_tool("live_connect", {"address": "127.0.0.1", "port": 8086})
             text = "\\n".join(getattr(c, "text", "") for c in result.content)
             out = {"is_error": result.is_error, "text": text, "seconds": time.monotonic() - t0, "pid": program.pid}
+            if not result.is_error:
+                inst = json.loads(text)["instance_id"]
+                listed = await client.call_tool("list_instances", {})
+                out["listed"] = listed.structured_content
+                counts = []
+                for _ in range(2):
+                    await anyio.sleep(1.0)
+                    r = await client.call_tool("eval", {"instance_id": inst, "code": "ctx.get_zone_count()"})
+                    counts.append("\\n".join(getattr(c, "text", "") for c in r.content))
+                out["counts"] = counts
+                r = await client.call_tool("unload_capture", {"instance_id": inst})
+                out["unloaded"] = not r.is_error
             if len(sys.argv) > 4:
                 # A port nobody listens on, while the program announces itself on 8086.
                 other = await client.call_tool("live_connect", {"address": "127.0.0.1", "port": 8095})
@@ -58,7 +81,7 @@ def drive(module: str, tmp_path: Path, *extra: str) -> dict[str, object]:
         pytest.skip(f"the Tracy client package {module!r} is not installed")
     env = server_env(tmp_path / "home", TRACY_MCP_BROADCAST_LISTEN_S="3.5")
     (tmp_path / "env.json").write_text(json.dumps(env))
-    (tmp_path / "driver.py").write_text(DRIVER)
+    (tmp_path / "driver.py").write_text(DRIVER.replace("WORKLOADS = None", f"WORKLOADS = {WORKLOADS!r}"))
     cmd = " ".join(shlex.quote(a) for a in (sys.executable, str(tmp_path / "driver.py"), exe, module,
                                              str(tmp_path / "env.json"), *extra))
     r = run_in_netns(cmd, timeout=90)
@@ -98,3 +121,8 @@ def test_supported_protocol_passes_the_preflight(tmp_path: Path) -> None:
         assert attached["address"] == "127.0.0.1:8086" and attached["memory_limit_mb"] == 8192
         assert attached["program"]["protocol"] == 76 and attached["program"]["pid"] == out["pid"]
         assert attached["instance_id"].startswith("python")
+        listed = out["listed"]["instances"]  # type: ignore[index]
+        assert [(i["live"], i["connected"], i["address"]) for i in listed] == [(True, True, "127.0.0.1:8086")]
+        first, second = (int(c) for c in out["counts"])  # type: ignore[union-attr]
+        assert 0 < first <= second  # zones of the running workload arrive and keep arriving
+        assert out["unloaded"]
