@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from tracy_mcp.query_base import QueryBase
 
 
@@ -55,13 +53,3 @@ class CallstackQueries(QueryBase):
                     }
                 )
         return out
-
-    def _callstack_entry_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(frame_begin, frame_end, frame row per frame id, entry_begin, ...) helpers for vectorised users."""
-        db = self._db
-        return (
-            db.col("callstacks", "frame_begin"),
-            db.col("callstacks", "frame_end"),
-            db.col("callstack_frame_ids", "frame"),
-            db.col("callstack_frames", "entry_begin"),
-        )

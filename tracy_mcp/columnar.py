@@ -27,11 +27,11 @@ def make_table(columns: dict[str, Any], as_frame: bool | None = None) -> Table:
     return pd.DataFrame(cols, copy=False)
 
 
-def percentile_columns(sorted_groups: list[np.ndarray], qs: tuple[float, ...]) -> dict[str, np.ndarray]:
-    """p<q> columns (float64, NaN for empty groups) from per-group arrays that are already sorted ascending;
-    linear interpolation between closest ranks (numpy's default)."""
-    out = {f"p{_qname(q)}": np.full(len(sorted_groups), np.nan) for q in qs}
-    for i, g in enumerate(sorted_groups):
+def percentile_columns(groups: list[np.ndarray], qs: tuple[float, ...]) -> dict[str, np.ndarray]:
+    """p<q> columns (float64, NaN for empty groups), one row per group of values; linear interpolation between
+    closest ranks (numpy's default)."""
+    out = {f"p{_qname(q)}": np.full(len(groups), np.nan) for q in qs}
+    for i, g in enumerate(groups):
         if len(g) == 0:
             continue
         vals = np.percentile(g, qs)

@@ -1,7 +1,6 @@
 """The capture's string pool: every text column elsewhere is an int32 id into table ``strings``.
 
-Strings are decoded lazily, one id at a time, and cached; ``lookup_ids`` finds the ids holding one text so
-name filters run as integer comparisons over whole columns.
+Strings are decoded lazily, one id at a time, and cached.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ class StringPool:
     def __init__(self, db: CaptureData) -> None:
         self._db = db
         self._decoded: dict[int, str] = {}
-        self._by_text: dict[str, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return self._db.rows("strings")
@@ -37,13 +35,3 @@ class StringPool:
 
     def many(self, ids: np.ndarray) -> list[str]:
         return [self.get(i) for i in ids.tolist()]
-
-    def ids_of(self, text: str) -> np.ndarray:
-        """Every string id whose text equals `text` (the pool may hold duplicates)."""
-        if self._by_text is None:
-            n = len(self)
-            groups: dict[str, list[int]] = {}
-            for i in range(n):
-                groups.setdefault(self.get(i), []).append(i)
-            self._by_text = {k: np.asarray(v, dtype=np.int64) for k, v in groups.items()}
-        return self._by_text.get(text, np.zeros(0, dtype=np.int64))

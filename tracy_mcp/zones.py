@@ -240,8 +240,6 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
     ) -> dict[str, float]:
         """Percentiles of zone durations (ns) of a name or source-location id: {"p50": ..., ...}."""
         d = self.zone_durations(name, srcloc=srcloc)
-        if len(d) == 0:
-            return {f"p{int(x) if float(x).is_integer() else x}": float("nan") for x in q}
         return {k: float(v[0]) for k, v in percentile_columns([d], tuple(q)).items()}
 
     def zone_stats(
