@@ -134,6 +134,9 @@ def test_other_tables(ctx: Capture) -> None:
     assert len(le["time"]) == ctx.get_lock_count()
     pts = ctx.plot_points("Load %", as_frame=False)
     assert len(pts["time"]) == 200
+    allp = ctx.plots(as_frame=False)
+    assert len(allp["time"]) == sum(p.count for p in ctx.get_plots())
+    assert np.array_equal(allp["value"][allp["plot"] == "Load %"], pts["value"])
 
 
 def test_pandas_dataframes_when_installed(ctx: Capture) -> None:

@@ -93,6 +93,40 @@ class EventQueries(ThreadQueries):
             )
         return out
 
+    def plots(self, *, as_frame: bool | None = None) -> Table:
+        """Every point of every plot as columns: plot (name), type, time, value."""
+        db = self._db
+        n = db.rows("plots")
+        if n == 0 or db.rows("plot_points") == 0:
+            return make_table(
+                {
+                    "plot": np.zeros(0, dtype=object),
+                    "type": np.zeros(0, dtype=object),
+                    "time": np.zeros(0, np.int64),
+                    "value": np.zeros(0),
+                },
+                as_frame,
+            )
+        b = db.col("plots", "point_begin").astype(np.int64)
+        e = db.col("plots", "point_end").astype(np.int64)
+        lens = np.maximum(e - b, 0)
+        names = np.asarray([self._plot_name(int(x)) for x in db.col("plots", "name").tolist()], dtype=object)
+        types = np.asarray(
+            [PLOT_TYPES[t] if t < len(PLOT_TYPES) else "Unknown" for t in db.col("plots", "type").tolist()],
+            dtype=object,
+        )
+        owner = np.repeat(np.arange(n), lens)
+        idx = np.concatenate([np.arange(x, y) for x, y in zip(b.tolist(), e.tolist(), strict=True)])
+        return make_table(
+            {
+                "plot": names[owner],
+                "type": types[owner],
+                "time": db.col("plot_points", "time")[idx],
+                "value": db.col("plot_points", "value")[idx],
+            },
+            as_frame,
+        )
+
     def plot_points(self, name: str, *, as_frame: bool | None = None) -> Table:
         """Points of the first plot called `name` as columns time, value."""
         db = self._db

@@ -10,7 +10,18 @@ import numpy as np
 if TYPE_CHECKING:
     from tracy_mcp.capture import Capture
 
-TABLES = ("zones", "gpu_zones", "messages", "frames", "memory_events", "samples", "context_switches", "zone_stats")
+TABLES = (
+    "zones",
+    "gpu_zones",
+    "messages",
+    "plots",
+    "frames",
+    "memory_events",
+    "samples",
+    "context_switches",
+    "lock_events",
+    "zone_stats",
+)
 
 
 def export_parquet(ctx: Capture, path: str | os.PathLike[str], table: str = "zones") -> int:

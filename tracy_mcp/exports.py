@@ -50,6 +50,6 @@ class ExportMethods:
         return export_csv.export_csv(self, path, **opts)  # type: ignore[arg-type]
 
     def export_parquet(self, path: str | os.PathLike[str], table: str = "zones") -> int:
-        """Write one columnar table (zones, gpu_zones, messages, frames, memory_events, samples, context_switches,
-        zone_stats) as Parquet; needs pyarrow."""
+        """Write one columnar table (zones, gpu_zones, messages, plots, frames, memory_events, samples,
+        context_switches, lock_events, zone_stats) as Parquet; needs pyarrow."""
         return export_parquet.export_parquet(self, path, table)  # type: ignore[arg-type]
