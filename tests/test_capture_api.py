@@ -103,3 +103,34 @@ def test_callstack_zero_and_out_of_range_are_empty(ctx: Capture) -> None:
     assert ctx.get_callstack_frames(0) == []
     assert ctx.get_callstack_frames(10**9) == []
     assert ctx.get_callstack_frames(1)  # a real one resolves
+
+
+# Keyword arguments and defaults of upstream's binding (python/bindings/ServerModule.cpp, Tracy 0.14.0).
+UPSTREAM_SIGNATURES = {
+    "get_zone_durations": {"name": None, "max_samples": 100000},
+    "get_zone_occurrences": {"name": None, "max_samples": 100000},
+    "get_zone_occurrences_with_thread": {"name": None, "max_samples": 100000},
+    "get_zone_annotations": {"name": None, "max_samples": 10000},
+    "get_zone_callstacks": {"name": None, "max_samples": 1000},
+    "get_child_zone_stats": {"name": None, "max_parents": 100000},
+    "get_gpu_zone_durations": {"name": None, "max_samples": 100000},
+    "get_gpu_zone_occurrences": {"name": None, "max_samples": 100000},
+    "get_gpu_child_zone_stats": {"name": None, "max_parents": 100000},
+    "get_thread_context_switches": {"tid": None, "max_samples": 50000},
+    "get_memory_events": {"max_count": 100000, "pool_name": ""},
+    "get_callstack_frames": {"callstack_idx": None},
+    "get_samples_for_symbol": {"sym_addr": None},
+    "get_zone_source_location": {"name": None},
+    "get_zones_in_frame": {"frame_idx": None},
+}
+
+
+def test_upstream_argument_names_and_defaults() -> None:
+    import inspect
+
+    for method, expected in UPSTREAM_SIGNATURES.items():
+        params = dict(list(inspect.signature(getattr(Capture, method)).parameters.items())[1:])
+        assert list(params) == list(expected), method
+        for arg, default in expected.items():
+            want = inspect.Parameter.empty if default is None else default
+            assert params[arg].default == want, (method, arg)
