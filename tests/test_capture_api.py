@@ -99,6 +99,13 @@ def test_unknown_srcloc_id_raises_key_error(ctx: Capture) -> None:
         ctx.get_zone_name(30000)
 
 
+def test_thread_names_include_other_processes(ctx: Capture) -> None:
+    assert ctx.get_thread_name(ctx.get_pid()) == "Main thread"
+    assert ctx.get_thread_name(0) == "???"
+    names = {ctx.get_thread_name(int(t)) for t in ctx.context_switches(as_frame=False)["thread"].tolist()}
+    assert "Worker A" in names
+
+
 def test_callstack_zero_and_out_of_range_are_empty(ctx: Capture) -> None:
     assert ctx.get_callstack_frames(0) == []
     assert ctx.get_callstack_frames(10**9) == []

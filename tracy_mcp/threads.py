@@ -71,8 +71,18 @@ class ThreadQueries(QueryBase):
     def _thread_names(self) -> dict[int, str]:
         def build() -> dict[int, str]:
             out: dict[int, str] = {}
+            db = self._db
+            # threads of other processes, known from context switches (upstream's fallback)
+            if db.rows("external_threads") and db.has("external_threads", "thread"):
+                for t, s in zip(
+                    db.col("external_threads", "tid").tolist(),
+                    db.col("external_threads", "thread").tolist(),
+                    strict=True,
+                ):
+                    if s >= 0:
+                        out[int(t)] = self._str(s)
             tids = self._thread_tids().tolist()
-            names = self._db.col_or("threads", "name").tolist()
+            names = db.col_or("threads", "name").tolist()
             for t, s in zip(tids, names, strict=False):
                 if s >= 0:
                     out[int(t)] = self._str(s)
