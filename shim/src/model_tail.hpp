@@ -129,7 +129,9 @@ struct TailModel {
         std::vector<uint8_t> flip;
         std::vector<uint64_t> offset;        // byte offset of the DXT1 image in the decompressed payload
         std::vector<uint64_t> size;
+        std::vector<uint64_t> data_offset;   // where the image's DXT1 bytes are in frame_image_bytes
     } frame_image;
+    std::vector<uint8_t> frame_image_bytes;  // the images, kept so the capture can be written back
 
     // Context switches per OS thread.
     struct CtxSwitchThreads {

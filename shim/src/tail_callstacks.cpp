@@ -89,10 +89,14 @@ void read_frame_images(Cursor& c, LoadContext& ctx) {
         fi.width.push_back(w);
         fi.height.push_back(h);
         fi.flip.push_back(c.get<uint8_t>());
-        const uint64_t bytes = uint64_t(w) * h / 2;  // DXT1: 4 bits per pixel; kept out of memory
+        const uint64_t bytes = uint64_t(w) * h / 2;  // DXT1: 4 bits per pixel
         fi.offset.push_back(c.consumed());
         fi.size.push_back(bytes);
-        c.skip(size_t(bytes));
+        auto& data = ctx.model.tail.frame_image_bytes;
+        fi.data_offset.push_back(data.size());
+        c.check_fits(bytes, 1, "bytes of a frame image");
+        data.resize(data.size() + size_t(bytes));
+        c.bytes(data.data() + data.size() - size_t(bytes), size_t(bytes));
     }
 }
 

@@ -68,7 +68,8 @@ void register_tail_tables(const TailModel& m, std::vector<Table>& tables, Captur
     const auto& fi = m.frame_image;
     table("frame_images")
         .add("width", fi.width).add("height", fi.height).add("flip", fi.flip).add("offset", fi.offset)
-        .add("size", fi.size);
+        .add("size", fi.size).add("data_offset", fi.data_offset);
+    table("frame_image_bytes").add("data", m.frame_image_bytes);
 
     const auto& ct = m.cs_thread;
     table("ctx_switch_threads")
