@@ -178,3 +178,57 @@ def test_failed_write_leaves_no_file(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert "cannot write" in done.stdout
     assert list(tmp_path.iterdir()) == [], "a failed save left a file behind"
+
+
+def _bytes_after_frame_images(ctx: Any) -> int:
+    """Payload bytes of the sections that follow the frame images (context switches ... source files)."""
+    n = ctx._require_native()
+
+    def col(t: str, c: str) -> np.ndarray:
+        return np.asarray(n.column(t, c))
+
+    size = 8 + 16 * len(col("ctx_switch_threads", "tid")) + 36 * len(col("ctx_switches", "start"))
+    size += 8 + 256 * 8 + 18 * len(col("cpu_switches", "start"))
+    size += 8 + 16 * len(col("tid_pids", "tid")) + 8 + 24 * len(col("cpu_thread_data", "tid"))
+    size += 24 + 32 * len(col("symbols", "addr"))
+    size += 8 + 12 * len(col("symbol_code", "addr")) + int(col("symbol_code", "size").sum())
+    size += 8 + 16 * len(col("code_symbols", "addr"))
+    hw = col("hw_samples", "addr")
+    runs = int(np.count_nonzero(np.diff(hw))) + 1 if len(hw) else 0
+    size += 8 + 56 * runs + 8 * len(hw)
+    names = col("source_files", "name")
+    name_bytes = int(col("strings", "size")[names].sum()) if len(names) else 0
+    size += 8 + 8 * len(names) + name_bytes + int(col("source_files", "size").sum())
+    return size
+
+
+def test_frame_images_survive_the_round_trip(tmp_path: Path) -> None:
+    """No shared capture has frame images: add two to a real capture's payload, then load, save and load."""
+    import struct
+
+    from engine_craft import lz4_available, make_capture, read_lz4_payload
+
+    if not lz4_available():
+        pytest.skip("liblz4 not found through ctypes")
+    src = _small_capture()
+    plain = tmp_path / "plain.tracy"
+    with open_capture(src) as ctx:
+        ctx.save(plain, compression="lz4", streams=1)
+        tail = _bytes_after_frame_images(ctx)
+    payload = read_lz4_payload(plain)
+    at = len(payload) - tail - 12
+    assert payload[at:at + 12] == struct.pack("<IQ", 0, 0), "frame image section not where expected"
+    images = [(8, 4, 1, bytes(range(16))), (4, 4, 0, b"\xa5" * 8)]
+    section = struct.pack("<IQ", 0, len(images))
+    for w, h, flip, data in images:
+        section += struct.pack("<HHB", w, h, flip) + data
+    crafted = tmp_path / "images.tracy"
+    crafted.write_bytes(make_capture(payload[:at] + section + payload[at + 12:]))
+
+    with open_capture(crafted) as ctx:
+        native = ctx._require_native()
+        assert np.asarray(native.column("frame_images", "width")).tolist() == [8, 4]
+        assert bytes(np.asarray(native.column("frame_image_bytes", "data"))) == images[0][3] + images[1][3]
+        ctx.save(tmp_path / "again.tracy", streams=2)
+        with open_capture(tmp_path / "again.tracy") as again:
+            assert _table_diffs(ctx, again) == []

@@ -676,9 +676,13 @@ private:
             o_.put<uint16_t>(fi.width[i]);
             o_.put<uint16_t>(fi.height[i]);
             o_.put<uint8_t>(fi.flip[i]);
-            // The engine keeps no image data: a blank DXT1 image of the same size keeps the frames' references.
-            blank.assign(size_t(fi.width[i]) * fi.height[i] / 2, 0);
-            o_.bytes(blank.data(), blank.size());
+            const size_t size = size_t(fi.width[i]) * fi.height[i] / 2;
+            if (i < fi.data_offset.size() && fi.data_offset[i] + size <= t_.frame_image_bytes.size()) {
+                o_.bytes(t_.frame_image_bytes.data() + fi.data_offset[i], size);
+            } else {  // a model without image data (e.g. a live snapshot): a blank image keeps the references
+                blank.assign(size, 0);
+                o_.bytes(blank.data(), blank.size());
+            }
         }
     }
 
