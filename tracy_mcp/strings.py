@@ -34,4 +34,10 @@ class StringPool:
         return s
 
     def many(self, ids: np.ndarray) -> list[str]:
-        return [self.get(i) for i in ids.tolist()]
+        """Texts of many ids; each distinct id is decoded once."""
+        ids = np.asarray(ids)
+        if len(ids) < 64:
+            return [self.get(i) for i in ids.tolist()]
+        uniq, inv = np.unique(ids, return_inverse=True)
+        texts = [self.get(i) for i in uniq.tolist()]
+        return [texts[i] for i in inv.ravel().tolist()]
