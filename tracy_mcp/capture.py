@@ -127,6 +127,7 @@ class Capture(
             "frame_count": self.get_frame_count(),
             "message_count": self.get_message_count(),
             "thread_count": len(self._listed_thread_rows()),
+            "threads": [t["name"] for t in self.get_threads()],
             "src_loc_count": self.get_src_loc_count(),
             "state": self.state(),
         }
