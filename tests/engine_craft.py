@@ -61,14 +61,31 @@ def _literal_block(chunk: bytes) -> bytes:
     return bytes([0xF0]) + ext + chunk
 
 
-def make_capture(payload: bytes, streams: int = 1) -> bytes:
+def make_capture(payload: bytes, streams: int = 1, block_size: int = BLOCK) -> bytes:
     """A valid LZ4 container holding `payload` (blocks of at most 64 KiB, spread round-robin over streams)."""
     out = bytearray(MAGIC + bytes([0, streams]))
-    for i in range(0, max(len(payload), 1), BLOCK):
-        block = _literal_block(payload[i : i + BLOCK])
+    for i in range(0, max(len(payload), 1), block_size):
+        block = _literal_block(payload[i : i + block_size])
         out += struct.pack("<I", len(block)) + block
     return bytes(out)
 
 
 def with_version(payload: bytes, major: int, minor: int, patch: int) -> bytes:
     return payload[:5] + bytes([major, minor, patch]) + payload[8:]
+
+
+def payload_front(version: tuple[int, int, int] = (0, 14, 0)) -> bytes:
+    """The start of a minimal payload: version header, metadata, no CPU topology, no crash, one empty base frame
+    set, no sections; what follows is the string table (u64 count, then ptr/size/bytes per string)."""
+
+    def text(b: bytes) -> bytes:
+        return struct.pack("<Q", len(b)) + b
+
+    out = b"tracy" + bytes(version)
+    out += struct.pack("<qdqQQqBI", 1, 1.0, 1000, 0, 42, 100000, 2, 0) + b"GenuineTest!" + b"\x00"
+    out += text(b"crafted") + text(b"prog") + struct.pack("<QQ", 0, 0) + text(b"host")
+    out += struct.pack("<Q", 0)  # CPU topology packages
+    out += struct.pack("<QqQI", 0, 0, 0, 0)  # crash event
+    out += struct.pack("<QQBQ", 1, 0, 1, 0)  # one frame set: name 0, continuous, no frames
+    out += struct.pack("<QQ", 0, 0)  # section categories, descriptions
+    return out

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from engine_craft import lz4_available, make_capture, read_lz4_payload, with_version
+from engine_craft import lz4_available, make_capture, payload_front, read_lz4_payload, with_version
 from engine_golden import (
     Strings,
     captures,
@@ -276,3 +276,23 @@ def test_hash_order_reproduces_upstream_name_resolution(loaded):
             last_with_zones[name] = int(counts[r])
     assert first == {k: v["line"] for k, v in golden["get_all_zone_source_locations"].items()}
     assert last_with_zones == {k: v["count"] for k, v in golden["get_all_zone_stats"].items()}
+
+
+def test_hostile_lengths_do_not_allocate(tmp_path):
+    """A tiny file split into many blocks claims a gigantic string and zone count: the reader fails on the missing
+    bytes without reserving memory for what the counts claim."""
+    import resource
+    import struct
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    cases = {
+        "string": payload_front() + struct.pack("<QQQ", 1, 0x1234, 1 << 33) + bytes(200_000),
+        "strings": payload_front() + struct.pack("<Q", 1 << 40) + bytes(200_000),
+    }
+    for name, payload in cases.items():
+        p = tmp_path / f"{name}.tracy"
+        p.write_bytes(make_capture(payload, block_size=1))  # ~13 GB of possible payload on paper
+        with pytest.raises(CaptureFormatError, match="truncated|corrupt"):
+            _load(p)
+    grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mib < 300

@@ -2,11 +2,13 @@
 // whole in memory). Every read past the end of the data throws Error(TSHIM_ERR_FORMAT, "... truncated ...").
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "error.hpp"
 
@@ -51,11 +53,28 @@ public:
             read_slow(dst, n);
         }
     }
+    // n raw bytes as a string; memory grows with the bytes actually read, never ahead of them by more than 1 MiB.
     std::string str(size_t n) {
         check_fits(n, 1, "string");
-        std::string s(n, '\0');
-        bytes(s.data(), n);
+        std::string s;
+        while (s.size() < n) {
+            const size_t k = std::min(n - s.size(), kChunk);
+            const size_t at = s.size();
+            s.resize(at + k);
+            bytes(&s[at], k);
+        }
         return s;
+    }
+    // Appends n raw bytes to `out`, growing it as the bytes are read (a hostile length cannot allocate ahead).
+    void append_bytes(std::vector<uint8_t>& out, uint64_t n) {
+        check_fits(n, 1, "bytes");
+        while (n > 0) {
+            const size_t k = size_t(std::min<uint64_t>(n, kChunk));
+            const size_t at = out.size();
+            out.resize(at + k);
+            bytes(out.data() + at, k);
+            n -= k;
+        }
     }
     // The next n bytes when they lie in the current block (consumed), nullptr otherwise: a fast path for
     // fixed-size records; fall back to get() on nullptr.
@@ -91,6 +110,16 @@ public:
     static size_t reserve_hint(uint64_t count, uint64_t cap = uint64_t(1) << 20) {
         return size_t(count < cap ? count : cap);
     }
+    // The compressed size of the input, for plausible_reserve (0 = unknown).
+    void set_input_size(uint64_t bytes) { input_size_ = bytes; }
+    // A reserve size for `count` items that is exact for real captures but bounded by the input's size
+    // (`per_input_byte` items per compressed byte, far above what real captures hold), so a small hostile file
+    // cannot make the reader reserve gigabytes; vectors grow past it when the items are really there.
+    size_t plausible_reserve(uint64_t count, uint64_t per_input_byte) const {
+        const uint64_t base = input_size_ ? input_size_ : flat_size_;
+        const uint64_t cap = std::max<uint64_t>(uint64_t(1) << 16, base * per_input_byte);
+        return size_t(std::min(count, cap));
+    }
 
     [[noreturn]] static void throw_truncated();
     [[noreturn]] static void throw_count(uint64_t count, const char* what);
@@ -106,6 +135,8 @@ private:
     const uint8_t* block_ = nullptr;
     uint64_t base_ = 0;       // payload offset of block_
     uint64_t flat_size_ = 0;  // size of the flat buffer (no source)
+    uint64_t input_size_ = 0;  // compressed input bytes
+    static constexpr size_t kChunk = size_t(1) << 20;
 };
 
 }  // namespace tshim

@@ -64,6 +64,7 @@ void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::strin
     cap.progress_total = source.size_bound();
 
     Cursor c(source);
+    c.set_input_size(size);
     cap.stage = "header";
     const int version = read_version(c);
     cap.model = std::make_unique<Model>();

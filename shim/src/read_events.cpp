@@ -1,6 +1,7 @@
 // Locks (with their event timelines) and messages.
 #include <limits>
 
+#include "memory.hpp"
 #include "reader.hpp"
 
 namespace tshim {
@@ -53,11 +54,11 @@ void read_locks(Cursor& c, LoadContext& ctx) {
         c.check_fits(events, 12, "lock events");
         auto& e = m.lock_events;
         L.events_begin.push_back(int32_t(e.time.size()));
-        const size_t want = e.time.size() + Cursor::reserve_hint(events, uint64_t(1) << 22);
-        e.time.reserve(want);
-        e.srcloc.reserve(want);
-        e.thread.reserve(want);
-        e.type.reserve(want);
+        const size_t more = c.plausible_reserve(events, 1);
+        reserve_more(e.time, more);
+        reserve_more(e.srcloc, more);
+        reserve_more(e.thread, more);
+        reserve_more(e.type, more);
         int64_t ref = announce;
         for (uint64_t j = 0; j < events; j++) {
             e.time.push_back(c.time_delta(ref));

@@ -1,6 +1,7 @@
 // Frame sets (with their frames) and sections.
 #include <limits>
 
+#include "memory.hpp"
 #include "reader.hpp"
 
 namespace tshim {
@@ -38,7 +39,11 @@ void read_frames(Cursor& c, LoadContext& ctx) {
         c.check_fits(count, continuous ? 12 : 20, "frames");
         const auto set_row = int32_t(fs.name_ptr.size());
         const auto begin = fr.start.size();
-        fr.start.reserve(begin + Cursor::reserve_hint(count));
+        const size_t more = c.plausible_reserve(count, 1);
+        reserve_more(fr.start, more);
+        reserve_more(fr.end, more);
+        reserve_more(fr.image, more);
+        reserve_more(fr.frame_set, more);
         int64_t ref = 0;
         for (uint64_t j = 0; j < count; j++) {
             fr.start.push_back(c.time_delta(ref));

@@ -19,10 +19,9 @@ void read_strings(Cursor& c, LoadContext& ctx) {
     for (uint64_t i = 0; i < count; i++) {
         const auto ptr = c.get<uint64_t>();
         const auto size = c.get<uint64_t>();
-        if (size > c.remaining_bound()) Cursor::throw_count(size, "bytes of string");
+        if (size > UINT32_MAX) Cursor::throw_count(size, "bytes of string");
         const auto off = pool.bytes.size();
-        pool.bytes.resize(off + size_t(size));
-        c.bytes(pool.bytes.data() + off, size_t(size));
+        c.append_bytes(pool.bytes, size);
         pool.offset.push_back(off);
         pool.size.push_back(uint32_t(size));
         by_file_ptr.emplace(ptr, int32_t(i));
@@ -68,8 +67,8 @@ void read_strings(Cursor& c, LoadContext& ctx) {
     for (auto* table : {&ctx.local_threads, &ctx.external_threads}) {
         const auto n = c.get<uint64_t>();
         c.check_fits(n, 8, "compressed threads");
-        table->resize(size_t(n));
-        if (n) c.bytes(table->data(), size_t(n) * 8);
+        table->reserve(Cursor::reserve_hint(n));
+        for (uint64_t i = 0; i < n; i++) table->push_back(c.get<uint64_t>());
     }
 }
 

@@ -20,18 +20,18 @@ void read_zone_extras(Cursor& c, LoadContext& ctx) {
     const auto count = c.get<uint64_t>();
     c.check_fits(count, 12, "zone extras");
     if (count > uint64_t(std::numeric_limits<int32_t>::max())) Cursor::throw_count(count, "zone extras");
-    const size_t n = size_t(count);
-    x.callstack.resize(n);
-    x.text.resize(n);
-    x.name.resize(n);
-    x.color.resize(n);
-    for (size_t i = 0; i < n; i++) {
-        x.callstack[i] = read_u24(c);
-        x.text[i] = ctx.string_by_raw_idx(read_u24(c));
-        x.name[i] = ctx.string_by_raw_idx(read_u24(c));
-        x.color[i] = read_u24(c);
+    const size_t n = c.plausible_reserve(count, 1);
+    x.callstack.reserve(n);
+    x.text.reserve(n);
+    x.name.reserve(n);
+    x.color.reserve(n);
+    for (uint64_t i = 0; i < count; i++) {
+        x.callstack.push_back(read_u24(c));
+        x.text.push_back(ctx.string_by_raw_idx(read_u24(c)));
+        x.name.push_back(ctx.string_by_raw_idx(read_u24(c)));
+        x.color.push_back(read_u24(c));
     }
-    if (n == 0) {  // keep row 0 as the "no extra" placeholder even when the file has none
+    if (count == 0) {  // keep row 0 as the "no extra" placeholder even when the file has none
         x.callstack.push_back(0);
         x.text.push_back(-1);
         x.name.push_back(-1);
@@ -117,10 +117,10 @@ void read_samples(Cursor& c, SampleTable& t, uint32_t thread, int32_t& begin, in
     const auto n = c.get<uint64_t>();
     c.check_fits(n, 11, "samples");
     begin = int32_t(t.time.size());
-    const size_t want = t.time.size() + Cursor::reserve_hint(n);
-    t.time.reserve(want);
-    t.callstack.reserve(want);
-    t.thread.reserve(want);
+    const size_t more = c.plausible_reserve(n, 1);
+    reserve_more(t.time, more);
+    reserve_more(t.callstack, more);
+    reserve_more(t.thread, more);
     int64_t ref = 0;
     for (uint64_t i = 0; i < n; i++) {
         t.time.push_back(c.time_delta(ref));
@@ -143,7 +143,7 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
     c.skip(8);  // number of child lists (upstream's allocation hint)
     c.check_fits(total_zones, 26, "zones");
     {
-        const size_t n = Cursor::reserve_hint(total_zones, uint64_t(1) << 28);
+        const size_t n = c.plausible_reserve(total_zones, 4);
         auto& z = m.zones;
         reserve_huge(z.start, n);
         reserve_huge(z.end, n);
