@@ -28,6 +28,7 @@ int64_t first_time(const LoadContext& ctx) {
 }  // namespace
 
 void read_tail(Cursor& c, LoadContext& ctx) {
+    ctx.cap.meta_int["tail_offset"] = int64_t(c.consumed());  // where the GPU section starts (diagnostics, fuzz seeds)
     ctx.stage("GPU zones");
     tail::read_gpu(c, ctx);
     ctx.check_cancel();

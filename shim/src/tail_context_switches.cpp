@@ -27,7 +27,7 @@ void read_context_switches(Cursor& c, LoadContext& ctx) {
             cs.wakeup.push_back(c.time_delta(ref));
             cs.start.push_back(c.time_delta(ref));
             const int64_t diff = c.get<int64_t>();
-            if (diff > 0) running += diff;
+            if (diff > 0) running = int64_t(uint64_t(running) + uint64_t(diff));  // wraps on hostile data
             ref = int64_t(uint64_t(ref) + uint64_t(diff));
             cs.end.push_back(ref);
             const uint8_t cpu = c.get<uint8_t>();
