@@ -202,33 +202,49 @@ def _bytes_after_frame_images(ctx: Any) -> int:
     return size
 
 
-def test_frame_images_survive_the_round_trip(tmp_path: Path) -> None:
-    """No shared capture has frame images: add two to a real capture's payload, then load, save and load."""
+def _with_frame_images(tmp_path: Path, images: list[tuple[int, int, int, bytes]]) -> Path:
+    """A real capture with `images` (width, height, flip, DXT1 bytes) put in its frame image section."""
     import struct
 
     from engine_craft import lz4_available, make_capture, read_lz4_payload
 
     if not lz4_available():
         pytest.skip("liblz4 not found through ctypes")
-    src = _small_capture()
     plain = tmp_path / "plain.tracy"
-    with open_capture(src) as ctx:
+    with open_capture(_small_capture()) as ctx:
         ctx.save(plain, compression="lz4", streams=1)
         tail = _bytes_after_frame_images(ctx)
     payload = read_lz4_payload(plain)
     at = len(payload) - tail - 12
     assert payload[at:at + 12] == struct.pack("<IQ", 0, 0), "frame image section not where expected"
-    images = [(8, 4, 1, bytes(range(16))), (4, 4, 0, b"\xa5" * 8)]
     section = struct.pack("<IQ", 0, len(images))
     for w, h, flip, data in images:
         section += struct.pack("<HHB", w, h, flip) + data
     crafted = tmp_path / "images.tracy"
     crafted.write_bytes(make_capture(payload[:at] + section + payload[at + 12:]))
+    return crafted
 
-    with open_capture(crafted) as ctx:
+
+def test_frame_images_survive_the_round_trip(tmp_path: Path) -> None:
+    """No shared capture has frame images: add two to a real capture's payload, then load, save and load."""
+    images = [(8, 4, 1, bytes(range(16))), (4, 4, 0, b"\xa5" * 8)]
+    with open_capture(_with_frame_images(tmp_path, images)) as ctx:
         native = ctx._require_native()
         assert np.asarray(native.column("frame_images", "width")).tolist() == [8, 4]
         assert bytes(np.asarray(native.column("frame_image_bytes", "data"))) == images[0][3] + images[1][3]
         ctx.save(tmp_path / "again.tracy", streams=2)
         with open_capture(tmp_path / "again.tracy") as again:
             assert _table_diffs(ctx, again) == []
+
+
+def test_frame_image_dictionary(tmp_path: Path) -> None:
+    """fi_dict stores a zstd dictionary trained on the images in front of them; the images read back unchanged."""
+    rng = np.random.default_rng(7)
+    blocks = [rng.integers(0, 256, 8, dtype=np.uint8).tobytes() for _ in range(32)]
+    images = [(64, 32, 0, b"".join(blocks[int(k)] for k in rng.integers(0, 32, 128))) for _ in range(64)]
+    with open_capture(_with_frame_images(tmp_path, images)) as ctx:
+        plain = ctx.save(tmp_path / "plain-dict.tracy")
+        with_dict = ctx.save(tmp_path / "dict.tracy", fi_dict=True)
+        assert with_dict.uncompressed_bytes > plain.uncompressed_bytes + 1000, "no dictionary was stored"
+        with open_capture(tmp_path / "dict.tracy") as again:  # the images start later in the payload
+            assert _table_diffs(ctx, again) == ["frame_images.offset"]

@@ -70,9 +70,8 @@ def save_capture(capture: Capture, path: str | os.PathLike[str], *, compression:
                  streams: int = 4, overwrite: bool = False, progress: ProgressCallback | None = None,
                  fi_dict: bool = False, poll_s: float = 0.1) -> SaveResult:
     """Write `capture` to `path` (``.tracy`` appended when missing). `progress(done, total)` is called from this
-    thread while the engine compresses (payload bytes). `fi_dict` is accepted for upstream parity: the engine
-    keeps no frame-image data to train a dictionary on, so none is written."""
-    del fi_dict
+    thread while the engine compresses (payload bytes). `fi_dict` stores a zstd dictionary trained on the frame
+    images, as upstream's option (a no-op for captures without frame images)."""
     if compression not in COMPRESSIONS:
         raise SaveError(f"compression must be one of {sorted(COMPRESSIONS)}, not {compression!r}")
     if not 1 <= int(streams) <= 255:
@@ -82,7 +81,7 @@ def save_capture(capture: Capture, path: str | os.PathLike[str], *, compression:
     ffi, lib = ffi_lib()
     counters = ffi.new("uint64_t[2]")
     out = ffi.new("tshim_save_result *")
-    flags = lib.TSHIM_SAVE_OVERWRITE if overwrite else 0
+    flags = (lib.TSHIM_SAVE_OVERWRITE if overwrite else 0) | (lib.TSHIM_SAVE_FRAME_IMAGE_DICT if fi_dict else 0)
     outcome: dict[str, Any] = {}
 
     def run() -> None:  # the engine call releases the GIL: progress is polled from the calling thread meanwhile

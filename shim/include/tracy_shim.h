@@ -145,7 +145,10 @@ TSHIM_API void tshim_live_close(tshim_live* live);
 
 /* ---- Saving: write a capture (file-loaded or a live snapshot) as a .tracy file of file version 0.14.0 ---- */
 enum tshim_save_compression { TSHIM_SAVE_LZ4 = 0, TSHIM_SAVE_ZSTD = 1 };
-enum tshim_save_flags { TSHIM_SAVE_OVERWRITE = 1 };
+enum tshim_save_flags {
+    TSHIM_SAVE_OVERWRITE = 1,
+    TSHIM_SAVE_FRAME_IMAGE_DICT = 2  /* store a zstd dictionary trained on the frame images (upstream's fi_dict) */
+};
 
 typedef struct tshim_save_result {
     uint64_t uncompressed_bytes;  /* payload */

@@ -34,6 +34,7 @@ int tshim_save(tshim_capture* cap, const char* path, int compression, int level,
         opt.level = level;
         opt.streams = streams;
         opt.overwrite = (flags & TSHIM_SAVE_OVERWRITE) != 0;
+        opt.frame_image_dict = (flags & TSHIM_SAVE_FRAME_IMAGE_DICT) != 0;
         tshim::SaveProgress prog;
         // Publish progress to the caller's two counters from a watcher while the save runs.
         std::atomic<bool> done{false};

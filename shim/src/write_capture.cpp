@@ -21,6 +21,9 @@
 #include "model.hpp"
 #include "write_container.hpp"
 
+#define ZDICT_STATIC_LINKING_ONLY
+#include <zdict.h>
+
 namespace tshim {
 
 namespace {
@@ -61,7 +64,8 @@ private:
 // Writes the model; string ids map to file string indices 1:1 (the whole pool becomes the file's string table).
 class SectionWriter {
 public:
-    SectionWriter(const Capture& cap, const Model& m, Out& o) : cap_(cap), m_(m), t_(m.tail), o_(o) {}
+    SectionWriter(const Capture& cap, const Model& m, Out& o, bool image_dict)
+        : cap_(cap), m_(m), t_(m.tail), o_(o), image_dict_(image_dict) {}
 
     void write_all() {
         header_and_metadata();
@@ -90,6 +94,7 @@ private:
     const Model& m_;
     const TailModel& t_;
     Out& o_;
+    bool image_dict_;
 
     int64_t meta_int(const char* key, int64_t def = 0) const {
         auto it = cap_.meta_int.find(key);
@@ -667,9 +672,42 @@ private:
         for (auto s : t_.app_info.text) string_ref(s);
     }
 
+    // A zstd dictionary trained on the frame images (upstream loads it to compress the images it keeps); empty
+    // when not asked for, without images, or when training fails.
+    std::vector<uint8_t> image_dictionary() const {
+        const auto& fi = t_.frame_image;
+        if (!image_dict_ || fi.width.empty() || fi.data_offset.size() != fi.width.size()) return {};
+        constexpr size_t kDictSize = 4 * 1024 * 1024;
+        constexpr uint64_t kSampleLimit = uint64_t(1) << 31;
+        std::vector<size_t> sizes;
+        std::vector<uint8_t> samples;
+        for (size_t i = 0; i < fi.width.size(); i++) {
+            const size_t size = size_t(fi.width[i]) * fi.height[i] / 2;
+            if (samples.size() + size > kSampleLimit) break;
+            if (fi.data_offset[i] + size > t_.frame_image_bytes.size()) return {};
+            const auto* p = t_.frame_image_bytes.data() + fi.data_offset[i];
+            samples.insert(samples.end(), p, p + size);
+            sizes.push_back(size);
+        }
+        std::vector<uint8_t> dict(kDictSize);
+        ZDICT_fastCover_params_t params{};
+        params.d = 6;
+        params.k = 50;
+        params.f = 20;  // log2 of the frequency table: 2^20 entries is plenty for DXT1 blocks
+        params.nbThreads = 1;
+        params.zParams.compressionLevel = 3;
+        const size_t n = ZDICT_optimizeTrainFromBuffer_fastCover(dict.data(), dict.size(), samples.data(),
+                                                                 sizes.data(), unsigned(sizes.size()), &params);
+        if (ZDICT_isError(n) || n > kDictSize) return {};
+        dict.resize(n);
+        return dict;
+    }
+
     void frame_images() {
         const auto& fi = t_.frame_image;
-        o_.put<uint32_t>(0);  // no zstd dictionary for the images
+        const auto dict = image_dictionary();
+        o_.put<uint32_t>(uint32_t(dict.size()));
+        if (!dict.empty()) o_.bytes(dict.data(), dict.size());
         o_.count(fi.width.size());
         std::vector<uint8_t> blank;
         for (size_t i = 0; i < fi.width.size(); i++) {
@@ -914,7 +952,7 @@ SaveOutcome save_capture(const Capture& cap, const std::string& path, const Save
     ContainerWriter writer(tmp.get(), target.string(), opt.compression, opt.level, opt.streams);
     if (progress) writer.set_progress(&progress->done);
     Out out(writer);
-    SectionWriter(cap, *cap.model, out).write_all();
+    SectionWriter(cap, *cap.model, out, opt.frame_image_dict).write_all();
     writer.finish();
     SaveOutcome r;
     r.payload_bytes = writer.payload_bytes();

@@ -18,6 +18,7 @@ struct SaveOptions {
     int level = 3;        // zstd level; LZ4 acceleration
     int streams = 4;      // 1..255
     bool overwrite = false;
+    bool frame_image_dict = false;  // train a zstd dictionary over the frame images and store it (upstream's fi_dict)
 };
 
 struct SaveProgress {
