@@ -194,10 +194,15 @@ def test_aliases_and_lookup_errors() -> None:
     assert reg.new_id("cap") == "cap-2"
     with pytest.raises(UnknownInstanceError, match="loaded: cap"):
         reg.get("nope")
-    # An alias that names another instance replaces it, as a reload under the same name would.
-    other = Instance(id="other", capture=FakeCapture())
-    reg.add(other, alias="cap")
-    assert reg.get("cap") is other and inst.capture.closed
+    # A new instance named like an alias takes the name over; named like an instance, it replaces it (as a reload
+    # under the same name should).
+    other = Instance(id="before", capture=FakeCapture())
+    reg.add(other)
+    assert reg.get("before") is other and inst.aliases == set() and not inst.capture.closed
+    third = Instance(id="cap", capture=FakeCapture())
+    reg.add(third)
+    assert reg.get("cap") is third and inst.capture.closed
+    assert sorted(i.id for i in reg.all()) == ["before", "cap"]
 
 
 def test_find_file_reuses_only_an_unchanged_file(tmp_path: Path) -> None:

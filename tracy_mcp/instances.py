@@ -172,13 +172,11 @@ class Registry:
                     return candidate
         raise RuntimeError("no free instance id")
 
-    def add(self, inst: Instance, alias: str | None = None) -> list[str]:
-        """Register `inst` (id already chosen); `alias`, if given, replaces whatever held that name.
-        Returns the ids evicted to stay within the cap."""
+    def add(self, inst: Instance) -> list[str]:
+        """Register `inst` under its id; an instance that already had that name (as id or alias) is replaced, as a
+        reload under the same name should. Returns the ids evicted to stay within the cap."""
         with self._lock:
-            if alias:
-                self._release_name(alias)
-                inst.aliases.add(alias)
+            self._release_name(inst.id)
             self._items[inst.id] = inst
             return self._evict_for_capacity(keep=inst.id)
 

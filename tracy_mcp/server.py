@@ -330,7 +330,7 @@ def build_mcp(core: Core) -> MCPServer:
         inst_id = alias or core.registry.new_id(target.program if target else f"live-{address}-{port}")
         inst = Instance(id=inst_id, capture=capture, live=True, address=address, port=port)
         try:
-            evicted = core.registry.add(inst, alias=None)
+            evicted = core.registry.add(inst)
         except InstanceBusyError as exc:
             capture.disconnect()
             raise ToolError(str(exc)) from None
@@ -523,9 +523,9 @@ async def _load_new(core: Core, p: Path, alias: str | None, ctx: Context | None)
     except Exception as exc:  # noqa: BLE001 - every load failure is reported as a tool error
         raise ToolError(f"cannot load {p}: {exc}") from None
     resolved, mtime = file_key(p)
-    inst = Instance(id=core.registry.new_id(alias or p.stem), capture=capture, path=resolved, mtime=mtime)
+    inst = Instance(id=alias or core.registry.new_id(p.stem), capture=capture, path=resolved, mtime=mtime)
     try:
-        evicted = core.registry.add(inst, alias=alias if alias and alias != inst.id else None)
+        evicted = core.registry.add(inst)
     except InstanceBusyError as exc:
         capture.close()
         raise ToolError(str(exc)) from None
