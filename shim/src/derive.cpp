@@ -4,8 +4,19 @@
 
 namespace tshim {
 
+namespace {
+
+// Upstream lists a zone under its srcloc (and counts it in the srcloc's statistics) when the zone has a valid end
+// and a positive duration.
+inline bool listed(const ZoneTable& z, size_t i, size_t srclocs) {
+    return z.srcloc[i] < srclocs && z.end[i] >= 0 && z.end[i] - z.start[i] > 0;
+}
+
+}  // namespace
+
 void prepare_derived(Model& m) {
     auto& s = m.srclocs;
+    const auto& z = m.zones;
     const size_t n = s.count();
     s.zone_count.assign(n, 0);
     s.zone_total.assign(n, 0);
@@ -14,42 +25,33 @@ void prepare_derived(Model& m) {
     s.zone_sum_sq.assign(n, 0.0);
     s.zones_begin.assign(n, 0);
     s.zones_end.assign(n, 0);
-    // Upstream lists a zone under its srcloc when it has a valid end and a positive duration.
-    size_t listed = 0;
-    const auto& z = m.zones;
     for (size_t i = 0; i < z.count(); i++)
-        if (z.srcloc[i] < n && z.end[i] >= 0 && z.end[i] - z.start[i] > 0) listed++;
-    m.srcloc_zones.assign(listed, 0);
+        if (listed(z, i, n)) s.zone_count[z.srcloc[i]]++;
+    int32_t at = 0;
+    for (size_t sl = 0; sl < n; sl++) {
+        s.zones_begin[sl] = at;
+        s.zones_end[sl] = at;  // advanced by build_derived as it places the zones
+        at += int32_t(s.zone_count[sl]);
+    }
+    m.srcloc_zones.assign(size_t(at), 0);
 }
 
 void build_derived(Model& m, const Capture& cap) {
     auto& s = m.srclocs;
     const auto& z = m.zones;
     const size_t n = s.count();
-    // Zone rows are already in upstream's order (threads in file order, DFS pre-order within each thread), so a
-    // counting sort by srcloc keeps each srcloc's list in that order.
+    // Zone rows are already in upstream's order (threads in file order, DFS pre-order within each thread), so
+    // placing them in row order keeps each srcloc's list in that order.
     for (size_t i = 0; i < z.count(); i++) {
+        if (!listed(z, i, n)) continue;
         const size_t sl = z.srcloc[i];
-        if (sl >= n || z.end[i] < 0) continue;
         const int64_t span = z.end[i] - z.start[i];
-        if (span <= 0) continue;
-        s.zone_count[sl]++;
         s.zone_total[sl] += span;
         if (span < s.zone_min[sl]) s.zone_min[sl] = span;
         if (span > s.zone_max[sl]) s.zone_max[sl] = span;
         s.zone_sum_sq[sl] += double(span) * double(span);
-        if ((i & 0xFFFFF) == 0 && cap.cancel.load(std::memory_order_relaxed)) return;
-    }
-    int32_t at = 0;
-    for (size_t sl = 0; sl < n; sl++) {
-        s.zones_begin[sl] = at;
-        s.zones_end[sl] = at;  // advanced while filling
-        at += int32_t(s.zone_count[sl]);
-    }
-    for (size_t i = 0; i < z.count(); i++) {
-        const size_t sl = z.srcloc[i];
-        if (sl >= n || z.end[i] < 0 || z.end[i] - z.start[i] <= 0) continue;
         m.srcloc_zones[size_t(s.zones_end[sl]++)] = int32_t(i);
+        if ((i & 0xFFFFF) == 0 && cap.cancel.load(std::memory_order_relaxed)) return;
     }
 }
 

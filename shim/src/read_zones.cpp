@@ -42,7 +42,7 @@ void read_zone_extras(Cursor& c, LoadContext& ctx) {
 // Reads one thread's timeline of `top` root zones. Iterative (an explicit stack of open levels), so a hostile
 // nesting depth cannot overflow the call stack. Per zone the file holds: srcloc i16, start delta i64, extra u32,
 // child count u32, the children, end delta i64; every time is a delta to the previous time read.
-void read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, uint16_t thread) {
+void read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, uint16_t thread, const std::vector<uint16_t>& srcloc_of) {
     constexpr uint64_t kMinZoneBytes = 26;
     auto& z = ctx.model.zones;
     const auto extras = uint32_t(ctx.model.zone_extras.callstack.size());
@@ -91,10 +91,9 @@ void read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, uint16_t thread) {
         if (depth > 0xFFFE) throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: zones nested too deep");
         if (extra >= extras) throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: zone refers to a missing zone extra");
         const auto row = int32_t(z.start.size());
-        const int32_t sl = ctx.srcloc_row_or_none(srcloc_id);
         z.start.push_back(start);
         z.end.push_back(-1);
-        z.srcloc.push_back(sl < 0 ? uint16_t(0xFFFF) : uint16_t(sl));
+        z.srcloc.push_back(srcloc_of[uint16_t(srcloc_id)]);
         z.thread.push_back(thread);
         z.depth.push_back(uint16_t(depth));
         z.parent.push_back(parent);
@@ -155,6 +154,13 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
         reserve_huge(z.extra, n);
     }
 
+    // srcloc id as stored (indexed as u16) -> row of `srclocs`, 0xFFFF for unknown ids
+    std::vector<uint16_t> srcloc_of(65536, uint16_t(0xFFFF));
+    for (int id = -32768; id < 32768; id++) {
+        const int32_t row = ctx.srcloc_row_or_none(int16_t(id));
+        if (row >= 0) srcloc_of[uint16_t(int16_t(id))] = uint16_t(row);
+    }
+
     const auto threads = c.get<uint64_t>();
     c.check_fits(threads, 41, "threads");
     const bool has_group_hint = ctx.version >= file_version(0, 11, 1);
@@ -176,7 +182,7 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
 
         const auto top = c.get<uint32_t>();
         t.zones_begin[row] = int32_t(m.zones.start.size());
-        if (top) read_timeline(c, ctx, top, uint16_t(row));
+        if (top) read_timeline(c, ctx, top, uint16_t(row), srcloc_of);
         t.zones_end[row] = int32_t(m.zones.start.size());
 
         const auto messages = c.get<uint64_t>();
