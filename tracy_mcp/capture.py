@@ -3,7 +3,8 @@
 The upstream-compatible methods (``get_*``, same names, arguments, defaults and result shapes as upstream Tracy's
 Python binding; times are integer nanoseconds) live in small query modules mixed in here; columnar access,
 percentiles, self time and exports are the extras. Every read goes through one ``CaptureData``
-(``tracy_mcp.data``), the hook where a live capture will take its snapshot.
+(``tracy_mcp.data``), where a live capture (``tracy_mcp.live``) swaps in each new snapshot.
+The eval guide (``tracy_mcp/resources/eval_guide.md``) documents the whole surface for users.
 """
 
 from __future__ import annotations
@@ -35,7 +36,13 @@ class CaptureClosedError(TracyMcpError):
 class Capture(
     ExportMethods, FrameQueries, GpuQueries, EventQueries, MemoryQueries, LockQueries, SamplingQueries, MetaQueries
 ):
-    """One capture loaded by the engine. Create it with :func:`open_capture`."""
+    """One capture loaded by the engine. Create it with :func:`open_capture`.
+
+    Upstream-compatible: every ``get_*`` method of upstream's binding (see the eval guide, tracy://eval-guide).
+    Extras: ``info()``, ``zones()``, ``zone_stats()``, ``zone_durations()``, ``zone_percentiles()``,
+    ``frames()``, ``frame_percentiles()``, ``zones_in_frame()``, ``zones_in_range()``, ``thread_busy_time()``,
+    ``gpu_zones()``, ``messages()``, ``plots()``, ``memory_events()``, ``samples()``, ``context_switches()``,
+    ``lock_events()``, ``export_chrome_trace()``, ``export_csv()``, ``export_parquet()``."""
 
     def __init__(self, native: engine.NativeCapture) -> None:
         self._native: engine.NativeCapture | None = native
