@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from collections import defaultdict
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -22,8 +22,19 @@ CAPTURES = sorted((SHARED / "captures").glob("*.tracy")) if (SHARED / "captures"
 pytestmark = pytest.mark.skipif(not CAPTURES, reason=f"no shared captures in {SHARED} (set TRACY_MCP_SHARED)")
 
 PLOT_TYPES = ["User", "Memory", "SysTime", "Power"]
-GPU_TYPES = ["Invalid", "OpenGL", "Vulkan", "OpenCL", "Direct3D12", "Direct3D11", "Metal", "Custom", "CUDA",
-             "Rocprof", "WebGPU"]
+GPU_TYPES = [
+    "Invalid",
+    "OpenGL",
+    "Vulkan",
+    "OpenCL",
+    "Direct3D12",
+    "Direct3D11",
+    "Metal",
+    "Custom",
+    "CUDA",
+    "Rocprof",
+    "WebGPU",
+]
 
 
 def _dump_golden():
@@ -35,7 +46,7 @@ def _dump_golden():
     return dump_golden
 
 
-@lru_cache(maxsize=None)
+@cache
 def _load(stem: str) -> tuple[NativeCapture, dict]:
     cap = NativeCapture(SHARED / "captures" / f"{stem}.tracy")
     cap.wait(READY, timeout=120)
@@ -53,7 +64,7 @@ class Strings:
         if sid < 0:
             return default
         o = int(self.offset[sid])
-        return self.data[o:o + int(self.size[sid])].decode("utf-8", "replace")
+        return self.data[o : o + int(self.size[sid])].decode("utf-8", "replace")
 
 
 def _cols(cap: NativeCapture, table: str) -> dict[str, list]:
@@ -85,8 +96,10 @@ def test_gpu_contexts(loaded):
     cap, golden = loaded
     s = Strings(cap)
     g = _cols(cap, "gpu_contexts")
-    ours = [{"name": s(g["name"][i], ""), "count": g["count"][i], "type": GPU_TYPES[g["type"][i]],
-             "thread": g["tid"][i]} for i in range(len(g["count"]))]
+    ours = [
+        {"name": s(g["name"][i], ""), "count": g["count"][i], "type": GPU_TYPES[g["type"][i]], "thread": g["tid"][i]}
+        for i in range(len(g["count"]))
+    ]
     dg = _dump_golden()
     assert dg.store(ours) == golden["get_gpu_contexts"]
 
@@ -101,7 +114,11 @@ def test_gpu_zone_trees(loaded):
         p = int(z["parent"][r])
         assert int(z["subtree_end"][r]) > r
         if p >= 0:
-            assert p < r and int(z["depth"][r]) == int(z["depth"][p]) + 1 and int(z["subtree_end"][r]) <= int(z["subtree_end"][p])
+            assert (
+                p < r
+                and int(z["depth"][r]) == int(z["depth"][p]) + 1
+                and int(z["subtree_end"][r]) <= int(z["subtree_end"][p])
+            )
         else:
             assert int(z["depth"][r]) == 0
     # Durations per zone name, as upstream lists them (zones with a positive GPU span).
@@ -128,13 +145,21 @@ def test_plots(loaded):
     ours = []
     for i in range(len(p["type"])):
         count = p["point_end"][i] - p["point_begin"][i]
-        ours.append({"name": _plot_name(s, p["name"][i], p["name_ptr"][i]), "min": p["min"][i], "max": p["max"][i],
-                     "sum": p["sum"][i], "count": count, "avg": p["sum"][i] / count if count else 0.0,
-                     "type": PLOT_TYPES[p["type"][i]]})
+        ours.append(
+            {
+                "name": _plot_name(s, p["name"][i], p["name_ptr"][i]),
+                "min": p["min"][i],
+                "max": p["max"][i],
+                "sum": p["sum"][i],
+                "count": count,
+                "avg": p["sum"][i] / count if count else 0.0,
+                "type": PLOT_TYPES[p["type"][i]],
+            }
+        )
     dg = _dump_golden()
     assert dg.store(ours) == golden["get_plots"]
     t = cap.column("plot_points", "time")
-    for b, e in zip(p["point_begin"], p["point_end"]):
+    for b, e in zip(p["point_begin"], p["point_end"], strict=True):
         assert np.all(np.diff(t[b:e]) >= 0)
 
 
@@ -142,16 +167,32 @@ def test_memory(loaded):
     cap, golden = loaded
     s = Strings(cap)
     mp = _cols(cap, "mem_pools")
-    names = ["(default)" if k == 0 else s(n, "") for k, n in zip(mp["key"], mp["name"])]
-    pools = [{"name": names[i], "high": mp["high"][i], "low": mp["low"][i], "usage": mp["usage"][i],
-              "alloc_count": mp["event_end"][i] - mp["event_begin"][i]} for i in range(len(names))]
+    names = ["(default)" if k == 0 else s(n, "") for k, n in zip(mp["key"], mp["name"], strict=True)]
+    pools = [
+        {
+            "name": names[i],
+            "high": mp["high"][i],
+            "low": mp["low"][i],
+            "usage": mp["usage"][i],
+            "alloc_count": mp["event_end"][i] - mp["event_begin"][i],
+        }
+        for i in range(len(names))
+    ]
     dg = _dump_golden()
     assert dg.store(pools) == golden["get_memory_pools"]
     me = _cols(cap, "mem_events")
-    events = [{"pool": names[me["pool"][i]], "ptr": me["ptr"][i], "size": me["size"][i],
-               "time_alloc": me["time_alloc"][i], "time_free": me["time_free"][i],
-               "thread_alloc": me["thread_alloc"][i], "callstack_idx": me["cs_alloc"][i]}
-              for i in range(len(me["ptr"]))]
+    events = [
+        {
+            "pool": names[me["pool"][i]],
+            "ptr": me["ptr"][i],
+            "size": me["size"][i],
+            "time_alloc": me["time_alloc"][i],
+            "time_free": me["time_free"][i],
+            "thread_alloc": me["thread_alloc"][i],
+            "callstack_idx": me["cs_alloc"][i],
+        }
+        for i in range(len(me["ptr"]))
+    ]
     assert dg.store(events) == golden["get_memory_events"]["all"]
     for name, expected in golden["get_memory_events"]["per_pool"].items():
         assert dg.store([e for e in events if e["pool"] == name]) == expected
@@ -168,8 +209,14 @@ def _callstack_frames(cap: NativeCapture, s: Strings, idx: int) -> list[dict]:
         if f < 0:
             continue
         for e in range(fr["entry_begin"][f], fr["entry_end"][f]):
-            out.append({"name": s(int(en["name"][e]), ""), "file": s(int(en["file"][e]), ""),
-                        "line": int(en["line"][e]), "addr": int(en["sym_addr"][e])})
+            out.append(
+                {
+                    "name": s(int(en["name"][e]), ""),
+                    "file": s(int(en["file"][e]), ""),
+                    "line": int(en["line"][e]),
+                    "addr": int(en["sym_addr"][e]),
+                }
+            )
     return out
 
 
@@ -192,16 +239,28 @@ def test_context_switches(loaded):
         if i is not None:
             for r in range(th["switch_begin"][i], th["switch_end"][i]):
                 if int(cs["end"][r]) >= 0:
-                    ours.append({"start": int(cs["start"][r]), "end": int(cs["end"][r]), "cpu": int(cs["cpu"][r]),
-                                 "reason": int(cs["reason"][r])})
+                    ours.append(
+                        {
+                            "start": int(cs["start"][r]),
+                            "end": int(cs["end"][r]),
+                            "cpu": int(cs["cpu"][r]),
+                            "reason": int(cs["reason"][r]),
+                        }
+                    )
         assert dg.store(ours) == expected["all"], tid
 
 
 def test_cpu_thread_data(loaded):
     cap, golden = loaded
     d = _cols(cap, "cpu_thread_data")
-    ours = {str(d["tid"][i]): {"running_time": d["running_time"][i], "running_regions": d["running_regions"][i],
-                               "migrations": d["migrations"][i]} for i in range(len(d["tid"]))}
+    ours = {
+        str(d["tid"][i]): {
+            "running_time": d["running_time"][i],
+            "running_regions": d["running_regions"][i],
+            "migrations": d["migrations"][i],
+        }
+        for i in range(len(d["tid"]))
+    }
     assert ours == golden["get_cpu_thread_data"]
 
 
@@ -217,8 +276,12 @@ def test_symbols(loaded):
         if "name" not in st:
             continue
         i = by_addr[st["addr"]]
-        assert (s(sym["name"][i]), s(sym["file"][i]), sym["line"][i], s(sym["image"][i])) == \
-            (st["name"], st["file"], st["line"], st["image"])
+        assert (s(sym["name"][i]), s(sym["file"][i]), sym["line"][i], s(sym["image"][i])) == (
+            st["name"],
+            st["file"],
+            st["line"],
+            st["image"],
+        )
 
 
 def test_no_hw_samples(loaded):

@@ -15,8 +15,17 @@ from tracy_mcp.errors import CaptureFormatError
 VERSIONS = [(0, 11, 0), (0, 12, 2), (0, 12, 3), (0, 12, 4), (0, 13, 1), (0, 13, 4), (0, 14, 0)]
 
 # The crafted file's string table (pointer, text); a StringIdx refers to the position + 1.
-STRINGS = [(0x100, b"GPU ctx"), (0x108, b"GpuZone"), (0x110, b"gpu.cpp"), (0x118, b"Plot A"), (0x120, b"Pool X"),
-           (0x128, b"Main"), (0x130, b"frame_fn"), (0x138, b"libdemo.so"), (0x140, b"app info line")]
+STRINGS = [
+    (0x100, b"GPU ctx"),
+    (0x108, b"GpuZone"),
+    (0x110, b"gpu.cpp"),
+    (0x118, b"Plot A"),
+    (0x120, b"Pool X"),
+    (0x128, b"Main"),
+    (0x130, b"frame_fn"),
+    (0x138, b"libdemo.so"),
+    (0x140, b"app info line"),
+]
 IDX = {text.decode(): i for i, (_, text) in enumerate(STRINGS)}
 PLOT_PTR, POOL_PTR = 0x900, 0x901
 
@@ -110,8 +119,9 @@ def tail(v: tuple[int, int, int]) -> bytes:
     out += p("qqqBbbQ", 100, 5, 50, 2, -2, 3, 7) + (p("B", 1) if wake else b"")
     out += p("qqqBbbQ", 10, 5, -171, 3, 100, 0, 0) + (p("B", 3) if wake else b"")
     # Per-CPU timelines: CPU 1 ran external index 1 then 2.
-    out += p("Q", 2) + b"".join(p("Q", 2) + p("qqH", 10, 10, 1) + p("qqH", 10, 10, 2) if cpu == 1 else p("Q", 0)
-                                for cpu in range(256))
+    out += p("Q", 2) + b"".join(
+        p("Q", 2) + p("qqH", 10, 10, 1) + p("qqH", 10, 10, 2) if cpu == 1 else p("Q", 0) for cpu in range(256)
+    )
     out += p("Q", 1) + p("QQ", 7, 42)  # tid -> pid
     out += p("Q", 1) + p("QqII", 7, 50, 1, 0)  # CPU thread data
     # Symbols (stored out of address order), symbol code, code -> symbol, hardware samples, source files.
@@ -144,10 +154,10 @@ def text(cap: NativeCapture, sid: int) -> str | None:
         return None
     o = int(cap.column("strings", "offset")[sid])
     n = int(cap.column("strings", "size")[sid])
-    return cap.column("string_bytes", "data")[o:o + n].tobytes().decode()
+    return cap.column("string_bytes", "data")[o : o + n].tobytes().decode()
 
 
-@pytest.mark.parametrize("v", VERSIONS, ids=lambda v: "%d.%d.%d" % v)
+@pytest.mark.parametrize("v", VERSIONS, ids=lambda v: ".".join(map(str, v)))
 def test_every_tail_section(tmp_path, v):
     cap = load(tmp_path, front(v) + tail(v))
     meta = cap.meta()
@@ -229,9 +239,9 @@ def test_huge_counts_are_refused(tmp_path, offset):
     rest = bytearray(tail(v))
     if offset == 24:  # the first context's zone-tree count
         at = rest.index(p("QQ", 7, 1))
-        rest[at + 8:at + 16] = p("Q", 1 << 60)
+        rest[at + 8 : at + 16] = p("Q", 1 << 60)
     else:
-        rest[offset:offset + 8] = p("Q", 1 << 60)
+        rest[offset : offset + 8] = p("Q", 1 << 60)
     if offset == 0:  # a progress hint only: loads fine
         cap = load(tmp_path, front(v) + bytes(rest))
         assert cap.rows("gpu_zones") == 2

@@ -4,106 +4,249 @@ small and still reach every tail section. Byte 0 of a seed selects the file vers
 
 usage: python shim/fuzz/tail_seeds.py OUT_DIR CAPTURE.tracy...
 """
+
 import struct
 import sys
+
 import numpy as np
-from tracy_mcp.engine import NativeCapture, READY
+
+from tracy_mcp.engine import READY, NativeCapture
+
 
 def enc(cap, ver, N=40):
-    col = lambda t, c: cap.column(t, c)
     out = bytearray()
-    P = lambda fmt, *v: out.extend(struct.pack('<' + fmt, *v))
-    u24 = lambda v: out.extend(struct.pack('<I', v)[:3])
+
+    def col(t, c):
+        return cap.column(t, c)
+
+    def P(fmt, *v):
+        out.extend(struct.pack("<" + fmt, *v))
+
+    def u24(v):
+        out.extend(struct.pack("<I", v)[:3])
+
     # GPU
-    P('QQ', 0, 0)
-    nctx = cap.rows('gpu_contexts'); P('Q', nctx)
-    z = {c: col('gpu_zones', c) for c in cap.columns('gpu_zones')}
+    P("QQ", 0, 0)
+    nctx = cap.rows("gpu_contexts")
+    P("Q", nctx)
+    z = {c: col("gpu_zones", c) for c in cap.columns("gpu_zones")}
     for i in range(nctx):
-        P('QBQfB', int(col('gpu_contexts','tid')[i]), int(col('gpu_contexts','calibration')[i]), int(col('gpu_contexts','count')[i]), float(col('gpu_contexts','period')[i]), int(col('gpu_contexts','type')[i]))
-        u24(1); P('Q', 0)
-        if ver >= 0x000C04: P('Q', 1); P('q', 5); u24(2)
-        tb, te = int(col('gpu_contexts','timeline_begin')[i]), int(col('gpu_contexts','timeline_end')[i])
-        P('Q', te - tb)
+        P(
+            "QBQfB",
+            int(col("gpu_contexts", "tid")[i]),
+            int(col("gpu_contexts", "calibration")[i]),
+            int(col("gpu_contexts", "count")[i]),
+            float(col("gpu_contexts", "period")[i]),
+            int(col("gpu_contexts", "type")[i]),
+        )
+        u24(1)
+        P("Q", 0)
+        if ver >= 0x000C04:
+            P("Q", 1)
+            P("q", 5)
+            u24(2)
+        tb, te = int(col("gpu_contexts", "timeline_begin")[i]), int(col("gpu_contexts", "timeline_end")[i])
+        P("Q", te - tb)
         for t in range(tb, te):
-            zb = int(col('gpu_timelines','zone_begin')[t])
+            zb = int(col("gpu_timelines", "zone_begin")[t])
+
             # first root subtree only, children capped
             def emit(r, ref):
-                P('q', int(z['cpu_start'][r]) - ref[0]); ref[0] = int(z['cpu_start'][r])
-                P('q', int(z['gpu_start'][r]) - ref[1]); ref[1] = int(z['gpu_start'][r])
-                P('h', int(z['srcloc_id'][r])); u24(int(z['callstack'][r])); P('H', int(z['thread_index'][r]))
-                kids = []; k = r + 1
-                while k < int(z['subtree_end'][r]) and len(kids) < 3: kids.append(k); k = int(z['subtree_end'][k])
-                P('Q', len(kids))
-                for k in kids: emit(k, ref)
-                P('q', int(z['cpu_end'][r]) - ref[0]); ref[0] = int(z['cpu_end'][r])
-                P('q', int(z['gpu_end'][r]) - ref[1]); ref[1] = int(z['gpu_end'][r])
-                if ver >= 0x000C04: P('H', int(z['query_id'][r]))
-            P('QQ', int(col('gpu_timelines','tid')[t]), 1); emit(zb, [0, 0])
-        if ver >= 0x000C04: P('Q', 1); P('HQ', 3, 1); P('qd', 7, 1.5)
+                P("q", int(z["cpu_start"][r]) - ref[0])
+                ref[0] = int(z["cpu_start"][r])
+                P("q", int(z["gpu_start"][r]) - ref[1])
+                ref[1] = int(z["gpu_start"][r])
+                P("h", int(z["srcloc_id"][r]))
+                u24(int(z["callstack"][r]))
+                P("H", int(z["thread_index"][r]))
+                kids = []
+                k = r + 1
+                while k < int(z["subtree_end"][r]) and len(kids) < 3:
+                    kids.append(k)
+                    k = int(z["subtree_end"][k])
+                P("Q", len(kids))
+                for k in kids:
+                    emit(k, ref)
+                P("q", int(z["cpu_end"][r]) - ref[0])
+                ref[0] = int(z["cpu_end"][r])
+                P("q", int(z["gpu_end"][r]) - ref[1])
+                ref[1] = int(z["gpu_end"][r])
+                if ver >= 0x000C04:
+                    P("H", int(z["query_id"][r]))
+
+            P("QQ", int(col("gpu_timelines", "tid")[t]), 1)
+            emit(zb, [0, 0])
+        if ver >= 0x000C04:
+            P("Q", 1)
+            P("HQ", 3, 1)
+            P("qd", 7, 1.5)
     # plots (file plots only)
-    pt = col('plots','type'); pool = col('plots','pool'); rows = [i for i in range(len(pt)) if pool[i] < 0]
-    P('Q', len(rows))
+    pt = col("plots", "type")
+    pool = col("plots", "pool")
+    rows = [i for i in range(len(pt)) if pool[i] < 0]
+    P("Q", len(rows))
     for i in rows:
-        P('BBBBIQddd', int(pt[i]), int(col('plots','format')[i]), int(col('plots','show_steps')[i]), int(col('plots','fill')[i]), int(col('plots','color')[i]), int(col('plots','name_ptr')[i]), float(col('plots','min')[i]), float(col('plots','max')[i]), float(col('plots','sum')[i]))
-        b, e = int(col('plots','point_begin')[i]), int(col('plots','point_end')[i]); e = min(e, b + N)
-        P('Q', e - b); ref = 0
+        P(
+            "BBBBIQddd",
+            int(pt[i]),
+            int(col("plots", "format")[i]),
+            int(col("plots", "show_steps")[i]),
+            int(col("plots", "fill")[i]),
+            int(col("plots", "color")[i]),
+            int(col("plots", "name_ptr")[i]),
+            float(col("plots", "min")[i]),
+            float(col("plots", "max")[i]),
+            float(col("plots", "sum")[i]),
+        )
+        b, e = int(col("plots", "point_begin")[i]), int(col("plots", "point_end")[i])
+        e = min(e, b + N)
+        P("Q", e - b)
+        ref = 0
         for k in range(b, e):
-            t = int(col('plot_points','time')[k]); P('qd', t - ref, float(col('plot_points','value')[k])); ref = t
+            t = int(col("plot_points", "time")[k])
+            P("qd", t - ref, float(col("plot_points", "value")[k]))
+            ref = t
     # memory
-    np_ = cap.rows('mem_pools'); P('QQ', np_, 0)
+    np_ = cap.rows("mem_pools")
+    P("QQ", np_, 0)
     for i in range(np_):
-        b, e = int(col('mem_pools','event_begin')[i]), int(col('mem_pools','event_end')[i]); e = min(e, b + N)
-        P('QQQQ', int(col('mem_pools','key')[i]), e - b, 0, 0); ref = 0
+        b, e = int(col("mem_pools", "event_begin")[i]), int(col("mem_pools", "event_end")[i])
+        e = min(e, b + N)
+        P("QQQQ", int(col("mem_pools", "key")[i]), e - b, 0, 0)
+        ref = 0
         for k in range(b, e):
-            P('QQ', int(col('mem_events','ptr')[k]), int(col('mem_events','size')[k])); u24(int(col('mem_events','cs_alloc')[k])); u24(int(col('mem_events','cs_free')[k]))
-            ta, tf = int(col('mem_events','time_alloc')[k]), int(col('mem_events','time_free')[k])
-            P('qqHH', ta - ref, tf - ta if tf >= 0 else tf, int(col('mem_events','thread_alloc')[k]), int(col('mem_events','thread_free')[k])); ref = ta
-        P('QQQQ', int(col('mem_pools','high')[i]), int(col('mem_pools','low')[i]), int(col('mem_pools','usage')[i]), int(col('mem_pools','name_ptr')[i]))
+            P("QQ", int(col("mem_events", "ptr")[k]), int(col("mem_events", "size")[k]))
+            u24(int(col("mem_events", "cs_alloc")[k]))
+            u24(int(col("mem_events", "cs_free")[k]))
+            ta, tf = int(col("mem_events", "time_alloc")[k]), int(col("mem_events", "time_free")[k])
+            P(
+                "qqHH",
+                ta - ref,
+                tf - ta if tf >= 0 else tf,
+                int(col("mem_events", "thread_alloc")[k]),
+                int(col("mem_events", "thread_free")[k]),
+            )
+            ref = ta
+        P(
+            "QQQQ",
+            int(col("mem_pools", "high")[i]),
+            int(col("mem_pools", "low")[i]),
+            int(col("mem_pools", "usage")[i]),
+            int(col("mem_pools", "name_ptr")[i]),
+        )
     # callstacks
-    n = min(cap.rows('callstacks') - 1, N); P('Q', n)
+    n = min(cap.rows("callstacks") - 1, N)
+    P("Q", n)
     for i in range(1, n + 1):
-        b, e = int(col('callstacks','frame_begin')[i]), int(col('callstacks','frame_end')[i]); P('H', e - b)
-        for k in range(b, e): P('Q', int(col('callstack_frame_ids','id')[k]))
-    n = min(cap.rows('callstack_frames'), N); P('Q', n)
-    for i in range(n):
-        b, e = int(col('callstack_frames','entry_begin')[i]), int(col('callstack_frames','entry_end')[i])
-        P('QB', int(col('callstack_frames','id')[i]), e - b); u24(3)
-        for k in range(b, e): u24(4); u24(0); P('IQ', int(col('callstack_frame_entries','line')[k]), int(col('callstack_frame_entries','sym_addr')[k]))
-    P('Q', 2); P('QB', 0, 3); P('QB', 12345, 2)  # app info
-    P('I', 4); out.extend(b'dict'); P('Q', 1); P('HHB', 4, 4, 0); out.extend(bytes(8))  # frame images
-    # context switches
-    nt = min(cap.rows('ctx_switch_threads'), 4); P('Q', nt)
-    for i in range(nt):
-        b, e = int(col('ctx_switch_threads','switch_begin')[i]), int(col('ctx_switch_threads','switch_end')[i]); e = min(e, b + N)
-        P('QQ', int(col('ctx_switch_threads','tid')[i]), e - b); ref = 0
+        b, e = int(col("callstacks", "frame_begin")[i]), int(col("callstacks", "frame_end")[i])
+        P("H", e - b)
         for k in range(b, e):
-            w, s, en = int(col('ctx_switches','wakeup')[k]), int(col('ctx_switches','start')[k]), int(col('ctx_switches','end')[k])
-            P('qqqBbbQ', w - ref, s - w, en - s, int(col('ctx_switches','cpu')[k]), int(col('ctx_switches','reason')[k]), int(col('ctx_switches','state')[k]), int(col('ctx_switches','other_tid')[k])); ref = en
-            if ver >= 0x000B03: P('B', int(col('ctx_switches','wakeup_cpu')[k]))
-    cpu = col('cpu_switches','cpu'); P('Q', 0)
-    for c in range(256):
-        rows = np.nonzero(cpu == c)[0][:8]; P('Q', len(rows)); ref = 0
-        for k in rows:
-            s, en = int(col('cpu_switches','start')[k]), int(col('cpu_switches','end')[k]); P('qqH', s - ref, en - s, int(col('cpu_switches','thread_index')[k])); ref = en
-    n = min(cap.rows('tid_pids'), N); P('Q', n)
-    for i in range(n): P('QQ', int(col('tid_pids','tid')[i]), int(col('tid_pids','pid')[i]))
-    n = min(cap.rows('cpu_thread_data'), N); P('Q', n)
-    for i in range(n): P('QqII', int(col('cpu_thread_data','tid')[i]), int(col('cpu_thread_data','running_time')[i]), int(col('cpu_thread_data','running_regions')[i]), int(col('cpu_thread_data','migrations')[i]))
-    n = min(cap.rows('symbols'), N); P('QQQ', n, 0, n)
+            P("Q", int(col("callstack_frame_ids", "id")[k]))
+    n = min(cap.rows("callstack_frames"), N)
+    P("Q", n)
     for i in range(n):
-        P('Q', int(col('symbols','addr')[i])); u24(1); u24(2); P('I', int(col('symbols','line')[i])); u24(0); u24(0); P('IB', 0, int(col('symbols','is_inline')[i])); u24(int(col('symbols','size')[i]))
-    P('Q', 2); P('QI', 0x1000, 4); out.extend(b'\x90\x90\xc3\x00'); P('QI', 0x2000, 0)
-    P('Q', 1); P('QQ', 0x1001, 0x1000)
-    P('Q', 1); P('Q', 0x1001)
-    for k in range(6): P('Q', 2); P('qq', 10, 5)
-    P('Q', 1); P('I', 5); out.extend(b'a.cpp'); P('I', 3); out.extend(b'x=1')
+        b, e = int(col("callstack_frames", "entry_begin")[i]), int(col("callstack_frames", "entry_end")[i])
+        P("QB", int(col("callstack_frames", "id")[i]), e - b)
+        u24(3)
+        for k in range(b, e):
+            u24(4)
+            u24(0)
+            P("IQ", int(col("callstack_frame_entries", "line")[k]), int(col("callstack_frame_entries", "sym_addr")[k]))
+    P("Q", 2)
+    P("QB", 0, 3)
+    P("QB", 12345, 2)  # app info
+    P("I", 4)
+    out.extend(b"dict")
+    P("Q", 1)
+    P("HHB", 4, 4, 0)
+    out.extend(bytes(8))  # frame images
+    # context switches
+    nt = min(cap.rows("ctx_switch_threads"), 4)
+    P("Q", nt)
+    for i in range(nt):
+        b, e = int(col("ctx_switch_threads", "switch_begin")[i]), int(col("ctx_switch_threads", "switch_end")[i])
+        e = min(e, b + N)
+        P("QQ", int(col("ctx_switch_threads", "tid")[i]), e - b)
+        ref = 0
+        for k in range(b, e):
+            w, s, en = (
+                int(col("ctx_switches", "wakeup")[k]),
+                int(col("ctx_switches", "start")[k]),
+                int(col("ctx_switches", "end")[k]),
+            )
+            P(
+                "qqqBbbQ",
+                w - ref,
+                s - w,
+                en - s,
+                int(col("ctx_switches", "cpu")[k]),
+                int(col("ctx_switches", "reason")[k]),
+                int(col("ctx_switches", "state")[k]),
+                int(col("ctx_switches", "other_tid")[k]),
+            )
+            ref = en
+            if ver >= 0x000B03:
+                P("B", int(col("ctx_switches", "wakeup_cpu")[k]))
+    cpu = col("cpu_switches", "cpu")
+    P("Q", 0)
+    for c in range(256):
+        rows = np.nonzero(cpu == c)[0][:8]
+        P("Q", len(rows))
+        ref = 0
+        for k in rows:
+            s, en = int(col("cpu_switches", "start")[k]), int(col("cpu_switches", "end")[k])
+            P("qqH", s - ref, en - s, int(col("cpu_switches", "thread_index")[k]))
+            ref = en
+    n = min(cap.rows("tid_pids"), N)
+    P("Q", n)
+    for i in range(n):
+        P("QQ", int(col("tid_pids", "tid")[i]), int(col("tid_pids", "pid")[i]))
+    n = min(cap.rows("cpu_thread_data"), N)
+    P("Q", n)
+    for i in range(n):
+        P(
+            "QqII",
+            int(col("cpu_thread_data", "tid")[i]),
+            int(col("cpu_thread_data", "running_time")[i]),
+            int(col("cpu_thread_data", "running_regions")[i]),
+            int(col("cpu_thread_data", "migrations")[i]),
+        )
+    n = min(cap.rows("symbols"), N)
+    P("QQQ", n, 0, n)
+    for i in range(n):
+        P("Q", int(col("symbols", "addr")[i]))
+        u24(1)
+        u24(2)
+        P("I", int(col("symbols", "line")[i]))
+        u24(0)
+        u24(0)
+        P("IB", 0, int(col("symbols", "is_inline")[i]))
+        u24(int(col("symbols", "size")[i]))
+    P("Q", 2)
+    P("QI", 0x1000, 4)
+    out.extend(b"\x90\x90\xc3\x00")
+    P("QI", 0x2000, 0)
+    P("Q", 1)
+    P("QQ", 0x1001, 0x1000)
+    P("Q", 1)
+    P("Q", 0x1001)
+    for _kind in range(6):
+        P("Q", 2)
+        P("qq", 10, 5)
+    P("Q", 1)
+    P("I", 5)
+    out.extend(b"a.cpp")
+    P("I", 3)
+    out.extend(b"x=1")
     return bytes(out)
 
+
 for p in sys.argv[2:]:
-    cap = NativeCapture(p); cap.wait(READY, timeout=120)
-    ver = cap.meta()['file_version']
+    cap = NativeCapture(p)
+    cap.wait(READY, timeout=120)
+    ver = cap.meta()["file_version"]
     sel = {0x000E00: 0, 0x000D01: 1}[ver]
-    stem = p.split('/')[-1].removesuffix('.tracy')
-    open(f'{sys.argv[1]}/{stem}', 'wb').write(bytes([sel]) + enc(cap, ver))
+    stem = p.split("/")[-1].removesuffix(".tracy")
+    open(f"{sys.argv[1]}/{stem}", "wb").write(bytes([sel]) + enc(cap, ver))
     for alt, v in ((2, 0x000C03), (3, 0x000B02)):
-        open(f'{sys.argv[1]}/{stem}-v{alt}', 'wb').write(bytes([alt]) + enc(cap, v, 10))
+        open(f"{sys.argv[1]}/{stem}-v{alt}", "wb").write(bytes([alt]) + enc(cap, v, 10))
