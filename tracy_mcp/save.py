@@ -31,7 +31,7 @@ class SaveError(TracyMcpError):
 
 @attrs.frozen
 class SaveResult:
-    """What a save wrote: `ratio` = uncompressed / compressed bytes."""
+    """What a save wrote: `ratio` = uncompressed / compressed bytes; `level` is the zstd level (0 for LZ4)."""
 
     path: str
     compression: str
@@ -100,6 +100,7 @@ def save_capture(capture: Capture, path: str | os.PathLike[str], *, compression:
     if outcome.get("status", -8) != 0:
         err = error_for_status(outcome.get("status", -8), outcome.get("message", "save failed"))
         raise SaveError(str(err)) from err
-    return SaveResult(path=str(target), compression=compression, level=int(level), streams=int(streams),
+    return SaveResult(path=str(target), compression=compression, level=int(level) if compression == "zstd" else 0,
+                      streams=int(streams),
                       uncompressed_bytes=int(out.uncompressed_bytes), compressed_bytes=int(out.compressed_bytes),
                       seconds=float(out.seconds))

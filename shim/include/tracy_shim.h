@@ -158,7 +158,7 @@ typedef struct tshim_save_result {
 
 /* Writes `cap` (state TSHIM_READY or later) to `path`, through a temporary file in the same folder that is moved
  * into place only when complete (nothing is left behind on failure). An existing `path` is refused unless flags
- * has TSHIM_SAVE_OVERWRITE. level: zstd level (1..22), or LZ4 acceleration (<= 1: default); streams 1..255
+ * has TSHIM_SAVE_OVERWRITE. level: zstd level (1..22; unused by LZ4); streams 1..255
  * (compressed in parallel). progress (may be NULL): two counters updated while saving from another thread,
  * [0] payload bytes written, [1] expected total. out may be NULL. Blocks until done; on failure returns a
  * negative status with the message in tshim_save_error(). */

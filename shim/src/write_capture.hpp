@@ -15,7 +15,7 @@ class Capture;
 
 struct SaveOptions {
     Compression compression = Compression::Zstd;
-    int level = 3;        // zstd level; LZ4 acceleration
+    int level = 3;        // zstd level (LZ4 has none)
     int streams = 4;      // 1..255
     bool overwrite = false;
     bool frame_image_dict = false;  // train a zstd dictionary over the frame images and store it (upstream's fi_dict)

@@ -29,7 +29,7 @@ struct ZstdFree {
 struct ContainerWriter::Stream {
     std::unique_ptr<LZ4_stream_t, Lz4Free> lz4;
     std::unique_ptr<ZSTD_CCtx, ZstdFree> zstd;
-    int lz4_acceleration = 1;
+    static constexpr int kLz4Acceleration = 1;  // upstream's fast LZ4 mode
     std::vector<uint8_t> input[2];
     int current = 0;
     size_t input_size = 0;
@@ -44,7 +44,7 @@ struct ContainerWriter::Stream {
         if (lz4) {
             const int n = LZ4_compress_fast_continue(lz4.get(), reinterpret_cast<const char*>(src),
                                                      reinterpret_cast<char*>(output.data()), int(input_size),
-                                                     int(output.size()), lz4_acceleration);
+                                                     int(output.size()), kLz4Acceleration);
             if (n <= 0) error = "LZ4 compression failed";
             output_size = size_t(n > 0 ? n : 0);
         } else {
@@ -78,7 +78,6 @@ ContainerWriter::ContainerWriter(std::FILE* file, std::string path, Compression 
         if (compression == Compression::Lz4) {
             s->lz4.reset(LZ4_createStream());
             if (!s->lz4) throw Error(TSHIM_ERR_MEMORY, "cannot create an LZ4 stream");
-            s->lz4_acceleration = level > 1 ? level : 1;
         } else {
             s->zstd.reset(ZSTD_createCCtx());
             if (!s->zstd) throw Error(TSHIM_ERR_MEMORY, "cannot create a zstd stream");

@@ -22,7 +22,7 @@ public:
     static constexpr size_t kBlockSize = ContainerSource::kBlockSize;
 
     // Writes the header to `file` (owned by the caller, which closes it). level: zstd level (clamped to zstd's
-    // range); for LZ4 it is the acceleration (<= 1: default). streams: 1..255.
+    // range; LZ4 has none). streams: 1..255.
     ContainerWriter(std::FILE* file, std::string path, Compression compression, int level, int streams);
     ~ContainerWriter();
     ContainerWriter(const ContainerWriter&) = delete;
