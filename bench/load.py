@@ -90,8 +90,8 @@ def main() -> int:
         if up:
             print(f"upstream (golden timing): {up['total_s']:.3f} s total, {up['peak_rss_kb'] / 1024:.0f} MiB peak RSS")
             print(
-                f"ratio time (upstream / ours): {up['total_s'] / med['total_s']:.2f}x faster"
-                f"   ratio RSS (upstream / ours): {up['peak_rss_kb'] / med['peak_rss_kb']:.2f}x smaller"
+                f"ratio upstream / ours: time {up['total_s'] / med['total_s']:.2f}, "
+                f"peak RSS {up['peak_rss_kb'] / med['peak_rss_kb']:.2f}  (> 1: we are faster / smaller)"
             )
     else:
         print("(no upstream figures for this capture)")

@@ -56,14 +56,14 @@ void resolve_names(LoadContext& ctx) {
 
 void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::string& name, bool file_mapping) {
     cap.stage = "decompressing";
-    ContainerSource source(data, size, file_mapping);
-    const auto& info = source.info();
+    auto source = std::make_unique<ContainerSource>(data, size, file_mapping);
+    const auto info = source->info();
     cap.meta_int["file_size"] = int64_t(size);
     cap.meta_str["compression"] = info.compression == Compression::Lz4 ? "lz4" : "zstd";
     cap.meta_int["streams"] = info.streams;
-    cap.progress_total = source.size_bound();
+    cap.progress_total = source->size_bound();
 
-    Cursor c(source);
+    Cursor c(*source);
     c.set_input_size(size);
     cap.stage = "header";
     const int version = read_version(c);
@@ -91,6 +91,8 @@ void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::strin
     ctx.stage("tail");
     read_tail(c, ctx);
     ctx.check_cancel();
+    const uint64_t payload_size = c.consumed();
+    source.reset();  // the decoders' windows are not needed any more: keep them out of the peak
 
     // Metadata derived from what was read, as upstream reports it.
     if (cap.meta_str["capture_name"].empty()) cap.meta_str["capture_name"] = name;
@@ -103,9 +105,9 @@ void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::strin
         if (e - b > 2) first_time = m.frames.start[size_t(b + 2)];
     }
     cap.meta_int["first_time"] = first_time;
-    cap.meta_int["payload_size"] = int64_t(c.consumed());
-    cap.progress_done = c.consumed();
-    cap.progress_total = c.consumed();
+    cap.meta_int["payload_size"] = int64_t(payload_size);
+    cap.progress_done = payload_size;
+    cap.progress_total = payload_size;
 
     prepare_derived(m);
     register_front_tables(m, cap.tables);
