@@ -47,7 +47,8 @@ def main() -> int:
                                  streams=args.streams)
                     times.append(r.seconds)
                 best, med = min(times), statistics.median(times)
-                print(f"save {compression:4} level {level} x{args.streams} streams: "
+                label = f"{compression} level {level}" if compression == "zstd" else compression
+                print(f"save {label:12} x{args.streams} streams: "
                       f"{r.uncompressed_bytes / 1e6 / med:7.0f} MB/s median ({r.uncompressed_bytes / 1e6 / best:.0f} "
                       f"best), ratio {r.ratio:.2f}, {r.compressed_bytes / 1e6:.1f} MB, {med:.2f} s, "
                       f"{med / load_s:.2f}x the load time")
