@@ -36,6 +36,7 @@ class ProtocolMismatchError(LiveConnectionError, UnsupportedVersionError):
 
 # Calls that must not take a new snapshot first (they manage the session or cost nothing).
 _NO_REFRESH = frozenset({"close", "closed", "is_connected", "disconnect", "shutdown", "live_status", "refresh",
+                         "wait_disconnected",
                          "state", "wait", "progress", "is_background_done", "memory_bytes"})
 
 

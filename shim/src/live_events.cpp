@@ -51,7 +51,10 @@ int64_t EventDecoder::wide_delta(int64_t raw) const {
 }
 
 uint64_t EventDecoder::current_thread() {
-    notice(thread_);
+    if (thread_ != noticed_) {  // ask for a thread's name once, not on every event
+        notice(thread_);
+        noticed_ = thread_;
+    }
     return thread_;
 }
 
@@ -726,24 +729,26 @@ void EventDecoder::string_transfer(Ev kind, uint64_t key, const uint8_t* data, s
 }
 
 void EventDecoder::srcloc_payload(const uint8_t* data, size_t size) {
-    Reader r{data, data + size, Ev::SourceLocationPayload};
+    // Kept whole (one copy): the sink identifies repeated source locations by these bytes.
+    dyn_raw_.assign(reinterpret_cast<const char*>(data), size);
+    const auto* base = reinterpret_cast<const uint8_t*>(dyn_raw_.data());
+    Reader r{base, base + size, Ev::SourceLocationPayload};
     const uint32_t c = r.get<uint32_t>();
     const uint32_t line = r.get<uint32_t>();
-    auto cstr = [&](std::string& out) {
+    auto cstr = [&]() {
         const void* nul = std::memchr(r.p, 0, r.left());
         if (!nul) throw Error(TSHIM_ERR_FORMAT, "live stream: source location payload without terminated strings");
         const size_t n = size_t(static_cast<const uint8_t*>(nul) - r.p);
-        out.assign(reinterpret_cast<const char*>(r.take(n)), n);
+        std::string_view v(reinterpret_cast<const char*>(r.take(n)), n);
         r.take(1);
+        return v;
     };
-    cstr(dyn_function_);
-    cstr(dyn_file_);
-    dyn_name_.assign(reinterpret_cast<const char*>(r.p), r.left());
-    dyn_.function = dyn_function_;
-    dyn_.file = dyn_file_;
-    dyn_.name = dyn_name_;
+    dyn_.function = cstr();
+    dyn_.file = cstr();
+    dyn_.name = std::string_view(reinterpret_cast<const char*>(r.p), r.left());
     dyn_.line = line;
     dyn_.color = ((c & 0x00FF0000u) >> 16) | (c & 0x0000FF00u) | ((c & 0x000000FFu) << 16);
+    dyn_.raw = dyn_raw_;
     has_dyn_srcloc_ = true;
 }
 

@@ -61,11 +61,12 @@ private:
     double mul_ = 1.0;
     int64_t ref_thread_ = 0, ref_serial_ = 0, ref_ctx_ = 0, ref_gpu_ = 0;
     uint64_t thread_ = 0;
+    uint64_t noticed_ = UINT64_MAX;
 
     std::string single_, second_;
     bool has_single_ = false, has_second_ = false;
     bool has_dyn_srcloc_ = false;
-    std::string dyn_function_, dyn_file_, dyn_name_;
+    std::string dyn_raw_;
     DynSrcloc dyn_{};
     uint32_t pending_callstack_ = 0;
     uint32_t serial_callstack_ = 0;

@@ -152,8 +152,15 @@ uint32_t LiveIngest::intern_alloc_callstack(const std::vector<AllocFrame>& frame
 // ---- threads and zones
 
 LiveIngest::Thread& LiveIngest::thread(uint64_t tid) {
+    if (tid == last_tid_) return threads_[last_thread_];
     auto it = thread_index_.find(tid);
-    if (it != thread_index_.end()) return threads_[it->second];
+    if (it != thread_index_.end()) {
+        last_tid_ = tid;
+        last_thread_ = it->second;
+        return threads_[it->second];
+    }
+    last_tid_ = tid;
+    last_thread_ = uint32_t(threads_.size());
     thread_index_.emplace(tid, uint32_t(threads_.size()));
     threads_.emplace_back();
     threads_.back().tid = tid;
@@ -187,18 +194,16 @@ int16_t LiveIngest::static_id(uint64_t ptr) {
 }
 
 int16_t LiveIngest::dynamic_id(const DynSrcloc& d) {
-    std::string key;
-    key.reserve(d.function.size() + d.file.size() + d.name.size() + 16);
-    key.append(d.function).push_back('\0');
-    key.append(d.file).push_back('\0');
-    key.append(d.name).push_back('\0');
-    key.append(reinterpret_cast<const char*>(&d.line), 4).append(reinterpret_cast<const char*>(&d.color), 4);
-    auto it = dynamic_ids_.find(key);
-    if (it != dynamic_ids_.end()) return it->second;
+    // Allocated zones resend their whole source location every time: find repeats by the payload's bytes.
+    const size_t h = std::hash<std::string_view>{}(d.raw);
+    auto& ids = dynamic_ids_[h];
+    for (int16_t id : ids)
+        if (dynamic_raw_[size_t(-int32_t(id) - 1)] == d.raw) return id;
     if (static_ptrs_.size() + dynamic_.size() >= size_t(std::numeric_limits<int16_t>::max() - 1)) return 0;
     dynamic_.push_back(DynamicSrcloc{std::string(d.function), std::string(d.file), std::string(d.name), d.line, d.color});
+    dynamic_raw_.emplace_back(d.raw);
     const auto id = int16_t(-int32_t(dynamic_.size()));
-    dynamic_ids_.emplace(std::move(key), id);
+    ids.push_back(id);
     return id;
 }
 

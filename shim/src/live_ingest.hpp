@@ -243,6 +243,8 @@ private:
 
     std::vector<Thread> threads_;
     std::unordered_map<uint64_t, uint32_t> thread_index_;
+    uint64_t last_tid_ = UINT64_MAX;
+    uint32_t last_thread_ = 0;
     std::unordered_map<uint64_t, std::string> thread_names_;
     std::unordered_map<uint64_t, uint64_t> fibers_;  // fiber pointer -> fiber tid
     std::vector<uint64_t> compressed_;               // upstream's compressed thread order
@@ -254,7 +256,8 @@ private:
     std::vector<uint64_t> static_ptrs_;              // id - 1 -> pointer
     std::unordered_map<uint64_t, int16_t> static_ids_;
     std::vector<DynamicSrcloc> dynamic_;
-    std::unordered_map<std::string, int16_t> dynamic_ids_;
+    std::unordered_map<size_t, std::vector<int16_t>> dynamic_ids_;  // hash of the raw payload -> ids
+    std::vector<std::string> dynamic_raw_;
     std::vector<Extra> extras_ = std::vector<Extra>(1);  // row 0: no extra
 
     std::vector<FrameSet> frame_sets_;

@@ -36,6 +36,7 @@ struct DynSrcloc {
     std::string_view function, file, name;  // name empty when none
     uint32_t line = 0;
     uint32_t color = 0;                     // stored order
+    std::string_view raw;                   // the payload as sent (identifies repeats cheaply)
 };
 
 enum class FrameMarkKind : uint8_t { Continuous, Start, End };
