@@ -23,4 +23,12 @@ fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[dev]"
+# The real Tracy clients that the live and broadcast tests run inside a network namespace (tracypy needs Python
+# 3.13); optional: without them those tests skip and say why. Installing them does not start them.
+if PYENV_VERSION="${PYENV_VERSION:-}${PYENV_VERSION:+:}3.13.0" python3.13 -m pip install -q tracypy pytracy \
+        >/dev/null 2>&1; then
+    echo "test clients tracypy and pytracy installed for python3.13"
+else
+    echo "note: no python3.13 to install the tracypy/pytracy test clients into; the live-client tests will skip"
+fi
 echo "tracy-mcp installed in .venv: $(.venv/bin/tracy-mcp --version)"
