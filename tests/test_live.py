@@ -76,6 +76,16 @@ DRIVER_HEAD = textwrap.dedent("""
     def zone_counts(cap, names):
         stats = cap.get_all_zone_stats()
         return {n: (stats[n].count if n in stats else 0) for n in names}
+
+    def ragged_tables(cap):
+        """Tables whose columns differ in length (a snapshot must be as regular as a loaded file)."""
+        native = cap._native
+        out = {}
+        for t in native.tables():
+            lengths = {c: len(native.column(t, c)) for c in native.columns(t)}
+            if len(set(lengths.values())) > 1:
+                out[t] = lengths
+        return out
 """)
 
 
@@ -119,7 +129,7 @@ def test_tracypy_session_grows_while_running_and_answers_after_exit(tmp_path: Pa
             "protocol": status0["protocol"], "seen": seen, "final": cap.get_zone_count(),
             "counts": zone_counts(cap, names), "connected": cap.is_connected(), "end": status["end_reason"],
             "state": status["state"], "threads": len(cap.get_threads()), "program": cap.get_capture_program(),
-            "client_rc": client.returncode, "again": cap.get_zone_count(),
+            "client_rc": client.returncode, "again": cap.get_zone_count(), "ragged": ragged_tables(cap),
         }))
     """)
     assert out["protocol"] == 76
@@ -132,6 +142,7 @@ def test_tracypy_session_grows_while_running_and_answers_after_exit(tmp_path: Pa
     assert out["final"] >= 3 + rounds * 12 and out["again"] == out["final"]
     assert out["threads"] >= 3
     assert out["program"].startswith("python")
+    assert out["ragged"] == {}
 
 
 @pytest.mark.netns

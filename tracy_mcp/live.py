@@ -76,6 +76,7 @@ class LiveCapture(Capture):
         object.__setattr__(self, "_snap_generation", live.generation())
         object.__setattr__(self, "_snap_time", time.monotonic())
         object.__setattr__(self, "_snap_final", False)
+        object.__setattr__(self, "_snap_cost", 0.0)
         super().__init__(snap)
         self.path = f"live://{live.address}:{live.port}"
 
@@ -113,9 +114,15 @@ class LiveCapture(Capture):
         ended = status["state_code"] in (engine.LIVE_DISCONNECTED, engine.LIVE_FAILED)
         if status["generation"] == self._snap_generation and not ended:
             return
-        if not force and not ended and time.monotonic() - self._snap_time < self.min_refresh_s:
+        # Snapshots cost time proportional to the data: refresh at most every min_refresh_s, and never spend more
+        # than a fifth of the time taking them while the program streams.
+        wait = max(self.min_refresh_s, 4 * self._snap_cost)
+        if not force and not ended and time.monotonic() - self._snap_time < wait:
             return
-        self._swap(self._live.snapshot(), status["generation"], ended)
+        t0 = time.perf_counter()
+        snap = self._live.snapshot()
+        object.__setattr__(self, "_snap_cost", time.perf_counter() - t0)
+        self._swap(snap, status["generation"], ended)
 
     def _swap(self, snap: engine.NativeCapture, generation: int, final: bool) -> None:
         db = self._db

@@ -7,6 +7,7 @@
 
 #include "capture.hpp"
 #include "derive.hpp"
+#include "hash_order.hpp"
 #include "live_ingest.hpp"
 #include "load_context.hpp"
 #include "model.hpp"
@@ -167,6 +168,19 @@ void LiveIngest::build(Capture& cap, bool connected) const {
         sl.dynamic.push_back(1);
         sl.ptr.push_back(0);
         sl.static_order.push_back(-1);
+    }
+
+    // Upstream's per-srcloc zone map gets its keys as source locations first appear, without a reserve.
+    {
+        std::vector<uint64_t> keys;
+        keys.reserve(srcloc_created_.size());
+        for (int16_t id : srcloc_created_) keys.push_back(uint64_t(int64_t(id)));
+        const auto rank = flat_map_iteration_rank(keys, 0);
+        sl.hash_order.assign(sl.id.size(), -1);
+        for (size_t i = 0; i < srcloc_created_.size(); i++) {
+            const uint16_t row = srcloc_row(srcloc_created_[i]);
+            if (row != kNoSrcloc && rank[i] >= 0) sl.hash_order[row] = rank[i];
+        }
     }
 
     // ---- CPU zones, per thread in list order, DFS pre-order (= begin order)
@@ -509,6 +523,7 @@ void LiveIngest::build(Capture& cap, bool connected) const {
         }
     }
     ctx.external_threads = external_order;
+    ctx.keep_file_lookups();  // thread_compress and the writer's lookups, as a loaded file has them
     for (const auto& [tid, pid] : tid_pid_) {
         t.tid_pid.tid.push_back(tid);
         t.tid_pid.pid.push_back(pid);

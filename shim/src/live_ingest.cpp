@@ -190,6 +190,7 @@ int16_t LiveIngest::static_id(uint64_t ptr) {
     static_ptrs_.push_back(ptr);
     const auto id = int16_t(static_ptrs_.size());
     static_ids_.emplace(ptr, id);
+    srcloc_created_.push_back(id);
     return id;
 }
 
@@ -204,6 +205,7 @@ int16_t LiveIngest::dynamic_id(const DynSrcloc& d) {
     dynamic_raw_.emplace_back(d.raw);
     const auto id = int16_t(-int32_t(dynamic_.size()));
     ids.push_back(id);
+    srcloc_created_.push_back(id);
     return id;
 }
 
@@ -261,6 +263,7 @@ void LiveIngest::on_zone_end(uint64_t tid, int64_t time) {
     td.end[size_t(row)] = time;
     td.subtree_end[size_t(row)] = int32_t(td.start.size());
     see(time);
+    if (time > td.start[size_t(row)]) compress(td);  // upstream indexes the thread when it counts a zone
 }
 
 void LiveIngest::on_zone_text(uint64_t tid, std::string_view s) {
@@ -353,6 +356,7 @@ void LiveIngest::on_message(const MessageInfo& m) {
     msg.source = m.source;
     msg.severity = m.severity;
     Thread& td = zone_thread(m.tid);
+    compress(td);
     td.messages.push_back(uint32_t(messages_.size()));
     messages_.push_back(std::move(msg));
     grow(64 + m.text.size());

@@ -115,6 +115,7 @@ private:
         std::vector<int64_t> sample_time, ctx_sample_time;
         std::vector<uint32_t> sample_cs, ctx_sample_cs;
         uint64_t kernel_samples = 0;
+        bool compressed = false;        // has an upstream compressed thread index
     };
     struct StaticSrcloc {
         uint64_t name = 0, function = 0, file = 0;
@@ -233,6 +234,12 @@ private:
     void see(int64_t t) { if (t > last_time_) last_time_ = t; }
     Extra& extra_of(Thread& td);
     uint16_t compress(uint64_t tid);
+    void compress(Thread& td) {
+        if (!td.compressed) {
+            compress(td.tid);
+            td.compressed = true;
+        }
+    }
     MemPool& pool(uint64_t key);
     void grow(uint64_t bytes) { memory_ += bytes; }
 
@@ -254,6 +261,7 @@ private:
 
     std::unordered_map<uint64_t, StaticSrcloc> srcloc_info_;
     std::vector<uint64_t> static_ptrs_;              // id - 1 -> pointer
+    std::vector<int16_t> srcloc_created_;            // ids in creation order (upstream's srcloc map insertion)
     std::unordered_map<uint64_t, int16_t> static_ids_;
     std::vector<DynamicSrcloc> dynamic_;
     std::unordered_map<size_t, std::vector<int16_t>> dynamic_ids_;  // hash of the raw payload -> ids
