@@ -78,7 +78,7 @@ DRIVER_HEAD = textwrap.dedent("""
         return {n: (stats[n].count if n in stats else 0) for n in names}
 
     def ragged_tables(cap):
-        """Tables whose columns differ in length (a snapshot must be as regular as a loaded file)."""
+        # tables whose columns differ in length (a snapshot must be as regular as a loaded file)
         native = cap._native
         out = {}
         for t in native.tables():
