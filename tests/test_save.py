@@ -88,7 +88,19 @@ def _save_and_compare(src: Path, tmp: Path, configs: list[tuple[str, int]]) -> l
     return []
 
 
-@pytest.mark.parametrize("capture", _captures(big=False))
+def _distinct_small_captures() -> list[Any]:
+    """Small captures with distinct content: the "-lz4"/"-zstd19-8streams" copies hold the same capture as their
+    base file (their round trip is covered by the stricter table comparison below)."""
+    params = _captures(big=False)
+    stems = {p.values[0].stem for p in params if p.values[0] is not None}
+
+    def is_copy(stem: str) -> bool:
+        return any(stem.startswith(base + "-") for base in stems if base != stem)
+
+    return [p for p in params if p.values[0] is None or not is_copy(p.values[0].stem)]
+
+
+@pytest.mark.parametrize("capture", _distinct_small_captures())
 def test_round_trip_keeps_every_golden_answer(capture: Path, tmp_path: Path) -> None:
     golden_path = GOLDEN / f"{capture.stem}.json"
     if not golden_path.is_file():
