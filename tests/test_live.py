@@ -223,3 +223,54 @@ def test_nobody_listening_is_a_clear_error() -> None:
     with pytest.raises(live.LiveConnectionError, match=f"127.0.0.1:{port}"):
         live.connect("127.0.0.1", port, 0)
     assert time.monotonic() - t0 < 15
+
+
+@pytest.mark.netns
+def test_live_connect_tool_over_mcp(tmp_path: Path) -> None:
+    """The whole path a user takes: the MCP server's broadcast pre-flight hears the program, live_connect attaches,
+    eval sees zones named after the Python functions grow, and after the program exits the instance is
+    disconnected and still answers."""
+    exe = _require_client("tracypy")
+    tests_dir = str(Path(__file__).resolve().parent)
+    out = _drive(tmp_path, exe, f"""
+        import asyncio
+        from pathlib import Path
+        sys.path.insert(0, {tests_dir!r})
+        from server_support import connect, server_env
+
+        async def call(client, tool, **args):
+            r = await client.call_tool(tool, args)
+            assert not r.is_error, "\\n".join(getattr(c, "text", "") for c in r.content)
+            data = r.structured_content
+            return data.get("result", data) if data and set(data) == {{"result"}} else data
+
+        async def main():
+            env = server_env(Path("home"), TRACY_MCP_BROADCAST_LISTEN_S="3.5")
+            client_proc = start_client()
+            async with connect("stdio", env) as client:
+                attached = await call(client, "live_connect", address="127.0.0.1", port=8086, alias="py")
+                counts, connected_seen = [], False
+                for _ in range(200):
+                    inst = (await call(client, "list_instances"))["instances"][0]
+                    if not inst["connected"]:
+                        break
+                    connected_seen = True
+                    counts.append(int(await call(client, "eval", instance_id="py", code="ctx.get_zone_count()")))
+                    await asyncio.sleep(0.3)
+                client_proc.wait(30)
+                inst = (await call(client, "list_instances"))["instances"][0]
+                leaf = await call(client, "eval", instance_id="py",
+                                  code="s = ctx.get_all_zone_stats(); [s[n].count for n in ('work', 'branch', 'leaf')]")
+            return {{"attached": attached, "counts": counts, "connected_seen": connected_seen,
+                    "connected_after": inst["connected"], "live": inst["live"], "leaf": leaf}}
+
+        print(json.dumps(asyncio.run(main()), default=str))
+    """, timeout=120)
+    assert out["attached"]["instance_id"] == "py"
+    assert out["attached"]["program"], "the broadcast pre-flight should have heard the program"
+    assert out["connected_seen"] and out["live"] and out["connected_after"] is False
+    growing = [n for n in out["counts"] if n > 0]
+    assert growing == sorted(growing) and len(set(growing)) >= 2, out["counts"]
+    rounds = 3 * ROUNDS
+    leaf = out["leaf"] if isinstance(out["leaf"], list) else json.loads(str(out["leaf"]))
+    assert leaf == [3, rounds, 10 * rounds]
