@@ -1,6 +1,5 @@
 // Callstacks (lists of frame ids), the frames resolved for those ids, app info and frame images.
 #include <algorithm>
-#include <numeric>
 
 #include "model.hpp"
 #include "tail_io.hpp"
@@ -33,6 +32,13 @@ void read_callstacks(Cursor& c, LoadContext& ctx) {
     auto& en = t.callstack_entry;
     const uint64_t frames = c.get<uint64_t>();
     c.check_fits(frames, 8 + 1 + 3, "callstack frames");
+    for (auto* v : {&fr.entry_begin, &fr.entry_end}) reserve_more(*v, frames);
+    reserve_more(fr.id, frames);
+    reserve_more(fr.image, frames);
+    // Most frames have one entry; inlined frames add more.
+    for (auto* v : {&en.name, &en.file, &en.frame}) reserve_more(*v, frames + frames / 2);
+    reserve_more(en.line, frames + frames / 2);
+    reserve_more(en.sym_addr, frames + frames / 2);
     for (uint64_t i = 0; i < frames; i++) {
         const int32_t row = row32(fr.id.size(), "callstack frames");
         fr.id.push_back(c.get<uint64_t>());
@@ -50,19 +56,25 @@ void read_callstacks(Cursor& c, LoadContext& ctx) {
     }
 }
 
-// Resolves every callstack entry's frame id to its callstack_frames row (the server's frame map lookup).
+// Resolves every callstack entry's frame id to its callstack_frames row (the server's frame map lookup), through
+// an open-addressing hash of the frame ids; for a duplicated id the first stored frame wins, as with the server's map.
 void derive_callstack_frame_rows(TailModel& m) {
     const auto& fid = m.callstack_frame.id;
-    std::vector<int32_t> order(fid.size());
-    std::iota(order.begin(), order.end(), 0);
-    // Stable, so that for a duplicated id the first stored frame wins, as with the server's map.
-    std::stable_sort(order.begin(), order.end(), [&](int32_t a, int32_t b) { return fid[size_t(a)] < fid[size_t(b)]; });
+    size_t cap = 16;
+    while (cap < fid.size() * 2) cap *= 2;
+    const size_t mask = cap - 1;
+    std::vector<int32_t> slot(cap, -1);
+    auto home = [&](uint64_t id) { return size_t((id * 0x9E3779B97F4A7C15ull) >> 20) & mask; };
+    for (size_t row = 0; row < fid.size(); row++) {
+        size_t h = home(fid[row]);
+        while (slot[h] >= 0 && fid[size_t(slot[h])] != fid[row]) h = (h + 1) & mask;
+        if (slot[h] < 0) slot[h] = int32_t(row);
+    }
     auto& ids = m.callstack_frame_id;
     for (size_t i = 0; i < ids.id.size(); i++) {
-        const uint64_t id = ids.id[i];
-        auto it = std::lower_bound(order.begin(), order.end(), id,
-                                   [&](int32_t row, uint64_t v) { return fid[size_t(row)] < v; });
-        ids.frame[i] = (it != order.end() && fid[size_t(*it)] == id) ? *it : -1;
+        size_t h = home(ids.id[i]);
+        while (slot[h] >= 0 && fid[size_t(slot[h])] != ids.id[i]) h = (h + 1) & mask;
+        ids.frame[i] = slot[h];
     }
 }
 

@@ -42,6 +42,10 @@ void read_symbols(Cursor& c, LoadContext& ctx) {
     t.symbol_inline_count = c.get<uint64_t>();
     const uint64_t n = c.get<uint64_t>();
     c.check_fits(n, 8 + 3 + 3 + 4 + 3 + 3 + 4 + 1 + 3, "symbols");
+    reserve_more(s.addr, n);
+    for (auto* v : {&s.name, &s.file, &s.image, &s.call_file}) reserve_more(*v, n);
+    for (auto* v : {&s.line, &s.call_line, &s.size}) reserve_more(*v, n);
+    reserve_more(s.is_inline, n);
     for (uint64_t i = 0; i < n; i++) {
         s.addr.push_back(c.get<uint64_t>());
         s.name.push_back(string_idx(c, ctx));
@@ -73,6 +77,8 @@ void read_symbol_code(Cursor& c, LoadContext& ctx) {
 
     const uint64_t m = c.get<uint64_t>();
     c.check_fits(m, 16, "code symbol entries");
+    reserve_more(t.code_symbol.addr, m);
+    reserve_more(t.code_symbol.sym_addr, m);
     for (uint64_t i = 0; i < m; i++) {
         t.code_symbol.addr.push_back(c.get<uint64_t>());
         t.code_symbol.sym_addr.push_back(c.get<uint64_t>());
