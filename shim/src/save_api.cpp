@@ -1,5 +1,6 @@
 // The extern "C" entry point of the writer (tshim_save): argument checks, exceptions turned into statuses.
-#include <cstring>
+#include <atomic>
+#include <chrono>
 #include <new>
 #include <string>
 #include <thread>
@@ -9,9 +10,22 @@
 #include "tracy_shim.h"
 #include "write_capture.hpp"
 
+#if defined(_MSC_VER)
+#include <windows.h>
+#endif
+
 namespace {
 
 thread_local std::string g_save_error;
+
+// Stores a progress counter the caller reads from another thread (the C API hands plain uint64_t memory).
+void publish(uint64_t* p, uint64_t v) {
+#if defined(_MSC_VER)
+    InterlockedExchange64(reinterpret_cast<volatile LONG64*>(p), LONG64(v));
+#else
+    __atomic_store_n(p, v, __ATOMIC_RELAXED);
+#endif
+}
 
 }  // namespace
 
@@ -42,8 +56,8 @@ int tshim_save(tshim_capture* cap, const char* path, int compression, int level,
         if (progress) {
             watcher = std::thread([&] {
                 while (!done.load()) {
-                    __atomic_store_n(&progress[0], prog.done.load(), __ATOMIC_RELAXED);
-                    __atomic_store_n(&progress[1], prog.total.load(), __ATOMIC_RELAXED);
+                    publish(&progress[0], prog.done.load());
+                    publish(&progress[1], prog.total.load());
                     std::this_thread::sleep_for(std::chrono::milliseconds(20));
                 }
             });
@@ -58,8 +72,8 @@ int tshim_save(tshim_capture* cap, const char* path, int compression, int level,
         } join{done, watcher};
         const auto r = tshim::save_capture(cap->impl, path, opt, &prog);
         if (progress) {
-            __atomic_store_n(&progress[0], r.payload_bytes, __ATOMIC_RELAXED);
-            __atomic_store_n(&progress[1], r.payload_bytes, __ATOMIC_RELAXED);
+            publish(&progress[0], r.payload_bytes);
+            publish(&progress[1], r.payload_bytes);
         }
         if (out) {
             out->uncompressed_bytes = r.payload_bytes;
