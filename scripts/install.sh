@@ -1,7 +1,8 @@
 #!/usr/bin/env sh
 # Installs tracy-mcp and everything it needs on Debian/Ubuntu: system packages, then a virtual environment .venv/
 # holding the package (editable) and its test and development tools.
-# Usage: scripts/install.sh        (PYTHON=python3.12 scripts/install.sh picks the interpreter)
+# Usage: scripts/install.sh        (PYTHON=python3.12 scripts/install.sh picks the interpreter;
+#                                   TRACY_MCP_DEV_TOOLS=1 also installs clang for the fuzz target)
 set -eu
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -19,6 +20,10 @@ if command -v apt-get >/dev/null 2>&1; then
     fi
 else
     echo "not a Debian system: install a C++17 compiler and the lz4 and zstd development packages yourself" >&2
+fi
+# Optional, for developers: clang for the capture reader's fuzz target (shim/fuzz/run.sh).
+if [ "${TRACY_MCP_DEV_TOOLS:-0}" = 1 ] && command -v apt-get >/dev/null 2>&1 && ! command -v clang++ >/dev/null 2>&1; then
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang
 fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
