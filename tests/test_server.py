@@ -68,7 +68,7 @@ def require_loading() -> None:
 
 # -- discovery surface ----------------------------------------------------------------------------------------------
 
-def test_tools_and_resources_are_listed(endpoint: tuple[str, Any]) -> None:
+def test_tools_resources_and_captures_are_listed(endpoint: tuple[str, Any]) -> None:
     async def scenario(client: Client) -> None:
         tools = {t.name: t for t in (await client.list_tools()).tools}
         assert set(tools) == TOOLS
@@ -79,6 +79,10 @@ def test_tools_and_resources_are_listed(endpoint: tuple[str, Any]) -> None:
         assert "slow" in prompt and "contention" in prompt and "GPU" in prompt
         guide = (await client.read_resource("tracy://eval-guide")).contents[0].text
         assert "ctx" in guide
+        if CAPTURE.is_file():  # TRACY_CAPTURES_DIR is the shared captures folder
+            listing = await ok(client, "list_captures")
+            entry = next(c for c in listing["captures"] if c["path"] == str(CAPTURE))
+            assert entry["size_bytes"] == CAPTURE.stat().st_size and entry["mtime"]
 
     run(endpoint, scenario)
 
@@ -100,19 +104,6 @@ def test_error_paths_leave_the_server_up(endpoint: tuple[str, Any], tmp_path: Pa
         assert listed["instances"] == []
         found = await ok(client, "discover_instances", port_range="1-3")
         assert found["listening_ports"] == []
-
-    run(endpoint, scenario)
-
-
-def test_list_captures(endpoint: tuple[str, Any]) -> None:
-    require_loading()
-
-    async def scenario(client: Client) -> None:
-        listing = await ok(client, "list_captures")
-        paths = {c["path"] for c in listing["captures"]}
-        assert str(CAPTURE) in paths
-        entry = next(c for c in listing["captures"] if c["path"] == str(CAPTURE))
-        assert entry["size_bytes"] == CAPTURE.stat().st_size and entry["mtime"]
 
     run(endpoint, scenario)
 

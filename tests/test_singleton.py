@@ -21,19 +21,6 @@ def state_dir(env: dict[str, str]) -> Path:
     return Path(env["XDG_RUNTIME_DIR"]) / "tracy-mcp"
 
 
-def test_files_live_in_the_per_user_runtime_dir(tmp_path: Path) -> None:
-    env = server_env(tmp_path)
-    with running_server(env) as server:
-        files = singleton.RuntimeFiles(state_dir(env))
-        pid, port, host = files.read()
-        assert pid == server.proc.pid and host == "127.0.0.1"
-        assert server.url == f"http://127.0.0.1:{port}/mcp"
-        assert port == int(env["TRACY_MCP_PORT"]) or port > int(env["TRACY_MCP_PORT"])
-        assert not (Path(__file__).resolve().parents[1] / "server.pid").exists()
-    # Removed on exit.
-    assert not files.pid_file.exists() and not files.port_file.exists()
-
-
 def test_ten_simultaneous_starts_end_with_exactly_one_server(tmp_path: Path) -> None:
     env = server_env(tmp_path)
     starts = [ServeProcess(env) for _ in range(10)]
@@ -64,9 +51,12 @@ def test_status_and_stop(tmp_path: Path) -> None:
     assert absent.returncode == 3 and "no tracy-mcp server is running" in absent.stdout
     assert cli(env, "stop").returncode == 0
     server = ServeProcess(env, "--sse")
+    files = singleton.RuntimeFiles(state_dir(env))
     try:
         url = server.wait_ready()
-        assert url.endswith("/sse")
+        pid, port, host = files.read()  # in the per-user runtime dir, never beside the source
+        assert pid == server.proc.pid and host == "127.0.0.1" and port >= int(env["TRACY_MCP_PORT"])
+        assert url == f"http://127.0.0.1:{port}/sse"
         status = cli(env, "status")
         assert status.returncode == 0 and "transport sse" in status.stdout and url in status.stdout
         other = cli(env, "serve", "--transport", "streamable-http")
@@ -75,7 +65,7 @@ def test_status_and_stop(tmp_path: Path) -> None:
         assert stopped.returncode == 0 and f"pid {server.proc.pid}" in stopped.stdout
         assert server.proc.wait(10) == 0
         assert cli(env, "status").returncode == 3
-        assert not singleton.RuntimeFiles(state_dir(env)).pid_file.exists()
+        assert not files.pid_file.exists() and not files.port_file.exists()  # removed on exit
     finally:
         server.stop()
 
