@@ -350,22 +350,26 @@ private:
         o_.count(dynamics.size());
         for (auto i : dynamics) srcloc_base(i);
 
-        // Zone counts per srcloc id, CPU then GPU: as read, or counted.
+        // Zone counts per srcloc id, CPU then GPU. Upstream's loader needs an entry for every srcloc a zone uses
+        // (it looks them up without checking): the entries as read, then, for a model not read from a file (a
+        // live snapshot), every CPU srcloc as upstream's live server has them, and anything still missing.
         const auto& k = m_.lookup;
         for (int kind = 0; kind < 2; kind++) {
-            if (from_file()) {
-                o_.count(k.srcloc_zone_id[kind].size());
-                for (size_t i = 0; i < k.srcloc_zone_id[kind].size(); i++) {
-                    o_.put<int16_t>(k.srcloc_zone_id[kind][i]);
-                    o_.put<uint64_t>(k.srcloc_zone_count[kind][i]);
-                }
-                continue;
-            }
-            std::vector<int16_t> order;
+            std::vector<int16_t> order(k.srcloc_zone_id[kind]);
             std::unordered_map<int16_t, uint64_t> counts;
+            for (size_t i = 0; i < order.size(); i++) counts[order[i]] = k.srcloc_zone_count[kind][i];
+            const bool stored = !order.empty();
+            std::unordered_map<int16_t, uint64_t> used;
+            if (kind == 0) {
+                for (auto r : m_.zones.srcloc) used[srcloc_id(r)]++;
+            } else {
+                for (auto id : t_.gpu_zone.srcloc_id) used[id]++;
+            }
             auto add = [&](int16_t id) {
-                if (counts[id]++ == 0) order.push_back(id);
+                if (id != 0 && counts.emplace(id, used.count(id) ? used[id] : 0).second) order.push_back(id);
             };
+            if (!stored && kind == 0)
+                for (auto id : s.id) add(int16_t(id));
             if (kind == 0) {
                 for (auto r : m_.zones.srcloc) add(srcloc_id(r));
             } else {
