@@ -296,3 +296,37 @@ def test_hostile_lengths_do_not_allocate(tmp_path):
             _load(p)
     grown_mib = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mib < 300
+
+
+def test_internal_order_reproduces_upstream_truncation(loaded):
+    """Upstream truncates get_zone_durations at 100000 items in its internal order (quirk 9): srclocs of the name in
+    hash_order, each srcloc's zones in srcloc_zones order. Our tables reproduce exactly which durations survive."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("dump_golden", shared_dir() / "golden" / "dump_golden.py")
+    if spec is None or spec.loader is None:
+        pytest.skip("no dump_golden.py in ../shared/golden")
+    dump_golden = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(dump_golden)
+
+    cap, golden = loaded
+    s = Strings(cap)
+    order_col = cap.column("srclocs", "hash_order")
+    order = [int(r) for r in np.argsort(order_col, kind="stable") if order_col[r] >= 0]
+    begin, end = cap.column("srclocs", "zones_begin"), cap.column("srclocs", "zones_end")
+    listed = cap.column("srcloc_zones", "zone")
+    start, stop = cap.column("zones", "start"), cap.column("zones", "end")
+    checked = 0
+    for name, answers in golden.get("per_zone_name", {}).items():
+        want = answers.get("get_zone_durations")
+        if not isinstance(want, dict) or want.get("default") == "same_as_all":
+            continue
+        durations: list[int] = []
+        for r in order:
+            if zone_name(s, cap, r) == name:
+                rows = listed[begin[r] : end[r]]
+                durations.extend((stop[rows] - start[rows]).tolist())
+        assert json.loads(json.dumps(dump_golden.store(durations[:100000]))) == want["default"], name
+        checked += 1
+    if checked == 0:
+        pytest.skip("no truncated duration list in this capture's golden answers")
