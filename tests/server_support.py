@@ -123,9 +123,10 @@ def stdio_params(env: dict[str, str]) -> StdioServerParameters:
 
 
 @contextlib.asynccontextmanager
-async def connect(transport: str, target: str | dict[str, str], headers: dict[str, str] | None = None
-                  ) -> AsyncIterator[Client]:
-    """The SDK's client on `transport`: `target` is the server URL (HTTP) or the server env (stdio)."""
+async def connect(transport: str, target: str | dict[str, str], headers: dict[str, str] | None = None,
+                  mode: str = "auto") -> AsyncIterator[Client]:
+    """The SDK's client on `transport`: `target` is the server URL (HTTP) or the server env (stdio). mode="legacy"
+    makes it use the initialize handshake of today's assistants (Claude Desktop, VS Code, Cursor)."""
     async with contextlib.AsyncExitStack() as stack:
         if transport == "stdio":
             assert isinstance(target, dict)
@@ -139,7 +140,7 @@ async def connect(transport: str, target: str | dict[str, str], headers: dict[st
             server = streamable_http_client(target, http_client=http)
         else:
             server = target
-        client = await stack.enter_async_context(Client(server, read_timeout_seconds=60))
+        client = await stack.enter_async_context(Client(server, read_timeout_seconds=60, mode=mode))
         yield client
 
 

@@ -32,9 +32,9 @@ def endpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         yield transport, server.url
 
 
-def run(endpoint: tuple[str, Any], scenario: Callable[[Client], Awaitable[None]]) -> None:
+def run(endpoint: tuple[str, Any], scenario: Callable[[Client], Awaitable[None]], mode: str = "auto") -> None:
     async def main() -> None:
-        async with connect(*endpoint) as client:
+        async with connect(*endpoint, mode=mode) as client:
             with anyio.fail_after(90):
                 await scenario(client)
 
@@ -85,6 +85,17 @@ def test_tools_resources_and_captures_are_listed(endpoint: tuple[str, Any]) -> N
             assert entry["size_bytes"] == CAPTURE.stat().st_size and entry["mtime"]
 
     run(endpoint, scenario)
+
+
+def test_initialize_handshake_clients(endpoint: tuple[str, Any]) -> None:
+    """Assistants in use today connect with the initialize handshake rather than server/discover."""
+
+    async def scenario(client: Client) -> None:
+        assert client.protocol_version and client.protocol_version < "2026"
+        assert {t.name for t in (await client.list_tools()).tools} == TOOLS
+        assert "nothing is loaded" in await error(client, "eval", code="1")
+
+    run(endpoint, scenario, mode="legacy")
 
 
 def test_error_paths_leave_the_server_up(endpoint: tuple[str, Any], tmp_path: Path) -> None:
