@@ -253,9 +253,12 @@ class Registry:
         return evicted
 
     def close_all(self) -> None:
+        """Unload everything at shutdown, except what a task still runs on (freed with the process instead:
+        closing a capture under native code that is reading it would crash)."""
         with self._lock:
             for inst_id in list(self._items):
-                self._unload(inst_id, "server shutting down")
+                if not self._in_use(inst_id):
+                    self._unload(inst_id, "server shutting down")
 
 
 def file_key(path: str | os.PathLike[str]) -> tuple[str, float]:
