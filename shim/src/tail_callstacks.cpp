@@ -1,5 +1,8 @@
 // Callstacks (lists of frame ids), the frames resolved for those ids, app info and frame images.
 #include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <utility>
 
 #include "model.hpp"
 #include "tail_io.hpp"
@@ -56,24 +59,55 @@ void read_callstacks(Cursor& c, LoadContext& ctx) {
     }
 }
 
-// Resolves every callstack entry's frame id to its callstack_frames row (the server's frame map lookup), through
-// an open-addressing hash of the frame ids; for a duplicated id the first stored frame wins, as with the server's map.
+namespace {
+
+// The same lookup by sorting (id, row) pairs: O(n log n) whatever the ids, used when hashing degrades.
+void frame_rows_by_sort(TailModel& m) {
+    const auto& fid = m.callstack_frame.id;
+    std::vector<std::pair<uint64_t, int32_t>> keys(fid.size());
+    for (size_t i = 0; i < fid.size(); i++) keys[i] = {fid[i], int32_t(i)};
+    std::sort(keys.begin(), keys.end());  // by id, then row: the first stored frame of an id comes first
+    auto& ids = m.callstack_frame_id;
+    for (size_t i = 0; i < ids.id.size(); i++) {
+        auto it = std::lower_bound(keys.begin(), keys.end(), std::make_pair(ids.id[i], INT32_MIN));
+        ids.frame[i] = (it != keys.end() && it->first == ids.id[i]) ? it->second : -1;
+    }
+}
+
+}  // namespace
+
+// Resolves every callstack entry's frame id to its callstack_frames row (the server's frame map lookup); for a
+// duplicated id the first stored frame wins, as with the server's map. An open-addressing hash is fast on real
+// ids; crafted colliding ids exhaust a probe budget and fall back to sorting, so hostile input cannot stall it.
 void derive_callstack_frame_rows(TailModel& m) {
     const auto& fid = m.callstack_frame.id;
+    auto& ids = m.callstack_frame_id;
     size_t cap = 16;
     while (cap < fid.size() * 2) cap *= 2;
     const size_t mask = cap - 1;
     std::vector<int32_t> slot(cap, -1);
-    auto home = [&](uint64_t id) { return size_t((id * 0x9E3779B97F4A7C15ull) >> 20) & mask; };
+    auto home = [&](uint64_t x) {  // a full 64-bit mix (splitmix64's finalizer)
+        x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+        x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+        return size_t(x ^ (x >> 31)) & mask;
+    };
+    uint64_t budget = 32 * uint64_t(fid.size() + ids.id.size()) + 1024;
+    auto find = [&](uint64_t id) -> size_t {
+        size_t h = home(id);
+        while (slot[h] >= 0 && fid[size_t(slot[h])] != id) {
+            h = (h + 1) & mask;
+            if (budget-- == 0) return SIZE_MAX;
+        }
+        return h;
+    };
     for (size_t row = 0; row < fid.size(); row++) {
-        size_t h = home(fid[row]);
-        while (slot[h] >= 0 && fid[size_t(slot[h])] != fid[row]) h = (h + 1) & mask;
+        const size_t h = find(fid[row]);
+        if (h == SIZE_MAX) return frame_rows_by_sort(m);
         if (slot[h] < 0) slot[h] = int32_t(row);
     }
-    auto& ids = m.callstack_frame_id;
     for (size_t i = 0; i < ids.id.size(); i++) {
-        size_t h = home(ids.id[i]);
-        while (slot[h] >= 0 && fid[size_t(slot[h])] != ids.id[i]) h = (h + 1) & mask;
+        const size_t h = find(ids.id[i]);
+        if (h == SIZE_MAX) return frame_rows_by_sort(m);
         ids.frame[i] = slot[h];
     }
 }
