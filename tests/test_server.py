@@ -79,6 +79,10 @@ def test_tools_resources_and_captures_are_listed(endpoint: tuple[str, Any]) -> N
         assert "slow" in prompt and "contention" in prompt and "GPU" in prompt
         guide = (await client.read_resource("tracy://eval-guide")).contents[0].text
         assert "ctx" in guide
+        assert [p.name for p in (await client.list_prompts()).prompts] == ["analyse_capture"]
+        started = await client.get_prompt("analyse_capture", {"path": "/x/game.tracy", "question": "why 20 fps?"})
+        body = started.messages[0].content.text
+        assert "/x/game.tracy" in body and "why 20 fps?" in body and "contention" in body
         if CAPTURE.is_file():  # TRACY_CAPTURES_DIR is the shared captures folder
             listing = await ok(client, "list_captures")
             entry = next(c for c in listing["captures"] if c["path"] == str(CAPTURE))

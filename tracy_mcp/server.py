@@ -196,6 +196,15 @@ def build_mcp(core: Core) -> MCPServer:
     def eval_guide_resource() -> str:
         return _read_resource(EVAL_GUIDE_FILE, EVAL_GUIDE_PLACEHOLDER)
 
+    @mcp.prompt(name="analyse_capture", title="Analyse a Tracy capture",
+                description="Start a performance investigation of a capture with the analysis guide loaded.")
+    def analyse_capture_prompt(path: str = "", question: str = "") -> str:
+        guide = _read_resource(PROMPT_FILE, "")
+        target = f"the capture {path}" if path else "a capture (list_captures shows them)"
+        ask = question or "Where does the time go, and what would make it faster?"
+        return (f"{guide}\n\n---\n\nLoad {target} with load_capture, read tracy://eval-guide, then answer: "
+                f"{ask}")
+
     # -- captures and instances ---------------------------------------------------------------------------------
     @mcp.tool()
     async def list_captures(recursive: bool = False) -> dict[str, Any]:
