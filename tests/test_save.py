@@ -137,6 +137,13 @@ def test_progress_reaches_the_total(tmp_path: Path) -> None:
     assert seen[-1][0] <= result.uncompressed_bytes
 
 
+def test_cancel_leaves_nothing(tmp_path: Path) -> None:
+    with open_capture(_small_capture()) as ctx:
+        with pytest.raises(SaveError, match="cancelled"):
+            ctx.save(tmp_path / "c.tracy", level=19, streams=1, progress=lambda d, t: False, poll_s=0.001)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_refuses_to_overwrite_unless_asked(tmp_path: Path) -> None:
     target = tmp_path / "keep.tracy"
     target.write_bytes(b"precious")

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from tracy_mcp.capture import Capture
 
 COMPRESSIONS = {"lz4": 0, "zstd": 1}
-ProgressCallback = Callable[[int, int], None]
+ProgressCallback = Callable[[int, int], "bool | None"]
 
 
 class SaveError(TracyMcpError):
@@ -70,8 +70,9 @@ def save_capture(capture: Capture, path: str | os.PathLike[str], *, compression:
                  streams: int = 4, overwrite: bool = False, progress: ProgressCallback | None = None,
                  fi_dict: bool = False, poll_s: float = 0.1) -> SaveResult:
     """Write `capture` to `path` (``.tracy`` appended when missing). `progress(done, total)` is called from this
-    thread while the engine compresses (payload bytes). `fi_dict` stores a zstd dictionary trained on the frame
-    images, as upstream's option (a no-op for captures without frame images)."""
+    thread while the engine compresses (payload bytes); returning False cancels the save (SaveError, no file).
+    `fi_dict` stores a zstd dictionary trained on the frame images, as upstream's option (a no-op for captures
+    without frame images)."""
     if compression not in COMPRESSIONS:
         raise SaveError(f"compression must be one of {sorted(COMPRESSIONS)}, not {compression!r}")
     if not 1 <= int(streams) <= 255:
@@ -79,7 +80,7 @@ def save_capture(capture: Capture, path: str | os.PathLike[str], *, compression:
     target = resolve_save_path(path)
     native = capture._require_native()
     ffi, lib = ffi_lib()
-    counters = ffi.new("uint64_t[2]")
+    counters = ffi.new("uint64_t[3]")  # done, total (written by the engine), cancel (written here)
     out = ffi.new("tshim_save_result *")
     flags = (lib.TSHIM_SAVE_OVERWRITE if overwrite else 0) | (lib.TSHIM_SAVE_FRAME_IMAGE_DICT if fi_dict else 0)
     outcome: dict[str, Any] = {}
@@ -93,10 +94,15 @@ def save_capture(capture: Capture, path: str | os.PathLike[str], *, compression:
 
     worker = threading.Thread(target=run, name="tracy-mcp-save", daemon=True)
     worker.start()
-    while worker.is_alive():
-        worker.join(poll_s)
-        if progress is not None:
-            progress(int(counters[0]), int(counters[1]))
+    try:
+        while worker.is_alive():
+            worker.join(poll_s)
+            if progress is not None and progress(int(counters[0]), int(counters[1])) is False:
+                counters[2] = 1
+    except BaseException:  # a stopped task or Ctrl-C: the engine stops at its next block and removes its file
+        counters[2] = 1
+        worker.join()
+        raise
     if outcome.get("status", -8) != 0:
         err = error_for_status(outcome.get("status", -8), outcome.get("message", "save failed"))
         raise SaveError(str(err)) from err

@@ -159,8 +159,9 @@ typedef struct tshim_save_result {
 /* Writes `cap` (state TSHIM_READY or later) to `path`, through a temporary file in the same folder that is moved
  * into place only when complete (nothing is left behind on failure). An existing `path` is refused unless flags
  * has TSHIM_SAVE_OVERWRITE. level: zstd level (1..22; unused by LZ4); streams 1..255
- * (compressed in parallel). progress (may be NULL): two counters updated while saving from another thread,
- * [0] payload bytes written, [1] expected total. out may be NULL. Blocks until done; on failure returns a
+ * (compressed in parallel). progress (may be NULL): three counters shared with another thread: the save updates
+ * [0] payload bytes written and [1] the expected total; the caller sets [2] non-zero to cancel (the save then
+ * fails with TSHIM_ERR_STATE, leaving nothing behind). out may be NULL. Blocks until done; on failure returns a
  * negative status with the message in tshim_save_error(). */
 TSHIM_API int tshim_save(tshim_capture* cap, const char* path, int compression, int level, int streams, int flags,
                          uint64_t* progress, tshim_save_result* out);

@@ -27,6 +27,14 @@ void publish(uint64_t* p, uint64_t v) {
 #endif
 }
 
+uint64_t peek(const uint64_t* p) {
+#if defined(_MSC_VER)
+    return uint64_t(InterlockedCompareExchange64(reinterpret_cast<volatile LONG64*>(const_cast<uint64_t*>(p)), 0, 0));
+#else
+    return __atomic_load_n(p, __ATOMIC_RELAXED);
+#endif
+}
+
 }  // namespace
 
 extern "C" {
@@ -58,6 +66,7 @@ int tshim_save(tshim_capture* cap, const char* path, int compression, int level,
                 while (!done.load()) {
                     publish(&progress[0], prog.done.load());
                     publish(&progress[1], prog.total.load());
+                    if (peek(&progress[2])) prog.cancel = true;
                     std::this_thread::sleep_for(std::chrono::milliseconds(20));
                 }
             });

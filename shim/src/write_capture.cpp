@@ -954,7 +954,7 @@ SaveOutcome save_capture(const Capture& cap, const std::string& path, const Save
 
     TempFile tmp(target);
     ContainerWriter writer(tmp.get(), target.string(), opt.compression, opt.level, opt.streams);
-    if (progress) writer.set_progress(&progress->done);
+    if (progress) writer.set_progress(&progress->done, &progress->cancel);
     Out out(writer);
     SectionWriter(cap, *cap.model, out, opt.frame_image_dict).write_all();
     writer.finish();

@@ -24,6 +24,7 @@ struct SaveOptions {
 struct SaveProgress {
     std::atomic<uint64_t> done{0};   // payload bytes compressed so far
     std::atomic<uint64_t> total{0};  // payload bytes expected (an estimate until the end)
+    std::atomic<bool> cancel{false};  // set by another thread: the save stops with an error, leaving nothing
 };
 
 struct SaveOutcome {
@@ -33,8 +34,8 @@ struct SaveOutcome {
 };
 
 // Writes `cap` (state READY or later) to `path` through a temporary file in the same folder, renamed into place
-// only once complete. Refuses an existing target unless opt.overwrite. Throws Error on failure, leaving nothing
-// behind. `progress` may be null.
+// only once complete. Refuses an existing target unless opt.overwrite. Throws Error on failure or cancellation,
+// leaving nothing behind. `progress` may be null.
 SaveOutcome save_capture(const Capture& cap, const std::string& path, const SaveOptions& opt,
                          SaveProgress* progress);
 

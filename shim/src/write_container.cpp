@@ -129,6 +129,7 @@ void ContainerWriter::end_block() {
 
 void ContainerWriter::flush_round() {
     if (pending_ == 0) return;
+    if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw Error(TSHIM_ERR_STATE, "save cancelled");
     {
         std::vector<std::thread> workers;
         for (size_t i = 1; i < pending_; i++) workers.emplace_back([s = streams_[i].get()] { s->compress(); });

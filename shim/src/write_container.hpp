@@ -42,8 +42,12 @@ public:
 
     uint64_t payload_bytes() const { return payload_ + used_; }
     uint64_t file_bytes() const { return file_bytes_; }
-    // Also publishes the payload bytes compressed so far to `p` (read by another thread, for progress).
-    void set_progress(std::atomic<uint64_t>* p) { external_progress_ = p; }
+    // Also publishes the payload bytes compressed so far to `done` (read by another thread, for progress), and
+    // stops with Error(TSHIM_ERR_STATE) at the next block once `cancel` is set.
+    void set_progress(std::atomic<uint64_t>* done, const std::atomic<bool>* cancel) {
+        external_progress_ = done;
+        cancel_ = cancel;
+    }
 
 private:
     struct Stream;
@@ -63,6 +67,7 @@ private:
     uint64_t payload_ = 0;
     uint64_t file_bytes_ = 0;
     std::atomic<uint64_t>* external_progress_ = nullptr;
+    const std::atomic<bool>* cancel_ = nullptr;
 };
 
 }  // namespace tshim
