@@ -57,6 +57,9 @@ DRIVER = textwrap.dedent("""
                 out["counts"] = counts
                 r = await client.call_tool("unload_capture", {"instance_id": inst})
                 out["unloaded"] = not r.is_error
+                # Once we let go, the program listens again; discovery finds it by port and by broadcast.
+                r = await client.call_tool("discover_instances", {"listen_seconds": 3.5})
+                out["discovered"] = r.structured_content
             if len(sys.argv) > 4:
                 # A port nobody listens on, while the program announces itself on 8086.
                 other = await client.call_tool("live_connect", {"address": "127.0.0.1", "port": 8095})
@@ -126,3 +129,6 @@ def test_supported_protocol_passes_the_preflight(tmp_path: Path) -> None:
         first, second = (int(c) for c in out["counts"])  # type: ignore[union-attr]
         assert 0 < first <= second  # zones of the running workload arrive and keep arriving
         assert out["unloaded"]
+        found = out["discovered"]
+        assert isinstance(found, dict) and 8086 in found["listening_ports"]
+        assert [(b["pid"], b["protocol"], b["supported"]) for b in found["broadcasts"]] == [(out["pid"], 76, True)]
