@@ -7,7 +7,8 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <memory>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -21,7 +22,7 @@
 #include "model.hpp"
 #include "write_container.hpp"
 
-#define ZDICT_STATIC_LINKING_ONLY
+#define ZDICT_STATIC_LINKING_ONLY  // the fastCover trainer upstream's fi_dict uses
 #include <zdict.h>
 
 namespace tshim {
