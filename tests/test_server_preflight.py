@@ -117,7 +117,7 @@ def test_supported_protocol_passes_the_preflight(tmp_path: Path) -> None:
     out = drive("tracypy", tmp_path)  # embeds Tracy 0.13.1: protocol 76
     if out["is_error"]:
         # Past the pre-flight: either this build has no live engine yet, or the handshake itself was reported.
-        assert "speaks" not in str(out["text"])
+        assert "but this server speaks" not in str(out["text"])  # not the pre-flight mismatch
         assert "not available in this build" in str(out["text"]) or "could not attach" in str(out["text"])
     else:
         attached = json.loads(str(out["text"]))
