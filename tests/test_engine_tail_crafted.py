@@ -212,6 +212,9 @@ def test_every_tail_section(tmp_path, v):
     assert col(cap, "ctx_switches", "wakeup_cpu") == ([1, 3] if v >= (0, 11, 3) else [2, 3])
     assert col(cap, "cpu_switches", "cpu") == [1, 1] and col(cap, "cpu_switches", "start") == [10, 30]
     assert col(cap, "cpu_switches", "end") == [20, 40] and col(cap, "cpu_switches", "tid") == [7, 99]
+    # tid 7 belongs to the program (its pid is the capture's), tid 99 does not.
+    assert col(cap, "cpu_usage", "time") == [0, 10, 20, 30, 40]
+    assert col(cap, "cpu_usage", "own") == [0, 1, 0, 0, 0] and col(cap, "cpu_usage", "other") == [0, 0, 0, 1, 0]
     assert col(cap, "tid_pids", "pid") == [42] and col(cap, "cpu_thread_data", "running_time") == [50]
 
     assert col(cap, "symbols", "addr") == [0x10, 0x20] and col(cap, "symbols", "is_inline") == [1, 0]
@@ -248,3 +251,17 @@ def test_huge_counts_are_refused(tmp_path, offset):
         return
     with pytest.raises(CaptureFormatError):
         load(tmp_path, front(v) + bytes(rest))
+
+
+def test_cpu_usage_with_an_unended_switch(tmp_path):
+    v = (0, 14, 0)
+    rest = tail(v)
+    ended = p("Q", 2) + p("qqH", 10, 10, 1) + p("qqH", 10, 10, 2)
+    # CPU 1: tid 7 from 10 with no recorded end, then tid 99 from 30 to 40.
+    unended = p("Q", 2) + p("qqH", 10, -11, 1) + p("qqH", 31, 10, 2)
+    assert rest.count(ended) == 1
+    cap = load(tmp_path, front(v) + rest.replace(ended, unended))
+    assert col(cap, "cpu_switches", "end") == [-1, 40]
+    # The unended switch lasts until the next one on its CPU starts.
+    assert col(cap, "cpu_usage", "time") == [0, 10, 30, 40]
+    assert col(cap, "cpu_usage", "own") == [0, 1, 0, 0] and col(cap, "cpu_usage", "other") == [0, 0, 1, 0]

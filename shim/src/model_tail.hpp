@@ -157,6 +157,13 @@ struct TailModel {
         std::vector<uint64_t> tid;           // the OS tid it stands for (0 = idle / unknown)
     } cpu_switch;
 
+    // Upstream's CPU usage timeline (derived from cpu_switches): from `time` on, `own` CPUs run threads of the
+    // profiled program and `other` CPUs run other processes' threads. Starts with (0, 0, 0).
+    struct CpuUsage {
+        std::vector<int64_t> time;
+        std::vector<uint8_t> own, other;
+    } cpu_usage;
+
     struct TidToPid {
         std::vector<uint64_t> tid, pid;
     } tid_pid;

@@ -2,6 +2,9 @@
 // makes right after loading that the API needs.
 #include "read_tail.hpp"
 
+#include <algorithm>
+#include <vector>
+
 #include "capture.hpp"
 #include "cursor.hpp"
 #include "load_context.hpp"
@@ -69,6 +72,17 @@ void read_tail(Cursor& c, LoadContext& ctx) {
     auto& t = ctx.model.tail;
     tail::derive_callstack_frame_rows(t);
     tail::derive_memory_plots(t, first_time(ctx));
+    {
+        // The program's own threads as upstream counts them: listed threads that have zones or samples.
+        const auto& th = ctx.model.threads;
+        std::vector<uint64_t> own;
+        for (size_t i = 0; i < th.tid.size(); i++)
+            if (th.list_index[i] >= 0 && (th.zone_count[i] > 0 || th.samples_end[i] > th.samples_begin[i]))
+                own.push_back(th.tid[i]);
+        std::sort(own.begin(), own.end());
+        auto pid = ctx.cap.meta_int.find("pid");
+        tail::derive_cpu_usage(t, own, pid == ctx.cap.meta_int.end() ? 0 : uint64_t(pid->second));
+    }
     for (size_t i = 0; i < t.plot.name.size(); i++)
         if (t.plot.pool[i] >= 0) t.plot.name[i] = tail::string_ptr(t.plot.name_ptr[i], ctx);
 

@@ -1,4 +1,8 @@
 // Context switches per thread, per-CPU timelines, the tid -> pid map and per-thread CPU usage data.
+#include <algorithm>
+#include <limits>
+#include <unordered_map>
+
 #include "model.hpp"
 #include "tail_io.hpp"
 #include "tail_sections.hpp"
@@ -77,6 +81,80 @@ void read_cpu_data(Cursor& c, LoadContext& ctx) {
         t.cpu_thread.running_time.push_back(c.get<int64_t>());
         t.cpu_thread.running_regions.push_back(c.get<uint32_t>());
         t.cpu_thread.migrations.push_back(c.get<uint32_t>());
+    }
+}
+
+// Walks all CPUs' timelines in time order, counting at every instant how many CPUs run the program's own threads
+// and how many run other threads, and records each change (upstream's CPU usage reconstruction). A switch without a
+// valid end lasts until the next switch on its CPU starts, or to the end of the capture when it is the last one
+// (upstream keeps every such switch counted forever, so its counts can exceed the number of CPUs).
+void derive_cpu_usage(TailModel& m, const std::vector<uint64_t>& own_tids, uint64_t pid) {
+    auto& u = m.cpu_usage;
+    const auto& cp = m.cpu_switch;
+    if (m.cs.start.empty() || cp.start.empty()) return;  // upstream derives it only with both kinds of data
+    std::unordered_map<uint64_t, uint64_t> pid_of;
+    for (size_t i = 0; i < m.tid_pid.tid.size(); i++) pid_of.emplace(m.tid_pid.tid[i], m.tid_pid.pid[i]);
+    auto is_own = [&](uint64_t tid) {
+        if (std::binary_search(own_tids.begin(), own_tids.end(), tid)) return true;
+        auto it = pid_of.find(tid);
+        return (it == pid_of.end() ? 0 : it->second) == pid;
+    };
+    struct Cpu {
+        size_t at, end;
+        bool started;
+    };
+    std::vector<Cpu> cpus;
+    for (size_t b = 0; b < cp.cpu.size();) {
+        size_t e = b;
+        while (e < cp.cpu.size() && cp.cpu[e] == cp.cpu[b]) e++;
+        cpus.push_back({b, e, false});
+        b = e;
+    }
+    // The end of switch i on its CPU (false: it never ends).
+    auto end_of = [&](const Cpu& c, int64_t& t) {
+        if (cp.end[c.at] >= 0) t = cp.end[c.at];
+        else if (c.at + 1 < c.end) t = cp.start[c.at + 1];
+        else return false;
+        return true;
+    };
+    auto key = [&](const Cpu& c) {
+        int64_t t = cp.start[c.at];
+        if (c.started) end_of(c, t);
+        return t;
+    };
+    u.time.push_back(0);
+    u.own.push_back(0);
+    u.other.push_back(0);
+    uint8_t own = 0, other = 0;
+    for (;;) {
+        int64_t next = std::numeric_limits<int64_t>::max();
+        bool done = true;
+        for (const Cpu& c : cpus) {
+            if (c.at == c.end) continue;
+            done = false;
+            next = std::min(next, key(c));
+        }
+        if (done) break;
+        for (Cpu& c : cpus) {
+            while (c.at != c.end && key(c) == next) {
+                uint8_t& n = is_own(cp.tid[c.at]) ? own : other;
+                int64_t t;
+                if (!c.started) {
+                    n++;
+                    if (end_of(c, t)) c.started = true;
+                    else c.at++;  // never ends: stays counted
+                } else {
+                    n--;
+                    c.started = false;
+                    c.at++;
+                }
+            }
+        }
+        if (u.own.back() != own || u.other.back() != other) {
+            u.time.push_back(next);
+            u.own.push_back(own);
+            u.other.push_back(other);
+        }
     }
 }
 

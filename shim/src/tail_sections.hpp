@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 namespace tshim {
 
@@ -27,6 +28,8 @@ void read_source_files(Cursor& c, LoadContext& ctx);
 // Derivations the server makes after loading (its background stage), done once the tail is read.
 void derive_memory_plots(TailModel& m, int64_t first_time);
 void derive_callstack_frame_rows(TailModel& m);
+// `own_tids`: sorted tids of the program's threads that have zones or samples; `pid`: the program's process id.
+void derive_cpu_usage(TailModel& m, const std::vector<uint64_t>& own_tids, uint64_t pid);
 
 }  // namespace tail
 }  // namespace tshim

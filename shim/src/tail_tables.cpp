@@ -84,6 +84,7 @@ void register_tail_tables(const TailModel& m, std::vector<Table>& tables, Captur
     table("cpu_switches")
         .add("cpu", cp.cpu).add("start", cp.start).add("end", cp.end).add("thread_index", cp.thread_index)
         .add("tid", cp.tid);
+    table("cpu_usage").add("time", m.cpu_usage.time).add("own", m.cpu_usage.own).add("other", m.cpu_usage.other);
     table("tid_pids").add("tid", m.tid_pid.tid).add("pid", m.tid_pid.pid);
     const auto& cd = m.cpu_thread;
     table("cpu_thread_data")
