@@ -23,7 +23,7 @@ from test_broadcast import netns_available, python_with, run_in_netns
 from tracy_mcp import live
 
 # A small Python workload with call counts known in advance: 3 threads x ROUNDS x (1 round, 1 branch, 10 leaf).
-ROUNDS = 120
+ROUNDS = 200
 WORKLOAD = textwrap.dedent(f"""
     import sys, threading, time
     import tracypy
@@ -116,6 +116,7 @@ def test_tracypy_session_grows_while_running_and_answers_after_exit(tmp_path: Pa
     out = _drive(tmp_path, exe, """
         client = start_client()
         cap = live.connect("127.0.0.1", 8086, 0)
+        cap.min_refresh_s = 0.1  # see the counts move at the 0.2 s polling below
         status0 = cap.live_status()
         seen = []
         while cap.is_connected():

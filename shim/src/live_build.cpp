@@ -9,6 +9,7 @@
 #include "derive.hpp"
 #include "hash_order.hpp"
 #include "live_ingest.hpp"
+#include "live_time.hpp"
 #include "load_context.hpp"
 #include "model.hpp"
 #include "register_tables.hpp"
@@ -58,7 +59,7 @@ void finish_frame_set(Model& m, size_t set, int64_t last_time) {
         }
         if (span > 0) {
             n++;
-            total += span;
+            total = wrap_add(total, span);
             mn = std::min(mn, span);
             mx = std::max(mx, span);
             sum_sq += double(span) * double(span);
@@ -494,7 +495,7 @@ void LiveIngest::build(Capture& cap, bool connected) const {
             t.cs.other_tid.push_back(0);
             t.cs.owner.push_back(owner);
             if (s.end >= 0 && s.end > s.start) {
-                running += s.end - s.start;
+                running = wrap_add(running, s.end - s.start);
                 regions++;
             }
             if (i > 0 && ct.v[i - 1].cpu != s.cpu) migrations++;

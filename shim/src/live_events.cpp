@@ -47,7 +47,7 @@ void EventDecoder::set_timer(int64_t init_begin, double timer_mul) {
 }
 
 int64_t EventDecoder::wide_delta(int64_t raw) const {
-    return (table_.short_times && raw >= 0) ? raw + kOffset32 : raw;
+    return (table_.short_times && raw >= 0) ? wrap_add(raw, kOffset32) : raw;
 }
 
 uint64_t EventDecoder::current_thread() {
@@ -118,7 +118,7 @@ void EventDecoder::zone_end(int64_t delta) {
 void EventDecoder::callstack_sample(uint64_t tid, int64_t delta, bool context_switch) {
     const uint32_t cs = pending_callstack_;
     pending_callstack_ = 0;
-    ref_ctx_ += delta;
+    ref_ctx_ = wrap_add(ref_ctx_, delta);
     const int64_t t = ref_ctx_ == 0 ? 0 : to_ns(ref_ctx_);
     notice(tid);
     sink_.on_callstack_sample(tid, t, cs, context_switch);
@@ -562,7 +562,7 @@ void EventDecoder::event(Ev kind, Reader& r, Reader& rest) {
         return;
     }
     case Ev::GpuTime: {
-        ref_gpu_ += r.get<int64_t>();
+        ref_gpu_ = wrap_add(ref_gpu_, r.get<int64_t>());
         const uint16_t query = r.get<uint16_t>();
         sink_.on_gpu_time(r.get<uint8_t>(), query, ref_gpu_);
         return;
@@ -604,7 +604,7 @@ void EventDecoder::event(Ev kind, Reader& r, Reader& rest) {
 
     // ---- scheduling, system, hardware
     case Ev::ContextSwitch: {
-        ref_ctx_ += r.get<int64_t>();
+        ref_ctx_ = wrap_add(ref_ctx_, r.get<int64_t>());
         const int64_t t = to_ns(ref_ctx_);
         const uint64_t old_tid = r.get<uint32_t>();
         const uint64_t new_tid = r.get<uint32_t>();
@@ -616,7 +616,7 @@ void EventDecoder::event(Ev kind, Reader& r, Reader& rest) {
         return;
     }
     case Ev::ThreadWakeup: {
-        ref_ctx_ += r.get<int64_t>();
+        ref_ctx_ = wrap_add(ref_ctx_, r.get<int64_t>());
         const int64_t t = to_ns(ref_ctx_);
         const uint64_t tid = r.get<uint32_t>();
         sink_.on_thread_wakeup(t, tid, r.get<uint8_t>());
@@ -755,7 +755,7 @@ void EventDecoder::srcloc_payload(const uint8_t* data, size_t size) {
 void EventDecoder::callstack_payload(const uint8_t* data, size_t size) {
     if (size % 8 != 0) throw Error(TSHIM_ERR_FORMAT, "live stream: callstack payload is not a list of addresses");
     scratch_frames_.resize(size / 8);
-    std::memcpy(scratch_frames_.data(), data, size);
+    if (size > 0) std::memcpy(scratch_frames_.data(), data, size);
     for (uint64_t addr : scratch_frames_) queries_.callstack_frame(addr);
     pending_callstack_ = sink_.intern_callstack(scratch_frames_);
 }

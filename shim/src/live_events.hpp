@@ -12,6 +12,7 @@
 #include "live_protocol.hpp"
 #include "live_queries.hpp"
 #include "live_sink.hpp"
+#include "live_time.hpp"
 
 namespace tshim::live {
 
@@ -21,7 +22,7 @@ public:
 
     // Timer facts from the welcome message (time zero and ticks -> ns).
     void set_timer(int64_t init_begin, double timer_mul);
-    int64_t to_ns(int64_t ticks) const { return int64_t(double(ticks - base_) * mul_); }
+    int64_t to_ns(int64_t ticks) const { return clamp_time(double(wrap_sub(ticks, base_)) * mul_); }
 
     // Decodes one decompressed frame; throws tshim::Error(TSHIM_ERR_FORMAT) naming the event on malformed input.
     void decode(const uint8_t* data, size_t size);
@@ -38,8 +39,8 @@ private:
     void callstack_alloc_payload(const uint8_t* data, size_t size);
     void srcloc_payload(const uint8_t* data, size_t size);
 
-    int64_t thread_time(int64_t delta) { return to_ns(ref_thread_ += delta); }
-    int64_t serial_time(int64_t delta) { return to_ns(ref_serial_ += delta); }
+    int64_t thread_time(int64_t delta) { return to_ns(ref_thread_ = wrap_add(ref_thread_, delta)); }
+    int64_t serial_time(int64_t delta) { return to_ns(ref_serial_ = wrap_add(ref_serial_, delta)); }
     int64_t wide_delta(int64_t raw) const;  // 0.14's 64-bit delta form
     uint64_t current_thread();              // notices the thread (asks for its name once)
     uint32_t take_thread_callstack();

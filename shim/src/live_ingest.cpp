@@ -1,6 +1,8 @@
 // The live ingest's event handlers: upstream's receiving semantics, kept as plain state.
 #include "live_ingest.hpp"
 
+#include "live_time.hpp"
+
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
@@ -551,8 +553,8 @@ void LiveIngest::on_gpu_new_context(uint8_t ctx, int64_t cpu_time, int64_t gpu_t
                                     uint8_t flags, uint8_t type) {
     if (gpu_index_.count(ctx)) return;
     GpuContext g;
-    const int64_t gt = period == 1.f ? gpu_time : int64_t(double(period) * double(gpu_time));
-    g.time_diff = cpu_time - gt;
+    const int64_t gt = period == 1.f ? gpu_time : clamp_time(double(period) * double(gpu_time));
+    g.time_diff = wrap_sub(cpu_time, gt);
     g.tid = tid;
     g.period = period;
     g.type = type;
@@ -616,7 +618,7 @@ void LiveIngest::on_gpu_time(uint8_t ctx, uint16_t query, int64_t gpu_time) {
     if (it == gpu_index_.end()) return;
     GpuContext& g = gpus_[it->second];
     int64_t t = gpu_time;
-    if (t < g.last_gpu - (int64_t(1) << 31)) {
+    if (t < wrap_sub(g.last_gpu, int64_t(1) << 31)) {
         if (g.overflow == 0) {
             uint64_t v = uint64_t(g.last_gpu);
             int bits = 0;
@@ -626,17 +628,19 @@ void LiveIngest::on_gpu_time(uint8_t ctx, uint16_t query, int64_t gpu_time) {
         g.overflow_mul++;
     }
     g.last_gpu = t;
-    if (g.overflow != 0) t += int64_t(g.overflow * g.overflow_mul);
+    if (g.overflow != 0) t = wrap_add(t, int64_t(g.overflow * g.overflow_mul));
     int64_t ns;
     const bool has_period = g.period != 1.f;
     if (!has_period) {
-        ns = !g.calibration ? t + g.time_diff
-                            : int64_t(double(t - g.calibrated_gpu) * g.calibration_mod + double(g.calibrated_cpu));
+        ns = !g.calibration ? wrap_add(t, g.time_diff)
+                            : clamp_time(double(wrap_sub(t, g.calibrated_gpu)) * g.calibration_mod +
+                                         double(g.calibrated_cpu));
     } else {
-        ns = !g.calibration ? int64_t(double(g.period) * double(t)) + g.time_diff
-                            : int64_t((double(g.period) * double(t) - double(g.calibrated_gpu)) * g.calibration_mod +
-                                      double(g.calibrated_cpu));
+        ns = !g.calibration ? wrap_add(clamp_time(double(g.period) * double(t)), g.time_diff)
+                            : clamp_time((double(g.period) * double(t) - double(g.calibrated_gpu)) *
+                                             g.calibration_mod + double(g.calibrated_cpu));
     }
+    ns = clamp_time(ns);
     auto q = g.query.find(query);
     if (q == g.query.end()) return;
     GpuZone& z = g.timelines[q->second.first].zones[q->second.second];
@@ -654,8 +658,8 @@ void LiveIngest::on_gpu_calibration(uint8_t ctx, int64_t gpu_time, int64_t cpu_t
     auto it = gpu_index_.find(ctx);
     if (it == gpu_index_.end()) return;
     GpuContext& g = gpus_[it->second];
-    const int64_t gt = g.period == 1.f ? gpu_time : int64_t(double(g.period) * double(gpu_time));
-    const int64_t gpu_delta = gt - g.calibrated_gpu;
+    const int64_t gt = g.period == 1.f ? gpu_time : clamp_time(double(g.period) * double(gpu_time));
+    const int64_t gpu_delta = wrap_sub(gt, g.calibrated_gpu);
     g.calibration_mod = gpu_delta != 0 ? double(cpu_delta) / double(gpu_delta) : 1.0;
     g.calibrated_gpu = gt;
     g.calibrated_cpu = cpu_time;
@@ -665,8 +669,8 @@ void LiveIngest::on_gpu_time_sync(uint8_t ctx, int64_t gpu_time, int64_t cpu_tim
     auto it = gpu_index_.find(ctx);
     if (it == gpu_index_.end()) return;
     GpuContext& g = gpus_[it->second];
-    const int64_t gt = g.period == 1.f ? gpu_time : int64_t(double(g.period) * double(gpu_time));
-    g.time_diff = cpu_time - gt;
+    const int64_t gt = g.period == 1.f ? gpu_time : clamp_time(double(g.period) * double(gpu_time));
+    g.time_diff = wrap_sub(cpu_time, gt);
     g.last_gpu = 0;
     g.overflow = 0;
     g.overflow_mul = 0;
@@ -711,7 +715,7 @@ void LiveIngest::on_context_switch(int64_t time, uint64_t old_tid, uint64_t new_
                 item.end = time;
                 item.reason = int8_t(wait_reason);
                 item.state = int8_t(state);
-                ct.running += time - item.start;
+                ct.running = wrap_add(ct.running, time - item.start);
             }
         }
         if (!cs.empty() && cs.back().end < 0) cs.back().end = time;

@@ -12,6 +12,7 @@
 #include "live_queries.hpp"
 #include "live_socket.hpp"
 #include "live_stream.hpp"
+#include "live_time.hpp"
 
 namespace tshim::live {
 
@@ -194,8 +195,8 @@ void Session::handshake() {
     auto decoder = std::make_unique<EventDecoder>(*wire_table(chosen), *ingest_, net_->queries);
     decoder->set_timer(info.init_begin, info.timer_mul);
     info.init_end_ns = decoder->to_ns(init_end);
-    info.resolution_ns = int64_t(double(resolution) * info.timer_mul);
-    info.sampling_period_ns = int64_t(double(sampling) * info.timer_mul);
+    info.resolution_ns = clamp_time(double(resolution) * info.timer_mul);
+    info.sampling_period_ns = clamp_time(double(sampling) * info.timer_mul);
     info.on_demand = (info.flags & kFlagOnDemand) != 0;
     if (info.on_demand) {
         uint8_t od[kOnDemandSize];
