@@ -330,3 +330,47 @@ def test_internal_order_reproduces_upstream_truncation(loaded):
         checked += 1
     if checked == 0:
         pytest.skip("no truncated duration list in this capture's golden answers")
+
+
+def test_sections(loaded):
+    cap, golden = loaded
+    s = Strings(cap)
+    described = dict(
+        zip(
+            cap.column("section_categories", "category").tolist(),
+            cap.column("section_categories", "description").tolist(),
+            strict=True,
+        )
+    )
+    ours = [
+        {"category": s(described.get(cat, -1)), "start": int(b), "end": int(e), "text": s(int(t))}
+        for cat, b, e, t in zip(
+            cap.column("sections", "category").tolist(),
+            cap.column("sections", "start"),
+            cap.column("sections", "end"),
+            cap.column("sections", "text"),
+            strict=True,
+        )
+    ]
+    assert _canon(ours) == _canon(golden["get_sections"])
+
+
+def test_messages(loaded):
+    cap, golden = loaded
+    s = Strings(cap)
+    tids = cap.column("threads", "tid")
+    ours = sorted(
+        (int(t), s(int(x)), int(c), int(tids[th]) if th >= 0 else None)
+        for t, x, c, th in zip(
+            cap.column("messages", "time"),
+            cap.column("messages", "text"),
+            cap.column("messages", "color"),
+            cap.column("messages", "thread"),
+            strict=True,
+        )
+    )
+    want = golden["get_messages"]
+    if isinstance(want, dict):  # digest of a long list
+        assert len(ours) == want["len"]
+    else:
+        assert sorted((m["time"], m["text"], m["color"]) for m in want) == [o[:3] for o in ours]
