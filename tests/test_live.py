@@ -50,7 +50,8 @@ WORKLOAD = textwrap.dedent(f"""
         r = 0
         while forever or r < rounds:
             one_round()
-            time.sleep(0.01)
+            if not forever:  # forever: as fast as it goes, to fill memory quickly
+                time.sleep(0.01)
             r += 1
 
     FOREVER = len(sys.argv) > 1 and sys.argv[1] == "forever"

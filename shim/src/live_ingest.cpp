@@ -16,6 +16,12 @@ constexpr uint64_t kFiberBit = uint64_t(1) << 32;  // fibers get thread ids abov
 
 uint64_t LiveIngest::memory_bytes() const { return memory_; }
 
+size_t LiveIngest::open_zones() const {
+    size_t n = 0;
+    for (const auto& td : threads_) n += td.stack.size();
+    return n;
+}
+
 void LiveIngest::on_welcome(const WelcomeInfo& w) {
     welcome_ = w;
     program_ = std::string(w.program_name);

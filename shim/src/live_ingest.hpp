@@ -24,6 +24,8 @@ public:
     void build(Capture& cap, bool connected) const;
     // Bytes this state holds (the memory limit's measure), kept up to date cheaply.
     uint64_t memory_bytes() const;
+    // Zones begun and not yet ended, over all threads.
+    size_t open_zones() const;
 
     void on_welcome(const WelcomeInfo&) override;
     void on_crash(uint64_t tid, int64_t time, uint64_t text_ptr, uint32_t callstack) override;

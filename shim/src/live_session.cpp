@@ -238,7 +238,11 @@ void Session::stream() {
         if (stop_ && !stopping) {
             stopping = true;
             stop_at = std::chrono::steady_clock::now();
-            sock.send_all(terminate, sizeof(terminate));
+            // Like upstream's disconnect: the program flushes and drops the connection but keeps running (an
+            // on-demand program can be attached to again).
+            uint8_t disconnect[kQueryPacketSize];
+            QueryBook::encode(Query::Disconnect, 0, 0, disconnect);
+            sock.send_all(disconnect, sizeof(disconnect));
             std::lock_guard<std::mutex> lock(state_mutex_);
             if (state_ == int(SessionState::Streaming)) state_ = int(SessionState::Finishing);
         }
@@ -253,7 +257,14 @@ void Session::stream() {
                        " MiB; the data received so far is kept");
             return;
         }
-        if (client_ended && (!queries.outstanding() || seconds_since(ended_at) > kFinishGrace)) {
+        // After the program's end notice, late events (zone ends of threads still finishing) and answers may
+        // follow: wait for them, as upstream does, but not forever.
+        bool settled = false;
+        if (client_ended && !queries.outstanding()) {
+            std::lock_guard<std::mutex> lock(data_mutex_);
+            settled = decoder.crashed() || ingest_->open_zones() == 0;
+        }
+        if (client_ended && (settled || seconds_since(ended_at) > kFinishGrace)) {
             sock.send_all(terminate, sizeof(terminate));
             finish(SessionState::Disconnected, EndReason::ClientFinished, TSHIM_OK, "the program finished");
             return;
