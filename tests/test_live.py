@@ -276,3 +276,35 @@ def test_live_connect_tool_over_mcp(tmp_path: Path) -> None:
     rounds = 3 * ROUNDS
     leaf = out["leaf"] if isinstance(out["leaf"], list) else json.loads(str(out["leaf"]))
     assert leaf == [3, rounds, 10 * rounds]
+
+
+@pytest.mark.netns
+def test_disconnect_keeps_the_data_and_the_program_running(tmp_path: Path) -> None:
+    exe = _require_client("tracypy")
+    out = _drive(tmp_path, exe, """
+        client = start_client(["forever"])
+        cap = live.connect("127.0.0.1", 8086, 0)
+        deadline = time.monotonic() + 20
+        while cap.get_zone_count() < 1000 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        cap.disconnect()
+        status = cap.live_status()
+        zones = cap.get_zone_count()
+        time.sleep(0.5)
+        running = client.poll() is None
+        # an on-demand program accepts a new session after a disconnect
+        again = live.connect("127.0.0.1", 8086, 0)
+        deadline = time.monotonic() + 20
+        while again.get_zone_count() == 0 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        again_zones = again.get_zone_count()
+        again.disconnect()
+        client.send_signal(signal.SIGKILL)
+        client.wait(10)
+        print(json.dumps({"end": status["end_reason"], "connected": cap.is_connected(), "zones": zones,
+                          "later": cap.get_zone_count(), "running": running, "again": again_zones}))
+    """)
+    assert out["end"] == "disconnected on request" and out["connected"] is False
+    assert out["zones"] >= 1000 and out["later"] == out["zones"], "a disconnected capture no longer changes"
+    assert out["running"], "disconnecting must not stop the program"
+    assert out["again"] > 0
