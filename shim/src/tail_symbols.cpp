@@ -67,12 +67,10 @@ void read_symbol_code(Cursor& c, LoadContext& ctx) {
     for (uint64_t i = 0; i < n; i++) {
         t.symbol_code.addr.push_back(c.get<uint64_t>());
         const uint32_t len = c.get<uint32_t>();
-        c.check_fits(len, 1, "bytes of symbol code");
         const size_t at = t.symbol_code_bytes.size();
         t.symbol_code.offset.push_back(at);
         t.symbol_code.size.push_back(len);
-        t.symbol_code_bytes.resize(at + len);
-        c.bytes(t.symbol_code_bytes.data() + at, len);
+        c.append_bytes(t.symbol_code_bytes, len);  // grows with the bytes actually read
     }
 
     const uint64_t m = c.get<uint64_t>();
@@ -114,12 +112,10 @@ void read_source_files(Cursor& c, LoadContext& ctx) {
         const std::string name = c.str(name_len);
         t.source_file.name.push_back(int32_t(ctx.intern(name)));
         const uint32_t len = c.get<uint32_t>();
-        c.check_fits(len, 1, "bytes of a cached source file");
         const size_t at = t.source_file_bytes.size();
         t.source_file.offset.push_back(at);
         t.source_file.size.push_back(len);
-        t.source_file_bytes.resize(at + len);
-        c.bytes(t.source_file_bytes.data() + at, len);
+        c.append_bytes(t.source_file_bytes, len);  // grows with the bytes actually read
     }
 }
 
