@@ -29,7 +29,7 @@ def _library_filename() -> str:
 
 def _load() -> tuple[Any, Any]:
     try:
-        from tracy_mcp import _shim_ffi  # generated at build time by build_ffi.py
+        import tracy_mcp._shim_ffi as _shim_ffi  # generated at build time by build_ffi.py
     except ImportError as e:  # pragma: no cover - only on a broken install
         raise EngineError("tracy_mcp's native wrapper is missing: reinstall the package (pip install .)") from e
     ffi = _shim_ffi.ffi
