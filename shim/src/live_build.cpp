@@ -382,10 +382,21 @@ void LiveIngest::build(Capture& cap, bool connected) const {
         }
         t.gpu_ctx.timeline_end.push_back(int64_t(t.gpu_tl.context.size()));
         t.gpu_ctx.zone_end.push_back(int64_t(t.gpu_zone.cpu_start.size()));
-        t.gpu_ctx.note_name_begin.push_back(0);
-        t.gpu_ctx.note_name_end.push_back(0);
-        t.gpu_ctx.note_begin.push_back(0);
-        t.gpu_ctx.note_end.push_back(0);
+        t.gpu_ctx.note_name_begin.push_back(int64_t(t.gpu_note_name.id.size()));
+        for (const auto& [id, name] : g.note_names) {
+            t.gpu_note_name.context.push_back(int32_t(c));
+            t.gpu_note_name.id.push_back(id);
+            t.gpu_note_name.name.push_back(text(name));
+        }
+        t.gpu_ctx.note_name_end.push_back(int64_t(t.gpu_note_name.id.size()));
+        t.gpu_ctx.note_begin.push_back(int64_t(t.gpu_note.id.size()));
+        for (const auto& [key, value] : g.notes) {
+            t.gpu_note.context.push_back(int32_t(c));
+            t.gpu_note.query_id.push_back(key.first);
+            t.gpu_note.id.push_back(key.second);
+            t.gpu_note.value.push_back(value);
+        }
+        t.gpu_ctx.note_end.push_back(int64_t(t.gpu_note.id.size()));
     }
 
     // Plots (points in time order)
@@ -547,6 +558,23 @@ void LiveIngest::build(Capture& cap, bool connected) const {
         t.symbol.size.push_back(s.size);
         t.symbol.is_inline.push_back(s.is_inline ? 1 : 0);
         (s.is_inline ? t.symbol_inline_count : t.symbol_loc_count)++;
+    }
+
+    // Hardware samples, grouped by address (first seen first), then by kind, as upstream keeps them
+    {
+        std::vector<size_t> order(hw_addr_.size());
+        std::iota(order.begin(), order.end(), size_t(0));
+        std::unordered_map<uint64_t, size_t> first;
+        for (size_t i = 0; i < hw_addr_.size(); i++) first.emplace(hw_addr_[i], first.size());
+        std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+            const size_t fa = first.at(hw_addr_[a]), fb = first.at(hw_addr_[b]);
+            return fa != fb ? fa < fb : hw_kind_[a] < hw_kind_[b];
+        });
+        for (size_t i : order) {
+            t.hw_sample.addr.push_back(hw_addr_[i]);
+            t.hw_sample.kind.push_back(hw_kind_[i]);
+            t.hw_sample.time.push_back(hw_time_[i]);
+        }
     }
 
     // ---- what the loaders do after reading (TODO(LIVE): call ENGINE-A/B's shared finishers once they exist)

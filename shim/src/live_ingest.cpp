@@ -689,6 +689,41 @@ void LiveIngest::on_gpu_context_name(uint8_t ctx, std::string_view s) {
     gpus_[it->second].named = true;
 }
 
+void LiveIngest::on_gpu_annotation_name(uint8_t ctx, int64_t note, std::string_view s) {
+    auto it = gpu_index_.find(ctx);
+    if (it == gpu_index_.end()) return;
+    auto& names = gpus_[it->second].note_names;
+    for (auto& n : names) {
+        if (n.first == note) {
+            n.second = std::string(s);
+            return;
+        }
+    }
+    names.emplace_back(note, std::string(s));
+}
+
+void LiveIngest::on_gpu_zone_annotation(uint8_t ctx, uint64_t, uint16_t query, int64_t note, double value) {
+    auto it = gpu_index_.find(ctx);
+    if (it == gpu_index_.end()) return;
+    auto& notes = gpus_[it->second].notes;
+    for (auto& n : notes) {
+        if (n.first.first == query && n.first.second == note) {
+            n.second = value;
+            return;
+        }
+    }
+    notes.push_back({{query, note}, value});
+    grow(32);
+}
+
+void LiveIngest::on_hw_sample(HwSampleKind kind, uint64_t ip, int64_t time) {
+    if (time > 0) see(time);
+    hw_addr_.push_back(ip);
+    hw_kind_.push_back(uint8_t(kind));
+    hw_time_.push_back(time);
+    grow(17);
+}
+
 // ---- sampling and scheduling
 
 void LiveIngest::on_callstack_sample(uint64_t tid, int64_t time, uint32_t callstack, bool context_switch) {

@@ -82,6 +82,9 @@ public:
     void on_gpu_calibration(uint8_t ctx, int64_t gpu_time, int64_t cpu_time, int64_t cpu_delta) override;
     void on_gpu_time_sync(uint8_t ctx, int64_t gpu_time, int64_t cpu_time) override;
     void on_gpu_context_name(uint8_t ctx, std::string_view) override;
+    void on_gpu_annotation_name(uint8_t ctx, int64_t note, std::string_view) override;
+    void on_gpu_zone_annotation(uint8_t ctx, uint64_t tid, uint16_t query, int64_t note, double value) override;
+    void on_hw_sample(HwSampleKind kind, uint64_t ip, int64_t time) override;
 
     void on_callstack_sample(uint64_t tid, int64_t time, uint32_t callstack, bool context_switch) override;
     void on_context_switch(int64_t time, uint64_t old_tid, uint64_t new_tid, uint8_t cpu, uint8_t wait_reason,
@@ -222,6 +225,8 @@ private:
         uint64_t count = 0;
         std::vector<GpuTimeline> timelines;
         std::unordered_map<uint16_t, std::pair<uint32_t, uint32_t>> query;  // query id -> (timeline, zone)
+        std::vector<std::pair<int64_t, std::string>> note_names;           // kept as sent (last one wins)
+        std::vector<std::pair<std::pair<uint16_t, int64_t>, double>> notes; // (query id, note id) -> value
     };
     struct Section {
         uint16_t category = 0;
@@ -299,6 +304,9 @@ private:
     std::vector<GpuContext> gpus_;
     std::unordered_map<uint8_t, uint32_t> gpu_index_;
     std::vector<Section> sections_;
+    std::vector<uint64_t> hw_addr_;                  // hardware samples: address, kind, time as received
+    std::vector<uint8_t> hw_kind_;
+    std::vector<int64_t> hw_time_;
     std::unordered_map<uint32_t, uint32_t> open_sections_;
     std::vector<std::pair<uint16_t, std::string>> section_categories_;
 

@@ -1,5 +1,6 @@
 #include "live_socket.hpp"
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <memory>
@@ -20,7 +21,6 @@ using socklen_t = int;
 #  include <poll.h>
 #  include <sys/socket.h>
 #  include <unistd.h>
-#  include <cerrno>
 #  define TSHIM_CLOSESOCK ::close
 #  define TSHIM_POLL ::poll
 #endif
