@@ -136,14 +136,17 @@ def main() -> int:
     zones_per_event = out["zones"] / max(samples[-1][1], 1)
     client_zones = produced["calls"] / max(produced["end"] - produced["start"], 1e-9)
     ingest_zones = ingest * zones_per_event
-    lag = samples[-1][0] - produced["end"]
+    # When everything had arrived: the first sample holding the final event count (the session itself then
+    # lingers a little for late answers, which is not ingest lag).
+    arrived = next(t for t, e, _ in samples if e == samples[-1][1])
+    lag = max(0.0, arrived - produced["end"])
     print(f"client (tracypy, protocol {out['protocol']}, {args.threads} threads): produced "
           f"{client_zones / 1e6:.2f} M zones/s for {produced['end'] - produced['start']:.1f} s")
     print(f"live ingest: {ingest / 1e6:.2f} M events/s = {ingest_zones / 1e6:.2f} M zones/s sustained "
           f"({wire_mb:.1f} MB/s compressed on the wire); ratio to the client's production "
           f"{ingest_zones / client_zones:.2f}")
-    print(f"total: {samples[-1][1]:,} events, {out['zones']:,} zones; finished {lag:.2f} s after the client "
-          f"({'kept up' if lag < 1.0 else 'fell behind'}); end: {out['end']}")
+    print(f"total: {samples[-1][1]:,} events, {out['zones']:,} zones; all received {lag:.2f} s after the client "
+          f"stopped ({'kept up' if lag < 1.0 else 'fell behind'}); end: {out['end']}")
     print(f"snapshot of the final capture: {out['snapshot_s']:.3f} s")
     return 0
 
