@@ -3,10 +3,12 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "capture.hpp"
 #include "error.hpp"
 #include "handle.hpp"
+#include "status_guard.hpp"
 #include "tracy_shim.h"
 
 #ifndef TSHIM_VERSION_STRING
@@ -17,25 +19,7 @@ namespace {
 
 thread_local std::string g_last_error;
 
-int fail(int status, std::string message) {
-    g_last_error = std::move(message);
-    return status;
-}
-
-template <class F> int guarded(F&& f) {
-    try {
-        g_last_error.clear();
-        return f();
-    } catch (const tshim::Error& e) {
-        return fail(e.status, e.what());
-    } catch (const std::bad_alloc&) {
-        return fail(TSHIM_ERR_MEMORY, "out of memory");
-    } catch (const std::exception& e) {
-        return fail(TSHIM_ERR_INTERNAL, e.what());
-    } catch (...) {
-        return fail(TSHIM_ERR_INTERNAL, "unknown internal error");
-    }
-}
+template <class F> int guarded(F&& f) { return tshim::guard_status(g_last_error, std::forward<F>(f)); }
 
 const tshim::Table* ready_table(const tshim_capture* cap, const char* table) {
     if (!cap || !table) throw tshim::Error(TSHIM_ERR_ARG, "null argument");

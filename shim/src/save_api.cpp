@@ -1,12 +1,12 @@
 // The extern "C" entry point of the writer (tshim_save): argument checks, exceptions turned into statuses.
 #include <atomic>
 #include <chrono>
-#include <new>
 #include <string>
 #include <thread>
 
 #include "error.hpp"
 #include "handle.hpp"
+#include "status_guard.hpp"
 #include "tracy_shim.h"
 #include "write_capture.hpp"
 
@@ -41,16 +41,11 @@ extern "C" {
 
 int tshim_save(tshim_capture* cap, const char* path, int compression, int level, int streams, int flags,
                uint64_t* progress, tshim_save_result* out) {
-    auto fail = [](int status, std::string message) {
-        g_save_error = std::move(message);
-        return status;
-    };
-    try {
-        g_save_error.clear();
-        if (!cap || !path) return fail(TSHIM_ERR_ARG, "null argument");
+    return tshim::guard_status(g_save_error, [&] {
+        if (!cap || !path) throw tshim::Error(TSHIM_ERR_ARG, "null argument");
         if (compression != TSHIM_SAVE_LZ4 && compression != TSHIM_SAVE_ZSTD)
-            return fail(TSHIM_ERR_ARG, "compression must be TSHIM_SAVE_LZ4 (0) or TSHIM_SAVE_ZSTD (1)");
-        if (streams < 1 || streams > 255) return fail(TSHIM_ERR_ARG, "streams must be 1..255");
+            throw tshim::Error(TSHIM_ERR_ARG, "compression must be TSHIM_SAVE_LZ4 (0) or TSHIM_SAVE_ZSTD (1)");
+        if (streams < 1 || streams > 255) throw tshim::Error(TSHIM_ERR_ARG, "streams must be 1..255");
         tshim::SaveOptions opt;
         opt.compression = compression == TSHIM_SAVE_LZ4 ? tshim::Compression::Lz4 : tshim::Compression::Zstd;
         opt.level = level;
@@ -90,13 +85,7 @@ int tshim_save(tshim_capture* cap, const char* path, int compression, int level,
             out->seconds = r.seconds;
         }
         return TSHIM_OK;
-    } catch (const tshim::Error& e) {
-        return fail(e.status, e.what());
-    } catch (const std::bad_alloc&) {
-        return fail(TSHIM_ERR_MEMORY, "out of memory");
-    } catch (const std::exception& e) {
-        return fail(TSHIM_ERR_INTERNAL, e.what());
-    }
+    });
 }
 
 const char* tshim_save_error(void) { return g_save_error.c_str(); }
