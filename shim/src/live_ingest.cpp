@@ -484,6 +484,28 @@ void LiveIngest::on_sys_time(int64_t time, float percent) {
     grow(16);
 }
 
+void LiveIngest::on_sys_power(int64_t time, uint64_t delta_uj, uint64_t name_ptr) {
+    // Energy counters: the first report of a name starts its plot, later ones add the power since the previous
+    // report (microjoules over nanoseconds -> watts).
+    auto it = power_.find(name_ptr);
+    if (it == power_.end()) {
+        power_.emplace(name_ptr, std::make_pair(uint32_t(plots_.size()), time));
+        plots_.emplace_back();
+        plots_.back().name_ptr = name_ptr;
+        plots_.back().type = 3;
+        plots_.back().format = 3;
+        return;
+    }
+    const int64_t dt = time - it->second.second;
+    it->second.second = time;
+    see(time);
+    if (dt <= 0) return;
+    Plot& p = plots_[it->second.first];
+    p.time.push_back(time);
+    p.value.push_back(double(delta_uj) * 1000.0 / double(dt));
+    grow(16);
+}
+
 // ---- memory
 
 LiveIngest::MemPool& LiveIngest::pool(uint64_t key) {

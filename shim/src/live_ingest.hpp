@@ -67,6 +67,7 @@ public:
     void on_plot(uint64_t name_ptr, int64_t time, double value) override;
     void on_plot_config(uint64_t name_ptr, uint8_t format, bool step, bool fill, uint32_t color) override;
     void on_sys_time(int64_t time, float percent) override;
+    void on_sys_power(int64_t time, uint64_t delta_uj, uint64_t name_ptr) override;
 
     void on_mem_alloc(uint64_t pool_ptr, uint64_t tid, int64_t time, uint64_t ptr, uint64_t size,
                       uint32_t callstack) override;
@@ -284,6 +285,7 @@ private:
     std::vector<Plot> plots_;
     std::unordered_map<uint64_t, uint32_t> plot_index_;
     int32_t sys_time_plot_ = -1;
+    std::unordered_map<uint64_t, std::pair<uint32_t, int64_t>> power_;  // name -> (plot, last report time)
     std::vector<MemPool> pools_;
     std::unordered_map<uint64_t, uint32_t> pool_index_;
 
