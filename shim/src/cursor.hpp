@@ -53,6 +53,12 @@ public:
             read_slow(dst, n);
         }
     }
+    // A 3-byte little-endian unsigned value (callstack rows, string indices, colors).
+    uint32_t u24() {
+        uint8_t b[3];
+        bytes(b, 3);
+        return uint32_t(b[0]) | (uint32_t(b[1]) << 8) | (uint32_t(b[2]) << 16);
+    }
     // n raw bytes as a string; memory grows with the bytes actually read, never ahead of them by more than 1 MiB.
     std::string str(size_t n) {
         check_fits(n, 1, "string");

@@ -8,12 +8,6 @@ namespace tshim {
 
 namespace {
 
-uint32_t read_u24(Cursor& c) {
-    uint8_t b[3];
-    c.bytes(b, 3);
-    return uint32_t(b[0]) | (uint32_t(b[1]) << 8) | (uint32_t(b[2]) << 16);
-}
-
 uint16_t srcloc_column(const LoadContext& ctx, int16_t id) {
     const int32_t row = ctx.srcloc_row_or_none(id);
     return row < 0 ? uint16_t(0xFFFF) : uint16_t(row);
@@ -33,7 +27,7 @@ void read_locks(Cursor& c, LoadContext& ctx) {
     c.check_fits(count, 43, "locks");
     for (uint64_t i = 0; i < count; i++) {
         L.id.push_back(c.get<uint32_t>());
-        L.custom_name.push_back(ctx.string_by_raw_idx(read_u24(c)));
+        L.custom_name.push_back(ctx.string_by_raw_idx(c.u24()));
         L.srcloc.push_back(srcloc_column(ctx, c.get<int16_t>()));
         L.type.push_back(c.get<uint8_t>());
         L.valid.push_back(c.get<uint8_t>());
@@ -88,7 +82,7 @@ std::unordered_map<uint64_t, int32_t> read_messages(Cursor& c, LoadContext& ctx)
         const auto flags = c.get<uint8_t>();
         M.text.push_back(ctx.string_by_ref(str, flags));
         M.color.push_back(c.get<uint32_t>());
-        M.callstack.push_back(read_u24(c));
+        M.callstack.push_back(c.u24());
         if (has_severity) {
             M.source.push_back(c.get<uint8_t>());
             M.severity.push_back(c.get<uint8_t>());

@@ -17,12 +17,6 @@ int64_t read_int48(Cursor& c) {
     return int64_t(v);
 }
 
-uint32_t read_u24(Cursor& c) {
-    uint8_t b[3];
-    c.bytes(b, 3);
-    return uint32_t(b[0]) | (uint32_t(b[1]) << 8) | (uint32_t(b[2]) << 16);
-}
-
 }  // namespace
 
 void read_frames(Cursor& c, LoadContext& ctx) {
@@ -102,7 +96,7 @@ void read_sections(Cursor& c, LoadContext& ctx) {
             s.category.push_back(category);
             s.start.push_back(read_int48(c));
             s.end.push_back(read_int48(c));
-            s.text.push_back(int32_t(read_u24(c)));  // raw StringIdx, resolved after the string table
+            s.text.push_back(int32_t(c.u24()));  // raw StringIdx, resolved after the string table
         }
     };
     if (ctx.version >= file_version(0, 13, 5)) {
@@ -116,7 +110,7 @@ void read_sections(Cursor& c, LoadContext& ctx) {
         c.check_fits(descriptions, 5, "section descriptions");
         for (uint64_t i = 0; i < descriptions; i++) {
             cat.category.push_back(c.get<uint16_t>());
-            cat.description.push_back(int32_t(read_u24(c)));  // raw StringIdx
+            cat.description.push_back(int32_t(c.u24()));  // raw StringIdx
         }
     } else if (ctx.version == file_version(0, 13, 4)) {
         read_items(0, c.get<uint64_t>());

@@ -9,12 +9,6 @@ namespace tshim {
 
 namespace {
 
-uint32_t read_u24(Cursor& c) {
-    uint8_t b[3];
-    c.bytes(b, 3);
-    return uint32_t(b[0]) | (uint32_t(b[1]) << 8) | (uint32_t(b[2]) << 16);
-}
-
 void read_zone_extras(Cursor& c, LoadContext& ctx) {
     auto& x = ctx.model.zone_extras;
     const auto count = c.get<uint64_t>();
@@ -26,10 +20,10 @@ void read_zone_extras(Cursor& c, LoadContext& ctx) {
     x.name.reserve(n);
     x.color.reserve(n);
     for (uint64_t i = 0; i < count; i++) {
-        x.callstack.push_back(read_u24(c));
-        x.text.push_back(ctx.string_by_raw_idx(read_u24(c)));
-        x.name.push_back(ctx.string_by_raw_idx(read_u24(c)));
-        x.color.push_back(read_u24(c));
+        x.callstack.push_back(c.u24());
+        x.text.push_back(ctx.string_by_raw_idx(c.u24()));
+        x.name.push_back(ctx.string_by_raw_idx(c.u24()));
+        x.color.push_back(c.u24());
     }
     if (count == 0) {  // keep row 0 as the "no extra" placeholder even when the file has none
         x.callstack.push_back(0);
@@ -123,7 +117,7 @@ void read_samples(Cursor& c, SampleTable& t, uint32_t thread, int32_t& begin, in
     int64_t ref = 0;
     for (uint64_t i = 0; i < n; i++) {
         t.time.push_back(c.time_delta(ref));
-        t.callstack.push_back(read_u24(c));
+        t.callstack.push_back(c.u24());
         t.thread.push_back(thread);
     }
     if (t.time.size() > size_t(std::numeric_limits<int32_t>::max()))

@@ -50,7 +50,7 @@ void read_gpu_tree(Cursor& c, LoadContext& ctx, uint64_t top_count, int32_t cont
         const int16_t srcloc = c.get<int16_t>();
         z.srcloc_id.push_back(srcloc);
         z.srcloc.push_back(ctx.srcloc_row_or_none(srcloc));
-        z.callstack.push_back(u24(c));
+        z.callstack.push_back(c.u24());
         const uint16_t thread = c.get<uint16_t>();
         z.thread_index.push_back(thread);
         z.thread.push_back(known_thread_row(ctx.thread_tid_by_compressed(thread), ctx));

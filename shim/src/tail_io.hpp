@@ -12,15 +12,8 @@
 
 namespace tshim::tail {
 
-// A 3-byte little-endian unsigned value (callstack rows, string indices).
-inline uint32_t u24(Cursor& c) {
-    uint8_t b[3];
-    c.bytes(b, 3);
-    return uint32_t(b[0]) | (uint32_t(b[1]) << 8) | (uint32_t(b[2]) << 16);
-}
-
 // A 3-byte string index as stored (0 = no string, otherwise index + 1 into the file's string list).
-inline int32_t string_idx(Cursor& c, const LoadContext& ctx) { return ctx.string_by_raw_idx(u24(c)); }
+inline int32_t string_idx(Cursor& c, const LoadContext& ctx) { return ctx.string_by_raw_idx(c.u24()); }
 
 // A string named by a pointer key of the file's string map (0 = none).
 inline int32_t string_ptr(uint64_t ptr, const LoadContext& ctx) { return ptr == 0 ? -1 : ctx.string_by_ptr(ptr); }

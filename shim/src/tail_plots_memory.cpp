@@ -84,8 +84,8 @@ void read_memory(Cursor& c, LoadContext& ctx) {
         for (uint64_t i = 0; i < events; i++) {
             me.ptr.push_back(c.get<uint64_t>());
             me.size.push_back(c.get<uint64_t>());
-            me.cs_alloc.push_back(u24(c));
-            me.cs_free.push_back(u24(c));
+            me.cs_alloc.push_back(c.u24());
+            me.cs_free.push_back(c.u24());
             const int64_t alloc = c.time_delta(ref);
             const int64_t free_delta = c.get<int64_t>();
             me.time_alloc.push_back(alloc);

@@ -55,7 +55,7 @@ void read_symbols(Cursor& c, LoadContext& ctx) {
         s.call_file.push_back(string_idx(c, ctx));
         s.call_line.push_back(c.get<uint32_t>());
         s.is_inline.push_back(c.get<uint8_t>());
-        s.size.push_back(u24(c));
+        s.size.push_back(c.u24());
     }
     if (!std::is_sorted(s.addr.begin(), s.addr.end())) sort_symbols_by_addr(s);
 }
