@@ -86,10 +86,14 @@ DRIVER = textwrap.dedent("""
 def python_with(module: str) -> str | None:
     """An interpreter that has `module` (find_spec only: importing a Tracy client would broadcast)."""
     import os
+
     env = dict(os.environ)
     env["PYENV_VERSION"] = ":".join(v for v in (os.environ.get("PYENV_VERSION"), "3.13.0") if v)
     for exe in filter(None, [sys.executable, shutil.which("python3.13")]):
-        code = f"import importlib.util, sys; print(sys.executable) if importlib.util.find_spec('{module}') else sys.exit(1)"
+        code = (
+            f"import importlib.util, sys; print(sys.executable) if importlib.util.find_spec('{module}') "
+            "else sys.exit(1)"
+        )
         r = subprocess.run([exe, "-c", code], capture_output=True, text=True, env=env)
         if r.returncode == 0 and r.stdout.strip():
             return r.stdout.strip()
@@ -113,11 +117,21 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         (d / "workload.py").write_text(WORKLOAD)
-        (d / "driver.py").write_text(f"CLIENT_PY = {client!r}\nSECONDS = {args.seconds}\nTHREADS = {args.threads}\n"
-                                     + DRIVER)
-        r = subprocess.run(["unshare", "--net", "sh", "-c",
-                            f"{NETNS} cd {shlex.quote(tmp)} && {shlex.quote(sys.executable)} driver.py"],
-                           capture_output=True, text=True, timeout=args.seconds * 10 + 120)
+        (d / "driver.py").write_text(
+            f"CLIENT_PY = {client!r}\nSECONDS = {args.seconds}\nTHREADS = {args.threads}\n" + DRIVER
+        )
+        r = subprocess.run(
+            [
+                "unshare",
+                "--net",
+                "sh",
+                "-c",
+                f"{NETNS} cd {shlex.quote(tmp)} && {shlex.quote(sys.executable)} driver.py",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=args.seconds * 10 + 120,
+        )
         if r.returncode != 0:
             print(r.stdout, r.stderr, file=sys.stderr)
             return 1
@@ -140,13 +154,19 @@ def main() -> int:
     # lingers a little for late answers, which is not ingest lag).
     arrived = next(t for t, e, _ in samples if e == samples[-1][1])
     lag = max(0.0, arrived - produced["end"])
-    print(f"client (tracypy, protocol {out['protocol']}, {args.threads} threads): produced "
-          f"{client_zones / 1e6:.2f} M zones/s for {produced['end'] - produced['start']:.1f} s")
-    print(f"live ingest: {ingest / 1e6:.2f} M events/s = {ingest_zones / 1e6:.2f} M zones/s sustained "
-          f"({wire_mb:.1f} MB/s compressed on the wire); ratio to the client's production "
-          f"{ingest_zones / client_zones:.2f}")
-    print(f"total: {samples[-1][1]:,} events, {out['zones']:,} zones; all received {lag:.2f} s after the client "
-          f"stopped ({'kept up' if lag < 1.0 else 'fell behind'}); end: {out['end']}")
+    print(
+        f"client (tracypy, protocol {out['protocol']}, {args.threads} threads): produced "
+        f"{client_zones / 1e6:.2f} M zones/s for {produced['end'] - produced['start']:.1f} s"
+    )
+    print(
+        f"live ingest: {ingest / 1e6:.2f} M events/s = {ingest_zones / 1e6:.2f} M zones/s sustained "
+        f"({wire_mb:.1f} MB/s compressed on the wire); ratio to the client's production "
+        f"{ingest_zones / client_zones:.2f}"
+    )
+    print(
+        f"total: {samples[-1][1]:,} events, {out['zones']:,} zones; all received {lag:.2f} s after the client "
+        f"stopped ({'kept up' if lag < 1.0 else 'fell behind'}); end: {out['end']}"
+    )
     print(f"snapshot of the final capture: {out['snapshot_s']:.3f} s")
     return 0
 

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from test_broadcast import netns_available, python_with, run_in_netns
+
 from tracy_mcp import live
 
 # A small Python workload with call counts known in advance: 3 threads x ROUNDS x (1 round, 1 branch, 10 leaf).
@@ -96,8 +96,10 @@ def _require_client(module: str) -> str:
         pytest.skip(reason)
     exe = python_with(module)
     if exe is None:
-        pytest.skip(f"the Tracy client package {module!r} is not installed "
-                    f"({'python3.13 -m pip install tracypy' if module == 'tracypy' else 'pip install pytracy'})")
+        pytest.skip(
+            f"the Tracy client package {module!r} is not installed "
+            f"({'python3.13 -m pip install tracypy' if module == 'tracypy' else 'pip install pytracy'})"
+        )
     return exe
 
 
@@ -114,7 +116,10 @@ def _drive(tmp_path: Path, client_py: str, body: str, timeout: float = 90) -> di
 @pytest.mark.netns
 def test_tracypy_session_grows_while_running_and_answers_after_exit(tmp_path: Path) -> None:
     exe = _require_client("tracypy")
-    out = _drive(tmp_path, exe, """
+    out = _drive(
+        tmp_path,
+        exe,
+        """
         client = start_client()
         cap = live.connect("127.0.0.1", 8086, 0)
         cap.min_refresh_s = 0.1  # see the counts move at the 0.2 s polling below
@@ -133,7 +138,8 @@ def test_tracypy_session_grows_while_running_and_answers_after_exit(tmp_path: Pa
             "state": status["state"], "threads": len(cap.get_threads()), "program": cap.get_capture_program(),
             "client_rc": client.returncode, "again": cap.get_zone_count(), "ragged": ragged_tables(cap),
         }))
-    """)
+    """,
+    )
     assert out["protocol"] == 76
     assert out["client_rc"] == 0, "the program should finish normally once we end the session"
     assert out["state"] == "disconnected" and out["end"] == "program finished" and out["connected"] is False
@@ -150,7 +156,10 @@ def test_tracypy_session_grows_while_running_and_answers_after_exit(tmp_path: Pa
 @pytest.mark.netns
 def test_client_killed_mid_stream_leaves_a_queryable_disconnected_capture(tmp_path: Path) -> None:
     exe = _require_client("tracypy")
-    out = _drive(tmp_path, exe, """
+    out = _drive(
+        tmp_path,
+        exe,
+        """
         client = start_client(["forever"])
         cap = live.connect("127.0.0.1", 8086, 0)
         deadline = time.monotonic() + 20
@@ -163,7 +172,8 @@ def test_client_killed_mid_stream_leaves_a_queryable_disconnected_capture(tmp_pa
         print(json.dumps({"ended": ended, "end": status["end_reason"], "error": status["error"],
                           "connected": cap.is_connected(), "zones": cap.get_zone_count(),
                           "counts": zone_counts(cap, ["leaf", "branch"])}))
-    """)
+    """,
+    )
     assert out["ended"] and out["connected"] is False
     assert out["end"] == "connection lost", out
     assert "mid-stream" in out["error"]
@@ -174,7 +184,10 @@ def test_client_killed_mid_stream_leaves_a_queryable_disconnected_capture(tmp_pa
 @pytest.mark.netns
 def test_memory_limit_stops_the_session_and_keeps_the_data(tmp_path: Path) -> None:
     exe = _require_client("tracypy")
-    out = _drive(tmp_path, exe, """
+    out = _drive(
+        tmp_path,
+        exe,
+        """
         client = start_client(["forever"])
         limit = 3 * 1024 * 1024
         cap = live.connect("127.0.0.1", 8086, limit)
@@ -186,7 +199,8 @@ def test_memory_limit_stops_the_session_and_keeps_the_data(tmp_path: Path) -> No
         print(json.dumps({"ended": ended, "end": status["end_reason"], "error": status["error"],
                           "memory": status["memory_bytes"], "limit": limit, "zones": zones,
                           "leaf": zone_counts(cap, ["leaf"])["leaf"], "connected": cap.is_connected()}))
-    """)
+    """,
+    )
     assert out["ended"] and out["connected"] is False
     assert out["end"] == "memory limit", out
     assert "memory limit" in out["error"]
@@ -197,7 +211,10 @@ def test_memory_limit_stops_the_session_and_keeps_the_data(tmp_path: Path) -> No
 @pytest.mark.netns
 def test_older_protocol_is_refused_with_both_versions_named(tmp_path: Path) -> None:
     exe = _require_client("pytracy")
-    out = _drive(tmp_path, exe, """
+    out = _drive(
+        tmp_path,
+        exe,
+        """
         client = subprocess.Popen([CLIENT_PY, "-c", "import pytracy, time; time.sleep(30)"],
                                   stdout=open("client.out", "w"), stderr=subprocess.STDOUT)
         try:
@@ -211,7 +228,8 @@ def test_older_protocol_is_refused_with_both_versions_named(tmp_path: Path) -> N
             client.kill()
             client.wait(10)
         print(json.dumps(result))
-    """)
+    """,
+    )
     assert out["error"], "a client speaking protocol 69 must be refused"
     assert out["kind"] == "ProtocolMismatchError"
     assert "82 (Tracy 0.14.x)" in out["error"] and "76 (Tracy 0.13.x)" in out["error"]
@@ -234,7 +252,10 @@ def test_live_connect_tool_over_mcp(tmp_path: Path) -> None:
     disconnected and still answers."""
     exe = _require_client("tracypy")
     tests_dir = str(Path(__file__).resolve().parent)
-    out = _drive(tmp_path, exe, f"""
+    out = _drive(
+        tmp_path,
+        exe,
+        f"""
         import asyncio
         from pathlib import Path
         sys.path.insert(0, {tests_dir!r})
@@ -267,7 +288,9 @@ def test_live_connect_tool_over_mcp(tmp_path: Path) -> None:
                     "connected_after": inst["connected"], "live": inst["live"], "leaf": leaf}}
 
         print(json.dumps(asyncio.run(main()), default=str))
-    """, timeout=120)
+    """,
+        timeout=120,
+    )
     assert out["attached"]["instance_id"] == "py"
     assert out["attached"]["program"], "the broadcast pre-flight should have heard the program"
     assert out["connected_seen"] and out["live"] and out["connected_after"] is False
@@ -281,7 +304,10 @@ def test_live_connect_tool_over_mcp(tmp_path: Path) -> None:
 @pytest.mark.netns
 def test_disconnect_keeps_the_data_and_the_program_running(tmp_path: Path) -> None:
     exe = _require_client("tracypy")
-    out = _drive(tmp_path, exe, """
+    out = _drive(
+        tmp_path,
+        exe,
+        """
         client = start_client(["forever"])
         cap = live.connect("127.0.0.1", 8086, 0)
         deadline = time.monotonic() + 20
@@ -303,7 +329,8 @@ def test_disconnect_keeps_the_data_and_the_program_running(tmp_path: Path) -> No
         client.wait(10)
         print(json.dumps({"end": status["end_reason"], "connected": cap.is_connected(), "zones": zones,
                           "later": cap.get_zone_count(), "running": running, "again": again_zones}))
-    """)
+    """,
+    )
     assert out["end"] == "disconnected on request" and out["connected"] is False
     assert out["zones"] >= 1000 and out["later"] == out["zones"], "a disconnected capture no longer changes"
     assert out["running"], "disconnecting must not stop the program"

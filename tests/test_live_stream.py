@@ -25,10 +25,28 @@ INIT_BEGIN = 1000
 
 # Wire codes of the event types used here, per protocol (from the two versions' event enumerations).
 CODES = {
-    82: {"ThreadContext": 75, "ZoneBegin": 19, "ZoneBegin32": 20, "ZoneBegin16": 21, "ZoneEnd": 25, "ZoneEnd32": 26,
-         "ZoneEnd16": 27, "SourceLocation": 87, "Terminate": 73, "StringData": 119, "ThreadName": 120},
-    76: {"ThreadContext": 62, "ZoneBegin": 15, "ZoneEnd": 17, "SourceLocation": 74, "Terminate": 60,
-         "StringData": 104, "ThreadName": 105},
+    82: {
+        "ThreadContext": 75,
+        "ZoneBegin": 19,
+        "ZoneBegin32": 20,
+        "ZoneBegin16": 21,
+        "ZoneEnd": 25,
+        "ZoneEnd32": 26,
+        "ZoneEnd16": 27,
+        "SourceLocation": 87,
+        "Terminate": 73,
+        "StringData": 119,
+        "ThreadName": 120,
+    },
+    76: {
+        "ThreadContext": 62,
+        "ZoneBegin": 15,
+        "ZoneEnd": 17,
+        "SourceLocation": 74,
+        "Terminate": 60,
+        "StringData": 104,
+        "ThreadName": 105,
+    },
 }
 QUERY_STRING, QUERY_THREAD, QUERY_SRCLOC, QUERY_TERMINATE = 1, 2, 3, 0
 
@@ -49,8 +67,9 @@ def lz4_literals(data: bytes) -> bytes:
 
 def welcome(program: str = "fake") -> bytes:
     head = struct.pack("<dqqQQQQqBB", 1.0, INIT_BEGIN, INIT_BEGIN + 100, 10, 1_700_000_000, 0, 4242, 0, 0, 2)
-    return (head + b"GenuineFake\0" + struct.pack("<I", 7) + program.encode().ljust(64, b"\0")
-            + b"host".ljust(1024, b"\0"))
+    return (
+        head + b"GenuineFake\0" + struct.pack("<I", 7) + program.encode().ljust(64, b"\0") + b"host".ljust(1024, b"\0")
+    )
 
 
 class FakeClient:
@@ -114,8 +133,13 @@ def string_transfer(code: int, key: int, text: bytes) -> bytes:
     return struct.pack("<BQH", code, key, len(text)) + text
 
 
-def answer_queries(conn: socket.socket, codes: dict[str, int], strings: dict[int, bytes],
-                   srclocs: dict[int, tuple[int, int, int]], until: Callable[[], bool]) -> None:
+def answer_queries(
+    conn: socket.socket,
+    codes: dict[str, int],
+    strings: dict[int, bytes],
+    srclocs: dict[int, tuple[int, int, int]],
+    until: Callable[[], bool],
+) -> None:
     """Answers our requests (strings, thread names, source locations) until `until()` or Terminate."""
     conn.settimeout(10)
     while not until():
@@ -173,8 +197,9 @@ def test_crafted_zones_decode_with_their_names_and_times(protocol: int) -> None:
                 send_frame(conn, string_transfer(CODES[proto]["ThreadName"], arg, b"Fake worker"))
             elif q == QUERY_SRCLOC:
                 name, function, file = srclocs[arg]
-                send_frame(conn, struct.pack("<BQQQIBBB", CODES[proto]["SourceLocation"], name, function, file, 42,
-                                             1, 2, 3))
+                send_frame(
+                    conn, struct.pack("<BQQQIBBB", CODES[proto]["SourceLocation"], name, function, file, 42, 1, 2, 3)
+                )
         send_frame(conn, bytes([CODES[proto]["Terminate"]]))
         answer_queries(conn, CODES[proto], strings, srclocs, until=lambda: False)
         done.set()
@@ -191,7 +216,7 @@ def test_crafted_zones_decode_with_their_names_and_times(protocol: int) -> None:
         assert cap.get_zone_count() == 2
         starts = native.column("zones", "start").tolist()
         ends = native.column("zones", "end").tolist()
-        assert list(zip(starts, ends)) == expected
+        assert list(zip(starts, ends, strict=True)) == expected
         assert native.column("zones", "depth").tolist() == [0, 1]
         assert sorted(cap.get_all_zone_stats()) == ["inner_fn", "outer_fn"]
         assert [t["name"] for t in cap.get_threads()] == ["Fake worker"]

@@ -35,13 +35,28 @@ class ProtocolMismatchError(LiveConnectionError, UnsupportedVersionError):
 
 
 # Calls that must not take a new snapshot first (they manage the session or cost nothing).
-_NO_REFRESH = frozenset({"close", "closed", "is_connected", "disconnect", "shutdown", "live_status", "refresh",
-                         "wait_disconnected",
-                         "state", "wait", "progress", "is_background_done", "memory_bytes"})
+_NO_REFRESH = frozenset(
+    {
+        "close",
+        "closed",
+        "is_connected",
+        "disconnect",
+        "shutdown",
+        "live_status",
+        "refresh",
+        "wait_disconnected",
+        "state",
+        "wait",
+        "progress",
+        "is_background_done",
+        "memory_bytes",
+    }
+)
 
 
-def connect(address: str, port: int, memory_limit_bytes: int, *, protocol: int = 0,
-            timeout: float = HANDSHAKE_TIMEOUT_S) -> LiveCapture:
+def connect(
+    address: str, port: int, memory_limit_bytes: int, *, protocol: int = 0, timeout: float = HANDSHAKE_TIMEOUT_S
+) -> LiveCapture:
     """Connect to the Tracy client at address:port and start receiving its data; stop receiving once the capture
     holds more than `memory_limit_bytes` (0 = no limit). Raises on handshake failure with the reason. `protocol`
     (82 or 76) skips trying the other one when the broadcast already told which the client speaks."""
@@ -49,8 +64,9 @@ def connect(address: str, port: int, memory_limit_bytes: int, *, protocol: int =
     state = native.wait(until_ended=False, timeout=timeout)
     if state == engine.LIVE_CONNECTING:
         native.close()
-        raise LiveConnectionError(f"the Tracy client at {address}:{port} did not complete the handshake within "
-                                  f"{timeout:.0f} s")
+        raise LiveConnectionError(
+            f"the Tracy client at {address}:{port} did not complete the handshake within {timeout:.0f} s"
+        )
     if state == engine.LIVE_FAILED:
         status, message = native.error_status(), native.error()
         native.close()
