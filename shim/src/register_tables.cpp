@@ -3,10 +3,7 @@
 namespace tshim {
 
 void register_front_tables(const Model& m, std::vector<Table>& tables) {
-    auto table = [&](const char* name) -> Table& {
-        tables.push_back(Table{name, 0, {}});
-        return tables.back();
-    };
+    auto table = [&](const char* name) -> Table& { return add_table(tables, name); };
     table("strings").add("offset", m.strings.offset).add("size", m.strings.size);
     table("string_bytes").add("data", m.strings.bytes);
 

@@ -44,4 +44,10 @@ struct Table {
     }
 };
 
+// Appends an empty table named `name` to `tables`; the caller adds its columns.
+inline Table& add_table(std::vector<Table>& tables, const char* name) {
+    tables.push_back(Table{name, 0, {}});
+    return tables.back();
+}
+
 }  // namespace tshim

@@ -5,11 +5,7 @@
 namespace tshim {
 
 void register_tail_tables(const TailModel& m, std::vector<Table>& tables, Capture&) {
-    auto table = [&](const char* name) -> Table& {
-        tables.push_back(Table{});
-        tables.back().name = name;
-        return tables.back();
-    };
+    auto table = [&](const char* name) -> Table& { return add_table(tables, name); };
     const auto& g = m.gpu_ctx;
     table("gpu_contexts")
         .add("tid", g.tid).add("calibration", g.calibration).add("count", g.count).add("period", g.period)
