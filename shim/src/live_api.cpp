@@ -6,6 +6,7 @@
 #include "error.hpp"
 #include "handle.hpp"
 #include "live_session.hpp"
+#include "status_guard.hpp"
 #include "tracy_shim.h"
 
 struct tshim_live {
@@ -66,23 +67,17 @@ int tshim_live_error_status(const tshim_live* live) {
 
 tshim_capture* tshim_live_snapshot(tshim_live* live) {
     if (!live) return nullptr;
-    auto set_error = [&](const std::string& message) {
-        std::lock_guard<std::mutex> lock(live->mutex);
-        live->snapshot_error = message;
-    };
-    try {
+    tshim_capture* out = nullptr;
+    std::string message;
+    tshim::guard_status(message, [&] {
         auto cap = std::make_unique<tshim_capture>();
         live->session->snapshot(cap->impl);
-        set_error("");
-        return cap.release();  // owned by the caller until tshim_close
-    } catch (const tshim::Error& e) {
-        set_error(e.what());
-    } catch (const std::bad_alloc&) {
-        set_error("out of memory while taking a snapshot of the live capture");
-    } catch (const std::exception& e) {
-        set_error(std::string("internal error while taking a snapshot: ") + e.what());
-    }
-    return nullptr;
+        out = cap.release();  // owned by the caller until tshim_close
+        return 0;
+    });
+    std::lock_guard<std::mutex> lock(live->mutex);
+    live->snapshot_error = message;
+    return out;
 }
 
 int tshim_disconnect(tshim_live* live) {
