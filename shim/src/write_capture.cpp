@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 #include <vector>
 
 #ifndef _WIN32
@@ -61,6 +62,18 @@ public:
 private:
     ContainerWriter& w_;
 };
+
+// Splits rows [b, e) into maximal runs of equal `key`: the file nests, as groups, rows the model keeps flat.
+template <class K> std::vector<std::pair<size_t, size_t>> runs_of(const std::vector<K>& key, size_t b, size_t e) {
+    std::vector<std::pair<size_t, size_t>> runs;
+    for (size_t i = b; i < e;) {
+        size_t j = i;
+        while (j < e && key[j] == key[i]) j++;
+        runs.emplace_back(i, j);
+        i = j;
+    }
+    return runs;
+}
 
 // Writes the model; string ids map to file string indices 1:1 (the whole pool becomes the file's string table).
 class SectionWriter {
@@ -216,13 +229,7 @@ private:
 
     void sections() {
         const auto& s = m_.sections;
-        std::vector<std::pair<size_t, size_t>> runs;  // rows of one category
-        for (size_t i = 0; i < s.start.size();) {
-            size_t j = i;
-            while (j < s.start.size() && s.category[j] == s.category[i]) j++;
-            runs.emplace_back(i, j);
-            i = j;
-        }
+        const auto runs = runs_of(s.category, 0, s.start.size());  // rows of one category
         o_.count(runs.size());
         for (auto [b, e] : runs) {
             o_.put<uint16_t>(s.category[b]);
@@ -571,13 +578,7 @@ private:
             // Notes grouped by query id.
             const auto& n = t_.gpu_note;
             const auto nb = size_t(g.note_begin[c]), ne = size_t(g.note_end[c]);
-            std::vector<std::pair<size_t, size_t>> runs;
-            for (size_t i = nb; i < ne;) {
-                size_t j = i;
-                while (j < ne && n.query_id[j] == n.query_id[i]) j++;
-                runs.emplace_back(i, j);
-                i = j;
-            }
+            const auto runs = runs_of(n.query_id, nb, ne);
             o_.count(runs.size());
             for (auto [b, e] : runs) {
                 o_.put<uint16_t>(n.query_id[b]);
@@ -814,13 +815,7 @@ private:
 
     void hw_samples() {
         const auto& h = t_.hw_sample;
-        std::vector<std::pair<size_t, size_t>> runs;  // rows of one address
-        for (size_t i = 0; i < h.addr.size();) {
-            size_t j = i;
-            while (j < h.addr.size() && h.addr[j] == h.addr[i]) j++;
-            runs.emplace_back(i, j);
-            i = j;
-        }
+        const auto runs = runs_of(h.addr, 0, h.addr.size());  // rows of one address
         o_.count(runs.size());
         for (auto [b, e] : runs) {
             o_.put<uint64_t>(h.addr[b]);
