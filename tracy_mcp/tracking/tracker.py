@@ -6,6 +6,7 @@ tool call, and entries of concurrent calls are written whole, one after another,
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import itertools
 import logging
@@ -349,6 +350,12 @@ class Tracker:
         else:
             self._suppressed_errors += 1
 
+    def _log_failed(self, session_log: SessionLog, exc: OSError) -> None:
+        """A session log could not be written: report the failure (rate-limited) and close the log's file."""
+        self._failed(session_log.path, exc)
+        with contextlib.suppress(OSError):
+            session_log.close()
+
     def _log_for(self, session: SessionInfo) -> SessionLog:
         sid = session.session_id
         session_log = self._logs.get(sid)
@@ -374,11 +381,7 @@ class Tracker:
         try:
             session_log.append(text)
         except OSError as exc:
-            self._failed(session_log.path, exc)
-            try:
-                session_log.close()
-            except OSError:
-                pass
+            self._log_failed(session_log, exc)
 
     def _on_outcome(self, outcome: CallOutcome) -> None:
         call = outcome.call
@@ -510,11 +513,7 @@ class Tracker:
             try:
                 session_log.flush()
             except OSError as exc:
-                self._failed(session_log.path, exc)
-                try:
-                    session_log.close()
-                except OSError:
-                    pass
+                self._log_failed(session_log, exc)
 
     def _shutdown(self) -> None:
         ended = time.time()
