@@ -15,26 +15,13 @@ import numpy as np
 import pytest
 
 from tracy_mcp.engine import READY, NativeCapture
+from tracy_mcp.events import PLOT_TYPES
+from tracy_mcp.gpu import GPU_CONTEXT_TYPES as GPU_TYPES
 
 SHARED = Path(os.environ.get("TRACY_MCP_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
 CAPTURES = sorted((SHARED / "captures").glob("*.tracy")) if (SHARED / "captures").is_dir() else []
 
 pytestmark = pytest.mark.skipif(not CAPTURES, reason=f"no shared captures in {SHARED} (set TRACY_MCP_SHARED)")
-
-PLOT_TYPES = ["User", "Memory", "SysTime", "Power"]
-GPU_TYPES = [
-    "Invalid",
-    "OpenGL",
-    "Vulkan",
-    "OpenCL",
-    "Direct3D12",
-    "Direct3D11",
-    "Metal",
-    "Custom",
-    "CUDA",
-    "Rocprof",
-    "WebGPU",
-]
 
 
 def _dump_golden():
