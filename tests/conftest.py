@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -16,6 +19,16 @@ GOLDEN = SHARED / "golden"
 def shared_captures() -> list[Path]:
     """Every reference capture present (an empty list when ../shared is absent)."""
     return sorted(CAPTURES.glob("*.tracy")) if CAPTURES.is_dir() else []
+
+
+def golden_module(name: str) -> ModuleType:
+    """Imports ../shared/golden/<name>.py (dump_golden, parity) afresh, as module golden_<name>."""
+    spec = importlib.util.spec_from_file_location(f"golden_{name}", GOLDEN / f"{name}.py")
+    assert spec and spec.loader
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def require_shared() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import golden_module
 from engine_craft import lz4_available, make_capture, payload_front, read_lz4_payload, with_version
 from engine_golden import (
     Strings,
@@ -301,13 +302,7 @@ def test_hostile_lengths_do_not_allocate(tmp_path):
 def test_internal_order_reproduces_upstream_truncation(loaded):
     """Upstream truncates get_zone_durations at 100000 items in its internal order (quirk 9): srclocs of the name in
     hash_order, each srcloc's zones in srcloc_zones order. Our tables reproduce exactly which durations survive."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("dump_golden", shared_dir() / "golden" / "dump_golden.py")
-    if spec is None or spec.loader is None:
-        pytest.skip("no dump_golden.py in ../shared/golden")
-    dump_golden = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(dump_golden)
+    dump_golden = golden_module("dump_golden")
 
     cap, golden = loaded
     s = Strings(cap)

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import golden_module
 
 from tracy_mcp.engine import READY, NativeCapture
 from tracy_mcp.events import PLOT_TYPES
@@ -24,13 +24,9 @@ CAPTURES = sorted((SHARED / "captures").glob("*.tracy")) if (SHARED / "captures"
 pytestmark = pytest.mark.skipif(not CAPTURES, reason=f"no shared captures in {SHARED} (set TRACY_MCP_SHARED)")
 
 
+@cache
 def _dump_golden():
-    sys.path.insert(0, str(SHARED / "golden"))
-    try:
-        import dump_golden
-    finally:
-        sys.path.pop(0)
-    return dump_golden
+    return golden_module("dump_golden")
 
 
 @cache

@@ -3,28 +3,16 @@ with the golden JSON under parity.py (which allows only upstream's documented qu
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from conftest import GOLDEN, shared_captures
+from conftest import GOLDEN, golden_module, shared_captures
 
 from tracy_mcp import open_capture
 
 BIG_FILE = 6_000_000  # bytes; the dump of a capture with millions of zones takes a minute
-
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"golden_{name}", GOLDEN / f"{name}.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _params() -> list[object]:
@@ -43,8 +31,8 @@ def _params() -> list[object]:
 
 @pytest.mark.parametrize("capture", _params())
 def test_dump_agrees_with_upstream(capture: Path) -> None:
-    dump_golden = _load("dump_golden")
-    parity = _load("parity")
+    dump_golden = golden_module("dump_golden")
+    parity = golden_module("parity")
     dump_golden.GUARDED = set()  # nothing of ours crashes: call everything directly
     golden = json.loads((GOLDEN / f"{capture.stem}.json").read_text())
     with open_capture(capture) as ctx:

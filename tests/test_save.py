@@ -3,18 +3,16 @@ several stream counts; a failed save leaves nothing behind; an existing file is 
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import numpy as np
 import pytest
-from conftest import GOLDEN, shared_captures
+from conftest import GOLDEN, golden_module, shared_captures
 
 from tracy_mcp import open_capture
 from tracy_mcp.save import SaveError, SaveResult, resolve_save_path
@@ -24,15 +22,6 @@ SMALL = "clientapp-0.14.0"
 # Metadata describing the file rather than the capture.
 FILE_META = {"file_size", "compression", "streams", "file_version", "file_version_str", "payload_size",
              "tail_offset", "payload_trailing_bytes"}
-
-
-def _golden_module(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(f"golden_{name}", GOLDEN / f"{name}.py")
-    assert spec and spec.loader
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _captures(big: bool) -> list[Any]:
@@ -105,7 +94,7 @@ def test_round_trip_keeps_every_golden_answer(capture: Path, tmp_path: Path) -> 
     golden_path = GOLDEN / f"{capture.stem}.json"
     if not golden_path.is_file():
         pytest.skip(f"no golden answers at {golden_path}")
-    dump_golden = _golden_module("dump_golden")
+    dump_golden = golden_module("dump_golden")
     dump_golden.GUARDED = set()
     golden = json.loads(golden_path.read_text())
     with open_capture(capture) as ctx:
