@@ -7,6 +7,7 @@
 
 #include "capture.hpp"
 #include "derive.hpp"
+#include "frame_stats.hpp"
 #include "hash_order.hpp"
 #include "live_ingest.hpp"
 #include "live_time.hpp"
@@ -33,43 +34,6 @@ std::string local_date(uint64_t epoch) {
     char buf[64];
     std::strftime(buf, sizeof(buf), "%F %T", &tm);
     return buf;
-}
-
-// TODO(LIVE): replace with ENGINE-A's shared helper once it exists (see /work/notes/LIVE_NEEDS.md): frame ends and
-// upstream's FrameStats, as the file reader computes them.
-void finish_frame_set(Model& m, size_t set, int64_t last_time) {
-    auto& fs = m.frame_sets;
-    auto& fr = m.frames;
-    const size_t begin = size_t(fs.frames_begin[set]), end = size_t(fs.frames_end[set]);
-    const bool continuous = fs.continuous[set] != 0;
-    uint64_t n = 0;
-    int64_t total = 0, mn = std::numeric_limits<int64_t>::max(), mx = std::numeric_limits<int64_t>::min();
-    double sum_sq = 0;
-    for (size_t j = begin; j < end; j++) {
-        int64_t span;
-        if (continuous) {
-            const int64_t e = j + 1 < end ? fr.start[j + 1] : last_time;
-            fr.end[j] = e;
-            span = e - fr.start[j];
-        } else if (fr.end[j] >= 0) {
-            span = fr.end[j] - fr.start[j];
-        } else {
-            span = last_time - fr.start[end - 1];
-            fr.end[j] = last_time;
-        }
-        if (span > 0) {
-            n++;
-            total = wrap_add(total, span);
-            mn = std::min(mn, span);
-            mx = std::max(mx, span);
-            sum_sq += double(span) * double(span);
-        }
-    }
-    fs.stat_count.push_back(n);
-    fs.stat_total.push_back(total);
-    fs.stat_min.push_back(mn);
-    fs.stat_max.push_back(mx);
-    fs.stat_sum_sq.push_back(sum_sq);
 }
 
 }  // namespace
@@ -237,7 +201,7 @@ void LiveIngest::build(Capture& cap, bool connected) const {
         m.frames.image.insert(m.frames.image.end(), f.start.size(), -1);
         m.frames.frame_set.insert(m.frames.frame_set.end(), f.start.size(), int32_t(s));
         fs.frames_end.push_back(int32_t(m.frames.start.size()));
-        finish_frame_set(m, s, last_time_);
+        finish_frame_set(m, size_t(fs.frames_begin.back()), size_t(fs.frames_end.back()), f.continuous, last_time_);
     }
 
     // ---- sections

@@ -1,6 +1,7 @@
 // Frame sets (with their frames) and sections.
 #include <limits>
 
+#include "frame_stats.hpp"
 #include "memory.hpp"
 #include "reader.hpp"
 
@@ -46,41 +47,12 @@ void read_frames(Cursor& c, LoadContext& ctx) {
             fr.frame_set.push_back(set_row);
         }
         const auto end = fr.start.size();
-        // Upstream's frame durations: a continuous frame lasts until the next one starts, the last one until the
-        // capture's last time; a discontinuous frame without an end is given (last time - last frame's start).
-        uint64_t n = 0;
-        int64_t total = 0, mn = std::numeric_limits<int64_t>::max(), mx = std::numeric_limits<int64_t>::min();
-        double sum_sq = 0;
-        for (size_t j = begin; j < end; j++) {
-            int64_t span;
-            if (continuous) {
-                const int64_t e = j + 1 < end ? fr.start[j + 1] : last_time;
-                fr.end[j] = e;
-                span = e - fr.start[j];
-            } else if (fr.end[j] >= 0) {
-                span = fr.end[j] - fr.start[j];
-            } else {
-                span = last_time - fr.start[end - 1];
-                fr.end[j] = last_time;
-            }
-            if (span > 0) {
-                n++;
-                total += span;
-                if (span < mn) mn = span;
-                if (span > mx) mx = span;
-                sum_sq += double(span) * double(span);
-            }
-        }
+        finish_frame_set(ctx.model, begin, end, continuous != 0, last_time);
         fs.name_ptr.push_back(name);
         fs.name.push_back(-1);  // resolved once the string table is read
         fs.continuous.push_back(continuous);
         fs.frames_begin.push_back(int32_t(begin));
         fs.frames_end.push_back(int32_t(end));
-        fs.stat_count.push_back(n);
-        fs.stat_total.push_back(total);
-        fs.stat_min.push_back(mn);
-        fs.stat_max.push_back(mx);
-        fs.stat_sum_sq.push_back(sum_sq);
         if (fr.start.size() > size_t(std::numeric_limits<int32_t>::max()))
             throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: too many frames");
     }
