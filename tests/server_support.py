@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 from mcp import Client
 from mcp.client.sse import sse_client
 from mcp.client.stdio import StdioServerParameters
@@ -146,3 +147,30 @@ async def connect(transport: str, target: str | dict[str, str], headers: dict[st
 
 def text(result: Any) -> str:
     return "\n".join(getattr(c, "text", "") for c in result.content)
+
+
+async def ok(client: Client, tool: str, **args: Any) -> Any:
+    """Call a tool that must succeed; returns its structured result or text."""
+    result = await client.call_tool(tool, args)
+    assert not result.is_error, f"{tool}({args}) failed: {text(result)}"
+    if result.structured_content is not None:
+        data = result.structured_content
+        return data.get("result", data) if set(data) == {"result"} else data
+    return text(result)
+
+
+async def error(client: Client, tool: str, **args: Any) -> str:
+    """Call a tool that must fail; returns its error text."""
+    result = await client.call_tool(tool, args)
+    assert result.is_error, f"{tool}({args}) should have failed but returned {text(result)}"
+    return text(result)
+
+
+async def poll_task(client: Client, task_id: str, timeout: float) -> dict[str, Any]:
+    """Poll a background task until it is neither pending nor running; returns its last report."""
+    with anyio.fail_after(timeout):
+        while True:
+            report = await ok(client, "task", action="poll", task_id=task_id)
+            if report["status"] not in ("pending", "running"):
+                return report
+            await anyio.sleep(0.05)

@@ -6,38 +6,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import anyio
 import pytest
 from mcp import Client
-from server_support import CAPTURES, connect, server_env, text
+from server_support import CAPTURES, connect, error, ok, poll_task, server_env
 
 CAPTURE = CAPTURES / "clientapp-0.14.0.tracy"
-
-
-async def _ok(client: Client, tool: str, **args: Any) -> Any:
-    result = await client.call_tool(tool, args)
-    assert not result.is_error, f"{tool}({args}) failed: {text(result)}"
-    data = result.structured_content
-    if data is not None:
-        return data.get("result", data) if set(data) == {"result"} else data
-    return text(result)
-
-
-async def _error(client: Client, tool: str, **args: Any) -> str:
-    result = await client.call_tool(tool, args)
-    assert result.is_error, f"{tool}({args}) should have failed: {text(result)}"
-    return text(result)
-
-
-async def _poll(client: Client, task_id: str) -> dict[str, Any]:
-    with anyio.fail_after(60):
-        while True:
-            report = await _ok(client, "task", action="poll", task_id=task_id)
-            if report["status"] not in ("pending", "running"):
-                return report
-            await anyio.sleep(0.05)
 
 
 def test_save_trace_tool(tmp_path: Path) -> None:
@@ -48,11 +23,11 @@ def test_save_trace_tool(tmp_path: Path) -> None:
     env = server_env(tmp_path / "home", TRACY_CAPTURES_DIR=str(out_dir))
 
     async def scenario(client: Client) -> None:
-        inst = (await _ok(client, "load_capture", path=str(CAPTURE)))["instance_id"]
-        zones = int(await _ok(client, "eval", instance_id=inst, code="ctx.get_zone_count()"))
+        inst = (await ok(client, "load_capture", path=str(CAPTURE)))["instance_id"]
+        zones = int(await ok(client, "eval", instance_id=inst, code="ctx.get_zone_count()"))
 
-        started = await _ok(client, "save_trace", instance_id=inst, path="snapshot", streams=2)
-        report = await _poll(client, started["task_id"])
+        started = await ok(client, "save_trace", instance_id=inst, path="snapshot", streams=2)
+        report = await poll_task(client, started["task_id"], 60)
         assert report["status"] == "completed", report
         result = report["result"]
         if isinstance(result, str):
@@ -62,14 +37,14 @@ def test_save_trace_tool(tmp_path: Path) -> None:
         assert result["uncompressed_bytes"] > result["compressed_bytes"] and result["ratio"] > 1
         assert result["seconds"] >= 0
 
-        assert "exists" in await _error(client, "save_trace", instance_id=inst, path="snapshot")
-        again = await _ok(client, "save_trace", instance_id=inst, path=str(saved), overwrite=True,
-                          compression="lz4", async_mode=False)
+        assert "exists" in await error(client, "save_trace", instance_id=inst, path="snapshot")
+        again = await ok(client, "save_trace", instance_id=inst, path=str(saved), overwrite=True,
+                         compression="lz4", async_mode=False)
         assert again["status"] == "completed" and again["result"]["compression"] == "lz4"
-        assert "bare file name" in await _error(client, "save_trace", instance_id=inst, path="sub/dir")
+        assert "bare file name" in await error(client, "save_trace", instance_id=inst, path="sub/dir")
 
-        copy = (await _ok(client, "load_capture", path=str(saved)))["instance_id"]
-        assert int(await _ok(client, "eval", instance_id=copy, code="ctx.get_zone_count()")) == zones
+        copy = (await ok(client, "load_capture", path=str(saved)))["instance_id"]
+        assert int(await ok(client, "eval", instance_id=copy, code="ctx.get_zone_count()")) == zones
         assert sorted(p.name for p in out_dir.iterdir()) == ["snapshot.tracy"]
 
     async def main() -> None:

@@ -14,7 +14,7 @@ from typing import Any
 import anyio
 import pytest
 from mcp import Client
-from server_support import CAPTURES, RESOURCES, TOOLS, connect, running_server, server_env, text
+from server_support import CAPTURES, RESOURCES, TOOLS, connect, error, ok, poll_task, running_server, server_env, text
 
 TRANSPORTS = ["streamable-http", "sse", "stdio"]
 CAPTURE = CAPTURES / "clientapp-0.14.0.tracy"
@@ -39,26 +39,6 @@ def run(endpoint: tuple[str, Any], scenario: Callable[[Client], Awaitable[None]]
                 await scenario(client)
 
     anyio.run(main)
-
-
-async def call(client: Client, tool: str, **args: Any) -> Any:
-    return await client.call_tool(tool, args)
-
-
-async def ok(client: Client, tool: str, **args: Any) -> Any:
-    """Call a tool that must succeed; returns its structured result or text."""
-    result = await call(client, tool, **args)
-    assert not result.is_error, f"{tool}({args}) failed: {text(result)}"
-    if result.structured_content is not None:
-        data = result.structured_content
-        return data.get("result", data) if set(data) == {"result"} else data
-    return text(result)
-
-
-async def error(client: Client, tool: str, **args: Any) -> str:
-    result = await call(client, tool, **args)
-    assert result.is_error, f"{tool}({args}) should have failed but returned {text(result)}"
-    return text(result)
 
 
 def require_loading() -> None:
@@ -168,7 +148,7 @@ def test_load_eval_tasks_and_unload(endpoint: tuple[str, Any]) -> None:
         # An async eval: start, poll to completion.
         started = await ok(client, "eval", instance_id=inst, code="sum(range(1000))", async_mode=True)
         task_id = started.split("task ", 1)[1].split()[0]
-        report = await _poll_until_done(client, task_id)
+        report = await poll_task(client, task_id, 30)
         assert report["status"] == "completed" and report["result"] == "499500"
 
         # An async runaway: cancel really stops it.
@@ -191,15 +171,6 @@ def test_load_eval_tasks_and_unload(endpoint: tuple[str, Any]) -> None:
     run(endpoint, scenario)
 
 
-async def _poll_until_done(client: Client, task_id: str) -> dict[str, Any]:
-    with anyio.fail_after(30):
-        while True:
-            report = await ok(client, "task", action="poll", task_id=task_id)
-            if report["status"] not in ("pending", "running"):
-                return report
-            await anyio.sleep(0.05)
-
-
 def test_save_trace_round_trip(endpoint: tuple[str, Any], tmp_path: Path) -> None:
     require_loading()
     if endpoint[0] != "streamable-http":
@@ -209,7 +180,7 @@ def test_save_trace_round_trip(endpoint: tuple[str, Any], tmp_path: Path) -> Non
     async def scenario(client: Client) -> None:
         inst = (await ok(client, "load_capture", path=str(CAPTURE)))["instance_id"]
         started = await ok(client, "save_trace", instance_id=inst, path=str(target))
-        report = await _poll_until_done(client, started["task_id"])
+        report = await poll_task(client, started["task_id"], 30)
         assert report["status"] == "completed", report
         assert target.is_file() and report["result"]["path"] == str(target)
         assert "exists" in await error(client, "save_trace", instance_id=inst, path=str(target))
