@@ -37,9 +37,9 @@ class Strings:
         self.size = cap.column("strings", "size")
         self.data = cap.column("string_bytes", "data").tobytes()
 
-    def __call__(self, sid: int) -> str | None:
+    def __call__(self, sid: int, default: str | None = None) -> str | None:
         if sid < 0:
-            return None
+            return default
         o = int(self.offset[sid])
         return self.data[o : o + int(self.size[sid])].decode("utf-8", "replace")
 

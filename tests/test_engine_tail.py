@@ -5,21 +5,20 @@ analysis API proper is tested elsewhere."""
 from __future__ import annotations
 
 import json
-import os
 from collections import defaultdict
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import golden_module
+from engine_golden import Strings, captures, shared_dir
 
 from tracy_mcp.engine import READY, NativeCapture
 from tracy_mcp.events import PLOT_TYPES
 from tracy_mcp.gpu import GPU_CONTEXT_TYPES as GPU_TYPES
 
-SHARED = Path(os.environ.get("TRACY_MCP_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
-CAPTURES = sorted((SHARED / "captures").glob("*.tracy")) if (SHARED / "captures").is_dir() else []
+SHARED = shared_dir()
+CAPTURES = captures()
 
 pytestmark = pytest.mark.skipif(not CAPTURES, reason=f"no shared captures in {SHARED} (set TRACY_MCP_SHARED)")
 
@@ -35,19 +34,6 @@ def _load(stem: str) -> tuple[NativeCapture, dict]:
     cap.wait(READY, timeout=120)
     golden = json.loads((SHARED / "golden" / f"{stem}.json").read_text())
     return cap, golden
-
-
-class Strings:
-    def __init__(self, cap: NativeCapture) -> None:
-        self.offset = cap.column("strings", "offset")
-        self.size = cap.column("strings", "size")
-        self.data = cap.column("string_bytes", "data").tobytes()
-
-    def __call__(self, sid: int, default: str | None = None) -> str | None:
-        if sid < 0:
-            return default
-        o = int(self.offset[sid])
-        return self.data[o : o + int(self.size[sid])].decode("utf-8", "replace")
 
 
 def _cols(cap: NativeCapture, table: str) -> dict[str, list]:
