@@ -132,28 +132,18 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         rows = sl.rows_of(name)
         if len(rows) == 0:
             return {}
-        r = self._main_row(rows)
-        return {
-            "name": name,
-            "function": sl.function[r],
-            "file": sl.file[r],
-            "line": int(sl.line[r]),
-            "color": int(sl.color[r]),
-        }
+        return {"name": name, **self._main_location(rows)}
 
     def get_all_zone_source_locations(self) -> dict[str, dict[str, Any]]:
         """{name: {function, file, line, color}} for every source-location name (zones, locks, GPU zones)."""
         sl = self._srclocs()
-        out: dict[str, dict[str, Any]] = {}
-        for name in sl.names:
-            r = self._main_row(sl.rows_of(name))
-            out[name] = {
-                "function": sl.function[r],
-                "file": sl.file[r],
-                "line": int(sl.line[r]),
-                "color": int(sl.color[r]),
-            }
-        return out
+        return {name: self._main_location(sl.rows_of(name)) for name in sl.names}
+
+    def _main_location(self, rows: np.ndarray) -> dict[str, Any]:
+        """function, file, line and color of the source location that stands for a name (see _main_row)."""
+        sl = self._srclocs()
+        r = self._main_row(rows)
+        return {"function": sl.function[r], "file": sl.file[r], "line": int(sl.line[r]), "color": int(sl.color[r])}
 
     def _main_row(self, rows: np.ndarray) -> int:
         counts = self._cpu().srcloc_stats().count[rows]
