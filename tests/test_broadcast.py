@@ -177,6 +177,19 @@ def python_with(module: str) -> str | None:
     return None
 
 
+def client_python(module: str) -> str:
+    """An interpreter that has the Tracy client package `module`, where network namespaces work; otherwise the
+    test is skipped with the reason."""
+    reason = netns_available()
+    if reason:
+        pytest.skip(reason)
+    exe = python_with(module)
+    if exe is None:
+        hint = "python3.13 -m pip install tracypy" if module == "tracypy" else f"pip install {module}"
+        pytest.skip(f"the Tracy client package {module!r} is not installed ({hint})")
+    return exe
+
+
 CLIENTS = {
     # module -> (protocol it speaks, Tracy release), as the package embeds them
     "tracypy": (76, "0.13.x"),
@@ -187,13 +200,7 @@ CLIENTS = {
 @pytest.mark.netns
 @pytest.mark.parametrize("module", sorted(CLIENTS))
 def test_real_client_broadcast_is_parsed(module: str, tmp_path: Path) -> None:
-    reason = netns_available()
-    if reason:
-        pytest.skip(reason)
-    exe = python_with(module)
-    if exe is None:
-        pytest.skip(f"the Tracy client package {module!r} is not installed "
-                    f"({'python3.13 -m pip install tracypy' if module == 'tracypy' else 'pip install pytracy'})")
+    exe = client_python(module)
     client = f"import {module}, os, time; print(os.getpid(), flush=True); time.sleep(30)"
     listener = textwrap.dedent("""
         import json, sys

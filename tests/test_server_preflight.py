@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from server_support import server_env
-from test_broadcast import netns_available, python_with, run_in_netns
+from test_broadcast import client_python, run_in_netns
 
 WORKLOADS = {
     # Python functions called in a loop while profiled: each call is a zone named after the function.
@@ -77,12 +77,7 @@ DRIVER = textwrap.dedent("""
 
 
 def drive(module: str, tmp_path: Path, *extra: str) -> dict[str, object]:
-    reason = netns_available()
-    if reason:
-        pytest.skip(reason)
-    exe = python_with(module)
-    if exe is None:
-        pytest.skip(f"the Tracy client package {module!r} is not installed")
+    exe = client_python(module)
     env = server_env(tmp_path / "home", TRACY_MCP_BROADCAST_LISTEN_S="3.5")
     (tmp_path / "env.json").write_text(json.dumps(env))
     (tmp_path / "driver.py").write_text(DRIVER.replace("WORKLOADS = None", f"WORKLOADS = {WORKLOADS!r}"))
