@@ -541,24 +541,12 @@ void LiveIngest::build(Capture& cap, bool connected) const {
         }
     }
 
-    // ---- what the loaders do after reading (TODO(LIVE): call ENGINE-A/B's shared finishers once they exist)
-    tail::derive_callstack_frame_rows(t);
+    // ---- what the loaders do after reading
     const int64_t first_time =
         (welcome_.on_demand && m.frame_sets.frames_end[0] - m.frame_sets.frames_begin[0] > 2)
             ? m.frames.start[size_t(m.frame_sets.frames_begin[0] + 2)]
             : 0;
-    tail::derive_memory_plots(t, first_time);
-    for (size_t i = 0; i < t.plot.name.size(); i++)
-        if (t.plot.pool[i] >= 0) t.plot.name[i] = by_ptr(t.plot.name_ptr[i]);
-    uint64_t gpu_zones = 0, user_points = 0;
-    for (uint64_t n : t.gpu_ctx.count) gpu_zones += n;
-    for (size_t i = 0; i < t.plot.type.size(); i++)
-        if (t.plot.type[i] == 0) user_points += uint64_t(t.plot.point_end[i] - t.plot.point_begin[i]);
-    mi["gpu_zone_count"] = int64_t(gpu_zones);
-    mi["plot_count"] = int64_t(user_points);
-    mi["context_switch_count"] = int64_t(t.cs.start.size());
-    mi["symbol_loc_count"] = int64_t(t.symbol_loc_count);
-    mi["symbol_inline_count"] = int64_t(t.symbol_inline_count);
+    finish_tail(ctx);
 
     if (crash_text_) {
         const int32_t ct = by_ptr(crash_text_);

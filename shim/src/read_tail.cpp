@@ -68,7 +68,10 @@ void read_tail(Cursor& c, LoadContext& ctx) {
     } catch (const Error&) {
     }
     ctx.cap.meta_int["payload_trailing_bytes"] = trailing;
+    finish_tail(ctx);
+}
 
+void finish_tail(LoadContext& ctx) {
     auto& t = ctx.model.tail;
     tail::derive_callstack_frame_rows(t);
     tail::derive_memory_plots(t, first_time(ctx));
