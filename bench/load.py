@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
 from pathlib import Path
+
+from shared_data import CAPTURES, SHARED, largest_capture
 
 CHILD = r"""
 import json, resource, sys, time
@@ -40,11 +41,6 @@ print(json.dumps({"ready_s": t_ready - t_import, "total_s": t_done - t_import, "
 """
 
 
-def shared_dir() -> Path:
-    env = os.environ.get("TRACY_MCP_SHARED")
-    return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared"
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("capture", nargs="?", type=Path)
@@ -52,11 +48,10 @@ def main() -> int:
     args = ap.parse_args()
     capture = args.capture
     if capture is None:
-        found = sorted((shared_dir() / "captures").glob("*.tracy"), key=lambda p: p.stat().st_size)
-        if not found:
-            print(f"no captures in {shared_dir() / 'captures'}; pass a capture path", file=sys.stderr)
+        capture = largest_capture()
+        if capture is None:
+            print(f"no captures in {CAPTURES}; pass a capture path", file=sys.stderr)
             return 2
-        capture = found[-1]
 
     runs = []
     for _ in range(args.runs):
@@ -85,7 +80,7 @@ def main() -> int:
         "interpreter, numpy, cffi)"
     )
 
-    golden = shared_dir() / "golden" / f"{capture.stem}.json"
+    golden = SHARED / "golden" / f"{capture.stem}.json"
     if golden.is_file():
         up = json.loads(golden.read_text()).get("timing", {}).get("median")
         if up:

@@ -9,7 +9,6 @@ reference (a Python loop over the zones) measured in the same run. Aim of issue 
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Callable
@@ -17,12 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from shared_data import CAPTURES, largest_capture
 
 from tracy_mcp import open_capture
 from tracy_mcp.zonetree import ZoneTree
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TRACY_MCP_SHARED", REPO.parent / "shared"))
 NAIVE_ZONES = 500_000  # the naive reference runs on this many zones and is scaled up linearly
 
 
@@ -65,10 +63,10 @@ def main() -> None:
     if len(sys.argv) > 1:
         path = Path(sys.argv[1])
     else:
-        caps = sorted((SHARED / "captures").glob("*.tracy"), key=lambda p: p.stat().st_size)
-        if not caps:
-            sys.exit(f"no captures under {SHARED / 'captures'}; pass a .tracy file")
-        path = caps[-1]
+        largest = largest_capture()
+        if largest is None:
+            sys.exit(f"no captures under {CAPTURES}; pass a .tracy file")
+        path = largest
     t = time.perf_counter()
     ctx = open_capture(path)
     load = time.perf_counter() - t

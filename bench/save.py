@@ -7,16 +7,15 @@ compression ratio and, as a reference measured in the same run, how fast the sam
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from tracy_mcp import open_capture
+from shared_data import CAPTURES, largest_capture
 
-SHARED = Path(os.environ.get("TRACY_MCP_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
+from tracy_mcp import open_capture
 
 
 def main() -> int:
@@ -27,11 +26,10 @@ def main() -> int:
     args = ap.parse_args()
     path = args.capture
     if path is None:
-        found = sorted((SHARED / "captures").glob("*.tracy"), key=lambda p: p.stat().st_size)
-        if not found:
-            print(f"no capture given and none found in {SHARED / 'captures'}", file=sys.stderr)
+        path = largest_capture()
+        if path is None:
+            print(f"no capture given and none found in {CAPTURES}", file=sys.stderr)
             return 2
-        path = found[-1]
 
     t0 = time.perf_counter()
     with open_capture(path) as ctx:
