@@ -11,7 +11,7 @@ from types import ModuleType
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TRACY_MCP_SHARED", REPO.parent / "shared"))
+SHARED = Path(os.environ.get("TRACY_MCP_SHARED") or REPO.parent / "shared")
 CAPTURES = SHARED / "captures"
 GOLDEN = SHARED / "golden"
 

@@ -1,4 +1,4 @@
-"""Helpers for the engine tests: locating ../shared and computing upstream-shaped answers from our raw tables.
+"""Helpers for the engine tests: computing upstream-shaped answers from our raw tables.
 
 These reproduce only what the engine tests compare (metadata, counts, threads, frame stats, per-srcloc stats); the
 analysis API (tracy_mcp.capture) is the real consumer of the tables.
@@ -7,27 +7,17 @@ analysis API (tracy_mcp.capture) is the real consumer of the tables.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from conftest import GOLDEN
 
 from tracy_mcp.engine import NativeCapture
 
 
-def shared_dir() -> Path:
-    env = os.environ.get("TRACY_MCP_SHARED")
-    return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared"
-
-
-def captures() -> list[Path]:
-    d = shared_dir() / "captures"
-    return sorted(d.glob("*.tracy")) if d.is_dir() else []
-
-
 def golden_for(capture: Path) -> dict[str, Any] | None:
-    p = shared_dir() / "golden" / f"{capture.stem}.json"
+    p = GOLDEN / f"{capture.stem}.json"
     return json.loads(p.read_text()) if p.is_file() else None
 
 

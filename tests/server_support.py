@@ -18,15 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+from conftest import CAPTURES
 from mcp import Client
 from mcp.client.sse import sse_client
 from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
-
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("TRACY_MCP_SHARED", REPO.parent / "shared"))
-CAPTURES = SHARED / "captures"
 
 TOOLS = {"list_captures", "list_instances", "discover_instances", "live_connect", "load_capture", "unload_capture",
          "save_trace", "eval", "task", "shutdown_server"}

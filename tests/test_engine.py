@@ -9,17 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import golden_module
+from conftest import SHARED, golden_module, shared_captures
 from engine_craft import lz4_available, make_capture, payload_front, read_lz4_payload, with_version
 from engine_golden import (
     Strings,
-    captures,
     counts,
     frame_stats,
     golden_for,
     metadata,
     per_srcloc,
-    shared_dir,
     threads,
     zone_name,
 )
@@ -27,8 +25,8 @@ from engine_golden import (
 from tracy_mcp.engine import COMPLETE, READY, NativeCapture
 from tracy_mcp.errors import CaptureFormatError, UnsupportedVersionError
 
-CAPTURES = captures()
-needs_shared = pytest.mark.skipif(not CAPTURES, reason=f"no reference captures in {shared_dir()} (../shared absent)")
+CAPTURES = shared_captures()
+needs_shared = pytest.mark.skipif(not CAPTURES, reason=f"no reference captures in {SHARED} (../shared absent)")
 needs_lz4 = pytest.mark.skipif(not lz4_available(), reason="the system liblz4 is not loadable through ctypes")
 
 
@@ -39,7 +37,7 @@ def _canon(items: list[dict]) -> list[str]:
 @pytest.fixture(scope="module", params=CAPTURES or [None], ids=lambda p: p.stem if p else "none")
 def loaded(request):
     if request.param is None:
-        pytest.skip(f"no reference captures in {shared_dir()} (../shared absent)")
+        pytest.skip(f"no reference captures in {SHARED} (../shared absent)")
     golden = golden_for(request.param)
     if golden is None:
         pytest.skip(f"no golden answers for {request.param.name}")
@@ -165,7 +163,7 @@ def _lz4_capture() -> Path | None:
 @pytest.fixture(scope="module")
 def payload():
     if not CAPTURES:
-        pytest.skip(f"no reference captures in {shared_dir()} (../shared absent)")
+        pytest.skip(f"no reference captures in {SHARED} (../shared absent)")
     if not lz4_available():
         pytest.skip("the system liblz4 is not loadable through ctypes")
     src = _lz4_capture()
@@ -230,7 +228,7 @@ def test_flipped_bytes_never_crash(payload, tmp_path):
 
 def test_corrupt_compressed_block(tmp_path):
     if not CAPTURES:
-        pytest.skip(f"no reference captures in {shared_dir()} (../shared absent)")
+        pytest.skip(f"no reference captures in {SHARED} (../shared absent)")
     data = bytearray(min(CAPTURES, key=lambda c: c.stat().st_size).read_bytes())
     for i in range(10, 2000, 97):
         data[i] ^= 0x5A
@@ -242,7 +240,7 @@ def test_corrupt_compressed_block(tmp_path):
 
 def test_close_while_loading():
     if not CAPTURES:
-        pytest.skip(f"no reference captures in {shared_dir()} (../shared absent)")
+        pytest.skip(f"no reference captures in {SHARED} (../shared absent)")
     big = max(CAPTURES, key=lambda c: c.stat().st_size)
     for _ in range(3):
         cap = NativeCapture(big)
@@ -251,7 +249,7 @@ def test_close_while_loading():
 
 def test_ready_before_complete_has_tables():
     if not CAPTURES:
-        pytest.skip(f"no reference captures in {shared_dir()} (../shared absent)")
+        pytest.skip(f"no reference captures in {SHARED} (../shared absent)")
     cap = NativeCapture(CAPTURES[0])
     assert cap.wait(READY, timeout=60) >= READY
     assert "zones" in cap.tables() and cap.rows("zones") > 0

@@ -10,15 +10,14 @@ from functools import cache
 
 import numpy as np
 import pytest
-from conftest import golden_module
-from engine_golden import Strings, captures, shared_dir
+from conftest import SHARED, golden_module, shared_captures
+from engine_golden import Strings
 
 from tracy_mcp.engine import READY, NativeCapture
 from tracy_mcp.events import PLOT_TYPES
 from tracy_mcp.gpu import GPU_CONTEXT_TYPES as GPU_TYPES
 
-SHARED = shared_dir()
-CAPTURES = captures()
+CAPTURES = shared_captures()
 
 pytestmark = pytest.mark.skipif(not CAPTURES, reason=f"no shared captures in {SHARED} (set TRACY_MCP_SHARED)")
 
