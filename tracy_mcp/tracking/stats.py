@@ -138,10 +138,10 @@ def format_ranking(session_id: str, tools: Mapping[str, ToolStats], now: float |
 
 def format_global_table(tools: Mapping[str, ToolStats], sessions: int = 0, updated: float | None = None) -> str:
     """The global per-tool table (what ``tracy-mcp stats`` prints and ``_global_stats.md`` holds)."""
-    order = sorted(tools.items(), key=lambda kv: (-kv[1].calls, kv[0]))
-    rows = [
-        (
-            f"`{name}`",
+
+    def row(label: str, s: ToolStats) -> tuple[object, ...]:
+        return (
+            label,
             s.calls,
             s.successes,
             s.errors,
@@ -149,22 +149,13 @@ def format_global_table(tools: Mapping[str, ToolStats], sessions: int = 0, updat
             percent(s.successes, s.calls),
             latency(s.avg_latency_ms),
         )
-        for name, s in order
-    ]
+
+    order = sorted(tools.items(), key=lambda kv: (-kv[1].calls, kv[0]))
+    rows = [row(f"`{name}`", s) for name, s in order]
     total = ToolStats()
     for s in tools.values():
         total.merge(s)
-    rows.append(
-        (
-            "**all tools**",
-            total.calls,
-            total.successes,
-            total.errors,
-            total.stuck,
-            percent(total.successes, total.calls),
-            latency(total.avg_latency_ms),
-        )
-    )
+    rows.append(row("**all tools**", total))
     table = markdown_table(
         ("tool", "calls", "successes", "errors", "stuck", "success rate", "avg latency"),
         rows,
