@@ -34,6 +34,13 @@ void require_ready(const tshim_capture* cap) {
     if (cap->impl.state() < TSHIM_READY) throw tshim::Error(TSHIM_ERR_STATE, "capture is not loaded");
 }
 
+// The value under `key` in one of the capture's meta maps; `kind` names the map in the not-found message.
+template <class Map> const typename Map::mapped_type& meta_value(const Map& m, const char* key, const char* kind) {
+    auto it = m.find(key);
+    if (it == m.end()) throw tshim::Error(TSHIM_ERR_NOT_FOUND, std::string("no ") + kind + " meta " + key);
+    return it->second;
+}
+
 }  // namespace
 
 extern "C" {
@@ -90,9 +97,7 @@ int tshim_meta_int(const tshim_capture* cap, const char* key, int64_t* out) {
     return guarded([&] {
         require_ready(cap);
         if (!key || !out) throw tshim::Error(TSHIM_ERR_ARG, "null argument");
-        auto it = cap->impl.meta_int.find(key);
-        if (it == cap->impl.meta_int.end()) throw tshim::Error(TSHIM_ERR_NOT_FOUND, std::string("no int meta ") + key);
-        *out = it->second;
+        *out = meta_value(cap->impl.meta_int, key, "int");
         return 0;
     });
 }
@@ -101,10 +106,7 @@ int tshim_meta_float(const tshim_capture* cap, const char* key, double* out) {
     return guarded([&] {
         require_ready(cap);
         if (!key || !out) throw tshim::Error(TSHIM_ERR_ARG, "null argument");
-        auto it = cap->impl.meta_float.find(key);
-        if (it == cap->impl.meta_float.end())
-            throw tshim::Error(TSHIM_ERR_NOT_FOUND, std::string("no float meta ") + key);
-        *out = it->second;
+        *out = meta_value(cap->impl.meta_float, key, "float");
         return 0;
     });
 }
@@ -113,10 +115,9 @@ int tshim_meta_str(const tshim_capture* cap, const char* key, const char** data,
     return guarded([&] {
         require_ready(cap);
         if (!key || !data || !len) throw tshim::Error(TSHIM_ERR_ARG, "null argument");
-        auto it = cap->impl.meta_str.find(key);
-        if (it == cap->impl.meta_str.end()) throw tshim::Error(TSHIM_ERR_NOT_FOUND, std::string("no str meta ") + key);
-        *data = it->second.data();
-        *len = it->second.size();
+        const std::string& value = meta_value(cap->impl.meta_str, key, "str");
+        *data = value.data();
+        *len = value.size();
         return 0;
     });
 }
