@@ -54,6 +54,13 @@ class FrameQueries(ZoneQueries):
                 return fs
         return None
 
+    def _named_frame_set(self, name: str | None) -> dict[str, Any]:
+        """Like _frame_set, but a missing set is a KeyError."""
+        fs = self._frame_set(name)
+        if fs is None:
+            raise KeyError(f"no frame set named {name!r}")
+        return fs
+
     def _frame_bounds(self, fs: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(begin, end, time) per frame of a set, as upstream's GetFrameBegin/GetFrameEnd/GetFrameTime."""
 
@@ -168,25 +175,19 @@ class FrameQueries(ZoneQueries):
     # -- beyond upstream ---------------------------------------------------------------------------------------------
     def frames(self, name: str | None = None, *, as_frame: bool | None = None) -> Table:
         """Frames of a set (base set by default) as columns: index, start, end, duration (ns)."""
-        fs = self._frame_set(name)
-        if fs is None:
-            raise KeyError(f"no frame set named {name!r}")
+        fs = self._named_frame_set(name)
         b, e, t = self._frame_bounds(fs)
         return make_table({"index": np.arange(len(b), dtype=I64), "start": b, "end": e, "duration": t}, as_frame)
 
     def frame_percentiles(self, name: str | None = None, q: tuple[float, ...] = (50, 90, 99)) -> dict[str, float]:
         """Percentiles of frame durations (ns) of a frame set (base set by default)."""
-        fs = self._frame_set(name)
-        if fs is None:
-            raise KeyError(f"no frame set named {name!r}")
+        fs = self._named_frame_set(name)
         t = self._frame_bounds(fs)[2]
         return {k: float(v[0]) for k, v in percentile_columns([t], tuple(q)).items()}
 
     def zones_in_frame(self, frame_idx: int, *, name: str | None = None, as_frame: bool | None = None) -> Table:
         """Columnar zones (see zones()) that overlap frame `frame_idx` of a frame set (base set by default)."""
-        fs = self._frame_set(name)
-        if fs is None:
-            raise KeyError(f"no frame set named {name!r}")
+        fs = self._named_frame_set(name)
         b, e, _ = self._frame_bounds(fs)
         if not 0 <= frame_idx < len(b):
             raise IndexError(f"frame {frame_idx} out of range 0..{len(b) - 1}")
