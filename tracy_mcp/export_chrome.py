@@ -24,6 +24,16 @@ def _us(ns: np.ndarray) -> list[str]:
     return [f"{v:.3f}" for v in (ns.astype(np.float64) / 1000.0).tolist()]
 
 
+def _in_window(times: np.ndarray, start: int | None, end: int | None) -> np.ndarray:
+    """Mask of the instants in [start, end); a bound given as None is open."""
+    sel = np.ones(len(times), dtype=bool)
+    if start is not None:
+        sel &= times >= start
+    if end is not None:
+        sel &= times < end
+    return sel
+
+
 def write_chrome_trace(
     ctx: Capture,
     out: IO[str],
@@ -129,12 +139,7 @@ def write_chrome_trace(
 
     if messages and ctx._db.rows("messages"):
         m = ctx.messages(as_frame=False)
-        sel = np.ones(len(m["time"]), dtype=bool)
-        if start is not None:
-            sel &= m["time"] >= start
-        if end is not None:
-            sel &= m["time"] < end
-        rows = np.nonzero(sel)[0]
+        rows = np.nonzero(_in_window(m["time"], start, end))[0]
         emit(
             [
                 json.dumps(
@@ -155,11 +160,7 @@ def write_chrome_trace(
                 pts = ctx.plot_points(p.name, as_frame=False)
             except KeyError:
                 continue
-            sel = np.ones(len(pts["time"]), dtype=bool)
-            if start is not None:
-                sel &= pts["time"] >= start
-            if end is not None:
-                sel &= pts["time"] < end
+            sel = _in_window(pts["time"], start, end)
             nm = json.dumps(p.name)
             emit(
                 [
