@@ -6,14 +6,13 @@
 #include <numeric>
 
 #include "capture.hpp"
-#include "derive.hpp"
 #include "frame_stats.hpp"
 #include "hash_order.hpp"
 #include "live_ingest.hpp"
 #include "live_time.hpp"
 #include "load_context.hpp"
+#include "load_file.hpp"
 #include "model.hpp"
-#include "register_tables.hpp"
 #include "read_tail.hpp"
 #include "tail_sections.hpp"
 
@@ -541,30 +540,13 @@ void LiveIngest::build(Capture& cap, bool connected) const {
         }
     }
 
-    // ---- what the loaders do after reading
-    const int64_t first_time =
-        (welcome_.on_demand && m.frame_sets.frames_end[0] - m.frame_sets.frames_begin[0] > 2)
-            ? m.frames.start[size_t(m.frame_sets.frames_begin[0] + 2)]
-            : 0;
+    // ---- what the loaders do after reading: the tail's derivations, then the capture's (tables, statistics)
     finish_tail(ctx);
-
-    if (crash_text_) {
-        const int32_t ct = by_ptr(crash_text_);
-        if (ct >= 0) ms["crash_message_text"] = std::string(m.strings.get(ct));
-    }
-    mi["first_time"] = first_time;
     mi["payload_size"] = 0;
     mi["file_size"] = 0;
     ms["compression"] = "live";
     mi["streams"] = 0;
-
-    prepare_derived(m);
-    register_front_tables(m, cap.tables);
-    register_tail_tables(m.tail, cap.tables, cap);
-    cap.set_state(TSHIM_READY);
-    build_derived(m, cap);
-    cap.stage = "done";
-    cap.set_state(TSHIM_COMPLETE);
+    finish_capture(ctx);
 }
 
 }  // namespace tshim::live

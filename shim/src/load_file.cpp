@@ -96,6 +96,15 @@ void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::strin
 
     // Metadata derived from what was read, as upstream reports it.
     if (cap.meta_str["capture_name"].empty()) cap.meta_str["capture_name"] = name;
+    cap.meta_int["payload_size"] = int64_t(payload_size);
+    cap.progress_done = payload_size;
+    cap.progress_total = payload_size;
+    finish_capture(ctx);
+}
+
+void finish_capture(LoadContext& ctx) {
+    Capture& cap = ctx.cap;
+    Model& m = ctx.model;
     const auto crash_ptr = uint64_t(cap.meta_int["crash_message"]);
     const auto crash_text = crash_ptr ? ctx.string_by_ptr(crash_ptr) : -1;
     if (crash_text >= 0) cap.meta_str["crash_message_text"] = std::string(m.strings.get(crash_text));
@@ -105,9 +114,6 @@ void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::strin
         if (e - b > 2) first_time = m.frames.start[size_t(b + 2)];
     }
     cap.meta_int["first_time"] = first_time;
-    cap.meta_int["payload_size"] = int64_t(payload_size);
-    cap.progress_done = payload_size;
-    cap.progress_total = payload_size;
 
     prepare_derived(m);
     register_front_tables(m, cap.tables);

@@ -7,6 +7,7 @@
 namespace tshim {
 
 class Capture;
+struct LoadContext;
 
 // Reads a .tracy file into `cap` (model, metadata, tables); throws tshim::Error on any failure.
 // Runs on the capture's background thread; sets TSHIM_READY when tables are usable and TSHIM_COMPLETE once the
@@ -17,5 +18,9 @@ void load_file(Capture& cap, const std::string& path);
 // file name where the capture has no name of its own. `file_mapping`: the bytes are a read-only file mapping whose
 // pages may be dropped as they are decompressed.
 void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::string& name, bool file_mapping = false);
+
+// The end of every load, once ctx.model is filled (by the reader or a live snapshot): metadata derived from the
+// model (crash text, first_time), the tables (READY), then the derived statistics (COMPLETE).
+void finish_capture(LoadContext& ctx);
 
 }  // namespace tshim
