@@ -35,21 +35,29 @@ def main() -> int:
     with open_capture(path) as ctx:
         load_s = time.perf_counter() - t0
         payload = int(ctx._require_native().meta()["payload_size"])
-        print(f"{path.name}: {path.stat().st_size / 1e6:.1f} MB file, {payload / 1e6:.1f} MB payload, "
-              f"loaded in {load_s:.2f} s ({payload / 1e6 / load_s:.0f} MB/s)")
+        print(
+            f"{path.name}: {path.stat().st_size / 1e6:.1f} MB file, {payload / 1e6:.1f} MB payload, "
+            f"loaded in {load_s:.2f} s ({payload / 1e6 / load_s:.0f} MB/s)"
+        )
         with tempfile.TemporaryDirectory() as tmp:
             for compression, level in (("lz4", 1), ("zstd", 3)):
                 times = []
                 for i in range(args.runs):
-                    r = ctx.save(Path(tmp) / f"{compression}-{i}.tracy", compression=compression, level=level,
-                                 streams=args.streams)
+                    r = ctx.save(
+                        Path(tmp) / f"{compression}-{i}.tracy",
+                        compression=compression,
+                        level=level,
+                        streams=args.streams,
+                    )
                     times.append(r.seconds)
                 best, med = min(times), statistics.median(times)
                 label = f"{compression} level {level}" if compression == "zstd" else compression
-                print(f"save {label:12} x{args.streams} streams: "
-                      f"{r.uncompressed_bytes / 1e6 / med:7.0f} MB/s median ({r.uncompressed_bytes / 1e6 / best:.0f} "
-                      f"best), ratio {r.ratio:.2f}, {r.compressed_bytes / 1e6:.1f} MB, {med:.2f} s, "
-                      f"{med / load_s:.2f}x the load time")
+                print(
+                    f"save {label:12} x{args.streams} streams: "
+                    f"{r.uncompressed_bytes / 1e6 / med:7.0f} MB/s median ({r.uncompressed_bytes / 1e6 / best:.0f} "
+                    f"best), ratio {r.ratio:.2f}, {r.compressed_bytes / 1e6:.1f} MB, {med:.2f} s, "
+                    f"{med / load_s:.2f}x the load time"
+                )
     return 0
 
 

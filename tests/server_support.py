@@ -25,8 +25,18 @@ from mcp.client.stdio import StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared._httpx_utils import create_mcp_http_client
 
-TOOLS = {"list_captures", "list_instances", "discover_instances", "live_connect", "load_capture", "unload_capture",
-         "save_trace", "eval", "task", "shutdown_server"}
+TOOLS = {
+    "list_captures",
+    "list_instances",
+    "discover_instances",
+    "live_connect",
+    "load_capture",
+    "unload_capture",
+    "save_trace",
+    "eval",
+    "task",
+    "shutdown_server",
+}
 RESOURCES = {"tracy://prompt", "tracy://eval-guide"}
 
 
@@ -61,8 +71,9 @@ def server_env(home: Path, **extra: str) -> dict[str, str]:
 
 
 def cli(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "tracy_mcp", *args], env=env, capture_output=True, text=True,
-                          timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "tracy_mcp", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
 
 
 class ServeProcess:
@@ -70,8 +81,13 @@ class ServeProcess:
 
     def __init__(self, env: dict[str, str], *args: str) -> None:
         self.env = env
-        self.proc = subprocess.Popen([sys.executable, "-m", "tracy_mcp", "serve", *args], env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tracy_mcp", "serve", *args],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         self.stdout_lines: list[str] = []
         self.stderr_lines: list[str] = []
         self._ready = threading.Event()
@@ -92,8 +108,10 @@ class ServeProcess:
         deadline = time.monotonic() + timeout
         while not self._ready.wait(0.05):
             if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"server did not start: rc={self.proc.poll()}\nstdout: {self.stdout_lines}\n"
-                                     f"stderr: {self.stderr_lines[-30:]}")
+                raise AssertionError(
+                    f"server did not start: rc={self.proc.poll()}\nstdout: {self.stdout_lines}\n"
+                    f"stderr: {self.stderr_lines[-30:]}"
+                )
         return self.url or ""
 
     def stop(self) -> None:
@@ -121,8 +139,9 @@ def stdio_params(env: dict[str, str]) -> StdioServerParameters:
 
 
 @contextlib.asynccontextmanager
-async def connect(transport: str, target: str | dict[str, str], headers: dict[str, str] | None = None,
-                  mode: str = "auto") -> AsyncIterator[Client]:
+async def connect(
+    transport: str, target: str | dict[str, str], headers: dict[str, str] | None = None, mode: str = "auto"
+) -> AsyncIterator[Client]:
     """The SDK's client on `transport`: `target` is the server URL (HTTP) or the server env (stdio). mode="legacy"
     makes it use the initialize handshake of today's assistants (Claude Desktop, VS Code, Cursor)."""
     async with contextlib.AsyncExitStack() as stack:

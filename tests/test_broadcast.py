@@ -31,8 +31,14 @@ from tracy_mcp.broadcast import Broadcast, BroadcastError, encode_broadcast, par
 def test_version_3_variable_length_name() -> None:
     data = struct.pack("<HHIQi", 3, 8087, 82, 4242, 17) + b"my game\0"
     b = parse_broadcast(data, "127.0.0.1")
-    assert (b.broadcast_version, b.port, b.protocol, b.pid, b.active_time, b.program) == (3, 8087, 82, 4242, 17,
-                                                                                          "my game")
+    assert (b.broadcast_version, b.port, b.protocol, b.pid, b.active_time, b.program) == (
+        3,
+        8087,
+        82,
+        4242,
+        17,
+        "my game",
+    )
     assert b.supported and not b.exiting
     assert len(data) == 20 + len("my game") + 1  # the sender writes the name only up to its NUL
 
@@ -40,8 +46,7 @@ def test_version_3_variable_length_name() -> None:
 def test_version_2() -> None:
     data = struct.pack("<HHIi", 2, 8086, 57, 5) + b"old\0"
     b = parse_broadcast(data)
-    assert (b.broadcast_version, b.port, b.protocol, b.pid, b.active_time, b.program) == (2, 8086, 57, None, 5,
-                                                                                          "old")
+    assert (b.broadcast_version, b.port, b.protocol, b.pid, b.active_time, b.program) == (2, 8086, 57, None, 5, "old")
     assert not b.supported
 
 
@@ -65,8 +70,14 @@ def test_full_length_name_without_nul_and_exiting_client() -> None:
 
 def test_round_trip_every_version() -> None:
     for version in range(4):
-        original = Broadcast(broadcast_version=version, protocol=76, port=8086, active_time=3, program="prog",
-                             pid=99 if version == 3 else None)
+        original = Broadcast(
+            broadcast_version=version,
+            protocol=76,
+            port=8086,
+            active_time=3,
+            program="prog",
+            pid=99 if version == 3 else None,
+        )
         assert parse_broadcast(encode_broadcast(original)) == original
 
 
@@ -115,8 +126,9 @@ def test_listen_on_loopback_ignores_garbage_and_stops_early() -> None:
     port = probe.getsockname()[1]
     probe.close()
     sock = broadcast.open_listener(port)
-    packet = encode_broadcast(Broadcast(broadcast_version=3, protocol=82, port=8091, active_time=4, program="game",
-                                        pid=5))
+    packet = encode_broadcast(
+        Broadcast(broadcast_version=3, protocol=82, port=8091, active_time=4, program="game", pid=5)
+    )
 
     def send() -> None:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -142,8 +154,9 @@ def netns_available() -> str | None:
     if shutil.which("unshare") is None or shutil.which("ip") is None:
         return "unshare or ip (util-linux, iproute2) is not installed"
     try:
-        r = subprocess.run(["unshare", "--net", "sh", "-c", NETNS_SETUP + " true"], capture_output=True,
-                           timeout=10, text=True)
+        r = subprocess.run(
+            ["unshare", "--net", "sh", "-c", NETNS_SETUP + " true"], capture_output=True, timeout=10, text=True
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"unshare failed: {exc}"
     if r.returncode != 0:
@@ -156,8 +169,9 @@ NETNS_SETUP = "ip link set lo up && ip route add 255.255.255.255/32 dev lo &&"
 
 
 def run_in_netns(script: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["unshare", "--net", "sh", "-c", f"{NETNS_SETUP} {script}"], capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        ["unshare", "--net", "sh", "-c", f"{NETNS_SETUP} {script}"], capture_output=True, text=True, timeout=timeout
+    )
 
 
 def python_with(module: str) -> str | None:
@@ -169,8 +183,10 @@ def python_with(module: str) -> str | None:
         env["PYENV_VERSION"] = ":".join(v for v in (os.environ.get("PYENV_VERSION"), "3.13.0") if v)
     for exe in candidates:
         # find_spec only: importing a Tracy client would broadcast, and that must happen inside the namespace.
-        code = (f"import importlib.util, sys; print(sys.executable) if importlib.util.find_spec('{module}') "
-                "else sys.exit(1)")
+        code = (
+            f"import importlib.util, sys; print(sys.executable) if importlib.util.find_spec('{module}') "
+            "else sys.exit(1)"
+        )
         r = subprocess.run([exe, "-c", code], capture_output=True, text=True, env=env)
         if r.returncode == 0 and r.stdout.strip():
             return r.stdout.strip()
@@ -208,8 +224,9 @@ def test_real_client_broadcast_is_parsed(module: str, tmp_path: Path) -> None:
         heard = broadcast.listen(4.0, until=lambda b: True)
         print(json.dumps([b.describe() for b in heard]))
     """)
-    script = (f"{exe} -c '{client}' > client.out & CLIENT=$!; "
-              f"{sys.executable} -c {shlex.quote(listener)}; kill $CLIENT; wait")
+    script = (
+        f"{exe} -c '{client}' > client.out & CLIENT=$!; {sys.executable} -c {shlex.quote(listener)}; kill $CLIENT; wait"
+    )
     r = run_in_netns(f"cd {shlex.quote(str(tmp_path))} && {script}")
     assert r.returncode == 0, r.stderr
     heard = json.loads(r.stdout.strip().splitlines()[-1])

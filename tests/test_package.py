@@ -18,7 +18,10 @@ def test_version_single_sourced() -> None:
     assert tracy_mcp.__version__ == version("tracy-mcp")
 
 
-@pytest.mark.parametrize("argv", [[str(Path(sys.executable).with_name("tracy-mcp"))], [sys.executable, "-m", "tracy_mcp"]])
+CONSOLE_SCRIPT = str(Path(sys.executable).with_name("tracy-mcp"))
+
+
+@pytest.mark.parametrize("argv", [[CONSOLE_SCRIPT], [sys.executable, "-m", "tracy_mcp"]])
 def test_cli_version(argv: list[str]) -> None:
     out = subprocess.run([*argv, "--version"], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == f"tracy-mcp {tracy_mcp.__version__}"

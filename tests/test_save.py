@@ -20,15 +20,27 @@ from tracy_mcp.save import SaveError, SaveResult, resolve_save_path
 BIG_FILE = 6_000_000  # bytes: a full dump of these takes a minute; they get the table comparison only
 SMALL = "clientapp-0.14.0"
 # Metadata describing the file rather than the capture.
-FILE_META = {"file_size", "compression", "streams", "file_version", "file_version_str", "payload_size",
-             "tail_offset", "payload_trailing_bytes"}
+FILE_META = {
+    "file_size",
+    "compression",
+    "streams",
+    "file_version",
+    "file_version_str",
+    "payload_size",
+    "tail_offset",
+    "payload_trailing_bytes",
+}
 
 
 def _captures(big: bool) -> list[Any]:
     caps = [c for c in shared_captures() if (c.stat().st_size > BIG_FILE) == big]
     if not caps:
-        return [pytest.param(None, marks=pytest.mark.skip(
-            reason="no shared captures found (set TRACY_MCP_SHARED to the shared/ folder)"))]
+        return [
+            pytest.param(
+                None,
+                marks=pytest.mark.skip(reason="no shared captures found (set TRACY_MCP_SHARED to the shared/ folder)"),
+            )
+        ]
     return [pytest.param(c, id=c.stem, marks=[pytest.mark.slow] if big else []) for c in caps]
 
 
@@ -54,8 +66,11 @@ def _table_diffs(a: Any, b: Any) -> list[str]:
             if x is None or y is None or x.shape != y.shape or not np.array_equal(x, y, equal_nan=x.dtype.kind == "f"):
                 diffs.append(f"{t}.{c}")
     ma, mb = a._require_native().meta(), b._require_native().meta()
-    diffs += [f"meta {k}: {ma.get(k)!r} != {mb.get(k)!r}" for k in sorted(set(ma) | set(mb))
-              if k not in FILE_META and ma.get(k) != mb.get(k)]
+    diffs += [
+        f"meta {k}: {ma.get(k)!r} != {mb.get(k)!r}"
+        for k in sorted(set(ma) | set(mb))
+        if k not in FILE_META and ma.get(k) != mb.get(k)
+    ]
     return diffs
 
 
@@ -70,8 +85,11 @@ def _save_and_compare(src: Path, tmp: Path, configs: list[tuple[str, int]]) -> l
             assert result.uncompressed_bytes > result.compressed_bytes > 0 and result.ratio > 1
             with open_capture(out) as again:
                 meta = again._require_native().meta()
-                assert (meta["compression"], meta["streams"], meta["file_version_str"]) == (compression, streams,
-                                                                                          "0.14.0")
+                assert (meta["compression"], meta["streams"], meta["file_version_str"]) == (
+                    compression,
+                    streams,
+                    "0.14.0",
+                )
                 assert meta["payload_trailing_bytes"] == 0
                 assert _table_diffs(original, again) == [], f"{compression}/{streams}"
     return []
@@ -119,8 +137,9 @@ def test_round_trip_tables_of_large_captures(capture: Path, tmp_path: Path) -> N
 def test_progress_reaches_the_total(tmp_path: Path) -> None:
     seen: list[tuple[int, int]] = []
     with open_capture(_small_capture()) as ctx:
-        result = ctx.save(tmp_path / "p.tracy", level=9, streams=2, progress=lambda d, t: seen.append((d, t)),
-                          poll_s=0.005)
+        result = ctx.save(
+            tmp_path / "p.tracy", level=9, streams=2, progress=lambda d, t: seen.append((d, t)), poll_s=0.005
+        )
     assert seen, "no progress was reported"
     assert all(0 <= d <= t for d, t in seen if t)
     assert seen[-1][0] <= result.uncompressed_bytes
@@ -224,12 +243,12 @@ def _with_frame_images(tmp_path: Path, images: list[tuple[int, int, int, bytes]]
         tail = _bytes_after_frame_images(ctx)
     payload = read_lz4_payload(plain)
     at = len(payload) - tail - 12
-    assert payload[at:at + 12] == struct.pack("<IQ", 0, 0), "frame image section not where expected"
+    assert payload[at : at + 12] == struct.pack("<IQ", 0, 0), "frame image section not where expected"
     section = struct.pack("<IQ", 0, len(images))
     for w, h, flip, data in images:
         section += struct.pack("<HHB", w, h, flip) + data
     crafted = tmp_path / "images.tracy"
-    crafted.write_bytes(make_capture(payload[:at] + section + payload[at + 12:]))
+    crafted.write_bytes(make_capture(payload[:at] + section + payload[at + 12 :]))
     return crafted
 
 

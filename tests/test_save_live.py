@@ -13,7 +13,10 @@ from test_live import ROUNDS, _drive, _require_client
 @pytest.mark.netns
 def test_live_session_saved_mid_stream_and_after_the_end(tmp_path: Path) -> None:
     exe = _require_client("tracypy")
-    out = _drive(tmp_path, exe, """
+    out = _drive(
+        tmp_path,
+        exe,
+        """
         from tracy_mcp import open_capture
 
         def answers(cap):
@@ -41,7 +44,8 @@ def test_live_session_saved_mid_stream_and_after_the_end(tmp_path: Path) -> None
             end_file = answers(e)
         print(json.dumps({"mid_live": mid_live, "mid_file": mid_file, "end_live": end_live, "end_file": end_file,
                           "still_connected": still_connected, "final": cap.get_zone_count()}))
-    """)
+    """,
+    )
     assert out["mid_live"]["zones"] > 0
     # The live capture may take a newer snapshot between two calls: the mid-stream file holds at least as much.
     assert out["mid_live"]["zones"] <= out["mid_file"]["zones"] <= out["final"]

@@ -38,8 +38,9 @@ def test_save_trace_tool(tmp_path: Path) -> None:
         assert result["seconds"] >= 0
 
         assert "exists" in await error(client, "save_trace", instance_id=inst, path="snapshot")
-        again = await ok(client, "save_trace", instance_id=inst, path=str(saved), overwrite=True,
-                         compression="lz4", async_mode=False)
+        again = await ok(
+            client, "save_trace", instance_id=inst, path=str(saved), overwrite=True, compression="lz4", async_mode=False
+        )
         assert again["status"] == "completed" and again["result"]["compression"] == "lz4"
         assert "bare file name" in await error(client, "save_trace", instance_id=inst, path="sub/dir")
 

@@ -48,6 +48,7 @@ def require_loading() -> None:
 
 # -- discovery surface ----------------------------------------------------------------------------------------------
 
+
 def test_tools_resources_and_captures_are_listed(endpoint: tuple[str, Any]) -> None:
     async def scenario(client: Client) -> None:
         tools = {t.name: t for t in (await client.list_tools()).tools}
@@ -112,8 +113,9 @@ def test_load_eval_tasks_and_unload(endpoint: tuple[str, Any]) -> None:
         progress.append(value)
 
     async def scenario(client: Client) -> None:
-        loaded = await client.call_tool("load_capture", {"path": str(CAPTURE), "alias": "app"},
-                                        progress_callback=on_progress)
+        loaded = await client.call_tool(
+            "load_capture", {"path": str(CAPTURE), "alias": "app"}, progress_callback=on_progress
+        )
         assert not loaded.is_error, text(loaded)
         info = loaded.structured_content
         inst = info["instance_id"]
@@ -185,8 +187,9 @@ def test_save_trace_round_trip(endpoint: tuple[str, Any], tmp_path: Path) -> Non
         assert target.is_file() and report["result"]["path"] == str(target)
         assert "exists" in await error(client, "save_trace", instance_id=inst, path=str(target))
         copy = (await ok(client, "load_capture", path=str(target), alias="copy"))["instance_id"]
-        same = await ok(client, "eval", instance_id=copy,
-                        code=f"ctx.get_zone_count() == instances[{inst!r}].get_zone_count()")
+        same = await ok(
+            client, "eval", instance_id=copy, code=f"ctx.get_zone_count() == instances[{inst!r}].get_zone_count()"
+        )
         assert same == "True"
         for name in (copy, inst):
             await ok(client, "unload_capture", instance_id=name)

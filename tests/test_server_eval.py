@@ -222,8 +222,15 @@ def test_find_file_reuses_only_an_unchanged_file(tmp_path: Path) -> None:
 
 
 def test_settings_from_env() -> None:
-    s = Settings.from_env({"TRACY_MCP_TRANSPORT": "sse", "TRACY_MCP_MAX_INSTANCES": "7",
-                           "TRACY_MCP_LIVE_MEMORY_LIMIT_MB": "512", "TRACY_CAPTURES_DIR": "/data"}, port=9000)
+    s = Settings.from_env(
+        {
+            "TRACY_MCP_TRANSPORT": "sse",
+            "TRACY_MCP_MAX_INSTANCES": "7",
+            "TRACY_MCP_LIVE_MEMORY_LIMIT_MB": "512",
+            "TRACY_CAPTURES_DIR": "/data",
+        },
+        port=9000,
+    )
     assert (s.transport, s.path, s.max_instances, s.live_memory_limit_mb, s.port) == ("sse", "/sse", 7, 512, 9000)
     assert str(s.captures_dir) == "/data" and s.host == "127.0.0.1"
     assert Settings.from_env({}).live_memory_limit_mb == 8192

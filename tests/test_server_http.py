@@ -14,8 +14,9 @@ from server_support import cli, connect, running_server, server_env, text
 from tracy_mcp import singleton
 
 
-def http(url: str, headers: dict[str, str] | None = None, method: str = "GET", body: bytes | None = None
-         ) -> tuple[int, str]:
+def http(
+    url: str, headers: dict[str, str] | None = None, method: str = "GET", body: bytes | None = None
+) -> tuple[int, str]:
     req = urllib.request.Request(url, headers=headers or {}, method=method, data=body)
     try:
         with urllib.request.urlopen(req, timeout=10) as resp:
@@ -61,8 +62,9 @@ def test_bearer_token(tmp_path: Path) -> None:
         assert cli(env, "status").returncode == 0
 
         async def scenario() -> None:
-            async with connect("streamable-http", server.url,
-                               headers={"Authorization": "Bearer s3cret-token"}) as client:
+            async with connect(
+                "streamable-http", server.url, headers={"Authorization": "Bearer s3cret-token"}
+            ) as client:
                 tools = await client.list_tools()
                 assert any(t.name == "eval" for t in tools.tools)
 

@@ -20,10 +20,10 @@ from test_broadcast import client_python, run_in_netns
 WORKLOADS = {
     # Python functions called in a loop while profiled: each call is a zone named after the function.
     "tracypy": "import time, tracypy\n"
-               "def work():\n    return sum(range(2000))\n"
-               "with tracypy.profile():\n"
-               "    end = time.time() + 60\n"
-               "    while time.time() < end:\n        work()\n        time.sleep(0.001)\n",
+    "def work():\n    return sum(range(2000))\n"
+    "with tracypy.profile():\n"
+    "    end = time.time() + 60\n"
+    "    while time.time() < end:\n        work()\n        time.sleep(0.001)\n",
 }
 
 DRIVER = textwrap.dedent("""
@@ -81,8 +81,10 @@ def drive(module: str, tmp_path: Path, *extra: str) -> dict[str, object]:
     env = server_env(tmp_path / "home", TRACY_MCP_BROADCAST_LISTEN_S="3.5")
     (tmp_path / "env.json").write_text(json.dumps(env))
     (tmp_path / "driver.py").write_text(DRIVER.replace("WORKLOADS = None", f"WORKLOADS = {WORKLOADS!r}"))
-    cmd = " ".join(shlex.quote(a) for a in (sys.executable, str(tmp_path / "driver.py"), exe, module,
-                                             str(tmp_path / "env.json"), *extra))
+    cmd = " ".join(
+        shlex.quote(a)
+        for a in (sys.executable, str(tmp_path / "driver.py"), exe, module, str(tmp_path / "env.json"), *extra)
+    )
     r = run_in_netns(cmd, timeout=90)
     assert r.returncode == 0, r.stderr[-3000:]
     return json.loads(r.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
@@ -94,8 +96,15 @@ def test_unsupported_protocol_gets_a_one_line_error_naming_everything(tmp_path: 
     assert out["is_error"]
     message = str(out["text"]).removeprefix("Error executing tool live_connect: ")
     assert "\n" not in message
-    for needle in ("'python", f"pid {out['pid']}", "protocol 69", "Tracy 0.11.1", "protocol 82", "protocol 76",
-                   "rebuild"):
+    for needle in (
+        "'python",
+        f"pid {out['pid']}",
+        "protocol 69",
+        "Tracy 0.11.1",
+        "protocol 82",
+        "protocol 76",
+        "rebuild",
+    ):
         assert needle in message, (needle, message)
     # Heard at the program's first announcement, well before the 3.5 s listening window ends.
     assert float(out["seconds"]) < 3.5  # type: ignore[arg-type]

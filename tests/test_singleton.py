@@ -96,8 +96,9 @@ def test_hung_holder_is_reported_and_replaced_on_another_port(tmp_path: Path) ->
             refused = cli(env, "stop")
             assert refused.returncode == 1 and f"kill {first.proc.pid}" in refused.stderr
             with running_server(env) as second:
-                assert any(f"pid {first.proc.pid}" in line and "does not answer" in line
-                           for line in second.stderr_lines)
+                assert any(
+                    f"pid {first.proc.pid}" in line and "does not answer" in line for line in second.stderr_lines
+                )
                 pid, port, _ = files.read()
                 assert pid == second.proc.pid and port != first_port
                 assert cli(env, "status").returncode == 0
@@ -110,7 +111,12 @@ def test_hung_holder_is_reported_and_replaced_on_another_port(tmp_path: Path) ->
 def test_platformdirs_default_without_runtime_dir(tmp_path: Path) -> None:
     env = server_env(tmp_path)
     env.pop("XDG_RUNTIME_DIR")
-    r = subprocess.run([sys.executable, "-c", "from tracy_mcp.settings import Settings; print(Settings.from_env()"
-                        ".state_dir)"], env=env, capture_output=True, text=True, check=True)
+    r = subprocess.run(
+        [sys.executable, "-c", "from tracy_mcp.settings import Settings; print(Settings.from_env().state_dir)"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert Path(r.stdout.strip()) == Path(env["XDG_STATE_HOME"]) / "tracy-mcp"
     assert platformdirs  # the dirs come from platformdirs (runtime dir when the platform has one)

@@ -31,8 +31,20 @@ SUPPORTED_PROTOCOLS: dict[int, str] = {82: "0.14.x", 76: "0.13.x"}
 
 # Protocol version -> Tracy release(s), to name a program's Tracy version in error messages.
 KNOWN_PROTOCOLS: dict[int, str] = {
-    40: "0.7.2", 42: "0.7.3-0.7.4", 44: "0.7.5", 46: "0.7.6-0.7.8", 55: "0.8.0", 56: "0.8.1", 57: "0.8.2",
-    63: "0.9.x", 64: "0.10", 66: "0.11.0", 69: "0.11.1", 74: "0.12.x", 76: "0.13.x", 82: "0.14.x",
+    40: "0.7.2",
+    42: "0.7.3-0.7.4",
+    44: "0.7.5",
+    46: "0.7.6-0.7.8",
+    55: "0.8.0",
+    56: "0.8.1",
+    57: "0.8.2",
+    63: "0.9.x",
+    64: "0.10",
+    66: "0.11.0",
+    69: "0.11.1",
+    74: "0.12.x",
+    76: "0.13.x",
+    82: "0.14.x",
 }
 
 # (fixed header layout, whether it carries a pid, whether it carries a port) per broadcast version.
@@ -116,7 +128,7 @@ def parse_broadcast(data: bytes, address: str | None = None) -> Broadcast:
     if len(data) > layout.size + NAME_CAPACITY:
         raise BroadcastError(f"version {version} broadcast of {len(data)} bytes is longer than its layout")
     fields = dict(zip(names, layout.unpack_from(data), strict=False))
-    raw_name = data[layout.size:]
+    raw_name = data[layout.size :]
     name = raw_name.split(b"\0", 1)[0].decode("utf-8", "replace")
     return Broadcast(
         broadcast_version=version,
@@ -132,8 +144,13 @@ def parse_broadcast(data: bytes, address: str | None = None) -> Broadcast:
 def encode_broadcast(b: Broadcast) -> bytes:
     """The wire form of `b`, as a client of its broadcast version sends it (used to craft test packets)."""
     layout, names = _LAYOUTS[b.broadcast_version]
-    values = {"version": b.broadcast_version, "port": b.port, "protocol": b.protocol, "pid": b.pid or 0,
-              "active_time": b.active_time}
+    values = {
+        "version": b.broadcast_version,
+        "port": b.port,
+        "protocol": b.protocol,
+        "pid": b.pid or 0,
+        "active_time": b.active_time,
+    }
     name = b.program.encode()[: NAME_CAPACITY - 1]
     return layout.pack(*(values[n] for n in names)) + name + b"\0"
 

@@ -26,12 +26,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tracy-mcp", description="MCP server for Tracy profiler captures")
     parser.add_argument("--version", action="version", version=f"tracy-mcp {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    serve = sub.add_parser("serve", help="run the shared per-user server (streamable-http or SSE)",
-                           description="Run the shared per-user MCP server. If one is already running, print its "
-                                       "URL and exit. Settings: see tracy_mcp/settings.py (TRACY_MCP_* variables).")
+    serve = sub.add_parser(
+        "serve",
+        help="run the shared per-user server (streamable-http or SSE)",
+        description="Run the shared per-user MCP server. If one is already running, print its "
+        "URL and exit. Settings: see tracy_mcp/settings.py (TRACY_MCP_* variables).",
+    )
     transport = serve.add_mutually_exclusive_group()
-    transport.add_argument("--transport", choices=["streamable-http", "sse"],
-                           help="default: TRACY_MCP_TRANSPORT or streamable-http")
+    transport.add_argument(
+        "--transport", choices=["streamable-http", "sse"], help="default: TRACY_MCP_TRANSPORT or streamable-http"
+    )
     transport.add_argument("--sse", dest="transport", action="store_const", const="sse", help="same as --transport sse")
     serve.add_argument("--host", help="address to bind (default 127.0.0.1; anything else exposes the server)")
     serve.add_argument("--port", type=int, help="first port to try (default TRACY_MCP_PORT or 47380)")
@@ -61,8 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     from tracy_mcp.settings import Settings, SettingsError
 
     try:
-        settings = Settings.from_env(**({"transport": args.transport, "host": args.host, "port": args.port}
-                                        if args.command == "serve" else {}))
+        settings = Settings.from_env(
+            **({"transport": args.transport, "host": args.host, "port": args.port} if args.command == "serve" else {})
+        )
     except SettingsError as exc:
         print(f"tracy-mcp: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -121,15 +126,21 @@ def _serve(settings: Settings) -> int:
         if state.status == singleton.RUNNING:
             running = (state.info or {}).get("transport")
             if running and running != settings.transport:
-                print(f"tracy-mcp: the running server ({state.url}) uses {running}, not {settings.transport}; run "
-                      "`tracy-mcp stop` first to switch", file=sys.stderr)
+                print(
+                    f"tracy-mcp: the running server ({state.url}) uses {running}, not {settings.transport}; run "
+                    "`tracy-mcp stop` first to switch",
+                    file=sys.stderr,
+                )
                 return EXIT_ERROR
             print(f"{state.describe()} (already running)")
             return EXIT_OK
         avoid: set[int] = set()
         if state.status == singleton.HUNG:
-            print(f"tracy-mcp: the recorded server (pid {state.pid}, port {state.port}) does not answer; starting a "
-                  f"new one on another port (inspect or kill pid {state.pid} yourself)", file=sys.stderr)
+            print(
+                f"tracy-mcp: the recorded server (pid {state.pid}, port {state.port}) does not answer; starting a "
+                f"new one on another port (inspect or kill pid {state.pid} yourself)",
+                file=sys.stderr,
+            )
             avoid.add(state.port or 0)
         elif state.status == singleton.STALE:
             print(f"tracy-mcp: the recorded server (pid {state.pid}) is gone; replacing it", file=sys.stderr)
@@ -174,6 +185,7 @@ def _stdio(settings: Settings) -> int:
     import anyio
 
     from tracy_mcp import server
+
     # stdout carries the protocol: logs go to the log file and stderr only.
     server.setup_logging(settings, to_stderr=True)
     try:
@@ -185,16 +197,20 @@ def _stdio(settings: Settings) -> int:
 
 def _status(settings: Settings) -> int:
     from tracy_mcp import singleton
+
     state = singleton.RuntimeFiles(settings.state_dir).state()
     print(state.describe())
     if state.status == singleton.RUNNING and state.info:
-        print(f"version {state.info.get('version')}, transport {state.info.get('transport')}, "
-              f"up {state.info.get('uptime_s')} s")
+        print(
+            f"version {state.info.get('version')}, transport {state.info.get('transport')}, "
+            f"up {state.info.get('uptime_s')} s"
+        )
     return EXIT_OK if state.status == singleton.RUNNING else EXIT_NOT_RUNNING
 
 
 def _stop(settings: Settings, timeout: float) -> int:
     from tracy_mcp import singleton
+
     files = singleton.RuntimeFiles(settings.state_dir)
     state = files.state()
     if state.status == singleton.ABSENT:
@@ -207,8 +223,11 @@ def _stop(settings: Settings, timeout: float) -> int:
         return EXIT_OK
     if state.status == singleton.HUNG:
         # The PID may belong to an unrelated process that reused the number: never signal what we cannot verify.
-        print(f"{state.describe()}; not stopping a process that does not confirm it is the server. If it is, "
-              f"end it yourself (kill {state.pid}); the next `tracy-mcp serve` replaces it.", file=sys.stderr)
+        print(
+            f"{state.describe()}; not stopping a process that does not confirm it is the server. If it is, "
+            f"end it yourself (kill {state.pid}); the next `tracy-mcp serve` replaces it.",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     assert state.pid is not None
     try:

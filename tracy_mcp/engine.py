@@ -176,10 +176,22 @@ class _Owner:
 
 # Live session states and end reasons, as in shim/include/tracy_shim.h.
 LIVE_FAILED, LIVE_CONNECTING, LIVE_STREAMING, LIVE_FINISHING, LIVE_DISCONNECTED = -1, 0, 1, 2, 3
-LIVE_STATE_NAMES = {LIVE_FAILED: "failed", LIVE_CONNECTING: "connecting", LIVE_STREAMING: "streaming",
-                    LIVE_FINISHING: "finishing", LIVE_DISCONNECTED: "disconnected"}
-LIVE_END_NAMES = {0: None, 1: "program finished", 2: "memory limit", 3: "disconnected on request",
-                  4: "connection lost", 5: "protocol error", 6: "handshake failed"}
+LIVE_STATE_NAMES = {
+    LIVE_FAILED: "failed",
+    LIVE_CONNECTING: "connecting",
+    LIVE_STREAMING: "streaming",
+    LIVE_FINISHING: "finishing",
+    LIVE_DISCONNECTED: "disconnected",
+}
+LIVE_END_NAMES = {
+    0: None,
+    1: "program finished",
+    2: "memory limit",
+    3: "disconnected on request",
+    4: "connection lost",
+    5: "protocol error",
+    6: "handshake failed",
+}
 
 
 class NativeLive:
@@ -197,8 +209,11 @@ class NativeLive:
 
     def wait(self, until_ended: bool = False, timeout: float | None = None) -> int:
         """Block until the handshake is over (or, with until_ended, the session has ended); returns the state."""
-        return int(self._lib.tshim_live_wait(self._handle, 1 if until_ended else 0,
-                                             -1.0 if timeout is None else float(timeout)))
+        return int(
+            self._lib.tshim_live_wait(
+                self._handle, 1 if until_ended else 0, -1.0 if timeout is None else float(timeout)
+            )
+        )
 
     def status(self) -> dict[str, Any]:
         info = self._ffi.new("tshim_live_info *")

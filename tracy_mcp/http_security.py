@@ -41,8 +41,9 @@ def _matches(value: str, patterns: Iterable[str]) -> bool:
 class RequestGuard:
     """ASGI middleware applying the Host, Origin and token checks."""
 
-    def __init__(self, app: ASGIApp, hosts: list[str], origins: list[str], token: str | None,
-                 open_paths: Iterable[str] = ()) -> None:
+    def __init__(
+        self, app: ASGIApp, hosts: list[str], origins: list[str], token: str | None, open_paths: Iterable[str] = ()
+    ) -> None:
         self.app = app
         self.hosts = hosts
         self.origins = origins
@@ -56,20 +57,29 @@ class RequestGuard:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
         host = headers.get("host", "")
         if not _matches(host, self.hosts):
-            await _refuse(send, 421, f"Host {host!r} is not this server (DNS-rebinding protection); "
-                                     "add it to TRACY_MCP_ALLOWED_HOSTS if it should be accepted")
+            await _refuse(
+                send,
+                421,
+                f"Host {host!r} is not this server (DNS-rebinding protection); "
+                "add it to TRACY_MCP_ALLOWED_HOSTS if it should be accepted",
+            )
             return
         origin = headers.get("origin")
         if origin and not _matches(origin, self.origins):
-            await _refuse(send, 403, f"Origin {origin!r} is not allowed; add it to TRACY_MCP_ALLOWED_ORIGINS if "
-                                     "it should be")
+            await _refuse(
+                send, 403, f"Origin {origin!r} is not allowed; add it to TRACY_MCP_ALLOWED_ORIGINS if it should be"
+            )
             return
         if self.token and scope.get("path") not in self.open_paths:
             auth = headers.get("authorization", "")
             scheme, _, given = auth.partition(" ")
             if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), self.token.encode()):
-                await _refuse(send, 401, "missing or wrong bearer token (TRACY_MCP_TOKEN)",
-                              extra=[(b"www-authenticate", b"Bearer")])
+                await _refuse(
+                    send,
+                    401,
+                    "missing or wrong bearer token (TRACY_MCP_TOKEN)",
+                    extra=[(b"www-authenticate", b"Bearer")],
+                )
                 return
         await self.app(scope, receive, send)
 

@@ -193,8 +193,10 @@ class Registry:
             inst.aliases.discard(name)
         if name in self._items:
             if not self._evictable(self._items[name]):
-                raise InstanceBusyError(f"the name {name!r} belongs to an instance in use (a running task or a "
-                                        "connected live session); choose another alias")
+                raise InstanceBusyError(
+                    f"the name {name!r} belongs to an instance in use (a running task or a "
+                    "connected live session); choose another alias"
+                )
             self._unload(name, "replaced by a new instance of the same name")
 
     def remove(self, name: str) -> Instance:
@@ -229,8 +231,9 @@ class Registry:
         while len(self._items) > self.max_instances:
             candidates = [i for i in self._items.values() if i.id != keep and self._evictable(i)]
             if not candidates:
-                log.warning("%d instances exceed the cap of %d but none can be evicted",
-                            len(self._items), self.max_instances)
+                log.warning(
+                    "%d instances exceed the cap of %d but none can be evicted", len(self._items), self.max_instances
+                )
                 break
             victim = min(candidates, key=lambda i: i.last_used)
             self._unload(victim.id, f"least recently used, over the cap of {self.max_instances}")

@@ -66,9 +66,18 @@ def resolve_save_path(path: str | os.PathLike[str], captures_dir: Path | None = 
     return p
 
 
-def save_capture(capture: Capture, path: str | os.PathLike[str], *, compression: str = "zstd", level: int = 3,
-                 streams: int = 4, overwrite: bool = False, progress: ProgressCallback | None = None,
-                 fi_dict: bool = False, poll_s: float = 0.1) -> SaveResult:
+def save_capture(
+    capture: Capture,
+    path: str | os.PathLike[str],
+    *,
+    compression: str = "zstd",
+    level: int = 3,
+    streams: int = 4,
+    overwrite: bool = False,
+    progress: ProgressCallback | None = None,
+    fi_dict: bool = False,
+    poll_s: float = 0.1,
+) -> SaveResult:
     """Write `capture` to `path` (``.tracy`` appended when missing). `progress(done, total)` is called from this
     thread while the engine compresses (payload bytes); returning False cancels the save (SaveError, no file).
     `fi_dict` stores a zstd dictionary trained on the frame images, as upstream's option (a no-op for captures
@@ -86,8 +95,16 @@ def save_capture(capture: Capture, path: str | os.PathLike[str], *, compression:
     outcome: dict[str, Any] = {}
 
     def run() -> None:  # the engine call releases the GIL: progress is polled from the calling thread meanwhile
-        status = lib.tshim_save(native._handle, os.fsencode(target), COMPRESSIONS[compression], int(level),
-                                int(streams), flags, counters, out)
+        status = lib.tshim_save(
+            native._handle,
+            os.fsencode(target),
+            COMPRESSIONS[compression],
+            int(level),
+            int(streams),
+            flags,
+            counters,
+            out,
+        )
         outcome["status"] = int(status)
         if status != 0:
             outcome["message"] = ffi.string(lib.tshim_save_error()).decode("utf-8", "replace")
@@ -106,7 +123,12 @@ def save_capture(capture: Capture, path: str | os.PathLike[str], *, compression:
     if outcome.get("status", -8) != 0:
         err = error_for_status(outcome.get("status", -8), outcome.get("message", "save failed"))
         raise SaveError(str(err)) from err
-    return SaveResult(path=str(target), compression=compression, level=int(level) if compression == "zstd" else 0,
-                      streams=int(streams),
-                      uncompressed_bytes=int(out.uncompressed_bytes), compressed_bytes=int(out.compressed_bytes),
-                      seconds=float(out.seconds))
+    return SaveResult(
+        path=str(target),
+        compression=compression,
+        level=int(level) if compression == "zstd" else 0,
+        streams=int(streams),
+        uncompressed_bytes=int(out.uncompressed_bytes),
+        compressed_bytes=int(out.compressed_bytes),
+        seconds=float(out.seconds),
+    )

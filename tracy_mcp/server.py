@@ -110,7 +110,10 @@ class Core:
                 evicted = []
             log.info(
                 "heartbeat: up %.0f s, %d instance(s), %d running task(s), rss %s%s",
-                time.time() - self.started, len(self.registry), len(self.tasks.running()), _rss(),
+                time.time() - self.started,
+                len(self.registry),
+                len(self.tasks.running()),
+                _rss(),
                 f", evicted {', '.join(evicted)}" if evicted else "",
             )
             for handler in logging.getLogger().handlers:
@@ -144,6 +147,7 @@ def _rss() -> str:
 # ---------------------------------------------------------------------------------------------------------------
 # Tools
 # ---------------------------------------------------------------------------------------------------------------
+
 
 def _read_resource(path: Path, placeholder: str) -> str:
     try:
@@ -181,29 +185,42 @@ def _parse_port_range(port_range: str) -> range:
 def build_mcp(core: Core) -> MCPServer:
     settings = core.settings
     mcp: MCPServer = MCPServer(
-        "tracy-mcp", version=__version__, instructions=INSTRUCTIONS, log_level=settings.log_level  # type: ignore[arg-type]
+        "tracy-mcp",
+        version=__version__,
+        instructions=INSTRUCTIONS,
+        log_level=settings.log_level,  # type: ignore[arg-type]
     )
 
     # -- resources ----------------------------------------------------------------------------------------------
-    @mcp.resource("tracy://prompt", name="prompt", mime_type="text/markdown",
-                  description="How to analyse a Tracy capture well: workflows for slow frames, lock contention, "
-                              "memory and GPU. Read it before the first eval.")
+    @mcp.resource(
+        "tracy://prompt",
+        name="prompt",
+        mime_type="text/markdown",
+        description="How to analyse a Tracy capture well: workflows for slow frames, lock contention, "
+        "memory and GPU. Read it before the first eval.",
+    )
     def prompt_resource() -> str:
         return _read_resource(PROMPT_FILE, "# tracy-mcp analysis guide\n\n(missing from this build)\n")
 
-    @mcp.resource("tracy://eval-guide", name="eval-guide", mime_type="text/markdown",
-                  description="The `ctx` object model for eval: units (ns), ids and joins, worked examples.")
+    @mcp.resource(
+        "tracy://eval-guide",
+        name="eval-guide",
+        mime_type="text/markdown",
+        description="The `ctx` object model for eval: units (ns), ids and joins, worked examples.",
+    )
     def eval_guide_resource() -> str:
         return _read_resource(EVAL_GUIDE_FILE, EVAL_GUIDE_PLACEHOLDER)
 
-    @mcp.prompt(name="analyse_capture", title="Analyse a Tracy capture",
-                description="Start a performance investigation of a capture with the analysis guide loaded.")
+    @mcp.prompt(
+        name="analyse_capture",
+        title="Analyse a Tracy capture",
+        description="Start a performance investigation of a capture with the analysis guide loaded.",
+    )
     def analyse_capture_prompt(path: str = "", question: str = "") -> str:
         guide = _read_resource(PROMPT_FILE, "")
         target = f"the capture {path}" if path else "a capture (list_captures shows them)"
         ask = question or "Where does the time go, and what would make it faster?"
-        return (f"{guide}\n\n---\n\nLoad {target} with load_capture, read tracy://eval-guide, then answer: "
-                f"{ask}")
+        return f"{guide}\n\n---\n\nLoad {target} with load_capture, read tracy://eval-guide, then answer: {ask}"
 
     # -- captures and instances ---------------------------------------------------------------------------------
     @mcp.tool()
@@ -212,8 +229,11 @@ def build_mcp(core: Core) -> MCPServer:
         with size and modification time. Pass a path from here to load_capture."""
         folder = settings.captures_dir
         if folder is None:
-            return {"captures_dir": None, "captures": [],
-                    "note": "TRACY_CAPTURES_DIR is not set; load_capture accepts any absolute path"}
+            return {
+                "captures_dir": None,
+                "captures": [],
+                "note": "TRACY_CAPTURES_DIR is not set; load_capture accepts any absolute path",
+            }
         if not folder.is_dir():
             raise ToolError(f"TRACY_CAPTURES_DIR {str(folder)!r} is not a folder")
         pattern = "**/*.tracy" if recursive else "*.tracy"
@@ -223,8 +243,14 @@ def build_mcp(core: Core) -> MCPServer:
                 st = p.stat()
             except OSError:
                 continue
-            found.append({"path": str(p), "size_mb": round(st.st_size / 2**20, 2), "size_bytes": st.st_size,
-                          "mtime": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(st.st_mtime))})
+            found.append(
+                {
+                    "path": str(p),
+                    "size_mb": round(st.st_size / 2**20, 2),
+                    "size_bytes": st.st_size,
+                    "mtime": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(st.st_mtime)),
+                }
+            )
         return {"captures_dir": str(folder), "captures": found}
 
     @mcp.tool()
@@ -261,8 +287,12 @@ def build_mcp(core: Core) -> MCPServer:
                 except InstanceBusyError as exc:
                     raise ToolError(str(exc)) from None
                 existing.touch()
-                return {"instance_id": existing.id, "reused": True, "background_done": existing.background_done(),
-                        "note": "this unchanged file was already loaded; reusing it"}
+                return {
+                    "instance_id": existing.id,
+                    "reused": True,
+                    "background_done": existing.background_done(),
+                    "note": "this unchanged file was already loaded; reusing it",
+                }
             return await _load_new(core, p, alias, ctx)
 
     @mcp.tool()
@@ -276,8 +306,9 @@ def build_mcp(core: Core) -> MCPServer:
         return f"unloaded {inst.id}"
 
     @mcp.tool()
-    async def discover_instances(port_range: str = "8086-8095", host: str = "127.0.0.1",
-                                 listen_seconds: float = 0.0) -> dict[str, Any]:
+    async def discover_instances(
+        port_range: str = "8086-8095", host: str = "127.0.0.1", listen_seconds: float = 0.0
+    ) -> dict[str, Any]:
         """Find running Tracy-instrumented programs: scans TCP ports port_range on host for listeners (Tracy
         clients listen on 8086 and up). With listen_seconds > 0 also listens that long (3.5 s catches every
         client) for the UDP broadcasts clients send, which name the program and its Tracy version."""
@@ -312,8 +343,9 @@ def build_mcp(core: Core) -> MCPServer:
         return out
 
     @mcp.tool()
-    async def live_connect(address: str = "127.0.0.1", port: int = 8086, alias: str | None = None,
-                           memory_limit_mb: int | None = None) -> dict[str, Any]:
+    async def live_connect(
+        address: str = "127.0.0.1", port: int = 8086, alias: str | None = None, memory_limit_mb: int | None = None
+    ) -> dict[str, Any]:
         """Attach to a running Tracy-instrumented program and make its data queryable while it runs.
 
         First listens up to ~3.5 s for the program's UDP broadcast to check its Tracy protocol version (this
@@ -330,8 +362,10 @@ def build_mcp(core: Core) -> MCPServer:
             raise ToolError(target.mismatch_message())
         try:
             capture = await anyio.to_thread.run_sync(
-                functools.partial(live.connect, address, port, limit_mb * 2**20,
-                                  protocol=target.protocol if target else 0))
+                functools.partial(
+                    live.connect, address, port, limit_mb * 2**20, protocol=target.protocol if target else 0
+                )
+            )
         except live.LiveUnavailableError as exc:
             raise ToolError(str(exc)) from None
         except Exception as exc:  # noqa: BLE001 - every handshake failure is reported, with likely causes
@@ -343,19 +377,32 @@ def build_mcp(core: Core) -> MCPServer:
         except InstanceBusyError as exc:
             capture.disconnect()
             raise ToolError(str(exc)) from None
-        out: dict[str, Any] = {"instance_id": inst.id, "address": f"{address}:{port}",
-                               "memory_limit_mb": limit_mb, "program": target.describe() if target else None}
+        out: dict[str, Any] = {
+            "instance_id": inst.id,
+            "address": f"{address}:{port}",
+            "memory_limit_mb": limit_mb,
+            "program": target.describe() if target else None,
+        }
         if target is None:
-            out["note"] = ("no broadcast was heard from this client (on-demand mode, another broadcast port, or a "
-                           "firewall); connected anyway")
+            out["note"] = (
+                "no broadcast was heard from this client (on-demand mode, another broadcast port, or a "
+                "firewall); connected anyway"
+            )
         if evicted:
             out["evicted"] = evicted
         return out
 
     @mcp.tool()
-    async def save_trace(instance_id: str, path: str, level: int = 3, streams: int = 4, fi_dict: bool = False,
-                         overwrite: bool = False, async_mode: bool = True,
-                         compression: str = "zstd") -> dict[str, Any]:
+    async def save_trace(
+        instance_id: str,
+        path: str,
+        level: int = 3,
+        streams: int = 4,
+        fi_dict: bool = False,
+        overwrite: bool = False,
+        async_mode: bool = True,
+        compression: str = "zstd",
+    ) -> dict[str, Any]:
         """Save an instance (live session or loaded capture) as a .tracy file that Tracy 0.14 opens. path: absolute,
         or a bare name placed in TRACY_CAPTURES_DIR (".tracy" appended). level: zstd level; streams: parallel
         compression streams; compression: "zstd" or "lz4"; fi_dict: accepted (no frame-image data is kept).
@@ -379,12 +426,25 @@ def build_mcp(core: Core) -> MCPServer:
                 task.note = f"saving: {min(100.0, 100.0 * done / total):.0f}% ({done} of ~{total} bytes)"
 
         def work() -> dict[str, Any]:
-            result = inst.capture.save(str(target), compression=compression, level=level, streams=streams,
-                                       overwrite=overwrite, fi_dict=fi_dict, progress=on_progress)
+            result = inst.capture.save(
+                str(target),
+                compression=compression,
+                level=level,
+                streams=streams,
+                overwrite=overwrite,
+                fi_dict=fi_dict,
+                progress=on_progress,
+            )
             return result.as_dict()
 
-        task = core.tasks.submit("save", work, instance_id=inst.id, description=f"save {inst.id} to {target}",
-                                 time_limit_s=settings.task_time_limit_s, call_id=tracking.current_call_id())
+        task = core.tasks.submit(
+            "save",
+            work,
+            instance_id=inst.id,
+            description=f"save {inst.id} to {target}",
+            time_limit_s=settings.task_time_limit_s,
+            call_id=tracking.current_call_id(),
+        )
         box["task"] = task
         if async_mode:
             return {"task_id": task.id, "status": task.status, "poll": f"task(action='poll', task_id='{task.id}')"}
@@ -410,12 +470,20 @@ def build_mcp(core: Core) -> MCPServer:
         first_line = next((line.strip() for line in code.splitlines() if line.strip()), "")
         limit = settings.task_time_limit_s if async_mode else settings.eval_time_limit_s
         max_chars = settings.eval_max_output_chars
-        task = core.tasks.submit("eval", lambda: evaluator.run_code(compiled, namespace, max_chars),
-                                 instance_id=inst.id, description=first_line[:120], time_limit_s=limit,
-                                 on_finish=lambda _t: inst.touch(), call_id=tracking.current_call_id())
+        task = core.tasks.submit(
+            "eval",
+            lambda: evaluator.run_code(compiled, namespace, max_chars),
+            instance_id=inst.id,
+            description=first_line[:120],
+            time_limit_s=limit,
+            on_finish=lambda _t: inst.touch(),
+            call_id=tracking.current_call_id(),
+        )
         if async_mode:
-            return (f"started task {task.id} on {inst.id}; poll it with task(action='poll', task_id='{task.id}'), "
-                    f"stop it with task(action='cancel', task_id='{task.id}')")
+            return (
+                f"started task {task.id} on {inst.id}; poll it with task(action='poll', task_id='{task.id}'), "
+                f"stop it with task(action='cancel', task_id='{task.id}')"
+            )
         await _wait_task(task, (limit + STOP_GRACE_S + 1.0) if limit else None)
         if not task.done:
             raise ToolError(
@@ -427,8 +495,10 @@ def build_mcp(core: Core) -> MCPServer:
             return str(task.result)
         text = task.error or task.status
         if task.status == TIMED_OUT:
-            text = (f"eval stopped: it ran past its time limit of {limit:g} s (TRACY_MCP_EVAL_TIME_LIMIT_S); use "
-                    "async_mode=True for long analyses, or a cheaper query")
+            text = (
+                f"eval stopped: it ran past its time limit of {limit:g} s (TRACY_MCP_EVAL_TIME_LIMIT_S); use "
+                "async_mode=True for long analyses, or a cheaper query"
+            )
         if task.result:
             text = f"{task.result}\n{text}"
         raise ToolError(text)
@@ -464,9 +534,16 @@ def build_mcp(core: Core) -> MCPServer:
 
     @mcp.custom_route(PING_PATH, methods=["GET"])
     async def ping_route(_request: Request) -> Response:
-        return JSONResponse({"server": SERVER_NAME, "pid": os.getpid(), "version": __version__,
-                             "transport": core.transport, "url": core.url,
-                             "uptime_s": round(time.time() - core.started, 1)})
+        return JSONResponse(
+            {
+                "server": SERVER_NAME,
+                "pid": os.getpid(),
+                "version": __version__,
+                "transport": core.transport,
+                "url": core.url,
+                "uptime_s": round(time.time() - core.started, 1),
+            }
+        )
 
     _install_tracking(mcp, core)
     return mcp
@@ -547,8 +624,10 @@ async def _load_new(core: Core, p: Path, alias: str | None, ctx: Context | None)
         "memory_mb": round((inst.memory_bytes() or 0) / 2**20, 1),
     }
     if not done:
-        out["note"] = ("data is queryable now; background statistics are still being computed (queries needing "
-                       "them wait for them; list_instances shows background_done)")
+        out["note"] = (
+            "data is queryable now; background statistics are still being computed (queries needing "
+            "them wait for them; list_instances shows background_done)"
+        )
     if evicted:
         out["evicted"] = evicted
     if ctx is not None:
@@ -573,15 +652,23 @@ async def _preflight(address: str, port: int, seconds: float) -> tuple[list[broa
         return [], f"could not listen on UDP {broadcast.BROADCAST_PORT}: {exc}"
 
 
-def _handshake_failure(address: str, port: int, exc: BaseException, target: broadcast.Broadcast | None,
-                       others: list[dict[str, Any]], listen_error: str | None) -> str:
+def _handshake_failure(
+    address: str,
+    port: int,
+    exc: BaseException,
+    target: broadcast.Broadcast | None,
+    others: list[dict[str, Any]],
+    listen_error: str | None,
+) -> str:
     text = str(exc)
     lines = [f"could not attach to the Tracy client at {address}:{port}: {text}"]
     refused = "refused" in text.lower() or isinstance(exc, ConnectionRefusedError)
     mismatch = type(exc).__name__ == "ProtocolMismatchError" or "protocol" in text.lower()
     if refused:
-        causes = ["nothing listens on that port: is the program running, and on which port? (discover_instances "
-                  "scans ports; each further Tracy client on a machine takes the next port from 8086)"]
+        causes = [
+            "nothing listens on that port: is the program running, and on which port? (discover_instances "
+            "scans ports; each further Tracy client on a machine takes the next port from 8086)"
+        ]
     elif mismatch:
         causes = ["the program's Tracy version is not one this server speaks (Tracy 0.14.x and 0.13.x clients)"]
     else:
@@ -620,8 +707,7 @@ def setup_logging(settings: Settings, to_stderr: bool = True) -> Path:
     root = logging.getLogger()
     root.setLevel(settings.log_level)
     fmt = logging.Formatter(f"%(asctime)s [{os.getpid()}] %(levelname)s %(name)s: %(message)s")
-    file_handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=5 * 2**20, backupCount=3,
-                                                        encoding="utf-8")
+    file_handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=5 * 2**20, backupCount=3, encoding="utf-8")
     file_handler.setFormatter(fmt)
     root.addHandler(file_handler)
     if to_stderr:
@@ -629,8 +715,14 @@ def setup_logging(settings: Settings, to_stderr: bool = True) -> Path:
         err.setFormatter(fmt)
         root.addHandler(err)
     # The SDK's per-request lines are noise at INFO.
-    for noisy in ("mcp.server.lowlevel.server", "mcp.server.streamable_http", "mcp.server.sse",
-                  "uvicorn.access", "httpx", "httpx2"):
+    for noisy in (
+        "mcp.server.lowlevel.server",
+        "mcp.server.streamable_http",
+        "mcp.server.sse",
+        "uvicorn.access",
+        "httpx",
+        "httpx2",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     _crash_file = open(settings.log_dir / "crash.log", "a", encoding="utf-8")  # noqa: SIM115 - lives as long as us
     faulthandler.enable(file=_crash_file, all_threads=True)
@@ -644,13 +736,15 @@ def build_http_app(core: Core, mcp: MCPServer, port: int) -> Any:
     settings = core.settings
     hosts = allowed_hosts(settings.host, port, settings.allowed_hosts)
     origins = allowed_origins(hosts, settings.allowed_origins)
-    security = TransportSecuritySettings(enable_dns_rebinding_protection=True, allowed_hosts=hosts,
-                                         allowed_origins=origins)
+    security = TransportSecuritySettings(
+        enable_dns_rebinding_protection=True, allowed_hosts=hosts, allowed_origins=origins
+    )
     if settings.transport == "sse":
         app = mcp.sse_app(sse_path=settings.path, transport_security=security, host=settings.host)
     else:
-        app = mcp.streamable_http_app(streamable_http_path=settings.path, transport_security=security,
-                                      host=settings.host)
+        app = mcp.streamable_http_app(
+            streamable_http_path=settings.path, transport_security=security, host=settings.host
+        )
     return RequestGuard(app, hosts, origins, settings.token, open_paths=[PING_PATH])
 
 
@@ -665,8 +759,14 @@ async def serve_http(settings: Settings, sock: socket.socket, on_ready: Callable
     core.url = f"http://{f'[{shown_host}]' if ':' in shown_host else shown_host}:{port}{settings.path}"
     mcp = build_mcp(core)
     app = build_http_app(core, mcp, port)
-    config = uvicorn.Config(app, log_config=None, lifespan="on", timeout_graceful_shutdown=2,
-                            access_log=False, log_level=settings.log_level.lower())
+    config = uvicorn.Config(
+        app,
+        log_config=None,
+        lifespan="on",
+        timeout_graceful_shutdown=2,
+        access_log=False,
+        log_level=settings.log_level.lower(),
+    )
 
     class Server(uvicorn.Server):
         """uvicorn re-raises SIGINT/SIGTERM after its graceful shutdown, killing the process before our cleanup

@@ -19,7 +19,12 @@ from typing import Any
 import attrs
 
 PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMED_OUT = (
-    "pending", "running", "completed", "failed", "cancelled", "timed_out",
+    "pending",
+    "running",
+    "completed",
+    "failed",
+    "cancelled",
+    "timed_out",
 )
 FINISHED = (COMPLETED, FAILED, CANCELLED, TIMED_OUT)
 # How long `stop` waits for the thread to honour the injected exception before reporting it could not.
@@ -47,8 +52,9 @@ class UnknownTaskError(KeyError):
 
 def _inject(thread_id: int, exc: type[BaseException] | None) -> int:
     """Schedule `exc` in the thread (None clears it). Returns how many thread states were modified."""
-    return int(ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id),
-                                                          ctypes.py_object(exc) if exc else None))
+    return int(
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(thread_id), ctypes.py_object(exc) if exc else None)
+    )
 
 
 @attrs.define(eq=False)
@@ -216,8 +222,16 @@ class TaskManager:
         call_id: str | None = None,
     ) -> Task:
         with self._lock:
-            task = Task(id=f"t{next(self._ids)}", kind=kind, instance_id=instance_id, description=description,
-                        fn=fn, time_limit_s=time_limit_s or None, on_finish=on_finish, call_id=call_id)
+            task = Task(
+                id=f"t{next(self._ids)}",
+                kind=kind,
+                instance_id=instance_id,
+                description=description,
+                fn=fn,
+                time_limit_s=time_limit_s or None,
+                on_finish=on_finish,
+                call_id=call_id,
+            )
             self._tasks[task.id] = task
             self._forget_old()
         task.start()
