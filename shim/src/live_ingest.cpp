@@ -442,28 +442,35 @@ void LiveIngest::on_lock_name(uint32_t id, std::string_view s) {
 
 // ---- plots
 
-void LiveIngest::on_plot(uint64_t name_ptr, int64_t time, double value) {
-    see(time);
-    auto it = plot_index_.find(name_ptr);
-    if (it == plot_index_.end()) {
-        it = plot_index_.emplace(name_ptr, uint32_t(plots_.size())).first;
+LiveIngest::Plot& LiveIngest::plot_for(uint64_t name_ptr) {
+    auto [it, fresh] = plot_index_.try_emplace(name_ptr, uint32_t(plots_.size()));
+    if (fresh) {
         plots_.emplace_back();
         plots_.back().name_ptr = name_ptr;
     }
-    Plot& p = plots_[it->second];
+    return plots_[it->second];
+}
+
+LiveIngest::CtxThread& LiveIngest::ctx_thread_for(uint64_t tid) {
+    auto [it, fresh] = ctx_index_.try_emplace(tid, uint32_t(ctx_threads_.size()));
+    if (fresh) {
+        ctx_threads_.emplace_back();
+        ctx_threads_.back().tid = tid;
+    }
+    return ctx_threads_[it->second];
+}
+
+
+void LiveIngest::on_plot(uint64_t name_ptr, int64_t time, double value) {
+    see(time);
+    Plot& p = plot_for(name_ptr);
     p.time.push_back(time);
     p.value.push_back(value);
     grow(16);
 }
 
 void LiveIngest::on_plot_config(uint64_t name_ptr, uint8_t format, bool step, bool fill, uint32_t color) {
-    auto it = plot_index_.find(name_ptr);
-    if (it == plot_index_.end()) {
-        it = plot_index_.emplace(name_ptr, uint32_t(plots_.size())).first;
-        plots_.emplace_back();
-        plots_.back().name_ptr = name_ptr;
-    }
-    Plot& p = plots_[it->second];
+    Plot& p = plot_for(name_ptr);
     p.format = format;
     p.step = step;
     p.fill = fill;
@@ -784,13 +791,7 @@ void LiveIngest::on_context_switch(int64_t time, uint64_t old_tid, uint64_t new_
         if (!cs.empty() && cs.back().end < 0) cs.back().end = time;
     }
     if (new_tid != 0) {
-        auto it = ctx_index_.find(new_tid);
-        if (it == ctx_index_.end()) {
-            it = ctx_index_.emplace(new_tid, uint32_t(ctx_threads_.size())).first;
-            ctx_threads_.emplace_back();
-            ctx_threads_.back().tid = new_tid;
-        }
-        CtxThread& ct = ctx_threads_[it->second];
+        CtxThread& ct = ctx_thread_for(new_tid);
         if (!ct.v.empty() && ct.v.back().reason == -2) {  // a wakeup waiting for this switch-in
             CtxSwitch& item = ct.v.back();
             item.start = time;
@@ -813,13 +814,7 @@ void LiveIngest::on_context_switch(int64_t time, uint64_t old_tid, uint64_t new_
 
 void LiveIngest::on_thread_wakeup(int64_t time, uint64_t tid, uint8_t cpu) {
     see(time);
-    auto it = ctx_index_.find(tid);
-    if (it == ctx_index_.end()) {
-        it = ctx_index_.emplace(tid, uint32_t(ctx_threads_.size())).first;
-        ctx_threads_.emplace_back();
-        ctx_threads_.back().tid = tid;
-    }
-    CtxThread& ct = ctx_threads_[it->second];
+    CtxThread& ct = ctx_thread_for(tid);
     if (!ct.v.empty() && ct.v.back().end < 0) return;  // still running: the wakeup is for later
     CtxSwitch item;
     item.wakeup = time;

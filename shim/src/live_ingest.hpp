@@ -284,6 +284,7 @@ private:
     std::unordered_map<uint32_t, uint32_t> lock_index_;
     std::vector<Plot> plots_;
     std::unordered_map<uint64_t, uint32_t> plot_index_;
+    Plot& plot_for(uint64_t name_ptr);  // the plot named by name_ptr, created on first use
     int32_t sys_time_plot_ = -1;
     std::unordered_map<uint64_t, std::pair<uint32_t, int64_t>> power_;  // name -> (plot, last report time)
     std::vector<MemPool> pools_;
@@ -299,6 +300,7 @@ private:
 
     std::vector<CtxThread> ctx_threads_;
     std::unordered_map<uint64_t, uint32_t> ctx_index_;
+    CtxThread& ctx_thread_for(uint64_t tid);  // tid's context-switch timeline, created on first use
     std::vector<std::vector<CpuSwitch>> cpus_;
     std::vector<std::pair<uint64_t, uint64_t>> tid_pid_;
     std::vector<uint32_t> topology_;                 // package, die, core, thread quadruples
