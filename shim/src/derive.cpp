@@ -45,8 +45,9 @@ void build_derived(Model& m, const Capture& cap) {
     for (size_t i = 0; i < z.count(); i++) {
         if (!listed(z, i, n)) continue;
         const size_t sl = z.srcloc[i];
-        const int64_t span = z.end[i] - z.start[i];
-        s.zone_total[sl] += span;
+        // Wrapping arithmetic: times come from untrusted input, and signed overflow would be undefined.
+        const int64_t span = int64_t(uint64_t(z.end[i]) - uint64_t(z.start[i]));
+        s.zone_total[sl] = int64_t(uint64_t(s.zone_total[sl]) + uint64_t(span));
         if (span < s.zone_min[sl]) s.zone_min[sl] = span;
         if (span > s.zone_max[sl]) s.zone_max[sl] = span;
         s.zone_sum_sq[sl] += double(span) * double(span);
