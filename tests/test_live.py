@@ -74,6 +74,12 @@ DRIVER_HEAD = textwrap.dedent("""
         return subprocess.Popen([CLIENT_PY, "workload.py", *args], stdout=open("client.out", "w"),
                                 stderr=subprocess.STDOUT)
 
+    def wait_for_zones(cap, at_least, seconds=20):
+        # polls until the capture holds at_least zones, or the time is up (the caller asserts on the count)
+        deadline = time.monotonic() + seconds
+        while cap.get_zone_count() < at_least and time.monotonic() < deadline:
+            time.sleep(0.1)
+
     def zone_counts(cap, names):
         stats = cap.get_all_zone_stats()
         return {n: (stats[n].count if n in stats else 0) for n in names}
@@ -162,9 +168,7 @@ def test_client_killed_mid_stream_leaves_a_queryable_disconnected_capture(tmp_pa
         """
         client = start_client(["forever"])
         cap = live.connect("127.0.0.1", 8086, 0)
-        deadline = time.monotonic() + 20
-        while cap.get_zone_count() < 2000 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for_zones(cap, 2000)
         client.send_signal(signal.SIGKILL)
         client.wait(10)
         ended = cap.wait_disconnected(35)
@@ -310,9 +314,7 @@ def test_disconnect_keeps_the_data_and_the_program_running(tmp_path: Path) -> No
         """
         client = start_client(["forever"])
         cap = live.connect("127.0.0.1", 8086, 0)
-        deadline = time.monotonic() + 20
-        while cap.get_zone_count() < 1000 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for_zones(cap, 1000)
         cap.disconnect()
         status = cap.live_status()
         zones = cap.get_zone_count()
@@ -320,9 +322,7 @@ def test_disconnect_keeps_the_data_and_the_program_running(tmp_path: Path) -> No
         running = client.poll() is None
         # an on-demand program accepts a new session after a disconnect
         again = live.connect("127.0.0.1", 8086, 0)
-        deadline = time.monotonic() + 20
-        while again.get_zone_count() == 0 and time.monotonic() < deadline:
-            time.sleep(0.1)
+        wait_for_zones(again, 1)
         again_zones = again.get_zone_count()
         again.disconnect()
         client.send_signal(signal.SIGKILL)
