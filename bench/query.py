@@ -19,7 +19,7 @@ import numpy as np
 from shared_data import CAPTURES, largest_capture
 
 from tracy_mcp import open_capture
-from tracy_mcp.zonetree import ZoneTree
+from tracy_mcp.engine.zonetree import ZoneTree
 
 NAIVE_ZONES = 500_000  # the naive reference runs on this many zones and is scaled up linearly
 

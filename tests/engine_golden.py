@@ -1,7 +1,7 @@
 """Helpers for the engine tests: computing upstream-shaped answers from our raw tables.
 
 These reproduce only what the engine tests compare (metadata, counts, threads, frame stats, per-srcloc stats); the
-analysis API (tracy_mcp.capture) is the real consumer of the tables.
+analysis API (tracy_mcp.analysis.capture) is the real consumer of the tables.
 """
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from tracy_mcp import broadcast
-from tracy_mcp.broadcast import Broadcast, BroadcastError, encode_broadcast, parse_broadcast
+from tracy_mcp.live import broadcast
+from tracy_mcp.live.broadcast import Broadcast, BroadcastError, encode_broadcast, parse_broadcast
 
 # -- crafted packets ----------------------------------------------------------------------------------------------
 
@@ -220,7 +220,7 @@ def test_real_client_broadcast_is_parsed(module: str, tmp_path: Path) -> None:
     client = f"import {module}, os, time; print(os.getpid(), flush=True); time.sleep(30)"
     listener = textwrap.dedent("""
         import json, sys
-        from tracy_mcp import broadcast
+        from tracy_mcp.live import broadcast
         heard = broadcast.listen(4.0, until=lambda b: True)
         print(json.dumps([b.describe() for b in heard]))
     """)

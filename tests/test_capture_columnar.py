@@ -158,7 +158,7 @@ def test_engine_statistics_equal_numpy_recomputation(stem: str) -> None:
 
 
 def test_lock_contention_replay_matches_summary(ctx: Capture) -> None:
-    from tracy_mcp.locks import lock_is_contended, wait_durations
+    from tracy_mcp.analysis.locks import lock_is_contended, wait_durations
 
     for lock in ctx.get_locks():
         ev = ctx.lock_events(lock.name, as_frame=False)

@@ -11,7 +11,7 @@ from conftest import CAPTURES, require_shared
 
 from tracy_mcp import open_capture
 
-GUIDE = Path(__file__).resolve().parents[1] / "tracy_mcp" / "resources" / "eval_guide.md"
+GUIDE = Path(__file__).resolve().parents[1] / "tracy_mcp" / "server" / "resources" / "eval_guide.md"
 
 
 def _blocks() -> list[str]:

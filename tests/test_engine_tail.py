@@ -13,9 +13,9 @@ import pytest
 from conftest import SHARED, golden_module, shared_captures
 from engine_golden import Strings
 
+from tracy_mcp.analysis.events import PLOT_TYPES
+from tracy_mcp.analysis.gpu import GPU_CONTEXT_TYPES as GPU_TYPES
 from tracy_mcp.engine import READY, NativeCapture
-from tracy_mcp.events import PLOT_TYPES
-from tracy_mcp.gpu import GPU_CONTEXT_TYPES as GPU_TYPES
 
 CAPTURES = shared_captures()
 

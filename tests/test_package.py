@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import tracy_mcp
-from tracy_mcp import _native
+from tracy_mcp.engine import _native
 
 
 def test_version_single_sourced() -> None:
@@ -34,7 +34,7 @@ def test_library_loads_and_api_version_matches() -> None:
 
 
 def test_library_found_from_any_directory(tmp_path: Path) -> None:
-    code = "from tracy_mcp import _native; print(_native.ffi_lib()[1].tshim_api_version())"
+    code = "from tracy_mcp.engine import _native; print(_native.ffi_lib()[1].tshim_api_version())"
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == str(_native.EXPECTED_API_VERSION)
@@ -42,7 +42,7 @@ def test_library_found_from_any_directory(tmp_path: Path) -> None:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="ldd is Linux-only")
 def test_native_library_does_not_link_libpython() -> None:
-    from tracy_mcp import _shim_ffi
+    from tracy_mcp.engine import _shim_ffi
 
     lib = Path(_shim_ffi.__file__).with_name("libtracy_shim.so")
     out = subprocess.run(["ldd", str(lib)], capture_output=True, text=True, check=True).stdout
@@ -51,6 +51,6 @@ def test_native_library_does_not_link_libpython() -> None:
 
 def test_ffi_module_is_abi_mode() -> None:
     """The generated wrapper is pure Python (out-of-line ABI mode), not a compiled extension."""
-    from tracy_mcp import _shim_ffi
+    from tracy_mcp.engine import _shim_ffi
 
     assert _shim_ffi.__file__.endswith(".py")

@@ -15,7 +15,7 @@ import pytest
 from conftest import GOLDEN, golden_module, shared_captures
 
 from tracy_mcp import open_capture
-from tracy_mcp.save import SaveError, SaveResult, resolve_save_path
+from tracy_mcp.export.save import SaveError, SaveResult, resolve_save_path
 
 BIG_FILE = 6_000_000  # bytes: a full dump of these takes a minute; they get the table comparison only
 SMALL = "clientapp-0.14.0"
@@ -192,7 +192,7 @@ def test_failed_write_leaves_no_file(tmp_path: Path) -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
         resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
         from tracy_mcp import open_capture
-        from tracy_mcp.save import SaveError
+        from tracy_mcp.export.save import SaveError
         with open_capture({str(src)!r}) as ctx:
             try:
                 ctx.save({str(tmp_path / "big.tracy")!r}, compression="lz4")

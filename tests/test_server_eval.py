@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from tracy_mcp import evaluator
-from tracy_mcp.instances import Instance, InstanceBusyError, Registry, UnknownInstanceError
-from tracy_mcp.settings import Settings, SettingsError
-from tracy_mcp.tasks import TaskManager
+from tracy_mcp.server import evaluator
+from tracy_mcp.server.instances import Instance, InstanceBusyError, Registry, UnknownInstanceError
+from tracy_mcp.server.settings import Settings, SettingsError
+from tracy_mcp.server.tasks import TaskManager
 
 # -- evaluator ----------------------------------------------------------------------------------------------------
 
@@ -206,7 +206,7 @@ def test_aliases_and_lookup_errors() -> None:
 
 
 def test_find_file_reuses_only_an_unchanged_file(tmp_path: Path) -> None:
-    from tracy_mcp.instances import file_key
+    from tracy_mcp.server.instances import file_key
 
     f = tmp_path / "a.tracy"
     f.write_bytes(b"x")

@@ -11,7 +11,7 @@ import anyio
 import pytest
 from server_support import cli, connect, running_server, server_env, text
 
-from tracy_mcp import singleton
+from tracy_mcp.server import singleton
 
 
 def http(

@@ -13,7 +13,7 @@ import platformdirs
 import pytest
 from server_support import ServeProcess, cli, running_server, server_env
 
-from tracy_mcp import singleton
+from tracy_mcp.server import singleton
 
 
 def state_dir(env: dict[str, str]) -> Path:
@@ -112,7 +112,7 @@ def test_platformdirs_default_without_runtime_dir(tmp_path: Path) -> None:
     env = server_env(tmp_path)
     env.pop("XDG_RUNTIME_DIR")
     r = subprocess.run(
-        [sys.executable, "-c", "from tracy_mcp.settings import Settings; print(Settings.from_env().state_dir)"],
+        [sys.executable, "-c", "from tracy_mcp.server.settings import Settings; print(Settings.from_env().state_dir)"],
         env=env,
         capture_output=True,
         text=True,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from tracy_mcp._version import __version__
 
 if TYPE_CHECKING:
-    from tracy_mcp.settings import Settings
+    from tracy_mcp.server.settings import Settings
 
 EXIT_OK, EXIT_ERROR, EXIT_NOT_RUNNING = 0, 1, 3
 
@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
 
         print(global_stats_table(), end="")
         return EXIT_OK
-    from tracy_mcp.settings import Settings, SettingsError
+    from tracy_mcp.server.settings import Settings, SettingsError
 
     try:
         settings = Settings.from_env(
@@ -100,7 +100,7 @@ def _info(path: str) -> int:
 
 
 def _serve(settings: Settings) -> int:
-    from tracy_mcp import singleton
+    from tracy_mcp.server import singleton
 
     files = singleton.RuntimeFiles(settings.state_dir)
     lock = None
@@ -153,7 +153,7 @@ def _serve(settings: Settings) -> int:
         # Imported only now: a start that finds a server running stays quick.
         import anyio
 
-        from tracy_mcp import server
+        from tracy_mcp.server import app as server
 
         log_file = server.setup_logging(settings)
         files.write(os.getpid(), port, settings.host)
@@ -184,7 +184,7 @@ def _exit_on_signal(signum: int, _frame: object) -> None:
 def _stdio(settings: Settings) -> int:
     import anyio
 
-    from tracy_mcp import server
+    from tracy_mcp.server import app as server
 
     # stdout carries the protocol: logs go to the log file and stderr only.
     server.setup_logging(settings, to_stderr=True)
@@ -196,7 +196,7 @@ def _stdio(settings: Settings) -> int:
 
 
 def _status(settings: Settings) -> int:
-    from tracy_mcp import singleton
+    from tracy_mcp.server import singleton
 
     state = singleton.RuntimeFiles(settings.state_dir).state()
     print(state.describe())
@@ -209,7 +209,7 @@ def _status(settings: Settings) -> int:
 
 
 def _stop(settings: Settings, timeout: float) -> int:
-    from tracy_mcp import singleton
+    from tracy_mcp.server import singleton
 
     files = singleton.RuntimeFiles(settings.state_dir)
     state = files.state()

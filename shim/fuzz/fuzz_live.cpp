@@ -6,12 +6,12 @@
 #include <cstring>
 #include <new>
 
-#include "capture.hpp"
-#include "error.hpp"
-#include "live_events.hpp"
-#include "live_ingest.hpp"
-#include "live_protocol.hpp"
-#include "live_queries.hpp"
+#include "model/capture.hpp"
+#include "format/error.hpp"
+#include "live/events.hpp"
+#include "live/ingest.hpp"
+#include "live/protocol.hpp"
+#include "live/queries.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size < 1) return 0;

@@ -7,9 +7,9 @@
 #include <new>
 #include <vector>
 
-#include "capture.hpp"
-#include "error.hpp"
-#include "load_file.hpp"
+#include "model/capture.hpp"
+#include "format/error.hpp"
+#include "read/load_file.hpp"
 
 namespace {
 

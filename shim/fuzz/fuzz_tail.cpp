@@ -5,12 +5,12 @@
 #include <new>
 #include <vector>
 
-#include "capture.hpp"
-#include "cursor.hpp"
-#include "error.hpp"
-#include "load_context.hpp"
-#include "model.hpp"
-#include "read_tail.hpp"
+#include "model/capture.hpp"
+#include "format/cursor.hpp"
+#include "format/error.hpp"
+#include "read/load_context.hpp"
+#include "model/model.hpp"
+#include "read/tail.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) return 0;

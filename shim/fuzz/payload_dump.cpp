@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "container.hpp"
-#include "error.hpp"
+#include "format/container.hpp"
+#include "format/error.hpp"
 
 int main(int argc, char** argv) {
     if (argc != 4) {

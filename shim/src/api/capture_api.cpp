@@ -1,0 +1,208 @@
+// The extern "C" boundary: argument checks, exceptions turned into status codes and messages.
+#include <cstring>
+#include <iterator>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "model/capture.hpp"
+#include "format/error.hpp"
+#include "api/handle.hpp"
+#include "api/status_guard.hpp"
+#include "tracy_shim.h"
+
+#ifndef TSHIM_VERSION_STRING
+#define TSHIM_VERSION_STRING "0.0.0"
+#endif
+
+namespace {
+
+thread_local std::string g_last_error;
+
+template <class F> int guarded(F&& f) { return tshim::guard_status(g_last_error, std::forward<F>(f)); }
+
+const tshim::Table* ready_table(const tshim_capture* cap, const char* table) {
+    if (!cap || !table) throw tshim::Error(TSHIM_ERR_ARG, "null argument");
+    if (cap->impl.state() < TSHIM_READY) throw tshim::Error(TSHIM_ERR_STATE, "capture is not loaded");
+    const tshim::Table* t = cap->impl.find_table(table);
+    if (!t) throw tshim::Error(TSHIM_ERR_NOT_FOUND, std::string("no table named ") + table);
+    return t;
+}
+
+void require_ready(const tshim_capture* cap) {
+    if (!cap) throw tshim::Error(TSHIM_ERR_ARG, "null capture");
+    if (cap->impl.state() < TSHIM_READY) throw tshim::Error(TSHIM_ERR_STATE, "capture is not loaded");
+}
+
+// The value under `key` in one of the capture's meta maps; `kind` names the map in the not-found message.
+template <class Map> const typename Map::mapped_type& meta_value(const Map& m, const char* key, const char* kind) {
+    auto it = m.find(key);
+    if (it == m.end()) throw tshim::Error(TSHIM_ERR_NOT_FOUND, std::string("no ") + kind + " meta " + key);
+    return it->second;
+}
+
+}  // namespace
+
+extern "C" {
+
+int tshim_api_version(void) { return TSHIM_API_VERSION; }
+const char* tshim_library_version(void) { return TSHIM_VERSION_STRING; }
+const char* tshim_last_error(void) { return g_last_error.c_str(); }
+
+tshim_capture* tshim_open_file(const char* path) {
+    tshim_capture* result = nullptr;
+    guarded([&] {
+        if (!path) throw tshim::Error(TSHIM_ERR_ARG, "null path");
+        auto cap = std::make_unique<tshim_capture>();
+        cap->impl.start_file_load(path);
+        result = cap.release();  // ownership passes to the caller until tshim_close
+        return 0;
+    });
+    return result;
+}
+
+void tshim_close(tshim_capture* cap) {
+    std::unique_ptr<tshim_capture> owned(cap);
+}
+
+int tshim_state(const tshim_capture* cap) { return cap ? cap->impl.state() : TSHIM_ERR_ARG; }
+
+int tshim_wait(tshim_capture* cap, int state, double timeout_s) {
+    return guarded([&] {
+        if (!cap) throw tshim::Error(TSHIM_ERR_ARG, "null capture");
+        return cap->impl.wait(state, timeout_s);
+    });
+}
+
+int tshim_progress(const tshim_capture* cap, uint64_t* done, uint64_t* total, const char** stage) {
+    return guarded([&] {
+        if (!cap) throw tshim::Error(TSHIM_ERR_ARG, "null capture");
+        if (done) *done = cap->impl.progress_done.load();
+        if (total) *total = cap->impl.progress_total.load();
+        if (stage) *stage = cap->impl.stage.load();
+        return 0;
+    });
+}
+
+const char* tshim_capture_error(const tshim_capture* cap) {
+    if (!cap) return "null capture";
+    thread_local std::string copy;
+    copy = cap->impl.error();
+    return copy.c_str();
+}
+
+int tshim_capture_status(const tshim_capture* cap) { return cap ? cap->impl.error_status() : TSHIM_ERR_ARG; }
+
+int tshim_meta_int(const tshim_capture* cap, const char* key, int64_t* out) {
+    return guarded([&] {
+        require_ready(cap);
+        if (!key || !out) throw tshim::Error(TSHIM_ERR_ARG, "null argument");
+        *out = meta_value(cap->impl.meta_int, key, "int");
+        return 0;
+    });
+}
+
+int tshim_meta_float(const tshim_capture* cap, const char* key, double* out) {
+    return guarded([&] {
+        require_ready(cap);
+        if (!key || !out) throw tshim::Error(TSHIM_ERR_ARG, "null argument");
+        *out = meta_value(cap->impl.meta_float, key, "float");
+        return 0;
+    });
+}
+
+int tshim_meta_str(const tshim_capture* cap, const char* key, const char** data, size_t* len) {
+    return guarded([&] {
+        require_ready(cap);
+        if (!key || !data || !len) throw tshim::Error(TSHIM_ERR_ARG, "null argument");
+        const std::string& value = meta_value(cap->impl.meta_str, key, "str");
+        *data = value.data();
+        *len = value.size();
+        return 0;
+    });
+}
+
+int tshim_meta_key(const tshim_capture* cap, int index, const char** key, char* kind) {
+    return guarded([&] {
+        require_ready(cap);
+        if (!key || !kind || index < 0) throw tshim::Error(TSHIM_ERR_ARG, "bad argument");
+        const auto& c = cap->impl;
+        size_t i = size_t(index);
+        auto pick = [&](const auto& m, char k) {
+            if (i < m.size()) {
+                auto it = m.begin();
+                std::advance(it, i);
+                *key = it->first.c_str();
+                *kind = k;
+                return true;
+            }
+            i -= m.size();
+            return false;
+        };
+        if (pick(c.meta_int, 'i') || pick(c.meta_float, 'f') || pick(c.meta_str, 's')) return 0;
+        throw tshim::Error(TSHIM_ERR_NOT_FOUND, "no more keys");
+    });
+}
+
+int tshim_table_count(const tshim_capture* cap) {
+    return guarded([&] {
+        require_ready(cap);
+        return int(cap->impl.tables.size());
+    });
+}
+
+const char* tshim_table_name(const tshim_capture* cap, int index) {
+    const char* name = nullptr;
+    guarded([&] {
+        require_ready(cap);
+        if (index < 0 || size_t(index) >= cap->impl.tables.size())
+            throw tshim::Error(TSHIM_ERR_NOT_FOUND, "table index out of range");
+        name = cap->impl.tables[size_t(index)].name.c_str();
+        return 0;
+    });
+    return name;
+}
+
+int64_t tshim_table_rows(const tshim_capture* cap, const char* table) {
+    int64_t rows = -1;
+    int status = guarded([&] {
+        rows = ready_table(cap, table)->rows;
+        return 0;
+    });
+    return status == 0 ? rows : status;
+}
+
+int tshim_column_count(const tshim_capture* cap, const char* table) {
+    return guarded([&] { return int(ready_table(cap, table)->columns.size()); });
+}
+
+int tshim_column_info(const tshim_capture* cap, const char* table, int index, const char** name, int* dtype) {
+    return guarded([&] {
+        const auto* t = ready_table(cap, table);
+        if (index < 0 || size_t(index) >= t->columns.size())
+            throw tshim::Error(TSHIM_ERR_NOT_FOUND, "column index out of range");
+        const auto& c = t->columns[size_t(index)];
+        if (name) *name = c.name.c_str();
+        if (dtype) *dtype = c.dtype;
+        return 0;
+    });
+}
+
+int tshim_column(const tshim_capture* cap, const char* table, const char* column, const void** data, int64_t* rows,
+                 int* dtype) {
+    return guarded([&] {
+        const auto* t = ready_table(cap, table);
+        if (!column) throw tshim::Error(TSHIM_ERR_ARG, "null column");
+        for (const auto& c : t->columns) {
+            if (c.name == column) {
+                if (data) *data = c.data;
+                if (rows) *rows = c.rows;
+                if (dtype) *dtype = c.dtype;
+                return 0;
+            }
+        }
+        throw tshim::Error(TSHIM_ERR_NOT_FOUND, std::string("table ") + table + " has no column " + column);
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,281 @@
+#include "format/container.hpp"
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <mutex>
+#include <thread>
+
+#include <lz4.h>
+#include <zstd.h>
+
+#include "format/error.hpp"
+
+#if !defined(_WIN32)
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#else
+#include <cstdio>
+#endif
+
+namespace tshim {
+
+namespace {
+
+uint32_t load_u32(const uint8_t* p) {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+}
+
+[[noreturn]] void corrupt(const std::string& what) { throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: " + what); }
+
+}  // namespace
+
+ContainerInfo parse_container(const uint8_t* data, size_t size) {
+    static const uint8_t kMagic[4] = {'t', 'r', 0xFD, 'P'};
+    static const uint8_t kLz4Magic[4] = {'t', 'l', 'Z', 4};
+    static const uint8_t kZstdMagic[4] = {'t', 'Z', 's', 't'};
+    ContainerInfo info;
+    if (size < 4) throw Error(TSHIM_ERR_FORMAT, "not a Tracy capture: file is too short");
+    if (std::memcmp(data, kMagic, 4) == 0) {
+        if (size < 6) throw Error(TSHIM_ERR_FORMAT, "capture is truncated: incomplete file header");
+        if (data[4] > 1) corrupt("unknown compression type " + std::to_string(data[4]));
+        info.compression = Compression(data[4]);
+        info.streams = data[5];
+        if (info.streams == 0) corrupt("stream count is 0");
+        info.data_offset = 6;
+    } else if (std::memcmp(data, kLz4Magic, 4) == 0) {
+        info.compression = Compression::Lz4;
+        info.data_offset = 4;
+    } else if (std::memcmp(data, kZstdMagic, 4) == 0) {
+        info.compression = Compression::Zstd;
+        info.data_offset = 4;
+    } else {
+        throw Error(TSHIM_ERR_FORMAT, "not a Tracy capture (bad magic)");
+    }
+    size_t off = info.data_offset;
+    while (off < size) {
+        if (size - off < 4) throw Error(TSHIM_ERR_FORMAT, "capture is truncated: incomplete block header");
+        const uint32_t sz = load_u32(data + off);
+        off += 4;
+        if (sz > size - off) throw Error(TSHIM_ERR_FORMAT, "capture is truncated: last block is incomplete");
+        off += sz;
+        info.block_count++;
+    }
+    if (info.block_count == 0) throw Error(TSHIM_ERR_FORMAT, "capture is truncated: no data");
+    return info;
+}
+
+// One decompressed block in the read-ahead ring.
+struct Slot {
+    std::vector<uint8_t> buf = std::vector<uint8_t>(ContainerSource::kBlockSize);
+    size_t size = 0;
+};
+
+struct StreamDecoder {
+    Compression comp;
+    ZSTD_DCtx* zstd = nullptr;
+    std::vector<uint8_t> lz4_buf[2];  // LZ4: this stream's previous output is the next block's dictionary
+    size_t lz4_prev_size = 0;
+    int lz4_cur = 0;
+
+    explicit StreamDecoder(Compression c) : comp(c) {
+        if (comp == Compression::Zstd) {
+            zstd = ZSTD_createDCtx();
+            if (!zstd) throw std::bad_alloc();
+        } else {
+            lz4_buf[0].resize(ContainerSource::kBlockSize);
+            lz4_buf[1].resize(ContainerSource::kBlockSize);
+        }
+    }
+    ~StreamDecoder() {
+        if (zstd) ZSTD_freeDCtx(zstd);
+    }
+    StreamDecoder(const StreamDecoder&) = delete;
+    StreamDecoder& operator=(const StreamDecoder&) = delete;
+
+    // Decompresses one block into out (kBlockSize bytes); returns the size or throws.
+    size_t decode(const uint8_t* src, size_t n, uint8_t* out) {
+        const size_t cap = ContainerSource::kBlockSize;
+        if (comp == Compression::Lz4) {
+            auto& dst = lz4_buf[lz4_cur ^ 1];
+            const auto& dict = lz4_buf[lz4_cur];
+            const int r = LZ4_decompress_safe_usingDict(reinterpret_cast<const char*>(src),
+                                                        reinterpret_cast<char*>(dst.data()), int(n), int(cap),
+                                                        reinterpret_cast<const char*>(dict.data()),
+                                                        int(lz4_prev_size));
+            if (r < 0) corrupt("LZ4 block does not decompress");
+            lz4_cur ^= 1;
+            lz4_prev_size = size_t(r);
+            std::memcpy(out, dst.data(), size_t(r));
+            return size_t(r);
+        }
+        ZSTD_inBuffer in{src, n, 0};
+        ZSTD_outBuffer o{out, cap, 0};
+        while (in.pos < in.size) {
+            const size_t before_in = in.pos, before_out = o.pos;
+            const size_t r = ZSTD_decompressStream(zstd, &o, &in);
+            if (ZSTD_isError(r)) corrupt(std::string("zstd block does not decompress: ") + ZSTD_getErrorName(r));
+            if (in.pos == before_in && o.pos == before_out) corrupt("zstd block makes no progress");
+            if (o.pos == o.size && in.pos < in.size) corrupt("block decompresses to more than 64 KiB");
+        }
+        return o.pos;
+    }
+};
+
+struct ContainerSource::Impl {
+    const uint8_t* data;
+    size_t size;
+    bool release_input = false;
+    ContainerInfo info;
+    std::vector<std::unique_ptr<StreamDecoder>> decoders;
+
+    static constexpr size_t kRing = 8;
+    Slot ring[kRing];
+    // Producer state.
+    size_t produced = 0;   // blocks decoded into the ring
+    size_t consumed = 0;   // blocks handed to the reader and released
+    bool failed = false;
+    std::string error;
+    bool stop = false;
+    std::mutex m;
+    std::condition_variable cv;
+    std::thread worker;
+    bool have_current = false;
+
+    size_t dropped = 0;  // input bytes whose pages were given back
+    void drop_input_before(size_t off) {
+#if !defined(_WIN32)
+        constexpr size_t kStep = size_t(4) << 20;
+        if (off - dropped < kStep) return;
+        const auto page = size_t(::sysconf(_SC_PAGESIZE));
+        const auto base = reinterpret_cast<uintptr_t>(data);
+        const uintptr_t from = (base + dropped + page - 1) / page * page;
+        const uintptr_t to = (base + off) / page * page;
+        if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
+        dropped = off;
+#else
+        (void)off;
+#endif
+    }
+
+    void produce() {
+        size_t off = info.data_offset;
+        for (size_t i = 0; i < info.block_count; i++) {
+            {
+                std::unique_lock<std::mutex> lock(m);
+                cv.wait(lock, [&] { return stop || produced - consumed < kRing; });
+                if (stop) return;
+            }
+            const uint32_t sz = load_u32(data + off);
+            off += 4;
+            Slot& slot = ring[i % kRing];
+            try {
+                slot.size = decoders[i % decoders.size()]->decode(data + off, sz, slot.buf.data());
+            } catch (const Error& e) {
+                std::lock_guard<std::mutex> lock(m);
+                failed = true;
+                error = e.what();
+                cv.notify_all();
+                return;
+            } catch (const std::bad_alloc&) {
+                std::lock_guard<std::mutex> lock(m);
+                failed = true;
+                error = "out of memory while decompressing";
+                cv.notify_all();
+                return;
+            }
+            off += sz;
+            if (release_input) drop_input_before(off);
+            std::lock_guard<std::mutex> lock(m);
+            produced++;
+            cv.notify_all();
+        }
+    }
+};
+
+ContainerSource::ContainerSource(const uint8_t* data, size_t size, bool release_input)
+    : impl_(std::make_unique<Impl>()) {
+    info_ = parse_container(data, size);
+    impl_->data = data;
+    impl_->size = size;
+    impl_->release_input = release_input;
+    impl_->info = info_;
+    for (int i = 0; i < info_.streams; i++) impl_->decoders.push_back(std::make_unique<StreamDecoder>(info_.compression));
+    impl_->worker = std::thread([p = impl_.get()] { p->produce(); });
+}
+
+ContainerSource::~ContainerSource() {
+    {
+        std::lock_guard<std::mutex> lock(impl_->m);
+        impl_->stop = true;
+    }
+    impl_->cv.notify_all();
+    if (impl_->worker.joinable()) impl_->worker.join();
+}
+
+bool ContainerSource::next_block(const uint8_t*& data, size_t& size) {
+    auto& s = *impl_;
+    for (;;) {
+        std::unique_lock<std::mutex> lock(s.m);
+        if (s.have_current) {  // the previous block is no longer needed by the reader
+            s.consumed++;
+            s.have_current = false;
+            s.cv.notify_all();
+        }
+        if (s.consumed == s.info.block_count) return false;
+        s.cv.wait(lock, [&] { return s.produced > s.consumed || s.failed; });
+        if (s.produced == s.consumed) throw Error(TSHIM_ERR_FORMAT, s.error);
+        const Slot& slot = s.ring[s.consumed % Impl::kRing];
+        s.have_current = true;
+        if (slot.size == 0) continue;
+        data = slot.buf.data();
+        size = slot.size;
+        return true;
+    }
+}
+
+uint64_t ContainerSource::size_bound() const { return uint64_t(info_.block_count) * kBlockSize; }
+
+FileBytes::FileBytes(const std::string& path) {
+#if !defined(_WIN32)
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw Error(TSHIM_ERR_IO, "cannot open " + path);
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw Error(TSHIM_ERR_IO, "cannot read " + path + " (not a regular file)");
+    }
+    size_ = size_t(st.st_size);
+    if (size_ > 0) {
+        void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p == MAP_FAILED) {
+            ::close(fd);
+            throw Error(TSHIM_ERR_IO, "cannot map " + path);
+        }
+        ::madvise(p, size_, MADV_SEQUENTIAL);
+        data_ = static_cast<const uint8_t*>(p);
+        mapped_ = true;
+    }
+    ::close(fd);
+#else
+    std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+    if (!f) throw Error(TSHIM_ERR_IO, "cannot open " + path);
+    uint8_t buf[65536];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), f.get())) > 0) copy_.insert(copy_.end(), buf, buf + n);
+    data_ = copy_.data();
+    size_ = copy_.size();
+#endif
+}
+
+FileBytes::~FileBytes() {
+#if !defined(_WIN32)
+    if (mapped_) ::munmap(const_cast<uint8_t*>(data_), size_);
+#endif
+}
+
+}  // namespace tshim

@@ -1,0 +1,203 @@
+// Zone extras and the per-thread data: zone timelines (nested, stored depth-first), message lists, samples.
+#include <cstring>
+#include <limits>
+
+#include "model/memory.hpp"
+#include "read/reader.hpp"
+
+namespace tshim {
+
+namespace {
+
+void read_zone_extras(Cursor& c, LoadContext& ctx) {
+    auto& x = ctx.model.zone_extras;
+    const auto count = c.get<uint64_t>();
+    c.check_fits(count, 12, "zone extras");
+    if (count > uint64_t(std::numeric_limits<int32_t>::max())) Cursor::throw_count(count, "zone extras");
+    const size_t n = c.plausible_reserve(count, 1);
+    x.callstack.reserve(n);
+    x.text.reserve(n);
+    x.name.reserve(n);
+    x.color.reserve(n);
+    for (uint64_t i = 0; i < count; i++) {
+        x.callstack.push_back(c.u24());
+        x.text.push_back(ctx.string_by_raw_idx(c.u24()));
+        x.name.push_back(ctx.string_by_raw_idx(c.u24()));
+        x.color.push_back(c.u24());
+    }
+    if (count == 0) {  // keep row 0 as the "no extra" placeholder even when the file has none
+        x.callstack.push_back(0);
+        x.text.push_back(-1);
+        x.name.push_back(-1);
+        x.color.push_back(0);
+    }
+}
+
+// Reads one thread's timeline of `top` root zones. Iterative (an explicit stack of open levels), so a hostile
+// nesting depth cannot overflow the call stack. Per zone the file holds: srcloc i16, start delta i64, extra u32,
+// child count u32, the children, end delta i64; every time is a delta to the previous time read.
+void read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, uint16_t thread, const std::vector<uint16_t>& srcloc_of) {
+    constexpr uint64_t kMinZoneBytes = 26;
+    auto& z = ctx.model.zones;
+    const auto extras = uint32_t(ctx.model.zone_extras.callstack.size());
+    struct Level {
+        uint32_t remaining;
+        int32_t owner;  // zone row whose children this level holds, -1 for the roots
+    };
+    std::vector<Level> stack;
+    c.check_fits(top, kMinZoneBytes, "zones");
+    stack.push_back({top, -1});
+    int64_t ref = 0;
+    auto close = [&](int32_t row) {
+        z.end[size_t(row)] = c.time_delta(ref);
+        z.subtree_end[size_t(row)] = int32_t(z.start.size());
+    };
+    uint32_t tick = 0;
+    while (!stack.empty()) {
+        Level& level = stack.back();
+        if (level.remaining == 0) {
+            const int32_t owner = level.owner;
+            stack.pop_back();
+            if (owner >= 0) close(owner);
+            continue;
+        }
+        level.remaining--;
+        const int32_t parent = level.owner;
+        const auto depth = stack.size() - 1;
+        int16_t srcloc_id;
+        int64_t delta;
+        uint32_t extra, children;
+        if (const uint8_t* h = c.take(18)) {
+            std::memcpy(&srcloc_id, h, 2);
+            std::memcpy(&delta, h + 2, 8);
+            std::memcpy(&extra, h + 10, 4);
+            std::memcpy(&children, h + 14, 4);
+        } else {
+            srcloc_id = c.get<int16_t>();
+            delta = c.get<int64_t>();
+            extra = c.get<uint32_t>();
+            children = c.get<uint32_t>();
+        }
+        ref = int64_t(uint64_t(ref) + uint64_t(delta));
+        const int64_t start = ref;
+        if (z.start.size() >= size_t(std::numeric_limits<int32_t>::max()))
+            throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: too many zones");
+        if (depth > 0xFFFE) throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: zones nested too deep");
+        if (extra >= extras) throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: zone refers to a missing zone extra");
+        const auto row = int32_t(z.start.size());
+        z.start.push_back(start);
+        z.end.push_back(-1);
+        z.srcloc.push_back(srcloc_of[uint16_t(srcloc_id)]);
+        z.thread.push_back(thread);
+        z.depth.push_back(uint16_t(depth));
+        z.parent.push_back(parent);
+        z.subtree_end.push_back(row + 1);
+        z.extra.push_back(extra);
+        if (children) {
+            c.check_fits(children, kMinZoneBytes, "zones");
+            stack.push_back({children, row});
+        } else {
+            close(row);
+        }
+        if ((++tick & 0xFFFF) == 0) {
+            ctx.check_cancel();
+            ctx.cap.progress_done = c.consumed();
+        }
+    }
+}
+
+void read_samples(Cursor& c, SampleTable& t, uint32_t thread, int32_t& begin, int32_t& end) {
+    const auto n = c.get<uint64_t>();
+    c.check_fits(n, 11, "samples");
+    begin = int32_t(t.time.size());
+    const size_t more = c.plausible_reserve(n, 1);
+    reserve_more(t.time, more);
+    reserve_more(t.callstack, more);
+    reserve_more(t.thread, more);
+    int64_t ref = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        t.time.push_back(c.time_delta(ref));
+        t.callstack.push_back(c.u24());
+        t.thread.push_back(thread);
+    }
+    if (t.time.size() > size_t(std::numeric_limits<int32_t>::max()))
+        throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: too many samples");
+    end = int32_t(t.time.size());
+}
+
+}  // namespace
+
+void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t, int32_t>& message_rows) {
+    auto& m = ctx.model;
+    read_zone_extras(c, ctx);
+
+    ctx.stage("zones");
+    const auto total_zones = c.get<uint64_t>();
+    c.skip(8);  // number of child lists (upstream's allocation hint)
+    c.check_fits(total_zones, 26, "zones");
+    {
+        const size_t n = c.plausible_reserve(total_zones, 4);
+        auto& z = m.zones;
+        reserve_huge(z.start, n);
+        reserve_huge(z.end, n);
+        reserve_huge(z.srcloc, n);
+        reserve_huge(z.thread, n);
+        reserve_huge(z.depth, n);
+        reserve_huge(z.parent, n);
+        reserve_huge(z.subtree_end, n);
+        reserve_huge(z.extra, n);
+    }
+
+    // srcloc id as stored (indexed as u16) -> row of `srclocs`, 0xFFFF for unknown ids
+    std::vector<uint16_t> srcloc_of(65536, uint16_t(0xFFFF));
+    for (int id = -32768; id < 32768; id++) {
+        const int32_t row = ctx.srcloc_row_or_none(int16_t(id));
+        if (row >= 0) srcloc_of[uint16_t(int16_t(id))] = uint16_t(row);
+    }
+
+    const auto threads = c.get<uint64_t>();
+    c.check_fits(threads, 41, "threads");
+    const bool has_group_hint = ctx.version >= file_version(0, 11, 1);
+    uint64_t zone_count = 0, sample_count = 0;
+    for (uint64_t i = 0; i < threads; i++) {
+        const auto tid = c.get<uint64_t>();
+        const auto count = c.get<uint64_t>();
+        const auto kernel_samples = c.get<uint64_t>();
+        const auto is_fiber = c.get<uint8_t>();
+        const int32_t group_hint = has_group_hint ? c.get<int32_t>() : 0;
+        const uint32_t row = ctx.thread_row(tid);
+        auto& t = m.threads;
+        t.list_index[row] = int32_t(i);
+        t.zone_count[row] = count;
+        t.kernel_sample_count[row] = kernel_samples;
+        t.is_fiber[row] = is_fiber;
+        t.group_hint[row] = group_hint;
+        zone_count += count;
+
+        const auto top = c.get<uint32_t>();
+        t.zones_begin[row] = int32_t(m.zones.start.size());
+        if (top) read_timeline(c, ctx, top, uint16_t(row), srcloc_of);
+        t.zones_end[row] = int32_t(m.zones.start.size());
+
+        const auto messages = c.get<uint64_t>();
+        c.check_fits(messages, 8, "thread messages");
+        t.messages_begin[row] = int32_t(m.thread_messages.size());
+        for (uint64_t j = 0; j < messages; j++) {
+            auto it = message_rows.find(c.get<uint64_t>());
+            if (it == message_rows.end()) continue;
+            m.thread_messages.push_back(it->second);
+            m.messages.thread[size_t(it->second)] = int32_t(row);
+        }
+        t.messages_end[row] = int32_t(m.thread_messages.size());
+
+        read_samples(c, m.ctx_switch_samples, row, t.ctx_switch_samples_begin[row], t.ctx_switch_samples_end[row]);
+        read_samples(c, m.samples, row, t.samples_begin[row], t.samples_end[row]);
+        sample_count += uint64_t(t.samples_end[row] - t.samples_begin[row]);
+        ctx.check_cancel();
+        ctx.cap.progress_done = c.consumed();
+    }
+    ctx.cap.meta_int["zone_count"] = int64_t(zone_count);
+    ctx.cap.meta_int["sample_count"] = int64_t(sample_count);
+}
+
+}  // namespace tshim

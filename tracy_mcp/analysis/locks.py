@@ -1,0 +1,173 @@
+"""Locks: summaries and wait statistics (upstream-compatible), plus columnar lock events.
+
+Lock event types as stored: 0 Wait, 1 Obtain, 2 Release, 3 WaitShared, 4 ObtainShared, 5 ReleaseShared; an
+event's `thread` is an index into its lock's own thread list.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tracy_mcp.analysis.columnar import Table, make_table
+from tracy_mcp.analysis.results import LockSummary
+from tracy_mcp.analysis.threads import ThreadQueries
+from tracy_mcp.engine.srclocs import load_srclocs
+
+WAIT, OBTAIN, RELEASE, WAIT_SHARED, OBTAIN_SHARED, RELEASE_SHARED = range(6)
+LOCK_TYPES = ("Lockable", "SharedLockable")
+
+
+def _bits_set(types: np.ndarray, threads: np.ndarray, set_type: int, clear_type: int) -> np.ndarray:
+    """Number of threads whose bit is set after each event, where `set_type` events set the event thread's bit
+    and `clear_type` events clear it (a per-thread flag, like upstream's wait lists)."""
+    n = len(types)
+    sel = np.nonzero((types == set_type) | (types == clear_type))[0]
+    delta = np.zeros(n, np.int64)
+    if len(sel):
+        th = threads[sel]
+        order = np.argsort(th, kind="stable")
+        s = sel[order]
+        state = (types[s] == set_type).astype(np.int64)
+        prev = np.zeros(len(s), np.int64)
+        same = th[order][1:] == th[order][:-1]
+        prev[1:] = np.where(same, state[:-1], 0)
+        delta[s] = state - prev
+    return np.cumsum(delta)
+
+
+def lock_is_contended(types: np.ndarray, threads: np.ndarray, shared: bool) -> bool:
+    """Replays a lock's timeline: contended once it was held while another thread waited for it."""
+    if len(types) == 0:
+        return False
+    step = np.where(types == OBTAIN, 1, np.where(types == RELEASE, -1, 0))
+    held = (np.cumsum(step) % 256) != 0
+    waiting = _bits_set(types, threads, WAIT, OBTAIN) != 0
+    if not shared:
+        return bool(np.any(held & waiting))
+    waiting_shared = _bits_set(types, threads, WAIT_SHARED, OBTAIN_SHARED) != 0
+    shared_held = _bits_set(types, threads, OBTAIN_SHARED, RELEASE_SHARED) != 0
+    return bool(np.any((held & (waiting | waiting_shared)) | (shared_held & waiting)))
+
+
+class LockQueries(ThreadQueries):
+    def _lock_rows(self) -> list[int]:
+        """Rows of valid locks."""
+        db = self._db
+        n = db.rows("locks")
+        if n == 0:
+            return []
+        valid = db.col_or("locks", "valid", np.ones(n, np.uint8))
+        return [i for i in range(n) if valid[i]]
+
+    def _lock_name(self, row: int) -> str:
+        db = self._db
+        cn = int(db.col("locks", "custom_name")[row]) if db.has("locks", "custom_name") else -1
+        if cn >= 0:
+            return self._str(cn)
+        sl = load_srclocs(db, self._strings)
+        s = int(db.col("locks", "srcloc")[row])
+        return sl.name[s] if 0 <= s < len(sl) else ""
+
+    def _lock_events(self, row: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        db = self._db
+        b, e = int(db.col("locks", "events_begin")[row]), int(db.col("locks", "events_end")[row])
+        return (
+            db.col("lock_events", "time")[b:e],
+            db.col("lock_events", "thread")[b:e],
+            db.col("lock_events", "type")[b:e],
+        )
+
+    def _lock_threads(self, row: int) -> list[int]:
+        db = self._db
+        b, e = int(db.col("locks", "threads_begin")[row]), int(db.col("locks", "threads_end")[row])
+        return [int(t) for t in db.col("lock_threads", "tid")[b:e].tolist()]
+
+    def _lock_contended(self, row: int) -> bool:
+        db = self._db
+        if db.has("locks", "is_contended"):
+            return bool(db.col("locks", "is_contended")[row])
+        _, th, ty = self._lock_events(row)
+        return lock_is_contended(ty, th, int(db.col("locks", "type")[row]) != 0)
+
+    def get_lock_count(self) -> int:
+        """Lock events, all locks."""
+        v = self._db.meta_get("lock_count")
+        return v if isinstance(v, int) else self._db.rows("lock_events")
+
+    def get_locks(self) -> list[LockSummary]:
+        """Locks: name, is_contended, type ("Lockable"/"SharedLockable"), time_announce, time_terminate,
+        threads (OS tids)."""
+        db = self._db
+        out = []
+        for r in self._lock_rows():
+            t = int(db.col("locks", "type")[r])
+            out.append(
+                LockSummary(
+                    name=self._lock_name(r),
+                    is_contended=self._lock_contended(r),
+                    type=LOCK_TYPES[t] if t < 2 else "Unknown",
+                    time_announce=int(db.col("locks", "time_announce")[r]),
+                    time_terminate=int(db.col("locks", "time_terminate")[r]),
+                    threads=self._lock_threads(r),
+                )
+            )
+        return out
+
+    def get_lock_wait_stats(self) -> list[dict[str, Any]]:
+        """Per contended lock: {name, total_wait_ns, avg_wait_ns, contention_count, threads}. A wait is a
+        Wait/WaitShared followed by that thread's next Obtain/ObtainShared."""
+        out = []
+        for r in self._lock_rows():
+            if not self._lock_contended(r):
+                continue
+            times, th, ty = self._lock_events(r)
+            waits = wait_durations(times, th, ty)
+            if len(waits) == 0:
+                continue
+            total = int(waits.sum())
+            out.append(
+                {
+                    "name": self._lock_name(r),
+                    "total_wait_ns": total,
+                    "avg_wait_ns": total / len(waits),
+                    "contention_count": len(waits),
+                    "threads": self._lock_threads(r),
+                }
+            )
+        return out
+
+    def lock_events(self, lock: str | None = None, *, as_frame: bool | None = None) -> Table:
+        """Lock events as columns: lock (name), time, thread (OS tid), type (0 Wait, 1 Obtain, 2 Release,
+        3 WaitShared, 4 ObtainShared, 5 ReleaseShared)."""
+        parts: dict[str, list[Any]] = {"lock": [], "time": [], "thread": [], "type": []}
+        for r in self._lock_rows():
+            name = self._lock_name(r)
+            if lock is not None and name != lock:
+                continue
+            times, th, ty = self._lock_events(r)
+            tids = np.asarray(self._lock_threads(r) + [0], dtype=np.uint64)
+            idx = np.minimum(th.astype(np.int64), len(tids) - 1)
+            parts["lock"].append(np.full(len(times), name, dtype=object))
+            parts["time"].append(times)
+            parts["thread"].append(tids[idx])
+            parts["type"].append(ty)
+        cols = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in parts.items()}
+        return make_table(cols, as_frame)
+
+
+def wait_durations(times: np.ndarray, threads: np.ndarray, types: np.ndarray) -> np.ndarray:
+    """Durations from each Wait(Shared) to the same thread's next Obtain(Shared) (a later Wait replaces an
+    earlier pending one)."""
+    sel = np.nonzero((types == WAIT) | (types == WAIT_SHARED) | (types == OBTAIN) | (types == OBTAIN_SHARED))[0]
+    if len(sel) < 2:
+        return np.zeros(0, np.int64)
+    th = threads[sel]
+    order = np.argsort(th, kind="stable")
+    s = sel[order]
+    is_wait = (types[s] == WAIT) | (types[s] == WAIT_SHARED)
+    same = th[order][1:] == th[order][:-1]
+    pair = same & is_wait[:-1] & ~is_wait[1:]
+    t = times.astype(np.int64)
+    return t[s[1:][pair]] - t[s[:-1][pair]]

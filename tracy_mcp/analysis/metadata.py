@@ -1,0 +1,60 @@
+"""Capture metadata and headline counts (upstream-compatible getters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracy_mcp.analysis.query_base import QueryBase
+
+
+class MetaQueries(QueryBase):
+    def _meta_str(self, key: str) -> str:
+        v = self._db.meta_get(key, "")
+        return v if isinstance(v, str) else str(v)
+
+    def _meta_int(self, key: str, default: int = 0) -> int:
+        v: Any = self._db.meta_get(key, default)
+        return int(v)
+
+    def get_capture_name(self) -> str:
+        return self._meta_str("capture_name")
+
+    def get_capture_program(self) -> str:
+        return self._meta_str("capture_program")
+
+    def get_capture_time(self) -> int:
+        """Epoch seconds when the capture was taken."""
+        return self._meta_int("capture_time")
+
+    def get_host_info(self) -> str:
+        return self._meta_str("host_info")
+
+    def get_pid(self) -> int:
+        return self._meta_int("pid")
+
+    def get_resolution(self) -> int:
+        """Timer resolution in ns."""
+        return self._meta_int("resolution")
+
+    def get_first_time(self) -> int:
+        return self._meta_int("first_time")
+
+    def get_last_time(self) -> int:
+        return self._meta_int("last_time")
+
+    def get_cpu_manufacturer(self) -> str:
+        return self._meta_str("cpu_manufacturer")
+
+    # -- counts -------------------------------------------------------------------------------------------------
+    def _count(self, meta_key: str, table: str | None = None) -> int:
+        v = self._db.meta_get(meta_key)
+        if isinstance(v, int):
+            return v
+        return self._db.rows(table) if table else 0
+
+    def get_zone_count(self) -> int:
+        """CPU zones on all threads and fibers."""
+        return self._count("zone_count", "zones")
+
+    def get_src_loc_count(self) -> int:
+        return self._count("src_loc_count", "srclocs")

@@ -1,0 +1,317 @@
+"""CPU sampling, context switches and per-thread CPU data (upstream-compatible), vectorised over the engine's
+sample and callstack tables.
+
+Symbol statistics follow upstream's background step: a sample whose time equals one of its thread's
+context-switch samples is not a CPU sample; a callstack counts only when all its frames resolve; "excl" goes to
+the innermost symbol, "incl" to every distinct symbol of the stack.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import numpy as np
+
+from tracy_mcp.analysis.callstacks import CallstackQueries
+from tracy_mcp.analysis.columnar import Table, make_table
+from tracy_mcp.analysis.threads import ThreadQueries
+
+I64 = np.int64
+
+
+def expand_ranges(begin: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ranges [begin[i], end[i]): (owner i per element, element index), concatenated in order."""
+    begin = begin.astype(I64)
+    lens = np.maximum(end.astype(I64) - begin, 0)
+    owner = np.repeat(np.arange(len(begin)), lens)
+    if len(owner) == 0:
+        return owner, owner.copy()
+    starts = np.cumsum(lens) - lens
+    idx = np.arange(len(owner)) - np.repeat(starts, lens) + np.repeat(begin, lens)
+    return owner, idx
+
+
+@attrs.frozen
+class SampleIndex:
+    time: np.ndarray  # per CPU sample (context-switch samples removed)
+    thread: np.ndarray  # thread row per sample
+    callstack: np.ndarray  # callstack row per sample
+
+
+@attrs.frozen
+class SymbolStats:
+    addr: np.ndarray  # uint64
+    incl: np.ndarray  # int64
+    excl: np.ndarray  # int64
+
+
+class SamplingQueries(CallstackQueries, ThreadQueries):
+    # -- counts -----------------------------------------------------------------------------------------------------
+    def get_callstack_sample_count(self) -> int:
+        v = self._db.meta_get("sample_count")
+        if isinstance(v, int):
+            return v
+        return self._db.rows("samples")
+
+    def get_context_switch_count(self) -> int:
+        v = self._db.meta_get("context_switch_count")
+        return v if isinstance(v, int) else self._db.rows("ctx_switches")
+
+    # -- samples ----------------------------------------------------------------------------------------------------
+    def _cpu_samples(self) -> SampleIndex:
+        def build() -> SampleIndex:
+            db = self._db
+            n = db.rows("samples")
+            if n == 0:
+                z = np.zeros(0, I64)
+                return SampleIndex(z, z, z)
+            time = db.col("samples", "time").astype(I64)
+            cs = db.col("samples", "callstack").astype(I64)
+            thread = np.full(n, -1, I64)
+            keep = np.ones(n, dtype=bool)
+            if db.has("threads", "samples_begin"):
+                sb = db.col("threads", "samples_begin").astype(I64)
+                se = db.col("threads", "samples_end").astype(I64)
+                has_ctx = db.has("threads", "ctx_switch_samples_begin") and db.rows("ctx_switch_samples") > 0
+                cb = db.col("threads", "ctx_switch_samples_begin").astype(I64) if has_ctx else None
+                ce = db.col("threads", "ctx_switch_samples_end").astype(I64) if has_ctx else None
+                ctx_time = db.col("ctx_switch_samples", "time") if has_ctx else None
+                for r in range(len(sb)):
+                    a, b = int(sb[r]), int(se[r])
+                    if b <= a:
+                        continue
+                    thread[a:b] = r
+                    if cb is not None and ce is not None and ctx_time is not None and ce[r] > cb[r]:
+                        keep[a:b] = ~np.isin(time[a:b], ctx_time[int(cb[r]) : int(ce[r])])
+            elif db.has("samples", "thread"):
+                thread = db.col("samples", "thread").astype(I64)
+            return SampleIndex(time[keep], thread[keep], cs[keep])
+
+        return self._db.cached("cpu_samples", build)
+
+    def _callstack_first_symbol(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per callstack row: (innermost symbol address, whether the innermost frame resolves)."""
+
+        def build() -> tuple[np.ndarray, np.ndarray]:
+            db = self._db
+            n = db.rows("callstacks")
+            sym = np.zeros(n, np.uint64)
+            ok = np.zeros(n, dtype=bool)
+            if n == 0 or db.rows("callstack_frame_ids") == 0:
+                return sym, ok
+            fb = db.col("callstacks", "frame_begin").astype(I64)
+            fe = db.col("callstacks", "frame_end").astype(I64)
+            nonempty = fe > fb
+            fr = np.full(n, -1, I64)
+            fr[nonempty] = db.col("callstack_frame_ids", "frame")[fb[nonempty]]
+            res = fr >= 0
+            eb = db.col("callstack_frames", "entry_begin").astype(I64)
+            ee = db.col("callstack_frames", "entry_end").astype(I64)
+            res[res] &= ee[fr[res]] > eb[fr[res]]
+            sym[res] = db.col("callstack_frame_entries", "sym_addr")[eb[fr[res]]]
+            return sym, res
+
+        return self._db.cached("callstack_first_symbol", build)
+
+    def _symbol_stats(self) -> SymbolStats:
+        def build() -> SymbolStats:
+            db = self._db
+            if db.has("symbol_stats", "addr"):
+                return SymbolStats(
+                    db.col("symbol_stats", "addr"),
+                    db.col("symbol_stats", "incl").astype(I64),
+                    db.col("symbol_stats", "excl").astype(I64),
+                )
+            s = self._cpu_samples()
+            empty = SymbolStats(np.zeros(0, np.uint64), np.zeros(0, I64), np.zeros(0, I64))
+            if len(s.callstack) == 0 or db.rows("callstacks") == 0:
+                return empty
+            counts = np.bincount(s.callstack, minlength=db.rows("callstacks"))
+            css = np.nonzero(counts)[0]
+            css = css[css > 0]
+            fb = db.col("callstacks", "frame_begin").astype(I64)[css]
+            fe = db.col("callstacks", "frame_end").astype(I64)[css]
+            owner, fidx = expand_ranges(fb, fe)
+            fr = db.col("callstack_frame_ids", "frame")[fidx].astype(I64)
+            unresolved = np.zeros(len(css), dtype=bool)
+            unresolved[owner[fr < 0]] = True
+            empty_cs = fe <= fb
+            good = ~unresolved & ~empty_cs
+            keep = good[owner]
+            owner, fr = owner[keep], fr[keep]
+            eb = db.col("callstack_frames", "entry_begin").astype(I64)[fr]
+            ee = db.col("callstack_frames", "entry_end").astype(I64)[fr]
+            sub_owner, eidx = expand_ranges(eb, ee)
+            cs_of_entry = owner[sub_owner]
+            sym = db.col("callstack_frame_entries", "sym_addr")[eidx]
+            # incl: each distinct (callstack, symbol) pair counts the callstack's samples once
+            pairs = np.unique(np.stack([cs_of_entry.astype(np.uint64), sym.astype(np.uint64)]), axis=1)
+            addrs, inv = np.unique(pairs[1], return_inverse=True)
+            weight = counts[css][pairs[0].astype(I64)]
+            incl = np.bincount(inv, weights=weight, minlength=len(addrs)).astype(I64)
+            # excl: the first entry of each good callstack
+            first_sym, _ = self._callstack_first_symbol()
+            gcs = css[good]
+            ex_addr = first_sym[gcs]
+            pos = np.searchsorted(addrs, ex_addr)
+            excl = np.zeros(len(addrs), I64)
+            np.add.at(excl, pos, counts[gcs].astype(I64))
+            return SymbolStats(addrs, incl, excl)
+
+        return self._db.cached("symbol_stats", build)
+
+    def _symbol_info(self, addrs: np.ndarray) -> np.ndarray:
+        """Row of `symbols` for each address (-1 when the capture has no symbol data for it)."""
+        db = self._db
+        if db.rows("symbols") == 0:
+            return np.full(len(addrs), -1, I64)
+        sa = db.col("symbols", "addr")
+        pos = np.searchsorted(sa, addrs)
+        pos_c = np.minimum(pos, len(sa) - 1)
+        return np.where(sa[pos_c] == addrs, pos_c, -1)
+
+    def get_symbol_stats(self) -> list[dict[str, Any]]:
+        """Per symbol address: {addr, incl, excl} sample counts, plus name/file/line/image when the capture has
+        symbol data for it (address 0 collects frames that did not resolve)."""
+        st = self._symbol_stats()
+        rows = self._symbol_info(st.addr)
+        db = self._db
+        out = []
+        for a, i, e, r in zip(st.addr.tolist(), st.incl.tolist(), st.excl.tolist(), rows.tolist(), strict=False):
+            d: dict[str, Any] = {"addr": int(a), "incl": int(i), "excl": int(e)}
+            if r >= 0:
+                d.update(
+                    name=self._str(db.col("symbols", "name")[r]),
+                    file=self._str(db.col("symbols", "file")[r]),
+                    line=int(db.col("symbols", "line")[r]),
+                    image=self._str(db.col("symbols", "image")[r]),
+                )
+            out.append(d)
+        return out
+
+    def get_samples_for_symbol(self, sym_addr: int) -> list[dict[str, Any]]:
+        """CPU samples whose innermost frame is symbol `sym_addr`: {time, thread (upstream's internal thread
+        index), tid (OS thread id)}, in time order."""
+        s = self._cpu_samples()
+        first_sym, ok = self._callstack_first_symbol()
+        if len(s.callstack) == 0:
+            return []
+        cs = s.callstack
+        hit = ok[cs] & (first_sym[cs] == np.uint64(sym_addr))
+        rows = np.nonzero(hit)[0]
+        rows = rows[np.argsort(s.time[rows], kind="stable")]
+        tids = self._tid_of_rows(s.thread[rows]).tolist()
+        idx = self._upstream_thread_index(s.thread[rows]).tolist()
+        return [
+            {"time": int(t), "thread": int(i), "tid": int(h)}
+            for t, i, h in zip(s.time[rows].tolist(), idx, tids, strict=False)
+        ]
+
+    def get_hw_sample_summary(self) -> list[dict[str, Any]]:
+        """Hardware-counter summary per symbol (IPC, cache / branch miss rates); [] without hardware samples."""
+        db = self._db
+        if db.rows("hw_samples") == 0:
+            return []
+        addr = db.col("hw_samples", "addr")
+        kind = db.col("hw_samples", "kind")
+        # hardware samples are keyed by instruction address; upstream reports per symbol of the statistics
+        out = []
+        for a in np.unique(addr).tolist():
+            sel = addr == a
+            k = kind[sel]
+            cnt = [int((k == i).sum()) for i in range(6)]
+            if cnt[0] == 0 and cnt[1] == 0:
+                continue
+            out.append(
+                {
+                    "addr": int(a),
+                    "samples": cnt[0] or cnt[1],
+                    "cycles_count": cnt[0],
+                    "retired_count": cnt[1],
+                    "cache_ref_count": cnt[2],
+                    "cache_miss_count": cnt[3],
+                    "branch_ret_count": cnt[4],
+                    "branch_miss_count": cnt[5],
+                }
+            )
+        return out
+
+    def samples(self, *, as_frame: bool | None = None) -> Table:
+        """CPU samples (context-switch samples excluded) as columns: time, thread (OS tid), callstack,
+        symbol (innermost symbol address, 0 when unresolved)."""
+        s = self._cpu_samples()
+        first_sym, ok = self._callstack_first_symbol()
+        sym = np.where(ok[s.callstack], first_sym[s.callstack], 0) if len(s.callstack) else np.zeros(0, np.uint64)
+        return make_table(
+            {"time": s.time, "thread": self._tid_of_rows(s.thread), "callstack": s.callstack, "symbol": sym}, as_frame
+        )
+
+    # -- context switches ----------------------------------------------------------------------------------------------
+    def _ctx_range(self, tid: int) -> tuple[int, int] | None:
+        db = self._db
+        if db.rows("ctx_switch_threads") == 0:
+            return None
+        tids = db.col("ctx_switch_threads", "tid")
+        hit = np.nonzero(tids == np.uint64(tid))[0]
+        if len(hit) == 0:
+            return None
+        r = int(hit[0])
+        return int(db.col("ctx_switch_threads", "switch_begin")[r]), int(db.col("ctx_switch_threads", "switch_end")[r])
+
+    def get_thread_context_switches(self, tid: int, max_samples: int = 50000) -> list[dict[str, Any]]:
+        """Running periods of OS thread `tid`: {start, end, cpu, reason}, ended ones only, in time order."""
+        rng = self._ctx_range(int(tid))
+        if rng is None:
+            return []
+        db = self._db
+        b, e = rng
+        start = db.col("ctx_switches", "start")[b:e]
+        end = db.col("ctx_switches", "end")[b:e]
+        rows = np.nonzero(end >= 0)[0][: max(0, int(max_samples))]
+        cpu = db.col("ctx_switches", "cpu")[b:e][rows].tolist()
+        reason = db.col("ctx_switches", "reason")[b:e][rows].tolist()
+        return [
+            {"start": int(s), "end": int(x), "cpu": int(c), "reason": int(r)}
+            for s, x, c, r in zip(start[rows].tolist(), end[rows].tolist(), cpu, reason, strict=False)
+        ]
+
+    def get_cpu_thread_data(self) -> dict[int, dict[str, int]]:
+        """Per OS thread id: {running_time (ns), running_regions, migrations}."""
+        db = self._db
+        if db.rows("cpu_thread_data") == 0:
+            return {}
+        return {
+            int(t): {"running_time": int(rt), "running_regions": int(rr), "migrations": int(m)}
+            for t, rt, rr, m in zip(
+                db.col("cpu_thread_data", "tid").tolist(),
+                db.col("cpu_thread_data", "running_time").tolist(),
+                db.col("cpu_thread_data", "running_regions").tolist(),
+                db.col("cpu_thread_data", "migrations").tolist(),
+                strict=False,
+            )
+        }
+
+    def context_switches(self, *, as_frame: bool | None = None) -> Table:
+        """Context switches as columns: thread (OS tid), start, end (-1 still running), cpu, reason, state,
+        wakeup."""
+        db = self._db
+        n = db.rows("ctx_switches")
+        if n == 0:
+            return make_table(
+                {k: np.zeros(0, I64) for k in ("thread", "start", "end", "cpu", "reason", "state", "wakeup")}, as_frame
+            )
+        owner = db.col("ctx_switches", "owner").astype(I64)
+        tids = db.col("ctx_switch_threads", "tid")
+        return make_table(
+            {
+                "thread": tids[owner],
+                "start": db.col("ctx_switches", "start"),
+                "end": db.col("ctx_switches", "end"),
+                "cpu": db.col("ctx_switches", "cpu"),
+                "reason": db.col("ctx_switches", "reason"),
+                "state": db.col("ctx_switches", "state"),
+                "wakeup": db.col("ctx_switches", "wakeup"),
+            },
+            as_frame,
+        )

@@ -1,0 +1,110 @@
+"""Threads: OS ids, names, fibers (upstream-compatible getters) and the row -> OS tid mapping used everywhere."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tracy_mcp.analysis.query_base import QueryBase
+
+
+class ThreadQueries(QueryBase):
+    def _thread_tids(self) -> np.ndarray:
+        """OS thread id per row of table `threads` (uint64)."""
+        return self._db.col_or("threads", "tid", np.zeros(0, np.uint64))
+
+    def _tid_of_rows(self, rows: np.ndarray) -> np.ndarray:
+        """OS thread ids for thread rows (0 where the row is negative / out of range)."""
+        tids = self._thread_tids()
+        rows = np.asarray(rows, dtype=np.int64)
+        ok = (rows >= 0) & (rows < len(tids))
+        out = np.zeros(len(rows), dtype=np.uint64)
+        out[ok] = tids[rows[ok]]
+        return out
+
+    def _upstream_thread_index(self, rows: np.ndarray) -> np.ndarray:
+        """Upstream's internal (compressed) thread index for thread rows, which upstream reports as `thread` in
+        messages, memory events and symbol samples. Falls back to OS tids when the engine lacks the table."""
+
+        def build() -> np.ndarray | None:
+            db = self._db
+            if not db.has("thread_compress", "tid"):
+                return None
+            index_of: dict[int, int] = {}
+            for i, t in enumerate(db.col("thread_compress", "tid").tolist()):
+                index_of.setdefault(int(t), i)
+            # threads the file's table does not list get the next indices, in thread order (upstream assigns them
+            # while loading, in an order the file does not record)
+            nxt = max(index_of.values(), default=0) + 1
+            out = []
+            for t in self._thread_tids().tolist():
+                if int(t) not in index_of:
+                    index_of[int(t)] = nxt
+                    nxt += 1
+                out.append(index_of[int(t)])
+            return np.asarray(out, dtype=np.int64)
+
+        per_row = self._db.cached("thread_compress_index", build)
+        if per_row is None:
+            return self._tid_of_rows(rows).astype(np.int64)
+        rows = np.asarray(rows, dtype=np.int64)
+        ok = (rows >= 0) & (rows < len(per_row))
+        out = np.zeros(len(rows), np.int64)
+        out[ok] = per_row[rows[ok]]
+        return out
+
+    def _listed_thread_rows(self) -> np.ndarray:
+        """Rows of the threads upstream lists in get_threads(), in its order (list_index)."""
+
+        def build() -> np.ndarray:
+            db = self._db
+            n = db.rows("threads")
+            if not db.has("threads", "list_index"):
+                return np.arange(n)
+            li = db.col("threads", "list_index").astype(np.int64)
+            rows = np.nonzero(li >= 0)[0]
+            return rows[np.argsort(li[rows], kind="stable")]
+
+        return self._db.cached("listed_threads", build)
+
+    def _thread_names(self) -> dict[int, str]:
+        def build() -> dict[int, str]:
+            out: dict[int, str] = {}
+            db = self._db
+            # threads of other processes, known from context switches (upstream's fallback)
+            if db.rows("external_threads") and db.has("external_threads", "thread"):
+                for t, s in zip(
+                    db.col("external_threads", "tid").tolist(),
+                    db.col("external_threads", "thread").tolist(),
+                    strict=True,
+                ):
+                    if s >= 0:
+                        out[int(t)] = self._str(s)
+            tids = self._thread_tids().tolist()
+            names = db.col_or("threads", "name").tolist()
+            for t, s in zip(tids, names, strict=False):
+                if s >= 0:
+                    out[int(t)] = self._str(s)
+            return out
+
+        return self._db.cached("thread_names", build)
+
+    def get_thread_name(self, tid: int) -> str:
+        """Name of an OS thread id ("???" when unknown)."""
+        return self._thread_names().get(int(tid), "???")
+
+    def get_threads(self) -> list[dict[str, Any]]:
+        """Profiled threads: {id (OS tid), count (zones), is_fiber, name}, in the capture's thread order."""
+        db = self._db
+        rows = self._listed_thread_rows()
+        if len(rows) == 0:
+            return []
+        tids = self._thread_tids()[rows].tolist()
+        n = db.rows("threads")
+        counts = db.col_or("threads", "zone_count", np.zeros(n, np.int64))[rows].tolist()
+        fiber = db.col_or("threads", "is_fiber", np.zeros(n, np.uint8))[rows].tolist()
+        return [
+            {"id": int(t), "count": int(c), "is_fiber": bool(f), "name": self.get_thread_name(int(t))}
+            for t, c, f in zip(tids, counts, fiber, strict=False)
+        ]

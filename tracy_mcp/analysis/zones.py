@@ -1,0 +1,370 @@
+"""CPU zones: upstream-compatible statistics and per-name lists, plus statistics per source location, self time,
+percentiles and columnar access. All aggregation is vectorised over `ZoneTree` (tracy_mcp.engine.zonetree).
+
+Deliberate differences from upstream (see the eval guide): name-keyed dicts aggregate every source location of
+that name (upstream keeps one at random); get_root_zone_stats fills sum_sq; thread ids are always OS thread ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tracy_mcp.analysis.callstacks import CallstackQueries
+from tracy_mcp.analysis.columnar import Table, make_table, percentile_columns
+from tracy_mcp.analysis.metadata import MetaQueries
+from tracy_mcp.analysis.results import SourceLocation, ZoneStats
+from tracy_mcp.analysis.threads import ThreadQueries
+from tracy_mcp.engine.srclocs import SrclocTable, load_srclocs
+from tracy_mcp.engine.zonetree import (
+    GroupStats,
+    ZoneTree,
+    combine,
+    engine_srcloc_order,
+    engine_srcloc_stats,
+    grouped_stats,
+)
+
+I64 = np.int64
+
+
+def zone_stats_of(count: int, total: int, mn: int, mx: int, sum_sq: float) -> ZoneStats:
+    return ZoneStats(min=mn, max=mx, total=total, sum_sq=sum_sq, count=count, avg=(total / count) if count else 0.0)
+
+
+def stats_by_group(values: np.ndarray, groups: np.ndarray, ngroups: int) -> GroupStats:
+    """Grouped stats of int64 `values` by small non-negative int `groups`."""
+    order = np.argsort(groups, kind="stable")
+    counts = np.bincount(groups, minlength=ngroups) if len(groups) else np.zeros(ngroups, I64)
+    offsets = np.zeros(ngroups + 1, I64)
+    np.cumsum(counts[:ngroups], out=offsets[1:])
+    return grouped_stats(values[order].astype(I64, copy=False), offsets)
+
+
+def name_dict(sl: SrclocTable, st: GroupStats, *, skip_empty: bool = True) -> dict[str, ZoneStats]:
+    """Name-keyed ZoneStats, aggregating every source-location row of a name."""
+    out: dict[str, ZoneStats] = {}
+    for name in sl.names:
+        rows = sl.rows_of(name)
+        c = combine(st, rows)
+        if skip_empty and c[0] == 0:
+            continue
+        out[name] = zone_stats_of(*c)
+    return out
+
+
+class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
+    # -- building blocks ------------------------------------------------------------------------------------------
+    def _srclocs(self) -> SrclocTable:
+        return load_srclocs(self._db, self._strings)
+
+    def _cpu(self) -> ZoneTree:
+        def build() -> ZoneTree:
+            nsrc = len(self._srclocs())
+            return ZoneTree(
+                self._db,
+                "zones",
+                start="start",
+                end="end",
+                owner="thread",
+                nsrc=nsrc,
+                precomputed=engine_srcloc_order(self._db, nsrc),
+                engine_stats=engine_srcloc_stats(self._db, nsrc),
+            )
+
+        return self._db.cached("cpu_tree", build)
+
+    def _zone_extra(self, rows: np.ndarray, column: str, default: int) -> np.ndarray:
+        """A `zone_extras` column (text, name, callstack, color) for zone rows; `default` where a zone has none."""
+        db = self._db
+        if not (db.has("zones", "extra") and db.has("zone_extras", column)):
+            return np.full(len(rows), default, dtype=np.int64)
+        ex = db.col("zones", "extra")[rows]
+        vals = db.col("zone_extras", column)[ex].astype(np.int64)
+        vals[ex == 0] = default
+        return vals
+
+    def _srcloc_row(self, srcloc_id: int) -> int:
+        row = self._srclocs().row_by_id.get(int(srcloc_id))
+        if row is None:
+            raise KeyError(f"no source location with id {srcloc_id}")
+        return row
+
+    def _name_stat_rows(self, name: str) -> np.ndarray:
+        return self._cpu().stat_rows(self._srclocs().rows_of(name))
+
+    # -- source locations -----------------------------------------------------------------------------------------
+    def get_src_loc(self, id: int) -> SourceLocation:  # noqa: A002 - upstream's argument name
+        """The source location with upstream id `id` (static 1.., dynamic -1..). Raises KeyError when unknown."""
+        sl = self._srclocs()
+        r = self._srcloc_row(id)
+        return SourceLocation(
+            line=int(sl.line[r]),
+            id=int(id),
+            name=sl.name[r],
+            function=sl.function[r],
+            file=sl.file[r],
+            color=int(sl.color[r]),
+        )
+
+    def get_zone_name(self, id: int) -> str:  # noqa: A002
+        return self._srclocs().name[self._srcloc_row(id)]
+
+    def get_zone_stats(self, id: int) -> ZoneStats:  # noqa: A002
+        """Statistics of the zones of one source location (zones with a valid end and positive duration)."""
+        st = self._cpu().srcloc_stats()
+        return zone_stats_of(*combine(st, np.asarray([self._srcloc_row(id)])))
+
+    def get_all_zone_stats(self) -> dict[str, ZoneStats]:
+        """Zone statistics keyed by zone name, every source location of a name aggregated."""
+        return name_dict(self._srclocs(), self._cpu().srcloc_stats())
+
+    def get_all_zone_stats_by_srcloc(self) -> dict[int, ZoneStats]:
+        """Zone statistics keyed by source-location id (only ids with zones)."""
+        sl, st = self._srclocs(), self._cpu().srcloc_stats()
+        return {int(sl.ids[r]): zone_stats_of(*combine(st, np.asarray([r]))) for r in range(len(sl)) if st.count[r] > 0}
+
+    def get_root_zone_stats(self) -> dict[str, ZoneStats]:
+        """Statistics of top-level zones (depth 0 on each thread or fiber, valid end), keyed by name."""
+        t, sl = self._cpu(), self._srclocs()
+        rows = np.nonzero((t.depth == 0) & t.valid)[0]
+        st = stats_by_group(t.dur[rows], t.srcloc[rows].astype(np.intp), len(sl))
+        return name_dict(sl, st)
+
+    def get_zone_source_location(self, name: str) -> dict[str, Any]:
+        """{name, function, file, line, color} of the source location of zones named `name` (the one with the most
+        zones when several share the name); {} when no source location has that name."""
+        sl = self._srclocs()
+        rows = sl.rows_of(name)
+        if len(rows) == 0:
+            return {}
+        return {"name": name, **self._main_location(rows)}
+
+    def get_all_zone_source_locations(self) -> dict[str, dict[str, Any]]:
+        """{name: {function, file, line, color}} for every source-location name (zones, locks, GPU zones)."""
+        sl = self._srclocs()
+        return {name: self._main_location(sl.rows_of(name)) for name in sl.names}
+
+    def _main_location(self, rows: np.ndarray) -> dict[str, Any]:
+        """function, file, line and color of the source location that stands for a name (see _main_row)."""
+        sl = self._srclocs()
+        r = self._main_row(rows)
+        return {"function": sl.function[r], "file": sl.file[r], "line": int(sl.line[r]), "color": int(sl.color[r])}
+
+    def _main_row(self, rows: np.ndarray) -> int:
+        counts = self._cpu().srcloc_stats().count[rows]
+        if self._db.has("gpu_zones", "srcloc"):
+            counts = counts + self._gpu_srcloc_counts()[rows]
+        return int(rows[int(np.argmax(counts))])
+
+    def _gpu_srcloc_counts(self) -> np.ndarray:
+        def build() -> np.ndarray:
+            src = self._db.col("gpu_zones", "srcloc")
+            return np.bincount(src, minlength=len(self._srclocs())).astype(I64)
+
+        return self._db.cached("gpu_srcloc_counts", build)
+
+    # -- per-name lists ---------------------------------------------------------------------------------------------
+    def get_zone_durations(self, name: str, max_samples: int = 100000) -> list[int]:
+        """Durations (ns) of zones named `name` (valid end, positive duration), at most max_samples."""
+        t = self._cpu()
+        rows = self._name_stat_rows(name)[: max(0, int(max_samples))]
+        return t.dur[rows].tolist()
+
+    def get_zone_occurrences(self, name: str, max_samples: int = 100000) -> list[tuple[int, int]]:
+        """(start, duration) of zones named `name`."""
+        t = self._cpu()
+        rows = self._name_stat_rows(name)[: max(0, int(max_samples))]
+        return list(zip(t.start[rows].tolist(), t.dur[rows].tolist(), strict=False))
+
+    def get_zone_occurrences_with_thread(self, name: str, max_samples: int = 100000) -> list[tuple[int, int, int]]:
+        """(start, duration, OS thread id) of zones named `name`."""
+        t = self._cpu()
+        rows = self._name_stat_rows(name)[: max(0, int(max_samples))]
+        tids = self._tid_of_rows(t.owner[rows])
+        return list(zip(t.start[rows].tolist(), t.dur[rows].tolist(), tids.tolist(), strict=False))
+
+    def get_zone_annotations(self, name: str, max_samples: int = 10000) -> list[str]:
+        """Texts attached to zones named `name` (ZoneText, and ZoneValue formatted as text); zones without text
+        are skipped."""
+        rows = self._name_stat_rows(name)
+        sids = self._zone_extra(rows, "text", -1)
+        sids = sids[sids >= 0][: max(0, int(max_samples))]
+        return self._strings.many(sids)
+
+    def get_zone_callstacks(self, name: str, max_samples: int = 1000) -> list[list[dict[str, Any]]]:
+        """For zones named `name` that carry a callstack: the callstack's frames (innermost first)."""
+        rows = self._name_stat_rows(name)
+        idx = self._zone_extra(rows, "callstack", 0)
+        idx = idx[idx != 0][: max(0, int(max_samples))]
+        return [self.get_callstack_frames(int(i)) for i in idx.tolist()]
+
+    def get_child_zone_stats(self, name: str, max_parents: int = 100000) -> dict[str, ZoneStats]:
+        """Statistics of the direct children (valid end) of zones named `name`, keyed by child name; at most
+        max_parents parents that have children are considered."""
+        t, sl = self._cpu(), self._srclocs()
+        parents = self._name_stat_rows(name)
+        if len(parents) == 0:
+            return {}
+        if len(t.subtree_end) == t.n:
+            has_children = t.subtree_end[parents] > parents + 1
+        else:
+            nchild = np.bincount(t.parent[t.parent >= 0], minlength=t.n)
+            has_children = nchild[parents] > 0
+        parents = parents[has_children][: max(0, int(max_parents))]
+        if len(parents) == 0:
+            return {}
+        mark = np.zeros(t.n + 1, dtype=bool)
+        mark[parents] = True
+        kids = np.nonzero(mark[t.parent] & t.valid)[0]
+        st = stats_by_group(t.dur[kids], t.srcloc[kids].astype(np.intp), len(sl))
+        return name_dict(sl, st)
+
+    # -- beyond upstream --------------------------------------------------------------------------------------------
+    def zone_durations(self, name: str | None = None, *, srcloc: int | None = None) -> np.ndarray:
+        """Durations (int64 ns, numpy) of the stat zones of a name or a source-location id; everything if
+        neither is given (zones with a valid end)."""
+        t = self._cpu()
+        if srcloc is not None:
+            return t.dur[t.stat_rows(np.asarray([self._srcloc_row(srcloc)]))]
+        if name is not None:
+            return t.dur[self._name_stat_rows(name)]
+        return t.dur[t.valid]
+
+    def zone_percentiles(
+        self, name: str | None = None, q: tuple[float, ...] = (50, 90, 99), *, srcloc: int | None = None
+    ) -> dict[str, float]:
+        """Percentiles of zone durations (ns) of a name or source-location id: {"p50": ..., ...}."""
+        d = self.zone_durations(name, srcloc=srcloc)
+        return {k: float(v[0]) for k, v in percentile_columns([d], tuple(q)).items()}
+
+    def zone_stats(
+        self, by: str = "name", *, percentiles: tuple[float, ...] | None = (50, 90, 99), as_frame: bool | None = None
+    ) -> Table:
+        """One row per zone name (by="name") or per source location (by="srcloc"): count, total, min, max, mean,
+        std, self_total, self time min/max and duration percentiles. Stat zones only (valid end, positive
+        duration), as upstream. Sorted by total time, largest first."""
+        t, sl = self._cpu(), self._srclocs()
+        rows, offsets = t.stat_order()
+        st = t.srcloc_stats()
+        selft = self.self_time_array()[rows]
+        self_st = grouped_stats(selft, offsets)
+        if by == "srcloc":
+            groups = [np.asarray([r]) for r in range(len(sl))]
+            keys: dict[str, Any] = {
+                "srcloc": sl.ids.copy(),
+                "name": np.asarray(sl.name, dtype=object),
+                "function": np.asarray(sl.function, dtype=object),
+                "file": np.asarray(sl.file, dtype=object),
+                "line": sl.line.copy(),
+            }
+        elif by == "name":
+            groups = [sl.rows_of(n) for n in sl.names]
+            keys = {"name": np.asarray(sl.names, dtype=object)}
+        else:
+            raise ValueError('by must be "name" or "srcloc"')
+        agg = np.asarray([combine(st, g) for g in groups], dtype=object).reshape(len(groups), 5)
+        count = agg[:, 0].astype(I64)
+        total = agg[:, 1].astype(I64)
+        sum_sq = agg[:, 4].astype(np.float64)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
+            var = np.where(count > 1, (sum_sq - total.astype(np.float64) * mean) / np.maximum(count - 1, 1), np.nan)
+        cols: dict[str, Any] = dict(keys)
+        cols.update(
+            count=count,
+            total=total,
+            min=np.where(count > 0, agg[:, 2].astype(I64), 0),
+            max=np.where(count > 0, agg[:, 3].astype(I64), 0),
+            mean=mean,
+            std=np.sqrt(np.maximum(var, 0)),
+            self_total=np.asarray([int(self_st.total[g].sum()) for g in groups], dtype=I64),
+            self_min=np.asarray(
+                [int(self_st.min[g].min()) if len(g) and self_st.count[g].sum() else 0 for g in groups], dtype=I64
+            ),
+            self_max=np.asarray(
+                [int(self_st.max[g].max()) if len(g) and self_st.count[g].sum() else 0 for g in groups], dtype=I64
+            ),
+        )
+        if percentiles:
+            durs = [t.dur[t.stat_rows(g)] for g in groups]
+            cols.update(percentile_columns(durs, tuple(percentiles)))
+        keep = count > 0
+        order = np.argsort(-total[keep], kind="stable")
+        cols = {k: np.asarray(v)[keep][order] for k, v in cols.items()}
+        return make_table(cols, as_frame)
+
+    def self_time_array(self) -> np.ndarray:
+        """Self time (ns) per row of the zones table: duration minus direct children's durations."""
+        return self._cpu().self_time()
+
+    def zones(
+        self,
+        *,
+        name: str | None = None,
+        thread: int | None = None,
+        start: int | None = None,
+        end: int | None = None,
+        with_names: bool = True,
+        as_frame: bool | None = None,
+    ) -> Table:
+        """CPU zones as columns: start, end (-1 = never ended), duration, self_time, depth, thread (OS tid),
+        srcloc (id), name, text, row (row in the engine table; parent is a row too). Filters: zone name, OS
+        thread id, and a time window [start, end) that a zone must overlap."""
+        t = self._cpu()
+        mask = np.ones(t.n, dtype=bool)
+        if name is not None:
+            mask &= np.isin(t.srcloc, self._srclocs().rows_of(name))
+        if thread is not None:
+            mask &= self._tid_of_rows(t.owner) == np.uint64(thread)
+        if start is not None:
+            mask &= (~t.valid) | (t.end > start)
+        if end is not None:
+            mask &= t.start < end
+        rows = np.nonzero(mask)[0] if not mask.all() else np.arange(t.n)
+        return make_table(self._zone_columns(rows, with_names), as_frame)
+
+    def _zone_columns(self, rows: np.ndarray, with_names: bool) -> dict[str, Any]:
+        t, sl = self._cpu(), self._srclocs()
+        cols: dict[str, Any] = {
+            "row": rows.astype(I64),
+            "start": t.start[rows],
+            "end": t.end[rows],
+            "duration": t.dur[rows],
+            "self_time": self.self_time_array()[rows],
+            "depth": t.depth[rows],
+            "parent": t.parent[rows],
+            "thread": self._tid_of_rows(t.owner[rows]),
+            "srcloc": sl.ids[t.srcloc[rows]] if len(sl) else np.zeros(len(rows), I64),
+        }
+        if with_names:
+            names = np.asarray(sl.name + [""], dtype=object)
+            cols["name"] = names[t.srcloc[rows]]
+            if len(rows):
+                sids = self._zone_extra(rows, "text", -1)
+                uniq, inv = np.unique(sids, return_inverse=True)
+                strs = np.asarray([self._strings.get(s) if s >= 0 else "" for s in uniq.tolist()], dtype=object)
+                cols["text"] = strs[inv]
+        return cols
+
+    def zones_in_range(self, start: int, end: int, *, thread: int | None = None, as_frame: bool | None = None) -> Table:
+        """Zones overlapping the time window [start, end) (ns)."""
+        return self.zones(thread=thread, start=start, end=end, as_frame=as_frame)
+
+    def thread_busy_time(self, start: int | None = None, end: int | None = None) -> dict[int, int]:
+        """Per OS thread id: time (ns) covered by its top-level zones, clipped to [start, end) if given."""
+        t = self._cpu()
+        roots = np.nonzero((t.depth == 0) & t.valid)[0]
+        s = t.start[roots]
+        e = t.end[roots]
+        if start is not None:
+            s = np.maximum(s, start)
+        if end is not None:
+            e = np.minimum(e, end)
+        d = np.maximum(e - s, 0)
+        owner = t.owner[roots].astype(np.intp)
+        nthreads = self._db.rows("threads")
+        busy = np.bincount(owner, weights=d, minlength=nthreads).astype(I64)
+        tids = self._thread_tids()
+        return {int(tids[i]): int(busy[i]) for i in range(min(nthreads, len(busy)))}

@@ -1,0 +1,269 @@
+"""A thin, typed handle on one capture held by the native engine: load state, metadata and zero-copy columns.
+
+Higher layers (``tracy_mcp.analysis.capture``) build the analysis API on top of this; nothing here interprets the data.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Any
+
+import numpy as np
+
+from tracy_mcp.engine._native import check, ffi_lib
+from tracy_mcp.errors import CaptureNotFoundError, EngineError, error_for_status
+
+# Load states, as in shim/include/tracy_shim.h.
+FAILED, LOADING, READY, COMPLETE = -1, 0, 1, 2
+
+_DTYPES = {
+    1: np.int8,
+    2: np.uint8,
+    3: np.int16,
+    4: np.uint16,
+    5: np.int32,
+    6: np.uint32,
+    7: np.int64,
+    8: np.uint64,
+    9: np.float32,
+    10: np.float64,
+}
+
+
+class NativeCapture:
+    """Owns one engine capture handle. Column arrays returned here are read-only views that keep it alive."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        if not os.path.isfile(self.path):
+            raise CaptureNotFoundError(f"no such capture file: {self.path}")
+        self._ffi, self._lib = ffi_lib()
+        handle = self._lib.tshim_open_file(self.path.encode())
+        if handle == self._ffi.NULL:
+            check(-1, f"cannot open {self.path}")
+        self._handle = self._ffi.gc(handle, self._lib.tshim_close)
+        self._columns: dict[tuple[str, str], np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def _from_handle(cls, ffi: Any, lib: Any, handle: Any, path: str) -> NativeCapture:
+        """Adopt an engine capture handle made elsewhere (a live session's snapshot)."""
+        self = cls.__new__(cls)
+        self.path = path
+        self._ffi, self._lib = ffi, lib
+        self._handle = ffi.gc(handle, lib.tshim_close)
+        self._columns = {}
+        self._lock = threading.Lock()
+        return self
+
+    # -- load state -------------------------------------------------------------------------------------------
+    @property
+    def state(self) -> int:
+        return int(self._lib.tshim_state(self._handle))
+
+    def wait(self, state: int = READY, timeout: float | None = None) -> int:
+        """Block until `state` (or failure); raise the load's error if it failed."""
+        reached = int(self._lib.tshim_wait(self._handle, state, -1.0 if timeout is None else float(timeout)))
+        if reached == FAILED:
+            self.raise_failure()
+        return reached
+
+    def raise_failure(self) -> None:
+        status = int(self._lib.tshim_capture_status(self._handle))
+        message = self._ffi.string(self._lib.tshim_capture_error(self._handle)).decode("utf-8", "replace")
+        raise error_for_status(status, message)
+
+    def progress(self) -> tuple[int, int, str]:
+        done = self._ffi.new("uint64_t *")
+        total = self._ffi.new("uint64_t *")
+        stage = self._ffi.new("const char **")
+        check(self._lib.tshim_progress(self._handle, done, total, stage))
+        return int(done[0]), int(total[0]), self._ffi.string(stage[0]).decode()
+
+    # -- metadata -----------------------------------------------------------------------------------------------
+    def meta(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        key = self._ffi.new("const char **")
+        kind = self._ffi.new("char *")
+        i = 0
+        while self._lib.tshim_meta_key(self._handle, i, key, kind) == 0:
+            name = self._ffi.string(key[0]).decode()
+            out[name] = self.meta_value(name, kind[0].decode())
+            i += 1
+        return out
+
+    def meta_value(self, key: str, kind: str) -> Any:
+        k = key.encode()
+        if kind == "i":
+            vi = self._ffi.new("int64_t *")
+            check(self._lib.tshim_meta_int(self._handle, k, vi))
+            return int(vi[0])
+        if kind == "f":
+            vf = self._ffi.new("double *")
+            check(self._lib.tshim_meta_float(self._handle, k, vf))
+            return float(vf[0])
+        data = self._ffi.new("const char **")
+        size = self._ffi.new("size_t *")
+        check(self._lib.tshim_meta_str(self._handle, k, data, size))
+        return self._ffi.unpack(data[0], size[0]).decode("utf-8", "replace")
+
+    # -- tables -------------------------------------------------------------------------------------------------
+    def tables(self) -> list[str]:
+        n = check(self._lib.tshim_table_count(self._handle))
+        return [self._ffi.string(self._lib.tshim_table_name(self._handle, i)).decode() for i in range(n)]
+
+    def columns(self, table: str) -> list[str]:
+        t = table.encode()
+        n = check(self._lib.tshim_column_count(self._handle, t))
+        name = self._ffi.new("const char **")
+        dtype = self._ffi.new("int *")
+        out = []
+        for i in range(n):
+            check(self._lib.tshim_column_info(self._handle, t, i, name, dtype))
+            out.append(self._ffi.string(name[0]).decode())
+        return out
+
+    def rows(self, table: str) -> int:
+        return check(int(self._lib.tshim_table_rows(self._handle, table.encode())))
+
+    def column(self, table: str, column: str) -> np.ndarray:
+        """A read-only numpy view of one column (no copy). Cached per (table, column)."""
+        key = (table, column)
+        cached = self._columns.get(key)
+        if cached is not None:
+            return cached
+        with self._lock:
+            data = self._ffi.new("const void **")
+            rows = self._ffi.new("int64_t *")
+            dtype = self._ffi.new("int *")
+            check(self._lib.tshim_column(self._handle, table.encode(), column.encode(), data, rows, dtype))
+            np_dtype = _DTYPES.get(int(dtype[0]))
+            if np_dtype is None:
+                raise EngineError(f"column {table}.{column} has unknown dtype {dtype[0]}")
+            n = int(rows[0])
+            if n == 0:
+                arr = np.zeros(0, dtype=np_dtype)
+            else:
+                nbytes = n * np.dtype(np_dtype).itemsize
+                buf = self._ffi.buffer(self._ffi.cast("const char *", data[0]), nbytes)
+                arr = np.frombuffer(buf, dtype=np_dtype, count=n)
+                # The view must keep the handle alive: numpy keeps `buf`, and we keep a ref on the array's base.
+                arr = _KeepAlive(arr, self._handle).array
+            arr.flags.writeable = False
+            self._columns[key] = arr
+            return arr
+
+
+class _KeepAlive:
+    """Ties a numpy view's lifetime to the capture handle it points into."""
+
+    __slots__ = ("array",)
+
+    def __init__(self, array: np.ndarray, owner: Any) -> None:
+        holder = _Owner(array, owner)
+        self.array = np.asarray(holder)
+
+
+class _Owner:
+    """numpy array-interface object whose lifetime pins `owner` (the cffi handle)."""
+
+    def __init__(self, array: np.ndarray, owner: Any) -> None:
+        self.__array_interface__ = array.__array_interface__
+        self._array = array
+        self._owner = owner
+
+
+# Live session states and end reasons, as in shim/include/tracy_shim.h.
+LIVE_FAILED, LIVE_CONNECTING, LIVE_STREAMING, LIVE_FINISHING, LIVE_DISCONNECTED = -1, 0, 1, 2, 3
+LIVE_STATE_NAMES = {
+    LIVE_FAILED: "failed",
+    LIVE_CONNECTING: "connecting",
+    LIVE_STREAMING: "streaming",
+    LIVE_FINISHING: "finishing",
+    LIVE_DISCONNECTED: "disconnected",
+}
+LIVE_END_NAMES = {
+    0: None,
+    1: "program finished",
+    2: "memory limit",
+    3: "disconnected on request",
+    4: "connection lost",
+    5: "protocol error",
+    6: "handshake failed",
+}
+
+
+class NativeLive:
+    """Owns one engine live session (a connection to a running Tracy client). Its data is read through
+    :meth:`snapshot`, each an independent, frozen :class:`NativeCapture`."""
+
+    def __init__(self, address: str, port: int, memory_limit_bytes: int = 0, protocol: int = 0) -> None:
+        self.address, self.port = address, int(port)
+        self._ffi, self._lib = ffi_lib()
+        handle = self._lib.tshim_connect(address.encode(), self.port, max(0, int(memory_limit_bytes)), int(protocol))
+        if handle == self._ffi.NULL:
+            raise EngineError(f"cannot start a live session to {address}:{port}")
+        self._handle = self._ffi.gc(handle, self._lib.tshim_live_close)
+        self._snapshots = 0
+
+    def wait(self, until_ended: bool = False, timeout: float | None = None) -> int:
+        """Block until the handshake is over (or, with until_ended, the session has ended); returns the state."""
+        return int(
+            self._lib.tshim_live_wait(
+                self._handle, 1 if until_ended else 0, -1.0 if timeout is None else float(timeout)
+            )
+        )
+
+    def status(self) -> dict[str, Any]:
+        info = self._ffi.new("tshim_live_info *")
+        check(self._lib.tshim_live_status(self._handle, info))
+        return {
+            "state": LIVE_STATE_NAMES.get(int(info.state), str(info.state)),
+            "state_code": int(info.state),
+            "end_reason": LIVE_END_NAMES.get(int(info.end_reason)),
+            "protocol": int(info.protocol),
+            "bytes_received": int(info.bytes_received),
+            "bytes_decoded": int(info.bytes_decoded),
+            "frames": int(info.frames),
+            "events": int(info.events),
+            "memory_bytes": int(info.memory_bytes),
+            "generation": int(info.generation),
+            "queries_pending": int(info.queries_pending),
+            "seconds": float(info.seconds),
+        }
+
+    def state(self) -> int:
+        info = self._ffi.new("tshim_live_info *")
+        check(self._lib.tshim_live_status(self._handle, info))
+        return int(info.state)
+
+    def generation(self) -> int:
+        info = self._ffi.new("tshim_live_info *")
+        check(self._lib.tshim_live_status(self._handle, info))
+        return int(info.generation)
+
+    def error(self) -> str:
+        return self._ffi.string(self._lib.tshim_live_error(self._handle)).decode("utf-8", "replace")
+
+    def error_status(self) -> int:
+        return int(self._lib.tshim_live_error_status(self._handle))
+
+    def raise_failure(self) -> None:
+        raise error_for_status(self.error_status(), self.error())
+
+    def snapshot(self) -> NativeCapture:
+        handle = self._lib.tshim_live_snapshot(self._handle)
+        if handle == self._ffi.NULL:
+            raise EngineError(self.error() or "cannot take a snapshot of the live session")
+        self._snapshots += 1
+        return NativeCapture._from_handle(self._ffi, self._lib, handle, f"live://{self.address}:{self.port}")
+
+    def disconnect(self) -> None:
+        check(self._lib.tshim_disconnect(self._handle))
+
+    def close(self) -> None:
+        """Disconnect (if needed) and free the session; snapshots already taken stay valid."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            self._ffi.release(handle)  # runs tshim_live_close now

@@ -1,0 +1,43 @@
+"""The capture's string pool: every text column elsewhere is an int32 id into table ``strings``.
+
+Strings are decoded lazily, one id at a time, and cached.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from tracy_mcp.engine.data import CaptureData
+
+
+class StringPool:
+    def __init__(self, db: CaptureData) -> None:
+        self._db = db
+        self._decoded: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return self._db.rows("strings")
+
+    def get(self, sid: int, default: str = "") -> str:
+        """Text of string id `sid` ("" / default for -1 or out of range)."""
+        sid = int(sid)
+        s = self._decoded.get(sid)
+        if s is not None:
+            return s
+        if sid < 0 or sid >= len(self):
+            return default
+        off = int(self._db.col("strings", "offset")[sid])
+        size = int(self._db.col("strings", "size")[sid])
+        raw = self._db.col("string_bytes", "data")[off : off + size]
+        s = raw.tobytes().decode("utf-8", "replace")
+        self._decoded[sid] = s
+        return s
+
+    def many(self, ids: np.ndarray) -> list[str]:
+        """Texts of many ids; each distinct id is decoded once."""
+        ids = np.asarray(ids)
+        if len(ids) < 64:
+            return [self.get(i) for i in ids.tolist()]
+        uniq, inv = np.unique(ids, return_inverse=True)
+        texts = [self.get(i) for i in uniq.tolist()]
+        return [texts[i] for i in inv.ravel().tolist()]

@@ -1,0 +1,131 @@
+"""What every tool of one server process shares: `Core` (settings, loaded instances, tasks) and the helpers
+the tool groups use to wait for tasks."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import logging.handlers
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+from mcp.server.mcpserver.exceptions import ToolError
+
+from tracy_mcp import tracking
+from tracy_mcp.server.instances import Instance, Registry, UnknownInstanceError
+from tracy_mcp.server.settings import Settings
+from tracy_mcp.server.tasks import COMPLETED, Task, TaskManager
+
+log = logging.getLogger("tracy_mcp.server")
+
+
+class Core:
+    """State shared by every tool of one server process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.tasks = TaskManager()
+        self.registry = Registry(
+            max_instances=settings.max_instances,
+            file_idle_ttl_s=settings.file_idle_ttl_s,
+            disconnected_ttl_s=settings.disconnected_ttl_s,
+            in_use=lambda inst_id: bool(self.tasks.running_on(inst_id)),
+        )
+        self.started = time.time()
+        self.transport = "stdio"
+        self.url: str | None = None
+        self._load_locks: dict[str, asyncio.Lock] = {}
+        # Set by the transport runner: asks the process to stop serving.
+        self.request_shutdown: Callable[[], None] = lambda: None
+        self.tracker: Any = None
+
+    def instance(self, instance_id: str | None) -> Instance:
+        if not instance_id:
+            loaded = self.registry.all()
+            if len(loaded) == 1:
+                loaded[0].touch()
+                tracking.note_instance(loaded[0].id)
+                tracking.note_resolution(f"no instance_id -> the only loaded instance {loaded[0].id}")
+                return loaded[0]
+            if not loaded:
+                raise ToolError("nothing is loaded: call load_capture (or live_connect) first")
+            raise ToolError(f"several instances are loaded ({', '.join(i.id for i in loaded)}): pass instance_id")
+        try:
+            inst = self.registry.get(instance_id)
+        except UnknownInstanceError as exc:
+            raise ToolError(str(exc)) from None
+        tracking.note_instance(inst.id)
+        if inst.id != instance_id:
+            tracking.note_resolution(f"alias {instance_id!r} -> instance {inst.id}")
+        return inst
+
+    def load_lock(self, key: str) -> asyncio.Lock:
+        return self._load_locks.setdefault(key, asyncio.Lock())
+
+    async def sweep_loop(self) -> None:
+        """Periodic eviction sweep; its log line is the heartbeat (a hung server stops writing it)."""
+        while True:
+            await anyio.sleep(self.settings.sweep_interval_s)
+            try:
+                evicted = self.registry.sweep()
+            except Exception:  # noqa: BLE001 - the heartbeat must go on
+                log.exception("sweep failed")
+                evicted = []
+            log.info(
+                "heartbeat: up %.0f s, %d instance(s), %d running task(s), rss %s%s",
+                time.time() - self.started,
+                len(self.registry),
+                len(self.tasks.running()),
+                _rss(),
+                f", evicted {', '.join(evicted)}" if evicted else "",
+            )
+            for handler in logging.getLogger().handlers:
+                handler.flush()
+
+    def close(self) -> None:
+        for task in self.tasks.running():
+            task.stop(grace_s=0.5)
+        self.registry.close_all()
+        if self.tracker is not None:
+            try:
+                self.tracker.close()
+            except Exception:  # noqa: BLE001
+                log.exception("closing the tool-call tracker failed")
+
+
+def _rss() -> str:
+    """Resident memory of this process, for the heartbeat."""
+    try:
+        with open("/proc/self/statm") as f:
+            return f"{int(f.read().split()[1]) * os.sysconf('SC_PAGE_SIZE') / 2**20:.0f} MB"
+    except (OSError, ValueError, IndexError, AttributeError):
+        try:
+            import resource
+
+            return f"peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+        except ImportError:
+            return "unknown"
+
+
+async def wait_task(task: Task, limit: float | None) -> None:
+    """Wait for `task` without blocking the event loop; if the client cancels the call, stop the task too."""
+    deadline = None if limit is None else time.monotonic() + limit
+    delay = 0.005
+    try:
+        while not task.done:
+            if deadline is not None and time.monotonic() >= deadline:
+                return
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 0.1)
+    except asyncio.CancelledError:
+        await anyio.to_thread.run_sync(task.stop)
+        raise
+
+
+def task_outcome(task: Task) -> dict[str, Any]:
+    if task.status == COMPLETED:
+        return task.report()
+    raise ToolError(task.error or task.status)
