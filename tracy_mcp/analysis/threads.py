@@ -90,6 +90,20 @@ class ThreadQueries(QueryBase):
 
         return self._db.cached("thread_names", build)
 
+    def _thread_labels(self) -> list[str]:
+        """A readable label per row of table `threads`: its name, with the OS id added when names repeat
+        ("python (24379)")."""
+
+        def build() -> list[str]:
+            tids = self._thread_tids().tolist()
+            names = [self.get_thread_name(int(t)) for t in tids]
+            seen: dict[str, int] = {}
+            for n in names:
+                seen[n] = seen.get(n, 0) + 1
+            return [n if seen[n] == 1 else f"{n} ({int(t)})" for n, t in zip(names, tids, strict=True)]
+
+        return self._db.cached("thread_labels", build)
+
     def get_thread_name(self, tid: int) -> str:
         """Name of an OS thread id ("???" when unknown)."""
         return self._thread_names().get(int(tid), "???")

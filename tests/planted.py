@@ -1,0 +1,34 @@
+"""The planted-problem captures and their expected answers (../shared/captures/planted, golden/planted)."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CAPTURES, GOLDEN
+
+PLANTED = CAPTURES / "planted"
+ANSWERS = GOLDEN / "planted" / "answers.json"
+
+
+@cache
+def answers() -> dict[str, Any]:
+    return json.loads(ANSWERS.read_text())["captures"]
+
+
+def planted(name: str) -> Path:
+    """Path of a planted capture; skips the test with the reason when the reference data is absent."""
+    p = PLANTED / name
+    if not p.is_file() or not ANSWERS.is_file():
+        pytest.skip(f"planted captures / answers not found under {PLANTED.parent.parent} (set TRACY_MCP_SHARED)")
+    return p
+
+
+def all_captures() -> list[Path]:
+    """Every shared capture, planted ones included (empty when ../shared is absent)."""
+    if not CAPTURES.is_dir():
+        return []
+    return sorted(CAPTURES.glob("*.tracy")) + sorted(PLANTED.glob("*.tracy"))

@@ -1,0 +1,41 @@
+"""Numbers as people read them in analysis summaries: durations with a unit, percentages, clipped texts."""
+
+from __future__ import annotations
+
+import math
+
+
+def fmt_ns(ns: float | None) -> str:
+    """A duration in nanoseconds as text: 1.23 s, 345.6 ms, 16.67 ms, 0.302 ms, 12.3 µs, 850 ns; "-" for NaN."""
+    if ns is None or (isinstance(ns, float) and math.isnan(ns)):
+        return "-"
+    a = abs(ns)
+    if a >= 1e10:
+        return f"{ns / 1e9:.1f} s"
+    if a >= 1e9:
+        return f"{ns / 1e9:.2f} s"
+    if a >= 1e8:
+        return f"{ns / 1e6:.1f} ms"
+    if a >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if a >= 1e4:
+        return f"{ns / 1e6:.3f} ms"
+    if a >= 1e3:
+        return f"{ns / 1e3:.1f} µs"
+    return f"{ns:.0f} ns"
+
+
+def fmt_ms(ns: float, digits: int = 2) -> str:
+    """Milliseconds without the unit, for table columns."""
+    return f"{ns / 1e6:.{digits}f}"
+
+
+def fmt_pct(x: float) -> str:
+    """A fraction as a percentage with one decimal."""
+    return f"{100 * x:.1f}%"
+
+
+def clip_text(s: str, n: int = 160) -> str:
+    """One line of at most `n` characters (whitespace collapsed)."""
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"

@@ -1,0 +1,161 @@
+"""Which frames of a frame set are gameplay, start-up, tear-down or the trailing partial frame.
+
+Judged from structure and timing, never from zone names:
+- frame 0 of the base set "Frame" is the span before the first frame mark;
+- the frames after it are start-up while they are over the slow threshold AND either no zone starts in them (the
+  program waits, e.g. for the profiler) or they hold a zone whose source location never runs again (one-off loading);
+- tear-down mirrors that at the end (slow, and holding zones that never ran before);
+- the last frame of a continuous set runs from the last mark to the capture's last event: partial.
+Every other frame is gameplay; medians and thresholds are taken over gameplay frames only.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+    from tracy_mcp.engine.zonetree import ZoneTree
+
+I64 = np.int64
+
+GAMEPLAY, STARTUP, TEARDOWN, TRAILING = 0, 1, 2, 3
+KIND_NAMES = ("gameplay", "start-up", "tear-down", "trailing partial")
+
+
+@attrs.frozen
+class FramePhases:
+    """Frames of one set with their kind; `median_ns` and `threshold_ns` are over gameplay frames."""
+
+    set_name: str
+    start: np.ndarray
+    end: np.ndarray
+    dur: np.ndarray
+    kind: np.ndarray  # int8, GAMEPLAY..TRAILING
+    reason: dict[int, str]  # why a frame is not gameplay
+    median_ns: float  # NaN when there are no gameplay frames
+    threshold_ns: float  # the slow threshold: the budget, or factor x median
+
+    @property
+    def gameplay(self) -> np.ndarray:
+        return np.flatnonzero(self.kind == GAMEPLAY)
+
+    def window(self) -> tuple[int, int] | None:
+        """[start, end) from the first gameplay frame's start to the last one's end; None without gameplay frames."""
+        g = self.gameplay
+        if len(g) == 0:
+            return None
+        return int(self.start[g[0]]), int(self.end[g[-1]])
+
+
+def frame_phases(
+    ctx: Capture, frame_set: str | None = None, *, factor: float = 2.0, budget_ns: float | None = None
+) -> FramePhases | None:
+    """Classify the frames of a set (the base set by default); None when the capture has no such frames.
+    Raises KeyError for an unknown set name."""
+    if frame_set is None and not ctx._frame_sets():
+        return None
+    key = ("frame_phases", frame_set, float(factor), None if budget_ns is None else float(budget_ns))
+    return ctx._db.cached(key, lambda: _build(ctx, frame_set, float(factor), budget_ns))
+
+
+def srcloc_first_last(ctx: Capture) -> tuple[np.ndarray, np.ndarray]:
+    """Per source-location row: start time of its first and of its last zone (int64 max / min when it has none)."""
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        t = ctx._cpu()
+        rows, offsets = t.stat_order()
+        n = len(offsets) - 1
+        first = np.full(n, np.iinfo(I64).max, I64)
+        last = np.full(n, np.iinfo(I64).min, I64)
+        nz = np.flatnonzero(np.diff(offsets))
+        if len(nz):
+            s = t.start[rows]
+            first[nz] = np.minimum.reduceat(s, offsets[:-1][nz])
+            last[nz] = np.maximum.reduceat(s, offsets[:-1][nz])
+        return first, last
+
+    return ctx._db.cached("srcloc_first_last", build)
+
+
+def _build(ctx: Capture, frame_set: str | None, factor: float, budget_ns: float | None) -> FramePhases | None:
+    fs = ctx._named_frame_set(frame_set)
+    start, end, dur = ctx._frame_bounds(fs)
+    n = len(start)
+    if n == 0:
+        return None
+    kind = np.zeros(n, np.int8)
+    reason: dict[int, str] = {}
+    lo, hi = 0, n
+    if ctx._frame_sets()[0]["row"] == fs["row"] and fs["continuous"]:
+        kind[0] = STARTUP
+        reason[0] = "before the first frame mark"
+        lo = 1
+    if fs["continuous"] and n - lo >= 2:
+        kind[n - 1] = TRAILING
+        reason[n - 1] = "after the last frame mark"
+        hi = n - 1
+    elif not fs["continuous"] and int(ctx._db.col("frames", "end")[fs["end"] - 1]) < 0:
+        kind[n - 1] = TRAILING
+        reason[n - 1] = "never ended"
+        hi = n - 1
+    if hi > lo:
+        med = float(np.median(dur[lo:hi]))
+        # start-up / tear-down frames must be slow by the plain factor rule even when a budget is given
+        loose = factor * med if budget_ns is None else max(float(budget_ns), factor * med)
+        first, last = srcloc_first_last(ctx)
+        t = ctx._cpu()
+        i = lo
+        while i < hi - 1 and dur[i] > loose:
+            why = _one_off(ctx, t, int(start[i]), int(end[i]), first, last, leading=True)
+            if why is None:
+                break
+            kind[i], reason[i] = STARTUP, why
+            i += 1
+        j = hi - 1
+        while j > i and dur[j] > loose:
+            why = _one_off(ctx, t, int(start[j]), int(end[j]), first, last, leading=False)
+            if why is None:
+                break
+            kind[j], reason[j] = TEARDOWN, why
+            j -= 1
+    g = kind == GAMEPLAY
+    med = float(np.median(dur[g])) if g.any() else float("nan")
+    thr = float(budget_ns) if budget_ns is not None else factor * med
+    return FramePhases(str(fs["name"]), start, end, dur, kind, reason, med, thr)
+
+
+def _one_off(
+    ctx: Capture, t: ZoneTree, s: int, e: int, first: np.ndarray, last: np.ndarray, *, leading: bool
+) -> str | None:
+    """Why [s, e) looks like start-up (leading) / tear-down work, or None when it looks like a regular frame."""
+    rows = ctx._zone_rows_starting_in(s, e)
+    sl = t.srcloc[rows]
+    known = (sl >= 0) & (sl < len(first))
+    rows, sl = rows[known], sl[known]
+    if len(rows) == 0:
+        return "no zone starts in it: the program waits"
+    u = np.unique(sl)
+    once = u[last[u] < e] if leading else u[first[u] >= s]
+    if len(once) == 0:
+        return None
+    mask = np.isin(sl, once)
+    r = int(rows[mask][int(np.argmax(t.dur[rows[mask]]))])
+    name = ctx._srclocs().name[int(t.srcloc[r])]
+    what = "never run again" if leading else "never ran before"
+    return f"holds zones that {what} ({len(once)} kinds), e.g. {name} {t.dur[r] / 1e6:.1f} ms"
+
+
+def phase_rows(ph: FramePhases) -> dict[str, Any]:
+    """The frames that are not gameplay as table columns: frame, kind, start_ns, duration_ns, reason."""
+    idx = np.flatnonzero(ph.kind != GAMEPLAY)
+    return {
+        "frame": idx.astype(I64),
+        "kind": np.asarray([KIND_NAMES[int(ph.kind[i])] for i in idx], dtype=object),
+        "start_ns": ph.start[idx],
+        "duration_ns": ph.dur[idx],
+        "reason": np.asarray([ph.reason.get(int(i), "") for i in idx], dtype=object),
+    }

@@ -1,0 +1,29 @@
+"""Mann-Whitney U rank test (two-sided, normal approximation with tie correction), numpy only."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def mann_whitney(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """(p-value, P(b > a) + P(b == a) / 2) for two samples. p = 1 when a sample is empty or every value ties."""
+    n1, n2 = len(a), len(b)
+    if n1 == 0 or n2 == 0:
+        return 1.0, 0.5
+    x = np.concatenate([a, b]).astype(np.float64)
+    n = n1 + n2
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    starts = np.flatnonzero(np.concatenate([[True], xs[1:] != xs[:-1]]))
+    ends = np.append(starts[1:], n)
+    ties = (ends - starts).astype(np.float64)
+    ranks = np.empty(n)
+    ranks[order] = np.repeat((starts + ends + 1) / 2.0, ends - starts)  # average 1-based rank of each tie group
+    u2 = ranks[n1:].sum() - n2 * (n2 + 1) / 2.0
+    var = n1 * n2 / 12.0 * ((n + 1) - (ties**3 - ties).sum() / (n * (n - 1))) if n > 1 else 0.0
+    if var <= 0:
+        return 1.0, 0.5
+    z = max(abs(u2 - n1 * n2 / 2.0) - 0.5, 0.0) / math.sqrt(var)
+    return min(1.0, math.erfc(z / math.sqrt(2.0))), u2 / (n1 * n2)

@@ -1,0 +1,211 @@
+"""Zones whose time is not work, recognised from timing and structure alone (never from names).
+
+- Wrappers: zones with children that last at least half of their thread's recorded activity (a Python client's
+  thread function, a `main` zone). The gaps between their children are not work.
+- "paces the frame": about one run per gameplay frame that ends on the frame grid while its start moves with the
+  work before it (the spread of its end, relative to the frame start, is at most a quarter of its start's), and it
+  ends at the frame boundary: a vsync / frame-limiter sleep.
+- "waits for other threads": mostly self time, and in at least 90 % of its runs it ends within 50 µs after a unit of
+  work on another thread ends, while a random instant inside it (its midpoint, the control) rarely does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+    from tracy_mcp.analysis.frame_phases import FramePhases
+    from tracy_mcp.analysis.window_profile import WindowProfile
+    from tracy_mcp.engine.zonetree import ZoneTree
+
+I64 = np.int64
+WAKE_EPS_NS = 50_000  # a waiter wakes this soon after the work it waits for ends
+MIN_RUNS = 10
+SAMPLE = 1000  # runs checked per candidate zone
+
+
+@attrs.frozen
+class WaitZone:
+    thread_row: int
+    name_idx: int  # index into the capture's zone names
+    kind: str  # "paces the frame" | "waits for other threads"
+    evidence: str
+
+
+def wrapper_rows(ctx: Capture) -> np.ndarray:
+    """Zone rows that wrap their thread: they have children and last at least half of the thread's zone span.
+    Zones that long all contain the span's midpoint, so they are found on the chain of zones open there."""
+
+    def build() -> np.ndarray:
+        t = ctx._cpu()
+        db = ctx._db
+        if t.n == 0 or not db.has("threads", "zones_begin"):
+            return np.zeros(0, I64)
+        out: list[int] = []
+        zb = db.col("threads", "zones_begin").tolist()
+        ze = db.col("threads", "zones_end").tolist()
+        for a, z in zip(zb, ze, strict=False):
+            if z <= a:
+                continue
+            st = t.start[a:z]
+            roots = a + np.flatnonzero(t.depth[a:z] == 0)
+            ends = t.end[roots]
+            lo, hi = int(st[0]), int(ends.max()) if len(ends) else int(st[-1])
+            span = hi - lo
+            if span <= 0:
+                continue
+            r = a + int(np.searchsorted(st, lo + span // 2, "right")) - 1
+            while r >= 0:
+                e = int(t.end[r])
+                if e >= 0 and 2 * (e - int(t.start[r])) >= span and int(t.subtree_end[r]) > r + 1:
+                    out.append(r)
+                r = int(t.parent[r])
+        return np.asarray(sorted(out), I64)
+
+    return ctx._db.cached("wrapper_rows", build)
+
+
+def wrapper_mask(ctx: Capture) -> np.ndarray:
+    """wrapper_rows as a mask over the zone rows."""
+
+    def build() -> np.ndarray:
+        m = np.zeros(ctx._cpu().n, bool)
+        m[wrapper_rows(ctx)] = True
+        return m
+
+    return ctx._db.cached("wrapper_mask", build)
+
+
+def _top_work_ends(ctx: Capture) -> list[np.ndarray]:
+    """Per thread row: sorted ends of its top-level units of work (roots, or children of wrappers)."""
+
+    def build() -> list[np.ndarray]:
+        t = ctx._cpu()
+        db = ctx._db
+        nthreads = db.rows("threads")
+        out = [np.zeros(0, I64) for _ in range(nthreads)]
+        if t.n == 0 or not db.has("threads", "zones_begin"):
+            return out
+        zb = db.col("threads", "zones_begin").tolist()
+        ze = db.col("threads", "zones_end").tolist()
+        wr = wrapper_rows(ctx)
+        for k in range(nthreads):
+            a, z = int(zb[k]), int(ze[k])
+            if z <= a:
+                continue
+            parts = [a + np.flatnonzero(t.depth[a:z] == 0)]
+            for w in wr[(wr >= a) & (wr < z)].tolist():
+                b = int(t.subtree_end[w])
+                parts.append(w + 1 + np.flatnonzero(t.parent[w + 1 : b] == w))
+            rows = np.setdiff1d(np.concatenate(parts), wr)
+            e = t.end[rows]
+            out[k] = np.sort(e[e >= 0])
+        return out
+
+    return ctx._db.cached("top_work_ends", build)
+
+
+def wait_zones(ctx: Capture, prof: WindowProfile, phases: FramePhases | None) -> list[WaitZone]:
+    """The wait zones among the zones of a window (see the module doc); `phases` enables the frame-pacing test."""
+    key = ("wait_zones", prof.lo, prof.hi, None if phases is None else (phases.set_name, phases.threshold_ns))
+    return ctx._db.cached(key, lambda: _find(ctx, prof, phases))
+
+
+def _find(ctx: Capture, prof: WindowProfile, phases: FramePhases | None) -> list[WaitZone]:
+    t = ctx._cpu()
+    sl = ctx._srclocs()
+    nsrc = len(sl)
+    if t.n == 0 or nsrc == 0:
+        return []
+    span = max(prof.hi - prof.lo, 1)
+    cnt = prof.count[:, :nsrc]
+    selfs = prof.self_ns[:, :nsrc]
+    tot = prof.total_ns[:, :nsrc]
+    # mostly self time, at least 1 % of the window, and runs of 50 µs or more on average
+    cand = (cnt >= MIN_RUNS) & (selfs >= 0.8 * tot) & (selfs >= 0.01 * span) & (tot >= 50_000 * np.maximum(cnt, 1))
+    ks, ss = np.nonzero(cand)
+    if len(ks) == 0:
+        return []
+    zb = ctx._db.col("threads", "zones_begin")
+    ze = ctx._db.col("threads", "zones_end")
+    wr = wrapper_rows(ctx)
+    if phases is not None:
+        g = phases.gameplay
+        gs, ge = phases.start[g], phases.end[g]
+    ends: list[np.ndarray] | None = None
+    found: dict[tuple[int, int], WaitZone] = {}
+    for k, s in zip(ks.tolist(), ss.tolist(), strict=False):
+        name_idx = int(sl.name_idx[s])
+        if (k, name_idx) in found:
+            continue
+        a, z = int(zb[k]), int(ze[k])
+        st = t.start[a:z]
+        i = int(np.searchsorted(st, prof.lo, "left"))
+        j = int(np.searchsorted(st, prof.hi, "left"))
+        rk = a + i + np.flatnonzero(t.srcloc[a + i : a + j] == s)
+        rk = rk[(t.end[rk] >= 0) & (t.end[rk] <= prof.hi)]
+        rk = rk[~np.isin(rk, wr)]
+        if len(rk) < MIN_RUNS:
+            continue
+        why = _paces(t, rk, gs, ge) if phases is not None else None
+        if why:
+            found[(k, name_idx)] = WaitZone(k, name_idx, "paces the frame", why)
+            continue
+        if ends is None:
+            ends = _top_work_ends(ctx)
+        pick = rk if len(rk) <= SAMPLE else rk[np.linspace(0, len(rk) - 1, SAMPLE).astype(I64)]
+        e = t.end[pick]
+        mid = t.start[pick] + (e - t.start[pick]) // 2
+        f_end = float(_after_other_end(ends, k, e).mean())
+        f_mid = float(_after_other_end(ends, k, mid).mean())
+        if f_end >= 0.9 and f_mid <= 0.25:
+            found[(k, name_idx)] = WaitZone(
+                k,
+                name_idx,
+                "waits for other threads",
+                f"ends within {WAKE_EPS_NS // 1000} µs after a zone on another thread ends in {f_end:.0%} of its "
+                f"runs (a random instant: {f_mid:.0%})",
+            )
+    return list(found.values())
+
+
+def _after_other_end(ends: list[np.ndarray], own: int, times: np.ndarray) -> np.ndarray:
+    """True where a unit of work on another thread ended at most WAKE_EPS_NS before the time."""
+    hit = np.zeros(len(times), bool)
+    for k, e in enumerate(ends):
+        if k == own or len(e) == 0:
+            continue
+        j = np.searchsorted(e, times, "right") - 1
+        gap = np.where(j >= 0, times - e[np.maximum(j, 0)], WAKE_EPS_NS + 1)
+        hit |= gap <= WAKE_EPS_NS
+    return hit
+
+
+def _mad(x: np.ndarray) -> float:
+    return float(np.median(np.abs(x - np.median(x))))
+
+
+def _paces(t: ZoneTree, rk: np.ndarray, gs: np.ndarray, ge: np.ndarray) -> str | None:
+    if len(gs) < MIN_RUNS:
+        return None
+    fi = np.searchsorted(gs, t.start[rk], "right") - 1
+    ok = fi >= 0
+    rk, fi = rk[ok], fi[ok]
+    inside = t.end[rk] <= ge[fi]
+    rk, fi = rk[inside], fi[inside]
+    if not 0.8 <= len(rk) / len(gs) <= 1.2:
+        return None
+    s0 = t.start[rk] - gs[fi]
+    e0 = t.end[rk] - gs[fi]
+    gap = float(np.median(ge[fi] - t.end[rk]))
+    ms, me = _mad(s0), _mad(e0)
+    if ms <= 0 or me > 0.25 * ms or gap > 0.01 * float(np.median(ge - gs)):
+        return None
+    return (
+        f"ends on the frame grid: its end varies {me / 1e3:.0f} µs, its start {ms / 1e3:.0f} µs, and it ends "
+        f"{gap / 1e3:.0f} µs before the next frame"
+    )

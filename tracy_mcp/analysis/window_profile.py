@@ -1,0 +1,108 @@
+"""Per thread and source location: self time, inclusive time and zone count inside a time window.
+
+Computed on each thread's contiguous run of zones (the engine stores a thread's zones in start order), so there is no
+per-zone gather. Zones crossing the window's edges count in proportion to the part inside. Zones that wrap their
+thread (wait_zones.wrapper_rows) are kept apart: their self time is the gaps between their children, not work.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+
+from tracy_mcp.analysis.wait_zones import wrapper_rows
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+I64 = np.int64
+
+
+@attrs.frozen
+class WindowProfile:
+    lo: int
+    hi: int
+    self_ns: np.ndarray  # float64 [threads, nsrc + 1] (last column: zones of an unknown source location)
+    total_ns: np.ndarray  # float64 [threads, nsrc + 1]: inclusive time inside the window
+    count: np.ndarray  # int64 [threads, nsrc + 1]: zones that start in the window
+    wrap_ns: np.ndarray  # float64 [threads]: self time of wrapper zones inside the window (not in self_ns)
+    zone_count: np.ndarray  # int64 [threads]: zones starting in the window
+
+    @property
+    def busy_ns(self) -> np.ndarray:
+        """Per thread: time inside non-wrapper zones."""
+        return self.self_ns.sum(axis=1)
+
+
+def window_profile(ctx: Capture, lo: int, hi: int) -> WindowProfile:
+    """The profile of [lo, hi) (cached per window)."""
+    return ctx._db.cached(("window_profile", int(lo), int(hi)), lambda: _build(ctx, int(lo), int(hi)))
+
+
+def _inside(s: np.ndarray, e: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Fraction of each [s, e) inside [lo, hi)."""
+    d = e - s
+    ov = np.minimum(e, hi) - np.maximum(s, lo)
+    return np.where(d > 0, np.maximum(ov, 0) / np.maximum(d, 1), 0.0)
+
+
+def _build(ctx: Capture, lo: int, hi: int) -> WindowProfile:
+    t = ctx._cpu()
+    db = ctx._db
+    nsrc = len(ctx._srclocs())
+    nthreads = db.rows("threads")
+    width = nsrc + 1
+    self_ns = np.zeros((nthreads, width))
+    total_ns = np.zeros((nthreads, width))
+    count = np.zeros((nthreads, width), I64)
+    wrap_ns = np.zeros(nthreads)
+    zone_count = np.zeros(nthreads, I64)
+    if t.n == 0 or not db.has("threads", "zones_begin"):
+        return WindowProfile(lo, hi, self_ns, total_ns, count, wrap_ns, zone_count)
+    selft = ctx.self_time_array()
+    zb = db.col("threads", "zones_begin").tolist()
+    ze = db.col("threads", "zones_end").tolist()
+    open_rows: list[int] = []
+    for k in range(min(nthreads, len(zb))):
+        a, z = int(zb[k]), int(ze[k])
+        if z <= a:
+            continue
+        st = t.start[a:z]
+        i = int(np.searchsorted(st, lo, "left"))
+        j = int(np.searchsorted(st, hi, "left"))
+        row = a + i - 1  # zones open at `lo`: the last one starting before it and its ancestors
+        while row >= a:
+            if t.end[row] > lo:
+                open_rows.append(row)
+            row = int(t.parent[row])
+        if j <= i:
+            continue
+        zone_count[k] = j - i
+        sl = t.srcloc[a + i : a + j].astype(np.intp)
+        sl = np.where((sl >= 0) & (sl < nsrc), sl, nsrc)
+        e = t.end[a + i : a + j]
+        w = (e >= 0).astype(np.float64)  # zones without an end count nothing
+        over = (e > hi) & (e >= 0)
+        if over.any():
+            w[over] = _inside(st[i:j][over], e[over], lo, hi)
+        self_ns[k] = np.bincount(sl, weights=selft[a + i : a + j] * w, minlength=width)
+        total_ns[k] = np.bincount(sl, weights=(e - st[i:j]) * w, minlength=width)
+        count[k] = np.bincount(sl, minlength=width)
+    if open_rows:
+        r = np.asarray(open_rows, I64)
+        w = _inside(t.start[r], t.end[r], lo, hi)
+        sl = t.srcloc[r].astype(np.intp)
+        sl = np.where((sl >= 0) & (sl < nsrc), sl, nsrc)
+        np.add.at(self_ns, (t.owner[r], sl), selft[r] * w)
+        np.add.at(total_ns, (t.owner[r], sl), t.dur[r] * w)
+    wr = wrapper_rows(ctx)
+    wr = wr[(t.start[wr] < hi) & (t.end[wr] > lo)]
+    if len(wr):
+        contrib = selft[wr] * _inside(t.start[wr], t.end[wr], lo, hi)
+        sl = t.srcloc[wr].astype(np.intp)
+        sl = np.where((sl >= 0) & (sl < nsrc), sl, nsrc)
+        np.add.at(self_ns, (t.owner[wr], sl), -contrib)
+        np.add.at(wrap_ns, t.owner[wr], contrib)
+    return WindowProfile(lo, hi, self_ns, total_ns, count, wrap_ns, zone_count)
