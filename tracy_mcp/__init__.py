@@ -2,5 +2,6 @@
 
 from tracy_mcp._version import __version__
 from tracy_mcp.analysis.capture import Capture, open_capture
+from tracy_mcp.analysis.compare import compare_captures as compare
 
-__all__ = ["__version__", "Capture", "open_capture"]
+__all__ = ["__version__", "Capture", "compare", "open_capture"]

@@ -4,7 +4,14 @@ in this package); a method whose module has not landed yet raises NotImplemented
 
 from __future__ import annotations
 
-from typing import Any
+import os
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+    from tracy_mcp.analysis.compare import Comparison
+    from tracy_mcp.analysis.slow_frames import SlowFrames
+    from tracy_mcp.analysis.thread_report import ThreadReport
 
 
 class AnswerMethods:
@@ -16,10 +23,18 @@ class AnswerMethods:
         """The `n` heaviest call paths by self time."""
         raise NotImplementedError("hot_paths is not available yet")
 
-    def slow_frames(self, budget_ns: int | None = None, factor: float = 2.0, frame_set: Any = None) -> Any:
-        """Frames above the budget (or `factor` x the median), start-up and trailing frames apart, with the zones
-        whose self time grew most."""
-        raise NotImplementedError("slow_frames is not available yet")
+    def slow_frames(
+        self, budget_ns: float | None = None, factor: float = 2.0, frame_set: str | None = None
+    ) -> SlowFrames:
+        """slow_frames(budget_ns=None, factor=2.0, frame_set=None): the gameplay frames over `budget_ns` (or over
+        `factor` x the median gameplay frame) and what made them slow: per slow frame its duration, x median, the
+        zone whose self time grew most against typical frames on the frame's thread (typical vs slow), and the
+        messages logged inside it; the culprit (top in the most slow frames) first. Start-up frames (before the
+        first frame mark, loading frames), tear-down and the trailing partial frame are reported apart.
+        frame_set: a frame set name (default the base set "Frame")."""
+        from tracy_mcp.analysis.slow_frames import slow_frames
+
+        return slow_frames(cast("Capture", self), budget_ns=budget_ns, factor=factor, frame_set=frame_set)
 
     def lock_contention(self, **kwargs: Any) -> Any:
         """Per lock and per lock and thread: acquisitions, wait, hold; what runs while held."""
@@ -33,13 +48,37 @@ class AnswerMethods:
         """Which zone (innermost, and its path) ran on `thread` at each time."""
         raise NotImplementedError("zone_at is not available yet")
 
-    def thread_report(self, **kwargs: Any) -> Any:
-        """Per thread: busy and working time, running time, top zones; imbalance within a pool."""
-        raise NotImplementedError("thread_report is not available yet")
+    def thread_report(
+        self,
+        start_ns: int | None = None,
+        end_ns: int | None = None,
+        frames: tuple[int, int] | None = None,
+        frame_set: str | None = None,
+        top: int = 3,
+    ) -> ThreadReport:
+        """thread_report(start_ns=None, end_ns=None, frames=None, frame_set=None, top=3): per thread inside a
+        window (default: the gameplay frames; or [start_ns, end_ns); or frames=(first, last) inclusive): busy time
+        (self time of its zones, so a zone wrapping the whole thread does not count), waiting (zones recognised
+        as waits: frame pacers, waits for other threads), working = busy - waiting, CPU running time from
+        context switches when present, the top zones by self time; pools of threads named "<name> <n>" with
+        their imbalance. Sorted by working time: the first thread is the bottleneck."""
+        from tracy_mcp.analysis.thread_report import thread_report
 
-    def compare(self, other: Any, **kwargs: Any) -> Any:
-        """A/B comparison with another capture of the same program."""
-        raise NotImplementedError("compare is not available yet")
+        return thread_report(
+            cast("Capture", self), start_ns=start_ns, end_ns=end_ns, frames=frames, frame_set=frame_set, top=top
+        )
+
+    def compare(
+        self, other: Capture | str | os.PathLike[str], min_change: float = 0.05, alpha: float = 1e-3
+    ) -> Comparison:
+        """compare(other, min_change=0.05, alpha=1e-3): this capture (A, base) against `other` (B, target: a
+        Capture or a .tracy path) per zone name and per call path: counts, totals, mean, p50/p90, ratios and a
+        rank test; each zone classed as regressed / improved (own time per call), count changed only, more / fewer
+        calls, inclusive only (through a child), wait grew / shrank, new / gone, unchanged; gameplay frame times
+        side by side. Sorted by impact on total time."""
+        from tracy_mcp.analysis.compare import compare_captures
+
+        return compare_captures(cast("Capture", self), other, min_change=min_change, alpha=alpha)
 
     def summary(self) -> Any:
         """Orientation in one call: what the capture holds and the headline findings."""

@@ -1,0 +1,100 @@
+"""compare against the planted A/B answers, and on the shared captures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from planted import all_captures, answers, planted
+
+import tracy_mcp
+from tracy_mcp import open_capture
+
+
+@pytest.fixture(scope="module")
+def ab():  # type: ignore[no-untyped-def]
+    with open_capture(planted("regression_a.tracy")) as a, open_capture(planted("regression_b.tracy")) as b:
+        yield a, b
+
+
+def kinds(table) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return dict(zip(table["name"], table["kind"], strict=True))
+
+
+def test_planted_regression(ab) -> None:  # type: ignore[no-untyped-def]
+    a, b = ab
+    exp = answers()["regression_ab"]["expected"]
+    r = a.compare(b)
+    k = kinds(r.table)
+    assert k[exp["regressed_zone"]] == "regressed"
+    assert k[exp["count_changed_zone"]] == "count changed only"
+    assert [n for n, v in k.items() if v in ("regressed", "improved")] == [exp["regressed_zone"]]
+    for z in exp["unchanged_zones"]:
+        assert k[z] == "unchanged", z
+    for z in exp["inclusive_parents_grow"]:
+        assert k[z] == "inclusive only (slower)", z
+    assert k["Renderer::Present"] == "wait shrank"
+    row = list(r.table["name"]).index(exp["regressed_zone"])
+    assert abs(r.table["mean_ratio"][row] - exp["ratio"]) < 0.05 * exp["ratio"]
+    assert r.table["name"][0] == exp["regressed_zone"]  # sorted by impact
+    paths = kinds(r.tables["paths"].rename(columns={"path": "name"}))
+    assert paths["Game::Tick > Renderer::Draw > Renderer::SortDrawCalls"] == "regressed"
+    frames = r.tables["frames"]
+    np.testing.assert_allclose(
+        np.asarray(frames["median_ns"]) / 1e6, [exp["median_frame_ms_a"], exp["median_frame_ms_b"]], atol=0.01
+    )
+
+
+def test_planted_regression_summary(ab) -> None:  # type: ignore[no-untyped-def]
+    a, b = ab
+    text = a.compare(b).summary()
+    first = text.splitlines()[0]
+    assert "1 zone(s) regressed" in first and "Renderer::SortDrawCalls 2.48x per call" in first
+    assert "AI::PathfindBatch: 1200 -> 2400 calls (2.00x)" in text
+    assert "Renderer::Draw 1.297x" in text and "includes Renderer::SortDrawCalls (regressed)" in text
+    assert "no change beyond noise" in text
+    assert len(text.splitlines()) <= 40
+
+
+def test_reverse_direction_is_an_improvement(ab) -> None:  # type: ignore[no-untyped-def]
+    a, b = ab
+    k = kinds(b.compare(a).table)
+    assert k["Renderer::SortDrawCalls"] == "improved"
+    assert k["Renderer::Present"] == "wait grew"
+    assert k["AI::PathfindBatch"] == "count changed only"
+    assert "regressed" not in k.values()
+
+
+def test_paths_and_module_function(ab) -> None:  # type: ignore[no-untyped-def]
+    a, _ = ab
+    r = tracy_mcp.compare(a.path, planted("regression_b.tracy"))
+    assert r.table["name"][0] == "Renderer::SortDrawCalls"
+    with pytest.raises(ValueError):
+        a.compare(a, min_change=0)
+
+
+def test_same_capture_has_no_change() -> None:
+    caps = all_captures()
+    if not caps:
+        pytest.skip("shared captures not found")
+    for p in caps[:3]:
+        with open_capture(p) as a, open_capture(p) as b:
+            r = a.compare(b)
+            assert set(r.table["kind"]) == {"unchanged"}, p.name
+            assert "no zone regressed" in r.summary().splitlines()[0]
+
+
+def test_unrelated_captures_say_so() -> None:
+    caps = {p.name: p for p in all_captures()}
+    if "fiberpool-0.14.0.tracy" not in caps or "slow_frames.tracy" not in caps:
+        pytest.skip("shared captures not found")
+    r = tracy_mcp.compare(caps["fiberpool-0.14.0.tracy"], caps["slow_frames.tracy"])
+    assert "do not look like two runs of the same program" in r.summary()
+    assert set(r.table["kind"]) == {"new", "gone"}
+
+
+@pytest.mark.parametrize("path", all_captures(), ids=lambda p: p.name)
+def test_every_capture_against_a_neighbour(path) -> None:  # type: ignore[no-untyped-def]
+    caps = all_captures()
+    other = caps[(caps.index(path) + 1) % len(caps)]
+    r = tracy_mcp.compare(path, other)
+    assert r.summary() and len(r.summary().splitlines()) <= 40

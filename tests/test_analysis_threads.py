@@ -1,0 +1,93 @@
+"""thread_report against the planted answers and on every shared capture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from planted import all_captures, answers, planted
+
+from tracy_mcp import open_capture
+
+
+@pytest.fixture(scope="module")
+def imbalance():  # type: ignore[no-untyped-def]
+    with open_capture(planted("thread_imbalance.tracy")) as cap:
+        yield cap
+
+
+def test_planted_thread_imbalance(imbalance) -> None:  # type: ignore[no-untyped-def]
+    exp = answers()["thread_imbalance"]["expected"]
+    r = imbalance.thread_report()
+    t = r.table
+    rows = {name: i for i, name in enumerate(t["thread"])}
+    assert t["thread"][0] == exp["busy_thread"]  # sorted by working time: the bottleneck first
+    assert abs(t["working"][rows[exp["busy_thread"]]] - exp["busy_fraction"]) <= 0.02
+    for name, frac in exp["idle_threads"].items():
+        assert abs(t["busy"][rows[name]] - frac) <= 0.02
+        assert t["working"][rows[name]] <= 0.25
+    assert t["top_zone"][0] == exp["dominant_zone"]
+    assert t["top_zone_count"][0] == exp["dominant_zone_count_on_busy_thread"]
+    main = rows["Main thread"]
+    assert t["busy"][main] > 0.99  # inside zones the whole time ...
+    assert t["working"][main] < 0.25  # ... but waiting for the workers most of it
+    waits = r.tables["waits"]
+    assert exp["main_wait_zone"] in list(waits["name"])
+    lo, hi = r.window
+    assert abs(lo / 1e6 - exp["window_ms"][0]) < 0.01 and abs(hi / 1e6 - exp["window_ms"][1]) < 0.01
+
+
+def test_planted_thread_imbalance_summary(imbalance) -> None:  # type: ignore[no-untyped-def]
+    text = imbalance.thread_report().summary()
+    first = text.splitlines()[0]
+    assert first.startswith("Busiest thread: JobWorker 2") and "Physics::SimulateIsland" in first
+    assert "Pool 'JobWorker' (4 threads)" in text
+    assert "idle (< 25.0% working): JobWorker 0, JobWorker 1, JobWorker 3" in text
+    assert "JobSystem::WaitForJobs (waits for other threads" in text
+    assert len(text.splitlines()) <= 40
+
+
+def test_window_arguments(imbalance) -> None:  # type: ignore[no-untyped-def]
+    r = imbalance.thread_report(frames=(10, 19))
+    assert r.window_what == "frames 10..19"
+    assert r.table["thread"][0] == "JobWorker 2"
+    whole = imbalance.thread_report(start_ns=0, end_ns=imbalance.get_last_time())
+    assert whole.window == (0, imbalance.get_last_time())
+    with pytest.raises(ValueError):
+        imbalance.thread_report(start_ns=10, end_ns=5)
+    with pytest.raises(ValueError):
+        imbalance.thread_report(frames=(5, 100000))
+
+
+def test_wrappers_do_not_make_threads_busy() -> None:
+    """tracypy records a zone around every Python thread's whole life: busy must count only the work inside."""
+    p = [c for c in all_captures() if c.name.startswith("tracypy")]
+    if not p:
+        pytest.skip("tracypy capture not found")
+    with open_capture(p[0]) as cap:
+        t = cap.thread_report().table
+        assert (t["busy"] < 0.6).all()
+        assert (t["wrapper_ns"] > 0).all()
+
+
+def test_planted_waits_are_recognised() -> None:
+    """The frame pacer is a wait in every planted capture; no worker zone is."""
+    for name in ("slow_frames", "regression_a", "memory_leak", "alloc_churn", "lock_contention"):
+        with open_capture(planted(f"{name}.tracy")) as cap:
+            w = cap.thread_report().tables["waits"]
+            assert list(w["name"]) == ["Renderer::Present"], name
+            assert list(w["kind"]) == ["paces the frame"], name
+
+
+@pytest.mark.parametrize("path", all_captures(), ids=lambda p: p.name)
+def test_every_capture(path: Path) -> None:
+    with open_capture(path) as cap:
+        r = cap.thread_report()
+        text = r.summary()
+        assert text and len(text.splitlines()) <= 40
+        t = r.table
+        assert len(t["thread"]) > 0
+        assert ((t["busy"] >= 0) & (t["busy"] <= 1.0001)).all()
+        assert (t["working"] <= t["busy"] + 1e-9).all()
+        run = t["running"][t["running_ns"] >= 0]
+        assert ((run >= 0) & (run <= 1.0001)).all()

@@ -1,0 +1,421 @@
+"""compare: A/B comparison of two captures of the same program, per zone name and per call path.
+
+Per group: count, total, mean, p50/p90 in A and B, ratios, and a Mann-Whitney rank test on the individual durations
+(up to SAMPLE per group and side). A change is beyond noise when p < alpha AND it moves by at least `min_change`.
+Classes, judged on own (self) time so that parents do not inherit their children's changes:
+- regressed / improved: own time per call up / down (by at least min_change of the zone's duration per call);
+- count changed only: the call count moved but the total time did not (the same work in more / fewer calls);
+- more calls / fewer calls: the count moved and the total with it, per-call time unchanged;
+- inclusive only: per-call time moved only through children (named from the call paths);
+- wait grew / shrank: a zone that waits rather than works (wait_zones, e.g. a frame pacer shrinking when work grows);
+- new / gone; unchanged.
+When the captures differ in length (gameplay frames, else span), B's counts and totals are scaled to A's length.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from tracy_mcp.analysis.call_paths import call_paths
+from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
+from tracy_mcp.analysis.frame_phases import frame_phases
+from tracy_mcp.analysis.rank_test import mann_whitney
+from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.wait_zones import wait_zones
+from tracy_mcp.analysis.window_profile import window_profile
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+I64 = np.int64
+SAMPLE = 2000  # durations per group and side for the rank test and the percentiles
+CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
+COLS = (
+    "name",
+    "kind",
+    "count_a",
+    "count_b",
+    "count_ratio",
+    "total_a_ns",
+    "total_b_ns",
+    "total_ratio",
+    "mean_a_ns",
+    "mean_b_ns",
+    "mean_ratio",
+    "p50_a_ns",
+    "p50_b_ns",
+    "p90_a_ns",
+    "p90_b_ns",
+    "self_a_ns",
+    "self_b_ns",
+    "self_ratio",
+    "impact_ns",
+    "p_value",
+    "significant",
+)
+FRAME_COLS = ("capture", "frames", "median_ns", "p90_ns", "p99_ns", "max_ns")
+
+
+@attrs.define(repr=False)
+class Comparison(Report):
+    """Result of ``ctx.compare(other)`` / ``tracy_mcp.compare(a, b)``. `table`: one row per zone name, sorted by
+    impact (change of own time, B - A); `tables`: "paths" (the same per call path), "frames" (gameplay frame times
+    of A and B)."""
+
+    base: str = ""
+    target: str = ""
+
+
+class GroupProfile:
+    """One capture grouped by zone name or by call path: count, total and self total per group, and a sample of
+    the zones' durations and self times (all of them up to SAMPLE)."""
+
+    def __init__(self, ctx: Capture, by: str) -> None:
+        t = ctx._cpu()
+        selft = ctx.self_time_array()
+        self.samples: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        if by == "name":
+            sl = ctx._srclocs()
+            self.labels = list(sl.names)
+            ng = len(self.labels)
+            rows, off = t.stat_order()  # stat zones grouped by source location (engine order)
+            cnt = np.diff(off)
+            d, s = t.dur[rows], selft[rows]
+            tot = np.zeros(len(cnt), I64)
+            own = np.zeros(len(cnt), I64)
+            nz = np.flatnonzero(cnt)
+            if len(nz):
+                tot[nz] = np.add.reduceat(d, off[:-1][nz])
+                own[nz] = np.add.reduceat(s, off[:-1][nz])
+            g = sl.name_idx
+            self.count = np.bincount(g, weights=cnt, minlength=ng).astype(I64)
+            self.total = np.bincount(g, weights=tot, minlength=ng).astype(I64)
+            self.self_total = np.bincount(g, weights=own, minlength=ng).astype(I64)
+            for i, name in enumerate(self.labels):
+                if self.count[i] == 0:
+                    continue
+                idx = np.concatenate([np.arange(off[r], off[r + 1]) for r in sl.rows_of(name).tolist()])
+                if len(idx) > SAMPLE:
+                    idx = idx[(np.arange(SAMPLE) * len(idx)) // SAMPLE]
+                self.samples[i] = (d[idx], s[idx])
+        else:
+            cp = call_paths(ctx)
+            self.labels = cp.strings()
+            ng = len(self.labels)
+            stat = t.valid & (t.dur > 0) & t.known_srcloc
+            g = np.where(stat, cp.path_of_row, ng)  # ng: a dump group for zones that do not count
+            self.count = np.bincount(g, minlength=ng + 1)[:ng].astype(I64)
+            self.total = np.bincount(g, weights=t.dur, minlength=ng + 1)[:ng].astype(I64)
+            self.self_total = np.bincount(g, weights=selft, minlength=ng + 1)[:ng].astype(I64)
+            # sample: every zone of small groups, about SAMPLE evenly spread zones of big ones
+            rows = np.flatnonzero(stat)
+            gr = g[rows]
+            # a seeded random draw (the same every run) keeps about SAMPLE zones of each big group
+            rate = np.minimum(SAMPLE / np.maximum(self.count[gr], 1), 1.0)
+            keep = np.random.default_rng(0).random(len(rows)) < rate
+            rows, gr = rows[keep], gr[keep]
+            order = np.argsort(gr, kind="stable")
+            rows, gr = rows[order], gr[order]
+            cut = np.flatnonzero(np.diff(gr)) + 1
+            d, s = t.dur[rows], selft[rows]
+            for a, b in zip(np.r_[0, cut].tolist(), np.r_[cut, len(gr)].tolist(), strict=True):
+                if b > a:
+                    self.samples[int(gr[a])] = (d[a:b], s[a:b])
+            empty = (np.zeros(0, I64), np.zeros(0, I64))
+            for i in np.flatnonzero(self.count).tolist():
+                self.samples.setdefault(i, empty)  # (a draw can miss a big group only with negligible odds)
+        self.index = {lab: i for i, lab in enumerate(self.labels) if self.count[i] > 0}
+
+
+def _compare_groups(pa: GroupProfile, pb: GroupProfile, scale: float, min_change: float, alpha: float) -> list[dict]:
+    out = []
+    for lab in sorted(set(pa.index) | set(pb.index)):
+        ia, ib = pa.index.get(lab), pb.index.get(lab)
+        r: dict[str, Any] = {"name": lab}
+        for side, p, i in (("a", pa, ia), ("b", pb, ib)):
+            r[f"count_{side}"] = int(p.count[i]) if i is not None else 0
+            r[f"total_{side}_ns"] = int(p.total[i]) if i is not None else 0
+            r[f"self_{side}_ns"] = int(p.self_total[i]) if i is not None else 0
+            if i is not None:
+                d = p.samples[i][0]
+                r[f"mean_{side}_ns"] = p.total[i] / p.count[i]
+                r[f"p50_{side}_ns"] = float(np.median(d)) if len(d) else float("nan")
+                r[f"p90_{side}_ns"] = float(np.percentile(d, 90)) if len(d) else float("nan")
+            else:
+                r[f"mean_{side}_ns"] = r[f"p50_{side}_ns"] = r[f"p90_{side}_ns"] = float("nan")
+        r["impact_ns"] = r["self_b_ns"] * scale - r["self_a_ns"]
+        if ia is None or ib is None:
+            nan = float("nan")
+            r.update(count_ratio=nan, total_ratio=nan, mean_ratio=nan, self_ratio=nan, p_value=nan, significant=True)
+            r["kind"] = "new" if ia is None else "gone"
+            out.append(r)
+            continue
+        (da, sa), (db, sb) = pa.samples[ia], pb.samples[ib]
+        p_incl, p_self = mann_whitney(da, db)[0], mann_whitney(sa, sb)[0]
+        ca, cb = r["count_a"], r["count_b"] * scale
+        r["count_ratio"] = cb / ca
+        r["total_ratio"] = r["total_b_ns"] * scale / max(r["total_a_ns"], 1)
+        r["mean_ratio"] = r["mean_b_ns"] / r["mean_a_ns"]
+        own_a, own_b = r["self_a_ns"] / r["count_a"], r["self_b_ns"] / r["count_b"]
+        r["self_ratio"] = own_b / own_a if own_a > 0 else float("inf") if own_b > 0 else 1.0
+        r["p_value"] = p_incl
+        step = min_change * r["mean_a_ns"]  # own time must move by min_change of the whole per-call duration
+        own_up = p_self < alpha and own_b - own_a >= step and own_b >= (1 + min_change) * own_a
+        own_down = p_self < alpha and own_a - own_b >= step and own_a >= (1 + min_change) * own_b
+        incl_up = p_incl < alpha and r["mean_ratio"] >= 1 + min_change
+        incl_down = p_incl < alpha and r["mean_ratio"] <= 1 / (1 + min_change)
+        count_moved = abs(cb - ca) > 3 * np.sqrt(ca + cb) and abs(r["count_ratio"] - 1) >= min_change
+        if count_moved and abs(r["total_ratio"] - 1) < min_change:
+            kind = "count changed only"
+        elif own_up:
+            kind = "regressed"
+        elif own_down:
+            kind = "improved"
+        elif incl_up:
+            kind = "inclusive only (slower)"
+        elif incl_down:
+            kind = "inclusive only (faster)"
+        elif count_moved:
+            kind = "more calls" if cb > ca else "fewer calls"
+        else:
+            kind = "unchanged"
+        r["kind"] = kind
+        r["significant"] = kind != "unchanged"
+        out.append(r)
+    return out
+
+
+def _frame_stats(ctx: Capture) -> dict[str, Any] | None:
+    ph = frame_phases(ctx)
+    if ph is None or len(ph.gameplay) == 0:
+        return None
+    d = ph.dur[ph.gameplay]
+    p90, p99 = np.percentile(d, [90, 99])
+    return {
+        "durs": d,
+        "frames": len(d),
+        "median_ns": float(np.median(d)),
+        "p90_ns": float(p90),
+        "p99_ns": float(p99),
+        "max_ns": float(d.max()),
+    }
+
+
+def _wait_names(ctx: Capture) -> dict[str, str]:
+    """{zone name: kind} of the zones that wait rather than work, over the gameplay frames (whole capture
+    without frames)."""
+    if ctx._cpu().n == 0:
+        return {}
+    ph = frame_phases(ctx)
+    win = ph.window() if ph is not None else None
+    if win is None:
+        win = (int(ctx.get_first_time()), int(ctx.get_last_time()) + 1)
+    names = ctx._srclocs().names
+    return {names[w.name_idx]: w.kind for w in wait_zones(ctx, window_profile(ctx, *win), ph)}
+
+
+def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 1e-3) -> Comparison:
+    """Compare capture `b` (target) with `a` (base); see the module doc."""
+    if not 0 < min_change < 10:
+        raise ValueError("min_change is a relative change, e.g. 0.05 for 5 %")
+    if not 0 < alpha < 1:
+        raise ValueError("alpha is a p-value threshold between 0 and 1, e.g. 1e-3")
+    fa, fb = _frame_stats(a), _frame_stats(b)
+    if fa and fb:
+        scale, per = fa["frames"] / fb["frames"], f"per gameplay frame ({fa['frames']} vs {fb['frames']} frames)"
+    else:
+        sa = max(a.get_last_time() - a.get_first_time(), 1)
+        sb = max(b.get_last_time() - b.get_first_time(), 1)
+        scale, per = sa / sb, f"per second of capture ({fmt_ns(sa)} vs {fmt_ns(sb)})"
+    if abs(scale - 1) < 0.02:
+        scale, per = 1.0, ""
+    names = _compare_groups(GroupProfile(a, "name"), GroupProfile(b, "name"), scale, min_change, alpha)
+    paths = _compare_groups(GroupProfile(a, "path"), GroupProfile(b, "path"), scale, min_change, alpha)
+    waits = {**_wait_names(a), **_wait_names(b)}
+    for rows in (names, paths):
+        for r in rows:
+            leaf = r["name"].rsplit(" > ", 1)[-1]
+            if leaf in waits and r["kind"] in ("regressed", "improved"):
+                r["kind"] = "wait grew" if r["kind"] == "regressed" else "wait shrank"
+                r["wait"] = waits[leaf]
+        rows.sort(key=lambda r: -abs(r["impact_ns"]))
+    res = Comparison(title="", base=a.path, target=b.path)
+    res.table = frame({k: np.asarray([r[k] for r in names]) if names else np.zeros(0) for k in COLS})
+    pcols = {("path" if k == "name" else k): np.asarray([r[k] for r in paths]) if paths else np.zeros(0) for k in COLS}
+    res.tables["paths"] = frame(pcols)
+    frames_rows = [{"capture": lab, **{k: f[k] for k in FRAME_COLS[1:]}} for lab, f in (("A", fa), ("B", fb)) if f]
+    res.tables["frames"] = frame(
+        {k: np.asarray([r[k] for r in frames_rows]) if frames_rows else np.zeros(0) for k in FRAME_COLS}
+    )
+    res.title, res.lines = _summary(a, b, names, paths, fa, fb, per, min_change, alpha)
+    return res
+
+
+def compare_captures(
+    a: Capture | str | os.PathLike[str],
+    b: Capture | str | os.PathLike[str],
+    *,
+    min_change: float = 0.05,
+    alpha: float = 1e-3,
+) -> Comparison:
+    """compare() for captures or .tracy paths (paths are opened, compared and closed)."""
+    from tracy_mcp.analysis.capture import Capture, open_capture
+
+    opened = []
+    try:
+        caps = []
+        for x in (a, b):
+            if isinstance(x, Capture):
+                caps.append(x)
+            else:
+                c = open_capture(x)
+                opened.append(c)
+                caps.append(c)
+        return compare(caps[0], caps[1], min_change=min_change, alpha=alpha)
+    finally:
+        for c in opened:
+            c.close()
+
+
+def _per_call(r: dict[str, Any]) -> str:
+    return (
+        f"{fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])} per call ({r['mean_ratio']:.2f}x; p50 "
+        f"{fmt_ns(r['p50_a_ns'])} -> {fmt_ns(r['p50_b_ns'])})"
+    )
+
+
+def _totals(r: dict[str, Any]) -> str:
+    d = r["total_b_ns"] - r["total_a_ns"]
+    return (
+        f"{r['count_a']} -> {r['count_b']} calls, total {fmt_ns(r['total_a_ns'])} -> {fmt_ns(r['total_b_ns'])} "
+        f"({'+' if d >= 0 else '-'}{fmt_ns(abs(d))})"
+    )
+
+
+def _children(name: str, paths: list[dict[str, Any]]) -> list[str]:
+    """Changed zones under `name` in the call paths (what an inclusive-only change comes from)."""
+    out: list[str] = []
+    for r in paths:
+        parts = r["name"].split(" > ")
+        if r["kind"] in CHANGED and name in parts[:-1]:
+            s = f"{parts[-1]} ({r['kind']})"
+            if s not in out:
+                out.append(s)
+    return out[:3]
+
+
+def _summary(
+    a: Capture,
+    b: Capture,
+    names: list[dict[str, Any]],
+    paths: list[dict[str, Any]],
+    fa: dict[str, Any] | None,
+    fb: dict[str, Any] | None,
+    per: str,
+    min_change: float,
+    alpha: float,
+) -> tuple[str, list[str]]:
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in names:
+        by.setdefault(r["kind"], []).append(r)
+    base, target = os.path.basename(a.path), os.path.basename(b.path)
+    reg = by.get("regressed", [])
+    if reg:
+        r = reg[0]
+        title = (
+            f"B ({target}) vs A ({base}): {len(reg)} zone(s) regressed; most impact: {r['name']} "
+            f"{r['mean_ratio']:.2f}x per call ({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}), "
+            f"{'+' if r['impact_ns'] >= 0 else '-'}{fmt_ns(abs(r['impact_ns']))} in total."
+        )
+    else:
+        title = f"B ({target}) vs A ({base}): no zone regressed beyond noise."
+    lines = [
+        "Beyond noise = Mann-Whitney p < "
+        f"{alpha:g} and a change of at least {fmt_pct(min_change)}"
+        + (f"; counts and totals compared {per}" if per else "")
+        + ". Zone names: "
+        + ", ".join(f"{len(v)} {k}" for k, v in sorted(by.items(), key=lambda kv: kv[0] == "unchanged"))
+        + "."
+    ]
+    if names and all(r["kind"] in ("new", "gone") for r in names):
+        lines.append("The captures share no zone name: they do not look like two runs of the same program.")
+    elif a.get_capture_program() != b.get_capture_program():
+        lines.append(f"Note: different programs ({a.get_capture_program()!r} vs {b.get_capture_program()!r}).")
+    if reg:
+        lines.append("Regressed (own time per call up):")
+        lines.extend(f"  {r['name']}: {_per_call(r)}; {_totals(r)}; p={r['p_value']:.1g}" for r in reg[:6])
+        lines.extend(
+            f"  path {r['name']}: {r['mean_ratio']:.2f}x per call"
+            for r in [p for p in paths if p["kind"] == "regressed"][:4]
+        )
+    if by.get("improved"):
+        lines.append("Improved (own time per call down):")
+        lines.extend(f"  {r['name']}: {_per_call(r)}; {_totals(r)}" for r in by["improved"][:6])
+    if by.get("count changed only"):
+        lines.append("Call count changed, total time did not (the same work in more or fewer calls; not a regression):")
+        lines.extend(
+            f"  {r['name']}: {r['count_a']} -> {r['count_b']} calls ({r['count_ratio']:.2f}x), total "
+            f"{fmt_ns(r['total_a_ns'])} -> {fmt_ns(r['total_b_ns'])} ({r['total_ratio']:.3f}x), per call "
+            f"{fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])} ({r['mean_ratio']:.2f}x)"
+            for r in by["count changed only"][:6]
+        )
+    for kind, what in (
+        ("more calls", "Called more often (same time per call)"),
+        ("fewer calls", "Called less often (same time per call)"),
+    ):
+        if by.get(kind):
+            lines.append(f"{what}: " + "; ".join(f"{r['name']} ({_totals(r)})" for r in by[kind][:5]))
+    for kind, what, side in (("new", "Only in B", "b"), ("gone", "Only in A", "a")):
+        rows = by.get(kind, [])
+        if rows:
+            lines.append(
+                f"{what}: "
+                + "; ".join(
+                    f"{r['name']} ({r[f'count_{side}']} calls, {fmt_ns(r[f'total_{side}_ns'])})" for r in rows[:5]
+                )
+                + (f"; ... {len(rows) - 5} more" if len(rows) > 5 else "")
+            )
+    incl = by.get("inclusive only (slower)", []) + by.get("inclusive only (faster)", [])
+    if incl:
+        lines.append("Changed only through their children (own time unchanged; not regressions):")
+        for r in incl[:6]:
+            kids = _children(r["name"], paths)
+            lines.append(
+                f"  {r['name']} {r['mean_ratio']:.3f}x per call ({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])})"
+                + (f": includes {', '.join(kids)}" if kids else "")
+            )
+    waits = by.get("wait shrank", []) + by.get("wait grew", [])
+    if waits:
+        lines.append("Waits (their time follows the work around them; neither regressions nor improvements):")
+        lines.extend(
+            f"  {r['name']} ({r['wait']}): {_per_call(r)}; total {'+' if r['impact_ns'] >= 0 else '-'}"
+            f"{fmt_ns(abs(r['impact_ns']))}"
+            for r in waits[:4]
+        )
+    same = by.get("unchanged", [])
+    if same:
+        big = [r for r in same if r["count_a"] >= 10 and r["mean_ratio"] > 0]
+        dev = max(big, key=lambda r: abs(np.log(r["mean_ratio"])), default=None)
+        lines.append(
+            f"Unchanged (within noise): {len(same)} zone names"
+            + (f"; the largest per-call change among them: {dev['name']} {dev['mean_ratio']:.3f}x" if dev else "")
+            + "."
+        )
+    if fa and fb:
+        p = mann_whitney(fa["durs"], fb["durs"])[0]
+        moved = p < alpha and abs(fb["median_ns"] / fa["median_ns"] - 1) >= min_change / 5
+        lines.append(
+            f"Gameplay frames: A {fa['frames']}, median {fmt_ns(fa['median_ns'])}, p90 {fmt_ns(fa['p90_ns'])}, "
+            f"p99 {fmt_ns(fa['p99_ns'])}, max {fmt_ns(fa['max_ns'])}; B {fb['frames']}, median "
+            f"{fmt_ns(fb['median_ns'])}, p90 {fmt_ns(fb['p90_ns'])}, p99 {fmt_ns(fb['p99_ns'])}, max "
+            f"{fmt_ns(fb['max_ns'])}; "
+            + ("a change beyond noise" if moved else "no change beyond noise")
+            + f" (p={p:.2g})."
+        )
+    elif fa or fb:
+        lines.append("Frames: only one of the captures has frame marks.")
+    return title, lines

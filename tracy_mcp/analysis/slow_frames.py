@@ -1,0 +1,423 @@
+"""slow_frames: the gameplay frames over a budget (or over `factor` x the median frame), and what made them slow.
+
+Start-up frames (before the first frame mark, and the program's loading frames), tear-down frames and the trailing
+partial frame are recognised structurally (frame_phases) and reported apart, never counted as hitches. For each slow
+frame, the self time of every (thread, zone name) is compared with its median over the non-slow gameplay frames;
+the zone that grew most on the frame's thread (the thread whose zones cover the typical frame) is that frame's
+culprit, and the culprit of the report is the one that is top in the most slow frames. Zones that wait rather than
+work (wait_zones: a frame pacer shrinks when work grows) are never culprits; they are named as waits.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from tracy_mcp.analysis.formatting import clip_text, fmt_ms, fmt_ns, fmt_pct
+from tracy_mcp.analysis.frame_phases import GAMEPLAY, KIND_NAMES, FramePhases, frame_phases, phase_rows
+from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time
+from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones
+from tracy_mcp.analysis.window_profile import window_profile
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+I64 = np.int64
+DETAIL = 50  # the slowest frames analysed zone by zone
+TOP_ZONES = 5  # growing zones listed per analysed frame
+SHOWN = 15  # frames listed in the summary
+TYPICAL_ROWS = 300_000  # about this many zones of typical frames are sampled for the typical values
+
+
+@attrs.define(repr=False)
+class SlowFrames(Report):
+    """Result of ``ctx.slow_frames()``. `table`: one row per slow frame; `tables`: "zones" (top-growing zones per
+    analysed frame), "messages" (logged inside slow frames), "phases" (start-up / tear-down / partial frames)."""
+
+    frame_set: str = ""
+    median_ns: float = float("nan")
+    threshold_ns: float = float("nan")
+    gameplay: tuple[int, int] | None = None
+    culprit: str | None = None
+    culprit_thread: str | None = None
+
+
+FRAME_COLS = (
+    "frame",
+    "start_ns",
+    "duration_ns",
+    "x_median",
+    "excess_ns",
+    "zone",
+    "thread",
+    "typical_ns",
+    "slow_ns",
+    "growth_ns",
+    "share_of_added",
+    "messages",
+)
+ZONE_COLS = (
+    "frame",
+    "thread",
+    "name",
+    "typical_ns",
+    "slow_ns",
+    "growth_ns",
+    "typical_count",
+    "slow_count",
+    "share_of_added",
+    "wait",
+)
+MESSAGE_COLS = ("frame", "time_ns", "thread", "text")
+
+
+def _columns(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: np.asarray([r[k] for r in rows]) if rows else np.zeros(0) for k in keys}
+
+
+def slow_frames(
+    ctx: Capture, *, budget_ns: float | None = None, factor: float = 2.0, frame_set: str | None = None
+) -> SlowFrames:
+    if budget_ns is not None and not budget_ns > 0:
+        raise ValueError("budget_ns must be a positive number of nanoseconds (16.67 ms = 16_666_667)")
+    if not factor > 1:
+        raise ValueError("factor must be above 1 (slow = factor x the median frame)")
+    ph = frame_phases(ctx, frame_set, factor=factor, budget_ns=budget_ns)
+    res = SlowFrames(title="", frame_set=frame_set or "Frame")
+    res.table = frame(_columns([], FRAME_COLS))
+    res.tables = {"zones": frame(_columns([], ZONE_COLS)), "messages": frame(_columns([], MESSAGE_COLS))}
+    if ph is None or len(ph.gameplay) == 0:
+        what = "the capture has no frame marks" if ph is None else "only start-up and partial frames, no gameplay"
+        res.title = f"slow_frames: none recorded ({what})."
+        if ph is not None:
+            res.tables["phases"] = frame(phase_rows(ph))
+            res.lines = _phase_lines(ph)
+        return res
+    res.tables["phases"] = frame(phase_rows(ph))
+    g = ph.gameplay
+    slow = g[ph.dur[g] > ph.threshold_ns]
+    typical = g[ph.dur[g] <= ph.threshold_ns]
+    res.frame_set, res.median_ns, res.threshold_ns = ph.set_name, ph.median_ns, ph.threshold_ns
+    res.gameplay = (int(g[0]), int(g[-1]))
+    rule = (
+        f"over the {fmt_ns(ph.threshold_ns)} budget"
+        if budget_ns is not None
+        else f"over {factor:g}x the median {fmt_ns(ph.median_ns)} = {fmt_ns(ph.threshold_ns)}"
+    )
+    head = f"{len(slow)} slow frame(s) of {len(g)} gameplay frames ({g[0]}..{g[-1]} of set {ph.set_name!r}, {rule})"
+    if len(slow) == 0:
+        worst = int(g[np.argmax(ph.dur[g])])
+        res.title = head + "."
+        res.lines = [
+            f"No gameplay frame is {rule}; the slowest is frame {worst} ({fmt_ns(ph.dur[worst])}, "
+            f"{ph.dur[worst] / ph.median_ns:.2f}x the median).",
+            *_phase_lines(ph),
+            _distribution(ph, g),
+        ]
+        return res
+    return _analyse(ctx, res, ph, slow, typical, head)
+
+
+def _analyse(
+    ctx: Capture, res: SlowFrames, ph: FramePhases, slow: np.ndarray, typical: np.ndarray, head: str
+) -> SlowFrames:
+    names = ctx._srclocs().names
+    labels = ctx._thread_labels()
+    detail = np.sort(slow[np.argsort(-ph.dur[slow], kind="stable")][:DETAIL])
+    ref = typical if len(typical) else ph.gameplay  # every gameplay frame slow: compare with their median
+    per_frame = max(ctx._cpu().n / max(len(ph.dur), 1), 1.0)
+    nref = int(np.clip(TYPICAL_ROWS / per_frame, 20, 100))
+    if len(ref) > nref:
+        ref = ref[np.linspace(0, len(ref) - 1, nref).astype(I64)]
+    fr = np.concatenate([detail, ref])
+    m = frame_self_time(ctx, fr, ph.start[fr], ph.end[fr])
+    nd = len(detail)
+    typ = np.median(m.self_ns[nd:], axis=0)
+    typ_cnt = np.median(m.count[nd:], axis=0)
+    growth = m.self_ns[:nd] - typ
+    th_of, nm_of = m.thread_of, m.name_of
+    frame_thread = _frame_thread(m, nd, ph.dur[ref])
+    win = ph.window()
+    waits: dict[tuple[int, int], WaitZone] = {}
+    if win is not None:
+        waits = {(w.thread_row, w.name_idx): w for w in wait_zones(ctx, window_profile(ctx, *win), ph)}
+    is_wait = np.asarray([(int(a), int(b)) in waits for a, b in zip(th_of, nm_of, strict=True)], bool)
+    on = th_of == frame_thread
+    cand = on & ~is_wait
+    if not cand.any():
+        cand = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)
+    culprit_of = np.full(nd, -1, I64)
+    share_of = np.full(nd, np.nan)
+    zone_rows: list[dict[str, Any]] = []
+    for r in range(nd):
+        gr = growth[r]
+        if len(gr) == 0:
+            continue
+        k = int(np.flatnonzero(cand)[np.argmax(gr[cand])])
+        culprit_of[r] = k
+        added = gr[on & (gr > 0)].sum()
+        share_of[r] = gr[k] / added if added > 0 and on[k] else np.nan
+        for j in np.argsort(-gr)[:TOP_ZONES].tolist():
+            if gr[j] <= 0:
+                break
+            zone_rows.append(
+                {
+                    "frame": int(detail[r]),
+                    "thread": labels[int(th_of[j])],
+                    "name": names[int(nm_of[j])],
+                    "typical_ns": float(typ[j]),
+                    "slow_ns": float(m.self_ns[r, j]),
+                    "growth_ns": float(gr[j]),
+                    "typical_count": float(typ_cnt[j]),
+                    "slow_count": int(m.count[r, j]),
+                    "share_of_added": float(gr[j] / added) if added > 0 and on[j] else float("nan"),
+                    "wait": bool(is_wait[j]),
+                }
+            )
+    msgs = _messages(ctx, ph, slow, labels)
+    res.table = frame(_frame_columns(ph, slow, detail, m, typ, growth, culprit_of, share_of, msgs, names, labels))
+    res.tables["zones"] = frame(_columns(zone_rows, ZONE_COLS))
+    res.tables["messages"] = frame(_columns(msgs, MESSAGE_COLS))
+    lines: list[str] = []
+    culprit = _overall_culprit(culprit_of, growth)
+    if culprit >= 0:
+        cname, cthread = names[int(nm_of[culprit])], labels[int(th_of[culprit])]
+        res.culprit, res.culprit_thread = cname, cthread
+        mine = culprit_of == culprit
+        vals = m.self_ns[:nd, culprit][mine]
+        shares = share_of[mine]
+        shares = shares[~np.isnan(shares)]
+        res.title = (
+            f"{head}: culprit {cname} ({cthread}), typical {fmt_ns(typ[culprit])} per frame vs "
+            f"{_span(vals)} in the slow frames."
+        )
+        share_txt = (
+            f"; it explains {_share_span(shares)} of the self time added on {labels[frame_thread]}"
+            if len(shares)
+            else ""
+        )
+        lines.append(f"{cname} grew most in {int(mine.sum())} of {nd} analysed slow frames{share_txt}.")
+        path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), cname)
+        if path:
+            lines.append(f"Call path: {path}")
+    else:
+        res.title = head + "."
+    lines.extend(_frame_lines(ph, slow, res.table))
+    lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names))
+    others = _other_threads(growth, on, th_of, nm_of, names, labels, nd)
+    if others:
+        lines.append(others)
+    if msgs:
+        lines.append(f"Messages logged in the slow frames ({len(msgs)}):")
+        lines.extend(f"  frame {mr['frame']}: {clip_text(mr['text'])}" for mr in msgs[:8])
+        if len(msgs) > 8:
+            lines.append(f"  ... {len(msgs) - 8} more in .tables['messages']")
+    else:
+        lines.append("No message was logged in the slow frames.")
+    lines.extend(_phase_lines(ph))
+    lines.append(_distribution(ph, typical if len(typical) else ph.gameplay, other=True))
+    res.lines = lines
+    return res
+
+
+def _frame_thread(m: FrameSelfTime, nd: int, ref_dur: np.ndarray) -> int:
+    """The thread whose zones cover most of a typical frame (the one the frame loop runs on)."""
+    if len(m.keys) == 0:
+        return -1
+    th = m.thread_of
+    cover = np.zeros((int(th.max()) + 1, m.self_ns.shape[0] - nd))
+    np.add.at(cover, th, m.self_ns[nd:].T)
+    return int(np.argmax(np.median(cover / np.maximum(ref_dur, 1), axis=1)))
+
+
+def _overall_culprit(culprit_of: np.ndarray, growth: np.ndarray) -> int:
+    """The key that grew most in the most slow frames (ties: the larger total growth)."""
+    keys, votes = np.unique(culprit_of[culprit_of >= 0], return_counts=True)
+    if len(keys) == 0:
+        return -1
+    tot = np.asarray([growth[culprit_of == k, k].sum() for k in keys.tolist()])
+    return int(keys[np.lexsort((-tot, -votes))[0]])
+
+
+def _frame_columns(
+    ph: FramePhases,
+    slow: np.ndarray,
+    detail: np.ndarray,
+    m: FrameSelfTime,
+    typ: np.ndarray,
+    growth: np.ndarray,
+    culprit_of: np.ndarray,
+    share_of: np.ndarray,
+    msgs: list[dict[str, Any]],
+    names: list[str],
+    labels: list[str],
+) -> dict[str, Any]:
+    n = len(slow)
+    zone = np.full(n, "", object)
+    thread = np.full(n, "", object)
+    t_ns, s_ns, g_ns, sh = (np.full(n, np.nan) for _ in range(4))
+    at = {int(f): r for r, f in enumerate(detail.tolist())}
+    for i, f in enumerate(slow.tolist()):
+        r = at.get(int(f))
+        if r is None or culprit_of[r] < 0:
+            continue
+        k = int(culprit_of[r])
+        zone[i], thread[i] = names[int(m.name_of[k])], labels[int(m.thread_of[k])]
+        t_ns[i], s_ns[i], g_ns[i], sh[i] = typ[k], m.self_ns[r, k], growth[r, k], share_of[r]
+    per = np.bincount(np.searchsorted(slow, [mr["frame"] for mr in msgs]), minlength=n) if msgs else np.zeros(n)
+    return {
+        "frame": slow.astype(I64),
+        "start_ns": ph.start[slow],
+        "duration_ns": ph.dur[slow],
+        "x_median": ph.dur[slow] / ph.median_ns,
+        "excess_ns": ph.dur[slow] - ph.median_ns,
+        "zone": zone,
+        "thread": thread,
+        "typical_ns": t_ns,
+        "slow_ns": s_ns,
+        "growth_ns": g_ns,
+        "share_of_added": sh,
+        "messages": per.astype(I64),
+    }
+
+
+def _frame_lines(ph: FramePhases, slow: np.ndarray, table: Any) -> list[str]:
+    shown = slow if len(slow) <= SHOWN else np.sort(slow[np.argsort(-ph.dur[slow], kind="stable")][:SHOWN])
+    lines = [f"{'frame':>6} {'start ms':>9} {'frame ms':>9} {'x med':>6}  top-growing zone: typical -> in frame (ms)"]
+    if len(shown) < len(slow):
+        lines[0] += f"  [the {len(shown)} slowest of {len(slow)}; all in .table]"
+    fcol = np.asarray(table["frame"])
+    for i in shown.tolist():
+        j = int(np.searchsorted(fcol, i))
+        z = str(table["zone"][j])
+        what = f"{z} {fmt_ms(table['typical_ns'][j], 3)} -> {fmt_ms(table['slow_ns'][j])}" if z else "(not analysed)"
+        lines.append(
+            f"{i:>6} {fmt_ms(ph.start[i], 1):>9} {fmt_ms(ph.dur[i]):>9} {ph.dur[i] / ph.median_ns:>5.2f}x  {what}"
+        )
+    return lines
+
+
+def _shrinkers(
+    growth: np.ndarray,
+    typ: np.ndarray,
+    on: np.ndarray,
+    th_of: np.ndarray,
+    nm_of: np.ndarray,
+    waits: dict[tuple[int, int], WaitZone],
+    names: list[str],
+) -> list[str]:
+    """Zones of the frame thread that shrank in the slow frames by at least a quarter of the added time."""
+    mean_g = growth.mean(axis=0)
+    added = float(np.where(on & (mean_g > 0), mean_g, 0).sum())
+    out = []
+    for k in np.argsort(mean_g)[:3].tolist():
+        if not on[k] or mean_g[k] >= 0 or -mean_g[k] < 0.25 * added:
+            continue
+        w = waits.get((int(th_of[k]), int(nm_of[k])))
+        why = f"a wait ({w.kind}; {w.evidence}): it absorbs the extra work, it is not a cause" if w else "it shrank"
+        out.append(
+            f"Shrank in the slow frames: {names[int(nm_of[k])]} typical {fmt_ns(typ[k])} -> mean "
+            f"{fmt_ns(typ[k] + mean_g[k])}: {why}."
+        )
+    return out
+
+
+def _other_threads(
+    growth: np.ndarray,
+    on: np.ndarray,
+    th_of: np.ndarray,
+    nm_of: np.ndarray,
+    names: list[str],
+    labels: list[str],
+    nd: int,
+) -> str:
+    """The zone of another thread that grew most in the slow frames (context: it runs beside the frame loop)."""
+    mean_g = growth.mean(axis=0)
+    off = np.flatnonzero(~on & (mean_g > 0))
+    if len(off) == 0:
+        return ""
+    k = int(off[np.argmax(mean_g[off])])
+    return (
+        f"Other threads: {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) grew most, +{fmt_ns(mean_g[k])} on average "
+        f"per slow frame; it runs beside the frame loop, not in it."
+    )
+
+
+def _messages(ctx: Capture, ph: FramePhases, frames: np.ndarray, labels: list[str]) -> list[dict[str, Any]]:
+    db = ctx._db
+    n = db.rows("messages")
+    if n == 0 or len(frames) == 0:
+        return []
+    tm = db.col("messages", "time")
+    order = np.argsort(tm, kind="stable") if n > 1 and bool(np.any(tm[1:] < tm[:-1])) else None
+    if order is not None:
+        tm = tm[order]
+    txt = db.col("messages", "text")
+    thr = db.col_or("messages", "thread", np.full(n, -1, I64))
+    out = []
+    for f in frames.tolist():
+        a = int(np.searchsorted(tm, ph.start[f], "left"))
+        b = int(np.searchsorted(tm, ph.end[f], "left"))
+        for i in range(a, b):
+            j = int(order[i]) if order is not None else i
+            k = int(thr[j])
+            out.append(
+                {
+                    "frame": int(f),
+                    "time_ns": int(tm[i]),
+                    "thread": labels[k] if 0 <= k < len(labels) else "?",
+                    "text": ctx._str(txt[j]),
+                }
+            )
+    return out
+
+
+def _path_of(ctx: Capture, ph: FramePhases, frames: np.ndarray, thread_row: int, name: str) -> str:
+    """Call path of the culprit's longest zone in the slowest of `frames`."""
+    t = ctx._cpu()
+    sl = ctx._srclocs()
+    worst = int(frames[np.argmax(ph.dur[frames])])
+    rows = ctx._zone_rows_starting_in(int(ph.start[worst]), int(ph.end[worst]))
+    rows = rows[(t.owner[rows] == thread_row) & np.isin(t.srcloc[rows], sl.rows_of(name))]
+    if len(rows) == 0:
+        return ""
+    r = int(rows[np.argmax(t.dur[rows])])
+    chain = []
+    while r >= 0:
+        s = int(t.srcloc[r])
+        chain.append(sl.name[s] if 0 <= s < len(sl) else "?")
+        r = int(t.parent[r])
+    return " > ".join(reversed(chain))
+
+
+def _phase_lines(ph: FramePhases) -> list[str]:
+    idx = np.flatnonzero(ph.kind != GAMEPLAY)
+    if len(idx) == 0:
+        return []
+    parts = [f"frame {i} {KIND_NAMES[int(ph.kind[i])]} {fmt_ns(ph.dur[i])} ({ph.reason.get(int(i))})" for i in idx[:6]]
+    more = f"; ... {len(idx) - 6} more in .tables['phases']" if len(idx) > 6 else ""
+    return ["Not gameplay, reported apart: " + "; ".join(parts) + more + "."]
+
+
+def _distribution(ph: FramePhases, frames: np.ndarray, other: bool = False) -> str:
+    d = ph.dur[frames]
+    p90, p99 = np.percentile(d, [90, 99])
+    what = "Other gameplay frames" if other else "Gameplay frames"
+    return (
+        f"{what}: median {fmt_ns(float(np.median(d)))}, p90 {fmt_ns(float(p90))}, p99 {fmt_ns(float(p99))}, "
+        f"max {fmt_ns(float(d.max()))}."
+    )
+
+
+def _span(v: np.ndarray) -> str:
+    if len(v) == 0:
+        return "-"
+    return fmt_ns(float(v.min())) if len(v) == 1 else f"{fmt_ns(float(v.min()))}..{fmt_ns(float(v.max()))}"
+
+
+def _share_span(s: np.ndarray) -> str:
+    a, b = float(s.min()), float(s.max())
+    return fmt_pct(a) if b - a < 0.0005 else f"{fmt_pct(a)}-{fmt_pct(b)}"

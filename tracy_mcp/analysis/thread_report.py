@@ -1,0 +1,334 @@
+"""thread_report: how busy each thread is inside a window (by default the gameplay frames), which thread is the
+bottleneck, which are idle, what dominates each one, and the imbalance inside thread pools.
+
+busy     time inside the thread's zones, as self time, so that a zone wrapping the whole thread (a Python client's
+         thread function, a `main` zone) does not make it look 100 % busy: only its children count;
+waiting  self time of zones that wait rather than work (wait_zones: frame pacers, waits for other threads);
+working  busy - waiting;
+running  time on a CPU from context switches, when the capture has them.
+A pool is a set of threads whose names differ only by a trailing number ("JobWorker 0".."JobWorker 3").
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
+from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
+from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones
+from tracy_mcp.analysis.window_profile import WindowProfile, window_profile
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+I64 = np.int64
+IDLE = 0.25  # a pool member working less than this share of the window is called idle
+SHOWN = 20
+
+THREAD_COLS = (
+    "thread_id",
+    "thread",
+    "tid",
+    "pool",
+    "zones",
+    "busy_ns",
+    "waiting_ns",
+    "working_ns",
+    "wrapper_ns",
+    "running_ns",
+    "busy",
+    "working",
+    "running",
+    "top_zone",
+    "top_zone_self_ns",
+    "top_zone_count",
+)
+TOP_COLS = ("thread_id", "thread", "name", "count", "self_ns", "share_of_busy", "wait")
+POOL_COLS = ("pool", "threads", "working_ns", "busiest", "busiest_share", "max_over_mean")
+WAIT_COLS = ("thread_id", "thread", "name", "kind", "evidence")
+
+
+@attrs.define(repr=False)
+class ThreadReport(Report):
+    """Result of ``ctx.thread_report()``. `table`: one row per thread with zones in the window (sorted by working
+    time); `tables`: "top_zones" (per thread, by self time), "pools", "waits" (the zones counted as waiting)."""
+
+    window: tuple[int, int] = (0, 0)
+    window_what: str = ""
+
+
+def pool_of(name: str) -> str:
+    """Pool name of a thread: its name without a trailing number ("JobWorker 2" -> "JobWorker")."""
+    return re.sub(r"[\s#_\-:]*\d+$", "", name).strip() or name
+
+
+def _columns(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: np.asarray([r[k] for r in rows]) if rows else np.zeros(0) for k in keys}
+
+
+def thread_report(
+    ctx: Capture,
+    *,
+    start_ns: int | None = None,
+    end_ns: int | None = None,
+    frames: tuple[int, int] | None = None,
+    frame_set: str | None = None,
+    top: int = 3,
+) -> ThreadReport:
+    ph = frame_phases(ctx, frame_set)
+    lo, hi, what = _window(ctx, ph, start_ns, end_ns, frames)
+    res = ThreadReport(title="", window=(lo, hi), window_what=what)
+    res.table = frame(_columns([], THREAD_COLS))
+    res.tables = {
+        k: frame(_columns([], c)) for k, c in (("top_zones", TOP_COLS), ("pools", POOL_COLS), ("waits", WAIT_COLS))
+    }
+    span = hi - lo
+    if ctx._cpu().n == 0:
+        res.title = "thread_report: none recorded (the capture has no CPU zones)."
+        return res
+    prof = window_profile(ctx, lo, hi)
+    waits = wait_zones(ctx, prof, ph)
+    labels = ctx._thread_labels()
+    rows, top_rows = _thread_rows(ctx, prof, waits, labels, _running(ctx, lo, hi))
+    if not rows:
+        res.title = f"thread_report: none recorded (no zone runs in {what})."
+        return res
+    pools = _pools(rows)
+    sl = ctx._srclocs()
+    res.table = frame(_columns(rows, THREAD_COLS))
+    res.tables["top_zones"] = frame(_columns(top_rows, TOP_COLS))
+    res.tables["pools"] = frame(_columns(pools, POOL_COLS))
+    res.tables["waits"] = frame(
+        _columns(
+            [
+                {
+                    "thread_id": w.thread_row,
+                    "thread": labels[w.thread_row],
+                    "name": sl.names[w.name_idx],
+                    "kind": w.kind,
+                    "evidence": w.evidence,
+                }
+                for w in waits
+            ],
+            WAIT_COLS,
+        )
+    )
+    b = rows[0]
+    dom = ""
+    if b["_ranked"]:
+        nm, (v, c) = b["_ranked"][0]
+        dom = (
+            f"; its top zone {nm}: {fmt_ns(v)} self time = {fmt_pct(v / max(b['busy_ns'], 1))} of its busy time "
+            f"({c} runs, mean {fmt_ns(v / max(c, 1))})"
+        )
+    res.title = f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){dom}."
+    res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top)
+    return res
+
+
+def _window(
+    ctx: Capture, ph: FramePhases | None, start_ns: int | None, end_ns: int | None, frames: tuple[int, int] | None
+) -> tuple[int, int, str]:
+    if frames is not None:
+        if ph is None:
+            raise ValueError("this capture has no frames: pass start_ns / end_ns instead of frames")
+        a, b = int(frames[0]), int(frames[1])
+        if not 0 <= a <= b < len(ph.start):
+            raise ValueError(f"frames must be (first, last) with 0 <= first <= last <= {len(ph.start) - 1}")
+        lo, hi, what = int(ph.start[a]), int(ph.end[b]), f"frames {a}..{b}"
+    elif start_ns is not None or end_ns is not None:
+        lo = int(start_ns) if start_ns is not None else int(ctx.get_first_time())
+        hi = int(end_ns) if end_ns is not None else int(ctx.get_last_time())
+        what = f"{lo / 1e9:.3f}-{hi / 1e9:.3f} s"
+    elif ph is not None and ph.window() is not None:
+        lo, hi = ph.window()  # type: ignore[misc]
+        g = ph.gameplay
+        what = f"gameplay frames {g[0]}..{g[-1]}"
+    else:
+        lo, hi, what = int(ctx.get_first_time()), int(ctx.get_last_time()), "the whole capture"
+    if hi <= lo:
+        raise ValueError(f"empty window: start {lo} ns is not before end {hi} ns")
+    return lo, hi, what
+
+
+def _thread_rows(
+    ctx: Capture, prof: WindowProfile, waits: list[WaitZone], labels: list[str], running: dict[int, int]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    sl = ctx._srclocs()
+    names = [*sl.name, "?"]
+    span = prof.hi - prof.lo
+    tids = ctx._thread_tids()
+    wait_ns = np.zeros(prof.self_ns.shape[0])
+    wait_names: dict[int, set[str]] = {}
+    for w in waits:
+        wait_ns[w.thread_row] += prof.self_ns[w.thread_row, sl.rows_of(sl.names[w.name_idx])].sum()
+        wait_names.setdefault(w.thread_row, set()).add(sl.names[w.name_idx])
+    busy = prof.busy_ns
+    rows: list[dict[str, Any]] = []
+    top_rows: list[dict[str, Any]] = []
+    for k in range(prof.self_ns.shape[0]):
+        if prof.zone_count[k] == 0 and busy[k] <= 0:
+            continue
+        per_name: dict[str, list[float]] = {}
+        for s in np.flatnonzero(prof.self_ns[k] > 0).tolist():
+            acc = per_name.setdefault(names[s], [0.0, 0])
+            acc[0] += float(prof.self_ns[k, s])
+            acc[1] += int(prof.count[k, s])
+        ranked = sorted(((n, (v, int(c))) for n, (v, c) in per_name.items()), key=lambda kv: -kv[1][0])
+        for nm, (v, c) in ranked[:10]:
+            top_rows.append(
+                {
+                    "thread_id": k,
+                    "thread": labels[k],
+                    "name": nm,
+                    "count": c,
+                    "self_ns": int(v),
+                    "share_of_busy": v / busy[k] if busy[k] > 0 else 0.0,
+                    "wait": nm in wait_names.get(k, set()),
+                }
+            )
+        run = running.get(k, -1)
+        rows.append(
+            {
+                "thread_id": k,
+                "thread": labels[k],
+                "tid": int(tids[k]),
+                "pool": pool_of(ctx.get_thread_name(int(tids[k]))),
+                "zones": int(prof.zone_count[k]),
+                "busy_ns": int(busy[k]),
+                "waiting_ns": int(wait_ns[k]),
+                "working_ns": int(busy[k] - wait_ns[k]),
+                "wrapper_ns": int(prof.wrap_ns[k]),
+                "running_ns": run,
+                "busy": busy[k] / span,
+                "working": (busy[k] - wait_ns[k]) / span,
+                "running": run / span if run >= 0 else float("nan"),
+                "top_zone": ranked[0][0] if ranked else "",
+                "top_zone_self_ns": int(ranked[0][1][0]) if ranked else 0,
+                "top_zone_count": ranked[0][1][1] if ranked else 0,
+                "_ranked": ranked,
+            }
+        )
+    rows.sort(key=lambda r: -r["working_ns"])
+    rank = {r["thread_id"]: i for i, r in enumerate(rows)}
+    top_rows.sort(key=lambda r: (rank[r["thread_id"]], -r["self_ns"]))
+    return rows, top_rows
+
+
+def _running(ctx: Capture, lo: int, hi: int) -> dict[int, int]:
+    """Per thread row: time on a CPU inside [lo, hi), from context switches (threads that have usable ones)."""
+    db = ctx._db
+    if db.rows("ctx_switch_threads") == 0 or db.rows("ctx_switches") == 0:
+        return {}
+    row_of = {int(t): i for i, t in enumerate(ctx._thread_tids().tolist())}
+    st = db.col("ctx_switches", "start")
+    en = db.col("ctx_switches", "end")
+    out = {}
+    for tid, b, e in zip(
+        db.col("ctx_switch_threads", "tid").tolist(),
+        db.col("ctx_switch_threads", "switch_begin").tolist(),
+        db.col("ctx_switch_threads", "switch_end").tolist(),
+        strict=False,
+    ):
+        k = row_of.get(int(tid))
+        if k is None or e <= b:
+            continue
+        s = st[b:e]
+        x = en[b:e].copy()
+        if x[-1] < 0:  # still running when the capture ended
+            x[-1] = hi
+        ok = (s >= 0) & (x >= s)
+        if not ok.any():  # no usable interval: unknown, not zero
+            continue
+        out[k] = int(np.maximum(np.minimum(x[ok], hi) - np.maximum(s[ok], lo), 0).sum())
+    return out
+
+
+def _pools(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    by: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by.setdefault(r["pool"], []).append(r)
+    out = []
+    for name, members in by.items():
+        if len(members) < 2:
+            continue
+        w = np.asarray([m["working_ns"] for m in members], dtype=np.float64)
+        total = float(w.sum())
+        out.append(
+            {
+                "pool": name,
+                "threads": len(members),
+                "working_ns": int(total),
+                "busiest": members[int(np.argmax(w))]["thread"],
+                "busiest_share": float(w.max() / total) if total > 0 else float("nan"),
+                "max_over_mean": float(w.max() / w.mean()) if total > 0 else float("nan"),
+                "_members": members,
+            }
+        )
+    out.sort(key=lambda p: -(p["max_over_mean"] if p["max_over_mean"] == p["max_over_mean"] else 0.0))
+    return out
+
+
+def _summary(
+    rows: list[dict[str, Any]],
+    pools: list[dict[str, Any]],
+    waits: list[WaitZone],
+    names: list[str],
+    labels: list[str],
+    lo: int,
+    hi: int,
+    ph: FramePhases | None,
+    top: int,
+) -> list[str]:
+    span = hi - lo
+    frame_txt = f"; median frame {fmt_ns(ph.median_ns)}" if ph is not None and ph.median_ns == ph.median_ns else ""
+    lines = [f"Window {lo / 1e9:.3f}-{hi / 1e9:.3f} s{frame_txt}; shares below are of the window."]
+    for p in pools:
+        members = sorted(p["_members"], key=lambda m: -m["working_ns"])
+        idle = [m["thread"] for m in members if m["working"] < IDLE]
+        lines.append(
+            f"Pool {p['pool']!r} ({p['threads']} threads): working "
+            + ", ".join(f"{m['thread']} {fmt_pct(m['working'])}" for m in members)
+            + f"; {p['busiest']} does {fmt_pct(p['busiest_share'])} of the pool's work (busiest/mean "
+            f"{p['max_over_mean']:.2f}x)"
+            + (f"; idle (< {fmt_pct(IDLE)} working): {', '.join(idle)}" if idle else "")
+            + "."
+        )
+    for r in rows:
+        if r["waiting_ns"] > 0.1 * span:
+            wz = [w for w in waits if w.thread_row == r["thread_id"]]
+            desc = "; ".join(f"{names[w.name_idx]} ({w.kind}: {w.evidence})" for w in wz)
+            lines.append(
+                f"{r['thread']}: busy {fmt_pct(r['busy'])}, but {fmt_pct(r['waiting_ns'] / span)} of it waits in "
+                f"{desc}; working {fmt_pct(r['working'])}."
+            )
+    wrapped = [r["thread"] for r in rows if r["wrapper_ns"] > 0]
+    if wrapped:
+        lines.append(
+            f"Zones wrapping a whole thread ({', '.join(wrapped[:6])}) are not busy time: only their children count."
+        )
+    has_run = any(r["running_ns"] >= 0 for r in rows)
+    lines.append(
+        f"{'thread':<22} {'zones':>8} {'busy':>6} {'wait':>6} {'work':>6}"
+        + (f" {'cpu':>6}" if has_run else "")
+        + "  top zones by self time"
+    )
+    for r in rows[:SHOWN]:
+        tops = ", ".join(f"{nm} {fmt_ns(v)} ({c}x)" for nm, (v, c) in r["_ranked"][:top])
+        run = ""
+        if has_run:
+            run = f" {fmt_pct(r['running']) if r['running_ns'] >= 0 else '-':>6}"
+        lines.append(
+            f"{r['thread'][:22]:<22} {r['zones']:>8} {fmt_pct(r['busy']):>6} {fmt_pct(r['waiting_ns'] / span):>6} "
+            f"{fmt_pct(r['working']):>6}{run}  {tops}"
+        )
+    if len(rows) > SHOWN:
+        lines.append(f"  ... {len(rows) - SHOWN} more threads in .table")
+    if has_run:
+        lines.append("cpu = time running on a CPU (context switches); busy/work count zone time even when descheduled.")
+    return lines
