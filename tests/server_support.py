@@ -31,6 +31,7 @@ TOOLS = {
     "discover_instances",
     "live_connect",
     "load_capture",
+    "compare_captures",
     "unload_capture",
     "save_trace",
     "eval",
