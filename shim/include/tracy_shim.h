@@ -57,6 +57,10 @@ TSHIM_API const char* tshim_last_error(void);
 TSHIM_API tshim_capture* tshim_open_file(const char* path);
 /* Stops any background work and frees everything; views into its columns become invalid. NULL is ignored. */
 TSHIM_API void tshim_close(tshim_capture* cap);
+/* Asks a capture that is still loading (state TSHIM_LOADING) to stop; returns at once. The load then ends within
+ * about one compressed block with state TSHIM_FAILED and status TSHIM_ERR_STATE ("loading was cancelled"). No
+ * effect on a capture that is already readable. The handle must still be closed. */
+TSHIM_API int tshim_cancel(tshim_capture* cap);
 
 TSHIM_API int tshim_state(const tshim_capture* cap);
 /* Blocks until the state is at least `state` or the load failed, at most timeout_s seconds (< 0: no limit).

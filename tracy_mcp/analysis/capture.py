@@ -89,11 +89,17 @@ class Capture(
         """(bytes done, bytes total (0 while unknown), stage name) of the load."""
         return self._require_native().progress()
 
+    def cancel_load(self) -> None:
+        """Stop loading (a waiting `wait` then raises "loading was cancelled"); no effect once the data is readable."""
+        if self._native is not None:
+            self._native.cancel()
+
     def close(self) -> None:
         """Drop this object's hold on the engine's memory. Arrays you still hold keep their data alive until
         they are released; every method raises after close."""
         if self._native is None:
             return
+        self._native.cancel()  # a load still running stops instead of finishing for nobody
         self._db.clear()
         self._native = None
         self._close_db()

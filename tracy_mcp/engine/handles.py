@@ -69,6 +69,11 @@ class NativeCapture:
             self.raise_failure()
         return reached
 
+    def cancel(self) -> None:
+        """Stop a load in progress (returns at once; the load then fails with "loading was cancelled"). No effect
+        once the tables are readable."""
+        check(self._lib.tshim_cancel(self._handle))
+
     def raise_failure(self) -> None:
         status = int(self._lib.tshim_capture_status(self._handle))
         message = self._ffi.string(self._lib.tshim_capture_error(self._handle)).decode("utf-8", "replace")

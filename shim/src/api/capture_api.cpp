@@ -65,6 +65,14 @@ void tshim_close(tshim_capture* cap) {
     std::unique_ptr<tshim_capture> owned(cap);
 }
 
+int tshim_cancel(tshim_capture* cap) {
+    return guarded([&] {
+        if (!cap) throw tshim::Error(TSHIM_ERR_ARG, "null capture");
+        cap->impl.cancel_load();
+        return 0;
+    });
+}
+
 int tshim_state(const tshim_capture* cap) { return cap ? cap->impl.state() : TSHIM_ERR_ARG; }
 
 int tshim_wait(tshim_capture* cap, int state, double timeout_s) {

@@ -60,6 +60,11 @@ ContainerInfo parse_container(const uint8_t* data, size_t size) {
     while (off < size) {
         if (size - off < 4) throw Error(TSHIM_ERR_FORMAT, "capture is truncated: incomplete block header");
         const uint32_t sz = load_u32(data + off);
+        // Writers never emit an empty block; accepting them would let a run of zeros (a padded or damaged file)
+        // cost a pass through the decoder per 4 bytes.
+        if (sz == 0)
+            corrupt("block " + std::to_string(info.block_count) + " at byte " + std::to_string(off) +
+                    " has size 0 (the file is damaged or padded with zeros from there on)");
         off += 4;
         if (sz > size - off) throw Error(TSHIM_ERR_FORMAT, "capture is truncated: last block is incomplete");
         off += sz;
@@ -107,7 +112,7 @@ struct StreamDecoder {
                                                         reinterpret_cast<char*>(dst.data()), int(n), int(cap),
                                                         reinterpret_cast<const char*>(dict.data()),
                                                         int(lz4_prev_size));
-            if (r < 0) corrupt("LZ4 block does not decompress");
+            if (r <= 0) corrupt(r < 0 ? "LZ4 block does not decompress" : "LZ4 block decompresses to nothing");
             lz4_cur ^= 1;
             lz4_prev_size = size_t(r);
             std::memcpy(out, dst.data(), size_t(r));
@@ -122,6 +127,7 @@ struct StreamDecoder {
             if (in.pos == before_in && o.pos == before_out) corrupt("zstd block makes no progress");
             if (o.pos == o.size && in.pos < in.size) corrupt("block decompresses to more than 64 KiB");
         }
+        if (o.pos == 0) corrupt("zstd block decompresses to nothing");
         return o.pos;
     }
 };
@@ -219,6 +225,7 @@ ContainerSource::~ContainerSource() {
 
 bool ContainerSource::next_block(const uint8_t*& data, size_t& size) {
     auto& s = *impl_;
+    if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw Error(TSHIM_ERR_STATE, "loading was cancelled");
     for (;;) {
         std::unique_lock<std::mutex> lock(s.m);
         if (s.have_current) {  // the previous block is no longer needed by the reader

@@ -3,6 +3,7 @@
 // (an LZ4 block may refer to the previous block of the same stream).
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -37,6 +38,8 @@ public:
     ContainerSource& operator=(const ContainerSource&) = delete;
 
     bool next_block(const uint8_t*& data, size_t& size) override;
+    // While `flag` is set, next_block throws Error(TSHIM_ERR_STATE): a cancelled load stops within one block.
+    void set_cancel(const std::atomic<bool>* flag) { cancel_ = flag; }
     uint64_t size_bound() const override;
     const ContainerInfo& info() const { return info_; }
 
@@ -46,6 +49,7 @@ private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
     ContainerInfo info_;
+    const std::atomic<bool>* cancel_ = nullptr;
 };
 
 // A read-only view of a whole file (memory-mapped where possible).

@@ -48,6 +48,11 @@ void Capture::fail(int status, std::string message) {
     changed_.notify_all();
 }
 
+void Capture::cancel_load() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (state_ == TSHIM_LOADING) cancel = true;
+}
+
 std::string Capture::error() const {
     std::lock_guard<std::mutex> lock(mutex_);
     return error_;

@@ -29,6 +29,8 @@ public:
     int wait(int state, double timeout_s);
     void set_state(int state);
     void fail(int status, std::string message);
+    // Sets `cancel` if the capture is still loading (a readable capture is left alone).
+    void cancel_load();
     int error_status() const;
     std::string error() const;
 

@@ -57,6 +57,7 @@ void resolve_names(LoadContext& ctx) {
 void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::string& name, bool file_mapping) {
     cap.stage = "decompressing";
     auto source = std::make_unique<ContainerSource>(data, size, file_mapping);
+    source->set_cancel(&cap.cancel);
     const auto info = source->info();
     cap.meta_int["file_size"] = int64_t(size);
     cap.meta_str["compression"] = info.compression == Compression::Lz4 ? "lz4" : "zstd";
