@@ -24,6 +24,7 @@ from tracy_mcp.analysis.memory import MemoryQueries
 from tracy_mcp.analysis.metadata import MetaQueries
 from tracy_mcp.analysis.query_base import QueryBase
 from tracy_mcp.analysis.sampling import SamplingQueries
+from tracy_mcp.analysis.sql import SqlMethods
 from tracy_mcp.engine.data import CaptureData
 from tracy_mcp.errors import TracyMcpError
 
@@ -37,6 +38,7 @@ class CaptureClosedError(TracyMcpError):
 class Capture(
     AnswerMethods,
     ExportMethods,
+    SqlMethods,
     FrameQueries,
     GpuQueries,
     EventQueries,
@@ -51,7 +53,7 @@ class Capture(
     Extras: ``info()``, ``zones()``, ``zone_stats()``, ``zone_durations()``, ``zone_percentiles()``,
     ``frames()``, ``frame_percentiles()``, ``zones_in_frame()``, ``zones_in_range()``, ``thread_busy_time()``,
     ``gpu_zones()``, ``messages()``, ``plots()``, ``memory_events()``, ``samples()``, ``context_switches()``,
-    ``lock_events()``, ``export_chrome_trace()``, ``export_csv()``, ``export_parquet()``."""
+    ``lock_events()``, ``export_chrome_trace()``, ``export_csv()``, ``export_parquet()``, ``sql()``."""
 
     def __init__(self, native: engine.NativeCapture) -> None:
         self._native: engine.NativeCapture | None = native

@@ -99,4 +99,35 @@ def _eval_namespace(core: Core, inst: Instance) -> dict[str, Any]:
 
     import tracy_mcp
 
-    return {"ctx": inst.capture, "instances": core.registry.captures(), "tracy_mcp": tracy_mcp, "np": np}
+    return {
+        "ctx": inst.capture,
+        "instances": core.registry.captures(),
+        "tracy_mcp": tracy_mcp,
+        "np": np,
+        "sql": _loaded_sql(core),
+    }
+
+
+def _loaded_sql(core: Core) -> Any:
+    """`sql(query, captures=None, arrow=False)` of eval: SQL over loaded instances, each table with a `capture`
+    column holding the instance's id (or the alias or name it was given)."""
+
+    def sql(query: str, captures: Any = None, arrow: bool = False) -> Any:
+        """SQL (DuckDB) over the loaded captures: every one by default, or a list of instance ids / aliases, or a
+        {name: capture} dict. Each table has a leading `capture` column. ctx.sql(query) queries ctx alone."""
+        import tracy_mcp
+
+        loaded = core.registry.captures()
+        chosen: Any
+        if captures is None:
+            chosen = {inst.id: inst.capture for inst in core.registry.all()}
+        elif isinstance(captures, (list, tuple)):
+            missing = [c for c in captures if isinstance(c, str) and c not in loaded]
+            if missing:
+                raise KeyError(f"no loaded instance named {', '.join(map(repr, missing))}; loaded: {', '.join(loaded)}")
+            chosen = {c: loaded[c] for c in captures} if all(isinstance(c, str) for c in captures) else captures
+        else:
+            chosen = captures
+        return tracy_mcp.sql(query, chosen, arrow=arrow)
+
+    return sql

@@ -1,0 +1,266 @@
+"""SQL tables of zones and what they refer to: zones, gpu_zones, gpu_contexts, srclocs, threads, captures."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+
+from tracy_mcp.tables.arrow import code_labels, labels, pool_labels, present, row_ids, view, with_nulls
+from tracy_mcp.tables.codes import GPU_CONTEXT_TYPE
+from tracy_mcp.tables.names import thread_names
+from tracy_mcp.tables.schema import Column, TableSpec
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+    from tracy_mcp.engine.zonetree import ZoneTree
+
+DURATION = "end_ns - start_ns"  # NULL when end_ns is
+
+
+def _ids(table: str) -> Column:
+    return Column(
+        "id",
+        "INTEGER",
+        "row number in this table (0..n-1); the key other tables refer to",
+        make=lambda c: view(row_ids(c._db, c._db.rows(table))),
+        lazy=True,
+    )
+
+
+def _self_time(tree: ZoneTree) -> pa.Array:
+    return with_nulls(tree.self_time(), tree.valid)
+
+
+def _zone_text(ctx: Capture) -> pa.Array:
+    db = ctx._db
+    n = db.rows("zones")
+    if not (n and db.has("zones", "extra") and db.has("zone_extras", "text")):
+        return pa.nulls(n, pa.string())
+    extra = db.col("zones", "extra")
+    texts = db.col("zone_extras", "text")
+    ok = (extra > 0) & (extra < len(texts))
+    sids = np.where(ok, texts[np.where(ok, extra, 0)], -1)
+    return pool_labels(sids, db, ctx._strings)
+
+
+ZONES = TableSpec(
+    "zones",
+    "CPU zones (every thread and fiber), one row per zone in each thread's timeline order.",
+    (
+        _ids("zones"),
+        Column("thread_id", "INTEGER", "threads.id of the thread (or fiber)", make=lambda c: view(c._cpu().owner)),
+        Column("thread", "VARCHAR", "thread name", make=lambda c: labels(c._cpu().owner, thread_names(c))),
+        Column(
+            "srcloc_id", "INTEGER", "srclocs.id of the zone's source location", make=lambda c: view(c._cpu().srcloc)
+        ),
+        Column("name", "VARCHAR", "zone name", make=lambda c: labels(c._cpu().srcloc, c._srclocs().name)),
+        Column("start_ns", "BIGINT", "start time", make=lambda c: view(c._cpu().start)),
+        Column("end_ns", "BIGINT", "end time; NULL if the zone never ended", make=lambda c: present(c._cpu().end)),
+        Column("duration_ns", "BIGINT", "end_ns - start_ns; NULL if the zone never ended", expr=DURATION),
+        Column(
+            "self_ns",
+            "BIGINT",
+            "duration minus the durations of its direct children; NULL if the zone never ended",
+            make=lambda c: _self_time(c._cpu()),
+            lazy=True,
+        ),
+        Column(
+            "depth",
+            "INTEGER",
+            "nesting depth on its thread, 0 for a top-level zone",
+            make=lambda c: view(c._cpu().depth),
+        ),
+        Column(
+            "parent_id",
+            "INTEGER",
+            "zones.id of the enclosing zone, -1 for a top-level zone",
+            make=lambda c: view(c._cpu().parent),
+        ),
+        Column(
+            "text",
+            "VARCHAR",
+            "text attached to the zone (ZoneText / ZoneValue), NULL if none",
+            make=_zone_text,
+            lazy=True,
+        ),
+    ),
+)
+
+
+def _gpu_thread(ctx: Capture) -> np.ndarray:
+    return ctx._db.col_or("gpu_zones", "thread", np.zeros(0, np.int32))
+
+
+GPU_ZONES = TableSpec(
+    "gpu_zones",
+    "GPU zones; times are GPU times converted to the capture's clock.",
+    (
+        _ids("gpu_zones"),
+        Column("context_id", "INTEGER", "gpu_contexts.id", make=lambda c: view(c._gpu().owner)),
+        Column(
+            "thread_id",
+            "INTEGER",
+            "threads.id of the CPU thread that issued it, NULL if unknown",
+            make=lambda c: present(_gpu_thread(c)),
+        ),
+        Column("thread", "VARCHAR", "name of that thread", make=lambda c: labels(_gpu_thread(c), thread_names(c))),
+        Column("srcloc_id", "INTEGER", "srclocs.id", make=lambda c: present(c._gpu().srcloc)),
+        Column("name", "VARCHAR", "zone name", make=lambda c: labels(c._gpu().srcloc, c._srclocs().name)),
+        Column("start_ns", "BIGINT", "GPU start time", make=lambda c: view(c._gpu().start)),
+        Column("end_ns", "BIGINT", "GPU end time; NULL if it never ended", make=lambda c: present(c._gpu().end)),
+        Column("duration_ns", "BIGINT", "GPU time (end_ns - start_ns)", expr=DURATION),
+        Column(
+            "self_ns", "BIGINT", "duration minus its direct children's", make=lambda c: _self_time(c._gpu()), lazy=True
+        ),
+        Column(
+            "cpu_start_ns",
+            "BIGINT",
+            "CPU time the zone was issued",
+            make=lambda c: view(c._db.col_or("gpu_zones", "cpu_start")),
+        ),
+        Column(
+            "cpu_end_ns",
+            "BIGINT",
+            "CPU time the zone's end was issued",
+            make=lambda c: present(c._db.col_or("gpu_zones", "cpu_end")),
+        ),
+        Column("depth", "INTEGER", "nesting depth in its context", make=lambda c: view(c._gpu().depth)),
+        Column(
+            "parent_id",
+            "INTEGER",
+            "gpu_zones.id of the enclosing zone, -1 for a top-level zone",
+            make=lambda c: view(c._gpu().parent),
+        ),
+    ),
+)
+
+
+def _gpu_context_col(ctx: Capture, column: str, dtype: type) -> np.ndarray:
+    return ctx._db.col_or("gpu_contexts", column, np.zeros(0, dtype))
+
+
+GPU_CONTEXTS = TableSpec(
+    "gpu_contexts",
+    "GPU contexts (one per GPU queue the program instrumented).",
+    (
+        Column("id", "INTEGER", "context row", make=lambda c: view(row_ids(c._db, c._db.rows("gpu_contexts")))),
+        Column(
+            "name",
+            "VARCHAR",
+            "context name, NULL if unnamed",
+            make=lambda c: pool_labels(_gpu_context_col(c, "name", np.int32), c._db, c._strings),
+        ),
+        Column(
+            "type",
+            "VARCHAR",
+            "API: opengl, vulkan, opencl, direct3d11, direct3d12, metal, cuda, ...",
+            make=lambda c: code_labels(_gpu_context_col(c, "type", np.uint8), GPU_CONTEXT_TYPE),
+        ),
+        Column(
+            "tid",
+            "BIGINT",
+            "OS id of the thread it is bound to, 0 if none",
+            make=lambda c: view(_gpu_context_col(c, "tid", np.uint64)),
+        ),
+        Column(
+            "zone_count",
+            "BIGINT",
+            "GPU zones recorded in it",
+            make=lambda c: view(_gpu_context_col(c, "count", np.uint64)),
+        ),
+    ),
+)
+
+
+def _srcloc_strings(ctx: Capture, which: str) -> pa.Array:
+    sl = ctx._srclocs()
+    return pa.array(getattr(sl, which), pa.string())
+
+
+SRCLOCS = TableSpec(
+    "srclocs",
+    "Source locations: where zones (and locks) were declared in the program.",
+    (
+        Column(
+            "id",
+            "INTEGER",
+            "source-location row; zones.srcloc_id refers to it",
+            make=lambda c: view(row_ids(c._db, len(c._srclocs()))),
+        ),
+        Column(
+            "name",
+            "VARCHAR",
+            "zone name (the custom name, else the function)",
+            make=lambda c: _srcloc_strings(c, "name"),
+        ),
+        Column("function", "VARCHAR", "function", make=lambda c: _srcloc_strings(c, "function")),
+        Column("file", "VARCHAR", "source file", make=lambda c: _srcloc_strings(c, "file")),
+        Column("line", "INTEGER", "source line", make=lambda c: view(c._srclocs().line)),
+        Column("color", "BIGINT", "color as 0xRRGGBB, 0 for the default", make=lambda c: view(c._srclocs().color)),
+        Column(
+            "upstream_id",
+            "INTEGER",
+            "the id upstream's API uses (get_src_loc): static > 0, dynamic < 0",
+            make=lambda c: view(c._srclocs().ids),
+        ),
+    ),
+)
+
+
+def _thread_col(ctx: Capture, column: str, dtype: type) -> np.ndarray:
+    n = ctx._db.rows("threads")
+    return ctx._db.col_or("threads", column, np.zeros(n, dtype))
+
+
+THREADS = TableSpec(
+    "threads",
+    "Threads and fibers of the profiled program.",
+    (
+        Column(
+            "id",
+            "INTEGER",
+            "thread row; <table>.thread_id refers to it",
+            make=lambda c: view(row_ids(c._db, c._db.rows("threads"))),
+        ),
+        Column("tid", "BIGINT", "OS thread id", make=lambda c: view(c._thread_tids())),
+        Column("name", "VARCHAR", "thread name", make=lambda c: pa.array(thread_names(c), pa.string())),
+        Column(
+            "is_fiber",
+            "BOOLEAN",
+            "a fiber rather than an OS thread",
+            make=lambda c: view(_thread_col(c, "is_fiber", np.uint8)),
+        ),
+        Column(
+            "zone_count", "BIGINT", "zones recorded on it", make=lambda c: view(_thread_col(c, "zone_count", np.uint64))
+        ),
+    ),
+)
+
+
+def _info(ctx: Capture, key: str) -> pa.Array:
+    info = ctx._db.cached("sql_capture_info", ctx.info)
+    return pa.array([info.get(key)])
+
+
+CAPTURES = TableSpec(
+    "captures",
+    "One row describing the capture.",
+    (
+        Column("name", "VARCHAR", "capture name (program @ time)", make=lambda c: _info(c, "name")),
+        Column("program", "VARCHAR", "program name", make=lambda c: _info(c, "program")),
+        Column("path", "VARCHAR", "capture file", make=lambda c: _info(c, "path")),
+        Column(
+            "capture_time", "BIGINT", "when it was recorded (Unix seconds)", make=lambda c: _info(c, "capture_time")
+        ),
+        Column("file_version", "VARCHAR", "Tracy version that wrote the file", make=lambda c: _info(c, "file_version")),
+        Column("first_ns", "BIGINT", "time of the first event", make=lambda c: _info(c, "first_time_ns")),
+        Column("last_ns", "BIGINT", "time of the last event", make=lambda c: _info(c, "last_time_ns")),
+        Column("span_ns", "BIGINT", "last_ns - first_ns", make=lambda c: _info(c, "span_ns")),
+        Column("zone_count", "BIGINT", "CPU zones", make=lambda c: _info(c, "zone_count")),
+        Column("frame_count", "BIGINT", "frames of the base frame set", make=lambda c: _info(c, "frame_count")),
+        Column("host_info", "VARCHAR", "machine description the client sent", make=lambda c: _info(c, "host_info")),
+    ),
+    key="name",
+)
