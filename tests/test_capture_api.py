@@ -102,7 +102,7 @@ def test_unknown_srcloc_id_raises_key_error(ctx: Capture) -> None:
 def test_thread_names_include_other_processes(ctx: Capture) -> None:
     assert ctx.get_thread_name(ctx.get_pid()) == "Main thread"
     assert ctx.get_thread_name(0) == "???"
-    names = {ctx.get_thread_name(int(t)) for t in ctx.context_switches(as_frame=False)["thread"].tolist()}
+    names = {ctx.get_thread_name(int(t)) for t in ctx.context_switches(as_frame=False)["tid"].tolist()}
     assert "Worker A" in names
 
 

@@ -19,24 +19,25 @@ def test_zones_columns_are_consistent(ctx: Capture) -> None:
     z = ctx.zones(as_frame=False)
     n = ctx.get_zone_count()
     assert all(len(v) == n for v in z.values())
-    valid = z["end"] >= 0
-    assert np.array_equal(z["duration"][valid], z["end"][valid] - z["start"][valid])
-    assert np.all(z["self_time"][valid] <= z["duration"][valid])
-    assert set(np.unique(z["thread"]).tolist()) <= {t["id"] for t in ctx.get_threads()}
+    valid = z["end_ns"] >= 0
+    assert np.array_equal(z["duration_ns"][valid], z["end_ns"][valid] - z["start_ns"][valid])
+    assert np.all(z["self_ns"][valid] <= z["duration_ns"][valid])
+    tids = ctx.threads(as_frame=False)["tid"]
+    assert set(tids[np.unique(z["thread_id"])].tolist()) <= {t["id"] for t in ctx.get_threads()}
     assert (z["name"] == "MainFrame").sum() == ctx.get_all_zone_stats()["MainFrame"].count
     roots = z["depth"] == 0
-    assert np.all(z["parent"][roots] == -1) and np.all(z["parent"][~roots] >= 0)
+    assert np.all(z["parent_id"][roots] == -1) and np.all(z["parent_id"][~roots] >= 0)
 
 
 def test_zone_filters(ctx: Capture) -> None:
     main = [t["id"] for t in ctx.get_threads() if t["name"] == "Main thread"][0]
     z = ctx.zones(thread=main, as_frame=False)
-    assert len(z["start"]) and np.all(z["thread"] == main)
+    assert len(z["start_ns"]) and np.all(z["thread"] == "Main thread")
     w = ctx.zones(name="LeafWork", as_frame=False)
     assert set(w["name"].tolist()) == {"LeafWork"}
     lo, hi = 500_000_000, 600_000_000
     r = ctx.zones_in_range(lo, hi, as_frame=False)
-    assert len(r["start"]) and np.all(r["start"] < hi) and np.all((r["end"] > lo) | (r["end"] < 0))
+    assert len(r["start_ns"]) and np.all(r["start_ns"] < hi) and np.all((r["end_ns"] > lo) | (r["end_ns"] < 0))
 
 
 def test_zone_stats_by_name_match_upstream_method(ctx: Capture) -> None:
@@ -45,26 +46,26 @@ def test_zone_stats_by_name_match_upstream_method(ctx: Capture) -> None:
     assert set(table["name"].tolist()) == set(stats)
     for i, name in enumerate(table["name"].tolist()):
         s = stats[name]
-        assert (table["count"][i], table["total"][i], table["min"][i], table["max"][i]) == (
+        assert (table["count"][i], table["total_ns"][i], table["min_ns"][i], table["max_ns"][i]) == (
             s.count,
             s.total,
             s.min,
             s.max,
         )
-        assert table["mean"][i] == pytest.approx(s.avg)
+        assert table["mean_ns"][i] == pytest.approx(s.avg)
         d = np.asarray(ctx.get_zone_durations(name, 2**62))
-        assert table["p50"][i] == pytest.approx(np.percentile(d, 50))
-        assert table["p99"][i] == pytest.approx(np.percentile(d, 99))
+        assert table["p50_ns"][i] == pytest.approx(np.percentile(d, 50))
+        assert table["p99_ns"][i] == pytest.approx(np.percentile(d, 99))
         if s.count > 1:
-            assert table["std"][i] == pytest.approx(d.std(ddof=1), rel=1e-6)
-    assert list(table["total"]) == sorted(table["total"], reverse=True)
+            assert table["std_ns"][i] == pytest.approx(d.std(ddof=1), rel=1e-6)
+    assert list(table["total_ns"]) == sorted(table["total_ns"], reverse=True)
 
 
 def test_zone_stats_by_srcloc_match_get_zone_stats(ctx: Capture) -> None:
     table = ctx.zone_stats(by="srcloc", as_frame=False)
     by_id = ctx.get_all_zone_stats_by_srcloc()
-    assert set(table["srcloc"].tolist()) == set(by_id)
-    for i, sid in enumerate(table["srcloc"].tolist()):
+    assert set(table["id"].tolist()) == set(by_id)
+    for i, sid in enumerate(table["id"].tolist()):
         assert table["count"][i] == ctx.get_zone_stats(sid).count == by_id[sid].count
         assert table["name"][i] == ctx.get_zone_name(sid)
         assert table["line"][i] == ctx.get_src_loc(sid).line
@@ -73,15 +74,16 @@ def test_zone_stats_by_srcloc_match_get_zone_stats(ctx: Capture) -> None:
 def test_self_time_is_duration_minus_children(ctx: Capture) -> None:
     z = ctx.zones(as_frame=False)
     st = ctx.self_time_array()
-    parent = z["parent"]
+    assert np.array_equal(st, z["self_ns"])
+    parent = z["parent_id"]
     child_sum = np.zeros(len(st), np.int64)
     has = parent >= 0
-    np.add.at(child_sum, parent[has], np.maximum(z["duration"][has], 0))
-    valid = z["end"] >= 0
-    assert np.array_equal(st[valid], (z["duration"] - child_sum)[valid])
+    np.add.at(child_sum, parent[has], np.maximum(z["duration_ns"][has], 0))
+    valid = z["end_ns"] >= 0
+    assert np.array_equal(st[valid], (z["duration_ns"] - child_sum)[valid])
     table = ctx.zone_stats(as_frame=False)
     i = table["name"].tolist().index("MainFrame")
-    assert 0 <= table["self_total"][i] < table["total"][i]
+    assert 0 <= table["self_ns"][i] < table["total_ns"][i]
 
 
 def test_percentiles(ctx: Capture) -> None:
@@ -91,21 +93,21 @@ def test_percentiles(ctx: Capture) -> None:
     fp = ctx.frame_percentiles()
     ft = np.asarray(ctx.get_frame_times())
     assert fp["p90"] == pytest.approx(np.percentile(ft, 90))
-    sid = ctx.zone_stats(by="srcloc", as_frame=False)["srcloc"][0]
+    sid = ctx.zone_stats(by="srcloc", as_frame=False)["id"][0]
     assert ctx.zone_percentiles(srcloc=int(sid))["p50"] > 0
 
 
 def test_frames_and_zones_in_frame(ctx: Capture) -> None:
     f = ctx.frames(as_frame=False)
-    assert len(f["start"]) == ctx.get_frame_count()
-    assert f["duration"].tolist() == ctx.get_frame_times()
+    assert len(f["start_ns"]) == ctx.get_frame_count()
+    assert f["duration_ns"].tolist() == ctx.get_frame_times()
     render = ctx.frames("Render", as_frame=False)
-    assert render["duration"].tolist() == ctx.get_frame_times_named("Render")
+    assert render["duration_ns"].tolist() == ctx.get_frame_times_named("Render")
     z = ctx.zones_in_frame(10, as_frame=False)
     b, e = ctx.get_frame_boundaries()[10]
-    assert len(z["start"]) and np.all(z["start"] < e)
+    assert len(z["start_ns"]) and np.all(z["start_ns"] < e)
     upstream = ctx.get_zones_in_frame(10)
-    starts_inside = (z["start"] >= b) & (z["end"] >= 0)
+    starts_inside = (z["start_ns"] >= b) & (z["end_ns"] >= 0)
     assert sum(v["count"] for v in upstream.values()) <= int(starts_inside.sum())
 
 
@@ -120,23 +122,24 @@ def test_thread_busy_time(ctx: Capture) -> None:
 
 def test_other_tables(ctx: Capture) -> None:
     m = ctx.messages(as_frame=False)
-    assert len(m["time"]) == ctx.get_message_count() and m["text"].dtype == object
+    assert len(m["time_ns"]) == ctx.get_message_count() and m["text"].dtype == object
     mem = ctx.memory_events(as_frame=False)
     assert len(mem["ptr"]) == sum(p.alloc_count for p in ctx.get_memory_pools())
     assert len(ctx.memory_events("Pool A", as_frame=False)["ptr"]) == 2825
     g = ctx.gpu_zones(as_frame=False)
-    assert len(g["gpu_start"]) == ctx.get_gpu_zone_count()
+    assert len(g["start_ns"]) == ctx.get_gpu_zone_count()
     s = ctx.samples(as_frame=False)
-    assert 0 < len(s["time"]) <= ctx.get_callstack_sample_count()
+    assert 0 < len(s["time_ns"]) <= ctx.get_callstack_sample_count()
     cs = ctx.context_switches(as_frame=False)
-    assert len(cs["start"]) == ctx.get_context_switch_count()
+    assert len(cs["start_ns"]) == ctx.get_context_switch_count()
     le = ctx.lock_events(as_frame=False)
-    assert len(le["time"]) == ctx.get_lock_count()
+    assert len(le["time_ns"]) == ctx.get_lock_count()
     pts = ctx.plot_points("Load %", as_frame=False)
-    assert len(pts["time"]) == 200
-    allp = ctx.plots(as_frame=False)
-    assert len(allp["time"]) == sum(p.count for p in ctx.get_plots())
+    assert len(pts["time_ns"]) == 200
+    allp = ctx.plot_points(as_frame=False)
+    assert len(allp["time_ns"]) == sum(p.count for p in ctx.get_plots())
     assert np.array_equal(allp["value"][allp["plot"] == "Load %"], pts["value"])
+    assert ctx.plots(as_frame=False)["count"].tolist() == [p.count for p in ctx.get_plots()]
 
 
 def test_pandas_dataframes_when_installed(ctx: Capture) -> None:
@@ -162,7 +165,7 @@ def test_lock_contention_replay_matches_summary(ctx: Capture) -> None:
 
     for lock in ctx.get_locks():
         ev = ctx.lock_events(lock.name, as_frame=False)
-        assert len(ev["time"]) > 0
+        assert len(ev["time_ns"]) > 0
         assert lock.is_contended  # both locks of the reference program are fought over
     assert lock_is_contended(np.array([1, 0, 2, 1, 2]), np.array([0, 1, 0, 1, 1]), False)  # held while 1 waits
     assert not lock_is_contended(np.array([0, 1, 2, 0, 1, 2]), np.array([0, 0, 0, 1, 1, 1]), False)

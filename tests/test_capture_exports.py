@@ -91,7 +91,7 @@ def test_parquet_roundtrip(ctx: Capture, tmp_path: Path) -> None:
     out = tmp_path / "zones.parquet"
     assert ctx.export_parquet(out) == ctx.get_zone_count()
     t = pq.read_table(out)
-    assert t.num_rows == ctx.get_zone_count() and "duration" in t.column_names
+    assert t.num_rows == ctx.get_zone_count() and "duration_ns" in t.column_names
     assert ctx.export_parquet(tmp_path / "stats.parquet", "zone_stats") > 0
     with pytest.raises(ValueError):
         ctx.export_parquet(tmp_path / "x.parquet", "nope")

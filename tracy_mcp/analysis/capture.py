@@ -107,6 +107,7 @@ class Capture(
         self._close_db()
 
     def closed(self) -> bool:
+        """True once close() was called."""
         return self._native is None
 
     def __enter__(self) -> Capture:
@@ -172,12 +173,15 @@ class Capture(
 
     # -- connection control (upstream surface; a file capture has no connection) --------------------------------
     def is_connected(self) -> bool:
+        """False: a file capture has no connection (a live session answers for its client)."""
         return False
 
     def shutdown(self) -> None:
+        """Nothing to do for a file capture (upstream: ask the client to stop)."""
         return None
 
     def disconnect(self) -> None:
+        """Nothing to do for a file capture (a live session stops receiving)."""
         return None
 
 

@@ -6,16 +6,21 @@ from typing import Any
 
 import numpy as np
 
-from tracy_mcp.analysis.columnar import Table, make_table
+from tracy_mcp.analysis.columnar import Table, expand_ranges, fixed_labels, labels_of, make_table
+from tracy_mcp.analysis.filters import SelectorError, match_names, per_row
 from tracy_mcp.analysis.results import MessageInfo, PlotSummary
 from tracy_mcp.analysis.threads import ThreadQueries
+from tracy_mcp.errors import NotFoundError
 
 PLOT_TYPES = ("User", "Memory", "SysTime", "Power")
+SEVERITIES = {0: "trace", 1: "debug", 2: "info", 3: "warning", 4: "error", 5: "fatal"}
+SOURCES = {0: "user", 1: "tracy"}
 
 
 class EventQueries(ThreadQueries):
     # -- messages ---------------------------------------------------------------------------------------------------
     def get_message_count(self) -> int:
+        """Messages, Tracy's own included."""
         return self._db.rows("messages")
 
     def get_messages(self) -> list[MessageInfo]:
@@ -35,20 +40,36 @@ class EventQueries(ThreadQueries):
             for t, x, c, i, h in zip(times, texts, colors, idx, tids, strict=False)
         ]
 
-    def messages(self, *, as_frame: bool | None = None) -> Table:
-        """Messages as columns: time, text, color, thread (OS tid), severity, source (0 user, 1 Tracy)."""
+    def messages(self, *, thread: int | str | list[int | str] | None = None, as_frame: bool | None = None) -> Table:
+        """Messages (TracyMessage logs and Tracy's own) in time order, keyed by `id`: time_ns, text, thread_id,
+        thread, severity ("trace", "debug", "info", "warning", "error", "fatal"; Tracy 0.13 and older record
+        "info"), source ("user" or "tracy": Tracy's own diagnostics), color (as stored), callstack_id (0 = none;
+        see get_callstack_frames). Filter: `thread` (name, glob, thread_id, OS tid, or a list)."""
         db = self._db
         n = db.rows("messages")
+        thread_ids = db.col("messages", "thread").astype(np.int32) if n else np.zeros(0, np.int32)
+        rows = None if thread is None else np.nonzero(per_row(self._thread_mask(thread), thread_ids))[0]
+
+        def pick(a: np.ndarray) -> np.ndarray:
+            return a if rows is None else a[rows]
+
+        def col(name: str, default: int) -> np.ndarray:
+            return db.col("messages", name) if db.has("messages", name) and n else np.full(n, default, np.int64)
+
+        sids = pick(col("text", -1))
+        uniq, inv = np.unique(sids, return_inverse=True)
+        tids = pick(thread_ids)
         cols: dict[str, Any] = {
-            "time": db.col_or("messages", "time"),
-            "text": np.asarray(self._strings.many(db.col("messages", "text")) if n else [], dtype=object),
-            "color": db.col_or("messages", "color"),
-            "thread": self._tid_of_rows(db.col("messages", "thread")) if n else np.zeros(0, np.uint64),
+            "time_ns": pick(col("time", 0)),
+            "text": labels_of(inv.reshape(-1), self._strings.many(uniq)),
+            "thread_id": tids,
+            "thread": self._thread_labels(tids),
+            "severity": fixed_labels(pick(col("severity", 2)), SEVERITIES),
+            "source": fixed_labels(pick(col("source", 0)), SOURCES),
+            "color": pick(col("color", 0)),
+            "callstack_id": pick(col("callstack", 0)),
         }
-        for extra in ("severity", "source"):
-            if db.has("messages", extra):
-                cols[extra] = db.col("messages", extra)
-        return make_table(cols, as_frame)
+        return make_table(cols, as_frame, ids=rows)
 
     # -- plots ------------------------------------------------------------------------------------------------------
     def _plot_name(self, sid: int) -> str:
@@ -94,49 +115,80 @@ class EventQueries(ThreadQueries):
         return out
 
     def plots(self, *, as_frame: bool | None = None) -> Table:
-        """Every point of every plot as columns: plot (name), type, time, value."""
+        """One row per plot (the summary; points are in plot_points()), keyed by `id` (the plot_id): name, type
+        ("User", "Memory", "SysTime", "Power"), count (points), min, max, mean, sum, first_ns, last_ns (times of
+        the first and last point). Names can repeat (two plots may both show as "Frame"): select by id."""
         db = self._db
         n = db.rows("plots")
-        if n == 0 or db.rows("plot_points") == 0:
-            return make_table(
-                {
-                    "plot": np.zeros(0, dtype=object),
-                    "type": np.zeros(0, dtype=object),
-                    "time": np.zeros(0, np.int64),
-                    "value": np.zeros(0),
-                },
-                as_frame,
-            )
-        b = db.col("plots", "point_begin").astype(np.int64)
-        e = db.col("plots", "point_end").astype(np.int64)
-        lens = np.maximum(e - b, 0)
-        names = np.asarray([self._plot_name(int(x)) for x in db.col("plots", "name").tolist()], dtype=object)
-        types = np.asarray(
-            [PLOT_TYPES[t] if t < len(PLOT_TYPES) else "Unknown" for t in db.col("plots", "type").tolist()],
-            dtype=object,
-        )
-        owner = np.repeat(np.arange(n), lens)
-        idx = np.concatenate([np.arange(x, y) for x, y in zip(b.tolist(), e.tolist(), strict=True)])
+        b = db.col("plots", "point_begin").astype(np.int64) if n else np.zeros(0, np.int64)
+        e = db.col("plots", "point_end").astype(np.int64) if n else np.zeros(0, np.int64)
+        count = np.maximum(e - b, 0)
+        times = db.col_or("plot_points", "time")
+        has = count > 0
+        first = np.full(n, -1, np.int64)
+        last = np.full(n, -1, np.int64)
+        first[has] = times[b[has]]
+        last[has] = times[e[has] - 1]
+        total = db.col("plots", "sum").astype(np.float64) if n else np.zeros(0)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.where(has, total / np.maximum(count, 1), np.nan)
         return make_table(
             {
-                "plot": names[owner],
-                "type": types[owner],
-                "time": db.col("plot_points", "time")[idx],
-                "value": db.col("plot_points", "value")[idx],
+                "name": labels_of(np.arange(n, dtype=np.int32), self._plot_names()),
+                "type": fixed_labels(
+                    db.col("plots", "type") if n else np.zeros(0, np.int8), dict(enumerate(PLOT_TYPES))
+                ),
+                "count": count,
+                "min": db.col("plots", "min").astype(np.float64) if n else np.zeros(0),
+                "max": db.col("plots", "max").astype(np.float64) if n else np.zeros(0),
+                "mean": mean,
+                "sum": total,
+                "first_ns": first,
+                "last_ns": last,
             },
             as_frame,
         )
 
-    def plot_points(self, name: str, *, as_frame: bool | None = None) -> Table:
-        """Points of the first plot called `name` as columns time, value."""
+    def _plot_names(self) -> list[str]:
         db = self._db
-        for i in range(db.rows("plots")):
-            if self._plot_name(int(db.col("plots", "name")[i])) == name:
-                b, e = int(db.col("plots", "point_begin")[i]), int(db.col("plots", "point_end")[i])
-                return make_table(
-                    {"time": db.col("plot_points", "time")[b:e], "value": db.col("plot_points", "value")[b:e]}, as_frame
-                )
-        raise KeyError(f"no plot named {name!r}")
+        return [self._plot_name(int(x)) for x in db.col_or("plots", "name").tolist()]
+
+    def plot_points(self, plot: int | str | list[int | str] | None = None, *, as_frame: bool | None = None) -> Table:
+        """Points of plots in time order per plot, keyed by `id` (the point's row): plot_id, plot (name),
+        time_ns, value. `plot`: a plot_id (see plots()), a name or glob (every plot with that name), a list of
+        these, or None for every plot."""
+        db = self._db
+        n = db.rows("plots")
+        b = db.col("plots", "point_begin").astype(np.int64) if n else np.zeros(0, np.int64)
+        e = db.col("plots", "point_end").astype(np.int64) if n else np.zeros(0, np.int64)
+        chosen = np.ones(n, dtype=bool) if plot is None else self._plot_mask(plot)
+        owner, rows = expand_ranges(b[chosen], e[chosen])
+        plot_ids = np.nonzero(chosen)[0].astype(np.int32)[owner]
+        return make_table(
+            {
+                "plot_id": plot_ids,
+                "plot": labels_of(plot_ids, self._plot_names()),
+                "time_ns": db.col_or("plot_points", "time")[rows],
+                "value": db.col_or("plot_points", "value", np.zeros(0))[rows],
+            },
+            as_frame,
+            ids=rows,
+        )
+
+    def _plot_mask(self, plot: int | str | list[int | str]) -> np.ndarray:
+        names = self._plot_names()
+        items = plot if isinstance(plot, list) else [plot]
+        mask = np.zeros(len(names), dtype=bool)
+        for item in items:
+            if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+                if not 0 <= int(item) < len(names):
+                    raise NotFoundError(f"no plot with id {item}: plot ids are 0..{len(names) - 1} (see ctx.plots())")
+                mask[int(item)] = True
+            elif isinstance(item, str):
+                mask |= match_names(item, names, "plot", "plot named")
+            else:
+                raise SelectorError(f"plot must be a plot id, a name, a glob or a list of them; got {item!r}")
+        return mask
 
     # -- sections ---------------------------------------------------------------------------------------------------
     def get_sections(self) -> list[dict[str, Any]]:

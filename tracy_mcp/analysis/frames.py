@@ -14,6 +14,7 @@ import numpy as np
 from tracy_mcp.analysis.columnar import Table, make_table, percentile_columns
 from tracy_mcp.analysis.results import INT64_MAX, INT64_MIN, FrameStats
 from tracy_mcp.analysis.zones import ZoneQueries, stats_by_group
+from tracy_mcp.errors import NotFoundError
 
 I64 = np.int64
 
@@ -58,7 +59,8 @@ class FrameQueries(ZoneQueries):
         """Like _frame_set, but a missing set is a KeyError."""
         fs = self._frame_set(name)
         if fs is None:
-            raise KeyError(f"no frame set named {name!r}")
+            known = ", ".join(repr(f["name"]) for f in self._frame_sets()) or "none"
+            raise NotFoundError(f"no frame set named {name!r}; frame sets: {known}")
         return fs
 
     def _frame_bounds(self, fs: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -174,10 +176,13 @@ class FrameQueries(ZoneQueries):
 
     # -- beyond upstream ---------------------------------------------------------------------------------------------
     def frames(self, name: str | None = None, *, as_frame: bool | None = None) -> Table:
-        """Frames of a set (base set by default) as columns: index, start, end, duration (ns)."""
+        """Frames of one frame set (the base set "Frame" by default), keyed by `id` (the frame number, as in
+        get_frame_times()): start_ns, end_ns, duration_ns. Frame 0 of the base set runs from the capture's start
+        to the first frame mark, and start-up frames are often long: leave them out of "typical frame"
+        statistics."""
         fs = self._named_frame_set(name)
         b, e, t = self._frame_bounds(fs)
-        return make_table({"index": np.arange(len(b), dtype=I64), "start": b, "end": e, "duration": t}, as_frame)
+        return make_table({"start_ns": b, "end_ns": e, "duration_ns": t}, as_frame)
 
     def frame_percentiles(self, name: str | None = None, q: tuple[float, ...] = (50, 90, 99)) -> dict[str, float]:
         """Percentiles of frame durations (ns) of a frame set (base set by default)."""

@@ -10,7 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from tracy_mcp.analysis.columnar import Table, make_table
+from tracy_mcp.analysis.columnar import Table, labels_of, make_table
+from tracy_mcp.analysis.filters import both, per_row
 from tracy_mcp.analysis.results import GpuContextSummary, ZoneStats
 from tracy_mcp.analysis.zones import ZoneQueries, name_dict, stats_by_group
 from tracy_mcp.engine.zonetree import ZoneTree
@@ -45,6 +46,7 @@ class GpuQueries(ZoneQueries):
         return self._gpu().stat_rows(self._srclocs().rows_of(name))
 
     def get_gpu_zone_count(self) -> int:
+        """GPU zones of every GPU context."""
         v = self._db.meta_get("gpu_zone_count")
         if isinstance(v, int):
             return v
@@ -113,48 +115,48 @@ class GpuQueries(ZoneQueries):
         ]
 
     # -- beyond upstream --------------------------------------------------------------------------------------------
-    def gpu_zones(self, *, name: str | None = None, as_frame: bool | None = None) -> Table:
-        """GPU zones as columns: gpu_start, gpu_end, duration (GPU ns), cpu_start, cpu_end, context (row of
-        get_gpu_contexts()), thread (OS tid), depth, srcloc (id), name."""
+    def gpu_zones(
+        self,
+        *,
+        name: str | list[str] | None = None,
+        thread: int | str | list[int | str] | None = None,
+        context_id: int | None = None,
+        as_frame: bool | None = None,
+    ) -> Table:
+        """GPU zones, keyed by `id`: start_ns, end_ns, duration_ns (GPU clock; end -1 = never ended), cpu_start_ns,
+        cpu_end_ns (when the CPU issued it), context_id (index into get_gpu_contexts()), thread_id, thread,
+        depth, parent_id, srcloc_id, name. Filters: `name` (name, glob or list), `thread` (issuing thread: name,
+        glob, thread_id or OS tid), `context_id`."""
         db = self._db
-        if db.rows("gpu_zones") == 0:
-            return make_table(
-                {
-                    k: np.zeros(0, I64)
-                    for k in (
-                        "gpu_start",
-                        "gpu_end",
-                        "duration",
-                        "cpu_start",
-                        "cpu_end",
-                        "context",
-                        "thread",
-                        "depth",
-                        "srcloc",
-                    )
-                },
-                as_frame,
-            )
         g, sl = self._gpu(), self._srclocs()
-        rows = np.arange(g.n)
+        n = g.n
+        issuer = db.col("gpu_zones", "thread") if n else np.zeros(0, np.int32)
+        mask = None
         if name is not None:
-            rows = np.nonzero(np.isin(g.srcloc, sl.rows_of(name)))[0]
-        src = g.srcloc[rows].astype(np.int64)
-        ok = (src >= 0) & (src < len(sl))
-        ids = np.zeros(len(rows), I64)
-        ids[ok] = sl.ids[src[ok]]
-        names = np.asarray(sl.name + [""], dtype=object)
-        src_for_name = np.where(ok, src, len(sl))
+            mask = both(mask, per_row(self._srcloc_name_mask(name), g.srcloc))
+        if thread is not None:
+            mask = both(mask, per_row(self._thread_mask(thread), issuer))
+        if context_id is not None:
+            mask = both(mask, g.owner == int(context_id))
+        rows = None if mask is None else np.nonzero(mask)[0]
+
+        def pick(a: np.ndarray) -> np.ndarray:
+            return a if rows is None else a[rows]
+
+        src = pick(g.srcloc)
+        thread_ids = pick(issuer).astype(np.int32)
         cols: dict[str, Any] = {
-            "gpu_start": g.start[rows],
-            "gpu_end": g.end[rows],
-            "duration": g.dur[rows],
-            "cpu_start": db.col("gpu_zones", "cpu_start")[rows],
-            "cpu_end": db.col("gpu_zones", "cpu_end")[rows],
-            "context": g.owner[rows],
-            "thread": self._tid_of_rows(db.col("gpu_zones", "thread")[rows]),
-            "depth": g.depth[rows],
-            "srcloc": ids,
-            "name": names[src_for_name],
+            "start_ns": pick(g.start),
+            "end_ns": pick(g.end),
+            "duration_ns": pick(g.dur),
+            "cpu_start_ns": pick(db.col_or("gpu_zones", "cpu_start")),
+            "cpu_end_ns": pick(db.col_or("gpu_zones", "cpu_end")),
+            "context_id": pick(g.owner),
+            "thread_id": thread_ids,
+            "thread": self._thread_labels(thread_ids),
+            "depth": pick(g.depth),
+            "parent_id": pick(g.parent),
+            "srcloc_id": sl.upstream_ids(src),
+            "name": labels_of(src, sl.name),
         }
-        return make_table(cols, as_frame)
+        return make_table(cols, as_frame, ids=rows)

@@ -10,13 +10,22 @@ from typing import Any
 
 import numpy as np
 
-from tracy_mcp.analysis.columnar import Table, make_table
+from tracy_mcp.analysis.columnar import Table, expand_ranges, fixed_labels, labels_of, make_table
+from tracy_mcp.analysis.filters import match_names, per_row
 from tracy_mcp.analysis.results import LockSummary
 from tracy_mcp.analysis.threads import ThreadQueries
 from tracy_mcp.engine.srclocs import load_srclocs
 
 WAIT, OBTAIN, RELEASE, WAIT_SHARED, OBTAIN_SHARED, RELEASE_SHARED = range(6)
 LOCK_TYPES = ("Lockable", "SharedLockable")
+EVENT_TYPES = {
+    WAIT: "wait",
+    OBTAIN: "obtain",
+    RELEASE: "release",
+    WAIT_SHARED: "wait_shared",
+    OBTAIN_SHARED: "obtain_shared",
+    RELEASE_SHARED: "release_shared",
+}
 
 
 def _bits_set(types: np.ndarray, threads: np.ndarray, set_type: int, clear_type: int) -> np.ndarray:
@@ -138,23 +147,51 @@ class LockQueries(ThreadQueries):
             )
         return out
 
-    def lock_events(self, lock: str | None = None, *, as_frame: bool | None = None) -> Table:
-        """Lock events as columns: lock (name), time, thread (OS tid), type (0 Wait, 1 Obtain, 2 Release,
-        3 WaitShared, 4 ObtainShared, 5 ReleaseShared)."""
-        parts: dict[str, list[Any]] = {"lock": [], "time": [], "thread": [], "type": []}
-        for r in self._lock_rows():
-            name = self._lock_name(r)
-            if lock is not None and name != lock:
-                continue
-            times, th, ty = self._lock_events(r)
-            tids = np.asarray(self._lock_threads(r) + [0], dtype=np.uint64)
-            idx = np.minimum(th.astype(np.int64), len(tids) - 1)
-            parts["lock"].append(np.full(len(times), name, dtype=object))
-            parts["time"].append(times)
-            parts["thread"].append(tids[idx])
-            parts["type"].append(ty)
-        cols = {k: (np.concatenate(v) if v else np.zeros(0)) for k, v in parts.items()}
-        return make_table(cols, as_frame)
+    def lock_events(
+        self,
+        lock: str | list[str] | None = None,
+        *,
+        thread: int | str | list[int | str] | None = None,
+        as_frame: bool | None = None,
+    ) -> Table:
+        """Lock events lock by lock, in time order within a lock, keyed by `id`: lock_id (row of the engine's
+        lock table), lock (name), time_ns, thread_id, thread, tid, type ("wait", "obtain", "release",
+        "wait_shared", "obtain_shared", "release_shared"). A wait lasts from a thread's "wait" to its next
+        "obtain"; a hold from "obtain" to "release". Filters: `lock` (name, glob or list), `thread` (name,
+        glob, thread_id, OS tid, or a list)."""
+        db = self._db
+        valid = self._lock_rows()
+        nlocks = db.rows("locks")
+        names = [self._lock_name(r) if r in set(valid) else "" for r in range(nlocks)]
+        chosen = np.zeros(nlocks, dtype=bool)
+        chosen[valid] = True
+        if lock is not None:
+            chosen &= match_names(lock, names, "lock", "lock named")
+        col = db.col_or
+        eb, ee = col("locks", "events_begin")[chosen], col("locks", "events_end")[chosen]
+        owner, rows = expand_ranges(eb, ee)
+        lock_ids = np.nonzero(chosen)[0].astype(np.int32)[owner]
+        local = col("lock_events", "thread")[rows].astype(np.int64)
+        tb = col("locks", "threads_begin").astype(np.int64)[lock_ids] if len(rows) else np.zeros(0, np.int64)
+        lock_tids = col("lock_threads", "tid", np.zeros(0, np.uint64))
+        slot = tb + local
+        ok = (slot >= 0) & (slot < len(lock_tids))
+        tids = np.where(ok, lock_tids[np.clip(slot, 0, max(len(lock_tids) - 1, 0))] if len(lock_tids) else 0, 0)
+        tids = tids.astype(np.uint64)
+        thread_ids = self._thread_id_of_tids(tids)
+        if thread is not None:
+            keep = per_row(self._thread_mask(thread), thread_ids)
+            rows, lock_ids, tids, thread_ids = rows[keep], lock_ids[keep], tids[keep], thread_ids[keep]
+        cols: dict[str, Any] = {
+            "lock_id": lock_ids,
+            "lock": labels_of(lock_ids, names),
+            "time_ns": col("lock_events", "time")[rows],
+            "thread_id": thread_ids,
+            "thread": self._thread_labels(thread_ids),
+            "tid": tids,
+            "type": fixed_labels(col("lock_events", "type")[rows], EVENT_TYPES),
+        }
+        return make_table(cols, as_frame, ids=rows)
 
 
 def wait_durations(times: np.ndarray, threads: np.ndarray, types: np.ndarray) -> np.ndarray:

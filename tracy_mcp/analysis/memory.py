@@ -6,7 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from tracy_mcp.analysis.columnar import Table, make_table
+from tracy_mcp.analysis.columnar import Table, labels_of, make_table
+from tracy_mcp.analysis.filters import both, match_names, per_row
 from tracy_mcp.analysis.results import MemPoolSummary
 from tracy_mcp.analysis.threads import ThreadQueries
 
@@ -85,34 +86,49 @@ class MemoryQueries(ThreadQueries):
                 break
         return out
 
-    def memory_events(self, pool_name: str | None = None, *, as_frame: bool | None = None) -> Table:
-        """Allocation events as columns: pool, ptr, size, time_alloc, time_free, thread_alloc, thread_free (OS
-        tids), callstack_alloc, callstack_free."""
+    def memory_events(
+        self,
+        pool: str | list[str] | None = None,
+        *,
+        thread: int | str | list[int | str] | None = None,
+        as_frame: bool | None = None,
+    ) -> Table:
+        """Allocation events pool by pool, in time order within a pool, keyed by `id`: pool_id, pool (name,
+        "(default)" for the unnamed pool), ptr, size_bytes, alloc_ns, free_ns (-1 = never freed),
+        alloc_thread_id, alloc_thread, free_thread_id, free_thread (-1 / missing when never freed or not a
+        profiled thread), alloc_callstack_id, free_callstack_id (0 = none). Filters: `pool` (name, glob or list),
+        `thread` (the allocating thread: name, glob, thread_id, OS tid, or a list)."""
         db = self._db
         names = self._pool_names()
         n = db.rows("mem_events")
-        if n == 0:
-            rows = np.zeros(0, np.int64)
-        elif pool_name is None:
-            rows = np.arange(n)
-        else:
-            parts = [
-                np.arange(int(db.col("mem_pools", "event_begin")[p]), int(db.col("mem_pools", "event_end")[p]))
-                for p, nm in enumerate(names)
-                if nm == pool_name
-            ]
-            rows = np.concatenate(parts) if parts else np.zeros(0, np.int64)
-        pool = db.col("mem_events", "pool")[rows] if n else np.zeros(0, np.int32)
-        pool_names = np.asarray(names + [""], dtype=object)
-        cols = {
-            "pool": pool_names[np.where(pool >= 0, pool, len(names))],
-            "ptr": db.col_or("mem_events", "ptr")[rows],
-            "size": db.col_or("mem_events", "size")[rows],
-            "time_alloc": db.col_or("mem_events", "time_alloc")[rows],
-            "time_free": db.col_or("mem_events", "time_free")[rows],
-            "thread_alloc": self._mem_tids("alloc")[rows],
-            "thread_free": self._mem_tids("free")[rows],
-            "callstack_alloc": db.col_or("mem_events", "cs_alloc")[rows],
-            "callstack_free": db.col_or("mem_events", "cs_free")[rows],
+        pool_ids = db.col("mem_events", "pool").astype(np.int32) if n else np.zeros(0, np.int32)
+        alloc_thread = self._thread_id_of_tids(self._mem_tids("alloc"))
+        mask = None
+        if pool is not None:
+            mask = both(mask, per_row(match_names(pool, names, "pool", "memory pool named"), pool_ids))
+        if thread is not None:
+            mask = both(mask, per_row(self._thread_mask(thread), alloc_thread))
+        rows = None if mask is None else np.nonzero(mask)[0]
+
+        def pick(a: np.ndarray) -> np.ndarray:
+            return a if rows is None else a[rows]
+
+        free_ns = pick(db.col_or("mem_events", "time_free"))
+        free_thread = np.where(free_ns >= 0, self._thread_id_of_tids(pick(self._mem_tids("free"))), -1)
+        alloc_ids = pick(alloc_thread)
+        free_ids = free_thread.astype(np.int32)
+        cols: dict[str, Any] = {
+            "pool_id": pick(pool_ids),
+            "pool": labels_of(pick(pool_ids), names),
+            "ptr": pick(db.col_or("mem_events", "ptr")),
+            "size_bytes": pick(db.col_or("mem_events", "size")),
+            "alloc_ns": pick(db.col_or("mem_events", "time_alloc")),
+            "free_ns": free_ns,
+            "alloc_thread_id": alloc_ids,
+            "alloc_thread": self._thread_labels(alloc_ids),
+            "free_thread_id": free_ids,
+            "free_thread": self._thread_labels(free_ids),
+            "alloc_callstack_id": pick(db.col_or("mem_events", "cs_alloc")),
+            "free_callstack_id": pick(db.col_or("mem_events", "cs_free")),
         }
-        return make_table(cols, as_frame)
+        return make_table(cols, as_frame, ids=rows)

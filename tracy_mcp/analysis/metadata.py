@@ -17,9 +17,11 @@ class MetaQueries(QueryBase):
         return int(v)
 
     def get_capture_name(self) -> str:
+        """The capture's name (the program name, or what it set with TracyAppInfo)."""
         return self._meta_str("capture_name")
 
     def get_capture_program(self) -> str:
+        """The profiled program's executable name."""
         return self._meta_str("capture_program")
 
     def get_capture_time(self) -> int:
@@ -27,9 +29,11 @@ class MetaQueries(QueryBase):
         return self._meta_int("capture_time")
 
     def get_host_info(self) -> str:
+        """The profiled machine: OS, compiler, CPU, RAM, as the client reported them."""
         return self._meta_str("host_info")
 
     def get_pid(self) -> int:
+        """Process id of the profiled program."""
         return self._meta_int("pid")
 
     def get_resolution(self) -> int:
@@ -37,12 +41,15 @@ class MetaQueries(QueryBase):
         return self._meta_int("resolution")
 
     def get_first_time(self) -> int:
+        """Time (ns) of the first event: usually 0, times count from the capture's start."""
         return self._meta_int("first_time")
 
     def get_last_time(self) -> int:
+        """Time (ns) of the last event: the capture's length."""
         return self._meta_int("last_time")
 
     def get_cpu_manufacturer(self) -> str:
+        """CPU vendor string of the profiled machine."""
         return self._meta_str("cpu_manufacturer")
 
     # -- counts -------------------------------------------------------------------------------------------------
@@ -57,4 +64,5 @@ class MetaQueries(QueryBase):
         return self._count("zone_count", "zones")
 
     def get_src_loc_count(self) -> int:
+        """Source locations (static and dynamic) of zones, locks and GPU zones."""
         return self._count("src_loc_count", "srclocs")

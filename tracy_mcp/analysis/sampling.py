@@ -14,22 +14,45 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.callstacks import CallstackQueries
-from tracy_mcp.analysis.columnar import Table, make_table
+from tracy_mcp.analysis.columnar import Table, expand_ranges, fixed_labels, labels_of, make_table
+from tracy_mcp.analysis.filters import per_row
 from tracy_mcp.analysis.threads import ThreadQueries
 
 I64 = np.int64
 
-
-def expand_ranges(begin: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For ranges [begin[i], end[i]): (owner i per element, element index), concatenated in order."""
-    begin = begin.astype(I64)
-    lens = np.maximum(end.astype(I64) - begin, 0)
-    owner = np.repeat(np.arange(len(begin)), lens)
-    if len(owner) == 0:
-        return owner, owner.copy()
-    starts = np.cumsum(lens) - lens
-    idx = np.arange(len(owner)) - np.repeat(starts, lens) + np.repeat(begin, lens)
-    return owner, idx
+# Context-switch codes as Tracy records them: Windows wait reasons (KWAIT_REASON) and thread states, Linux task
+# states as 101.. ; 99 marks a fiber switch, 100 means the platform gave none (Linux reasons), -1 none recorded.
+_WAIT_REASONS = (
+    "Executive FreePage PageIn PoolAllocation DelayExecution Suspended UserRequest WrExecutive WrFreePage WrPageIn "
+    "WrPoolAllocation WrDelayExecution WrSuspended WrUserRequest WrEventPair WrQueue WrLpcReceive WrLpcReply "
+    "WrVirtualMemory WrPageOut WrRendezvous WrKeyedEvent WrTerminated WrProcessInSwap WrCpuRateControl "
+    "WrCalloutStack WrKernel WrResource WrPushLock WrMutex WrQuantumEnd WrDispatchInt WrPreempted "
+    "WrYieldExecution WrFastMutex WrGuardedMutex WrRundown WrAlertByThreadId WrDeferredPreempt WrPhysicalFault "
+    "WrIoRing WrMdlCache WrRcu"
+).split()
+SWITCH_REASONS = {**dict(enumerate(_WAIT_REASONS)), 99: "fiber", 100: "none", -1: "none"}
+SWITCH_STATES = {
+    **dict(enumerate("Initialized Ready Running Standby Terminated Waiting Transition DeferredReady".split())),
+    **dict(
+        enumerate(
+            [
+                "D (disk sleep)",
+                "I (idle)",
+                "R (running)",
+                "S (sleeping)",
+                "T (stopped)",
+                "t (tracing stop)",
+                "W (paging)",
+                "X (dead)",
+                "Z (zombie)",
+                "P (parked)",
+            ],
+            start=101,
+        )
+    ),
+    100: "none",
+    -1: "none",
+}
 
 
 @attrs.frozen
@@ -37,6 +60,7 @@ class SampleIndex:
     time: np.ndarray  # per CPU sample (context-switch samples removed)
     thread: np.ndarray  # thread row per sample
     callstack: np.ndarray  # callstack row per sample
+    row: np.ndarray  # row of the engine's `samples` table per sample
 
 
 @attrs.frozen
@@ -49,12 +73,15 @@ class SymbolStats:
 class SamplingQueries(CallstackQueries, ThreadQueries):
     # -- counts -----------------------------------------------------------------------------------------------------
     def get_callstack_sample_count(self) -> int:
+        """Every callstack sample the capture holds, context-switch samples included (samples() lists only CPU
+        samples, so it can be shorter)."""
         v = self._db.meta_get("sample_count")
         if isinstance(v, int):
             return v
         return self._db.rows("samples")
 
     def get_context_switch_count(self) -> int:
+        """Context switches of the profiled program's threads (rows of context_switches())."""
         v = self._db.meta_get("context_switch_count")
         return v if isinstance(v, int) else self._db.rows("ctx_switches")
 
@@ -65,7 +92,7 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
             n = db.rows("samples")
             if n == 0:
                 z = np.zeros(0, I64)
-                return SampleIndex(z, z, z)
+                return SampleIndex(z, z, z, z)
             time = db.col("samples", "time").astype(I64)
             cs = db.col("samples", "callstack").astype(I64)
             thread = np.full(n, -1, I64)
@@ -86,7 +113,7 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
                         keep[a:b] = ~np.isin(time[a:b], ctx_time[int(cb[r]) : int(ce[r])])
             elif db.has("samples", "thread"):
                 thread = db.col("samples", "thread").astype(I64)
-            return SampleIndex(time[keep], thread[keep], cs[keep])
+            return SampleIndex(time[keep], thread[keep], cs[keep], np.nonzero(keep)[0])
 
         return self._db.cached("cpu_samples", build)
 
@@ -237,15 +264,42 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
             )
         return out
 
-    def samples(self, *, as_frame: bool | None = None) -> Table:
-        """CPU samples (context-switch samples excluded) as columns: time, thread (OS tid), callstack,
-        symbol (innermost symbol address, 0 when unresolved)."""
+    def samples(self, *, thread: int | str | list[int | str] | None = None, as_frame: bool | None = None) -> Table:
+        """CPU samples (callstack sampling; context-switch samples left out), keyed by `id`: time_ns, thread_id,
+        thread, callstack_id (see get_callstack_frames), symbol_addr (innermost frame's symbol, 0 when it does
+        not resolve), symbol (its name, "" when unknown). get_callstack_sample_count() counts every sample the
+        capture holds, this table only CPU samples: the numbers differ. Filter: `thread` (name, glob, thread_id,
+        OS tid, or a list)."""
         s = self._cpu_samples()
         first_sym, ok = self._callstack_first_symbol()
-        sym = np.where(ok[s.callstack], first_sym[s.callstack], 0) if len(s.callstack) else np.zeros(0, np.uint64)
+        rows = None if thread is None else np.nonzero(per_row(self._thread_mask(thread), s.thread))[0]
+
+        def pick(a: np.ndarray) -> np.ndarray:
+            return a if rows is None else a[rows]
+
+        cs = pick(s.callstack)
+        sym = np.where(ok[cs], first_sym[cs], 0).astype(np.uint64) if len(cs) else np.zeros(0, np.uint64)
+        addrs, inv = np.unique(sym, return_inverse=True)
+        thread_ids = pick(s.thread).astype(np.int32)
         return make_table(
-            {"time": s.time, "thread": self._tid_of_rows(s.thread), "callstack": s.callstack, "symbol": sym}, as_frame
+            {
+                "time_ns": pick(s.time),
+                "thread_id": thread_ids,
+                "thread": self._thread_labels(thread_ids),
+                "callstack_id": cs,
+                "symbol_addr": sym,
+                "symbol": labels_of(inv.reshape(-1), self._symbol_names(addrs)),
+            },
+            as_frame,
+            ids=pick(s.row),
         )
+
+    def _symbol_names(self, addrs: np.ndarray) -> list[str]:
+        """Symbol name per address ("" when the capture has no symbol for it)."""
+        rows = self._symbol_info(addrs)
+        db = self._db
+        names = db.col("symbols", "name") if db.rows("symbols") else np.zeros(0, np.int32)
+        return [self._str(names[r]) if r >= 0 else "" for r in rows.tolist()]
 
     # -- context switches ----------------------------------------------------------------------------------------------
     def _ctx_range(self, tid: int) -> tuple[int, int] | None:
@@ -292,26 +346,49 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
             )
         }
 
-    def context_switches(self, *, as_frame: bool | None = None) -> Table:
-        """Context switches as columns: thread (OS tid), start, end (-1 still running), cpu, reason, state,
-        wakeup."""
+    def context_switches(
+        self, *, thread: int | str | list[int | str] | None = None, as_frame: bool | None = None
+    ) -> Table:
+        """Context switches: each row is one period a thread ran on a CPU, thread by thread in time order, keyed
+        by `id`: thread_id (-1 for threads of other programs), tid (OS thread id), thread (name), start_ns,
+        end_ns (-1 = still running), duration_ns (0 when not ended), wakeup_ns (when it was made ready to run),
+        cpu, reason (why it was switched out: a Windows wait reason, "none" on Linux), state (the state it was
+        left in: "S (sleeping)", "D (disk sleep)", "R (running)", ... on Linux; "Waiting", "Ready", ... on
+        Windows). Times a client did not record (Tracy 0.13.1 clients on some systems stamp 0) are -1.
+        Filter: `thread` (name, glob, thread_id, OS tid, or a list)."""
         db = self._db
         n = db.rows("ctx_switches")
-        if n == 0:
-            return make_table(
-                {k: np.zeros(0, I64) for k in ("thread", "start", "end", "cpu", "reason", "state", "wakeup")}, as_frame
-            )
-        owner = db.col("ctx_switches", "owner").astype(I64)
-        tids = db.col("ctx_switch_threads", "tid")
+        owner = db.col("ctx_switches", "owner").astype(np.int64) if n else np.zeros(0, np.int64)
+        switch_tids = db.col_or("ctx_switch_threads", "tid", np.zeros(0, np.uint64))
+        tids = switch_tids[owner] if n else np.zeros(0, np.uint64)
+        thread_ids = self._thread_id_of_tids(tids)
+        rows = None if thread is None else np.nonzero(per_row(self._thread_mask(thread), thread_ids))[0]
+
+        def pick(a: np.ndarray) -> np.ndarray:
+            return a if rows is None else a[rows]
+
+        def times(name: str) -> np.ndarray:
+            t = pick(db.col_or("ctx_switches", name))
+            return t if not len(t) or int(t.min()) >= -1 else np.where(t >= 0, t, -1)
+
+        start, end, wakeup = times("start"), times("end"), times("wakeup")
+        tids = pick(tids)
+        names = sorted({int(t) for t in np.unique(tids).tolist()})
+        tid_names = [self.get_thread_name(t) for t in names]
+        code = np.searchsorted(np.asarray(names, dtype=np.uint64), tids) if len(tids) else np.zeros(0, np.intp)
         return make_table(
             {
-                "thread": tids[owner],
-                "start": db.col("ctx_switches", "start"),
-                "end": db.col("ctx_switches", "end"),
-                "cpu": db.col("ctx_switches", "cpu"),
-                "reason": db.col("ctx_switches", "reason"),
-                "state": db.col("ctx_switches", "state"),
-                "wakeup": db.col("ctx_switches", "wakeup"),
+                "thread_id": pick(thread_ids),
+                "tid": tids,
+                "thread": labels_of(code, tid_names),
+                "start_ns": start,
+                "end_ns": end,
+                "duration_ns": np.where((start >= 0) & (end >= 0), end - start, 0),
+                "wakeup_ns": wakeup,
+                "cpu": pick(db.col_or("ctx_switches", "cpu", np.zeros(n, np.uint8))),
+                "reason": fixed_labels(pick(db.col_or("ctx_switches", "reason", np.zeros(n, np.int8))), SWITCH_REASONS),
+                "state": fixed_labels(pick(db.col_or("ctx_switches", "state", np.zeros(n, np.int8))), SWITCH_STATES),
             },
             as_frame,
+            ids=rows,
         )

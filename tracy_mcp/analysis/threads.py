@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 
+from tracy_mcp.analysis.columnar import Labels, Table, labels_of, make_table
+from tracy_mcp.analysis.filters import match_threads
 from tracy_mcp.analysis.query_base import QueryBase
 
 
@@ -122,3 +124,47 @@ class ThreadQueries(QueryBase):
             {"id": int(t), "count": int(c), "is_fiber": bool(f), "name": self.get_thread_name(int(t))}
             for t, c, f in zip(tids, counts, fiber, strict=False)
         ]
+
+    # -- the thread columns of every table (thread_id = row of table `threads`) ----------------------------------
+    def _thread_label_list(self) -> list[str]:
+        """Name per thread_id (may repeat: two threads can share a name)."""
+        return self._db.cached(
+            "thread_label_list", lambda: [self.get_thread_name(int(t)) for t in self._thread_tids().tolist()]
+        )
+
+    def _thread_labels(self, thread_ids: np.ndarray) -> Labels:
+        """The `thread` (name) column for a `thread_id` column (-1 or unknown ids: missing)."""
+        return labels_of(thread_ids, self._thread_label_list())
+
+    def _thread_id_of_tids(self, tids: np.ndarray) -> np.ndarray:
+        """thread_id (int32) for OS thread ids; -1 for threads the capture does not profile."""
+        own = self._thread_tids()
+        tids = np.asarray(tids, dtype=np.uint64)
+        if len(own) == 0 or len(tids) == 0:
+            return np.full(len(tids), -1, np.int32)
+        order = np.argsort(own, kind="stable")
+        ranked = own[order]
+        pos = np.minimum(np.searchsorted(ranked, tids), len(ranked) - 1)
+        return np.where(ranked[pos] == tids, order[pos], -1).astype(np.int32)
+
+    def _thread_mask(self, thread: object) -> np.ndarray:
+        """Boolean per thread_id for a `thread=` filter (name, glob, thread_id, OS tid, or a list)."""
+        return match_threads(thread, self._thread_tids(), self._thread_label_list())
+
+    def threads(self, *, as_frame: bool | None = None) -> Table:
+        """Every thread the capture knows, keyed by `id` (the `thread_id` of the other tables): tid (OS thread
+        id), name, zone_count, is_fiber, listed (shown by get_threads(); Tracy's own threads may not be)."""
+        db = self._db
+        n = db.rows("threads")
+        listed = np.zeros(n, dtype=bool)
+        listed[self._listed_thread_rows()] = True
+        return make_table(
+            {
+                "tid": self._thread_tids(),
+                "name": self._thread_labels(np.arange(n, dtype=np.int32)),
+                "zone_count": db.col_or("threads", "zone_count", np.zeros(n, np.int64)),
+                "is_fiber": db.col_or("threads", "is_fiber", np.zeros(n, np.uint8)).astype(bool),
+                "listed": listed,
+            },
+            as_frame,
+        )

@@ -12,7 +12,8 @@ from typing import Any
 import numpy as np
 
 from tracy_mcp.analysis.callstacks import CallstackQueries
-from tracy_mcp.analysis.columnar import Table, make_table, percentile_columns
+from tracy_mcp.analysis.columnar import Labels, Table, labels_of, make_table, percentile_columns
+from tracy_mcp.analysis.filters import both, match_names, per_row
 from tracy_mcp.analysis.metadata import MetaQueries
 from tracy_mcp.analysis.results import SourceLocation, ZoneStats
 from tracy_mcp.analysis.threads import ThreadQueries
@@ -109,6 +110,7 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         )
 
     def get_zone_name(self, id: int) -> str:  # noqa: A002
+        """Zone name of source-location id `id`; KeyError when unknown."""
         return self._srclocs().name[self._srcloc_row(id)]
 
     def get_zone_stats(self, id: int) -> ZoneStats:  # noqa: A002
@@ -242,9 +244,11 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
     def zone_stats(
         self, by: str = "name", *, percentiles: tuple[float, ...] | None = (50, 90, 99), as_frame: bool | None = None
     ) -> Table:
-        """One row per zone name (by="name") or per source location (by="srcloc"): count, total, min, max, mean,
-        std, self_total, self time min/max and duration percentiles. Stat zones only (valid end, positive
-        duration), as upstream. Sorted by total time, largest first."""
+        """Statistics of zone durations, one row per zone name (by="name"; `id` = rank) or per source location
+        (by="srcloc"; `id` = srcloc_id, plus function, file, line): name, count, total_ns, min_ns, max_ns,
+        mean_ns, std_ns, self_ns (total self time), self_min_ns, self_max_ns, p50_ns, p90_ns, p99_ns (the
+        `percentiles` asked for). Stat zones only (valid end, positive duration), as upstream. Sorted by
+        total_ns, largest first."""
         t, sl = self._cpu(), self._srclocs()
         rows, offsets = t.stat_order()
         st = t.srcloc_stats()
@@ -253,7 +257,6 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         if by == "srcloc":
             groups = [np.asarray([r]) for r in range(len(sl))]
             keys: dict[str, Any] = {
-                "srcloc": sl.ids.copy(),
                 "name": np.asarray(sl.name, dtype=object),
                 "function": np.asarray(sl.function, dtype=object),
                 "file": np.asarray(sl.file, dtype=object),
@@ -274,26 +277,27 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         cols: dict[str, Any] = dict(keys)
         cols.update(
             count=count,
-            total=total,
-            min=np.where(count > 0, agg[:, 2].astype(I64), 0),
-            max=np.where(count > 0, agg[:, 3].astype(I64), 0),
-            mean=mean,
-            std=np.sqrt(np.maximum(var, 0)),
-            self_total=np.asarray([int(self_st.total[g].sum()) for g in groups], dtype=I64),
-            self_min=np.asarray(
+            total_ns=total,
+            min_ns=np.where(count > 0, agg[:, 2].astype(I64), 0),
+            max_ns=np.where(count > 0, agg[:, 3].astype(I64), 0),
+            mean_ns=mean,
+            std_ns=np.sqrt(np.maximum(var, 0)),
+            self_ns=np.asarray([int(self_st.total[g].sum()) for g in groups], dtype=I64),
+            self_min_ns=np.asarray(
                 [int(self_st.min[g].min()) if len(g) and self_st.count[g].sum() else 0 for g in groups], dtype=I64
             ),
-            self_max=np.asarray(
+            self_max_ns=np.asarray(
                 [int(self_st.max[g].max()) if len(g) and self_st.count[g].sum() else 0 for g in groups], dtype=I64
             ),
         )
         if percentiles:
             durs = [t.dur[t.stat_rows(g)] for g in groups]
-            cols.update(percentile_columns(durs, tuple(percentiles)))
+            cols.update(percentile_columns(durs, tuple(percentiles), suffix="_ns"))
         keep = count > 0
         order = np.argsort(-total[keep], kind="stable")
         cols = {k: np.asarray(v)[keep][order] for k, v in cols.items()}
-        return make_table(cols, as_frame)
+        ids = sl.ids[keep][order] if by == "srcloc" else None
+        return make_table(cols, as_frame, ids=ids)
 
     def self_time_array(self) -> np.ndarray:
         """Self time (ns) per row of the zones table: duration minus direct children's durations."""
@@ -302,54 +306,132 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
     def zones(
         self,
         *,
-        name: str | None = None,
-        thread: int | None = None,
+        name: str | list[str] | None = None,
+        thread: int | str | list[int | str] | None = None,
         start: int | None = None,
         end: int | None = None,
-        with_names: bool = True,
         as_frame: bool | None = None,
     ) -> Table:
-        """CPU zones as columns: start, end (-1 = never ended), duration, self_time, depth, thread (OS tid),
-        srcloc (id), name, text, row (row in the engine table; parent is a row too). Filters: zone name, OS
-        thread id, and a time window [start, end) that a zone must overlap."""
+        """CPU zones, one row per zone, keyed by `id` (the zone's row; parents come before their children and
+        each thread's zones are in time order). Columns: start_ns, end_ns (-1 = never ended), duration_ns (0 if
+        never ended), self_ns (duration minus direct children), depth (0 = top level), parent_id (-1 = top
+        level), thread_id, thread (name), srcloc_id, name, text (ZoneText/ZoneValue, "" if none).
+        Filters: `name` (a name, a glob like "Render*", or a list), `thread` (a name, glob, thread_id or OS tid,
+        or a list), and a window [start, end) in ns that a zone must overlap."""
         t = self._cpu()
-        mask = np.ones(t.n, dtype=bool)
-        if name is not None:
-            mask &= np.isin(t.srcloc, self._srclocs().rows_of(name))
+        lo, hi = 0, t.n
+        mask = None
         if thread is not None:
-            mask &= self._tid_of_rows(t.owner) == np.uint64(thread)
+            chosen = self._thread_mask(thread)
+            span = self._zone_span(np.nonzero(chosen)[0])
+            if span is None:
+                mask = per_row(chosen, t.owner)
+            else:
+                lo, hi = span  # the threads' zones are one block of rows: filter inside it only
+
+        def part(a: np.ndarray) -> np.ndarray:
+            return a if (lo, hi) == (0, t.n) else a[lo:hi]
+
+        if name is not None:
+            mask = both(mask, per_row(self._srcloc_name_mask(name), part(t.srcloc)))
         if start is not None:
-            mask &= (~t.valid) | (t.end > start)
+            mask = both(mask, (part(t.end) > start) | ~part(t.valid))
         if end is not None:
-            mask &= t.start < end
-        rows = np.nonzero(mask)[0] if not mask.all() else np.arange(t.n)
-        return make_table(self._zone_columns(rows, with_names), as_frame)
+            mask = both(mask, part(t.start) < end)
+        rows: np.ndarray | slice | None
+        if mask is not None:
+            rows = np.nonzero(mask)[0] + lo
+        else:
+            rows = None if (lo, hi) == (0, t.n) else slice(lo, hi)
+        return make_table(self._zone_columns(rows), as_frame, ids=rows)
 
-    def _zone_columns(self, rows: np.ndarray, with_names: bool) -> dict[str, Any]:
-        t, sl = self._cpu(), self._srclocs()
-        cols: dict[str, Any] = {
-            "row": rows.astype(I64),
-            "start": t.start[rows],
-            "end": t.end[rows],
-            "duration": t.dur[rows],
-            "self_time": self.self_time_array()[rows],
-            "depth": t.depth[rows],
-            "parent": t.parent[rows],
-            "thread": self._tid_of_rows(t.owner[rows]),
-            "srcloc": sl.ids[t.srcloc[rows]] if len(sl) else np.zeros(len(rows), I64),
+    def _zone_span(self, thread_ids: np.ndarray) -> tuple[int, int] | None:
+        """(first, end) zone rows of the given threads when their zones form one block of rows (each thread's
+        zones are contiguous in the engine's table); None when they do not or the engine does not say."""
+        db = self._db
+        if not db.has("threads", "zones_begin"):
+            return None
+        begin = db.col("threads", "zones_begin").astype(np.int64)[thread_ids]
+        end = db.col("threads", "zones_end").astype(np.int64)[thread_ids]
+        keep = end > begin
+        begin, end = np.sort(begin[keep]), np.sort(end[keep])
+        if len(begin) == 0:
+            return 0, 0
+        if np.any(begin[1:] != end[:-1]):
+            return None
+        return int(begin[0]), int(end[-1])
+
+    def _srcloc_name_mask(self, name: str | list[str]) -> np.ndarray:
+        """Boolean per source-location row for a `name=` filter."""
+        return match_names(name, self._srclocs().name)
+
+    def _zone_columns(self, rows: np.ndarray | slice | None) -> dict[str, Any]:
+        """The zones() columns for zone rows (None: every zone, as zero-copy views of the engine's columns and of
+        arrays derived once per capture)."""
+        t = self._cpu()
+        derived = self._zone_derived()
+
+        def pick(a: np.ndarray) -> np.ndarray:
+            return a if rows is None else a[rows]
+
+        def labels(key: str) -> Labels:
+            full = derived[key]
+            return full if rows is None else full.take(rows)
+
+        return {
+            "start_ns": pick(t.start),
+            "end_ns": pick(t.end),
+            "duration_ns": pick(t.dur),
+            "self_ns": pick(self.self_time_array()),
+            "depth": pick(t.depth),
+            "parent_id": pick(t.parent),
+            "thread_id": pick(t.owner),
+            "thread": labels("thread"),
+            "srcloc_id": pick(derived["srcloc_id"]),
+            "name": labels("name"),
+            "text": labels("text"),
         }
-        if with_names:
-            names = np.asarray(sl.name + [""], dtype=object)
-            cols["name"] = names[t.srcloc[rows]]
-            if len(rows):
-                sids = self._zone_extra(rows, "text", -1)
-                uniq, inv = np.unique(sids, return_inverse=True)
-                strs = np.asarray([self._strings.get(s) if s >= 0 else "" for s in uniq.tolist()], dtype=object)
-                cols["text"] = strs[inv]
-        return cols
 
-    def zones_in_range(self, start: int, end: int, *, thread: int | None = None, as_frame: bool | None = None) -> Table:
-        """Zones overlapping the time window [start, end) (ns)."""
+    def _zone_derived(self) -> dict[str, Any]:
+        """Per-zone columns that are not engine columns as they stand (upstream srcloc ids, and the codes of the
+        name, thread and text categoricals), built once per capture generation and read-only."""
+
+        def build() -> dict[str, Any]:
+            t, sl = self._cpu(), self._srclocs()
+            out = {
+                "srcloc_id": sl.upstream_ids(t.srcloc),
+                "name": labels_of(t.srcloc, sl.name),
+                "thread": self._thread_labels(t.owner),
+                "text": self._zone_texts(None, t.n),
+            }
+            for v in out.values():
+                arr: np.ndarray = v.codes if isinstance(v, Labels) else v  # type: ignore[assignment]
+                if arr.base is None:  # ours, not a view of the engine's read-only memory
+                    arr.setflags(write=False)
+            return out
+
+        return self._db.cached("zone_derived", build)
+
+    def _zone_texts(self, rows: np.ndarray | None, n: int) -> Labels:
+        """The `text` column: each zone's ZoneText / ZoneValue text, "" where it has none."""
+        db = self._db
+        if not (db.has("zones", "extra") and db.has("zone_extras", "text")) or db.rows("zone_extras") <= 1:
+            return Labels(np.zeros(n, np.int8), [""])
+        extra = db.col("zones", "extra")
+        ex = extra if rows is None else extra[rows]
+        sids = db.col("zone_extras", "text").astype(np.int64)
+        uniq, inv = np.unique(sids, return_inverse=True)
+        labels = [self._strings.get(int(s)) if s >= 0 else "" for s in uniq.tolist()]
+        codes = inv.astype(np.int32)
+        codes[0] = labels.index("") if "" in labels else len(labels)  # extras row 0 stands for "no extras"
+        if "" not in labels:
+            labels.append("")
+        return labels_of(codes[ex], labels)
+
+    def zones_in_range(
+        self, start: int, end: int, *, thread: int | str | list[int | str] | None = None, as_frame: bool | None = None
+    ) -> Table:
+        """Zones overlapping the time window [start, end) (ns), as zones()."""
         return self.zones(thread=thread, start=start, end=end, as_frame=as_frame)
 
     def thread_busy_time(self, start: int | None = None, end: int | None = None) -> dict[int, int]:

@@ -109,4 +109,5 @@ def _nbytes(v: Any) -> int:
         return sum(_nbytes(x) for x in v)
     if isinstance(v, dict):
         return sum(_nbytes(x) for x in v.values())
-    return 0
+    codes = getattr(v, "codes", None)  # columnar.Labels
+    return int(codes.nbytes) if isinstance(codes, np.ndarray) else 0

@@ -31,6 +31,33 @@ class SrclocTable:
     def rows_of(self, name: str) -> np.ndarray:
         return self.rows_by_name.get(name, np.zeros(0, dtype=np.int64))
 
+    def upstream_ids(self, rows: np.ndarray) -> np.ndarray:
+        """Upstream id (int32) of each source-location row in `rows`; 0 for rows out of range. The engine lists
+        static locations (ids 1..S) before dynamic ones (-1..-D), so this is arithmetic, not a lookup per row."""
+        n = len(self.ids)
+        r = np.asarray(rows)
+        if n == 0:
+            return np.zeros(len(r), np.int16)
+        static = int((self.ids > 0).sum())
+        out_type = np.int16 if n < 2**15 else np.int32
+        if np.array_equal(self.ids, _layout_ids(n, static)):
+            # one pass, straight into the narrow type
+            out = (
+                np.add(r, 1, dtype=out_type)
+                if static == n
+                else np.where(r < static, r.astype(np.int32) + 1, static - r.astype(np.int32) - 1)
+            )
+        else:
+            out = self.ids.astype(out_type)[np.clip(r, 0, n - 1)]
+        if len(r) and (int(r.max()) >= n or (r.dtype.kind == "i" and int(r.min()) < 0)):
+            out = np.where((r >= 0) & (r < n), out, 0)
+        return out.astype(out_type, copy=False)
+
+
+def _layout_ids(n: int, static: int) -> np.ndarray:
+    r = np.arange(n, dtype=np.int64)
+    return np.where(r < static, r.astype(np.int32) + 1, static - r.astype(np.int32) - 1)
+
 
 def load_srclocs(db: CaptureData, strings: StringPool) -> SrclocTable:
     def build() -> SrclocTable:

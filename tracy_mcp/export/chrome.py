@@ -82,18 +82,22 @@ def write_chrome_trace(
     emit(meta)
 
     # CPU zones
-    z = ctx.zones(start=start, end=end, as_frame=False, with_names=False)
+    zt = ctx._cpu()  # the zone columns as numbers: no per-zone strings for a table that may hold millions
     srcl = ctx._srclocs()
     name_json = {int(i): json.dumps(n) for i, n in zip(srcl.ids.tolist(), srcl.name, strict=False)}
-    zend = np.where(z["end"] >= 0, z["end"], last)
-    dur = zend - z["start"]
-    keep = np.nonzero(dur >= min_duration)[0]
+    zend = np.where(zt.valid, zt.end, last)
+    keep_mask = zend - zt.start >= min_duration
+    if start is not None:
+        keep_mask &= zend > start
+    if end is not None:
+        keep_mask &= zt.start < end
+    keep = np.nonzero(keep_mask)[0]
     for a in range(0, len(keep), CHUNK):
         rows = keep[a : a + CHUNK]
-        ts, du = _us(z["start"][rows]), _us(dur[rows])
-        tids = z["thread"][rows].tolist()
-        ids = z["srcloc"][rows].tolist()
-        depth = z["depth"][rows].tolist()
+        ts, du = _us(zt.start[rows]), _us(zend[rows] - zt.start[rows])
+        tids = ctx._tid_of_rows(zt.owner[rows]).tolist()
+        ids = srcl.upstream_ids(zt.srcloc[rows]).tolist()
+        depth = zt.depth[rows].tolist()
         emit(
             [
                 '{"ph":"X","cat":"zone","name":%s,"pid":%d,"tid":%d,"ts":%s,"dur":%s,"args":{"depth":%d}}'  # noqa: UP031 - JSON braces
@@ -120,8 +124,8 @@ def write_chrome_trace(
                 for i, c in enumerate(contexts)
             ]
         )
-        gstart = g["gpu_start"]
-        gend = np.where(g["gpu_end"] >= 0, g["gpu_end"], gstart)
+        gstart = g["start_ns"]
+        gend = np.where(g["end_ns"] >= 0, g["end_ns"], gstart)
         sel = np.ones(len(gstart), dtype=bool)
         if start is not None:
             sel &= gend > start
@@ -133,13 +137,14 @@ def write_chrome_trace(
             [
                 '{"ph":"X","cat":"gpu","name":%s,"pid":%d,"tid":%d,"ts":%s,"dur":%s}'  # noqa: UP031 - JSON braces
                 % (json.dumps(n), GPU_PID_OFFSET + int(c), int(c), s, d)
-                for n, c, s, d in zip(g["name"][rows].tolist(), g["context"][rows].tolist(), ts, du, strict=False)
+                for n, c, s, d in zip(g["name"][rows].tolist(), g["context_id"][rows].tolist(), ts, du, strict=False)
             ]
         )
 
     if messages and ctx._db.rows("messages"):
         m = ctx.messages(as_frame=False)
-        rows = np.nonzero(_in_window(m["time"], start, end))[0]
+        rows = np.nonzero(_in_window(m["time_ns"], start, end))[0]
+        message_tids = ctx._tid_of_rows(m["thread_id"])
         emit(
             [
                 json.dumps(
@@ -147,26 +152,23 @@ def write_chrome_trace(
                 )
                 for x, t, s in zip(
                     m["text"][rows].tolist(),
-                    m["thread"][rows].tolist(),
-                    (m["time"][rows] / 1000.0).tolist(),
+                    message_tids[rows].tolist(),
+                    (m["time_ns"][rows] / 1000.0).tolist(),
                     strict=False,
                 )
             ]
         )
 
     if plots:
-        for p in ctx.get_plots():
-            try:
-                pts = ctx.plot_points(p.name, as_frame=False)
-            except KeyError:
-                continue
-            sel = _in_window(pts["time"], start, end)
+        for plot_id, p in enumerate(ctx.get_plots()):
+            pts = ctx.plot_points(plot_id, as_frame=False)
+            sel = _in_window(pts["time_ns"], start, end)
             nm = json.dumps(p.name)
             emit(
                 [
                     '{"ph":"C","cat":"plot","name":%s,"pid":%d,"tid":0,"ts":%s,"args":{"value":%s}}'  # noqa: UP031 - JSON braces
                     % (nm, pid, s, json.dumps(v))
-                    for s, v in zip(_us(pts["time"][sel]), pts["value"][sel].tolist(), strict=False)
+                    for s, v in zip(_us(pts["time_ns"][sel]), pts["value"][sel].tolist(), strict=False)
                 ]
             )
     out.write("\n]}\n")

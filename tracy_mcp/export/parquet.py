@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from tracy_mcp.analysis.columnar import have_pandas
+
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
@@ -20,6 +22,8 @@ TABLES = (
     "samples",
     "context_switches",
     "lock_events",
+    "plot_points",
+    "threads",
     "zone_stats",
 )
 
@@ -33,6 +37,11 @@ def export_parquet(ctx: Capture, path: str | os.PathLike[str], table: str = "zon
         raise ImportError("Parquet export needs pyarrow: pip install pyarrow") from e
     if table not in TABLES:
         raise ValueError(f"unknown table {table!r}; one of {', '.join(TABLES)}")
+    if have_pandas():
+        # categoricals become Parquet dictionary columns without a Python string per row
+        frame = getattr(ctx, table)(as_frame=True)
+        pq.write_table(pa.Table.from_pandas(frame.reset_index(), preserve_index=False), os.fspath(path))
+        return len(frame)
     cols: dict[str, Any] = getattr(ctx, table)(as_frame=False)
     arrays = {
         k: (pa.array(v.tolist()) if isinstance(v, np.ndarray) and v.dtype == object else pa.array(v))
