@@ -63,7 +63,7 @@ class EventQueries(ThreadQueries):
             "time_ns": pick(col("time", 0)),
             "text": labels_of(inv.reshape(-1), self._strings.many(uniq)),
             "thread_id": tids,
-            "thread": self._thread_labels(tids),
+            "thread": self._thread_column(tids),
             "severity": fixed_labels(pick(col("severity", 2)), SEVERITIES),
             "source": fixed_labels(pick(col("source", 0)), SOURCES),
             "color": pick(col("color", 0)),

@@ -68,9 +68,12 @@ def match_names(
     return mask
 
 
-def match_threads(selector: Any, tids: np.ndarray, names: Sequence[str]) -> np.ndarray:
+def match_threads(
+    selector: Any, tids: np.ndarray, names: Sequence[str], labels: Sequence[str] | None = None
+) -> np.ndarray:
     """Boolean mask over thread_ids (rows of `tids` / `names`) a `thread=` selector means: a thread name or
-    glob, a thread_id (0..n-1, as in the tables' `thread_id`), an OS thread id (as `tid`), or a list of these."""
+    glob (or its label, "python (24379)", when names repeat), a thread_id (0..n-1, as in the tables'
+    `thread_id`), an OS thread id (as `tid`), or a list of these."""
     n = len(tids)
     mask = np.zeros(n, dtype=bool)
     items = _items(selector, "thread")
@@ -79,7 +82,12 @@ def match_threads(selector: Any, tids: np.ndarray, names: Sequence[str]) -> np.n
             raise SelectorError(f"thread must be a name, a glob, a thread_id or an OS tid; got {item!r}")
     for item in items:
         if isinstance(item, str):
-            mask |= match_names(item, names, "thread", "thread named")
+            try:
+                mask |= match_names(item, names, "thread", "thread named")
+            except NotFoundError:
+                if labels is None or item not in labels:
+                    raise
+                mask |= np.asarray(labels, dtype=object) == item
             continue
         value = int(item)
         if 0 <= value < n:

@@ -153,7 +153,7 @@ class GpuQueries(ZoneQueries):
             "cpu_end_ns": pick(db.col_or("gpu_zones", "cpu_end")),
             "context_id": pick(g.owner),
             "thread_id": thread_ids,
-            "thread": self._thread_labels(thread_ids),
+            "thread": self._thread_column(thread_ids),
             "depth": pick(g.depth),
             "parent_id": pick(g.parent),
             "srcloc_id": sl.upstream_ids(src),

@@ -187,7 +187,7 @@ class LockQueries(ThreadQueries):
             "lock": labels_of(lock_ids, names),
             "time_ns": col("lock_events", "time")[rows],
             "thread_id": thread_ids,
-            "thread": self._thread_labels(thread_ids),
+            "thread": self._thread_column(thread_ids),
             "tid": tids,
             "type": fixed_labels(col("lock_events", "type")[rows], EVENT_TYPES),
         }

@@ -125,9 +125,9 @@ class MemoryQueries(ThreadQueries):
             "alloc_ns": pick(db.col_or("mem_events", "time_alloc")),
             "free_ns": free_ns,
             "alloc_thread_id": alloc_ids,
-            "alloc_thread": self._thread_labels(alloc_ids),
+            "alloc_thread": self._thread_column(alloc_ids),
             "free_thread_id": free_ids,
-            "free_thread": self._thread_labels(free_ids),
+            "free_thread": self._thread_column(free_ids),
             "alloc_callstack_id": pick(db.col_or("mem_events", "cs_alloc")),
             "free_callstack_id": pick(db.col_or("mem_events", "cs_free")),
         }

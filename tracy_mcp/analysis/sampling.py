@@ -285,7 +285,7 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
             {
                 "time_ns": pick(s.time),
                 "thread_id": thread_ids,
-                "thread": self._thread_labels(thread_ids),
+                "thread": self._thread_column(thread_ids),
                 "callstack_id": cs,
                 "symbol_addr": sym,
                 "symbol": labels_of(inv.reshape(-1), self._symbol_names(addrs)),

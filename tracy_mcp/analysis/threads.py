@@ -126,15 +126,16 @@ class ThreadQueries(QueryBase):
         ]
 
     # -- the thread columns of every table (thread_id = row of table `threads`) ----------------------------------
-    def _thread_label_list(self) -> list[str]:
+    def _thread_names_by_id(self) -> list[str]:
         """Name per thread_id (may repeat: two threads can share a name)."""
         return self._db.cached(
-            "thread_label_list", lambda: [self.get_thread_name(int(t)) for t in self._thread_tids().tolist()]
+            "thread_names_by_id", lambda: [self.get_thread_name(int(t)) for t in self._thread_tids().tolist()]
         )
 
-    def _thread_labels(self, thread_ids: np.ndarray) -> Labels:
-        """The `thread` (name) column for a `thread_id` column (-1 or unknown ids: missing)."""
-        return labels_of(thread_ids, self._thread_label_list())
+    def _thread_column(self, thread_ids: np.ndarray) -> Labels:
+        """The `thread` column for a `thread_id` column: each thread's label (its name, with the OS id when
+        names repeat, as in the analyses' reports); -1 or unknown ids are missing."""
+        return labels_of(thread_ids, self._thread_labels())
 
     def _thread_id_of_tids(self, tids: np.ndarray) -> np.ndarray:
         """thread_id (int32) for OS thread ids; -1 for threads the capture does not profile."""
@@ -149,11 +150,12 @@ class ThreadQueries(QueryBase):
 
     def _thread_mask(self, thread: object) -> np.ndarray:
         """Boolean per thread_id for a `thread=` filter (name, glob, thread_id, OS tid, or a list)."""
-        return match_threads(thread, self._thread_tids(), self._thread_label_list())
+        return match_threads(thread, self._thread_tids(), self._thread_names_by_id(), self._thread_labels())
 
     def threads(self, *, as_frame: bool | None = None) -> Table:
         """Every thread the capture knows, keyed by `id` (the `thread_id` of the other tables): tid (OS thread
-        id), name, zone_count, is_fiber, listed (shown by get_threads(); Tracy's own threads may not be)."""
+        id), name, zone_count, is_fiber, listed (shown by get_threads(); Tracy's own threads may not be). The
+        other tables' `thread` column adds the OS id to names that repeat ("python (24379)")."""
         db = self._db
         n = db.rows("threads")
         listed = np.zeros(n, dtype=bool)
@@ -161,7 +163,7 @@ class ThreadQueries(QueryBase):
         return make_table(
             {
                 "tid": self._thread_tids(),
-                "name": self._thread_labels(np.arange(n, dtype=np.int32)),
+                "name": labels_of(np.arange(n, dtype=np.int32), self._thread_names_by_id()),
                 "zone_count": db.col_or("threads", "zone_count", np.zeros(n, np.int64)),
                 "is_fiber": db.col_or("threads", "is_fiber", np.zeros(n, np.uint8)).astype(bool),
                 "listed": listed,

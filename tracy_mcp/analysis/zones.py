@@ -401,7 +401,7 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
             out = {
                 "srcloc_id": sl.upstream_ids(t.srcloc),
                 "name": labels_of(t.srcloc, sl.name),
-                "thread": self._thread_labels(t.owner),
+                "thread": self._thread_column(t.owner),
                 "text": self._zone_texts(None, t.n),
             }
             for v in out.values():
