@@ -85,7 +85,7 @@ def test_zone_columns_match_the_engine(path: Path) -> None:
     # self time per name, against the numpy zone_stats
     got = dict(rows(ctx.sql("SELECT name, sum(self_ns) FROM zones WHERE duration_ns > 0 GROUP BY name")))
     stats = ctx.zone_stats(percentiles=None, as_frame=True)
-    assert {n: int(v) for n, v in zip(stats["name"], stats["self_total"], strict=True)} == {
+    assert {n: int(v) for n, v in zip(stats["name"], stats["self_ns"], strict=True)} == {
         n: v for n, v in got.items() if n in set(stats["name"])
     }
 
@@ -174,9 +174,9 @@ def test_memory_matches_upstream(path: Path) -> None:
     want = ctx.memory_events(as_frame=True)
     for pool, n, total, live, live_bytes in rows(ev):
         mine = want[want["pool"] == pool]
-        never = mine[mine["time_free"] < 0]
-        assert (n, total, live) == (len(mine), int(mine["size"].sum()), len(never))
-        assert (live_bytes or 0) == int(never["size"].sum())
+        never = mine[mine["free_ns"] < 0]
+        assert (n, total, live) == (len(mine), int(mine["size_bytes"].sum()), len(never))
+        assert (live_bytes or 0) == int(never["size_bytes"].sum())
     head = ctx.sql("SELECT alloc_tid, alloc_thread_id, alloc_thread FROM memory_events LIMIT 50")
     tids = ctx._thread_tids()
     for tid, thread_id, name in rows(head):
@@ -189,7 +189,7 @@ def test_sampling_tables_match_upstream(path: Path) -> None:
     ctx = capture(path)
     samples = ctx.samples(as_frame=True)
     got = ctx.sql("SELECT count(*) AS n, count(DISTINCT callstack_id) AS cs FROM samples")
-    assert got["n"][0] == len(samples) and got["cs"][0] == samples["callstack"].nunique()
+    assert got["n"][0] == len(samples) and got["cs"][0] == samples["callstack_id"].nunique()
     ids = ctx.sql("SELECT DISTINCT callstack_id FROM callstack_frames ORDER BY 1 LIMIT 5")["callstack_id"].tolist()
     for cs in ids:
         frames = rows(
