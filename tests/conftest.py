@@ -17,8 +17,11 @@ GOLDEN = SHARED / "golden"
 
 
 def shared_captures() -> list[Path]:
-    """Every reference capture present (an empty list when ../shared is absent)."""
-    return sorted(CAPTURES.glob("*.tracy")) if CAPTURES.is_dir() else []
+    """Every reference capture present: ../shared/captures/*.tracy, then captures/incoming/*.tracy (captures of
+    older file versions waiting to move up beside the others). An empty list when ../shared is absent."""
+    if not CAPTURES.is_dir():
+        return []
+    return sorted(CAPTURES.glob("*.tracy")) + sorted((CAPTURES / "incoming").glob("*.tracy"))
 
 
 def golden_module(name: str) -> ModuleType:

@@ -155,7 +155,7 @@ def test_truncated_files(tmp_path):
 def _lz4_capture() -> Path | None:
     for c in CAPTURES:
         head = c.read_bytes()[:6]
-        if head[4] == 0 and head[5] == 1:
+        if head[:4] == b"tr\xfdP" and head[4] == 0 and head[5] == 1:
             return c
     return None
 
@@ -196,7 +196,7 @@ def test_truncated_payloads(payload, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "version,word", [((0, 15, 0), "newer"), ((1, 0, 0), "newer"), ((0, 10, 0), "too old"), ((0, 3, 0), "too old")]
+    "version,word", [((0, 15, 0), "newer"), ((1, 0, 0), "newer"), ((0, 8, 2), "too old"), ((0, 3, 0), "too old")]
 )
 def test_unsupported_versions(payload, tmp_path, version, word):
     _, data = payload

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -28,10 +29,10 @@ def _dump_golden():
 
 
 @cache
-def _load(stem: str) -> tuple[NativeCapture, dict]:
-    cap = NativeCapture(SHARED / "captures" / f"{stem}.tracy")
+def _load(path: Path) -> tuple[NativeCapture, dict]:
+    cap = NativeCapture(path)
     cap.wait(READY, timeout=120)
-    golden = json.loads((SHARED / "golden" / f"{stem}.json").read_text())
+    golden = json.loads((SHARED / "golden" / f"{path.stem}.json").read_text())
     return cap, golden
 
 
@@ -39,7 +40,7 @@ def _cols(cap: NativeCapture, table: str) -> dict[str, list]:
     return {c: cap.column(table, c).tolist() for c in cap.columns(table)}
 
 
-@pytest.fixture(params=[p.stem for p in CAPTURES])
+@pytest.fixture(params=CAPTURES, ids=[p.stem for p in CAPTURES])
 def loaded(request):
     return _load(request.param)
 

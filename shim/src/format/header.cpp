@@ -27,10 +27,10 @@ int read_version(Cursor& c) {
     const int v = file_version(hdr[5], hdr[6], hdr[7]);
     if (v > kMaxFileVersion)
         throw Error(TSHIM_ERR_VERSION, "unsupported Tracy capture version " + version_string(v) +
-                                           ": newer than this reader understands (0.11.0 to 0.14.x)");
+                                           ": newer than this reader understands (0.9.0 to 0.14.x)");
     if (v < kMinFileVersion)
         throw Error(TSHIM_ERR_VERSION, "unsupported Tracy capture version " + version_string(v) +
-                                           ": too old for this reader (0.11.0 to 0.14.x); re-save it with a newer "
+                                           ": too old for this reader (0.9.0 to 0.14.x); re-save it with a newer "
                                            "Tracy (tracy-update)");
     return v;
 }
