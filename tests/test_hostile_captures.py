@@ -4,15 +4,18 @@ loadable captures whose dangling references are repaired at load instead of fail
 from __future__ import annotations
 
 import os
+import random
 import struct
 import time
 from pathlib import Path
 
 import pytest
 from conftest import SHARED, shared_captures
+from engine_craft import lz4_available, make_capture, read_lz4_payload
 
+import tracy_mcp
 from tracy_mcp.engine import COMPLETE, NativeCapture
-from tracy_mcp.errors import CaptureFormatError, EngineError
+from tracy_mcp.errors import CaptureFormatError, EngineError, TracyMcpError
 
 CAPTURES = shared_captures()
 needs_shared = pytest.mark.skipif(not CAPTURES, reason=f"no reference captures in {SHARED} (../shared absent)")
@@ -105,3 +108,109 @@ def test_cancel_after_the_load_changes_nothing() -> None:
     cap.cancel()
     assert cap.state == COMPLETE
     assert cap.rows("zones") > 0
+
+
+# -- dangling references: repaired at load with a marker ----------------------------------------------------------
+
+
+def _damaged_payload() -> bytes:
+    """The crafted capture of test_engine_tail_crafted with references into nothing: a CPU zone and a GPU zone of
+    an unknown source location (id 5; only id 1 exists), and a sample, a GPU zone and an allocation whose
+    callstacks (9, 7, 9) lie past the two the capture holds."""
+    from test_engine_tail_crafted import front, p, tail, u24
+
+    v = (0, 14, 0)
+    head, tail_bytes = front(v), tail(v)
+    no_zones = p("QQQ", 0, 0, 1) + p("QQQB", 7, 0, 0, 0) + p("i", 0) + p("I", 0) + p("QQQ", 0, 0, 0)
+    assert head.endswith(no_zones)
+    one_zone = p("QQQ", 1, 0, 1) + p("QQQB", 7, 1, 0, 0) + p("i", 0)
+    one_zone += p("I", 1) + p("hqII", 5, 100, 0, 0) + p("q", 50)  # zone: srcloc 5, start 100, no extra, no child
+    one_zone += p("Q", 0) + p("Q", 0) + p("Q", 1) + p("q", 120) + u24(9)  # messages, ctx samples, one sample
+    head = head[: -len(no_zones)] + one_zone
+    for good, bad in [
+        (p("qqh", 10, 10, 1) + u24(2), p("qqh", 10, 10, 5) + u24(7)),  # the child GPU zone
+        (p("QQ", 0x1000, 64) + u24(1), p("QQ", 0x1000, 64) + u24(9)),  # the first allocation
+    ]:
+        assert tail_bytes.count(good) == 1
+        tail_bytes = tail_bytes.replace(good, bad)
+    return head + tail_bytes
+
+
+def test_dangling_references_are_repaired_with_a_marker(tmp_path: Path) -> None:
+    p = tmp_path / "dangling.tracy"
+    p.write_bytes(make_capture(_damaged_payload()))
+    cap = tracy_mcp.open_capture(p)
+    meta = cap._db.meta_get
+    assert meta("repaired_references") == 5
+    text = meta("repaired_references_text")
+    for what in (
+        "1 CPU zones with an unknown source location -> [unknown source location]",
+        "1 GPU zones with an unknown source location -> [unknown source location]",
+        "1 sample callstacks out of range -> none",
+        "1 GPU zone callstacks out of range -> none",
+        "1 allocation callstacks out of range -> none",
+    ):
+        assert what in text
+    assert any("repaired" in w for w in cap.info()["warnings"])
+    # What used to index out of range (zones, samples, symbol statistics, GPU zones, memory) now answers, with the
+    # marker where the reference was lost.
+    assert list(cap.zones(as_frame=False)["name"]) == ["[unknown source location]"]
+    assert list(cap.samples(as_frame=False)["callstack"]) == [0]
+    cap.get_symbol_stats()
+    assert list(cap.gpu_zones(as_frame=False)["name"]) == ["GpuZone", "[unknown source location]"]
+    assert cap._native is not None and list(cap._native.column("gpu_zones", "callstack")) == [0, 0]
+    assert [e["callstack_idx"] for e in cap.get_memory_events()] == [0, 0]
+    assert cap.get_all_zone_stats()["[unknown source location]"].count == 1
+
+
+@needs_shared
+def test_real_captures_with_flipped_bytes_answer_every_query_or_fail_clearly(tmp_path: Path) -> None:
+    """Seeded byte flips in a real payload: each variant either fails to load with a CaptureFormatError or loads
+    and answers every listed query (a TracyMcpError is a clear answer too; a numpy IndexError is not)."""
+    if not lz4_available():
+        pytest.skip("the system liblz4 is not loadable through ctypes")
+    src = next((c for c in CAPTURES if c.read_bytes()[4:6] == b"\x00\x01"), None)
+    if src is None:
+        pytest.skip("no single-stream LZ4 capture among the reference captures")
+    payload = read_lz4_payload(src)
+    rng = random.Random(17)
+    queries = {
+        "zones": lambda c: c.zones(as_frame=False),
+        "samples": lambda c: c.samples(as_frame=False),
+        "get_symbol_stats": lambda c: c.get_symbol_stats(),
+        "get_samples_for_symbol": lambda c: c.get_samples_for_symbol(0),
+        "info": lambda c: c.info(),
+        "get_all_zone_stats": lambda c: c.get_all_zone_stats(),
+        "get_messages": lambda c: c.get_messages(),
+        "gpu_zones": lambda c: c.gpu_zones(as_frame=False),
+        "memory_events": lambda c: c.memory_events(as_frame=False),
+        "lock_events": lambda c: c.lock_events(as_frame=False),
+        "get_lock_wait_stats": lambda c: c.get_lock_wait_stats(),
+        "context_switches": lambda c: c.context_switches(as_frame=False),
+        "frames": lambda c: c.frames(as_frame=False),
+        "get_callstack_frames": lambda c: [c.get_callstack_frames(i) for i in range(4)],
+        "get_all_zone_source_locations": lambda c: c.get_all_zone_source_locations(),
+        "export_chrome_trace": lambda c: c.export_chrome_trace(str(tmp_path / "out.json")),
+    }
+    loaded = 0
+    for i in range(16):
+        buf = bytearray(payload)
+        for _ in range(rng.choice([2, 8, 32])):
+            buf[rng.randrange(8, len(buf))] = rng.choice([0, 0xFF, rng.randrange(256)])
+        p = tmp_path / f"flip{i}.tracy"
+        p.write_bytes(make_capture(bytes(buf)))
+        try:
+            cap = tracy_mcp.open_capture(p)
+        except CaptureFormatError:
+            continue
+        loaded += 1
+        for name, query in queries.items():
+            try:
+                query(cap)
+            except TracyMcpError:
+                pass
+            except Exception as exc:  # noqa: BLE001 - the point of the test
+                raise AssertionError(f"variant {i}: {name} raised {type(exc).__name__}: {exc}") from exc
+        cap.close()
+        p.unlink()
+    assert loaded > 0

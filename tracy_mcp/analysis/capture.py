@@ -155,7 +155,17 @@ class Capture(
             "threads": [t["name"] for t in self.get_threads()],
             "src_loc_count": self.get_src_loc_count(),
             "state": self.state(),
+            "warnings": self.warnings(),
         }
+
+    def warnings(self) -> list[str]:
+        """What the engine had to repair in a damaged capture (empty for a sound one)."""
+        self._require_native()
+        repaired = self._db.meta_get("repaired_references")
+        if not repaired:
+            return []
+        detail = self._db.meta_get("repaired_references_text") or ""
+        return [f"damaged capture: {repaired} dangling reference(s) were repaired at load ({detail})"]
 
     def __repr__(self) -> str:
         return f"<Capture {self.path!r} {self.state()}>"

@@ -13,6 +13,7 @@
 #include "model/model.hpp"
 #include "read/tail.hpp"
 #include "read/reader.hpp"
+#include "read/references.hpp"
 #include "model/register_tables.hpp"
 
 namespace tshim {
@@ -106,6 +107,7 @@ void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::strin
 void finish_capture(LoadContext& ctx) {
     Capture& cap = ctx.cap;
     Model& m = ctx.model;
+    repair_references(ctx);
     const auto crash_ptr = uint64_t(cap.meta_int["crash_message"]);
     const auto crash_text = crash_ptr ? ctx.string_by_ptr(crash_ptr) : -1;
     if (crash_text >= 0) cap.meta_str["crash_message_text"] = std::string(m.strings.get(crash_text));
