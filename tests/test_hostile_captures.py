@@ -155,7 +155,7 @@ def test_dangling_references_are_repaired_with_a_marker(tmp_path: Path) -> None:
     # What used to index out of range (zones, samples, symbol statistics, GPU zones, memory) now answers, with the
     # marker where the reference was lost.
     assert list(cap.zones(as_frame=False)["name"]) == ["[unknown source location]"]
-    assert list(cap.samples(as_frame=False)["callstack"]) == [0]
+    assert list(cap.samples(as_frame=False)["callstack_id"]) == [0]
     cap.get_symbol_stats()
     assert list(cap.gpu_zones(as_frame=False)["name"]) == ["GpuZone", "[unknown source location]"]
     assert cap._native is not None and list(cap._native.column("gpu_zones", "callstack")) == [0, 0]
