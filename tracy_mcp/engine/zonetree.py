@@ -173,10 +173,10 @@ class ZoneTree:
         """Duration minus the durations of direct children (children without a valid end count 0), per row; 0 for
         zones without a valid end."""
         if self._self_time is None:
-            child = np.maximum(self.dur, 0)
-            has_parent = self.parent >= 0
-            sums = np.bincount(self.parent[has_parent], weights=child[has_parent], minlength=self.n)
-            self._self_time = (self.dur - sums[: self.n].astype(I64)).astype(I64)
+            # integer scatter-add (numpy's add.at is fast for int64): roots add into a spare last slot
+            sums = np.zeros(self.n + 1, I64)
+            np.add.at(sums, self.parent, self.dur)
+            self._self_time = self.dur - sums[: self.n]
         return self._self_time
 
     # -- zones below a zone without a valid end ------------------------------------------------------------------
