@@ -26,7 +26,6 @@ from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import wait_zones
-from tracy_mcp.analysis.window_profile import window_profile
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -82,18 +81,16 @@ class GroupProfile:
             sl = ctx._srclocs()
             self.labels = list(sl.names)
             ng = len(self.labels)
-            rows, off = t.stat_order()  # stat zones grouped by source location (engine order)
+            rows, off = t.stat_order()  # stat zones grouped by source location (the engine's lists)
+            st = t.srcloc_stats()
             cnt = np.diff(off)
-            d, s = t.dur[rows], selft[rows]
-            tot = np.zeros(len(cnt), I64)
             own = np.zeros(len(cnt), I64)
             nz = np.flatnonzero(cnt)
             if len(nz):
-                tot[nz] = np.add.reduceat(d, off[:-1][nz])
-                own[nz] = np.add.reduceat(s, off[:-1][nz])
+                own[nz] = np.add.reduceat(selft[rows], off[:-1][nz])
             g = sl.name_idx
-            self.count = np.bincount(g, weights=cnt, minlength=ng).astype(I64)
-            self.total = np.bincount(g, weights=tot, minlength=ng).astype(I64)
+            self.count = np.bincount(g, weights=st.count, minlength=ng).astype(I64)
+            self.total = np.bincount(g, weights=st.total, minlength=ng).astype(I64)
             self.self_total = np.bincount(g, weights=own, minlength=ng).astype(I64)
             for i, name in enumerate(self.labels):
                 if self.count[i] == 0:
@@ -101,34 +98,47 @@ class GroupProfile:
                 idx = np.concatenate([np.arange(off[r], off[r + 1]) for r in sl.rows_of(name).tolist()])
                 if len(idx) > SAMPLE:
                     idx = idx[(np.arange(SAMPLE) * len(idx)) // SAMPLE]
-                self.samples[i] = (d[idx], s[idx])
+                self.samples[i] = (t.dur[rows[idx]], selft[rows[idx]])
         else:
             cp = call_paths(ctx)
             self.labels = cp.strings()
             ng = len(self.labels)
+            pr = cp.path_of_row
             stat = t.valid & (t.dur > 0) & t.known_srcloc
-            g = np.where(stat, cp.path_of_row, ng)  # ng: a dump group for zones that do not count
-            self.count = np.bincount(g, minlength=ng + 1)[:ng].astype(I64)
-            self.total = np.bincount(g, weights=t.dur, minlength=ng + 1)[:ng].astype(I64)
-            self.self_total = np.bincount(g, weights=selft, minlength=ng + 1)[:ng].astype(I64)
-            # sample: every zone of small groups, about SAMPLE evenly spread zones of big ones
-            rows = np.flatnonzero(stat)
-            gr = g[rows]
-            # a seeded random draw (the same every run) keeps about SAMPLE zones of each big group
-            rate = np.minimum(SAMPLE / np.maximum(self.count[gr], 1), 1.0)
-            keep = np.random.default_rng(0).random(len(rows)) < rate
-            rows, gr = rows[keep], gr[keep]
+            bad = np.flatnonzero(~stat)  # few: zones without an end or a source location, empty zones
+            pb = pr[bad]
+
+            def sums(weights: np.ndarray | None) -> np.ndarray:
+                w_bad = None if weights is None else weights[bad]
+                full = np.bincount(pr, weights=weights, minlength=ng)
+                return (full - np.bincount(pb, weights=w_bad, minlength=ng)).astype(I64)
+
+            self.count = sums(None)
+            self.total = sums(t.dur)
+            self.self_total = sums(selft)
+            # sample: every zone of small groups, about SAMPLE zones of big ones (a seeded draw, the same every run)
+            draw = np.random.default_rng(0).random(t.n)
+            draw *= self.count[pr]
+            keep = draw < SAMPLE
+            keep &= stat
+            rows = np.flatnonzero(keep)
+            gr = pr[rows]
             order = np.argsort(gr, kind="stable")
             rows, gr = rows[order], gr[order]
             cut = np.flatnonzero(np.diff(gr)) + 1
-            d, s = t.dur[rows], selft[rows]
+            d, sf = t.dur[rows], selft[rows]
             for a, b in zip(np.r_[0, cut].tolist(), np.r_[cut, len(gr)].tolist(), strict=True):
                 if b > a:
-                    self.samples[int(gr[a])] = (d[a:b], s[a:b])
+                    self.samples[int(gr[a])] = (d[a:b], sf[a:b])
             empty = (np.zeros(0, I64), np.zeros(0, I64))
             for i in np.flatnonzero(self.count).tolist():
                 self.samples.setdefault(i, empty)  # (a draw can miss a big group only with negligible odds)
         self.index = {lab: i for i, lab in enumerate(self.labels) if self.count[i] > 0}
+
+
+def group_profile(ctx: Capture, by: str) -> GroupProfile:
+    """The GroupProfile of a capture by "name" or "path" (cached per capture)."""
+    return ctx._db.cached(("group_profile", by), lambda: GroupProfile(ctx, by))
 
 
 def _compare_groups(pa: GroupProfile, pb: GroupProfile, scale: float, min_change: float, alpha: float) -> list[dict]:
@@ -215,7 +225,7 @@ def _wait_names(ctx: Capture) -> dict[str, str]:
     if win is None:
         win = (int(ctx.get_first_time()), int(ctx.get_last_time()) + 1)
     names = ctx._srclocs().names
-    return {names[w.name_idx]: w.kind for w in wait_zones(ctx, window_profile(ctx, *win), ph)}
+    return {names[w.name_idx]: w.kind for w in wait_zones(ctx, *win, ph)}
 
 
 def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 1e-3) -> Comparison:
@@ -233,8 +243,8 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
         scale, per = sa / sb, f"per second of capture ({fmt_ns(sa)} vs {fmt_ns(sb)})"
     if abs(scale - 1) < 0.02:
         scale, per = 1.0, ""
-    names = _compare_groups(GroupProfile(a, "name"), GroupProfile(b, "name"), scale, min_change, alpha)
-    paths = _compare_groups(GroupProfile(a, "path"), GroupProfile(b, "path"), scale, min_change, alpha)
+    names = _compare_groups(group_profile(a, "name"), group_profile(b, "name"), scale, min_change, alpha)
+    paths = _compare_groups(group_profile(a, "path"), group_profile(b, "path"), scale, min_change, alpha)
     waits = {**_wait_names(a), **_wait_names(b)}
     for rows in (names, paths):
         for r in rows:

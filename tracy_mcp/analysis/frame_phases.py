@@ -62,25 +62,6 @@ def frame_phases(
     return ctx._db.cached(key, lambda: _build(ctx, frame_set, float(factor), budget_ns))
 
 
-def srcloc_first_last(ctx: Capture) -> tuple[np.ndarray, np.ndarray]:
-    """Per source-location row: start time of its first and of its last zone (int64 max / min when it has none)."""
-
-    def build() -> tuple[np.ndarray, np.ndarray]:
-        t = ctx._cpu()
-        rows, offsets = t.stat_order()
-        n = len(offsets) - 1
-        first = np.full(n, np.iinfo(I64).max, I64)
-        last = np.full(n, np.iinfo(I64).min, I64)
-        nz = np.flatnonzero(np.diff(offsets))
-        if len(nz):
-            s = t.start[rows]
-            first[nz] = np.minimum.reduceat(s, offsets[:-1][nz])
-            last[nz] = np.maximum.reduceat(s, offsets[:-1][nz])
-        return first, last
-
-    return ctx._db.cached("srcloc_first_last", build)
-
-
 def _build(ctx: Capture, frame_set: str | None, factor: float, budget_ns: float | None) -> FramePhases | None:
     fs = ctx._named_frame_set(frame_set)
     start, end, dur = ctx._frame_bounds(fs)
@@ -106,18 +87,17 @@ def _build(ctx: Capture, frame_set: str | None, factor: float, budget_ns: float 
         med = float(np.median(dur[lo:hi]))
         # start-up / tear-down frames must be slow by the plain factor rule even when a budget is given
         loose = factor * med if budget_ns is None else max(float(budget_ns), factor * med)
-        first, last = srcloc_first_last(ctx)
         t = ctx._cpu()
         i = lo
         while i < hi - 1 and dur[i] > loose:
-            why = _one_off(ctx, t, int(start[i]), int(end[i]), first, last, leading=True)
+            why = _one_off(ctx, t, int(start[i]), int(end[i]), leading=True)
             if why is None:
                 break
             kind[i], reason[i] = STARTUP, why
             i += 1
         j = hi - 1
         while j > i and dur[j] > loose:
-            why = _one_off(ctx, t, int(start[j]), int(end[j]), first, last, leading=False)
+            why = _one_off(ctx, t, int(start[j]), int(end[j]), leading=False)
             if why is None:
                 break
             kind[j], reason[j] = TEARDOWN, why
@@ -128,21 +108,23 @@ def _build(ctx: Capture, frame_set: str | None, factor: float, budget_ns: float 
     return FramePhases(str(fs["name"]), start, end, dur, kind, reason, med, thr)
 
 
-def _one_off(
-    ctx: Capture, t: ZoneTree, s: int, e: int, first: np.ndarray, last: np.ndarray, *, leading: bool
-) -> str | None:
-    """Why [s, e) looks like start-up (leading) / tear-down work, or None when it looks like a regular frame."""
+def _one_off(ctx: Capture, t: ZoneTree, s: int, e: int, *, leading: bool) -> str | None:
+    """Why [s, e) looks like start-up (leading) / tear-down work, or None when it looks like a regular frame.
+    A zone kind "never runs again" when all its zones start before `e` (before the end of this and the earlier
+    start-up frames); it "never ran before" when all start at or after `s`."""
     rows = ctx._zone_rows_starting_in(s, e)
-    sl = t.srcloc[rows]
-    known = (sl >= 0) & (sl < len(first))
-    rows, sl = rows[known], sl[known]
+    rows = rows[t.valid[rows] & (t.dur[rows] > 0) & t.known_srcloc[rows]]
     if len(rows) == 0:
         return "no zone starts in it: the program waits"
-    u = np.unique(sl)
-    once = u[last[u] < e] if leading else u[first[u] >= s]
+    total = t.srcloc_stats().count
+    side = ctx._zone_rows_starting_in(-(2**62), e) if leading else ctx._zone_rows_starting_in(s, 2**62)
+    side = side[t.valid[side] & (t.dur[side] > 0) & t.known_srcloc[side]]
+    seen = np.bincount(t.srcloc[side], minlength=len(total))
+    u = np.unique(t.srcloc[rows])
+    once = u[seen[u] == total[u]]
     if len(once) == 0:
         return None
-    mask = np.isin(sl, once)
+    mask = np.isin(t.srcloc[rows], once)
     r = int(rows[mask][int(np.argmax(t.dur[rows[mask]]))])
     name = ctx._srclocs().name[int(t.srcloc[r])]
     what = "never run again" if leading else "never ran before"

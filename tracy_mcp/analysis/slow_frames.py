@@ -20,7 +20,6 @@ from tracy_mcp.analysis.frame_phases import GAMEPLAY, KIND_NAMES, FramePhases, f
 from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones
-from tracy_mcp.analysis.window_profile import window_profile
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -143,7 +142,7 @@ def _analyse(
     win = ph.window()
     waits: dict[tuple[int, int], WaitZone] = {}
     if win is not None:
-        waits = {(w.thread_row, w.name_idx): w for w in wait_zones(ctx, window_profile(ctx, *win), ph)}
+        waits = {(w.thread_row, w.name_idx): w for w in wait_zones(ctx, *win, ph)}
     is_wait = np.asarray([(int(a), int(b)) in waits for a, b in zip(th_of, nm_of, strict=True)], bool)
     on = th_of == frame_thread
     cand = on & ~is_wait

@@ -92,7 +92,7 @@ def thread_report(
         res.title = "thread_report: none recorded (the capture has no CPU zones)."
         return res
     prof = window_profile(ctx, lo, hi)
-    waits = wait_zones(ctx, prof, ph)
+    waits = wait_zones(ctx, lo, hi, ph)
     labels = ctx._thread_labels()
     rows, top_rows = _thread_rows(ctx, prof, waits, labels, _running(ctx, lo, hi))
     if not rows:

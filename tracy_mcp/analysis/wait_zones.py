@@ -19,7 +19,6 @@ import numpy as np
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
     from tracy_mcp.analysis.frame_phases import FramePhases
-    from tracy_mcp.analysis.window_profile import WindowProfile
     from tracy_mcp.engine.zonetree import ZoneTree
 
 I64 = np.int64
@@ -109,67 +108,66 @@ def _top_work_ends(ctx: Capture) -> list[np.ndarray]:
     return ctx._db.cached("top_work_ends", build)
 
 
-def wait_zones(ctx: Capture, prof: WindowProfile, phases: FramePhases | None) -> list[WaitZone]:
-    """The wait zones among the zones of a window (see the module doc); `phases` enables the frame-pacing test."""
-    key = ("wait_zones", prof.lo, prof.hi, None if phases is None else (phases.set_name, phases.threshold_ns))
-    return ctx._db.cached(key, lambda: _find(ctx, prof, phases))
+def wait_zones(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[WaitZone]:
+    """The wait zones among the zones inside [lo, hi) (see the module doc); `phases` enables the frame-pacing
+    test."""
+    key = ("wait_zones", int(lo), int(hi), None if phases is None else (phases.set_name, phases.threshold_ns))
+    return ctx._db.cached(key, lambda: _find(ctx, int(lo), int(hi), phases))
 
 
-def _find(ctx: Capture, prof: WindowProfile, phases: FramePhases | None) -> list[WaitZone]:
+def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[WaitZone]:
     t = ctx._cpu()
     sl = ctx._srclocs()
-    nsrc = len(sl)
-    if t.n == 0 or nsrc == 0:
+    if t.n == 0 or len(sl) == 0:
         return []
-    span = max(prof.hi - prof.lo, 1)
-    cnt = prof.count[:, :nsrc]
-    selfs = prof.self_ns[:, :nsrc]
-    tot = prof.total_ns[:, :nsrc]
-    # mostly self time, at least 1 % of the window, and runs of 50 µs or more on average
-    cand = (cnt >= MIN_RUNS) & (selfs >= 0.8 * tot) & (selfs >= 0.01 * span) & (tot >= 50_000 * np.maximum(cnt, 1))
-    ks, ss = np.nonzero(cand)
-    if len(ks) == 0:
+    span = max(hi - lo, 1)
+    st = t.srcloc_stats()
+    # source locations that can hold a wait: long zones (mean 25 µs+ overall) adding up to 1 % of the window
+    cand = np.flatnonzero((st.count >= MIN_RUNS) & (st.total >= 0.01 * span) & (st.total >= 25_000 * st.count))
+    if len(cand) == 0:
         return []
-    zb = ctx._db.col("threads", "zones_begin")
-    ze = ctx._db.col("threads", "zones_end")
+    selft = ctx.self_time_array()
     wr = wrapper_rows(ctx)
+    gs = ge = np.zeros(0, I64)
     if phases is not None:
         g = phases.gameplay
         gs, ge = phases.start[g], phases.end[g]
     ends: list[np.ndarray] | None = None
     found: dict[tuple[int, int], WaitZone] = {}
-    for k, s in zip(ks.tolist(), ss.tolist(), strict=False):
-        name_idx = int(sl.name_idx[s])
-        if (k, name_idx) in found:
-            continue
-        a, z = int(zb[k]), int(ze[k])
-        st = t.start[a:z]
-        i = int(np.searchsorted(st, prof.lo, "left"))
-        j = int(np.searchsorted(st, prof.hi, "left"))
-        rk = a + i + np.flatnonzero(t.srcloc[a + i : a + j] == s)
-        rk = rk[(t.end[rk] >= 0) & (t.end[rk] <= prof.hi)]
-        rk = rk[~np.isin(rk, wr)]
-        if len(rk) < MIN_RUNS:
-            continue
-        why = _paces(t, rk, gs, ge) if phases is not None else None
-        if why:
-            found[(k, name_idx)] = WaitZone(k, name_idx, "paces the frame", why)
-            continue
-        if ends is None:
-            ends = _top_work_ends(ctx)
-        pick = rk if len(rk) <= SAMPLE else rk[np.linspace(0, len(rk) - 1, SAMPLE).astype(I64)]
-        e = t.end[pick]
-        mid = t.start[pick] + (e - t.start[pick]) // 2
-        f_end = float(_after_other_end(ends, k, e).mean())
-        f_mid = float(_after_other_end(ends, k, mid).mean())
-        if f_end >= 0.9 and f_mid <= 0.25:
-            found[(k, name_idx)] = WaitZone(
-                k,
-                name_idx,
-                "waits for other threads",
-                f"ends within {WAKE_EPS_NS // 1000} µs after a zone on another thread ends in {f_end:.0%} of its "
-                f"runs (a random instant: {f_mid:.0%})",
-            )
+    for s in cand.tolist():
+        rows = t.stat_rows(np.asarray([s]))
+        rows = rows[(t.start[rows] >= lo) & (t.end[rows] <= hi)]
+        rows = rows[~np.isin(rows, wr)]
+        own = t.owner[rows]
+        for k in np.unique(own).tolist():
+            rk = np.sort(rows[own == k])
+            name_idx = int(sl.name_idx[s])
+            d = t.dur[rk]
+            sf = selft[rk]
+            # mostly self time, 1 % of the window, runs of 50 µs or more on average
+            if (k, name_idx) in found or len(rk) < MIN_RUNS or sf.sum() < 0.8 * d.sum():
+                continue
+            if sf.sum() < 0.01 * span or d.mean() < 50_000:
+                continue
+            why = _paces(t, rk, gs, ge) if phases is not None else None
+            if why:
+                found[(k, name_idx)] = WaitZone(k, name_idx, "paces the frame", why)
+                continue
+            if ends is None:
+                ends = _top_work_ends(ctx)
+            pick = rk if len(rk) <= SAMPLE else rk[np.linspace(0, len(rk) - 1, SAMPLE).astype(I64)]
+            e = t.end[pick]
+            mid = t.start[pick] + (e - t.start[pick]) // 2
+            f_end = float(_after_other_end(ends, k, e).mean())
+            f_mid = float(_after_other_end(ends, k, mid).mean())
+            if f_end >= 0.9 and f_mid <= 0.25:
+                found[(k, name_idx)] = WaitZone(
+                    k,
+                    name_idx,
+                    "waits for other threads",
+                    f"ends within {WAKE_EPS_NS // 1000} µs after a zone on another thread ends in {f_end:.0%} of its "
+                    f"runs (a random instant: {f_mid:.0%})",
+                )
     return list(found.values())
 
 

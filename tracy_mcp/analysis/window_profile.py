@@ -1,4 +1,4 @@
-"""Per thread and source location: self time, inclusive time and zone count inside a time window.
+"""Per thread and source location: self time and zone count inside a time window.
 
 Computed on each thread's contiguous run of zones (the engine stores a thread's zones in start order), so there is no
 per-zone gather. Zones crossing the window's edges count in proportion to the part inside. Zones that wrap their
@@ -25,7 +25,6 @@ class WindowProfile:
     lo: int
     hi: int
     self_ns: np.ndarray  # float64 [threads, nsrc + 1] (last column: zones of an unknown source location)
-    total_ns: np.ndarray  # float64 [threads, nsrc + 1]: inclusive time inside the window
     count: np.ndarray  # int64 [threads, nsrc + 1]: zones that start in the window
     wrap_ns: np.ndarray  # float64 [threads]: self time of wrapper zones inside the window (not in self_ns)
     zone_count: np.ndarray  # int64 [threads]: zones starting in the window
@@ -55,12 +54,11 @@ def _build(ctx: Capture, lo: int, hi: int) -> WindowProfile:
     nthreads = db.rows("threads")
     width = nsrc + 1
     self_ns = np.zeros((nthreads, width))
-    total_ns = np.zeros((nthreads, width))
     count = np.zeros((nthreads, width), I64)
     wrap_ns = np.zeros(nthreads)
     zone_count = np.zeros(nthreads, I64)
     if t.n == 0 or not db.has("threads", "zones_begin"):
-        return WindowProfile(lo, hi, self_ns, total_ns, count, wrap_ns, zone_count)
+        return WindowProfile(lo, hi, self_ns, count, wrap_ns, zone_count)
     selft = ctx.self_time_array()
     zb = db.col("threads", "zones_begin").tolist()
     ze = db.col("threads", "zones_end").tolist()
@@ -88,7 +86,6 @@ def _build(ctx: Capture, lo: int, hi: int) -> WindowProfile:
         if over.any():
             w[over] = _inside(st[i:j][over], e[over], lo, hi)
         self_ns[k] = np.bincount(sl, weights=selft[a + i : a + j] * w, minlength=width)
-        total_ns[k] = np.bincount(sl, weights=(e - st[i:j]) * w, minlength=width)
         count[k] = np.bincount(sl, minlength=width)
     if open_rows:
         r = np.asarray(open_rows, I64)
@@ -96,7 +93,6 @@ def _build(ctx: Capture, lo: int, hi: int) -> WindowProfile:
         sl = t.srcloc[r].astype(np.intp)
         sl = np.where((sl >= 0) & (sl < nsrc), sl, nsrc)
         np.add.at(self_ns, (t.owner[r], sl), selft[r] * w)
-        np.add.at(total_ns, (t.owner[r], sl), t.dur[r] * w)
     wr = wrapper_rows(ctx)
     wr = wr[(t.start[wr] < hi) & (t.end[wr] > lo)]
     if len(wr):
@@ -105,4 +101,4 @@ def _build(ctx: Capture, lo: int, hi: int) -> WindowProfile:
         sl = np.where((sl >= 0) & (sl < nsrc), sl, nsrc)
         np.add.at(self_ns, (t.owner[wr], sl), -contrib)
         np.add.at(wrap_ns, t.owner[wr], contrib)
-    return WindowProfile(lo, hi, self_ns, total_ns, count, wrap_ns, zone_count)
+    return WindowProfile(lo, hi, self_ns, count, wrap_ns, zone_count)
