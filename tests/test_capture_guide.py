@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from conftest import CAPTURES, require_shared
 
+import tracy_mcp
 from tracy_mcp import open_capture
 
 GUIDE = Path(__file__).resolve().parents[1] / "tracy_mcp" / "server" / "resources" / "eval_guide.md"
@@ -30,4 +31,6 @@ def test_guide_example_runs(index: int, tmp_path: Path) -> None:
         pytest.importorskip("pandas")
     code = code.replace("/tmp/run.json", str(tmp_path / "run.json"))
     with open_capture(CAPTURES / "clientapp-0.14.0.tracy") as ctx:
-        exec(compile(code, f"eval_guide example {index}", "exec"), {"ctx": ctx, "np": np})
+        # the names eval binds (instances: every loaded capture by id; here the one capture under two names)
+        names = {"ctx": ctx, "np": np, "tracy_mcp": tracy_mcp, "instances": {"before": ctx, "after": ctx}}
+        exec(compile(code, f"eval_guide example {index}", "exec"), names)
