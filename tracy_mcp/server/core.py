@@ -16,6 +16,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from tracy_mcp import tracking
 from tracy_mcp.server.instances import Instance, Registry, UnknownInstanceError
+from tracy_mcp.server.loads import Loads
 from tracy_mcp.server.settings import Settings
 from tracy_mcp.server.tasks import COMPLETED, Task, TaskManager
 
@@ -38,6 +39,7 @@ class Core:
         self.transport = "stdio"
         self.url: str | None = None
         self._load_locks: dict[str, asyncio.Lock] = {}
+        self.loads = Loads(settings.max_loads, settings.load_time_limit_s)
         # Set by the transport runner: asks the process to stop serving.
         self.request_shutdown: Callable[[], None] = lambda: None
         self.tracker: Any = None

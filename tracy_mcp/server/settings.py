@@ -22,6 +22,10 @@ TRACY_MCP_FILE_IDLE_TTL_S           3600                  a file capture unused 
 TRACY_MCP_DISCONNECTED_TTL_S        1800                  a disconnected live session unused this long is unloaded
                                                           (0 = never)
 TRACY_MCP_SWEEP_INTERVAL_S          60                    period of the eviction sweep and heartbeat log line
+TRACY_MCP_MAX_LOADS                 2                     capture loads running at once; one more is refused
+                                                          with a "busy" answer
+TRACY_MCP_LOAD_TIME_LIMIT_S         600                   a ``load_capture`` still loading after this long is
+                                                          cancelled (0 = no limit)
 TRACY_MCP_EVAL_TIME_LIMIT_S         120                   a synchronous ``eval`` is stopped after this long
 TRACY_MCP_TASK_TIME_LIMIT_S         3600                  an async task is stopped after this long (0 = no limit)
 TRACY_MCP_EVAL_MAX_OUTPUT_CHARS     100000                what one eval returns at most (output is cut beyond)
@@ -108,6 +112,8 @@ class Settings:
     file_idle_ttl_s: float = 3600.0
     disconnected_ttl_s: float = 1800.0
     sweep_interval_s: float = 60.0
+    max_loads: int = 2
+    load_time_limit_s: float = 600.0
     eval_time_limit_s: float = 120.0
     task_time_limit_s: float = 3600.0
     eval_max_output_chars: int = 100_000
@@ -139,6 +145,8 @@ class Settings:
             "file_idle_ttl_s": _float(env, "TRACY_MCP_FILE_IDLE_TTL_S", 3600.0),
             "disconnected_ttl_s": _float(env, "TRACY_MCP_DISCONNECTED_TTL_S", 1800.0),
             "sweep_interval_s": _float(env, "TRACY_MCP_SWEEP_INTERVAL_S", 60.0) or 60.0,
+            "max_loads": _int(env, "TRACY_MCP_MAX_LOADS", 2, minimum=1),
+            "load_time_limit_s": _float(env, "TRACY_MCP_LOAD_TIME_LIMIT_S", 600.0),
             "eval_time_limit_s": _float(env, "TRACY_MCP_EVAL_TIME_LIMIT_S", 120.0),
             "task_time_limit_s": _float(env, "TRACY_MCP_TASK_TIME_LIMIT_S", 3600.0),
             "eval_max_output_chars": _int(env, "TRACY_MCP_EVAL_MAX_OUTPUT_CHARS", 100_000, minimum=100),

@@ -3,7 +3,6 @@ unload_capture."""
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from tracy_mcp import tracking
 from tracy_mcp.server.core import Core, wait_task
 from tracy_mcp.server.instances import Instance, InstanceBusyError, UnknownInstanceError, file_key
+from tracy_mcp.server.loads import LoadRefused
 from tracy_mcp.server.tasks import COMPLETED, STOP_GRACE_S
 
 
@@ -60,7 +60,11 @@ def register(mcp: MCPServer, core: Core) -> None:
         least recently used beyond TRACY_MCP_MAX_INSTANCES (never a connected live session), and after an idle
         time (TRACY_MCP_FILE_IDLE_TTL_S, TRACY_MCP_DISCONNECTED_TTL_S)."""
         now = time.time()
-        return {"instances": [i.describe(now) for i in core.registry.all()], "max_instances": settings.max_instances}
+        out = {"instances": [i.describe(now) for i in core.registry.all()], "max_instances": settings.max_instances}
+        loading = core.loads.running()
+        if loading:
+            out["loading"] = loading
+        return out
 
     @mcp.tool()
     async def load_capture(path: str, alias: str | None = None, ctx: Context | None = None) -> dict[str, Any]:
@@ -159,42 +163,16 @@ async def _instance_or_path(core: Core, name: str, ctx: Context | None) -> Insta
 
 
 async def _load_new(core: Core, p: Path, alias: str | None, ctx: Context | None) -> dict[str, Any]:
-    from tracy_mcp.analysis.capture import open_capture
-
-    progress: dict[str, Any] = {"value": (0, 0, "opening")}
     t0 = time.monotonic()
 
-    def work() -> Any:
-        cap = open_capture(p, wait=False)
-        try:
-            cap.wait(complete=False, progress=lambda done, total, stage: progress.update(value=(done, total, stage)))
-        except BaseException:
-            cap.close()
-            raise
-        return cap
+    async def report(done: int, total: int, stage: str) -> None:
+        if ctx is not None:
+            await ctx.report_progress(done, total or None, f"loading {p.name}: {stage}")
 
-    loop = asyncio.get_running_loop()
-    future = loop.run_in_executor(None, work)
-    last: tuple[int, int, str] | None = None
-    while not future.done():
-        try:
-            await asyncio.wait({future}, timeout=0.25)
-        except asyncio.CancelledError:
-            # The client gave up: the load cannot be interrupted, so free the capture once it is done.
-            future.add_done_callback(lambda f: not f.cancelled() and f.exception() is None and f.result().close())
-            raise
-        current = progress["value"]
-        if ctx is not None and current != last and not future.done():
-            last = current
-            done, total, stage = current
-            try:
-                await ctx.report_progress(done, total or None, f"loading {p.name}: {stage}")
-            except Exception:  # noqa: BLE001 - a client gone mid-load must not break the load
-                pass
     try:
-        capture = future.result()
-    except Exception as exc:  # noqa: BLE001 - every load failure is reported as a tool error
-        raise ToolError(f"cannot load {p}: {exc}") from None
+        capture = await core.loads.load(p, report)
+    except LoadRefused as exc:
+        raise ToolError(str(exc)) from None
     resolved, mtime = file_key(p)
     inst = Instance(id=alias or core.registry.new_id(p.stem), capture=capture, path=resolved, mtime=mtime)
     try:
@@ -217,6 +195,9 @@ async def _load_new(core: Core, p: Path, alias: str | None, ctx: Context | None)
         )
     if evicted:
         out["evicted"] = evicted
+    warnings = capture.warnings()
+    if warnings:
+        out["warnings"] = warnings
     if ctx is not None:
         try:
             await ctx.report_progress(1, 1, f"loaded {p.name}")
