@@ -70,6 +70,19 @@ def make_capture(payload: bytes, streams: int = 1, block_size: int = BLOCK) -> b
     return bytes(out)
 
 
+def without_compressed_threads(payload: bytes, table: list[int], drop: set[int]) -> bytes:
+    """`payload` with the tids `drop` left out of its compressed-thread table `table` (the engine's thread_compress
+    column), found by its exact bytes. Only valid when no index stored elsewhere in the file (memory events, GPU
+    zones) refers to a dropped entry or one after it."""
+
+    def encode(tids: list[int]) -> bytes:
+        return struct.pack(f"<Q{len(tids)}Q", len(tids), *tids)
+
+    old = encode(table)
+    assert payload.count(old) == 1, "the compressed-thread table is not found exactly once"
+    return payload.replace(old, encode([t for t in table if t not in drop]))
+
+
 def with_version(payload: bytes, major: int, minor: int, patch: int) -> bytes:
     return payload[:5] + bytes([major, minor, patch]) + payload[8:]
 

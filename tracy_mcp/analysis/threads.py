@@ -33,19 +33,25 @@ class ThreadQueries(QueryBase):
             db = self._db
             if not db.has("thread_compress", "tid"):
                 return None
+            table = db.col("thread_compress", "tid").tolist()
             index_of: dict[int, int] = {}
-            for i, t in enumerate(db.col("thread_compress", "tid").tolist()):
-                index_of.setdefault(int(t), i)
-            # threads the file's table does not list get the next indices, in thread order (upstream assigns them
-            # while loading, in an order the file does not record)
-            nxt = max(index_of.values(), default=0) + 1
-            out = []
-            for t in self._thread_tids().tolist():
+            for i, t in enumerate(table):
+                index_of.setdefault(int(t), i)  # the first of repeated entries, as upstream's map keeps
+            # While loading, upstream appends to the file's table every thread it does not hold: first the listed
+            # threads in list order (a capture tool without statistics stores only threads that logged messages or
+            # memory events), then the other threads of the context switches in file order.
+            tids = self._thread_tids()
+            later = tids[self._listed_thread_rows()].tolist()
+            if db.has("ctx_switches", "other_tid"):
+                other = db.col("ctx_switches", "other_tid")
+                uniq, first = np.unique(other, return_index=True)
+                later += uniq[np.argsort(first, kind="stable")].tolist()
+            later += tids.tolist()  # the rest never gets an index upstream; give them the next ones
+            for t in later:
                 if int(t) not in index_of:
-                    index_of[int(t)] = nxt
-                    nxt += 1
-                out.append(index_of[int(t)])
-            return np.asarray(out, dtype=np.int64)
+                    index_of[int(t)] = len(table)
+                    table.append(int(t))
+            return np.asarray([index_of[int(t)] for t in tids.tolist()], dtype=np.int64)
 
         per_row = self._db.cached("thread_compress_index", build)
         if per_row is None:

@@ -262,8 +262,9 @@ private:
     uint32_t last_thread_ = 0;
     std::unordered_map<uint64_t, std::string> thread_names_;
     std::unordered_map<uint64_t, uint64_t> fibers_;  // fiber pointer -> fiber tid
-    std::vector<uint64_t> compressed_;               // upstream's compressed thread order
-    std::unordered_map<uint64_t, uint16_t> compressed_index_;
+    // Upstream's compressed thread order; index 0 stands for tid 0 (no thread), as in the server's table.
+    std::vector<uint64_t> compressed_{0};
+    std::unordered_map<uint64_t, uint16_t> compressed_index_{{0, 0}};
     std::unordered_map<uint64_t, std::string> strings_;  // client pointer -> text
     std::unordered_map<uint64_t, std::pair<std::string, std::string>> external_;
 

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "derive/upstream_sort.hpp"
 #include "model/model.hpp"
 #include "read/tail_io.hpp"
 #include "read/tail_sections.hpp"
@@ -107,8 +108,9 @@ void read_memory(Cursor& c, LoadContext& ctx) {
 }
 
 // The server's memory plot of a pool: a first point (first_time, 0), then the running usage after every
-// allocation and every free, merged in time order (frees sorted by free time; on equal times the free counts
-// first). Its min is 0, max the peak usage, sum the sum of every point after the first.
+// allocation and every free, merged in time order (frees sorted by free time in the order upstream's unstable sort
+// leaves equal times; on equal times a free counts before an allocation). Its min is 0, max the peak usage, sum
+// the sum of every point after the first.
 void derive_memory_plots(TailModel& m, int64_t first_time) {
     auto& mp = m.mem_pool;
     auto& me = m.mem_event;
@@ -120,8 +122,9 @@ void derive_memory_plots(TailModel& m, int64_t first_time) {
         std::vector<size_t> frees;
         for (size_t i = b; i < e; i++)
             if (me.time_free[i] >= 0) frees.push_back(i);
-        std::stable_sort(frees.begin(), frees.end(),
-                         [&](size_t x, size_t y) { return me.time_free[x] < me.time_free[y]; });
+        // Upstream's sort is unstable, and frees at one time (a discard frees every live block at once) pass
+        // through intermediate usages in the order it leaves them: reproduce that order, not a stable one.
+        upstream_unstable_sort(frees, [&](size_t x, size_t y) { return me.time_free[x] < me.time_free[y]; });
 
         const int32_t row = row32(p.type.size(), "plots");
         mp.plot[k] = row;
