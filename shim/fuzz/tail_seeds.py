@@ -241,11 +241,15 @@ def enc(cap, ver, N=40):
     return bytes(out)
 
 
+SELECTORS = {0x000E00: 0, 0x000D01: 1}
+
 for p in sys.argv[2:]:
     cap = NativeCapture(p)
     cap.wait(READY, timeout=120)
     ver = cap.meta()["file_version"]
-    sel = {0x000E00: 0, 0x000D01: 1}[ver]
+    if ver not in SELECTORS:  # seeds are re-encoded from 0.14.0 and 0.13.1 captures; other versions are skipped
+        continue
+    sel = SELECTORS[ver]
     stem = p.split("/")[-1].removesuffix(".tracy")
     open(f"{sys.argv[1]}/{stem}", "wb").write(bytes([sel]) + enc(cap, ver))
     for alt, v in ((2, 0x000C03), (3, 0x000B02)):
