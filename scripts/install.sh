@@ -2,7 +2,8 @@
 # Installs tracy-mcp and everything it needs on Debian/Ubuntu: system packages, then a virtual environment .venv/
 # holding the package (editable) and its test and development tools.
 # Usage: scripts/install.sh        (PYTHON=python3.12 scripts/install.sh picks the interpreter;
-#                                   TRACY_MCP_DEV_TOOLS=1 also installs clang for the fuzz target)
+#                                   TRACY_MCP_DEV_TOOLS=1 also installs clang for the fuzz target;
+#                                   TRACY_MCP_JAVA=0 skips the Java runtime the Spark test needs)
 set -eu
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -20,6 +21,12 @@ if command -v apt-get >/dev/null 2>&1; then
     fi
 else
     echo "not a Debian system: install a C++17 compiler and the lz4 and zstd development packages yourself" >&2
+fi
+# Java for the Spark test of the capture dataset (pyspark, in the dev extras, runs on a JVM); TRACY_MCP_JAVA=0 skips
+# it, and that test then skips and says why.
+if [ "${TRACY_MCP_JAVA:-1}" = 1 ] && command -v apt-get >/dev/null 2>&1 && ! command -v java >/dev/null 2>&1; then
+    $SUDO apt-get update -qq
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless
 fi
 # Optional, for developers: clang for the capture reader's fuzz target (shim/fuzz/run.sh).
 if [ "${TRACY_MCP_DEV_TOOLS:-0}" = 1 ] && command -v apt-get >/dev/null 2>&1 && ! command -v clang++ >/dev/null 2>&1; then

@@ -4,6 +4,7 @@
 - ``stdio``: one client over stdin/stdout (what Claude Desktop, VS Code or Cursor spawn).
 - ``status`` / ``stop``: the shared server, found through its PID and port files.
 - ``info PATH``: load a capture and print its headline facts.
+- ``export-dataset OUT CAPTURE...``: add captures to a Hive-partitioned Parquet dataset of their SQL tables.
 """
 
 from __future__ import annotations
@@ -46,6 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
     info = sub.add_parser("info", help="load a capture and print its headline facts")
     info.add_argument("path")
     sub.add_parser("stats", help="print the tool-call statistics of all recorded sessions")
+    dataset = sub.add_parser(
+        "export-dataset",
+        help="write captures' SQL tables into a Parquet dataset (DuckDB, Polars, pyarrow, Spark read it)",
+        description="Write the SQL tables of each capture into OUT/capture=<name>/table=<table>/part-0.parquet "
+        "(schema in OUT/_SCHEMA.md). A capture is named after its file, or NAME=PATH; exporting a name again "
+        "replaces it, other captures stay.",
+    )
+    dataset.add_argument("out", help="dataset directory (created if missing)")
+    dataset.add_argument("captures", nargs="+", metavar="CAPTURE", help="a .tracy file, or NAME=PATH")
+    dataset.add_argument("--tables", help="comma-separated tables to write (default: all)")
     return parser
 
 
@@ -57,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     if args.command == "info":
         return _info(args.path)
+    if args.command == "export-dataset":
+        return _export_dataset(args.out, args.captures, args.tables)
     if args.command == "stats":
         from tracy_mcp.tracking import global_stats_table
 
@@ -96,6 +109,31 @@ def _info(path: str) -> int:
     width = max(len(k) for k in facts)
     for key, value in facts.items():
         print(f"{key:<{width}}  {value}")
+    return EXIT_OK
+
+
+def _export_dataset(out: str, captures: list[str], tables: str | None) -> int:
+    from tracy_mcp.errors import TracyMcpError
+
+    try:
+        from tracy_mcp.export.dataset import capture_name, export_dataset
+
+        named: dict[str, str] = {}
+        for arg in captures:
+            name, sep, path = arg.partition("=")
+            if not sep or os.path.exists(arg):
+                name, path = capture_name(arg), arg
+            if name in named:
+                raise TracyMcpError(f"two captures are named {name!r}; name them with NAME=PATH")
+            named[name] = path
+        chosen = [t.strip() for t in tables.split(",") if t.strip()] if tables else None
+        written = export_dataset(out, named, tables=chosen)
+    except (ImportError, OSError, TracyMcpError) as exc:
+        print(f"tracy-mcp: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    for name, counts in written.items():
+        print(f"{name}: {sum(counts.values()):,} rows in {len(counts)} tables")
+    print(f"dataset: {out} (schema: {os.path.join(out, '_SCHEMA.md')})")
     return EXIT_OK
 
 
