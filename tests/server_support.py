@@ -38,7 +38,7 @@ TOOLS = {
     "task",
     "shutdown_server",
 }
-RESOURCES = {"tracy://prompt", "tracy://eval-guide"}
+RESOURCES = {"tracy://prompt", "tracy://eval-guide", "tracy://sql-schema"}
 
 
 def free_port() -> int:

@@ -4,6 +4,7 @@ are clear errors."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,7 @@ def test_threads_srclocs_and_frames_match_upstream(path: Path) -> None:
     threads = {r[0]: r[1:] for r in rows(ctx.sql("SELECT tid, name, is_fiber, zone_count FROM threads"))}
     for t in ctx.get_threads():
         assert threads[t["id"]] == (t["name"], t["is_fiber"], t["count"])
-    for uid, name, file, line in rows(ctx.sql("SELECT upstream_id, name, file, line FROM srclocs")):
+    for uid, name, file, line in rows(ctx.sql("SELECT id, name, file, line FROM srclocs")):
         loc = ctx.get_src_loc(uid)
         assert (name, file, line) == (loc.name(), loc.file(), loc.line)
     frames = ctx.sql("SELECT frame_set, id, duration_ns FROM frames ORDER BY frame_set_id, id")
@@ -114,8 +115,8 @@ def test_messages_plots_and_gpu_match_upstream(path: Path) -> None:
     msgs = ctx.sql("SELECT time_ns, text, severity, source FROM messages ORDER BY id")
     assert [(m.time, m.text) for m in ctx.get_messages()] == list(zip(msgs["time_ns"], msgs["text"], strict=True))
     assert set(msgs["severity"]) <= {"trace", "debug", "info", "warning", "error", "fatal"}
-    plots = rows(ctx.sql("SELECT name, point_count, min, max, type FROM plots ORDER BY id"))
-    want = [(p.name, p.count, p.min, p.max, p.type.lower()) for p in ctx.get_plots()]
+    plots = rows(ctx.sql("SELECT name, count, min, max, type FROM plots ORDER BY id"))
+    want = [(p.name, p.count, p.min, p.max, p.type) for p in ctx.get_plots()]
     assert plots == want
     points = rows(ctx.sql("SELECT plot_id, count(*), min(value), max(value) FROM plot_points GROUP BY plot_id"))
     for pid, n, mn, mx in points:
@@ -127,7 +128,7 @@ def test_messages_plots_and_gpu_match_upstream(path: Path) -> None:
         k: (s.count, s.total, s.max) for k, s in ctx.get_all_gpu_zone_stats().items()
     }
     contexts = rows(ctx.sql("SELECT name, zone_count, type, tid FROM gpu_contexts ORDER BY id"))
-    assert contexts == [(c.name or None, c.count, c.type.lower(), c.thread) for c in ctx.get_gpu_contexts()]
+    assert contexts == [(c.name or None, c.count, c.type, c.thread) for c in ctx.get_gpu_contexts()]
 
 
 @pytest.mark.parametrize("path", CAPTURE_PARAMS)
@@ -135,16 +136,7 @@ def test_locks_and_lock_waits_match_upstream(path: Path) -> None:
     ctx = capture(path)
     locks = rows(ctx.sql("SELECT name, contended, type, announce_ns, thread_count FROM locks ORDER BY id"))
     want = ctx.get_locks()
-    assert locks == [
-        (
-            lk.name,
-            lk.is_contended,
-            "shared_lockable" if lk.type == "SharedLockable" else "lockable",
-            lk.time_announce,
-            len(lk.threads),
-        )
-        for lk in want
-    ]
+    assert locks == [(lk.name, lk.is_contended, lk.type, lk.time_announce, len(lk.threads)) for lk in want]
     # a wait lasts from a thread's wait to its next obtain on the same lock (upstream's get_lock_wait_stats)
     waits = ctx.sql(
         """WITH ev AS (
@@ -211,6 +203,36 @@ def test_every_table_and_column_is_as_documented() -> None:
     assert set(described["table_name"]) == set(TABLES)
     for name, spec in TABLES.items():
         assert described[described["table_name"] == name]["column_name"].tolist() == spec.column_names()
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "zones",
+        "gpu_zones",
+        "messages",
+        "plots",
+        "memory_events",
+        "samples",
+        "context_switches",
+        "lock_events",
+        "threads",
+    ],
+)
+def test_same_vocabulary_as_the_dataframes(table: str) -> None:
+    """A SQL table has every column of the DataFrame of the same name (same names, same ids, same labels)."""
+    ctx = capture(CAPTURES / "clientapp-0.14.0.tracy")
+    frame = getattr(ctx, table)(as_frame=True)
+    got = ctx.sql(f"SELECT * FROM {table} ORDER BY id").set_index("id")
+    assert set(frame.columns) <= set(got.columns), set(frame.columns) - set(got.columns)
+    assert got.index.tolist() == frame.index.tolist()
+    for column in frame.columns:
+        if str(frame[column].dtype) in ("category", "object") or column in ("thread_id", "tid", "srcloc_id"):
+            mine = [None if _missing(v) else v for v in got[column].tolist()]
+            theirs = [None if _missing(v) or v == "" else v for v in frame[column].astype(object).tolist()]
+            if column == "thread_id":  # none: -1 in a DataFrame, NULL in SQL
+                theirs = [None if v == -1 else v for v in theirs]
+            assert mine == theirs, (table, column)
 
 
 def test_strings_are_dictionary_views_of_the_engine() -> None:
@@ -327,3 +349,53 @@ def test_eval_sql_over_loaded_instances(tmp_path: Path) -> None:
                 assert await ok(client, "eval", instance_id="regression_a", code="6 * 7") == "42"
 
     anyio.run(scenario)
+
+
+GUIDE = Path(__file__).resolve().parents[1] / "tracy_mcp" / "server" / "resources" / "eval_guide.md"
+
+
+def _guide_sql() -> tuple[str, list[str]]:
+    text = GUIDE.read_text()
+    section = text[text.index("\n## SQL\n") :]
+    section = section[: section.index("\n## ", 1)]
+    return section, re.findall(r"```sql\n(.*?)```", section, flags=re.S)
+
+
+def test_guide_lists_the_schema() -> None:
+    from tracy_mcp.tables.catalog import schema_summary
+
+    section, _ = _guide_sql()
+    listed = section.split("<!-- sql-schema")[1].split("-->", 1)[1].split("<!-- /sql-schema -->")[0]
+    assert listed.strip() == schema_summary()
+
+
+def test_guide_queries_give_the_planted_answers() -> None:
+    """The guide's five worked queries, run as written on the planted captures, give ANSWERS.md's answers."""
+    top, slow, waits, leaks, ab = _guide_sql()[1]
+    imbalance = capture(PLANTED / "thread_imbalance.tracy").sql(top)
+    assert imbalance["name"][0] == "Physics::SimulateIsland"
+
+    frames = capture(PLANTED / "slow_frames.tracy").sql(slow)
+    hitches = frames[frames["frame"] >= 2]  # frames 0 and 1 are start-up (ANSWERS.md)
+    assert hitches["frame"].tolist() == [43, 99, 160, 205, 268, 333, 404]
+    assert set(hitches["name"]) == {"TextureStreamer::UploadMips"}
+    assert hitches["self_ms"].tolist() == pytest.approx(
+        [30.316, 34.314, 39.306, 31.303, 37.325, 32.317, 36.301], rel=1e-3
+    )
+
+    per_thread = capture(PLANTED / "lock_contention.tracy").sql(waits)
+    worst = per_thread[per_thread["lock"] == "SceneGraph::m_nodeMutex"].set_index("thread")
+    assert worst.index[:2].tolist() == ["JobWorker 1", "JobWorker 0"]
+    assert worst.loc["JobWorker 1", "waits"] == 5616
+    assert worst["wait_ms"].sum() == pytest.approx(2446.2, rel=1e-3)
+    assert worst.loc["JobWorker 3", "wait_ms"] == pytest.approx(315.2, rel=1e-3)
+
+    leaked = capture(PLANTED / "memory_leak.tracy").sql(leaks)
+    assert rows(leaked) == [("Decals::SpawnImpactDecal", 144, 442368)]
+
+    a, b = capture(PLANTED / "regression_a.tracy"), capture(PLANTED / "regression_b.tracy")
+    ratios = tracy_mcp.sql(ab, captures={"a": a, "b": b}).set_index("name")
+    assert ratios.index[0] == "Renderer::SortDrawCalls"
+    assert ratios.loc["Renderer::SortDrawCalls", "mean_ratio"] == pytest.approx(2.485, rel=0.01)
+    path = ratios.loc["AI::PathfindBatch"]
+    assert (path["calls_a"], path["calls_b"]) == (1200, 2400) and path["total_ratio"] == pytest.approx(1.0, abs=0.01)

@@ -13,6 +13,7 @@ from tracy_mcp.analysis.threads import ThreadQueries
 from tracy_mcp.errors import NotFoundError
 
 PLOT_TYPES = ("User", "Memory", "SysTime", "Power")
+PLOT_FORMATS = ("Number", "Memory", "Percentage", "Watt")  # how a plot's values read
 SEVERITIES = {0: "trace", 1: "debug", 2: "info", 3: "warning", 4: "error", 5: "fatal"}
 SOURCES = {0: "user", 1: "tracy"}
 

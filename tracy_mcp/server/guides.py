@@ -1,5 +1,6 @@
 """The texts an assistant reads: the server instructions, the tracy://prompt and tracy://eval-guide resources
-(files in resources/, re-read on every request) and the analyse_capture prompt."""
+(files in resources/, re-read on every request), the tracy://sql-schema resource (generated from the SQL tables)
+and the analyse_capture prompt."""
 
 from __future__ import annotations
 
@@ -54,6 +55,21 @@ def register(mcp: MCPServer, core: Core) -> None:
     )
     def eval_guide_resource() -> str:
         return read_resource(EVAL_GUIDE_FILE, EVAL_GUIDE_PLACEHOLDER)
+
+    @mcp.resource(
+        "tracy://sql-schema",
+        name="sql-schema",
+        mime_type="text/markdown",
+        description="Every table and column that ctx.sql() / sql() can query, with units and meanings.",
+    )
+    def sql_schema_resource() -> str:
+        try:
+            from tracy_mcp.tables.catalog import schema_markdown
+        except ImportError as exc:
+            return f"# SQL tables\n\nSQL needs the `sql` extra (pip install 'tracy-mcp[sql]'): {exc}\n"
+        return "# SQL tables\n\nTimes in ns; what is missing is NULL; `*_id` refers to another table's `id`.\n\n" + (
+            schema_markdown()
+        )
 
     @mcp.prompt(
         name="analyse_capture",

@@ -73,7 +73,7 @@ def labels(codes: np.ndarray, names: Sequence[str | None] | pa.Array) -> pa.Dict
 
 def code_labels(codes: np.ndarray, names: dict[int, str]) -> pa.DictionaryArray:
     """Readable names of one-byte codes (signed or not), the codes themselves as the index array (no copy);
-    a code without a name reads "code <n>"."""
+    a code without a name reads "unknown (<n>)", as in the analyses' tables."""
     codes = np.ascontiguousarray(codes)
     if codes.dtype.itemsize != 1:
         raise TypeError(f"code columns are one byte, not {codes.dtype}")
@@ -83,7 +83,7 @@ def code_labels(codes: np.ndarray, names: dict[int, str]) -> pa.DictionaryArray:
     table = []
     for byte in range(top):
         value = byte - 256 if signed and byte >= 128 else byte
-        table.append(names.get(value, f"code {value}"))
+        table.append(names.get(value, f"unknown ({value})"))
     return labels(raw, table)
 
 

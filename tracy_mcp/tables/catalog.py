@@ -42,6 +42,11 @@ TABLES: dict[str, TableSpec] = {
 }
 
 
+def schema_summary() -> str:
+    """One line per table with its columns: the schema as the eval guide's SQL section lists it."""
+    return "\n".join(f"- `{t.name}`: {', '.join(t.column_names())}" for t in TABLES.values())
+
+
 def schema_markdown() -> str:
     """The documented schema of every table (the eval guide's SQL section and the dataset's _SCHEMA.md)."""
     return markdown(list(TABLES.values()))

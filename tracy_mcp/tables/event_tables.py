@@ -7,17 +7,11 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pyarrow as pa
 
+from tracy_mcp.analysis.events import PLOT_FORMATS, PLOT_TYPES, SEVERITIES, SOURCES
+from tracy_mcp.analysis.locks import EVENT_TYPES, LOCK_TYPES
 from tracy_mcp.tables.arrow import code_labels, labels, pool_labels, present, row_ids, view
-from tracy_mcp.tables.codes import (
-    LOCK_EVENT_TYPE,
-    LOCK_TYPE,
-    MESSAGE_SEVERITY,
-    MESSAGE_SOURCE,
-    PLOT_FORMAT,
-    PLOT_TYPE,
-)
-from tracy_mcp.tables.names import thread_names, thread_rows_of_tids
 from tracy_mcp.tables.schema import Column, TableSpec
+from tracy_mcp.tables.zone_tables import srcloc_ids
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -156,7 +150,7 @@ MESSAGES = TableSpec(
             "thread",
             "VARCHAR",
             "its name",
-            make=lambda c: labels(_col(c, "messages", "thread", np.int32), thread_names(c)),
+            make=lambda c: labels(_col(c, "messages", "thread", np.int32), c._thread_labels()),
         ),
         Column(
             "text",
@@ -168,13 +162,13 @@ MESSAGES = TableSpec(
             "severity",
             "VARCHAR",
             "trace, debug, info, warning, error or fatal",
-            make=lambda c: _message_codes(c, "severity", MESSAGE_SEVERITY),
+            make=lambda c: _message_codes(c, "severity", SEVERITIES),
         ),
         Column(
             "source",
             "VARCHAR",
             "user (the program) or tracy (the profiler itself)",
-            make=lambda c: _message_codes(c, "source", MESSAGE_SOURCE),
+            make=lambda c: _message_codes(c, "source", SOURCES),
         ),
         Column(
             "color",
@@ -197,6 +191,22 @@ def _plot_names(ctx: Capture) -> list[str]:
     return ctx._db.cached(
         "sql_plot_names", lambda: [ctx._plot_name(int(s)) for s in _col(ctx, "plots", "name", np.int32).tolist()]
     )
+
+
+def _plot_span(ctx: Capture) -> dict[str, np.ndarray]:
+    """Per plot: count of points, times of the first and last point (-1 without points)."""
+
+    def build() -> dict[str, np.ndarray]:
+        begin, end = _col(ctx, "plots", "point_begin"), _col(ctx, "plots", "point_end")
+        times = _col(ctx, "plot_points", "time")
+        count = np.maximum(end - begin, 0)
+        has = (count > 0) & (end <= len(times))
+        first, last = np.full(len(count), -1, I64), np.full(len(count), -1, I64)
+        first[has] = times[begin[has]]
+        last[has] = times[end[has] - 1]
+        return {"count": count.astype(I64), "first": first, "last": last}
+
+    return ctx._db.cached("sql_plot_span", build)
 
 
 def _plot_of_point(ctx: Capture) -> np.ndarray:
@@ -223,24 +233,22 @@ PLOTS = TableSpec(
         Column(
             "type",
             "VARCHAR",
-            "user, memory, systime or power",
-            make=lambda c: code_labels(_col(c, "plots", "type", np.uint8), PLOT_TYPE),
+            "User, Memory, SysTime or Power",
+            make=lambda c: code_labels(_col(c, "plots", "type", np.uint8), dict(enumerate(PLOT_TYPES))),
         ),
         Column(
             "format",
             "VARCHAR",
-            "how values read: number, memory (bytes), percentage or watt",
-            make=lambda c: code_labels(_col(c, "plots", "format", np.uint8), PLOT_FORMAT),
+            "how the values read: Number, Memory (bytes), Percentage or Watt",
+            make=lambda c: code_labels(_col(c, "plots", "format", np.uint8), dict(enumerate(PLOT_FORMATS))),
         ),
-        Column(
-            "point_count",
-            "BIGINT",
-            "points in plot_points",
-            make=lambda c: view(np.maximum(_col(c, "plots", "point_end") - _col(c, "plots", "point_begin"), 0)),
-        ),
+        Column("count", "BIGINT", "points in plot_points", make=lambda c: view(_plot_span(c)["count"])),
         Column("min", "DOUBLE", "smallest value", make=lambda c: view(_col(c, "plots", "min", np.float64))),
         Column("max", "DOUBLE", "largest value", make=lambda c: view(_col(c, "plots", "max", np.float64))),
+        Column("mean", "DOUBLE", "mean value; NULL without points", expr='"sum" / NULLIF("count", 0)'),
         Column("sum", "DOUBLE", "sum of the values", make=lambda c: view(_col(c, "plots", "sum", np.float64))),
+        Column("first_ns", "BIGINT", "time of the first point", make=lambda c: present(_plot_span(c)["first"])),
+        Column("last_ns", "BIGINT", "time of the last point", make=lambda c: present(_plot_span(c)["last"])),
         Column(
             "memory_pool_id",
             "INTEGER",
@@ -287,7 +295,7 @@ def _lock_table(ctx: Capture) -> dict[str, Any]:
             "id": rows.astype(np.int32),
             "name": [ctx._lock_name(int(r)) for r in rows.tolist()],
             "type": db.col("locks", "type")[rows],
-            "srcloc": db.col("locks", "srcloc")[rows].astype(np.int32),
+            "srcloc": db.col("locks", "srcloc")[rows].astype(np.int32),  # a source-location row
             "announce": db.col("locks", "time_announce")[rows],
             "terminate": db.col("locks", "time_terminate")[rows],
             "threads": (db.col("locks", "threads_end")[rows] - db.col("locks", "threads_begin")[rows]).astype(I64),
@@ -353,10 +361,13 @@ LOCKS = TableSpec(
             "type",
             "VARCHAR",
             "lockable or shared_lockable",
-            make=lambda c: code_labels(np.asarray(_lock_table(c)["type"], np.uint8), LOCK_TYPE),
+            make=lambda c: code_labels(np.asarray(_lock_table(c)["type"], np.uint8), dict(enumerate(LOCK_TYPES))),
         ),
         Column(
-            "srcloc_id", "INTEGER", "srclocs.id where it was declared", make=lambda c: view(_lock_table(c)["srcloc"])
+            "srcloc_id",
+            "INTEGER",
+            "srclocs.id where it was declared",
+            make=lambda c: srcloc_ids(c, _lock_table(c)["srcloc"]),
         ),
         Column("announce_ns", "BIGINT", "when it was created", make=lambda c: view(_lock_table(c)["announce"])),
         Column(
@@ -386,12 +397,19 @@ LOCK_EVENTS = TableSpec(
         Column("lock", "VARCHAR", "lock name", make=lambda c: labels(_lock_event_lock(c), _lock_names_by_row(c))),
         Column("time_ns", "BIGINT", "event time", make=lambda c: view(_col(c, "lock_events", "time"))),
         Column("thread_id", "INTEGER", "threads.id of the thread", make=lambda c: present(_lock_event_thread(c))),
-        Column("thread", "VARCHAR", "its name", make=lambda c: labels(_lock_event_thread(c), thread_names(c))),
+        Column("thread", "VARCHAR", "its name", make=lambda c: labels(_lock_event_thread(c), c._thread_labels())),
+        Column(
+            "tid",
+            "BIGINT",
+            "its OS thread id",
+            make=lambda c: present(c._tid_of_rows(_lock_event_thread(c)), _lock_event_thread(c) >= 0),
+            lazy=True,
+        ),
         Column(
             "type",
             "VARCHAR",
             "wait, obtain, release, wait_shared, obtain_shared or release_shared",
-            make=lambda c: code_labels(_col(c, "lock_events", "type", np.uint8), LOCK_EVENT_TYPE),
+            make=lambda c: code_labels(_col(c, "lock_events", "type", np.uint8), EVENT_TYPES),
         ),
     ),
 )
@@ -406,7 +424,7 @@ def _mem_thread(ctx: Capture, which: str) -> np.ndarray:
     """Thread row of the allocating / freeing thread of each allocation (-1: not profiled, or never freed)."""
 
     def build() -> np.ndarray:
-        rows = thread_rows_of_tids(ctx, ctx._mem_tids(which))
+        rows = ctx._thread_id_of_tids(ctx._mem_tids(which))
         return rows if which == "alloc" else np.where(_freed(ctx), rows, -1).astype(np.int32)
 
     return ctx._db.cached(("sql_mem_thread", which), build)
@@ -489,7 +507,7 @@ MEMORY_EVENTS = TableSpec(
             "alloc_thread",
             "VARCHAR",
             "its name",
-            make=lambda c: labels(_mem_thread(c, "alloc"), thread_names(c)),
+            make=lambda c: labels(_mem_thread(c, "alloc"), c._thread_labels()),
             lazy=True,
         ),
         Column(
@@ -509,7 +527,7 @@ MEMORY_EVENTS = TableSpec(
             "free_thread",
             "VARCHAR",
             "its name",
-            make=lambda c: labels(_mem_thread(c, "free"), thread_names(c)),
+            make=lambda c: labels(_mem_thread(c, "free"), c._thread_labels()),
             lazy=True,
         ),
         Column(

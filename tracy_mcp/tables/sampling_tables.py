@@ -7,10 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from tracy_mcp.analysis.sampling import expand_ranges
+from tracy_mcp.analysis.sampling import SWITCH_REASONS, SWITCH_STATES, expand_ranges
 from tracy_mcp.tables.arrow import code_labels, labels, pool_labels, present, row_ids, view
-from tracy_mcp.tables.codes import CONTEXT_SWITCH_REASON, CONTEXT_SWITCH_STATE
-from tracy_mcp.tables.names import thread_names
 from tracy_mcp.tables.schema import Column, TableSpec
 
 if TYPE_CHECKING:
@@ -19,25 +17,50 @@ if TYPE_CHECKING:
 I64 = np.int64
 
 
-def _samples_len(ctx: Capture) -> int:
-    return len(ctx._cpu_samples().time)
-
-
 SAMPLES = TableSpec(
     "samples",
     "CPU samples (callstack sampling), context-switch samples excluded, each thread's in time order.",
     (
-        Column("id", "INTEGER", "row number (0..n-1)", make=lambda c: view(row_ids(c._db, _samples_len(c))), lazy=True),
+        Column(
+            "id",
+            "INTEGER",
+            "the sample's row among all samples (context-switch samples included, so ids have gaps)",
+            make=lambda c: view(c._cpu_samples().row),
+            lazy=True,
+        ),
         Column("time_ns", "BIGINT", "sample time", make=lambda c: view(c._cpu_samples().time)),
         Column(
             "thread_id", "INTEGER", "threads.id of the sampled thread", make=lambda c: present(c._cpu_samples().thread)
         ),
-        Column("thread", "VARCHAR", "its name", make=lambda c: labels(c._cpu_samples().thread, thread_names(c))),
+        Column("thread", "VARCHAR", "its name", make=lambda c: labels(c._cpu_samples().thread, c._thread_labels())),
         Column(
             "callstack_id", "INTEGER", "callstack_frames.callstack_id", make=lambda c: view(c._cpu_samples().callstack)
         ),
+        Column(
+            "symbol_addr",
+            "UBIGINT",
+            "symbol address of the innermost frame, NULL when it does not resolve",
+            make=lambda c: _sample_symbols(c)[0],
+            lazy=True,
+        ),
+        Column("symbol", "VARCHAR", "that symbol's name", make=lambda c: _sample_symbols(c)[1], lazy=True),
     ),
 )
+
+
+def _sample_symbols(ctx: Capture) -> tuple[pa.Array, pa.Array]:
+    """(innermost symbol address, its name) per CPU sample."""
+
+    def build() -> tuple[pa.Array, pa.Array]:
+        cs = ctx._cpu_samples().callstack
+        first, ok = ctx._callstack_first_symbol()
+        resolved = ok[cs] if len(cs) else np.zeros(0, bool)
+        addr = np.where(resolved, first[cs], 0).astype(np.uint64) if len(cs) else np.zeros(0, np.uint64)
+        distinct, index = np.unique(addr, return_inverse=True)
+        names = [name or None for name in ctx._symbol_names(distinct)]
+        return present(addr, resolved), labels(np.where(resolved, index.reshape(-1), -1).astype(np.int32), names)
+
+    return ctx._db.cached("sql_sample_symbols", build)
 
 
 def _callstack_frames(ctx: Capture) -> dict[str, np.ndarray]:
@@ -184,13 +207,13 @@ CONTEXT_SWITCHES = TableSpec(
             "reason",
             "VARCHAR",
             "why it was switched out (Windows wait reasons; none/unknown on Linux)",
-            make=lambda c: code_labels(_switch_col(c, "reason", np.int8), CONTEXT_SWITCH_REASON),
+            make=lambda c: code_labels(_switch_col(c, "reason", np.int8), SWITCH_REASONS),
         ),
         Column(
             "state",
             "VARCHAR",
             "its state when switched out: running, sleeping, disk_sleep, ... (Linux), waiting, ready, ... (Windows)",
-            make=lambda c: code_labels(_switch_col(c, "state", np.int8), CONTEXT_SWITCH_STATE),
+            make=lambda c: code_labels(_switch_col(c, "state", np.int8), SWITCH_STATES),
         ),
     ),
 )

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from tracy_mcp.analysis.gpu import GPU_CONTEXT_TYPES
 from tracy_mcp.tables.arrow import code_labels, labels, pool_labels, present, row_ids, view, with_nulls
-from tracy_mcp.tables.codes import GPU_CONTEXT_TYPE
-from tracy_mcp.tables.names import thread_names
 from tracy_mcp.tables.schema import Column, TableSpec
 
 if TYPE_CHECKING:
@@ -27,6 +26,11 @@ def _ids(table: str) -> Column:
         make=lambda c: view(row_ids(c._db, c._db.rows(table))),
         lazy=True,
     )
+
+
+def srcloc_ids(ctx: Capture, rows: np.ndarray) -> pa.Array:
+    """srclocs.id (upstream's source-location id) of source-location rows; NULL for rows out of range."""
+    return present(ctx._srclocs().upstream_ids(rows), (rows >= 0) & (rows < len(ctx._srclocs())))
 
 
 def _self_time(tree: ZoneTree) -> pa.Array:
@@ -51,9 +55,18 @@ ZONES = TableSpec(
     (
         _ids("zones"),
         Column("thread_id", "INTEGER", "threads.id of the thread (or fiber)", make=lambda c: view(c._cpu().owner)),
-        Column("thread", "VARCHAR", "thread name", make=lambda c: labels(c._cpu().owner, thread_names(c))),
         Column(
-            "srcloc_id", "INTEGER", "srclocs.id of the zone's source location", make=lambda c: view(c._cpu().srcloc)
+            "thread",
+            "VARCHAR",
+            "thread name (with its OS id when names repeat)",
+            make=lambda c: labels(c._cpu().owner, c._thread_labels()),
+        ),
+        Column(
+            "srcloc_id",
+            "INTEGER",
+            "srclocs.id of the zone's source location",
+            make=lambda c: srcloc_ids(c, c._cpu().srcloc),
+            lazy=True,
         ),
         Column("name", "VARCHAR", "zone name", make=lambda c: labels(c._cpu().srcloc, c._srclocs().name)),
         Column("start_ns", "BIGINT", "start time", make=lambda c: view(c._cpu().start)),
@@ -105,8 +118,8 @@ GPU_ZONES = TableSpec(
             "threads.id of the CPU thread that issued it, NULL if unknown",
             make=lambda c: present(_gpu_thread(c)),
         ),
-        Column("thread", "VARCHAR", "name of that thread", make=lambda c: labels(_gpu_thread(c), thread_names(c))),
-        Column("srcloc_id", "INTEGER", "srclocs.id", make=lambda c: present(c._gpu().srcloc)),
+        Column("thread", "VARCHAR", "name of that thread", make=lambda c: labels(_gpu_thread(c), c._thread_labels())),
+        Column("srcloc_id", "INTEGER", "srclocs.id", make=lambda c: srcloc_ids(c, c._gpu().srcloc), lazy=True),
         Column("name", "VARCHAR", "zone name", make=lambda c: labels(c._gpu().srcloc, c._srclocs().name)),
         Column("start_ns", "BIGINT", "GPU start time", make=lambda c: view(c._gpu().start)),
         Column("end_ns", "BIGINT", "GPU end time; NULL if it never ended", make=lambda c: present(c._gpu().end)),
@@ -156,7 +169,7 @@ GPU_CONTEXTS = TableSpec(
             "type",
             "VARCHAR",
             "API: opengl, vulkan, opencl, direct3d11, direct3d12, metal, cuda, ...",
-            make=lambda c: code_labels(_gpu_context_col(c, "type", np.uint8), GPU_CONTEXT_TYPE),
+            make=lambda c: code_labels(_gpu_context_col(c, "type", np.uint8), dict(enumerate(GPU_CONTEXT_TYPES))),
         ),
         Column(
             "tid",
@@ -186,8 +199,8 @@ SRCLOCS = TableSpec(
         Column(
             "id",
             "INTEGER",
-            "source-location row; zones.srcloc_id refers to it",
-            make=lambda c: view(row_ids(c._db, len(c._srclocs()))),
+            "source-location id (upstream's, as get_src_loc takes it): static locations 1.., dynamic -1..",
+            make=lambda c: view(c._srclocs().ids),
         ),
         Column(
             "name",
@@ -199,12 +212,6 @@ SRCLOCS = TableSpec(
         Column("file", "VARCHAR", "source file", make=lambda c: _srcloc_strings(c, "file")),
         Column("line", "INTEGER", "source line", make=lambda c: view(c._srclocs().line)),
         Column("color", "BIGINT", "color as 0xRRGGBB, 0 for the default", make=lambda c: view(c._srclocs().color)),
-        Column(
-            "upstream_id",
-            "INTEGER",
-            "the id upstream's API uses (get_src_loc): static > 0, dynamic < 0",
-            make=lambda c: view(c._srclocs().ids),
-        ),
     ),
 )
 
@@ -225,7 +232,7 @@ THREADS = TableSpec(
             make=lambda c: view(row_ids(c._db, c._db.rows("threads"))),
         ),
         Column("tid", "BIGINT", "OS thread id", make=lambda c: view(c._thread_tids())),
-        Column("name", "VARCHAR", "thread name", make=lambda c: pa.array(thread_names(c), pa.string())),
+        Column("name", "VARCHAR", "thread name", make=lambda c: pa.array(c._thread_names_by_id(), pa.string())),
         Column(
             "is_fiber",
             "BOOLEAN",
@@ -234,6 +241,12 @@ THREADS = TableSpec(
         ),
         Column(
             "zone_count", "BIGINT", "zones recorded on it", make=lambda c: view(_thread_col(c, "zone_count", np.uint64))
+        ),
+        Column(
+            "listed",
+            "BOOLEAN",
+            "listed by get_threads() (threads of the profiler itself may not be)",
+            make=lambda c: pa.array(_thread_col(c, "list_index", np.int32) >= 0),
         ),
     ),
 )
