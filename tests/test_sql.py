@@ -194,6 +194,19 @@ def test_sampling_tables_match_upstream(path: Path) -> None:
     assert ctx.sql("SELECT count(*) AS n FROM context_switches")["n"][0] == ctx._db.rows("ctx_switches")
 
 
+@pytest.mark.parametrize("path", CAPTURE_PARAMS)
+def test_call_paths_match_the_analyses(path: Path) -> None:
+    from tracy_mcp.analysis.call_paths import call_paths
+
+    ctx = capture(path)
+    cp = call_paths(ctx)
+    per_path = ctx.sql("SELECT path_id, count(*) AS n FROM zones GROUP BY path_id ORDER BY path_id", arrow=True)
+    counts = np.bincount(cp.path_of_row, minlength=len(cp))
+    assert per_path["n"].to_pylist() == counts[counts > 0].tolist()
+    paths = ctx.sql("SELECT id, parent_id, path FROM call_paths ORDER BY id")
+    assert paths["path"].tolist() == cp.strings() and paths["parent_id"].tolist() == cp.parent.tolist()
+
+
 def test_every_table_and_column_is_as_documented() -> None:
     ctx = capture(CAPTURES / "clientapp-0.14.0.tracy")
     for name, spec in TABLES.items():
@@ -391,7 +404,7 @@ def test_guide_queries_give_the_planted_answers() -> None:
     assert worst.loc["JobWorker 3", "wait_ms"] == pytest.approx(315.2, rel=1e-3)
 
     leaked = capture(PLANTED / "memory_leak.tracy").sql(leaks)
-    assert rows(leaked) == [("Decals::SpawnImpactDecal", 144, 442368)]
+    assert rows(leaked) == [("Game::Tick > Game::UpdateEntities > Decals::SpawnImpactDecal", 144, 442368)]
 
     a, b = capture(PLANTED / "regression_a.tracy"), capture(PLANTED / "regression_b.tracy")
     ratios = tracy_mcp.sql(ab, captures={"a": a, "b": b}).set_index("name")

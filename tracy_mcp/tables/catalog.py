@@ -15,12 +15,13 @@ from tracy_mcp.tables.event_tables import (
 )
 from tracy_mcp.tables.sampling_tables import CALLSTACK_FRAMES, CONTEXT_SWITCHES, SAMPLES
 from tracy_mcp.tables.schema import TableSpec, markdown
-from tracy_mcp.tables.zone_tables import CAPTURES, GPU_CONTEXTS, GPU_ZONES, SRCLOCS, THREADS, ZONES
+from tracy_mcp.tables.zone_tables import CALL_PATHS, CAPTURES, GPU_CONTEXTS, GPU_ZONES, SRCLOCS, THREADS, ZONES
 
 TABLES: dict[str, TableSpec] = {
     t.name: t
     for t in (
         ZONES,
+        CALL_PATHS,
         SRCLOCS,
         THREADS,
         FRAME_SETS,

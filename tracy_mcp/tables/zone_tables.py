@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
+from tracy_mcp.analysis.call_paths import call_paths
 from tracy_mcp.analysis.gpu import GPU_CONTEXT_TYPES
 from tracy_mcp.tables.arrow import code_labels, labels, pool_labels, present, row_ids, view, with_nulls
 from tracy_mcp.tables.schema import Column, TableSpec
@@ -97,6 +98,42 @@ ZONES = TableSpec(
             "text attached to the zone (ZoneText / ZoneValue), NULL if none",
             make=_zone_text,
             lazy=True,
+        ),
+        Column(
+            "path_id",
+            "INTEGER",
+            "call_paths.id: the chain of zone names from its thread's top-level zone to it",
+            make=lambda c: view(call_paths(c).path_of_row),
+            lazy=True,
+        ),
+    ),
+)
+
+
+CALL_PATHS = TableSpec(
+    "call_paths",
+    "Call paths: zones whose chains of names from their thread's top-level zone are equal share a path, across "
+    "threads (Tracy's flame graph as a table; aggregate zones by zones.path_id).",
+    (
+        Column("id", "INTEGER", "path id (zones.path_id)", make=lambda c: view(row_ids(c._db, len(call_paths(c))))),
+        Column(
+            "parent_id",
+            "INTEGER",
+            "call_paths.id of the path it extends, -1 for a top-level zone's",
+            make=lambda c: view(call_paths(c).parent),
+        ),
+        Column(
+            "name",
+            "VARCHAR",
+            "the last zone's name",
+            make=lambda c: labels(call_paths(c).name_idx, call_paths(c).names),
+        ),
+        Column("depth", "INTEGER", "zones in the path - 1", make=lambda c: view(call_paths(c).depth)),
+        Column(
+            "path",
+            "VARCHAR",
+            'the names joined with " > ", root first',
+            make=lambda c: pa.array(call_paths(c).strings(), pa.string()),
         ),
     ),
 )
