@@ -37,7 +37,7 @@ ANALYSES: list[tuple[str, Callable[[Capture, Capture], Any], float]] = [
 
 
 def _median_frame(c: Capture) -> float:
-    return float(np.median(c.frames(as_frame=False)["duration"]))
+    return float(np.median(c.frames(as_frame=False)["duration_ns"]))
 
 
 def timed(fn: Callable[[], Any]) -> float:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CAPTURES, GOLDEN
+from conftest import CAPTURES, GOLDEN, shared_captures
 
 PLANTED = CAPTURES / "planted"
 ANSWERS = GOLDEN / "planted" / "answers.json"
@@ -28,7 +28,5 @@ def planted(name: str) -> Path:
 
 
 def all_captures() -> list[Path]:
-    """Every shared capture, planted ones included (empty when ../shared is absent)."""
-    if not CAPTURES.is_dir():
-        return []
-    return sorted(CAPTURES.glob("*.tracy")) + sorted(PLANTED.glob("*.tracy"))
+    """Every shared capture (conftest.shared_captures), planted ones included (empty when ../shared is absent)."""
+    return shared_captures() + sorted(PLANTED.glob("*.tracy"))
