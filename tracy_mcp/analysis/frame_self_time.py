@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.wait_zones import wrapper_mask
+from tracy_mcp.analysis.wait_zones import wrapper_rows
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -35,6 +35,18 @@ class FrameSelfTime:
     @property
     def name_of(self) -> np.ndarray:
         return self.keys % self.nnames
+
+
+def countable(ctx: Capture) -> np.ndarray:
+    """Per zone row: it has an end, a known source location, and does not wrap its thread (cached)."""
+
+    def build() -> np.ndarray:
+        t = ctx._cpu()
+        m = t.valid & t.known_srcloc
+        m[wrapper_rows(ctx)] = False
+        return m
+
+    return ctx._db.cached("countable_zones", build)
 
 
 def zone_rows_overlapping(ctx: Capture, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -86,7 +98,7 @@ def frame_self_time(ctx: Capture, frames: np.ndarray, starts: np.ndarray, ends: 
     sl = ctx._srclocs()
     nnames = max(len(sl.names), 1)
     rows, pos = zone_rows_overlapping(ctx, starts, ends)
-    ok = t.valid[rows] & t.known_srcloc[rows] & ~wrapper_mask(ctx)[rows]
+    ok = countable(ctx)[rows]
     rows, pos = rows[ok], pos[ok]
     zs, zd = t.start[rows], t.dur[rows]
     ov = np.minimum(zs + zd, ends[pos]) - np.maximum(zs, starts[pos])

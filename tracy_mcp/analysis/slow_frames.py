@@ -25,10 +25,11 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
 I64 = np.int64
-DETAIL = 50  # the slowest frames analysed zone by zone
+DETAIL = 50  # at most this many of the slowest frames are analysed zone by zone ...
+DETAIL_ROWS = 400_000  # ... and at most about this many zones in them (at least 10 frames)
+TYPICAL_ROWS = 200_000  # about this many zones of typical frames give the typical values (15 to 100 frames)
 TOP_ZONES = 5  # growing zones listed per analysed frame
 SHOWN = 15  # frames listed in the summary
-TYPICAL_ROWS = 300_000  # about this many zones of typical frames are sampled for the typical values
 
 
 @attrs.define(repr=False)
@@ -125,10 +126,11 @@ def _analyse(
 ) -> SlowFrames:
     names = ctx._srclocs().names
     labels = ctx._thread_labels()
-    detail = np.sort(slow[np.argsort(-ph.dur[slow], kind="stable")][:DETAIL])
-    ref = typical if len(typical) else ph.gameplay  # every gameplay frame slow: compare with their median
     per_frame = max(ctx._cpu().n / max(len(ph.dur), 1), 1.0)
-    nref = int(np.clip(TYPICAL_ROWS / per_frame, 20, 100))
+    ndetail = int(np.clip(DETAIL_ROWS / per_frame, 10, DETAIL))
+    detail = np.sort(slow[np.argsort(-ph.dur[slow], kind="stable")][:ndetail])
+    ref = typical if len(typical) else ph.gameplay  # every gameplay frame slow: compare with their median
+    nref = int(np.clip(TYPICAL_ROWS / per_frame, 15, 100))
     if len(ref) > nref:
         ref = ref[np.linspace(0, len(ref) - 1, nref).astype(I64)]
     fr = np.concatenate([detail, ref])
@@ -198,7 +200,8 @@ def _analyse(
             if len(shares)
             else ""
         )
-        lines.append(f"{cname} grew most in {int(mine.sum())} of {nd} analysed slow frames{share_txt}.")
+        of = f"{nd} analysed slow frames" if nd == len(slow) else f"the {nd} slowest frames (analysed)"
+        lines.append(f"{cname} grew most in {int(mine.sum())} of {of}{share_txt}.")
         path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), cname)
         if path:
             lines.append(f"Call path: {path}")

@@ -47,6 +47,16 @@ def _inside(s: np.ndarray, e: np.ndarray, lo: int, hi: int) -> np.ndarray:
     return np.where(d > 0, np.maximum(ov, 0) / np.maximum(d, 1), 0.0)
 
 
+def _srcloc_or_unknown(ctx: Capture, nsrc: int) -> np.ndarray:
+    """Per zone row: its source-location row, or `nsrc` when unknown (cached)."""
+
+    def build() -> np.ndarray:
+        t = ctx._cpu()
+        return np.where(t.known_srcloc, t.srcloc, nsrc).astype(np.intp)
+
+    return ctx._db.cached("srcloc_or_unknown", build)
+
+
 def _build(ctx: Capture, lo: int, hi: int) -> WindowProfile:
     t = ctx._cpu()
     db = ctx._db
@@ -60,6 +70,7 @@ def _build(ctx: Capture, lo: int, hi: int) -> WindowProfile:
     if t.n == 0 or not db.has("threads", "zones_begin"):
         return WindowProfile(lo, hi, self_ns, count, wrap_ns, zone_count)
     selft = ctx.self_time_array()
+    src = _srcloc_or_unknown(ctx, nsrc)
     zb = db.col("threads", "zones_begin").tolist()
     ze = db.col("threads", "zones_end").tolist()
     open_rows: list[int] = []
@@ -78,27 +89,24 @@ def _build(ctx: Capture, lo: int, hi: int) -> WindowProfile:
         if j <= i:
             continue
         zone_count[k] = j - i
-        sl = t.srcloc[a + i : a + j].astype(np.intp)
-        sl = np.where((sl >= 0) & (sl < nsrc), sl, nsrc)
-        e = t.end[a + i : a + j]
-        w = (e >= 0).astype(np.float64)  # zones without an end count nothing
-        over = (e > hi) & (e >= 0)
-        if over.any():
-            w[over] = _inside(st[i:j][over], e[over], lo, hi)
-        self_ns[k] = np.bincount(sl, weights=selft[a + i : a + j] * w, minlength=width)
+        sl = src[a + i : a + j]
         count[k] = np.bincount(sl, minlength=width)
+        self_ns[k] = np.bincount(sl, weights=selft[a + i : a + j], minlength=width)
+        # fix-ups, few rows: zones without an end count nothing, zones running past `hi` count their part inside
+        e = t.end[a + i : a + j]
+        odd = np.flatnonzero((e < 0) | (e > hi))
+        if len(odd):
+            r = a + i + odd
+            w = np.where(t.end[r] < 0, 0.0, _inside(t.start[r], t.end[r], lo, hi))
+            np.add.at(self_ns[k], src[r], selft[r] * (w - 1.0))
     if open_rows:
         r = np.asarray(open_rows, I64)
         w = _inside(t.start[r], t.end[r], lo, hi)
-        sl = t.srcloc[r].astype(np.intp)
-        sl = np.where((sl >= 0) & (sl < nsrc), sl, nsrc)
-        np.add.at(self_ns, (t.owner[r], sl), selft[r] * w)
+        np.add.at(self_ns, (t.owner[r], src[r]), selft[r] * w)
     wr = wrapper_rows(ctx)
     wr = wr[(t.start[wr] < hi) & (t.end[wr] > lo)]
     if len(wr):
         contrib = selft[wr] * _inside(t.start[wr], t.end[wr], lo, hi)
-        sl = t.srcloc[wr].astype(np.intp)
-        sl = np.where((sl >= 0) & (sl < nsrc), sl, nsrc)
-        np.add.at(self_ns, (t.owner[wr], sl), -contrib)
+        np.add.at(self_ns, (t.owner[wr], src[wr]), -contrib)
         np.add.at(wrap_ns, t.owner[wr], contrib)
     return WindowProfile(lo, hi, self_ns, count, wrap_ns, zone_count)
