@@ -120,10 +120,10 @@ def thread_report(
     )
     b = rows[0]
     dom = ""
-    if b["_ranked"]:
-        nm, (v, c) = b["_ranked"][0]
+    if b["_work"]:
+        nm, (v, c) = b["_work"][0]
         dom = (
-            f"; its top zone {nm}: {fmt_ns(v)} self time = {fmt_pct(v / max(b['busy_ns'], 1))} of its busy time "
+            f"; its top zone {nm}: {fmt_ns(v)} self time = {fmt_pct(v / max(b['working_ns'], 1))} of its working time "
             f"({c} runs, mean {fmt_ns(v / max(c, 1))})"
         )
     res.title = f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){dom}."
@@ -180,6 +180,8 @@ def _thread_rows(
             acc[0] += float(prof.self_ns[k, s])
             acc[1] += int(prof.count[k, s])
         ranked = sorted(((n, (v, int(c))) for n, (v, c) in per_name.items()), key=lambda kv: -kv[1][0])
+        waiting = wait_names.get(k, set())
+        work = [kv for kv in ranked if kv[0] not in waiting]  # the top zone is work, never a wait
         for nm, (v, c) in ranked[:10]:
             top_rows.append(
                 {
@@ -208,10 +210,12 @@ def _thread_rows(
                 "busy": busy[k] / span,
                 "working": (busy[k] - wait_ns[k]) / span,
                 "running": run / span if run >= 0 else float("nan"),
-                "top_zone": ranked[0][0] if ranked else "",
-                "top_zone_self_ns": int(ranked[0][1][0]) if ranked else 0,
-                "top_zone_count": ranked[0][1][1] if ranked else 0,
+                "top_zone": work[0][0] if work else "",
+                "top_zone_self_ns": int(work[0][1][0]) if work else 0,
+                "top_zone_count": work[0][1][1] if work else 0,
                 "_ranked": ranked,
+                "_work": work,
+                "_waits": waiting,
             }
         )
     rows.sort(key=lambda r: -r["working_ns"])
@@ -319,7 +323,9 @@ def _summary(
         + "  top zones by self time"
     )
     for r in rows[:SHOWN]:
-        tops = ", ".join(f"{nm} {fmt_ns(v)} ({c}x)" for nm, (v, c) in r["_ranked"][:top])
+        tops = ", ".join(
+            f"{nm} {fmt_ns(v)} ({c}x{', wait' if nm in r['_waits'] else ''})" for nm, (v, c) in r["_ranked"][:top]
+        )
         run = ""
         if has_run:
             run = f" {fmt_pct(r['running']) if r['running_ns'] >= 0 else '-':>6}"

@@ -79,20 +79,22 @@ def wrapper_mask(ctx: Capture) -> np.ndarray:
     return ctx._db.cached("wrapper_mask", build)
 
 
-def _top_work_ends(ctx: Capture) -> list[np.ndarray]:
-    """Per thread row: sorted ends of its top-level units of work (roots, or children of wrappers)."""
+def top_work(ctx: Capture) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per thread row: (starts, ends) of its top-level units of work (roots, or children of wrappers), sorted; they
+    do not overlap, so both are in time order. Zones without an end are left out."""
 
-    def build() -> list[np.ndarray]:
+    def build() -> list[tuple[np.ndarray, np.ndarray]]:
         t = ctx._cpu()
         db = ctx._db
         nthreads = db.rows("threads")
-        out = [np.zeros(0, I64) for _ in range(nthreads)]
+        empty = np.zeros(0, I64)
+        out = [(empty, empty) for _ in range(nthreads)]
         if t.n == 0 or not db.has("threads", "zones_begin"):
             return out
         zb = db.col("threads", "zones_begin").tolist()
         ze = db.col("threads", "zones_end").tolist()
         wr = wrapper_rows(ctx)
-        for k in range(nthreads):
+        for k in range(min(nthreads, len(zb))):
             a, z = int(zb[k]), int(ze[k])
             if z <= a:
                 continue
@@ -101,11 +103,11 @@ def _top_work_ends(ctx: Capture) -> list[np.ndarray]:
                 b = int(t.subtree_end[w])
                 parts.append(w + 1 + np.flatnonzero(t.parent[w + 1 : b] == w))
             rows = np.setdiff1d(np.concatenate(parts), wr)
-            e = t.end[rows]
-            out[k] = np.sort(e[e >= 0])
+            rows = rows[t.end[rows] >= 0]
+            out[k] = (np.sort(t.start[rows]), np.sort(t.end[rows]))
         return out
 
-    return ctx._db.cached("top_work_ends", build)
+    return ctx._db.cached("top_work", build)
 
 
 def wait_zones(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[WaitZone]:
@@ -154,7 +156,7 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
                 found[(k, name_idx)] = WaitZone(k, name_idx, "paces the frame", why)
                 continue
             if ends is None:
-                ends = _top_work_ends(ctx)
+                ends = [e for _, e in top_work(ctx)]
             pick = rk if len(rk) <= SAMPLE else rk[np.linspace(0, len(rk) - 1, SAMPLE).astype(I64)]
             e = t.end[pick]
             mid = t.start[pick] + (e - t.start[pick]) // 2
