@@ -36,6 +36,7 @@ TOOLS = {
     "save_trace",
     "eval",
     "task",
+    "summarize_capture",
     "shutdown_server",
 }
 RESOURCES = {"tracy://prompt", "tracy://eval-guide", "tracy://sql-schema"}

@@ -92,6 +92,21 @@ TSHIM_API int tshim_column_info(const tshim_capture* cap, const char* table, int
 TSHIM_API int tshim_column(const tshim_capture* cap, const char* table, const char* column, const void** data,
                            int64_t* rows, int* dtype);
 
+/* ---- Queries computed on demand from a loaded capture (state TSHIM_READY or later) ---- */
+
+/* Call paths of the CPU zones (table "zones"): zones merged by the chain of labels from their top-level zone down
+ * to them. labels[s] (n_labels entries) is the label of srcloc row s (e.g. the index of its name); other srclocs get
+ * label -1. per_thread != 0 keys top-level zones by (thread, label), else by label alone (path_thread -1).
+ * Fills row_path[n_rows] (n_rows = the table's rows) with each zone's path id. Per path, ids 0..*n_paths-1 (a
+ * parent's id is smaller than its children's): path_parent (-1 for a top-level path), path_label, path_thread, and
+ * over its zones with a valid end: path_count, path_total, path_self (duration minus the durations of the direct
+ * children with a valid end) and path_max, in ns. The path arrays hold `capacity` entries and are only written
+ * when *n_paths <= capacity; otherwise call again with a larger capacity. */
+TSHIM_API int tshim_zone_paths(const tshim_capture* cap, const int32_t* labels, int64_t n_labels, int per_thread,
+                               int32_t* row_path, int64_t n_rows, int32_t* path_parent, int32_t* path_label,
+                               int32_t* path_thread, int64_t* path_count, int64_t* path_total, int64_t* path_self,
+                               int64_t* path_max, int64_t capacity, int64_t* n_paths);
+
 /* ---- Live capture: a running Tracy-instrumented program (protocol 82 = Tracy 0.14.x clients, 76 = 0.13.x) ----
  * A live handle owns the connection and a network thread. Its data is read through snapshots: each
  * tshim_live_snapshot() returns an independent, frozen tshim_capture (state TSHIM_COMPLETE) with the same tables

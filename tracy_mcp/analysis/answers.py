@@ -8,20 +8,63 @@ import os
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
+    from tracy_mcp.analysis.call_tree import CallTree, HotPaths
     from tracy_mcp.analysis.capture import Capture
     from tracy_mcp.analysis.compare import Comparison
     from tracy_mcp.analysis.slow_frames import SlowFrames
+    from tracy_mcp.analysis.summary import CaptureSummary
     from tracy_mcp.analysis.thread_report import ThreadReport
 
 
 class AnswerMethods:
-    def call_tree(self, **kwargs: Any) -> Any:
-        """Zones merged by call path (per thread or all threads): count, total, self, mean, max, share of parent."""
-        raise NotImplementedError("call_tree is not available yet")
+    def call_tree(
+        self,
+        thread: Any = None,
+        start: int | None = None,
+        end: int | None = None,
+        frame_range: Any = None,
+        name: str | None = None,
+        per_thread: bool = True,
+    ) -> CallTree:
+        """Zones merged by call path (per thread, or all threads with per_thread=False): count, total, self, mean,
+        max, share of the parent, one row per path in `.table`. thread: a name, OS id or thread_id; [start, end) ns
+        and/or frame_range (a frame index or an inclusive (first, last) pair) clip the zones to a window; name:
+        re-root at the outermost zones of that name (what runs inside them)."""
+        from tracy_mcp.analysis.call_tree import call_tree
 
-    def hot_paths(self, n: int = 20, **kwargs: Any) -> Any:
-        """The `n` heaviest call paths by self time."""
-        raise NotImplementedError("hot_paths is not available yet")
+        return call_tree(
+            cast("Capture", self),
+            thread=thread,
+            start=start,
+            end=end,
+            frame_range=frame_range,
+            name=name,
+            per_thread=per_thread,
+        )
+
+    def hot_paths(
+        self,
+        n: int = 20,
+        thread: Any = None,
+        start: int | None = None,
+        end: int | None = None,
+        frame_range: Any = None,
+        name: str | None = None,
+        per_thread: bool = True,
+    ) -> HotPaths:
+        """The `n` call paths with the most self time (restrictions as for call_tree)."""
+        from tracy_mcp.analysis.call_tree import hot_paths
+
+        return hot_paths(
+            cast("Capture", self),
+            n,
+            thread=thread,
+            start=start,
+            end=end,
+            frame_range=frame_range,
+            name=name,
+            per_thread=per_thread,
+        )
 
     def slow_frames(
         self, budget_ns: float | None = None, factor: float = 2.0, frame_set: str | None = None
@@ -80,6 +123,9 @@ class AnswerMethods:
 
         return compare_captures(cast("Capture", self), other, min_change=min_change, alpha=alpha)
 
-    def summary(self) -> Any:
-        """Orientation in one call: what the capture holds and the headline findings."""
-        raise NotImplementedError("summary is not available yet")
+    def summary(self) -> CaptureSummary:
+        """Orientation in one call: what the capture holds (every count) and the headline finding of each analysis
+        that applies, each naming the method with the detail."""
+        from tracy_mcp.analysis.summary import summary
+
+        return summary(cast("Capture", self))

@@ -22,6 +22,7 @@ from tracy_mcp.analysis.gpu import GpuQueries
 from tracy_mcp.analysis.locks import LockQueries
 from tracy_mcp.analysis.memory import MemoryQueries
 from tracy_mcp.analysis.metadata import MetaQueries
+from tracy_mcp.analysis.plotting import PlotMethods
 from tracy_mcp.analysis.query_base import QueryBase
 from tracy_mcp.analysis.sampling import SamplingQueries
 from tracy_mcp.analysis.sql import SqlMethods
@@ -39,6 +40,7 @@ class Capture(
     AnswerMethods,
     ExportMethods,
     SqlMethods,
+    PlotMethods,
     FrameQueries,
     GpuQueries,
     EventQueries,
@@ -53,7 +55,9 @@ class Capture(
     Extras: ``info()``, ``zones()``, ``zone_stats()``, ``zone_durations()``, ``zone_percentiles()``,
     ``frames()``, ``frame_percentiles()``, ``zones_in_frame()``, ``zones_in_range()``, ``thread_busy_time()``,
     ``gpu_zones()``, ``messages()``, ``plots()``, ``memory_events()``, ``samples()``, ``context_switches()``,
-    ``lock_events()``, ``export_chrome_trace()``, ``export_csv()``, ``export_parquet()``, ``sql()``."""
+    ``lock_events()``, ``export_chrome_trace()``, ``export_csv()``, ``export_parquet()``, ``export_speedscope()``,
+    ``sql()``; pictures: ``plot_frames()``, ``plot_flame()``, ``plot_timeline()``; answers to common questions: see
+    answers.py."""
 
     def __init__(self, native: engine.NativeCapture) -> None:
         self._native: engine.NativeCapture | None = native

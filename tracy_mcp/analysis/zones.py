@@ -18,6 +18,7 @@ from tracy_mcp.analysis.metadata import MetaQueries
 from tracy_mcp.analysis.results import SourceLocation, ZoneStats
 from tracy_mcp.analysis.threads import ThreadQueries
 from tracy_mcp.engine.srclocs import SrclocTable, load_srclocs
+from tracy_mcp.engine.zonepaths import ZonePaths, load_zone_paths
 from tracy_mcp.engine.zonetree import (
     GroupStats,
     ZoneTree,
@@ -75,6 +76,10 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
             )
 
         return self._db.cached("cpu_tree", build)
+
+    def _zone_paths(self) -> ZonePaths:
+        """The engine's per-thread call paths of the CPU zones (tracy_mcp.engine.zonepaths)."""
+        return load_zone_paths(self._db, self._srclocs())
 
     def _zone_extra(self, rows: np.ndarray, column: str, default: int) -> np.ndarray:
         """A `zone_extras` column (text, name, callstack, color) for zone rows; `default` where a zone has none."""

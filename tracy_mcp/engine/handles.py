@@ -159,6 +159,45 @@ class NativeCapture:
             self._columns[key] = arr
             return arr
 
+    # -- queries ------------------------------------------------------------------------------------------------
+    def zone_paths(self, labels: np.ndarray, per_thread: bool = True) -> dict[str, np.ndarray]:
+        """Call paths of the CPU zones (see tshim_zone_paths): `row_path` per zone, and per path `parent`,
+        `label`, `thread`, `count`, `total`, `self`, `max`."""
+        labels = np.ascontiguousarray(labels, dtype=np.int32)
+        n = self.rows("zones")
+        row_path = np.empty(n, np.int32)
+        n_paths = self._ffi.new("int64_t *")
+        capacity = 4096
+        while True:
+            ints = {k: np.empty(capacity, np.int32) for k in ("parent", "label", "thread")}
+            sums = {k: np.empty(capacity, np.int64) for k in ("count", "total", "self", "max")}
+
+            def ptr(a: np.ndarray, ctype: str) -> Any:
+                return self._ffi.cast(ctype, a.ctypes.data)
+
+            check(
+                self._lib.tshim_zone_paths(
+                    self._handle,
+                    ptr(labels, "int32_t *"),
+                    len(labels),
+                    1 if per_thread else 0,
+                    ptr(row_path, "int32_t *"),
+                    n,
+                    *(ptr(ints[k], "int32_t *") for k in ("parent", "label", "thread")),
+                    *(ptr(sums[k], "int64_t *") for k in ("count", "total", "self", "max")),
+                    capacity,
+                    n_paths,
+                )
+            )
+            found = int(n_paths[0])
+            if found <= capacity:
+                break
+            capacity = found
+        out: dict[str, np.ndarray] = {"row_path": row_path}
+        out.update({k: v[:found] for k, v in ints.items()})
+        out.update({k: v[:found] for k, v in sums.items()})
+        return out
+
 
 class _KeepAlive:
     """Ties a numpy view's lifetime to the capture handle it points into."""

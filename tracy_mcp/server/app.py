@@ -28,7 +28,7 @@ from starlette.responses import JSONResponse, Response
 
 from tracy_mcp import tracking
 from tracy_mcp._version import __version__
-from tracy_mcp.server import guides, tools_captures, tools_eval, tools_live, tools_save
+from tracy_mcp.server import guides, tools_analysis, tools_captures, tools_eval, tools_live, tools_save
 from tracy_mcp.server.core import Core, log
 from tracy_mcp.server.http_security import RequestGuard, allowed_hosts, allowed_origins
 from tracy_mcp.server.settings import Settings
@@ -48,6 +48,7 @@ def build_mcp(core: Core) -> MCPServer:
     tools_live.register(mcp, core)
     tools_save.register(mcp, core)
     tools_eval.register(mcp, core)
+    tools_analysis.register(mcp, core)
 
     @mcp.tool()
     async def shutdown_server() -> str:

@@ -25,6 +25,7 @@ import attrs
 # How much printed output one eval returns by default; the rest is cut with a note (an assistant's context is
 # precious). The server passes settings.eval_max_output_chars.
 MAX_OUTPUT_CHARS = 100_000
+MAX_IMAGES = 8  # pictures one eval returns (a list of figures as its final value)
 
 _filenames = itertools.count(1)
 
@@ -120,11 +121,39 @@ def _cut(text: str, limit: int) -> str:
     return text[:limit] + f"\n... [output cut: {len(text) - limit} more characters; return less, e.g. the top rows]"
 
 
-def run_code(code: str | Compiled, namespace: Mapping[str, Any], max_chars: int = MAX_OUTPUT_CHARS) -> str:
+def _pictures(value: Any, images: list[bytes] | None) -> str | None:
+    """When `value` is a picture (a matplotlib Figure, PNG bytes, a PIL image) or a list/tuple of them and the
+    caller collects `images`: append their PNG bytes there and return the text standing for them; else None."""
+    from tracy_mcp.plots.figure import as_png
+
+    values = list(value) if isinstance(value, (list, tuple)) and 0 < len(value) <= MAX_IMAGES else [value]
+    pngs: list[bytes] = []
+    for v in values:  # stops at the first value that is not a picture
+        png = as_png(v)
+        if png is None:
+            return None
+        pngs.append(png)
+    if images is None:
+        return f"({len(pngs)} picture(s): an async eval returns text only; run it synchronously or save it to a file)"
+    notes = []
+    for png in pngs:
+        images.append(png)
+        notes.append(f"[image {len(images)}: PNG, {len(png) // 1024} KiB]")
+    return "\n".join(notes)
+
+
+def run_code(
+    code: str | Compiled,
+    namespace: Mapping[str, Any],
+    max_chars: int = MAX_OUTPUT_CHARS,
+    images: list[bytes] | None = None,
+) -> str:
     """Run `code` in this thread with `namespace` as globals; returns printed output plus the final value.
 
-    Raises EvalError for a syntax error or an exception in the code. A stop exception (tasks.TaskStopped) passes
-    through untouched so the task machinery sees it.
+    A final value that is a picture (matplotlib Figure, PNG bytes, PIL image, or a list of them) is rendered as PNG
+    into `images` when the caller passes that list (the eval tool returns them as image content), and stands in the
+    text as "[image N: ...]". Raises EvalError for a syntax error or an exception in the code. A stop exception
+    (tasks.TaskStopped) passes through untouched so the task machinery sees it.
     """
     compiled = code if isinstance(code, Compiled) else compile_code(code)
     _install_router()
@@ -143,5 +172,6 @@ def run_code(code: str | Compiled, namespace: Mapping[str, Any], max_chars: int 
     printed = out.getvalue()
     parts = [printed.rstrip("\n")] if printed else []
     if value is not None:
-        parts.append(format_value(value))
+        picture = _pictures(value, images)
+        parts.append(picture if picture is not None else format_value(value))
     return _cut("\n".join(parts), max_chars) if parts else "(no output)"

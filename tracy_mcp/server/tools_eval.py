@@ -7,6 +7,8 @@ from typing import Any
 import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.utilities.types import Image
+from mcp.types import CallToolResult, ContentBlock, TextContent
 
 from tracy_mcp import tracking
 from tracy_mcp.server import evaluator
@@ -25,7 +27,8 @@ def register(mcp: MCPServer, core: Core) -> None:
         """Run Python against an instance, bound as `ctx` (instance_id may be omitted when one is loaded).
 
         Also bound: `instances` (id -> capture of every loaded instance, for comparisons), `tracy_mcp`, `np`.
-        What the code prints is returned, then the value of its last expression (like an interactive prompt).
+        What the code prints is returned, then the value of its last expression (like an interactive prompt); a
+        last value that is a picture (e.g. ctx.plot_frames(), a matplotlib figure) comes back as an image.
         An exception returns its traceback. Read tracy://prompt and tracy://eval-guide first; times are ns.
         A synchronous eval is stopped after TRACY_MCP_EVAL_TIME_LIMIT_S (default 120 s): use async_mode=True for
         longer work, which returns a task_id to poll with the task tool."""
@@ -38,9 +41,10 @@ def register(mcp: MCPServer, core: Core) -> None:
         first_line = next((line.strip() for line in code.splitlines() if line.strip()), "")
         limit = settings.task_time_limit_s if async_mode else settings.eval_time_limit_s
         max_chars = settings.eval_max_output_chars
+        images: list[bytes] | None = None if async_mode else []  # pictures the code returns (sync evals only)
         task = core.tasks.submit(
             "eval",
-            lambda: evaluator.run_code(compiled, namespace, max_chars),
+            lambda: evaluator.run_code(compiled, namespace, max_chars, images),
             instance_id=inst.id,
             description=first_line[:120],
             time_limit_s=limit,
@@ -60,6 +64,9 @@ def register(mcp: MCPServer, core: Core) -> None:
                 "Use async_mode=True for long analyses."
             )
         if task.status == COMPLETED:
+            if images:
+                # text and image content; the structured result stays {"result": text} as the schema says
+                return _with_images(str(task.result), images)  # type: ignore[return-value]
             return str(task.result)
         text = task.error or task.status
         if task.status == TIMED_OUT:
@@ -131,3 +138,10 @@ def _loaded_sql(core: Core) -> Any:
         return tracy_mcp.sql(query, chosen, arrow=arrow)
 
     return sql
+
+
+def _with_images(text: str, images: list[bytes]) -> CallToolResult:
+    """The eval's text plus its pictures as MCP image content (PNG); the structured result stays the text."""
+    content: list[ContentBlock] = [TextContent(type="text", text=text)]
+    content += [Image(data=png, format="png").to_image_content() for png in images]
+    return CallToolResult(content=content, structured_content={"result": text})

@@ -1,4 +1,5 @@
 // The extern "C" boundary: argument checks, exceptions turned into status codes and messages.
+#include <algorithm>
 #include <cstring>
 #include <iterator>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "format/error.hpp"
 #include "api/handle.hpp"
 #include "api/status_guard.hpp"
+#include "query/zone_paths.hpp"
 #include "tracy_shim.h"
 
 #ifndef TSHIM_VERSION_STRING
@@ -39,6 +41,17 @@ template <class Map> const typename Map::mapped_type& meta_value(const Map& m, c
     auto it = m.find(key);
     if (it == m.end()) throw tshim::Error(TSHIM_ERR_NOT_FOUND, std::string("no ") + kind + " meta " + key);
     return it->second;
+}
+
+// Column `name` of table `t` as T, checked to exist with that type and the table's length.
+template <class T> const T* typed_column(const tshim::Table& t, const char* name) {
+    for (const auto& c : t.columns) {
+        if (c.name != name) continue;
+        if (c.dtype != tshim::dtype_of<T>() || c.rows != t.rows)
+            throw tshim::Error(TSHIM_ERR_INTERNAL, "column " + t.name + "." + name + " has an unexpected type");
+        return static_cast<const T*>(c.data);
+    }
+    throw tshim::Error(TSHIM_ERR_NOT_FOUND, "table " + t.name + " has no column " + name);
 }
 
 }  // namespace
@@ -210,6 +223,43 @@ int tshim_column(const tshim_capture* cap, const char* table, const char* column
             }
         }
         throw tshim::Error(TSHIM_ERR_NOT_FOUND, std::string("table ") + table + " has no column " + column);
+    });
+}
+
+int tshim_zone_paths(const tshim_capture* cap, const int32_t* labels, int64_t n_labels, int per_thread,
+                     int32_t* row_path, int64_t n_rows, int32_t* path_parent, int32_t* path_label, int32_t* path_thread,
+                     int64_t* path_count, int64_t* path_total, int64_t* path_self, int64_t* path_max, int64_t capacity,
+                     int64_t* n_paths) {
+    return guarded([&] {
+        const tshim::Table& t = *ready_table(cap, "zones");
+        if (!n_paths || n_labels < 0 || (n_labels > 0 && !labels) || capacity < 0)
+            throw tshim::Error(TSHIM_ERR_ARG, "bad argument");
+        if (n_rows != t.rows || (t.rows > 0 && !row_path))
+            throw tshim::Error(TSHIM_ERR_ARG, "row_path must hold one entry per zone (" + std::to_string(t.rows) + ")");
+        if (capacity > 0 && !(path_parent && path_label && path_thread && path_count && path_total && path_self &&
+                              path_max))
+            throw tshim::Error(TSHIM_ERR_ARG, "null path array");
+        tshim::ZoneTreeColumns<uint16_t, uint16_t> z;
+        z.rows = t.rows;
+        if (t.rows > 0) {
+            z.start = typed_column<int64_t>(t, "start");
+            z.end = typed_column<int64_t>(t, "end");
+            z.parent = typed_column<int32_t>(t, "parent");
+            z.srcloc = typed_column<uint16_t>(t, "srcloc");
+            z.owner = typed_column<uint16_t>(t, "thread");
+        }
+        const tshim::ZonePaths p = tshim::zone_paths(z, labels, n_labels, per_thread != 0, row_path);
+        *n_paths = int64_t(p.size());
+        if (int64_t(p.size()) <= capacity) {
+            std::copy(p.parent.begin(), p.parent.end(), path_parent);
+            std::copy(p.label.begin(), p.label.end(), path_label);
+            std::copy(p.owner.begin(), p.owner.end(), path_thread);
+            std::copy(p.count.begin(), p.count.end(), path_count);
+            std::copy(p.total.begin(), p.total.end(), path_total);
+            std::copy(p.self.begin(), p.self.end(), path_self);
+            std::copy(p.max.begin(), p.max.end(), path_max);
+        }
+        return 0;
     });
 }
 

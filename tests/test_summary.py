@@ -1,0 +1,97 @@
+"""ctx.summary() / the summarize_capture tool: every count of what a capture holds, then the headline findings of
+the analyses that apply; on every shared and planted capture, a few KB at most, naming the planted causes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from conftest import CAPTURES, GOLDEN, require_shared, shared_captures
+from server_support import connect, ok, server_env
+
+from tracy_mcp import open_capture
+
+PLANTED = CAPTURES / "planted"
+MAX_CHARS = 6000  # "a few KB": small enough to read before the first question
+
+
+def planted_captures() -> list[Path]:
+    return sorted(PLANTED.glob("*.tracy")) if PLANTED.is_dir() else []
+
+
+@pytest.mark.parametrize("path", shared_captures() + planted_captures(), ids=lambda p: p.name)
+def test_summary_on_every_capture(path: Path) -> None:
+    with open_capture(path) as c:
+        s = c.summary()
+        text = s.summary()
+        info = c.info()
+    assert text.startswith(f"Summary of {path.name}")
+    assert len(text) <= MAX_CHARS and len(text.splitlines()) <= 41
+    assert f"{info['zone_count']} zones" in text and f"{info['frame_count']} frames" in text
+    for kind in ("locks", "plots", "memory events", "messages", "CPU samples", "context switches", "GPU zones"):
+        assert kind in text
+    counts = dict(zip(s.table["kind"], s.table["count"], strict=True))
+    assert counts["zones"] == info["zone_count"] and counts["threads"] == len(info["threads"])
+    assert "failed" not in text  # an analysis that raises is reported, but none should
+    if info["zone_count"]:
+        assert "Most self time" in text
+
+
+def _finding(path: Path, method: str) -> str:
+    with open_capture(path) as c:
+        s = c.summary()
+    lines = [t for m, t in s.findings if m == method]
+    if not lines:
+        pytest.skip(f"{method} gave no finding (not available yet?): {s.summary()[-400:]}")
+    return lines[0]
+
+
+def _expected(key: str) -> dict[str, Any]:
+    require_shared()
+    return json.loads((GOLDEN / "planted" / "answers.json").read_text())["captures"][key]["expected"]
+
+
+def test_planted_slow_frames_headline_names_the_culprit() -> None:
+    line = _finding(PLANTED / "slow_frames.tracy", "ctx.slow_frames()")
+    assert _expected("slow_frames")["culprit_zone"] in line
+
+
+def test_planted_lock_headline_names_the_lock() -> None:
+    line = _finding(PLANTED / "lock_contention.tracy", "ctx.lock_contention()")
+    assert _expected("lock_contention")["lock"] in line
+
+
+def test_planted_leak_headline_names_the_zone() -> None:
+    line = _finding(PLANTED / "memory_leak.tracy", "ctx.memory_report()")
+    assert _expected("memory_leak")["leak_zone"] in line
+
+
+def test_planted_churn_headline_names_the_zone() -> None:
+    line = _finding(PLANTED / "alloc_churn.tracy", "ctx.memory_report()")
+    assert _expected("alloc_churn")["hot_zone"] in line
+
+
+def test_planted_imbalance_headline_names_the_thread() -> None:
+    line = _finding(PLANTED / "thread_imbalance.tracy", "ctx.thread_report()")
+    assert _expected("thread_imbalance")["busy_thread"] in line
+
+
+def test_summarize_capture_tool_over_stdio(tmp_path: Path) -> None:
+    require_shared()
+    path = PLANTED / "slow_frames.tracy"
+    env = server_env(tmp_path)
+
+    async def main() -> None:
+        async with connect("stdio", env) as client:
+            with anyio.fail_after(90):
+                loaded = await ok(client, "load_capture", path=str(path))
+                text = await ok(client, "summarize_capture", instance_id=loaded["instance_id"])
+                assert text.startswith("Summary of slow_frames.tracy") and "453 frames" in text
+                assert len(text) <= MAX_CHARS
+                again = await ok(client, "summarize_capture")  # the only loaded instance
+                assert again == text
+
+    anyio.run(main)

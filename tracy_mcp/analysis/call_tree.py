@@ -1,0 +1,351 @@
+"""Call tree: CPU zones merged by call path (the chain of zone names from a top-level zone down to the zone), with
+count, total, self, mean and max time per path and each path's share of its parent; `hot_paths` ranks the paths
+by self time. Tracy's flame graph, as data.
+
+The engine gives every zone its per-thread path in one pass and sums the whole capture per path
+(``ctx._zone_paths()``); a time window or frame range re-sums only the zones overlapping it, clipped to it, with
+numpy. Merging threads or re-rooting at a zone name then works on the paths (a few hundred), not on the zones.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.scope import Scope, resolve_scope, zone_rows
+from tracy_mcp.analysis.units import fmt_ns
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+I64 = np.int64
+SEP = " > "
+SUMMARY_LINES = 32  # tree lines in a call tree's summary
+
+
+@attrs.frozen
+class _Tree:
+    """Merged paths as parallel arrays; a parent always comes before its children."""
+
+    parent: np.ndarray  # int64, -1 for roots
+    label: np.ndarray  # int64 name index
+    thread: np.ndarray  # int64 thread row, -1 when threads are merged
+    depth: np.ndarray
+    count: np.ndarray
+    total: np.ndarray
+    self_ns: np.ndarray
+    max_ns: np.ndarray
+
+
+# -- aggregation ---------------------------------------------------------------------------------------------------
+def _engine_sums(ctx: Capture, scope: Scope) -> tuple[Any, tuple[np.ndarray, ...]]:
+    """The engine's per-thread paths and (count, total, self, max) per path, restricted to the scope."""
+    zp = ctx._zone_paths()
+    if not scope.windowed:
+        sums: tuple[np.ndarray, ...] = (zp.count, zp.total, zp.self_ns, zp.max_ns)
+        if scope.thread is not None:
+            mine = zp.owner == scope.thread
+            sums = tuple(np.where(mine, a, 0) for a in sums)
+        return zp, sums
+    t = ctx._cpu()
+    rows = zone_rows(ctx, scope)
+    ws = np.iinfo(I64).min if scope.start is None else scope.start
+    we = np.iinfo(I64).max if scope.end is None else scope.end
+    d = np.minimum(t.end[rows], we) - np.maximum(t.start[rows], ws)
+    np.maximum(d, 0, out=d)
+    # self time inside the window: clipped duration minus the clipped durations of the children in the window
+    par = t.parent[rows].astype(I64)
+    pos = np.searchsorted(rows, par)
+    inside = (par >= 0) & (pos < len(rows))
+    inside[inside] = rows[pos[inside]] == par[inside]
+    child = np.bincount(pos[inside], weights=d[inside], minlength=len(rows)).astype(I64)
+    pid = zp.row_path[rows]
+    n = len(zp.parent)
+    mx = np.zeros(n, I64)
+    np.maximum.at(mx, pid, d)
+    return zp, (
+        np.bincount(pid, minlength=n).astype(I64),
+        np.bincount(pid, weights=d, minlength=n).astype(I64),
+        np.bincount(pid, weights=d - child, minlength=n).astype(I64),
+        mx,
+    )
+
+
+def _merge(zp: Any, sums: tuple[np.ndarray, ...], *, per_thread: bool, root_labels: set[int] | None) -> _Tree:
+    """Merge the engine's per-thread paths into the requested tree: threads kept apart or merged, and with
+    `root_labels` re-rooted at the outermost zone with one of those labels (paths outside one are dropped)."""
+    new_id = np.full(len(zp.parent), -1, I64)
+    index: dict[tuple[int, int, int], int] = {}
+    parent: list[int] = []
+    label: list[int] = []
+    thread: list[int] = []
+    depth: list[int] = []
+    for p, (q, lab, own) in enumerate(zip(zp.parent.tolist(), zp.label.tolist(), zp.owner.tolist(), strict=True)):
+        if q >= 0 and new_id[q] >= 0:  # inside the tree: a child of the parent's merged path
+            key = (int(new_id[q]), lab, -1)
+        elif root_labels is None or lab in root_labels:  # a new root (top-level zone, or outermost `name` zone)
+            key = (-1, lab, own if per_thread else -1)
+        else:
+            continue
+        nid = index.get(key)
+        if nid is None:
+            nid = index[key] = len(parent)
+            parent.append(key[0])
+            label.append(lab)
+            thread.append(own if per_thread else -1)
+            depth.append(0 if key[0] < 0 else depth[key[0]] + 1)
+        new_id[p] = nid
+    m = len(parent)
+    keep = new_id >= 0
+    ids = new_id[keep]
+    count, total, self_ns, mx = (np.asarray(a, I64)[keep] for a in sums)
+    out = [np.bincount(ids, weights=a, minlength=m).astype(I64) for a in (count, total, self_ns)]
+    accm = np.zeros(m, I64)
+    np.maximum.at(accm, ids, mx)
+    arr = lambda v: np.asarray(v, I64)  # noqa: E731
+    return _Tree(arr(parent), arr(label), arr(thread), arr(depth), out[0], out[1], out[2], accm)
+
+
+def _dfs_order(tree: _Tree) -> np.ndarray:
+    """Paths in depth-first order, roots and siblings by total time (largest first); empty paths left out."""
+    m = len(tree.parent)
+    kids: list[list[int]] = [[] for _ in range(m)]
+    roots: list[int] = []
+    for i, q in enumerate(tree.parent.tolist()):
+        if tree.count[i] == 0:
+            continue
+        (roots if q < 0 else kids[q]).append(i)
+    total = tree.total.tolist()
+    thread = tree.thread.tolist()
+    per_thread: dict[int, int] = {}
+    for i in roots:
+        per_thread[thread[i]] = per_thread.get(thread[i], 0) + total[i]
+    order: list[int] = []
+    # threads by their top-level time, then each thread's roots by theirs (popped from the end: ascending keys)
+    stack = sorted(roots, key=lambda i: (per_thread[thread[i]], total[i]))
+    while stack:
+        i = stack.pop()
+        order.append(i)
+        stack.extend(sorted(kids[i], key=lambda k: total[k]))
+    return np.asarray(order, I64)
+
+
+# -- results ---------------------------------------------------------------------------------------------------------
+@attrs.define(repr=False)
+class CallTree(Report):
+    """Zones merged by call path. `.table`: one row per path in depth-first order (children by total time): id,
+    parent_id, thread_id, thread, depth, name, path, count, total_ns, self_ns, mean_ns, max_ns, share (of the parent's
+    total; a top-level path's share is of all top-level time of its thread, or of all threads when merged)."""
+
+    scope: str = ""
+    zones: int = 0
+
+
+@attrs.define(repr=False)
+class HotPaths(Report):
+    """The call paths with the most self time. `.table`: id (of the call tree path), path, thread_id, thread, count,
+    self_ns, total_ns, mean_ns, max_ns, self_share (of all self time in scope)."""
+
+    scope: str = ""
+    paths: int = 0
+
+
+def tree_columns(report: Report) -> dict[str, np.ndarray]:
+    """A report's table as a dict of numpy arrays (whether it is a DataFrame or already a dict)."""
+    t = report.table
+    if t is None:
+        return {}
+    if isinstance(t, dict):
+        return t
+    return {c: t[c].to_numpy() for c in t.columns}
+
+
+def _tree_text(cols: dict[str, np.ndarray], scope: str, zones: int) -> tuple[str, list[str]]:
+    n = len(cols["id"])
+    if n == 0:
+        return f"Call tree ({scope}): none recorded (no CPU zones in scope).", []
+    threads = sorted(set(cols["thread"].tolist()) - {""})
+    top = int(np.argmax(cols["self_ns"]))
+    where = f" on {len(threads)} thread{'s' if len(threads) != 1 else ''}" if threads else ", threads merged"
+    title = (
+        f"Call tree ({scope}): {n} call paths, {zones} zones{where}; most self time: {_where(cols, top)}, "
+        f"{_ms(cols['self_ns'][top])} in {cols['count'][top]} calls."
+    )
+    lines = ["total / self time, calls, share of the parent (paths under 1% of their thread's time left out):"]
+    lines += _tree_lines(cols, SUMMARY_LINES)
+    lines.append("More: .table (every path), ctx.hot_paths() (by self time), ctx.plot_flame() (a picture).")
+    return title, lines
+
+
+def _hot_text(cols: dict[str, np.ndarray], scope: str, paths: int) -> tuple[str, list[str]]:
+    n = len(cols["path"])
+    if n == 0:
+        return f"Hot paths ({scope}): none recorded (no CPU zones in scope).", []
+    title = f"Hot paths by self time ({scope}; top {n} of {paths} call paths):"
+    lines = []
+    for i in range(n):
+        lines.append(
+            f"{i + 1:2d}. {_ms(cols['self_ns'][i])} self ({cols['self_share'][i] * 100:.1f}%),"
+            f" {cols['count'][i]} calls, mean {_ms(cols['mean_ns'][i])}, max {_ms(cols['max_ns'][i])}:"
+            f" {_where(cols, i)}"
+        )
+    lines.append("Self time includes waiting done directly in a zone (sleep, vsync, lock wait without its own zone).")
+    return title, lines
+
+
+def _ms(ns: Any) -> str:
+    return fmt_ns(int(ns))
+
+
+def _where(cols: dict[str, np.ndarray], i: int) -> str:
+    th = cols["thread"][i]
+    return f"[{th}] {cols['path'][i]}" if th else str(cols["path"][i])
+
+
+def _tree_lines(cols: dict[str, np.ndarray], budget: int) -> list[str]:
+    """Indented tree lines, depth first, of the paths holding >= 1% of their thread's (or the capture's) time."""
+    root_total: dict[str, int] = {}
+    for i in np.flatnonzero(cols["depth"] == 0).tolist():
+        th = str(cols["thread"][i])
+        root_total[th] = root_total.get(th, 0) + int(cols["total_ns"][i])
+    lines: list[str] = []
+    current = None
+    for i in range(len(cols["id"])):
+        th = str(cols["thread"][i])
+        if int(cols["total_ns"][i]) < 0.01 * max(root_total.get(th, 1), 1):
+            continue
+        if th != current and th:
+            if len(lines) >= budget - 1:
+                break
+            current = th
+            lines.append(f"{th} ({_ms(root_total[th])} in top-level zones):")
+        if len(lines) >= budget:
+            lines.append("  … (more in .table)")
+            break
+        lines.append(
+            "  "
+            * (int(cols["depth"][i]) + 1)
+            + f"{cols['name'][i]}  {_ms(cols['total_ns'][i])} / {_ms(cols['self_ns'][i])},"
+            f" {cols['count'][i]}x, {cols['share'][i] * 100:.0f}%"
+        )
+    return lines
+
+
+def _table(ctx: Capture, tree: _Tree, order: np.ndarray) -> dict[str, np.ndarray]:
+    names = ctx._srclocs().names
+    label_name = np.asarray([*names, "(unknown)"], dtype=object)
+    lab = tree.label[order]
+    name = label_name[np.where((lab >= 0) & (lab < len(names)), lab, len(names))]
+    # paths: each parent's string is built before its children's (parents precede children in `order`)
+    path_of: dict[int, str] = {}
+    paths = []
+    for i, q, nm in zip(order.tolist(), tree.parent[order].tolist(), name.tolist(), strict=True):
+        s = nm if q < 0 else path_of[q] + SEP + nm
+        path_of[i] = s
+        paths.append(s)
+    rank = np.full(len(tree.parent), -1, I64)
+    rank[order] = np.arange(len(order))
+    thread_ids = tree.thread[order]
+    tnames = _thread_names(ctx)
+    thread = np.asarray([tnames.get(t, "") for t in thread_ids.tolist()], dtype=object)
+    total = tree.total[order]
+    count = tree.count[order]
+    parent_total = np.where(tree.parent[order] >= 0, tree.total[np.maximum(tree.parent[order], 0)], 0)
+    # a top-level path's share: of all top-level time of its thread (threads merged: of all top-level time)
+    roots = tree.parent < 0
+    root_sum = np.bincount(np.maximum(tree.thread[roots] + 1, 0), weights=tree.total[roots])
+    is_root = tree.parent[order] < 0
+    parent_total[is_root] = root_sum[thread_ids[is_root] + 1]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(parent_total > 0, total / np.maximum(parent_total, 1), 0.0)
+    return {
+        "id": np.arange(len(order), dtype=I64),
+        "parent_id": np.where(tree.parent[order] >= 0, rank[np.maximum(tree.parent[order], 0)], -1),
+        "thread_id": thread_ids,
+        "thread": thread,
+        "depth": tree.depth[order],
+        "name": name,
+        "path": np.asarray(paths, dtype=object),
+        "count": count,
+        "total_ns": total,
+        "self_ns": tree.self_ns[order],
+        "mean_ns": np.where(count > 0, total // np.maximum(count, 1), 0),
+        "max_ns": tree.max_ns[order],
+        "share": share,
+    }
+
+
+def _thread_names(ctx: Capture) -> dict[int, str]:
+    tids = ctx._thread_tids().tolist()
+    return {i: ctx.get_thread_name(int(t)) for i, t in enumerate(tids)}
+
+
+def _build(ctx: Capture, scope: Scope, name: str | None, per_thread: bool) -> tuple[dict[str, np.ndarray], int]:
+    root_labels = None
+    if name is not None:
+        names = ctx._srclocs().names
+        root_labels = {i for i, nm in enumerate(names) if nm == name}
+        if not root_labels:
+            raise KeyError(f"no zone named {name!r}")
+    zp, sums = _engine_sums(ctx, scope)
+    tree = _merge(zp, sums, per_thread=per_thread, root_labels=root_labels)
+    order = _dfs_order(tree)
+    return _table(ctx, tree, order), int(tree.count.sum())
+
+
+def call_tree(
+    ctx: Capture,
+    *,
+    thread: Any = None,
+    start: int | None = None,
+    end: int | None = None,
+    frame_range: Any = None,
+    name: str | None = None,
+    per_thread: bool = True,
+) -> CallTree:
+    """Zones merged by call path. thread: a name, OS id or thread_id; [start, end) ns and/or frame_range (a frame
+    index or an inclusive (first, last) pair) clip the zones to a window; name: re-root the tree at the outermost
+    zones of that name (what runs inside them); per_thread=False merges the threads."""
+    scope = resolve_scope(ctx, thread=thread, start=start, end=end, frame_range=frame_range)
+    cols, zones = _build(ctx, scope, name, per_thread)
+    label = scope.label + (f", inside {name}" if name else "")
+    title, lines = _tree_text(cols, label, zones)
+    return CallTree(title=title, lines=lines, table=frame(cols), scope=label, zones=zones)
+
+
+def hot_paths(
+    ctx: Capture,
+    n: int = 20,
+    *,
+    thread: Any = None,
+    start: int | None = None,
+    end: int | None = None,
+    frame_range: Any = None,
+    name: str | None = None,
+    per_thread: bool = True,
+) -> HotPaths:
+    """The n call paths with the most self time (same restrictions as call_tree)."""
+    scope = resolve_scope(ctx, thread=thread, start=start, end=end, frame_range=frame_range)
+    cols, _ = _build(ctx, scope, name, per_thread)
+    self_ns = cols["self_ns"]
+    pick = np.argsort(-self_ns, kind="stable")[: max(int(n), 0)]
+    pick = pick[self_ns[pick] > 0]
+    all_self = max(int(self_ns.clip(min=0).sum()), 1)
+    out = {
+        "id": cols["id"][pick],
+        "path": cols["path"][pick],
+        "thread_id": cols["thread_id"][pick],
+        "thread": cols["thread"][pick],
+        "count": cols["count"][pick],
+        "self_ns": self_ns[pick],
+        "total_ns": cols["total_ns"][pick],
+        "mean_ns": cols["mean_ns"][pick],
+        "max_ns": cols["max_ns"][pick],
+        "self_share": self_ns[pick] / all_self,
+    }
+    label = scope.label + (f", inside {name}" if name else "")
+    title, lines = _hot_text(out, label, len(self_ns))
+    return HotPaths(title=title, lines=lines, table=frame(out), scope=label, paths=len(self_ns))

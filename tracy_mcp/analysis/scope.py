@@ -1,0 +1,133 @@
+"""The restriction most analyses accept: one thread, a time window [start, end) and/or a range of frames.
+
+Resolved once into thread row and window bounds, so every analysis reads `thread`, `start`, `end` and
+`frame_range` the same way and reports the same errors for bad values.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+
+@attrs.frozen
+class Scope:
+    thread: int | None  # row of table `threads`, None = all threads
+    start: int | None  # ns, None = open
+    end: int | None
+    label: str  # how a report names the scope ("all zones", "frames 43-45", "Main thread, 1.0 s - 2.0 s")
+
+    @property
+    def windowed(self) -> bool:
+        return self.start is not None or self.end is not None
+
+
+def zone_rows(ctx: Capture, scope: Scope, *, include_unfinished: bool = False) -> np.ndarray:
+    """Sorted rows of the CPU zones overlapping the scope (its thread, its window); zones that never ended count
+    only with `include_unfinished` (they then last to the capture's end). A thread's zones are in DFS pre-order, so
+    its top-level zones are sorted by start: a binary search over them bounds the rows to look at."""
+    t, db = ctx._cpu(), ctx._db
+    ws = np.iinfo(np.int64).min if scope.start is None else scope.start
+    we = np.iinfo(np.int64).max if scope.end is None else scope.end
+    zb = db.col_or("threads", "zones_begin").astype(np.int64)
+    ze = db.col_or("threads", "zones_end").astype(np.int64)
+    parts = []
+    # threads in the order of their zone rows, so the result comes out sorted
+    threads = np.argsort(zb, kind="stable").tolist() if scope.thread is None else [scope.thread]
+    for th in threads:
+        a, b = int(zb[th]), int(ze[th])
+        if b <= a:
+            continue
+        roots = a + np.flatnonzero(t.depth[a:b] == 0)
+        if len(roots) == 0:
+            continue
+        rs = t.start[roots]
+        i = max(int(np.searchsorted(rs, ws, "right")) - 1, 0)  # the last top-level zone starting before the window
+        j = int(np.searchsorted(rs, we, "left"))  # the first one starting at or after its end
+        seg = np.arange(int(roots[i]), int(roots[j]) if j < len(roots) else b)
+        end = t.end[seg]
+        ok = (end > ws) if include_unfinished else (end >= 0) & (end > ws)
+        if include_unfinished:
+            ok |= end < 0
+        parts.append(seg[ok & (t.start[seg] < we)])
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+def thread_row(ctx: Capture, thread: Any) -> int:
+    """The row of table `threads` meant by `thread`: a thread name, an OS thread id or a thread_id (row)."""
+    db = ctx._db
+    n = db.rows("threads")
+    if isinstance(thread, str):
+        names = db.col_or("threads", "name").tolist()
+        for i, s in enumerate(names):
+            if s >= 0 and ctx._str(s) == thread:
+                return i
+        known = sorted({ctx._str(s) for s in names if s >= 0})
+        raise KeyError(f"no thread named {thread!r}; threads: {', '.join(known)}")
+    if isinstance(thread, (int, np.integer)) and not isinstance(thread, bool):
+        tids = ctx._thread_tids()
+        hit = np.flatnonzero(tids == np.uint64(thread)) if thread >= 0 else np.zeros(0, np.int64)
+        if len(hit):
+            return int(hit[0])
+        if 0 <= thread < n:
+            return int(thread)
+        raise KeyError(f"no thread with OS id or thread_id {thread} (thread_id is 0..{n - 1})")
+    raise TypeError(f"thread must be a name, an OS thread id or a thread_id, not {type(thread).__name__}")
+
+
+def resolve_scope(
+    ctx: Capture,
+    *,
+    thread: Any = None,
+    start: int | None = None,
+    end: int | None = None,
+    frame_range: Any = None,
+) -> Scope:
+    """`frame_range` is one frame index of the base frame set or an inclusive (first, last) pair; it narrows the
+    window [start, end) further when both are given."""
+    parts = []
+    row = None
+    if thread is not None:
+        row = thread_row(ctx, thread)
+        parts.append(ctx.get_thread_name(int(ctx._thread_tids()[row])))
+    lo = None if start is None else int(start)
+    hi = None if end is None else int(end)
+    if frame_range is not None:
+        first, last = _frame_pair(frame_range)
+        bounds = ctx.get_frame_boundaries()
+        if not bounds:
+            raise ValueError("frame_range given, but the capture has no frames")
+        if first > last:
+            raise ValueError(f"frame_range ({first}, {last}): the first frame comes after the last")
+        if not (0 <= first <= last < len(bounds)):
+            raise IndexError(f"frame_range {first}..{last} is outside the frames 0..{len(bounds) - 1}")
+        fs, fe = bounds[first][0], bounds[last][1]
+        lo = fs if lo is None else max(lo, fs)
+        hi = fe if hi is None else min(hi, fe)
+        parts.append(f"frame {first}" if first == last else f"frames {first}-{last}")
+    if lo is not None and hi is not None and hi <= lo:
+        raise ValueError(f"empty time window: start {lo} ns is not before end {hi} ns")
+    if frame_range is None and (lo is not None or hi is not None):
+        parts.append(f"{_sec(lo)} - {_sec(hi)}")
+    return Scope(row, lo, hi, ", ".join(parts) if parts else "whole capture")
+
+
+def _frame_pair(frame_range: Any) -> tuple[int, int]:
+    if isinstance(frame_range, (int, np.integer)) and not isinstance(frame_range, bool):
+        return int(frame_range), int(frame_range)
+    if isinstance(frame_range, (str, bytes)):
+        raise TypeError("frame_range must be a frame index or a (first, last) pair of frame indices, not text")
+    try:
+        first, last = frame_range
+        return int(first), int(last)
+    except (TypeError, ValueError):
+        raise TypeError("frame_range must be a frame index or a (first, last) pair of frame indices") from None
+
+
+def _sec(ns: int | None) -> str:
+    return "…" if ns is None else f"{ns / 1e9:.3f} s"

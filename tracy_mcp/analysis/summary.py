@@ -1,0 +1,151 @@
+"""Orientation in one call: what a capture contains (every count) and the headline finding of each analysis that
+applies to it, one line each, naming the method that gives the detail.
+
+The analyses are called through their ``ctx`` methods; one that is not available yet (NotImplementedError) or that
+fails is left out with a note, so the summary always answers.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.units import fmt_ns
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+HOT_PATHS = 3  # hot paths named in the summary
+MIN_FRAMES = 3  # fewer frames than this: no frame analysis
+
+
+@attrs.define(repr=False)
+class CaptureSummary(Report):
+    """`.table`: what the capture contains, one row per kind of data (kind, count, detail). `.findings`: the
+    headline findings as (method, text) pairs, in the order printed."""
+
+    findings: list[tuple[str, str]] = attrs.field(factory=list)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
+def _counts(ctx: Capture) -> list[tuple[str, int, str]]:
+    """(kind, count, detail) for every kind of data a capture can hold."""
+    rows = ctx._db.rows
+    threads = ctx.get_threads()
+    plots = ctx.get_plots()
+    user = sum(1 for p in plots if p.type == "User")
+    pools = rows("mem_pools")
+    names = ", ".join(t["name"] for t in threads[:6]) + (", …" if len(threads) > 6 else "")
+    return [
+        ("zones", int(ctx.get_zone_count()), _plural(int(ctx.get_src_loc_count()), "source location")),
+        ("threads", len(threads), names),
+        ("frames", int(ctx.get_frame_count()), _plural(len(ctx._frame_sets()), "frame set")),
+        ("locks", rows("locks"), _plural(rows("lock_events"), "lock event")),
+        ("plots", len(plots), f"{user} from the program, {len(plots) - user} from Tracy (memory, CPU)"),
+        ("memory events", rows("mem_events"), _plural(pools, "pool")),
+        ("messages", rows("messages"), ""),
+        ("CPU samples", rows("samples"), ""),
+        ("context switches", rows("ctx_switches"), ""),
+        ("GPU zones", rows("gpu_zones"), _plural(rows("gpu_contexts"), "GPU context")),
+    ]
+
+
+def _contents(ctx: Capture, counts: list[tuple[str, int, str]]) -> list[str]:
+    c = {k: (n, d) for k, n, d in counts}
+    span = int(ctx.get_last_time()) - int(ctx.get_first_time())
+    version = ctx._db.meta_get("file_version_str") or "?"
+    zones, threads, frames = c["zones"], c["threads"], c["frames"]
+    line = f"{zones[0]} zones ({zones[1]}) on {threads[0]} threads ({threads[1]}); {frames[0]} frames"
+    if frames[0]:
+        p = ctx.frame_percentiles()
+        line += f" (median {fmt_ns(p['p50'])}, p90 {fmt_ns(p['p90'])}, p99 {fmt_ns(p['p99'])})"
+    rest = [
+        f"{n} {k}" + (f" ({d})" if d and n else "")
+        for k, (n, d) in c.items()
+        if k not in ("zones", "threads", "frames")
+    ]
+    return [
+        f"Contains: {ctx.get_capture_program() or '?'}, Tracy {version} file, {span / 1e9:.3f} s captured.",
+        line + ".",
+        "; ".join(rest) + ".",
+    ]
+
+
+def _headline(report: Any) -> str:
+    """The first line of a report's summary (the finding comes first)."""
+    text = report.summary() if hasattr(report, "summary") else str(report)
+    return next((line.strip() for line in text.splitlines() if line.strip()), "")
+
+
+def _hot_line(ctx: Capture) -> str:
+    from tracy_mcp.analysis.call_tree import tree_columns
+
+    cols = tree_columns(ctx.hot_paths(HOT_PATHS))
+    parts = [
+        f"[{cols['thread'][i]}] {cols['path'][i]} {fmt_ns(cols['self_ns'][i])} ({cols['self_share'][i] * 100:.0f}%, "
+        f"{cols['count'][i]}x)"
+        for i in range(len(cols["path"]))
+    ]
+    return "Most self time (waiting inside a zone counts): " + "; ".join(parts) if parts else ""
+
+
+def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The headline of each analysis that applies, and notes on those left out."""
+    found: list[tuple[str, str]] = []
+    notes: list[str] = []
+
+    def add(method: str, run: Callable[[], Any]) -> None:
+        try:
+            line = run()
+        except NotImplementedError:
+            notes.append(f"{method} is not available in this version.")
+            return
+        except Exception as e:  # one failing analysis must not take the orientation down
+            notes.append(f"{method} failed: {type(e).__name__}: {e}")
+            return
+        if line:
+            found.append((method, line))
+
+    if counts["frames"] >= MIN_FRAMES:
+        add("ctx.slow_frames()", lambda: _headline(ctx.slow_frames()))
+    if counts["locks"]:
+        add("ctx.lock_contention()", lambda: _headline(ctx.lock_contention()))
+    if counts["memory events"]:
+        add("ctx.memory_report()", lambda: _headline(ctx.memory_report()))
+    if counts["threads"] >= 2 and counts["zones"]:
+        add("ctx.thread_report()", lambda: _headline(ctx.thread_report()))
+    if counts["zones"]:
+        add("ctx.hot_paths()", lambda: _hot_line(ctx))
+    return found, notes
+
+
+def summary(ctx: Capture) -> CaptureSummary:
+    """What the capture contains and the headline findings of the analyses that apply."""
+    counts = _counts(ctx)
+    findings, notes = _findings(ctx, {k: n for k, n, _ in counts})
+    name = os.path.basename(ctx.path) if ctx.path else ctx.get_capture_name()
+    lines = _contents(ctx, counts)
+    if findings:
+        lines.append("Findings (detail from the method in brackets):")
+        lines += [f"- {text} [{method}]" for method, text in findings]
+    else:
+        lines.append("Findings: none recorded (no zones, frames, locks or memory events to analyse).")
+    lines += [f"Note: {n}" for n in notes]
+    lines.append("Next: ctx.call_tree(), ctx.plot_frames(), ctx.plot_flame(); raw facts: ctx.info().")
+    table = frame(
+        {
+            "kind": [k for k, _, _ in counts],
+            "count": [n for _, n, _ in counts],
+            "detail": [d for _, _, d in counts],
+        }
+    )
+    return CaptureSummary(
+        title=f"Summary of {name} ({ctx.get_capture_name()})", lines=lines, table=table, findings=findings
+    )
