@@ -3,26 +3,20 @@ the analyses that apply; on every shared and planted capture, a few KB at most, 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
-from conftest import CAPTURES, GOLDEN, require_shared, shared_captures
+from planted import all_captures, answers, planted
 from server_support import connect, ok, server_env
 
 from tracy_mcp import open_capture
 
-PLANTED = CAPTURES / "planted"
 MAX_CHARS = 6000  # "a few KB": small enough to read before the first question
 
 
-def planted_captures() -> list[Path]:
-    return sorted(PLANTED.glob("*.tracy")) if PLANTED.is_dir() else []
-
-
-@pytest.mark.parametrize("path", shared_captures() + planted_captures(), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", all_captures(), ids=lambda p: p.name)
 def test_summary_on_every_capture(path: Path) -> None:
     with open_capture(path) as c:
         s = c.summary()
@@ -40,8 +34,8 @@ def test_summary_on_every_capture(path: Path) -> None:
         assert "Most self time" in text
 
 
-def _finding(path: Path, method: str) -> str:
-    with open_capture(path) as c:
+def _finding(name: str, method: str) -> str:
+    with open_capture(planted(name)) as c:
         s = c.summary()
     lines = [t for m, t in s.findings if m == method]
     if not lines:
@@ -50,38 +44,36 @@ def _finding(path: Path, method: str) -> str:
 
 
 def _expected(key: str) -> dict[str, Any]:
-    require_shared()
-    return json.loads((GOLDEN / "planted" / "answers.json").read_text())["captures"][key]["expected"]
+    return dict(answers()[key]["expected"])
 
 
 def test_planted_slow_frames_headline_names_the_culprit() -> None:
-    line = _finding(PLANTED / "slow_frames.tracy", "ctx.slow_frames()")
+    line = _finding("slow_frames.tracy", "ctx.slow_frames()")
     assert _expected("slow_frames")["culprit_zone"] in line
 
 
 def test_planted_lock_headline_names_the_lock() -> None:
-    line = _finding(PLANTED / "lock_contention.tracy", "ctx.lock_contention()")
+    line = _finding("lock_contention.tracy", "ctx.lock_contention()")
     assert _expected("lock_contention")["lock"] in line
 
 
 def test_planted_leak_headline_names_the_zone() -> None:
-    line = _finding(PLANTED / "memory_leak.tracy", "ctx.memory_report()")
+    line = _finding("memory_leak.tracy", "ctx.memory_report()")
     assert _expected("memory_leak")["leak_zone"] in line
 
 
 def test_planted_churn_headline_names_the_zone() -> None:
-    line = _finding(PLANTED / "alloc_churn.tracy", "ctx.memory_report()")
+    line = _finding("alloc_churn.tracy", "ctx.memory_report()")
     assert _expected("alloc_churn")["hot_zone"] in line
 
 
 def test_planted_imbalance_headline_names_the_thread() -> None:
-    line = _finding(PLANTED / "thread_imbalance.tracy", "ctx.thread_report()")
+    line = _finding("thread_imbalance.tracy", "ctx.thread_report()")
     assert _expected("thread_imbalance")["busy_thread"] in line
 
 
 def test_summarize_capture_tool_over_stdio(tmp_path: Path) -> None:
-    require_shared()
-    path = PLANTED / "slow_frames.tracy"
+    path = planted("slow_frames.tracy")
     env = server_env(tmp_path)
 
     async def main() -> None:

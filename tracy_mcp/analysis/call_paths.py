@@ -1,8 +1,8 @@
 """Call-path ids for CPU zones: zones whose chains of zone names from their thread's root are equal share an id.
 
-Built level by level over the zone depth (a parent's path id is known before its children's), with a dense lookup
-instead of a sort per level while the (parent path, name) space is small. Threads are merged: the same chain of
-names on two threads is one path.
+The engine numbers every zone's path per thread in one pass (``ctx._zone_paths()``, tracy_mcp.engine.zonepaths);
+merging threads (or re-rooting at a zone name) then works on those paths, a few hundred, never on the zones:
+`merge_paths` is that step, shared by `call_paths` (threads merged) and the call tree.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class CallPaths:
         """The paths as text, root first ("Game::Tick > Renderer::Draw"); all paths when `ids` is None."""
         n = len(self.parent)
         out: list[str] = [""] * n
-        # parents have smaller ids than their children (they were numbered on an earlier level)
+        # parents have smaller ids than their children
         par = self.parent.tolist()
         nm = self.name_idx.tolist()
         for p in range(n):
@@ -45,47 +45,64 @@ class CallPaths:
         return [out[int(i)] for i in np.asarray(ids).tolist()]
 
 
+@attrs.frozen
+class MergedPaths:
+    """The result of `merge_paths`: `new_id` per input path (-1: dropped), and per merged path its parent, label,
+    thread (-1 when threads are merged) and depth. A merged parent's id is below its children's."""
+
+    new_id: np.ndarray
+    parent: np.ndarray
+    label: np.ndarray
+    thread: np.ndarray
+    depth: np.ndarray
+
+
+def merge_paths(
+    parent: np.ndarray,
+    label: np.ndarray,
+    owner: np.ndarray,
+    *,
+    per_thread: bool,
+    root_labels: set[int] | None = None,
+) -> MergedPaths:
+    """Merge per-thread paths (a parent before its children) into one tree: threads kept apart or merged, and with
+    `root_labels` re-rooted at the outermost zone with one of those labels (paths outside one are dropped)."""
+    new_id = np.full(len(parent), -1, I64)
+    index: dict[tuple[int, int, int], int] = {}
+    out_parent: list[int] = []
+    out_label: list[int] = []
+    out_thread: list[int] = []
+    out_depth: list[int] = []
+    for p, (q, lab, own) in enumerate(zip(parent.tolist(), label.tolist(), owner.tolist(), strict=True)):
+        if q >= 0 and new_id[q] >= 0:  # inside the tree: a child of the parent's merged path
+            key = (int(new_id[q]), lab, -1)
+        elif root_labels is None or lab in root_labels:  # a root: top-level zone, or outermost zone of the name
+            key = (-1, lab, own if per_thread else -1)
+        else:
+            continue
+        nid = index.get(key)
+        if nid is None:
+            nid = index[key] = len(out_parent)
+            out_parent.append(key[0])
+            out_label.append(lab)
+            out_thread.append(own if per_thread else -1)
+            out_depth.append(0 if key[0] < 0 else out_depth[key[0]] + 1)
+        new_id[p] = nid
+
+    def arr(v: list[int]) -> np.ndarray:
+        return np.asarray(v, I64)
+
+    return MergedPaths(new_id, arr(out_parent), arr(out_label), arr(out_thread), arr(out_depth))
+
+
 def call_paths(ctx: Capture) -> CallPaths:
-    """The call-path index of the capture's CPU zones (built once per capture and cached)."""
+    """The call-path index of the capture's CPU zones, threads merged (built once per capture and cached)."""
 
     def build() -> CallPaths:
-        t = ctx._cpu()
-        sl = ctx._srclocs()
-        nnames = len(sl.names) + 1
-        name_of = np.append(sl.name_idx, len(sl.names)).astype(I64)
-        nm = name_of[np.where(t.known_srcloc, t.srcloc, len(sl.name_idx))]
-        path = np.full(t.n, -1, I64)
-        parents: list[np.ndarray] = []
-        names: list[np.ndarray] = []
-        depths: list[np.ndarray] = []
-        npaths = 0
-        depth = t.depth
-        order = np.argsort(depth, kind="stable")
-        counts = np.bincount(depth) if t.n else np.zeros(0, I64)
-        off = np.concatenate([[0], np.cumsum(counts)])
-        for d in range(len(counts)):
-            rows = order[off[d] : off[d + 1]]
-            if len(rows) == 0:
-                continue
-            pp = path[t.parent[rows]] if d > 0 else np.full(len(rows), -1, I64)
-            code = (pp + 1) * nnames + nm[rows]
-            space = (npaths + 1) * nnames
-            if space <= 1 << 24:  # dense lookup: no sort of the level's codes
-                present = np.zeros(space, bool)
-                present[code] = True
-                u = np.flatnonzero(present)
-                inv = (np.cumsum(present) - 1)[code]
-            else:
-                u, inv = np.unique(code, return_inverse=True)
-            path[rows] = npaths + inv
-            parents.append(u // nnames - 1)
-            names.append(u % nnames)
-            depths.append(np.full(len(u), d, I64))
-            npaths += len(u)
-
-        def cat(parts: list[np.ndarray]) -> np.ndarray:
-            return np.concatenate(parts) if parts else np.zeros(0, I64)
-
-        return CallPaths(path, cat(parents), cat(names), cat(depths), [*sl.names, UNKNOWN_NAME])
+        zp = ctx._zone_paths()
+        names = [*ctx._srclocs().names, UNKNOWN_NAME]
+        label = np.where(zp.label >= 0, zp.label, len(names) - 1)
+        m = merge_paths(zp.parent, label, zp.owner, per_thread=False)
+        return CallPaths(m.new_id[zp.row_path], m.parent, m.label, m.depth, names)
 
     return ctx._db.cached("call_paths", build)

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.call_paths import merge_paths
+from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import Scope, resolve_scope, zone_rows
-from tracy_mcp.analysis.units import fmt_ns
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -46,8 +47,8 @@ def _engine_sums(ctx: Capture, scope: Scope) -> tuple[Any, tuple[np.ndarray, ...
     zp = ctx._zone_paths()
     if not scope.windowed:
         sums: tuple[np.ndarray, ...] = (zp.count, zp.total, zp.self_ns, zp.max_ns)
-        if scope.thread is not None:
-            mine = zp.owner == scope.thread
+        if scope.threads is not None:
+            mine = np.isin(zp.owner, scope.threads)
             sums = tuple(np.where(mine, a, 0) for a in sums)
         return zp, sums
     t = ctx._cpu()
@@ -75,38 +76,16 @@ def _engine_sums(ctx: Capture, scope: Scope) -> tuple[Any, tuple[np.ndarray, ...
 
 
 def _merge(zp: Any, sums: tuple[np.ndarray, ...], *, per_thread: bool, root_labels: set[int] | None) -> _Tree:
-    """Merge the engine's per-thread paths into the requested tree: threads kept apart or merged, and with
-    `root_labels` re-rooted at the outermost zone with one of those labels (paths outside one are dropped)."""
-    new_id = np.full(len(zp.parent), -1, I64)
-    index: dict[tuple[int, int, int], int] = {}
-    parent: list[int] = []
-    label: list[int] = []
-    thread: list[int] = []
-    depth: list[int] = []
-    for p, (q, lab, own) in enumerate(zip(zp.parent.tolist(), zp.label.tolist(), zp.owner.tolist(), strict=True)):
-        if q >= 0 and new_id[q] >= 0:  # inside the tree: a child of the parent's merged path
-            key = (int(new_id[q]), lab, -1)
-        elif root_labels is None or lab in root_labels:  # a new root (top-level zone, or outermost `name` zone)
-            key = (-1, lab, own if per_thread else -1)
-        else:
-            continue
-        nid = index.get(key)
-        if nid is None:
-            nid = index[key] = len(parent)
-            parent.append(key[0])
-            label.append(lab)
-            thread.append(own if per_thread else -1)
-            depth.append(0 if key[0] < 0 else depth[key[0]] + 1)
-        new_id[p] = nid
-    m = len(parent)
-    keep = new_id >= 0
-    ids = new_id[keep]
+    """The engine's per-thread paths merged into the requested tree (call_paths.merge_paths), with their sums."""
+    m = merge_paths(zp.parent, zp.label, zp.owner, per_thread=per_thread, root_labels=root_labels)
+    n = len(m.parent)
+    keep = m.new_id >= 0
+    ids = m.new_id[keep]
     count, total, self_ns, mx = (np.asarray(a, I64)[keep] for a in sums)
-    out = [np.bincount(ids, weights=a, minlength=m).astype(I64) for a in (count, total, self_ns)]
-    accm = np.zeros(m, I64)
+    out = [np.bincount(ids, weights=a, minlength=n).astype(I64) for a in (count, total, self_ns)]
+    accm = np.zeros(n, I64)
     np.maximum.at(accm, ids, mx)
-    arr = lambda v: np.asarray(v, I64)  # noqa: E731
-    return _Tree(arr(parent), arr(label), arr(thread), arr(depth), out[0], out[1], out[2], accm)
+    return _Tree(m.parent, m.label, m.thread, m.depth, out[0], out[1], out[2], accm)
 
 
 def _dfs_order(tree: _Tree) -> np.ndarray:
@@ -249,8 +228,8 @@ def _table(ctx: Capture, tree: _Tree, order: np.ndarray) -> dict[str, np.ndarray
     rank = np.full(len(tree.parent), -1, I64)
     rank[order] = np.arange(len(order))
     thread_ids = tree.thread[order]
-    tnames = _thread_names(ctx)
-    thread = np.asarray([tnames.get(t, "") for t in thread_ids.tolist()], dtype=object)
+    labels = np.asarray([*ctx._thread_labels(), ""], dtype=object)
+    thread = labels[np.where(thread_ids >= 0, thread_ids, len(labels) - 1)]
     total = tree.total[order]
     count = tree.count[order]
     parent_total = np.where(tree.parent[order] >= 0, tree.total[np.maximum(tree.parent[order], 0)], 0)
@@ -276,11 +255,6 @@ def _table(ctx: Capture, tree: _Tree, order: np.ndarray) -> dict[str, np.ndarray
         "max_ns": tree.max_ns[order],
         "share": share,
     }
-
-
-def _thread_names(ctx: Capture) -> dict[int, str]:
-    tids = ctx._thread_tids().tolist()
-    return {i: ctx.get_thread_name(int(t)) for i, t in enumerate(tids)}
 
 
 def _build(ctx: Capture, scope: Scope, name: str | None, per_thread: bool) -> tuple[dict[str, np.ndarray], int]:

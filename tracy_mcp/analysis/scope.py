@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 @attrs.frozen
 class Scope:
-    thread: int | None  # row of table `threads`, None = all threads
+    threads: np.ndarray | None  # thread_ids (rows of table `threads`) in scope, None = all threads
     start: int | None  # ns, None = open
     end: int | None
     label: str  # how a report names the scope ("all zones", "frames 43-45", "Main thread, 1.0 s - 2.0 s")
@@ -38,8 +38,10 @@ def zone_rows(ctx: Capture, scope: Scope, *, include_unfinished: bool = False) -
     ze = db.col_or("threads", "zones_end").astype(np.int64)
     parts = []
     # threads in the order of their zone rows, so the result comes out sorted
-    threads = np.argsort(zb, kind="stable").tolist() if scope.thread is None else [scope.thread]
-    for th in threads:
+    order = np.argsort(zb, kind="stable")
+    if scope.threads is not None:
+        order = order[np.isin(order, scope.threads)]
+    for th in order.tolist():
         a, b = int(zb[th]), int(ze[th])
         if b <= a:
             continue
@@ -58,28 +60,6 @@ def zone_rows(ctx: Capture, scope: Scope, *, include_unfinished: bool = False) -
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 
-def thread_row(ctx: Capture, thread: Any) -> int:
-    """The row of table `threads` meant by `thread`: a thread name, an OS thread id or a thread_id (row)."""
-    db = ctx._db
-    n = db.rows("threads")
-    if isinstance(thread, str):
-        names = db.col_or("threads", "name").tolist()
-        for i, s in enumerate(names):
-            if s >= 0 and ctx._str(s) == thread:
-                return i
-        known = sorted({ctx._str(s) for s in names if s >= 0})
-        raise KeyError(f"no thread named {thread!r}; threads: {', '.join(known)}")
-    if isinstance(thread, (int, np.integer)) and not isinstance(thread, bool):
-        tids = ctx._thread_tids()
-        hit = np.flatnonzero(tids == np.uint64(thread)) if thread >= 0 else np.zeros(0, np.int64)
-        if len(hit):
-            return int(hit[0])
-        if 0 <= thread < n:
-            return int(thread)
-        raise KeyError(f"no thread with OS id or thread_id {thread} (thread_id is 0..{n - 1})")
-    raise TypeError(f"thread must be a name, an OS thread id or a thread_id, not {type(thread).__name__}")
-
-
 def resolve_scope(
     ctx: Capture,
     *,
@@ -88,13 +68,17 @@ def resolve_scope(
     end: int | None = None,
     frame_range: Any = None,
 ) -> Scope:
-    """`frame_range` is one frame index of the base frame set or an inclusive (first, last) pair; it narrows the
+    """`thread`: a thread name or glob, thread_id, OS tid, or a list of these (as every `thread=` filter).
+    `frame_range` is one frame index of the base frame set or an inclusive (first, last) pair; it narrows the
     window [start, end) further when both are given."""
     parts = []
-    row = None
+    threads = None
     if thread is not None:
-        row = thread_row(ctx, thread)
-        parts.append(ctx.get_thread_name(int(ctx._thread_tids()[row])))
+        threads = np.flatnonzero(ctx._thread_mask(thread))
+        labels = ctx._thread_labels()
+        parts.append(
+            ", ".join(labels[i] for i in threads[:3]) + (f" and {len(threads) - 3} more" if len(threads) > 3 else "")
+        )
     lo = None if start is None else int(start)
     hi = None if end is None else int(end)
     if frame_range is not None:
@@ -114,7 +98,7 @@ def resolve_scope(
         raise ValueError(f"empty time window: start {lo} ns is not before end {hi} ns")
     if frame_range is None and (lo is not None or hi is not None):
         parts.append(f"{_sec(lo)} - {_sec(hi)}")
-    return Scope(row, lo, hi, ", ".join(parts) if parts else "whole capture")
+    return Scope(threads, lo, hi, ", ".join(parts) if parts else "whole capture")
 
 
 def _frame_pair(frame_range: Any) -> tuple[int, int]:

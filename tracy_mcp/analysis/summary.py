@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.units import fmt_ns
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -96,34 +96,48 @@ def _hot_line(ctx: Capture) -> str:
     return "Most self time (waiting inside a zone counts): " + "; ".join(parts) if parts else ""
 
 
-def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str]], list[str]]:
-    """The headline of each analysis that applies, and notes on those left out."""
-    found: list[tuple[str, str]] = []
-    notes: list[str] = []
+def _table_rows(report: Any) -> int:
+    t = getattr(report, "table", None)
+    return 0 if t is None else len(t if not isinstance(t, dict) else next(iter(t.values()), []))
 
-    def add(method: str, run: Callable[[], Any]) -> None:
+
+# (method, the call, whether its report found something worth leading with), in the order findings are shown
+ANALYSES: list[tuple[str, str, Callable[[Capture], Any], Callable[[Any], bool]]] = [
+    ("frames", "ctx.slow_frames()", lambda c: c.slow_frames(), lambda r: _table_rows(r) > 0),
+    ("locks", "ctx.lock_contention()", lambda c: c.lock_contention(), lambda r: True),
+    ("memory events", "ctx.memory_report()", lambda c: c.memory_report(), lambda r: True),
+    ("threads", "ctx.thread_report()", lambda c: c.thread_report(), lambda r: True),
+]
+
+
+def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The headline of each analysis that applies (those that found something first, hot paths after them, the
+    rest last), and notes on the analyses left out."""
+    notable: list[tuple[str, str]] = []
+    quiet: list[tuple[str, str]] = []
+    notes: list[str] = []
+    for needs, method, run, found in ANALYSES:
+        if counts[needs] < (MIN_FRAMES if needs == "frames" else 2 if needs == "threads" else 1):
+            continue
+        if (needs == "threads" and not counts["zones"]) or (needs == "locks" and not ctx._db.rows("lock_events")):
+            continue
         try:
-            line = run()
+            report = run(ctx)
+            line = _headline(report)
         except NotImplementedError:
             notes.append(f"{method} is not available in this version.")
-            return
+            continue
         except Exception as e:  # one failing analysis must not take the orientation down
             notes.append(f"{method} failed: {type(e).__name__}: {e}")
-            return
+            continue
         if line:
-            found.append((method, line))
-
-    if counts["frames"] >= MIN_FRAMES:
-        add("ctx.slow_frames()", lambda: _headline(ctx.slow_frames()))
-    if counts["locks"]:
-        add("ctx.lock_contention()", lambda: _headline(ctx.lock_contention()))
-    if counts["memory events"]:
-        add("ctx.memory_report()", lambda: _headline(ctx.memory_report()))
-    if counts["threads"] >= 2 and counts["zones"]:
-        add("ctx.thread_report()", lambda: _headline(ctx.thread_report()))
+            (notable if found(report) else quiet).append((method, line))
     if counts["zones"]:
-        add("ctx.hot_paths()", lambda: _hot_line(ctx))
-    return found, notes
+        try:
+            notable.append(("ctx.hot_paths()", _hot_line(ctx)))
+        except Exception as e:  # noqa: BLE001 - as above
+            notes.append(f"ctx.hot_paths() failed: {type(e).__name__}: {e}")
+    return notable + quiet, notes
 
 
 def summary(ctx: Capture) -> CaptureSummary:

@@ -129,7 +129,7 @@ def write_speedscope(
             % (kind, json.dumps(title), first, last)
         )
 
-    thread_names = {i: ctx.get_thread_name(int(tid)) for i, tid in enumerate(ctx._thread_tids().tolist())}
+    thread_names = dict(enumerate(ctx._thread_labels()))
     if mode == "evented":
         assert rows is not None
         t = ctx._cpu()

@@ -18,7 +18,8 @@ MAX_LABELS = 8  # slowest frames labelled with their index
 def plot_frames(ctx: Capture, *, frame_set: str | None = None, budget_ns: int | None = None) -> Any:
     """A matplotlib Figure of the frame times of a frame set (base set by default)."""
     f = ctx.frames(frame_set, as_frame=False)
-    idx, start, dur = f["index"], f["start"].astype(np.float64), f["duration"].astype(np.float64)
+    start, dur = f["start_ns"].astype(np.float64), f["duration_ns"].astype(np.float64)
+    idx = np.arange(len(start))
     kind = _frame_kinds(ctx, len(idx), dur, frame_set, budget_ns)
     fig = new_figure(620)
     grid = fig.add_gridspec(1, 4)
@@ -27,6 +28,7 @@ def plot_frames(ctx: Capture, *, frame_set: str | None = None, budget_ns: int | 
     ms = dur / 1e6
     t = start / 1e9
     colors = {"normal": "#4a7fb5", "slow": "#d62728", "start-up": "#9a9a9a", "partial": "#c8c8c8"}
+    labels = {"start-up": "start-up / tear-down", "partial": "trailing partial"}
     for k, c in colors.items():
         sel = kind == k
         if sel.any():
@@ -36,11 +38,12 @@ def plot_frames(ctx: Capture, *, frame_set: str | None = None, budget_ns: int | 
                 width=np.maximum(dur[sel] / 1e9, 1e-4),
                 align="edge",
                 color=c,
-                label=f"{k} ({int(sel.sum())})",
+                label=f"{labels.get(k, k)} ({int(sel.sum())})",
                 linewidth=0,
             )
     gameplay = kind != "start-up"
-    median = float(np.median(dur[gameplay & (kind != "partial")])) if (gameplay & (kind != "partial")).any() else 0.0
+    typical = (kind == "normal") | (kind == "slow")
+    median = float(np.median(dur[typical])) if typical.any() else 0.0
     if median > 0:
         ax.axhline(median / 1e6, color="#333333", linewidth=0.8, linestyle="--", label=f"median {median / 1e6:.2f} ms")
     if budget_ns:
@@ -71,17 +74,15 @@ def plot_frames(ctx: Capture, *, frame_set: str | None = None, budget_ns: int | 
 
 
 def _frame_kinds(ctx: Capture, n: int, dur: np.ndarray, frame_set: str | None, budget_ns: int | None) -> np.ndarray:
-    """'normal', 'slow', 'start-up' or 'partial' per frame: slow_frames' verdict when that analysis is available,
-    else frames above twice the median (or the budget)."""
+    """'normal', 'slow', 'start-up' or 'partial' per frame, as slow_frames judges them (frame_phases: start-up,
+    tear-down and the trailing partial frame from structure; slow = a gameplay frame over the threshold)."""
+    from tracy_mcp.analysis.frame_phases import GAMEPLAY, STARTUP, TEARDOWN, frame_phases
+
     kind = np.full(n, "normal", dtype=object)
-    try:
-        report = ctx.slow_frames(budget_ns=budget_ns, frame_set=frame_set)
-    except NotImplementedError:
-        report = None
-    if report is not None and hasattr(report, "frame_kinds"):
-        return np.asarray(report.frame_kinds(), dtype=object)
-    if n:
-        med = float(np.median(dur))
-        limit = budget_ns if budget_ns else 2 * med
-        kind[dur > limit] = "slow"
+    ph = frame_phases(ctx, frame_set, budget_ns=budget_ns)
+    if ph is None or len(ph.kind) != n:
+        return kind
+    kind[(ph.kind == STARTUP) | (ph.kind == TEARDOWN)] = "start-up"
+    kind[(ph.kind != GAMEPLAY) & (kind == "normal")] = "partial"
+    kind[(ph.kind == GAMEPLAY) & (dur > ph.threshold_ns)] = "slow"
     return kind

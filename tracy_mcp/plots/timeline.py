@@ -45,7 +45,7 @@ def plot_timeline(
     hidden_deep = int(((depth >= max_depth) & ((e - s) * PLOT_PX >= (we - ws))).sum())
     rows, s, e, depth = rows[keep], s[keep], e[keep], depth[keep]
     owner = t.owner[rows].astype(np.int64)
-    threads = _lanes(ctx, owner, scope.thread)
+    threads = sorted(set(owner.tolist()))  # lanes in the capture's thread order (the same in every plot)
     lane_base: dict[int, int] = {}
     y = 0
     for th in threads:
@@ -73,7 +73,7 @@ def plot_timeline(
     _messages(ctx, ax, ws, we, threads, lane_base, nrows)
     ax.set_xlim(0, span_ms)
     ax.set_ylim(0, nrows)
-    tnames = {i: ctx.get_thread_name(int(tid)) for i, tid in enumerate(ctx._thread_tids().tolist())}
+    tnames = dict(enumerate(ctx._thread_labels()))
     ax.set_yticks(
         [nrows - lane_base[th] - 0.5 for th in threads], [tnames.get(th, str(th)) for th in threads], fontsize=9
     )
@@ -85,13 +85,6 @@ def plot_timeline(
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     return fig
-
-
-def _lanes(ctx: Capture, owner: np.ndarray, only: int | None) -> list[int]:
-    """Thread rows to draw, busiest first... in the capture's thread order (stable across plots)."""
-    if only is not None:
-        return [only]
-    return sorted(set(owner.tolist()))
 
 
 def _draw_boxes(ax: Any, xs: np.ndarray, xe: np.ndarray, y: np.ndarray, colors: list[Any]) -> None:
