@@ -29,7 +29,7 @@ def test_guide_example_runs(index: int, tmp_path: Path) -> None:
     code = _blocks()[index]
     if "as_frame=True" in code:
         pytest.importorskip("pandas")
-    code = code.replace("/tmp/run.json", str(tmp_path / "run.json"))
+    code = code.replace("/tmp/", f"{tmp_path}/")  # files the examples write go to the test's folder
     with open_capture(CAPTURES / "clientapp-0.14.0.tracy") as ctx:
         # the names eval binds (instances: every loaded capture by id; here the one capture under two names)
         names = {"ctx": ctx, "np": np, "tracy_mcp": tracy_mcp, "instances": {"before": ctx, "after": ctx}}

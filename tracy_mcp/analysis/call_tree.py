@@ -151,7 +151,7 @@ def _tree_text(cols: dict[str, np.ndarray], scope: str, zones: int) -> tuple[str
     where = f" on {len(threads)} thread{'s' if len(threads) != 1 else ''}" if threads else ", threads merged"
     title = (
         f"Call tree ({scope}): {n} call paths, {zones} zones{where}; most self time: {_where(cols, top)}, "
-        f"{_ms(cols['self_ns'][top])} in {cols['count'][top]} calls."
+        f"{_ms(cols['self_ns'][top])} in {cols['count'][top]} call{'s' if cols['count'][top] != 1 else ''}."
     )
     lines = ["total / self time, calls, share of the parent (paths under 1% of their thread's time left out):"]
     lines += _tree_lines(cols, SUMMARY_LINES)
