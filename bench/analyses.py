@@ -33,7 +33,17 @@ ANALYSES: list[tuple[str, Callable[[Capture, Capture], Any], float]] = [
     ("slow_frames(budget=median frame)", lambda c, _: c.slow_frames(budget_ns=_median_frame(c)), 300),
     ("thread_report()", lambda c, _: c.thread_report(), 300),
     ("compare(a second copy)", lambda c, other: c.compare(other), 1500),
+    ("call_tree()", lambda c, _: c.call_tree(), 1000),
+    ("call_tree(per_thread=False)", lambda c, _: c.call_tree(per_thread=False), 1000),
+    ("call_tree(middle 10% of the capture)", lambda c, _: c.call_tree(**_middle(c)), 1000),
+    ("hot_paths(20)", lambda c, _: c.hot_paths(20), 1000),
+    ("summary()", lambda c, _: c.summary(), 1000),
 ]
+
+
+def _middle(c: Capture) -> dict[str, int]:
+    last = int(c.get_last_time())
+    return {"start": last * 45 // 100, "end": last * 55 // 100}
 
 
 def _median_frame(c: Capture) -> float:
