@@ -13,6 +13,7 @@ from pathlib import Path
 
 BLOCK = 64 * 1024
 MAGIC = b"tr\xfdP"
+LEGACY_LZ4_MAGIC = b"tlZ\x04"  # captures written before Tracy 0.11: one LZ4 stream, no header bytes
 
 
 def _lz4() -> ctypes.CDLL | None:
@@ -30,12 +31,15 @@ def lz4_available() -> bool:
 
 
 def read_lz4_payload(path: Path) -> bytes:
-    """The decompressed payload of a single-stream LZ4 capture."""
+    """The decompressed payload of a single-stream LZ4 capture (`tr\\xfdP` or the legacy `tlZ\\x04` container)."""
     lib = _lz4()
     assert lib is not None
     data = path.read_bytes()
-    assert data[:4] == MAGIC and data[4] == 0 and data[5] == 1, "needs an LZ4, one-stream capture"
-    off = 6
+    if data[:4] == LEGACY_LZ4_MAGIC:
+        off = 4
+    else:
+        assert data[:4] == MAGIC and data[4] == 0 and data[5] == 1, "needs an LZ4, one-stream capture"
+        off = 6
     out = bytearray()
     prev = ctypes.create_string_buffer(BLOCK)
     prev_size = 0

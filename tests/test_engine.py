@@ -196,7 +196,7 @@ def test_truncated_payloads(payload, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "version,word", [((0, 15, 0), "newer"), ((1, 0, 0), "newer"), ((0, 8, 2), "too old"), ((0, 3, 0), "too old")]
+    "version,word", [((0, 15, 0), "newer"), ((1, 0, 0), "newer"), ((0, 6, 3), "too old"), ((0, 3, 0), "too old")]
 )
 def test_unsupported_versions(payload, tmp_path, version, word):
     _, data = payload

@@ -27,10 +27,10 @@ int read_version(Cursor& c) {
     const int v = file_version(hdr[5], hdr[6], hdr[7]);
     if (v > kMaxFileVersion)
         throw Error(TSHIM_ERR_VERSION, "unsupported Tracy capture version " + version_string(v) +
-                                           ": newer than this reader understands (0.9.0 to 0.14.x)");
+                                           ": newer than this reader understands (0.7.0 to 0.14.x)");
     if (v < kMinFileVersion)
         throw Error(TSHIM_ERR_VERSION, "unsupported Tracy capture version " + version_string(v) +
-                                           ": too old for this reader (0.9.0 to 0.14.x); re-save it with a newer "
+                                           ": too old for this reader (0.7.0 to 0.14.x); re-save it with a newer "
                                            "Tracy (tracy-update)");
     return v;
 }
@@ -68,7 +68,7 @@ void read_metadata(Cursor& c, LoadContext& ctx) {
     cap.meta_str["capture_name"] = read_text(c, c.get<uint64_t>(), "bytes of capture name");
     cap.meta_str["capture_program"] = read_text(c, c.get<uint64_t>(), "bytes of program name");
     cap.meta_int["capture_time"] = int64_t(c.get<uint64_t>());
-    cap.meta_int["executable_time"] = int64_t(c.get<uint64_t>());
+    cap.meta_int["executable_time"] = ctx.version >= file_version(0, 7, 6) ? int64_t(c.get<uint64_t>()) : 0;
     cap.meta_str["host_info"] = read_text(c, c.get<uint64_t>(), "bytes of host info");
 
     // CPU topology: packages > (dies, 0.11.2+) > cores > logical CPUs.

@@ -20,12 +20,13 @@ namespace tshim {
 
 namespace {
 
-// Files before 0.13.6 may hold a thread's context-switch samples out of time order; upstream sorts them on load.
-void sort_ctx_switch_samples(Model& m) {
-    auto& s = m.ctx_switch_samples;
+// Files before 0.13.6 may hold a thread's context-switch samples out of time order (before 0.7.13 also its
+// samples); upstream sorts them on load.
+void sort_samples_by_time(Model& m, SampleTable& s, bool ctx_switch) {
     const auto& t = m.threads;
     for (size_t r = 0; r < t.count(); r++) {
-        const auto b = size_t(t.ctx_switch_samples_begin[r]), e = size_t(t.ctx_switch_samples_end[r]);
+        const auto b = size_t(ctx_switch ? t.ctx_switch_samples_begin[r] : t.samples_begin[r]);
+        const auto e = size_t(ctx_switch ? t.ctx_switch_samples_end[r] : t.samples_end[r]);
         if (e <= b || std::is_sorted(s.time.begin() + long(b), s.time.begin() + long(e))) continue;
         std::vector<size_t> order(e - b);
         std::iota(order.begin(), order.end(), b);
@@ -87,7 +88,8 @@ void load_bytes(Capture& cap, const uint8_t* data, size_t size, const std::strin
     const auto message_rows = read_messages(c, ctx);
     read_threads(c, ctx, message_rows);
     ctx.keep_file_lookups();
-    if (version < file_version(0, 13, 6)) sort_ctx_switch_samples(m);
+    if (version < file_version(0, 13, 6)) sort_samples_by_time(m, m.ctx_switch_samples, true);
+    if (version < file_version(0, 7, 13)) sort_samples_by_time(m, m.samples, false);
     cap.progress_done = c.consumed();
 
     ctx.stage("tail");

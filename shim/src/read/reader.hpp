@@ -11,7 +11,7 @@
 namespace tshim {
 
 // Oldest and newest file versions this reader understands.
-constexpr int kMinFileVersion = file_version(0, 9, 0);
+constexpr int kMinFileVersion = file_version(0, 7, 0);
 constexpr int kMaxFileVersion = file_version(0, 14, 255);
 
 // Version header ("tracy" + major, minor, patch); checks the version range. Returns the version.

@@ -140,6 +140,7 @@ void read_srclocs(Cursor& c, LoadContext& ctx) {
 
     // Zone counts per srcloc id, CPU then GPU (only used as size hints upstream; kept for writing back).
     for (int k = 0; k < 2; k++) {
+        if (k == 1 && ctx.version < file_version(0, 7, 15)) break;  // per-srcloc GPU counts are new in 0.7.15
         const auto n = c.get<uint64_t>();
         c.check_fits(n, 10, "source location zone counts");
         auto& ids = ctx.model.lookup.srcloc_zone_id[k];

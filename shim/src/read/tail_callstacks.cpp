@@ -126,8 +126,7 @@ void read_app_info(Cursor& c, LoadContext& ctx) {
 
 void read_frame_images(Cursor& c, LoadContext& ctx) {
     auto& fi = ctx.model.tail.frame_image;
-    const uint32_t dict = c.get<uint32_t>();  // zstd dictionary of the images (not kept)
-    c.skip(dict);
+    if (ctx.version >= file_version(0, 7, 8)) c.skip(c.get<uint32_t>());  // zstd dictionary of the images (not kept)
     const uint64_t n = c.get<uint64_t>();
     c.check_fits(n, 5, "frame images");
     for (uint64_t i = 0; i < n; i++) {

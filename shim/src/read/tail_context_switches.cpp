@@ -14,7 +14,8 @@ void read_context_switches(Cursor& c, LoadContext& ctx) {
     auto& th = t.cs_thread;
     auto& cs = t.cs;
     const bool has_wakeup_cpu = ctx.version >= file_version(0, 11, 3);
-    const uint64_t event_bytes = 8 * 4 + 3 + (has_wakeup_cpu ? 1 : 0);
+    const bool has_other_thread = ctx.version >= file_version(0, 7, 12);
+    const uint64_t event_bytes = 8 * 3 + 3 + (has_other_thread ? 8 : 0) + (has_wakeup_cpu ? 1 : 0);
     const uint64_t threads = c.get<uint64_t>();
     c.check_fits(threads, 16, "context switch threads");
     for (uint64_t i = 0; i < threads; i++) {
@@ -38,7 +39,7 @@ void read_context_switches(Cursor& c, LoadContext& ctx) {
             cs.cpu.push_back(cpu);
             cs.reason.push_back(c.get<int8_t>());
             cs.state.push_back(c.get<int8_t>());
-            cs.other_tid.push_back(c.get<uint64_t>());
+            cs.other_tid.push_back(has_other_thread ? c.get<uint64_t>() : 0);
             cs.wakeup_cpu.push_back(has_wakeup_cpu ? c.get<uint8_t>() : cpu);
             cs.owner.push_back(owner);
         }

@@ -80,17 +80,18 @@ void read_gpu(Cursor& c, LoadContext& ctx) {
     c.get<uint64_t>();  // total GPU zone count (a progress hint)
     c.get<uint64_t>();  // GPU child-list count (the server's storage detail)
     const uint64_t contexts = c.get<uint64_t>();
-    c.check_fits(contexts, 8 + 1 + 8 + 4 + 1 + 3 + 8 + 8, "GPU contexts");
+    c.check_fits(contexts, 8 + 1 + 8 + 4 + 1 + 8, "GPU contexts");
     auto& g = t.gpu_ctx;
     for (uint64_t i = 0; i < contexts; i++) {
         const int32_t ci = row32(g.tid.size(), "GPU contexts");
         g.tid.push_back(c.get<uint64_t>());
-        g.calibration.push_back(c.get<uint8_t>());
+        const uint8_t calibration = c.get<uint8_t>();  // before 0.7.1 an accuracy byte: no calibration
+        g.calibration.push_back(ctx.version >= file_version(0, 7, 1) ? calibration : uint8_t(0));
         g.count.push_back(c.get<uint64_t>());
         g.period.push_back(c.get<float>());
         g.type.push_back(c.get<uint8_t>());
-        g.name.push_back(string_idx(c, ctx));
-        g.overflow.push_back(c.get<uint64_t>());
+        g.name.push_back(ctx.version >= file_version(0, 7, 6) ? string_idx(c, ctx) : -1);
+        g.overflow.push_back(ctx.version >= file_version(0, 7, 9) ? c.get<uint64_t>() : 0);
 
         g.note_name_begin.push_back(row_of(t.gpu_note_name.id.size()));
         if (v1224) {

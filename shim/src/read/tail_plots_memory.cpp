@@ -14,20 +14,28 @@ void read_plots(Cursor& c, LoadContext& ctx) {
     auto& p = t.plot;
     auto& pts = t.plot_point;
     const bool sorted_in_file = ctx.version >= file_version(0, 13, 3);
+    const bool has_style = ctx.version >= file_version(0, 8, 3);  // show steps, fill, color
+    const bool has_sum = ctx.version >= file_version(0, 7, 10);
     const uint64_t n = c.get<uint64_t>();
-    c.check_fits(n, 1 + 1 + 1 + 1 + 4 + 8 * 5, "plots");
+    c.check_fits(n, 1 + 1 + 8 * 4, "plots");
     for (uint64_t i = 0; i < n; i++) {
         p.type.push_back(c.get<uint8_t>());
         p.format.push_back(c.get<uint8_t>());
-        p.show_steps.push_back(c.get<uint8_t>());
-        p.fill.push_back(c.get<uint8_t>());
-        p.color.push_back(c.get<uint32_t>());
+        if (has_style) {
+            p.show_steps.push_back(c.get<uint8_t>());
+            p.fill.push_back(c.get<uint8_t>());
+            p.color.push_back(c.get<uint32_t>());
+        } else {  // the server's defaults for older files
+            p.show_steps.push_back(0);
+            p.fill.push_back(1);
+            p.color.push_back(0);
+        }
         const uint64_t name = c.get<uint64_t>();
         p.name_ptr.push_back(name);
         p.name.push_back(string_ptr(name, ctx));
         p.min.push_back(c.get<double>());
         p.max.push_back(c.get<double>());
-        p.sum.push_back(c.get<double>());
+        p.sum.push_back(has_sum ? c.get<double>() : 0.0);
         p.pool.push_back(-1);
         const uint64_t count = c.get<uint64_t>();
         c.check_fits(count, 16, "plot points");
@@ -39,6 +47,7 @@ void read_plots(Cursor& c, LoadContext& ctx) {
         for (uint64_t j = 0; j < count; j++) {
             pts.time.push_back(c.time_delta(ref));
             pts.value.push_back(c.get<double>());
+            if (!has_sum) p.sum.back() += pts.value.back();  // the server sums the points of files before 0.7.10
         }
         p.point_end.push_back(row_of(pts.time.size()));
         // Files older than 0.13.3 may hold a plot's points out of time order; the server sorts them on use.
@@ -65,14 +74,16 @@ void read_memory(Cursor& c, LoadContext& ctx) {
     auto& mp = t.mem_pool;
     auto& me = t.mem_event;
     constexpr uint64_t kEventBytes = 8 + 8 + 3 + 3 + 8 + 8 + 2 + 2;
-    const uint64_t pools = c.get<uint64_t>();
-    const uint64_t total_events = c.get<uint64_t>();
+    // Files before 0.7.3 hold only the default pool, without the pool count, key and name.
+    const bool named_pools = ctx.version >= file_version(0, 7, 3);
+    const uint64_t pools = named_pools ? c.get<uint64_t>() : 1;
+    const uint64_t total_events = named_pools ? c.get<uint64_t>() : 0;
     c.check_fits(pools, 8 * 8, "memory pools");
     c.check_fits(total_events, kEventBytes, "memory events");
     reserve_more(me.ptr, total_events);
     for (uint64_t k = 0; k < pools; k++) {
         const int32_t pool = row32(mp.key.size(), "memory pools");
-        const uint64_t key = c.get<uint64_t>();
+        const uint64_t key = named_pools ? c.get<uint64_t>() : 0;
         const uint64_t events = c.get<uint64_t>();
         mp.key.push_back(key);
         mp.name.push_back(string_ptr(key, ctx));
@@ -103,7 +114,7 @@ void read_memory(Cursor& c, LoadContext& ctx) {
         mp.high.push_back(c.get<uint64_t>());
         mp.low.push_back(c.get<uint64_t>());
         mp.usage.push_back(c.get<uint64_t>());
-        mp.name_ptr.push_back(c.get<uint64_t>());
+        mp.name_ptr.push_back(named_pools ? c.get<uint64_t>() : 0);
     }
 }
 

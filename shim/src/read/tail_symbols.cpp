@@ -60,6 +60,26 @@ void read_symbols(Cursor& c, LoadContext& ctx) {
     if (!std::is_sorted(s.addr.begin(), s.addr.end())) sort_symbols_by_addr(s);
 }
 
+namespace {
+
+// Files before 0.8.5 end the symbol code with the code addresses of each source line (packed file string index and
+// line, then address deltas), which the server used for its source view. Nothing we answer needs it: count it.
+void skip_code_locations(Cursor& c, LoadContext& ctx) {
+    const uint64_t n = c.get<uint64_t>();
+    c.check_fits(n, 8 + 2, "code location lines");
+    uint64_t addresses = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        c.get<uint64_t>();
+        const uint16_t k = c.get<uint16_t>();
+        c.check_fits(k, 8, "code location addresses");
+        c.skip(size_t(k) * 8);
+        addresses += k;
+    }
+    ctx.cap.meta_int["legacy_code_locations"] = int64_t(addresses);
+}
+
+}  // namespace
+
 void read_symbol_code(Cursor& c, LoadContext& ctx) {
     auto& t = ctx.model.tail;
     const uint64_t n = c.get<uint64_t>();
@@ -73,6 +93,8 @@ void read_symbol_code(Cursor& c, LoadContext& ctx) {
         c.append_bytes(t.symbol_code_bytes, len);  // grows with the bytes actually read
     }
 
+    if (ctx.version < file_version(0, 8, 5)) skip_code_locations(c, ctx);
+    if (ctx.version < file_version(0, 7, 9)) return;  // no code -> symbol map before 0.7.9
     const uint64_t m = c.get<uint64_t>();
     c.check_fits(m, 16, "code symbol entries");
     reserve_more(t.code_symbol.addr, m);
@@ -84,6 +106,7 @@ void read_symbol_code(Cursor& c, LoadContext& ctx) {
 }
 
 void read_hw_samples(Cursor& c, LoadContext& ctx) {
+    if (ctx.version < file_version(0, 7, 9)) return;  // hardware samples are new in 0.7.9
     auto& h = ctx.model.tail.hw_sample;
     const uint64_t n = c.get<uint64_t>();
     c.check_fits(n, 8 + 6 * 8, "hardware sample addresses");

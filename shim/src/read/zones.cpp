@@ -11,8 +11,9 @@ namespace {
 
 void read_zone_extras(Cursor& c, LoadContext& ctx) {
     auto& x = ctx.model.zone_extras;
+    const bool has_color = ctx.version >= file_version(0, 7, 5);
     const auto count = c.get<uint64_t>();
-    c.check_fits(count, 12, "zone extras");
+    c.check_fits(count, has_color ? 12 : 9, "zone extras");
     if (count > uint64_t(std::numeric_limits<int32_t>::max())) Cursor::throw_count(count, "zone extras");
     const size_t n = c.plausible_reserve(count, 1);
     x.callstack.reserve(n);
@@ -23,7 +24,7 @@ void read_zone_extras(Cursor& c, LoadContext& ctx) {
         x.callstack.push_back(c.u24());
         x.text.push_back(ctx.string_by_raw_idx(c.u24()));
         x.name.push_back(ctx.string_by_raw_idx(c.u24()));
-        x.color.push_back(c.u24());
+        x.color.push_back(has_color ? c.u24() : 0);
     }
     if (count == 0) {  // keep row 0 as the "no extra" placeholder even when the file has none
         x.callstack.push_back(0);
@@ -155,15 +156,21 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
         if (row >= 0) srcloc_of[uint16_t(int16_t(id))] = uint16_t(row);
     }
 
-    const auto threads = c.get<uint64_t>();
-    c.check_fits(threads, 41, "threads");
     const bool has_group_hint = ctx.version >= file_version(0, 11, 1);
+    const bool has_fibers = ctx.version >= file_version(0, 7, 11);
+    const bool has_kernel_samples = ctx.version >= file_version(0, 7, 9);
+    const bool has_ctx_switch_samples = ctx.version >= file_version(0, 7, 14);
+    const auto threads = c.get<uint64_t>();
+    c.check_fits(threads,
+                 8 + 8 + 4 + 8 + 8 + (has_kernel_samples ? 8 : 0) + (has_fibers ? 1 : 0) + (has_group_hint ? 4 : 0) +
+                     (has_ctx_switch_samples ? 8 : 0),
+                 "threads");
     uint64_t zone_count = 0, sample_count = 0;
     for (uint64_t i = 0; i < threads; i++) {
         const auto tid = c.get<uint64_t>();
         const auto count = c.get<uint64_t>();
-        const auto kernel_samples = c.get<uint64_t>();
-        const auto is_fiber = c.get<uint8_t>();
+        const auto kernel_samples = has_kernel_samples ? c.get<uint64_t>() : 0;
+        const auto is_fiber = has_fibers ? c.get<uint8_t>() : uint8_t(0);
         const int32_t group_hint = has_group_hint ? c.get<int32_t>() : 0;
         const uint32_t row = ctx.thread_row(tid);
         auto& t = m.threads;
@@ -190,7 +197,11 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
         }
         t.messages_end[row] = int32_t(m.thread_messages.size());
 
-        read_samples(c, m.ctx_switch_samples, row, t.ctx_switch_samples_begin[row], t.ctx_switch_samples_end[row]);
+        if (has_ctx_switch_samples) {
+            read_samples(c, m.ctx_switch_samples, row, t.ctx_switch_samples_begin[row], t.ctx_switch_samples_end[row]);
+        } else {
+            t.ctx_switch_samples_begin[row] = t.ctx_switch_samples_end[row] = int32_t(m.ctx_switch_samples.time.size());
+        }
         read_samples(c, m.samples, row, t.samples_begin[row], t.samples_end[row]);
         sample_count += uint64_t(t.samples_end[row] - t.samples_begin[row]);
         ctx.check_cancel();
