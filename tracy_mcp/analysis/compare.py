@@ -179,11 +179,14 @@ def _compare_groups(pa: GroupProfile, pb: GroupProfile, scale: float, min_change
         incl_up = p_incl < alpha and r["mean_ratio"] >= 1 + min_change
         incl_down = p_incl < alpha and r["mean_ratio"] <= 1 / (1 + min_change)
         count_moved = abs(cb - ca) > 3 * np.sqrt(ca + cb) and abs(r["count_ratio"] - 1) >= min_change
-        if count_moved and abs(r["total_ratio"] - 1) < min_change:
+        # with the count moving, per-call times move the other way by themselves: the total decides
+        total_up = r["total_ratio"] >= 1 + 2 * min_change
+        total_down = r["total_ratio"] <= 1 / (1 + 2 * min_change)
+        if count_moved and not (total_up or total_down):
             kind = "count changed only"
-        elif own_up:
+        elif own_up and (total_up or not count_moved):
             kind = "regressed"
-        elif own_down:
+        elif own_down and (total_down or not count_moved):
             kind = "improved"
         elif incl_up:
             kind = "inclusive only (slower)"

@@ -148,9 +148,7 @@ def _analyse(
         waits = {(w.thread_row, w.name_idx): w for w in wait_zones(ctx, *win, ph)}
     is_wait = np.asarray([(int(a), int(b)) in waits for a, b in zip(th_of, nm_of, strict=True)], bool)
     on = th_of == frame_thread
-    cand = on & ~is_wait
-    if not cand.any():
-        cand = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)
+    work_anywhere = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)
     culprit_of = np.full(nd, -1, I64)
     share_of = np.full(nd, np.nan)
     zone_rows: list[dict[str, Any]] = []
@@ -158,7 +156,14 @@ def _analyse(
         gr = growth[r]
         if len(gr) == 0:
             continue
-        k = int(np.flatnonzero(cand)[np.argmax(gr[cand])])
+        # the zone that grew most on the frame loop's thread; when that is a wait (the loop waited for other
+        # threads), the cause is the work that grew most anywhere
+        mine = np.flatnonzero(on)
+        top = int(mine[np.argmax(gr[mine])]) if len(mine) else -1
+        if top < 0 or is_wait[top]:
+            cand = np.flatnonzero(work_anywhere)
+            top = int(cand[np.argmax(gr[cand])])
+        k = top
         culprit_of[r] = k
         added = gr[on & (gr > 0)].sum()
         share_of[r] = gr[k] / added if added > 0 and on[k] else np.nan
