@@ -32,7 +32,8 @@ def test_planted_thread_imbalance(imbalance) -> None:  # type: ignore[no-untyped
     assert t["busy"][main] > 0.99  # inside zones the whole time ...
     assert t["working"][main] < 0.25  # ... but waiting for the workers most of it
     waits = r.tables["waits"]
-    assert list(zip(waits["thread"], waits["name"])) == [("Main thread", exp["main_wait_zone"])]  # no worker job
+    pairs = list(zip(waits["thread"], waits["name"], strict=True))
+    assert pairs == [("Main thread", exp["main_wait_zone"])]  # and no worker's job
     lo, hi = r.window
     assert abs(lo / 1e6 - exp["window_ms"][0]) < 0.01 and abs(hi / 1e6 - exp["window_ms"][1]) < 0.01
 
