@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change of this header; the Python side refuses a library reporting another value. */
-#define TSHIM_API_VERSION 2
+#define TSHIM_API_VERSION 4
 
 typedef struct tshim_capture tshim_capture;
 
@@ -106,6 +106,18 @@ TSHIM_API int tshim_zone_paths(const tshim_capture* cap, const int32_t* labels, 
                                int32_t* row_path, int64_t n_rows, int32_t* path_parent, int32_t* path_label,
                                int32_t* path_thread, int64_t* path_count, int64_t* path_total, int64_t* path_self,
                                int64_t* path_max, int64_t capacity, int64_t* n_paths);
+
+enum tshim_zone_at_flags {
+    TSHIM_ZONE_AT_FIBERS = 1  /* a time at which a fiber ran on the given (OS) thread looks in the fiber's zones first */
+};
+
+/* For each i < n: the innermost CPU zone (row of table `zones`) open at times[i] on thread row threads[i] (row of
+ * `threads`; threads[0] for every time when n_threads is 1, else n_threads must be n): start <= t < end, a zone that
+ * never ended staying open. out_zone[i] = -1 where no zone is open. out_thread (may be NULL) gets the thread row that
+ * owns the zone (the fiber's when resolved through one; -1 for none). Times need not be sorted. A thread row out of
+ * range fails with TSHIM_ERR_ARG. */
+TSHIM_API int tshim_zone_at(const tshim_capture* cap, const int64_t* times, int64_t n, const int32_t* threads,
+                            int64_t n_threads, int flags, int32_t* out_zone, int32_t* out_thread);
 
 /* ---- Live capture: a running Tracy-instrumented program (protocol 82 = Tracy 0.14.x clients, 76 = 0.13.x) ----
  * A live handle owns the connection and a network thread. Its data is read through snapshots: each

@@ -198,6 +198,30 @@ class NativeCapture:
         out.update({k: v[:found] for k, v in sums.items()})
         return out
 
+    def zone_at(self, times: np.ndarray, threads: np.ndarray, fibers: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """(innermost zone row, row of the thread owning it) per time, -1 where none (tshim_zone_at). `threads` holds
+        one thread row, or one per time."""
+        t = np.ascontiguousarray(times, dtype=np.int64)
+        th = np.ascontiguousarray(threads, dtype=np.int32)
+        n = len(t)
+        zone = np.empty(n, np.int32)
+        owner = np.empty(n, np.int32)
+        if n:
+            ffi = self._ffi
+            check(
+                self._lib.tshim_zone_at(
+                    self._handle,
+                    ffi.from_buffer("int64_t[]", t),
+                    n,
+                    ffi.from_buffer("int32_t[]", th),
+                    len(th),
+                    1 if fibers else 0,
+                    ffi.from_buffer("int32_t[]", zone),
+                    ffi.from_buffer("int32_t[]", owner),
+                )
+            )
+        return zone.astype(np.int64), owner.astype(np.int64)
+
 
 class _KeepAlive:
     """Ties a numpy view's lifetime to the capture handle it points into."""

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "model/capture.hpp"
+#include "query/zone_at.hpp"
 #include "format/error.hpp"
 #include "api/handle.hpp"
 #include "api/status_guard.hpp"
@@ -259,6 +260,22 @@ int tshim_zone_paths(const tshim_capture* cap, const int32_t* labels, int64_t n_
             std::copy(p.self.begin(), p.self.end(), path_self);
             std::copy(p.max.begin(), p.max.end(), path_max);
         }
+        return 0;
+    });
+}
+
+int tshim_zone_at(const tshim_capture* cap, const int64_t* times, int64_t n, const int32_t* threads, int64_t n_threads,
+                  int flags, int32_t* out_zone, int32_t* out_thread) {
+    return guarded([&] {
+        require_ready(cap);
+        if (!cap->impl.model) throw tshim::Error(TSHIM_ERR_STATE, "capture holds no data");
+        tshim::ZoneAtQuery q;
+        q.times = times;
+        q.count = n;
+        q.threads = threads;
+        q.thread_count = n_threads;
+        q.fibers = (flags & TSHIM_ZONE_AT_FIBERS) != 0;
+        tshim::zone_at(*cap->impl.model, q, out_zone, out_thread);
         return 0;
     });
 }
