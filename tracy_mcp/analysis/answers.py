@@ -15,6 +15,11 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.summary import CaptureSummary
     from tracy_mcp.analysis.thread_report import ThreadReport
 
+from tracy_mcp.analysis import lock_contention, memory_report, zone_at
+from tracy_mcp.analysis.lock_contention import LockContention
+from tracy_mcp.analysis.memory_report import MemoryReport
+from tracy_mcp.analysis.zone_at import ZoneAt
+
 
 class AnswerMethods:
     def call_tree(
@@ -79,17 +84,31 @@ class AnswerMethods:
 
         return slow_frames(cast("Capture", self), budget_ns=budget_ns, factor=factor, frame_set=frame_set)
 
-    def lock_contention(self, **kwargs: Any) -> Any:
-        """Per lock and per lock and thread: acquisitions, wait, hold; what runs while held."""
-        raise NotImplementedError("lock_contention is not available yet")
+    def lock_contention(
+        self, lock: str | None = None, *, thread: Any = None, start_ns: int | None = None, end_ns: int | None = None
+    ) -> LockContention:
+        """Which locks make threads wait: per lock acquisitions, total / mean / p99 / max wait, time blocked by
+        another holder, held time; per lock and thread; the zones run while it is held and the zones that wait.
+        Contended locks first; a lock never held by one thread while another waited is reported as not contended.
+        Restrict to one `lock` (name), the locks a `thread` (name / thread_id / OS tid) takes, or events in
+        [start_ns, end_ns)."""
+        return lock_contention.lock_contention(self, lock, thread=thread, start_ns=start_ns, end_ns=end_ns)  # type: ignore[arg-type]
 
-    def memory_report(self, pool: Any = None) -> Any:
-        """Per pool: allocations, frees, peak; leaks by allocating zone; churn per frame."""
-        raise NotImplementedError("memory_report is not available yet")
+    def memory_report(
+        self, pool: str | None = None, *, thread: Any = None, start_ns: int | None = None, end_ns: int | None = None
+    ) -> MemoryReport:
+        """Where memory goes: per pool allocations, frees, bytes, peak live bytes (when, the window >= 95% of it,
+        what allocated during its run-up); allocations never freed by site (zone path active at allocation on the
+        allocating thread; by callstack when recorded); allocations per frame and median size per site. Restrict
+        to one `pool` (name, "(default)" for the unnamed one), an allocating `thread`, or allocations made in
+        [start_ns, end_ns)."""
+        return memory_report.memory_report(self, pool, thread=thread, start_ns=start_ns, end_ns=end_ns)  # type: ignore[arg-type]
 
-    def zone_at(self, times: Any, thread: Any) -> Any:
-        """Which zone (innermost, and its path) ran on `thread` at each time."""
-        raise NotImplementedError("zone_at is not available yet")
+    def zone_at(self, times: Any, thread: Any, *, fibers: bool = True) -> ZoneAt:
+        """Which zone ran on `thread` at each time (int64 ns, sorted or not): `.zone_id` (innermost open zone, -1
+        when none), `.names()`, `.paths()`. `thread`: a name, thread_id or OS thread id, or one per time. With
+        `fibers`, a time at which a fiber ran on the thread looks in the fiber's zones."""
+        return zone_at.zone_at(self, times, thread, fibers=fibers)  # type: ignore[arg-type]
 
     def thread_report(
         self,

@@ -1,0 +1,445 @@
+"""ctx.lock_contention(): which locks make threads wait, for how long, who waits, and what runs while they are held.
+
+Built from each lock's event list (Wait / Obtain / Release, and their Shared forms) as one row per acquisition
+(lock_timeline.py). A lock counts as contended only when a thread waited while another thread held it ("blocked"
+time); a busy lock that is never held by one thread while another waits is reported as not contended, below every
+contended lock however often it is taken.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from tracy_mcp.analysis.grouping import group_ids
+from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered, union
+from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.units import fmt_ns
+from tracy_mcp.analysis.zone_at import innermost, resolve_threads
+from tracy_mcp.analysis.zone_paths import leaf, path_groups
+from tracy_mcp.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+I64 = np.int64
+LOCK_TYPES = ("Lockable", "SharedLockable")
+
+
+@attrs.define(repr=False)
+class LockContention(Report):
+    """Per lock (`table`), per lock and thread (`tables["threads"]`), the zones run while each lock is held
+    (`tables["held_zones"]`) and the zones that wait for it (`tables["wait_zones"]`)."""
+
+
+@attrs.define
+class _LockData:
+    row: int
+    name: str
+    type: str
+    tids: list[int]
+    thread_rows: np.ndarray
+    thread_names: list[str]
+    acq: Acquisitions
+    blocked: np.ndarray
+    held_start: np.ndarray
+    held_end: np.ndarray
+
+
+def lock_contention(
+    ctx: Capture,
+    lock: str | None = None,
+    *,
+    thread: Any = None,
+    start_ns: int | None = None,
+    end_ns: int | None = None,
+) -> LockContention:
+    rows = ctx._lock_rows()
+    if lock is not None:
+        names = {r: ctx._lock_name(r) for r in rows}
+        rows = [r for r in rows if names[r] == lock]
+        if not rows:
+            known = ", ".join(sorted(set(names.values()))) or "none recorded"
+            raise NotFoundError(f"no lock named {lock!r} (locks: {known})")
+    span = int(ctx.get_last_time()) - int(ctx.get_first_time())
+    want_rows = None if thread is None else set(resolve_threads(ctx, thread).tolist())
+    locks = [_lock_data(ctx, r, start_ns, end_ns) for r in rows]
+    if want_rows is not None:
+        locks = [d for d in locks if want_rows & set(d.thread_rows.tolist())]
+    locks = [d for d in locks if len(d.acq.time)]
+    locks.sort(key=lambda d: (int(d.blocked.sum() <= 0), -int(d.blocked.sum()), -int(d.acq.wait.sum()), -_held(d)))
+    tables = {
+        "locks": _lock_table(locks),
+        "threads": _thread_table(locks, want_rows),
+        "held_zones": _held_zones(ctx, locks),
+        "wait_zones": _wait_zones(ctx, locks),
+    }
+    if not locks:
+        recorded = ctx._db.rows("lock_events") > 0
+        why = "no acquisitions match" if recorded else "none recorded (this capture has no lock events)"
+        title, lines = f"Lock contention: {why}.", list[str]()
+    else:
+        title, lines = _summary(tables, max(span, 1))
+    rep = LockContention(title=title, lines=lines, table=frame(tables["locks"]))
+    for k in ("threads", "held_zones", "wait_zones"):
+        rep.tables[k] = frame(tables[k])
+    return rep
+
+
+# -- building the per-lock data -------------------------------------------------------------------------------------
+def _lock_data(ctx: Capture, r: int, start_ns: int | None, end_ns: int | None) -> _LockData:
+    db = ctx._db
+    times, th, ty = ctx._lock_events(r)
+    tids = ctx._lock_threads(r)
+    b, e = int(db.col("locks", "threads_begin")[r]), int(db.col("locks", "threads_end")[r])
+    thread_rows = db.col("lock_threads", "thread")[b:e].astype(I64)
+    term = int(db.col("locks", "time_terminate")[r])
+    end_time = term if term > 0 else int(ctx.get_last_time())
+    if start_ns is not None or end_ns is not None:
+        lo = np.iinfo(I64).min if start_ns is None else int(start_ns)
+        hi = np.iinfo(I64).max if end_ns is None else int(end_ns)
+        keep = (times >= lo) & (times < hi)
+        times, th, ty = times[keep], th[keep], ty[keep]
+        end_time = min(end_time, hi)
+    # thread indices past the lock's list (damaged data) are dropped rather than guessed
+    ok = th < len(tids)
+    if not ok.all():
+        times, th, ty = times[ok], th[ok], ty[ok]
+    a = acquisitions(times, th, ty, end_time)
+    own = ~a.nested
+    held_s, held_e = union(a.time[own], a.hold_end[own])
+    ex = own & ~a.shared
+    ex_s, ex_e = union(a.time[ex], a.hold_end[ex])
+    # time a waiter spent while the lock was held (by another thread: a thread does not wait for itself); a shared
+    # waiter is blocked only by exclusive holders
+    blocked = np.where(
+        a.shared, covered(ex_s, ex_e, a.wait_start, a.time), covered(held_s, held_e, a.wait_start, a.time)
+    )
+    t = int(db.col("locks", "type")[r])
+    return _LockData(
+        row=r,
+        name=ctx._lock_name(r),
+        type=LOCK_TYPES[t] if t < 2 else "Unknown",
+        tids=tids,
+        thread_rows=thread_rows,
+        thread_names=[ctx.get_thread_name(x) for x in tids],
+        acq=a,
+        blocked=blocked,
+        held_start=held_s,
+        held_end=held_e,
+    )
+
+
+def _held(d: _LockData) -> int:
+    return int((d.held_end - d.held_start).sum())
+
+
+def _lock_table(locks: list[_LockData]) -> dict[str, Any]:
+    cols: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "id",
+            "name",
+            "type",
+            "contended",
+            "acquisitions",
+            "contended_acquisitions",
+            "wait_ns",
+            "mean_wait_ns",
+            "p99_wait_ns",
+            "max_wait_ns",
+            "blocked_ns",
+            "held_ns",
+            "max_hold_ns",
+            "threads",
+        )
+    }
+    for d in locks:
+        w = d.acq.wait
+        cols["id"].append(d.row)
+        cols["name"].append(d.name)
+        cols["type"].append(d.type)
+        cols["contended"].append(bool(d.blocked.sum() > 0))
+        cols["acquisitions"].append(len(w))
+        cols["contended_acquisitions"].append(int((d.blocked > 0).sum()))
+        cols["wait_ns"].append(int(w.sum()))
+        cols["mean_wait_ns"].append(float(w.mean()) if len(w) else 0.0)
+        cols["p99_wait_ns"].append(float(np.percentile(w, 99)) if len(w) else 0.0)
+        cols["max_wait_ns"].append(int(w.max()) if len(w) else 0)
+        cols["blocked_ns"].append(int(d.blocked.sum()))
+        cols["held_ns"].append(_held(d))
+        cols["max_hold_ns"].append(int(d.acq.hold.max()) if len(w) else 0)
+        cols["threads"].append(", ".join(_threads_by_wait(d)))
+    return {k: np.asarray(v) if v else np.zeros(0) for k, v in cols.items()}
+
+
+def _per_thread(d: _LockData) -> dict[str, np.ndarray]:
+    n = len(d.tids)
+    th = d.acq.thread
+    w = d.acq.wait
+    maxw = np.zeros(n, I64)
+    np.maximum.at(maxw, th, w)
+    return {
+        "acquisitions": np.bincount(th, minlength=n).astype(I64),
+        "wait_ns": np.bincount(th, weights=w, minlength=n).astype(I64),
+        "max_wait_ns": maxw,
+        "blocked_ns": np.bincount(th, weights=d.blocked, minlength=n).astype(I64),
+        "contended_acquisitions": np.bincount(th, weights=d.blocked > 0, minlength=n).astype(I64),
+        "hold_ns": np.bincount(th, weights=d.acq.hold, minlength=n).astype(I64),
+    }
+
+
+def _threads_by_wait(d: _LockData) -> list[str]:
+    p = _per_thread(d)
+    order = np.lexsort((-p["acquisitions"], -p["wait_ns"]))
+    return [d.thread_names[i] for i in order.tolist() if p["acquisitions"][i] > 0]
+
+
+def _thread_table(locks: list[_LockData], want_rows: set[int] | None) -> dict[str, Any]:
+    parts: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "lock_id",
+            "lock",
+            "thread_id",
+            "thread",
+            "tid",
+            "acquisitions",
+            "wait_ns",
+            "max_wait_ns",
+            "blocked_ns",
+            "contended_acquisitions",
+            "hold_ns",
+        )
+    }
+    for d in locks:
+        p = _per_thread(d)
+        order = np.argsort(-p["wait_ns"], kind="stable")
+        for i in order.tolist():
+            if p["acquisitions"][i] == 0:
+                continue
+            if want_rows is not None and int(d.thread_rows[i]) not in want_rows:
+                continue
+            parts["lock_id"].append(d.row)
+            parts["lock"].append(d.name)
+            parts["thread_id"].append(int(d.thread_rows[i]))
+            parts["thread"].append(d.thread_names[i])
+            parts["tid"].append(int(d.tids[i]))
+            for k in ("acquisitions", "wait_ns", "max_wait_ns", "blocked_ns", "contended_acquisitions", "hold_ns"):
+                parts[k].append(int(p[k][i]))
+    return {k: np.asarray(v) if v else np.zeros(0, I64) for k, v in parts.items()}
+
+
+def _held_zones(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
+    """Per lock and call path: time the path's zones ran (self time) while their thread held the lock."""
+    tree, sl = ctx._cpu(), ctx._srclocs()
+    db = ctx._db
+    zb, ze = db.col_or("threads", "zones_begin"), db.col_or("threads", "zones_end")
+    out: dict[str, list[Any]] = {
+        "lock_id": [],
+        "lock": [],
+        "path": [],
+        "name": [],
+        "held_ns": [],
+        "zones": [],
+        "mean_ns": [],
+    }
+    last = int(ctx.get_last_time())
+    for d in locks:
+        rows_all, self_all = [], []
+        for i, trow in enumerate(d.thread_rows.tolist()):
+            mine = (d.acq.thread == i) & ~d.acq.nested
+            if not mine.any() or trow < 0 or trow >= len(zb):
+                continue
+            hs, he = union(d.acq.time[mine], d.acq.hold_end[mine])
+            rows = np.arange(int(zb[trow]), int(ze[trow]))
+            if len(rows) == 0:
+                continue
+            end = np.where(tree.valid[rows], tree.end[rows], last)
+            inc = covered(hs, he, tree.start[rows], end)
+            par = tree.parent[rows].astype(I64)
+            has = par >= 0
+            child = np.bincount(par[has] - rows[0], weights=inc[has], minlength=len(rows))[: len(rows)]
+            slf = inc - child.astype(I64)
+            keep = slf > 0
+            rows_all.append(rows[keep])
+            self_all.append(slf[keep])
+        if not rows_all:
+            continue
+        rows = np.concatenate(rows_all)
+        slf = np.concatenate(self_all)
+        pid, paths = path_groups(tree, sl, rows)
+        held = np.bincount(pid, weights=slf, minlength=len(paths))
+        cnt = np.bincount(pid, minlength=len(paths))
+        dur = np.bincount(pid, weights=tree.dur[rows], minlength=len(paths))
+        for p in np.argsort(-held, kind="stable")[:20].tolist():
+            out["lock_id"].append(d.row)
+            out["lock"].append(d.name)
+            out["path"].append(paths[p])
+            out["name"].append(leaf(paths[p]))
+            out["held_ns"].append(int(held[p]))
+            out["zones"].append(int(cnt[p]))
+            out["mean_ns"].append(float(dur[p] / cnt[p]))
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+def _wait_zones(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
+    """Per lock and call path: the zone each waiting thread was in while it waited for the lock."""
+    tree, sl = ctx._cpu(), ctx._srclocs()
+    out: dict[str, list[Any]] = {
+        "lock_id": [],
+        "lock": [],
+        "path": [],
+        "name": [],
+        "wait_ns": [],
+        "waits": [],
+        "zone_total_ns": [],
+    }
+    for d in locks:
+        w = d.acq.wait
+        sel = np.nonzero(w > 0)[0]
+        if len(sel) == 0 or len(tree.start) == 0:
+            continue
+        trow = d.thread_rows[d.acq.thread[sel]]
+        zones = innermost(ctx, d.acq.wait_start[sel], trow)
+        pid, paths = path_groups(tree, sl, zones)
+        has = pid >= 0
+        if not has.any():
+            continue
+        wait = np.bincount(pid[has], weights=w[sel][has], minlength=len(paths))
+        cnt = np.bincount(pid[has], minlength=len(paths))
+        # total duration of the distinct zones that contained a wait (the enclosing work, wait included)
+        uz, inv = group_ids(zones[has])
+        upid = np.zeros(len(uz), I64)
+        upid[inv] = pid[has]
+        ztot = np.bincount(upid, weights=tree.dur[uz], minlength=len(paths))
+        for p in np.argsort(-wait, kind="stable")[:10].tolist():
+            out["lock_id"].append(d.row)
+            out["lock"].append(d.name)
+            out["path"].append(paths[p])
+            out["name"].append(leaf(paths[p]))
+            out["wait_ns"].append(int(wait[p]))
+            out["waits"].append(int(cnt[p]))
+            out["zone_total_ns"].append(int(ztot[p]))
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+# -- summary ----------------------------------------------------------------------------------------------------------
+def _rows(tab: dict[str, np.ndarray]) -> list[dict[str, Any]]:
+    keys = list(tab)
+    cols = {k: tab[k].tolist() for k in keys}
+    n = len(cols[keys[0]]) if keys else 0
+    return [{k: cols[k][i] for k in keys} for i in range(n)]
+
+
+def _pct(part: float, whole: float) -> str:
+    return f"{100.0 * part / whole:.0f}%" if whole else "-"
+
+
+def _top_group(values: list[float]) -> int:
+    """How many of the leading (descending) values stand apart from the rest: cut at the largest ratio between
+    neighbours when it is at least 1.5x, else 0."""
+    best, cut = 1.5, 0
+    for i in range(min(len(values) - 1, 4)):
+        if values[i + 1] <= 0:
+            return i + 1 if values[i] > 0 else cut
+        r = values[i] / values[i + 1]
+        if r >= best:
+            best, cut = r, i + 1
+    return cut
+
+
+def _summary(tables: dict[str, dict[str, np.ndarray]], span: int) -> tuple[str, list[str]]:
+    locks = _rows(tables["locks"])
+    threads = _rows(tables["threads"])
+    held = _rows(tables["held_zones"])
+    waits = _rows(tables["wait_zones"])
+    contended = [x for x in locks if x["contended"]]
+    if contended:
+        x = contended[0]
+        title = (
+            f"Lock contention: {x['name']} is contended — {fmt_ns(x['wait_ns'])} total wait over "
+            f"{x['acquisitions']} acquisitions ({len(contended)} of {len(locks)} locks contended)."
+        )
+    else:
+        title = (
+            f"Lock contention: none — no lock was ever held by one thread while another waited ({len(locks)} locks)."
+        )
+    lines: list[str] = []
+    for i, x in enumerate(locks):
+        block = _lock_lines(
+            i + 1,
+            x,
+            span,
+            [t for t in threads if t["lock_id"] == x["id"]],
+            [h for h in held if h["lock_id"] == x["id"]],
+            [w for w in waits if w["lock_id"] == x["id"]],
+        )
+        if len(lines) + len(block) > 38:
+            lines.append(f"... {len(locks) - i} more locks in .table")
+            break
+        lines.extend(block)
+    return title, lines
+
+
+def _lock_lines(
+    k: int,
+    x: dict[str, Any],
+    span: int,
+    threads: list[dict[str, Any]],
+    held: list[dict[str, Any]],
+    waits: list[dict[str, Any]],
+) -> list[str]:
+    names = [t["thread"] for t in threads]
+    if not x["contended"]:
+        return [
+            f"{k}. {x['name']} ({x['type']}, {len(names)} threads: {', '.join(names)}): NOT contended — never held by "
+            f"one thread while another waited. {x['acquisitions']} acquisitions, held {fmt_ns(x['held_ns'])} in total "
+            f"({_pct(x['held_ns'], span)} of the capture), total wait {fmt_ns(x['wait_ns'])} (lock overhead, not "
+            "contention)."
+        ]
+    out = [
+        f"{k}. {x['name']} ({x['type']}, {len(names)} threads) — CONTENDED",
+        f"   wait: total {fmt_ns(x['wait_ns'])}, mean {fmt_ns(x['mean_wait_ns'])}, p99 {fmt_ns(x['p99_wait_ns'])}, "
+        f"max {fmt_ns(x['max_wait_ns'])} over {x['acquisitions']} acquisitions; {x['contended_acquisitions']} found it "
+        f"held by another thread ({fmt_ns(x['blocked_ns'])} blocked)",
+        f"   held {fmt_ns(x['held_ns'])} of the {fmt_ns(span)} capture ({_pct(x['held_ns'], span)}), longest hold "
+        f"{fmt_ns(x['max_hold_ns'])}",
+    ]
+    if held:
+        h = held[0]
+        share = _pct(h["held_ns"], x["held_ns"])
+        out.append(
+            f"   runs while held: {h['name']} — {fmt_ns(h['held_ns'])} ({share} of the held time), {h['zones']} zones, "
+            f"mean {fmt_ns(h['mean_ns'])}; path {h['path']}"
+        )
+        for h in held[1:3]:
+            out.append(f"     then {h['path']} {fmt_ns(h['held_ns'])} ({_pct(h['held_ns'], x['held_ns'])})")
+    if waits:
+        w = waits[0]
+        out.append(
+            f"   waits happen inside: {w['name']} — {fmt_ns(w['wait_ns'])} of the wait; those {w['name']} zones take "
+            f"{fmt_ns(w['zone_total_ns'])} in total, {_pct(w['wait_ns'], w['zone_total_ns'])} of it waiting"
+        )
+    out.append("   per thread: acquisitions, wait, max wait, held")
+    for t in threads[:8]:
+        out.append(
+            f"     {t['thread']:<16} {t['acquisitions']:>7} {fmt_ns(t['wait_ns']):>10} {fmt_ns(t['max_wait_ns']):>10} "
+            f"{fmt_ns(t['hold_ns']):>10}"
+        )
+    if len(threads) > 8:
+        out.append(f"     ... {len(threads) - 8} more threads in .tables['threads']")
+    cut = _top_group([float(t["wait_ns"]) for t in threads])
+    if 0 < cut < len(threads):
+        top, rest = threads[:cut], threads[cut:]
+        tw = sum(t["wait_ns"] for t in top) / len(top)
+        rw = sum(t["wait_ns"] for t in rest) / len(rest)
+        ta = sum(t["acquisitions"] for t in top) / len(top)
+        ra = sum(t["acquisitions"] for t in rest) / len(rest)
+        out.append(
+            f"   waiting most: {', '.join(t['thread'] for t in top)} — {tw / rw:.1f}x the wait of the other threads "
+            f"each ({fmt_ns(tw)} vs {fmt_ns(rw)}); they acquire it {ta / ra:.1f}x as often"
+        )
+    return out

@@ -1,0 +1,611 @@
+"""ctx.memory_report(): where memory goes — per pool totals and peak, allocations never freed (leak suspects)
+grouped by the code that made them, the run-up to the peak, and allocation churn per frame.
+
+Each allocation is attributed to its site: pool, allocating thread, and the call path of the innermost zone open on
+that thread when it was made (ctx.zone_at, which looks through fibers); allocations made outside any zone form the
+site "(no zone)". Frees may happen on other threads; they only end an allocation's life.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from tracy_mcp.analysis.grouping import group_ids, unique_counts
+from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.units import fmt_bytes
+from tracy_mcp.analysis.zone_at import innermost, resolve_threads, rows_of_tids
+from tracy_mcp.analysis.zone_paths import leaf, path_groups
+from tracy_mcp.errors import NotFoundError
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+I64 = np.int64
+DEFAULT_POOL = "(default)"
+NO_ZONE = "(no zone)"
+PEAK_WINDOW = 0.95  # the window around the peak: live >= 95% of it
+RUNUP_FROM = 0.75  # a run-up is worth naming when the peak rose from at most 75% of it
+STEADY_SPREAD = 0.25  # never-freed allocations spread over >= 25% of the capture: a steady leak, not start-up state
+
+
+@attrs.define(repr=False)
+class MemoryReport(Report):
+    """`table`: one row per allocation site (pool, thread, zone path); `tables["pools"]`: per pool;
+    `tables["leaks"]`: never-freed allocations per site (and `tables["leak_callstacks"]` when callstacks exist);
+    `tables["peak_growth"]`: what allocated the memory live at the peak during its run-up."""
+
+
+@attrs.define
+class _Events:
+    pool: np.ndarray  # index into pool names
+    size: np.ndarray
+    t_alloc: np.ndarray
+    t_free: np.ndarray  # -1: never freed
+    thread: np.ndarray  # row of `threads` that allocated (-1 unknown)
+    free_thread: np.ndarray
+    callstack: np.ndarray
+    zone: np.ndarray  # innermost zone open at allocation (-1 none)
+
+
+def memory_report(
+    ctx: Capture,
+    pool: str | None = None,
+    *,
+    thread: Any = None,
+    start_ns: int | None = None,
+    end_ns: int | None = None,
+) -> MemoryReport:
+    db = ctx._db
+    pools = ctx._pool_names()
+    if db.rows("mem_events") == 0 or not pools:
+        return _empty("Memory: none recorded (this capture has no memory events).")
+    if pool is not None and pool not in pools:
+        raise NotFoundError(f"no memory pool named {pool!r} (pools: {', '.join(pools)})")
+    ev = _events(ctx, pools, pool, thread, start_ns, end_ns)
+    if len(ev.size) == 0:
+        return _empty("Memory: no allocations match (pool / thread / time range).")
+    span = max(int(ctx.get_last_time()) - int(ctx.get_first_time()), 1)
+    pid, paths = path_groups(ctx._cpu(), ctx._srclocs(), ev.zone)
+    paths = [*paths, NO_ZONE]
+    pid = np.where(pid >= 0, pid, len(paths) - 1)
+    # site = (pool, allocating thread, zone path), as one integer key
+    nthreads = len(ctx._thread_tids()) + 1
+    key = (ev.pool * nthreads + (ev.thread + 1)) * len(paths) + pid
+    site_keys, site = group_ids(key)
+    nsite = len(site_keys)
+    s_pool = site_keys // (nthreads * len(paths))
+    s_thread = (site_keys // len(paths)) % nthreads - 1
+    s_path = site_keys % len(paths)
+    frames = _frame_starts(ctx)
+    sites = _site_table(ctx, ev, site, nsite, s_pool, s_thread, s_path, pools, paths, frames)
+    # rank sites by allocation count; `site` then indexes the ranked table
+    order = np.argsort(-sites["allocs"], kind="stable")
+    rank = np.empty(nsite, I64)
+    rank[order] = np.arange(nsite)
+    sites = {k: v[order] for k, v in sites.items()}
+    sites["id"] = np.arange(nsite)
+    site = rank[site]
+    pool_rows, live = _pool_table(ev, pools, frames)
+    leaks = _leaks(sites, span)
+    leak_cs = _leak_callstacks(ctx, ev)
+    growth, runup = _peak_growth(ev, site, sites, live)
+    title, lines = _summary(ev, sites, pool_rows, leaks, leak_cs, growth, runup, frames)
+    rep = MemoryReport(title=title, lines=lines, table=frame(sites))
+    rep.tables.update(
+        pools=frame(pool_rows), leaks=frame(leaks), leak_callstacks=frame(leak_cs), peak_growth=frame(growth)
+    )
+    return rep
+
+
+def _empty(title: str) -> MemoryReport:
+    rep = MemoryReport(title=title, table=frame({k: np.zeros(0) for k in _SITE_COLS}))
+    for name in ("pools", "leaks", "leak_callstacks", "peak_growth"):
+        rep.tables[name] = frame({})
+    return rep
+
+
+# -- inputs -----------------------------------------------------------------------------------------------------------
+def _events(ctx: Capture, pools: list[str], pool: str | None, thread: Any, lo: int | None, hi: int | None) -> _Events:
+    db = ctx._db
+    n = db.rows("mem_events")
+    keep = np.ones(n, bool)
+    pcol = db.col("mem_events", "pool").astype(I64)
+    if pool is not None:
+        keep &= pcol == pools.index(pool)
+    ta = db.col("mem_events", "time_alloc").astype(I64)
+    if lo is not None:
+        keep &= ta >= int(lo)
+    if hi is not None:
+        keep &= ta < int(hi)
+    rows = rows_of_tids(ctx, ctx._mem_tids("alloc"))
+    if thread is not None:
+        keep &= np.isin(rows, resolve_threads(ctx, thread))
+    idx = np.nonzero(keep)[0]
+    rows = rows[idx]
+    zone = np.full(len(idx), -1, I64)
+    known = rows >= 0
+    zone[known] = innermost(ctx, ta[idx][known], rows[known])
+    return _Events(
+        pool=pcol[idx],
+        size=db.col("mem_events", "size")[idx].astype(I64),
+        t_alloc=ta[idx],
+        t_free=db.col("mem_events", "time_free")[idx].astype(I64),
+        thread=rows,
+        free_thread=rows_of_tids(ctx, ctx._mem_tids("free")[idx]),
+        callstack=db.col_or("mem_events", "cs_alloc", np.zeros(n, np.uint32))[idx].astype(I64),
+        zone=zone,
+    )
+
+
+def _frame_starts(ctx: Capture) -> np.ndarray:
+    fs = ctx._frame_set(None)
+    if fs is None:
+        return np.zeros(0, I64)
+    start, _, _ = ctx._frame_bounds(fs)
+    return start.astype(I64)
+
+
+# -- per site ---------------------------------------------------------------------------------------------------------
+_SITE_COLS = (
+    "id",
+    "pool",
+    "thread_id",
+    "thread",
+    "path",
+    "name",
+    "allocs",
+    "bytes",
+    "median_size_bytes",
+    "min_size_bytes",
+    "max_size_bytes",
+    "frees",
+    "freed_other_thread",
+    "freed_in_zone",
+    "never_freed",
+    "never_freed_bytes",
+    "first_alloc_ns",
+    "last_alloc_ns",
+    "first_leak_ns",
+    "last_leak_ns",
+    "frames_active",
+    "allocs_per_frame",
+    "min_per_frame",
+    "max_per_frame",
+)
+
+
+def _site_table(
+    ctx: Capture,
+    ev: _Events,
+    site: np.ndarray,
+    n: int,
+    s_pool: np.ndarray,
+    s_thread: np.ndarray,
+    s_path: np.ndarray,
+    pools: list[str],
+    paths: list[str],
+    frames: np.ndarray,
+) -> dict[str, Any]:
+    never = ev.t_free < 0
+    freed = ~never
+    # one sort by (site, size) serves the size statistics and the per-site reductions
+    order = np.lexsort((ev.size, site))
+    counts = np.bincount(site, minlength=n).astype(I64)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(I64)
+    size_sorted = ev.size[order]
+    t_sorted = ev.t_alloc[order]
+    big = np.iinfo(I64).max
+    leak_t = np.where(never[order], t_sorted, big)
+    leak_t_max = np.where(never[order], t_sorted, -1)
+    other = freed & (ev.free_thread != ev.thread)
+    active, per_frame, min_pf, max_pf = _per_frame_counts(ev.t_alloc, site, n, frames)
+    names = [ctx.get_thread_name(int(t)) for t in ctx._tid_of_rows(s_thread).tolist()]
+    thread_names = np.asarray([nm if r >= 0 else "?" for nm, r in zip(names, s_thread.tolist(), strict=True)], object)
+    path_arr = np.asarray(paths, dtype=object)[s_path]
+    return {
+        "id": np.arange(n),
+        "pool": np.asarray(pools, dtype=object)[s_pool],
+        "thread_id": s_thread,
+        "thread": thread_names,
+        "path": path_arr,
+        "name": np.asarray([leaf(p) for p in path_arr.tolist()], dtype=object),
+        "allocs": counts,
+        "bytes": np.bincount(site, weights=ev.size, minlength=n).astype(I64),
+        # lower median: a size that occurs
+        "median_size_bytes": size_sorted[starts + (counts - 1) // 2],
+        "min_size_bytes": size_sorted[starts],
+        "max_size_bytes": size_sorted[starts + counts - 1],
+        "frees": np.bincount(site, weights=freed, minlength=n).astype(I64),
+        "freed_other_thread": np.bincount(site, weights=other, minlength=n).astype(I64),
+        "freed_in_zone": np.bincount(site, weights=_freed_in_zone(ctx, ev), minlength=n).astype(I64),
+        "never_freed": np.bincount(site, weights=never, minlength=n).astype(I64),
+        "never_freed_bytes": np.bincount(site, weights=np.where(never, ev.size, 0), minlength=n).astype(I64),
+        "first_alloc_ns": np.minimum.reduceat(t_sorted, starts),
+        "last_alloc_ns": np.maximum.reduceat(t_sorted, starts),
+        "first_leak_ns": _none_as(np.minimum.reduceat(leak_t, starts), big),
+        "last_leak_ns": np.maximum.reduceat(leak_t_max, starts),
+        "frames_active": active,
+        "allocs_per_frame": per_frame,
+        "min_per_frame": min_pf,
+        "max_per_frame": max_pf,
+    }
+
+
+def _freed_in_zone(ctx: Capture, ev: _Events) -> np.ndarray:
+    """True where an allocation was freed before the zone that made it ended (a temporary)."""
+    tree = ctx._cpu()
+    z = np.maximum(ev.zone, 0)
+    end = tree.end[z] if len(tree.end) else np.zeros(len(z), I64)
+    return (ev.zone >= 0) & (ev.t_free >= 0) & ((end < 0) | (ev.t_free <= end))
+
+
+def _none_as(values: np.ndarray, sentinel: int) -> np.ndarray:
+    return np.where(values == sentinel, -1, values)
+
+
+def _per_frame_counts(
+    t_alloc: np.ndarray, site: np.ndarray, n: int, frames: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per site, over the frames (base frame set) in which it allocates: number of such frames, mean, min and max
+    allocations per frame."""
+    zeros = np.zeros(n, I64)
+    if len(frames) == 0:
+        return zeros, np.zeros(n), zeros, zeros
+    f = np.searchsorted(frames, t_alloc, side="right") - 1
+    inside = f >= 0
+    pair = site[inside].astype(I64) * (len(frames) + 1) + f[inside]
+    pk, pc = unique_counts(pair)  # sorted by site, then frame
+    ps = pk // (len(frames) + 1)
+    active = np.bincount(ps, minlength=n).astype(I64)
+    mean = np.divide(np.bincount(ps, weights=pc, minlength=n), active, out=np.zeros(n), where=active > 0)
+    mn, mx = zeros.copy(), zeros.copy()
+    if len(ps):
+        first = np.concatenate([[0], np.cumsum(active)[:-1]])[active > 0]
+        mn[active > 0] = np.minimum.reduceat(pc, first)
+        mx[active > 0] = np.maximum.reduceat(pc, first)
+    return active, mean, mn, mx
+
+
+# -- per pool: totals, peak, window -------------------------------------------------------------------------------
+@attrs.define
+class _Live:
+    """Live bytes over time (all selected pools together): after each event."""
+
+    time: np.ndarray
+    live: np.ndarray
+
+
+def _live_curve(t_alloc: np.ndarray, t_free: np.ndarray, size: np.ndarray) -> _Live:
+    freed = t_free >= 0
+    # frees first, then a stable sort by time: on equal times a free comes first, as in upstream's memory plot
+    t = np.concatenate([t_free[freed], t_alloc])
+    d = np.concatenate([-size[freed], size])
+    order = np.argsort(t, kind="stable")
+    return _Live(t[order], np.cumsum(d[order]))
+
+
+def _peak(live: _Live) -> dict[str, int]:
+    if len(live.live) == 0:
+        return {"peak_bytes": 0, "peak_ns": -1, "window_start_ns": -1, "window_end_ns": -1}
+    k = int(np.argmax(live.live))
+    peak = int(live.live[k])
+    above = np.nonzero(live.live >= PEAK_WINDOW * peak)[0]
+    return {
+        "peak_bytes": peak,
+        "peak_ns": int(live.time[k]),
+        "window_start_ns": int(live.time[above[0]]),
+        "window_end_ns": int(live.time[above[-1]]),
+    }
+
+
+def _discards(ev: _Events, sel: np.ndarray) -> tuple[int, int]:
+    """Frees that share one timestamp with at least two others: a pool discard (TracyMemoryDiscard)
+    frees every live allocation at once. Returns (number of such moments, allocations freed by them)."""
+    t = np.sort(ev.t_free[sel & (ev.t_free >= 0)])
+    if len(t) < 3:
+        return 0, 0
+    run_start = np.concatenate([[True], t[1:] != t[:-1]])
+    counts = np.diff(np.append(np.nonzero(run_start)[0], len(t)))
+    many = counts >= 3
+    return int(many.sum()), int(counts[many].sum())
+
+
+def _pool_table(ev: _Events, pools: list[str], frames: np.ndarray) -> tuple[dict[str, Any], _Live]:
+    cols: dict[str, list[Any]] = {
+        k: []
+        for k in (
+            "pool",
+            "allocs",
+            "frees",
+            "bytes",
+            "never_freed",
+            "live_at_end_bytes",
+            "peak_bytes",
+            "peak_ns",
+            "peak_frame",
+            "window_start_ns",
+            "window_end_ns",
+            "discards",
+            "discarded_allocs",
+        )
+    }
+    present = sorted(set(ev.pool.tolist()))
+    names = [pools[p] for p in present]
+    if len(present) > 1:
+        names.append("(all pools)")
+    for i, name in enumerate(names):
+        sel = ev.pool == present[i] if i < len(present) else np.ones(len(ev.pool), bool)
+        live = _live_curve(ev.t_alloc[sel], ev.t_free[sel], ev.size[sel])
+        pk = _peak(live)
+        never = sel & (ev.t_free < 0)
+        nd, nda = _discards(ev, sel)
+        cols["pool"].append(name)
+        cols["allocs"].append(int(sel.sum()))
+        cols["frees"].append(int((sel & (ev.t_free >= 0)).sum()))
+        cols["bytes"].append(int(ev.size[sel].sum()))
+        cols["never_freed"].append(int(never.sum()))
+        cols["live_at_end_bytes"].append(int(ev.size[never].sum()))
+        for k, v in pk.items():
+            cols[k].append(v)
+        cols["peak_frame"].append(int(np.searchsorted(frames, pk["peak_ns"], side="right") - 1) if len(frames) else -1)
+        cols["discards"].append(nd)
+        cols["discarded_allocs"].append(nda)
+    total = _live_curve(ev.t_alloc, ev.t_free, ev.size)
+    return {k: np.asarray(v) for k, v in cols.items()}, total
+
+
+# -- leaks ------------------------------------------------------------------------------------------------------------
+def _leaks(sites: dict[str, Any], span: int) -> dict[str, Any]:
+    sel = np.nonzero(sites["never_freed"] > 0)[0]
+    order = sel[np.argsort(-sites["never_freed_bytes"][sel], kind="stable")]
+    spread = (sites["last_leak_ns"][order] - sites["first_leak_ns"][order]) / span
+    out = {
+        k: sites[k][order]
+        for k in (
+            "id",
+            "pool",
+            "thread",
+            "path",
+            "name",
+            "never_freed",
+            "never_freed_bytes",
+            "allocs",
+            "median_size_bytes",
+            "min_size_bytes",
+            "max_size_bytes",
+            "first_leak_ns",
+            "last_leak_ns",
+        )
+    }
+    out["site_id"] = out.pop("id")
+    out["steady"] = spread >= STEADY_SPREAD
+    return out
+
+
+def _leak_callstacks(ctx: Capture, ev: _Events) -> dict[str, Any]:
+    never = (ev.t_free < 0) & (ev.callstack > 0)
+    if not never.any():
+        return {
+            "callstack": np.zeros(0, I64),
+            "count": np.zeros(0, I64),
+            "bytes": np.zeros(0, I64),
+            "frames": np.zeros(0, object),
+        }
+    cs, inv = group_ids(ev.callstack[never])
+    cnt = np.bincount(inv.ravel())
+    byt = np.bincount(inv.ravel(), weights=ev.size[never]).astype(I64)
+    order = np.argsort(-byt, kind="stable")[:20]
+    frames = []
+    for c in cs[order].tolist():
+        fr = ctx.get_callstack_frames(int(c))
+        frames.append(" < ".join(f["name"] for f in fr[:4]) or "?")
+    return {"callstack": cs[order], "count": cnt[order], "bytes": byt[order], "frames": np.asarray(frames, object)}
+
+
+# -- the peak's run-up ------------------------------------------------------------------------------------------------
+def _peak_growth(
+    ev: _Events, site: np.ndarray, sites: dict[str, Any], live: _Live
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Sites that allocated the memory live at the peak during the run-up: from the last time before the peak that
+    live memory was at or below its median level, to the peak."""
+    empty = {
+        "site_id": np.zeros(0, I64),
+        "path": np.zeros(0, object),
+        "thread": np.zeros(0, object),
+        "bytes": np.zeros(0, I64),
+        "allocs": np.zeros(0, I64),
+        "freed_later": np.zeros(0, I64),
+    }
+    if len(live.live) == 0:
+        return empty, {}
+    k = int(np.argmax(live.live))
+    t_peak = int(live.time[k])
+    typical = float(np.median(live.live))
+    low = np.nonzero(live.live[:k] <= typical)[0]
+    t0 = int(live.time[low[-1]]) if len(low) else int(live.time[0]) - 1
+    grow = (ev.t_alloc > t0) & (ev.t_alloc <= t_peak) & ((ev.t_free < 0) | (ev.t_free > t_peak))
+    runup = {
+        "start_ns": t0,
+        "peak_ns": t_peak,
+        "start_bytes": int(live.live[low[-1]]) if len(low) else 0,
+        "peak_bytes": int(live.live[k]),
+    }
+    if not grow.any():
+        return empty, runup
+    by_bytes = np.bincount(site[grow], weights=ev.size[grow], minlength=len(sites["id"])).astype(I64)
+    counts = np.bincount(site[grow], minlength=len(sites["id"]))
+    freed = np.bincount(site[grow], weights=ev.t_free[grow] >= 0, minlength=len(sites["id"])).astype(I64)
+    order = np.argsort(-by_bytes, kind="stable")
+    order = order[by_bytes[order] > 0][:10]
+    return {
+        "site_id": order,
+        "path": sites["path"][order],
+        "thread": sites["thread"][order],
+        "bytes": by_bytes[order],
+        "allocs": counts[order].astype(I64),
+        "freed_later": freed[order],
+    }, runup
+
+
+# -- summary ----------------------------------------------------------------------------------------------------------
+def _site_name(sites: dict[str, Any], i: int) -> str:
+    return f"{sites['name'][i]} ({sites['thread'][i]})"
+
+
+def _summary(
+    ev: _Events,
+    sites: dict[str, Any],
+    pools: dict[str, Any],
+    leaks: dict[str, Any],
+    leak_cs: dict[str, Any],
+    growth: dict[str, Any],
+    runup: dict[str, int],
+    frames: np.ndarray,
+) -> tuple[str, list[str]]:
+    total = len(ev.size)
+    never = ev.t_free < 0
+    n_never, b_never = int(never.sum()), int(ev.size[never].sum())
+    npools = len(set(ev.pool.tolist()))
+    title = (
+        f"Memory: {total} allocations ({_size(int(ev.size.sum()))}) in {npools} pool{'s' if npools > 1 else ''}; "
+        f"{n_never} never freed ({b_never} B still allocated at the end of the capture)."
+    )
+    head: list[str] = []
+    det: list[str] = []
+    # leaks first: they are what a "memory keeps growing" question is about
+    steady = np.nonzero(leaks["steady"])[0]
+    if len(steady):
+        i = int(leaks["site_id"][steady[0]])
+        nb = int(sites["never_freed_bytes"][i])
+        head.append(
+            f"LEAK: {sites['name'][i]} — {sites['never_freed'][i]} allocations x {_sizes(sites, i)} = {nb} B "
+            f"({_size(nb)}) never freed, allocated steadily from {_t(sites['first_leak_ns'][i])} to "
+            f"{_t(sites['last_leak_ns'][i])} ({sites['never_freed'][i]} of its {sites['allocs'][i]} allocations; "
+            f"{nb / b_never:.0%} of what is still allocated at the end). Thread {sites['thread'][i]}, pool "
+            f"{sites['pool'][i]}, path {sites['path'][i]}"
+        )
+    elif n_never:
+        head.append(
+            "No steady leak: the allocations never freed were all made within a short span (start-up state, or in "
+            "flight when the capture ended); see the list below."
+        )
+    else:
+        head.append("No leak: every allocation was freed before the end of the capture.")
+    # peak: over all pools when there are several
+    allp = len(pools["pool"]) - 1
+    where = f" (frame {pools['peak_frame'][allp]})" if pools["peak_frame"][allp] >= 0 else ""
+    head.append(
+        f"Peak: {_size(pools['peak_bytes'][allp])} live at {_t(pools['peak_ns'][allp])}{where}"
+        f"{' over all pools' if npools > 1 else ''}; live >= 95% of the peak from "
+        f"{_t(pools['window_start_ns'][allp])} to {_t(pools['window_end_ns'][allp])}."
+    )
+    if runup and len(growth["bytes"]) and runup["start_bytes"] <= RUNUP_FROM * runup["peak_bytes"]:
+        i = int(growth["site_id"][0])
+        freed = int(growth["freed_later"][0])
+        fate = "all freed later: not a leak" if freed == growth["allocs"][0] else f"{freed} of them freed later"
+        head.append(
+            f"  run-up from {_size(runup['start_bytes'])} at {_t(runup['start_ns'])}: of the memory live at the peak, "
+            f"{sites['name'][i]} ({sites['thread'][i]}) allocated {_size(growth['bytes'][0])} in that time, "
+            f"{growth['allocs'][0]} allocations of {_sizes(sites, i)} ({fate})"
+        )
+        nxt = [
+            f"{sites['name'][int(growth['site_id'][g])]} {_size(growth['bytes'][g])}"
+            for g in range(1, min(3, len(growth["bytes"])))
+        ]
+        if nxt:
+            head.append(f"  then {', '.join(nxt)}")
+    # churn: most allocations, and most bytes
+    i = 0
+    head.append(
+        f"Most allocations: {sites['name'][i]} ({sites['thread'][i]}) — {sites['allocs'][i]} "
+        f"({sites['allocs'][i] / total:.1%} of all){_per_frame(sites, i, len(frames))}, median size "
+        f"{sites['median_size_bytes'][i]} B ({sites['min_size_bytes'][i]}-{sites['max_size_bytes'][i]} B), "
+        f"{_fate(sites, i)}; path {sites['path'][i]}"
+    )
+    b = int(np.argmax(sites["bytes"]))
+    if b != i:
+        few = sites["allocs"][b] * 10 <= sites["allocs"][i]
+        head.append(
+            f"Most bytes: {sites['name'][b]} ({sites['thread'][b]}) — {_size(sites['bytes'][b])} in "
+            f"{sites['allocs'][b]} allocations (median {sites['median_size_bytes'][b]} B)"
+            f"{': few large allocations, not churn' if few else ''}."
+        )
+    if n_never:
+        det.append("Never freed, by site: count x size = bytes, allocated from .. to — path [thread, pool]")
+        for j in range(min(len(leaks["site_id"]), 5)):
+            i = int(leaks["site_id"][j])
+            det.append(
+                f"  {sites['never_freed'][i]} x {_sizes(sites, i)} = {sites['never_freed_bytes'][i]} B, "
+                f"{_t(sites['first_leak_ns'][i])}..{_t(sites['last_leak_ns'][i])} "
+                f"({'steady' if leaks['steady'][j] else 'short span'}) — {sites['path'][i]} "
+                f"[{sites['thread'][i]}, {sites['pool'][i]}]"
+            )
+        for j in range(min(len(leak_cs["callstack"]), 3)):
+            det.append(
+                f"  by callstack {leak_cs['callstack'][j]}: {leak_cs['count'][j]} allocations, "
+                f"{leak_cs['bytes'][j]} B — {leak_cs['frames'][j]}"
+            )
+    det.append(
+        "Sites by allocation count: allocs, per frame (frames), median size, bytes, never freed — path [thread"
+        f"{', pool' if npools > 1 else ''}]"
+    )
+    for i in range(min(len(sites["id"]), 8)):
+        pf = f"{sites['allocs_per_frame'][i]:.1f} ({sites['frames_active'][i]})" if len(frames) else "-"
+        where = f"{sites['thread'][i]}, {sites['pool'][i]}" if npools > 1 else sites["thread"][i]
+        det.append(
+            f"  {sites['allocs'][i]:>8} {pf:>14} {sites['median_size_bytes'][i]:>8} B {_size(sites['bytes'][i]):>10} "
+            f"{sites['never_freed'][i]:>6} — {sites['path'][i]} [{where}]"
+        )
+    if len(sites["id"]) > 8:
+        det.append(f"  ... {len(sites['id']) - 8} more sites in .table")
+    if npools > 1:
+        det.append("Pools: allocations, bytes, peak (at), never freed")
+        for k in range(len(pools["pool"]) - 1):
+            det.append(
+                f"  {pools['pool'][k]}: {pools['allocs'][k]}, {_size(pools['bytes'][k])}, peak "
+                f"{_size(pools['peak_bytes'][k])} ({_t(pools['peak_ns'][k])}), {pools['never_freed'][k]}"
+            )
+    nd = int(pools["discards"][allp])
+    if nd:
+        det.append(
+            f"Discards: {nd} times many allocations were freed at one instant (a pool discard), "
+            f"{int(pools['discarded_allocs'][allp])} allocations in all."
+        )
+    return title, head + det
+
+
+def _t(ns: int) -> str:
+    return f"{ns / 1e9:.3f} s"
+
+
+def _size(n: float) -> str:
+    """Bytes as people quote them: 3072 B, 432.0 KiB, 14.26 MB (13.60 MiB)."""
+    if abs(n) < 10_000:
+        return f"{n:.0f} B"
+    if abs(n) < 1e6:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / 1e6:.2f} MB ({fmt_bytes(n)})"
+
+
+def _sizes(sites: dict[str, Any], i: int) -> str:
+    lo, hi = sites["min_size_bytes"][i], sites["max_size_bytes"][i]
+    return f"{lo} B" if lo == hi else f"{lo}-{hi} B (median {sites['median_size_bytes'][i]} B)"
+
+
+def _per_frame(sites: dict[str, Any], i: int, nframes: int) -> str:
+    if not nframes or sites["frames_active"][i] == 0:
+        return ""
+    return (
+        f", {sites['allocs_per_frame'][i]:.1f} per frame in the {sites['frames_active'][i]} of {nframes} frames it "
+        f"allocates in (min {sites['min_per_frame'][i]}, max {sites['max_per_frame'][i]})"
+    )
+
+
+def _fate(sites: dict[str, Any], i: int) -> str:
+    if sites["never_freed"][i]:
+        return f"{sites['never_freed'][i]} never freed"
+    inside = sites["freed_in_zone"][i] / sites["allocs"][i]
+    return f"all freed ({inside:.0%} before their allocating zone ended)"
