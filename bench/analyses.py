@@ -10,6 +10,10 @@ so CPU time is what they cost; on a shared, busy machine wall time stretches). A
 Goals: each analysis under 300 ms on ~5 M zones; call_tree and summary under 1 s; compare of two 4 M-zone captures
 (medium with itself) under 1.5 s.
 
+Then 1 M ctx.zone_at look-ups at random times and threads of the first capture (goal 0.5 s), against a vectorised
+numpy reference (a binary search per thread, then a walk up the parents) measured in the same run and checked to
+agree; and the analyses whose data the large captures lack (locks, memory) on the planted captures.
+
 Add an analysis by appending to ANALYSES.
 """
 
@@ -39,6 +43,14 @@ ANALYSES: list[tuple[str, Callable[[Capture, Capture], Any], float]] = [
     ("call_tree(middle 10% of the capture)", lambda c, _: c.call_tree(**_middle(c)), 1000),
     ("hot_paths(20)", lambda c, _: c.hot_paths(20), 1000),
     ("summary()", lambda c, _: c.summary(), 1000),
+    ("lock_contention()", lambda c, _: c.lock_contention(), 300),
+    ("memory_report()", lambda c, _: c.memory_report(), 300),
+]
+LOOKUPS = 1_000_000
+PLANTED = [
+    ("lock_contention.tracy", "lock_contention"),
+    ("memory_leak.tracy", "memory_report"),
+    ("alloc_churn.tracy", "memory_report"),
 ]
 
 
@@ -85,6 +97,60 @@ def bench(path: Path) -> None:
         )
 
 
+def numpy_zone_at(cap: Capture, times: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The reference: per thread a binary search for the last zone started, then walk up while it has ended."""
+    db = cap._db
+    start, end, parent = db.col("zones", "start"), db.col("zones", "end"), db.col("zones", "parent")
+    zb, ze = db.col("threads", "zones_begin"), db.col("threads", "zones_end")
+    out = np.full(len(times), -1, np.int64)
+    for r in np.unique(rows).tolist():
+        q = np.flatnonzero(rows == r)
+        b, e = int(zb[r]), int(ze[r])
+        cur = np.searchsorted(start[b:e], times[q], side="right") - 1 + b
+        pend = np.flatnonzero(cur >= b)
+        while len(pend):
+            z = cur[pend]
+            zend = end[z]
+            hit = (zend < 0) | (zend > times[q[pend]])
+            out[q[pend[hit]]] = z[hit]
+            pend = pend[~hit]
+            cur[pend] = parent[z[~hit]]
+            pend = pend[cur[pend] >= 0]
+    return out
+
+
+def bench_zone_at(path: Path) -> None:
+    with open_capture(path) as cap:
+        db = cap._db
+        counts = (db.col("threads", "zones_end") - db.col("threads", "zones_begin")).astype(np.int64)
+        with_zones = np.flatnonzero(counts > 0)
+        rng = np.random.default_rng(1)
+        rows = rng.choice(with_zones, size=LOOKUPS, p=counts[with_zones] / counts[with_zones].sum())
+        times = rng.integers(0, cap.get_last_time(), size=LOOKUPS)
+        engine = min(timed(lambda: cap.zone_at(times, rows)) for _ in range(3))
+        ref = min(timed(lambda: numpy_zone_at(cap, times, rows)) for _ in range(2))
+        assert np.array_equal(cap.zone_at(times, rows).zone_id, numpy_zone_at(cap, times, rows))
+    ok = "yes" if engine <= 0.5 else "NO"
+    print(f"{path.name}: {LOOKUPS} zone_at look-ups (random times and threads)")
+    print(
+        f"  ctx.zone_at {engine * 1000:9.1f} ms (goal 500, {ok}); numpy reference {ref * 1000:.1f} ms, "
+        f"{ref / engine:.1f}x slower"
+    )
+
+
+def bench_planted() -> None:
+    print("planted captures (locks, memory):")
+    for name, method in PLANTED:
+        path = CAPTURES / "planted" / name
+        if not path.is_file():
+            continue
+        with open_capture(path) as cap:
+            cold = timed(getattr(cap, method))
+            warm = min(timed(getattr(cap, method)) for _ in range(3))
+        ok = "yes" if cold <= 0.3 else ("warm" if warm <= 0.3 else "NO")
+        print(f"  {method + '() on ' + name:<48} {cold * 1000:9.1f} {warm * 1000:9.1f} {300:8.0f}  {ok}")
+
+
 def main(argv: list[str]) -> int:
     try:  # a one-time import cost of the process, not of the analyses
         import pandas  # noqa: F401
@@ -97,6 +163,8 @@ def main(argv: list[str]) -> int:
         return 1
     for p in paths:
         bench(p)
+    bench_zone_at(paths[0])
+    bench_planted()
     return 0
 
 

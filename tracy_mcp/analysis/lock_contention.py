@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.grouping import group_ids
 from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered, union
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.units import fmt_ns
 from tracy_mcp.analysis.zone_at import innermost, resolve_threads
 from tracy_mcp.analysis.zone_paths import leaf, path_groups
 from tracy_mcp.errors import NotFoundError
@@ -234,7 +234,7 @@ def _thread_table(locks: list[_LockData], want_rows: set[int] | None) -> dict[st
 
 def _held_zones(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
     """Per lock and call path: time the path's zones ran (self time) while their thread held the lock."""
-    tree, sl = ctx._cpu(), ctx._srclocs()
+    tree = ctx._cpu()
     db = ctx._db
     zb, ze = db.col_or("threads", "zones_begin"), db.col_or("threads", "zones_end")
     out: dict[str, list[Any]] = {
@@ -270,7 +270,7 @@ def _held_zones(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
             continue
         rows = np.concatenate(rows_all)
         slf = np.concatenate(self_all)
-        pid, paths = path_groups(tree, sl, rows)
+        pid, paths = path_groups(ctx, rows)
         held = np.bincount(pid, weights=slf, minlength=len(paths))
         cnt = np.bincount(pid, minlength=len(paths))
         dur = np.bincount(pid, weights=tree.dur[rows], minlength=len(paths))
@@ -287,7 +287,7 @@ def _held_zones(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
 
 def _wait_zones(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
     """Per lock and call path: the zone each waiting thread was in while it waited for the lock."""
-    tree, sl = ctx._cpu(), ctx._srclocs()
+    tree = ctx._cpu()
     out: dict[str, list[Any]] = {
         "lock_id": [],
         "lock": [],
@@ -304,7 +304,7 @@ def _wait_zones(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
             continue
         trow = d.thread_rows[d.acq.thread[sel]]
         zones = innermost(ctx, d.acq.wait_start[sel], trow)
-        pid, paths = path_groups(tree, sl, zones)
+        pid, paths = path_groups(ctx, zones)
         has = pid >= 0
         if not has.any():
             continue

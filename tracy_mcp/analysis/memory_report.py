@@ -15,7 +15,6 @@ import numpy as np
 
 from tracy_mcp.analysis.grouping import group_ids, unique_counts
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.units import fmt_bytes
 from tracy_mcp.analysis.zone_at import innermost, resolve_threads, rows_of_tids
 from tracy_mcp.analysis.zone_paths import leaf, path_groups
 from tracy_mcp.errors import NotFoundError
@@ -68,7 +67,7 @@ def memory_report(
     if len(ev.size) == 0:
         return _empty("Memory: no allocations match (pool / thread / time range).")
     span = max(int(ctx.get_last_time()) - int(ctx.get_first_time()), 1)
-    pid, paths = path_groups(ctx._cpu(), ctx._srclocs(), ev.zone)
+    pid, paths = path_groups(ctx, ev.zone)
     paths = [*paths, NO_ZONE]
     pid = np.where(pid >= 0, pid, len(paths) - 1)
     # site = (pool, allocating thread, zone path), as one integer key
@@ -587,7 +586,7 @@ def _size(n: float) -> str:
         return f"{n:.0f} B"
     if abs(n) < 1e6:
         return f"{n / 1024:.1f} KiB"
-    return f"{n / 1e6:.2f} MB ({fmt_bytes(n)})"
+    return f"{n / 1e6:.2f} MB ({n / 1048576:.2f} MiB)"
 
 
 def _sizes(sites: dict[str, Any], i: int) -> str:

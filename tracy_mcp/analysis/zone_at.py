@@ -113,7 +113,7 @@ def _thread_names(ctx: Capture) -> np.ndarray:
 class ZoneAt(Report):
     """One row per look-up: `zone_id` (row of the zones table, -1 when no zone was open), `zone_thread_id` (the
     thread that owns the zone: a fiber's when the thread ran one then), `names()`, `paths()`; `table` has the
-    columns time_ns, thread_id, zone_id, zone_thread_id, name (paths: `.paths()`, computed on demand)."""
+    columns time_ns, thread_id, zone_id, zone_thread_id."""
 
     ctx: Any = None
     time_ns: np.ndarray = attrs.field(factory=lambda: np.zeros(0, I64))
@@ -125,7 +125,7 @@ class ZoneAt(Report):
     def path_ids(self) -> tuple[np.ndarray, list[str]]:
         """(index into the distinct paths per look-up, -1 for none; the distinct paths)."""
         if self._paths is None:
-            self._paths = path_groups(self.ctx._cpu(), self.ctx._srclocs(), self.zone_id)
+            self._paths = path_groups(self.ctx, self.zone_id)
         return self._paths
 
     def paths(self) -> np.ndarray:

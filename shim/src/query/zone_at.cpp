@@ -1,6 +1,7 @@
 #include "query/zone_at.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -105,6 +106,46 @@ int32_t fiber_at(const std::vector<FiberRun>& runs, int64_t t) {
     return (r.end < 0 || t < r.end) ? r.fiber : -1;
 }
 
+struct Item {
+    int64_t time;
+    int32_t thread;  // row of `threads`
+    int32_t index;   // into the caller's arrays (n < 2^31 is checked)
+};
+
+// LSD radix sort on the time (16-bit digits, passes whose digit is the same for every item skipped): a few
+// sequential passes instead of a comparison sort's random accesses.
+void sort_by_time(std::vector<Item>& items) {
+    auto key = [](const Item& it) { return uint64_t(it.time) ^ (uint64_t(1) << 63); };  // signed order
+    bool sorted = true;
+    for (size_t i = 1; i < items.size() && sorted; i++) sorted = items[i - 1].time <= items[i].time;
+    if (sorted) return;
+    std::vector<Item> other(items.size());
+    std::vector<size_t> count(size_t(1) << 16);
+    for (int shift = 0; shift < 64; shift += 16) {
+        std::fill(count.begin(), count.end(), 0);
+        for (const Item& it : items) count[(key(it) >> shift) & 0xFFFF]++;
+        if (count[(key(items[0]) >> shift) & 0xFFFF] == items.size()) continue;
+        size_t at = 0;
+        for (auto& c : count) {
+            const size_t n = c;
+            c = at;
+            at += n;
+        }
+        for (const Item& it : items) other[count[(key(it) >> shift) & 0xFFFF]++] = it;
+        items.swap(other);
+    }
+}
+
+// A stable counting sort of time-sorted items by their thread row.
+std::vector<Item> group_by_thread(const std::vector<Item>& items, int64_t nthreads) {
+    std::vector<size_t> at(size_t(nthreads) + 1, 0);
+    for (const Item& it : items) at[size_t(it.thread) + 1]++;
+    for (size_t r = 0; r < size_t(nthreads); r++) at[r + 1] += at[r];
+    std::vector<Item> out(items.size());
+    for (const Item& it : items) out[at[size_t(it.thread)]++] = it;
+    return out;
+}
+
 }  // namespace
 
 void zone_at(const Model& m, const ZoneAtQuery& q, int32_t* out_zone, int32_t* out_thread) {
@@ -132,19 +173,20 @@ void zone_at(const Model& m, const ZoneAtQuery& q, int32_t* out_zone, int32_t* o
     };
     const auto fibers = q.fibers ? fiber_runs(m) : std::unordered_map<int32_t, std::vector<FiberRun>>{};
 
-    // Visiting the times in (thread, time) order keeps the binary searches of neighbouring look-ups in cache.
-    std::vector<int64_t> order(size_t(q.count));
-    for (int64_t i = 0; i < q.count; i++) order[size_t(i)] = i;
-    auto thread_of = [&](int64_t i) { return q.threads[q.thread_count == 1 ? 0 : i]; };
-    auto before = [&](int64_t a, int64_t b) {
-        const int32_t ta = thread_of(a), tb = thread_of(b);
-        return ta != tb ? ta < tb : q.times[a] < q.times[b];
-    };
-    if (!std::is_sorted(order.begin(), order.end(), before)) std::sort(order.begin(), order.end(), before);
+    // Visit the times grouped by thread and in time order within each thread: neighbouring look-ups then share
+    // the cache lines of their binary searches, which random order would miss every time. The answers are
+    // collected in that order and put back in the caller's order at the end, in one pass.
+    if (q.count > std::numeric_limits<int32_t>::max()) throw Error(TSHIM_ERR_ARG, "zone_at: too many times");
+    std::vector<Item> items(size_t(q.count));
+    for (int64_t i = 0; i < q.count; i++)
+        items[size_t(i)] = {q.times[i], q.threads[q.thread_count == 1 ? 0 : i], int32_t(i)};
+    sort_by_time(items);
+    if (q.thread_count != 1) items = group_by_thread(items, nthreads);
 
-    for (int64_t i : order) {
-        const int32_t row = thread_of(i);
-        const int64_t t = q.times[i];
+    std::vector<int32_t> zone_of(items.size()), owner_of(items.size());
+    for (size_t k = 0; k < items.size(); k++) {
+        const int32_t row = items[k].thread;
+        const int64_t t = items[k].time;
         int32_t zone = -1, owner = -1;
         if (!fibers.empty()) {
             auto f = fibers.find(row);
@@ -154,9 +196,12 @@ void zone_at(const Model& m, const ZoneAtQuery& q, int32_t* out_zone, int32_t* o
             }
         }
         if (zone < 0 && (zone = zones_of(row).at(t)) >= 0) owner = row;
-        out_zone[i] = zone;
-        if (out_thread) out_thread[i] = owner;
+        zone_of[k] = zone;
+        owner_of[k] = owner;
     }
+    for (size_t k = 0; k < items.size(); k++) out_zone[items[k].index] = zone_of[k];
+    if (out_thread)
+        for (size_t k = 0; k < items.size(); k++) out_thread[items[k].index] = owner_of[k];
 }
 
 }  // namespace tshim
