@@ -19,9 +19,20 @@ def unique(a: np.ndarray) -> np.ndarray:
     return s[keep]
 
 
+DENSE = 1 << 24  # keys spanning at most this many values are grouped through a lookup table, without a sort
+
+
 def group_ids(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the distinct values sorted, the index of each item's value among them)."""
     a = np.asarray(a).ravel()
+    if len(a) and a.dtype.kind in "iu":
+        lo, hi = int(a.min()), int(a.max())
+        if hi - lo < min(DENSE, 4 * len(a) + 4096):
+            k = (a - lo).astype(np.intp)
+            present = np.zeros(hi - lo + 1, bool)
+            present[k] = True
+            rank = np.cumsum(present) - 1
+            return np.flatnonzero(present).astype(a.dtype) + lo, rank[k].astype(I64)
     order = np.argsort(a, kind="stable")
     s = a[order]
     if len(s) == 0:

@@ -110,33 +110,50 @@ def _empty(title: str) -> MemoryReport:
 def _events(ctx: Capture, pools: list[str], pool: str | None, thread: Any, lo: int | None, hi: int | None) -> _Events:
     db = ctx._db
     n = db.rows("mem_events")
-    keep = np.ones(n, bool)
     pcol = db.col("mem_events", "pool").astype(I64)
+    ta = db.col("mem_events", "time_alloc").astype(I64, copy=False)
+    rows = _thread_rows(ctx, "alloc")
+    keep = np.ones(n, bool)
     if pool is not None:
         keep &= pcol == pools.index(pool)
-    ta = db.col("mem_events", "time_alloc").astype(I64)
     if lo is not None:
         keep &= ta >= int(lo)
     if hi is not None:
         keep &= ta < int(hi)
-    rows = rows_of_tids(ctx, ctx._mem_tids("alloc"))
     if thread is not None:
         keep &= np.isin(rows, resolve_threads(ctx, thread))
-    idx = np.nonzero(keep)[0]
-    rows = rows[idx]
-    zone = np.full(len(idx), -1, I64)
+    sel: Any = slice(None) if keep.all() else np.flatnonzero(keep)  # no copies when everything is kept
+
+    def col(name: str) -> np.ndarray:
+        return db.col("mem_events", name)[sel].astype(I64, copy=False)
+
+    rows = rows[sel]
+    ta = ta[sel]
+    zone = np.full(len(rows), -1, I64)
     known = rows >= 0
-    zone[known] = innermost(ctx, ta[idx][known], rows[known])
+    zone[known] = innermost(ctx, ta[known], rows[known])
     return _Events(
-        pool=pcol[idx],
-        size=db.col("mem_events", "size")[idx].astype(I64),
-        t_alloc=ta[idx],
-        t_free=db.col("mem_events", "time_free")[idx].astype(I64),
+        pool=pcol[sel],
+        size=col("size"),
+        t_alloc=ta,
+        t_free=col("time_free"),
         thread=rows,
-        free_thread=rows_of_tids(ctx, ctx._mem_tids("free")[idx]),
-        callstack=db.col_or("mem_events", "cs_alloc", np.zeros(n, np.uint32))[idx].astype(I64),
+        free_thread=_thread_rows(ctx, "free")[sel],
+        callstack=col("cs_alloc") if db.has("mem_events", "cs_alloc") else np.zeros(len(rows), I64),
         zone=zone,
     )
+
+
+def _thread_rows(ctx: Capture, which: str) -> np.ndarray:
+    """Row of `threads` of each event's allocating / freeing thread (-1 unknown). Events store a small compressed
+    thread index: map that table once instead of every event's OS thread id."""
+    db = ctx._db
+    col = f"thread_{which}"
+    if db.has("mem_events", col) and db.has("thread_compress", "tid"):
+        index = db.col("mem_events", col).astype(I64)
+        table = np.append(rows_of_tids(ctx, db.col("thread_compress", "tid")), -1)
+        return table[np.where((index >= 0) & (index < len(table) - 1), index, len(table) - 1)]
+    return rows_of_tids(ctx, ctx._mem_tids(which))
 
 
 def _frame_starts(ctx: Capture) -> np.ndarray:
@@ -190,11 +207,11 @@ def _site_table(
 ) -> dict[str, Any]:
     never = ev.t_free < 0
     freed = ~never
-    # one sort by (site, size) serves the size statistics and the per-site reductions
-    order = np.lexsort((ev.size, site))
     counts = np.bincount(site, minlength=n).astype(I64)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(I64)
-    size_sorted = ev.size[order]
+    size_sorted = _sizes_by_site(ev.size, site)
+    # a stable sort by site keeps each site's allocations in time order (a radix sort for 16-bit keys)
+    order = np.argsort(site.astype(np.int16 if n < 1 << 15 else I64), kind="stable")
     t_sorted = ev.t_alloc[order]
     big = np.iinfo(I64).max
     leak_t = np.where(never[order], t_sorted, big)
@@ -231,6 +248,13 @@ def _site_table(
         "min_per_frame": min_pf,
         "max_per_frame": max_pf,
     }
+
+
+def _sizes_by_site(size: np.ndarray, site: np.ndarray) -> np.ndarray:
+    """Sizes sorted by (site, size); one sort of a packed key when site and size fit in 64 bits."""
+    if len(size) and int(size.max()) < 1 << 40 and int(site.max()) < 1 << 22:
+        return np.sort((site.astype(I64) << 40) | size) & ((1 << 40) - 1)
+    return size[np.lexsort((size, site))]
 
 
 def _freed_in_zone(ctx: Capture, ev: _Events) -> np.ndarray:
@@ -278,8 +302,11 @@ class _Live:
 
 
 def _live_curve(t_alloc: np.ndarray, t_free: np.ndarray, size: np.ndarray) -> _Live:
-    freed = t_free >= 0
-    # frees first, then a stable sort by time: on equal times a free comes first, as in upstream's memory plot
+    freed = np.flatnonzero(t_free >= 0)
+    freed = freed[np.argsort(t_free[freed])]
+    # frees first, then a stable sort by time: on equal times a free comes first, as in upstream's memory plot.
+    # Both parts are already in time order (allocations are stored in allocation order), so the stable sort only
+    # merges two runs.
     t = np.concatenate([t_free[freed], t_alloc])
     d = np.concatenate([-size[freed], size])
     order = np.argsort(t, kind="stable")
@@ -352,8 +379,8 @@ def _pool_table(ev: _Events, pools: list[str], frames: np.ndarray) -> tuple[dict
         cols["peak_frame"].append(int(np.searchsorted(frames, pk["peak_ns"], side="right") - 1) if len(frames) else -1)
         cols["discards"].append(nd)
         cols["discarded_allocs"].append(nda)
-    total = _live_curve(ev.t_alloc, ev.t_free, ev.size)
-    return {k: np.asarray(v) for k, v in cols.items()}, total
+    # the last curve computed is over every event: the one pool's, or "(all pools)"
+    return {k: np.asarray(v) for k, v in cols.items()}, live
 
 
 # -- leaks ------------------------------------------------------------------------------------------------------------
