@@ -101,7 +101,7 @@ def test_os_threads_resolve_through_the_fiber_they_ran() -> None:
 def test_names_paths_and_table() -> None:
     ctx = _open("planted/lock_contention.tracy")
     z = ctx.zones(name="SceneGraph::ApplyTransforms")
-    t = np.asarray(z["start"])[:50] + 1
+    t = np.asarray(z["start_ns"])[:50] + 1
     res = ctx.zone_at(t, "JobWorker 0")
     hit = res.zone_id >= 0
     assert hit.any()
@@ -128,6 +128,8 @@ def test_thread_arguments() -> None:
         ctx.zone_at(times, [name, name])
     with pytest.raises(ValueError, match="nanoseconds"):
         ctx.zone_at(["a"], name)
+    mixed = ctx.zone_at(times[:3], [row, -1, row])  # -1: an event without a thread answers "no zone"
+    assert mixed.zone_id[1] == -1 and mixed.thread_id[1] == -1
     empty = ctx.zone_at(np.zeros(0, I64), name)
     assert len(empty.zone_id) == 0 and "no look-ups" in empty.summary()
 

@@ -496,7 +496,7 @@ def _summary(
     n_never, b_never = int(never.sum()), int(ev.size[never].sum())
     npools = len(set(ev.pool.tolist()))
     title = (
-        f"Memory: {total} allocations ({_size(int(ev.size.sum()))}) in {npools} pool{'s' if npools > 1 else ''}; "
+        f"Memory: {total} allocations, {_size(int(ev.size.sum()))}, in {npools} pool{'s' if npools > 1 else ''}; "
         f"{n_never} never freed ({b_never} B still allocated at the end of the capture)."
     )
     head: list[str] = []

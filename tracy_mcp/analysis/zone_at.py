@@ -50,14 +50,19 @@ def resolve_threads(ctx: Capture, thread: Any) -> np.ndarray:
 
 def thread_per_item(ctx: Capture, thread: Any, n: int) -> np.ndarray:
     """One thread_id per look-up: `thread` is one thread (name / thread_id / OS tid) for all n, or n of them. A
-    name must stand for exactly one thread here."""
+    name must stand for exactly one thread here; -1 in an integer sequence means "no thread" (kept as -1)."""
     if isinstance(thread, (str, int, np.integer)):
         return np.full(n, _one(ctx, thread), I64)
     items = np.asarray(thread).ravel()
     if len(items) != n:
         raise ValueError(f"thread: give one thread, or one per time ({n}); got {len(items)}")
     if items.dtype.kind in "iu":
-        return _rows_of_ids(ctx, items.astype(I64))
+        # -1 (an event without a thread, as tables write it) answers "no zone" instead of failing the whole join
+        ids = items.astype(I64)
+        out = np.full(len(ids), -1, I64)
+        known = ids != -1
+        out[known] = _rows_of_ids(ctx, ids[known])
+        return out
     uniq, inv = np.unique(items.astype(str), return_inverse=True)
     rows = np.asarray([_one(ctx, u) for u in uniq.tolist()], I64)
     return rows[inv.ravel()]
@@ -174,8 +179,12 @@ def zone_at(ctx: Capture, times: Any, thread: Any, *, fibers: bool = True) -> Zo
         raise ValueError(f"times: integer nanoseconds expected (numpy int64), got {t.dtype}")
     t = np.ascontiguousarray(t.astype(I64).ravel())
     rows = thread_per_item(ctx, thread, len(t))
-    ctx._db.ensure()
-    zone, owner = ctx._db.native.zone_at(t, rows, fibers=fibers)
+    zone = np.full(len(t), -1, I64)
+    owner = np.full(len(t), -1, I64)
+    known = rows >= 0
+    if known.any() and ctx._db.rows("zones"):
+        ctx._db.ensure()
+        zone[known], owner[known] = ctx._db.native.zone_at(t[known], rows[known], fibers=fibers)
     n, hit = len(t), int((zone >= 0).sum())
     title = f"zone_at: {n} look-ups, {hit} inside a zone ({hit / n:.0%})." if n else "zone_at: no look-ups."
     rep = ZoneAt(title=title, ctx=ctx, time_ns=t, thread_id=rows, zone_id=zone, zone_thread_id=owner)
