@@ -103,7 +103,7 @@ def numpy_zone_at(cap: Capture, times: np.ndarray, rows: np.ndarray) -> np.ndarr
     start, end, parent = db.col("zones", "start"), db.col("zones", "end"), db.col("zones", "parent")
     zb, ze = db.col("threads", "zones_begin"), db.col("threads", "zones_end")
     out = np.full(len(times), -1, np.int64)
-    for r in np.unique(rows).tolist():
+    for r in np.flatnonzero(np.bincount(rows)).tolist():
         q = np.flatnonzero(rows == r)
         b, e = int(zb[r]), int(ze[r])
         cur = np.searchsorted(start[b:e], times[q], side="right") - 1 + b
