@@ -44,8 +44,11 @@ def test_leak_site_and_size(leak: MemoryReport) -> None:
     assert x["first_leak_ns"] / 1e6 == pytest.approx(want["leak_first_alloc_ms"], abs=0.01)
     assert x["last_leak_ns"] / 1e6 == pytest.approx(want["leak_last_alloc_ms"], abs=0.01)
     lines = leak.summary().splitlines()
-    assert "144 never freed (442368 B still allocated" in lines[0]
-    assert lines[1].startswith(f"LEAK: {want['leak_zone']} — 144 allocations x 3072 B = 442368 B")
+    assert lines[0].startswith("Memory (6871 allocations")
+    assert f"LEAK in {want['leak_zone']}: 144 x 3072 B = 442368 B never freed" in lines[0]
+    assert "peak 14.26 MB" in lines[0]
+    assert "144 never freed (442368 B still allocated" in lines[1]
+    assert lines[2].startswith(f"LEAK: {want['leak_zone']} — 144 allocations x 3072 B = 442368 B")
 
 
 def test_peak_window_and_run_up(leak: MemoryReport) -> None:
@@ -94,6 +97,7 @@ def test_churn_source(churn: MemoryReport) -> None:
     most_bytes = next(x for x in text.splitlines() if x.startswith("Most bytes"))
     assert want["largest_by_bytes_zone"] in most_bytes and "not churn" in most_bytes
     assert "No leak" in text and "LEAK" not in text
+    assert "most allocations: UI::Layout::BuildGlyphRuns (431640, 1798.5/frame, median 40 B)" in text.splitlines()[0]
 
 
 def test_fibers_are_looked_through() -> None:

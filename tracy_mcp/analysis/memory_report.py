@@ -495,10 +495,6 @@ def _summary(
     never = ev.t_free < 0
     n_never, b_never = int(never.sum()), int(ev.size[never].sum())
     npools = len(set(ev.pool.tolist()))
-    title = (
-        f"Memory: {total} allocations, {_size(int(ev.size.sum()))}, in {npools} pool{'s' if npools > 1 else ''}; "
-        f"{n_never} never freed ({b_never} B still allocated at the end of the capture)."
-    )
     head: list[str] = []
     det: list[str] = []
     # leaks first: they are what a "memory keeps growing" question is about
@@ -600,7 +596,30 @@ def _summary(
             f"Discards: {nd} times many allocations were freed at one instant (a pool discard), "
             f"{int(pools['discarded_allocs'][allp])} allocations in all."
         )
-    return title, head + det
+    # the title is every headline in one line (the summary of a capture quotes it)
+    steady_i = int(leaks["site_id"][steady[0]]) if len(steady) else -1
+    if steady_i >= 0:
+        leak = (
+            f"LEAK in {sites['name'][steady_i]}: {sites['never_freed'][steady_i]} x {_sizes(sites, steady_i)} = "
+            f"{sites['never_freed_bytes'][steady_i]} B never freed"
+        )
+    elif n_never:
+        leak = f"no steady leak ({n_never} allocations, {b_never} B, still live at the end)"
+    else:
+        leak = "no leak (everything freed)"
+    top = 0
+    per = f", {sites['allocs_per_frame'][top]:.1f}/frame" if len(frames) and sites["frames_active"][top] else ""
+    title = (
+        f"Memory ({total} allocations, {_size(int(ev.size.sum()))}): {leak}; peak {_size(pools['peak_bytes'][allp])} "
+        f"at {_t(pools['peak_ns'][allp])}; most allocations: {sites['name'][top]} ({sites['allocs'][top]}{per}, "
+        f"median {sites['median_size_bytes'][top]} B)."
+    )
+    return title, [
+        f"{total} allocations, {_size(int(ev.size.sum()))}, in {npools} pool{'s' if npools > 1 else ''}; {n_never} "
+        f"never freed ({b_never} B still allocated at the end of the capture).",
+        *head,
+        *det,
+    ]
 
 
 def _t(ns: int) -> str:
