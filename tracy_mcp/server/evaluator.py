@@ -13,7 +13,6 @@ import builtins
 import io
 import itertools
 import linecache
-import pprint
 import sys
 import threading
 import traceback
@@ -22,9 +21,11 @@ from typing import Any, TextIO
 
 import attrs
 
-# How much printed output one eval returns by default; the rest is cut with a note (an assistant's context is
-# precious). The server passes settings.eval_max_output_chars.
-MAX_OUTPUT_CHARS = 100_000
+from tracy_mcp.server import render
+
+# How much output one eval returns by default (render.py shows results within it). The server passes the call's
+# max_chars or settings.eval_max_output_chars.
+MAX_OUTPUT_CHARS = render.DEFAULT_MAX_CHARS
 MAX_IMAGES = 8  # pictures one eval returns (a list of figures as its final value)
 
 _filenames = itertools.count(1)
@@ -107,47 +108,8 @@ def _user_traceback(exc: BaseException, filename: str) -> str:
     return "".join(lines).rstrip()
 
 
-def format_value(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (dict, list, tuple, set, frozenset)):
-        return pprint.pformat(value, width=120, sort_dicts=False)
-    return repr(value)
-
-
-def _cut(text: str, limit: int) -> str:
-    if len(text) <= limit:
-        return text
-    return text[:limit] + f"\n... [output cut: {len(text) - limit} more characters; return less, e.g. the top rows]"
-
-
-def _pictures(value: Any, images: list[bytes] | None) -> str | None:
-    """When `value` is a picture (a matplotlib Figure, PNG bytes, a PIL image) or a list/tuple of them and the
-    caller collects `images`: append their PNG bytes there and return the text standing for them; else None."""
-    from tracy_mcp.plots.figure import as_png
-
-    values = list(value) if isinstance(value, (list, tuple)) and 0 < len(value) <= MAX_IMAGES else [value]
-    pngs: list[bytes] = []
-    for v in values:  # stops at the first value that is not a picture
-        png = as_png(v)
-        if png is None:
-            return None
-        pngs.append(png)
-    if images is None:
-        return f"({len(pngs)} picture(s): an async eval returns text only; run it synchronously or save it to a file)"
-    notes = []
-    for png in pngs:
-        images.append(png)
-        notes.append(f"[image {len(images)}: PNG, {len(png) // 1024} KiB]")
-    return "\n".join(notes)
-
-
-def run_code(
-    code: str | Compiled,
-    namespace: Mapping[str, Any],
-    max_chars: int = MAX_OUTPUT_CHARS,
-    images: list[bytes] | None = None,
-) -> str:
+def run_code(code: str | Compiled, namespace: Mapping[str, Any], max_chars: int = MAX_OUTPUT_CHARS) -> str:
+MAX_IMAGES = 8  # pictures one eval returns (a list of figures as its final value)
     """Run `code` in this thread with `namespace` as globals; returns printed output plus the final value.
 
     A final value that is a picture (matplotlib Figure, PNG bytes, PIL image, or a list of them) is rendered as PNG
@@ -166,12 +128,13 @@ def run_code(
         exec(compiled.body, g)
         value = eval(compiled.last, g) if compiled.last is not None else None
     except Exception as exc:
-        raise EvalError(_user_traceback(exc, compiled.filename), _cut(out.getvalue(), max_chars)) from None
+        raise EvalError(_user_traceback(exc, compiled.filename), render.cut(out.getvalue(), max_chars)) from None
     finally:
         _buffers.buffer = previous
     printed = out.getvalue()
     parts = [printed.rstrip("\n")] if printed else []
     if value is not None:
         picture = _pictures(value, images)
-        parts.append(picture if picture is not None else format_value(value))
-    return _cut("\n".join(parts), max_chars) if parts else "(no output)"
+        # shown here, in the eval's thread, so a slow __repr__ is stopped by the time limit like the code
+        parts.append(picture if picture is not None else render.render(value, max_chars))
+    return render.cut("\n".join(parts), max_chars) if parts else "(no output)"
