@@ -39,7 +39,13 @@ TOOLS = {
     "summarize_capture",
     "shutdown_server",
 }
-RESOURCES = {"tracy://prompt", "tracy://eval-guide", "tracy://sql-schema"}
+RESOURCES = {
+    "tracy://prompt",
+    "tracy://eval-guide",
+    "tracy://sql-schema",
+    "tracy://guide/methods",
+    "tracy://guide/workflows",
+}
 
 
 def free_port() -> int:

@@ -57,13 +57,15 @@ def test_tools_resources_and_captures_are_listed(endpoint: tuple[str, Any]) -> N
         resources = {str(r.uri) for r in (await client.list_resources()).resources}
         assert resources == RESOURCES
         prompt = (await client.read_resource("tracy://prompt")).contents[0].text
-        assert "slow" in prompt and "contention" in prompt and "GPU" in prompt
+        assert "slow_frames" in prompt and "lock_contention" in prompt and "tracy://guide/workflows" in prompt
+        workflows = (await client.read_resource("tracy://guide/workflows")).contents[0].text
+        assert "slow" in workflows and "contention" in workflows and "GPU" in workflows
         guide = (await client.read_resource("tracy://eval-guide")).contents[0].text
         assert "ctx" in guide
         assert [p.name for p in (await client.list_prompts()).prompts] == ["analyse_capture"]
         started = await client.get_prompt("analyse_capture", {"path": "/x/game.tracy", "question": "why 20 fps?"})
         body = started.messages[0].content.text
-        assert "/x/game.tracy" in body and "why 20 fps?" in body and "contention" in body
+        assert "/x/game.tracy" in body and "why 20 fps?" in body and "lock_contention" in body
         if CAPTURE.is_file():  # TRACY_CAPTURES_DIR is the shared captures folder
             listing = await ok(client, "list_captures")
             entry = next(c for c in listing["captures"] if c["path"] == str(CAPTURE))
@@ -93,7 +95,7 @@ def test_error_paths_leave_the_server_up(endpoint: tuple[str, Any], tmp_path: Pa
         assert "no instance 'nope'" in await error(client, "eval", code="1", instance_id="nope")
         assert "no instance 'nope'" in await error(client, "unload_capture", instance_id="nope")
         assert "no task 'x'" in await error(client, "task", action="poll", task_id="x")
-        assert "unknown action" in await error(client, "task", action="explode")
+        assert "'list', 'poll' or 'cancel'" in await error(client, "task", action="explode")
         assert "port_range" in await error(client, "discover_instances", port_range="a-b")
         # (live_connect's failures are tested against real clients in test_server_preflight.py)
         listed = await ok(client, "list_instances")

@@ -28,9 +28,10 @@ from starlette.responses import JSONResponse, Response
 
 from tracy_mcp import tracking
 from tracy_mcp._version import __version__
-from tracy_mcp.server import guides, tools_analysis, tools_captures, tools_eval, tools_live, tools_save
+from tracy_mcp.server import guides, render, tools_analysis, tools_captures, tools_eval, tools_live, tools_save
 from tracy_mcp.server.core import Core, log
 from tracy_mcp.server.http_security import RequestGuard, allowed_hosts, allowed_origins
+from tracy_mcp.server.schemas import compact_schemas, hints
 from tracy_mcp.server.settings import Settings
 from tracy_mcp.server.singleton import PING_PATH, SERVER_NAME
 
@@ -50,10 +51,9 @@ def build_mcp(core: Core) -> MCPServer:
     tools_eval.register(mcp, core)
     tools_analysis.register(mcp, core)
 
-    @mcp.tool()
+    @mcp.tool(annotations=hints(destructive=True, idempotent=True), structured_output=False)
     async def shutdown_server() -> str:
-        """Shut down this tracy-mcp server (shared by every client of this user): unloads everything and stops
-        running tasks. The next `tracy-mcp serve` (or stdio client) starts a fresh one."""
+        """Stop this server for every client sharing it (unloads all, stops tasks). Only when asked to."""
         asyncio.get_running_loop().call_later(0.3, core.request_shutdown)
         return f"tracy-mcp server (pid {os.getpid()}) is shutting down"
 
@@ -70,6 +70,8 @@ def build_mcp(core: Core) -> MCPServer:
             }
         )
 
+    compact_schemas(mcp)
+    render.configure()
     _install_tracking(mcp, core)
     return mcp
 

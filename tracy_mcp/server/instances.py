@@ -78,19 +78,13 @@ class Instance:
             "id": self.id,
             "aliases": sorted(self.aliases),
             "path": self.path,
-            "mtime": _iso(self.mtime) if self.mtime else None,
             "live": self.live,
             "address": f"{self.address}:{self.port}" if self.live else None,
             "connected": self.connected(),
             "idle_seconds": round(self.idle_seconds(now), 1),
             "background_done": self.background_done(),
             "memory_bytes": mem,
-            "memory_mb": round(mem / 2**20, 1) if mem is not None else None,
         }
-
-
-def _iso(t: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(t))
 
 
 def _slug(text: str) -> str:

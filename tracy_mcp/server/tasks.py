@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -31,6 +32,8 @@ FINISHED = (COMPLETED, FAILED, CANCELLED, TIMED_OUT)
 STOP_GRACE_S = 2.0
 # Finished tasks remembered for `task poll`/`list`.
 KEEP_FINISHED = 200
+# How long a finished background task stays in the default `task list`.
+RECENT_S = 600.0
 
 
 class TaskStopped(BaseException):
@@ -69,6 +72,7 @@ class Task:
     time_limit_s: float | None = None
     on_finish: Callable[[Task], None] | None = None
     call_id: str | None = None  # the tracked tool call that started it (tracking.current_call_id)
+    background: bool = True  # started to be polled (async eval, save); a synchronous eval is not listed by default
     status: str = PENDING
     result: Any = None
     error: str | None = None
@@ -182,10 +186,10 @@ class Task:
         out: dict[str, Any] = {
             "task_id": self.id,
             "kind": self.kind,
+            "label": self.description,
             "instance_id": self.instance_id,
             "status": self.status,
             "elapsed_s": round(self.elapsed(), 3),
-            "description": self.description,
         }
         if self.note:
             out["note"] = self.note
@@ -220,6 +224,7 @@ class TaskManager:
         time_limit_s: float | None = None,
         on_finish: Callable[[Task], None] | None = None,
         call_id: str | None = None,
+        background: bool = True,
     ) -> Task:
         with self._lock:
             task = Task(
@@ -231,6 +236,7 @@ class TaskManager:
                 time_limit_s=time_limit_s or None,
                 on_finish=on_finish,
                 call_id=call_id,
+                background=background,
             )
             self._tasks[task.id] = task
             self._forget_old()
@@ -255,8 +261,28 @@ class TaskManager:
         with self._lock:
             return list(self._tasks.values())
 
+    def listed(self, everything: bool = False, recent_s: float = RECENT_S) -> list[Task]:
+        """What `task list` shows: running tasks, and background tasks that finished in the last `recent_s`
+        seconds; with `everything`, every task still remembered (synchronous evals too)."""
+        now = time.time()
+        return [
+            t
+            for t in self.all()
+            if everything or not t.done or (t.background and now - (t.finished or now) <= recent_s)
+        ]
+
     def running(self) -> list[Task]:
         return [t for t in self.all() if not t.done]
 
     def running_on(self, instance_id: str) -> list[Task]:
         return [t for t in self.running() if t.instance_id == instance_id]
+
+
+_NOISE = re.compile(r"^\s*(#|import\s|from\s+\S+\s+import\s|$)")
+
+
+def label_of(code: str, limit: int = 80) -> str:
+    """A readable label for a piece of code: its first line that is not blank, a comment or an import."""
+    lines = code.splitlines()
+    first = next((ln.strip() for ln in lines if not _NOISE.match(ln)), lines[0].strip() if lines else "")
+    return first if len(first) <= limit else first[: limit - 1] + "…"

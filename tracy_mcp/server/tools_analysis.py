@@ -3,26 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
 
 from tracy_mcp import tracking
 from tracy_mcp.server.core import Core, wait_task
 from tracy_mcp.server.instances import Instance
+from tracy_mcp.server.schemas import hints
 from tracy_mcp.server.tasks import COMPLETED, STOP_GRACE_S, TIMED_OUT
 
 
 def register(mcp: MCPServer, core: Core) -> None:
     """Analysis tools."""
 
-    @mcp.tool()
-    async def summarize_capture(instance_id: str | None = None) -> str:
-        """Start here after load_capture: what the capture contains (every count: zones, threads, frames, locks,
-        plots, memory events, messages, samples, context switches, GPU zones) and the headline findings (slow frames,
-        contended locks, leaks, thread imbalance, hot paths), each naming the ctx method that gives the detail in
-        eval. Same text as ctx.summary() (instance_id may be omitted when one is loaded)."""
+    @mcp.tool(annotations=hints(read_only=True, idempotent=True), structured_output=False)
+    async def summarize_capture(
+        instance_id: Annotated[str | None, Field(description="Id or alias; optional when one is loaded.")] = None,
+    ) -> str:
+        """Start here after load_capture: what the capture holds and the headline findings, each naming the ctx
+        method with the detail (same text as ctx.summary())."""
         inst = core.instance(instance_id)
         return await run_on_instance(core, inst, "summarize_capture", lambda: str(inst.capture.summary()))
 

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, cast
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
 
 from tracy_mcp import tracking
 from tracy_mcp.server.core import Core, wait_task
 from tracy_mcp.server.instances import Instance, InstanceBusyError, UnknownInstanceError, file_key
 from tracy_mcp.server.loads import LoadRefused
+from tracy_mcp.server.schemas import CaptureFile, CaptureList, InstanceInfo, InstanceList, Loaded, hints
 from tracy_mcp.server.tasks import COMPLETED, STOP_GRACE_S
+
+InstanceId = Annotated[str, Field(description="Instance id or alias.")]
 
 
 def register(mcp: MCPServer, core: Core) -> None:
@@ -22,21 +26,22 @@ def register(mcp: MCPServer, core: Core) -> None:
     settings = core.settings
 
     # -- captures and instances ---------------------------------------------------------------------------------
-    @mcp.tool()
-    async def list_captures(recursive: bool = False) -> dict[str, Any]:
-        """List the .tracy capture files in the TRACY_CAPTURES_DIR folder (subfolders too with recursive=True),
-        with size and modification time. Pass a path from here to load_capture."""
+    @mcp.tool(annotations=hints(read_only=True, idempotent=True))
+    async def list_captures(
+        recursive: Annotated[bool, Field(description="Include subfolders.")] = False,
+    ) -> CaptureList:
+        """The .tracy files in the captures folder (TRACY_CAPTURES_DIR), to pass to load_capture."""
         folder = settings.captures_dir
         if folder is None:
             return {
                 "captures_dir": None,
                 "captures": [],
-                "note": "TRACY_CAPTURES_DIR is not set; load_capture accepts any absolute path",
+                "note": 'TRACY_CAPTURES_DIR is not set: load_capture takes an absolute path, or "demo"',
             }
         if not folder.is_dir():
             raise ToolError(f"TRACY_CAPTURES_DIR {str(folder)!r} is not a folder")
         pattern = "**/*.tracy" if recursive else "*.tracy"
-        found = []
+        found: list[CaptureFile] = []
         for p in sorted(folder.glob(pattern)):
             try:
                 st = p.stat()
@@ -45,46 +50,47 @@ def register(mcp: MCPServer, core: Core) -> None:
             found.append(
                 {
                     "path": str(p),
-                    "size_mb": round(st.st_size / 2**20, 2),
                     "size_bytes": st.st_size,
                     "mtime": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(st.st_mtime)),
                 }
             )
         return {"captures_dir": str(folder), "captures": found}
 
-    @mcp.tool()
-    async def list_instances() -> dict[str, Any]:
-        """List the loaded captures and live sessions: id, aliases, path, mtime, live, connected, idle_seconds,
-        background_done (statistics finished), memory held. Each holds its whole trace in memory while this
-        shared server runs: unload_capture what you no longer need. Automatic eviction is only a backstop:
-        least recently used beyond TRACY_MCP_MAX_INSTANCES (never a connected live session), and after an idle
-        time (TRACY_MCP_FILE_IDLE_TTL_S, TRACY_MCP_DISCONNECTED_TTL_S)."""
+    @mcp.tool(annotations=hints(read_only=True, idempotent=True))
+    async def list_instances() -> InstanceList:
+        """Loaded captures and live sessions (ids, memory, idle time). The server is shared: unload_capture what
+        you are done with."""
         now = time.time()
-        out = {"instances": [i.describe(now) for i in core.registry.all()], "max_instances": settings.max_instances}
+        instances = [cast(InstanceInfo, i.describe(now)) for i in core.registry.all()]
+        out: InstanceList = {"instances": instances, "max_instances": settings.max_instances}
         loading = core.loads.running()
         if loading:
             out["loading"] = loading
         return out
 
-    @mcp.tool()
-    async def load_capture(path: str, alias: str | None = None, ctx: Context | None = None) -> dict[str, Any]:
-        """Load a .tracy capture file (absolute path; see list_captures) and return its instance id.
-
-        alias: optional name for the instance (replaces whatever had that name). Loading an unchanged file that
-        is already loaded returns the same instance at once. Returns as soon as the data is queryable; derived
-        statistics may still be computing in the background (background_done tells), and queries needing them
-        wait for them. Progress notifications are sent while loading."""
+    @mcp.tool(annotations=hints(idempotent=True))
+    async def load_capture(
+        path: Annotated[
+            str,
+            Field(
+                description='From list_captures (absolute, or relative to its folder), or "demo" (a bundled example).'
+            ),
+        ],
+        alias: Annotated[str | None, Field(description="Optional name usable as instance_id.")] = None,
+        ctx: Context | None = None,
+    ) -> Loaded:
+        """Load a .tracy file; returns the instance_id for eval (an unchanged file already loaded is reused)."""
         return await _load(core, path, alias, ctx)
 
-    @mcp.tool()
-    async def compare_captures(base: str, target: str, min_change: float = 0.05, ctx: Context | None = None) -> str:
-        """Compare two captures of the same program (A/B): what got slower or faster from `base` (before) to
-        `target` (after). Each is an instance id / alias or a .tracy path (loaded as an instance, or the loaded one
-        reused). Returns the comparison summary: per zone name and call path, zones regressed / improved (own time
-        per call, beyond noise by a rank test and at least `min_change`, default 5 %), zones whose call count
-        changed but not their total, parents that grew only through a child, waits whose time follows the work,
-        new / gone zones, and gameplay frame times side by side. Tables: eval
-        `instances['<base>'].compare(instances['<target>']).table`."""
+    @mcp.tool(annotations=hints(idempotent=True), structured_output=False)
+    async def compare_captures(
+        base: Annotated[str, Field(description="Before: id, alias or path.")],
+        target: Annotated[str, Field(description="After: id, alias or path.")],
+        min_change: Annotated[float, Field(ge=0, description="Smallest change reported.")] = 0.05,
+        ctx: Context | None = None,
+    ) -> str:
+        """A/B: what got slower or faster (beyond noise) between two captures of one program, per zone, call
+        path and frame. Tables: eval `instances[a].compare(instances[b])`."""
         a = await _instance_or_path(core, base, ctx)
         b = await _instance_or_path(core, target, ctx)
         limit = core.settings.eval_time_limit_s
@@ -110,10 +116,9 @@ def register(mcp: MCPServer, core: Core) -> None:
             return f"{task.result}\n(A = instance {a.id}, B = instance {b.id}; unload_capture them when done)"
         raise ToolError(task.error or f"compare_captures {task.status}")
 
-    @mcp.tool()
-    async def unload_capture(instance_id: str) -> str:
-        """Unload an instance (file capture or live session) and release its memory. Do this as soon as you are
-        done with a capture: it is held in memory by a server shared by all your assistants."""
+    @mcp.tool(annotations=hints(destructive=True, idempotent=True), structured_output=False)
+    async def unload_capture(instance_id: InstanceId) -> str:
+        """Unload a capture or live session to free its memory."""
         try:
             inst = core.registry.remove(instance_id)
         except (UnknownInstanceError, InstanceBusyError) as exc:
@@ -121,15 +126,34 @@ def register(mcp: MCPServer, core: Core) -> None:
         return f"unloaded {inst.id}"
 
 
-async def _load(core: Core, path: str, alias: str | None, ctx: Context | None) -> dict[str, Any]:
-    """load_capture: a path (absolute, or relative to TRACY_CAPTURES_DIR) to an instance, reusing a loaded one."""
+def _capture_path(core: Core, path: str) -> Path:
+    """The file a load_capture `path` means ("demo": the bundled capture); a clear error saying what to do when
+    there is none."""
     settings = core.settings
+    if path.strip().lower() == "demo":
+        from tracy_mcp.demo import demo_capture_path
+
+        return demo_capture_path()
     p = Path(path).expanduser()
     if not p.is_absolute() and settings.captures_dir is not None and (settings.captures_dir / p).is_file():
         p = settings.captures_dir / p
-    if not p.is_file():
-        hint = " (list_captures shows the available files)" if settings.captures_dir else ""
-        raise ToolError(f"no such capture file: {path}{hint}")
+    if p.is_file():
+        return p
+    if p.is_dir():
+        raise ToolError(f"{path} is a folder: pass one .tracy file in it (list_captures lists them)")
+    if not p.is_absolute() and settings.captures_dir is None:
+        raise ToolError(
+            f"no capture file {path!r}: pass an absolute path, set TRACY_CAPTURES_DIR to the folder of your "
+            'captures, or load "demo"'
+        )
+    hint = " (list_captures shows the available files)" if settings.captures_dir else ""
+    raise ToolError(f"no such capture file: {path}{hint}")
+
+
+async def _load(core: Core, path: str, alias: str | None, ctx: Context | None) -> Loaded:
+    """load_capture: a path (absolute, relative to TRACY_CAPTURES_DIR, or "demo") to an instance, reusing a loaded
+    one."""
+    p = _capture_path(core, path)
     resolved, _ = file_key(p)
     async with core.load_lock(resolved):
         existing = core.registry.find_file(p)
@@ -143,7 +167,7 @@ async def _load(core: Core, path: str, alias: str | None, ctx: Context | None) -
             return {
                 "instance_id": existing.id,
                 "reused": True,
-                "background_done": existing.background_done(),
+                "background_done": bool(existing.background_done()),
                 "note": "this unchanged file was already loaded; reusing it",
             }
         return await _load_new(core, p, alias, ctx)
@@ -155,14 +179,14 @@ async def _instance_or_path(core: Core, name: str, ctx: Context | None) -> Insta
         return core.registry.get(name)
     except UnknownInstanceError:
         pass
-    if not name.endswith(".tracy") and not Path(name).expanduser().is_file():
+    if name != "demo" and not name.endswith(".tracy") and not Path(name).expanduser().is_file():
         loaded = ", ".join(i.id for i in core.registry.all()) or "none"
         raise ToolError(f"{name!r} is neither a loaded instance (loaded: {loaded}) nor a .tracy file")
     out = await _load(core, name, None, ctx)
     return core.registry.get(out["instance_id"])
 
 
-async def _load_new(core: Core, p: Path, alias: str | None, ctx: Context | None) -> dict[str, Any]:
+async def _load_new(core: Core, p: Path, alias: str | None, ctx: Context | None) -> Loaded:
     t0 = time.monotonic()
 
     async def report(done: int, total: int, stage: str) -> None:
@@ -180,8 +204,8 @@ async def _load_new(core: Core, p: Path, alias: str | None, ctx: Context | None)
     except InstanceBusyError as exc:
         capture.close()
         raise ToolError(str(exc)) from None
-    done = inst.background_done()
-    out: dict[str, Any] = {
+    done = bool(inst.background_done())
+    out: Loaded = {
         "instance_id": inst.id,
         "path": resolved,
         "load_seconds": round(time.monotonic() - t0, 3),

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.utilities.types import Image
 from mcp.types import CallToolResult, ContentBlock, TextContent
+from pydantic import Field
 
 from tracy_mcp import tracking
 from tracy_mcp.server import evaluator
 from tracy_mcp.server.core import Core, wait_task
 from tracy_mcp.server.instances import Instance
-from tracy_mcp.server.tasks import COMPLETED, STOP_GRACE_S, TIMED_OUT, UnknownTaskError
+from tracy_mcp.server.schemas import hints
+from tracy_mcp.server.tasks import COMPLETED, STOP_GRACE_S, TIMED_OUT, UnknownTaskError, label_of
 
 
 def register(mcp: MCPServer, core: Core) -> None:
@@ -22,34 +24,46 @@ def register(mcp: MCPServer, core: Core) -> None:
     settings = core.settings
 
     # -- eval and tasks -----------------------------------------------------------------------------------------
-    @mcp.tool(name="eval")
-    async def eval_tool(code: str, instance_id: str | None = None, async_mode: bool = False) -> str:
-        """Run Python against an instance, bound as `ctx` (instance_id may be omitted when one is loaded).
-
-        Also bound: `instances` (id -> capture of every loaded instance, for comparisons), `tracy_mcp`, `np`.
-        What the code prints is returned, then the value of its last expression (like an interactive prompt); a
-        last value that is a picture (e.g. ctx.plot_frames(), a matplotlib figure) comes back as an image.
-        An exception returns its traceback. Read tracy://prompt and tracy://eval-guide first; times are ns.
-        A synchronous eval is stopped after TRACY_MCP_EVAL_TIME_LIMIT_S (default 120 s): use async_mode=True for
-        longer work, which returns a task_id to poll with the task tool."""
+    @mcp.tool(
+        name="eval",
+        annotations=hints(destructive=True, open_world=True),
+        structured_output=False,
+    )
+    async def eval_tool(
+        code: Annotated[
+            str,
+            Field(
+                description="Python on `ctx` (the capture; also `instances`, `np`, `sql`). Returns prints and "
+                "the last expression's value."
+            ),
+        ],
+        instance_id: Annotated[str | None, Field(description="Id or alias; optional when one is loaded.")] = None,
+        async_mode: Annotated[bool, Field(description="Run in the background; returns a task_id.")] = False,
+        max_chars: Annotated[
+            int | None, Field(ge=200, le=1_000_000, description="Output budget (default 20000).")
+        ] = None,
+        label: Annotated[str | None, Field(description="Task name shown by task list.")] = None,
+    ) -> str:
+        """Run Python on a capture: how to answer questions about it. Output is compact, capped at max_chars; a
+        last value that is a picture comes back as an image. Runs with the server's rights; stopped after 120 s."""
         inst = core.instance(instance_id)
         try:
             compiled = evaluator.compile_code(code)
         except evaluator.EvalError as exc:
             raise ToolError(exc.formatted) from None
         namespace = _eval_namespace(core, inst)
-        first_line = next((line.strip() for line in code.splitlines() if line.strip()), "")
         limit = settings.task_time_limit_s if async_mode else settings.eval_time_limit_s
-        max_chars = settings.eval_max_output_chars
+        budget = max_chars or settings.eval_max_output_chars
         images: list[bytes] | None = None if async_mode else []  # pictures the code returns (sync evals only)
         task = core.tasks.submit(
             "eval",
-            lambda: evaluator.run_code(compiled, namespace, max_chars, images),
+            lambda: evaluator.run_code(compiled, namespace, budget, images),
             instance_id=inst.id,
-            description=first_line[:120],
+            description=(label or label_of(code))[:120],
             time_limit_s=limit,
             on_finish=lambda _t: inst.touch(),
             call_id=tracking.current_call_id(),
+            background=async_mode,
         )
         if async_mode:
             return (
@@ -71,25 +85,30 @@ def register(mcp: MCPServer, core: Core) -> None:
         text = task.error or task.status
         if task.status == TIMED_OUT:
             text = (
-                f"eval stopped: it ran past its time limit of {limit:g} s (TRACY_MCP_EVAL_TIME_LIMIT_S); use "
-                "async_mode=True for long analyses, or a cheaper query"
+                f"eval stopped: it ran past its time limit of {limit:g} s (TRACY_MCP_EVAL_TIME_LIMIT_S), in the "
+                "code or in showing its result; use async_mode=True for long analyses, or return less"
             )
         if task.result:
             text = f"{task.result}\n{text}"
         raise ToolError(text)
 
-    @mcp.tool()
-    async def task(action: str, task_id: str | None = None) -> dict[str, Any]:
-        """Manage background tasks (async evals and saves). action: 'list' (all tasks), 'poll' (status, and the
-        result or error once finished) or 'cancel' (stops the task; says so when it cannot stop at once because
-        it is inside native code)."""
-        action = action.strip().lower()
+    @mcp.tool(annotations=hints(destructive=True, idempotent=True))
+    async def task(
+        action: Annotated[
+            Literal["list", "poll", "cancel"],
+            Field(description="What to do."),
+        ],
+        task_id: Annotated[str | None, Field(description="For poll and cancel.")] = None,
+        all: Annotated[  # noqa: A002 - the argument name a caller types
+            bool, Field(description="list: every task, synchronous evals too.")
+        ] = False,
+    ) -> dict[str, Any]:
+        """Follow background work (async evals, saves): list, poll for the result, or cancel."""
         if action == "list":
-            return {"tasks": [t.summary() for t in core.tasks.all()]}
-        if action not in ("poll", "cancel"):
-            raise ToolError(f"unknown action {action!r}: use 'list', 'poll' or 'cancel'")
+            shown = core.tasks.listed(everything=all)
+            return {"tasks": [t.summary() for t in shown], "hidden": len(core.tasks.all()) - len(shown)}
         if not task_id:
-            raise ToolError(f"action {action!r} needs a task_id")
+            raise ToolError(f"action {action!r} needs a task_id (task(action='list') shows them)")
         try:
             t = core.tasks.get(task_id)
         except UnknownTaskError as exc:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from typing import Any
+from typing import Annotated, Any
 
 import anyio
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
 
 from tracy_mcp import live
 from tracy_mcp.live import broadcast
 from tracy_mcp.server.core import Core
 from tracy_mcp.server.instances import Instance, InstanceBusyError
+from tracy_mcp.server.schemas import Connected, Discovery, hints
 
 
 def _parse_port_range(port_range: str) -> range:
@@ -31,13 +33,16 @@ def register(mcp: MCPServer, core: Core) -> None:
     """Live tools."""
     settings = core.settings
 
-    @mcp.tool()
+    @mcp.tool(annotations=hints(read_only=True, open_world=True))
     async def discover_instances(
-        port_range: str = "8086-8095", host: str = "127.0.0.1", listen_seconds: float = 0.0
-    ) -> dict[str, Any]:
-        """Find running Tracy-instrumented programs: scans TCP ports port_range on host for listeners (Tracy
-        clients listen on 8086 and up). With listen_seconds > 0 also listens that long (3.5 s catches every
-        client) for the UDP broadcasts clients send, which name the program and its Tracy version."""
+        port_range: Annotated[str, Field(description='Ports to probe, "first-last".')] = "8086-8095",
+        host: Annotated[str, Field(description="Host to probe.")] = "127.0.0.1",
+        listen_seconds: Annotated[
+            float, Field(ge=0, le=10, description="Listen for broadcasts this long (3.5 hears all).")
+        ] = 0.0,
+    ) -> Discovery:
+        """Find running Tracy-instrumented programs for live_connect: open ports; with listen_seconds also their
+        broadcasts (name, pid, version)."""
         ports = _parse_port_range(port_range)
 
         async def probe(port: int) -> int | None:
@@ -59,7 +64,7 @@ def register(mcp: MCPServer, core: Core) -> None:
 
         heard, *probed = await asyncio.gather(hear(), *(probe(p) for p in ports), return_exceptions=True)
         open_ports = [r for r in probed if isinstance(r, int)]
-        out: dict[str, Any] = {"host": host, "listening_ports": open_ports}
+        out: Discovery = {"host": host, "listening_ports": open_ports}
         if isinstance(heard, BaseException):
             out["broadcasts_error"] = f"cannot listen on UDP {broadcast.BROADCAST_PORT}: {heard}"
         elif isinstance(heard, list) and listen_seconds > 0:
@@ -68,16 +73,14 @@ def register(mcp: MCPServer, core: Core) -> None:
             out["next"] = "live_connect(address=host, port=<port>) attaches to one"
         return out
 
-    @mcp.tool()
+    @mcp.tool(annotations=hints(open_world=True))
     async def live_connect(
-        address: str = "127.0.0.1", port: int = 8086, alias: str | None = None, memory_limit_mb: int | None = None
-    ) -> dict[str, Any]:
-        """Attach to a running Tracy-instrumented program and make its data queryable while it runs.
-
-        First listens up to ~3.5 s for the program's UDP broadcast to check its Tracy protocol version (this
-        server speaks Tracy 0.14.x and 0.13.x clients); a mismatch is reported without connecting.
-        memory_limit_mb caps the session's memory (default TRACY_MCP_LIVE_MEMORY_LIMIT_MB, 8 GiB): past it the
-        session stops receiving, and what arrived stays queryable."""
+        address: Annotated[str, Field(description="Program host.")] = "127.0.0.1",
+        port: Annotated[int, Field(ge=1, le=65535, description="Its Tracy port.")] = 8086,
+        alias: Annotated[str | None, Field(description="Optional name usable as instance_id.")] = None,
+        memory_limit_mb: Annotated[int | None, Field(ge=1, description="Memory cap (default 8192).")] = None,
+    ) -> Connected:
+        """Attach to a running program (Tracy 0.14/0.13 client): an instance_id whose data grows as it runs."""
         limit_mb = memory_limit_mb or settings.live_memory_limit_mb
         if limit_mb <= 0:
             raise ToolError("memory_limit_mb must be positive")
@@ -103,7 +106,7 @@ def register(mcp: MCPServer, core: Core) -> None:
         except InstanceBusyError as exc:
             capture.disconnect()
             raise ToolError(str(exc)) from None
-        out: dict[str, Any] = {
+        out: Connected = {
             "instance_id": inst.id,
             "address": f"{address}:{port}",
             "memory_limit_mb": limit_mb,

@@ -2,34 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
 
 from tracy_mcp import tracking
 from tracy_mcp.server.core import Core, task_outcome, wait_task
+from tracy_mcp.server.schemas import hints
 
 
 def register(mcp: MCPServer, core: Core) -> None:
     """The save tool."""
     settings = core.settings
 
-    @mcp.tool()
+    @mcp.tool(annotations=hints(destructive=True))
     async def save_trace(
-        instance_id: str,
-        path: str,
-        level: int = 3,
-        streams: int = 4,
-        fi_dict: bool = False,
-        overwrite: bool = False,
-        async_mode: bool = True,
-        compression: str = "zstd",
+        instance_id: Annotated[str, Field(description="Instance id or alias.")],
+        path: Annotated[str, Field(description="Absolute, or a bare name in the captures folder.")],
+        level: Annotated[int, Field(ge=1, le=22, description="zstd level.")] = 3,
+        streams: Annotated[int, Field(ge=1, le=64, description="Parallel streams.")] = 4,
+        fi_dict: Annotated[bool, Field(description="Unused.")] = False,
+        overwrite: Annotated[bool, Field(description="Replace an existing file.")] = False,
+        async_mode: Annotated[bool, Field(description="Return a task_id at once.")] = True,
+        compression: Annotated[Literal["zstd", "lz4"], Field(description="Codec.")] = "zstd",
     ) -> dict[str, Any]:
-        """Save an instance (live session or loaded capture) as a .tracy file that Tracy 0.14 opens. path: absolute,
-        or a bare name placed in TRACY_CAPTURES_DIR (".tracy" appended). level: zstd level; streams: parallel
-        compression streams; compression: "zstd" or "lz4"; fi_dict: accepted (no frame-image data is kept).
-        Runs as a task by default (async_mode): poll it with the task tool; its note shows the progress."""
+        """Save a capture or live session as a .tracy file (Tracy 0.14 format), as a task unless
+        async_mode=False."""
         from tracy_mcp.export.save import SaveError, resolve_save_path
 
         inst = core.instance(instance_id)
