@@ -1,6 +1,7 @@
-"""The texts an assistant reads: the server instructions, the tracy://prompt and tracy://eval-guide resources
-(files in resources/, re-read on every request), the tracy://sql-schema resource (generated from the SQL tables)
-and the analyse_capture prompt."""
+"""The texts an assistant reads: the server instructions, the short start every assistant reads (tracy://prompt),
+the topic guides read when needed (tracy://eval-guide, tracy://guide/workflows, tracy://guide/methods generated
+from the code, tracy://sql-schema generated from the SQL tables), and the analyse_capture prompt. Files in
+resources/ are re-read on every request."""
 
 from __future__ import annotations
 
@@ -13,48 +14,67 @@ from tracy_mcp.server.core import Core
 RESOURCES = Path(__file__).parent / "resources"
 PROMPT_FILE = RESOURCES / "prompt.md"
 EVAL_GUIDE_FILE = RESOURCES / "eval_guide.md"
-EVAL_GUIDE_PLACEHOLDER = (
-    "# tracy-mcp eval guide\n\nThe full guide is not part of this build yet. In `eval`, `ctx` is the capture "
-    "(see `help(ctx)` and `dir(ctx)`), `instances` maps every loaded instance id to its capture, times are "
-    "integer nanoseconds, and the value of the last expression is returned.\n"
-)
+WORKFLOWS_FILE = RESOURCES / "workflows.md"
+MISSING = "# {name}\n\n(missing from this build: in eval, `help(ctx)` and `dir(ctx)` describe the capture object)\n"
 
 INSTRUCTIONS = (
-    "Query Tracy profiler captures. Start with list_captures/load_capture (or live_connect), then use eval to run "
-    "Python against the capture bound as `ctx`. Read tracy://prompt (how to analyse) and tracy://eval-guide "
-    "(the ctx API) before the first eval. Times are nanoseconds. Unload captures you are done with."
+    "Performance questions about Tracy profiler captures: read tracy://prompt first (short), then load_capture "
+    "and eval Python on `ctx`."
 )
 
 
-def read_resource(path: Path, placeholder: str) -> str:
+def read_resource(path: Path, name: str) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except OSError:
-        return placeholder
+        return MISSING.format(name=name)
+
+
+def method_reference() -> str:
+    from tracy_mcp.server.method_table import method_table
+
+    return method_table()
 
 
 def register(mcp: MCPServer, core: Core) -> None:
     """Resources and prompts."""
 
-    # -- resources ----------------------------------------------------------------------------------------------
     @mcp.resource(
         "tracy://prompt",
         name="prompt",
         mime_type="text/markdown",
-        description="How to analyse a Tracy capture well: workflows for slow frames, lock contention, "
-        "memory and GPU. Read it before the first eval.",
+        description="Start here (2 k characters): how to answer questions about a capture, what to call first, "
+        "the conventions.",
     )
     def prompt_resource() -> str:
-        return read_resource(PROMPT_FILE, "# tracy-mcp analysis guide\n\n(missing from this build)\n")
+        return read_resource(PROMPT_FILE, "tracy-mcp: start here")
+
+    @mcp.resource(
+        "tracy://guide/methods",
+        name="guide-methods",
+        mime_type="text/markdown",
+        description="Every ctx method with its arguments and return shape, generated from the code.",
+    )
+    def methods_resource() -> str:
+        return method_reference()
 
     @mcp.resource(
         "tracy://eval-guide",
         name="eval-guide",
         mime_type="text/markdown",
-        description="The `ctx` object model for eval: units (ns), ids and joins, worked examples.",
+        description="The ctx tables, ids and joins, worked examples, caveats, differences from upstream Tracy.",
     )
     def eval_guide_resource() -> str:
-        return read_resource(EVAL_GUIDE_FILE, EVAL_GUIDE_PLACEHOLDER)
+        return read_resource(EVAL_GUIDE_FILE, "Eval guide")
+
+    @mcp.resource(
+        "tracy://guide/workflows",
+        name="guide-workflows",
+        mime_type="text/markdown",
+        description="How to investigate slow frames, lock contention, memory, GPU, threads and A/B comparisons.",
+    )
+    def workflows_resource() -> str:
+        return read_resource(WORKFLOWS_FILE, "Analysis workflows")
 
     @mcp.resource(
         "tracy://sql-schema",
@@ -74,10 +94,10 @@ def register(mcp: MCPServer, core: Core) -> None:
     @mcp.prompt(
         name="analyse_capture",
         title="Analyse a Tracy capture",
-        description="Start a performance investigation of a capture with the analysis guide loaded.",
+        description="Start a performance investigation of a capture with the start guide loaded.",
     )
     def analyse_capture_prompt(path: str = "", question: str = "") -> str:
-        guide = read_resource(PROMPT_FILE, "")
+        guide = read_resource(PROMPT_FILE, "tracy-mcp: start here")
         target = f"the capture {path}" if path else "a capture (list_captures shows them)"
         ask = question or "Where does the time go, and what would make it faster?"
-        return f"{guide}\n\n---\n\nLoad {target} with load_capture, read tracy://eval-guide, then answer: {ask}"
+        return f"{guide}\n\n---\n\nLoad {target} with load_capture, then answer: {ask}"
