@@ -13,7 +13,7 @@ from tracy_mcp.cli import build_parser
 def test_subcommands_and_help() -> None:
     parser = build_parser()
     help_text = parser.format_help()
-    for command in ("serve", "stdio", "status", "stop", "info"):
+    for command in ("serve", "stdio", "status", "stop", "info", "analyze"):
         assert command in help_text
     args = parser.parse_args(["serve", "--sse", "--port", "5000"])
     assert (args.transport, args.port) == ("sse", 5000)
@@ -43,3 +43,17 @@ def test_info_prints_headline_facts(tmp_path: Path) -> None:
     r = cli(server_env(tmp_path), "info", str(capture))
     assert r.returncode == 0, r.stderr
     assert "capture_program" in r.stdout or "program" in r.stdout
+
+
+def test_analyze_the_demo_capture(tmp_path: Path) -> None:
+    """The README's first command: the bundled demo capture, its summary, then how to go on."""
+    r = cli(server_env(tmp_path), "analyze", "demo")
+    assert r.returncode == 0, r.stderr
+    assert "loaded demo.tracy in" in r.stderr and "zones" in r.stderr
+    assert "tracy-mcp serve" in r.stdout and "tracy-mcp stdio" in r.stdout
+    assert len(r.stdout.splitlines()) > 5
+
+
+def test_analyze_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    r = cli(server_env(tmp_path), "analyze", str(tmp_path / "missing.tracy"))
+    assert r.returncode == 1 and "cannot analyze" in r.stderr and "Traceback" not in r.stderr

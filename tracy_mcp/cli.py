@@ -5,6 +5,7 @@
 - ``status`` / ``stop``: the shared server, found through its PID and port files.
 - ``info PATH``: load a capture and print its headline facts.
 - ``export-dataset OUT CAPTURE...``: add captures to a Hive-partitioned Parquet dataset of their SQL tables.
+- ``analyze PATH``: load a capture with a progress bar and print its summary (``demo`` is the bundled capture).
 """
 
 from __future__ import annotations
@@ -46,6 +47,13 @@ def build_parser() -> argparse.ArgumentParser:
     stop.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for it to exit")
     info = sub.add_parser("info", help="load a capture and print its headline facts")
     info.add_argument("path")
+    analyze = sub.add_parser(
+        "analyze",
+        help="load a capture and print what it holds and its headline findings",
+        description='Load a capture (a .tracy file, or "demo" for the one shipped with tracy-mcp) with a progress '
+        "bar, print its summary, and say how to ask an assistant about it.",
+    )
+    analyze.add_argument("path", help='a .tracy file, or "demo"')
     sub.add_parser("stats", help="print the tool-call statistics of all recorded sessions")
     dataset = sub.add_parser(
         "export-dataset",
@@ -70,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         return _info(args.path)
     if args.command == "export-dataset":
         return _export_dataset(args.out, args.captures, args.tables)
+    if args.command == "analyze":
+        from tracy_mcp.analyze import analyze
+
+        return analyze(args.path)
     if args.command == "stats":
         from tracy_mcp.tracking import global_stats_table
 
