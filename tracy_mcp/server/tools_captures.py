@@ -58,8 +58,7 @@ def register(mcp: MCPServer, core: Core) -> None:
 
     @mcp.tool(annotations=hints(read_only=True, idempotent=True))
     async def list_instances() -> InstanceList:
-        """Loaded captures and live sessions (ids, memory, idle time). The server is shared: unload_capture what
-        you are done with."""
+        """Loaded captures and live sessions. The server is shared: unload_capture what you are done with."""
         now = time.time()
         instances = [cast(InstanceInfo, i.describe(now)) for i in core.registry.all()]
         out: InstanceList = {"instances": instances, "max_instances": settings.max_instances}

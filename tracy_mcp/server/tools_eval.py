@@ -42,7 +42,7 @@ def register(mcp: MCPServer, core: Core) -> None:
         max_chars: Annotated[
             int | None, Field(ge=200, le=1_000_000, description="Output budget (default 20000).")
         ] = None,
-        label: Annotated[str | None, Field(description="Task name shown by task list.")] = None,
+        label: Annotated[str | None, Field(description="Name in task list.")] = None,
     ) -> str:
         """Run Python on a capture: how to answer questions about it. Output is compact, capped at max_chars; a
         last value that is a picture comes back as an image. Runs with the server's rights; stopped after 120 s."""
@@ -100,7 +100,7 @@ def register(mcp: MCPServer, core: Core) -> None:
         ],
         task_id: Annotated[str | None, Field(description="For poll and cancel.")] = None,
         all: Annotated[  # noqa: A002 - the argument name a caller types
-            bool, Field(description="list: every task, synchronous evals too.")
+            bool, Field(description="list every task.")
         ] = False,
     ) -> dict[str, Any]:
         """Follow background work (async evals, saves): list, poll for the result, or cancel."""
