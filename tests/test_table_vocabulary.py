@@ -124,9 +124,11 @@ def _kind(series: object) -> str:
 
 
 def _captures() -> list[str]:
-    """Every shared capture, the planted ones too."""
-    planted = sorted((CAPTURES / "planted").glob("*.tracy")) if CAPTURES.is_dir() else []
-    found = [p.name for p in shared_captures()] + [f"planted/{p.name}" for p in planted]
+    """Every shared capture: planted and older-format (incoming) ones too."""
+    found = [p.name for p in shared_captures()]
+    for sub in ("planted", "incoming"):
+        more = sorted((CAPTURES / sub).glob("*.tracy")) if CAPTURES.is_dir() else []
+        found += [f"{sub}/{p.name}" for p in more]
     return found or ["(no shared captures)"]
 
 

@@ -18,7 +18,7 @@ import numpy as np
 DEFAULT_MAX_CHARS = 20_000
 TABLE_ROWS = 30  # rows of a table shown before "N more rows"
 ITEMS = 100  # items of a list, dict or array shown before "N more items"
-CELL_CHARS = 60  # longest text cell before it is cut with "…"
+CELL_CHARS = 80  # longest text cell before it is cut
 LINE = 120  # a container fitting in this many characters is printed on one line
 
 
