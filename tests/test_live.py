@@ -269,7 +269,9 @@ def test_live_connect_tool_over_mcp(tmp_path: Path) -> None:
             r = await client.call_tool(tool, args)
             assert not r.is_error, "\\n".join(getattr(c, "text", "") for c in r.content)
             data = r.structured_content
-            return data.get("result", data) if data and set(data) == {{"result"}} else data
+            if data is None:  # a text result (eval): its text, once
+                return "\\n".join(getattr(c, "text", "") for c in r.content)
+            return data.get("result", data) if set(data) == {{"result"}} else data
 
         async def main():
             env = server_env(Path("home"), TRACY_MCP_BROADCAST_LISTEN_S="3.5")
