@@ -108,8 +108,33 @@ def _user_traceback(exc: BaseException, filename: str) -> str:
     return "".join(lines).rstrip()
 
 
-def run_code(code: str | Compiled, namespace: Mapping[str, Any], max_chars: int = MAX_OUTPUT_CHARS) -> str:
-MAX_IMAGES = 8  # pictures one eval returns (a list of figures as its final value)
+def _pictures(value: Any, images: list[bytes] | None) -> str | None:
+    """When `value` is a picture (a matplotlib Figure, PNG bytes, a PIL image) or a list/tuple of them and the
+    caller collects `images`: append their PNG bytes there and return the text standing for them; else None."""
+    from tracy_mcp.plots.figure import as_png
+
+    values = list(value) if isinstance(value, (list, tuple)) and 0 < len(value) <= MAX_IMAGES else [value]
+    pngs: list[bytes] = []
+    for v in values:  # stops at the first value that is not a picture
+        png = as_png(v)
+        if png is None:
+            return None
+        pngs.append(png)
+    if images is None:
+        return f"({len(pngs)} picture(s): an async eval returns text only; run it synchronously or save it to a file)"
+    notes = []
+    for png in pngs:
+        images.append(png)
+        notes.append(f"[image {len(images)}: PNG, {len(png) // 1024} KiB]")
+    return "\n".join(notes)
+
+
+def run_code(
+    code: str | Compiled,
+    namespace: Mapping[str, Any],
+    max_chars: int = MAX_OUTPUT_CHARS,
+    images: list[bytes] | None = None,
+) -> str:
     """Run `code` in this thread with `namespace` as globals; returns printed output plus the final value.
 
     A final value that is a picture (matplotlib Figure, PNG bytes, PIL image, or a list of them) is rendered as PNG
