@@ -59,7 +59,14 @@ def test_every_tool_is_described_and_annotated(tmp_path: Any) -> None:
                 assert schema.get("description"), f"{name}.{arg} has no description"
             a = tool.annotations
             assert a is not None, name
-            got = (a.read_only_hint, a.destructive_hint, a.idempotent_hint, a.open_world_hint)
+            # a hint left out means the protocol's default: read-only False, destructive True, idempotent
+            # False, open world True
+            got = (
+                bool(a.read_only_hint),
+                a.destructive_hint is not False,
+                bool(a.idempotent_hint),
+                a.open_world_hint is not False,
+            )
             assert got == HINTS[name], (name, got)
             if name in DATA_TOOLS:
                 assert tool.output_schema and tool.output_schema.get("type") == "object", name

@@ -21,12 +21,14 @@ def hints(
     idempotent: bool = False,
     open_world: bool = False,
 ) -> ToolAnnotations:
-    """The four MCP tool annotations (hints), always all stated (the protocol's defaults assume the worst)."""
+    """The four MCP tool annotations, each decided here for every tool. A value equal to the protocol's default
+    (read_only False, destructive True, idempotent False, open_world True) is left out: clients apply the
+    default, and every assistant reads the tool list, so the list stays short."""
     return ToolAnnotations(
-        read_only_hint=read_only,
-        destructive_hint=destructive,
-        idempotent_hint=idempotent,
-        open_world_hint=open_world,
+        read_only_hint=read_only or None,
+        destructive_hint=None if destructive else False,
+        idempotent_hint=idempotent or None,
+        open_world_hint=None if open_world else False,
     )
 
 

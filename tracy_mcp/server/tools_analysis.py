@@ -23,8 +23,7 @@ def register(mcp: MCPServer, core: Core) -> None:
     async def summarize_capture(
         instance_id: Annotated[str | None, Field(description="Id or alias; optional when one is loaded.")] = None,
     ) -> str:
-        """Start here after load_capture: what the capture holds and the headline findings, each naming the ctx
-        method with the detail (same text as ctx.summary())."""
+        """Call after load_capture: what the capture holds and its headline findings (= ctx.summary())."""
         inst = core.instance(instance_id)
         return await run_on_instance(core, inst, "summarize_capture", lambda: str(inst.capture.summary()))
 

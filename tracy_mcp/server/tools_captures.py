@@ -71,9 +71,7 @@ def register(mcp: MCPServer, core: Core) -> None:
     async def load_capture(
         path: Annotated[
             str,
-            Field(
-                description='From list_captures (absolute, or relative to its folder), or "demo" (a bundled example).'
-            ),
+            Field(description='A path from list_captures, or "demo" (an example).'),
         ],
         alias: Annotated[str | None, Field(description="Optional name usable as instance_id.")] = None,
         ctx: Context | None = None,
@@ -88,8 +86,7 @@ def register(mcp: MCPServer, core: Core) -> None:
         min_change: Annotated[float, Field(ge=0, description="Smallest change reported.")] = 0.05,
         ctx: Context | None = None,
     ) -> str:
-        """A/B: what got slower or faster (beyond noise) between two captures of one program, per zone, call
-        path and frame. Tables: eval `instances[a].compare(instances[b])`."""
+        """A/B: what got slower or faster (beyond noise) between two captures of one program."""
         a = await _instance_or_path(core, base, ctx)
         b = await _instance_or_path(core, target, ctx)
         limit = core.settings.eval_time_limit_s

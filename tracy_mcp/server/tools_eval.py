@@ -32,10 +32,7 @@ def register(mcp: MCPServer, core: Core) -> None:
     async def eval_tool(
         code: Annotated[
             str,
-            Field(
-                description="Python on `ctx` (the capture; also `instances`, `np`, `sql`). Returns prints and "
-                "the last expression's value."
-            ),
+            Field(description="Python; `ctx` is the capture (also `instances`, `np`, `sql`)."),
         ],
         instance_id: Annotated[str | None, Field(description="Id or alias; optional when one is loaded.")] = None,
         async_mode: Annotated[bool, Field(description="Run in the background; returns a task_id.")] = False,
