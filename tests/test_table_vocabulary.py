@@ -125,10 +125,10 @@ def _kind(series: object) -> str:
 
 def _captures() -> list[str]:
     """Every shared capture: planted and older-format (incoming) ones too."""
-    found = [p.name for p in shared_captures()]
+    paths = list(shared_captures())
     for sub in ("planted", "incoming"):
-        more = sorted((CAPTURES / sub).glob("*.tracy")) if CAPTURES.is_dir() else []
-        found += [f"{sub}/{p.name}" for p in more]
+        paths += sorted((CAPTURES / sub).glob("*.tracy")) if CAPTURES.is_dir() else []
+    found = list(dict.fromkeys(str(p.relative_to(CAPTURES)) for p in paths))
     return found or ["(no shared captures)"]
 
 
