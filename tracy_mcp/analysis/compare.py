@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.call_paths import call_paths
+from tracy_mcp.analysis.call_paths import call_paths, merge_paths
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.rank_test import mann_whitney
@@ -29,9 +29,11 @@ from tracy_mcp.analysis.wait_zones import wait_zones
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
+    from tracy_mcp.engine.zonetree import ZoneTree
 
 I64 = np.int64
 SAMPLE = 2000  # durations per group and side for the rank test and the percentiles
+STRIDED = 250_000  # big call paths are sampled from an evenly strided subset of about this many zones
 CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
 COLS = (
     "name",
@@ -70,28 +72,25 @@ class Comparison(Report):
 
 
 class GroupProfile:
-    """One capture grouped by zone name or by call path: count, total and self total per group, and a sample of
-    the zones' durations and self times (all of them up to SAMPLE)."""
+    """One capture grouped by zone name or by call path: count, total and self total per group (per name: stat
+    zones as upstream; per path: the engine's path sums over zones with an end), and a sample of the zones'
+    durations and self times (all of them up to SAMPLE per group)."""
 
     def __init__(self, ctx: Capture, by: str) -> None:
         t = ctx._cpu()
         selft = ctx.self_time_array()
+        zp = ctx._zone_paths()  # the engine's per-thread paths with their sums: the self totals come from there
+        sl = ctx._srclocs()
+        label = np.where(zp.label >= 0, zp.label, len(sl.names))
         self.samples: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         if by == "name":
-            sl = ctx._srclocs()
             self.labels = list(sl.names)
             ng = len(self.labels)
             rows, off = t.stat_order()  # stat zones grouped by source location (the engine's lists)
             st = t.srcloc_stats()
-            cnt = np.diff(off)
-            own = np.zeros(len(cnt), I64)
-            nz = np.flatnonzero(cnt)
-            if len(nz):
-                own[nz] = np.add.reduceat(selft[rows], off[:-1][nz])
-            g = sl.name_idx
-            self.count = np.bincount(g, weights=st.count, minlength=ng).astype(I64)
-            self.total = np.bincount(g, weights=st.total, minlength=ng).astype(I64)
-            self.self_total = np.bincount(g, weights=own, minlength=ng).astype(I64)
+            self.count = np.bincount(sl.name_idx, weights=st.count, minlength=ng).astype(I64)
+            self.total = np.bincount(sl.name_idx, weights=st.total, minlength=ng).astype(I64)
+            self.self_total = np.bincount(label, weights=zp.self_ns, minlength=ng + 1)[:ng].astype(I64)
             for i, name in enumerate(self.labels):
                 if self.count[i] == 0:
                     continue
@@ -103,38 +102,34 @@ class GroupProfile:
             cp = call_paths(ctx)
             self.labels = cp.strings()
             ng = len(self.labels)
-            pr = cp.path_of_row
-            stat = t.valid & (t.dur > 0) & t.known_srcloc
-            bad = np.flatnonzero(~stat)  # few: zones without an end or a source location, empty zones
-            pb = pr[bad]
-
-            def sums(weights: np.ndarray) -> np.ndarray:
-                out = np.zeros(ng, I64)
-                np.add.at(out, pr, weights)  # integer scatter-add: exact, and faster than a float bincount
-                np.subtract.at(out, pb, weights[bad])
-                return out
-
-            self.count = np.bincount(pr, minlength=ng) - np.bincount(pb, minlength=ng)
-            self.total = sums(t.dur)
-            self.self_total = sums(selft)
-            # sample: every zone of small groups, about SAMPLE zones of big ones (a seeded draw, the same every run)
-            draw = np.random.default_rng(0).random(t.n)
-            draw *= self.count[pr]
-            keep = draw < SAMPLE
-            keep &= stat
-            rows = np.flatnonzero(keep)
-            gr = pr[rows]
-            order = np.argsort(gr, kind="stable")
-            rows, gr = rows[order], gr[order]
-            cut = np.flatnonzero(np.diff(gr)) + 1
-            d, sf = t.dur[rows], selft[rows]
-            for a, b in zip(np.r_[0, cut].tolist(), np.r_[cut, len(gr)].tolist(), strict=True):
-                if b > a:
-                    self.samples[int(gr[a])] = (d[a:b], sf[a:b])
-            empty = (np.zeros(0, I64), np.zeros(0, I64))
-            for i in np.flatnonzero(self.count).tolist():
-                self.samples.setdefault(i, empty)  # (a draw can miss a big group only with negligible odds)
+            merged = merge_paths(zp.parent, label, zp.owner, per_thread=False).new_id  # per-thread path -> path
+            self.count = np.bincount(merged, weights=zp.count, minlength=ng).astype(I64)
+            self.total = np.bincount(merged, weights=zp.total, minlength=ng).astype(I64)
+            self.self_total = np.bincount(merged, weights=zp.self_ns, minlength=ng).astype(I64)
+            self._sample_paths(t, selft, cp.path_of_row)
         self.index = {lab: i for i, lab in enumerate(self.labels) if self.count[i] > 0}
+
+    def _sample_paths(self, t: ZoneTree, selft: np.ndarray, pr: np.ndarray) -> None:
+        """Every zone of the paths with at most SAMPLE zones; for bigger ones, the zones among an evenly strided
+        subset of all zones (about STRIDED of them), at most SAMPLE of them."""
+        small = self.count <= SAMPLE
+        rows = np.flatnonzero(small[pr])
+        stride = max(1, t.n // STRIDED)
+        sub = np.arange(0, t.n, stride)
+        rows = np.concatenate([rows, sub[~small[pr[sub]]]])
+        rows = rows[t.valid[rows] & t.known_srcloc[rows] & (t.end[rows] > t.start[rows])]
+        gr = pr[rows]
+        order = np.argsort(gr.astype(np.uint16) if len(self.count) < 2**16 else gr, kind="stable")  # radix sort
+        rows, gr = rows[order], gr[order]
+        cut = np.flatnonzero(np.diff(gr)) + 1
+        d, sf = t.dur[rows], selft[rows]
+        for a, b in zip(np.r_[0, cut].tolist(), np.r_[cut, len(gr)].tolist(), strict=True):
+            if b > a:
+                k = (np.arange(min(SAMPLE, b - a)) * (b - a)) // min(SAMPLE, b - a)
+                self.samples[int(gr[a])] = (d[a:b][k], sf[a:b][k])
+        empty = (np.zeros(0, I64), np.zeros(0, I64))
+        for i in np.flatnonzero(self.count).tolist():
+            self.samples.setdefault(i, empty)  # a path whose zones all lack an end
 
 
 def group_profile(ctx: Capture, by: str) -> GroupProfile:
