@@ -127,8 +127,8 @@ def bench_zone_at(path: Path) -> None:
         rng = np.random.default_rng(1)
         rows = rng.choice(with_zones, size=LOOKUPS, p=counts[with_zones] / counts[with_zones].sum())
         times = rng.integers(0, cap.get_last_time(), size=LOOKUPS)
-        engine = min(timed(lambda: cap.zone_at(times, rows)) for _ in range(3))
-        ref = min(timed(lambda: numpy_zone_at(cap, times, rows)) for _ in range(2))
+        engine = min(timed(lambda: cap.zone_at(times, rows))[0] for _ in range(3))
+        ref = min(timed(lambda: numpy_zone_at(cap, times, rows))[0] for _ in range(2))
         assert np.array_equal(cap.zone_at(times, rows).zone_id, numpy_zone_at(cap, times, rows))
     ok = "yes" if engine <= 0.5 else "NO"
     print(f"{path.name}: {LOOKUPS} zone_at look-ups (random times and threads)")
@@ -145,8 +145,8 @@ def bench_planted() -> None:
         if not path.is_file():
             continue
         with open_capture(path) as cap:
-            cold = timed(getattr(cap, method))
-            warm = min(timed(getattr(cap, method)) for _ in range(3))
+            cold = timed(getattr(cap, method))[0]
+            warm = min(timed(getattr(cap, method))[0] for _ in range(3))
         ok = "yes" if cold <= 0.3 else ("warm" if warm <= 0.3 else "NO")
         print(f"  {method + '() on ' + name:<48} {cold * 1000:9.1f} {warm * 1000:9.1f} {300:8.0f}  {ok}")
 
