@@ -1,4 +1,4 @@
-"""Deprecated alias of `tracy_mcp.analysis.results` (moved when the package was split into layers; kept for one release)."""
+"""Deprecated alias of `tracy_mcp.analysis.results` (moved when the package was split into layers; kept one release)."""
 
 from __future__ import annotations
 
