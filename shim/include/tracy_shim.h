@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change of this header; the Python side refuses a library reporting another value. */
-#define TSHIM_API_VERSION 4
+#define TSHIM_API_VERSION 5
 
 typedef struct tshim_capture tshim_capture;
 
@@ -118,6 +118,16 @@ enum tshim_zone_at_flags {
  * range fails with TSHIM_ERR_ARG. */
 TSHIM_API int tshim_zone_at(const tshim_capture* cap, const int64_t* times, int64_t n, const int32_t* threads,
                             int64_t n_threads, int flags, int32_t* out_zone, int32_t* out_thread);
+
+/* Sums per call path over the CPU zones that overlap [window_start, window_end), their times clipped to the window
+ * (self time = a zone's clipped duration minus its children's), of the threads (rows of table "threads") with
+ * thread_mask[t] != 0 (thread_mask NULL: every thread). row_path (n_rows entries) is tshim_zone_paths' output and
+ * every id in it must be below n_paths. Fills path_count, path_total, path_self, path_max (n_paths entries each).
+ * Only the zones in the window are visited (a thread's zones start in row order). */
+TSHIM_API int tshim_zone_path_sums(const tshim_capture* cap, const int32_t* row_path, int64_t n_rows, int64_t n_paths,
+                                   int64_t window_start, int64_t window_end, const uint8_t* thread_mask,
+                                   int64_t n_threads, int64_t* path_count, int64_t* path_total, int64_t* path_self,
+                                   int64_t* path_max);
 
 /* ---- Live capture: a running Tracy-instrumented program (protocol 82 = Tracy 0.14.x clients, 76 = 0.13.x) ----
  * A live handle owns the connection and a network thread. Its data is read through snapshots: each

@@ -17,7 +17,8 @@ import numpy as np
 from tracy_mcp.analysis.call_paths import merge_paths
 from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.scope import Scope, resolve_scope, zone_rows
+from tracy_mcp.analysis.scope import Scope, resolve_scope
+from tracy_mcp.engine.zonepaths import ZonePaths, window_sums
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -42,40 +43,20 @@ class _Tree:
 
 
 # -- aggregation ---------------------------------------------------------------------------------------------------
-def _engine_sums(ctx: Capture, scope: Scope) -> tuple[Any, tuple[np.ndarray, ...]]:
-    """The engine's per-thread paths and (count, total, self, max) per path, restricted to the scope."""
+def _engine_sums(ctx: Capture, scope: Scope) -> tuple[ZonePaths, tuple[np.ndarray, ...]]:
+    """The engine's per-thread paths and (count, total, self, max) per path, restricted to the scope: the sums the
+    engine made with the paths, or for a window, the engine's sums over the zones in the window only."""
     zp = ctx._zone_paths()
-    if not scope.windowed:
-        sums: tuple[np.ndarray, ...] = (zp.count, zp.total, zp.self_ns, zp.max_ns)
-        if scope.threads is not None:
-            mine = np.isin(zp.owner, scope.threads)
-            sums = tuple(np.where(mine, a, 0) for a in sums)
-        return zp, sums
-    t = ctx._cpu()
-    rows = zone_rows(ctx, scope)
-    ws = np.iinfo(I64).min if scope.start is None else scope.start
-    we = np.iinfo(I64).max if scope.end is None else scope.end
-    d = np.minimum(t.end[rows], we) - np.maximum(t.start[rows], ws)
-    np.maximum(d, 0, out=d)
-    # self time inside the window: clipped duration minus the clipped durations of the children in the window
-    par = t.parent[rows].astype(I64)
-    pos = np.searchsorted(rows, par)
-    inside = (par >= 0) & (pos < len(rows))
-    inside[inside] = rows[pos[inside]] == par[inside]
-    child = np.bincount(pos[inside], weights=d[inside], minlength=len(rows)).astype(I64)
-    pid = zp.row_path[rows]
-    n = len(zp.parent)
-    mx = np.zeros(n, I64)
-    np.maximum.at(mx, pid, d)
-    return zp, (
-        np.bincount(pid, minlength=n).astype(I64),
-        np.bincount(pid, weights=d, minlength=n).astype(I64),
-        np.bincount(pid, weights=d - child, minlength=n).astype(I64),
-        mx,
-    )
+    if scope.windowed:
+        return zp, window_sums(ctx._db, zp, scope.start, scope.end, scope.threads)
+    sums: tuple[np.ndarray, ...] = (zp.count, zp.total, zp.self_ns, zp.max_ns)
+    if scope.threads is not None:
+        mine = np.isin(zp.owner, scope.threads)
+        sums = tuple(np.where(mine, a, 0) for a in sums)
+    return zp, sums
 
 
-def _merge(zp: Any, sums: tuple[np.ndarray, ...], *, per_thread: bool, root_labels: set[int] | None) -> _Tree:
+def _merge(zp: ZonePaths, sums: tuple[np.ndarray, ...], *, per_thread: bool, root_labels: set[int] | None) -> _Tree:
     """The engine's per-thread paths merged into the requested tree (call_paths.merge_paths), with their sums."""
     m = merge_paths(zp.parent, zp.label, zp.owner, per_thread=per_thread, root_labels=root_labels)
     n = len(m.parent)

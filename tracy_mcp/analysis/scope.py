@@ -28,9 +28,12 @@ class Scope:
 
 
 def zone_rows(ctx: Capture, scope: Scope, *, include_unfinished: bool = False) -> np.ndarray:
-    """Sorted rows of the CPU zones overlapping the scope (its thread, its window); zones that never ended count
-    only with `include_unfinished` (they then last to the capture's end). A thread's zones are in DFS pre-order, so
-    its top-level zones are sorted by start: a binary search over them bounds the rows to look at."""
+    """Sorted rows of the CPU zones overlapping the scope (its threads, its window); zones that never ended count
+    only with `include_unfinished` (they then last to the capture's end).
+
+    A thread's zones are in DFS pre-order, so their starts never decrease: the zones starting inside the window are
+    one block of rows (two binary searches), and the zones that started before it and are still open in it are the
+    last zone starting before the window and its ancestors (a walk up a few parents). Nothing else is looked at."""
     t, db = ctx._cpu(), ctx._db
     ws = np.iinfo(np.int64).min if scope.start is None else scope.start
     we = np.iinfo(np.int64).max if scope.end is None else scope.end
@@ -45,18 +48,22 @@ def zone_rows(ctx: Capture, scope: Scope, *, include_unfinished: bool = False) -
         a, b = int(zb[th]), int(ze[th])
         if b <= a:
             continue
-        roots = a + np.flatnonzero(t.depth[a:b] == 0)
-        if len(roots) == 0:
-            continue
-        rs = t.start[roots]
-        i = max(int(np.searchsorted(rs, ws, "right")) - 1, 0)  # the last top-level zone starting before the window
-        j = int(np.searchsorted(rs, we, "left"))  # the first one starting at or after its end
-        seg = np.arange(int(roots[i]), int(roots[j]) if j < len(roots) else b)
-        end = t.end[seg]
-        ok = (end > ws) if include_unfinished else (end >= 0) & (end > ws)
-        if include_unfinished:
-            ok |= end < 0
-        parts.append(seg[ok & (t.start[seg] < we)])
+        starts = t.start[a:b]
+        i = a + int(np.searchsorted(starts, ws, "left"))
+        j = a + int(np.searchsorted(starts, we, "left"))
+        still_open = []
+        r = i - 1
+        while r >= a:
+            e = int(t.end[r])
+            if (e >= 0 and e > ws) or (e < 0 and include_unfinished):
+                still_open.append(r)
+            r = int(t.parent[r])
+        block = np.arange(i, j)
+        end = t.end[block]
+        ok = end > ws
+        ok = ok | (end < 0) if include_unfinished else ok & (end >= 0)
+        parts.append(np.asarray(still_open[::-1], dtype=np.int64))
+        parts.append(block[ok])
     return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
 

@@ -222,6 +222,37 @@ class NativeCapture:
             )
         return zone.astype(np.int64), owner.astype(np.int64)
 
+    def zone_path_sums(
+        self,
+        row_path: np.ndarray,
+        n_paths: int,
+        window: tuple[int, int],
+        thread_mask: np.ndarray | None = None,
+    ) -> dict[str, np.ndarray]:
+        """Per path `count`, `total`, `self`, `max` over the CPU zones overlapping [window) clipped to it, of the
+        threads in `thread_mask` (bool per thread row; None = all); see tshim_zone_path_sums."""
+        row_path = np.ascontiguousarray(row_path, dtype=np.int32)
+        out = {k: np.zeros(n_paths, np.int64) for k in ("count", "total", "self", "max")}
+        mask = None if thread_mask is None else np.ascontiguousarray(thread_mask, dtype=np.uint8)
+
+        def ptr(a: np.ndarray, ctype: str) -> Any:
+            return self._ffi.cast(ctype, a.ctypes.data)
+
+        check(
+            self._lib.tshim_zone_path_sums(
+                self._handle,
+                ptr(row_path, "int32_t *"),
+                len(row_path),
+                n_paths,
+                int(window[0]),
+                int(window[1]),
+                self._ffi.NULL if mask is None else ptr(mask, "uint8_t *"),
+                0 if mask is None else len(mask),
+                *(ptr(out[k], "int64_t *") for k in ("count", "total", "self", "max")),
+            )
+        )
+        return out
+
 
 class _KeepAlive:
     """Ties a numpy view's lifetime to the capture handle it points into."""

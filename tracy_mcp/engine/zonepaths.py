@@ -50,3 +50,18 @@ def load_zone_paths(db: CaptureData, srclocs: SrclocTable) -> ZonePaths:
         )
 
     return db.cached("zone_paths", build)
+
+
+def window_sums(
+    db: CaptureData, zp: ZonePaths, start: int | None, end: int | None, threads: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(count, total, self, max) per path over the zones overlapping [start, end) (None: open), clipped to it, of
+    the given thread rows (None: all), summed by the engine over the zones in the window only."""
+    lo = np.iinfo(np.int64).min if start is None else int(start)
+    hi = np.iinfo(np.int64).max if end is None else int(end)
+    mask = None
+    if threads is not None:
+        mask = np.zeros(db.rows("threads"), dtype=bool)
+        mask[np.asarray(threads, dtype=np.int64)] = True
+    r = db.native.zone_path_sums(zp.row_path, len(zp), (lo, hi), mask)
+    return r["count"], r["total"], r["self"], r["max"]

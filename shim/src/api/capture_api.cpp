@@ -55,6 +55,20 @@ template <class T> const T* typed_column(const tshim::Table& t, const char* name
     throw tshim::Error(TSHIM_ERR_NOT_FOUND, "table " + t.name + " has no column " + name);
 }
 
+// The CPU zone table's tree columns, typed and checked.
+tshim::ZoneTreeColumns<uint16_t, uint16_t> zone_tree_columns(const tshim::Table& t) {
+    tshim::ZoneTreeColumns<uint16_t, uint16_t> z;
+    z.rows = t.rows;
+    if (t.rows > 0) {
+        z.start = typed_column<int64_t>(t, "start");
+        z.end = typed_column<int64_t>(t, "end");
+        z.parent = typed_column<int32_t>(t, "parent");
+        z.srcloc = typed_column<uint16_t>(t, "srcloc");
+        z.owner = typed_column<uint16_t>(t, "thread");
+    }
+    return z;
+}
+
 }  // namespace
 
 extern "C" {
@@ -240,15 +254,7 @@ int tshim_zone_paths(const tshim_capture* cap, const int32_t* labels, int64_t n_
         if (capacity > 0 && !(path_parent && path_label && path_thread && path_count && path_total && path_self &&
                               path_max))
             throw tshim::Error(TSHIM_ERR_ARG, "null path array");
-        tshim::ZoneTreeColumns<uint16_t, uint16_t> z;
-        z.rows = t.rows;
-        if (t.rows > 0) {
-            z.start = typed_column<int64_t>(t, "start");
-            z.end = typed_column<int64_t>(t, "end");
-            z.parent = typed_column<int32_t>(t, "parent");
-            z.srcloc = typed_column<uint16_t>(t, "srcloc");
-            z.owner = typed_column<uint16_t>(t, "thread");
-        }
+        const auto z = zone_tree_columns(t);
         const tshim::ZonePaths p = tshim::zone_paths(z, labels, n_labels, per_thread != 0, row_path);
         *n_paths = int64_t(p.size());
         if (int64_t(p.size()) <= capacity) {
@@ -276,6 +282,35 @@ int tshim_zone_at(const tshim_capture* cap, const int64_t* times, int64_t n, con
         q.thread_count = n_threads;
         q.fibers = (flags & TSHIM_ZONE_AT_FIBERS) != 0;
         tshim::zone_at(*cap->impl.model, q, out_zone, out_thread);
+        return 0;
+    });
+}
+
+int tshim_zone_path_sums(const tshim_capture* cap, const int32_t* row_path, int64_t n_rows, int64_t n_paths,
+                         int64_t window_start, int64_t window_end, const uint8_t* thread_mask, int64_t n_threads,
+                         int64_t* path_count, int64_t* path_total, int64_t* path_self, int64_t* path_max) {
+    return guarded([&] {
+        const tshim::Table& t = *ready_table(cap, "zones");
+        const tshim::Table& th = *ready_table(cap, "threads");
+        if (n_paths < 0 || (n_paths > 0 && !(path_count && path_total && path_self && path_max)))
+            throw tshim::Error(TSHIM_ERR_ARG, "bad path arrays");
+        if (n_rows != t.rows || (t.rows > 0 && !row_path))
+            throw tshim::Error(TSHIM_ERR_ARG, "row_path must hold one entry per zone (" + std::to_string(t.rows) + ")");
+        if (thread_mask && n_threads != th.rows)
+            throw tshim::Error(TSHIM_ERR_ARG, "thread_mask must hold one entry per thread (" + std::to_string(th.rows) + ")");
+        std::vector<std::pair<int64_t, int64_t>> thread_rows;
+        if (th.rows > 0) {
+            const int32_t* zb = typed_column<int32_t>(th, "zones_begin");
+            const int32_t* ze = typed_column<int32_t>(th, "zones_end");
+            for (int64_t i = 0; i < th.rows; ++i)
+                if (!thread_mask || thread_mask[i]) thread_rows.emplace_back(zb[i], ze[i]);
+        }
+        const auto z = zone_tree_columns(t);
+        const tshim::PathSums s = tshim::zone_path_sums(z, row_path, n_paths, thread_rows, window_start, window_end);
+        std::copy(s.count.begin(), s.count.end(), path_count);
+        std::copy(s.total.begin(), s.total.end(), path_total);
+        std::copy(s.self.begin(), s.self.end(), path_self);
+        std::copy(s.max.begin(), s.max.end(), path_max);
         return 0;
     });
 }

@@ -112,6 +112,54 @@ ZonePaths zone_paths(const ZoneTreeColumns<Src, Owner>& z, const int32_t* labels
     return p;
 }
 
+template <class Src, class Owner>
+PathSums zone_path_sums(const ZoneTreeColumns<Src, Owner>& z, const int32_t* row_path, int64_t n_paths,
+                        const std::vector<std::pair<int64_t, int64_t>>& thread_rows, int64_t window_start,
+                        int64_t window_end) {
+    const size_t n = size_t(n_paths);
+    PathSums s{std::vector<int64_t>(n), std::vector<int64_t>(n), std::vector<int64_t>(n), std::vector<int64_t>(n)};
+    auto overlaps = [&](int64_t r) {
+        return z.end[r] >= 0 && z.end[r] > window_start && z.start[r] < window_end;
+    };
+    auto clipped = [&](int64_t r) {
+        // wrapping arithmetic: times come from untrusted input
+        return uint64_t(std::min(z.end[r], window_end)) - uint64_t(std::max(z.start[r], window_start));
+    };
+    auto add = [&](int64_t r) {
+        const int32_t id = row_path[r];
+        if (id < 0 || id >= n_paths) throw Error(TSHIM_ERR_ARG, "row_path holds a path id out of range");
+        const uint64_t d = clipped(r);
+        const size_t i = size_t(id);
+        s.count[i] += 1;
+        s.total[i] = int64_t(uint64_t(s.total[i]) + d);
+        s.self[i] = int64_t(uint64_t(s.self[i]) + d);
+        s.max[i] = std::max(s.max[i], int64_t(d));
+        const int32_t par = z.parent[r];
+        if (par >= 0 && par < r && overlaps(par)) {
+            const int32_t pid = row_path[par];
+            if (pid < 0 || pid >= n_paths) throw Error(TSHIM_ERR_ARG, "row_path holds a path id out of range");
+            s.self[size_t(pid)] = int64_t(uint64_t(s.self[size_t(pid)]) - d);
+        }
+    };
+    for (const auto& [begin, end] : thread_rows) {
+        if (begin < 0 || end > z.rows || end <= begin) continue;
+        // the zones starting inside the window are one block of rows; those started before it and still open are
+        // the last zone starting before the window and its ancestors
+        const int64_t* first = z.start + begin;
+        const int64_t i = begin + (std::lower_bound(first, z.start + end, window_start) - first);
+        const int64_t j = begin + (std::lower_bound(first, z.start + end, window_end) - first);
+        for (int64_t r = i - 1; r >= begin; r = z.parent[r] < r ? int64_t(z.parent[r]) : -1)
+            if (overlaps(r)) add(r);
+        for (int64_t r = i; r < j; ++r)
+            if (overlaps(r)) add(r);
+    }
+    return s;
+}
+
+template PathSums zone_path_sums<uint16_t, uint16_t>(const ZoneTreeColumns<uint16_t, uint16_t>&, const int32_t*,
+                                                     int64_t, const std::vector<std::pair<int64_t, int64_t>>&, int64_t,
+                                                     int64_t);
+
 template ZonePaths zone_paths<uint16_t, uint16_t>(const ZoneTreeColumns<uint16_t, uint16_t>&, const int32_t*,
                                                    int64_t, bool, int32_t*);
 

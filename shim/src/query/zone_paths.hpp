@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace tshim {
@@ -31,5 +32,18 @@ struct ZonePaths {
 template <class Src, class Owner>
 ZonePaths zone_paths(const ZoneTreeColumns<Src, Owner>& z, const int32_t* labels, int64_t n_labels, bool per_owner,
                      int32_t* row_path);
+
+// Sums per path (count, total, self, max; `n_paths` entries each, zeroed first) over the zones of the chosen
+// threads that overlap [window_start, window_end), their times clipped to the window: self time is a zone's clipped
+// duration minus its children's. `row_path` as filled by zone_paths; `thread_rows[t]` = [begin, end) rows of thread
+// t's zones, which are in DFS pre-order (so their starts never decrease).
+struct PathSums {
+    std::vector<int64_t> count, total, self, max;
+};
+
+template <class Src, class Owner>
+PathSums zone_path_sums(const ZoneTreeColumns<Src, Owner>& z, const int32_t* row_path, int64_t n_paths,
+                        const std::vector<std::pair<int64_t, int64_t>>& thread_rows, int64_t window_start,
+                        int64_t window_end);
 
 }  // namespace tshim
