@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import numpy as np
 
 from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.report import Report, frame
@@ -96,6 +97,15 @@ def _hot_line(ctx: Capture) -> str:
     return "Most self time (waiting inside a zone counts): " + "; ".join(parts) if parts else ""
 
 
+def _any(report: Any, column: str) -> bool:
+    """True when the report's table has a true value in `column` (e.g. a contended lock); True when it has no such
+    column (then the finding leads anyway)."""
+    t = getattr(report, "table", None)
+    if t is None or column not in t:
+        return True
+    return bool(np.asarray(t[column]).any())
+
+
 def _table_rows(report: Any) -> int:
     t = getattr(report, "table", None)
     return 0 if t is None else len(t if not isinstance(t, dict) else next(iter(t.values()), []))
@@ -104,7 +114,7 @@ def _table_rows(report: Any) -> int:
 # (method, the call, whether its report found something worth leading with), in the order findings are shown
 ANALYSES: list[tuple[str, str, Callable[[Capture], Any], Callable[[Any], bool]]] = [
     ("frames", "ctx.slow_frames()", lambda c: c.slow_frames(), lambda r: _table_rows(r) > 0),
-    ("locks", "ctx.lock_contention()", lambda c: c.lock_contention(), lambda r: True),
+    ("locks", "ctx.lock_contention()", lambda c: c.lock_contention(), lambda r: _any(r, "contended")),
     ("memory events", "ctx.memory_report()", lambda c: c.memory_report(), lambda r: True),
     ("threads", "ctx.thread_report()", lambda c: c.thread_report(), lambda r: True),
 ]
@@ -152,7 +162,9 @@ def summary(ctx: Capture) -> CaptureSummary:
     else:
         lines.append("Findings: none recorded (no zones, frames, locks or memory events to analyse).")
     lines += [f"Note: {n}" for n in notes]
-    lines.append("Next: ctx.call_tree(), ctx.plot_frames(), ctx.plot_flame(); raw facts: ctx.info().")
+    lines.append(
+        "Next: ctx.call_tree(), ctx.plot_frames(), ctx.plot_flame(); two runs: compare_captures; raw facts: ctx.info()."
+    )
     table = frame(
         {
             "kind": [k for k, _, _ in counts],
