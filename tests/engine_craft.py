@@ -30,8 +30,9 @@ def lz4_available() -> bool:
     return _lz4() is not None
 
 
-def read_lz4_payload(path: Path) -> bytes:
-    """The decompressed payload of a single-stream LZ4 capture (`tr\\xfdP` or the legacy `tlZ\\x04` container)."""
+def read_lz4_payload(path: Path, blocks: int | None = None) -> bytes:
+    """The decompressed payload of a single-stream LZ4 capture (`tr\\xfdP` or the legacy `tlZ\\x04` container);
+    only its first `blocks` blocks when given."""
     lib = _lz4()
     assert lib is not None
     data = path.read_bytes()
@@ -43,7 +44,9 @@ def read_lz4_payload(path: Path) -> bytes:
     out = bytearray()
     prev = ctypes.create_string_buffer(BLOCK)
     prev_size = 0
-    while off < len(data):
+    done = 0
+    while off < len(data) and (blocks is None or done < blocks):
+        done += 1
         (size,) = struct.unpack_from("<I", data, off)
         off += 4
         src = data[off : off + size]
@@ -53,6 +56,62 @@ def read_lz4_payload(path: Path) -> bytes:
         assert n >= 0, "corrupt block"
         out += dst.raw[:n]
         prev, prev_size = dst, n
+    return bytes(out)
+
+
+class _ZstdBuffer(ctypes.Structure):  # ZSTD_inBuffer / ZSTD_outBuffer: pointer, size, position
+    _fields_ = [("ptr", ctypes.c_void_p), ("size", ctypes.c_size_t), ("pos", ctypes.c_size_t)]
+
+
+def _zstd() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("zstd")
+    if not name:
+        return None
+    try:
+        lib = ctypes.CDLL(name)
+    except OSError:
+        return None
+    lib.ZSTD_createDStream.restype = ctypes.c_void_p
+    lib.ZSTD_freeDStream.argtypes = [ctypes.c_void_p]
+    lib.ZSTD_decompressStream.restype = ctypes.c_size_t
+    lib.ZSTD_decompressStream.argtypes = [ctypes.c_void_p, ctypes.POINTER(_ZstdBuffer), ctypes.POINTER(_ZstdBuffer)]
+    lib.ZSTD_isError.argtypes = [ctypes.c_size_t]
+    return lib
+
+
+def zstd_available() -> bool:
+    return _zstd() is not None
+
+
+def read_payload(path: Path, blocks: int | None = None) -> bytes:
+    """The decompressed payload of any capture: LZ4 or zstd, one stream or several (block i belongs to stream
+    i % streams, each stream decompressed on its own), `tr\\xfdP` or a legacy container; only its first `blocks`
+    blocks when given."""
+    data = path.read_bytes()
+    if data[:4] == LEGACY_LZ4_MAGIC or (data[:4] == MAGIC and data[4] == 0 and data[5] == 1):
+        return read_lz4_payload(path, blocks)
+    assert data[:4] == MAGIC and data[4] == 1, "needs an LZ4 or zstd capture"
+    lib = _zstd()
+    assert lib is not None
+    streams = [lib.ZSTD_createDStream() for _ in range(data[5])]
+    out = bytearray()
+    dst = ctypes.create_string_buffer(BLOCK)
+    off, block = 6, 0
+    try:
+        while off < len(data) and (blocks is None or block < blocks):
+            (size,) = struct.unpack_from("<I", data, off)
+            src = ctypes.create_string_buffer(data[off + 4 : off + 4 + size], size)
+            off += 4 + size
+            inb = _ZstdBuffer(ctypes.cast(src, ctypes.c_void_p), size, 0)
+            outb = _ZstdBuffer(ctypes.cast(dst, ctypes.c_void_p), BLOCK, 0)
+            while inb.pos < inb.size:
+                r = lib.ZSTD_decompressStream(streams[block % len(streams)], ctypes.byref(outb), ctypes.byref(inb))
+                assert not lib.ZSTD_isError(r), "corrupt block"
+            out += dst.raw[: outb.pos]
+            block += 1
+    finally:
+        for ds in streams:
+            lib.ZSTD_freeDStream(ds)
     return bytes(out)
 
 

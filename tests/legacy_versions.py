@@ -259,3 +259,29 @@ def convert_capture(source: Path, target: tuple[int, int, int], out: Path) -> Pa
     """Writes `source` (a legacy-container LZ4 capture of 0.9.0 .. 0.11.0) as a file of version `target`."""
     out.write_bytes(legacy_container(convert_payload(read_lz4_payload(source), target)))
     return out
+
+
+# File versions of every 0.7 / 0.8 layout (fuzz seeds, tests)
+LAYOUTS = [(0, 7, 0), (0, 7, 2), (0, 7, 4), (0, 7, 5), (0, 7, 8), (0, 7, 9), (0, 7, 11), (0, 7, 12), (0, 7, 13)]
+LAYOUTS += [(0, 7, 14), (0, 7, 15), (0, 8, 2), (0, 8, 4), (0, 8, 5)]
+
+
+def main(argv: list[str]) -> int:
+    """Fuzz seeds: `python tests/legacy_versions.py OUT_DIR CAPTURE.tracy` writes, for every 0.7 / 0.8 layout, the
+    first 4 KiB, 64 KiB and 400 KB of the capture's payload converted to it (the load target wraps raw payloads)."""
+    if len(argv) != 3:
+        print(main.__doc__)
+        return 2
+    out, source = Path(argv[1]), Path(argv[2])
+    payload = read_lz4_payload(source)
+    for version in LAYOUTS:
+        converted = convert_payload(payload, version)
+        for n in (4096, 65536, 400_000):
+            (out / f"{source.stem}-as-{'.'.join(map(str, version))}-{n}").write_bytes(converted[:n])
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(main(sys.argv))

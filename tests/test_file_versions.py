@@ -13,8 +13,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import CAPTURES, GOLDEN, golden_module
-from engine_craft import lz4_available
+from conftest import CAPTURES, GOLDEN, golden_module, shared_captures
+from engine_craft import lz4_available, read_payload, zstd_available
 from legacy_versions import convert_capture, legacy_container
 
 from tracy_mcp import open_capture
@@ -29,6 +29,7 @@ if not SOURCE.is_file():
 pytestmark = [
     pytest.mark.skipif(not SOURCE.is_file(), reason=f"the real Tracy 0.9.1 capture is not in {CAPTURES}"),
     pytest.mark.skipif(not lz4_available(), reason="the system liblz4 is not loadable through ctypes"),
+    pytest.mark.skipif(not zstd_available(), reason="the system libzstd is not loadable through ctypes"),
 ]
 
 # Every file version where the layout changed between 0.7.0 and 0.9.0, and the last one before each change.
@@ -158,19 +159,16 @@ def test_old_version_parity_with_upstream(converted: dict[tuple[int, int, int], 
         assert diffs == []
 
 
-@pytest.mark.parametrize("version", VERSIONS, ids=_name)
-def test_corrupt_old_version_gives_a_clear_error(converted, version, tmp_path: Path) -> None:
-    """Cut anywhere or with bytes flipped, a file of each version loads or fails with CaptureFormatError."""
-    from engine_craft import read_lz4_payload
-
-    payload = read_lz4_payload(converted[version])
-    rng = random.Random(version[1] * 100 + version[2])
-    for i, cut in enumerate(sorted({9, 64, 300, 5000, 300_000, *(rng.randrange(8, len(payload)) for _ in range(3))})):
+def _assert_corruption_is_reported(payload: bytes, seed: int, tmp_path: Path) -> None:
+    """Cut anywhere or with bytes flipped, the payload loads or fails with CaptureFormatError, never crashes."""
+    rng = random.Random(seed)
+    cuts = {9, 64, 300, 5000, 300_000, *(rng.randrange(8, len(payload)) for _ in range(2))}
+    for i, cut in enumerate(sorted(cuts)):
         p = tmp_path / f"cut{i}.tracy"
         p.write_bytes(legacy_container(payload[:cut]))
         with pytest.raises(CaptureFormatError, match="truncated|corrupt"):
             NativeCapture(p).wait(COMPLETE, timeout=60)
-    for i in range(4):
+    for i in range(2):
         buf = bytearray(payload)
         for _ in range(8):  # mostly the front half: counts, sizes, nesting
             at = rng.randrange(8, min(len(buf), 400_000))
@@ -181,3 +179,23 @@ def test_corrupt_old_version_gives_a_clear_error(converted, version, tmp_path: P
             NativeCapture(p).wait(COMPLETE, timeout=120)
         except CaptureFormatError:
             pass
+
+
+@pytest.mark.parametrize("version", VERSIONS, ids=_name)
+def test_corrupt_old_version_gives_a_clear_error(converted, version, tmp_path: Path) -> None:
+    _assert_corruption_is_reported(read_payload(converted[version]), version[1] * 100 + version[2], tmp_path)
+
+
+def _one_capture_per_version() -> list[Path]:
+    if not (lz4_available() and zstd_available()):
+        return []
+    seen: dict[bytes, Path] = {}
+    for c in sorted(shared_captures(), key=lambda c: c.stat().st_size):
+        if c.stat().st_size < 5_000_000:  # the clientapp / fiberpool recordings, not the multi-million-zone ones
+            seen.setdefault(read_payload(c, blocks=1)[:8], c)  # "tracy" + major, minor, patch
+    return sorted(seen.values())
+
+
+@pytest.mark.parametrize("capture", _one_capture_per_version(), ids=lambda c: c.stem)
+def test_corrupt_real_capture_of_each_version(capture: Path, tmp_path: Path) -> None:
+    _assert_corruption_is_reported(read_payload(capture), len(capture.stem), tmp_path)

@@ -5,8 +5,10 @@
 #             live (the live protocol decoder and snapshot build)
 #     SECONDS: default 60; BUILD_DIR: default build/fuzz
 # Needs clang (TRACY_MCP_DEV_TOOLS=1 scripts/install.sh). Seeds: payload prefixes of the captures in
-# ../shared/captures (or $TRACY_MCP_SHARED/captures) for load; small payloads re-encoded from them for tail (needs the
-# package installed in $PYTHON, default python3); hand-made event streams of both protocols for live.
+# ../shared/captures and captures/incoming (or $TRACY_MCP_SHARED/...) for load, plus the real 0.9.1 capture converted
+# into every 0.7 / 0.8 layout (tests/legacy_versions.py); small payloads re-encoded from them in every tail layout
+# 0.7.0 .. 0.14 for tail (needs the package installed in $PYTHON, default python3); hand-made event streams of both
+# protocols for live.
 # Crashes are written to BUILD_DIR/findings-TARGET/ and fail the run.
 set -eu
 target=${1:-load}
@@ -30,13 +32,20 @@ mkdir -p "$corpus" "$findings"
 case "$target" in
   load)
     if [ -d "$shared/captures" ]; then
-      for c in "$shared"/captures/*.tracy; do
+      for c in "$shared"/captures/*.tracy "$shared"/captures/incoming/*.tracy; do
+        [ -f "$c" ] || continue
         stem=$(basename "$c" .tracy)
         for n in 4096 65536 400000; do "$build/tshim_payload_dump" "$c" "$corpus/$stem-$n" "$n"; done
       done
+      # file versions 0.7.0 .. 0.8.x: the real 0.9.1 capture converted into each older layout
+      for c in "$shared"/captures/incoming/clientapp-0.9.1.tracy "$shared"/captures/clientapp-0.9.1.tracy; do
+        if [ -f "$c" ]; then "$python" "$root/tests/legacy_versions.py" "$corpus" "$c"; fi
+      done
     fi ;;
   tail)
-    if [ -d "$shared/captures" ]; then "$python" "$root/shim/fuzz/tail_seeds.py" "$corpus" "$shared"/captures/*.tracy; fi ;;
+    if [ -d "$shared/captures" ]; then
+      "$python" "$root/shim/fuzz/tail_seeds.py" "$corpus" "$shared"/captures/*.tracy "$shared"/captures/incoming/*.tracy
+    fi ;;
   live)
     "$python" "$root/shim/fuzz/live_seeds.py" "$corpus" ;;
 esac

@@ -1,10 +1,12 @@
 """Writes seeds for the tail fuzz target (fuzz_tail.cpp): for each capture, the tail sections (GPU zones to the
 end of the payload) re-encoded from the engine's tables with only a few items per section, so that seeds stay
-small and still reach every tail section. Byte 0 of a seed selects the file version the target reads it as.
+small and still reach every tail section. Byte 0 of a seed selects the file version the target reads it as
+(VERSIONS, in the order of fuzz_tail.cpp's kVersions); every capture is re-encoded in the layout of each of them.
 
 usage: python shim/fuzz/tail_seeds.py OUT_DIR CAPTURE.tracy...
 """
 
+import os
 import struct
 import sys
 
@@ -39,8 +41,10 @@ def enc(cap, ver, N=40):
             float(col("gpu_contexts", "period")[i]),
             int(col("gpu_contexts", "type")[i]),
         )
-        u24(1)
-        P("Q", 0)
+        if ver >= 0x000706:
+            u24(1)  # name
+        if ver >= 0x000709:
+            P("Q", 0)  # overflow
         if ver >= 0x000C04:
             P("Q", 1)
             P("q", 5)
@@ -86,18 +90,12 @@ def enc(cap, ver, N=40):
     rows = [i for i in range(len(pt)) if pool[i] < 0]
     P("Q", len(rows))
     for i in rows:
-        P(
-            "BBBBIQddd",
-            int(pt[i]),
-            int(col("plots", "format")[i]),
-            int(col("plots", "show_steps")[i]),
-            int(col("plots", "fill")[i]),
-            int(col("plots", "color")[i]),
-            int(col("plots", "name_ptr")[i]),
-            float(col("plots", "min")[i]),
-            float(col("plots", "max")[i]),
-            float(col("plots", "sum")[i]),
-        )
+        P("BB", int(pt[i]), int(col("plots", "format")[i]))
+        if ver >= 0x000803:
+            P("BBI", int(col("plots", "show_steps")[i]), int(col("plots", "fill")[i]), int(col("plots", "color")[i]))
+        P("Qdd", int(col("plots", "name_ptr")[i]), float(col("plots", "min")[i]), float(col("plots", "max")[i]))
+        if ver >= 0x00070A:
+            P("d", float(col("plots", "sum")[i]))
         b, e = int(col("plots", "point_begin")[i]), int(col("plots", "point_end")[i])
         e = min(e, b + N)
         P("Q", e - b)
@@ -107,12 +105,19 @@ def enc(cap, ver, N=40):
             P("qd", t - ref, float(col("plot_points", "value")[k]))
             ref = t
     # memory
-    np_ = cap.rows("mem_pools")
-    P("QQ", np_, 0)
-    for i in range(np_):
+    pools = list(range(cap.rows("mem_pools")))
+    if ver >= 0x000703:
+        P("QQ", len(pools), 0)
+    else:  # one unnamed pool: the default one (or an empty one)
+        pools = [i for i in pools if int(col("mem_pools", "key")[i]) == 0][:1]
+        if not pools:
+            P("Q" * 6, 0, 0, 0, 0, 0, 0)
+    for i in pools:
         b, e = int(col("mem_pools", "event_begin")[i]), int(col("mem_pools", "event_end")[i])
         e = min(e, b + N)
-        P("QQQQ", int(col("mem_pools", "key")[i]), e - b, 0, 0)
+        if ver >= 0x000703:
+            P("Q", int(col("mem_pools", "key")[i]))
+        P("QQQ", e - b, 0, 0)
         ref = 0
         for k in range(b, e):
             P("QQ", int(col("mem_events", "ptr")[k]), int(col("mem_events", "size")[k]))
@@ -127,13 +132,9 @@ def enc(cap, ver, N=40):
                 int(col("mem_events", "thread_free")[k]),
             )
             ref = ta
-        P(
-            "QQQQ",
-            int(col("mem_pools", "high")[i]),
-            int(col("mem_pools", "low")[i]),
-            int(col("mem_pools", "usage")[i]),
-            int(col("mem_pools", "name_ptr")[i]),
-        )
+        P("QQQ", int(col("mem_pools", "high")[i]), int(col("mem_pools", "low")[i]), int(col("mem_pools", "usage")[i]))
+        if ver >= 0x000703:
+            P("Q", int(col("mem_pools", "name_ptr")[i]))
     # callstacks
     n = min(cap.rows("callstacks") - 1, N)
     P("Q", n)
@@ -155,8 +156,9 @@ def enc(cap, ver, N=40):
     P("Q", 2)
     P("QB", 0, 3)
     P("QB", 12345, 2)  # app info
-    P("I", 4)
-    out.extend(b"dict")
+    if ver >= 0x000708:
+        P("I", 4)
+        out.extend(b"dict")
     P("Q", 1)
     P("HHB", 4, 4, 0)
     out.extend(bytes(8))  # frame images
@@ -175,15 +177,16 @@ def enc(cap, ver, N=40):
                 int(col("ctx_switches", "end")[k]),
             )
             P(
-                "qqqBbbQ",
+                "qqqBbb",
                 w - ref,
                 s - w,
                 en - s,
                 int(col("ctx_switches", "cpu")[k]),
                 int(col("ctx_switches", "reason")[k]),
                 int(col("ctx_switches", "state")[k]),
-                int(col("ctx_switches", "other_tid")[k]),
             )
+            if ver >= 0x00070C:
+                P("Q", int(col("ctx_switches", "other_tid")[k]))
             ref = en
             if ver >= 0x000B03:
                 P("B", int(col("ctx_switches", "wakeup_cpu")[k]))
@@ -226,13 +229,16 @@ def enc(cap, ver, N=40):
     P("QI", 0x1000, 4)
     out.extend(b"\x90\x90\xc3\x00")
     P("QI", 0x2000, 0)
-    P("Q", 1)
-    P("QQ", 0x1001, 0x1000)
-    P("Q", 1)
-    P("Q", 0x1001)
-    for _kind in range(6):
-        P("Q", 2)
-        P("qq", 10, 5)
+    if ver < 0x000805:  # code addresses per source line
+        P("QQHQQ", 1, 1 << 32 | 7, 2, 0x1000, 0x10)
+    if ver >= 0x000709:  # code -> symbol map, hardware samples
+        P("Q", 1)
+        P("QQ", 0x1001, 0x1000)
+        P("Q", 1)
+        P("Q", 0x1001)
+        for _kind in range(6):
+            P("Q", 2)
+            P("qq", 10, 5)
     P("Q", 1)
     P("I", 5)
     out.extend(b"a.cpp")
@@ -241,16 +247,16 @@ def enc(cap, ver, N=40):
     return bytes(out)
 
 
-SELECTORS = {0x000E00: 0, 0x000D01: 1}
+# Byte 0 of a seed -> file version, as fuzz_tail.cpp's kVersions: every tail layout from 0.7.0 to 0.14.
+VERSIONS = [0x000E00, 0x000D01, 0x000C03, 0x000B02, 0x000A00, 0x000804, 0x000802, 0x00070C, 0x000708, 0x000702, 0x000700]
 
 for p in sys.argv[2:]:
+    if not os.path.isfile(p):  # an unmatched glob (e.g. no captures/incoming)
+        continue
     cap = NativeCapture(p)
     cap.wait(READY, timeout=120)
-    ver = cap.meta()["file_version"]
-    if ver not in SELECTORS:  # seeds are re-encoded from 0.14.0 and 0.13.1 captures; other versions are skipped
-        continue
-    sel = SELECTORS[ver]
+    own = cap.meta()["file_version"]
     stem = p.split("/")[-1].removesuffix(".tracy")
-    open(f"{sys.argv[1]}/{stem}", "wb").write(bytes([sel]) + enc(cap, ver))
-    for alt, v in ((2, 0x000C03), (3, 0x000B02)):
-        open(f"{sys.argv[1]}/{stem}-v{alt}", "wb").write(bytes([alt]) + enc(cap, v, 10))
+    for sel, ver in enumerate(VERSIONS):  # the capture's own layout (or 0.14's) with more items, the others with few
+        full = ver == own or (sel == 0 and own not in VERSIONS)
+        open(f"{sys.argv[1]}/{stem}-v{sel}", "wb").write(bytes([sel]) + enc(cap, ver, 40 if full else 10))
