@@ -31,6 +31,7 @@ from tracy_mcp._version import __version__
 from tracy_mcp.server import guides, render, tools_analysis, tools_captures, tools_eval, tools_live, tools_save
 from tracy_mcp.server.core import Core, log
 from tracy_mcp.server.http_security import RequestGuard, allowed_hosts, allowed_origins
+from tracy_mcp.server.safe_text import SafeTextMiddleware, make_tools_safe
 from tracy_mcp.server.schemas import compact_schemas, hints
 from tracy_mcp.server.settings import Settings
 from tracy_mcp.server.singleton import PING_PATH, SERVER_NAME
@@ -72,6 +73,10 @@ def build_mcp(core: Core) -> MCPServer:
 
     compact_schemas(mcp)
     render.configure()
+    # What leaves the server is always valid UTF-8 (tool results before conversion, then every result); the
+    # middleware sits outside tracking, which records the raw result.
+    make_tools_safe(mcp)
+    mcp.middleware.append(SafeTextMiddleware())
     _install_tracking(mcp, core)
     return mcp
 

@@ -6,6 +6,8 @@
 - A periodic sweep unloads file captures and disconnected live sessions left idle past their TTLs
   (a file capture is still on disk, so nothing is lost).
 - An instance has one id and any number of aliases; both work wherever an instance id is asked for.
+- An instance whose capture was closed behind the registry's back (`ctx.close()` in eval) is dropped the next time
+  the registry is consulted, so it is neither reused nor listed; loading its file again makes a fresh one.
 """
 
 from __future__ import annotations
@@ -107,6 +109,7 @@ class Registry:
         # Tells whether a task is running on an instance (such an instance is never evicted or unloaded).
         self._in_use = in_use or (lambda _id: False)
         self._items: dict[str, Instance] = {}
+        self._dropped_closed: dict[str, str] = {}  # id or alias -> id, of instances dropped as closed
         self._lock = threading.RLock()
 
     # -- lookup -------------------------------------------------------------------------------------------------
@@ -118,19 +121,33 @@ class Registry:
             return inst
 
     def _resolve(self, name: str) -> Instance:
+        self._drop_closed()
         inst = self._items.get(name)
         if inst is None:
             inst = next((i for i in self._items.values() if name in i.aliases), None)
         if inst is None:
             names = sorted(self._items)
             hint = f"loaded: {', '.join(names)}" if names else "nothing is loaded; use load_capture or live_connect"
+            if name in self._dropped_closed:
+                hint = f"its capture was closed (ctx.close() in eval); load it again. {hint}"
             raise UnknownInstanceError(f"no instance {name!r} ({hint})")
         return inst
+
+    def _drop_closed(self) -> None:
+        """Forget instances whose capture was closed from outside (they could answer nothing)."""
+        for inst_id, inst in list(self._items.items()):
+            closed = getattr(inst.capture, "closed", None)
+            if callable(closed) and closed():
+                del self._items[inst_id]
+                for name in (inst_id, *inst.aliases):
+                    self._dropped_closed[name] = inst_id
+                log.info("dropped %s: its capture was closed outside the registry (ctx.close() in eval)", inst_id)
 
     def find_file(self, path: str | os.PathLike[str]) -> Instance | None:
         """The loaded instance of this exact, unchanged file, if any."""
         resolved, mtime = file_key(path)
         with self._lock:
+            self._drop_closed()
             for inst in self._items.values():
                 if not inst.live and inst.path == resolved and inst.mtime == mtime:
                     return inst
@@ -138,11 +155,13 @@ class Registry:
 
     def all(self) -> list[Instance]:
         with self._lock:
+            self._drop_closed()
             return list(self._items.values())
 
     def captures(self) -> dict[str, Any]:
         """id -> capture, for `instances` in eval (aliases included)."""
         with self._lock:
+            self._drop_closed()
             out: dict[str, Any] = {}
             for inst in self._items.values():
                 out[inst.id] = inst.capture
@@ -152,11 +171,13 @@ class Registry:
 
     def __len__(self) -> int:
         with self._lock:
+            self._drop_closed()
             return len(self._items)
 
     # -- changes ------------------------------------------------------------------------------------------------
     def new_id(self, base: str) -> str:
         with self._lock:
+            self._drop_closed()
             base = _slug(base)
             if base not in self._items and not any(base in i.aliases for i in self._items.values()):
                 return base
@@ -170,7 +191,9 @@ class Registry:
         """Register `inst` under its id; an instance that already had that name (as id or alias) is replaced, as a
         reload under the same name should. Returns the ids evicted to stay within the cap."""
         with self._lock:
+            self._drop_closed()
             self._release_name(inst.id)
+            self._dropped_closed.pop(inst.id, None)
             self._items[inst.id] = inst
             return self._evict_for_capacity(keep=inst.id)
 

@@ -29,6 +29,8 @@ TRACY_MCP_LOAD_TIME_LIMIT_S         600                   a ``load_capture`` sti
 TRACY_MCP_EVAL_TIME_LIMIT_S         120                   a synchronous ``eval`` is stopped after this long
 TRACY_MCP_TASK_TIME_LIMIT_S         3600                  an async task is stopped after this long (0 = no limit)
 TRACY_MCP_EVAL_MAX_OUTPUT_CHARS     20000                 what one eval returns at most (eval max_chars overrides)
+TRACY_MCP_EVAL_MAX_CODE_CHARS       100000                longest ``eval`` code accepted (longer is refused
+                                                          before compiling)
 TRACY_MCP_LIVE_MEMORY_LIMIT_MB      8192                  default memory cap of one live session
 TRACY_MCP_BROADCAST_LISTEN_S        3.5                   how long ``live_connect`` listens for UDP broadcasts
 TRACY_MCP_STATE_DIR                 per-user runtime dir  where the PID, port and lock files live
@@ -117,6 +119,7 @@ class Settings:
     eval_time_limit_s: float = 120.0
     task_time_limit_s: float = 3600.0
     eval_max_output_chars: int = 20_000
+    eval_max_code_chars: int = 100_000
     live_memory_limit_mb: int = 8192
     broadcast_listen_s: float = 3.5
     state_dir: Path = attrs.field(factory=_default_state_dir)
@@ -150,6 +153,7 @@ class Settings:
             "eval_time_limit_s": _float(env, "TRACY_MCP_EVAL_TIME_LIMIT_S", 120.0),
             "task_time_limit_s": _float(env, "TRACY_MCP_TASK_TIME_LIMIT_S", 3600.0),
             "eval_max_output_chars": _int(env, "TRACY_MCP_EVAL_MAX_OUTPUT_CHARS", 20_000, minimum=200),
+            "eval_max_code_chars": _int(env, "TRACY_MCP_EVAL_MAX_CODE_CHARS", 100_000, minimum=100),
             "live_memory_limit_mb": _int(env, "TRACY_MCP_LIVE_MEMORY_LIMIT_MB", 8192, minimum=1),
             "broadcast_listen_s": _float(env, "TRACY_MCP_BROADCAST_LISTEN_S", 3.5),
             "log_level": (env.get("TRACY_MCP_LOG_LEVEL", "").strip() or "INFO").upper(),

@@ -8,13 +8,16 @@ returns. `Task.stop` says which of the two happened.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import functools
 import itertools
 import re
+import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -30,10 +33,49 @@ PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMED_OUT = (
 FINISHED = (COMPLETED, FAILED, CANCELLED, TIMED_OUT)
 # How long `stop` waits for the thread to honour the injected exception before reporting it could not.
 STOP_GRACE_S = 2.0
+# Stack of a task's thread: room for deep recursion in user code (evaluator.MAX_RECURSION_LIMIT derives from it).
+# Address space only: pages are committed as the stack grows.
+TASK_STACK_BYTES = 64 * 2**20
+# Alternate signal stack of a task's thread, where the fatal-error handler (faulthandler, crash.log) runs when the
+# thread's own stack is exhausted; without one a stack overflow killed the server leaving crash.log empty.
+SIGNAL_STACK_BYTES = 64 * 2**10
 # Finished tasks remembered for `task poll`/`list`.
 KEEP_FINISHED = 200
 # How long a finished background task stays in the default `task list`.
 RECENT_S = 600.0
+
+
+_stack_size_lock = threading.Lock()  # threading.stack_size is process-wide: set it only around our own start()
+
+
+class _StackT(ctypes.Structure):  # Linux's stack_t
+    _fields_ = [("ss_sp", ctypes.c_void_p), ("ss_flags", ctypes.c_int), ("ss_size", ctypes.c_size_t)]
+
+
+@contextlib.contextmanager
+def _signal_stack() -> Iterator[None]:
+    """An alternate signal stack for this thread while the block runs (Linux; elsewhere nothing)."""
+    libc = _libc()
+    if libc is None:
+        yield
+        return
+    buf = ctypes.create_string_buffer(SIGNAL_STACK_BYTES)
+    installed = libc.sigaltstack(ctypes.byref(_StackT(ctypes.addressof(buf), 0, len(buf))), None) == 0
+    try:
+        yield
+    finally:
+        if installed:  # SS_DISABLE before the buffer is freed
+            libc.sigaltstack(ctypes.byref(_StackT(None, 2, 0)), None)
+
+
+@functools.cache
+def _libc() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None)
+    except OSError:
+        return None
 
 
 class TaskStopped(BaseException):
@@ -92,7 +134,16 @@ class Task:
         self._thread = threading.Thread(target=self._run, name=f"tracy-mcp-{self.kind}-{self.id}", daemon=True)
         self.status = RUNNING
         self.started = time.time()
-        self._thread.start()
+        with _stack_size_lock:
+            try:
+                previous = threading.stack_size(TASK_STACK_BYTES)
+            except (ValueError, RuntimeError):  # the platform sets no thread stack size: keep its default
+                self._thread.start()
+            else:
+                try:
+                    self._thread.start()
+                finally:
+                    threading.stack_size(previous)
         if self.time_limit_s:
             self._timer = threading.Timer(self.time_limit_s, self.stop, kwargs={"reason": TIMED_OUT})
             self._timer.daemon = True
@@ -103,7 +154,8 @@ class Task:
         # inside the outer `try`, so wherever it lands it is caught; after it, none can be pending.
         try:
             try:
-                result = self.fn()
+                with _signal_stack():
+                    result = self.fn()
             finally:
                 with self._lock:
                     self._finishing = True

@@ -15,6 +15,7 @@ from tracy_mcp import tracking
 from tracy_mcp.server.core import Core, wait_task
 from tracy_mcp.server.instances import Instance, InstanceBusyError, UnknownInstanceError, file_key
 from tracy_mcp.server.loads import LoadRefused
+from tracy_mcp.server.safe_text import valid_text
 from tracy_mcp.server.schemas import CaptureFile, CaptureList, InstanceInfo, InstanceList, Loaded, hints
 from tracy_mcp.server.tasks import COMPLETED, STOP_GRACE_S
 
@@ -187,7 +188,7 @@ async def _load_new(core: Core, p: Path, alias: str | None, ctx: Context | None)
 
     async def report(done: int, total: int, stage: str) -> None:
         if ctx is not None:
-            await ctx.report_progress(done, total or None, f"loading {p.name}: {stage}")
+            await ctx.report_progress(done, total or None, valid_text(f"loading {p.name}: {stage}"))
 
     try:
         capture = await core.loads.load(p, report)
@@ -220,7 +221,7 @@ async def _load_new(core: Core, p: Path, alias: str | None, ctx: Context | None)
         out["warnings"] = warnings
     if ctx is not None:
         try:
-            await ctx.report_progress(1, 1, f"loaded {p.name}")
+            await ctx.report_progress(1, 1, valid_text(f"loaded {p.name}"))
         except Exception:  # noqa: BLE001
             pass
     return out

@@ -44,8 +44,9 @@ def register(mcp: MCPServer, core: Core) -> None:
         """Run Python on a capture: how to answer questions about it. Output is compact, capped at max_chars; a
         last value that is a picture comes back as an image. Runs with the server's rights; stopped after 120 s."""
         inst = core.instance(instance_id)
+        max_code = settings.eval_max_code_chars
         try:
-            compiled = evaluator.compile_code(code)
+            evaluator.check_code_size(code, max_code)
         except evaluator.EvalError as exc:
             raise ToolError(exc.formatted) from None
         namespace = _eval_namespace(core, inst)
@@ -54,7 +55,8 @@ def register(mcp: MCPServer, core: Core) -> None:
         images: list[bytes] | None = None if async_mode else []  # pictures the code returns (sync evals only)
         task = core.tasks.submit(
             "eval",
-            lambda: evaluator.run_code(compiled, namespace, budget, images),
+            # compiled in the task's thread, under its time limit, not on the event loop
+            lambda: evaluator.run_code(code, namespace, budget, images, max_code),
             instance_id=inst.id,
             description=(label or label_of(code))[:120],
             time_limit_s=limit,
