@@ -199,7 +199,7 @@ typedef struct tshim_save_result {
 
 /* Writes `cap` (state TSHIM_READY or later) to `path`, through a temporary file in the same folder that is moved
  * into place only when complete (nothing is left behind on failure). An existing `path` is refused unless flags
- * has TSHIM_SAVE_OVERWRITE. level: zstd level (1..22; unused by LZ4); streams 1..255
+ * has TSHIM_SAVE_OVERWRITE. level: zstd level 1..22 (others are refused; unused by LZ4); streams 1..255
  * (compressed in parallel). progress (may be NULL): three counters shared with another thread: the save updates
  * [0] payload bytes written and [1] the expected total; the caller sets [2] non-zero to cancel (the save then
  * fails with TSHIM_ERR_STATE, leaving nothing behind). out may be NULL. Blocks until done; on failure returns a

@@ -52,9 +52,29 @@ class SaveResult:
         return out
 
 
+# Longest file name and path the engine is asked to write, when the file system does not say (Linux's limits).
+NAME_MAX = 255
+PATH_MAX = 4096
+ZSTD_LEVELS = range(1, 23)
+
+
 def resolve_save_path(path: str | os.PathLike[str], captures_dir: Path | None = None) -> Path:
-    """An absolute path as given, or a bare name placed in `captures_dir`; ``.tracy`` appended when missing."""
-    p = Path(path).expanduser()
+    """An absolute path as given, or a bare name placed in `captures_dir`; ``.tracy`` appended when missing.
+
+    Refuses, with the reason, what could not be written as given: a NUL byte (the engine would cut the path there
+    and write another file), an empty path, a path that names no file (``.``, ``..``, a trailing ``/``), a file
+    name or path longer than the file system allows."""
+    text = os.fspath(path)
+    if "\x00" in text:
+        raise SaveError(f"path {text!r} contains a NUL byte; a file path cannot")
+    if not text.strip():
+        raise SaveError("path is empty: give an absolute path, or a file name for TRACY_CAPTURES_DIR")
+    try:
+        p = Path(text).expanduser()
+    except RuntimeError as exc:  # ~user of an unknown user
+        raise SaveError(f"path {text!r}: {exc}") from None
+    if p.name in ("", ".", "..") or text.endswith(("/", os.sep)):
+        raise SaveError(f"path {text!r} names a folder, not a file: add a file name (e.g. {text.rstrip('/')}/name)")
     if p.suffix != ".tracy":
         p = p.with_name(p.name + ".tracy")
     if not p.is_absolute():
@@ -63,7 +83,31 @@ def resolve_save_path(path: str | os.PathLike[str], captures_dir: Path | None = 
         if len(p.parts) != 1:
             raise SaveError(f"a relative path must be a bare file name inside TRACY_CAPTURES_DIR: {path}")
         p = Path(captures_dir) / p
+    name_max = _name_max(p.parent)
+    if len(os.fsencode(p.name)) > name_max:
+        raise SaveError(
+            f"file name {p.name[:40]!r}... is {len(os.fsencode(p.name))} bytes long; the file system allows {name_max}"
+        )
+    if len(os.fsencode(str(p))) >= PATH_MAX:
+        raise SaveError(f"path is {len(os.fsencode(str(p)))} bytes long; the system allows {PATH_MAX - 1}")
     return p
+
+
+def _name_max(folder: Path) -> int:
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):  # no such folder yet, or no pathconf on this platform
+        return NAME_MAX
+
+
+def check_save_options(compression: str, level: int, streams: int) -> None:
+    """SaveError naming the first option out of range."""
+    if compression not in COMPRESSIONS:
+        raise SaveError(f"compression must be one of {sorted(COMPRESSIONS)}, not {compression!r}")
+    if not 1 <= int(streams) <= 255:
+        raise SaveError(f"streams must be 1..255, not {streams}")
+    if compression == "zstd" and int(level) not in ZSTD_LEVELS:
+        raise SaveError(f"zstd level must be 1..22 (1 fastest, 22 smallest), not {level}")
 
 
 def save_capture(
@@ -82,10 +126,7 @@ def save_capture(
     missing). `progress(done, total)` is called from this thread while the engine compresses (payload bytes);
     returning False cancels the save (SaveError, no file). `fi_dict` stores a zstd dictionary trained on the frame
     images, as upstream's option (a no-op for captures without frame images)."""
-    if compression not in COMPRESSIONS:
-        raise SaveError(f"compression must be one of {sorted(COMPRESSIONS)}, not {compression!r}")
-    if not 1 <= int(streams) <= 255:
-        raise SaveError(f"streams must be 1..255, not {streams}")
+    check_save_options(compression, level, streams)
     target = resolve_save_path(path)
     ffi, lib = ffi_lib()
     counters = ffi.new("uint64_t[3]")  # done, total (written by the engine), cancel (written here)

@@ -30,16 +30,20 @@ def register(mcp: MCPServer, core: Core) -> None:
     ) -> dict[str, Any]:
         """Save a capture or live session as a .tracy file (Tracy 0.14 format), as a task unless
         async_mode=False."""
-        from tracy_mcp.export.save import SaveError, resolve_save_path
+        from tracy_mcp.export.save import SaveError, check_save_options, resolve_save_path
 
         inst = core.instance(instance_id)
         try:
+            check_save_options(compression, level, streams)
             target = resolve_save_path(path, settings.captures_dir)
+            exists, folder = target.exists(), target.parent.is_dir()
         except SaveError as exc:
             raise ToolError(str(exc)) from None
-        if target.exists() and not overwrite:
+        except OSError as exc:
+            raise ToolError(f"cannot save to {path!r}: {exc.strerror or exc}") from None
+        if exists and not overwrite:
             raise ToolError(f"{target} exists; pass overwrite=True to replace it")
-        if not target.parent.is_dir():
+        if not folder:
             raise ToolError(f"folder {target.parent} does not exist")
         box: dict[str, Any] = {}
 

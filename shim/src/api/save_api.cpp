@@ -46,6 +46,8 @@ int tshim_save(tshim_capture* cap, const char* path, int compression, int level,
         if (compression != TSHIM_SAVE_LZ4 && compression != TSHIM_SAVE_ZSTD)
             throw tshim::Error(TSHIM_ERR_ARG, "compression must be TSHIM_SAVE_LZ4 (0) or TSHIM_SAVE_ZSTD (1)");
         if (streams < 1 || streams > 255) throw tshim::Error(TSHIM_ERR_ARG, "streams must be 1..255");
+        if (compression == TSHIM_SAVE_ZSTD && (level < 1 || level > 22))
+            throw tshim::Error(TSHIM_ERR_ARG, "zstd level must be 1..22, not " + std::to_string(level));
         tshim::SaveOptions opt;
         opt.compression = compression == TSHIM_SAVE_LZ4 ? tshim::Compression::Lz4 : tshim::Compression::Zstd;
         opt.level = level;
