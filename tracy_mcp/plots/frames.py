@@ -60,7 +60,7 @@ def plot_frames(ctx: Capture, *, frame_set: str | None = None, budget_ns: int | 
             ax.annotate(f"{ms[i]:.0f} ms", (t[i], top), textcoords="offset points", xytext=(2, -12), fontsize=8)
     ax.set_xlabel("time since capture start (s); slowest frames labelled with their frame index")
     ax.set_ylabel("frame time (ms)")
-    ax.legend(loc="upper right", fontsize=9)
+    fig.legend(loc="outside lower center", ncol=6, fontsize=9, frameon=False)  # below: never over a frame
     ax.set_title(
         f"Frame times: {ctx.get_capture_name()}, {len(idx)} frames" + (f" of set {frame_set!r}" if frame_set else ""),
         fontsize=11,
