@@ -1,13 +1,14 @@
 // The order upstream's server leaves equal elements in when it sorts with its unstable quicksort.
 //
-// Upstream sorts some vectors with an unstable introsort of the pattern-defeating family (sequential below its
-// parallel threshold, which covers every vector we reproduce), and some derived values depend on where elements
-// that compare equal end up: a memory pool's plot after a discard frees many blocks at one time, and the plot's
-// sum adds the running usage after each of them. A stable sort would give other intermediate values, so this
-// routine follows the same steps (insertion sort for short ranges, median-of-3 pivots or a median of three
-// medians above 128 elements, partition with equal elements to the right, a partition to the left when the pivot
-// equals the previous one, partial insertion sort after a partition that moved nothing, deterministic swaps after
-// an unbalanced partition, heap sort after too many) so the permutation is the same.
+// Upstream sorts some vectors with an unstable introsort of the pattern-defeating family (sequential below 2^18
+// elements; above that it partitions in parallel and its order depends on its thread pool, and we keep the
+// sequential order), and some derived values depend on where elements that compare equal end up: a memory pool's
+// plot after a discard frees many blocks at one time, and the plot's sum adds the running usage after each of them.
+// A stable sort would give other intermediate values, so this routine follows the same steps (insertion sort for
+// short ranges, median-of-3 pivots or a median of three medians above 128 elements, partition with equal elements
+// to the right, a partition to the left when the pivot equals the previous one, partial insertion sort after a
+// partition that moved nothing, deterministic swaps after an unbalanced partition, heap sort after too many) so the
+// permutation is the same.
 #pragma once
 
 #include <algorithm>
