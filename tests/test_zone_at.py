@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import CAPTURES, require_shared
+from planted import all_captures
 
 import tracy_mcp
 from tracy_mcp.analysis.zone_at import rows_of_tids
@@ -145,3 +146,37 @@ def test_capture_without_zones(tmp_path: Path) -> None:
     assert rows
     res = ctx.zone_at(np.arange(0, 10**9, 10**6, dtype=I64), rows[-1], fibers=False)
     assert np.all(res.zone_id == -1)
+
+
+def _reference(ctx: tracy_mcp.Capture, times: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Another algorithm: per thread the last zone started at or before t, then up the parents while ended."""
+    db = ctx._db
+    start, end, parent = db.col("zones", "start"), db.col("zones", "end"), db.col("zones", "parent")
+    zb, ze = db.col("threads", "zones_begin"), db.col("threads", "zones_end")
+    out = np.full(len(times), -1, I64)
+    for r in np.flatnonzero(np.bincount(rows)).tolist():
+        q = np.flatnonzero(rows == r)
+        b, e = int(zb[r]), int(ze[r])
+        cur = np.searchsorted(start[b:e], times[q], side="right") - 1 + b
+        pend = np.flatnonzero(cur >= b)
+        while len(pend):
+            z = cur[pend]
+            hit = (end[z] < 0) | (end[z] > times[q[pend]])
+            out[q[pend[hit]]] = z[hit]
+            pend = pend[~hit]
+            cur[pend] = parent[z[~hit]]
+            pend = pend[cur[pend] >= 0]
+    return out
+
+
+@pytest.mark.parametrize("path", all_captures(), ids=lambda p: p.name)
+def test_every_capture(path: Path) -> None:
+    ctx = tracy_mcp.open_capture(path)
+    db = ctx._db
+    counts = (db.col("threads", "zones_end") - db.col("threads", "zones_begin")).astype(I64)
+    rng = np.random.default_rng(5)
+    rows = rng.integers(0, len(counts), size=20_000)
+    times = rng.integers(-1000, ctx.get_last_time() + 1000, size=len(rows))
+    got = ctx.zone_at(times, rows, fibers=False)  # the reference knows no fibers (tested above)
+    np.testing.assert_array_equal(got.zone_id, _reference(ctx, times, rows) if db.rows("zones") else -1)
+    assert got.summary().startswith("zone_at: 20000 look-ups")
