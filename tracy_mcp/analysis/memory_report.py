@@ -113,7 +113,7 @@ def _events(ctx: Capture, pools: list[str], pool: str | None, thread: Any, lo: i
     pcol = db.col("mem_events", "pool").astype(I64)
     ta = db.col("mem_events", "time_alloc").astype(I64, copy=False)
     rows = _thread_rows(ctx, "alloc")
-    keep = np.ones(n, bool)
+    keep = (pcol >= 0) & (pcol < len(pools))  # an event of no known pool (damaged data) has no site
     if pool is not None:
         keep &= pcol == pools.index(pool)
     if lo is not None:
@@ -252,7 +252,7 @@ def _site_table(
 
 def _sizes_by_site(size: np.ndarray, site: np.ndarray) -> np.ndarray:
     """Sizes sorted by (site, size); one sort of a packed key when site and size fit in 64 bits."""
-    if len(size) and int(size.max()) < 1 << 40 and int(site.max()) < 1 << 22:
+    if len(size) and 0 <= int(size.min()) and int(size.max()) < 1 << 40 and int(site.max()) < 1 << 22:
         return np.sort((site.astype(I64) << 40) | size) & ((1 << 40) - 1)
     return size[np.lexsort((size, site))]
 
