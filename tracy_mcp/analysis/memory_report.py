@@ -109,7 +109,6 @@ def _empty(title: str) -> MemoryReport:
 # -- inputs -----------------------------------------------------------------------------------------------------------
 def _events(ctx: Capture, pools: list[str], pool: str | None, thread: Any, lo: int | None, hi: int | None) -> _Events:
     db = ctx._db
-    n = db.rows("mem_events")
     pcol = db.col("mem_events", "pool").astype(I64)
     ta = db.col("mem_events", "time_alloc").astype(I64, copy=False)
     rows = _thread_rows(ctx, "alloc")
