@@ -31,6 +31,7 @@ from tracy_mcp._version import __version__
 from tracy_mcp.server import guides, render, tools_analysis, tools_captures, tools_eval, tools_live, tools_save
 from tracy_mcp.server.core import Core, log
 from tracy_mcp.server.http_security import RequestGuard, allowed_hosts, allowed_origins
+from tracy_mcp.server.memory import tune_allocator
 from tracy_mcp.server.safe_text import SafeTextMiddleware, make_tools_safe
 from tracy_mcp.server.schemas import compact_schemas, hints
 from tracy_mcp.server.settings import Settings
@@ -150,6 +151,7 @@ async def serve_http(settings: Settings, sock: socket.socket, on_ready: Callable
     import uvicorn
 
     port = sock.getsockname()[1]
+    tune_allocator()
     core = Core(settings)
     core.transport = settings.transport
     shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
@@ -210,6 +212,7 @@ async def serve_http(settings: Settings, sock: socket.socket, on_ready: Callable
 
 async def serve_stdio(settings: Settings) -> None:
     """Serve one client over stdin/stdout until it closes the pipe or calls shutdown_server."""
+    tune_allocator()
     core = Core(settings)
     core.transport = "stdio"
     mcp = build_mcp(core)

@@ -8,6 +8,7 @@
 
 #include "model/capture.hpp"
 #include "query/zone_at.hpp"
+#include "model/memory.hpp"
 #include "format/error.hpp"
 #include "api/handle.hpp"
 #include "api/status_guard.hpp"
@@ -90,7 +91,9 @@ tshim_capture* tshim_open_file(const char* path) {
 }
 
 void tshim_close(tshim_capture* cap) {
-    std::unique_ptr<tshim_capture> owned(cap);
+    if (!cap) return;
+    std::unique_ptr<tshim_capture>{cap}.reset();
+    tshim::return_free_memory();  // the capture's columns were the bulk of this process's heap
 }
 
 int tshim_cancel(tshim_capture* cap) {

@@ -6,6 +6,7 @@
 #include "format/error.hpp"
 #include "api/handle.hpp"
 #include "live/session.hpp"
+#include "model/memory.hpp"
 #include "api/status_guard.hpp"
 #include "tracy_shim.h"
 
@@ -87,7 +88,9 @@ int tshim_disconnect(tshim_live* live) {
 }
 
 void tshim_live_close(tshim_live* live) {
-    std::unique_ptr<tshim_live> owned(live);
+    if (!live) return;
+    std::unique_ptr<tshim_live>{live}.reset();
+    tshim::return_free_memory();  // the session's event store and network buffers
 }
 
 }  // extern "C"

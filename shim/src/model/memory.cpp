@@ -3,6 +3,9 @@
 #if defined(__linux__)
 #include <sys/mman.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace tshim {
 
@@ -16,6 +19,12 @@ void advise_huge_pages(void* data, size_t bytes) {
 #else
     (void)data;
     (void)bytes;
+#endif
+}
+
+void return_free_memory() {
+#if defined(__GLIBC__)
+    ::malloc_trim(0);
 #endif
 }
 
