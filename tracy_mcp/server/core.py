@@ -113,15 +113,21 @@ def _rss() -> str:
 
 
 async def wait_task(task: Task, limit: float | None) -> None:
-    """Wait for `task` without blocking the event loop; if the client cancels the call, stop the task too."""
-    deadline = None if limit is None else time.monotonic() + limit
-    delay = 0.005
+    """Wait for `task` without blocking the event loop (woken by the task's thread the moment it finishes, no
+    polling); if the client cancels the call, stop the task too."""
+    loop = asyncio.get_running_loop()
+    finished = loop.create_future()
+
+    def wake() -> None:
+        if not finished.done():
+            finished.set_result(None)
+
+    def wake_from_thread() -> None:
+        loop.call_soon_threadsafe(wake)
+
+    task.when_done(wake_from_thread)
     try:
-        while not task.done:
-            if deadline is not None and time.monotonic() >= deadline:
-                return
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 0.1)
+        await asyncio.wait({finished}, timeout=limit)
     except asyncio.CancelledError:
         await anyio.to_thread.run_sync(task.stop)
         raise

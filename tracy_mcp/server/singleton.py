@@ -178,7 +178,9 @@ def bind_port(host: str, first: int, avoid: set[int] | None = None) -> socket.so
     candidates = [p for p in range(first, first + PORT_SPAN) if p not in avoid and p < 65536] + [0]
     last_error: OSError | None = None
     for port in candidates:
-        sock = socket.socket(family, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on connections accepted from a socket whose proto
+        # says TCP, and without it a response written as headers + body waits for the client's delayed ACK (40 ms).
+        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         if sys.platform != "win32":
             # Lets us rebind a port whose previous server left TIME_WAIT connections; never shares a live port.
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

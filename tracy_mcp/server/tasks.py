@@ -128,6 +128,7 @@ class Task:
     _stop_reason: str | None = None
     _finishing: bool = False
     _timer: threading.Timer | None = None
+    _done_callbacks: list[Callable[[], None]] = attrs.field(factory=list)
 
     # -- running ----------------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -182,7 +183,14 @@ class Task:
                 self.on_finish(self)
             except Exception:  # noqa: BLE001 - bookkeeping must not kill the worker thread
                 pass
-        self._done.set()
+        with self._lock:
+            self._done.set()
+            callbacks, self._done_callbacks = self._done_callbacks, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # noqa: BLE001 - a waiter gone away must not kill the worker thread
+                pass
 
     def _stop_message(self) -> str:
         if self._stop_reason == TIMED_OUT:
@@ -191,6 +199,14 @@ class Task:
 
     def wait(self, timeout: float | None = None) -> bool:
         return self._done.wait(timeout)
+
+    def when_done(self, callback: Callable[[], None]) -> None:
+        """Call `callback()` once the task has finished: at once if it has, else from the task's thread."""
+        with self._lock:
+            if not self._done.is_set():
+                self._done_callbacks.append(callback)
+                return
+        callback()
 
     @property
     def done(self) -> bool:
