@@ -81,6 +81,9 @@ TSHIM_API int tshim_meta_str(const tshim_capture* cap, const char* key, const ch
 /* Enumerates metadata keys: index 0.. until TSHIM_ERR_NOT_FOUND; kind 'i', 'f' or 's'. */
 TSHIM_API int tshim_meta_key(const tshim_capture* cap, int index, const char** key, char* kind);
 
+/* Bytes the capture's tables hold now (columns derived on first use count once built); 0 before TSHIM_READY. */
+TSHIM_API int64_t tshim_memory_bytes(const tshim_capture* cap);
+
 /* Tables: available from TSHIM_READY on. Names and pointers stay valid until tshim_close. */
 TSHIM_API int tshim_table_count(const tshim_capture* cap);
 TSHIM_API const char* tshim_table_name(const tshim_capture* cap, int index);

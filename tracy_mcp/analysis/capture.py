@@ -125,14 +125,7 @@ class Capture(
         if self._native is None:
             return 0
         db = self._db
-        engine_bytes = db.meta_get("memory_bytes") if self._native.state >= engine.READY else None
-        if not isinstance(engine_bytes, int):
-            engine_bytes = 0
-            if self._native.state >= engine.READY:
-                for table, cols in db.table_columns().items():
-                    for c in cols:
-                        engine_bytes += int(self._native.column(table, c).nbytes)
-        return int(engine_bytes) + db.cache_nbytes()
+        return db.native.memory_bytes() + db.cache_nbytes()
 
     def info(self) -> dict[str, Any]:
         """Headline facts: name, program, counts, span (ns), threads, ..."""

@@ -113,6 +113,10 @@ class NativeCapture:
         check(self._lib.tshim_meta_str(self._handle, k, data, size))
         return self._ffi.unpack(data[0], size[0]).decode("utf-8", "replace")
 
+    def memory_bytes(self) -> int:
+        """Bytes the engine's tables hold now (columns derived on first use count once built)."""
+        return int(self._lib.tshim_memory_bytes(self._handle))
+
     # -- tables -------------------------------------------------------------------------------------------------
     def tables(self) -> list[str]:
         n = check(self._lib.tshim_table_count(self._handle))

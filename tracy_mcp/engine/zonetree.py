@@ -93,10 +93,7 @@ class ZoneTree:
         self.end = db.col(table, end) if n else np.zeros(0, I64)
         self.srcloc = db.col(table, "srcloc") if n else np.zeros(0, np.int32)
         self.owner = db.col(table, owner) if n else np.zeros(0, np.int32)
-        # the tree columns are part of the schema; zero-copy views
-        self.parent = db.col(table, "parent") if n else np.zeros(0, np.int32)
-        self.depth = db.col(table, "depth") if n else np.zeros(0, np.uint16)
-        self.subtree_end = db.col(table, "subtree_end") if n else np.zeros(0, np.int32)
+        self._db = db
         self.nsrc = nsrc
         self._valid: np.ndarray | None = None
         self._dur: np.ndarray | None = None
@@ -105,6 +102,20 @@ class ZoneTree:
         self._stat_stats: GroupStats | None = engine_stats
         self._self_time: np.ndarray | None = None
         self._poisoned: np.ndarray | None = None
+
+    # -- the tree columns: zero-copy views, fetched on first use (the engine derives parent and subtree_end from
+    # the depths only when they are first read) ------------------------------------------------------------------
+    @property
+    def parent(self) -> np.ndarray:
+        return self._db.col(self.table, "parent") if self.n else np.zeros(0, np.int32)
+
+    @property
+    def depth(self) -> np.ndarray:
+        return self._db.col(self.table, "depth") if self.n else np.zeros(0, np.uint16)
+
+    @property
+    def subtree_end(self) -> np.ndarray:
+        return self._db.col(self.table, "subtree_end") if self.n else np.zeros(0, np.int32)
 
     # -- per-row arrays, built on first use ---------------------------------------------------------------------
     @property

@@ -51,7 +51,7 @@ template <class T> const T* typed_column(const tshim::Table& t, const char* name
         if (c.name != name) continue;
         if (c.dtype != tshim::dtype_of<T>() || c.rows != t.rows)
             throw tshim::Error(TSHIM_ERR_INTERNAL, "column " + t.name + "." + name + " has an unexpected type");
-        return static_cast<const T*>(c.data);
+        return static_cast<const T*>(c.get());  // builds a column derived on first read
     }
     throw tshim::Error(TSHIM_ERR_NOT_FOUND, "table " + t.name + " has no column " + name);
 }
@@ -234,7 +234,7 @@ int tshim_column(const tshim_capture* cap, const char* table, const char* column
         if (!column) throw tshim::Error(TSHIM_ERR_ARG, "null column");
         for (const auto& c : t->columns) {
             if (c.name == column) {
-                if (data) *data = c.data;
+                if (data) *data = c.get();
                 if (rows) *rows = c.rows;
                 if (dtype) *dtype = c.dtype;
                 return 0;
@@ -287,6 +287,16 @@ int tshim_zone_at(const tshim_capture* cap, const int64_t* times, int64_t n, con
         tshim::zone_at(*cap->impl.model, q, out_zone, out_thread);
         return 0;
     });
+}
+
+int64_t tshim_memory_bytes(const tshim_capture* cap) {
+    if (!cap || cap->impl.state() < TSHIM_READY) return 0;
+    static const int kSize[] = {0, 1, 1, 2, 2, 4, 4, 8, 8, 4, 8};  // by enum tshim_dtype
+    int64_t total = 0;
+    for (const auto& t : cap->impl.tables)
+        for (const auto& c : t.columns)
+            if (c.present() && c.dtype > 0 && c.dtype <= TSHIM_F64) total += c.rows * kSize[c.dtype];
+    return total;
 }
 
 int tshim_zone_path_sums(const tshim_capture* cap, const int32_t* row_path, int64_t n_rows, int64_t n_paths,

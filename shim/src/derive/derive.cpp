@@ -1,58 +1,70 @@
 #include "derive/derive.hpp"
 
 #include <limits>
+#include <vector>
 
 namespace tshim {
 
-namespace {
-
-// Upstream lists a zone under its srcloc (and counts it in the srcloc's statistics) when the zone has a valid end
-// and a positive duration.
-inline bool listed(const ZoneTable& z, size_t i, size_t srclocs) {
-    return z.srcloc[i] < srclocs && z.end[i] >= 0 && z.end[i] - z.start[i] > 0;
-}
-
-}  // namespace
-
-void prepare_derived(Model& m) {
-    auto& s = m.srclocs;
-    const auto& z = m.zones;
+void reset_zone_stats(SrclocTable& s) {
     const size_t n = s.count();
     s.zone_count.assign(n, 0);
     s.zone_total.assign(n, 0);
     s.zone_min.assign(n, std::numeric_limits<int64_t>::max());
     s.zone_max.assign(n, std::numeric_limits<int64_t>::min());
     s.zone_sum_sq.assign(n, 0.0);
-    s.zones_begin.assign(n, 0);
-    s.zones_end.assign(n, 0);
-    for (size_t i = 0; i < z.count(); i++)
-        if (listed(z, i, n)) s.zone_count[z.srcloc[i]]++;
-    int32_t at = 0;
-    for (size_t sl = 0; sl < n; sl++) {
-        s.zones_begin[sl] = at;
-        s.zones_end[sl] = at;  // advanced by build_derived as it places the zones
-        at += int32_t(s.zone_count[sl]);
-    }
-    m.srcloc_zones.assign(size_t(at), 0);
 }
 
-void build_derived(Model& m, const Capture& cap) {
+void build_zone_stats(Model& m) {
+    auto& s = m.srclocs;
+    const auto& z = m.zones;
+    reset_zone_stats(s);
+    for (size_t i = 0; i < z.count(); i++) add_zone_stat(s, z.srcloc[i], z.start[i], z.end[i]);
+}
+
+// Each thread's zones are in DFS pre-order with their depth: a zone's parent is the last zone before it one level
+// up, and its subtree ends at the next zone of the thread at its level or above.
+void build_zone_links(Model& m) {
+    auto& z = m.zones;
+    const size_t n = z.count();
+    if (z.parent.size() == n && z.subtree_end.size() == n) return;  // filled by whoever built the model
+    z.parent.assign(n, -1);
+    z.subtree_end.assign(n, 0);
+    std::vector<int32_t> open;  // the zones enclosing the current row, outermost first
+    const auto& t = m.threads;
+    for (size_t th = 0; th < t.count(); th++) {
+        const auto b = size_t(t.zones_begin[th]), e = size_t(t.zones_end[th]);
+        open.clear();
+        for (size_t r = b; r < e; r++) {
+            const size_t d = z.depth[r];
+            while (open.size() > d) {
+                z.subtree_end[size_t(open.back())] = int32_t(r);
+                open.pop_back();
+            }
+            z.parent[r] = open.empty() ? -1 : open.back();
+            open.push_back(int32_t(r));
+        }
+        for (auto r : open) z.subtree_end[size_t(r)] = int32_t(e);
+    }
+}
+
+// Zone rows are in upstream's order (threads in file order, DFS pre-order within each thread), so placing them in
+// row order keeps each srcloc's list in upstream's order.
+void build_srcloc_lists(Model& m) {
     auto& s = m.srclocs;
     const auto& z = m.zones;
     const size_t n = s.count();
-    // Zone rows are already in upstream's order (threads in file order, DFS pre-order within each thread), so
-    // placing them in row order keeps each srcloc's list in that order.
+    s.zones_begin.assign(n, 0);
+    s.zones_end.assign(n, 0);
+    int32_t at = 0;
+    for (size_t sl = 0; sl < n; sl++) {
+        s.zones_begin[sl] = at;
+        s.zones_end[sl] = at;  // advanced below as the zones are placed
+        at += int32_t(s.zone_count[sl]);
+    }
+    m.srcloc_zones.assign(size_t(at), 0);
     for (size_t i = 0; i < z.count(); i++) {
-        if (!listed(z, i, n)) continue;
-        const size_t sl = z.srcloc[i];
-        // Wrapping arithmetic: times come from untrusted input, and signed overflow would be undefined.
-        const int64_t span = int64_t(uint64_t(z.end[i]) - uint64_t(z.start[i]));
-        s.zone_total[sl] = int64_t(uint64_t(s.zone_total[sl]) + uint64_t(span));
-        if (span < s.zone_min[sl]) s.zone_min[sl] = span;
-        if (span > s.zone_max[sl]) s.zone_max[sl] = span;
-        s.zone_sum_sq[sl] += double(span) * double(span);
-        m.srcloc_zones[size_t(s.zones_end[sl]++)] = int32_t(i);
-        if ((i & 0xFFFFF) == 0 && cap.cancel.load(std::memory_order_relaxed)) return;
+        const uint16_t sl = z.srcloc[i];
+        if (sl < n && stat_zone(z.start[i], z.end[i])) m.srcloc_zones[size_t(s.zones_end[sl]++)] = int32_t(i);
     }
 }
 

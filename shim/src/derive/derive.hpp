@@ -1,14 +1,34 @@
-// Statistics built once after loading (between TSHIM_READY and TSHIM_COMPLETE).
+// What is derived from the zones: upstream's per-srcloc statistics (counted while the zones are read, or in one
+// pass for models built otherwise) and, on first use, the zone tree's links and the per-srcloc zone lists.
 #pragma once
 
-#include "model/capture.hpp"
+#include <cstdint>
+
 #include "model/model.hpp"
 
 namespace tshim {
 
-// Sizes the derived columns (zero-filled) so that their tables can be registered at READY.
-void prepare_derived(Model& m);
-// Fills them: per-srcloc zone lists and zone statistics as upstream computes them.
-void build_derived(Model& m, const Capture& cap);
+// Upstream counts a zone in its srcloc's statistics, and lists it under its srcloc, when the zone has a valid end
+// and a positive duration. Wrapping arithmetic: times come from untrusted input.
+inline int64_t zone_span(int64_t start, int64_t end) { return int64_t(uint64_t(end) - uint64_t(start)); }
+inline bool stat_zone(int64_t start, int64_t end) { return end >= 0 && zone_span(start, end) > 0; }
+
+// Sizes the per-srcloc statistics of `s` (zone_count, zone_total, zone_min, zone_max, zone_sum_sq) for "no zone".
+void reset_zone_stats(SrclocTable& s);
+
+// Counts one zone in its srcloc's statistics (a no-op for zones upstream does not count).
+inline void add_zone_stat(SrclocTable& s, uint16_t srcloc, int64_t start, int64_t end) {
+    if (srcloc >= s.zone_count.size() || !stat_zone(start, end)) return;
+    const int64_t span = zone_span(start, end);
+    s.zone_count[srcloc]++;
+    s.zone_total[srcloc] = int64_t(uint64_t(s.zone_total[srcloc]) + uint64_t(span));
+    if (span < s.zone_min[srcloc]) s.zone_min[srcloc] = span;
+    if (span > s.zone_max[srcloc]) s.zone_max[srcloc] = span;
+    s.zone_sum_sq[srcloc] += double(span) * double(span);
+}
+
+// The per-srcloc statistics over every zone of `m`, for models whose zones were not counted as they were read
+// (live snapshots, synthetic captures).
+void build_zone_stats(Model& m);
 
 }  // namespace tshim

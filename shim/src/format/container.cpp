@@ -1,6 +1,7 @@
 #include "format/container.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <condition_variable>
 #include <cstring>
 #include <mutex>
@@ -78,6 +79,7 @@ ContainerInfo parse_container(const uint8_t* data, size_t size) {
 struct Slot {
     std::vector<uint8_t> buf = std::vector<uint8_t>(ContainerSource::kBlockSize);
     size_t size = 0;
+    size_t block = 0;  // index + 1 of the block it holds once decoded, 0 while free
 };
 
 struct StreamDecoder {
@@ -132,31 +134,33 @@ struct StreamDecoder {
     }
 };
 
+// The streams are decoded in parallel, a few blocks ahead of the reader: worker w decodes the streams s with
+// s % workers == w, each stream's blocks in order (an LZ4 block may refer to the previous block of its stream),
+// into the ring slot of its block number. The reader takes the blocks in payload order.
 struct ContainerSource::Impl {
     const uint8_t* data;
     size_t size;
     bool release_input = false;
     ContainerInfo info;
-    std::vector<std::unique_ptr<StreamDecoder>> decoders;
+    std::vector<size_t> offsets;  // where each block's compressed bytes start
+    std::vector<uint32_t> sizes;
+    std::vector<std::unique_ptr<StreamDecoder>> decoders;  // one per stream
 
-    static constexpr size_t kRing = 8;
-    Slot ring[kRing];
-    // Producer state.
-    size_t produced = 0;   // blocks decoded into the ring
-    size_t consumed = 0;   // blocks handed to the reader and released
-    bool failed = false;
+    std::vector<Slot> ring;
+    size_t consumed = 0;  // blocks handed to the reader and released
+    size_t failed_block = SIZE_MAX;  // the first block that could not be decoded
     std::string error;
     bool stop = false;
     std::mutex m;
-    std::condition_variable cv;
-    std::thread worker;
+    std::condition_variable space, ready;  // workers wait for a free slot; the reader for its next block
+    std::vector<std::thread> workers;
     bool have_current = false;
 
     size_t dropped = 0;  // input bytes whose pages were given back
     void drop_input_before(size_t off) {
 #if !defined(_WIN32)
         constexpr size_t kStep = size_t(4) << 20;
-        if (off - dropped < kStep) return;
+        if (off < dropped || off - dropped < kStep) return;
         const auto page = size_t(::sysconf(_SC_PAGESIZE));
         const auto base = reinterpret_cast<uintptr_t>(data);
         const uintptr_t from = (base + dropped + page - 1) / page * page;
@@ -168,37 +172,35 @@ struct ContainerSource::Impl {
 #endif
     }
 
-    void produce() {
-        size_t off = info.data_offset;
+    void fail(size_t block, std::string message) {
+        std::lock_guard<std::mutex> lock(m);
+        if (block < failed_block) {
+            failed_block = block;
+            error = std::move(message);
+        }
+        ready.notify_all();
+    }
+
+    void produce(size_t worker, size_t nworkers) {
+        const auto streams = size_t(info.streams);
         for (size_t i = 0; i < info.block_count; i++) {
+            if ((i % streams) % nworkers != worker) continue;
             {
                 std::unique_lock<std::mutex> lock(m);
-                cv.wait(lock, [&] { return stop || produced - consumed < kRing; });
-                if (stop) return;
+                space.wait(lock, [&] { return stop || i < consumed + ring.size(); });
+                if (stop || i > failed_block) return;
             }
-            const uint32_t sz = load_u32(data + off);
-            off += 4;
-            Slot& slot = ring[i % kRing];
+            Slot& slot = ring[i % ring.size()];
             try {
-                slot.size = decoders[i % decoders.size()]->decode(data + off, sz, slot.buf.data());
+                slot.size = decoders[i % streams]->decode(data + offsets[i], sizes[i], slot.buf.data());
             } catch (const Error& e) {
-                std::lock_guard<std::mutex> lock(m);
-                failed = true;
-                error = e.what();
-                cv.notify_all();
-                return;
+                return fail(i, e.what());
             } catch (const std::bad_alloc&) {
-                std::lock_guard<std::mutex> lock(m);
-                failed = true;
-                error = "out of memory while decompressing";
-                cv.notify_all();
-                return;
+                return fail(i, "out of memory while decompressing");
             }
-            off += sz;
-            if (release_input) drop_input_before(off);
             std::lock_guard<std::mutex> lock(m);
-            produced++;
-            cv.notify_all();
+            slot.block = i + 1;
+            if (i == consumed) ready.notify_one();
         }
     }
 };
@@ -206,38 +208,62 @@ struct ContainerSource::Impl {
 ContainerSource::ContainerSource(const uint8_t* data, size_t size, bool release_input)
     : impl_(std::make_unique<Impl>()) {
     info_ = parse_container(data, size);
-    impl_->data = data;
-    impl_->size = size;
-    impl_->release_input = release_input;
-    impl_->info = info_;
-    for (int i = 0; i < info_.streams; i++) impl_->decoders.push_back(std::make_unique<StreamDecoder>(info_.compression));
-    impl_->worker = std::thread([p = impl_.get()] { p->produce(); });
+    auto& s = *impl_;
+    s.data = data;
+    s.size = size;
+    s.release_input = release_input;
+    s.info = info_;
+    s.offsets.reserve(info_.block_count);
+    s.sizes.reserve(info_.block_count);
+    for (size_t off = info_.data_offset; off < size;) {  // parse_container checked every block header
+        const uint32_t sz = load_u32(data + off);
+        s.offsets.push_back(off + 4);
+        s.sizes.push_back(sz);
+        off += 4 + size_t(sz);
+    }
+    for (int i = 0; i < info_.streams; i++) s.decoders.push_back(std::make_unique<StreamDecoder>(info_.compression));
+    const size_t cores = std::max(1u, std::thread::hardware_concurrency());
+    const size_t nworkers = std::min(size_t(info_.streams), cores);
+    s.ring.resize(std::max<size_t>(8, 2 * size_t(info_.streams)));
+    try {
+        for (size_t w = 0; w < nworkers; w++)
+            s.workers.emplace_back([p = impl_.get(), w, nworkers] { p->produce(w, nworkers); });
+    } catch (...) {  // no thread may outlive a failed constructor
+        stop_workers();
+        throw;
+    }
 }
 
-ContainerSource::~ContainerSource() {
+void ContainerSource::stop_workers() {
     {
         std::lock_guard<std::mutex> lock(impl_->m);
         impl_->stop = true;
     }
-    impl_->cv.notify_all();
-    if (impl_->worker.joinable()) impl_->worker.join();
+    impl_->space.notify_all();
+    for (auto& w : impl_->workers)
+        if (w.joinable()) w.join();
 }
+
+ContainerSource::~ContainerSource() { stop_workers(); }
 
 bool ContainerSource::next_block(const uint8_t*& data, size_t& size) {
     auto& s = *impl_;
     if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw Error(TSHIM_ERR_STATE, "loading was cancelled");
     for (;;) {
         std::unique_lock<std::mutex> lock(s.m);
-        if (s.have_current) {  // the previous block is no longer needed by the reader
+        if (s.have_current) {  // the previous block is no longer needed by the reader: its slot is free
+            s.ring[s.consumed % s.ring.size()].block = 0;
             s.consumed++;
             s.have_current = false;
-            s.cv.notify_all();
+            s.space.notify_all();
         }
         if (s.consumed == s.info.block_count) return false;
-        s.cv.wait(lock, [&] { return s.produced > s.consumed || s.failed; });
-        if (s.produced == s.consumed) throw Error(TSHIM_ERR_FORMAT, s.error);
-        const Slot& slot = s.ring[s.consumed % Impl::kRing];
+        const size_t i = s.consumed;
+        Slot& slot = s.ring[i % s.ring.size()];
+        s.ready.wait(lock, [&] { return slot.block == i + 1 || s.failed_block <= i; });
+        if (slot.block != i + 1) throw Error(TSHIM_ERR_FORMAT, s.error);
         s.have_current = true;
+        if (s.release_input) s.drop_input_before(s.offsets[i]);
         if (slot.size == 0) continue;
         data = slot.buf.data();
         size = slot.size;

@@ -26,8 +26,8 @@ struct ContainerInfo {
 // Parses the container header and checks that every block lies inside the data. Throws Error(TSHIM_ERR_FORMAT).
 ContainerInfo parse_container(const uint8_t* data, size_t size);
 
-// Decompresses the blocks of an in-memory container in payload order. Multi-stream containers are decompressed
-// by a background thread per stream, a few blocks ahead of the reader.
+// Decompresses the blocks of an in-memory container in payload order. The streams are decompressed in parallel
+// (up to one background thread per core), a few blocks ahead of the reader.
 class ContainerSource : public BlockSource {
 public:
     // `release_input`: the data is a read-only file mapping whose pages may be dropped once decompressed (keeps the
@@ -46,6 +46,7 @@ public:
     static constexpr size_t kBlockSize = 64 * 1024;
 
 private:
+    void stop_workers();
     struct Impl;
     std::unique_ptr<Impl> impl_;
     ContainerInfo info_;

@@ -156,8 +156,6 @@ void LiveIngest::build(Capture& cap, bool connected) const {
     z.srcloc.reserve(total_rows);
     z.thread.reserve(total_rows);
     z.depth.reserve(total_rows);
-    z.parent.reserve(total_rows);
-    z.subtree_end.reserve(total_rows);
     z.extra.reserve(total_rows);
     for (size_t i = 0; i < threads_.size(); i++) {
         const Thread& td = threads_[i];
@@ -169,13 +167,9 @@ void LiveIngest::build(Capture& cap, bool connected) const {
         z.end.insert(z.end.end(), td.end.begin(), td.end.end());
         z.depth.insert(z.depth.end(), td.depth.begin(), td.depth.end());
         z.extra.insert(z.extra.end(), td.extra.begin(), td.extra.end());
-        for (int32_t k = 0; k < n; k++) {
+        for (int32_t k = 0; k < n; k++) {  // the tree's links follow from the depths (Model::zone_links)
             z.srcloc.push_back(srcloc_row(td.srcloc[size_t(k)]));
             z.thread.push_back(uint16_t(row));
-            const int32_t p = td.parent[size_t(k)];
-            z.parent.push_back(p < 0 ? -1 : base + p);
-            const int32_t se = td.subtree_end[size_t(k)];
-            z.subtree_end.push_back(base + (se < 0 ? n : se));  // still open: everything after it is inside
         }
         th.zones_end[row] = int32_t(z.start.size());
     }

@@ -229,15 +229,13 @@ LiveIngest::Extra& LiveIngest::extra_of(Thread& td) {
 
 namespace {
 void begin_zone(std::vector<int64_t>& start, std::vector<int64_t>& end, std::vector<int16_t>& srcloc,
-                std::vector<uint16_t>& depth, std::vector<int32_t>& parent, std::vector<int32_t>& subtree_end,
-                std::vector<uint32_t>& extra, std::vector<int32_t>& stack, int64_t t, int16_t id) {
+                std::vector<uint16_t>& depth, std::vector<uint32_t>& extra, std::vector<int32_t>& stack, int64_t t,
+                int16_t id) {
     const auto row = int32_t(start.size());
     start.push_back(t);
     end.push_back(-1);
     srcloc.push_back(id);
     depth.push_back(uint16_t(stack.size()));
-    parent.push_back(stack.empty() ? -1 : stack.back());
-    subtree_end.push_back(-1);
     extra.push_back(0);
     stack.push_back(row);
 }
@@ -245,8 +243,7 @@ void begin_zone(std::vector<int64_t>& start, std::vector<int64_t>& end, std::vec
 
 void LiveIngest::on_zone_begin(uint64_t tid, int64_t time, uint64_t srcloc_ptr, uint32_t callstack) {
     Thread& td = zone_thread(tid);
-    begin_zone(td.start, td.end, td.srcloc, td.depth, td.parent, td.subtree_end, td.extra, td.stack, time,
-               static_id(srcloc_ptr));
+    begin_zone(td.start, td.end, td.srcloc, td.depth, td.extra, td.stack, time, static_id(srcloc_ptr));
     td.zone_count++;
     grow(27);
     see(time);
@@ -256,7 +253,7 @@ void LiveIngest::on_zone_begin(uint64_t tid, int64_t time, uint64_t srcloc_ptr, 
 void LiveIngest::on_zone_begin_alloc(uint64_t tid, int64_t time, const DynSrcloc& d, uint32_t callstack) {
     const int16_t id = dynamic_id(d);
     Thread& td = zone_thread(tid);
-    begin_zone(td.start, td.end, td.srcloc, td.depth, td.parent, td.subtree_end, td.extra, td.stack, time, id);
+    begin_zone(td.start, td.end, td.srcloc, td.depth, td.extra, td.stack, time, id);
     td.zone_count++;
     grow(27);
     see(time);
@@ -269,7 +266,6 @@ void LiveIngest::on_zone_end(uint64_t tid, int64_t time) {
     const int32_t row = td.stack.back();
     td.stack.pop_back();
     td.end[size_t(row)] = time;
-    td.subtree_end[size_t(row)] = int32_t(td.start.size());
     see(time);
     if (time > td.start[size_t(row)]) compress(td);  // upstream indexes the thread when it counts a zone
 }

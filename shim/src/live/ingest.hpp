@@ -113,8 +113,7 @@ private:
         uint64_t zone_count = 0;
         std::vector<int64_t> start, end;
         std::vector<int16_t> srcloc;    // upstream-facing id (static > 0, dynamic < 0)
-        std::vector<uint16_t> depth;
-        std::vector<int32_t> parent, subtree_end;  // thread-local rows
+        std::vector<uint16_t> depth;    // DFS pre-order with depths: the tree (links derived in the model)
         std::vector<uint32_t> extra;
         std::vector<int32_t> stack;
         std::vector<uint32_t> messages;

@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "model/derived.hpp"
 #include "model/tail_model.hpp"
 
 namespace tshim {
@@ -31,6 +32,10 @@ struct StringPool {
     }
     size_t count() const { return offset.size(); }
 };
+
+struct Model;
+void build_zone_links(Model& m);
+void build_srcloc_lists(Model& m);
 
 struct ThreadTable {
     std::vector<uint64_t> tid;
@@ -64,13 +69,15 @@ struct SrclocTable {
     size_t count() const { return id.size(); }
 };
 
+// Each thread's zones are stored in DFS pre-order with their depth, which is all the tree there is: `parent` and
+// `subtree_end` are derived from it on first use (Model::zone_links).
 struct ZoneTable {
     std::vector<int64_t> start, end;
     std::vector<uint16_t> srcloc;       // row of `srclocs`
     std::vector<uint16_t> thread;       // row of `threads`
     std::vector<uint16_t> depth;
-    std::vector<int32_t> parent, subtree_end;
     std::vector<uint32_t> extra;        // row of `zone_extras` (row 0 = no extra)
+    std::vector<int32_t> parent, subtree_end;  // derived (zone_links)
     size_t count() const { return start.size(); }
 };
 
@@ -163,7 +170,7 @@ struct Model {
     SrclocTable srclocs;
     ZoneTable zones;
     ZoneExtraTable zone_extras;
-    std::vector<int32_t> srcloc_zones;     // zone rows grouped by srcloc (derived)
+    std::vector<int32_t> srcloc_zones;     // zone rows grouped by srcloc (derived: srcloc_lists)
     FrameSetTable frame_sets;
     FrameTable frames;
     SectionTable sections;
@@ -182,6 +189,14 @@ struct Model {
 
     TailModel tail;
     FileLookups lookup;
+
+    // Parts built from the columns above on first use (derive/derive.cpp); read them only after ensure().
+    Derived zone_links{[this] { build_zone_links(*this); }};      // zones.parent, zones.subtree_end
+    Derived srcloc_lists{[this] { build_srcloc_lists(*this); }};  // srcloc_zones, srclocs.zones_begin/_end
+
+    Model() = default;
+    Model(const Model&) = delete;  // the derived parts refer to this model
+    Model& operator=(const Model&) = delete;
 };
 
 }  // namespace tshim

@@ -24,13 +24,17 @@ void register_front_tables(const Model& m, std::vector<Table>& tables) {
         .add("hash_order", s.hash_order)
         .add("zone_count", s.zone_count).add("zone_total", s.zone_total).add("zone_min", s.zone_min)
         .add("zone_max", s.zone_max).add("zone_sum_sq", s.zone_sum_sq)
-        .add("zones_begin", s.zones_begin).add("zones_end", s.zones_end);
-    table("srcloc_zones").add("zone", m.srcloc_zones);
+        .add_derived("zones_begin", s.zones_begin, s.count(), m.srcloc_lists)
+        .add_derived("zones_end", s.zones_end, s.count(), m.srcloc_lists);
+    uint64_t listed = 0;
+    for (auto c : s.zone_count) listed += c;
+    table("srcloc_zones").add_derived("zone", m.srcloc_zones, size_t(listed), m.srcloc_lists);
 
     const auto& z = m.zones;
     table("zones")
         .add("start", z.start).add("end", z.end).add("srcloc", z.srcloc).add("thread", z.thread)
-        .add("depth", z.depth).add("parent", z.parent).add("subtree_end", z.subtree_end).add("extra", z.extra);
+        .add("depth", z.depth).add_derived("parent", z.parent, z.count(), m.zone_links)
+        .add_derived("subtree_end", z.subtree_end, z.count(), m.zone_links).add("extra", z.extra);
     const auto& x = m.zone_extras;
     table("zone_extras").add("callstack", x.callstack).add("text", x.text).add("name", x.name).add("color", x.color);
 

@@ -2,10 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <vector>
 
+#include "model/derived.hpp"
 #include "tracy_shim.h"
 
 namespace tshim {
@@ -29,6 +31,14 @@ struct Column {
     int dtype;
     const void* data;
     int64_t rows;
+    // A derived column (add_derived): builds its part of the model on first read and returns its data.
+    std::function<const void*()> derive;
+    const Derived* part = nullptr;
+
+    // The column's data, building it first if it is derived and not built yet.
+    const void* get() const { return derive ? derive() : data; }
+    // Whether its memory is in use (a derived column's only once built).
+    bool present() const { return !part || part->built(); }
 };
 
 struct Table {
@@ -39,7 +49,17 @@ struct Table {
     // Registers a view of `v`; the vector must outlive the table and not be resized afterwards.
     template <class T> Table& add(const std::string& column, const std::vector<T>& v) {
         rows = int64_t(v.size());
-        columns.push_back({column, dtype_of<T>(), v.empty() ? nullptr : v.data(), int64_t(v.size())});
+        columns.push_back({column, dtype_of<T>(), v.empty() ? nullptr : v.data(), int64_t(v.size()), {}, nullptr});
+        return *this;
+    }
+    // Registers a view of `v`, which `part` fills on first read with `n` items (the part outlives the table).
+    template <class T> Table& add_derived(const std::string& column, const std::vector<T>& v, size_t n,
+                                          const Derived& part) {
+        rows = int64_t(n);
+        columns.push_back({column, dtype_of<T>(), nullptr, int64_t(n), [&v, &part]() -> const void* {
+                               part.ensure();
+                               return v.empty() ? nullptr : v.data();
+                           }, &part});
         return *this;
     }
 };

@@ -160,6 +160,7 @@ void zone_at(const Model& m, const ZoneAtQuery& q, int32_t* out_zone, int32_t* o
             throw Error(TSHIM_ERR_ARG, "zone_at: thread row " + std::to_string(q.threads[i]) + " out of range 0.." +
                                            std::to_string(nthreads - 1));
     }
+    m.zone_links.ensure();  // the walk up from a zone follows its parent links
     const int32_t nzones = int32_t(m.zones.count());
     std::vector<std::unique_ptr<ThreadZones>> per_thread(static_cast<size_t>(nthreads));
     auto zones_of = [&](int32_t row) -> const ThreadZones& {

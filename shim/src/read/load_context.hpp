@@ -75,6 +75,7 @@ struct LoadContext {
     int32_t static_srcloc_count = 0, dynamic_srcloc_count = 0;
     std::vector<int32_t> static_srcloc_rows;              // index = static id, value = row (-1 missing)
     int32_t frame_name = -1;                              // string id of "Frame" (base frame set)
+    bool zone_stats_counted = false;                      // the reader counted the zone statistics as it read them
 
 private:
     std::unordered_map<std::string, int32_t> intern_index_;

@@ -120,14 +120,15 @@ void finish_capture(LoadContext& ctx) {
     }
     cap.meta_int["first_time"] = first_time;
 
-    prepare_derived(m);
+    if (!ctx.zone_stats_counted) {
+        cap.stage = "statistics";
+        build_zone_stats(m);
+    }
+    ctx.check_cancel();
     register_front_tables(m, cap.tables);
     register_tail_tables(m.tail, cap.tables, cap);
-    cap.stage = "statistics";
     cap.set_state(TSHIM_READY);
-
-    build_derived(m, cap);
-    ctx.check_cancel();
+    // Everything else derived (the zone tree's links, per-srcloc zone lists) is built on first use.
     cap.stage = "done";
     cap.set_state(TSHIM_COMPLETE);
 }

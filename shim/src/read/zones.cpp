@@ -2,6 +2,7 @@
 #include <cstring>
 #include <limits>
 
+#include "derive/derive.hpp"
 #include "model/memory.hpp"
 #include "read/reader.hpp"
 
@@ -36,34 +37,37 @@ void read_zone_extras(Cursor& c, LoadContext& ctx) {
 
 // Reads one thread's timeline of `top` root zones. Iterative (an explicit stack of open levels), so a hostile
 // nesting depth cannot overflow the call stack. Per zone the file holds: srcloc i16, start delta i64, extra u32,
-// child count u32, the children, end delta i64; every time is a delta to the previous time read.
+// child count u32, the children, end delta i64; every time is a delta to the previous time read. Each zone is
+// counted in its srcloc's statistics as it closes (the tree's links are derived later, from the depths).
 void read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, uint16_t thread, const std::vector<uint16_t>& srcloc_of) {
     constexpr uint64_t kMinZoneBytes = 26;
     auto& z = ctx.model.zones;
+    auto& stats = ctx.model.srclocs;
     const auto extras = uint32_t(ctx.model.zone_extras.callstack.size());
     struct Level {
         uint32_t remaining;
         int32_t owner;  // zone row whose children this level holds, -1 for the roots
+        int64_t start;  // the owner's start and srcloc, for its statistics when it closes
+        uint16_t srcloc;
     };
     std::vector<Level> stack;
     c.check_fits(top, kMinZoneBytes, "zones");
-    stack.push_back({top, -1});
+    stack.push_back({top, -1, 0, 0});
     int64_t ref = 0;
-    auto close = [&](int32_t row) {
-        z.end[size_t(row)] = c.time_delta(ref);
-        z.subtree_end[size_t(row)] = int32_t(z.start.size());
-    };
     uint32_t tick = 0;
     while (!stack.empty()) {
         Level& level = stack.back();
         if (level.remaining == 0) {
-            const int32_t owner = level.owner;
+            const Level done = level;
             stack.pop_back();
-            if (owner >= 0) close(owner);
+            if (done.owner >= 0) {
+                const int64_t end = c.time_delta(ref);
+                z.end[size_t(done.owner)] = end;
+                add_zone_stat(stats, done.srcloc, done.start, end);
+            }
             continue;
         }
         level.remaining--;
-        const int32_t parent = level.owner;
         const auto depth = stack.size() - 1;
         int16_t srcloc_id;
         int64_t delta;
@@ -86,19 +90,20 @@ void read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, uint16_t thread, c
         if (depth > 0xFFFE) throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: zones nested too deep");
         if (extra >= extras) throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: zone refers to a missing zone extra");
         const auto row = int32_t(z.start.size());
+        const uint16_t srcloc = srcloc_of[uint16_t(srcloc_id)];
         z.start.push_back(start);
-        z.end.push_back(-1);
-        z.srcloc.push_back(srcloc_of[uint16_t(srcloc_id)]);
+        z.srcloc.push_back(srcloc);
         z.thread.push_back(thread);
         z.depth.push_back(uint16_t(depth));
-        z.parent.push_back(parent);
-        z.subtree_end.push_back(row + 1);
         z.extra.push_back(extra);
         if (children) {
+            z.end.push_back(-1);
             c.check_fits(children, kMinZoneBytes, "zones");
-            stack.push_back({children, row});
+            stack.push_back({children, row, start, srcloc});
         } else {
-            close(row);
+            const int64_t end = c.time_delta(ref);
+            z.end.push_back(end);
+            add_zone_stat(stats, srcloc, start, end);
         }
         if ((++tick & 0xFFFF) == 0) {
             ctx.check_cancel();
@@ -133,6 +138,7 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
     read_zone_extras(c, ctx);
 
     ctx.stage("zones");
+    reset_zone_stats(m.srclocs);
     const auto total_zones = c.get<uint64_t>();
     c.skip(8);  // number of child lists (upstream's allocation hint)
     c.check_fits(total_zones, 26, "zones");
@@ -144,8 +150,6 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
         reserve_huge(z.srcloc, n);
         reserve_huge(z.thread, n);
         reserve_huge(z.depth, n);
-        reserve_huge(z.parent, n);
-        reserve_huge(z.subtree_end, n);
         reserve_huge(z.extra, n);
     }
 
@@ -207,6 +211,7 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
         ctx.check_cancel();
         ctx.cap.progress_done = c.consumed();
     }
+    ctx.zone_stats_counted = true;
     ctx.cap.meta_int["zone_count"] = int64_t(zone_count);
     ctx.cap.meta_int["sample_count"] = int64_t(sample_count);
 }

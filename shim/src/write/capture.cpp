@@ -475,6 +475,7 @@ private:
     }
 
     void threads() {
+        m_.zone_links.ensure();  // timeline() walks the zone tree
         const auto& x = m_.zone_extras;
         o_.count(x.callstack.size());
         for (size_t i = 0; i < x.callstack.size(); i++) {
