@@ -55,6 +55,11 @@ TSHIM_API const char* tshim_last_error(void);
 /* Starts loading a .tracy file on a background thread and returns at once; NULL on immediate failure
  * (unreadable path). Format errors surface as state TSHIM_FAILED. */
 TSHIM_API tshim_capture* tshim_open_file(const char* path);
+/* A capture of generated data, built in memory (state TSHIM_COMPLETE on return; close it with tshim_close, save it
+ * with tshim_save): about `zones` worker zones (whole batches of 105 nested zones per thread) on `threads` worker
+ * threads plus a 100 Hz main-thread frame loop, with jittered durations; the same seed gives the same capture.
+ * For benchmarks and tests that need a capture of a given size. NULL on failure (tshim_last_error says why). */
+TSHIM_API tshim_capture* tshim_synthetic(uint64_t zones, int threads, uint64_t seed);
 /* Stops any background work and frees everything; views into its columns become invalid. NULL is ignored. */
 TSHIM_API void tshim_close(tshim_capture* cap);
 /* Asks a capture that is still loading (state TSHIM_LOADING) to stop; returns at once. The load then ends within

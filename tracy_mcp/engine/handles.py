@@ -57,6 +57,16 @@ class NativeCapture:
         self._lock = threading.Lock()
         return self
 
+    @classmethod
+    def synthetic(cls, zones: int, threads: int = 4, seed: int = 1) -> NativeCapture:
+        """A capture of generated data built by the engine (tshim_synthetic): about `zones` worker zones on
+        `threads` threads; for benchmarks and tests that need a capture of a given size."""
+        ffi, lib = ffi_lib()
+        handle = lib.tshim_synthetic(int(zones), int(threads), int(seed))
+        if handle == ffi.NULL:
+            check(-1, "cannot build a synthetic capture")
+        return cls._from_handle(ffi, lib, handle, f"synthetic://{zones}")
+
     # -- load state -------------------------------------------------------------------------------------------
     @property
     def state(self) -> int:

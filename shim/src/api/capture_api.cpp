@@ -9,6 +9,7 @@
 #include "model/capture.hpp"
 #include "query/zone_at.hpp"
 #include "model/memory.hpp"
+#include "write/synthetic.hpp"
 #include "format/error.hpp"
 #include "api/handle.hpp"
 #include "api/status_guard.hpp"
@@ -84,6 +85,17 @@ tshim_capture* tshim_open_file(const char* path) {
         if (!path) throw tshim::Error(TSHIM_ERR_ARG, "null path");
         auto cap = std::make_unique<tshim_capture>();
         cap->impl.start_file_load(path);
+        result = cap.release();  // ownership passes to the caller until tshim_close
+        return 0;
+    });
+    return result;
+}
+
+tshim_capture* tshim_synthetic(uint64_t zones, int threads, uint64_t seed) {
+    tshim_capture* result = nullptr;
+    guarded([&] {
+        auto cap = std::make_unique<tshim_capture>();
+        tshim::build_synthetic(cap->impl, zones, threads, seed);
         result = cap.release();  // ownership passes to the caller until tshim_close
         return 0;
     });
