@@ -126,6 +126,29 @@ enum tshim_zone_at_flags {
  * range fails with TSHIM_ERR_ARG. */
 TSHIM_API int tshim_zone_at(const tshim_capture* cap, const int64_t* times, int64_t n, const int32_t* threads,
                             int64_t n_threads, int flags, int32_t* out_zone, int32_t* out_thread);
+/* ---- Queries computed by the engine (state TSHIM_READY or later) ---- */
+
+/* Per-group statistics of the CPU zones upstream counts (valid end, positive duration). The caller groups the
+ * source locations: group_of[srcloc row] is a group index 0..ngroups-1, or -1 to leave that srcloc out
+ * (nsrclocs must be the srclocs table's row count). Each output array has ngroups items, `percentiles`
+ * ngroups * nq (group-major): count; total, min, max of the durations (ns); their sum of squares; the total, min
+ * and max of their self time (duration minus the durations of the direct children); the nq percentiles qs[]
+ * (0..100) of the durations, linearly interpolated between the closest ranks (numpy's default), NaN for an empty
+ * group. min, max, self_min and self_max are 0 for an empty group. */
+typedef struct tshim_zone_group_stats_out {
+    int64_t* count;
+    int64_t* total;
+    int64_t* min;
+    int64_t* max;
+    double* sum_sq;
+    int64_t* self_total;
+    int64_t* self_min;
+    int64_t* self_max;
+    double* percentiles;
+} tshim_zone_group_stats_out;
+
+TSHIM_API int tshim_zone_group_stats(tshim_capture* cap, const int32_t* group_of, int64_t nsrclocs, int64_t ngroups,
+                                     const double* qs, int nq, const tshim_zone_group_stats_out* out);
 
 /* Sums per call path over the CPU zones that overlap [window_start, window_end), their times clipped to the window
  * (self time = a zone's clipped duration minus its children's), of the threads (rows of table "threads") with

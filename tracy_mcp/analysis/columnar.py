@@ -140,14 +140,19 @@ def expand_ranges(begin: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.nd
 def percentile_columns(groups: list[np.ndarray], qs: tuple[float, ...], suffix: str = "") -> dict[str, np.ndarray]:
     """p<q><suffix> columns (float64, NaN for empty groups), one row per group of values; linear interpolation
     between closest ranks (numpy's default)."""
-    out = {f"p{_qname(q)}{suffix}": np.full(len(groups), np.nan) for q in qs}
+    out = {percentile_name(q, suffix): np.full(len(groups), np.nan) for q in qs}
     for i, g in enumerate(groups):
         if len(g) == 0:
             continue
         vals = np.percentile(g, qs)
         for q, v in zip(qs, np.atleast_1d(vals), strict=False):
-            out[f"p{_qname(q)}{suffix}"][i] = v
+            out[percentile_name(q, suffix)][i] = v
     return out
+
+
+def percentile_name(q: float, suffix: str = "") -> str:
+    """The column name of percentile q: p50<suffix>, p99_9<suffix>, ..."""
+    return f"p{_qname(q)}{suffix}"
 
 
 def _qname(q: float) -> str:

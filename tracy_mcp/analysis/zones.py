@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from tracy_mcp.analysis.callstacks import CallstackQueries
-from tracy_mcp.analysis.columnar import Labels, Table, labels_of, make_table, percentile_columns
+from tracy_mcp.analysis.columnar import Labels, Table, labels_of, make_table, percentile_columns, percentile_name
 from tracy_mcp.analysis.filters import both, match_names, per_row
 from tracy_mcp.analysis.metadata import MetaQueries
 from tracy_mcp.analysis.results import SourceLocation, ZoneStats
@@ -254,13 +254,9 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         mean_ns, std_ns, self_ns (total self time), self_min_ns, self_max_ns, p50_ns, p90_ns, p99_ns (the
         `percentiles` asked for). Stat zones only (valid end, positive duration), as upstream. Sorted by
         total_ns, largest first."""
-        t, sl = self._cpu(), self._srclocs()
-        rows, offsets = t.stat_order()
-        st = t.srcloc_stats()
-        selft = self.self_time_array()[rows]
-        self_st = grouped_stats(selft, offsets)
+        sl = self._srclocs()
         if by == "srcloc":
-            groups = [np.asarray([r]) for r in range(len(sl))]
+            group_of = np.arange(len(sl), dtype=np.int32)
             keys: dict[str, Any] = {
                 "name": np.asarray(sl.name, dtype=object),
                 "function": np.asarray(sl.function, dtype=object),
@@ -268,14 +264,17 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
                 "line": sl.line.copy(),
             }
         elif by == "name":
-            groups = [sl.rows_of(n) for n in sl.names]
+            group_of = np.full(len(sl), -1, dtype=np.int32)
+            for i, n in enumerate(sl.names):
+                group_of[sl.rows_of(n)] = i
             keys = {"name": np.asarray(sl.names, dtype=object)}
         else:
             raise ValueError('by must be "name" or "srcloc"')
-        agg = np.asarray([combine(st, g) for g in groups], dtype=object).reshape(len(groups), 5)
-        count = agg[:, 0].astype(I64)
-        total = agg[:, 1].astype(I64)
-        sum_sq = agg[:, 4].astype(np.float64)
+        qs = tuple(percentiles or ())
+        # One pass of the engine over the zones: durations, self time and the percentiles of every group.
+        self._db.ensure()
+        st = self._db.native.zone_group_stats(group_of, len(keys["name"]), qs)
+        count, total, sum_sq = st["count"], st["total"], st["sum_sq"]
         with np.errstate(invalid="ignore", divide="ignore"):
             mean = np.where(count > 0, total / np.maximum(count, 1), np.nan)
             var = np.where(count > 1, (sum_sq - total.astype(np.float64) * mean) / np.maximum(count - 1, 1), np.nan)
@@ -283,21 +282,16 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         cols.update(
             count=count,
             total_ns=total,
-            min_ns=np.where(count > 0, agg[:, 2].astype(I64), 0),
-            max_ns=np.where(count > 0, agg[:, 3].astype(I64), 0),
+            min_ns=st["min"],
+            max_ns=st["max"],
             mean_ns=mean,
             std_ns=np.sqrt(np.maximum(var, 0)),
-            self_ns=np.asarray([int(self_st.total[g].sum()) for g in groups], dtype=I64),
-            self_min_ns=np.asarray(
-                [int(self_st.min[g].min()) if len(g) and self_st.count[g].sum() else 0 for g in groups], dtype=I64
-            ),
-            self_max_ns=np.asarray(
-                [int(self_st.max[g].max()) if len(g) and self_st.count[g].sum() else 0 for g in groups], dtype=I64
-            ),
+            self_ns=st["self_total"],
+            self_min_ns=st["self_min"],
+            self_max_ns=st["self_max"],
         )
-        if percentiles:
-            durs = [t.dur[t.stat_rows(g)] for g in groups]
-            cols.update(percentile_columns(durs, tuple(percentiles), suffix="_ns"))
+        for k, q in enumerate(qs):
+            cols[percentile_name(q, "_ns")] = st["percentiles"][:, k]
         keep = count > 0
         order = np.argsort(-total[keep], kind="stable")
         cols = {k: np.asarray(v)[keep][order] for k, v in cols.items()}

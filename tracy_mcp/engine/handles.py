@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -263,6 +264,41 @@ class NativeCapture:
                 self._ffi.NULL if mask is None else ptr(mask, "uint8_t *"),
                 0 if mask is None else len(mask),
                 *(ptr(out[k], "int64_t *") for k in ("count", "total", "self", "max")),
+            )
+        )
+        return out
+
+    def zone_group_stats(
+        self, group_of: np.ndarray, ngroups: int, quantiles: Sequence[float] = ()
+    ) -> dict[str, np.ndarray]:
+        """Statistics of the CPU zones upstream counts (valid end, positive duration) per group of source
+        locations, computed by the engine in one pass (tshim_zone_group_stats). `group_of[srcloc row]` is the
+        group (0..ngroups-1) or -1. Returns int64 arrays count, total, min, max, self_total, self_min, self_max,
+        float64 sum_sq, and percentiles (ngroups x len(quantiles), NaN for an empty group)."""
+        groups = np.ascontiguousarray(group_of, dtype=np.int32)
+        qs = np.ascontiguousarray(np.asarray(quantiles, dtype=np.float64).reshape(-1))
+        out: dict[str, np.ndarray] = {
+            name: np.zeros(ngroups, np.int64)
+            for name in ("count", "total", "min", "max", "self_total", "self_min", "self_max")
+        }
+        out["sum_sq"] = np.zeros(ngroups, np.float64)
+        out["percentiles"] = np.zeros((ngroups, len(qs)), np.float64)
+        ffi = self._ffi
+        spec = ffi.new("tshim_zone_group_stats_out *")
+        pinned = []  # the cdata views must outlive the call
+        for name, arr in out.items():
+            view = ffi.from_buffer("double[]" if arr.dtype == np.float64 else "int64_t[]", arr)
+            pinned.append(view)
+            setattr(spec, name, view)
+        check(
+            self._lib.tshim_zone_group_stats(
+                self._handle,
+                ffi.from_buffer("int32_t[]", groups),
+                len(groups),
+                int(ngroups),
+                ffi.from_buffer("double[]", qs),
+                len(qs),
+                spec,
             )
         )
         return out

@@ -5,10 +5,12 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "model/capture.hpp"
 #include "query/zone_at.hpp"
 #include "model/memory.hpp"
+#include "derive/zone_group_stats.hpp"
 #include "write/synthetic.hpp"
 #include "format/error.hpp"
 #include "api/handle.hpp"
@@ -336,6 +338,32 @@ int tshim_zone_path_sums(const tshim_capture* cap, const int32_t* row_path, int6
         std::copy(s.total.begin(), s.total.end(), path_total);
         std::copy(s.self.begin(), s.self.end(), path_self);
         std::copy(s.max.begin(), s.max.end(), path_max);
+        return 0;
+    });
+}
+
+int tshim_zone_group_stats(tshim_capture* cap, const int32_t* group_of, int64_t nsrclocs, int64_t ngroups,
+                           const double* qs, int nq, const tshim_zone_group_stats_out* out) {
+    return guarded([&] {
+        if (!cap || !out || (nsrclocs > 0 && !group_of) || (nq > 0 && !qs))
+            throw tshim::Error(TSHIM_ERR_ARG, "null argument");
+        if (nsrclocs < 0 || ngroups < 0 || nq < 0) throw tshim::Error(TSHIM_ERR_ARG, "negative count");
+        const auto& c = cap->impl;
+        if (c.state() < TSHIM_READY || !c.model) throw tshim::Error(TSHIM_ERR_STATE, "the capture is not loaded yet");
+        const auto r = tshim::zone_group_stats(*c.model, std::vector<int32_t>(group_of, group_of + nsrclocs),
+                                               size_t(ngroups), std::vector<double>(qs, qs + nq));
+        auto put = [](auto* dst, const auto& v) {
+            if (dst) std::copy(v.begin(), v.end(), dst);
+        };
+        put(out->count, r.count);
+        put(out->total, r.total);
+        put(out->min, r.min);
+        put(out->max, r.max);
+        put(out->sum_sq, r.sum_sq);
+        put(out->self_total, r.self_total);
+        put(out->self_min, r.self_min);
+        put(out->self_max, r.self_max);
+        put(out->percentiles, r.percentiles);
         return 0;
     });
 }

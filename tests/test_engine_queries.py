@@ -1,0 +1,113 @@
+"""Engine-side queries and derived data on real captures: columns derived on first read, zone statistics per group
+(with self time and percentiles) against a numpy reference, and synthetic captures."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import SHARED, shared_captures
+
+from tracy_mcp.engine import COMPLETE, NativeCapture
+from tracy_mcp.errors import EngineError
+from tracy_mcp.export.save import save_capture
+
+CAPTURES = shared_captures()
+needs_shared = pytest.mark.skipif(not CAPTURES, reason=f"no reference captures in {SHARED} (../shared absent)")
+SMALL = [p for p in CAPTURES if p.stat().st_size < 8_000_000]
+
+
+def _open(path) -> NativeCapture:
+    cap = NativeCapture(path)
+    assert cap.wait(COMPLETE, timeout=300) == COMPLETE
+    return cap
+
+
+def _reference(cap: NativeCapture, group_of: np.ndarray, ngroups: int, qs: tuple[float, ...]) -> dict[str, list]:
+    """The same statistics with numpy, from the zone columns and the tree links."""
+    start, end = cap.column("zones", "start"), cap.column("zones", "end")
+    srcloc, parent = cap.column("zones", "srcloc").astype(np.int64), cap.column("zones", "parent")
+    dur = np.where(end >= 0, end - start, 0)
+    kids = parent >= 0
+    child_sum = np.bincount(parent[kids], weights=np.maximum(dur[kids], 0), minlength=len(dur))
+    self_time = dur - child_sum.astype(np.int64)
+    known = srcloc < len(group_of)
+    group = np.full(len(dur), -1)
+    group[known] = group_of[srcloc[known]]
+    counted = (dur > 0) & (group >= 0)
+    out: dict[str, list] = {k: [] for k in ("count", "total", "min", "max", "self_total", "self_min", "self_max")}
+    out["percentiles"] = []
+    for g in range(ngroups):
+        rows = np.nonzero(counted & (group == g))[0]
+        d, s = dur[rows], self_time[rows]
+        out["count"].append(len(d))
+        for key, fn, v in (("total", np.sum, d), ("self_total", np.sum, s)):
+            out[key].append(int(fn(v)))
+        for key, fn, v in (("min", np.min, d), ("max", np.max, d), ("self_min", np.min, s), ("self_max", np.max, s)):
+            out[key].append(int(fn(v)) if len(v) else 0)
+        out["percentiles"].append(list(np.percentile(d, qs)) if len(d) else [np.nan] * len(qs))
+    return out
+
+
+@needs_shared
+@pytest.mark.parametrize("path", SMALL, ids=lambda p: p.stem)
+def test_tree_links_and_srcloc_lists_are_built_on_first_read(path):
+    cap = _open(path)
+    before = cap.memory_bytes()
+    n = cap.rows("zones")
+    parent = cap.column("zones", "parent")
+    assert len(parent) == n and cap.memory_bytes() == before + 8 * n  # parent and subtree_end, built together
+    listed = cap.column("srcloc_zones", "zone")
+    assert cap.memory_bytes() == before + 8 * n + 4 * len(listed) + 8 * cap.rows("srclocs")
+    assert len(listed) == int(cap.column("srclocs", "zone_count").sum())
+
+
+@needs_shared
+@pytest.mark.parametrize("path", SMALL, ids=lambda p: p.stem)
+def test_zone_group_stats_agree_with_numpy(path):
+    cap = _open(path)
+    nsrc = cap.rows("srclocs")
+    qs = (0, 50, 90, 99, 99.9, 100)
+    names = cap.column("srclocs", "name")
+    by_name = np.unique(names, return_inverse=True)[1].astype(np.int32)  # srclocs sharing a name share a group
+    for group_of, ngroups in ((np.arange(nsrc, dtype=np.int32), nsrc), (by_name, int(by_name.max()) + 1)):
+        ours = cap.zone_group_stats(group_of, ngroups, qs)
+        want = _reference(cap, group_of, ngroups, qs)
+        for key in ("count", "total", "min", "max", "self_total", "self_min", "self_max"):
+            assert ours[key].tolist() == want[key], key
+        np.testing.assert_array_equal(ours["percentiles"], np.asarray(want["percentiles"]).reshape(ngroups, len(qs)))
+        assert (ours["sum_sq"] >= 0).all()
+
+
+@needs_shared
+def test_zone_group_stats_skips_left_out_srclocs_and_refuses_bad_groups():
+    cap = _open(SMALL[0])
+    nsrc = cap.rows("srclocs")
+    none = cap.zone_group_stats(np.full(nsrc, -1, np.int32), 1, (50,))
+    assert none["count"].tolist() == [0] and np.isnan(none["percentiles"]).all()
+    with pytest.raises(EngineError):
+        cap.zone_group_stats(np.full(nsrc, 3, np.int32), 2)
+    with pytest.raises(EngineError):
+        cap.zone_group_stats(np.zeros(nsrc + 1, np.int32), 1)
+    with pytest.raises(EngineError):
+        cap.zone_group_stats(np.zeros(nsrc, np.int32), 1, (101,))
+
+
+def test_synthetic_capture_has_the_promised_shape_and_survives_a_round_trip(tmp_path):
+    cap = NativeCapture.synthetic(105 * 4 * 10, threads=4, seed=7)
+    strings = cap.column("string_bytes", "data").tobytes()
+    offset, size = cap.column("strings", "offset"), cap.column("strings", "size")
+    names = [strings[offset[i] : offset[i] + size[i]].decode() for i in cap.column("srclocs", "name")]
+    per_name = dict(zip(names, cap.column("srclocs", "zone_count").tolist(), strict=True))
+    assert {k: per_name[k] for k in ("Batch", "Task", "Step", "Leaf")} == {
+        "Batch": 40,
+        "Task": 320,
+        "Step": 1280,
+        "Leaf": 2560,
+    }
+    again = NativeCapture.synthetic(105 * 4 * 10, threads=4, seed=7)
+    assert np.array_equal(again.column("zones", "end"), cap.column("zones", "end"))  # the seed fixes the data
+    save_capture(cap, tmp_path / "s.tracy")
+    back = _open(tmp_path / "s.tracy")
+    for col in ("start", "end", "srcloc", "depth", "parent", "subtree_end"):
+        assert np.array_equal(back.column("zones", col), cap.column("zones", col)), col
+    assert back.meta()["zone_count"] == cap.meta()["zone_count"]
