@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change of this header; the Python side refuses a library reporting another value. */
-#define TSHIM_API_VERSION 5
+#define TSHIM_API_VERSION 6
 
 typedef struct tshim_capture tshim_capture;
 
