@@ -53,6 +53,7 @@ void build_srcloc_lists(Model& m) {
     auto& s = m.srclocs;
     const auto& z = m.zones;
     const size_t n = s.count();
+    if (s.zone_count.size() != n) build_zone_stats(m);  // the counts size the lists: they must cover every srcloc
     s.zones_begin.assign(n, 0);
     s.zones_end.assign(n, 0);
     int32_t at = 0;
@@ -64,7 +65,11 @@ void build_srcloc_lists(Model& m) {
     m.srcloc_zones.assign(size_t(at), 0);
     for (size_t i = 0; i < z.count(); i++) {
         const uint16_t sl = z.srcloc[i];
-        if (sl < n && stat_zone(z.start[i], z.end[i])) m.srcloc_zones[size_t(s.zones_end[sl]++)] = int32_t(i);
+        if (sl >= n || !stat_zone(z.start[i], z.end[i])) continue;
+        const auto at_row = size_t(s.zones_end[sl]);
+        if (at_row >= m.srcloc_zones.size()) continue;  // never with consistent counts; a bound, not a repair
+        m.srcloc_zones[at_row] = int32_t(i);
+        s.zones_end[sl]++;
     }
 }
 

@@ -67,6 +67,8 @@ void repair_references(LoadContext& ctx) {
             if (v >= srclocs) v = row;
         for (auto& v : gz.srcloc)
             if (v < 0 || size_t(v) >= srclocs) v = row;
+        // The statistics counted while reading have no row for the marker: count them again over the repaired zones.
+        ctx.zone_stats_counted = false;
         fixed.note("CPU zones with an unknown source location", cpu_unknown, kUnknownSrclocName);
         fixed.note("GPU zones with an unknown source location", gpu_unknown, kUnknownSrclocName);
     }
