@@ -253,7 +253,6 @@ def _build(ctx: Capture, scope: Scope, name: str | None, per_thread: bool) -> tu
 
 def call_tree(
     ctx: Capture,
-    *,
     thread: Any = None,
     start: int | None = None,
     end: int | None = None,
@@ -261,9 +260,10 @@ def call_tree(
     name: str | None = None,
     per_thread: bool = True,
 ) -> CallTree:
-    """Zones merged by call path. thread: a name, OS id or thread_id; [start, end) ns and/or frame_range (a frame
-    index or an inclusive (first, last) pair) clip the zones to a window; name: re-root the tree at the outermost
-    zones of that name (what runs inside them); per_thread=False merges the threads."""
+    """Zones merged by call path (per thread, or all threads with per_thread=False): count, total, self, mean,
+    max, share of the parent, one row per path in `.table`. thread: a name, OS id or thread_id; [start, end) ns
+    and/or frame_range (a frame index or an inclusive (first, last) pair) clip the zones to a window; name:
+    re-root at the outermost zones of that name (what runs inside them)."""
     scope = resolve_scope(ctx, thread=thread, start=start, end=end, frame_range=frame_range)
     cols, zones = _build(ctx, scope, name, per_thread)
     label = scope.label + (f", inside {name}" if name else "")
@@ -274,7 +274,6 @@ def call_tree(
 def hot_paths(
     ctx: Capture,
     n: int = 20,
-    *,
     thread: Any = None,
     start: int | None = None,
     end: int | None = None,
@@ -282,7 +281,7 @@ def hot_paths(
     name: str | None = None,
     per_thread: bool = True,
 ) -> HotPaths:
-    """The n call paths with the most self time (same restrictions as call_tree)."""
+    """The `n` call paths with the most self time (restrictions as for call_tree)."""
     scope = resolve_scope(ctx, thread=thread, start=start, end=end, frame_range=frame_range)
     cols, _ = _build(ctx, scope, name, per_thread)
     self_ns = cols["self_ns"]

@@ -56,6 +56,11 @@ def lock_contention(
     start_ns: int | None = None,
     end_ns: int | None = None,
 ) -> LockContention:
+    """Which locks make threads wait: per lock acquisitions, total / mean / p99 / max wait, time blocked by
+    another holder, held time; per lock and thread; the zones run while it is held and the zones that wait.
+    Contended locks first; a lock never held by one thread while another waited is reported as not contended.
+    Restrict to one `lock` (name), the locks a `thread` (name / thread_id / OS tid) takes, or events in
+    [start_ns, end_ns)."""
     rows = ctx._lock_rows()
     if lock is not None:
         names = {r: ctx._lock_name(r) for r in rows}

@@ -57,6 +57,11 @@ def memory_report(
     start_ns: int | None = None,
     end_ns: int | None = None,
 ) -> MemoryReport:
+    """Where memory goes: per pool allocations, frees, bytes, peak live bytes (when, the window >= 95% of it,
+    what allocated during its run-up); allocations never freed by site (zone path active at allocation on the
+    allocating thread; by callstack when recorded); allocations per frame and median size per site. Restrict to
+    one `pool` (name, "(default)" for the unnamed one), an allocating `thread`, or allocations made in
+    [start_ns, end_ns)."""
     db = ctx._db
     pools = ctx._pool_names()
     if db.rows("mem_events") == 0 or not pools:

@@ -80,8 +80,13 @@ def _columns(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any
 
 
 def slow_frames(
-    ctx: Capture, *, budget_ns: float | None = None, factor: float = 2.0, frame_set: str | None = None
+    ctx: Capture, budget_ns: float | None = None, factor: float = 2.0, frame_set: str | None = None
 ) -> SlowFrames:
+    """The gameplay frames over `budget_ns` (or over `factor` x the median gameplay frame) and what made them
+    slow: per slow frame its duration, x median, the zone whose self time grew most against typical frames on the
+    frame's thread (typical vs slow), and the messages logged inside it; the culprit (top in the most slow frames)
+    first. Start-up frames (before the first frame mark, loading frames), tear-down and the trailing partial frame
+    are reported apart. frame_set: a frame set name (default the base set "Frame")."""
     if budget_ns is not None and not budget_ns > 0:
         raise ValueError("budget_ns must be a positive number of nanoseconds (16.67 ms = 16_666_667)")
     if not factor > 1:

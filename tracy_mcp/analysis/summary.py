@@ -1,8 +1,7 @@
 """Orientation in one call: what a capture contains (every count) and the headline finding of each analysis that
 applies to it, one line each, naming the method that gives the detail.
 
-The analyses are called through their ``ctx`` methods; one that is not available yet (NotImplementedError) or that
-fails is left out with a note, so the summary always answers.
+An analysis that fails is left out with a note, so the summary always answers.
 """
 
 from __future__ import annotations
@@ -15,7 +14,11 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.formatting import fmt_ns
+from tracy_mcp.analysis.lock_contention import lock_contention
+from tracy_mcp.analysis.memory_report import memory_report
 from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.slow_frames import slow_frames
+from tracy_mcp.analysis.thread_report import thread_report
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -113,10 +116,10 @@ def _table_rows(report: Any) -> int:
 
 # (method, the call, whether its report found something worth leading with), in the order findings are shown
 ANALYSES: list[tuple[str, str, Callable[[Capture], Any], Callable[[Any], bool]]] = [
-    ("frames", "ctx.slow_frames()", lambda c: c.slow_frames(), lambda r: _table_rows(r) > 0),
-    ("locks", "ctx.lock_contention()", lambda c: c.lock_contention(), lambda r: _any(r, "contended")),
-    ("memory events", "ctx.memory_report()", lambda c: c.memory_report(), lambda r: True),
-    ("threads", "ctx.thread_report()", lambda c: c.thread_report(), lambda r: True),
+    ("frames", "ctx.slow_frames()", slow_frames, lambda r: _table_rows(r) > 0),
+    ("locks", "ctx.lock_contention()", lock_contention, lambda r: _any(r, "contended")),
+    ("memory events", "ctx.memory_report()", memory_report, lambda r: True),
+    ("threads", "ctx.thread_report()", thread_report, lambda r: True),
 ]
 
 
@@ -134,9 +137,6 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
         try:
             report = run(ctx)
             line = _headline(report)
-        except NotImplementedError:
-            notes.append(f"{method} is not available in this version.")
-            continue
         except Exception as e:  # one failing analysis must not take the orientation down
             notes.append(f"{method} failed: {type(e).__name__}: {e}")
             continue
@@ -151,7 +151,8 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
 
 
 def summary(ctx: Capture) -> CaptureSummary:
-    """What the capture contains and the headline findings of the analyses that apply."""
+    """Orientation in one call: what the capture holds (every count) and the headline finding of each analysis
+    that applies, each naming the method with the detail."""
     counts = _counts(ctx)
     findings, notes = _findings(ctx, {k: n for k, n, _ in counts})
     name = os.path.basename(ctx.path) if ctx.path else ctx.get_capture_name()

@@ -73,13 +73,17 @@ def _columns(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any
 
 def thread_report(
     ctx: Capture,
-    *,
     start_ns: int | None = None,
     end_ns: int | None = None,
     frames: tuple[int, int] | None = None,
     frame_set: str | None = None,
     top: int = 3,
 ) -> ThreadReport:
+    """Per thread inside a window (default: the gameplay frames; or [start_ns, end_ns); or frames=(first, last)
+    inclusive): busy time (self time of its zones, so a zone wrapping the whole thread does not count), waiting
+    (zones recognised as waits: frame pacers, waits for other threads), working = busy - waiting, CPU running time
+    from context switches when present, the top zones by self time; pools of threads named "<name> <n>" with their
+    imbalance. Sorted by working time: the first thread is the bottleneck."""
     ph = frame_phases(ctx, frame_set)
     lo, hi, what = _window(ctx, ph, start_ns, end_ns, frames)
     res = ThreadReport(title="", window=(lo, hi), window_what=what)

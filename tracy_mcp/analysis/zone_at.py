@@ -172,6 +172,9 @@ def innermost(ctx: Capture, times: np.ndarray, thread_rows: np.ndarray, *, fiber
 
 
 def zone_at(ctx: Capture, times: Any, thread: Any, *, fibers: bool = True) -> ZoneAt:
+    """Which zone ran on `thread` at each time (int64 ns, sorted or not): `.zone_id` (innermost open zone, -1
+    when none), `.names()`, `.paths()`. `thread`: a name, thread_id or OS thread id, or one per time. With
+    `fibers`, a time at which a fiber ran on the thread looks in the fiber's zones."""
     t = np.atleast_1d(np.asarray(times))
     if t.dtype.kind == "f" and np.all(np.isfinite(t)):
         t = t.astype(I64)
