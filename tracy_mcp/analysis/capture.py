@@ -156,13 +156,22 @@ class Capture(
         }
 
     def warnings(self) -> list[str]:
-        """What the engine had to repair in a damaged capture (empty for a sound one)."""
+        """What the engine had to repair in a damaged capture, and source locations a live session never got the
+        names of (empty for a sound, complete capture)."""
         self._require_native()
+        out = []
         repaired = self._db.meta_get("repaired_references")
-        if not repaired:
-            return []
-        detail = self._db.meta_get("repaired_references_text") or ""
-        return [f"damaged capture: {repaired} dangling reference(s) were repaired at load ({detail})"]
+        if repaired:
+            detail = self._db.meta_get("repaired_references_text") or ""
+            out.append(f"damaged capture: {repaired} dangling reference(s) were repaired at load ({detail})")
+        unresolved = self._db.meta_get("unresolved_srclocs")
+        if unresolved:
+            when = "not yet" if self._db.meta_get("connected") else "never"
+            out.append(
+                f"live capture: the program has {when} sent the names of {unresolved} source location(s); "
+                "their zones are named '???'"
+            )
+        return out
 
     def __repr__(self) -> str:
         return f"<Capture {self.path!r} {self.state()}>"

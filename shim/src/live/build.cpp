@@ -106,6 +106,7 @@ void LiveIngest::build(Capture& cap, bool connected) const {
 
     // ---- source locations: static ids 1..S in order of first use, then dynamic -1..-D
     auto& sl = m.srclocs;
+    int64_t unresolved = 0;  // no answer (or no function name) yet: shown as "???", counted for the warning
     for (int32_t i = 0; i < S; i++) {
         const uint64_t ptr = static_ptrs_[size_t(i)];
         auto it = srcloc_info_.find(ptr);
@@ -113,6 +114,7 @@ void LiveIngest::build(Capture& cap, bool connected) const {
         sl.id.push_back(i + 1);
         sl.name.push_back(info.known ? by_ptr(info.name) : -1);
         const int32_t fn = by_ptr(info.function), file = by_ptr(info.file);
+        if (!info.known || fn < 0) unresolved++;
         sl.function.push_back(fn >= 0 ? fn : unknown);
         sl.file.push_back(file >= 0 ? file : unknown);
         sl.line.push_back(info.line);
@@ -121,6 +123,7 @@ void LiveIngest::build(Capture& cap, bool connected) const {
         sl.ptr.push_back(ptr);
         sl.static_order.push_back(i);
     }
+    mi["unresolved_srclocs"] = unresolved;
     for (size_t i = 0; i < dynamic_.size(); i++) {
         const DynamicSrcloc& d = dynamic_[i];
         sl.id.push_back(-int32_t(i) - 1);

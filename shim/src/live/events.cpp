@@ -157,7 +157,26 @@ void EventDecoder::message(Ev kind, Reader& r) {
     sink_.on_message(m);
 }
 
+bool EventDecoder::is_answer(Ev kind) {
+    switch (kind) {
+    // Strings and transfers have a variable size: always read (string_transfer drops the data payloads).
+    case Ev::SingleStringData: case Ev::SecondStringData: case Ev::SingleStringData8: case Ev::SecondStringData8:
+    case Ev::StringData: case Ev::ThreadName: case Ev::PlotName: case Ev::SourceLocationPayload:
+    case Ev::CallstackPayload: case Ev::CallstackAllocPayload: case Ev::FrameName: case Ev::FrameImageData:
+    case Ev::ExternalName: case Ev::ExternalThreadName: case Ev::SymbolCode: case Ev::SourceCode:
+    case Ev::FiberName:
+    // Replies to our requests, and the program's end and crash notices.
+    case Ev::ThreadContext: case Ev::SourceLocation: case Ev::AckServerQueryNoop: case Ev::AckSourceCodeNotAvailable:
+    case Ev::AckSymbolCodeNotAvailable: case Ev::CallstackFrameSize: case Ev::CallstackFrame:
+    case Ev::SymbolInformation: case Ev::Terminate: case Ev::KeepAlive: case Ev::Crash: case Ev::CrashReport:
+        return true;
+    default:
+        return false;
+    }
+}
+
 void EventDecoder::event(Ev kind, Reader& r, Reader& rest) {
+    if (answers_only_ && !is_answer(kind)) return;  // fixed size: `decode` steps over it
     switch (kind) {
     // ---- strings and payloads that precede the event using them
     case Ev::SingleStringData:
@@ -711,6 +730,9 @@ void EventDecoder::event(Ev kind, Reader& r, Reader& rest) {
 
 void EventDecoder::string_transfer(Ev kind, uint64_t key, const uint8_t* data, size_t size) {
     const std::string_view s(reinterpret_cast<const char*>(data), size);
+    if (answers_only_ && (kind == Ev::SourceLocationPayload || kind == Ev::CallstackPayload ||
+                          kind == Ev::CallstackAllocPayload || kind == Ev::FrameImageData))
+        return;  // payloads of data events, which are no longer read
     switch (kind) {
     case Ev::StringData: queries_.answered(); queries_.got_string(); sink_.on_string(key, s); return;
     case Ev::ThreadName: queries_.answered(); queries_.got_thread_name(); sink_.on_thread_name(key, s); return;

@@ -27,6 +27,10 @@ public:
     // Decodes one decompressed frame; throws tshim::Error(TSHIM_ERR_FORMAT) naming the event on malformed input.
     void decode(const uint8_t* data, size_t size);
 
+    // From now on only replies to our requests (and the end notices) are used; data events are stepped over
+    // unread. The session switches to it at the memory limit, to collect the names it already asked for.
+    void answers_only() { answers_only_ = true; }
+
     bool terminated() const { return terminated_; }
     bool crashed() const { return crashed_; }
     uint64_t events() const { return events_; }
@@ -34,6 +38,7 @@ public:
 private:
     struct Reader;
     void event(Ev kind, Reader& fixed, Reader& rest);
+    static bool is_answer(Ev kind);
     void string_transfer(Ev kind, uint64_t key, const uint8_t* data, size_t size);
     void callstack_payload(const uint8_t* data, size_t size);
     void callstack_alloc_payload(const uint8_t* data, size_t size);
@@ -84,6 +89,7 @@ private:
     std::vector<uint64_t> scratch_frames_;
     std::vector<AllocFrame> scratch_alloc_;
 
+    bool answers_only_ = false;
     bool terminated_ = false;
     bool crashed_ = false;
     uint64_t events_ = 0;

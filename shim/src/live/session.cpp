@@ -23,6 +23,7 @@ constexpr double kHandshakeTimeout = 10.0;
 constexpr double kSilenceLimit = 30.0;   // clients send a keep-alive every few seconds when idle
 constexpr double kFinishGrace = 3.0;     // after the client's end, how long we wait for outstanding answers
 constexpr double kStopGrace = 2.0;       // after our stop request, how long we let the client flush
+constexpr double kLimitGrace = 10.0;     // past the memory limit, how long we wait for the names already asked
 
 std::string endpoint(const std::string& host, uint16_t port) { return host + ":" + std::to_string(port); }
 
@@ -231,6 +232,8 @@ void Session::stream() {
     bool client_ended = false;
     bool stopping = false;
     std::chrono::steady_clock::time_point stop_at{};
+    bool limit_reached = false;
+    std::chrono::steady_clock::time_point limit_at{};
     uint8_t terminate[kQueryPacketSize];
     QueryBook::encode(Query::Terminate, 0, 0, terminate);
 
@@ -250,7 +253,17 @@ void Session::stream() {
             finish(SessionState::Disconnected, EndReason::UserRequest, TSHIM_OK, "disconnected on request");
             return;
         }
-        if (memory_limit_ > 0 && memory_ > memory_limit_) {
+        // Past the memory limit, nothing new is kept, but the names and source locations of what was kept may
+        // still be on their way (the client answers our requests within its stream): read only those answers
+        // until none is outstanding, for a bounded time, then stop the program.
+        if (memory_limit_ > 0 && memory_ > memory_limit_ && !limit_reached) {
+            limit_reached = true;
+            limit_at = std::chrono::steady_clock::now();
+            decoder.answers_only();
+            std::lock_guard<std::mutex> lock(state_mutex_);
+            if (state_ == int(SessionState::Streaming)) state_ = int(SessionState::Finishing);
+        }
+        if (limit_reached && (!queries.outstanding() || seconds_since(limit_at) > kLimitGrace)) {
             sock.send_all(terminate, sizeof(terminate));
             finish(SessionState::Disconnected, EndReason::MemoryLimit, TSHIM_ERR_MEMORY,
                    "stopped at the memory limit of " + std::to_string(memory_limit_ / (1024 * 1024)) +
@@ -290,7 +303,12 @@ void Session::stream() {
                                               " bytes is outside what the protocol allows");
         whole = whole && sock.read_exact(net_->buffer.data(), size, 10.0, nullptr) == TcpConnection::Read::Ok;
         if (!whole) {
-            if (client_ended || stopping) {
+            if (limit_reached) {
+                finish(SessionState::Disconnected, EndReason::MemoryLimit, TSHIM_ERR_MEMORY,
+                       "stopped at the memory limit of " + std::to_string(memory_limit_ / (1024 * 1024)) +
+                           " MiB (the program closed the connection while its last names were awaited); the data "
+                           "received so far is kept");
+            } else if (client_ended || stopping) {
                 finish(SessionState::Disconnected, client_ended ? EndReason::ClientFinished : EndReason::UserRequest,
                        TSHIM_OK, client_ended ? "the program finished" : "disconnected on request");
             } else {
