@@ -9,7 +9,8 @@ import pyarrow as pa
 
 from tracy_mcp.analysis.events import PLOT_FORMATS, PLOT_TYPES, SEVERITIES, SOURCES
 from tracy_mcp.analysis.locks import EVENT_TYPES, LOCK_TYPES
-from tracy_mcp.tables.arrow import code_labels, labels, pool_labels, present, row_ids, view
+from tracy_mcp.tables.arrow import code_labels, labels, pool_labels, present, view
+from tracy_mcp.tables.columns import engine_col, id_column, thread_columns
 from tracy_mcp.tables.schema import Column, TableSpec
 from tracy_mcp.tables.zone_tables import srcloc_ids
 
@@ -17,21 +18,6 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
 I64 = np.int64
-
-
-def _ids(table: str) -> Column:
-    return Column(
-        "id",
-        "INTEGER",
-        "row number in this table (0..n-1)",
-        make=lambda c: view(row_ids(c._db, c._db.rows(table))),
-        lazy=True,
-    )
-
-
-def _col(ctx: Capture, table: str, column: str, dtype: type = I64) -> np.ndarray:
-    """An engine column, or zeros of the table's length when this engine lacks it."""
-    return ctx._db.col_or(table, column, np.zeros(ctx._db.rows(table), dtype))
 
 
 def _callstack(values: np.ndarray) -> pa.Array:
@@ -138,25 +124,14 @@ MESSAGES = TableSpec(
     "messages",
     "Log messages (TracyMessage and Tracy's own), in time order.",
     (
-        _ids("messages"),
-        Column("time_ns", "BIGINT", "when it was logged", make=lambda c: view(_col(c, "messages", "time"))),
-        Column(
-            "thread_id",
-            "INTEGER",
-            "threads.id of the logging thread",
-            make=lambda c: present(_col(c, "messages", "thread", np.int32)),
-        ),
-        Column(
-            "thread",
-            "VARCHAR",
-            "its name",
-            make=lambda c: labels(_col(c, "messages", "thread", np.int32), c._thread_labels()),
-        ),
+        id_column("messages"),
+        Column("time_ns", "BIGINT", "when it was logged", make=lambda c: view(engine_col(c, "messages", "time"))),
+        *thread_columns(lambda c: engine_col(c, "messages", "thread", np.int32), "threads.id of the logging thread"),
         Column(
             "text",
             "VARCHAR",
             "message text",
-            make=lambda c: pool_labels(_col(c, "messages", "text", np.int32), c._db, c._strings),
+            make=lambda c: pool_labels(engine_col(c, "messages", "text", np.int32), c._db, c._strings),
         ),
         Column(
             "severity",
@@ -174,13 +149,13 @@ MESSAGES = TableSpec(
             "color",
             "BIGINT",
             "color as 0xRRGGBB, 0 for the default",
-            make=lambda c: view(_col(c, "messages", "color", np.uint32)),
+            make=lambda c: view(engine_col(c, "messages", "color", np.uint32)),
         ),
         Column(
             "callstack_id",
             "INTEGER",
             "callstack_frames.callstack_id, NULL if none",
-            make=lambda c: _callstack(_col(c, "messages", "callstack", np.uint32)),
+            make=lambda c: _callstack(engine_col(c, "messages", "callstack", np.uint32)),
         ),
     ),
 )
@@ -189,7 +164,7 @@ MESSAGES = TableSpec(
 # -- plots -------------------------------------------------------------------------------------------------------
 def _plot_names(ctx: Capture) -> list[str]:
     return ctx._db.cached(
-        "sql_plot_names", lambda: [ctx._plot_name(int(s)) for s in _col(ctx, "plots", "name", np.int32).tolist()]
+        "sql_plot_names", lambda: [ctx._plot_name(int(s)) for s in engine_col(ctx, "plots", "name", np.int32).tolist()]
     )
 
 
@@ -197,8 +172,8 @@ def _plot_span(ctx: Capture) -> dict[str, np.ndarray]:
     """Per plot: count of points, times of the first and last point (-1 without points)."""
 
     def build() -> dict[str, np.ndarray]:
-        begin, end = _col(ctx, "plots", "point_begin"), _col(ctx, "plots", "point_end")
-        times = _col(ctx, "plot_points", "time")
+        begin, end = engine_col(ctx, "plots", "point_begin"), engine_col(ctx, "plots", "point_end")
+        times = engine_col(ctx, "plot_points", "time")
         count = np.maximum(end - begin, 0)
         has = (count > 0) & (end <= len(times))
         first, last = np.full(len(count), -1, I64), np.full(len(count), -1, I64)
@@ -214,7 +189,7 @@ def _plot_of_point(ctx: Capture) -> np.ndarray:
     return db.cached(
         "sql_plot_of_point",
         lambda: _owner_of_ranges(
-            _col(ctx, "plots", "point_begin"), _col(ctx, "plots", "point_end"), db.rows("plot_points")
+            engine_col(ctx, "plots", "point_begin"), engine_col(ctx, "plots", "point_end"), db.rows("plot_points")
         ),
     )
 
@@ -223,7 +198,7 @@ PLOTS = TableSpec(
     "plots",
     "Plots (TracyPlot values, memory usage per pool, CPU usage, power).",
     (
-        Column("id", "INTEGER", "plot row", make=lambda c: view(row_ids(c._db, c._db.rows("plots")))),
+        id_column("plots", "plot row", lazy=False),
         Column(
             "name",
             "VARCHAR",
@@ -234,26 +209,26 @@ PLOTS = TableSpec(
             "type",
             "VARCHAR",
             "User, Memory, SysTime or Power",
-            make=lambda c: code_labels(_col(c, "plots", "type", np.uint8), dict(enumerate(PLOT_TYPES))),
+            make=lambda c: code_labels(engine_col(c, "plots", "type", np.uint8), dict(enumerate(PLOT_TYPES))),
         ),
         Column(
             "format",
             "VARCHAR",
             "how the values read: Number, Memory (bytes), Percentage or Watt",
-            make=lambda c: code_labels(_col(c, "plots", "format", np.uint8), dict(enumerate(PLOT_FORMATS))),
+            make=lambda c: code_labels(engine_col(c, "plots", "format", np.uint8), dict(enumerate(PLOT_FORMATS))),
         ),
         Column("count", "BIGINT", "points in plot_points", make=lambda c: view(_plot_span(c)["count"])),
-        Column("min", "DOUBLE", "smallest value", make=lambda c: view(_col(c, "plots", "min", np.float64))),
-        Column("max", "DOUBLE", "largest value", make=lambda c: view(_col(c, "plots", "max", np.float64))),
+        Column("min", "DOUBLE", "smallest value", make=lambda c: view(engine_col(c, "plots", "min", np.float64))),
+        Column("max", "DOUBLE", "largest value", make=lambda c: view(engine_col(c, "plots", "max", np.float64))),
         Column("mean", "DOUBLE", "mean value; NULL without points", expr='"sum" / NULLIF("count", 0)'),
-        Column("sum", "DOUBLE", "sum of the values", make=lambda c: view(_col(c, "plots", "sum", np.float64))),
+        Column("sum", "DOUBLE", "sum of the values", make=lambda c: view(engine_col(c, "plots", "sum", np.float64))),
         Column("first_ns", "BIGINT", "time of the first point", make=lambda c: present(_plot_span(c)["first"])),
         Column("last_ns", "BIGINT", "time of the last point", make=lambda c: present(_plot_span(c)["last"])),
         Column(
             "memory_pool_id",
             "INTEGER",
             "memory_pools.id of a memory plot, else NULL",
-            make=lambda c: present(_col(c, "plots", "pool", np.int32)),
+            make=lambda c: present(engine_col(c, "plots", "pool", np.int32)),
         ),
     ),
 )
@@ -262,11 +237,11 @@ PLOT_POINTS = TableSpec(
     "plot_points",
     "Every point of every plot, each plot's points in time order.",
     (
-        _ids("plot_points"),
+        id_column("plot_points"),
         Column("plot_id", "INTEGER", "plots.id", make=lambda c: present(_plot_of_point(c))),
         Column("plot", "VARCHAR", "plot name", make=lambda c: labels(_plot_of_point(c), _plot_names(c))),
-        Column("time_ns", "BIGINT", "time of the point", make=lambda c: view(_col(c, "plot_points", "time"))),
-        Column("value", "DOUBLE", "value", make=lambda c: view(_col(c, "plot_points", "value", np.float64))),
+        Column("time_ns", "BIGINT", "time of the point", make=lambda c: view(engine_col(c, "plot_points", "time"))),
+        Column("value", "DOUBLE", "value", make=lambda c: view(engine_col(c, "plot_points", "value", np.float64))),
     ),
 )
 
@@ -319,7 +294,7 @@ def _lock_event_lock(ctx: Capture) -> np.ndarray:
     return db.cached(
         "sql_lock_event_lock",
         lambda: _owner_of_ranges(
-            _col(ctx, "locks", "events_begin"), _col(ctx, "locks", "events_end"), db.rows("lock_events")
+            engine_col(ctx, "locks", "events_begin"), engine_col(ctx, "locks", "events_end"), db.rows("lock_events")
         ),
     )
 
@@ -333,8 +308,8 @@ def _lock_event_thread(ctx: Capture) -> np.ndarray:
         lock = _lock_event_lock(ctx).astype(I64)
         if n == 0 or not db.has("lock_threads", "thread"):
             return np.full(n, -1, np.int32)
-        first = _col(ctx, "locks", "threads_begin")
-        count = _col(ctx, "locks", "threads_end") - first
+        first = engine_col(ctx, "locks", "threads_begin")
+        count = engine_col(ctx, "locks", "threads_end") - first
         local = db.col("lock_events", "thread").astype(I64)
         ok = lock >= 0
         ok[ok] &= local[ok] < count[lock[ok]]
@@ -392,12 +367,11 @@ LOCK_EVENTS = TableSpec(
     "Lock events, each lock's in time order. A wait lasts from a thread's wait (wait_shared) to its next obtain "
     "(obtain_shared) on the same lock.",
     (
-        _ids("lock_events"),
+        id_column("lock_events"),
         Column("lock_id", "INTEGER", "locks.id", make=lambda c: present(_lock_event_lock(c))),
         Column("lock", "VARCHAR", "lock name", make=lambda c: labels(_lock_event_lock(c), _lock_names_by_row(c))),
-        Column("time_ns", "BIGINT", "event time", make=lambda c: view(_col(c, "lock_events", "time"))),
-        Column("thread_id", "INTEGER", "threads.id of the thread", make=lambda c: present(_lock_event_thread(c))),
-        Column("thread", "VARCHAR", "its name", make=lambda c: labels(_lock_event_thread(c), c._thread_labels())),
+        Column("time_ns", "BIGINT", "event time", make=lambda c: view(engine_col(c, "lock_events", "time"))),
+        *thread_columns(_lock_event_thread, "threads.id of the thread"),
         Column(
             "tid",
             "BIGINT",
@@ -409,7 +383,7 @@ LOCK_EVENTS = TableSpec(
             "type",
             "VARCHAR",
             "wait, obtain, release, wait_shared, obtain_shared or release_shared",
-            make=lambda c: code_labels(_col(c, "lock_events", "type", np.uint8), EVENT_TYPES),
+            make=lambda c: code_labels(engine_col(c, "lock_events", "type", np.uint8), EVENT_TYPES),
         ),
     ),
 )
@@ -417,7 +391,7 @@ LOCK_EVENTS = TableSpec(
 
 # -- memory ------------------------------------------------------------------------------------------------------
 def _freed(ctx: Capture) -> np.ndarray:
-    return _col(ctx, "mem_events", "time_free") >= 0
+    return engine_col(ctx, "mem_events", "time_free") >= 0
 
 
 def _mem_thread(ctx: Capture, which: str) -> np.ndarray:
@@ -438,7 +412,7 @@ MEMORY_POOLS = TableSpec(
     "memory_pools",
     'Memory pools: "(default)" for plain allocations (TracyAlloc), one per named pool (TracyAllocN).',
     (
-        Column("id", "INTEGER", "pool row", make=lambda c: view(row_ids(c._db, c._db.rows("mem_pools")))),
+        id_column("mem_pools", "pool row", lazy=False),
         Column(
             "name",
             "VARCHAR",
@@ -449,25 +423,27 @@ MEMORY_POOLS = TableSpec(
             "event_count",
             "BIGINT",
             "allocations in memory_events",
-            make=lambda c: view(np.maximum(_col(c, "mem_pools", "event_end") - _col(c, "mem_pools", "event_begin"), 0)),
+            make=lambda c: view(
+                np.maximum(engine_col(c, "mem_pools", "event_end") - engine_col(c, "mem_pools", "event_begin"), 0)
+            ),
         ),
         Column(
             "usage_bytes",
             "BIGINT",
             "bytes still allocated at the end of the capture",
-            make=lambda c: view(_col(c, "mem_pools", "usage", np.uint64)),
+            make=lambda c: view(engine_col(c, "mem_pools", "usage", np.uint64)),
         ),
         Column(
             "low_address",
             "UBIGINT",
             "lowest address allocated",
-            make=lambda c: view(_col(c, "mem_pools", "low", np.uint64)),
+            make=lambda c: view(engine_col(c, "mem_pools", "low", np.uint64)),
         ),
         Column(
             "high_address",
             "UBIGINT",
             "highest address allocated",
-            make=lambda c: view(_col(c, "mem_pools", "high", np.uint64)),
+            make=lambda c: view(engine_col(c, "mem_pools", "high", np.uint64)),
         ),
     ),
 )
@@ -476,38 +452,33 @@ MEMORY_EVENTS = TableSpec(
     "memory_events",
     "Allocations, one row per allocation with its free (if any), pool by pool, each in allocation order.",
     (
-        _ids("mem_events"),
+        id_column("mem_events"),
         Column(
-            "pool_id", "INTEGER", "memory_pools.id", make=lambda c: present(_col(c, "mem_events", "pool", np.int32))
+            "pool_id",
+            "INTEGER",
+            "memory_pools.id",
+            make=lambda c: present(engine_col(c, "mem_events", "pool", np.int32)),
         ),
         Column(
             "pool",
             "VARCHAR",
             "pool name",
-            make=lambda c: labels(_col(c, "mem_events", "pool", np.int32), _pool_names(c)),
+            make=lambda c: labels(engine_col(c, "mem_events", "pool", np.int32), _pool_names(c)),
         ),
-        Column("ptr", "UBIGINT", "address", make=lambda c: view(_col(c, "mem_events", "ptr", np.uint64))),
-        Column("size_bytes", "BIGINT", "size", make=lambda c: view(_col(c, "mem_events", "size", np.uint64))),
-        Column("alloc_ns", "BIGINT", "allocation time", make=lambda c: view(_col(c, "mem_events", "time_alloc"))),
+        Column("ptr", "UBIGINT", "address", make=lambda c: view(engine_col(c, "mem_events", "ptr", np.uint64))),
+        Column("size_bytes", "BIGINT", "size", make=lambda c: view(engine_col(c, "mem_events", "size", np.uint64))),
+        Column("alloc_ns", "BIGINT", "allocation time", make=lambda c: view(engine_col(c, "mem_events", "time_alloc"))),
         Column(
             "free_ns",
             "BIGINT",
             "free time; NULL if never freed (a leak, or still in use at the end)",
-            make=lambda c: present(_col(c, "mem_events", "time_free")),
+            make=lambda c: present(engine_col(c, "mem_events", "time_free")),
         ),
         Column("alloc_tid", "BIGINT", "OS id of the allocating thread", make=lambda c: view(c._mem_tids("alloc"))),
-        Column(
-            "alloc_thread_id",
-            "INTEGER",
+        *thread_columns(
+            lambda c: _mem_thread(c, "alloc"),
             "threads.id of the allocating thread, NULL if not profiled",
-            make=lambda c: present(_mem_thread(c, "alloc")),
-            lazy=True,
-        ),
-        Column(
-            "alloc_thread",
-            "VARCHAR",
-            "its name",
-            make=lambda c: labels(_mem_thread(c, "alloc"), c._thread_labels()),
+            prefix="alloc_",
             lazy=True,
         ),
         Column(
@@ -516,31 +487,23 @@ MEMORY_EVENTS = TableSpec(
             "OS id of the freeing thread (NULL if never freed)",
             make=lambda c: present(c._mem_tids("free"), _freed(c)),
         ),
-        Column(
-            "free_thread_id",
-            "INTEGER",
+        *thread_columns(
+            lambda c: _mem_thread(c, "free"),
             "threads.id of the freeing thread, NULL if not freed or not profiled",
-            make=lambda c: present(_mem_thread(c, "free")),
-            lazy=True,
-        ),
-        Column(
-            "free_thread",
-            "VARCHAR",
-            "its name",
-            make=lambda c: labels(_mem_thread(c, "free"), c._thread_labels()),
+            prefix="free_",
             lazy=True,
         ),
         Column(
             "alloc_callstack_id",
             "INTEGER",
             "callstack_frames.callstack_id at allocation, NULL if none",
-            make=lambda c: _callstack(_col(c, "mem_events", "cs_alloc", np.uint32)),
+            make=lambda c: _callstack(engine_col(c, "mem_events", "cs_alloc", np.uint32)),
         ),
         Column(
             "free_callstack_id",
             "INTEGER",
             "callstack at free, NULL if none",
-            make=lambda c: _callstack(_col(c, "mem_events", "cs_free", np.uint32)),
+            make=lambda c: _callstack(engine_col(c, "mem_events", "cs_free", np.uint32)),
         ),
     ),
 )

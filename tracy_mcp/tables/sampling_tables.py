@@ -8,7 +8,8 @@ import numpy as np
 import pyarrow as pa
 
 from tracy_mcp.analysis.sampling import SWITCH_REASONS, SWITCH_STATES, expand_ranges
-from tracy_mcp.tables.arrow import code_labels, labels, pool_labels, present, row_ids, view
+from tracy_mcp.tables.arrow import code_labels, labels, pool_labels, present, view
+from tracy_mcp.tables.columns import engine_col, id_column, thread_columns
 from tracy_mcp.tables.schema import Column, TableSpec
 
 if TYPE_CHECKING:
@@ -29,10 +30,7 @@ SAMPLES = TableSpec(
             lazy=True,
         ),
         Column("time_ns", "BIGINT", "sample time", make=lambda c: view(c._cpu_samples().time)),
-        Column(
-            "thread_id", "INTEGER", "threads.id of the sampled thread", make=lambda c: present(c._cpu_samples().thread)
-        ),
-        Column("thread", "VARCHAR", "its name", make=lambda c: labels(c._cpu_samples().thread, c._thread_labels())),
+        *thread_columns(lambda c: c._cpu_samples().thread, "threads.id of the sampled thread"),
         Column(
             "callstack_id", "INTEGER", "callstack_frames.callstack_id", make=lambda c: view(c._cpu_samples().callstack)
         ),
@@ -162,20 +160,14 @@ def _switch_thread_names(ctx: Capture) -> pa.Array:
 
 
 def _switch_col(ctx: Capture, column: str, dtype: type = I64) -> np.ndarray:
-    return ctx._db.col_or("ctx_switches", column, np.zeros(ctx._db.rows("ctx_switches"), dtype))
+    return engine_col(ctx, "ctx_switches", column, dtype)
 
 
 CONTEXT_SWITCHES = TableSpec(
     "context_switches",
     "When each thread ran on a CPU (system tracing): one row per running period, each thread's in time order.",
     (
-        Column(
-            "id",
-            "INTEGER",
-            "row number (0..n-1)",
-            make=lambda c: view(row_ids(c._db, c._db.rows("ctx_switches"))),
-            lazy=True,
-        ),
+        id_column("ctx_switches", "row number (0..n-1)"),
         Column(
             "thread_id",
             "INTEGER",

@@ -10,6 +10,7 @@ import pyarrow as pa
 from tracy_mcp.analysis.call_paths import call_paths
 from tracy_mcp.analysis.gpu import GPU_CONTEXT_TYPES
 from tracy_mcp.tables.arrow import code_labels, labels, pool_labels, present, row_ids, view, with_nulls
+from tracy_mcp.tables.columns import engine_col, id_column, thread_columns
 from tracy_mcp.tables.schema import Column, TableSpec
 
 if TYPE_CHECKING:
@@ -17,16 +18,7 @@ if TYPE_CHECKING:
     from tracy_mcp.engine.zonetree import ZoneTree
 
 DURATION = "end_ns - start_ns"  # NULL when end_ns is
-
-
-def _ids(table: str) -> Column:
-    return Column(
-        "id",
-        "INTEGER",
-        "row number in this table (0..n-1); the key other tables refer to",
-        make=lambda c: view(row_ids(c._db, c._db.rows(table))),
-        lazy=True,
-    )
+ID_DOC = "row number in this table (0..n-1); the key other tables refer to"
 
 
 def srcloc_ids(ctx: Capture, rows: np.ndarray) -> pa.Array:
@@ -54,7 +46,7 @@ ZONES = TableSpec(
     "zones",
     "CPU zones (every thread and fiber), one row per zone in each thread's timeline order.",
     (
-        _ids("zones"),
+        id_column("zones", ID_DOC),
         Column("thread_id", "INTEGER", "threads.id of the thread (or fiber)", make=lambda c: view(c._cpu().owner)),
         Column(
             "thread",
@@ -139,23 +131,17 @@ CALL_PATHS = TableSpec(
 )
 
 
-def _gpu_thread(ctx: Capture) -> np.ndarray:
-    return ctx._db.col_or("gpu_zones", "thread", np.zeros(0, np.int32))
-
-
 GPU_ZONES = TableSpec(
     "gpu_zones",
     "GPU zones; times are GPU times converted to the capture's clock.",
     (
-        _ids("gpu_zones"),
+        id_column("gpu_zones", ID_DOC),
         Column("context_id", "INTEGER", "gpu_contexts.id", make=lambda c: view(c._gpu().owner)),
-        Column(
-            "thread_id",
-            "INTEGER",
+        *thread_columns(
+            lambda c: engine_col(c, "gpu_zones", "thread", np.int32),
             "threads.id of the CPU thread that issued it, NULL if unknown",
-            make=lambda c: present(_gpu_thread(c)),
+            "name of that thread",
         ),
-        Column("thread", "VARCHAR", "name of that thread", make=lambda c: labels(_gpu_thread(c), c._thread_labels())),
         Column("srcloc_id", "INTEGER", "srclocs.id", make=lambda c: srcloc_ids(c, c._gpu().srcloc), lazy=True),
         Column("name", "VARCHAR", "zone name", make=lambda c: labels(c._gpu().srcloc, c._srclocs().name)),
         Column("start_ns", "BIGINT", "GPU start time", make=lambda c: view(c._gpu().start)),
@@ -187,38 +173,36 @@ GPU_ZONES = TableSpec(
 )
 
 
-def _gpu_context_col(ctx: Capture, column: str, dtype: type) -> np.ndarray:
-    return ctx._db.col_or("gpu_contexts", column, np.zeros(0, dtype))
-
-
 GPU_CONTEXTS = TableSpec(
     "gpu_contexts",
     "GPU contexts (one per GPU queue the program instrumented).",
     (
-        Column("id", "INTEGER", "context row", make=lambda c: view(row_ids(c._db, c._db.rows("gpu_contexts")))),
+        id_column("gpu_contexts", "context row", lazy=False),
         Column(
             "name",
             "VARCHAR",
             "context name, NULL if unnamed",
-            make=lambda c: pool_labels(_gpu_context_col(c, "name", np.int32), c._db, c._strings),
+            make=lambda c: pool_labels(engine_col(c, "gpu_contexts", "name", np.int32), c._db, c._strings),
         ),
         Column(
             "type",
             "VARCHAR",
             "API: opengl, vulkan, opencl, direct3d11, direct3d12, metal, cuda, ...",
-            make=lambda c: code_labels(_gpu_context_col(c, "type", np.uint8), dict(enumerate(GPU_CONTEXT_TYPES))),
+            make=lambda c: code_labels(
+                engine_col(c, "gpu_contexts", "type", np.uint8), dict(enumerate(GPU_CONTEXT_TYPES))
+            ),
         ),
         Column(
             "tid",
             "BIGINT",
             "OS id of the thread it is bound to, 0 if none",
-            make=lambda c: view(_gpu_context_col(c, "tid", np.uint64)),
+            make=lambda c: view(engine_col(c, "gpu_contexts", "tid", np.uint64)),
         ),
         Column(
             "zone_count",
             "BIGINT",
             "GPU zones recorded in it",
-            make=lambda c: view(_gpu_context_col(c, "count", np.uint64)),
+            make=lambda c: view(engine_col(c, "gpu_contexts", "count", np.uint64)),
         ),
     ),
 )
@@ -253,37 +237,30 @@ SRCLOCS = TableSpec(
 )
 
 
-def _thread_col(ctx: Capture, column: str, dtype: type) -> np.ndarray:
-    n = ctx._db.rows("threads")
-    return ctx._db.col_or("threads", column, np.zeros(n, dtype))
-
-
 THREADS = TableSpec(
     "threads",
     "Threads and fibers of the profiled program.",
     (
-        Column(
-            "id",
-            "INTEGER",
-            "thread row; <table>.thread_id refers to it",
-            make=lambda c: view(row_ids(c._db, c._db.rows("threads"))),
-        ),
+        id_column("threads", "thread row; <table>.thread_id refers to it", lazy=False),
         Column("tid", "BIGINT", "OS thread id", make=lambda c: view(c._thread_tids())),
         Column("name", "VARCHAR", "thread name", make=lambda c: pa.array(c._thread_names_by_id(), pa.string())),
         Column(
             "is_fiber",
             "BOOLEAN",
             "a fiber rather than an OS thread",
-            make=lambda c: view(_thread_col(c, "is_fiber", np.uint8)),
+            make=lambda c: view(engine_col(c, "threads", "is_fiber", np.uint8)),
         ),
         Column(
-            "zone_count", "BIGINT", "zones recorded on it", make=lambda c: view(_thread_col(c, "zone_count", np.uint64))
+            "zone_count",
+            "BIGINT",
+            "zones recorded on it",
+            make=lambda c: view(engine_col(c, "threads", "zone_count", np.uint64)),
         ),
         Column(
             "listed",
             "BOOLEAN",
             "listed by get_threads() (threads of the profiler itself may not be)",
-            make=lambda c: pa.array(_thread_col(c, "list_index", np.int32) >= 0),
+            make=lambda c: pa.array(engine_col(c, "threads", "list_index", np.int32) >= 0),
         ),
     ),
 )
