@@ -36,7 +36,7 @@ TOOLS = {
     "save_trace",
     "eval",
     "task",
-    "summarize_capture",
+    "analyze",
     "shutdown_server",
 }
 RESOURCES = {

@@ -22,7 +22,7 @@ HINTS = {
     "list_instances": (True, False, True, False),
     "load_capture": (False, False, True, False),
     "compare_captures": (False, False, True, False),
-    "summarize_capture": (True, False, True, False),
+    "analyze": (True, False, True, False),
     "unload_capture": (False, True, True, False),
     "discover_instances": (True, False, False, True),
     "live_connect": (False, False, False, True),
@@ -32,7 +32,7 @@ HINTS = {
     "shutdown_server": (False, True, True, False),
 }
 DATA_TOOLS = {"list_captures", "list_instances", "load_capture", "discover_instances", "live_connect", "task"}
-TEXT_TOOLS = {"eval", "unload_capture", "shutdown_server", "compare_captures", "summarize_capture"}
+TEXT_TOOLS = {"eval", "unload_capture", "shutdown_server", "compare_captures", "analyze"}
 
 
 def run(scenario: Callable[[Client], Awaitable[None]], tmp_path: Any, **env: str) -> None:
@@ -75,6 +75,8 @@ def test_every_tool_is_described_and_annotated(tmp_path: Any) -> None:
             assert "title" not in json.dumps(tool.input_schema), name
         assert tools["task"].input_schema["properties"]["action"]["enum"] == ["list", "poll", "cancel"]
         assert tools["save_trace"].input_schema["properties"]["compression"]["enum"] == ["zstd", "lz4"]
+        assert tools["analyze"].input_schema["properties"]["analysis"]["enum"][0] == "summary"
+        assert ": how" not in tools["eval"].description  # one sentence per idea, not two merged
         assert tools["list_captures"].output_schema["properties"]["captures"]["type"] == "array"
         assert "max_chars" in tools["eval"].input_schema["properties"]
 

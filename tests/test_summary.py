@@ -1,5 +1,6 @@
-"""ctx.summary() / the summarize_capture tool: every count of what a capture holds, then the headline findings of
-the analyses that apply; on every shared and planted capture, a few KB at most, naming the planted causes."""
+"""ctx.summary() / the analyze tool (analysis="summary"): every count of what a capture holds, then the headline
+findings of the analyses that apply; on every shared and planted capture, a few KB at most, naming the
+planted causes."""
 
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ def test_planted_imbalance_headline_names_the_thread() -> None:
     assert _expected("thread_imbalance")["busy_thread"] in line
 
 
-def test_summarize_capture_tool_over_stdio(tmp_path: Path) -> None:
+def test_analyze_summary_tool_over_stdio(tmp_path: Path) -> None:
     path = planted("slow_frames.tracy")
     env = server_env(tmp_path)
 
@@ -80,10 +81,10 @@ def test_summarize_capture_tool_over_stdio(tmp_path: Path) -> None:
         async with connect("stdio", env) as client:
             with anyio.fail_after(90):
                 loaded = await ok(client, "load_capture", path=str(path))
-                text = await ok(client, "summarize_capture", instance_id=loaded["instance_id"])
+                text = await ok(client, "analyze", instance_id=loaded["instance_id"])  # analysis="summary"
                 assert text.startswith("Summary of slow_frames.tracy") and "453 frames" in text
                 assert len(text) <= MAX_CHARS
-                again = await ok(client, "summarize_capture")  # the only loaded instance
+                again = await ok(client, "analyze", analysis="summary")  # the only loaded instance
                 assert again == text
 
     anyio.run(main)

@@ -18,8 +18,8 @@ WORKFLOWS_FILE = RESOURCES / "workflows.md"
 MISSING = "# {name}\n\n(missing from this build: in eval, `help(ctx)` and `dir(ctx)` describe the capture object)\n"
 
 INSTRUCTIONS = (
-    "Performance questions about Tracy profiler captures: read tracy://prompt first (short), then load_capture "
-    "and eval Python on `ctx`."
+    "Performance questions about Tracy profiler captures: read tracy://prompt first (short), then load_capture, "
+    "analyze, and eval Python on `ctx`."
 )
 
 

@@ -1,9 +1,10 @@
-"""Tools that answer a question about a loaded instance in one call: summarize_capture."""
+"""The tool that answers a common question about a loaded instance in one call: analyze (the answer-shaped
+analyses' summaries, the same text `print(ctx.<analysis>())` shows in an eval)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_args
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -15,17 +16,67 @@ from tracy_mcp.server.instances import Instance
 from tracy_mcp.server.schemas import hints
 from tracy_mcp.server.tasks import COMPLETED, STOP_GRACE_S, TIMED_OUT
 
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+Analysis = Literal[
+    "summary", "slow_frames", "lock_contention", "memory_report", "thread_report", "call_tree", "hot_paths"
+]
+ANALYSES: tuple[str, ...] = get_args(Analysis)
+# the keyword each analysis gives the tool's `name` option (the others take no name)
+NAME_ARGUMENT = {"lock_contention": "lock", "memory_report": "pool", "call_tree": "name", "hot_paths": "name"}
+TAKES_THREAD = {"lock_contention", "memory_report", "call_tree", "hot_paths"}
+
+
+def analysis_arguments(analysis: str, thread: str | None = None, name: str | None = None) -> dict[str, Any]:
+    """The keyword arguments of `ctx.<analysis>()` for the tool's options; ValueError naming the fix for an
+    option the analysis does not take."""
+    if analysis not in ANALYSES:
+        raise ValueError(f"unknown analysis {analysis!r}; one of {', '.join(ANALYSES)}")
+    kwargs: dict[str, Any] = {}
+    if thread is not None:
+        if analysis not in TAKES_THREAD:
+            raise ValueError(f"{analysis} takes no thread; thread= works with {', '.join(sorted(TAKES_THREAD))}")
+        kwargs["thread"] = int(thread) if thread.strip().isdigit() else thread
+    if name is not None:
+        if analysis not in NAME_ARGUMENT:
+            raise ValueError(f"{analysis} takes no name; name= works with {', '.join(sorted(NAME_ARGUMENT))}")
+        kwargs[NAME_ARGUMENT[analysis]] = name
+    return kwargs
+
+
+def analysis_text(capture: Capture, analysis: str, kwargs: dict[str, Any]) -> str:
+    """The summary of `ctx.<analysis>(**kwargs)`, then the eval call that gives its tables."""
+    report = getattr(capture, analysis)(**kwargs)
+    call = f"ctx.{analysis}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
+    return f"{report.summary()}\nTables (eval): r = {call}; r.table, r.tables"
+
 
 def register(mcp: MCPServer, core: Core) -> None:
     """Analysis tools."""
 
     @mcp.tool(annotations=hints(read_only=True, idempotent=True), structured_output=False)
-    async def summarize_capture(
+    async def analyze(
+        analysis: Annotated[
+            Analysis,
+            Field(description="Which question (tracy://prompt); summary: contents + headline findings."),
+        ] = "summary",
         instance_id: Annotated[str | None, Field(description="Id or alias; optional when one is loaded.")] = None,
+        thread: Annotated[str | None, Field(description="Only this thread (name or id).")] = None,
+        name: Annotated[
+            str | None, Field(description="A lock (lock_contention), pool (memory_report) or zone (call trees).")
+        ] = None,
     ) -> str:
-        """Call after load_capture: what the capture holds and its headline findings (= ctx.summary())."""
+        """Answer a common question in one call: the finding first, with its numbers. Same text as
+        print(ctx.<analysis>()) in eval, whose .table holds the data."""
+        try:
+            kwargs = analysis_arguments(analysis, thread, name)
+        except ValueError as exc:
+            raise ToolError(str(exc)) from None
         inst = core.instance(instance_id)
-        return await run_on_instance(core, inst, "summarize_capture", lambda: str(inst.capture.summary()))
+        return await run_on_instance(
+            core, inst, f"analyze {analysis}", lambda: analysis_text(inst.capture, analysis, kwargs)
+        )
 
 
 async def run_on_instance(core: Core, inst: Instance, what: str, fn: Callable[[], Any]) -> Any:

@@ -72,7 +72,7 @@ def register(mcp: MCPServer, core: Core) -> None:
     async def load_capture(
         path: Annotated[
             str,
-            Field(description='A path from list_captures, or "demo" (an example).'),
+            Field(description='A path, a file name in the captures folder, or "demo" (an example).'),
         ],
         alias: Annotated[str | None, Field(description="Optional name usable as instance_id.")] = None,
         ctx: Context | None = None,
@@ -82,12 +82,13 @@ def register(mcp: MCPServer, core: Core) -> None:
 
     @mcp.tool(annotations=hints(idempotent=True), structured_output=False)
     async def compare_captures(
-        base: Annotated[str, Field(description="Before: id, alias or path.")],
-        target: Annotated[str, Field(description="After: id, alias or path.")],
+        base: Annotated[str, Field(description="Before: id, alias, path or file name.")],
+        target: Annotated[str, Field(description="After: id, alias, path or file name.")],
         min_change: Annotated[float, Field(ge=0, description="Smallest change reported.")] = 0.05,
         ctx: Context | None = None,
     ) -> str:
-        """A/B: what got slower or faster (beyond noise) between two captures of one program."""
+        """A/B of two captures of one program (loaded here when given as paths): what got slower or faster beyond
+        noise, then what else changed (threads, frames, messages, memory, locks)."""
         a = await _instance_or_path(core, base, ctx)
         b = await _instance_or_path(core, target, ctx)
         limit = core.settings.eval_time_limit_s

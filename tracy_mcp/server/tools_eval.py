@@ -41,8 +41,8 @@ def register(mcp: MCPServer, core: Core) -> None:
         ] = None,
         label: Annotated[str | None, Field(description="Name in task list.")] = None,
     ) -> str:
-        """Run Python on a capture: how to answer questions about it. Output is compact, capped at max_chars; a
-        last value that is a picture comes back as an image. Runs with the server's rights; stopped after 120 s."""
+        """Run Python on a capture (`ctx`) to drill down past analyze. Prints the last value compactly, capped at
+        max_chars; a picture comes back as an image. Runs with the server's rights; stopped after 120 s."""
         inst = core.instance(instance_id)
         max_code = settings.eval_max_code_chars
         try:

@@ -23,7 +23,6 @@ def register(mcp: MCPServer, core: Core) -> None:
         path: Annotated[str, Field(description="Absolute, or a bare name in the captures folder.")],
         level: Annotated[int, Field(ge=1, le=22, description="zstd level.")] = 3,
         streams: Annotated[int, Field(ge=1, le=64, description="Parallel streams.")] = 4,
-        fi_dict: Annotated[bool, Field(description="Unused.")] = False,
         overwrite: Annotated[bool, Field(description="Replace an existing file.")] = False,
         async_mode: Annotated[bool, Field(description="Return a task_id at once.")] = True,
         compression: Annotated[Literal["zstd", "lz4"], Field(description="Codec.")] = "zstd",
@@ -59,7 +58,6 @@ def register(mcp: MCPServer, core: Core) -> None:
                 level=level,
                 streams=streams,
                 overwrite=overwrite,
-                fi_dict=fi_dict,
                 progress=on_progress,
             )
             return result.as_dict()
