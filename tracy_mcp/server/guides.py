@@ -5,6 +5,7 @@ resources/ are re-read on every request."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from mcp.server.mcpserver import MCPServer
@@ -36,60 +37,62 @@ def method_reference() -> str:
     return method_table()
 
 
+def sql_schema() -> str:
+    try:
+        from tracy_mcp.tables.catalog import schema_markdown
+    except ImportError as exc:
+        return f"# SQL tables\n\nSQL needs the `sql` extra (pip install 'tracy-mcp[sql]'): {exc}\n"
+    return "# SQL tables\n\nTimes in ns; what is missing is NULL; `*_id` refers to another table's `id`.\n\n" + (
+        schema_markdown()
+    )
+
+
+def _file(path: Path, title: str) -> Callable[[], str]:
+    return lambda: read_resource(path, title)
+
+
+prompt_text = _file(PROMPT_FILE, "tracy-mcp: start here")
+
+
+# (uri, name, description, text) of each guide, in the order resources/list gives them
+GUIDES: tuple[tuple[str, str, str, Callable[[], str]], ...] = (
+    (
+        "tracy://prompt",
+        "prompt",
+        "Start here (2 k characters): how to answer questions about a capture, what to call first, the conventions.",
+        prompt_text,
+    ),
+    (
+        "tracy://guide/methods",
+        "guide-methods",
+        "Every ctx method with its arguments and return shape, generated from the code.",
+        method_reference,
+    ),
+    (
+        "tracy://eval-guide",
+        "eval-guide",
+        "The ctx tables, ids and joins, worked examples, caveats, differences from upstream Tracy.",
+        _file(EVAL_GUIDE_FILE, "Eval guide"),
+    ),
+    (
+        "tracy://guide/workflows",
+        "guide-workflows",
+        "How to investigate slow frames, lock contention, memory, GPU, threads and A/B comparisons.",
+        _file(WORKFLOWS_FILE, "Analysis workflows"),
+    ),
+    (
+        "tracy://sql-schema",
+        "sql-schema",
+        "Every table and column that ctx.sql() / sql() can query, with units and meanings.",
+        sql_schema,
+    ),
+)
+
+
 def register(mcp: MCPServer, core: Core) -> None:
     """Resources and prompts."""
-
-    @mcp.resource(
-        "tracy://prompt",
-        name="prompt",
-        mime_type="text/markdown",
-        description="Start here (2 k characters): how to answer questions about a capture, what to call first, "
-        "the conventions.",
-    )
-    def prompt_resource() -> str:
-        return read_resource(PROMPT_FILE, "tracy-mcp: start here")
-
-    @mcp.resource(
-        "tracy://guide/methods",
-        name="guide-methods",
-        mime_type="text/markdown",
-        description="Every ctx method with its arguments and return shape, generated from the code.",
-    )
-    def methods_resource() -> str:
-        return method_reference()
-
-    @mcp.resource(
-        "tracy://eval-guide",
-        name="eval-guide",
-        mime_type="text/markdown",
-        description="The ctx tables, ids and joins, worked examples, caveats, differences from upstream Tracy.",
-    )
-    def eval_guide_resource() -> str:
-        return read_resource(EVAL_GUIDE_FILE, "Eval guide")
-
-    @mcp.resource(
-        "tracy://guide/workflows",
-        name="guide-workflows",
-        mime_type="text/markdown",
-        description="How to investigate slow frames, lock contention, memory, GPU, threads and A/B comparisons.",
-    )
-    def workflows_resource() -> str:
-        return read_resource(WORKFLOWS_FILE, "Analysis workflows")
-
-    @mcp.resource(
-        "tracy://sql-schema",
-        name="sql-schema",
-        mime_type="text/markdown",
-        description="Every table and column that ctx.sql() / sql() can query, with units and meanings.",
-    )
-    def sql_schema_resource() -> str:
-        try:
-            from tracy_mcp.tables.catalog import schema_markdown
-        except ImportError as exc:
-            return f"# SQL tables\n\nSQL needs the `sql` extra (pip install 'tracy-mcp[sql]'): {exc}\n"
-        return "# SQL tables\n\nTimes in ns; what is missing is NULL; `*_id` refers to another table's `id`.\n\n" + (
-            schema_markdown()
-        )
+    for uri, name, description, text in GUIDES:
+        mcp.resource(uri, name=name, mime_type="text/markdown", description=description)(text)
 
     @mcp.prompt(
         name="analyse_capture",
@@ -97,7 +100,7 @@ def register(mcp: MCPServer, core: Core) -> None:
         description="Start a performance investigation of a capture with the start guide loaded.",
     )
     def analyse_capture_prompt(path: str = "", question: str = "") -> str:
-        guide = read_resource(PROMPT_FILE, "tracy-mcp: start here")
+        guide = prompt_text()
         target = f"the capture {path}" if path else "a capture (list_captures shows them)"
         ask = question or "Where does the time go, and what would make it faster?"
         return f"{guide}\n\n---\n\nLoad {target} with load_capture, then answer: {ask}"
