@@ -3,9 +3,10 @@
 Three figures, all measured in this run, each as CPU time of the whole process (every thread, so the writer
 thread's work counts) and as wall-clock time; CPU time is the stable one on a busy machine:
 
-- call path: what a tool call itself spends (start and finish records, queued for the writer);
-- recorder: the call path plus the writer thread's formatting and writing, until everything is on disk (all a
-  recorded call costs, the figure to keep under 50 µs);
+- call path: what a tool call itself spends (its start line and its entry formatted and written to the log,
+  the outcome queued for the writer thread's statistics);
+- recorder: the call path plus the writer thread's counting and statistics files, until everything is on disk
+  (all a recorded call costs, the figure to keep under 50 µs);
 - end to end: real MCP calls through the SDK's in-memory client to a real server, tracked vs untracked in
   alternating rounds, best round of each (the tracked figure includes waiting for the writer to flush).
 

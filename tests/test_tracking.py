@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +22,7 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
+from server_support import ServeProcess, running_server, server_env
 
 from tracy_mcp import tracking
 from tracy_mcp.tracking import Tracker, TrackingSettings, install_tracking
@@ -546,6 +550,111 @@ def test_the_project_server_links_a_task_poll_to_its_eval(tmp_path: Path) -> Non
     assert "- resolution: " in block(text, 2)
     poll = block(text, 3)
     assert "- parent: #2" in poll and "depth: 1" in poll
+
+
+def killable_server(tmp_path: Path) -> contextlib.AbstractContextManager[ServeProcess]:
+    """The project's server over streamable HTTP in its own process (a test can kill it), logs in tmp_path."""
+    return running_server(server_env(tmp_path, TRACY_MCP_TRACKING_DIR=str(tmp_path / "tracking")))
+
+
+async def call_until_the_server_dies(client: Client, tool: str, arguments: dict[str, Any]) -> None:
+    with contextlib.suppress(Exception):  # the connection breaks with the server
+        await client.call_tool(tool, arguments)
+
+
+def starts(text: str) -> list[tuple[int, str]]:
+    """(seq, tool) of every call's start line."""
+    return [(int(seq), tool) for seq, tool in re.findall(r"^> started (\d+) · (\S+) · ", text, re.M)]
+
+
+# Issue 17 #7: calls made shortly before a kill were lost (the writer thread wrote every ~0.25 s) and the call that
+# brought the server down was never logged. Now each record is written before the call runs / returns.
+
+
+def test_records_are_on_disk_when_the_call_path_returns(tmp_path: Path) -> None:
+    tracker = Tracker(TrackingSettings(directory=tmp_path)).start()
+    try:
+        session = tracker.open_session("through")
+        call = tracker.begin_call(session, "eval", {"code": "print('\\udcff')", "text": "\udcff"})
+        text = (tmp_path / "through.md").read_text(encoding="utf-8")
+        assert starts(text) == [(1, "eval")] and "\\udcff" in text  # a lone surrogate is escaped, not fatal
+        tracker.finish_call(call, "success", {"content": [{"type": "text", "text": "\udcff"}]})
+        assert entries((tmp_path / "through.md").read_text(encoding="utf-8")) == [(1, "eval", "success")]
+        with tracker._io_lock:  # another thread is stuck writing (a hung disk): calls do not wait for it
+            started = time.monotonic()
+            tracker.finish_call(tracker.begin_call(session, "list_instances", {}), "success")
+            assert time.monotonic() - started < 10
+        assert tracker.flush()  # the writer thread wrote what the call could not
+        text = (tmp_path / "through.md").read_text(encoding="utf-8")
+        assert starts(text) == [(1, "eval"), (2, "list_instances")]
+        assert entries(text) == [(1, "eval", "success"), (2, "list_instances", "success")]
+        assert tracker.write_errors == 0
+    finally:
+        tracker.close()
+
+
+def test_a_server_killed_right_after_a_call_has_logged_it(tmp_path: Path) -> None:
+    with killable_server(tmp_path) as server:
+
+        async def drive() -> None:
+            with anyio.fail_after(60):
+                with contextlib.suppress(Exception):
+                    async with Client(server.url, mode="legacy") as client:
+                        for _ in range(3):
+                            assert not (await client.call_tool("list_instances", {})).is_error
+                        server.proc.kill()  # SIGKILL: no atexit, no flush, no summary
+
+        anyio.run(drive)
+        assert server.proc.wait(30) == -signal.SIGKILL
+    text = session_logs(tmp_path / "tracking")[0].read_text(encoding="utf-8")
+    assert entries(text) == [(n, "list_instances", "success") for n in (1, 2, 3)], text
+    assert "## Session summary" not in text
+
+
+def test_a_server_killed_during_a_call_has_logged_its_start(tmp_path: Path) -> None:
+    running = tmp_path / "eval-is-running"
+    code = f"open({str(running)!r}, 'w').close()\nimport time\ntime.sleep(60)"
+    with killable_server(tmp_path) as server:
+
+        async def drive() -> None:
+            with anyio.fail_after(60):
+                with contextlib.suppress(Exception):
+                    async with Client(server.url, mode="legacy") as client:
+                        assert not (await client.call_tool("load_capture", {"path": "demo"})).is_error
+                        async with anyio.create_task_group() as tg:
+                            tg.start_soon(call_until_the_server_dies, client, "eval", {"code": code})
+                            while not running.exists():
+                                await anyio.sleep(0.01)
+                            os.kill(server.proc.pid, signal.SIGKILL)
+
+        anyio.run(drive)
+        assert server.proc.wait(30) == -signal.SIGKILL
+    text = session_logs(tmp_path / "tracking")[0].read_text(encoding="utf-8")
+    assert starts(text) == [(1, "load_capture"), (2, "eval")], text
+    assert entries(text) == [(1, "load_capture", "success")], text
+    eval_start = text[text.index("> started 2 · eval") :]
+    assert "time.sleep(60)" in eval_start.splitlines()[0]
+
+
+def test_a_server_crashing_in_eval_has_logged_the_call(tmp_path: Path) -> None:
+    code = "import ctypes\nctypes.string_at(0)  # reads address 0: SIGSEGV"
+    with killable_server(tmp_path) as server:
+
+        async def drive() -> None:
+            with anyio.fail_after(60):
+                with contextlib.suppress(Exception):
+                    async with Client(server.url, mode="legacy") as client:
+                        assert not (await client.call_tool("load_capture", {"path": "demo"})).is_error
+                        await call_until_the_server_dies(client, "eval", {"code": code})
+
+        anyio.run(drive)
+        assert server.proc.wait(30) == -signal.SIGSEGV
+    text = session_logs(tmp_path / "tracking")[0].read_text(encoding="utf-8")
+    assert starts(text) == [(1, "load_capture"), (2, "eval")], text
+    assert entries(text) == [(1, "load_capture", "success")], text
+    assert "ctypes.string_at(0)" in text[text.index("> started 2 · eval") :].splitlines()[0]
+    crash_log = tmp_path / "state" / "tracy-mcp" / "log" / "crash.log"
+    assert "Fatal Python error: Segmentation fault" in crash_log.read_text(errors="replace")
 
 
 def test_http_sessions_are_named_by_the_transport_session_id(tmp_path: Path) -> None:

@@ -1,4 +1,4 @@
-"""Markdown rendering of session headers, call entries, summaries and tables (runs on the writer thread)."""
+"""Markdown rendering of session headers, call start lines, call entries, summaries and tables."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from tracy_mcp.tracking.records import CallOutcome, SessionInfo
+from tracy_mcp.tracking.records import CallOutcome, CallState, SessionInfo
 
 ARGS_INLINE_MAX = 120
 ARGS_BLOCK_MAX = 500
@@ -105,9 +105,10 @@ def result_text(result: Any) -> str:
     return "\n".join(parts)
 
 
-def format_arguments(arguments: Any) -> list[str]:
+def format_arguments(arguments: Any, compact: str | None = None) -> list[str]:
     """Markdown lines for the arguments: one compact line if short, else an indented block cut at 500."""
-    compact = to_json(arguments)
+    if compact is None:
+        compact = to_json(arguments)
     if len(compact) <= ARGS_INLINE_MAX and "`" not in compact:
         return [f"- args: `{compact}`"]
     block, was_cut = cut(to_json(arguments, indent=True), ARGS_BLOCK_MAX)
@@ -118,6 +119,25 @@ def format_arguments(arguments: Any) -> list[str]:
 def short_call_id(call_id: str, session_id: str) -> str:
     prefix = session_id + "#"
     return call_id[len(session_id) :] if call_id.startswith(prefix) else call_id
+
+
+def inline_code(text: str) -> str:
+    """``text`` as inline code that survives backticks inside it."""
+    if "`" not in text:
+        return f"`{text}`"
+    fence = "`" * (max(len(m) for m in _BACKTICK_RUN.findall(text)) + 1)
+    return f"{fence} {text} {fence}"
+
+
+def format_start(call: CallState) -> str:
+    """The one line written before a call runs (a call that brings the server down is still in the log)."""
+    compact = call.args_json = to_json(call.arguments)
+    args, was_cut = cut(compact, ARGS_BLOCK_MAX)
+    facts = [f"> started {call.seq} · {call.tool} · {utc(call.started_wall)}", f"depth: {call.depth}"]
+    if call.parent_id:
+        facts.append(f"parent: {short_call_id(call.parent_id, call.session.session_id)}")
+    facts.append("args: " + inline_code(args + "…" if was_cut else args))
+    return " · ".join(facts) + "\n\n"
 
 
 def format_entry(outcome: CallOutcome) -> str:
@@ -138,7 +158,7 @@ def format_entry(outcome: CallOutcome) -> str:
         lines.append(f"- parent: {short_call_id(call.parent_id, call.session.session_id)}")
     if call.resolution:
         lines.append("- resolution: " + " → ".join(call.resolution))
-    lines.extend(format_arguments(call.arguments))
+    lines.extend(format_arguments(call.arguments, call.args_json))
     error = outcome.error
     if error is None and outcome.status == "error":
         error = result_text(outcome.result)  # an is_error tool result: its text is the error message

@@ -115,7 +115,8 @@ def install_tracking(server: MCPServer[Any], tracker: Tracker | None = None) -> 
     """Record every tool call of ``server`` (wire once, before the server runs): returns the ``Tracker``.
 
     Appends one middleware to ``server.middleware`` (the SDK's hook around every inbound message), so no tool
-    needs to know about tracking; writing happens on a background thread and can neither slow nor fail a call.
+    needs to know about tracking. A call's start line is written before it runs and its entry before it returns
+    (a crash of the server loses at most the record being written); a failing disk never fails a call.
     ``tracker`` defaults to one built from the environment (``TrackingSettings.from_env()``):
     ``TRACY_MCP_TRACKING_DIR`` (default ``tracking/`` in the per-user state directory),
     ``TRACY_MCP_TRACKING_ROTATE_MB`` (5), ``TRACY_MCP_TRACKING_STUCK_S`` (60), ``TRACY_MCP_TRACKING=0`` to disable.

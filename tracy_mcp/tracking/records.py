@@ -1,7 +1,6 @@
 """What the tracker knows about a session and a call.
 
-These objects are built on the call path, so they are plain slotted classes with no validation; the writer
-thread turns them into markdown later.
+These objects are built on the call path, so they are plain slotted classes with no validation.
 """
 
 from __future__ import annotations
@@ -45,6 +44,7 @@ class CallState:
         "call_id",
         "tool",
         "arguments",
+        "args_json",
         "started_wall",
         "started_mono",
         "parent_id",
@@ -68,6 +68,7 @@ class CallState:
         self.call_id = f"{session.session_id}#{self.seq}"
         self.tool = tool
         self.arguments = arguments
+        self.args_json: str | None = None  # compact JSON of the arguments, once the start line made it
         self.started_wall = time.time()
         self.started_mono = time.perf_counter()
         self.parent_id = parent_id
@@ -78,7 +79,7 @@ class CallState:
 
 
 class CallOutcome:
-    """A finished (or stuck) call, handed to the writer thread."""
+    """A finished (or stuck) call."""
 
     __slots__ = ("call", "status", "latency_ms", "result", "error", "final")
 
@@ -95,6 +96,6 @@ class CallOutcome:
         self.call = call
         self.status = status
         self.latency_ms = latency_ms
-        self.result = result  # the raw CallToolResult dict (or any object); rendered by the writer
+        self.result = result  # the raw CallToolResult dict (or any object)
         self.error = error
         self.final = final  # False for the interim "stuck" entry of a call that is still running

@@ -5,19 +5,21 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import BinaryIO
 
-
-def _nbytes(text: str) -> int:
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
+# Text that is not valid UTF-8 (lone surrogates from a client's JSON or an undecodable file name) is written as
+# backslash escapes rather than failing the record.
+ENCODING_ERRORS = "backslashreplace"
 
 
 class SessionLog:
     """``{session_id}.md`` plus its archived parts ``{session_id}.N.md`` (N = 1, 2, ...).
 
-    Only the writer thread touches it. When appending would push the live file past ``rotate_bytes``, the file is
-    renamed to the next free part number N and a fresh file starts with a "(continued, part N+1)" header. The handle
-    stays open between writes; ``close`` releases it (it is reopened on demand).
+    The caller serialises access (the tracker's write lock). Each record goes to the operating system in one
+    unbuffered write before ``append`` returns, so a crash of the process loses at most the record being written.
+    When appending would push the live file past ``rotate_bytes``, the file is renamed to the next free part number
+    N and a fresh file starts with a "(continued, part N+1)" header. The handle stays open between writes; ``close``
+    releases it (it is reopened on demand).
     """
 
     def __init__(self, directory: Path, session_id: str, rotate_bytes: int, header: Callable[[int], str]) -> None:
@@ -26,19 +28,18 @@ class SessionLog:
         self.path = directory / f"{session_id}.md"
         self.rotate_bytes = rotate_bytes
         self._header = header  # part number -> header text
-        self._fh: IO[str] | None = None
-        self._size = 0  # bytes in the live file, counted as we write (utf-8)
+        self._fh: BinaryIO | None = None
+        self._size = 0  # bytes in the live file, counted as we write
         self._header_size = 0
         self._part = 1  # part number of the live file
         self._next_free = 1  # lowest part number that may still be free
 
-    def _open(self) -> IO[str]:
-        fh = open(self.path, "a", encoding="utf-8", newline="\n")
+    def _open(self) -> BinaryIO:
+        fh = open(self.path, "ab", buffering=0)  # noqa: SIM115 (kept open between records)
         try:
-            self._size = fh.tell()
+            self._size = fh.seek(0, os.SEEK_END)
             if self._size == 0:
-                header = self._header(self._part)
-                self._write(fh, header, _nbytes(header))
+                self._write(fh, self._header(self._part).encode("utf-8", ENCODING_ERRORS))
                 self._header_size = self._size
         except BaseException:
             fh.close()
@@ -46,9 +47,14 @@ class SessionLog:
         self._fh = fh
         return fh
 
-    def _write(self, fh: IO[str], text: str, nbytes: int) -> None:
-        fh.write(text)
-        self._size += nbytes
+    def _write(self, fh: BinaryIO, data: bytes) -> None:
+        view = memoryview(data)
+        while view:  # one write() for a whole record unless the disk is full or a signal cut it short
+            n = fh.write(view)
+            if not n:
+                raise OSError(f"cannot write to {self.path}")
+            view = view[n:]
+        self._size += len(data)
 
     def _rotate(self) -> None:
         assert self._fh is not None
@@ -64,17 +70,12 @@ class SessionLog:
 
     def append(self, text: str) -> None:
         fh = self._fh or self._open()
-        nbytes = _nbytes(text)
+        data = text.encode("utf-8", ENCODING_ERRORS)
         # Rotate unless the file holds nothing but its header (an entry larger than the limit still goes in).
-        if self._size + nbytes > self.rotate_bytes and self._size > self._header_size:
-            fh.flush()
+        if self._size + len(data) > self.rotate_bytes and self._size > self._header_size:
             self._rotate()
             fh = self._open()
-        self._write(fh, text, nbytes)
-
-    def flush(self) -> None:
-        if self._fh is not None:
-            self._fh.flush()
+        self._write(fh, data)
 
     def close(self) -> None:
         fh, self._fh = self._fh, None

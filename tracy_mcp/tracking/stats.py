@@ -193,7 +193,7 @@ def write_atomic(path: Path, text: str, *, durable: bool = False) -> None:
     """Replace ``path`` with ``text`` so readers never see a half-written file."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as fh:
             fh.write(text)
             if durable:
                 fh.flush()

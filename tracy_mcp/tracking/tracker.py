@@ -1,7 +1,11 @@
-"""The tracker: a cheap call path that queues records, and one writer thread that owns every file.
+"""The tracker: each call's records written through on the call path, statistics kept by one writer thread.
 
-Everything that touches the disk runs on the writer thread, so a slow or read-only disk never delays or fails a
-tool call, and entries of concurrent calls are written whole, one after another, in the order they finish.
+A call's start line is written before the call runs and its entry before the call returns, each in one unbuffered
+write under a lock: a crash of the server (a fault in eval, a SIGKILL) loses at most the record being written, and
+entries of concurrent calls are written whole, one after another, in the order they finish. Counting, rankings,
+global statistics, stuck-call notices and session summaries stay on the writer thread. A failing disk never fails
+a call (errors are counted and logged), and a disk so slow that a write takes over ``_SLOW_WRITE_S`` moves the
+writing to the writer thread for a while, so it cannot hold calls up.
 """
 
 from __future__ import annotations
@@ -19,7 +23,16 @@ from collections import OrderedDict
 from collections.abc import Hashable
 from typing import Any
 
-from tracy_mcp.tracking.markdown import duration, format_entry, format_header, latency, markdown_table, percent, utc
+from tracy_mcp.tracking.markdown import (
+    duration,
+    format_entry,
+    format_header,
+    format_start,
+    latency,
+    markdown_table,
+    percent,
+    utc,
+)
 from tracy_mcp.tracking.records import SUCCESS_STATUSES, CallOutcome, CallState, SessionInfo, Status
 from tracy_mcp.tracking.rotation import SessionLog
 from tracy_mcp.tracking.settings import TrackingSettings
@@ -37,11 +50,16 @@ _depths_lock = threading.Lock()
 _OPEN_LOGS_MAX = 32  # open file handles kept between writes; older ones are closed and reopened on demand
 _ERROR_LOG_INTERVAL_S = 60.0
 # The writer polls the queue instead of blocking on it: a call never wakes it (waking a thread on every call
-# costs more than the record itself), and one wake-up writes and flushes a whole batch.
+# costs more than the record itself), and one wake-up counts a whole batch.
 _POLL_BUSY_S = 0.05
 _POLL_IDLE_S = 0.25
 _QUEUE_MAX = 100_000
 _BATCH_MAX = 4096
+# A call waits at most this long for another thread's write to the logs, then leaves its record to the writer.
+_LOCK_WAIT_S = 0.2
+# A single write slower than this (a hung network drive?) hands writing to the writer thread for _SLOW_PAUSE_S.
+_SLOW_WRITE_S = 0.5
+_SLOW_PAUSE_S = 60.0
 _session_numbers = itertools.count(1)
 
 
@@ -132,9 +150,10 @@ class Tracker:
     Files: ``{session_id}.md`` (append-only, rotated into ``{session_id}.N.md``), ``{session_id}_ranking.md``
     (snapshot), ``_global_stats.md`` and ``_global_stats.json`` (all sessions, all server processes).
 
-    Thread-safe. The call path (``begin_call``/``finish_call``) only builds small objects and queues them; the
-    writer thread formats and writes. ``flush`` waits until everything queued is on disk; ``close`` ends every
-    open session (summary blocks), writes the statistics and stops the writer.
+    Thread-safe. The call path (``begin_call``/``finish_call``) writes the call's start line and its entry to the
+    session log before returning and queues the outcome for the writer thread, which keeps the statistics.
+    ``flush`` waits until everything queued is on disk; ``close`` ends every open session (summary blocks), writes
+    the statistics and stops the writer.
     """
 
     def __init__(self, settings: TrackingSettings | None = None, *, server_label: str = "tracy-mcp") -> None:
@@ -150,11 +169,14 @@ class Tracker:
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()  # set for flush/stop requests; calls only queue
         self._closed = False
-        # Owned by the writer thread.
+        # Guarded by _io_lock: the session logs and which sessions they hold records of.
+        self._io_lock = threading.Lock()
         self._logs: dict[str, SessionLog] = {}
         self._open_order: OrderedDict[str, None] = OrderedDict()
-        self._sessions: dict[str, SessionInfo] = {}  # sessions with entries and no summary yet
+        self._sessions: dict[str, SessionInfo] = {}  # sessions with records and no summary yet
         self._ended: OrderedDict[str, None] = OrderedDict()  # recently ended: late entries add no new session
+        self._slow_until = 0.0  # monotonic time until which records go through the writer (a slow disk)
+        # Owned by the writer thread.
         self._totals: dict[str, _SessionTotals] = {}
         self._dirty: set[str] = set()
         self._global_delta: dict[str, ToolStats] = {}
@@ -260,7 +282,10 @@ class Tracker:
     # -- the call path --------------------------------------------------------------------------------------
 
     def begin_call(self, session: SessionInfo, tool: str, arguments: Any, *, parent_id: str | None = None) -> CallState:
-        """Start recording a call. A call started inside another tracked call is its child (depth + 1)."""
+        """Start recording a call: its start line is in the log when this returns (write it before running the call).
+
+        A call started inside another tracked call is its child (depth + 1).
+        """
         outer = _current.get()
         if parent_id is None and outer is not None:
             call = CallState(session, tool, arguments, parent_id=outer.call_id, depth=outer.depth + 1)
@@ -268,19 +293,52 @@ class Tracker:
             call = CallState(session, tool, arguments, parent_id=parent_id)
         session.last_mono = call.started_mono
         self._inflight[call.call_id] = call
+        self._write(session, format_start(call))
         return call
 
     def finish_call(self, call: CallState, status: Status, result: Any = None, error: str | None = None) -> None:
-        """Queue the entry of a finished call (``success``/``error``; ``success`` with resolution steps -> resolved)."""
+        """Write the entry of a finished call (``success``/``error``; ``success`` with resolution steps ->
+        ``resolved``) and queue it for the statistics."""
         latency_ms = (time.perf_counter() - call.started_mono) * 1000.0
         self._inflight.pop(call.call_id, None)
         if status == "success" and call.resolution:
             status = "resolved"
         _remember_depth(call.call_id, call.depth)
+        outcome = CallOutcome(call, status, latency_ms, None, error)
+        self._write(call.session, format_entry(CallOutcome(call, status, latency_ms, result, error)))
+        self._put(("call", outcome))
+
+    def _put(self, item: tuple[Any, ...]) -> None:
         if self._queue.qsize() >= _QUEUE_MAX:  # the writer is hung (a dead network drive?): keep memory bounded
             self.dropped += 1
             return
-        self._queue.put(("call", CallOutcome(call, status, latency_ms, result, error)))
+        self._queue.put(item)
+
+    def _write(self, session: SessionInfo, text: str) -> None:
+        """Append ``text`` to the session's log now, or leave it to the writer thread while writing is slow."""
+        if self._closed:
+            return
+        if (
+            self._thread is None
+            or time.monotonic() < self._slow_until
+            or not self._io_lock.acquire(timeout=_LOCK_WAIT_S)
+        ):
+            self._put(("text", session, text))
+            return
+        try:
+            started = time.perf_counter()
+            self._append(session, text)
+            took = time.perf_counter() - started
+        finally:
+            self._io_lock.release()
+        if took > _SLOW_WRITE_S:
+            self._slow_until = time.monotonic() + _SLOW_PAUSE_S
+            log.warning(
+                "tracking: a write to %s took %.1f s; records are written in the background for %.0f s",
+                self.directory,
+                took,
+                _SLOW_PAUSE_S,
+            )
 
     # -- the writer thread ----------------------------------------------------------------------------------
 
@@ -307,6 +365,9 @@ class Tracker:
                 try:
                     if kind == "call":
                         self._on_outcome(item[1])
+                    elif kind == "text":
+                        with self._io_lock:
+                            self._append(item[1], item[2])
                     elif kind == "end":
                         self._on_end(item[1], item[2])
                     elif kind == "flush":
@@ -321,7 +382,6 @@ class Tracker:
                 self._check_idle(now)
                 if stop is not None:
                     self._shutdown()
-                self._flush_logs()
                 if (
                     waiters
                     or stop is not None
@@ -357,6 +417,7 @@ class Tracker:
             session_log.close()
 
     def _log_for(self, session: SessionInfo) -> SessionLog:
+        """The session's log, opened on demand (hold ``_io_lock``)."""
         sid = session.session_id
         session_log = self._logs.get(sid)
         if session_log is None:
@@ -377,6 +438,7 @@ class Tracker:
         return session_log
 
     def _append(self, session: SessionInfo, text: str) -> None:
+        """Write ``text`` to the session's log (hold ``_io_lock``); a failure is counted and logged, never raised."""
         session_log = self._log_for(session)
         try:
             session_log.append(text)
@@ -384,10 +446,8 @@ class Tracker:
             self._log_failed(session_log, exc)
 
     def _on_outcome(self, outcome: CallOutcome) -> None:
+        """Count a finished call (its entry is already written)."""
         call = outcome.call
-        self._append(call.session, format_entry(outcome))
-        if not outcome.final:
-            return
         sid = call.session.session_id
         self._global_delta.setdefault(call.tool, ToolStats()).add(outcome.status, outcome.latency_ms)
         if sid in self._ended:
@@ -410,7 +470,8 @@ class Tracker:
         for call in list(self._inflight.values()):
             if not call.stuck_reported and now - call.started_mono >= limit:
                 call.stuck_reported = True
-                self._append(call.session, format_entry(CallOutcome(call, "stuck", None, final=False)))
+                with self._io_lock:
+                    self._append(call.session, format_entry(CallOutcome(call, "stuck", None, final=False)))
 
     def _check_idle(self, now: float) -> None:
         if now - self._last_idle_check < 5.0:
@@ -432,27 +493,28 @@ class Tracker:
             self._on_end(info.session_id, time.time())
 
     def _on_end(self, session_id: str, ended_wall: float) -> None:
-        session = self._sessions.pop(session_id, None)
         totals = self._totals.pop(session_id, None)
-        if session is None:
-            return  # no call was ever recorded (or the summary is already written)
-        self._ended[session_id] = None
-        if len(self._ended) > 4096:
-            self._ended.popitem(last=False)
-        running = [c for c in list(self._inflight.values()) if c.session.session_id == session_id]
-        now = time.perf_counter()
-        stuck = sum(1 for c in running if now - c.started_mono >= self.settings.stuck_after_s)
-        tools = totals.tools if totals is not None else {}
-        self._append(session, self._summary(session, tools, totals, stuck, len(running) - stuck, ended_wall))
+        with self._io_lock:
+            session = self._sessions.pop(session_id, None)
+            if session is None:
+                return  # no call was ever recorded (or the summary is already written)
+            self._ended[session_id] = None
+            if len(self._ended) > 4096:
+                self._ended.popitem(last=False)
+            running = [c for c in list(self._inflight.values()) if c.session.session_id == session_id]
+            now = time.perf_counter()
+            stuck = sum(1 for c in running if now - c.started_mono >= self.settings.stuck_after_s)
+            tools = totals.tools if totals is not None else {}
+            self._append(session, self._summary(session, tools, totals, stuck, len(running) - stuck, ended_wall))
+            session_log = self._logs.pop(session_id, None)
+            self._open_order.pop(session_id, None)
+            if session_log is not None:
+                try:
+                    session_log.close()
+                except OSError as exc:
+                    self._failed(session_log.path, exc)
         self._write_ranking(session_id, tools)
         self._dirty.discard(session_id)
-        session_log = self._logs.pop(session_id, None)
-        self._open_order.pop(session_id, None)
-        if session_log is not None:
-            try:
-                session_log.close()
-            except OSError as exc:
-                self._failed(session_log.path, exc)
 
     def _summary(
         self,
@@ -505,16 +567,6 @@ class Tracker:
                 self._global_delta = {}
                 self._new_sessions = 0
 
-    def _flush_logs(self) -> None:
-        for sid in list(self._open_order):
-            session_log = self._logs.get(sid)
-            if session_log is None:
-                continue
-            try:
-                session_log.flush()
-            except OSError as exc:
-                self._log_failed(session_log, exc)
-
     def _shutdown(self) -> None:
         ended = time.time()
         with self._keyed_lock:
@@ -522,7 +574,9 @@ class Tracker:
                 info.ended = True
             self._open.clear()
             self._keyed.clear()
-        for sid in list(self._sessions):
+        with self._io_lock:
+            sessions = list(self._sessions)
+        for sid in sessions:
             self._on_end(sid, ended)
         # The process is ending: calls still running will never finish, they count as stuck.
         for call in list(self._inflight.values()):
@@ -530,13 +584,14 @@ class Tracker:
         self._inflight.clear()
 
     def _close_logs(self) -> None:
-        for session_log in self._logs.values():
-            try:
-                session_log.close()
-            except OSError:
-                pass
-        self._logs.clear()
-        self._open_order.clear()
+        with self._io_lock:
+            for session_log in self._logs.values():
+                try:
+                    session_log.close()
+                except OSError:
+                    pass
+            self._logs.clear()
+            self._open_order.clear()
 
 
 def status_of_result(result: Any) -> Status:
