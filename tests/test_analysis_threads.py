@@ -92,3 +92,21 @@ def test_every_capture(path: Path) -> None:
         assert (t["working"] <= t["busy"] + 1e-9).all()
         run = t["running"][t["running_ns"] >= 0]
         assert ((run >= 0) & (run <= 1.0001)).all()
+
+
+def test_tied_busiest_threads_are_named_together() -> None:
+    """Six workers all working the whole window: the headline names the tie instead of picking one of them."""
+    with open_capture(planted("lock_contention.tracy")) as cap:
+        r = cap.thread_report()
+    first = r.summary().splitlines()[0]
+    assert first.startswith("Busiest threads: 6 threads tie at 100.0%") and "JobWorker 0-5" in first, first
+    # no context switches: CPU running time is "not recorded", -1 in both columns (not a NaN beside a -1)
+    assert "CPU running time: not recorded" in r.summary()
+    assert (r.table["running_ns"] == -1).all() and (r.table["running"] == -1).all()
+
+
+def test_name_list_collapses_numbered_threads() -> None:
+    from tracy_mcp.analysis.thread_report import name_list
+
+    assert name_list([f"JobWorker {i}" for i in (3, 2, 1, 0, 5)]) == "JobWorker 0-3, JobWorker 5"
+    assert name_list(["Main thread", "IO 1"]) == "Main thread, IO 1"

@@ -88,3 +88,14 @@ def test_analyze_summary_tool_over_stdio(tmp_path: Path) -> None:
                 assert again == text
 
     anyio.run(main)
+
+
+def test_never_locked_locks_and_unzoned_self_time_are_worded_plainly() -> None:
+    with open_capture(planted("slow_frames.tracy")) as c:
+        text = c.summary().summary()
+    assert "2 locks (declared, never locked)" in text and "0 lock events" not in text
+    with open_capture(planted("lock_contention.tracy")) as c:
+        hot = dict(c.summary().findings)["ctx.hot_paths()"]
+    # the top self-time path (a worker's loop zone) is mostly code with no zones of its own: say so
+    assert hot.startswith("Most self time (time in a zone outside its child zones")
+    assert "Animation::SkinningJob spends 77% of its time outside its child zones" in hot

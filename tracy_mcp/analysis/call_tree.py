@@ -152,7 +152,10 @@ def _hot_text(cols: dict[str, np.ndarray], scope: str, paths: int) -> tuple[str,
             f" {cols['count'][i]} calls, mean {_ms(cols['mean_ns'][i])}, max {_ms(cols['max_ns'][i])}:"
             f" {_where(cols, i)}"
         )
-    lines.append("Self time includes waiting done directly in a zone (sleep, vsync, lock wait without its own zone).")
+    lines.append(
+        "Self time = time outside child zones: the zone's own code with no zones of its own, or waiting in it "
+        "(sleep, vsync, a lock wait without its own zone)."
+    )
     return title, lines
 
 

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
 HOT_PATHS = 3  # hot paths named in the summary
 MIN_FRAMES = 3  # fewer frames than this: no frame analysis
+UNZONED = 0.5  # a top self-time path with children but at least this share of its time in none is flagged
 
 
 @attrs.define(repr=False)
@@ -39,6 +40,13 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
+def _lock_detail(locks: int, events: int) -> str:
+    # a lock the program declared but never took is not missing data: say so
+    if locks and not events:
+        return "declared, never locked"
+    return _plural(events, "lock event")
+
+
 def _counts(ctx: Capture) -> list[tuple[str, int, str]]:
     """(kind, count, detail) for every kind of data a capture can hold."""
     rows = ctx._db.rows
@@ -51,7 +59,7 @@ def _counts(ctx: Capture) -> list[tuple[str, int, str]]:
         ("zones", int(ctx.get_zone_count()), _plural(int(ctx.get_src_loc_count()), "source location")),
         ("threads", len(threads), names),
         ("frames", int(ctx.get_frame_count()), _plural(len(ctx._frame_sets()), "frame set")),
-        ("locks", rows("locks"), _plural(rows("lock_events"), "lock event")),
+        ("locks", rows("locks"), _lock_detail(rows("locks"), rows("lock_events"))),
         ("plots", len(plots), f"{user} from the program, {len(plots) - user} from Tracy (memory, CPU)"),
         ("memory events", rows("mem_events"), _plural(pools, "pool")),
         ("messages", rows("messages"), ""),
@@ -97,7 +105,16 @@ def _hot_line(ctx: Capture) -> str:
         f"{cols['count'][i]}x)"
         for i in range(len(cols["path"]))
     ]
-    return "Most self time (waiting inside a zone counts): " + "; ".join(parts) if parts else ""
+    if not parts:
+        return ""
+    line = "Most self time (time in a zone outside its child zones: its own code, or waiting): " + "; ".join(parts)
+    total, own = int(cols["total_ns"][0]), int(cols["self_ns"][0])
+    if own < total and own >= UNZONED * total:  # the top path has children, yet most of its time is in none of them
+        line += (
+            f". {cols['path'][0].split(' > ')[-1]} spends {own / total * 100:.0f}% of its time outside its child "
+            "zones: code with no zones of its own (or an unmarked wait); zones inside it would show what"
+        )
+    return line
 
 
 def _any(report: Any, column: str) -> bool:

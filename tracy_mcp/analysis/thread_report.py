@@ -5,7 +5,8 @@ busy     time inside the thread's zones, as self time, so that a zone wrapping t
          thread function, a `main` zone) does not make it look 100 % busy: only its children count;
 waiting  self time of zones that wait rather than work (wait_zones: frame pacers, waits for other threads);
 working  busy - waiting;
-running  time on a CPU from context switches, when the capture has them.
+running  time on a CPU from context switches, when the capture has them; -1 in `running_ns` and `running` when
+         not recorded (no context switches for that thread).
 A pool is a set of threads whose names differ only by a trailing number ("JobWorker 0".."JobWorker 3").
 """
 
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 I64 = np.int64
 IDLE = 0.25  # a pool member working less than this share of the window is called idle
 SHOWN = 20
+TIE = 0.0005  # threads whose working shares differ by less than this (of the window) tie for busiest
 
 THREAD_COLS = (
     "thread_id",
@@ -56,10 +58,41 @@ WAIT_COLS = ("thread_id", "thread", "name", "kind", "evidence")
 @attrs.define(repr=False)
 class ThreadReport(Report):
     """Result of ``ctx.thread_report()``. `table`: one row per thread with zones in the window (sorted by working
-    time); `tables`: "top_zones" (per thread, by self time), "pools", "waits" (the zones counted as waiting)."""
+    time; `busy`, `working`, `running` are shares of the window; `running_ns` / `running` are -1 when not recorded,
+    i.e. without context switches); `tables`: "top_zones" (per thread, by self time), "pools", "waits" (the zones
+    counted as waiting)."""
 
     window: tuple[int, int] = (0, 0)
     window_what: str = ""
+
+
+def name_list(names: list[str]) -> str:
+    """Thread names with the numbered members of a pool collapsed into ranges: "JobWorker 0-5, Main thread"."""
+    numbered: dict[str, list[int]] = {}
+    out: list[str] = []
+    for n in names:
+        m = re.fullmatch(r"(.*?\S)(\s*)(\d+)", n)
+        if m and m.group(1) + m.group(2) not in numbered:
+            numbered[m.group(1) + m.group(2)] = []
+            out.append(m.group(1) + m.group(2))
+        if m:
+            numbered[m.group(1) + m.group(2)].append(int(m.group(3)))
+        else:
+            out.append(n)
+    parts = []
+    for item in out:
+        nums = sorted(set(numbered.get(item, [])))
+        if not nums:
+            parts.append(item)
+            continue
+        runs: list[list[int]] = []
+        for k in nums:
+            if runs and k == runs[-1][-1] + 1:
+                runs[-1].append(k)
+            else:
+                runs.append([k])
+        parts += [f"{item}{r[0]}" + (f"-{r[-1]}" if len(r) > 1 else "") for r in runs]
+    return ", ".join(parts)
 
 
 def pool_of(name: str) -> str:
@@ -130,7 +163,14 @@ def thread_report(
             f"; its top zone {nm}: {fmt_ns(v)} self time = {fmt_pct(v / max(b['working_ns'], 1))} of its working time "
             f"({c} runs, mean {fmt_ns(v / max(c, 1))})"
         )
-    res.title = f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){dom}."
+    tied = [r["thread"] for r in rows if b["working"] - r["working"] <= TIE]
+    if len(tied) > 1:  # no single busiest thread: name them all rather than pick one
+        res.title = (
+            f"Busiest threads: {len(tied)} threads tie at {fmt_pct(b['working'])} working of {what} "
+            f"({fmt_ns(span)}): {name_list(tied)}; e.g. {b['thread']}{dom.replace('; its', ', its', 1)}."
+        )
+    else:
+        res.title = f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){dom}."
     res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top)
     return res
 
@@ -213,7 +253,7 @@ def _thread_rows(
                 "running_ns": run,
                 "busy": busy[k] / span,
                 "working": (busy[k] - wait_ns[k]) / span,
-                "running": run / span if run >= 0 else float("nan"),
+                "running": run / span if run >= 0 else -1.0,  # -1: not recorded, as running_ns
                 "top_zone": work[0][0] if work else "",
                 "top_zone_self_ns": int(work[0][1][0]) if work else 0,
                 "top_zone_count": work[0][1][1] if work else 0,
@@ -295,7 +335,8 @@ def _summary(
 ) -> list[str]:
     span = hi - lo
     frame_txt = f"; median frame {fmt_ns(ph.median_ns)}" if ph is not None and ph.median_ns == ph.median_ns else ""
-    lines = [f"Window {lo / 1e9:.3f}-{hi / 1e9:.3f} s{frame_txt}; shares below are of the window."]
+    cpu = "" if any(r["running_ns"] >= 0 for r in rows) else " CPU running time: not recorded (no context switches)."
+    lines = [f"Window {lo / 1e9:.3f}-{hi / 1e9:.3f} s{frame_txt}; shares below are of the window.{cpu}"]
     for p in pools:
         members = sorted(p["_members"], key=lambda m: -m["working_ns"])
         idle = [m["thread"] for m in members if m["working"] < IDLE]
