@@ -9,6 +9,7 @@ from pathlib import Path
 
 import anyio
 import pytest
+from mcp.shared.exceptions import MCPError
 from server_support import cli, connect, running_server, server_env, text
 
 from tracy_mcp.server import singleton
@@ -67,6 +68,20 @@ def test_bearer_token(tmp_path: Path) -> None:
             ) as client:
                 tools = await client.list_tools()
                 assert any(t.name == "eval" for t in tools.tools)
+
+        anyio.run(scenario)
+
+
+def test_an_oversized_request_gets_the_reason_and_the_server_keeps_serving(tmp_path: Path) -> None:
+    # Issue 17 #4: a request over 4 MiB (the SDK's limit) came back as a bare "Server returned an error response".
+    with running_server(server_env(tmp_path)) as server:
+        assert server.url
+
+        async def scenario() -> None:
+            async with connect("streamable-http", server.url, mode="legacy") as client:
+                with pytest.raises(MCPError, match=r"the request is 6,\d{3},\d{3} bytes; .* at most 4,194,304 bytes"):
+                    await client.call_tool("eval", {"code": "x = 1\n" * 900_000})
+                assert not (await client.call_tool("list_instances", {})).is_error
 
         anyio.run(scenario)
 

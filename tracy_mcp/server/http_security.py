@@ -5,6 +5,9 @@
 - Origin, when a browser sends one, must be a loopback origin (or TRACY_MCP_ALLOWED_ORIGINS).
 - With a token configured, ``Authorization: Bearer <token>`` is required (the /ping liveness route excepted: it
   reveals only the PID and URL, and `tracy-mcp status` must work without the token).
+- A body declared larger than the MCP transports accept (4 MiB) is refused with the sizes, before it is read.
+
+Refusals are JSON-RPC error objects, so an MCP client shows the reason instead of a bare HTTP status.
 """
 
 from __future__ import annotations
@@ -13,9 +16,12 @@ import hmac
 import json
 from collections.abc import Iterable
 
+from mcp.server.transport_security import DEFAULT_MAX_REQUEST_BODY_SIZE
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+MAX_BODY_BYTES = DEFAULT_MAX_REQUEST_BODY_SIZE  # what the SDK's HTTP transports accept (they refuse more, tersely)
+_INVALID_REQUEST = -32600
 
 
 def allowed_hosts(bind_host: str, port: int, extra: Iterable[str] = ()) -> list[str]:
@@ -81,11 +87,20 @@ class RequestGuard:
                     extra=[(b"www-authenticate", b"Bearer")],
                 )
                 return
+        length = headers.get("content-length", "")
+        if length.isdigit() and int(length) > MAX_BODY_BYTES:
+            await _refuse(
+                send,
+                413,
+                f"the request is {int(length):,} bytes; this server accepts at most {MAX_BODY_BYTES:,} bytes "
+                f"({MAX_BODY_BYTES // 2**20} MiB) per request: put large inputs in a file and read it from eval",
+            )
+            return
         await self.app(scope, receive, send)
 
 
 async def _refuse(send: Send, status: int, message: str, extra: list[tuple[bytes, bytes]] | None = None) -> None:
-    body = json.dumps({"error": message}).encode()
+    body = json.dumps({"jsonrpc": "2.0", "id": None, "error": {"code": _INVALID_REQUEST, "message": message}}).encode()
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers + (extra or [])})
     await send({"type": "http.response.body", "body": body})
