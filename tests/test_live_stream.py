@@ -11,6 +11,7 @@ from __future__ import annotations
 import socket
 import struct
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -279,3 +280,75 @@ def test_client_refusing_both_protocols_is_refused_with_both_versions_named() ->
         assert "82 (Tracy 0.14.x)" in str(err.value) and "76 (Tracy 0.13.x)" in str(err.value)
     finally:
         fake.close()
+
+
+# -- the memory limit (issue 17 #8) ------------------------------------------------------------------------------
+# A limit reached before the client answered our requests used to end the session at once: every zone was '???'.
+
+NAMES = {0x100: b"outer_fn", 0x101: b"inner_fn", 0x102: b"fake.cpp"}
+SRCLOCS = {0xA0: (0, 0x100, 0x102), 0xB0: (0, 0x101, 0x102)}
+
+
+def _past_the_limit(answer: bool) -> tuple[dict[str, Any], list[tuple[int, int]]]:
+    """Protocol 76: two zones (over a 1-byte limit), then two zones of another source location, then the answers
+    (or none); returns what the capture shows and the requests the client received."""
+    events, _ = zone_stream(76)
+    c = CODES[76]
+    late = struct.pack("<BI", c["ThreadContext"], 7)
+    late += struct.pack("<BqQ", c["ZoneBegin"], 7_000_000_000, 0xC0) + struct.pack("<Bq", c["ZoneEnd"], 1000)
+    asked: list[tuple[int, int]] = []
+
+    def script(conn: socket.socket, proto: int) -> None:
+        send_frame(conn, events)
+        time.sleep(0.3)  # the data outruns the answers
+        send_frame(conn, late)
+        conn.settimeout(30)
+        while True:
+            q, arg, _ = struct.unpack("<BQI", recv_exact(conn, 13))
+            asked.append((q, arg))
+            if q == QUERY_TERMINATE:
+                return
+            if not answer:
+                continue
+            if q == QUERY_STRING:
+                send_frame(conn, string_transfer(c["StringData"], arg, NAMES[arg]))
+            elif q == QUERY_THREAD:
+                send_frame(conn, string_transfer(c["ThreadName"], arg, b"Fake worker"))
+            elif q == QUERY_SRCLOC and arg in SRCLOCS:
+                name, function, file = SRCLOCS[arg]
+                send_frame(conn, struct.pack("<BQQQIBBB", c["SourceLocation"], name, function, file, 42, 1, 2, 3))
+
+    fake = FakeClient({76}, script)
+    try:
+        cap = live.connect("127.0.0.1", fake.port, 1)
+        assert cap.wait_disconnected(30)
+        fake.thread.join(10)
+        status = cap.live_status()
+        stats = cap.get_all_zone_stats()
+        out = {
+            "end": status["end_reason"],
+            "zones": cap.get_zone_count(),
+            "names": sorted(stats),
+            "warnings": cap.warnings(),
+        }
+        return out, asked
+    finally:
+        fake.close()
+
+
+def test_past_the_memory_limit_the_names_already_asked_for_still_arrive() -> None:
+    out, asked = _past_the_limit(answer=True)
+    assert out["end"] == "memory limit" and out["zones"] == 2, out  # the zones past the limit are not kept
+    assert out["names"] == ["inner_fn", "outer_fn"] and out["warnings"] == [], out
+    assert (QUERY_SRCLOC, 0xC0) not in asked  # nothing is asked about data past the limit
+    assert asked[-1] == (QUERY_TERMINATE, 0)
+
+
+def test_past_the_memory_limit_unanswered_names_end_in_bounded_time_and_are_reported() -> None:
+    out, asked = _past_the_limit(answer=False)  # the session waits 10 s for the answers, then ends
+    assert out["end"] == "memory limit" and out["zones"] == 2, out
+    assert out["names"] == ["???"], out
+    assert out["warnings"] == [
+        "live capture: the program has never sent the names of 2 source location(s); their zones are named '???'"
+    ]
+    assert asked[-1] == (QUERY_TERMINATE, 0)
