@@ -83,6 +83,26 @@ def test_same_capture_has_no_change() -> None:
             assert "no zone regressed" in r.summary().splitlines()[0]
 
 
+def test_other_changes_beside_zone_timings(ab) -> None:  # type: ignore[no-untyped-def]
+    a, b = ab
+    lines = a.compare(b).summary().splitlines()
+    at = lines.index("Other changes (B vs A):")
+    rest = lines[at + 1 :]
+    # B splits AI::PathfindBatch into twice as many calls: more zones; nothing else differs
+    assert any(x.strip().startswith(f"zones {a.get_zone_count()} -> {b.get_zone_count()}") for x in rest), rest
+    assert rest[-1].strip().startswith("same in both: threads (3), messages")
+
+
+def test_other_changes_name_threads_messages_and_memory() -> None:
+    with open_capture(planted("memory_leak.tracy")) as a, open_capture(planted("alloc_churn.tracy")) as b:
+        text = a.compare(b).summary()
+    assert "new in B: AudioMixer; gone in B: NavWorker" in text
+    assert "only in B: 'Session ended'" in text  # message texts with their numbers masked
+    assert "never freed 442.4 kB (432.0 KiB) -> 0 B" in text
+    with open_capture(planted("slow_frames.tracy")) as a, open_capture(planted("slow_frames.tracy")) as b:
+        assert "Other changes (B vs A): none." in a.compare(b).summary()
+
+
 def test_unrelated_captures_say_so() -> None:
     caps = {p.name: p for p in all_captures()}
     if "fiberpool-0.14.0.tracy" not in caps or "slow_frames.tracy" not in caps:

@@ -133,3 +133,14 @@ def test_capture_without_zones_or_frames(tmp_path: Path) -> None:
             assert len(r.table) == 0
         assert "none recorded" in cap.slow_frames().summary()
         assert "none recorded" in cap.thread_report().summary()
+
+
+def test_times_are_int64_ns_and_share_of_excess_is_explained(slow_cap) -> None:  # type: ignore[no-untyped-def]
+    r = slow_cap.slow_frames()
+    for name, t in (("table", r.table), *r.tables.items()):
+        for col in t.columns:
+            if col.endswith("_ns"):
+                assert t[col].dtype == np.int64, (name, col)
+    # the culprit's growth can exceed the frame's excess over the median when the frame-pacing wait shrank
+    assert (r.table["share_of_excess"] > 1).any()
+    assert "share_of_excess" in (type(r).__doc__ or "") and "exceeds 1" in (type(r).__doc__ or "")

@@ -141,3 +141,12 @@ def test_every_capture(path: Path) -> None:
         assert "none recorded" in text
     else:
         assert int(np.asarray(rep.table["allocs"]).sum()) == ctx._db.rows("mem_events")
+
+
+def test_one_rule_for_sizes() -> None:
+    from tracy_mcp.analysis.formatting import fmt_bytes
+
+    assert fmt_bytes(3072) == "3072 B"
+    assert fmt_bytes(442368) == "442.4 kB (432.0 KiB)"
+    assert fmt_bytes(14_260_000) == "14.26 MB (13.60 MiB)"
+    assert fmt_bytes(3 * 2**30) == "3.22 GB (3.00 GiB)"

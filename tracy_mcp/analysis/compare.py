@@ -21,6 +21,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.call_paths import call_paths, merge_paths
+from tracy_mcp.analysis.capture_diff import other_changes
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.rank_test import mann_whitney
@@ -261,6 +262,7 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
         {k: np.asarray([r[k] for r in frames_rows]) if frames_rows else np.zeros(0) for k in FRAME_COLS}
     )
     res.title, res.lines = _summary(a, b, names, paths, fa, fb, per, min_change, alpha)
+    res.lines += other_changes(a, b)  # beside the zone timings: threads, messages, memory, locks
     return res
 
 

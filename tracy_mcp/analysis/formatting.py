@@ -25,6 +25,19 @@ def fmt_ns(ns: float | None) -> str:
     return f"{ns:.0f} ns"
 
 
+def fmt_bytes(n: float) -> str:
+    """A size as people quote it, one rule for every size: exact bytes below 10 000 (3072 B), else the decimal unit
+    with the binary one beside it (442.4 kB (432.0 KiB), 14.26 MB (13.60 MiB), 1.20 GB (1.12 GiB))."""
+    a = abs(n)
+    if a < 10_000:
+        return f"{n:.0f} B"
+    if a < 1e6:
+        return f"{n / 1e3:.1f} kB ({n / 1024:.1f} KiB)"
+    if a < 1e9:
+        return f"{n / 1e6:.2f} MB ({n / 2**20:.2f} MiB)"
+    return f"{n / 1e9:.2f} GB ({n / 2**30:.2f} GiB)"
+
+
 def fmt_ms(ns: float, digits: int = 2) -> str:
     """Milliseconds without the unit, for table columns."""
     return f"{ns / 1e6:.{digits}f}"

@@ -170,8 +170,8 @@ def _lock_table(locks: list[_LockData]) -> dict[str, Any]:
         cols["acquisitions"].append(len(w))
         cols["contended_acquisitions"].append(int((d.blocked > 0).sum()))
         cols["wait_ns"].append(int(w.sum()))
-        cols["mean_wait_ns"].append(float(w.mean()) if len(w) else 0.0)
-        cols["p99_wait_ns"].append(float(np.percentile(w, 99)) if len(w) else 0.0)
+        cols["mean_wait_ns"].append(round(float(w.mean())) if len(w) else 0)
+        cols["p99_wait_ns"].append(round(float(np.percentile(w, 99))) if len(w) else 0)
         cols["max_wait_ns"].append(int(w.max()) if len(w) else 0)
         cols["blocked_ns"].append(int(d.blocked.sum()))
         cols["held_ns"].append(_held(d))
@@ -286,7 +286,7 @@ def _held_zones(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
             out["name"].append(leaf(paths[p]))
             out["held_ns"].append(int(held[p]))
             out["zones"].append(int(cnt[p]))
-            out["mean_ns"].append(float(dur[p] / cnt[p]))
+            out["mean_ns"].append(round(float(dur[p] / cnt[p])))
     return {k: np.asarray(v) for k, v in out.items()}
 
 
@@ -365,8 +365,9 @@ def _summary(tables: dict[str, dict[str, np.ndarray]], span: int) -> tuple[str, 
     if contended:
         x = contended[0]
         title = (
-            f"Lock contention: {x['name']} is contended — {fmt_ns(x['wait_ns'])} total wait over "
-            f"{x['acquisitions']} acquisitions ({len(contended)} of {len(locks)} locks contended)."
+            f"Lock contention: {x['name']} is contended — threads lost {fmt_ns(x['wait_ns'])} waiting for it (total "
+            f"wait, the figure to quote) over {x['acquisitions']} acquisitions ({len(contended)} of {len(locks)} locks "
+            "contended)."
         )
     else:
         title = (
@@ -407,9 +408,12 @@ def _lock_lines(
         ]
     out = [
         f"{k}. {x['name']} ({x['type']}, {len(names)} threads) — CONTENDED",
-        f"   wait: total {fmt_ns(x['wait_ns'])}, mean {fmt_ns(x['mean_wait_ns'])}, p99 {fmt_ns(x['p99_wait_ns'])}, "
-        f"max {fmt_ns(x['max_wait_ns'])} over {x['acquisitions']} acquisitions; {x['contended_acquisitions']} found it "
-        f"held by another thread ({fmt_ns(x['blocked_ns'])} blocked)",
+        f"   wait (time lost: from asking for the lock to getting it): total {fmt_ns(x['wait_ns'])}, mean "
+        f"{fmt_ns(x['mean_wait_ns'])}, p99 {fmt_ns(x['p99_wait_ns'])}, max {fmt_ns(x['max_wait_ns'])} over "
+        f"{x['acquisitions']} acquisitions",
+        f"   of that wait: {fmt_ns(x['blocked_ns'])} while another thread held it (blocked; in "
+        f"{x['contended_acquisitions']} acquisitions), {fmt_ns(max(x['wait_ns'] - x['blocked_ns'], 0))} while it was "
+        "free (handing over after a release: the waiter waking up; lock overhead)",
         f"   held {fmt_ns(x['held_ns'])} of the {fmt_ns(span)} capture ({_pct(x['held_ns'], span)}), longest hold "
         f"{fmt_ns(x['max_hold_ns'])}",
     ]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.formatting import fmt_bytes as _size  # one rule for sizes
 from tracy_mcp.analysis.grouping import group_ids, unique_counts
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.zone_at import innermost, resolve_threads, rows_of_tids
@@ -507,8 +508,9 @@ def _summary(
         i = int(leaks["site_id"][steady[0]])
         nb = int(sites["never_freed_bytes"][i])
         head.append(
-            f"LEAK: {sites['name'][i]} — {sites['never_freed'][i]} allocations x {_sizes(sites, i)} = {nb} B "
-            f"({_size(nb)}) never freed, allocated steadily from {_t(sites['first_leak_ns'][i])} to "
+            f"LEAK: {sites['name'][i]} — {sites['never_freed'][i]} allocations x {_sizes(sites, i)} = {nb} B"
+            f"{'' if nb < 10_000 else ' = ' + _size(nb)} never freed, allocated steadily from "
+            f"{_t(sites['first_leak_ns'][i])} to "
             f"{_t(sites['last_leak_ns'][i])} ({sites['never_freed'][i]} of its {sites['allocs'][i]} allocations; "
             f"{nb / b_never:.0%} of what is still allocated at the end). Thread {sites['thread'][i]}, pool "
             f"{sites['pool'][i]}, path {sites['path'][i]}"
@@ -628,15 +630,6 @@ def _summary(
 
 def _t(ns: int) -> str:
     return f"{ns / 1e9:.3f} s"
-
-
-def _size(n: float) -> str:
-    """Bytes as people quote them: 3072 B, 432.0 KiB, 14.26 MB (13.60 MiB)."""
-    if abs(n) < 10_000:
-        return f"{n:.0f} B"
-    if abs(n) < 1e6:
-        return f"{n / 1024:.1f} KiB"
-    return f"{n / 1e6:.2f} MB ({n / 1048576:.2f} MiB)"
 
 
 def _sizes(sites: dict[str, Any], i: int) -> str:

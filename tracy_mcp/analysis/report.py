@@ -16,8 +16,12 @@ SUMMARY_MAX_LINES = 40
 
 
 def frame(columns: Mapping[str, Any]) -> Any:
-    """A table from named columns: a pandas DataFrame when pandas is importable, else a dict of numpy arrays."""
+    """A table from named columns: a pandas DataFrame when pandas is importable, else a dict of numpy arrays. An
+    empty `*_ns` column is int64 like a filled one (times are integer ns), whatever placeholder built it."""
     cols = {k: np.asarray(v) for k, v in columns.items()}
+    for k, v in cols.items():
+        if k.endswith("_ns") and v.size == 0 and v.dtype.kind == "f":
+            cols[k] = v.astype(np.int64)
     try:
         import pandas as pd
     except ImportError:

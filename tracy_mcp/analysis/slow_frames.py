@@ -34,8 +34,13 @@ SHOWN = 15  # frames listed in the summary
 
 @attrs.define(repr=False)
 class SlowFrames(Report):
-    """Result of ``ctx.slow_frames()``. `table`: one row per slow frame; `tables`: "zones" (top-growing zones per
-    analysed frame), "messages" (logged inside slow frames), "phases" (start-up / tear-down / partial frames)."""
+    """Result of ``ctx.slow_frames()``. `table`: one row per slow frame: `excess_ns` = duration - median frame;
+    `zone` / `thread` = the zone whose self time grew most on the frame's thread, with its `typical_ns` (median in
+    other gameplay frames), `slow_ns` (in this frame) and `growth_ns` (slow - typical; zone "" and 0 ns when no zone
+    grew); `share_of_added` = growth / all self time added on that thread; `share_of_excess` = growth / excess_ns,
+    which exceeds 1 when a wait that paces the frame (vsync, a sleep) shrank and absorbed part of the growth.
+    `tables`: "zones" (top-growing zones per analysed frame), "messages" (logged inside slow frames), "phases"
+    (start-up / tear-down / partial frames)."""
 
     frame_set: str = ""
     median_ns: float = float("nan")
@@ -180,9 +185,9 @@ def _analyse(
                     "frame": int(detail[r]),
                     "thread": labels[int(th_of[j])],
                     "name": names[int(nm_of[j])],
-                    "typical_ns": float(typ[j]),
-                    "slow_ns": float(m.self_ns[r, j]),
-                    "growth_ns": float(gr[j]),
+                    "typical_ns": round(float(typ[j])),
+                    "slow_ns": int(m.self_ns[r, j]),
+                    "growth_ns": round(float(gr[j])),
                     "typical_count": float(typ_cnt[j]),
                     "slow_count": int(m.count[r, j]),
                     "share_of_added": float(gr[j] / added) if added > 0 and on[j] else float("nan"),
@@ -288,7 +293,8 @@ def _frame_columns(
     n = len(slow)
     zone = np.full(n, "", object)
     thread = np.full(n, "", object)
-    t_ns, s_ns, g_ns, sh = (np.full(n, np.nan) for _ in range(4))
+    t_ns, s_ns, g_ns = (np.zeros(n, I64) for _ in range(3))  # 0 ns (zone "") when no zone grew
+    sh = np.full(n, np.nan)
     at = {int(f): r for r, f in enumerate(detail.tolist())}
     for i, f in enumerate(slow.tolist()):
         r = at.get(int(f))
@@ -296,14 +302,15 @@ def _frame_columns(
             continue
         k = int(culprit_of[r])
         zone[i], thread[i] = names[int(m.name_of[k])], labels[int(m.thread_of[k])]
-        t_ns[i], s_ns[i], g_ns[i], sh[i] = typ[k], m.self_ns[r, k], growth[r, k], share_of[r]
+        t_ns[i], s_ns[i], g_ns[i] = round(float(typ[k])), int(m.self_ns[r, k]), round(float(growth[r, k]))
+        sh[i] = share_of[r]
     per = np.bincount(np.searchsorted(slow, [mr["frame"] for mr in msgs]), minlength=n) if msgs else np.zeros(n)
     return {
         "frame": slow.astype(I64),
         "start_ns": ph.start[slow],
         "duration_ns": ph.dur[slow],
         "x_median": ph.dur[slow] / ph.median_ns,
-        "excess_ns": ph.dur[slow] - ph.median_ns,
+        "excess_ns": np.rint(ph.dur[slow] - ph.median_ns).astype(I64),
         "zone": zone,
         "thread": thread,
         "typical_ns": t_ns,

@@ -1,0 +1,106 @@
+"""What changed between two captures besides zone timings, for compare()'s summary: threads added or gone, zone
+and source-location counts, messages (count, and texts seen in only one run, numbers masked), memory (allocations,
+bytes, never freed), locks and plots. One line per kind of data that changed; the unchanged ones in one line."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tracy_mcp.analysis.formatting import clip_text, fmt_bytes
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+MAX_MESSAGES = 200_000  # above this many messages, texts are not compared (counts still are)
+SHOWN_TEXTS = 2  # message texts shown per side
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _threads(ctx: Capture) -> list[str]:
+    return [str(t["name"]) for t in ctx.get_threads()]
+
+
+def _memory(ctx: Capture) -> tuple[int, int, int]:
+    """(allocations, bytes allocated, bytes never freed)."""
+    db = ctx._db
+    if not db.rows("mem_events"):
+        return 0, 0, 0
+    size = db.col("mem_events", "size").astype(np.int64)
+    never = db.col("mem_events", "time_free") < 0
+    return len(size), int(size.sum()), int(size[never].sum())
+
+
+def _message_kinds(ctx: Capture) -> set[str] | None:
+    """The texts of the messages with their numbers masked ("loaded 3 files" -> "loaded # files"); None when
+    there are too many to compare."""
+    n = ctx._db.rows("messages")
+    if n > MAX_MESSAGES:
+        return None
+    return {_NUMBER.sub("#", str(t)) for t in ctx.messages()["text"].tolist()} if n else set()
+
+
+def _change(label: str, a: int, b: int) -> str:
+    if not a or a == b:
+        return f"{label} {a} -> {b}"
+    r = b / a
+    return f"{label} {a} -> {b} (" + (f"{r:.2f}x" if r >= 2 or r <= 0.5 else f"{(r - 1) * 100:+.1f}%") + ")"
+
+
+def other_changes(a: Capture, b: Capture) -> list[str]:
+    """Lines on what differs between `a` (base) and `b` (target) besides zone timings; the first line says so."""
+    changed: list[str] = []
+    same: list[str] = []
+    ta, tb = _threads(a), _threads(b)
+    added, gone = [t for t in tb if t not in ta], [t for t in ta if t not in tb]
+    if added or gone:
+        parts = ([f"new in B: {', '.join(added[:6])}"] if added else []) + (
+            [f"gone in B: {', '.join(gone[:6])}"] if gone else []
+        )
+        changed.append(f"threads {len(ta)} -> {len(tb)}: " + "; ".join(parts))
+    else:
+        same.append(f"threads ({len(ta)})")
+    za, zb = int(a.get_zone_count()), int(b.get_zone_count())
+    sa, sb = int(a.get_src_loc_count()), int(b.get_src_loc_count())
+    if (za, sa) != (zb, sb):
+        changed.append(f"{_change('zones', za, zb)}, source locations {sa} -> {sb}")
+    ma, mb = a._db.rows("messages"), b._db.rows("messages")
+    ka, kb = _message_kinds(a), _message_kinds(b)
+    only_a = sorted(ka - kb) if ka is not None and kb is not None else []
+    only_b = sorted(kb - ka) if ka is not None and kb is not None else []
+    if ma != mb or only_a or only_b:
+        line = _change("messages", ma, mb)
+        for side, texts in (("only in A", only_a), ("only in B", only_b)):
+            if texts:
+                shown = "; ".join(f"'{clip_text(t, 80)}'" for t in texts[:SHOWN_TEXTS])
+                more = f" (+{len(texts) - SHOWN_TEXTS} more)" if len(texts) > SHOWN_TEXTS else ""
+                line += f"; {side}: {shown}{more}"
+        changed.append(line)
+    else:
+        same.append(f"messages ({ma})")
+    mem_a, mem_b = _memory(a), _memory(b)
+    if mem_a != mem_b:
+        changed.append(
+            f"memory: {_change('allocations', mem_a[0], mem_b[0])}, allocated {fmt_bytes(mem_a[1])} -> "
+            f"{fmt_bytes(mem_b[1])}, never freed {fmt_bytes(mem_a[2])} -> {fmt_bytes(mem_b[2])}"
+        )
+    else:
+        same.append("memory" + (f" ({mem_a[0]} allocations)" if mem_a[0] else " (none recorded)"))
+    la = (a._db.rows("locks"), a._db.rows("lock_events"))
+    lb = (b._db.rows("locks"), b._db.rows("lock_events"))
+    if la != lb:
+        changed.append(f"locks {la[0]} -> {lb[0]}, {_change('lock events', la[1], lb[1])}")
+    else:
+        same.append(f"locks ({la[0]}, {la[1]} events)")
+    pa, pb = len(a.get_plots()), len(b.get_plots())
+    if pa != pb:
+        changed.append(f"plots {pa} -> {pb}")
+    else:
+        same.append(f"plots ({pa})")
+    out = ["Other changes (B vs A):" if changed else "Other changes (B vs A): none."]
+    out += [f"  {c}" for c in changed]
+    if same:
+        out.append(f"  same in both: {', '.join(same)}")
+    return out
