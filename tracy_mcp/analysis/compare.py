@@ -65,8 +65,9 @@ FRAME_COLS = ("capture", "frames", "median_ns", "p90_ns", "p99_ns", "max_ns")
 @attrs.define(repr=False)
 class Comparison(Report):
     """Result of ``ctx.compare(other)`` / ``tracy_mcp.compare(a, b)``. `table`: one row per zone name, sorted by
-    impact (change of own time, B - A); `tables`: "paths" (the same per call path), "frames" (gameplay frame times
-    of A and B)."""
+    impact (change of own time, B - A); `mean_*_ns`, `p50_*_ns`, `p90_*_ns` are float ns (NaN on the side where
+    the zone does not run: new / gone); `tables`: "paths" (the same per call path), "frames" (gameplay frame times
+    of A and B, int64 ns)."""
 
     base: str = ""
     target: str = ""
@@ -208,10 +209,10 @@ def _frame_stats(ctx: Capture) -> dict[str, Any] | None:
     return {
         "durs": d,
         "frames": len(d),
-        "median_ns": float(np.median(d)),
-        "p90_ns": float(p90),
-        "p99_ns": float(p99),
-        "max_ns": float(d.max()),
+        "median_ns": round(float(np.median(d))),
+        "p90_ns": round(float(p90)),
+        "p99_ns": round(float(p99)),
+        "max_ns": int(d.max()),
     }
 
 
