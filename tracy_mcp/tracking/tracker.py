@@ -304,9 +304,8 @@ class Tracker:
         if status == "success" and call.resolution:
             status = "resolved"
         _remember_depth(call.call_id, call.depth)
-        outcome = CallOutcome(call, status, latency_ms, None, error)
+        self._put(("call", CallOutcome(call, status, latency_ms, None, error)))  # counted even if formatting fails
         self._write(call.session, format_entry(CallOutcome(call, status, latency_ms, result, error)))
-        self._put(("call", outcome))
 
     def _put(self, item: tuple[Any, ...]) -> None:
         if self._queue.qsize() >= _QUEUE_MAX:  # the writer is hung (a dead network drive?): keep memory bounded
