@@ -39,6 +39,12 @@ def require_shared() -> None:
         pytest.skip(f"reference captures not found at {CAPTURES} (set TRACY_MCP_SHARED to the shared/ folder)")
 
 
+def require_capture(*paths: Path) -> None:
+    for p in paths:
+        if not p.is_file():
+            pytest.skip(f"reference capture not found at {p} (set TRACY_MCP_SHARED to the shared/ folder)")
+
+
 @pytest.fixture
 def shared_dir() -> Path:
     require_shared()

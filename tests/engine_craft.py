@@ -1,4 +1,5 @@
-"""Builds .tracy containers around a payload of our choosing (for error-handling tests).
+"""Builds .tracy containers around a payload of our choosing (for error-handling tests), and checks that byte-flipped
+variants of a payload answer queries or fail clearly.
 
 Decompressing a real capture uses the system's liblz4 (already a build dependency of the engine) through ctypes;
 re-compressing needs no library: LZ4 blocks made only of literals are valid LZ4.
@@ -8,8 +9,14 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import random
 import struct
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import tracy_mcp
+from tracy_mcp.errors import CaptureFormatError, TracyMcpError
 
 BLOCK = 64 * 1024
 MAGIC = b"tr\xfdP"
@@ -165,3 +172,33 @@ def payload_front(version: tuple[int, int, int] = (0, 14, 0)) -> bytes:
     out += struct.pack("<QQBQ", 1, 0, 1, 0)  # one frame set: name 0, continuous, no frames
     out += struct.pack("<QQ", 0, 0)  # section categories, descriptions
     return out
+
+
+def check_flipped_bytes(
+    payload: bytes, queries: dict[str, Callable[[Any], object]], tmp_path: Path, *, variants: int, seed: int
+) -> None:
+    """Seeded byte flips in `payload`: each variant either fails to load with a CaptureFormatError or loads and
+    answers every query (a TracyMcpError is a clear answer too; a numpy IndexError is not). At least one loads."""
+    rng = random.Random(seed)
+    loaded = 0
+    for i in range(variants):
+        buf = bytearray(payload)
+        for _ in range(rng.choice([2, 8, 32])):
+            buf[rng.randrange(8, len(buf))] = rng.choice([0, 0xFF, rng.randrange(256)])
+        p = tmp_path / f"flip{i}.tracy"
+        p.write_bytes(make_capture(bytes(buf)))
+        try:
+            cap = tracy_mcp.open_capture(p)
+        except CaptureFormatError:
+            continue
+        loaded += 1
+        for name, query in queries.items():
+            try:
+                query(cap)
+            except TracyMcpError:
+                pass
+            except Exception as exc:  # noqa: BLE001 - the point of the check
+                raise AssertionError(f"variant {i}: {name} raised {type(exc).__name__}: {exc}") from exc
+        cap.close()
+        p.unlink()
+    assert loaded > 0

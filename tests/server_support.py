@@ -13,7 +13,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -167,6 +167,25 @@ async def connect(
             server = target
         client = await stack.enter_async_context(Client(server, read_timeout_seconds=60, mode=mode))
         yield client
+
+
+def run_client(
+    target: str | dict[str, str],
+    scenario: Callable[[Client], Awaitable[None]],
+    *,
+    transport: str = "stdio",
+    mode: str = "auto",
+    timeout: float = 120,
+) -> None:
+    """Run `scenario` with the SDK's client connected as `connect` does (a stdio server started with the env
+    `target` by default), failing after `timeout` seconds."""
+
+    async def main() -> None:
+        async with connect(transport, target, mode=mode) as client:
+            with anyio.fail_after(timeout):
+                await scenario(client)
+
+    anyio.run(main)
 
 
 def text(result: Any) -> str:

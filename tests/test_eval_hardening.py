@@ -5,13 +5,13 @@ A real server over stdio (the transport that died of these), the SDK's client.""
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import anyio
 import pytest
+from conftest import require_capture
 from mcp import Client
-from server_support import CAPTURES, connect, error, ok, server_env, text
+from server_support import CAPTURES, error, ok, run_client, server_env, text
 
 from tracy_mcp.server import evaluator
 
@@ -19,26 +19,12 @@ CAPTURE = CAPTURES / "clientapp-0.14.0.tracy"
 REPLACEMENT = "\ufffd"
 
 
-def run(env: dict[str, str], scenario: Callable[[Client], Awaitable[None]]) -> None:
-    async def main() -> None:
-        async with connect("stdio", env) as client:
-            with anyio.fail_after(120):
-                await scenario(client)
-
-    anyio.run(main)
-
-
-def require_capture() -> None:
-    if not CAPTURE.is_file():
-        pytest.skip(f"reference capture not found at {CAPTURE} (set TRACY_MCP_SHARED to the shared/ folder)")
-
-
 async def still_serving(client: Client) -> None:
     assert (await ok(client, "eval", code="6 * 7")) == "42"
 
 
 def test_lone_surrogates_come_back_replaced(tmp_path: Path) -> None:
-    require_capture()
+    require_capture(CAPTURE)
 
     async def scenario(client: Client) -> None:
         await ok(client, "load_capture", path=str(CAPTURE))
@@ -59,11 +45,11 @@ def test_lone_surrogates_come_back_replaced(tmp_path: Path) -> None:
     folder = tmp_path / "captures"
     folder.mkdir()
     (folder / os.fsdecode(b"\xff.tracy")).write_bytes(b"not a capture")
-    run(server_env(tmp_path / "home", TRACY_CAPTURES_DIR=str(folder)), scenario)
+    run_client(server_env(tmp_path / "home", TRACY_CAPTURES_DIR=str(folder)), scenario)
 
 
 def test_deep_recursion_is_an_error_not_a_crash(tmp_path: Path) -> None:
-    require_capture()
+    require_capture(CAPTURE)
     deep_repr = "import sys\nsys.setrecursionlimit(10**6)\nl = []\nfor _ in range(10**6):\n    l = [l]\nrepr(l)"
     deep_key = "import sys\nsys.setrecursionlimit(10**6)\ndef f(n):\n    return sorted([n], key=f)[0]\nf(10**6)"
 
@@ -77,7 +63,7 @@ def test_deep_recursion_is_an_error_not_a_crash(tmp_path: Path) -> None:
         )
         await still_serving(client)
 
-    run(server_env(tmp_path), scenario)
+    run_client(server_env(tmp_path), scenario)
 
 
 @pytest.mark.parametrize(
@@ -92,7 +78,7 @@ def test_deep_recursion_is_an_error_not_a_crash(tmp_path: Path) -> None:
     ],
 )
 def test_exits_and_stdin_are_refused(tmp_path: Path, code: str, message: str) -> None:
-    require_capture()
+    require_capture(CAPTURE)
 
     async def scenario(client: Client) -> None:
         await ok(client, "load_capture", path=str(CAPTURE))
@@ -100,11 +86,11 @@ def test_exits_and_stdin_are_refused(tmp_path: Path, code: str, message: str) ->
         assert await ok(client, "eval", code="import sys\nrepr(sys.stdin.read())") == "''"
         await still_serving(client)
 
-    run(server_env(tmp_path), scenario)
+    run_client(server_env(tmp_path), scenario)
 
 
 def test_oversized_and_uncompilable_code_get_clear_errors(tmp_path: Path) -> None:
-    require_capture()
+    require_capture(CAPTURE)
 
     async def scenario(client: Client) -> None:
         await ok(client, "load_capture", path=str(CAPTURE))
@@ -117,11 +103,11 @@ def test_oversized_and_uncompilable_code_get_clear_errors(tmp_path: Path) -> Non
         assert "SyntaxError" in await error(client, "eval", code="x = (1,\n")
         await still_serving(client)
 
-    run(server_env(tmp_path, TRACY_MCP_EVAL_MAX_CODE_CHARS="50000"), scenario)
+    run_client(server_env(tmp_path, TRACY_MCP_EVAL_MAX_CODE_CHARS="50000"), scenario)
 
 
 def test_ctx_close_in_eval_drops_the_instance(tmp_path: Path) -> None:
-    require_capture()
+    require_capture(CAPTURE)
 
     async def scenario(client: Client) -> None:
         first = await ok(client, "load_capture", path=str(CAPTURE), alias="mine")
@@ -134,7 +120,7 @@ def test_ctx_close_in_eval_drops_the_instance(tmp_path: Path) -> None:
         assert "reused" not in again and again["instance_id"] == first["instance_id"]
         assert int(await ok(client, "eval", code="ctx.get_zone_count()", instance_id="mine")) > 0
 
-    run(server_env(tmp_path), scenario)
+    run_client(server_env(tmp_path), scenario)
 
 
 # -- what a deliberate crash leaves behind ------------------------------------------------------------------------
@@ -153,7 +139,7 @@ def test_ctx_close_in_eval_drops_the_instance(tmp_path: Path) -> None:
     ids=["segfault", "stack-overflow"],
 )
 def test_a_fatal_signal_in_eval_is_recorded_in_crash_log(tmp_path: Path, code: str) -> None:
-    require_capture()
+    require_capture(CAPTURE)
     env = server_env(tmp_path)
     crash_log = tmp_path / "state" / "tracy-mcp" / "log" / "crash.log"
 
@@ -163,7 +149,7 @@ def test_a_fatal_signal_in_eval_is_recorded_in_crash_log(tmp_path: Path, code: s
             result = await client.call_tool("eval", {"code": code})
             raise AssertionError(f"the server survived: {text(result)}")
 
-    run(env, scenario)
+    run_client(env, scenario)
     logged = crash_log.read_text(errors="replace")
     assert "Fatal Python error: Segmentation fault" in logged
     assert 'File "<eval-' in logged  # the eval's own line, in the crashing thread's traceback

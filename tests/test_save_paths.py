@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import anyio
 import pytest
+from conftest import require_capture
 from mcp import Client
-from server_support import CAPTURES, connect, error, ok, server_env
+from server_support import CAPTURES, error, ok, run_client, server_env
 
 from tracy_mcp.export.save import SaveError, check_save_options, resolve_save_path
 
@@ -59,8 +59,7 @@ def test_options_out_of_range_are_refused(options: tuple[str, int, int], reason:
 
 
 def test_save_trace_gives_the_reason_and_writes_nothing_else(tmp_path: Path) -> None:
-    if not CAPTURE.is_file():
-        pytest.skip(f"reference capture not found at {CAPTURE} (set TRACY_MCP_SHARED to the shared/ folder)")
+    require_capture(CAPTURE)
     folder = tmp_path / "out"
     folder.mkdir()
     config = folder / "config.ini"
@@ -88,11 +87,6 @@ def test_save_trace_gives_the_reason_and_writes_nothing_else(tmp_path: Path) -> 
         saved = await ok(client, "save_trace", instance_id=inst, path="good", level=1, async_mode=False)
         assert saved["result"]["path"] == str(folder / "good.tracy")
 
-    async def main() -> None:
-        async with connect("stdio", env) as client:
-            with anyio.fail_after(120):
-                await scenario(client)
-
-    anyio.run(main)
+    run_client(env, scenario)
     assert config.read_text() == "keep me\n"
     assert sorted(p.name for p in folder.iterdir()) == ["config.ini", "good.tracy"]

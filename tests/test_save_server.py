@@ -7,17 +7,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import anyio
-import pytest
+from conftest import require_capture
 from mcp import Client
-from server_support import CAPTURES, connect, error, ok, poll_task, server_env
+from server_support import CAPTURES, error, ok, poll_task, run_client, server_env
 
 CAPTURE = CAPTURES / "clientapp-0.14.0.tracy"
 
 
 def test_save_trace_tool(tmp_path: Path) -> None:
-    if not CAPTURE.is_file():
-        pytest.skip(f"reference capture not found at {CAPTURE} (set TRACY_MCP_SHARED to the shared/ folder)")
+    require_capture(CAPTURE)
     out_dir = tmp_path / "captures"
     out_dir.mkdir()
     env = server_env(tmp_path / "home", TRACY_CAPTURES_DIR=str(out_dir))
@@ -48,9 +46,4 @@ def test_save_trace_tool(tmp_path: Path) -> None:
         assert int(await ok(client, "eval", instance_id=copy, code="ctx.get_zone_count()")) == zones
         assert sorted(p.name for p in out_dir.iterdir()) == ["snapshot.tracy"]
 
-    async def main() -> None:
-        async with connect("stdio", env) as client:
-            with anyio.fail_after(120):
-                await scenario(client)
-
-    anyio.run(main)
+    run_client(env, scenario)

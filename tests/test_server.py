@@ -11,10 +11,21 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import anyio
 import pytest
+from conftest import require_capture
 from mcp import Client
-from server_support import CAPTURES, RESOURCES, TOOLS, connect, error, ok, poll_task, running_server, server_env, text
+from server_support import (
+    CAPTURES,
+    RESOURCES,
+    TOOLS,
+    error,
+    ok,
+    poll_task,
+    run_client,
+    running_server,
+    server_env,
+    text,
+)
 
 TRANSPORTS = ["streamable-http", "sse", "stdio"]
 CAPTURE = CAPTURES / "clientapp-0.14.0.tracy"
@@ -33,17 +44,7 @@ def endpoint(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 
 
 def run(endpoint: tuple[str, Any], scenario: Callable[[Client], Awaitable[None]], mode: str = "auto") -> None:
-    async def main() -> None:
-        async with connect(*endpoint, mode=mode) as client:
-            with anyio.fail_after(90):
-                await scenario(client)
-
-    anyio.run(main)
-
-
-def require_loading() -> None:
-    if not CAPTURE.is_file():
-        pytest.skip(f"reference capture not found at {CAPTURE} (set TRACY_MCP_SHARED to the shared/ folder)")
+    run_client(endpoint[1], scenario, transport=endpoint[0], mode=mode, timeout=90)
 
 
 # -- discovery surface ----------------------------------------------------------------------------------------------
@@ -107,7 +108,7 @@ def test_error_paths_leave_the_server_up(endpoint: tuple[str, Any], tmp_path: Pa
 
 
 def test_load_eval_tasks_and_unload(endpoint: tuple[str, Any]) -> None:
-    require_loading()
+    require_capture(CAPTURE)
     golden = json.loads(GOLDEN.read_text()) if GOLDEN.is_file() else None
     progress: list[float] = []
 
@@ -176,7 +177,7 @@ def test_load_eval_tasks_and_unload(endpoint: tuple[str, Any]) -> None:
 
 
 def test_save_trace_round_trip(endpoint: tuple[str, Any], tmp_path: Path) -> None:
-    require_loading()
+    require_capture(CAPTURE)
     if endpoint[0] != "streamable-http":
         pytest.skip("save_trace does not depend on the transport: checked once, over streamable-http")
     target = tmp_path / "copy.tracy"

@@ -4,32 +4,17 @@ stopped when the client gives up, and hostile files that used to hang. A real se
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
+from conftest import require_capture
 from mcp import Client
-from server_support import CAPTURES, connect, error, ok, server_env
+from server_support import CAPTURES, error, ok, run_client, server_env
 
 BIG = CAPTURES / "tracypy-0.13.1.tracy"  # ~3 s to load here
 OTHER = CAPTURES / "medium-0.14.0.tracy"
-
-
-def run(env: dict[str, str], scenario: Callable[[Client], Awaitable[None]]) -> None:
-    async def main() -> None:
-        async with connect("stdio", env) as client:
-            with anyio.fail_after(120):
-                await scenario(client)
-
-    anyio.run(main)
-
-
-def require(*paths: Path) -> None:
-    for p in paths:
-        if not p.is_file():
-            pytest.skip(f"reference capture not found at {p} (set TRACY_MCP_SHARED to the shared/ folder)")
 
 
 async def wait_for_loading(client: Client, present: bool, timeout: float = 30) -> dict[str, Any]:
@@ -43,7 +28,7 @@ async def wait_for_loading(client: Client, present: bool, timeout: float = 30) -
 
 
 def test_a_load_beyond_the_bound_gets_a_busy_answer_and_control_calls_still_answer(tmp_path: Path) -> None:
-    require(BIG, OTHER)
+    require_capture(BIG, OTHER)
     env = server_env(tmp_path, TRACY_MCP_MAX_LOADS="1")
 
     async def scenario(client: Client) -> None:
@@ -64,11 +49,11 @@ def test_a_load_beyond_the_bound_gets_a_busy_answer_and_control_calls_still_answ
         assert [i["path"] for i in listed["instances"]] == [str(BIG)] and "loading" not in listed
         assert (await ok(client, "load_capture", path=str(OTHER)))["instance_id"]
 
-    run(env, scenario)
+    run_client(env, scenario)
 
 
 def test_a_load_past_its_time_limit_is_cancelled(tmp_path: Path) -> None:
-    require(BIG)
+    require_capture(BIG)
     env = server_env(tmp_path, TRACY_MCP_LOAD_TIME_LIMIT_S="0.2")
 
     async def scenario(client: Client) -> None:
@@ -77,11 +62,11 @@ def test_a_load_past_its_time_limit_is_cancelled(tmp_path: Path) -> None:
         listed = await ok(client, "list_instances")
         assert listed["instances"] == [] and "loading" not in listed
 
-    run(env, scenario)
+    run_client(env, scenario)
 
 
 def test_a_load_the_client_gives_up_on_is_cancelled(tmp_path: Path) -> None:
-    require(BIG)
+    require_capture(BIG)
     env = server_env(tmp_path)
 
     async def scenario(client: Client) -> None:
@@ -91,7 +76,7 @@ def test_a_load_the_client_gives_up_on_is_cancelled(tmp_path: Path) -> None:
         listed = await wait_for_loading(client, present=False, timeout=10)
         assert listed["instances"] == []
 
-    run(env, scenario)
+    run_client(env, scenario)
 
 
 def test_hostile_files_fail_at_once_through_the_server(tmp_path: Path) -> None:
@@ -107,4 +92,4 @@ def test_hostile_files_fail_at_once_through_the_server(tmp_path: Path) -> None:
         listed = await ok(client, "list_instances")
         assert listed["instances"] == [] and "loading" not in listed
 
-    run(env, scenario)
+    run_client(env, scenario)

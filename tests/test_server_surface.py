@@ -8,10 +8,9 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import anyio
-import pytest
+from conftest import require_capture
 from mcp import Client
-from server_support import CAPTURES, TOOLS, connect, error, ok, poll_task, server_env, text
+from server_support import CAPTURES, TOOLS, error, ok, poll_task, run_client, server_env, text
 
 CAPTURE = CAPTURES / "clientapp-0.14.0.tracy"
 SETUP_BUDGET = 10_000  # characters an assistant reads before its first useful call
@@ -36,12 +35,7 @@ TEXT_TOOLS = {"eval", "unload_capture", "shutdown_server", "compare_captures", "
 
 
 def run(scenario: Callable[[Client], Awaitable[None]], tmp_path: Any, **env: str) -> None:
-    async def main() -> None:
-        async with connect("stdio", server_env(tmp_path, **env)) as client:
-            with anyio.fail_after(120):
-                await scenario(client)
-
-    anyio.run(main)
+    run_client(server_env(tmp_path, **env), scenario)
 
 
 def _compact(obj: Any) -> int:
@@ -123,8 +117,7 @@ def test_demo_capture_loads_by_name(tmp_path: Any) -> None:
 
 
 def test_eval_output_is_compact_and_bounded(tmp_path: Any) -> None:
-    if not CAPTURE.is_file():
-        pytest.skip(f"reference capture not found at {CAPTURE}")
+    require_capture(CAPTURE)
 
     async def scenario(client: Client) -> None:
         await ok(client, "load_capture", path=str(CAPTURE))
