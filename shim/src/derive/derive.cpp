@@ -1,5 +1,7 @@
 #include "derive/derive.hpp"
 
+#include <algorithm>
+#include <cstddef>
 #include <limits>
 #include <vector>
 
@@ -45,6 +47,20 @@ void build_zone_links(Model& m) {
         }
         for (auto r : open) z.subtree_end[size_t(r)] = int32_t(e);
     }
+}
+
+void build_zone_columns(Model& m) {
+    auto& z = m.zones;
+    const size_t n = z.count();
+    if (z.thread.size() != n) {
+        z.thread.assign(n, 0);
+        const auto& t = m.threads;
+        for (size_t th = 0; th < t.count(); th++) {
+            const auto b = size_t(t.zones_begin[th]), e = size_t(t.zones_end[th]);
+            if (b < e && e <= n) std::fill(z.thread.data() + b, z.thread.data() + e, uint16_t(th));
+        }
+    }
+    densify_zone_extras(z, n);
 }
 
 // Zone rows are in upstream's order (threads in file order, DFS pre-order within each thread), so placing them in

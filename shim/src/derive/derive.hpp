@@ -2,7 +2,9 @@
 // pass for models built otherwise) and, on first use, the zone tree's links and the per-srcloc zone lists.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "model/model.hpp"
 
@@ -25,6 +27,19 @@ inline void add_zone_stat(SrclocTable& s, uint16_t srcloc, int64_t start, int64_
     if (span < s.zone_min[srcloc]) s.zone_min[srcloc] = span;
     if (span > s.zone_max[srcloc]) s.zone_max[srcloc] = span;
     s.zone_sum_sq[srcloc] += double(span) * double(span);
+}
+
+// Makes `z.extra` a full column of `rows` rows from its (row, extra) pairs, which it then frees; a no-op once
+// the column is full.
+inline void densify_zone_extras(ZoneTable& z, size_t rows) {
+    if (z.extra.size() == rows) return;
+    z.extra.assign(rows, 0);
+    for (size_t i = 0; i < z.extra_rows.size(); i++) {
+        const auto r = size_t(z.extra_rows[i]);
+        if (r < rows) z.extra[r] = z.extra_values[i];
+    }
+    std::vector<int32_t>().swap(z.extra_rows);
+    std::vector<uint32_t>().swap(z.extra_values);
 }
 
 // The per-srcloc statistics over every zone of `m`, for models whose zones were not counted as they were read

@@ -35,11 +35,29 @@ void read_zone_extras(Cursor& c, LoadContext& ctx) {
     }
 }
 
+// Zones with an extra are kept as (row, extra) pairs while they are at most half of the rows read (a full column
+// once they are more: the pairs would take more memory than the column).
+void add_zone_extra(ZoneTable& z, uint32_t extra) {
+    constexpr size_t kMinPairsForColumn = 65536;
+    if (!z.extra.empty()) {
+        z.extra.push_back(extra);
+        return;
+    }
+    if (extra == 0) return;
+    z.extra_rows.push_back(int32_t(z.start.size() - 1));
+    z.extra_values.push_back(extra);
+    if (z.extra_rows.size() >= kMinPairsForColumn && z.extra_rows.size() * 2 > z.start.size()) {
+        const size_t reserved = z.start.capacity();
+        densify_zone_extras(z, z.start.size());
+        reserve_huge(z.extra, reserved);
+    }
+}
+
 // Reads one thread's timeline of `top` root zones. Iterative (an explicit stack of open levels), so a hostile
 // nesting depth cannot overflow the call stack. Per zone the file holds: srcloc i16, start delta i64, extra u32,
 // child count u32, the children, end delta i64; every time is a delta to the previous time read. Each zone is
 // counted in its srcloc's statistics as it closes (the tree's links are derived later, from the depths).
-void read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, uint16_t thread, const std::vector<uint16_t>& srcloc_of) {
+void read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, const std::vector<uint16_t>& srcloc_of) {
     constexpr uint64_t kMinZoneBytes = 26;
     auto& z = ctx.model.zones;
     auto& stats = ctx.model.srclocs;
@@ -93,9 +111,8 @@ void read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, uint16_t thread, c
         const uint16_t srcloc = srcloc_of[uint16_t(srcloc_id)];
         z.start.push_back(start);
         z.srcloc.push_back(srcloc);
-        z.thread.push_back(thread);
         z.depth.push_back(uint16_t(depth));
-        z.extra.push_back(extra);
+        add_zone_extra(z, extra);
         if (children) {
             z.end.push_back(-1);
             c.check_fits(children, kMinZoneBytes, "zones");
@@ -148,9 +165,7 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
         reserve_huge(z.start, n);
         reserve_huge(z.end, n);
         reserve_huge(z.srcloc, n);
-        reserve_huge(z.thread, n);
-        reserve_huge(z.depth, n);
-        reserve_huge(z.extra, n);
+        reserve_huge(z.depth, n);  // `thread` and `extra` are filled on first use (Model::zone_columns)
     }
 
     // srcloc id as stored (indexed as u16) -> row of `srclocs`, 0xFFFF for unknown ids
@@ -187,7 +202,7 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
 
         const auto top = c.get<uint32_t>();
         t.zones_begin[row] = int32_t(m.zones.start.size());
-        if (top) read_timeline(c, ctx, top, uint16_t(row), srcloc_of);
+        if (top) read_timeline(c, ctx, top, srcloc_of);
         t.zones_end[row] = int32_t(m.zones.start.size());
 
         const auto messages = c.get<uint64_t>();
