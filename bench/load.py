@@ -6,7 +6,13 @@ seconds (wall and CPU), MB/s of the file and of the decompressed payload, zones/
 upstream's median load time and peak RSS (from ../shared/golden/<capture>.json "timing", measured the same way: a fresh
 python3.11 process per run, create + background, ru_maxrss).
 
-Usage: python bench/load.py [CAPTURE.tracy] [--runs 5]     (default: the largest capture in ../shared/captures)
+The 20 M-zone shape (`--synthetic`, a capture bench/synthetic.py writes with our writer: 20 M zones, zstd 3, 4
+streams) has no upstream figure measured on the same file: upstream's engine is not installed here. It is compared
+with the figure issue 16 states for upstream 0.14.0 on a 20 M-zone capture of that shape (26 MB zstd, 4 streams:
+0.87 s, 723 MiB; fresh process, median of 3, this machine kind), and, per zone, with upstream's rate on
+medium-0.14.0 (the golden timing: same file, same method).
+
+Usage: python bench/load.py [CAPTURE.tracy | --synthetic] [--runs 5]   (default: the largest shared capture)
 """
 
 from __future__ import annotations
@@ -19,6 +25,12 @@ import sys
 from pathlib import Path
 
 from shared_data import CAPTURES, SHARED, largest_capture
+from synthetic import synthetic_capture
+
+# Issue 16: upstream 0.14.0's engine through its Python binding, a 20 M-zone capture (26 MB, zstd 3, 4 streams).
+ISSUE_UPSTREAM_20M = {"zones": 20_000_000, "total_s": 0.87, "peak_rss_kb": 723 * 1024}
+SPEED_GOAL = 1.5  # at least 1.5x upstream's speed ...
+RSS_GOAL = 0.8  # ... at no more than 0.8x its peak RSS
 
 CHILD = r"""
 import json, resource, sys, time
@@ -41,12 +53,21 @@ print(json.dumps({"ready_s": t_ready - t_import, "total_s": t_done - t_import, "
 """
 
 
+def verdict(speed: float, rss: float) -> None:
+    ok = speed >= SPEED_GOAL and rss <= RSS_GOAL
+    print(
+        f"speed {speed:.2f}x upstream (goal >= {SPEED_GOAL}), peak RSS {rss:.2f}x upstream (goal <= {RSS_GOAL}): "
+        + ("meets" if ok else "MISSES")
+    )
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("capture", nargs="?", type=Path)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--synthetic", action="store_true", help="the 20 M-zone synthetic capture (bench/synthetic.py)")
     args = ap.parse_args()
-    capture = args.capture
+    capture = synthetic_capture() if args.synthetic else args.capture
     if capture is None:
         capture = largest_capture()
         if capture is None:
@@ -81,13 +102,31 @@ def main() -> int:
     )
 
     golden = SHARED / "golden" / f"{capture.stem}.json"
-    if golden.is_file():
-        up = json.loads(golden.read_text()).get("timing", {}).get("median")
-        if up:
-            print(f"upstream (golden timing): {up['total_s']:.3f} s total, {up['peak_rss_kb'] / 1024:.0f} MiB peak RSS")
+    up = json.loads(golden.read_text()).get("timing", {}).get("median") if golden.is_file() else None
+    if up:
+        print(
+            f"upstream (golden timing, same file): {up['total_s']:.3f} s, {up['peak_rss_kb'] / 1024:.0f} MiB peak RSS"
+        )
+        verdict(up["total_s"] / med["total_s"], med["peak_rss_kb"] / up["peak_rss_kb"])
+    elif capture.name.startswith("synthetic-"):
+        ref = ISSUE_UPSTREAM_20M
+        scale = first["zones"] / ref["zones"]
+        up_s, up_kb = ref["total_s"] * scale, ref["peak_rss_kb"] * scale
+        print(
+            f"upstream (issue 16, a 20 M-zone capture of this shape, scaled to {first['zones'] / 1e6:.1f} M zones): "
+            f"{up_s:.3f} s, {up_kb / 1024:.0f} MiB peak RSS"
+        )
+        verdict(up_s / med["total_s"], med["peak_rss_kb"] / up_kb)
+        medium = SHARED / "golden" / "medium-0.14.0.json"
+        if medium.is_file():
+            m_golden = json.loads(medium.read_text())
+            m_up, m_zones = m_golden["timing"]["median"], m_golden["counts"]["get_zone_count"]
+            ns = m_up["total_s"] / m_zones * 1e9
             print(
-                f"ratio upstream / ours: time {up['total_s'] / med['total_s']:.2f}, "
-                f"peak RSS {up['peak_rss_kb'] / med['peak_rss_kb']:.2f}  (> 1: we are faster / smaller)"
+                f"upstream's rate on medium-0.14.0 (golden timing): {ns:.1f} ns/zone "
+                f"-> {ns * first['zones'] / 1e9:.3f} s "
+                f"for these zones; ours {med['total_s'] / first['zones'] * 1e9:.1f} ns/zone "
+                f"(ratio {ns / (med['total_s'] / first['zones'] * 1e9):.2f})"
             )
     else:
         print("(no upstream figures for this capture)")
