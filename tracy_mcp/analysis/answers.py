@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from tracy_mcp.analysis.call_tree import call_tree, hot_paths
 from tracy_mcp.analysis.compare import Comparison, compare_captures
@@ -21,21 +21,21 @@ from tracy_mcp.analysis.zone_at import zone_at
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
-P = ParamSpec("P")
-R = TypeVar("R")
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _method(fn: Callable[Concatenate[Capture, P], R]) -> Callable[Concatenate[Any, P], R]:
-    """`fn(ctx, ...)` as a method: help(), inspect.signature and the method guide see fn's signature (without ctx)
-    and docstring; the guide files it under this module's area."""
+def _method(fn: F) -> F:
+    """`fn(ctx, ...)` as a method: help(), inspect.signature, type checkers and editors see fn's signature
+    (without ctx) and docstring; the method guide files it under this module's area. Typed as fn itself (not
+    with a ParamSpec) so that editors which read the source (jedi) show the signature too."""
 
     @functools.wraps(fn)
-    def method(self: Any, /, *args: P.args, **kwargs: P.kwargs) -> R:
+    def method(self: Any, /, *args: Any, **kwargs: Any) -> Any:
         return fn(self, *args, **kwargs)
 
     method.__module__ = __name__
     method.__qualname__ = f"AnswerMethods.{fn.__name__}"
-    return method
+    return cast(F, method)
 
 
 class AnswerMethods:
