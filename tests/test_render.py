@@ -46,3 +46,10 @@ def test_big_values_show_their_head_and_how_much_more() -> None:
 def test_budget_cut_says_so() -> None:
     text = render.render("x" * 50_000, 1_000)
     assert len(text) <= 1_000 and "output cut" in text and "max_chars" in text
+
+
+def test_large_means_print_as_digits_not_exponents() -> None:
+    df = pd.DataFrame({"mean_ns": [1383510.5, 3379310.25], "ratio": [0.125, 2.5]})
+    text = render.render(df, 20_000)
+    assert "e+0" not in text
+    assert "1383510" in text and "3379310" in text and "0.125" in text

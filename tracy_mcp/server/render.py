@@ -139,8 +139,9 @@ def _pandas_other(value: Any) -> str:
 
 
 def _float(x: float) -> str:
-    if isinstance(x, float) and x.is_integer() and abs(x) < 1e15:
-        return str(int(x))
+    if isinstance(x, float) and abs(x) < 1e15 and (x.is_integer() or abs(x) >= 1e5):
+        # Whole numbers, and large means of integer columns (ns, bytes): digits, never 1.38351e+06.
+        return str(round(x))
     return f"{x:.6g}"
 
 
