@@ -91,6 +91,26 @@ def test_zones_held_and_zones_waiting(report: LockContention) -> None:
     assert f"waits happen inside: {want['outer_zone_including_wait']}" in text
 
 
+def test_wait_as_share_of_the_enclosing_job(ctx: tracy_mcp.Capture, report: LockContention) -> None:
+    """The wait is about half of the zone it happens in but only a small part of the top-level job around it: the
+    summary gives both, so 'the jobs are slow because of the lock' cannot be read into it."""
+    want = answers()["lock_contention"]["expected"]
+    roots = report.tables["wait_roots"]
+    top = np.asarray(roots["lock"]) == want["lock"]
+    job = want["zone_held_parent_chain"].split(" > ")[0]
+    assert np.asarray(roots["path"])[top][0] == job
+    jobs = ctx.zones(name=job)
+    total = int(np.asarray(jobs["duration_ns"]).sum())
+    assert np.asarray(roots["zone_total_ns"])[top][0] == pytest.approx(total, rel=0.01)
+    wait = np.asarray(roots["wait_ns"])[top][0]
+    assert 0.05 < wait / total < 0.12
+    assert 0 < np.asarray(roots["zone_self_ns"])[top][0] < total
+    share = f"{100 * wait / total:.0f}%"
+    assert f"share of the whole job: the wait is {share} of the top-level zones it happens in ({job}:" in (
+        report.summary()
+    )
+
+
 def test_summary_says_which_wait_to_quote(report: LockContention) -> None:
     """Total wait is the time lost (the figure to quote); it splits into time blocked by a holder and the hand-over
     while the lock was free, and the two parts add up to it."""

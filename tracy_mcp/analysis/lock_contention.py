@@ -31,7 +31,8 @@ LOCK_TYPES = ("Lockable", "SharedLockable")
 @attrs.define(repr=False)
 class LockContention(Report):
     """Per lock (`table`), per lock and thread (`tables["threads"]`), the zones run while each lock is held
-    (`tables["held_zones"]`) and the zones that wait for it (`tables["wait_zones"]`)."""
+    (`tables["held_zones"]`), the zones that wait for it (`tables["wait_zones"]`) and the top-level zones those
+    waits happen in (`tables["wait_roots"]`: how much of the enclosing job the wait is)."""
 
 
 @attrs.define
@@ -80,6 +81,7 @@ def lock_contention(
         "threads": _thread_table(locks, want_rows),
         "held_zones": _held_zones(ctx, locks),
         "wait_zones": _wait_zones(ctx, locks),
+        "wait_roots": _wait_roots(ctx, locks),
     }
     if not locks:
         recorded = ctx._db.rows("lock_events") > 0
@@ -88,7 +90,7 @@ def lock_contention(
     else:
         title, lines = _summary(tables, max(span, 1))
     rep = LockContention(title=title, lines=lines, table=frame(tables["locks"]))
-    for k in ("threads", "held_zones", "wait_zones"):
+    for k in ("threads", "held_zones", "wait_zones", "wait_roots"):
         rep.tables[k] = frame(tables[k])
     return rep
 
@@ -331,6 +333,58 @@ def _wait_zones(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
     return {k: np.asarray(v) for k, v in out.items()}
 
 
+def _roots(ctx: Capture, zones: np.ndarray) -> np.ndarray:
+    """The top-level zone (depth 0 ancestor) of each zone row."""
+    parent = ctx._cpu().parent
+    r = zones.astype(I64, copy=True)
+    while len(r):
+        p = parent[r].astype(I64)
+        up = p >= 0
+        if not up.any():
+            break
+        r[up] = p[up]
+    return r
+
+
+def _wait_roots(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
+    """Per lock and top-level zone path: the wait inside those top-level zones and their total and self time, so the
+    wait reads as a share of the whole job it interrupts (not only of the zone it happens in)."""
+    tree = ctx._cpu()
+    out: dict[str, list[Any]] = {
+        k: [] for k in ("lock_id", "lock", "path", "wait_ns", "zones", "threads", "zone_total_ns", "zone_self_ns")
+    }
+    for d in locks:
+        w = d.acq.wait
+        sel = np.nonzero(w > 0)[0]
+        if len(sel) == 0 or len(tree.start) == 0:
+            continue
+        trow = d.thread_rows[d.acq.thread[sel]]
+        zones = innermost(ctx, d.acq.wait_start[sel], trow)
+        has = zones >= 0
+        if not has.any():
+            continue
+        roots = _roots(ctx, zones[has])
+        pid, paths = path_groups(ctx, roots)
+        wait = np.bincount(pid, weights=w[sel][has], minlength=len(paths))
+        uz, inv = group_ids(roots)
+        upid = np.zeros(len(uz), I64)
+        upid[inv] = pid
+        tot = np.bincount(upid, weights=tree.dur[uz], minlength=len(paths))
+        slf = np.bincount(upid, weights=tree.self_time()[uz], minlength=len(paths))
+        cnt = np.bincount(upid, minlength=len(paths))
+        owners = tree.owner[uz]
+        for p in np.argsort(-wait, kind="stable")[:5].tolist():
+            out["lock_id"].append(d.row)
+            out["lock"].append(d.name)
+            out["path"].append(paths[p])
+            out["wait_ns"].append(int(wait[p]))
+            out["zones"].append(int(cnt[p]))
+            out["threads"].append(len(np.unique(owners[upid == p])))
+            out["zone_total_ns"].append(int(tot[p]))
+            out["zone_self_ns"].append(int(slf[p]))
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
 # -- summary ----------------------------------------------------------------------------------------------------------
 def _rows(tab: dict[str, np.ndarray]) -> list[dict[str, Any]]:
     keys = list(tab)
@@ -361,6 +415,7 @@ def _summary(tables: dict[str, dict[str, np.ndarray]], span: int) -> tuple[str, 
     threads = _rows(tables["threads"])
     held = _rows(tables["held_zones"])
     waits = _rows(tables["wait_zones"])
+    roots = _rows(tables["wait_roots"])
     contended = [x for x in locks if x["contended"]]
     if contended:
         x = contended[0]
@@ -382,6 +437,7 @@ def _summary(tables: dict[str, dict[str, np.ndarray]], span: int) -> tuple[str, 
             [t for t in threads if t["lock_id"] == x["id"]],
             [h for h in held if h["lock_id"] == x["id"]],
             [w for w in waits if w["lock_id"] == x["id"]],
+            [r for r in roots if r["lock_id"] == x["id"]],
         )
         if len(lines) + len(block) > 38:
             lines.append(f"... {len(locks) - i} more locks in .table")
@@ -397,6 +453,7 @@ def _lock_lines(
     threads: list[dict[str, Any]],
     held: list[dict[str, Any]],
     waits: list[dict[str, Any]],
+    roots: list[dict[str, Any]],
 ) -> list[str]:
     names = [t["thread"] for t in threads]
     if not x["contended"]:
@@ -431,6 +488,13 @@ def _lock_lines(
         out.append(
             f"   waits happen inside: {w['name']} — {fmt_ns(w['wait_ns'])} of the wait; those {w['name']} zones take "
             f"{fmt_ns(w['zone_total_ns'])} in total, {_pct(w['wait_ns'], w['zone_total_ns'])} of it waiting"
+        )
+    if roots and roots[0]["path"] != (waits[0]["path"] if waits else None):
+        r = roots[0]
+        out.append(
+            f"   share of the whole job: the wait is {_pct(r['wait_ns'], r['zone_total_ns'])} of the top-level zones "
+            f"it happens in ({r['path']}: {r['zones']} zones on {r['threads']} threads, {fmt_ns(r['zone_total_ns'])} "
+            f"in total, {fmt_ns(r['zone_self_ns'])} of it their own time outside child zones)"
         )
     out.append("   per thread: acquisitions, wait, max wait, held")
     for t in threads[:8]:
