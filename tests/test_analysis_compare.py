@@ -31,7 +31,7 @@ def test_planted_regression(ab) -> None:  # type: ignore[no-untyped-def]
     for z in exp["unchanged_zones"]:
         assert k[z] == "unchanged", z
     for z in exp["inclusive_parents_grow"]:
-        assert k[z] == "inclusive only (slower)", z
+        assert k[z] == "through children (slower)", z
     assert k["Renderer::Present"] == "wait shrank"
     row = list(r.table["name"]).index(exp["regressed_zone"])
     assert abs(r.table["mean_ratio"][row] - exp["ratio"]) < 0.05 * exp["ratio"]
@@ -53,6 +53,10 @@ def test_planted_regression_summary(ab) -> None:  # type: ignore[no-untyped-def]
     assert "Renderer::Draw 1.297x" in text and "includes Renderer::SortDrawCalls (regressed)" in text
     assert "no change beyond noise" in text
     assert len(text.splitlines()) <= 40
+    # one name per category: the count line and the section heading agree
+    assert "2 through children (slower)" in text and "\nThrough children (only a child changed;" in text
+    assert "inclusive only" not in text
+    assert "locks (2 declared, never locked in either run)" in text and "0 events" not in text
 
 
 def test_reverse_direction_is_an_improvement(ab) -> None:  # type: ignore[no-untyped-def]

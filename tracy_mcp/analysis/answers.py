@@ -53,6 +53,6 @@ class AnswerMethods:
     ) -> Comparison:
         """This capture (A, base) against `other` (B, target: a Capture or a .tracy path) per zone name and per
         call path: counts, totals, mean, p50/p90, ratios and a rank test; each zone classed as regressed / improved
-        (own time per call), count changed only, more / fewer calls, inclusive only (through a child), wait grew /
-        shrank, new / gone, unchanged; gameplay frame times side by side. Sorted by impact on total time."""
+        (own time per call), count changed only, more / fewer calls, through children (only a child changed), wait
+        grew / shrank, new / gone, unchanged; gameplay frame times side by side. Sorted by impact on total time."""
         return compare_captures(cast("Capture", self), other, min_change=min_change, alpha=alpha)

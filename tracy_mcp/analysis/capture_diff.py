@@ -93,7 +93,11 @@ def other_changes(a: Capture, b: Capture) -> list[str]:
     if la != lb:
         changed.append(f"locks {la[0]} -> {lb[0]}, {_change('lock events', la[1], lb[1])}")
     else:
-        same.append(f"locks ({la[0]}, {la[1]} events)")
+        same.append(
+            f"locks ({la[0]} declared, never locked in either run)"
+            if la[1] == 0
+            else f"locks ({la[0]}, {la[1]} lock events each)"
+        )
     pa, pb = len(a.get_plots()), len(b.get_plots())
     if pa != pb:
         changed.append(f"plots {pa} -> {pb}")

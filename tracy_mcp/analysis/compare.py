@@ -6,7 +6,7 @@ Classes, judged on own (self) time so that parents do not inherit their children
 - regressed / improved: own time per call up / down (by at least min_change of the zone's duration per call);
 - count changed only: the call count moved but the total time did not (the same work in more / fewer calls);
 - more calls / fewer calls: the count moved and the total with it, per-call time unchanged;
-- inclusive only: per-call time moved only through children (named from the call paths);
+- through children: per-call time moved only through children (named from the call paths);
 - wait grew / shrank: a zone that waits rather than works (wait_zones, e.g. a frame pacer shrinking when work grows);
 - new / gone; unchanged.
 When the captures differ in length (gameplay frames, else span), B's counts and totals are scaled to A's length.
@@ -187,9 +187,9 @@ def _compare_groups(pa: GroupProfile, pb: GroupProfile, scale: float, min_change
         elif own_down and (total_down or not count_moved):
             kind = "improved"
         elif incl_up:
-            kind = "inclusive only (slower)"
+            kind = "through children (slower)"
         elif incl_down:
-            kind = "inclusive only (faster)"
+            kind = "through children (faster)"
         elif count_moved:
             kind = "more calls" if cb > ca else "fewer calls"
         else:
@@ -391,9 +391,9 @@ def _summary(
                 )
                 + (f"; ... {len(rows) - 5} more" if len(rows) > 5 else "")
             )
-    incl = by.get("inclusive only (slower)", []) + by.get("inclusive only (faster)", [])
+    incl = by.get("through children (slower)", []) + by.get("through children (faster)", [])
     if incl:
-        lines.append("Changed only through their children (own time unchanged; not regressions):")
+        lines.append("Through children (only a child changed; own time unchanged; not regressions):")
         for r in incl[:6]:
             kids = _children(r["name"], paths)
             lines.append(
