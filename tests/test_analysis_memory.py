@@ -81,23 +81,37 @@ def test_sites_match_the_reference(leak: MemoryReport) -> None:
         assert s["median_size_bytes"] == f["size_median"]
 
 
+def test_rate_per_gameplay_frame_comes_first(leak: MemoryReport) -> None:
+    """A site that allocates in a few frames only: the overall rate per gameplay frame is given first and the rate in
+    its active frames after it, each labelled, so the active-frame rate is not quoted as the per-frame rate."""
+    top = _rows(leak.table)[0]
+    assert top["frames_active"] < 100 and top["allocs_per_frame"] > 3 * top["allocs_per_gameplay_frame"]
+    most = next(x for x in leak.summary().splitlines() if x.startswith("Most allocations"))
+    overall = f"{top['allocs_per_gameplay_frame']:.1f} per gameplay frame overall"
+    active = f"{top['allocs_per_frame']:.1f} per active frame (in the {top['frames_active']} of"
+    assert overall in most and active in most and most.index(overall) < most.index(active)
+
+
 def test_churn_source(churn: MemoryReport) -> None:
     want = answers()["alloc_churn"]["expected"]
     top = _rows(churn.table)[0]
     assert top["name"] == want["hot_zone"] and top["path"] == want["hot_zone_path"] and top["thread"] == want["thread"]
     assert top["allocs"] == want["total_allocs"]
     assert top["allocs_per_frame"] == pytest.approx(want["allocs_per_frame"], rel=0.1)
+    assert top["allocs_per_gameplay_frame"] == pytest.approx(want["allocs_per_frame"], rel=0.1)
     assert (top["min_per_frame"], top["max_per_frame"]) == tuple(want["allocs_per_frame_range"])
     assert top["median_size_bytes"] == want["typical_size_bytes"]
     assert top["never_freed"] == 0 and top["freed_in_zone"] == top["allocs"]
     text = churn.summary()
     most = next(x for x in text.splitlines() if x.startswith("Most allocations"))
-    assert want["hot_zone"] in most and "1798.5 per frame" in most and "median size 40 B" in most
+    assert want["hot_zone"] in most and "median size 40 B" in most
+    assert "1798.5 per gameplay frame (240 gameplay frames; min 1701, max 1900)" in most
     assert "97.7% of all" in most
     most_bytes = next(x for x in text.splitlines() if x.startswith("Most bytes"))
     assert want["largest_by_bytes_zone"] in most_bytes and "not churn" in most_bytes
     assert "No leak" in text and "LEAK" not in text
-    assert "most allocations: UI::Layout::BuildGlyphRuns (431640, 1798.5/frame, median 40 B)" in text.splitlines()[0]
+    head = text.splitlines()[0]
+    assert "most allocations: UI::Layout::BuildGlyphRuns (431640, 1798.5 per gameplay frame, median 40 B)" in head
 
 
 def test_fibers_are_looked_through() -> None:

@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.formatting import fmt_bytes as _size  # one rule for sizes
+from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.grouping import group_ids, unique_counts
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.zone_at import innermost, resolve_threads, rows_of_tids
@@ -93,11 +94,12 @@ def memory_report(
     sites = {k: v[order] for k, v in sites.items()}
     sites["id"] = np.arange(nsite)
     site = rank[site]
+    ngame = _gameplay_rate(ctx, ev.t_alloc, site, sites, start_ns, end_ns)
     pool_rows, live = _pool_table(ev, pools, frames)
     leaks = _leaks(sites, span)
     leak_cs = _leak_callstacks(ctx, ev)
     growth, runup = _peak_growth(ev, site, sites, live)
-    title, lines = _summary(ev, sites, pool_rows, leaks, leak_cs, growth, runup, frames)
+    title, lines = _summary(ev, sites, pool_rows, leaks, leak_cs, growth, runup, frames, ngame)
     rep = MemoryReport(title=title, lines=lines, table=frame(sites))
     rep.tables.update(
         pools=frame(pool_rows), leaks=frame(leaks), leak_callstacks=frame(leak_cs), peak_growth=frame(growth)
@@ -295,6 +297,32 @@ def _per_frame_counts(
         mn[active > 0] = np.minimum.reduceat(pc, first)
         mx[active > 0] = np.maximum.reduceat(pc, first)
     return active, mean, mn, mx
+
+
+def _gameplay_rate(
+    ctx: Capture, t_alloc: np.ndarray, site: np.ndarray, sites: dict[str, Any], lo: int | None, hi: int | None
+) -> int:
+    """Adds `allocs_per_gameplay_frame` (allocations made in gameplay frames / gameplay frames in the selected time,
+    NaN without gameplay frames): the overall rate, not the rate in the frames a site allocates in. Returns the
+    number of gameplay frames."""
+    n = len(sites["allocs"])
+    ph = frame_phases(ctx)
+    g = ph.gameplay if ph is not None else np.zeros(0, I64)
+    if len(g):
+        gs, ge = ph.start[g].astype(I64), ph.end[g].astype(I64)  # type: ignore[union-attr]
+        keep = np.ones(len(g), bool)
+        if lo is not None:
+            keep &= ge > lo
+        if hi is not None:
+            keep &= gs < hi
+        gs, ge = gs[keep], ge[keep]
+    if not len(g) or not len(gs):
+        sites["allocs_per_gameplay_frame"] = np.full(n, np.nan)
+        return 0
+    f = np.searchsorted(gs, t_alloc, side="right") - 1
+    inside = (f >= 0) & (t_alloc < ge[np.maximum(f, 0)])
+    sites["allocs_per_gameplay_frame"] = np.bincount(site[inside], minlength=n) / len(gs)
+    return len(gs)
 
 
 # -- per pool: totals, peak, window -------------------------------------------------------------------------------
@@ -495,6 +523,7 @@ def _summary(
     growth: dict[str, Any],
     runup: dict[str, int],
     frames: np.ndarray,
+    ngame: int,
 ) -> tuple[str, list[str]]:
     total = len(ev.size)
     never = ev.t_free < 0
@@ -549,7 +578,7 @@ def _summary(
     i = 0
     head.append(
         f"Most allocations: {sites['name'][i]} ({sites['thread'][i]}) — {sites['allocs'][i]} "
-        f"({sites['allocs'][i] / total:.1%} of all){_per_frame(sites, i, len(frames))}, median size "
+        f"({sites['allocs'][i] / total:.1%} of all){_per_frame(sites, i, len(frames), ngame)}, median size "
         f"{sites['median_size_bytes'][i]} B ({sites['min_size_bytes'][i]}-{sites['max_size_bytes'][i]} B), "
         f"{_fate(sites, i)}; path {sites['path'][i]}"
     )
@@ -577,11 +606,11 @@ def _summary(
                 f"{leak_cs['bytes'][j]} B — {leak_cs['frames'][j]}"
             )
     det.append(
-        "Sites by allocation count: allocs, per frame (frames), median size, bytes, never freed — path [thread"
+        "Sites by allocation count: allocs, per gameplay frame, median size, bytes, never freed — path [thread"
         f"{', pool' if npools > 1 else ''}]"
     )
     for i in range(min(len(sites["id"]), 8)):
-        pf = f"{sites['allocs_per_frame'][i]:.1f} ({sites['frames_active'][i]})" if len(frames) else "-"
+        pf = f"{sites['allocs_per_gameplay_frame'][i]:.1f}" if ngame else "-"
         where = f"{sites['thread'][i]}, {sites['pool'][i]}" if npools > 1 else sites["thread"][i]
         det.append(
             f"  {sites['allocs'][i]:>8} {pf:>14} {sites['median_size_bytes'][i]:>8} B {_size(sites['bytes'][i]):>10} "
@@ -614,7 +643,7 @@ def _summary(
     else:
         leak = "no leak (everything freed)"
     top = 0
-    per = f", {sites['allocs_per_frame'][top]:.1f}/frame" if len(frames) and sites["frames_active"][top] else ""
+    per = f", {sites['allocs_per_gameplay_frame'][top]:.1f} per gameplay frame" if ngame else ""
     title = (
         f"Memory ({total} allocations, {_size(int(ev.size.sum()))}): {leak}; peak {_size(pools['peak_bytes'][allp])} "
         f"at {_t(pools['peak_ns'][allp])}; most allocations: {sites['name'][top]} ({sites['allocs'][top]}{per}, "
@@ -637,13 +666,20 @@ def _sizes(sites: dict[str, Any], i: int) -> str:
     return f"{lo} B" if lo == hi else f"{lo}-{hi} B (median {sites['median_size_bytes'][i]} B)"
 
 
-def _per_frame(sites: dict[str, Any], i: int, nframes: int) -> str:
+def _per_frame(sites: dict[str, Any], i: int, nframes: int, ngame: int) -> str:
+    """The overall rate per gameplay frame first (the one to quote), then the rate in the frames it allocates in."""
     if not nframes or sites["frames_active"][i] == 0:
         return ""
-    return (
-        f", {sites['allocs_per_frame'][i]:.1f} per frame in the {sites['frames_active'][i]} of {nframes} frames it "
-        f"allocates in (min {sites['min_per_frame'][i]}, max {sites['max_per_frame'][i]})"
-    )
+    rng = f"min {sites['min_per_frame'][i]}, max {sites['max_per_frame'][i]}"
+    per_active = sites["allocs_per_frame"][i]
+    n_active = sites["frames_active"][i]
+    active = f"{per_active:.1f} per active frame (in the {n_active} of {nframes} frames it allocates in; {rng})"
+    if not ngame:
+        return f", {active}"
+    overall = sites["allocs_per_gameplay_frame"][i]
+    if abs(overall - per_active) <= 0.01 * per_active:  # allocates in every gameplay frame: one rate
+        return f", {overall:.1f} per gameplay frame ({ngame} gameplay frames; {rng})"
+    return f", {overall:.1f} per gameplay frame overall ({ngame} gameplay frames); {active}"
 
 
 def _fate(sites: dict[str, Any], i: int) -> str:
