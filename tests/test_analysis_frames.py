@@ -47,6 +47,9 @@ def test_planted_slow_frames_summary_names_culprit_first(slow_cap) -> None:  # t
     assert "0.302 ms" in first  # typical per frame
     assert "Game::Tick > Renderer::Draw > Renderer::UpdateResources > TextureStreamer::UploadMips" in text
     assert "Renderer::Present" in text and "wait" in text  # named as the pacer that shrank, not as a cause
+    # the plain label first, the evidence after it
+    assert "Renderer::Present typical 9.51 ms -> mean 0.040 ms: the frame-pacing wait, which absorbs" in text
+    assert "not a cause (evidence: it ends at the same point of every frame" in text
     for f in (43, 99, 160, 205, 268, 333, 404):
         assert f"\n{f:>6} " in text
     assert "frame 0 start-up" in text and "frame 1 start-up" in text and "frame 452 trailing partial" in text

@@ -44,7 +44,9 @@ def test_planted_thread_imbalance_summary(imbalance) -> None:  # type: ignore[no
     assert first.startswith("Busiest thread: JobWorker 2") and "Physics::SimulateIsland" in first
     assert "Pool 'JobWorker' (4 threads)" in text
     assert "idle (< 25.0% working): JobWorker 0, JobWorker 1, JobWorker 3" in text
-    assert "JobSystem::WaitForJobs (waits for other threads" in text
+    # the plain label first, the evidence after it with its chance baseline named
+    assert "JobSystem::WaitForJobs (a wait for another thread; evidence: 100% of its runs end within" in text
+    assert "(chance baseline, the midpoints of its runs: " in text
     assert len(text.splitlines()) <= 40
 
 

@@ -355,7 +355,7 @@ def _shrinkers(
         if not on[k] or mean_g[k] >= 0 or -mean_g[k] < 0.25 * added:
             continue
         w = waits.get((int(th_of[k]), int(nm_of[k])))
-        why = f"a wait ({w.kind}; {w.evidence}): it absorbs the extra work, it is not a cause" if w else "it shrank"
+        why = f"{w.label}, which absorbs the extra work; not a cause (evidence: {w.evidence})" if w else "it shrank"
         out.append(
             f"Shrank in the slow frames: {names[int(nm_of[k])]} typical {fmt_ns(typ[k])} -> mean "
             f"{fmt_ns(typ[k] + mean_g[k])}: {why}."

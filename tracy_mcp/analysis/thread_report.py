@@ -351,7 +351,7 @@ def _summary(
     for r in rows:
         if r["waiting_ns"] > 0.1 * span:
             wz = [w for w in waits if w.thread_row == r["thread_id"]]
-            desc = "; ".join(f"{names[w.name_idx]} ({w.kind}: {w.evidence})" for w in wz)
+            desc = "; ".join(f"{names[w.name_idx]} ({w.label}; evidence: {w.evidence})" for w in wz)
             lines.append(
                 f"{r['thread']}: busy {fmt_pct(r['busy'])}, but {fmt_pct(r['waiting_ns'] / span)} of it waits in "
                 f"{desc}; working {fmt_pct(r['working'])}."

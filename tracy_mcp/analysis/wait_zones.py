@@ -35,6 +35,11 @@ class WaitZone:
     kind: str  # "paces the frame" | "waits for other threads"
     evidence: str
 
+    @property
+    def label(self) -> str:
+        """What the zone is, in plain words, to put before the evidence."""
+        return "the frame-pacing wait" if self.kind == "paces the frame" else "a wait for another thread"
+
 
 def wrapper_rows(ctx: Capture) -> np.ndarray:
     """Zone rows that wrap their thread: they have children and last at least half of the thread's zone span.
@@ -169,8 +174,8 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
                         k,
                         name_idx,
                         "waits for other threads",
-                        f"ends within {eps // 1000} µs after a zone on another thread ends in {f_end:.0%} of its runs "
-                        f"(a random instant: {f_mid:.0%})",
+                        f"{f_end:.0%} of its runs end within {eps // 1000} µs after a zone on another thread ends "
+                        f"(chance baseline, the midpoints of its runs: {f_mid:.0%})",
                     )
                     break
     return list(found.values())
@@ -209,6 +214,6 @@ def _paces(t: ZoneTree, rk: np.ndarray, gs: np.ndarray, ge: np.ndarray) -> str |
     if ms <= 0 or me > 0.25 * ms or gap > 0.01 * float(np.median(ge - gs)):
         return None
     return (
-        f"ends on the frame grid: its end varies {me / 1e3:.0f} µs, its start {ms / 1e3:.0f} µs, and it ends "
-        f"{gap / 1e3:.0f} µs before the next frame"
+        f"it ends at the same point of every frame (spread {me / 1e3:.0f} µs, {gap / 1e3:.0f} µs before the next "
+        f"frame) while its start moves with the work before it (spread {ms / 1e3:.0f} µs)"
     )
