@@ -96,15 +96,27 @@ def test_every_capture(path: Path) -> None:
         assert ((run >= 0) & (run <= 1.0001)).all()
 
 
-def test_tied_busiest_threads_are_named_together() -> None:
-    """Six workers all working the whole window: the headline names the tie instead of picking one of them."""
+def test_lock_waits_are_waiting_not_working() -> None:
+    """Six workers inside zones the whole window, part of it blocked on a lock: the lock wait (lock events, inside
+    their zones) is subtracted from working and said so; busy and working are called wall time, not CPU time."""
     with open_capture(planted("lock_contention.tracy")) as cap:
         r = cap.thread_report()
-    first = r.summary().splitlines()[0]
-    assert first.startswith("Busiest threads: 6 threads tie at 100.0%") and "JobWorker 0-5" in first, first
-    # no context switches: CPU running time is "not recorded", -1 in both columns (not a NaN beside a -1)
-    assert "CPU running time: not recorded" in r.summary()
-    assert (r.table["running_ns"] == -1).all() and (r.table["running"] == -1).all()
+        lo, hi = r.window
+        locks = cap.lock_contention(start_ns=lo, end_ns=hi).tables["threads"]
+    t = r.table
+    workers = t[t["pool"] == "JobWorker"].set_index("thread")
+    assert len(workers) == 6 and (workers["busy"] > 0.999).all()
+    assert (workers["working_ns"] == workers["busy_ns"] - workers["waiting_ns"] - workers["lock_wait_ns"]).all()
+    lock_wait = locks.groupby("thread")["wait_ns"].sum()
+    for name, row in workers.iterrows():
+        assert row["lock_wait_ns"] == pytest.approx(lock_wait[name], rel=0.02), name
+    # the threads that wait most for the lock work least
+    assert set(workers["working"].nsmallest(2).index) == {"JobWorker 0", "JobWorker 1"}
+    text = r.summary()
+    assert "Lock waits count as waiting, not working" in text and "JobWorker 1 11.8%" in text
+    # no context switches: "not CPU time", -1 in both running columns (not a NaN beside a -1)
+    assert "Busy and working are wall time inside zones, not CPU time (no context switches recorded)." in text
+    assert (t["running_ns"] == -1).all() and (t["running"] == -1).all()
 
 
 def test_name_list_collapses_numbered_threads() -> None:

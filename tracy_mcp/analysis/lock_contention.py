@@ -17,6 +17,7 @@ from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.grouping import group_ids
 from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered, union
 from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.wait_zones import wrapper_rows
 from tracy_mcp.analysis.zone_at import innermost, resolve_threads
 from tracy_mcp.analysis.zone_paths import leaf, path_groups
 from tracy_mcp.errors import NotFoundError
@@ -93,6 +94,39 @@ def lock_contention(
     for k in ("threads", "held_zones", "wait_zones", "wait_roots"):
         rep.tables[k] = frame(tables[k])
     return rep
+
+
+def lock_wait_in_zones(ctx: Capture, lo: int, hi: int, skip: set[tuple[int, int]]) -> dict[int, int]:
+    """Per thread_id: time in [lo, hi) spent waiting for any lock inside the self time of a zone, the time a thread
+    report counts as busy: the wait starts in a zone that neither wraps its thread nor is in `skip` ((thread_id,
+    srcloc) pairs already counted as waiting), and is cut at that zone's end."""
+    tree = ctx._cpu()
+    if tree.n == 0:
+        return {}
+    ws, we, tr = [], [], []
+    for r in ctx._lock_rows():
+        d = _lock_data(ctx, r, None, None)
+        sel = np.flatnonzero((d.acq.wait > 0) & (d.acq.time > lo) & (d.acq.wait_start < hi))
+        if len(sel):
+            ws.append(d.acq.wait_start[sel])
+            we.append(d.acq.time[sel])
+            tr.append(d.thread_rows[d.acq.thread[sel]])
+    if not ws:
+        return {}
+    start, end, trow = np.concatenate(ws), np.concatenate(we), np.concatenate(tr).astype(I64)
+    start = np.maximum(start, lo)
+    zone = innermost(ctx, start, trow)
+    ok = zone >= 0
+    ok[ok] &= ~np.isin(zone[ok], wrapper_rows(ctx))
+    if skip:
+        key = trow * (tree.nsrc + 1) + tree.srcloc[np.maximum(zone, 0)]
+        skipped = np.asarray([t * (tree.nsrc + 1) + s for t, s in skip], I64)
+        ok &= ~np.isin(key, skipped)
+    zend = np.where(tree.valid[np.maximum(zone, 0)], tree.end[np.maximum(zone, 0)], hi)
+    dur = np.minimum(np.minimum(end, hi), zend) - start
+    keep = ok & (dur > 0)
+    per = np.bincount(trow[keep], weights=dur[keep])
+    return {int(k): int(v) for k, v in enumerate(per.tolist()) if v > 0}
 
 
 # -- building the per-lock data -------------------------------------------------------------------------------------

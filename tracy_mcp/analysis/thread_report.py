@@ -4,7 +4,8 @@ bottleneck, which are idle, what dominates each one, and the imbalance inside th
 busy     time inside the thread's zones, as self time, so that a zone wrapping the whole thread (a Python client's
          thread function, a `main` zone) does not make it look 100 % busy: only its children count;
 waiting  self time of zones that wait rather than work (wait_zones: frame pacers, waits for other threads);
-working  busy - waiting;
+lock wait  time waiting to acquire a lock (lock events) inside a zone counted as busy;
+working  busy - waiting - lock wait;
 running  time on a CPU from context switches, when the capture has them; -1 in `running_ns` and `running` when
          not recorded (no context switches for that thread).
 A pool is a set of threads whose names differ only by a trailing number ("JobWorker 0".."JobWorker 3").
@@ -20,6 +21,7 @@ import numpy as np
 
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
+from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones
 from tracy_mcp.analysis.window_profile import WindowProfile, window_profile
@@ -40,6 +42,7 @@ THREAD_COLS = (
     "zones",
     "busy_ns",
     "waiting_ns",
+    "lock_wait_ns",
     "working_ns",
     "wrapper_ns",
     "running_ns",
@@ -131,7 +134,9 @@ def thread_report(
     prof = window_profile(ctx, lo, hi)
     waits = wait_zones(ctx, lo, hi, ph)
     labels = ctx._thread_labels()
-    rows, top_rows = _thread_rows(ctx, prof, waits, labels, _running(ctx, lo, hi))
+    skip = {(w.thread_row, int(x)) for w in waits for x in ctx._srclocs().rows_of(ctx._srclocs().names[w.name_idx])}
+    locked = lock_wait_in_zones(ctx, lo, hi, skip)
+    rows, top_rows = _thread_rows(ctx, prof, waits, labels, _running(ctx, lo, hi), locked)
     if not rows:
         res.title = f"thread_report: none recorded (no zone runs in {what})."
         return res
@@ -201,7 +206,12 @@ def _window(
 
 
 def _thread_rows(
-    ctx: Capture, prof: WindowProfile, waits: list[WaitZone], labels: list[str], running: dict[int, int]
+    ctx: Capture,
+    prof: WindowProfile,
+    waits: list[WaitZone],
+    labels: list[str],
+    running: dict[int, int],
+    locked: dict[int, int],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     sl = ctx._srclocs()
     names = [*sl.name, "?"]
@@ -239,6 +249,7 @@ def _thread_rows(
                 }
             )
         run = running.get(k, -1)
+        lw = min(locked.get(k, 0), int(busy[k] - wait_ns[k]))
         rows.append(
             {
                 "thread_id": k,
@@ -248,11 +259,12 @@ def _thread_rows(
                 "zones": int(prof.zone_count[k]),
                 "busy_ns": int(busy[k]),
                 "waiting_ns": int(wait_ns[k]),
-                "working_ns": int(busy[k] - wait_ns[k]),
+                "lock_wait_ns": lw,
+                "working_ns": int(busy[k] - wait_ns[k] - lw),
                 "wrapper_ns": int(prof.wrap_ns[k]),
                 "running_ns": run,
                 "busy": busy[k] / span,
-                "working": (busy[k] - wait_ns[k]) / span,
+                "working": (busy[k] - wait_ns[k] - lw) / span,
                 "running": run / span if run >= 0 else -1.0,  # -1: not recorded, as running_ns
                 "top_zone": work[0][0] if work else "",
                 "top_zone_self_ns": int(work[0][1][0]) if work else 0,
@@ -335,8 +347,20 @@ def _summary(
 ) -> list[str]:
     span = hi - lo
     frame_txt = f"; median frame {fmt_ns(ph.median_ns)}" if ph is not None and ph.median_ns == ph.median_ns else ""
-    cpu = "" if any(r["running_ns"] >= 0 for r in rows) else " CPU running time: not recorded (no context switches)."
+    cpu = (
+        ""
+        if any(r["running_ns"] >= 0 for r in rows)
+        else " Busy and working are wall time inside zones, not CPU time (no context switches recorded)."
+    )
     lines = [f"Window {lo / 1e9:.3f}-{hi / 1e9:.3f} s{frame_txt}; shares below are of the window.{cpu}"]
+    locked = sorted((r for r in rows if r["lock_wait_ns"] > 0), key=lambda r: -r["lock_wait_ns"])
+    if locked:
+        lines.append(
+            "Lock waits count as waiting, not working (blocked acquiring a lock inside zones; ctx.lock_contention()): "
+            + ", ".join(f"{r['thread']} {fmt_pct(r['lock_wait_ns'] / span)}" for r in locked[:6])
+            + (f", ... {len(locked) - 6} more" if len(locked) > 6 else "")
+            + "."
+        )
     for p in pools:
         members = sorted(p["_members"], key=lambda m: -m["working_ns"])
         idle = [m["thread"] for m in members if m["working"] < IDLE]
@@ -375,7 +399,8 @@ def _summary(
         if has_run:
             run = f" {fmt_pct(r['running']) if r['running_ns'] >= 0 else '-':>6}"
         lines.append(
-            f"{r['thread'][:22]:<22} {r['zones']:>8} {fmt_pct(r['busy']):>6} {fmt_pct(r['waiting_ns'] / span):>6} "
+            f"{r['thread'][:22]:<22} {r['zones']:>8} {fmt_pct(r['busy']):>6} "
+            f"{fmt_pct((r['waiting_ns'] + r['lock_wait_ns']) / span):>6} "
             f"{fmt_pct(r['working']):>6}{run}  {tops}"
         )
     if len(rows) > SHOWN:
