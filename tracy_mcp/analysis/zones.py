@@ -420,7 +420,7 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         ex = extra if rows is None else extra[rows]
         sids = db.col("zone_extras", "text").astype(np.int64)
         uniq, inv = np.unique(sids, return_inverse=True)
-        labels = [self._strings.get(int(s)) if s >= 0 else "" for s in uniq.tolist()]
+        labels = self._strings.texts(uniq.tolist())
         codes = inv.astype(np.int32)
         codes[0] = labels.index("") if "" in labels else len(labels)  # extras row 0 stands for "no extras"
         if "" not in labels:

@@ -33,11 +33,25 @@ class StringPool:
         self._decoded[sid] = s
         return s
 
+    def texts(self, ids: list[int], default: str = "") -> list[str]:
+        """Texts of a list of ids, as get() gives them; the ids not decoded yet are decoded in one go (the
+        columns fetched once, not per id: a table with tens of thousands of distinct texts)."""
+        n = len(self)
+        missing = [i for i in set(ids) if 0 <= i < n and i not in self._decoded]
+        if missing:
+            offsets = self._db.col("strings", "offset")[missing].tolist()
+            sizes = self._db.col("strings", "size")[missing].tolist()
+            data = self._db.col("string_bytes", "data")
+            for sid, off, size in zip(missing, offsets, sizes, strict=True):
+                self._decoded[sid] = data[off : off + size].tobytes().decode("utf-8", "replace")
+        decoded = self._decoded
+        return [decoded.get(i, default) if 0 <= i < n else default for i in ids]
+
     def many(self, ids: np.ndarray) -> list[str]:
         """Texts of many ids; each distinct id is decoded once."""
         ids = np.asarray(ids)
         if len(ids) < 64:
             return [self.get(i) for i in ids.tolist()]
         uniq, inv = np.unique(ids, return_inverse=True)
-        texts = [self.get(i) for i in uniq.tolist()]
+        texts = self.texts(uniq.tolist())
         return [texts[i] for i in inv.ravel().tolist()]
