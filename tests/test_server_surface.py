@@ -116,6 +116,24 @@ def test_demo_capture_loads_by_name(tmp_path: Any) -> None:
     run(scenario, tmp_path)
 
 
+def test_the_first_reads_say_what_to_call(tmp_path: Any) -> None:
+    """The prompt maps each question to its analysis, `analyze` points at that list, and load_capture says which
+    instance_id a file gets; the id it returns is that one."""
+    require_capture(CAPTURE)
+
+    async def scenario(client: Client) -> None:
+        prompt = (await client.read_resource("tracy://prompt")).contents[0].text
+        for pair in ("`slow_frames` (stutter, hitches)", "`lock_contention` (lock waits)", "`thread_report` (busy"):
+            assert pair in prompt, pair
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+        assert "tracy://prompt step 2" in tools["analyze"].input_schema["properties"]["analysis"]["description"]
+        assert "default: the file name without .tracy" in (tools["load_capture"].description or "")
+        loaded = await ok(client, "load_capture", path=str(CAPTURE))
+        assert loaded["instance_id"] == CAPTURE.name.removesuffix(".tracy")
+
+    run(scenario, tmp_path)
+
+
 def test_eval_output_is_compact_and_bounded(tmp_path: Any) -> None:
     require_capture(CAPTURE)
 

@@ -44,20 +44,10 @@ class CaptureList(TypedDict):
     note: NotRequired[str]
 
 
-class InstanceInfo(TypedDict):
-    id: str
-    aliases: list[str]
-    path: str | None
-    live: bool
-    address: str | None
-    connected: bool
-    idle_seconds: float
-    background_done: bool
-    memory_bytes: int | None
-
-
 class InstanceList(TypedDict):
-    instances: list[InstanceInfo]
+    # each instance: id, aliases, path, live, address, connected, idle_seconds, background_done, memory_bytes
+    # (Instance.describe); left untyped in the schema, which every assistant reads before its first call
+    instances: list[dict[str, Any]]
     max_instances: int
     loading: NotRequired[list[dict[str, Any]]]
 

@@ -59,7 +59,7 @@ def register(mcp: MCPServer, core: Core) -> None:
     async def analyze(
         analysis: Annotated[
             Analysis,
-            Field(description="Which question (tracy://prompt); summary: contents + headline findings."),
+            Field(description="Which question: see tracy://prompt step 2."),
         ] = "summary",
         instance_id: Annotated[str | None, Field(description="Id or alias; optional when one is loaded.")] = None,
         thread: Annotated[str | None, Field(description="Only this thread (name or id).")] = None,

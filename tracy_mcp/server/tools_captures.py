@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
@@ -16,7 +16,7 @@ from tracy_mcp.server.core import Core, wait_task
 from tracy_mcp.server.instances import Instance, InstanceBusyError, UnknownInstanceError, file_key
 from tracy_mcp.server.loads import LoadRefused
 from tracy_mcp.server.safe_text import valid_text
-from tracy_mcp.server.schemas import CaptureFile, CaptureList, InstanceInfo, InstanceList, Loaded, hints
+from tracy_mcp.server.schemas import CaptureFile, CaptureList, InstanceList, Loaded, hints
 from tracy_mcp.server.tasks import COMPLETED, STOP_GRACE_S
 
 InstanceId = Annotated[str, Field(description="Instance id or alias.")]
@@ -61,7 +61,7 @@ def register(mcp: MCPServer, core: Core) -> None:
     async def list_instances() -> InstanceList:
         """Loaded captures and live sessions. The server is shared: unload_capture what you are done with."""
         now = time.time()
-        instances = [cast(InstanceInfo, i.describe(now)) for i in core.registry.all()]
+        instances = [i.describe(now) for i in core.registry.all()]
         out: InstanceList = {"instances": instances, "max_instances": settings.max_instances}
         loading = core.loads.running()
         if loading:
@@ -74,10 +74,11 @@ def register(mcp: MCPServer, core: Core) -> None:
             str,
             Field(description='A path, a file name in the captures folder, or "demo" (an example).'),
         ],
-        alias: Annotated[str | None, Field(description="Optional name usable as instance_id.")] = None,
+        alias: Annotated[str | None, Field(description="instance_id to use instead of the default.")] = None,
         ctx: Context | None = None,
     ) -> Loaded:
-        """Load a .tracy file; returns the instance_id for eval (an unchanged file already loaded is reused)."""
+        """Load a .tracy file; returns its instance_id (default: the file name without .tracy) for eval; an unchanged
+        file already loaded is reused."""
         return await _load(core, path, alias, ctx)
 
     @mcp.tool(annotations=hints(idempotent=True), structured_output=False)
