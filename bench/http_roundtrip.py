@@ -9,7 +9,9 @@ loaded, are called with `eval("ctx.get_zone_count()")`:
 
 one client at a time (`--calls` each, after a warm-up), then `--clients` concurrent `mcp.Client`s over HTTP with
 `--calls-each` calls each. Printed: p50 / p99 per transport side by side, and for the concurrent run p50 / p99,
-throughput and the number of errors. Goal: p50 under 5 ms for every client, no errors under concurrency.
+throughput and the number of errors. Goal: p50 under 5 ms for every client, no errors under concurrency. For the
+HTTP clients it also prints the CPU time per call of the client (this process) and of the server (from /proc):
+their sum close to the wall time means the round trip is Python work on both ends, not waiting.
 
 Not named http.py: a module of that name in bench/ would shadow the standard library's http package for every
 benchmark run from there.
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
@@ -79,16 +82,31 @@ async def measure_stdio(capture: Path, n: int) -> list[float]:
             return await timed(lambda: client.call_tool("eval", {"code": CODE, "instance_id": iid}), n)
 
 
-async def measure_client(url: str, iid: str, n: int) -> list[float]:
+def process_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process, from /proc."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def cpu_split(call: Call, n: int, pid: int) -> tuple[list[float], float, float]:
+    """timed(), plus the CPU ms per call of this process and of the server."""
+    server0, client0 = process_cpu(pid), time.process_time()
+    samples = await timed(call, n)
+    server1, client1 = process_cpu(pid), time.process_time()
+    return samples, (client1 - client0) / (n + WARMUP) * 1e3, (server1 - server0) / (n + WARMUP) * 1e3
+
+
+async def measure_client(url: str, iid: str, n: int, pid: int) -> tuple[list[float], float, float]:
     async with Client(url) as client:
-        return await timed(lambda: client.call_tool("eval", {"code": CODE, "instance_id": iid}), n)
+        return await cpu_split(lambda: client.call_tool("eval", {"code": CODE, "instance_id": iid}), n, pid)
 
 
-async def measure_session(url: str, iid: str, n: int) -> list[float]:
+async def measure_session(url: str, iid: str, n: int, pid: int) -> tuple[list[float], float, float]:
     async with streamable_http_client(url) as (read, write, *_):
         async with ClientSession(read, write) as session:
             await session.initialize()
-            return await timed(lambda: session.call_tool("eval", {"code": CODE, "instance_id": iid}), n)
+            return await cpu_split(lambda: session.call_tool("eval", {"code": CODE, "instance_id": iid}), n, pid)
 
 
 async def concurrent(url: str, iid: str, clients: int, each: int) -> tuple[list[float], int, float]:
@@ -122,15 +140,22 @@ def row(name: str, samples: list[float]) -> str:
 async def run(args: argparse.Namespace, capture: Path) -> int:
     print(f"capture: {capture.name}; eval({CODE!r}); {args.calls} sequential calls per client after {WARMUP} warm-up")
     results: dict[str, list[float]] = {"stdio, mcp.Client": await measure_stdio(capture, args.calls)}
+    cpu: dict[str, tuple[float, float]] = {}
     with running_server() as server:
         async with Client(server.url) as loader:
             iid = await load(loader.call_tool, capture)
-            results["HTTP, mcp.Client"] = await measure_client(server.url, iid, args.calls)
-            results["HTTP, ClientSession + streamable_http_client"] = await measure_session(server.url, iid, args.calls)
+            for name, measure in (
+                ("HTTP, mcp.Client", measure_client),
+                ("HTTP, ClientSession + streamable_http_client", measure_session),
+            ):
+                results[name], client_ms, server_ms = await measure(server.url, iid, args.calls, server.pid)
+                cpu[name] = client_ms, server_ms
             samples, errors, wall = await concurrent(server.url, iid, args.clients, args.calls_each)
     print(f"{'transport / client':<44} {'p50 ms':>8} {'p99 ms':>8} {'mean ms':>8}   goal p50 < {GOAL_MS:g} ms")
     for name, s in results.items():
         print(row(name, s))
+    for name, (client_ms, server_ms) in cpu.items():
+        print(f"{name}: CPU per call {client_ms:.2f} ms in the client, {server_ms:.2f} ms in the server")
     total = args.clients * args.calls_each
     print(
         f"{args.clients} concurrent mcp.Clients over HTTP x {args.calls_each} calls: p50 {pct(samples, 50):.2f} ms,"
