@@ -339,17 +339,15 @@ def _wait_zones(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
         "zone_total_ns": [],
     }
     for d in locks:
-        w = d.acq.wait
-        sel = np.nonzero(w > 0)[0]
-        if len(sel) == 0 or len(tree.start) == 0:
+        found = _waits_in_zones(ctx, d)
+        if found is None:
             continue
-        trow = d.thread_rows[d.acq.thread[sel]]
-        zones = innermost(ctx, d.acq.wait_start[sel], trow)
+        waits, zones = found
         pid, paths = path_groups(ctx, zones)
         has = pid >= 0
         if not has.any():
             continue
-        wait = np.bincount(pid[has], weights=w[sel][has], minlength=len(paths))
+        wait = np.bincount(pid[has], weights=waits[has], minlength=len(paths))
         cnt = np.bincount(pid[has], minlength=len(paths))
         # total duration of the distinct zones that contained a wait (the enclosing work, wait included)
         uz, inv = group_ids(zones[has])
@@ -365,6 +363,17 @@ def _wait_zones(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
             out["waits"].append(int(cnt[p]))
             out["zone_total_ns"].append(int(ztot[p]))
     return {k: np.asarray(v) for k, v in out.items()}
+
+
+def _waits_in_zones(ctx: Capture, d: _LockData) -> tuple[np.ndarray, np.ndarray] | None:
+    """The non-zero waits on lock `d` and the innermost zone (row, -1 for none) each began in on its thread; None
+    when there are no such waits or no zones."""
+    w = d.acq.wait
+    sel = np.nonzero(w > 0)[0]
+    if len(sel) == 0 or len(ctx._cpu().start) == 0:
+        return None
+    trow = d.thread_rows[d.acq.thread[sel]]
+    return w[sel], innermost(ctx, d.acq.wait_start[sel], trow)
 
 
 def _roots(ctx: Capture, zones: np.ndarray) -> np.ndarray:
@@ -388,18 +397,16 @@ def _wait_roots(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
         k: [] for k in ("lock_id", "lock", "path", "wait_ns", "zones", "threads", "zone_total_ns", "zone_self_ns")
     }
     for d in locks:
-        w = d.acq.wait
-        sel = np.nonzero(w > 0)[0]
-        if len(sel) == 0 or len(tree.start) == 0:
+        found = _waits_in_zones(ctx, d)
+        if found is None:
             continue
-        trow = d.thread_rows[d.acq.thread[sel]]
-        zones = innermost(ctx, d.acq.wait_start[sel], trow)
+        waits, zones = found
         has = zones >= 0
         if not has.any():
             continue
         roots = _roots(ctx, zones[has])
         pid, paths = path_groups(ctx, roots)
-        wait = np.bincount(pid, weights=w[sel][has], minlength=len(paths))
+        wait = np.bincount(pid, weights=waits[has], minlength=len(paths))
         uz, inv = group_ids(roots)
         upid = np.zeros(len(uz), I64)
         upid[inv] = pid
