@@ -64,5 +64,25 @@ def test_analyze_names_each_planted_cause(tmp_path: Path) -> None:
                     client, "analyze", instance_id=ids["slow_frames"], analysis="slow_frames", name="x"
                 )
                 assert "summary" in await error(client, "analyze", instance_id=ids["slow_frames"], analysis="nope")
+                # one slow frame's call tree on the main thread, and a frame window for an analysis that takes times
+                slow = (await ok(client, "load_capture", path="slow_frames.tracy"))["instance_id"]
+                frame = _expected("slow_frames")["slow_frames"][2]
+                tree = await ok(
+                    client, "analyze", instance_id=slow, analysis="call_tree", thread="Main thread", frames=str(frame)
+                )
+                assert f"frame {frame}" in tree and _expected("slow_frames")["culprit_zone"] in tree, tree[:800]
+                assert f"frame_range=({frame}, {frame})" in tree.splitlines()[-1]
+                window = await ok(client, "analyze", instance_id=slow, analysis="thread_report", frames="100-110")
+                assert "frames 100..110" in window, window[:400]
+                leak = (await ok(client, "load_capture", path="memory_leak.tracy"))["instance_id"]
+                part = await ok(client, "analyze", instance_id=leak, analysis="memory_report", frames="100-200")
+                assert "start_ns=" in part.splitlines()[-1]
+                assert "takes no frames" in await error(client, "analyze", instance_id=slow, frames="3")
+                assert "inclusive range" in await error(
+                    client, "analyze", instance_id=slow, analysis="call_tree", frames="a-b"
+                )
+                assert "outside the frames" in await error(
+                    client, "analyze", instance_id=leak, analysis="memory_report", frames="99999"
+                )
 
     anyio.run(main)

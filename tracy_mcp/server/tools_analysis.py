@@ -26,11 +26,29 @@ ANALYSES: tuple[str, ...] = get_args(Analysis)
 # the keyword each analysis gives the tool's `name` option (the others take no name)
 NAME_ARGUMENT = {"lock_contention": "lock", "memory_report": "pool", "call_tree": "name", "hot_paths": "name"}
 TAKES_THREAD = {"lock_contention", "memory_report", "call_tree", "hot_paths"}
+# how each analysis takes a frame window: a frame range itself, or the window's times (found from the frames)
+FRAMES_ARGUMENT = {"call_tree": "frame_range", "hot_paths": "frame_range", "thread_report": "frames"}
+TAKES_FRAMES = {*FRAMES_ARGUMENT, "lock_contention", "memory_report"}
 
 
-def analysis_arguments(analysis: str, thread: str | None = None, name: str | None = None) -> dict[str, Any]:
-    """The keyword arguments of `ctx.<analysis>()` for the tool's options; ValueError naming the fix for an
-    option the analysis does not take."""
+def frame_pair(frames: str) -> tuple[int, int]:
+    """'160' or '150-170' (inclusive frame indices of the base frame set) as (first, last); ValueError otherwise."""
+    first, sep, last = frames.strip().partition("-")
+    try:
+        pair = (int(first), int(last if sep else first))
+    except ValueError:
+        raise ValueError(f"frames={frames!r}: give a frame index ('160') or an inclusive range ('150-170')") from None
+    if pair[0] > pair[1]:
+        raise ValueError(f"frames={frames!r}: the first frame comes after the last")
+    return pair
+
+
+def analysis_arguments(
+    analysis: str, thread: str | None = None, name: str | None = None, frames: str | None = None
+) -> dict[str, Any]:
+    """The keyword arguments of `ctx.<analysis>()` for the tool's options (a frame window for an analysis that
+    takes times as `frames_window`, resolved by `analysis_text`); ValueError naming the fix for an option the
+    analysis does not take."""
     if analysis not in ANALYSES:
         raise ValueError(f"unknown analysis {analysis!r}; one of {', '.join(ANALYSES)}")
     kwargs: dict[str, Any] = {}
@@ -42,11 +60,22 @@ def analysis_arguments(analysis: str, thread: str | None = None, name: str | Non
         if analysis not in NAME_ARGUMENT:
             raise ValueError(f"{analysis} takes no name; name= works with {', '.join(sorted(NAME_ARGUMENT))}")
         kwargs[NAME_ARGUMENT[analysis]] = name
+    if frames is not None:
+        if analysis not in TAKES_FRAMES:
+            raise ValueError(f"{analysis} takes no frames; frames= works with {', '.join(sorted(TAKES_FRAMES))}")
+        kwargs[FRAMES_ARGUMENT.get(analysis, "frames_window")] = frame_pair(frames)
     return kwargs
 
 
 def analysis_text(capture: Capture, analysis: str, kwargs: dict[str, Any]) -> str:
     """The summary of `ctx.<analysis>(**kwargs)`, then the eval call that gives its tables."""
+    window = kwargs.pop("frames_window", None)
+    if window is not None:
+        bounds = capture.get_frame_boundaries()
+        first, last = window
+        if not 0 <= first <= last < len(bounds):
+            raise ValueError(f"frames {first}-{last} are outside the frames 0..{len(bounds) - 1}")
+        kwargs["start_ns"], kwargs["end_ns"] = int(bounds[first][0]), int(bounds[last][1])
     report = getattr(capture, analysis)(**kwargs)
     call = f"ctx.{analysis}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
     return f"{report.summary()}\nTables (eval): r = {call}; r.table, r.tables"
@@ -66,11 +95,14 @@ def register(mcp: MCPServer, core: Core) -> None:
         name: Annotated[
             str | None, Field(description="A lock (lock_contention), pool (memory_report) or zone (call trees).")
         ] = None,
+        frames: Annotated[
+            str | None, Field(description="Only frame '160' or frames '150-170' (not summary, slow_frames).")
+        ] = None,
     ) -> str:
         """Answer a common question in one call: the finding first, with its numbers. Same text as
         print(ctx.<analysis>()) in eval, whose .table holds the data."""
         try:
-            kwargs = analysis_arguments(analysis, thread, name)
+            kwargs = analysis_arguments(analysis, thread, name, frames)
         except ValueError as exc:
             raise ToolError(str(exc)) from None
         inst = core.instance(instance_id)
