@@ -673,7 +673,7 @@ def _per_frame(sites: dict[str, Any], i: int, nframes: int, ngame: int) -> str:
     rng = f"min {sites['min_per_frame'][i]}, max {sites['max_per_frame'][i]}"
     per_active = sites["allocs_per_frame"][i]
     n_active = sites["frames_active"][i]
-    active = f"{per_active:.1f} per active frame (in the {n_active} of {nframes} frames it allocates in; {rng})"
+    active = f"{per_active:.1f} per active frame (it allocates in {n_active} of all {nframes} frames; {rng})"
     if not ngame:
         return f", {active}"
     overall = sites["allocs_per_gameplay_frame"][i]
