@@ -41,8 +41,8 @@ def plot_frames(ctx: Capture, *, frame_set: str | None = None, budget_ns: int | 
                 label=f"{labels.get(k, k)} ({int(sel.sum())})",
                 linewidth=0,
             )
-    gameplay = kind != "start-up"
-    typical = (kind == "normal") | (kind == "slow")
+    typical = (kind == "normal") | (kind == "slow")  # the gameplay frames
+    gameplay = kind != "start-up"  # the y range: gameplay frames and the trailing partial one
     median = float(np.median(dur[typical])) if typical.any() else 0.0
     if median > 0:
         ax.axhline(median / 1e6, color="#333333", linewidth=0.8, linestyle="--", label=f"median {median / 1e6:.2f} ms")
@@ -62,13 +62,14 @@ def plot_frames(ctx: Capture, *, frame_set: str | None = None, budget_ns: int | 
     ax.set_ylabel("frame time (ms)")
     fig.legend(loc="outside lower center", ncol=6, fontsize=9, frameon=False)  # below: never over a frame
     ax.set_title(
-        f"Frame times: {ctx.get_capture_name()}, {len(idx)} frames" + (f" of set {frame_set!r}" if frame_set else ""),
+        f"Frame times: {ctx.get_capture_name()}, {int(typical.sum())} gameplay frames of {len(idx)}"
+        + (f" in set {frame_set!r}" if frame_set else ""),
         fontsize=11,
         loc="left",
     )
     if len(ms):
-        hist.hist(ms[gameplay], bins=60, orientation="horizontal", color="#4a7fb5", log=True)
-    hist.set_xlabel("frames (log)")
+        hist.hist(ms[typical], bins=60, orientation="horizontal", color="#4a7fb5", log=True)
+    hist.set_xlabel("gameplay frames (log)")
     hist.tick_params(labelleft=False)
     return fig
 
