@@ -103,6 +103,7 @@ def test_lock_waits_are_waiting_not_working() -> None:
         r = cap.thread_report()
         lo, hi = r.window
         locks = cap.lock_contention(start_ns=lo, end_ns=hi).tables["threads"]
+        host = cap.get_host_info()
     t = r.table
     workers = t[t["pool"] == "JobWorker"].set_index("thread")
     assert len(workers) == 6 and (workers["busy"] > 0.999).all()
@@ -117,6 +118,13 @@ def test_lock_waits_are_waiting_not_working() -> None:
     # no context switches: "not CPU time", -1 in both running columns (not a NaN beside a -1)
     assert "Busy and working are wall time inside zones, not CPU time (no context switches recorded)." in text
     assert (t["running_ns"] == -1).all() and (t["running"] == -1).all()
+    # six workers inside zones all the time on a 2-core machine: the wall time cannot all be running time
+    assert "CPU cores: 2" in host
+    assert "More work than cores: the threads' working time adds up to 6.1 cores on a 2-core machine" in text
+
+
+def test_no_oversubscription_caveat_when_the_work_fits(imbalance) -> None:  # type: ignore[no-untyped-def]
+    assert "More work than cores" not in imbalance.thread_report().summary()
 
 
 def test_name_list_collapses_numbered_threads() -> None:

@@ -177,6 +177,7 @@ def thread_report(
     else:
         res.title = f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){dom}."
     res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top)
+    res.lines[1:1] = _oversubscribed(rows, _host_cores(ctx))
     return res
 
 
@@ -332,6 +333,27 @@ def _pools(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
     out.sort(key=lambda p: -(p["max_over_mean"] if p["max_over_mean"] == p["max_over_mean"] else 0.0))
     return out
+
+
+def _host_cores(ctx: Capture) -> int:
+    """The recording machine's core count from the capture's host info ("CPU cores: N"); 0 when unknown."""
+    m = re.search(r"CPU cores:\s*(\d+)", str(ctx.get_host_info() or ""))
+    return int(m.group(1)) if m else 0
+
+
+def _oversubscribed(rows: list[dict[str, Any]], cores: int) -> list[str]:
+    """A caveat when, without context switches, the threads' working time adds up to more cores than the machine had:
+    part of the wall time inside zones was then time the OS ran something else."""
+    if not cores or any(r["running_ns"] >= 0 for r in rows):
+        return []
+    demand = sum(max(float(r["working"]), 0.0) for r in rows)
+    if demand <= cores * 1.05:
+        return []
+    return [
+        f"More work than cores: the threads' working time adds up to {demand:.1f} cores on a {cores}-core machine "
+        "(host info), so part of the wall time inside zones is time those threads were not running (preempted or "
+        "asleep; record context switches to see it)."
+    ]
 
 
 def _summary(
