@@ -14,8 +14,15 @@ PLANTED = CAPTURES / "planted"
 ANSWERS = GOLDEN / "planted" / "answers.json"
 
 
-@cache
 def answers() -> dict[str, Any]:
+    """The expected answers; skips the test with the reason when the reference data is absent."""
+    if not ANSWERS.is_file():
+        pytest.skip(f"planted answers not found at {ANSWERS} (set TRACY_MCP_SHARED)")
+    return _answers()
+
+
+@cache
+def _answers() -> dict[str, Any]:
     return json.loads(ANSWERS.read_text())["captures"]
 
 

@@ -260,6 +260,7 @@ def test_strings_are_dictionary_views_of_the_engine() -> None:
 
 
 def test_lazy_columns_are_built_only_when_referenced() -> None:
+    require_shared()
     ctx = open_capture(CAPTURES / "clientapp-0.14.0.tracy")
     try:
         before = ctx.memory_bytes()
