@@ -69,21 +69,23 @@ void build_srcloc_lists(Model& m) {
     auto& s = m.srclocs;
     const auto& z = m.zones;
     const size_t n = s.count();
-    if (s.zone_count.size() != n) build_zone_stats(m);  // the counts size the lists: they must cover every srcloc
     s.zones_begin.assign(n, 0);
     s.zones_end.assign(n, 0);
     int32_t at = 0;
     for (size_t sl = 0; sl < n; sl++) {
         s.zones_begin[sl] = at;
         s.zones_end[sl] = at;  // advanced below as the zones are placed
-        at += int32_t(s.zone_count[sl]);
+        // A srcloc the statistics do not cover gets no zones: the counts are read, never rebuilt here (their
+        // columns may already be in use).
+        at += sl < s.zone_count.size() ? int32_t(s.zone_count[sl]) : 0;
     }
     m.srcloc_zones.assign(size_t(at), 0);
     for (size_t i = 0; i < z.count(); i++) {
         const uint16_t sl = z.srcloc[i];
         if (sl >= n || !stat_zone(z.start[i], z.end[i])) continue;
         const auto at_row = size_t(s.zones_end[sl]);
-        if (at_row >= m.srcloc_zones.size()) continue;  // never with consistent counts; a bound, not a repair
+        const auto list_end = sl + 1 < n ? size_t(s.zones_begin[sl + 1]) : m.srcloc_zones.size();
+        if (at_row >= list_end) continue;  // never with consistent counts; a bound, not a repair
         m.srcloc_zones[at_row] = int32_t(i);
         s.zones_end[sl]++;
     }
