@@ -11,6 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from tracy_mcp import tracking
+from tracy_mcp.analysis.scope import resolve_scope
 from tracy_mcp.server.core import Core, wait_task
 from tracy_mcp.server.instances import Instance
 from tracy_mcp.server.schemas import hints
@@ -32,15 +33,13 @@ TAKES_FRAMES = {*FRAMES_ARGUMENT, "lock_contention", "memory_report"}
 
 
 def frame_pair(frames: str) -> tuple[int, int]:
-    """'160' or '150-170' (inclusive frame indices of the base frame set) as (first, last); ValueError otherwise."""
+    """'160' or '150-170' (inclusive frame indices of the base frame set) as (first, last); ValueError when it is
+    not that shape (the analyses check the range itself)."""
     first, sep, last = frames.strip().partition("-")
     try:
-        pair = (int(first), int(last if sep else first))
+        return int(first), int(last if sep else first)
     except ValueError:
         raise ValueError(f"frames={frames!r}: give a frame index ('160') or an inclusive range ('150-170')") from None
-    if pair[0] > pair[1]:
-        raise ValueError(f"frames={frames!r}: the first frame comes after the last")
-    return pair
 
 
 def analysis_arguments(
@@ -70,12 +69,9 @@ def analysis_arguments(
 def analysis_text(capture: Capture, analysis: str, kwargs: dict[str, Any]) -> str:
     """The summary of `ctx.<analysis>(**kwargs)`, then the eval call that gives its tables."""
     window = kwargs.pop("frames_window", None)
-    if window is not None:
-        bounds = capture.get_frame_boundaries()
-        first, last = window
-        if not 0 <= first <= last < len(bounds):
-            raise ValueError(f"frames {first}-{last} are outside the frames 0..{len(bounds) - 1}")
-        kwargs["start_ns"], kwargs["end_ns"] = int(bounds[first][0]), int(bounds[last][1])
+    if window is not None:  # the frames' time window, as the call-tree analyses find it
+        scope = resolve_scope(capture, frame_range=window)
+        kwargs["start_ns"], kwargs["end_ns"] = scope.start, scope.end
     report = getattr(capture, analysis)(**kwargs)
     call = f"ctx.{analysis}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
     return f"{report.summary()}\nTables (eval): r = {call}; r.table, r.tables"
