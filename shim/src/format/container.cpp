@@ -134,9 +134,12 @@ struct StreamDecoder {
     }
 };
 
-// The streams are decoded in parallel, a few blocks ahead of the reader: worker w decodes the streams s with
-// s % workers == w, each stream's blocks in order (an LZ4 block may refer to the previous block of its stream),
-// into the ring slot of its block number. The reader takes the blocks in payload order.
+// The streams are decoded in parallel, a ring of blocks ahead of the reader. Each stream's blocks are decoded in
+// order by one thread at a time (an LZ4 block may refer to the previous block of its stream): a thread claims the
+// stream whose next block comes first in the payload, decodes it into the ring slot of its block number and
+// releases the stream. The background threads are one fewer than the cores, and the reader decodes its next block
+// itself instead of waiting when no thread has taken it yet: every core either reads or decodes, and no core runs
+// three threads by turns.
 struct ContainerSource::Impl {
     const uint8_t* data;
     size_t size;
@@ -147,12 +150,14 @@ struct ContainerSource::Impl {
     std::vector<std::unique_ptr<StreamDecoder>> decoders;  // one per stream
 
     std::vector<Slot> ring;
+    std::vector<size_t> stream_next;  // per stream: its next block to decode
+    std::vector<uint8_t> stream_busy;  // per stream: a thread is decoding its next block
     size_t consumed = 0;  // blocks handed to the reader and released
     size_t failed_block = SIZE_MAX;  // the first block that could not be decoded
     std::string error;
     bool stop = false;
     std::mutex m;
-    std::condition_variable space, ready;  // workers wait for a free slot; the reader for its next block
+    std::condition_variable space, ready;  // workers wait for a block to claim; the reader for its next block
     std::vector<std::thread> workers;
     bool have_current = false;
 
@@ -172,35 +177,65 @@ struct ContainerSource::Impl {
 #endif
     }
 
-    void fail(size_t block, std::string message) {
-        std::lock_guard<std::mutex> lock(m);
-        if (block < failed_block) {
-            failed_block = block;
-            error = std::move(message);
+    // Under the lock: whether block i may be decoded now (its stream is free, it is that stream's next block and
+    // its ring slot is free).
+    bool claimable(size_t i) const {
+        const size_t s = i % size_t(info.streams);
+        return !stream_busy[s] && stream_next[s] == i && i < consumed + ring.size() && i < failed_block;
+    }
+    // Under the lock: the first block in payload order that may be decoded now, or SIZE_MAX.
+    size_t next_claimable() const {
+        size_t best = SIZE_MAX;
+        for (size_t s = 0; s < stream_next.size(); s++) {
+            const size_t i = stream_next[s];
+            if (i < info.block_count && i < best && claimable(i)) best = i;
         }
-        ready.notify_all();
+        return best;
+    }
+    bool all_claimed() const {
+        for (size_t i : stream_next)
+            if (i < info.block_count) return false;
+        return true;
     }
 
-    void produce(size_t worker, size_t nworkers) {
-        const auto streams = size_t(info.streams);
-        for (size_t i = 0; i < info.block_count; i++) {
-            if ((i % streams) % nworkers != worker) continue;
-            {
-                std::unique_lock<std::mutex> lock(m);
-                space.wait(lock, [&] { return stop || i < consumed + ring.size(); });
-                if (stop || i > failed_block) return;
+    // Decodes block i, which the caller has claimed (the lock is held on entry and on return, not while decoding).
+    void decode(size_t i, std::unique_lock<std::mutex>& lock) {
+        const size_t s = i % size_t(info.streams);
+        stream_busy[s] = 1;
+        lock.unlock();
+        Slot& slot = ring[i % ring.size()];
+        std::string problem;
+        try {
+            slot.size = decoders[s]->decode(data + offsets[i], sizes[i], slot.buf.data());
+        } catch (const Error& e) {
+            problem = e.what();
+        } catch (const std::bad_alloc&) {
+            problem = "out of memory while decompressing";
+        }
+        lock.lock();
+        stream_busy[s] = 0;
+        if (!problem.empty()) {
+            if (i < failed_block) {
+                failed_block = i;
+                error = std::move(problem);
             }
-            Slot& slot = ring[i % ring.size()];
-            try {
-                slot.size = decoders[i % streams]->decode(data + offsets[i], sizes[i], slot.buf.data());
-            } catch (const Error& e) {
-                return fail(i, e.what());
-            } catch (const std::bad_alloc&) {
-                return fail(i, "out of memory while decompressing");
-            }
-            std::lock_guard<std::mutex> lock(m);
-            slot.block = i + 1;
-            if (i == consumed) ready.notify_one();
+            ready.notify_all();
+            space.notify_all();
+            return;
+        }
+        slot.block = i + 1;
+        stream_next[s] = i + size_t(info.streams);
+        if (i == consumed) ready.notify_one();
+        space.notify_one();  // the stream's next block may be claimed now
+    }
+
+    void produce() {
+        std::unique_lock<std::mutex> lock(m);
+        for (;;) {
+            size_t i = SIZE_MAX;
+            space.wait(lock, [&] { return stop || all_claimed() || (i = next_claimable()) != SIZE_MAX; });
+            if (stop || i == SIZE_MAX) return;
+            decode(i, lock);
         }
     }
 };
@@ -221,13 +256,16 @@ ContainerSource::ContainerSource(const uint8_t* data, size_t size, bool release_
         s.sizes.push_back(sz);
         off += 4 + size_t(sz);
     }
-    for (int i = 0; i < info_.streams; i++) s.decoders.push_back(std::make_unique<StreamDecoder>(info_.compression));
+    const auto streams = size_t(info_.streams);
+    for (size_t i = 0; i < streams; i++) s.decoders.push_back(std::make_unique<StreamDecoder>(info_.compression));
+    for (size_t i = 0; i < streams; i++) s.stream_next.push_back(i);
+    s.stream_busy.assign(streams, 0);
     const size_t cores = std::max(1u, std::thread::hardware_concurrency());
-    const size_t nworkers = std::min(size_t(info_.streams), cores);
-    s.ring.resize(std::max<size_t>(8, 2 * size_t(info_.streams)));
+    const size_t nworkers = std::min(streams, std::max<size_t>(1, cores - 1));
+    // Enough blocks ahead that a thread descheduled for a while does not stall the others (1 MiB or more).
+    s.ring.resize(std::max<size_t>(16, 4 * streams));
     try {
-        for (size_t w = 0; w < nworkers; w++)
-            s.workers.emplace_back([p = impl_.get(), w, nworkers] { p->produce(w, nworkers); });
+        for (size_t w = 0; w < nworkers; w++) s.workers.emplace_back([p = impl_.get()] { p->produce(); });
     } catch (...) {  // no thread may outlive a failed constructor
         stop_workers();
         throw;
@@ -249,18 +287,21 @@ ContainerSource::~ContainerSource() { stop_workers(); }
 bool ContainerSource::next_block(const uint8_t*& data, size_t& size) {
     auto& s = *impl_;
     if (cancel_ && cancel_->load(std::memory_order_relaxed)) throw Error(TSHIM_ERR_STATE, "loading was cancelled");
+    std::unique_lock<std::mutex> lock(s.m);
     for (;;) {
-        std::unique_lock<std::mutex> lock(s.m);
         if (s.have_current) {  // the previous block is no longer needed by the reader: its slot is free
             s.ring[s.consumed % s.ring.size()].block = 0;
             s.consumed++;
             s.have_current = false;
-            s.space.notify_all();
+            s.space.notify_one();
         }
         if (s.consumed == s.info.block_count) return false;
         const size_t i = s.consumed;
         Slot& slot = s.ring[i % s.ring.size()];
-        s.ready.wait(lock, [&] { return slot.block == i + 1 || s.failed_block <= i; });
+        while (slot.block != i + 1 && s.failed_block > i) {
+            if (s.claimable(i)) s.decode(i, lock);  // nobody has taken it: faster than waiting for a thread
+            else s.ready.wait(lock);
+        }
         if (slot.block != i + 1) throw Error(TSHIM_ERR_FORMAT, s.error);
         s.have_current = true;
         if (s.release_input) s.drop_input_before(s.offsets[i]);
