@@ -16,6 +16,19 @@ void reset_zone_stats(SrclocTable& s) {
     s.zone_sum_sq.assign(n, 0.0);
 }
 
+void ZoneStatAccumulator::fold_into(SrclocTable& s) const {
+    const size_t n = std::min(limit_, s.zone_count.size());
+    for (size_t i = 0; i < n; i++) {
+        const Record& r = acc_[i];
+        if (r.count == 0) continue;
+        s.zone_count[i] += r.count;
+        s.zone_total[i] = int64_t(uint64_t(s.zone_total[i]) + uint64_t(r.total));
+        s.zone_min[i] = std::min(s.zone_min[i], r.min);
+        s.zone_max[i] = std::max(s.zone_max[i], r.max);
+        s.zone_sum_sq[i] += r.sum_sq;
+    }
+}
+
 void build_zone_stats(Model& m) {
     auto& s = m.srclocs;
     const auto& z = m.zones;
@@ -84,7 +97,7 @@ void build_srcloc_lists(Model& m) {
         const uint16_t sl = z.srcloc[i];
         if (sl >= n || !stat_zone(z.start[i], z.end[i])) continue;
         const auto at_row = size_t(s.zones_end[sl]);
-        const auto list_end = sl + 1 < n ? size_t(s.zones_begin[sl + 1]) : m.srcloc_zones.size();
+        const auto list_end = size_t(sl) + 1 < n ? size_t(s.zones_begin[sl + 1]) : m.srcloc_zones.size();
         if (at_row >= list_end) continue;  // never with consistent counts; a bound, not a repair
         m.srcloc_zones[at_row] = int32_t(i);
         s.zones_end[sl]++;

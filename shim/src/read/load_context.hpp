@@ -71,6 +71,7 @@ struct LoadContext {
     std::vector<uint64_t> local_threads, external_threads;  // compressed index -> tid
     std::unordered_map<uint64_t, uint32_t> thread_rows;   // tid -> row
     std::unordered_map<uint64_t, int32_t> thread_names;   // tid -> string id
+    int64_t unknown_zone_srclocs = -1;  // CPU zones with an unknown srcloc, counted by the reader (-1: not counted)
     uint32_t file_string_count = 0;                       // strings read from the file's string table
     int32_t static_srcloc_count = 0, dynamic_srcloc_count = 0;
     std::vector<int32_t> static_srcloc_rows;              // index = static id, value = row (-1 missing)

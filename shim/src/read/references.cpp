@@ -45,7 +45,9 @@ void repair_references(LoadContext& ctx) {
 
     // Source locations: the reader keeps an unknown id as 65535 (CPU zones) or -1 (GPU zones).
     uint64_t cpu_unknown = 0, gpu_unknown = 0;
-    for (auto v : m.zones.srcloc) cpu_unknown += v >= srclocs;
+    if (ctx.unknown_zone_srclocs >= 0) cpu_unknown = uint64_t(ctx.unknown_zone_srclocs);
+    else
+        for (auto v : m.zones.srcloc) cpu_unknown += v >= srclocs;
     for (auto v : gz.srcloc) gpu_unknown += v < 0 || size_t(v) >= srclocs;
     if (cpu_unknown + gpu_unknown > 0) {
         if (srclocs >= 0xFFFF)

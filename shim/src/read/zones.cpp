@@ -10,6 +10,8 @@ namespace tshim {
 
 namespace {
 
+constexpr uint16_t kUnknownSrcloc = 0xFFFF;  // srcloc row of a zone whose id is not in the table (repaired later)
+
 void read_zone_extras(Cursor& c, LoadContext& ctx) {
     auto& x = ctx.model.zone_extras;
     const bool has_color = ctx.version >= file_version(0, 7, 5);
@@ -57,36 +59,47 @@ void add_zone_extra(ZoneTable& z, uint32_t extra) {
 // nesting depth cannot overflow the call stack. Per zone the file holds: srcloc i16, start delta i64, extra u32,
 // child count u32, the children, end delta i64; every time is a delta to the previous time read. Each zone is
 // counted in its srcloc's statistics as it closes (the tree's links are derived later, from the depths).
-void read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, const std::vector<uint16_t>& srcloc_of) {
+// Returns how many zones had an unknown source location.
+uint64_t read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, const std::vector<uint16_t>& srcloc_of,
+                       ZoneStatAccumulator& stats) {
     constexpr uint64_t kMinZoneBytes = 26;
     auto& z = ctx.model.zones;
-    auto& stats = ctx.model.srclocs;
+    uint64_t unknown = 0;
+    const size_t srclocs = ctx.model.srclocs.count();
     const auto extras = uint32_t(ctx.model.zone_extras.callstack.size());
+    // One open level per nesting depth, written field by field in place (a Level built on the stack and copied in
+    // costs a store-forwarding stall per parent zone).
     struct Level {
+        int64_t start;  // the owner's start and srcloc, for its statistics when it closes
         uint32_t remaining;
         int32_t owner;  // zone row whose children this level holds, -1 for the roots
-        int64_t start;  // the owner's start and srcloc, for its statistics when it closes
         uint16_t srcloc;
     };
-    std::vector<Level> stack;
+    std::vector<Level> stack(64);
+    size_t stack_size = stack.size();
     c.check_fits(top, kMinZoneBytes, "zones");
-    stack.push_back({top, -1, 0, 0});
+    // Child counts are checked against what the payload can still hold when the timeline starts: a weaker bound
+    // than the exact one, but a hostile count still fails here, and reading the zones checks every byte anyway.
+    const uint64_t max_zones = c.remaining_bound() / kMinZoneBytes;
+    size_t sp = 0;
+    stack[0].remaining = top;
+    stack[0].owner = -1;
+    stack[0].start = 0;
+    stack[0].srcloc = 0;
     int64_t ref = 0;
     uint32_t tick = 0;
-    while (!stack.empty()) {
-        Level& level = stack.back();
+    for (;;) {
+        Level& level = stack[sp];
         if (level.remaining == 0) {
-            const Level done = level;
-            stack.pop_back();
-            if (done.owner >= 0) {
-                const int64_t end = c.time_delta(ref);
-                z.end[size_t(done.owner)] = end;
-                add_zone_stat(stats, done.srcloc, done.start, end);
-            }
+            if (sp == 0) break;
+            const int64_t end = c.time_delta(ref);
+            z.end[size_t(level.owner)] = end;
+            stats.add(level.srcloc, level.start, end);
+            sp--;
             continue;
         }
         level.remaining--;
-        const auto depth = stack.size() - 1;
+        const size_t depth = sp;
         int16_t srcloc_id;
         int64_t delta;
         uint32_t extra, children;
@@ -105,28 +118,38 @@ void read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, const std::vector<
         const int64_t start = ref;
         if (z.start.size() >= size_t(std::numeric_limits<int32_t>::max()))
             throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: too many zones");
-        if (depth > 0xFFFE) throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: zones nested too deep");
         if (extra >= extras) throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: zone refers to a missing zone extra");
         const auto row = int32_t(z.start.size());
         const uint16_t srcloc = srcloc_of[uint16_t(srcloc_id)];
+        unknown += srcloc >= srclocs;
         z.start.push_back(start);
         z.srcloc.push_back(srcloc);
         z.depth.push_back(uint16_t(depth));
         add_zone_extra(z, extra);
         if (children) {
             z.end.push_back(-1);
-            c.check_fits(children, kMinZoneBytes, "zones");
-            stack.push_back({children, row, start, srcloc});
+            if (children > max_zones) Cursor::throw_count(children, "zones");
+            if (depth >= 0xFFFE) throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: zones nested too deep");
+            if (++sp == stack_size) {
+                stack_size *= 2;
+                stack.resize(stack_size);
+            }
+            Level& open = stack[sp];
+            open.start = start;
+            open.remaining = children;
+            open.owner = row;
+            open.srcloc = srcloc;
         } else {
             const int64_t end = c.time_delta(ref);
             z.end.push_back(end);
-            add_zone_stat(stats, srcloc, start, end);
+            stats.add(srcloc, start, end);
         }
         if ((++tick & 0xFFFF) == 0) {
             ctx.check_cancel();
             ctx.cap.progress_done = c.consumed();
         }
     }
+    return unknown;
 }
 
 void read_samples(Cursor& c, SampleTable& t, uint32_t thread, int32_t& begin, int32_t& end) {
@@ -169,7 +192,7 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
     }
 
     // srcloc id as stored (indexed as u16) -> row of `srclocs`, 0xFFFF for unknown ids
-    std::vector<uint16_t> srcloc_of(65536, uint16_t(0xFFFF));
+    std::vector<uint16_t> srcloc_of(65536, kUnknownSrcloc);
     for (int id = -32768; id < 32768; id++) {
         const int32_t row = ctx.srcloc_row_or_none(int16_t(id));
         if (row >= 0) srcloc_of[uint16_t(int16_t(id))] = uint16_t(row);
@@ -184,7 +207,8 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
                  8 + 8 + 4 + 8 + 8 + (has_kernel_samples ? 8 : 0) + (has_fibers ? 1 : 0) + (has_group_hint ? 4 : 0) +
                      (has_ctx_switch_samples ? 8 : 0),
                  "threads");
-    uint64_t zone_count = 0, sample_count = 0;
+    uint64_t zone_count = 0, sample_count = 0, unknown_srclocs = 0;
+    ZoneStatAccumulator stats(m.srclocs.count());
     for (uint64_t i = 0; i < threads; i++) {
         const auto tid = c.get<uint64_t>();
         const auto count = c.get<uint64_t>();
@@ -202,7 +226,7 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
 
         const auto top = c.get<uint32_t>();
         t.zones_begin[row] = int32_t(m.zones.start.size());
-        if (top) read_timeline(c, ctx, top, srcloc_of);
+        if (top) unknown_srclocs += read_timeline(c, ctx, top, srcloc_of, stats);
         t.zones_end[row] = int32_t(m.zones.start.size());
 
         const auto messages = c.get<uint64_t>();
@@ -226,7 +250,9 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
         ctx.check_cancel();
         ctx.cap.progress_done = c.consumed();
     }
+    stats.fold_into(m.srclocs);
     ctx.zone_stats_counted = true;
+    ctx.unknown_zone_srclocs = int64_t(unknown_srclocs);
     ctx.cap.meta_int["zone_count"] = int64_t(zone_count);
     ctx.cap.meta_int["sample_count"] = int64_t(sample_count);
 }
