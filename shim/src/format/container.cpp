@@ -158,6 +158,8 @@ struct ContainerSource::Impl {
     bool stop = false;
     std::mutex m;
     std::condition_variable space, ready;  // workers wait for a block to claim; the reader for its next block
+    size_t sleeping = 0;  // workers waiting on `space`
+    bool reader_waiting = false;
     std::vector<std::thread> workers;
     bool have_current = false;
 
@@ -225,15 +227,18 @@ struct ContainerSource::Impl {
         }
         slot.block = i + 1;
         stream_next[s] = i + size_t(info.streams);
-        if (i == consumed) ready.notify_one();
-        space.notify_one();  // the stream's next block may be claimed now
+        // Waking a thread is costly (on a virtual machine a wake-up is an exit to the host): only wake one that waits.
+        if (i == consumed && reader_waiting) ready.notify_one();
+        if (sleeping) space.notify_one();  // the stream's next block may be claimed now
     }
 
     void produce() {
         std::unique_lock<std::mutex> lock(m);
         for (;;) {
             size_t i = SIZE_MAX;
+            sleeping++;
             space.wait(lock, [&] { return stop || all_claimed() || (i = next_claimable()) != SIZE_MAX; });
+            sleeping--;
             if (stop || i == SIZE_MAX) return;
             decode(i, lock);
         }
@@ -262,8 +267,8 @@ ContainerSource::ContainerSource(const uint8_t* data, size_t size, bool release_
     s.stream_busy.assign(streams, 0);
     const size_t cores = std::max(1u, std::thread::hardware_concurrency());
     const size_t nworkers = std::min(streams, std::max<size_t>(1, cores - 1));
-    // Enough blocks ahead that a thread descheduled for a while does not stall the others (1 MiB or more).
-    s.ring.resize(std::max<size_t>(16, 4 * streams));
+    // Enough blocks ahead that a thread descheduled for a while does not stall the others (4 MiB or more).
+    s.ring.resize(std::max<size_t>(64, 4 * streams) / 4 * 4);
     try {
         for (size_t w = 0; w < nworkers; w++) s.workers.emplace_back([p = impl_.get()] { p->produce(); });
     } catch (...) {  // no thread may outlive a failed constructor
@@ -293,14 +298,20 @@ bool ContainerSource::next_block(const uint8_t*& data, size_t& size) {
             s.ring[s.consumed % s.ring.size()].block = 0;
             s.consumed++;
             s.have_current = false;
-            s.space.notify_one();
+            // A worker that found the ring full sleeps until a quarter of it is free again (one wake-up per batch
+            // of blocks, not one per block).
+            if (s.sleeping && s.consumed % (s.ring.size() / 4) == 0) s.space.notify_all();
         }
         if (s.consumed == s.info.block_count) return false;
         const size_t i = s.consumed;
         Slot& slot = s.ring[i % s.ring.size()];
         while (slot.block != i + 1 && s.failed_block > i) {
             if (s.claimable(i)) s.decode(i, lock);  // nobody has taken it: faster than waiting for a thread
-            else s.ready.wait(lock);
+            else {
+                s.reader_waiting = true;
+                s.ready.wait(lock);
+                s.reader_waiting = false;
+            }
         }
         if (slot.block != i + 1) throw Error(TSHIM_ERR_FORMAT, s.error);
         s.have_current = true;
