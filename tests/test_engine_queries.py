@@ -55,7 +55,9 @@ def test_tree_links_and_srcloc_lists_are_built_on_first_read(path):
     before = cap.memory_bytes()
     n = cap.rows("zones")
     parent = cap.column("zones", "parent")
-    assert len(parent) == n and cap.memory_bytes() == before + 8 * n  # parent and subtree_end, built together
+    assert len(parent) == n and cap.memory_bytes() == before + 4 * n  # parent alone: subtree_end is its own part
+    subtree_end = cap.column("zones", "subtree_end")
+    assert len(subtree_end) == n and cap.memory_bytes() == before + 8 * n
     listed = cap.column("srcloc_zones", "zone")
     assert cap.memory_bytes() == before + 8 * n + 4 * len(listed) + 8 * cap.rows("srclocs")
     assert len(listed) == int(cap.column("srclocs", "zone_count").sum())
@@ -111,3 +113,66 @@ def test_synthetic_capture_has_the_promised_shape_and_survives_a_round_trip(tmp_
     for col in ("start", "end", "srcloc", "depth", "parent", "subtree_end"):
         assert np.array_equal(back.column("zones", col), cap.column("zones", col)), col
     assert back.meta()["zone_count"] == cap.meta()["zone_count"]
+
+
+def _links_reference(depth: np.ndarray, begins: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """parent and subtree_end by the definition, one thread at a time (rows no thread lists: -1 and 0)."""
+    n = len(depth)
+    parent, subtree_end = [-1] * n, [0] * n
+    depths = depth.tolist()
+    for b, e in zip(begins.tolist(), ends.tolist(), strict=True):
+        open_rows: list[int] = []
+        for r in range(b, e):
+            while len(open_rows) > depths[r]:
+                subtree_end[open_rows.pop()] = r
+            parent[r] = open_rows[-1] if open_rows else -1
+            open_rows.append(r)
+        for r in open_rows:
+            subtree_end[r] = e
+    return np.asarray(parent), np.asarray(subtree_end)
+
+
+def test_passes_split_over_the_cores_agree_with_references():
+    # Large enough for the engine to split its passes over threads and to cut each thread's zones at depth-0 rows.
+    cap = NativeCapture.synthetic(1_200_000, threads=3, seed=3)
+    n = cap.rows("zones")
+    start, end, depth = cap.column("zones", "start"), cap.column("zones", "end"), cap.column("zones", "depth")
+    parent, subtree_end = _links_reference(
+        depth, cap.column("threads", "zones_begin"), cap.column("threads", "zones_end")
+    )
+    assert np.array_equal(cap.column("zones", "parent"), parent)
+    assert np.array_equal(cap.column("zones", "subtree_end"), subtree_end)
+
+    dur = np.where(end >= 0, end - start, 0)
+    sums = np.zeros(n + 1, np.int64)
+    np.add.at(sums, parent, dur)
+    times = cap.zone_times(n)
+    assert np.array_equal(times["duration"], dur)
+    assert np.array_equal(times["self_time"], dur - sums[:n])
+    assert list(cap.zone_times(n, duration=False)) == ["self_time"]
+
+    nsrc = cap.rows("srclocs")
+    qs = (0, 1, 50, 90, 99, 99.9, 100)
+    ours = cap.zone_group_stats(np.arange(nsrc, dtype=np.int32), nsrc, qs)  # groups of 100 k+ zones: histograms
+    want = _reference(cap, np.arange(nsrc, dtype=np.int32), nsrc, qs)
+    assert max(want["count"]) > 100_000
+    for key in ("count", "total", "min", "max", "self_total", "self_min", "self_max"):
+        assert ours[key].tolist() == want[key], key
+    np.testing.assert_array_equal(ours["percentiles"], np.asarray(want["percentiles"]).reshape(nsrc, len(qs)))
+
+
+def test_zone_codes_look_up_each_zones_key():
+    cap = NativeCapture.synthetic(4_000, threads=2, seed=5)
+    n = cap.rows("zones")
+    srcloc, thread = cap.column("zones", "srcloc").astype(np.int64), cap.column("zones", "thread").astype(np.int64)
+    lut = np.asarray([7, -3, 100], np.int32)  # shorter than the srclocs: the others get `missing`
+    want = np.where(srcloc < len(lut), lut[np.minimum(srcloc, len(lut) - 1)], -1)
+    assert np.array_equal(cap.zone_codes("srcloc", lut, -1, np.int8, n), want)
+    by_thread = np.where(thread < 2, 300 + 100 * thread, 0)  # a lut for the first two threads only
+    assert np.array_equal(cap.zone_codes("thread", np.asarray([300, 400], np.int32), 0, np.int16, n), by_thread)
+    extra = cap.column("zones", "extra")
+    assert np.array_equal(cap.zone_codes("extra", np.arange(1 << 20, dtype=np.int32), 0, np.int32, n), extra)
+    with pytest.raises(EngineError):  # 300 does not fit one byte
+        cap.zone_codes("thread", np.asarray([300], np.int32), 0, np.int8, n)
+    with pytest.raises(EngineError):
+        cap.zone_codes("srcloc", lut, -1, np.int8, n + 1)

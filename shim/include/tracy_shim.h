@@ -23,7 +23,7 @@ extern "C" {
 #endif
 
 /* Bumped on every incompatible change of this header; the Python side refuses a library reporting another value. */
-#define TSHIM_API_VERSION 6
+#define TSHIM_API_VERSION 7
 
 typedef struct tshim_capture tshim_capture;
 
@@ -149,6 +149,23 @@ typedef struct tshim_zone_group_stats_out {
 
 TSHIM_API int tshim_zone_group_stats(tshim_capture* cap, const int32_t* group_of, int64_t nsrclocs, int64_t ngroups,
                                      const double* qs, int nq, const tshim_zone_group_stats_out* out);
+
+/* For every CPU zone (n must be the zones table's row count), in one pass spread over the cores: duration[row] =
+ * end - start (0 without a valid end) and self_time[row] = the duration minus the durations of the zone's direct
+ * children (children without a valid end counting 0; wrapping 64-bit arithmetic). Either array may be NULL. */
+TSHIM_API int tshim_zone_times(const tshim_capture* cap, int64_t* duration, int64_t* self_time, int64_t n);
+
+enum tshim_zone_key {
+    TSHIM_KEY_SRCLOC = 0,  /* the zone's srcloc row */
+    TSHIM_KEY_THREAD = 1,  /* the zone's thread row (column zones.thread) */
+    TSHIM_KEY_EXTRA = 2    /* the zone's zone_extras row (column zones.extra; 0 = none) */
+};
+
+/* Codes per CPU zone: out[row] = lut[key of the zone], or `missing` where the key is not below n_lut. `out` holds
+ * n items (the zones table's row count) of `width` bytes (1, 2 or 4; signed); every lut value and `missing` must
+ * fit that width (else TSHIM_ERR_ARG). */
+TSHIM_API int tshim_zone_codes(tshim_capture* cap, int key, const int32_t* lut, int64_t n_lut, int32_t missing,
+                               void* out, int width, int64_t n);
 
 /* Sums per call path over the CPU zones that overlap [window_start, window_end), their times clipped to the window
  * (self time = a zone's clipped duration minus its children's), of the threads (rows of table "threads") with

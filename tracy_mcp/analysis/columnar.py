@@ -59,7 +59,7 @@ def labels_of(codes: np.ndarray, labels: Sequence[str]) -> Labels:
     if len(distinct) == n:
         return Labels(_narrow(codes, n), labels)
     index = {label: i for i, label in enumerate(distinct)}
-    lut = np.asarray([index[label] for label in labels], dtype=_code_dtype(len(distinct)))
+    lut = np.asarray([index[label] for label in labels], dtype=code_dtype(len(distinct)))
     return Labels(np.where(codes >= 0, lut[np.maximum(codes, 0)], -1).astype(lut.dtype), list(distinct))
 
 
@@ -72,7 +72,8 @@ def fixed_labels(codes: np.ndarray, names: dict[int, str], unknown: str = "unkno
     return labels_of(np.searchsorted(seen, codes), labels)
 
 
-def _code_dtype(n: int) -> type[np.signedinteger[Any]]:
+def code_dtype(n: int) -> type[np.signedinteger[Any]]:
+    """The narrowest code type pandas keeps for a categorical of `n` categories."""
     if n < 2**7:
         return np.int8
     if n < 2**15:
@@ -82,7 +83,7 @@ def _code_dtype(n: int) -> type[np.signedinteger[Any]]:
 
 def _narrow(codes: np.ndarray, n: int) -> np.ndarray:
     """Codes in the dtype pandas keeps for `n` categories, so building the categorical does not copy again."""
-    want = _code_dtype(n)
+    want = code_dtype(n)
     return codes if codes.dtype == want else codes.astype(want)
 
 

@@ -12,7 +12,15 @@ from typing import Any
 import numpy as np
 
 from tracy_mcp.analysis.callstacks import CallstackQueries
-from tracy_mcp.analysis.columnar import Labels, Table, labels_of, make_table, percentile_columns, percentile_name
+from tracy_mcp.analysis.columnar import (
+    Labels,
+    Table,
+    code_dtype,
+    labels_of,
+    make_table,
+    percentile_columns,
+    percentile_name,
+)
 from tracy_mcp.analysis.filters import both, match_names, per_row
 from tracy_mcp.analysis.metadata import MetaQueries
 from tracy_mcp.analysis.results import SourceLocation, ZoneStats
@@ -71,8 +79,9 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
                 end="end",
                 owner="thread",
                 nsrc=nsrc,
-                precomputed=engine_srcloc_order(self._db, nsrc),
+                precomputed=lambda: engine_srcloc_order(self._db, nsrc),
                 engine_stats=engine_srcloc_stats(self._db, nsrc),
+                engine_times=True,
             )
 
         return self._db.cached("cpu_tree", build)
@@ -393,39 +402,55 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
 
     def _zone_derived(self) -> dict[str, Any]:
         """Per-zone columns that are not engine columns as they stand (upstream srcloc ids, and the codes of the
-        name, thread and text categoricals), built once per capture generation and read-only."""
+        name, thread and text categoricals), built once per capture generation and read-only: each is a lookup
+        table over source locations, threads or zone extras, applied to every zone by the engine."""
 
         def build() -> dict[str, Any]:
-            t, sl = self._cpu(), self._srclocs()
+            sl = self._srclocs()
+            nsrc = len(sl)
+            names = labels_of(np.arange(nsrc), sl.name)
+            thread_labels = self._thread_labels()
+            threads = labels_of(np.arange(len(thread_labels)), thread_labels)
+            texts, no_text = self._text_codes()
+
+            def codes(key: str, lut: Labels, missing: int) -> Labels:
+                return Labels(self._zone_codes(key, lut.codes, missing, code_dtype(len(lut.labels))), lut.labels)
+
             out = {
-                "srcloc_id": sl.upstream_ids(t.srcloc),
-                "name": labels_of(t.srcloc, sl.name),
-                "thread": self._thread_column(t.owner),
-                "text": self._zone_texts(None, t.n),
+                "srcloc_id": self._zone_codes("srcloc", sl.ids, 0, np.int16 if nsrc < 2**15 else np.int32),
+                "name": codes("srcloc", names, -1),
+                "thread": codes("thread", threads, -1),
+                "text": codes("extra", texts, no_text),
             }
             for v in out.values():
                 arr: np.ndarray = v.codes if isinstance(v, Labels) else v  # type: ignore[assignment]
-                if arr.base is None:  # ours, not a view of the engine's read-only memory
-                    arr.setflags(write=False)
+                arr.setflags(write=False)
             return out
 
         return self._db.cached("zone_derived", build)
 
-    def _zone_texts(self, rows: np.ndarray | None, n: int) -> Labels:
-        """The `text` column: each zone's ZoneText / ZoneValue text, "" where it has none."""
+    def _zone_codes(self, key: str, lut: np.ndarray, missing: int, dtype: Any) -> np.ndarray:
+        """lut[key] for every CPU zone, key being its srcloc, thread or zone_extras row (the engine's pass)."""
+        n = self._cpu().n
+        if n == 0 or len(lut) == 0:
+            return np.full(n, missing, dtype) if missing else np.zeros(n, dtype)
+        return self._db.native.zone_codes(key, lut, missing, dtype, n)
+
+    def _text_codes(self) -> tuple[Labels, int]:
+        """The `text` categorical per zone_extras row (ZoneText / ZoneValue, "" where none; row 0 stands for "no
+        extras"), and the code of ""."""
         db = self._db
         if not (db.has("zones", "extra") and db.has("zone_extras", "text")) or db.rows("zone_extras") <= 1:
-            return Labels(np.zeros(n, np.int8), [""])
-        extra = db.col("zones", "extra")
-        ex = extra if rows is None else extra[rows]
+            return Labels(np.zeros(0, np.int8), [""]), 0
         sids = db.col("zone_extras", "text").astype(np.int64)
         uniq, inv = np.unique(sids, return_inverse=True)
         labels = self._strings.texts(uniq.tolist())
-        codes = inv.astype(np.int32)
-        codes[0] = labels.index("") if "" in labels else len(labels)  # extras row 0 stands for "no extras"
         if "" not in labels:
             labels.append("")
-        return labels_of(codes[ex], labels)
+        codes = inv.astype(np.int32)
+        codes[0] = labels.index("")
+        merged = labels_of(codes, labels)
+        return merged, int(merged.codes[0])
 
     def zones_in_range(
         self, start: int, end: int, *, thread: int | str | list[int | str] | None = None, as_frame: bool | None = None

@@ -13,7 +13,7 @@ from typing import Any
 
 from tracy_mcp.errors import EngineError, error_for_status
 
-EXPECTED_API_VERSION = 6
+EXPECTED_API_VERSION = 7
 
 _lock = threading.Lock()
 _loaded: tuple[Any, Any] | None = None

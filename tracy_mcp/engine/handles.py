@@ -268,6 +268,39 @@ class NativeCapture:
         )
         return out
 
+    def zone_times(self, n: int, *, duration: bool = True, self_time: bool = True) -> dict[str, np.ndarray]:
+        """{"duration", "self_time"} per CPU zone row (int64 ns; see tshim_zone_times), the ones asked for, computed
+        by the engine in one pass over the cores into fresh arrays."""
+        out = {k: np.empty(n, np.int64) for k, want in (("duration", duration), ("self_time", self_time)) if want}
+        ffi = self._ffi
+
+        def ptr(key: str) -> Any:
+            return ffi.from_buffer("int64_t[]", out[key]) if key in out else ffi.NULL
+
+        check(self._lib.tshim_zone_times(self._handle, ptr("duration"), ptr("self_time"), n))
+        return out
+
+    def zone_codes(self, key: str, lut: np.ndarray, missing: int, dtype: Any, n: int) -> np.ndarray:
+        """lut[key of each CPU zone] (`missing` where the key is past the lut) as a fresh array of `dtype` (int8,
+        int16 or int32); `key` is "srcloc", "thread" or "extra" (see tshim_zone_codes)."""
+        keys = {"srcloc": 0, "thread": 1, "extra": 2}
+        table = np.ascontiguousarray(lut, dtype=np.int32)
+        out = np.empty(n, dtype)
+        ffi = self._ffi
+        check(
+            self._lib.tshim_zone_codes(
+                self._handle,
+                keys[key],
+                ffi.from_buffer("int32_t[]", table),
+                len(table),
+                int(missing),
+                ffi.from_buffer("char[]", out),
+                out.itemsize,
+                n,
+            )
+        )
+        return out
+
     def zone_group_stats(
         self, group_of: np.ndarray, ngroups: int, quantiles: Sequence[float] = ()
     ) -> dict[str, np.ndarray]:

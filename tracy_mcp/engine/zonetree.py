@@ -8,6 +8,8 @@ per-name lists (durations, occurrences, annotations, ...) follow the same rule, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import attrs
 import numpy as np
 
@@ -83,28 +85,39 @@ class ZoneTree:
         end: str,
         owner: str,
         nsrc: int,
-        precomputed: tuple[np.ndarray, np.ndarray] | None = None,
+        precomputed: Callable[[], tuple[np.ndarray, np.ndarray] | None] | None = None,
         engine_stats: GroupStats | None = None,
+        engine_times: bool = False,
     ) -> None:
+        """`precomputed` gives the stat zones grouped by srcloc (as stat_order) when first needed, or None to
+        compute them here; `engine_times`: durations and self times come from the engine's pass over the CPU
+        zones (tshim_zone_times) instead of numpy."""
         self.table = table
         self.n = db.rows(table)
         n = self.n
         self.start = db.col(table, start) if n else np.zeros(0, I64)
         self.end = db.col(table, end) if n else np.zeros(0, I64)
         self.srcloc = db.col(table, "srcloc") if n else np.zeros(0, np.int32)
-        self.owner = db.col(table, owner) if n else np.zeros(0, np.int32)
+        self._owner_column = owner
         self._db = db
         self.nsrc = nsrc
         self._valid: np.ndarray | None = None
         self._dur: np.ndarray | None = None
         self._known: np.ndarray | None = None
-        self._stat_order: tuple[np.ndarray, np.ndarray] | None = precomputed
+        self._precomputed = precomputed
+        self._stat_order: tuple[np.ndarray, np.ndarray] | None = None
         self._stat_stats: GroupStats | None = engine_stats
+        self._engine_times = engine_times and n > 0
         self._self_time: np.ndarray | None = None
         self._poisoned: np.ndarray | None = None
 
     # -- the tree columns: zero-copy views, fetched on first use (the engine derives parent and subtree_end from
     # the depths only when they are first read) ------------------------------------------------------------------
+    @property
+    def owner(self) -> np.ndarray:
+        """The timeline (thread or GPU context row) of each zone."""
+        return self._db.col(self.table, self._owner_column) if self.n else np.zeros(0, np.int32)
+
     @property
     def parent(self) -> np.ndarray:
         return self._db.col(self.table, "parent") if self.n else np.zeros(0, np.int32)
@@ -128,6 +141,8 @@ class ZoneTree:
     @property
     def dur(self) -> np.ndarray:
         """Duration (int64 ns), 0 where the end is not valid."""
+        if self._dur is None and self._engine_times:
+            self._dur = self._times_from_engine(duration=True)["duration"]
         if self._dur is None:
             d = self.end - self.start
             d[~self.valid] = 0
@@ -144,6 +159,8 @@ class ZoneTree:
     # -- "stat zones": valid end, positive duration, grouped by source location ---------------------------------
     def stat_order(self) -> tuple[np.ndarray, np.ndarray]:
         """(rows sorted by srcloc, offsets per srcloc row (len nsrc + 1)) of the stat zones."""
+        if self._stat_order is None and self._precomputed is not None:
+            self._stat_order = self._precomputed()
         if self._stat_order is None:
             mask = self.valid & (self.dur > 0) & self.known_srcloc
             rows = np.nonzero(mask)[0]
@@ -183,12 +200,21 @@ class ZoneTree:
     def self_time(self) -> np.ndarray:
         """Duration minus the durations of direct children (children without a valid end count 0), per row; 0 for
         zones without a valid end."""
+        if self._self_time is None and self._engine_times:
+            self._self_time = self._times_from_engine(self_time=True)["self_time"]
         if self._self_time is None:
             # integer scatter-add (numpy's add.at is fast for int64): roots add into a spare last slot
             sums = np.zeros(self.n + 1, I64)
             np.add.at(sums, self.parent, self.dur)
             self._self_time = self.dur - sums[: self.n]
         return self._self_time
+
+    def _times_from_engine(self, *, duration: bool = False, self_time: bool = False) -> dict[str, np.ndarray]:
+        """Durations and/or self times of every row from the engine's pass over the zones (read-only)."""
+        out = self._db.native.zone_times(self.n, duration=duration, self_time=self_time)
+        for a in out.values():
+            a.setflags(write=False)
+        return out
 
     # -- zones below a zone without a valid end ------------------------------------------------------------------
     def under_invalid(self) -> np.ndarray:

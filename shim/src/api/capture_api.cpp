@@ -11,6 +11,7 @@
 #include "query/zone_at.hpp"
 #include "model/memory.hpp"
 #include "derive/zone_group_stats.hpp"
+#include "derive/zone_times.hpp"
 #include "write/synthetic.hpp"
 #include "format/error.hpp"
 #include "api/handle.hpp"
@@ -364,6 +365,29 @@ int tshim_zone_group_stats(tshim_capture* cap, const int32_t* group_of, int64_t 
         put(out->self_min, r.self_min);
         put(out->self_max, r.self_max);
         put(out->percentiles, r.percentiles);
+        return 0;
+    });
+}
+
+int tshim_zone_times(const tshim_capture* cap, int64_t* duration, int64_t* self_time, int64_t n) {
+    return guarded([&] {
+        require_ready(cap);
+        if (n < 0) throw tshim::Error(TSHIM_ERR_ARG, "negative count");
+        if (!cap->impl.model) throw tshim::Error(TSHIM_ERR_STATE, "the capture is not loaded yet");
+        tshim::zone_times(*cap->impl.model, duration, self_time, size_t(n));
+        return 0;
+    });
+}
+
+int tshim_zone_codes(tshim_capture* cap, int key, const int32_t* lut, int64_t n_lut, int32_t missing, void* out,
+                     int width, int64_t n) {
+    return guarded([&] {
+        require_ready(cap);
+        if ((n_lut > 0 && !lut) || (n > 0 && !out)) throw tshim::Error(TSHIM_ERR_ARG, "null argument");
+        if (n < 0 || n_lut < 0) throw tshim::Error(TSHIM_ERR_ARG, "negative count");
+        if (key < TSHIM_KEY_SRCLOC || key > TSHIM_KEY_EXTRA) throw tshim::Error(TSHIM_ERR_ARG, "unknown zone key");
+        if (!cap->impl.model) throw tshim::Error(TSHIM_ERR_STATE, "the capture is not loaded yet");
+        tshim::zone_codes(*cap->impl.model, tshim::ZoneKey(key), lut, size_t(n_lut), missing, out, width, size_t(n));
         return 0;
     });
 }

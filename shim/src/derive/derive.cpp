@@ -1,5 +1,8 @@
 #include "derive/derive.hpp"
 
+#include "derive/zone_segments.hpp"
+#include "model/memory.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <limits>
@@ -37,35 +40,58 @@ void build_zone_stats(Model& m) {
 }
 
 // Each thread's zones are in DFS pre-order with their depth: a zone's parent is the last zone before it one level
-// up, and its subtree ends at the next zone of the thread at its level or above.
+// up, and its subtree ends at the next zone of the thread at its level or above. Threads, and runs of trees
+// within a thread, are independent: they are walked in parallel, each with a stack of the zones enclosing the
+// current row (outermost first). `on_row(row, open)` sees each row with its enclosing zones, `on_close(row, end)`
+// each zone as its subtree ends.
+template <class Row, class Close> void walk_zone_trees(const Model& m, Row&& on_row, Close&& on_close) {
+    const auto& z = m.zones;
+    const size_t n = z.count();
+    const size_t workers = pass_workers(n);
+    const auto segments = zone_segments(m, workers * 4);
+    run_parallel(segments.size(), workers, [&](size_t i) {
+        const auto& s = segments[i];
+        if (!s.tree) return;
+        std::vector<int32_t> open;
+        for (size_t r = s.begin; r < s.end; r++) {
+            const size_t d = z.depth[r];
+            while (open.size() > d) {
+                on_close(size_t(open.back()), r);
+                open.pop_back();
+            }
+            on_row(r, open);
+            open.push_back(int32_t(r));
+        }
+        for (auto r : open) on_close(size_t(r), s.end);
+    });
+}
+
 void build_zone_links(Model& m) {
     auto& z = m.zones;
     const size_t n = z.count();
-    if (z.parent.size() == n && z.subtree_end.size() == n) return;  // filled by whoever built the model
-    z.parent.assign(n, -1);
+    if (z.parent.size() == n) return;  // filled by whoever built the model
+    reserve_huge(z.parent, n);
+    z.parent.assign(n, -1);  // rows no thread lists stay roots
+    walk_zone_trees(
+        m, [&](size_t r, const std::vector<int32_t>& open) { z.parent[r] = open.empty() ? -1 : open.back(); },
+        [](size_t, size_t) {});
+}
+
+void build_zone_subtrees(Model& m) {
+    auto& z = m.zones;
+    const size_t n = z.count();
+    if (z.subtree_end.size() == n) return;  // filled by whoever built the model
+    reserve_huge(z.subtree_end, n);
     z.subtree_end.assign(n, 0);
-    std::vector<int32_t> open;  // the zones enclosing the current row, outermost first
-    const auto& t = m.threads;
-    for (size_t th = 0; th < t.count(); th++) {
-        const auto b = size_t(t.zones_begin[th]), e = size_t(t.zones_end[th]);
-        open.clear();
-        for (size_t r = b; r < e; r++) {
-            const size_t d = z.depth[r];
-            while (open.size() > d) {
-                z.subtree_end[size_t(open.back())] = int32_t(r);
-                open.pop_back();
-            }
-            z.parent[r] = open.empty() ? -1 : open.back();
-            open.push_back(int32_t(r));
-        }
-        for (auto r : open) z.subtree_end[size_t(r)] = int32_t(e);
-    }
+    walk_zone_trees(
+        m, [](size_t, const std::vector<int32_t>&) {}, [&](size_t r, size_t end) { z.subtree_end[r] = int32_t(end); });
 }
 
 void build_zone_columns(Model& m) {
     auto& z = m.zones;
     const size_t n = z.count();
     if (z.thread.size() != n) {
+        reserve_huge(z.thread, n);
         z.thread.assign(n, 0);
         const auto& t = m.threads;
         for (size_t th = 0; th < t.count(); th++) {
@@ -73,6 +99,7 @@ void build_zone_columns(Model& m) {
             if (b < e && e <= n) std::fill(z.thread.data() + b, z.thread.data() + e, uint16_t(th));
         }
     }
+    if (z.extra.size() != n) reserve_huge(z.extra, n);  // before densify_zone_extras fills it
     densify_zone_extras(z, n);
 }
 

@@ -35,6 +35,7 @@ struct StringPool {
 
 struct Model;
 void build_zone_links(Model& m);
+void build_zone_subtrees(Model& m);
 void build_srcloc_lists(Model& m);
 void build_zone_columns(Model& m);
 
@@ -71,7 +72,7 @@ struct SrclocTable {
 };
 
 // Each thread's zones are stored in DFS pre-order with their depth, which is all the tree there is: `parent` and
-// `subtree_end` are derived from it on first use (Model::zone_links). A file load also leaves `thread` (each
+// `subtree_end` are derived from it on first use (Model::zone_links, Model::zone_subtrees). A file load also leaves `thread` (each
 // thread's zones are one block of rows, ThreadTable::zones_begin/_end) and `extra` (most zones have none: kept
 // as (row, extra) pairs while few do) to be filled on first use (Model::zone_columns); builders that fill them
 // directly leave them as they are.
@@ -83,7 +84,7 @@ struct ZoneTable {
     std::vector<uint32_t> extra;        // row of `zone_extras`, row 0 = no extra (derived: zone_columns, unless filled)
     std::vector<int32_t> extra_rows;    // sparse `extra` while it is not filled: the rows with one, and their extra
     std::vector<uint32_t> extra_values;
-    std::vector<int32_t> parent, subtree_end;  // derived (zone_links)
+    std::vector<int32_t> parent, subtree_end;  // derived (zone_links, zone_subtrees)
     size_t count() const { return start.size(); }
 };
 
@@ -197,7 +198,8 @@ struct Model {
     FileLookups lookup;
 
     // Parts built from the columns above on first use (derive/derive.cpp); read them only after ensure().
-    Derived zone_links{[this] { build_zone_links(*this); }};      // zones.parent, zones.subtree_end
+    Derived zone_links{[this] { build_zone_links(*this); }};        // zones.parent
+    Derived zone_subtrees{[this] { build_zone_subtrees(*this); }};  // zones.subtree_end
     Derived srcloc_lists{[this] { build_srcloc_lists(*this); }};  // srcloc_zones, srclocs.zones_begin/_end
     Derived zone_columns{[this] { build_zone_columns(*this); }};  // zones.thread, zones.extra
 

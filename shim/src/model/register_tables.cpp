@@ -35,7 +35,7 @@ void register_front_tables(const Model& m, std::vector<Table>& tables) {
         .add("start", z.start).add("end", z.end).add("srcloc", z.srcloc)
         .add_derived("thread", z.thread, z.count(), m.zone_columns)
         .add("depth", z.depth).add_derived("parent", z.parent, z.count(), m.zone_links)
-        .add_derived("subtree_end", z.subtree_end, z.count(), m.zone_links)
+        .add_derived("subtree_end", z.subtree_end, z.count(), m.zone_subtrees)
         .add_derived("extra", z.extra, z.count(), m.zone_columns);
     const auto& x = m.zone_extras;
     table("zone_extras").add("callstack", x.callstack).add("text", x.text).add("name", x.name).add("color", x.color);

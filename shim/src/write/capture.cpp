@@ -475,8 +475,8 @@ private:
     }
 
     void threads() {
-        m_.zone_links.ensure();    // timeline() walks the zone tree
-        m_.zone_columns.ensure();  // and writes each zone's extra
+        m_.zone_subtrees.ensure();  // timeline() walks the zone tree
+        m_.zone_columns.ensure();   // and writes each zone's extra
         const auto& x = m_.zone_extras;
         o_.count(x.callstack.size());
         for (size_t i = 0; i < x.callstack.size(); i++) {

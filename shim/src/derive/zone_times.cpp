@@ -1,0 +1,101 @@
+#include "derive/zone_times.hpp"
+
+#include <limits>
+#include <vector>
+
+#include "derive/derive.hpp"
+#include "derive/zone_segments.hpp"
+#include "format/error.hpp"
+#include "tracy_shim.h"
+
+namespace tshim {
+
+namespace {
+
+int64_t wrap_sub(int64_t a, int64_t b) { return int64_t(uint64_t(a) - uint64_t(b)); }
+int64_t wrap_add(int64_t a, int64_t b) { return int64_t(uint64_t(a) + uint64_t(b)); }
+
+struct Open {
+    size_t row;
+    int64_t dur, children;  // children: the durations of its direct children so far
+};
+
+// One segment's durations and self times: a stack of the open zones, each summing its children's durations.
+void segment_times(const ZoneTable& z, const ZoneSegment& s, int64_t* duration, int64_t* self, std::vector<Open>& open) {
+    auto close = [&] {
+        const auto& o = open.back();
+        if (self) self[o.row] = wrap_sub(o.dur, o.children);
+        open.pop_back();
+    };
+    for (size_t r = s.begin; r < s.end; r++) {
+        const int64_t end = z.end[r];
+        const int64_t dur = end >= 0 ? zone_span(z.start[r], end) : 0;
+        if (duration) duration[r] = dur;
+        if (!s.tree) {
+            if (self) self[r] = dur;
+            continue;
+        }
+        const size_t d = z.depth[r];
+        while (open.size() > d) close();
+        if (!open.empty()) open.back().children = wrap_add(open.back().children, dur);
+        open.push_back({r, dur, 0});
+    }
+    while (!open.empty()) close();
+}
+
+template <class T> void fill_codes(const Model& m, ZoneKey key, const int32_t* lut, size_t nlut, T missing, T* out,
+                                   size_t n) {
+    const auto& z = m.zones;
+    const size_t workers = pass_workers(n);
+    run_parallel(workers, workers, [&](size_t w) {
+        const size_t b = chunk_begin(n, workers, w), e = chunk_begin(n, workers, w + 1);
+        auto put = [&](const auto* keys) {
+            for (size_t r = b; r < e; r++) {
+                const auto k = size_t(keys[r]);
+                out[r] = k < nlut ? T(lut[k]) : missing;
+            }
+        };
+        switch (key) {
+            case ZoneKey::srcloc: put(z.srcloc.data()); break;
+            case ZoneKey::thread: put(z.thread.data()); break;
+            case ZoneKey::extra: put(z.extra.data()); break;
+        }
+    });
+}
+
+template <class T> bool fits(int32_t v) { return v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max(); }
+
+template <class T> void checked_fill(Model& m, ZoneKey key, const int32_t* lut, size_t nlut, int32_t missing, void* out,
+                                     size_t n) {
+    if (!fits<T>(missing)) throw Error(TSHIM_ERR_ARG, "the missing code does not fit the output width");
+    for (size_t i = 0; i < nlut; i++)
+        if (!fits<T>(lut[i])) throw Error(TSHIM_ERR_ARG, "a code does not fit the output width");
+    fill_codes(m, key, lut, nlut, T(missing), static_cast<T*>(out), n);
+}
+
+}  // namespace
+
+void zone_times(const Model& m, int64_t* duration, int64_t* self, size_t n) {
+    const auto& z = m.zones;
+    if (n != z.count()) throw Error(TSHIM_ERR_ARG, "the output arrays need one item per zone");
+    const size_t workers = pass_workers(n);
+    const auto segments = zone_segments(m, workers * 4);  // a few per worker: trees vary in size
+    run_parallel(segments.size(), workers, [&](size_t i) {
+        std::vector<Open> open;
+        segment_times(z, segments[i], duration, self, open);
+    });
+}
+
+void zone_codes(Model& m, ZoneKey key, const int32_t* lut, size_t nlut, int32_t missing, void* out, int width,
+                size_t n) {
+    if (n != m.zones.count()) throw Error(TSHIM_ERR_ARG, "the output array needs one item per zone");
+    if (key != ZoneKey::srcloc) m.zone_columns.ensure();
+    switch (width) {
+        case 1: return checked_fill<int8_t>(m, key, lut, nlut, missing, out, n);
+        case 2: return checked_fill<int16_t>(m, key, lut, nlut, missing, out, n);
+        case 4: return checked_fill<int32_t>(m, key, lut, nlut, missing, out, n);
+        default: throw Error(TSHIM_ERR_ARG, "code width must be 1, 2 or 4 bytes");
+    }
+}
+
+}  // namespace tshim
