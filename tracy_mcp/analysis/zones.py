@@ -263,6 +263,17 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         mean_ns, std_ns, self_ns (total self time), self_min_ns, self_max_ns, p50_ns, p90_ns, p99_ns (the
         `percentiles` asked for). Stat zones only (valid end, positive duration), as upstream. Sorted by
         total_ns, largest first."""
+        if by not in ("name", "srcloc"):
+            raise ValueError('by must be "name" or "srcloc"')
+        qs = tuple(percentiles or ())
+        # Computed once per argument set and capture generation (a live capture's new snapshot is a new
+        # generation); each call gets its own copy of the small result.
+        key = ("zone_stats", by, tuple(float(q) for q in qs))
+        cols, ids = self._db.cached(key, lambda: self._zone_stats_columns(by, qs))
+        return make_table({k: v.copy() for k, v in cols.items()}, as_frame, ids=None if ids is None else ids.copy())
+
+    def _zone_stats_columns(self, by: str, qs: tuple[float, ...]) -> tuple[dict[str, np.ndarray], np.ndarray | None]:
+        """zone_stats()' columns and ids (None for by="name")."""
         sl = self._srclocs()
         if by == "srcloc":
             group_of = np.arange(len(sl), dtype=np.int32)
@@ -272,14 +283,11 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
                 "file": np.asarray(sl.file, dtype=object),
                 "line": sl.line.copy(),
             }
-        elif by == "name":
+        else:
             group_of = np.full(len(sl), -1, dtype=np.int32)
             for i, n in enumerate(sl.names):
                 group_of[sl.rows_of(n)] = i
             keys = {"name": np.asarray(sl.names, dtype=object)}
-        else:
-            raise ValueError('by must be "name" or "srcloc"')
-        qs = tuple(percentiles or ())
         # One pass of the engine over the zones: durations, self time and the percentiles of every group.
         self._db.ensure()
         st = self._db.native.zone_group_stats(group_of, len(keys["name"]), qs)
@@ -305,7 +313,7 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         order = np.argsort(-total[keep], kind="stable")
         cols = {k: np.asarray(v)[keep][order] for k, v in cols.items()}
         ids = sl.ids[keep][order] if by == "srcloc" else None
-        return make_table(cols, as_frame, ids=ids)
+        return cols, ids
 
     def self_time_array(self) -> np.ndarray:
         """Self time (ns) per row of the zones table: duration minus direct children's durations."""
