@@ -86,6 +86,16 @@ def test_self_time_is_duration_minus_children(ctx: Capture) -> None:
     assert 0 <= table["self_ns"][i] < table["total_ns"][i]
 
 
+def test_zone_stats_are_computed_once_per_arguments_and_handed_out_as_copies(ctx: Capture) -> None:
+    first = ctx.zone_stats(percentiles=(50, 99), as_frame=False)
+    first["count"][:] = -1  # the caller's copy: the next call does not see it
+    again = ctx.zone_stats(percentiles=(50.0, 99.0), as_frame=False)
+    assert (again["count"] > 0).all() and list(again) == list(first)
+    other = ctx.zone_stats(percentiles=(10,), as_frame=False)  # other arguments: computed for them
+    assert "p10_ns" in other and "p50_ns" not in other
+    np.testing.assert_array_equal(other["total_ns"], again["total_ns"])
+
+
 def test_percentiles(ctx: Capture) -> None:
     p = ctx.zone_percentiles("LeafWork")
     d = ctx.zone_durations("LeafWork")
