@@ -161,9 +161,15 @@ def test_passes_split_over_the_cores_agree_with_references():
     np.testing.assert_array_equal(ours["percentiles"], np.asarray(want["percentiles"]).reshape(nsrc, len(qs)))
 
 
-def test_zone_codes_look_up_each_zones_key():
-    cap = NativeCapture.synthetic(4_000, threads=2, seed=5)
+def test_zone_codes_look_up_each_zones_key(tmp_path):
+    built = NativeCapture.synthetic(4_000, threads=2, seed=5)
+    save_capture(built, tmp_path / "s.tracy")
+    cap = _open(tmp_path / "s.tracy")  # loaded: the few zones with extras are kept as (row, extra) pairs
     n = cap.rows("zones")
+    lut = np.arange(1 << 20, dtype=np.int32) * 3
+    from_pairs = cap.zone_codes("extra", lut, 0, np.int32, n)  # before the extra column exists
+    assert np.array_equal(from_pairs, 3 * cap.column("zones", "extra").astype(np.int64))
+    assert np.array_equal(cap.zone_codes("extra", lut, 0, np.int32, n), from_pairs)  # and after
     srcloc, thread = cap.column("zones", "srcloc").astype(np.int64), cap.column("zones", "thread").astype(np.int64)
     lut = np.asarray([7, -3, 100], np.int32)  # shorter than the srclocs: the others get `missing`
     want = np.where(srcloc < len(lut), lut[np.minimum(srcloc, len(lut) - 1)], -1)

@@ -9,6 +9,8 @@ import numpy as np
 
 from tracy_mcp.engine.data import CaptureData
 
+_BLOB_LIMIT = 64 << 20  # bytes of the pool copied at once to decode many texts
+
 
 class StringPool:
     def __init__(self, db: CaptureData) -> None:
@@ -42,8 +44,19 @@ class StringPool:
             offsets = self._db.col("strings", "offset")[missing].tolist()
             sizes = self._db.col("strings", "size")[missing].tolist()
             data = self._db.col("string_bytes", "data")
-            for sid, off, size in zip(missing, offsets, sizes, strict=True):
-                self._decoded[sid] = data[off : off + size].tobytes().decode("utf-8", "replace")
+            pairs = list(zip(offsets, sizes, strict=True))
+            lo = min(offsets)
+            hi = max(o + s for o, s in pairs)
+            if hi - lo <= _BLOB_LIMIT:  # one bytes object sliced: several times faster than numpy slices
+                blob = data[lo:hi].tobytes()
+                if blob.isascii():  # byte offsets are character offsets: decode once
+                    text = blob.decode("ascii")
+                    pieces = [text[o - lo : o - lo + s] for o, s in pairs]
+                else:
+                    pieces = [blob[o - lo : o - lo + s].decode("utf-8", "replace") for o, s in pairs]
+            else:
+                pieces = [data[o : o + s].tobytes().decode("utf-8", "replace") for o, s in pairs]
+            self._decoded.update(zip(missing, pieces, strict=True))
         decoded = self._decoded
         return [decoded.get(i, default) if 0 <= i < n else default for i in ids]
 

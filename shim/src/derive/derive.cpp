@@ -87,7 +87,7 @@ void build_zone_subtrees(Model& m) {
         m, [](size_t, const std::vector<int32_t>&) {}, [&](size_t r, size_t end) { z.subtree_end[r] = int32_t(end); });
 }
 
-void build_zone_columns(Model& m) {
+void build_zone_threads(Model& m) {
     auto& z = m.zones;
     const size_t n = z.count();
     if (z.thread.size() != n) {
@@ -99,8 +99,21 @@ void build_zone_columns(Model& m) {
             if (b < e && e <= n) std::fill(z.thread.data() + b, z.thread.data() + e, uint16_t(th));
         }
     }
-    if (z.extra.size() != n) reserve_huge(z.extra, n);  // before densify_zone_extras fills it
-    densify_zone_extras(z, n);
+}
+
+// The (row, extra) pairs stay: readers of the extras (zone_codes) use them without waiting for, or racing with,
+// this column. They are few by construction (the loader makes the column itself when they are not).
+void build_zone_columns(Model& m) {
+    m.zone_threads.ensure();
+    auto& z = m.zones;
+    const size_t n = z.count();
+    if (z.extra.size() == n) return;  // filled by whoever built the model
+    reserve_huge(z.extra, n);
+    z.extra.assign(n, 0);
+    for (size_t i = 0; i < z.extra_rows.size(); i++) {
+        const auto r = size_t(z.extra_rows[i]);
+        if (r < n) z.extra[r] = z.extra_values[i];
+    }
 }
 
 // Zone rows are in upstream's order (threads in file order, DFS pre-order within each thread), so placing them in

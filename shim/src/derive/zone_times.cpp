@@ -1,5 +1,6 @@
 #include "derive/zone_times.hpp"
 
+#include <algorithm>
 #include <limits>
 #include <vector>
 
@@ -47,6 +48,17 @@ template <class T> void fill_codes(const Model& m, ZoneKey key, const int32_t* l
                                    size_t n) {
     const auto& z = m.zones;
     const size_t workers = pass_workers(n);
+    if (key == ZoneKey::extra && !z.extra_rows.empty()) {  // most zones have no extras: row 0's code, then the pairs
+        const T none = nlut ? T(lut[0]) : missing;
+        run_parallel(workers, workers, [&](size_t w) {
+            std::fill(out + chunk_begin(n, workers, w), out + chunk_begin(n, workers, w + 1), none);
+        });
+        for (size_t i = 0; i < z.extra_rows.size(); i++) {
+            const auto r = size_t(z.extra_rows[i]), k = size_t(z.extra_values[i]);
+            if (r < n) out[r] = k < nlut ? T(lut[k]) : missing;
+        }
+        return;
+    }
     run_parallel(workers, workers, [&](size_t w) {
         const size_t b = chunk_begin(n, workers, w), e = chunk_begin(n, workers, w + 1);
         auto put = [&](const auto* keys) {
@@ -89,7 +101,8 @@ void zone_times(const Model& m, int64_t* duration, int64_t* self, size_t n) {
 void zone_codes(Model& m, ZoneKey key, const int32_t* lut, size_t nlut, int32_t missing, void* out, int width,
                 size_t n) {
     if (n != m.zones.count()) throw Error(TSHIM_ERR_ARG, "the output array needs one item per zone");
-    if (key != ZoneKey::srcloc) m.zone_columns.ensure();
+    if (key == ZoneKey::thread) m.zone_threads.ensure();
+    if (key == ZoneKey::extra && m.zones.extra_rows.empty()) m.zone_columns.ensure();  // else read the pairs
     switch (width) {
         case 1: return checked_fill<int8_t>(m, key, lut, nlut, missing, out, n);
         case 2: return checked_fill<int16_t>(m, key, lut, nlut, missing, out, n);

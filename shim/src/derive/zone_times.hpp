@@ -17,8 +17,9 @@ void zone_times(const Model& m, int64_t* duration, int64_t* self, size_t n);
 enum class ZoneKey { srcloc, thread, extra };
 
 // out[row] = lut[key of the zone] for every row of m.zones (n items of `width` bytes: 1, 2 or 4, signed), or
-// `missing` where the key is not below nlut. Every lut value and `missing` must fit the width. Reading the thread
-// or extra key builds Model::zone_columns first.
+// `missing` where the key is not below nlut. Every lut value and `missing` must fit the width. The thread key
+// builds Model::zone_threads first; the extra key reads the loader's (row, extra) pairs where it kept them, else
+// the extra column.
 void zone_codes(Model& m, ZoneKey key, const int32_t* lut, size_t nlut, int32_t missing, void* out, int width,
                 size_t n);
 

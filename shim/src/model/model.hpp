@@ -37,6 +37,7 @@ struct Model;
 void build_zone_links(Model& m);
 void build_zone_subtrees(Model& m);
 void build_srcloc_lists(Model& m);
+void build_zone_threads(Model& m);
 void build_zone_columns(Model& m);
 
 struct ThreadTable {
@@ -79,7 +80,7 @@ struct SrclocTable {
 struct ZoneTable {
     std::vector<int64_t> start, end;
     std::vector<uint16_t> srcloc;       // row of `srclocs`
-    std::vector<uint16_t> thread;       // row of `threads` (derived: zone_columns, unless filled)
+    std::vector<uint16_t> thread;       // row of `threads` (derived: zone_threads, unless filled)
     std::vector<uint16_t> depth;
     std::vector<uint32_t> extra;        // row of `zone_extras`, row 0 = no extra (derived: zone_columns, unless filled)
     std::vector<int32_t> extra_rows;    // sparse `extra` while it is not filled: the rows with one, and their extra
@@ -201,6 +202,7 @@ struct Model {
     Derived zone_links{[this] { build_zone_links(*this); }};        // zones.parent
     Derived zone_subtrees{[this] { build_zone_subtrees(*this); }};  // zones.subtree_end
     Derived srcloc_lists{[this] { build_srcloc_lists(*this); }};  // srcloc_zones, srclocs.zones_begin/_end
+    Derived zone_threads{[this] { build_zone_threads(*this); }};  // zones.thread
     Derived zone_columns{[this] { build_zone_columns(*this); }};  // zones.thread, zones.extra
 
     Model() = default;

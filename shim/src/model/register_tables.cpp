@@ -33,7 +33,7 @@ void register_front_tables(const Model& m, std::vector<Table>& tables) {
     const auto& z = m.zones;
     table("zones")
         .add("start", z.start).add("end", z.end).add("srcloc", z.srcloc)
-        .add_derived("thread", z.thread, z.count(), m.zone_columns)
+        .add_derived("thread", z.thread, z.count(), m.zone_threads)
         .add("depth", z.depth).add_derived("parent", z.parent, z.count(), m.zone_links)
         .add_derived("subtree_end", z.subtree_end, z.count(), m.zone_subtrees)
         .add_derived("extra", z.extra, z.count(), m.zone_columns);
