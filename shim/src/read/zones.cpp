@@ -55,13 +55,24 @@ void add_zone_extra(ZoneTable& z, uint32_t extra) {
     }
 }
 
+// Faults in the pages of the next rows of the zone columns the reader fills, in a few calls instead of a fault per
+// page; returns the first row not populated.
+size_t populate_zone_rows(ZoneTable& z, size_t from) {
+    constexpr size_t kRows = size_t(1) << 16;  // 512 KiB of `start`
+    populate_capacity(z.start, from, from + kRows);
+    populate_capacity(z.end, from, from + kRows);
+    populate_capacity(z.srcloc, from, from + kRows);
+    populate_capacity(z.depth, from, from + kRows);
+    return from + kRows;
+}
+
 // Reads one thread's timeline of `top` root zones. Iterative (an explicit stack of open levels), so a hostile
 // nesting depth cannot overflow the call stack. Per zone the file holds: srcloc i16, start delta i64, extra u32,
 // child count u32, the children, end delta i64; every time is a delta to the previous time read. Each zone is
 // counted in its srcloc's statistics as it closes (the tree's links are derived later, from the depths).
 // Returns how many zones had an unknown source location.
 uint64_t read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, const std::vector<uint16_t>& srcloc_of,
-                       ZoneStatAccumulator& stats) {
+                       ZoneStatAccumulator& stats, size_t& populated) {
     constexpr uint64_t kMinZoneBytes = 26;
     auto& z = ctx.model.zones;
     uint64_t unknown = 0;
@@ -120,6 +131,7 @@ uint64_t read_timeline(Cursor& c, LoadContext& ctx, uint32_t top, const std::vec
             throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: too many zones");
         if (extra >= extras) throw Error(TSHIM_ERR_FORMAT, "capture is corrupt: zone refers to a missing zone extra");
         const auto row = int32_t(z.start.size());
+        if (size_t(row) >= populated) populated = populate_zone_rows(z, populated);
         const uint16_t srcloc = srcloc_of[uint16_t(srcloc_id)];
         unknown += srcloc >= srclocs;
         z.start.push_back(start);
@@ -209,6 +221,7 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
                  "threads");
     uint64_t zone_count = 0, sample_count = 0, unknown_srclocs = 0;
     ZoneStatAccumulator stats(m.srclocs.count());
+    size_t populated = 0;  // zone rows whose pages are present
     for (uint64_t i = 0; i < threads; i++) {
         const auto tid = c.get<uint64_t>();
         const auto count = c.get<uint64_t>();
@@ -226,7 +239,7 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
 
         const auto top = c.get<uint32_t>();
         t.zones_begin[row] = int32_t(m.zones.start.size());
-        if (top) unknown_srclocs += read_timeline(c, ctx, top, srcloc_of, stats);
+        if (top) unknown_srclocs += read_timeline(c, ctx, top, srcloc_of, stats, populated);
         t.zones_end[row] = int32_t(m.zones.start.size());
 
         const auto messages = c.get<uint64_t>();
