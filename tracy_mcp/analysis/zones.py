@@ -385,6 +385,7 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         """The zones() columns for zone rows (None: every zone, as zero-copy views of the engine's columns and of
         arrays derived once per capture)."""
         t = self._cpu()
+        dur, self_ns = t.times()
         derived = self._zone_derived()
 
         def pick(a: np.ndarray) -> np.ndarray:
@@ -397,8 +398,8 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         return {
             "start_ns": pick(t.start),
             "end_ns": pick(t.end),
-            "duration_ns": pick(t.dur),
-            "self_ns": pick(self.self_time_array()),
+            "duration_ns": pick(dur),
+            "self_ns": pick(self_ns),
             "depth": pick(t.depth),
             "parent_id": pick(t.parent),
             "thread_id": pick(t.owner),

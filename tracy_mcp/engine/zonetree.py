@@ -209,6 +209,13 @@ class ZoneTree:
             self._self_time = self.dur - sums[: self.n]
         return self._self_time
 
+    def times(self) -> tuple[np.ndarray, np.ndarray]:
+        """(dur, self_time()), from one engine pass over the zones when neither is known yet."""
+        if self._engine_times and self._dur is None and self._self_time is None:
+            out = self._times_from_engine(duration=True, self_time=True)
+            self._dur, self._self_time = out["duration"], out["self_time"]
+        return self.dur, self.self_time()
+
     def _times_from_engine(self, *, duration: bool = False, self_time: bool = False) -> dict[str, np.ndarray]:
         """Durations and/or self times of every row from the engine's pass over the zones (read-only)."""
         out = self._db.native.zone_times(self.n, duration=duration, self_time=self_time)
