@@ -181,3 +181,11 @@ def test_lock_contention_replay_matches_summary(ctx: Capture) -> None:
     assert not lock_is_contended(np.array([0, 1, 2, 0, 1, 2]), np.array([0, 0, 0, 1, 1, 1]), False)
     waits = wait_durations(np.array([10, 15, 20, 30]), np.array([0, 1, 0, 1]), np.array([0, 0, 1, 1]))
     assert waits.tolist() == [10, 15]
+
+
+def test_string_pool_decodes_many_ids_at_once_as_one_at_a_time(ctx: Capture) -> None:
+    pool = ctx._strings
+    n = len(pool)
+    ids = np.concatenate([[-1, n, n + 5], np.arange(n)[::-1]])  # out of range, then every id
+    assert pool.decode(ids, default="?") == [pool.get(int(i), "?") for i in ids.tolist()]
+    assert pool.texts(ids.tolist()) == [pool.get(int(i)) for i in ids.tolist()]

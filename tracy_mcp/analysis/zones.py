@@ -453,7 +453,7 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
             return Labels(np.zeros(0, np.int8), [""]), 0
         sids = db.col("zone_extras", "text").astype(np.int64)
         uniq, inv = np.unique(sids, return_inverse=True)
-        labels = self._strings.texts(uniq.tolist())
+        labels = self._strings.decode(uniq)
         if "" not in labels:
             labels.append("")
         codes = inv.astype(np.int32)

@@ -41,24 +41,39 @@ class StringPool:
         n = len(self)
         missing = [i for i in set(ids) if 0 <= i < n and i not in self._decoded]
         if missing:
-            offsets = self._db.col("strings", "offset")[missing].tolist()
-            sizes = self._db.col("strings", "size")[missing].tolist()
-            data = self._db.col("string_bytes", "data")
-            pairs = list(zip(offsets, sizes, strict=True))
-            lo = min(offsets)
-            hi = max(o + s for o, s in pairs)
-            if hi - lo <= _BLOB_LIMIT:  # one bytes object sliced: several times faster than numpy slices
-                blob = data[lo:hi].tobytes()
-                if blob.isascii():  # byte offsets are character offsets: decode once
-                    text = blob.decode("ascii")
-                    pieces = [text[o - lo : o - lo + s] for o, s in pairs]
-                else:
-                    pieces = [blob[o - lo : o - lo + s].decode("utf-8", "replace") for o, s in pairs]
-            else:
-                pieces = [data[o : o + s].tobytes().decode("utf-8", "replace") for o, s in pairs]
-            self._decoded.update(zip(missing, pieces, strict=True))
+            self._decoded.update(zip(missing, self.decode(np.asarray(missing, np.int64)), strict=True))
         decoded = self._decoded
         return [decoded.get(i, default) if 0 <= i < n else default for i in ids]
+
+    def decode(self, ids: np.ndarray, default: str = "") -> list[str]:
+        """Texts of an array of ids, decoded in one go and not cached (for many distinct ids read once, e.g. the
+        labels of a categorical); `default` for ids out of range."""
+        n = len(self)
+        ids = np.asarray(ids, np.int64)
+        known = (ids >= 0) & (ids < n)
+        safe = np.where(known, ids, 0)
+        if not known.any():
+            return [default] * len(ids)
+        offsets = self._db.col("strings", "offset")[safe].astype(np.int64)
+        ends = offsets + self._db.col("strings", "size")[safe]
+        data = self._db.col("string_bytes", "data")
+        lo, hi = int(offsets[known].min()), int(ends[known].max())
+        if hi - lo <= _BLOB_LIMIT:  # one bytes object sliced: several times faster than numpy slices
+            blob = data[lo:hi].tobytes()
+            # ASCII (the usual case): byte offsets are character offsets, so the whole span is decoded once
+            text: str | bytes = blob.decode("ascii") if blob.isascii() else blob
+            pairs = zip((offsets - lo).tolist(), (ends - lo).tolist(), strict=True)
+            if isinstance(text, str):
+                out = [text[a:b] for a, b in pairs]
+            else:
+                out = [text[a:b].decode("utf-8", "replace") for a, b in pairs]
+        else:
+            pairs = zip(offsets.tolist(), ends.tolist(), strict=True)
+            out = [data[a:b].tobytes().decode("utf-8", "replace") for a, b in pairs]
+        if not known.all():
+            for i in np.nonzero(~known)[0].tolist():
+                out[i] = default
+        return out
 
     def many(self, ids: np.ndarray) -> list[str]:
         """Texts of many ids; each distinct id is decoded once."""
