@@ -70,7 +70,7 @@ void build_zone_links(Model& m) {
     auto& z = m.zones;
     const size_t n = z.count();
     if (z.parent.size() == n) return;  // filled by whoever built the model
-    reserve_huge(z.parent, n);
+    reserve_populated(z.parent, n);
     z.parent.assign(n, -1);  // rows no thread lists stay roots
     walk_zone_trees(
         m, [&](size_t r, const std::vector<int32_t>& open) { z.parent[r] = open.empty() ? -1 : open.back(); },
@@ -81,7 +81,7 @@ void build_zone_subtrees(Model& m) {
     auto& z = m.zones;
     const size_t n = z.count();
     if (z.subtree_end.size() == n) return;  // filled by whoever built the model
-    reserve_huge(z.subtree_end, n);
+    reserve_populated(z.subtree_end, n);
     z.subtree_end.assign(n, 0);
     walk_zone_trees(
         m, [](size_t, const std::vector<int32_t>&) {}, [&](size_t r, size_t end) { z.subtree_end[r] = int32_t(end); });
@@ -91,7 +91,7 @@ void build_zone_threads(Model& m) {
     auto& z = m.zones;
     const size_t n = z.count();
     if (z.thread.size() != n) {
-        reserve_huge(z.thread, n);
+        reserve_populated(z.thread, n);
         z.thread.assign(n, 0);
         const auto& t = m.threads;
         for (size_t th = 0; th < t.count(); th++) {
@@ -108,7 +108,7 @@ void build_zone_columns(Model& m) {
     auto& z = m.zones;
     const size_t n = z.count();
     if (z.extra.size() == n) return;  // filled by whoever built the model
-    reserve_huge(z.extra, n);
+    reserve_populated(z.extra, n);
     z.extra.assign(n, 0);
     for (size_t i = 0; i < z.extra_rows.size(); i++) {
         const auto r = size_t(z.extra_rows[i]);

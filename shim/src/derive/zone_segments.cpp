@@ -2,12 +2,34 @@
 
 #include <utility>
 
+#if defined(__linux__)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
+
+#include "model/memory.hpp"
+
 namespace tshim {
 
 size_t pass_workers(size_t items) {
     constexpr size_t kMinPerWorker = size_t(1) << 18;  // below this a thread costs more than it saves
     const size_t cores = std::max(1u, std::thread::hardware_concurrency());
     return std::max<size_t>(1, std::min(cores, items / kMinPerWorker));
+}
+
+void prefer_small_pages(void* data, size_t bytes) {
+#if defined(__linux__) && defined(MADV_NOHUGEPAGE)
+    const auto page = uintptr_t(::sysconf(_SC_PAGESIZE));
+    const auto base = reinterpret_cast<uintptr_t>(data);
+    const uintptr_t begin = (base + page - 1) / page * page, end = (base + bytes) / page * page;  // its own pages only
+    if (data && end > begin) ::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_NOHUGEPAGE);
+#else
+    (void)data, (void)bytes;
+#endif
+}
+
+void populate_rows(void* data, size_t item_bytes, size_t rows, size_t from, size_t to) {
+    populate_capacity(data, item_bytes, rows, from, to);
 }
 
 std::vector<ZoneSegment> zone_segments(const Model& m, size_t pieces) {

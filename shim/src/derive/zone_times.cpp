@@ -48,10 +48,13 @@ template <class T> void fill_codes(const Model& m, ZoneKey key, const int32_t* l
                                    size_t n) {
     const auto& z = m.zones;
     const size_t workers = pass_workers(n);
+    prefer_small_pages(out, n * sizeof(T));
     if (key == ZoneKey::extra && !z.extra_rows.empty()) {  // most zones have no extras: row 0's code, then the pairs
         const T none = nlut ? T(lut[0]) : missing;
         run_parallel(workers, workers, [&](size_t w) {
-            std::fill(out + chunk_begin(n, workers, w), out + chunk_begin(n, workers, w + 1), none);
+            const size_t b = chunk_begin(n, workers, w), e = chunk_begin(n, workers, w + 1);
+            populate_rows(out, sizeof(T), n, b, e);
+            std::fill(out + b, out + e, none);
         });
         for (size_t i = 0; i < z.extra_rows.size(); i++) {
             const auto r = size_t(z.extra_rows[i]), k = size_t(z.extra_values[i]);
@@ -61,6 +64,7 @@ template <class T> void fill_codes(const Model& m, ZoneKey key, const int32_t* l
     }
     run_parallel(workers, workers, [&](size_t w) {
         const size_t b = chunk_begin(n, workers, w), e = chunk_begin(n, workers, w + 1);
+        populate_rows(out, sizeof(T), n, b, e);
         auto put = [&](const auto* keys) {
             for (size_t r = b; r < e; r++) {
                 const auto k = size_t(keys[r]);
@@ -92,9 +96,14 @@ void zone_times(const Model& m, int64_t* duration, int64_t* self, size_t n) {
     if (n != z.count()) throw Error(TSHIM_ERR_ARG, "the output arrays need one item per zone");
     const size_t workers = pass_workers(n);
     const auto segments = zone_segments(m, workers * 4);  // a few per worker: trees vary in size
+    for (auto* out : {duration, self})
+        if (out) prefer_small_pages(out, n * sizeof(int64_t));
     run_parallel(segments.size(), workers, [&](size_t i) {
+        const auto& s = segments[i];
+        for (auto* out : {duration, self})
+            if (out) populate_rows(out, sizeof(int64_t), n, s.begin, s.end);
         std::vector<Open> open;
-        segment_times(z, segments[i], duration, self, open);
+        segment_times(z, s, duration, self, open);
     });
 }
 
