@@ -222,7 +222,8 @@ void self_times_and_percentiles(const Model& m, const std::vector<int32_t>& grou
             while (b + 1 < kBins && below + count[b] <= rank) below += count[b++];
             hg.bin.push_back(b);
             hg.within.push_back(rank - below);
-            if (p.pick[h * kBins + b] < 0 && !(hg.shift == 0 && b + 1 < kBins)) p.pick[h * kBins + b] = int32_t(npicked++);
+            const bool exact = hg.shift == 0 && b + 1 < kBins;  // the bin is one duration wide
+            if (p.pick[h * kBins + b] < 0 && !exact) p.pick[h * kBins + b] = int32_t(npicked++);
         }
     }
     if (npicked) {

@@ -26,7 +26,9 @@ size_t pass_workers(size_t items);
 std::vector<ZoneSegment> zone_segments(const Model& m, size_t pieces);
 
 // Splits [0, n) into `pieces` nearly equal chunks: chunk i is [chunk_begin(n, pieces, i), chunk_begin(.., i + 1)).
-inline size_t chunk_begin(size_t n, size_t pieces, size_t i) { return pieces ? n / pieces * i + std::min(i, n % pieces) : 0; }
+inline size_t chunk_begin(size_t n, size_t pieces, size_t i) {
+    return pieces ? n / pieces * i + std::min(i, n % pieces) : 0;
+}
 
 // Calls fn(i) for each i < count on up to `workers` threads (the caller's among them); each index once.
 // `fn` must not throw.
@@ -63,6 +65,5 @@ template <class T> void reserve_populated(std::vector<T>& v, size_t n) {
         populate_rows(v.data(), sizeof(T), v.capacity(), chunk_begin(n, workers, w), chunk_begin(n, workers, w + 1));
     });
 }
-
 
 }  // namespace tshim

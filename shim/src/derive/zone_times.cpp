@@ -22,7 +22,8 @@ struct Open {
 };
 
 // One segment's durations and self times: a stack of the open zones, each summing its children's durations.
-void segment_times(const ZoneTable& z, const ZoneSegment& s, int64_t* duration, int64_t* self, std::vector<Open>& open) {
+void segment_times(const ZoneTable& z, const ZoneSegment& s, int64_t* duration, int64_t* self,
+                   std::vector<Open>& open) {
     auto close = [&] {
         const auto& o = open.back();
         if (self) self[o.row] = wrap_sub(o.dur, o.children);
@@ -79,7 +80,9 @@ template <class T> void fill_codes(const Model& m, ZoneKey key, const int32_t* l
     });
 }
 
-template <class T> bool fits(int32_t v) { return v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max(); }
+template <class T> bool fits(int32_t v) {
+    return v >= std::numeric_limits<T>::min() && v <= std::numeric_limits<T>::max();
+}
 
 template <class T> void checked_fill(Model& m, ZoneKey key, const int32_t* lut, size_t nlut, int32_t missing, void* out,
                                      size_t n) {
