@@ -26,8 +26,9 @@ struct ContainerInfo {
 // Parses the container header and checks that every block lies inside the data. Throws Error(TSHIM_ERR_FORMAT).
 ContainerInfo parse_container(const uint8_t* data, size_t size);
 
-// Decompresses the blocks of an in-memory container in payload order. The streams are decompressed in parallel
-// (up to one background thread per core), a few blocks ahead of the reader.
+// Decompresses the blocks of an in-memory container in payload order. The streams are decompressed in parallel, a
+// ring of blocks ahead of the reader, by background threads (one fewer than the cores) and by the reader itself
+// when its next block has not been taken yet.
 class ContainerSource : public BlockSource {
 public:
     // `release_input`: the data is a read-only file mapping whose pages may be dropped once decompressed (keeps the
