@@ -71,6 +71,12 @@ def test_tools_resources_and_captures_are_listed(endpoint: tuple[str, Any]) -> N
             listing = await ok(client, "list_captures")
             entry = next(c for c in listing["captures"] if c["path"] == str(CAPTURE))
             assert entry["size_bytes"] == CAPTURE.stat().st_size and entry["mtime"]
+            nested = sorted(CAPTURES.glob("*/**/*.tracy"))
+            if nested:  # the shared folder keeps more captures in subfolders: the listing says where
+                top = nested[0].relative_to(CAPTURES).parts[0]
+                assert f"{top}/ (" in listing["note"] and "recursive=true" in listing["note"]
+                deep = await ok(client, "list_captures", recursive=True)
+                assert str(nested[0]) in {c["path"] for c in deep["captures"]} and "note" not in deep
 
     run(endpoint, scenario)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import anyio
 import pytest
+from conftest import CAPTURES, require_capture
 from planted import all_captures, answers, planted
 from server_support import connect, ok, server_env
 
@@ -99,3 +100,19 @@ def test_never_locked_locks_and_unzoned_self_time_are_worded_plainly() -> None:
     # the top self-time path (a worker's loop zone) is mostly code with no zones of its own: say so
     assert hot.startswith("Most self time (time in a zone outside its child zones")
     assert "Animation::SkinningJob spends 77% of its time outside its child zones" in hot
+
+
+def test_samples_and_context_switches_without_times_are_flagged() -> None:
+    # tracypy-0.13.1 was recorded on a machine that stamped every sample and context switch with time 0 (golden
+    # README quirk 16): they are counted, but the summary and thread_report must not read as if they were usable
+    untimed, timed = CAPTURES / "tracypy-0.13.1.tracy", CAPTURES / "fiberpool-0.14.0.tracy"
+    require_capture(untimed, timed)
+    with open_capture(untimed) as c:
+        text = c.summary().summary()
+        report = c.thread_report().summary()
+    assert "35521 CPU samples (none with a valid time: unusable for timing)" in text
+    assert "7577 context switches (none with a valid time: unusable for timing)" in text
+    assert "its 7577 context switches carry no valid times" in report
+    with open_capture(timed) as c:
+        text = c.summary().summary()
+    assert "valid time" not in text and "context switches" in text

@@ -47,6 +47,14 @@ def _lock_detail(locks: int, events: int) -> str:
     return _plural(events, "lock event")
 
 
+def _untimed(ctx: Capture, table: str, column: str) -> str:
+    """A warning when every row of `table` lacks a time (some recording machines stamp samples and context switches
+    with 0): such rows are counted but cannot say where time went."""
+    if ctx._db.rows(table) == 0 or int(ctx._db.col(table, column).max()) > 0:
+        return ""
+    return "none with a valid time: unusable for timing"
+
+
 def _counts(ctx: Capture) -> list[tuple[str, int, str]]:
     """(kind, count, detail) for every kind of data a capture can hold."""
     rows = ctx._db.rows
@@ -63,8 +71,8 @@ def _counts(ctx: Capture) -> list[tuple[str, int, str]]:
         ("plots", len(plots), f"{user} from the program, {len(plots) - user} from Tracy (memory, CPU)"),
         ("memory events", rows("mem_events"), _plural(pools, "pool")),
         ("messages", rows("messages"), ""),
-        ("CPU samples", rows("samples"), ""),
-        ("context switches", rows("ctx_switches"), ""),
+        ("CPU samples", rows("samples"), _untimed(ctx, "samples", "time")),
+        ("context switches", rows("ctx_switches"), _untimed(ctx, "ctx_switches", "start")),
         ("GPU zones", rows("gpu_zones"), _plural(rows("gpu_contexts"), "GPU context")),
     ]
 

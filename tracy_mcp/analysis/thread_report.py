@@ -176,7 +176,7 @@ def thread_report(
         )
     else:
         res.title = f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){dom}."
-    res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top)
+    res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"))
     res.lines[1:1] = _oversubscribed(rows, _host_cores(ctx))
     return res
 
@@ -366,13 +366,16 @@ def _summary(
     hi: int,
     ph: FramePhases | None,
     top: int,
+    switches: int,
 ) -> list[str]:
     span = hi - lo
     frame_txt = f"; median frame {fmt_ns(ph.median_ns)}" if ph is not None and ph.median_ns == ph.median_ns else ""
+    # a capture can hold context switches that carry no usable times (quirk of some recording machines)
+    why = f"its {switches} context switches carry no valid times" if switches else "no context switches recorded"
     cpu = (
         ""
         if any(r["running_ns"] >= 0 for r in rows)
-        else " Busy and working are wall time inside zones, not CPU time (no context switches recorded)."
+        else f" Busy and working are wall time inside zones, not CPU time ({why})."
     )
     lines = [f"Window {lo / 1e9:.3f}-{hi / 1e9:.3f} s{frame_txt}; shares below are of the window.{cpu}"]
     locked = sorted((r for r in rows if r["lock_wait_ns"] > 0), key=lambda r: -r["lock_wait_ns"])

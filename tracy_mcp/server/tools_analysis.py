@@ -87,7 +87,10 @@ def register(mcp: MCPServer, core: Core) -> None:
             Field(description="Which question: see tracy://prompt step 2."),
         ] = "summary",
         instance_id: Annotated[str | None, Field(description="Id or alias; optional when one is loaded.")] = None,
-        thread: Annotated[str | None, Field(description="Only this thread (name or id).")] = None,
+        thread: Annotated[
+            str | None,
+            Field(description="Only this thread (name or id): call_tree, hot_paths, lock_contention, memory_report."),
+        ] = None,
         name: Annotated[
             str | None, Field(description="A lock (lock_contention), pool (memory_report) or zone (call trees).")
         ] = None,

@@ -22,6 +22,19 @@ from tracy_mcp.server.tasks import COMPLETED, STOP_GRACE_S
 InstanceId = Annotated[str, Field(description="Instance id or alias.")]
 
 
+def _nested_captures(folder: Path, limit: int = 10_000) -> dict[str, int]:
+    """How many .tracy files each subfolder holds (at any depth; the walk stops after `limit` files)."""
+    counts: dict[str, int] = {}
+    seen = 0
+    for p in folder.glob("*/**/*.tracy"):
+        top = p.relative_to(folder).parts[0]
+        counts[top] = counts.get(top, 0) + 1
+        seen += 1
+        if seen >= limit:
+            break
+    return dict(sorted(counts.items()))
+
+
 def register(mcp: MCPServer, core: Core) -> None:
     """Capture and instance tools."""
     settings = core.settings
@@ -55,7 +68,13 @@ def register(mcp: MCPServer, core: Core) -> None:
                     "mtime": time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(st.st_mtime)),
                 }
             )
-        return {"captures_dir": str(folder), "captures": found}
+        out: CaptureList = {"captures_dir": str(folder), "captures": found}
+        if not recursive:
+            nested = _nested_captures(folder)
+            if nested:
+                where = ", ".join(f"{name}/ ({n})" for name, n in nested.items())
+                out["note"] = f"more captures in subfolders: {where}; list_captures(recursive=true) lists them"
+        return out
 
     @mcp.tool(annotations=hints(read_only=True, idempotent=True))
     async def list_instances() -> InstanceList:
