@@ -182,3 +182,22 @@ def test_zone_codes_look_up_each_zones_key(tmp_path):
         cap.zone_codes("thread", np.asarray([300], np.int32), 0, np.int8, n)
     with pytest.raises(EngineError):
         cap.zone_codes("srcloc", lut, -1, np.int8, n + 1)
+
+
+@needs_shared
+def test_zone_group_stats_of_large_groups_with_long_outliers_agree_with_numpy():
+    # tracypy: groups of 100 k - 2 M zones whose durations span many powers of two (the logarithmic histogram and
+    # the second pass that picks the ranks' bins)
+    path = next((p for p in CAPTURES if p.name == "tracypy-0.13.1.tracy"), None)
+    if path is None:
+        pytest.skip("tracypy-0.13.1.tracy is not among the reference captures")
+    cap = _open(path)
+    nsrc = cap.rows("srclocs")
+    qs = (0, 0.1, 50, 90, 99, 99.9, 100)
+    group_of = np.arange(nsrc, dtype=np.int32)
+    ours = cap.zone_group_stats(group_of, nsrc, qs)
+    want = _reference(cap, group_of, nsrc, qs)
+    assert max(want["count"]) > 1_000_000 and max(want["max"]) > 1 << 20
+    for key in ("count", "self_total", "self_min", "self_max"):
+        assert ours[key].tolist() == want[key], key
+    np.testing.assert_array_equal(ours["percentiles"], np.asarray(want["percentiles"]).reshape(nsrc, len(qs)))

@@ -21,6 +21,22 @@ constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
 constexpr size_t kHistogramFrom = size_t(1) << 16;
 constexpr size_t kBins = size_t(1) << 12;
 
+// A duration's bin where a group's durations reach kBins: 64 bins per power of two (a bin spans under 1.6% of its
+// values), so one long outlier does not squeeze every other duration into one bin. Monotonic; bins below
+// kExactBins hold one value each (the bin). Shorter durations are their own bin.
+constexpr int kSubBits = 6;
+constexpr size_t kExactBins = size_t(2) << kSubBits;
+size_t bin_of(uint64_t v) {
+    if (v < kExactBins) return size_t(v);
+#if defined(__GNUC__) || defined(__clang__)
+    const int e = 63 - __builtin_clzll(v);  // floor(log2 v), at least kSubBits + 1
+#else
+    int e = 0;
+    while ((v >> (e + 1)) != 0) e++;
+#endif
+    return (size_t(e - kSubBits + 1) << kSubBits) + size_t((v >> (e - kSubBits)) & ((uint64_t(1) << kSubBits) - 1));
+}
+
 // numpy's 'linear' percentile of n sorted values from the two neighbouring order statistics.
 double lerp(int64_t a, int64_t b, double t) {
     const double diff = double(b - a);
@@ -80,11 +96,10 @@ template <class T> std::vector<int64_t> select_ranks(std::vector<T>& v, const st
     return out;
 }
 
-// A group counted through a histogram: its bins' width (a shift of the duration), and per rank the bin holding it
-// and its rank within that bin.
+// A group counted through a histogram: per rank the bin holding it and its rank within that bin.
 struct Histogrammed {
     size_t group;
-    int shift = 0;
+    bool exact;    // every duration below kBins: a bin is its duration
     size_t n = 0;  // durations counted
     Ranks ranks;
     std::vector<size_t> bin, within;
@@ -106,12 +121,12 @@ struct Plan {
     std::vector<Histogrammed> histogrammed;
     std::vector<int32_t> pick;  // per (histogrammed group, bin): index into Share::picked, or -1
 
+    size_t bin(size_t slot_index, int64_t dur) const {
+        return histogrammed[slot_index].exact ? std::min(size_t(dur), kBins - 1) : bin_of(uint64_t(dur));
+    }
     int32_t group(const ZoneTable& z, size_t row) const {
         const uint16_t sl = z.srcloc[row];
         return sl < group_of.size() ? group_of[sl] : -1;
-    }
-    size_t bin(size_t slot_index, int64_t dur) const {
-        return std::min<size_t>(size_t(uint64_t(dur) >> histogrammed[slot_index].shift), kBins - 1);
     }
 };
 
@@ -178,9 +193,8 @@ void self_times_and_percentiles(const Model& m, const std::vector<int32_t>& grou
     for (size_t g = 0; g < ngroups; g++) {
         if (qs.empty() || size_t(r.count[g]) < kHistogramFrom) continue;
         p.slot[g] = int32_t(p.histogrammed.size());
-        Histogrammed h{g, 0, 0, ranks_for(size_t(r.count[g]), qs), {}, {}};
-        while ((uint64_t(std::max<int64_t>(r.max[g], 0)) >> h.shift) >= kBins) h.shift++;
-        p.histogrammed.push_back(std::move(h));
+        const bool exact = r.max[g] < int64_t(kBins) - 1;  // the last bin also takes any longer one (inconsistent)
+        p.histogrammed.push_back(Histogrammed{g, exact, 0, ranks_for(size_t(r.count[g]), qs), {}, {}});
     }
     const size_t workers = pass_workers(n);
     const auto segments = zone_segments(m, workers * 4);
@@ -222,7 +236,7 @@ void self_times_and_percentiles(const Model& m, const std::vector<int32_t>& grou
             while (b + 1 < kBins && below + count[b] <= rank) below += count[b++];
             hg.bin.push_back(b);
             hg.within.push_back(rank - below);
-            const bool exact = hg.shift == 0 && b + 1 < kBins;  // the bin is one duration wide
+            const bool exact = hg.exact ? b + 1 < kBins : b < kExactBins;  // the bin is its one duration
             if (p.pick[h * kBins + b] < 0 && !exact) p.pick[h * kBins + b] = int32_t(npicked++);
         }
     }
@@ -241,24 +255,30 @@ void self_times_and_percentiles(const Model& m, const std::vector<int32_t>& grou
         }
         return all;
     };
-    std::vector<std::vector<T>> picked(npicked);  // per picked bin, from every worker
-    for (size_t i = 0; i < npicked; i++)
-        picked[i] = gather([&](Share<T>& w) -> std::vector<T>& { return w.picked[i]; });
-    for (auto& hg : p.histogrammed) {
-        if (hg.n == 0) continue;
-        const size_t h = size_t(p.slot[hg.group]);
-        std::vector<int64_t> values(hg.ranks.ranks.size());
-        for (size_t i = 0; i < values.size(); i++) {
+    // Each picked bin's durations from every worker, then its ranks in order (a bin at a time, spread over the
+    // cores): nth_element reorders the bin and leaves it the same set for the next rank.
+    std::vector<std::vector<int64_t>> values(p.histogrammed.size());
+    std::vector<std::vector<std::pair<size_t, size_t>>> ranks_in(npicked);  // per picked bin: (group slot, rank)
+    for (size_t h = 0; h < p.histogrammed.size(); h++) {
+        const auto& hg = p.histogrammed[h];
+        values[h].assign(hg.bin.size(), 0);
+        for (size_t i = 0; i < hg.bin.size(); i++) {
             const int32_t at = p.pick[h * kBins + hg.bin[i]];
-            if (at < 0) {
-                values[i] = int64_t(hg.bin[i]);
-                continue;
-            }
-            auto& members = picked[size_t(at)];  // reordered, never changed: the next rank in this bin reads it too
-            std::nth_element(members.begin(), members.begin() + ptrdiff_t(hg.within[i]), members.end());
-            values[i] = int64_t(members[hg.within[i]]);
+            if (at < 0) values[h][i] = int64_t(hg.bin[i]);  // an exact bin
+            else ranks_in[size_t(at)].push_back({h, i});
         }
-        put_percentiles(hg.ranks, hg.n, values, r.percentiles.data() + hg.group * qs.size());
+    }
+    run_parallel(npicked, workers, [&](size_t at) {
+        auto members = gather([&](Share<T>& w) -> std::vector<T>& { return w.picked[at]; });
+        for (auto [h, i] : ranks_in[at]) {
+            const auto within = ptrdiff_t(p.histogrammed[h].within[i]);
+            std::nth_element(members.begin(), members.begin() + within, members.end());
+            values[h][i] = int64_t(members[size_t(within)]);
+        }
+    });
+    for (size_t h = 0; h < p.histogrammed.size(); h++) {
+        const auto& hg = p.histogrammed[h];
+        if (hg.n) put_percentiles(hg.ranks, hg.n, values[h], r.percentiles.data() + hg.group * qs.size());
     }
     std::vector<size_t> listed;  // the other groups with zones, largest first, spread over the cores
     for (size_t g = 0; g < ngroups; g++)
