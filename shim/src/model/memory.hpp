@@ -25,9 +25,4 @@ template <class T> void reserve_more(std::vector<T>& v, size_t extra) {
     if (want > v.capacity()) v.reserve(want > 2 * v.capacity() ? want : 2 * v.capacity());
 }
 
-// Reserves a big column for n items. Deliberately without a transparent-huge-page hint: on virtual machines that
-// hand freed memory back to the host, a fresh 2 MiB page costs more than 512 small ones (a 20 M-zone load in fresh
-// processes: 1.46 s with the hint, 0.95 s without, interleaved runs of the same build).
-template <class T> void reserve_huge(std::vector<T>& v, size_t n) { v.reserve(n); }
-
 }  // namespace tshim

@@ -112,9 +112,9 @@ void build_synthetic(Capture& cap, uint64_t zones, int threads, uint64_t seed) {
 
     const uint64_t worker_zones = batches * kZonesPerBatch;
     const size_t total = size_t(worker_zones * uint64_t(threads)) + 2 * 1024;
-    for (auto* v : {&m.zones.start, &m.zones.end}) reserve_huge(*v, total);
-    for (auto* v : {&m.zones.srcloc, &m.zones.thread, &m.zones.depth}) reserve_huge(*v, total);
-    reserve_huge(m.zones.extra, total);
+    for (auto* v : {&m.zones.start, &m.zones.end}) v->reserve(total);
+    for (auto* v : {&m.zones.srcloc, &m.zones.thread, &m.zones.depth}) v->reserve(total);
+    m.zones.extra.reserve(total);
     m.zone_extras.callstack.push_back(0);  // row 0: "no extra"
     m.zone_extras.text.push_back(-1);
     m.zone_extras.name.push_back(-1);
