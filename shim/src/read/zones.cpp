@@ -203,7 +203,7 @@ void read_threads(Cursor& c, LoadContext& ctx, const std::unordered_map<uint64_t
         z.start.reserve(n);
         z.end.reserve(n);
         z.srcloc.reserve(n);
-        z.depth.reserve(n);  // `thread` and `extra` are filled on first use (Model::zone_columns)
+        z.depth.reserve(n);  // `thread` and `extra` are derived on first use (Model::zone_threads, zone_columns)
     }
 
     // srcloc id as stored (indexed as u16) -> row of `srclocs`, 0xFFFF for unknown ids
