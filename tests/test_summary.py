@@ -113,6 +113,7 @@ def test_samples_and_context_switches_without_times_are_flagged() -> None:
     assert "35521 CPU samples (none with a valid time: unusable for timing)" in text
     assert "7577 context switches (none with a valid time: unusable for timing)" in text
     assert "its 7577 context switches carry no valid times" in report
+    assert "frame_loop spends 97%" in text and "cannot tell work from waiting there" in text
     with open_capture(timed) as c:
         text = c.summary().summary()
     assert "valid time" not in text and "context switches" in text

@@ -122,6 +122,12 @@ def _hot_line(ctx: Capture) -> str:
             f". {cols['path'][0].split(' > ')[-1]} spends {own / total * 100:.0f}% of its time outside its child "
             "zones: code with no zones of its own (or an unmarked wait); zones inside it would show what"
         )
+        if ctx._db.rows("samples"):  # say whether the capture's own CPU samples can tell work from waiting there
+            line += (
+                " (its CPU samples have no valid times, so this capture cannot tell work from waiting there)"
+                if _untimed(ctx, "samples", "time")
+                else " (or its CPU samples: ctx.samples(thread=...))"
+            )
     return line
 
 
