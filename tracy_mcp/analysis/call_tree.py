@@ -144,7 +144,7 @@ def _hot_text(cols: dict[str, np.ndarray], scope: str, paths: int) -> tuple[str,
     n = len(cols["path"])
     if n == 0:
         return f"Hot paths ({scope}): none recorded (no CPU zones in scope).", []
-    title = f"Hot paths by self time ({scope}; top {n} of {paths} call paths):"
+    title = f"Hot paths by self time ({scope}; top {n} of {paths} call paths; % = share of all self time in scope):"
     lines = []
     for i in range(n):
         lines.append(
