@@ -36,7 +36,9 @@ void build_zone_stats(Model& m) {
     auto& s = m.srclocs;
     const auto& z = m.zones;
     reset_zone_stats(s);
-    for (size_t i = 0; i < z.count(); i++) add_zone_stat(s, z.srcloc[i], z.start[i], z.end[i]);
+    ZoneStatAccumulator stats(s.count());
+    for (size_t i = 0; i < z.count(); i++) stats.add(z.srcloc[i], z.start[i], z.end[i]);
+    stats.fold_into(s);
 }
 
 // Each thread's zones are in DFS pre-order with their depth: a zone's parent is the last zone before it one level

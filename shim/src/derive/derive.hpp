@@ -20,19 +20,9 @@ inline bool stat_zone(int64_t start, int64_t end) { return end >= 0 && zone_span
 // Sizes the per-srcloc statistics of `s` (zone_count, zone_total, zone_min, zone_max, zone_sum_sq) for "no zone".
 void reset_zone_stats(SrclocTable& s);
 
-// Counts one zone in its srcloc's statistics (a no-op for zones upstream does not count).
-inline void add_zone_stat(SrclocTable& s, uint16_t srcloc, int64_t start, int64_t end) {
-    if (srcloc >= s.zone_count.size() || !stat_zone(start, end)) return;
-    const int64_t span = zone_span(start, end);
-    s.zone_count[srcloc]++;
-    s.zone_total[srcloc] = int64_t(uint64_t(s.zone_total[srcloc]) + uint64_t(span));
-    if (span < s.zone_min[srcloc]) s.zone_min[srcloc] = span;
-    if (span > s.zone_max[srcloc]) s.zone_max[srcloc] = span;
-    s.zone_sum_sq[srcloc] += double(span) * double(span);
-}
-
-// The same statistics gathered while reading, one compact record per srcloc (a zone updates one cache line instead
-// of five columns); fold_into adds them to the table's columns. Ids past the table are counted nowhere.
+// Counts zones in their srcloc's statistics (a no-op for zones upstream does not count), one compact record per
+// srcloc (a zone updates one cache line instead of five columns); fold_into adds them to the table's columns. Ids
+// past the table are counted nowhere.
 class ZoneStatAccumulator {
 public:
     explicit ZoneStatAccumulator(size_t srclocs) : limit_(srclocs), acc_(srclocs + 1) {}
