@@ -224,8 +224,12 @@ def test_real_client_broadcast_is_parsed(module: str, tmp_path: Path) -> None:
         heard = broadcast.listen(4.0, until=lambda b: True)
         print(json.dumps([b.describe() for b in heard]))
     """)
+    # The client broadcasts from a thread started during import, so the listener can be done before the client has
+    # printed its pid: wait (bounded) for that line before stopping it.
+    wait_pid = "for i in $(seq 100); do [ -s client.out ] && break; sleep 0.05; done"
     script = (
-        f"{exe} -c '{client}' > client.out & CLIENT=$!; {sys.executable} -c {shlex.quote(listener)}; kill $CLIENT; wait"
+        f"{exe} -c '{client}' > client.out & CLIENT=$!; {sys.executable} -c {shlex.quote(listener)}; "
+        f"{wait_pid}; kill $CLIENT; wait"
     )
     r = run_in_netns(f"cd {shlex.quote(str(tmp_path))} && {script}")
     assert r.returncode == 0, r.stderr
