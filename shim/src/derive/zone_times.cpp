@@ -21,28 +21,32 @@ struct Open {
     int64_t dur, children;  // children: the durations of its direct children so far
 };
 
-// One segment's durations and self times: a stack of the open zones, each summing its children's durations.
-void segment_times(const ZoneTable& z, const ZoneSegment& s, int64_t* duration, int64_t* self,
-                   std::vector<Open>& open) {
+// One segment's durations and self times: a stack of the open zones, each summing its children's durations. The
+// columns are read through local pointers and the stack is a local array (see walk_zone_trees: stores through the
+// model's vectors make the compiler reload their data pointers on every row).
+void segment_times(const ZoneTable& z, const ZoneSegment& s, int64_t* duration, int64_t* self, Open* open) {
+    const int64_t* const starts = z.start.data();
+    const int64_t* const ends = z.end.data();
+    const uint16_t* const depth = z.depth.data();
+    size_t top = 0;  // open[0, top) enclose the current row
     auto close = [&] {
-        const auto& o = open.back();
+        const Open& o = open[--top];
         if (self) self[o.row] = wrap_sub(o.dur, o.children);
-        open.pop_back();
     };
     for (size_t r = s.begin; r < s.end; r++) {
-        const int64_t end = z.end[r];
-        const int64_t dur = end >= 0 ? zone_span(z.start[r], end) : 0;
+        const int64_t end = ends[r];
+        const int64_t dur = end >= 0 ? zone_span(starts[r], end) : 0;
         if (duration) duration[r] = dur;
         if (!s.tree) {
             if (self) self[r] = dur;
             continue;
         }
-        const size_t d = z.depth[r];
-        while (open.size() > d) close();
-        if (!open.empty()) open.back().children = wrap_add(open.back().children, dur);
-        open.push_back({r, dur, 0});
+        const size_t d = depth[r];
+        while (top > d) close();
+        if (top) open[top - 1].children = wrap_add(open[top - 1].children, dur);
+        open[top++] = {r, dur, 0};  // top <= d < 65536 here: in bounds
     }
-    while (!open.empty()) close();
+    while (top) close();
 }
 
 template <class T> void fill_codes(const Model& m, ZoneKey key, const int32_t* lut, size_t nlut, T missing, T* out,
@@ -105,8 +109,8 @@ void zone_times(const Model& m, int64_t* duration, int64_t* self, size_t n) {
         const auto& s = segments[i];
         for (auto* out : {duration, self})
             if (out) populate_rows(out, sizeof(int64_t), n, s.begin, s.end);
-        std::vector<Open> open;
-        segment_times(z, s, duration, self, open);
+        std::vector<Open> open(size_t(std::numeric_limits<uint16_t>::max()) + 1);
+        segment_times(z, s, duration, self, open.data());
     });
 }
 
