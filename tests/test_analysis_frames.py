@@ -56,6 +56,43 @@ def test_planted_slow_frames_summary_names_culprit_first(slow_cap) -> None:  # t
     assert len(text.splitlines()) <= 40
 
 
+def test_explain_one_named_frame(slow_cap) -> None:  # type: ignore[no-untyped-def]
+    """slow_frames(frames=...) answers "what got slower in frame N?": that frame against the typical ones."""
+    exp = answers()["slow_frames"]["expected"]
+    f = exp["slow_frames"][1]
+    r = slow_cap.slow_frames(frames=(f, f))
+    assert list(r.table["frame"]) == [f]
+    assert r.culprit == exp["culprit_zone"]
+    first = r.summary().splitlines()[0]
+    assert first.startswith(f"Frame {f} of set 'Frame': ") and "grew most" in first and "culprit" not in first
+    assert (
+        abs(float(r.table["slow_ns"][0]) / 1e6 - exp["culprit_ms_in_slow_frames"][1])
+        < 0.02 * exp["culprit_ms_in_slow_frames"][1]
+    )
+    text = r.summary()
+    assert f"Messages logged in frame {f} (1):" in text and "-> mean" not in text
+    assert len(text.splitlines()) <= 40
+
+
+def test_explain_a_typical_frame_and_a_range(slow_cap) -> None:  # type: ignore[no-untyped-def]
+    exp = answers()["slow_frames"]["expected"]
+    slow = set(exp["slow_frames"])
+    calm = next(f for f in range(100, 200) if f not in slow)
+    r = slow_cap.slow_frames(frames=(calm, calm))
+    assert f"Frame {calm} is within 5% of the median gameplay frame: not slow" in r.summary()
+    assert r.culprit != exp["culprit_zone"]
+    # a range holding one slow frame: the zone that added the most time over it, not the one top in most frames
+    f = exp["slow_frames"][0]
+    r = slow_cap.slow_frames(frames=(f - 5, f + 5))
+    assert list(r.table["frame"]) == list(range(f - 5, f + 6))
+    assert r.culprit == exp["culprit_zone"]
+    assert r.summary().splitlines()[0].startswith(f"Frames {f - 5}-{f + 5} of set 'Frame': 11 frames")
+    with pytest.raises(ValueError, match=r"has frames 0\.\.452"):
+        slow_cap.slow_frames(frames=(453, 453))
+    with pytest.raises(ValueError, match="has frames"):
+        slow_cap.slow_frames(frames=(10, 5))
+
+
 def test_planted_start_up_frames_are_structural() -> None:
     for name in (
         "slow_frames",

@@ -72,6 +72,15 @@ def test_analyze_names_each_planted_cause(tmp_path: Path) -> None:
                 )
                 assert f"frame {frame}" in tree and _expected("slow_frames")["culprit_zone"] in tree, tree[:800]
                 assert f"frame_range=({frame}, {frame})" in tree.splitlines()[-1]
+                # "what got slower in frame N?" in one call: that frame against the typical ones
+                why = await ok(client, "analyze", instance_id=slow, analysis="slow_frames", frames=str(frame))
+                assert why.startswith(f"Frame {frame} of set 'Frame'"), why[:400]
+                assert _expected("slow_frames")["culprit_zone"] in why.splitlines()[0], why[:400]
+                assert f"frames=({frame}, {frame})" in why.splitlines()[-1]
+                assert len(why) <= ANSWER_BUDGET
+                assert "frames 0..452" in await error(
+                    client, "analyze", instance_id=slow, analysis="slow_frames", frames="5000"
+                )
                 window = await ok(client, "analyze", instance_id=slow, analysis="thread_report", frames="100-110")
                 assert "frames 100..110" in window, window[:400]
                 leak = (await ok(client, "load_capture", path="memory_leak.tracy"))["instance_id"]

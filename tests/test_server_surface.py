@@ -123,7 +123,11 @@ def test_the_first_reads_say_what_to_call(tmp_path: Any) -> None:
 
     async def scenario(client: Client) -> None:
         prompt = (await client.read_resource("tracy://prompt")).contents[0].text
-        for pair in ("`slow_frames` (stutter, hitches)", "`lock_contention` (lock waits)", "`thread_report` (busy"):
+        for pair in (
+            '`slow_frames` (stutter, hitches; `frames="812"`: what got slower in frame 812)',
+            "`lock_contention` (lock waits)",
+            "`thread_report` (busy",
+        ):
             assert pair in prompt, pair
         tools = {t.name: t for t in (await client.list_tools()).tools}
         assert "tracy://prompt step 2" in tools["analyze"].input_schema["properties"]["analysis"]["description"]

@@ -30,6 +30,7 @@ DETAIL_ROWS = 400_000  # ... and at most about this many zones in them (at least
 TYPICAL_ROWS = 200_000  # about this many zones of typical frames give the typical values (15 to 100 frames)
 TOP_ZONES = 5  # growing zones listed per analysed frame
 SHOWN = 15  # frames listed in the summary
+NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
 
 
 @attrs.define(repr=False)
@@ -85,13 +86,19 @@ def _columns(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any
 
 
 def slow_frames(
-    ctx: Capture, budget_ns: float | None = None, factor: float = 2.0, frame_set: str | None = None
+    ctx: Capture,
+    budget_ns: float | None = None,
+    factor: float = 2.0,
+    frame_set: str | None = None,
+    frames: tuple[int, int] | None = None,
 ) -> SlowFrames:
     """The gameplay frames over `budget_ns` (or over `factor` x the median gameplay frame) and what made them
     slow: per slow frame its duration, x median, the zone whose self time grew most against typical frames on the
     frame's thread (typical vs slow), and the messages logged inside it; the culprit (top in the most slow frames)
     first. Start-up frames (before the first frame mark, loading frames), tear-down and the trailing partial frame
-    are reported apart. frame_set: a frame set name (default the base set "Frame")."""
+    are reported apart. frame_set: a frame set name (default the base set "Frame"). frames: (first, last), an
+    inclusive range of frame indices to explain instead, whatever their duration ("what got slower in frame 812?":
+    frames=(812, 812)), each against the typical gameplay frames outside the range."""
     if budget_ns is not None and not budget_ns > 0:
         raise ValueError("budget_ns must be a positive number of nanoseconds (16.67 ms = 16_666_667)")
     if not factor > 1:
@@ -113,6 +120,8 @@ def slow_frames(
     typical = g[ph.dur[g] <= ph.threshold_ns]
     res.frame_set, res.median_ns, res.threshold_ns = ph.set_name, ph.median_ns, ph.threshold_ns
     res.gameplay = (int(g[0]), int(g[-1]))
+    if frames is not None:
+        return _explain_frames(ctx, res, ph, frames, typical)
     rule = (
         f"over the {fmt_ns(ph.threshold_ns)} budget"
         if budget_ns is not None
@@ -132,9 +141,62 @@ def slow_frames(
     return _analyse(ctx, res, ph, slow, typical, head)
 
 
-def _analyse(
-    ctx: Capture, res: SlowFrames, ph: FramePhases, slow: np.ndarray, typical: np.ndarray, head: str
+def _explain_frames(
+    ctx: Capture, res: SlowFrames, ph: FramePhases, frames: tuple[int, int], typical: np.ndarray
 ) -> SlowFrames:
+    """slow_frames(frames=...): the chosen frames, whatever their duration, against the typical gameplay frames
+    outside them."""
+    first, last = (int(f) for f in frames)
+    nframes = len(ph.dur)
+    if not 0 <= first <= last < nframes:
+        raise ValueError(
+            f"frames={first}-{last}: set {ph.set_name!r} has frames 0..{nframes - 1} (gameplay "
+            f"{res.gameplay[0]}..{res.gameplay[1]})"
+            if res.gameplay
+            else f"frames={first}-{last}: set {ph.set_name!r} has frames 0..{nframes - 1}"
+        )
+    chosen = np.arange(first, last + 1, dtype=I64)
+    ref = typical[(typical < first) | (typical > last)]
+    if len(ref) == 0:
+        ref = ph.gameplay[(ph.gameplay < first) | (ph.gameplay > last)]
+    what = f"frame {first}" if first == last else f"frames {first}-{last}"
+    if first == last:
+        kind = "" if ph.kind[first] == GAMEPLAY else f", a {KIND_NAMES[int(ph.kind[first])]} frame"
+        head = (
+            f"Frame {first} of set {ph.set_name!r}: {fmt_ns(ph.dur[first])}, {ph.dur[first] / ph.median_ns:.2f}x "
+            f"the median gameplay frame {fmt_ns(ph.median_ns)}{kind}"
+        )
+    else:
+        d = ph.dur[chosen]
+        head = (
+            f"Frames {first}-{last} of set {ph.set_name!r}: {len(chosen)} frames, {fmt_ns(float(d.min()))}.."
+            f"{fmt_ns(float(d.max()))} ({float(d.max()) / ph.median_ns:.2f}x the median gameplay frame "
+            f"{fmt_ns(ph.median_ns)} at most)"
+        )
+    if len(ref) == 0:
+        res.title = head + ": no other gameplay frame to compare it with."
+        return res
+    _analyse(ctx, res, ph, chosen, ref, head, what=what)
+    if float(ph.dur[chosen].max()) <= NOT_SLOWER * ph.median_ns:
+        res.lines.insert(
+            0,
+            f"{what.capitalize()} {'is' if first == last else 'are'} within {NOT_SLOWER - 1:.0%} of the median "
+            "gameplay frame: not slow; the changes below are the frame-to-frame variation.",
+        )
+    return res
+
+
+def _analyse(
+    ctx: Capture,
+    res: SlowFrames,
+    ph: FramePhases,
+    slow: np.ndarray,
+    typical: np.ndarray,
+    head: str,
+    what: str = "the slow frames",
+) -> SlowFrames:
+    """The zones that grew in the frames `slow` against their median over `typical` frames; `what` names the
+    frames in the summary ("the slow frames", "frame 812")."""
     names = ctx._srclocs().names
     labels = ctx._thread_labels()
     per_frame = max(ctx._cpu().n / max(len(ph.dur), 1), 1.0)
@@ -174,6 +236,8 @@ def _analyse(
             cand = np.flatnonzero(work_anywhere)
             top = int(cand[np.argmax(gr[cand])])
         k = top
+        if gr[k] <= 0:  # nothing grew: no top-growing zone for this frame
+            continue
         culprit_of[r] = k
         added = gr[on & (gr > 0)].sum()
         share_of[r] = gr[k] / added if added > 0 and on[k] else np.nan
@@ -199,7 +263,8 @@ def _analyse(
     res.tables["zones"] = frame(_columns(zone_rows, ZONE_COLS))
     res.tables["messages"] = frame(_columns(msgs, MESSAGE_COLS))
     lines: list[str] = []
-    culprit = _overall_culprit(culprit_of, growth)
+    # chosen frames: the zone that added the most time over them; slow frames: the one top in the most of them
+    culprit = _overall_culprit(culprit_of, growth, by_total=what != "the slow frames")
     if culprit >= 0:
         cname, cthread = names[int(nm_of[culprit])], labels[int(th_of[culprit])]
         res.culprit, res.culprit_thread = cname, cthread
@@ -208,31 +273,41 @@ def _analyse(
         shares = share_of[mine]
         shares = shares[~np.isnan(shares)]
         usual = f"typical {fmt_ns(typ[culprit])} per frame" if typ[culprit] > 0 else "absent from typical frames"
-        res.title = f"{head}: culprit {cname} ({cthread}), {usual} vs {_span(vals)} in the slow frames."
+        if what == "the slow frames":
+            res.title = f"{head}: culprit {cname} ({cthread}), {usual} vs {_span(vals)} in the slow frames."
+        else:  # frames chosen by the caller need not be slow: the zone that grew most, not a culprit
+            res.title = f"{head}: {cname} ({cthread}) grew most, {usual} vs {_span(vals)} in {what}."
         share_txt = (
             f"; it explains {_share_span(shares)} of the self time added on {labels[frame_thread]}"
             if len(shares)
             else ""
         )
-        of = f"{nd} analysed slow frames" if nd == len(slow) else f"the {nd} slowest frames (analysed)"
-        lines.append(f"{cname} grew most in {int(mine.sum())} of {of}{share_txt}.")
+        if what == "the slow frames":
+            of = f"{nd} analysed slow frames" if nd == len(slow) else f"the {nd} slowest frames (analysed)"
+            lines.append(f"{cname} grew most in {int(mine.sum())} of {of}{share_txt}.")
+        elif len(slow) == 1:
+            lines.append(f"{cname}: +{fmt_ns(float(vals[0] - typ[culprit]))}{share_txt}.")
+        else:
+            of = f"the {nd} frames analysed" if nd == len(slow) else f"the {nd} slowest of {what} (analysed)"
+            total = float(growth[mine, culprit].sum())
+            lines.append(f"{cname} grew most in {int(mine.sum())} of {of} (+{fmt_ns(total)} in them){share_txt}.")
         path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), cname)
         if path:
             lines.append(f"Call path: {path}")
     else:
         res.title = head + "."
-    lines.extend(_frame_lines(ph, slow, res.table))
-    lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names))
-    others = _other_threads(growth, on, th_of, nm_of, names, labels, nd)
+    lines.extend(_frame_lines(ph, slow, res.table, detail))
+    lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names, what))
+    others = _other_threads(growth, on, th_of, nm_of, names, labels, what)
     if others:
         lines.append(others)
     if msgs:
-        lines.append(f"Messages logged in the slow frames ({len(msgs)}):")
+        lines.append(f"Messages logged in {what} ({len(msgs)}):")
         lines.extend(f"  frame {mr['frame']}: {clip_text(mr['text'])}" for mr in msgs[:8])
         if len(msgs) > 8:
             lines.append(f"  ... {len(msgs) - 8} more in .tables['messages']")
     else:
-        lines.append("No message was logged in the slow frames.")
+        lines.append(f"No message was logged in {what}.")
     lines.extend(_phase_lines(ph))
     lines.append(_distribution(ph, typical if len(typical) else ph.gameplay, other=True))
     res.lines = lines
@@ -268,13 +343,15 @@ def _frame_thread(ctx: Capture, m: FrameSelfTime, nd: int, ref_start: np.ndarray
     return int(np.flatnonzero(best)[np.argmax(cov[best])])
 
 
-def _overall_culprit(culprit_of: np.ndarray, growth: np.ndarray) -> int:
-    """The key that grew most in the most slow frames (ties: the larger total growth)."""
+def _overall_culprit(culprit_of: np.ndarray, growth: np.ndarray, by_total: bool = False) -> int:
+    """The key that grew most in the most slow frames (ties: the larger total growth); `by_total`: the key whose
+    growth summed over the frames where it grew most is largest."""
     keys, votes = np.unique(culprit_of[culprit_of >= 0], return_counts=True)
     if len(keys) == 0:
         return -1
     tot = np.asarray([growth[culprit_of == k, k].sum() for k in keys.tolist()])
-    return int(keys[np.lexsort((-tot, -votes))[0]])
+    order = np.lexsort((-votes, -tot)) if by_total else np.lexsort((-tot, -votes))
+    return int(keys[order[0]])
 
 
 def _frame_columns(
@@ -322,16 +399,20 @@ def _frame_columns(
     }
 
 
-def _frame_lines(ph: FramePhases, slow: np.ndarray, table: Any) -> list[str]:
+def _frame_lines(ph: FramePhases, slow: np.ndarray, table: Any, detail: np.ndarray) -> list[str]:
     shown = slow if len(slow) <= SHOWN else np.sort(slow[np.argsort(-ph.dur[slow], kind="stable")][:SHOWN])
     lines = [f"{'frame':>6} {'start ms':>9} {'frame ms':>9} {'x med':>6}  top-growing zone: typical -> in frame (ms)"]
     if len(shown) < len(slow):
         lines[0] += f"  [the {len(shown)} slowest of {len(slow)}; all in .table]"
     fcol = np.asarray(table["frame"])
+    analysed = set(detail.tolist())
     for i in shown.tolist():
         j = int(np.searchsorted(fcol, i))
         z = str(table["zone"][j])
-        what = f"{z} {fmt_ms(table['typical_ns'][j], 3)} -> {fmt_ms(table['slow_ns'][j])}" if z else "(not analysed)"
+        if z:
+            what = f"{z} {fmt_ms(table['typical_ns'][j], 3)} -> {fmt_ms(table['slow_ns'][j])}"
+        else:
+            what = "(no zone grew)" if i in analysed else "(not analysed)"
         lines.append(
             f"{i:>6} {fmt_ms(ph.start[i], 1):>9} {fmt_ms(ph.dur[i]):>9} {ph.dur[i] / ph.median_ns:>5.2f}x  {what}"
         )
@@ -346,18 +427,20 @@ def _shrinkers(
     nm_of: np.ndarray,
     waits: dict[tuple[int, int], WaitZone],
     names: list[str],
+    what: str,
 ) -> list[str]:
-    """Zones of the frame thread that shrank in the slow frames by at least a quarter of the added time."""
+    """Zones of the frame thread that shrank in the analysed frames by at least a quarter of the added time."""
     mean_g = growth.mean(axis=0)
     added = float(np.where(on & (mean_g > 0), mean_g, 0).sum())
     out = []
+    mean = "" if what.startswith("frame ") else "mean "  # one frame: its own time
     for k in np.argsort(mean_g)[:3].tolist():
         if not on[k] or mean_g[k] >= 0 or -mean_g[k] < 0.25 * added:
             continue
         w = waits.get((int(th_of[k]), int(nm_of[k])))
         why = f"{w.label}, which absorbs the extra work; not a cause (evidence: {w.evidence})" if w else "it shrank"
         out.append(
-            f"Shrank in the slow frames: {names[int(nm_of[k])]} typical {fmt_ns(typ[k])} -> mean "
+            f"Shrank in {what}: {names[int(nm_of[k])]} typical {fmt_ns(typ[k])} -> {mean}"
             f"{fmt_ns(typ[k] + mean_g[k])}: {why}."
         )
     return out
@@ -370,17 +453,18 @@ def _other_threads(
     nm_of: np.ndarray,
     names: list[str],
     labels: list[str],
-    nd: int,
+    what: str,
 ) -> str:
-    """The zone of another thread that grew most in the slow frames (context: it runs beside the frame loop)."""
+    """The zone of another thread that grew most in the analysed frames (context: it runs beside the frame loop)."""
     mean_g = growth.mean(axis=0)
     off = np.flatnonzero(~on & (mean_g > 0))
     if len(off) == 0:
         return ""
     k = int(off[np.argmax(mean_g[off])])
+    avg = "" if what.startswith("frame ") else " on average"  # one frame: its own growth
     return (
-        f"Other threads: {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) grew most, +{fmt_ns(mean_g[k])} on average "
-        f"per slow frame; it runs beside the frame loop, not in it."
+        f"Other threads: {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) grew most, +{fmt_ns(mean_g[k])}{avg} "
+        f"in {what}; it runs beside the frame loop, not in it."
     )
 
 

@@ -28,7 +28,12 @@ ANALYSES: tuple[str, ...] = get_args(Analysis)
 NAME_ARGUMENT = {"lock_contention": "lock", "memory_report": "pool", "call_tree": "name", "hot_paths": "name"}
 TAKES_THREAD = {"lock_contention", "memory_report", "call_tree", "hot_paths"}
 # how each analysis takes a frame window: a frame range itself, or the window's times (found from the frames)
-FRAMES_ARGUMENT = {"call_tree": "frame_range", "hot_paths": "frame_range", "thread_report": "frames"}
+FRAMES_ARGUMENT = {
+    "call_tree": "frame_range",
+    "hot_paths": "frame_range",
+    "thread_report": "frames",
+    "slow_frames": "frames",  # the frames to explain against typical ones
+}
 TAKES_FRAMES = {*FRAMES_ARGUMENT, "lock_contention", "memory_report"}
 
 
@@ -95,7 +100,11 @@ def register(mcp: MCPServer, core: Core) -> None:
             str | None, Field(description="A lock (lock_contention), pool (memory_report) or zone (call trees).")
         ] = None,
         frames: Annotated[
-            str | None, Field(description="Only frame '160' or frames '150-170' (not summary, slow_frames).")
+            str | None,
+            Field(
+                description="Only frame '160' or frames '150-170' (not summary); slow_frames: what grew in those "
+                "frames against typical ones."
+            ),
         ] = None,
     ) -> str:
         """Answer a common question in one call: the finding first, with its numbers. Same text as
