@@ -71,6 +71,12 @@ def test_explain_one_named_frame(slow_cap) -> None:  # type: ignore[no-untyped-d
     )
     text = r.summary()
     assert f"Messages logged in frame {f} (1):" in text and "-> mean" not in text
+    # the frame's time over the median, as work added minus the pacing wait that absorbed part of it
+    balance = next(t for t in text.splitlines() if t.startswith(f"Frame {f}: +"))
+    assert "of self time added on Main thread" in balance and "shrunk there" in balance, balance
+    assert f"Shrank in frame {f}: Renderer::Present" in text and "frame-pacing wait" in text
+    # a zone of another thread that only ran more often is said to
+    assert "it ran more often at its usual time per call" in text
     assert len(text.splitlines()) <= 40
 
 

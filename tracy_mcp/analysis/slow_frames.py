@@ -31,6 +31,7 @@ TYPICAL_ROWS = 200_000  # about this many zones of typical frames give the typic
 TOP_ZONES = 5  # growing zones listed per analysed frame
 SHOWN = 15  # frames listed in the summary
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
+SHRANK = 0.1  # zones of the frame thread that shrank by at least this share of the added time are named
 
 
 @attrs.define(repr=False)
@@ -181,7 +182,8 @@ def _explain_frames(
         res.lines.insert(
             0,
             f"{what.capitalize()} {'is' if first == last else 'are'} within {NOT_SLOWER - 1:.0%} of the median "
-            "gameplay frame: not slow; the changes below are the frame-to-frame variation.",
+            "gameplay frame: not slow; the changes below are the frame-to-frame variation (a slowdown of every "
+            "frame shows only against another capture: compare_captures).",
         )
     return res
 
@@ -296,9 +298,12 @@ def _analyse(
             lines.append(f"Call path: {path}")
     else:
         res.title = head + "."
+    if what != "the slow frames" and frame_thread >= 0:
+        lines.append(_balance(ph, detail, growth, on, labels[frame_thread], what))
     lines.extend(_frame_lines(ph, slow, res.table, detail))
     lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names, what))
-    others = _other_threads(growth, on, th_of, nm_of, names, labels, what)
+    counts = (m.count[:nd].mean(axis=0), typ_cnt, typ)
+    others = _other_threads(growth, on, th_of, nm_of, names, labels, what, counts)
     if others:
         lines.append(others)
     if msgs:
@@ -419,6 +424,26 @@ def _frame_lines(ph: FramePhases, slow: np.ndarray, table: Any, detail: np.ndarr
     return lines
 
 
+def _balance(ph: FramePhases, frames: np.ndarray, growth: np.ndarray, on: np.ndarray, thread: str, what: str) -> str:
+    """How the frames' time over the median splits into self time added and shrunk on the frame loop's thread (a
+    wait that shrank absorbed part of the added work)."""
+    one = len(frames) == 1
+    excess = float(np.mean(ph.dur[frames] - ph.median_ns))
+    g = growth[:, on] if on.any() else np.zeros((len(frames), 0))
+    added = float(np.where(g > 0, g, 0).sum(axis=1).mean()) if g.size else 0.0
+    shrunk = float(np.where(g < 0, g, 0).sum(axis=1).mean()) if g.size else 0.0
+    sign = "+" if excess >= 0 else "-"
+    per = "" if one else " per frame on average"
+    rest = excess - added - shrunk  # time on the thread outside its zones (not in any zone), or off it
+    tail = ""
+    if abs(rest) > max(0.05 * abs(excess), 50_000):
+        tail = f", {'+' if rest >= 0 else '-'}{fmt_ns(abs(rest))} outside its zones"
+    return (
+        f"{what.capitalize()}: {sign}{fmt_ns(abs(excess))}{per} against the median frame = +{fmt_ns(added)} of self "
+        f"time added on {thread}, -{fmt_ns(-shrunk)} shrunk there{tail}."
+    )
+
+
 def _shrinkers(
     growth: np.ndarray,
     typ: np.ndarray,
@@ -435,7 +460,7 @@ def _shrinkers(
     out = []
     mean = "" if what.startswith("frame ") else "mean "  # one frame: its own time
     for k in np.argsort(mean_g)[:3].tolist():
-        if not on[k] or mean_g[k] >= 0 or -mean_g[k] < 0.25 * added:
+        if not on[k] or mean_g[k] >= 0 or -mean_g[k] < SHRANK * added:
             continue
         w = waits.get((int(th_of[k]), int(nm_of[k])))
         why = f"{w.label}, which absorbs the extra work; not a cause (evidence: {w.evidence})" if w else "it shrank"
@@ -454,17 +479,29 @@ def _other_threads(
     names: list[str],
     labels: list[str],
     what: str,
+    counts: tuple[np.ndarray, np.ndarray, np.ndarray],
 ) -> str:
-    """The zone of another thread that grew most in the analysed frames (context: it runs beside the frame loop)."""
+    """The zone of another thread that grew most in the analysed frames (context: it runs beside the frame loop),
+    and whether it ran more often at its usual time per call (`counts`: its mean count in those frames, its typical
+    count and typical self time per frame)."""
     mean_g = growth.mean(axis=0)
     off = np.flatnonzero(~on & (mean_g > 0))
     if len(off) == 0:
         return ""
     k = int(off[np.argmax(mean_g[off])])
     avg = "" if what.startswith("frame ") else " on average"  # one frame: its own growth
+    cnt, typ_cnt, typ_ns = float(counts[0][k]), float(counts[1][k]), float(counts[2][k])
+    calls = ""
+    if typ_cnt > 0 and cnt > 1.2 * typ_cnt and typ_ns > 0:
+        per_call, usual = (typ_ns + float(mean_g[k])) / cnt, typ_ns / typ_cnt
+        same = " at its usual time per call" if abs(per_call / usual - 1) <= 0.25 else ""
+        calls = (
+            f" ({cnt:.3g} calls vs typically {typ_cnt:.3g}, {fmt_ns(per_call)} per call vs {fmt_ns(usual)}: it ran "
+            f"more often{same})"
+        )
     return (
         f"Other threads: {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) grew most, +{fmt_ns(mean_g[k])}{avg} "
-        f"in {what}; it runs beside the frame loop, not in it."
+        f"in {what}{calls}; it runs beside the frame loop, not in it."
     )
 
 
