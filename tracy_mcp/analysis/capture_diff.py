@@ -10,11 +10,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tracy_mcp.analysis.formatting import clip_text, fmt_bytes
+from tracy_mcp.analysis.rank_test import mann_whitney
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
 MAX_MESSAGES = 200_000  # above this many messages, texts are not compared (counts still are)
+PLOT_ALPHA, PLOT_MIN_CHANGE = 1e-3, 0.05  # a plot's values changed: rank test p below this, mean moved this much
+PLOT_MIN_POINTS = 10  # fewer points on either side: not compared
+PLOT_SAMPLE = 200_000  # at most about this many points per side enter the rank test (evenly spaced)
+PLOT_KIND = {"SysTime": "system CPU usage %, the whole machine", "Memory": "memory", "Power": "power"}
 SHOWN_TEXTS = 2  # message texts shown per side
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -40,6 +45,57 @@ def _message_kinds(ctx: Capture) -> set[str] | None:
     if n > MAX_MESSAGES:
         return None
     return {_NUMBER.sub("#", str(t)) for t in ctx.messages()["text"].tolist()} if n else set()
+
+
+def _plot_values(ctx: Capture) -> dict[str, tuple[str, np.ndarray]]:
+    """Per plot name: (type, its values, at most about PLOT_SAMPLE of them evenly spaced)."""
+    db = ctx._db
+    if not db.rows("plots"):
+        return {}
+    table = ctx.plots()
+    points = ctx.plot_points()
+    ids = points["plot_id"].to_numpy()
+    values = points["value"].to_numpy()
+    out: dict[str, tuple[str, np.ndarray]] = {}
+    for pid, name, kind in zip(table.index.tolist(), table["name"].tolist(), table["type"].tolist(), strict=True):
+        v = values[ids == pid]
+        if len(v) > PLOT_SAMPLE:
+            v = v[:: len(v) // PLOT_SAMPLE + 1]
+        out[str(name)] = (str(kind), v)
+    return out
+
+
+def _plot_changes(a: Capture, b: Capture) -> tuple[list[str], str]:
+    """(lines on plots added, gone or whose values moved beyond noise, the "same in both" entry or "")."""
+    va, vb = _plot_values(a), _plot_values(b)
+    if not va and not vb:
+        return [], "plots (none)"
+    added, gone = [n for n in vb if n not in va], [n for n in va if n not in vb]
+    moved: list[str] = []
+    steady = 0
+    for name in (n for n in va if n in vb):
+        kind, x = va[name]
+        y = vb[name][1]
+        if min(len(x), len(y)) < PLOT_MIN_POINTS:
+            steady += 1
+            continue
+        ma, mb = float(x.mean()), float(y.mean())
+        p, _ = mann_whitney(x, y)
+        rel = (mb - ma) / abs(ma) if ma else (float("inf") if mb else 0.0)
+        if p < PLOT_ALPHA and abs(rel) >= PLOT_MIN_CHANGE:
+            what = f" ({PLOT_KIND[kind]})" if kind in PLOT_KIND else ""
+            change = f"{rel * 100:+.1f}%" if abs(rel) < 10 else "new values"
+            moved.append(f"'{clip_text(name, 40)}'{what} mean {ma:.4g} -> {mb:.4g} ({change}, p={p:.0e})")
+        else:
+            steady += 1
+    lines = []
+    if added or gone or moved:
+        parts = [f"values moved: {'; '.join(moved)}"] if moved else []
+        parts += [f"new in B: {', '.join(repr(n) for n in added[:6])}"] if added else []
+        parts += [f"gone in B: {', '.join(repr(n) for n in gone[:6])}"] if gone else []
+        lines.append(f"plots {len(va)} -> {len(vb)}: " + "; ".join(parts) + (f"; {steady} steady" if steady else ""))
+        return lines, ""
+    return [], f"plots ({len(va)}, values within noise)"
 
 
 def _change(label: str, a: int, b: int) -> str:
@@ -98,11 +154,10 @@ def other_changes(a: Capture, b: Capture) -> list[str]:
             if la[1] == 0
             else f"locks ({la[0]}, {la[1]} lock events each)"
         )
-    pa, pb = len(a.get_plots()), len(b.get_plots())
-    if pa != pb:
-        changed.append(f"plots {pa} -> {pb}")
-    else:
-        same.append(f"plots ({pa})")
+    plot_lines, plot_same = _plot_changes(a, b)
+    changed.extend(plot_lines)
+    if plot_same:
+        same.append(plot_same)
     out = ["Other changes (B vs A):" if changed else "Other changes (B vs A): none."]
     out += [f"  {c}" for c in changed]
     if same:

@@ -79,7 +79,8 @@ def analysis_text(capture: Capture, analysis: str, kwargs: dict[str, Any]) -> st
         kwargs["start_ns"], kwargs["end_ns"] = scope.start, scope.end
     report = getattr(capture, analysis)(**kwargs)
     call = f"ctx.{analysis}({', '.join(f'{k}={v!r}' for k, v in kwargs.items())})"
-    return f"{report.summary()}\nTables (eval): r = {call}; r.table, r.tables"
+    named = ", ".join(f"r.tables[{k!r}]" for k in getattr(report, "tables", {}) or {})
+    return f"{report.summary()}\nTables (eval): r = {call}; r.table" + (f", {named}" if named else "")
 
 
 def register(mcp: MCPServer, core: Core) -> None:
