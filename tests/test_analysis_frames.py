@@ -97,6 +97,9 @@ def test_explain_a_typical_frame_and_a_range(slow_cap) -> None:  # type: ignore[
         slow_cap.slow_frames(frames=(453, 453))
     with pytest.raises(ValueError, match="has frames"):
         slow_cap.slow_frames(frames=(10, 5))
+    with pytest.raises(ValueError, match="a frame index"):
+        slow_cap.slow_frames(frames=(10,))
+    assert slow_cap.slow_frames(frames=calm).summary() == slow_cap.slow_frames(frames=(calm, calm)).summary()
 
 
 def test_planted_start_up_frames_are_structural() -> None:

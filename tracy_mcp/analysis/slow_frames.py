@@ -91,15 +91,15 @@ def slow_frames(
     budget_ns: float | None = None,
     factor: float = 2.0,
     frame_set: str | None = None,
-    frames: tuple[int, int] | None = None,
+    frames: int | tuple[int, int] | None = None,
 ) -> SlowFrames:
     """The gameplay frames over `budget_ns` (or over `factor` x the median gameplay frame) and what made them
     slow: per slow frame its duration, x median, the zone whose self time grew most against typical frames on the
     frame's thread (typical vs slow), and the messages logged inside it; the culprit (top in the most slow frames)
     first. Start-up frames (before the first frame mark, loading frames), tear-down and the trailing partial frame
-    are reported apart. frame_set: a frame set name (default the base set "Frame"). frames: (first, last), an
-    inclusive range of frame indices to explain instead, whatever their duration ("what got slower in frame 812?":
-    frames=(812, 812)), each against the typical gameplay frames outside the range."""
+    are reported apart. frame_set: a frame set name (default the base set "Frame"). frames: a frame index, or
+    (first, last), an inclusive range of them, to explain instead, whatever their duration ("what got slower in
+    frame 812?": frames=812), against the typical gameplay frames outside the range."""
     if budget_ns is not None and not budget_ns > 0:
         raise ValueError("budget_ns must be a positive number of nanoseconds (16.67 ms = 16_666_667)")
     if not factor > 1:
@@ -143,11 +143,14 @@ def slow_frames(
 
 
 def _explain_frames(
-    ctx: Capture, res: SlowFrames, ph: FramePhases, frames: tuple[int, int], typical: np.ndarray
+    ctx: Capture, res: SlowFrames, ph: FramePhases, frames: int | tuple[int, int], typical: np.ndarray
 ) -> SlowFrames:
     """slow_frames(frames=...): the chosen frames, whatever their duration, against the typical gameplay frames
     outside them."""
-    first, last = (int(f) for f in frames)
+    pair = (frames, frames) if isinstance(frames, (int, np.integer)) else tuple(frames)
+    if len(pair) != 2:
+        raise ValueError(f"frames={frames!r}: give a frame index (812) or an inclusive range (800, 820)")
+    first, last = int(pair[0]), int(pair[1])
     nframes = len(ph.dur)
     if not 0 <= first <= last < nframes:
         raise ValueError(
