@@ -50,6 +50,7 @@ class SlowFrames(Report):
     gameplay: tuple[int, int] | None = None
     culprit: str | None = None
     culprit_thread: str | None = None
+    typical_frames: int = 0  # how many frames the typical values are the median of
 
 
 FRAME_COLS = (
@@ -211,6 +212,7 @@ def _analyse(
     nref = int(np.clip(TYPICAL_ROWS / per_frame, 15, 100))
     if len(ref) > nref:
         ref = ref[np.linspace(0, len(ref) - 1, nref).astype(I64)]
+    res.typical_frames = len(ref)
     fr = np.concatenate([detail, ref])
     m = frame_self_time(ctx, fr, ph.start[fr], ph.end[fr])
     nd = len(detail)
@@ -301,8 +303,13 @@ def _analyse(
             lines.append(f"Call path: {path}")
     else:
         res.title = head + "."
-    if what != "the slow frames" and frame_thread >= 0:
-        lines.append(_balance(ph, detail, growth, on, labels[frame_thread], what))
+    if what != "the slow frames":
+        if frame_thread >= 0:
+            lines.append(_balance(ph, detail, growth, on, labels[frame_thread], what))
+        lines.append(
+            f"Typical = the median over {len(ref)} gameplay frames spread over the whole capture "
+            f"({int(ref[0])}..{int(ref[-1])}, outside {what}), not only its neighbours."
+        )
     lines.extend(_frame_lines(ph, slow, res.table, detail))
     lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names, what))
     counts = (m.count[:nd].mean(axis=0), typ_cnt, typ)
@@ -438,12 +445,12 @@ def _balance(ph: FramePhases, frames: np.ndarray, growth: np.ndarray, on: np.nda
     sign = "+" if excess >= 0 else "-"
     per = "" if one else " per frame on average"
     rest = excess - added - shrunk  # time on the thread outside its zones (not in any zone), or off it
-    tail = ""
+    tail = f", -{fmt_ns(abs(shrunk))} shrunk there" if shrunk < 0 else ""
     if abs(rest) > max(0.05 * abs(excess), 50_000):
-        tail = f", {'+' if rest >= 0 else '-'}{fmt_ns(abs(rest))} outside its zones"
+        tail += f", {'+' if rest >= 0 else '-'}{fmt_ns(abs(rest))} outside its zones"
     return (
         f"{what.capitalize()}: {sign}{fmt_ns(abs(excess))}{per} against the median frame = +{fmt_ns(added)} of self "
-        f"time added on {thread}, -{fmt_ns(-shrunk)} shrunk there{tail}."
+        f"time added on {thread}{tail}."
     )
 
 
@@ -570,7 +577,7 @@ def _distribution(ph: FramePhases, frames: np.ndarray, other: bool = False) -> s
     what = "Other gameplay frames" if other else "Gameplay frames"
     return (
         f"{what}: median {fmt_ns(float(np.median(d)))}, p90 {fmt_ns(float(p90))}, p99 {fmt_ns(float(p99))}, "
-        f"max {fmt_ns(float(d.max()))}."
+        f"max {fmt_ns(float(d.max()))} (frame {int(frames[int(np.argmax(d))])})."
     )
 
 
