@@ -188,6 +188,26 @@ def test_hot_paths_show_the_regressed_zone_and_the_lock_holder() -> None:
     assert any(p.endswith(expected["lock_contention"]["expected"]["zone_held"]) for p in top["path"])
 
 
+def test_hot_paths_merge_recursion_and_keep_self_time() -> None:
+    """A recursive function is one hot path with the calls and self time of every depth; per depth without merging."""
+    require_shared()
+    with open_capture(CAPTURES / "tracypy-0.13.1.tracy") as c:
+        merged = tree_columns(c.hot_paths(200))
+        split = tree_columns(c.hot_paths(1000, merge_recursive=False))
+        z = c.zones(name="fib")
+        text = c.hot_paths().summary()
+    fib = [i for i, p in enumerate(merged["path"]) if p.endswith("worker > fib (recursive)")]
+    assert len(fib) == 3 and all(merged["levels"][i] > 10 for i in fib)  # one row per worker thread
+    assert not any(" > fib > fib" in p for p in merged["path"])
+    ends = [i for i, p in enumerate(merged["path"]) if p.rsplit(" > ", 1)[-1] in ("fib", "fib (recursive)")]
+    assert int(sum(merged["self_ns"][i] for i in ends)) == int(z["self_ns"].sum())  # main thread's fib too
+    assert int(sum(merged["count"][i] for i in ends)) == len(z)
+    assert sum(" > fib > fib" in p for p in split["path"]) > 10 and set(split["levels"]) == {1}
+    # the other paths are the same either way, and no self time is lost or counted twice
+    assert int(merged["self_ns"].sum()) <= int(split["self_ns"].sum())
+    assert "calls at 14 depths, outermost mean" in text
+
+
 # -- speedscope ------------------------------------------------------------------------------------------------
 # The file format as speedscope's spec (src/lib/file-format-spec.ts) and importer (src/lib/file-format.ts,
 # src/lib/profile.ts) define it: the structure here, the ordering rules in check_speedscope.

@@ -16,6 +16,7 @@ import numpy as np
 
 from tracy_mcp.analysis.call_paths import merge_paths
 from tracy_mcp.analysis.formatting import fmt_ns
+from tracy_mcp.analysis.recursion import merge_recursion
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import Scope, resolve_scope
 from tracy_mcp.engine.zonepaths import ZonePaths, window_sums
@@ -107,7 +108,8 @@ class CallTree(Report):
 @attrs.define(repr=False)
 class HotPaths(Report):
     """The call paths with the most self time. `.table`: id (of the call tree path), path, thread_id, thread, count,
-    self_ns, total_ns, mean_ns, max_ns, self_share (of all self time in scope)."""
+    self_ns, total_ns, mean_ns, max_ns, self_share (of all self time in scope), levels (call-tree paths merged into
+    the row: the depths of a recursion; 1 for the others)."""
 
     scope: str = ""
     paths: int = 0
@@ -147,9 +149,12 @@ def _hot_text(cols: dict[str, np.ndarray], scope: str, paths: int) -> tuple[str,
     title = f"Hot paths by self time ({scope}; top {n} of {paths} call paths; % = share of all self time in scope):"
     lines = []
     for i in range(n):
+        calls = f"{cols['count'][i]} calls, mean"
+        if int(cols["levels"][i]) > 1:  # recursion merged: mean and max are the outermost calls'
+            calls = f"{cols['count'][i]} calls at {int(cols['levels'][i])} depths, outermost mean"
         lines.append(
             f"{i + 1:2d}. {_ms(cols['self_ns'][i])} self ({cols['self_share'][i] * 100:.1f}%),"
-            f" {cols['count'][i]} calls, mean {_ms(cols['mean_ns'][i])}, max {_ms(cols['max_ns'][i])}:"
+            f" {calls} {_ms(cols['mean_ns'][i])}, max {_ms(cols['max_ns'][i])}:"
             f" {_where(cols, i)}"
         )
     lines.append(
@@ -283,10 +288,19 @@ def hot_paths(
     frame_range: Any = None,
     name: str | None = None,
     per_thread: bool = True,
+    merge_recursive: bool = True,
 ) -> HotPaths:
-    """The `n` call paths with the most self time (restrictions as for call_tree)."""
+    """The `n` call paths with the most self time (restrictions as for call_tree). merge_recursive: paths that
+    differ only by how deep a function recursed are one path, "worker > fib (recursive)", with the calls and self
+    time of every depth (mean and max: of the outermost calls)."""
     scope = resolve_scope(ctx, thread=thread, start=start, end=end, frame_range=frame_range)
     cols, _ = _build(ctx, scope, name, per_thread)
+    keep = ("id", "path", "thread_id", "thread", "count", "self_ns", "total_ns", "mean_ns", "max_ns")
+    cols = {k: cols[k] for k in keep}
+    if merge_recursive:
+        cols = merge_recursion(cols, SEP)
+    else:
+        cols["levels"] = np.ones(len(cols["path"]), np.int64)
     self_ns = cols["self_ns"]
     pick = np.argsort(-self_ns, kind="stable")[: max(int(n), 0)]
     pick = pick[self_ns[pick] > 0]
@@ -302,6 +316,7 @@ def hot_paths(
         "mean_ns": cols["mean_ns"][pick],
         "max_ns": cols["max_ns"][pick],
         "self_share": self_ns[pick] / all_self,
+        "levels": cols["levels"][pick],
     }
     label = scope.label + (f", inside {name}" if name else "")
     title, lines = _hot_text(out, label, len(self_ns))
