@@ -176,7 +176,19 @@ def test_load_eval_tasks_and_unload(endpoint: tuple[str, Any]) -> None:
         instances = (await ok(client, "list_instances"))["instances"]
         assert [i["id"] for i in instances] == [inst]
         assert instances[0]["memory_bytes"] > 0 and instances[0]["live"] is False
+        # Two load_capture calls got it (another client may use the reused one): each unload releases one load.
+        assert instances[0]["loads"] == 2
+        released = await ok(client, "unload_capture", instance_id="app")
+        assert released.startswith(f"released {inst}; it stays loaded for 1 other load_capture call"), released
+        assert (await ok(client, "list_instances"))["instances"][0]["loads"] == 1
+        assert await ok(client, "eval", instance_id=inst, code="6 * 7") == "42"
         assert "unloaded" in await ok(client, "unload_capture", instance_id="app")
+        assert (await ok(client, "list_instances"))["instances"] == []
+        # force=true unloads whatever other loads hold it
+        for _ in range(3):
+            await ok(client, "load_capture", path=str(CAPTURE), alias="app")
+        assert (await ok(client, "list_instances"))["instances"][0]["loads"] == 3
+        assert "unloaded" in await ok(client, "unload_capture", instance_id="app", force=True)
         assert (await ok(client, "list_instances"))["instances"] == []
 
     run(endpoint, scenario)

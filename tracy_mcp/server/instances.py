@@ -45,6 +45,9 @@ class Instance:
     address: str | None = None
     port: int | None = None
     aliases: set[str] = attrs.field(factory=set)
+    # load_capture calls that returned this instance and have not been matched by an unload_capture: on a shared
+    # server another client may still be using it (clients often connect per call, so sessions cannot tell)
+    loads: int = 1
     created: float = attrs.field(factory=time.time)
     last_used: float = attrs.field(factory=time.time)
 
@@ -86,6 +89,7 @@ class Instance:
             "idle_seconds": round(self.idle_seconds(now), 1),
             "background_done": self.background_done(),
             "memory_bytes": mem,
+            "loads": self.loads,  # load_capture calls holding it (unload_capture releases one)
         }
 
 
@@ -216,16 +220,26 @@ class Registry:
                 )
             self._unload(name, "replaced by a new instance of the same name")
 
-    def remove(self, name: str) -> Instance:
-        """Unload one instance by id or alias; refuses while a task uses it."""
+    def remove(self, name: str, force: bool = True) -> tuple[Instance, bool]:
+        """Unload one instance by id or alias; refuses while a task uses it. Without `force`, an instance that more
+        loads than this one hold only counts one load fewer: (instance, whether it was unloaded)."""
         with self._lock:
             inst = self._resolve(name)
             if self._in_use(inst.id):
                 raise InstanceBusyError(
                     f"instance {inst.id!r} is in use by a running task; cancel it with task(action='cancel') first"
                 )
+            if not force and inst.loads > 1:
+                inst.loads -= 1
+                return inst, False
             self._unload(inst.id, "unloaded on request")
-            return inst
+            return inst, True
+
+    def reuse(self, inst: Instance) -> None:
+        """One more load_capture returned `inst` (see Instance.loads)."""
+        with self._lock:
+            inst.loads += 1
+            inst.touch()
 
     def _unload(self, inst_id: str, why: str) -> None:
         inst = self._items.pop(inst_id)

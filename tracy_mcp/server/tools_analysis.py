@@ -102,14 +102,11 @@ def register(mcp: MCPServer, core: Core) -> None:
         ] = None,
         frames: Annotated[
             str | None,
-            Field(
-                description="Only frame '160' or frames '150-170' (not summary); slow_frames: what grew in those "
-                "frames against typical ones."
-            ),
+            Field(description="Frame '160' or frames '150-170' (not summary; slow_frames: what grew there)."),
         ] = None,
     ) -> str:
-        """Answer a common question in one call: the finding first, with its numbers. Same text as
-        print(ctx.<analysis>()) in eval, whose .table holds the data."""
+        """Answer a common question in one call, the finding first with its numbers (= print(ctx.<analysis>()) in
+        eval; .table holds the data)."""
         try:
             kwargs = analysis_arguments(analysis, thread, name, frames)
         except ValueError as exc:

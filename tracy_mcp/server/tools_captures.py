@@ -78,7 +78,7 @@ def register(mcp: MCPServer, core: Core) -> None:
 
     @mcp.tool(annotations=hints(read_only=True, idempotent=True))
     async def list_instances() -> InstanceList:
-        """Loaded captures and live sessions. The server is shared: unload_capture what you are done with."""
+        """Loaded captures and live sessions (a shared server: unload_capture what you are done with)."""
         now = time.time()
         instances = [i.describe(now) for i in core.registry.all()]
         out: InstanceList = {"instances": instances, "max_instances": settings.max_instances}
@@ -96,9 +96,8 @@ def register(mcp: MCPServer, core: Core) -> None:
         alias: Annotated[str | None, Field(description="instance_id to use instead of the default.")] = None,
         ctx: Context | None = None,
     ) -> Loaded:
-        """Load a .tracy file; returns its instance_id (default: the file name without .tracy) for eval; an unchanged
-        file already loaded is reused. Past TRACY_MCP_MAX_INSTANCES (4) the least recently used is unloaded
-        ("evicted")."""
+        """Load a .tracy file; returns its instance_id (default: the file name without .tracy). An unchanged file
+        already loaded is reused. Past TRACY_MCP_MAX_INSTANCES (4) the least recently used is evicted."""
         return await _load(core, path, alias, ctx)
 
     @mcp.tool(annotations=hints(idempotent=True), structured_output=False)
@@ -108,8 +107,8 @@ def register(mcp: MCPServer, core: Core) -> None:
         min_change: Annotated[float, Field(ge=0, description="Smallest change reported.")] = 0.05,
         ctx: Context | None = None,
     ) -> str:
-        """A/B of two captures of one program (loaded here when given as paths): what got slower or faster beyond
-        noise, then what else changed (threads, frames, messages, memory, locks)."""
+        """A/B of two captures of one program (paths get loaded): what got slower or faster beyond noise, then what
+        else changed (threads, messages, memory, locks, plots)."""
         a = await _instance_or_path(core, base, ctx)
         b = await _instance_or_path(core, target, ctx)
         limit = core.settings.eval_time_limit_s
@@ -136,13 +135,22 @@ def register(mcp: MCPServer, core: Core) -> None:
         raise ToolError(task.error or f"compare_captures {task.status}")
 
     @mcp.tool(annotations=hints(destructive=True, idempotent=True), structured_output=False)
-    async def unload_capture(instance_id: InstanceId) -> str:
-        """Unload a capture or live session to free its memory."""
+    async def unload_capture(
+        instance_id: InstanceId,
+        force: Annotated[bool, Field(description="Even if other loads hold it.")] = False,
+    ) -> str:
+        """Unload a capture or live session (kept while other loads of it remain, unless force)."""
         try:
-            inst = core.registry.remove(instance_id)
+            inst, unloaded = core.registry.remove(instance_id, force=force)
         except (UnknownInstanceError, InstanceBusyError) as exc:
             raise ToolError(str(exc)) from None
-        return f"unloaded {inst.id}"
+        if unloaded:
+            return f"unloaded {inst.id}"
+        others = inst.loads
+        return (
+            f"released {inst.id}; it stays loaded for {others} other load_capture call(s) that have not unloaded it "
+            "(another client may be using it); force=true unloads it now"
+        )
 
 
 def _capture_path(core: Core, path: str) -> Path:
@@ -182,12 +190,13 @@ async def _load(core: Core, path: str, alias: str | None, ctx: Context | None) -
                     core.registry.add_alias(existing, alias)
             except InstanceBusyError as exc:
                 raise ToolError(str(exc)) from None
-            existing.touch()
+            core.registry.reuse(existing)
             return {
                 "instance_id": existing.id,
                 "reused": True,
                 "background_done": bool(existing.background_done()),
-                "note": "this unchanged file was already loaded; reusing it",
+                "note": "this unchanged file was already loaded (perhaps by another client); reusing it. "
+                "unload_capture releases your load; it stays loaded while other loads hold it",
             }
         return await _load_new(core, p, alias, ctx)
 
