@@ -135,6 +135,11 @@ def test_pools_and_filters(shared_dir: Path) -> None:
     upstream = {p.name: p.alloc_count for p in ctx.get_memory_pools()}
     for p in pools[:-1]:
         assert p["allocs"] == upstream[p["pool"]]
+    # the top site's code on every thread and pool, as one figure
+    sites = rep.table
+    same = np.asarray(sites["path"]) == "WorkerIteration > MemoryWork"
+    whole = next(t for t in rep.summary().splitlines() if t.startswith("  that path on all 3 thread(s) and 3 pool(s)"))
+    assert f"{int(np.asarray(sites['allocs'])[same].sum())} allocations" in whole, whole
     only_a = ctx.memory_report("Pool A")
     assert set(np.asarray(only_a.table["pool"]).tolist()) == {"Pool A"}
     by_thread = ctx.memory_report(thread="Worker B")

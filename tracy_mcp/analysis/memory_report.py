@@ -582,6 +582,15 @@ def _summary(
         f"{sites['median_size_bytes'][i]} B ({sites['min_size_bytes'][i]}-{sites['max_size_bytes'][i]} B), "
         f"{_fate(sites, i)}; path {sites['path'][i]}"
     )
+    same = np.asarray(sites["path"]) == sites["path"][i]
+    if int(same.sum()) > 1:  # the same code on several threads or pools: the figure for the code as a whole
+        nth, npl = len(set(np.asarray(sites["thread"])[same])), len(set(np.asarray(sites["pool"])[same]))
+        allb = max(int(np.sum(sites["bytes"])), 1)
+        head.append(
+            f"  that path on all {nth} thread(s) and {npl} pool(s): {int(np.sum(sites['allocs'][same]))} allocations "
+            f"({np.sum(sites['allocs'][same]) / total:.1%} of all), {_size(int(np.sum(sites['bytes'][same])))} "
+            f"({np.sum(sites['bytes'][same]) / allb:.1%} of the bytes)"
+        )
     b = int(np.argmax(sites["bytes"]))
     if b != i:
         few = sites["allocs"][b] * 10 <= sites["allocs"][i]
