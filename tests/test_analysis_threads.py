@@ -123,6 +123,31 @@ def test_lock_waits_are_waiting_not_working() -> None:
     assert "More work than cores: the threads' working time adds up to 6.1 cores on a 2-core machine" in text
 
 
+def test_off_cpu_time_is_split_by_why(shared_dir: Path) -> None:
+    """With context switches, a thread's window is on a CPU + asleep + waiting for a core after waking + preempted;
+    the split agrees with the thread's own switch records, and the summary says where busy threads were."""
+    with open_capture(shared_dir / "captures" / "clientapp-0.14.0.tracy") as cap:
+        r = cap.thread_report()
+        lo, hi = r.window
+        cs = cap.context_switches()
+    t = r.table.set_index("thread")
+    span = hi - lo
+    for name in ("Worker A", "Worker B", "Worker C", "Main thread"):
+        row = t.loc[name]
+        whole = row["running_ns"] + row["asleep_ns"] + row["ready_ns"] + row["preempted_ns"]
+        assert whole == pytest.approx(span, rel=0.01), name
+    # Worker B's gaps, from its records: switched out runnable (R) -> preempted; else asleep until the wakeup
+    b = cs[cs["thread"] == "Worker B"].sort_values("start_ns")
+    b = b[(b["start_ns"] >= lo) & (b["end_ns"] <= hi)]
+    gap = b["start_ns"].to_numpy()[1:] - b["end_ns"].to_numpy()[:-1]
+    runnable = b["state"].astype(str).str.startswith("R").to_numpy()[:-1]
+    assert t.loc["Worker B", "preempted_ns"] == pytest.approx(gap[runnable].sum(), rel=0.01)
+    text = r.summary()
+    assert "Off a CPU (context switches), of the window:" in text
+    assert "  Worker B: on a CPU 39.0%; asleep 35.2%" in text
+    assert "for a core on a 2-core machine (host info)" in text
+
+
 def test_no_oversubscription_caveat_when_the_work_fits(imbalance) -> None:  # type: ignore[no-untyped-def]
     assert "More work than cores" not in imbalance.thread_report().summary()
 

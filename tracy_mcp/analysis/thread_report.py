@@ -7,7 +7,10 @@ waiting  self time of zones that wait rather than work (wait_zones: frame pacers
 lock wait  time waiting to acquire a lock (lock events) inside a zone counted as busy;
 working  busy - waiting - lock wait;
 running  time on a CPU from context switches, when the capture has them; -1 in `running_ns` and `running` when
-         not recorded (no context switches for that thread).
+         not recorded (no context switches for that thread);
+off CPU  the gaps between its runs, split into asleep (switched out sleeping or blocked, until its wakeup), waiting
+         for a core after a wakeup, and preempted (switched out while still runnable): what a busy zone with little
+         CPU time was doing.
 A pool is a set of threads whose names differ only by a trailing number ("JobWorker 0".."JobWorker 3").
 """
 
@@ -33,6 +36,7 @@ I64 = np.int64
 IDLE = 0.25  # a pool member working less than this share of the window is called idle
 SHOWN = 20
 TIE = 0.0005  # threads whose working shares differ by less than this (of the window) tie for busiest
+OFF_CPU = 0.1  # a thread busy this share of the window more than it ran on a CPU gets its off-CPU split
 
 THREAD_COLS = (
     "thread_id",
@@ -46,6 +50,9 @@ THREAD_COLS = (
     "working_ns",
     "wrapper_ns",
     "running_ns",
+    "asleep_ns",
+    "ready_ns",
+    "preempted_ns",
     "busy",
     "working",
     "running",
@@ -62,7 +69,8 @@ WAIT_COLS = ("thread_id", "thread", "name", "kind", "evidence")
 class ThreadReport(Report):
     """Result of ``ctx.thread_report()``. `table`: one row per thread with zones in the window (sorted by working
     time; `busy`, `working`, `running` are shares of the window; `running_ns` / `running` are -1 when not recorded,
-    i.e. without context switches); `tables`: "top_zones" (per thread, by self time), "pools", "waits" (the zones
+    i.e. without context switches; off a CPU: `asleep_ns`, `ready_ns` (waiting for a core after a wakeup),
+    `preempted_ns`, -1 likewise); `tables`: "top_zones" (per thread, by self time), "pools", "waits" (the zones
     counted as waiting)."""
 
     window: tuple[int, int] = (0, 0)
@@ -136,7 +144,7 @@ def thread_report(
     labels = ctx._thread_labels()
     skip = {(w.thread_row, int(x)) for w in waits for x in ctx._srclocs().rows_of(ctx._srclocs().names[w.name_idx])}
     locked = lock_wait_in_zones(ctx, lo, hi, skip)
-    rows, top_rows = _thread_rows(ctx, prof, waits, labels, _running(ctx, lo, hi), locked)
+    rows, top_rows = _thread_rows(ctx, prof, waits, labels, _cpu_time(ctx, lo, hi), locked)
     if not rows:
         res.title = f"thread_report: none recorded (no zone runs in {what})."
         return res
@@ -177,7 +185,9 @@ def thread_report(
     else:
         res.title = f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){dom}."
     res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"))
-    res.lines[1:1] = _oversubscribed(rows, _host_cores(ctx))
+    cores = _host_cores(ctx)
+    res.lines[1:1] = _oversubscribed(rows, cores)
+    res.lines.extend(_off_cpu(rows, span, cores))
     return res
 
 
@@ -211,7 +221,7 @@ def _thread_rows(
     prof: WindowProfile,
     waits: list[WaitZone],
     labels: list[str],
-    running: dict[int, int],
+    running: dict[int, CpuTime],
     locked: dict[int, int],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     sl = ctx._srclocs()
@@ -249,7 +259,8 @@ def _thread_rows(
                     "wait": nm in wait_names.get(k, set()),
                 }
             )
-        run = running.get(k, -1)
+        cpu = running.get(k, NO_CPU_TIME)
+        run = cpu.running
         lw = min(locked.get(k, 0), int(busy[k] - wait_ns[k]))
         rows.append(
             {
@@ -264,6 +275,9 @@ def _thread_rows(
                 "working_ns": int(busy[k] - wait_ns[k] - lw),
                 "wrapper_ns": int(prof.wrap_ns[k]),
                 "running_ns": run,
+                "asleep_ns": cpu.asleep,
+                "ready_ns": cpu.ready,
+                "preempted_ns": cpu.preempted,
                 "busy": busy[k] / span,
                 "working": (busy[k] - wait_ns[k] - lw) / span,
                 "running": run / span if run >= 0 else -1.0,  # -1: not recorded, as running_ns
@@ -281,14 +295,37 @@ def _thread_rows(
     return rows, top_rows
 
 
-def _running(ctx: Capture, lo: int, hi: int) -> dict[int, int]:
-    """Per thread row: time on a CPU inside [lo, hi), from context switches (threads that have usable ones)."""
+@attrs.frozen
+class CpuTime:
+    """A thread's time inside the window from its context switches: on a CPU, and off it between runs split into
+    asleep (until its wakeup), waiting for a core after the wakeup, and preempted (switched out still runnable)."""
+
+    running: int
+    asleep: int
+    ready: int
+    preempted: int
+
+
+NO_CPU_TIME = CpuTime(-1, -1, -1, -1)  # no usable context switches: unknown, not zero
+# states a thread is switched out in while it could still run (Linux R; Windows Ready, Running, Standby,
+# DeferredReady): the gap that follows is time waiting for a core
+RUNNABLE_STATES = (103, 1, 2, 3, 7)
+
+
+def _cpu_time(ctx: Capture, lo: int, hi: int) -> dict[int, CpuTime]:
+    """Per thread row: CpuTime inside [lo, hi), from context switches (threads that have usable ones)."""
     db = ctx._db
     if db.rows("ctx_switch_threads") == 0 or db.rows("ctx_switches") == 0:
         return {}
     row_of = {int(t): i for i, t in enumerate(ctx._thread_tids().tolist())}
     st = db.col("ctx_switches", "start")
     en = db.col("ctx_switches", "end")
+    wk = db.col_or("ctx_switches", "wakeup", st)
+    state = db.col_or("ctx_switches", "state", np.full(len(st), -1, np.int8))
+
+    def within(a: np.ndarray, b: np.ndarray) -> int:  # total length of the intervals [a, b) inside [lo, hi)
+        return int(np.maximum(np.minimum(b, hi) - np.maximum(a, lo), 0).sum())
+
     out = {}
     for tid, b, e in zip(
         db.col("ctx_switch_threads", "tid").tolist(),
@@ -306,7 +343,18 @@ def _running(ctx: Capture, lo: int, hi: int) -> dict[int, int]:
         ok = (s >= 0) & (x >= s)
         if not ok.any():  # no usable interval: unknown, not zero
             continue
-        out[k] = int(np.maximum(np.minimum(x[ok], hi) - np.maximum(s[ok], lo), 0).sum())
+        s, x, w, out_state = s[ok], x[ok], wk[b:e][ok], state[b:e][ok]
+        # the gap after each run until the next: asleep until the wakeup, then waiting for a core; all waiting
+        # when it was switched out runnable (preempted)
+        gap_a, gap_b = x[:-1], np.maximum(s[1:], x[:-1])
+        woke = np.clip(w[1:], gap_a, gap_b)
+        runnable = np.isin(out_state[:-1], RUNNABLE_STATES)
+        out[k] = CpuTime(
+            running=within(s, x),
+            asleep=within(gap_a[~runnable], woke[~runnable]),
+            ready=within(woke[~runnable], gap_b[~runnable]),
+            preempted=within(gap_a[runnable], gap_b[runnable]),
+        )
     return out
 
 
@@ -354,6 +402,30 @@ def _oversubscribed(rows: list[dict[str, Any]], cores: int) -> list[str]:
         "(host info), so part of the wall time inside zones is time those threads were not running (preempted or "
         "asleep; record context switches to see it)."
     ]
+
+
+def _off_cpu(rows: list[dict[str, Any]], span: int, cores: int) -> list[str]:
+    """Where the busiest threads were while inside zones but not on a CPU (from context switches), and the time all
+    threads waited for a core."""
+    known = [r for r in rows if r["running_ns"] >= 0]
+    shown = [r for r in known[:4] if r["busy_ns"] - r["running_ns"] > OFF_CPU * span]
+    if not shown:
+        return []
+    lines = ["Off a CPU (context switches), of the window:"]
+    for r in shown:
+        lines.append(
+            f"  {r['thread']}: on a CPU {fmt_pct(r['running_ns'] / span)}; asleep {fmt_pct(r['asleep_ns'] / span)} "
+            f"(blocked or sleeping until woken), waiting for a core {fmt_pct(r['ready_ns'] / span)} after waking "
+            f"+ {fmt_pct(r['preempted_ns'] / span)} preempted"
+        )
+    queued = sum(r["ready_ns"] + r["preempted_ns"] for r in known)
+    if queued > OFF_CPU * span:
+        on = f" on a {cores}-core machine (host info)" if cores else ""
+        lines.append(
+            f"  All threads together waited {fmt_ns(queued)} for a core{on}, {queued / span:.2f} cores' worth of the "
+            "window: more runnable threads than cores, so adding threads will not add throughput."
+        )
+    return lines
 
 
 def _summary(
