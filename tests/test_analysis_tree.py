@@ -208,6 +208,35 @@ def test_hot_paths_merge_recursion_and_keep_self_time() -> None:
     assert "calls at 14 depths, outermost mean" in text
 
 
+def test_self_time_on_a_cpu_from_context_switches() -> None:
+    """Each path's self time splits into time on a CPU (context switches) and off it: per thread the paths' CPU
+    parts add up to the thread's running time inside its top-level zones, counted here straight from its records."""
+    require_shared()
+    with open_capture(CAPTURES / "clientapp-0.14.0.tracy") as c:
+        cols = tree_columns(c.call_tree(thread="Worker B"))
+        hot = c.hot_paths(3, thread="Worker B")
+        part = tree_columns(c.hot_paths(50, frame_range=(100, 120)))
+        cs = c.context_switches()
+        z = c.zones(thread="Worker B")
+    assert (cols["self_cpu_ns"] >= 0).all() and (cols["self_cpu_ns"] <= cols["self_ns"]).all()
+    runs = cs[cs["thread"] == "Worker B"].sort_values("start_ns")
+    rs, re_ = runs["start_ns"].to_numpy(), runs["end_ns"].to_numpy()
+    top = z[z["depth"] == 0]
+    expected = 0
+    for a, b in zip(top["start_ns"].to_numpy(), top["end_ns"].to_numpy(), strict=True):
+        expected += int(np.maximum(np.minimum(re_, b) - np.maximum(rs, a), 0).sum())
+    assert int(cols["self_cpu_ns"].sum()) == pytest.approx(expected, rel=0.001)
+    # WorkerIteration's own time is mostly not on a CPU (it sleeps there); its leaf work mostly is
+    text = hot.summary()
+    assert "[Worker B] WorkerIteration" in text.splitlines()[1] and "8% of it on a CPU" in text.splitlines()[1]
+    assert '"on a CPU" (context switches) tells which' in text
+    assert ((part["self_cpu_ns"] >= 0) & (part["self_cpu_ns"] <= part["self_ns"])).all()
+    # a capture whose context switches carry no valid times says nothing about CPU time
+    with open_capture(CAPTURES / "tracypy-0.13.1.tracy") as c:
+        none = c.hot_paths(3)
+    assert (tree_columns(none)["self_cpu_ns"] == -1).all() and "on a CPU" not in none.summary()
+
+
 # -- speedscope ------------------------------------------------------------------------------------------------
 # The file format as speedscope's spec (src/lib/file-format-spec.ts) and importer (src/lib/file-format.ts,
 # src/lib/profile.ts) define it: the structure here, the ordering rules in check_speedscope.

@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.call_paths import merge_paths
+from tracy_mcp.analysis.cpu_runs import thread_runs
 from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.recursion import merge_recursion
 from tracy_mcp.analysis.report import Report, frame
@@ -41,6 +42,7 @@ class _Tree:
     total: np.ndarray
     self_ns: np.ndarray
     max_ns: np.ndarray
+    self_cpu: np.ndarray  # self time on a CPU (context switches); -1 where a merged path has a thread without them
 
 
 # -- aggregation ---------------------------------------------------------------------------------------------------
@@ -57,17 +59,52 @@ def _engine_sums(ctx: Capture, scope: Scope) -> tuple[ZonePaths, tuple[np.ndarra
     return zp, sums
 
 
+def _self_cpu(ctx: Capture, zp: ZonePaths, scope: Scope) -> np.ndarray:
+    """Per engine path: the self time of its zones (clipped to the scope's window) that the thread spent on a CPU,
+    from context switches; -1 for the paths of threads without usable ones. A zone's time on a CPU is read off
+    the thread's runs; its self part is that minus its direct children's."""
+    t = ctx._cpu()
+    db = ctx._db
+    out = np.full(len(zp), -1, I64)
+    runs = thread_runs(ctx, int(ctx.get_last_time()))
+    if not runs or t.n == 0 or not db.has("threads", "zones_begin"):
+        return out
+    lo = scope.start if scope.start is not None else np.iinfo(I64).min
+    hi = scope.end if scope.end is not None else np.iinfo(I64).max
+    incl = np.zeros(t.n, I64)
+    begin, end = db.col("threads", "zones_begin"), db.col("threads", "zones_end")
+    for k, r in runs.items():
+        b, e = int(begin[k]), int(end[k])
+        if e <= b:
+            continue
+        s = np.maximum(t.start[b:e], lo)
+        x = np.minimum(np.where(t.valid[b:e], t.end[b:e], s), hi)  # no valid end: not counted (as self_ns)
+        incl[b:e] = r.running_between(s, x)
+    has = t.parent >= 0
+    own = incl - np.bincount(t.parent[has], weights=incl[has], minlength=t.n).astype(I64)
+    per_path = np.bincount(zp.row_path, weights=own, minlength=len(zp)).astype(I64)
+    known = np.isin(zp.owner, np.fromiter(runs, I64))
+    out[known] = np.maximum(per_path[known], 0)
+    if scope.threads is not None:  # as the other sums: nothing from threads out of scope
+        out[~np.isin(zp.owner, scope.threads)] = 0
+    return out
+
+
 def _merge(zp: ZonePaths, sums: tuple[np.ndarray, ...], *, per_thread: bool, root_labels: set[int] | None) -> _Tree:
-    """The engine's per-thread paths merged into the requested tree (call_paths.merge_paths), with their sums."""
+    """The engine's per-thread paths merged into the requested tree (call_paths.merge_paths), with their sums
+    (count, total, self, max, self on a CPU)."""
     m = merge_paths(zp.parent, zp.label, zp.owner, per_thread=per_thread, root_labels=root_labels)
     n = len(m.parent)
     keep = m.new_id >= 0
     ids = m.new_id[keep]
-    count, total, self_ns, mx = (np.asarray(a, I64)[keep] for a in sums)
+    count, total, self_ns, mx, cpu = (np.asarray(a, I64)[keep] for a in sums)
     out = [np.bincount(ids, weights=a, minlength=n).astype(I64) for a in (count, total, self_ns)]
     accm = np.zeros(n, I64)
     np.maximum.at(accm, ids, mx)
-    return _Tree(m.parent, m.label, m.thread, m.depth, out[0], out[1], out[2], accm)
+    self_cpu = np.bincount(ids, weights=np.maximum(cpu, 0), minlength=n).astype(I64)
+    unknown = np.bincount(ids, weights=(cpu < 0) & (count > 0), minlength=n) > 0
+    self_cpu[unknown] = -1
+    return _Tree(m.parent, m.label, m.thread, m.depth, out[0], out[1], out[2], accm, self_cpu)
 
 
 def _dfs_order(tree: _Tree) -> np.ndarray:
@@ -98,7 +135,8 @@ def _dfs_order(tree: _Tree) -> np.ndarray:
 @attrs.define(repr=False)
 class CallTree(Report):
     """Zones merged by call path. `.table`: one row per path in depth-first order (children by total time): id,
-    parent_id, thread_id, thread, depth, name, path, count, total_ns, self_ns, mean_ns, max_ns, share (of the parent's
+    parent_id, thread_id, thread, depth, name, path, count, total_ns, self_ns, self_cpu_ns (of it, time the thread
+    was on a CPU, from context switches; -1 without them), mean_ns, max_ns, share (of the parent's
     total; a top-level path's share is of all top-level time of its thread, or of all threads when merged)."""
 
     scope: str = ""
@@ -108,7 +146,8 @@ class CallTree(Report):
 @attrs.define(repr=False)
 class HotPaths(Report):
     """The call paths with the most self time. `.table`: id (of the call tree path), path, thread_id, thread, count,
-    self_ns, total_ns, mean_ns, max_ns, self_share (of all self time in scope), levels (call-tree paths merged into
+    self_ns, self_cpu_ns (of it, time the thread was on a CPU, from context switches; -1 without them), total_ns,
+    mean_ns, max_ns, self_share (of all self time in scope), levels (call-tree paths merged into
     the row: the depths of a recursion; 1 for the others)."""
 
     scope: str = ""
@@ -152,14 +191,17 @@ def _hot_text(cols: dict[str, np.ndarray], scope: str, paths: int) -> tuple[str,
         calls = f"{cols['count'][i]} calls, mean"
         if int(cols["levels"][i]) > 1:  # recursion merged: mean and max are the outermost calls'
             calls = f"{cols['count'][i]} calls at {int(cols['levels'][i])} depths, outermost mean"
+        cpu = int(cols["self_cpu_ns"][i])
+        on_cpu = f", {cpu / max(int(cols['self_ns'][i]), 1):.0%} of it on a CPU" if cpu >= 0 else ""
         lines.append(
-            f"{i + 1:2d}. {_ms(cols['self_ns'][i])} self ({cols['self_share'][i] * 100:.1f}%),"
+            f"{i + 1:2d}. {_ms(cols['self_ns'][i])} self ({cols['self_share'][i] * 100:.1f}%{on_cpu}),"
             f" {calls} {_ms(cols['mean_ns'][i])}, max {_ms(cols['max_ns'][i])}:"
             f" {_where(cols, i)}"
         )
+    which = '; "on a CPU" (context switches) tells which' if (np.asarray(cols["self_cpu_ns"]) >= 0).any() else ""
     lines.append(
         "Self time = time outside child zones: the zone's own code with no zones of its own, or waiting in it "
-        "(sleep, vsync, a lock wait without its own zone)."
+        f"(sleep, vsync, a lock wait without its own zone){which}."
     )
     return title, lines
 
@@ -240,6 +282,7 @@ def _table(ctx: Capture, tree: _Tree, order: np.ndarray) -> dict[str, np.ndarray
         "count": count,
         "total_ns": total,
         "self_ns": tree.self_ns[order],
+        "self_cpu_ns": tree.self_cpu[order],
         "mean_ns": np.where(count > 0, total // np.maximum(count, 1), 0),
         "max_ns": tree.max_ns[order],
         "share": share,
@@ -254,7 +297,7 @@ def _build(ctx: Capture, scope: Scope, name: str | None, per_thread: bool) -> tu
         if not root_labels:
             raise KeyError(f"no zone named {name!r}")
     zp, sums = _engine_sums(ctx, scope)
-    tree = _merge(zp, sums, per_thread=per_thread, root_labels=root_labels)
+    tree = _merge(zp, (*sums, _self_cpu(ctx, zp, scope)), per_thread=per_thread, root_labels=root_labels)
     order = _dfs_order(tree)
     return _table(ctx, tree, order), int(tree.count.sum())
 
@@ -295,7 +338,7 @@ def hot_paths(
     time of every depth (mean and max: of the outermost calls)."""
     scope = resolve_scope(ctx, thread=thread, start=start, end=end, frame_range=frame_range)
     cols, _ = _build(ctx, scope, name, per_thread)
-    keep = ("id", "path", "thread_id", "thread", "count", "self_ns", "total_ns", "mean_ns", "max_ns")
+    keep = ("id", "path", "thread_id", "thread", "count", "self_ns", "self_cpu_ns", "total_ns", "mean_ns", "max_ns")
     cols = {k: cols[k] for k in keep}
     if merge_recursive:
         cols = merge_recursion(cols, SEP)
@@ -312,6 +355,7 @@ def hot_paths(
         "thread": cols["thread"][pick],
         "count": cols["count"][pick],
         "self_ns": self_ns[pick],
+        "self_cpu_ns": cols["self_cpu_ns"][pick],
         "total_ns": cols["total_ns"][pick],
         "mean_ns": cols["mean_ns"][pick],
         "max_ns": cols["max_ns"][pick],

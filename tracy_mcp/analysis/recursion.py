@@ -50,5 +50,10 @@ def merge_recursion(cols: dict[str, np.ndarray], sep: str) -> dict[str, np.ndarr
     )
     for name in ("count", "self_ns"):
         out[name] = np.asarray([cols[name][groups[k]].sum() for k in keys], dtype=cols[name].dtype)
+    if "self_cpu_ns" in cols:  # -1 (unknown) when any merged path has no CPU time
+        cpu = cols["self_cpu_ns"]
+        out["self_cpu_ns"] = np.asarray(
+            [-1 if (cpu[groups[k]] < 0).any() else cpu[groups[k]].sum() for k in keys], dtype=np.int64
+        )
     out["levels"] = np.asarray([len(groups[k]) for k in keys], np.int64)
     return out

@@ -117,12 +117,17 @@ def _hot_line(ctx: Capture) -> str:
         return ""
     line = "Most self time (time in a zone outside its child zones: its own code, or waiting): " + "; ".join(parts)
     total, own = int(cols["total_ns"][0]), int(cols["self_ns"][0])
+    cpu = int(cols["self_cpu_ns"][0]) if "self_cpu_ns" in cols else -1
     if own < total and own >= UNZONED * total:  # the top path has children, yet most of its time is in none of them
         line += (
             f". {cols['path'][0].split(' > ')[-1]} spends {own / total * 100:.0f}% of its time outside its child "
             "zones: code with no zones of its own (or an unmarked wait); zones inside it would show what"
         )
-        if ctx._db.rows("samples"):  # say whether the capture's own CPU samples can tell work from waiting there
+        if cpu >= 0:  # context switches tell work from waiting there
+            line += f" (the thread was on a CPU for {cpu / max(own, 1):.0%} of that time (context switches): " + (
+                "mostly waiting, not work)" if cpu < 0.5 * own else "mostly work)"
+            )
+        elif ctx._db.rows("samples"):  # say whether the capture's own CPU samples can tell work from waiting there
             line += (
                 " (its CPU samples have no valid times, so this capture cannot tell work from waiting there)"
                 if _untimed(ctx, "samples", "time")

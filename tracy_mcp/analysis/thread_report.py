@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.cpu_runs import thread_runs
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
@@ -314,41 +315,18 @@ RUNNABLE_STATES = (103, 1, 2, 3, 7)
 
 def _cpu_time(ctx: Capture, lo: int, hi: int) -> dict[int, CpuTime]:
     """Per thread row: CpuTime inside [lo, hi), from context switches (threads that have usable ones)."""
-    db = ctx._db
-    if db.rows("ctx_switch_threads") == 0 or db.rows("ctx_switches") == 0:
-        return {}
-    row_of = {int(t): i for i, t in enumerate(ctx._thread_tids().tolist())}
-    st = db.col("ctx_switches", "start")
-    en = db.col("ctx_switches", "end")
-    wk = db.col_or("ctx_switches", "wakeup", st)
-    state = db.col_or("ctx_switches", "state", np.full(len(st), -1, np.int8))
 
     def within(a: np.ndarray, b: np.ndarray) -> int:  # total length of the intervals [a, b) inside [lo, hi)
         return int(np.maximum(np.minimum(b, hi) - np.maximum(a, lo), 0).sum())
 
     out = {}
-    for tid, b, e in zip(
-        db.col("ctx_switch_threads", "tid").tolist(),
-        db.col("ctx_switch_threads", "switch_begin").tolist(),
-        db.col("ctx_switch_threads", "switch_end").tolist(),
-        strict=False,
-    ):
-        k = row_of.get(int(tid))
-        if k is None or e <= b:
-            continue
-        s = st[b:e]
-        x = en[b:e].copy()
-        if x[-1] < 0:  # still running when the capture ended
-            x[-1] = hi
-        ok = (s >= 0) & (x >= s)
-        if not ok.any():  # no usable interval: unknown, not zero
-            continue
-        s, x, w, out_state = s[ok], x[ok], wk[b:e][ok], state[b:e][ok]
+    for k, r in thread_runs(ctx, hi).items():
+        s, x = r.start, r.end
         # the gap after each run until the next: asleep until the wakeup, then waiting for a core; all waiting
         # when it was switched out runnable (preempted)
         gap_a, gap_b = x[:-1], np.maximum(s[1:], x[:-1])
-        woke = np.clip(w[1:], gap_a, gap_b)
-        runnable = np.isin(out_state[:-1], RUNNABLE_STATES)
+        woke = np.clip(r.wakeup[1:], gap_a, gap_b)
+        runnable = np.isin(r.state[:-1], RUNNABLE_STATES)
         out[k] = CpuTime(
             running=within(s, x),
             asleep=within(gap_a[~runnable], woke[~runnable]),
