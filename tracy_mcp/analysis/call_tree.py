@@ -61,12 +61,20 @@ def _engine_sums(ctx: Capture, scope: Scope) -> tuple[ZonePaths, tuple[np.ndarra
 
 def _self_cpu(ctx: Capture, zp: ZonePaths, scope: Scope) -> np.ndarray:
     """Per engine path: the self time of its zones (clipped to the scope's window) that the thread spent on a CPU,
-    from context switches; -1 for the paths of threads without usable ones. A zone's time on a CPU is read off
-    the thread's runs; its self part is that minus its direct children's."""
+    from context switches; -1 for the paths of threads without usable ones; 0 for threads out of scope."""
+    out = ctx._db.cached(("self_cpu", scope.start, scope.end), lambda: _window_self_cpu(ctx, zp, scope))
+    if scope.threads is not None:  # as the other sums: nothing from threads out of scope
+        out = np.where(np.isin(zp.owner, scope.threads), out, 0)
+    return out
+
+
+def _window_self_cpu(ctx: Capture, zp: ZonePaths, scope: Scope) -> np.ndarray:
+    """_self_cpu for every thread. A zone's time on a CPU is read off the thread's runs; its self part is that minus
+    its direct children's."""
     t = ctx._cpu()
     db = ctx._db
     out = np.full(len(zp), -1, I64)
-    runs = thread_runs(ctx, int(ctx.get_last_time()))
+    runs = thread_runs(ctx)
     if not runs or t.n == 0 or not db.has("threads", "zones_begin"):
         return out
     lo = scope.start if scope.start is not None else np.iinfo(I64).min
@@ -85,8 +93,7 @@ def _self_cpu(ctx: Capture, zp: ZonePaths, scope: Scope) -> np.ndarray:
     per_path = np.bincount(zp.row_path, weights=own, minlength=len(zp)).astype(I64)
     known = np.isin(zp.owner, np.fromiter(runs, I64))
     out[known] = np.maximum(per_path[known], 0)
-    if scope.threads is not None:  # as the other sums: nothing from threads out of scope
-        out[~np.isin(zp.owner, scope.threads)] = 0
+    out.setflags(write=False)  # cached: shared by every call with this window
     return out
 
 

@@ -35,12 +35,17 @@ class Runs:
         return np.maximum(upto(np.asarray(b)) - upto(np.asarray(a)), 0).astype(np.int64)
 
 
-def thread_runs(ctx: Capture, last: int) -> dict[int, Runs]:
+def thread_runs(ctx: Capture) -> dict[int, Runs]:
     """Per thread row (threads with usable context switches only): its runs; a run still going when the capture
-    ended ends at `last`."""
+    ended ends with it. Built once per capture generation (read-only arrays)."""
+    return ctx._db.cached("thread_runs", lambda: _read_runs(ctx))
+
+
+def _read_runs(ctx: Capture) -> dict[int, Runs]:
     db = ctx._db
     if db.rows("ctx_switch_threads") == 0 or db.rows("ctx_switches") == 0:
         return {}
+    last = int(ctx.get_last_time())
     row_of = {int(t): i for i, t in enumerate(ctx._thread_tids().tolist())}
     st = db.col("ctx_switches", "start")
     en = db.col("ctx_switches", "end")

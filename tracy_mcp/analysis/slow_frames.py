@@ -30,6 +30,7 @@ DETAIL_ROWS = 400_000  # ... and at most about this many zones in them (at least
 TYPICAL_ROWS = 200_000  # about this many zones of typical frames give the typical values (15 to 100 frames)
 TOP_ZONES = 5  # growing zones listed per analysed frame
 SHOWN = 15  # frames listed in the summary
+SLOW = "the slow frames"  # how the default report names the frames it analyses
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
 SHRANK = 0.1  # zones of the frame thread that shrank by at least this share of the added time are named
 
@@ -199,10 +200,11 @@ def _analyse(
     slow: np.ndarray,
     typical: np.ndarray,
     head: str,
-    what: str = "the slow frames",
+    what: str = SLOW,
 ) -> SlowFrames:
     """The zones that grew in the frames `slow` against their median over `typical` frames; `what` names the
-    frames in the summary ("the slow frames", "frame 812")."""
+    frames in the summary (SLOW, or frames the caller chose: "frame 812")."""
+    chosen = what != SLOW  # frames the caller chose need not be slow: the zone that grew most, not a culprit
     names = ctx._srclocs().names
     labels = ctx._thread_labels()
     per_frame = max(ctx._cpu().n / max(len(ph.dur), 1), 1.0)
@@ -271,7 +273,7 @@ def _analyse(
     res.tables["messages"] = frame(_columns(msgs, MESSAGE_COLS))
     lines: list[str] = []
     # chosen frames: the zone that added the most time over them; slow frames: the one top in the most of them
-    culprit = _overall_culprit(culprit_of, growth, by_total=what != "the slow frames")
+    culprit = _overall_culprit(culprit_of, growth, by_total=chosen)
     if culprit >= 0:
         cname, cthread = names[int(nm_of[culprit])], labels[int(th_of[culprit])]
         res.culprit, res.culprit_thread = cname, cthread
@@ -280,16 +282,16 @@ def _analyse(
         shares = share_of[mine]
         shares = shares[~np.isnan(shares)]
         usual = f"typical {fmt_ns(typ[culprit])} per frame" if typ[culprit] > 0 else "absent from typical frames"
-        if what == "the slow frames":
+        if not chosen:
             res.title = f"{head}: culprit {cname} ({cthread}), {usual} vs {_span(vals)} in the slow frames."
-        else:  # frames chosen by the caller need not be slow: the zone that grew most, not a culprit
+        else:
             res.title = f"{head}: {cname} ({cthread}) grew most, {usual} vs {_span(vals)} in {what}."
         share_txt = (
             f"; it explains {_share_span(shares)} of the self time added on {labels[frame_thread]}"
             if len(shares)
             else ""
         )
-        if what == "the slow frames":
+        if not chosen:
             of = f"{nd} analysed slow frames" if nd == len(slow) else f"the {nd} slowest frames (analysed)"
             lines.append(f"{cname} grew most in {int(mine.sum())} of {of}{share_txt}.")
         elif len(slow) == 1:
@@ -303,7 +305,7 @@ def _analyse(
             lines.append(f"Call path: {path}")
     else:
         res.title = head + "."
-    if what != "the slow frames":
+    if chosen:
         if frame_thread >= 0:
             lines.append(_balance(ph, detail, growth, on, labels[frame_thread], what))
         lines.append(
@@ -464,11 +466,11 @@ def _shrinkers(
     names: list[str],
     what: str,
 ) -> list[str]:
-    """Zones of the frame thread that shrank in the analysed frames by at least a quarter of the added time."""
+    """Zones of the frame thread that shrank in the analysed frames by at least SHRANK of the added time."""
     mean_g = growth.mean(axis=0)
     added = float(np.where(on & (mean_g > 0), mean_g, 0).sum())
     out = []
-    mean = "" if what.startswith("frame ") else "mean "  # one frame: its own time
+    mean = "" if len(growth) == 1 else "mean "  # one frame: its own time
     for k in np.argsort(mean_g)[:3].tolist():
         if not on[k] or mean_g[k] >= 0 or -mean_g[k] < SHRANK * added:
             continue
@@ -499,7 +501,7 @@ def _other_threads(
     if len(off) == 0:
         return ""
     k = int(off[np.argmax(mean_g[off])])
-    avg = "" if what.startswith("frame ") else " on average"  # one frame: its own growth
+    avg = "" if len(growth) == 1 else " on average"  # one frame: its own growth
     cnt, typ_cnt, typ_ns = float(counts[0][k]), float(counts[1][k]), float(counts[2][k])
     calls = ""
     if typ_cnt > 0 and cnt > 1.2 * typ_cnt and typ_ns > 0:

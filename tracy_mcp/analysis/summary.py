@@ -117,7 +117,7 @@ def _hot_line(ctx: Capture) -> str:
         return ""
     line = "Most self time (time in a zone outside its child zones: its own code, or waiting): " + "; ".join(parts)
     total, own = int(cols["total_ns"][0]), int(cols["self_ns"][0])
-    cpu = int(cols["self_cpu_ns"][0]) if "self_cpu_ns" in cols else -1
+    cpu = int(cols["self_cpu_ns"][0])
     if own < total and own >= UNZONED * total:  # the top path has children, yet most of its time is in none of them
         line += (
             f". {cols['path'][0].split(' > ')[-1]} spends {own / total * 100:.0f}% of its time outside its child "

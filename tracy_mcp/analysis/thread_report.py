@@ -320,7 +320,7 @@ def _cpu_time(ctx: Capture, lo: int, hi: int) -> dict[int, CpuTime]:
         return int(np.maximum(np.minimum(b, hi) - np.maximum(a, lo), 0).sum())
 
     out = {}
-    for k, r in thread_runs(ctx, hi).items():
+    for k, r in thread_runs(ctx).items():
         s, x = r.start, r.end
         # the gap after each run until the next: asleep until the wakeup, then waiting for a core; all waiting
         # when it was switched out runnable (preempted)

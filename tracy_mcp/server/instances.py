@@ -222,16 +222,17 @@ class Registry:
 
     def remove(self, name: str, force: bool = True) -> tuple[Instance, bool]:
         """Unload one instance by id or alias; refuses while a task uses it. Without `force`, an instance that more
-        loads than this one hold only counts one load fewer: (instance, whether it was unloaded)."""
+        loads than this one hold only counts one load fewer (allowed while another client's task uses it):
+        (instance, whether it was unloaded)."""
         with self._lock:
             inst = self._resolve(name)
+            if not force and inst.loads > 1:
+                inst.loads -= 1
+                return inst, False
             if self._in_use(inst.id):
                 raise InstanceBusyError(
                     f"instance {inst.id!r} is in use by a running task; cancel it with task(action='cancel') first"
                 )
-            if not force and inst.loads > 1:
-                inst.loads -= 1
-                return inst, False
             self._unload(inst.id, "unloaded on request")
             return inst, True
 

@@ -46,8 +46,9 @@ void build_zone_stats(Model& m) {
 // within a thread, are independent: they are walked in parallel, each with a stack of the zones enclosing the
 // current row (outermost first). `on_row(row, parent)` sees each row with its innermost enclosing zone (-1 for
 // none), `on_close(row, end)` each zone as its subtree ends. The loop reads the depths through a local pointer
-// and keeps its stack in a local array: through the model's vectors, every store made the compiler reload their
-// data pointers, and these reloads stalled behind the stores (runs of this pass took 80 ms or 700 ms at random).
+// and keeps its stack behind a local pointer (refreshed only when the stack grows): through the vectors
+// themselves, every store made the compiler reload their data pointers, and these reloads stalled behind the
+// stores (runs of this pass took 80 ms or 700 ms at random).
 template <class Row, class Close> void walk_zone_trees(const Model& m, Row&& on_row, Close&& on_close) {
     const auto& z = m.zones;
     const size_t n = z.count();
@@ -57,14 +58,18 @@ template <class Row, class Close> void walk_zone_trees(const Model& m, Row&& on_
     run_parallel(segments.size(), workers, [&](size_t i) {
         const auto& s = segments[i];
         if (!s.tree) return;
-        std::vector<int32_t> stack(size_t(std::numeric_limits<uint16_t>::max()) + 1);
-        int32_t* const open = stack.data();
-        size_t top = 0;  // open[0, top) enclose the current row
+        std::vector<int32_t> stack(64);
+        int32_t* open = stack.data();
+        size_t top = 0, room = stack.size();  // open[0, top) enclose the current row
         for (size_t r = s.begin; r < s.end; r++) {
             const size_t d = depth[r];
             while (top > d) on_close(size_t(open[--top]), r);
             on_row(r, top ? open[top - 1] : -1);
-            open[top++] = int32_t(r);  // top <= d < 65536 here: in bounds
+            if (top == room) {
+                stack.resize(room *= 2);
+                open = stack.data();
+            }
+            open[top++] = int32_t(r);
         }
         while (top) on_close(size_t(open[--top]), s.end);
     });

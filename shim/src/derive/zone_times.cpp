@@ -22,13 +22,15 @@ struct Open {
 };
 
 // One segment's durations and self times: a stack of the open zones, each summing its children's durations. The
-// columns are read through local pointers and the stack is a local array (see walk_zone_trees: stores through the
-// model's vectors make the compiler reload their data pointers on every row).
-void segment_times(const ZoneTable& z, const ZoneSegment& s, int64_t* duration, int64_t* self, Open* open) {
+// columns and the stack are reached through local pointers (see walk_zone_trees: stores through the vectors
+// themselves make the compiler reload their data pointers on every row).
+void segment_times(const ZoneTable& z, const ZoneSegment& s, int64_t* duration, int64_t* self,
+                   std::vector<Open>& stack) {
     const int64_t* const starts = z.start.data();
     const int64_t* const ends = z.end.data();
     const uint16_t* const depth = z.depth.data();
-    size_t top = 0;  // open[0, top) enclose the current row
+    Open* open = stack.data();
+    size_t top = 0, room = stack.size();  // open[0, top) enclose the current row
     auto close = [&] {
         const Open& o = open[--top];
         if (self) self[o.row] = wrap_sub(o.dur, o.children);
@@ -44,7 +46,11 @@ void segment_times(const ZoneTable& z, const ZoneSegment& s, int64_t* duration, 
         const size_t d = depth[r];
         while (top > d) close();
         if (top) open[top - 1].children = wrap_add(open[top - 1].children, dur);
-        open[top++] = {r, dur, 0};  // top <= d < 65536 here: in bounds
+        if (top == room) {
+            stack.resize(room *= 2);
+            open = stack.data();
+        }
+        open[top++] = {r, dur, 0};
     }
     while (top) close();
 }
@@ -109,8 +115,8 @@ void zone_times(const Model& m, int64_t* duration, int64_t* self, size_t n) {
         const auto& s = segments[i];
         for (auto* out : {duration, self})
             if (out) populate_rows(out, sizeof(int64_t), n, s.begin, s.end);
-        std::vector<Open> open(size_t(std::numeric_limits<uint16_t>::max()) + 1);
-        segment_times(z, s, duration, self, open.data());
+        std::vector<Open> stack(64);
+        segment_times(z, s, duration, self, stack);
     });
 }
 
