@@ -157,3 +157,25 @@ def test_name_list_collapses_numbered_threads() -> None:
 
     assert name_list([f"JobWorker {i}" for i in (3, 2, 1, 0, 5)]) == "JobWorker 0-3, JobWorker 5"
     assert name_list(["Main thread", "IO 1"]) == "Main thread, IO 1"
+
+
+def test_a_thread_mostly_asleep_inside_its_zones_is_not_called_the_busiest(shared_dir: Path) -> None:
+    """medium's main thread sits in its Poll zone the whole time but is on a CPU 5% of it (context switches): the
+    headline says so and names the threads that did run, by their running time from their own switch records."""
+    with open_capture(shared_dir / "captures" / "medium-0.14.0.tracy") as cap:
+        r = cap.thread_report()
+        lo, hi = r.window
+        cs = cap.context_switches()
+    head = r.summary().splitlines()[0]
+    assert head.startswith("Busiest thread by zone time: Main thread, inside zones 100.0%")
+    assert "but on a CPU only 5.1%" in head and "its top zone by self time: Poll" in head
+    ran = {}
+    for name in ("Heavy 0", "Heavy 1", "Heavy 2", "Heavy 3"):
+        c = cs[cs["thread"] == name]
+        ran[name] = (c["end_ns"].clip(upper=hi) - c["start_ns"].clip(lower=lo)).clip(lower=0).sum() / (hi - lo)
+    order = sorted(ran, key=lambda k: -ran[k])
+    listed = head.split("Most time on a CPU (context switches): ")[1].rstrip(".").split(", ")
+    assert [x.rsplit(" ", 1)[0] for x in listed] == order
+    for x in listed:
+        name, pct = x.rsplit(" ", 1)
+        assert float(pct.rstrip("%")) == pytest.approx(ran[name] * 100, abs=0.2)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from tracy_mcp.analysis.call_tree import call_tree, hot_paths
 from tracy_mcp.analysis.compare import Comparison, compare_captures
+from tracy_mcp.analysis.hot_functions import hot_functions
 from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
 from tracy_mcp.analysis.slow_frames import slow_frames
@@ -41,6 +42,7 @@ def _method(fn: F) -> F:
 class AnswerMethods:
     call_tree = _method(call_tree)
     hot_paths = _method(hot_paths)
+    hot_functions = _method(hot_functions)
     slow_frames = _method(slow_frames)
     thread_report = _method(thread_report)
     lock_contention = _method(lock_contention)

@@ -117,16 +117,16 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
 
         return self._db.cached("cpu_samples", build)
 
-    def _callstack_first_symbol(self) -> tuple[np.ndarray, np.ndarray]:
-        """Per callstack row: (innermost symbol address, whether the innermost frame resolves)."""
+    def _callstack_first_entry(self) -> np.ndarray:
+        """Per callstack row: the row of its innermost frame entry in `callstack_frame_entries`, -1 when the
+        innermost frame does not resolve (or the callstack is empty)."""
 
-        def build() -> tuple[np.ndarray, np.ndarray]:
+        def build() -> np.ndarray:
             db = self._db
             n = db.rows("callstacks")
-            sym = np.zeros(n, np.uint64)
-            ok = np.zeros(n, dtype=bool)
+            entry = np.full(n, -1, I64)
             if n == 0 or db.rows("callstack_frame_ids") == 0:
-                return sym, ok
+                return entry
             fb = db.col("callstacks", "frame_begin").astype(I64)
             fe = db.col("callstacks", "frame_end").astype(I64)
             nonempty = fe > fb
@@ -136,8 +136,21 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
             eb = db.col("callstack_frames", "entry_begin").astype(I64)
             ee = db.col("callstack_frames", "entry_end").astype(I64)
             res[res] &= ee[fr[res]] > eb[fr[res]]
-            sym[res] = db.col("callstack_frame_entries", "sym_addr")[eb[fr[res]]]
-            return sym, res
+            entry[res] = eb[fr[res]]
+            return entry
+
+        return self._db.cached("callstack_first_entry", build)
+
+    def _callstack_first_symbol(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per callstack row: (innermost symbol address, whether the innermost frame resolves)."""
+
+        def build() -> tuple[np.ndarray, np.ndarray]:
+            entry = self._callstack_first_entry()
+            ok = entry >= 0
+            sym = np.zeros(len(entry), np.uint64)
+            if ok.any():
+                sym[ok] = self._db.col("callstack_frame_entries", "sym_addr")[entry[ok]]
+            return sym, ok
 
         return self._db.cached("callstack_first_symbol", build)
 
@@ -151,40 +164,9 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
                     db.col("symbol_stats", "excl").astype(I64),
                 )
             s = self._cpu_samples()
-            empty = SymbolStats(np.zeros(0, np.uint64), np.zeros(0, I64), np.zeros(0, I64))
             if len(s.callstack) == 0 or db.rows("callstacks") == 0:
-                return empty
-            counts = np.bincount(s.callstack, minlength=db.rows("callstacks"))
-            css = np.nonzero(counts)[0]
-            css = css[css > 0]
-            fb = db.col("callstacks", "frame_begin").astype(I64)[css]
-            fe = db.col("callstacks", "frame_end").astype(I64)[css]
-            owner, fidx = expand_ranges(fb, fe)
-            fr = db.col("callstack_frame_ids", "frame")[fidx].astype(I64)
-            unresolved = np.zeros(len(css), dtype=bool)
-            unresolved[owner[fr < 0]] = True
-            empty_cs = fe <= fb
-            good = ~unresolved & ~empty_cs
-            keep = good[owner]
-            owner, fr = owner[keep], fr[keep]
-            eb = db.col("callstack_frames", "entry_begin").astype(I64)[fr]
-            ee = db.col("callstack_frames", "entry_end").astype(I64)[fr]
-            sub_owner, eidx = expand_ranges(eb, ee)
-            cs_of_entry = owner[sub_owner]
-            sym = db.col("callstack_frame_entries", "sym_addr")[eidx]
-            # incl: each distinct (callstack, symbol) pair counts the callstack's samples once
-            pairs = np.unique(np.stack([cs_of_entry.astype(np.uint64), sym.astype(np.uint64)]), axis=1)
-            addrs, inv = np.unique(pairs[1], return_inverse=True)
-            weight = counts[css][pairs[0].astype(I64)]
-            incl = np.bincount(inv, weights=weight, minlength=len(addrs)).astype(I64)
-            # excl: the first entry of each good callstack
-            first_sym, _ = self._callstack_first_symbol()
-            gcs = css[good]
-            ex_addr = first_sym[gcs]
-            pos = np.searchsorted(addrs, ex_addr)
-            excl = np.zeros(len(addrs), I64)
-            np.add.at(excl, pos, counts[gcs].astype(I64))
-            return SymbolStats(addrs, incl, excl)
+                return self._symbol_counts(np.zeros(0, I64))
+            return self._symbol_counts(np.bincount(s.callstack, minlength=db.rows("callstacks")))
 
         return self._db.cached("symbol_stats", build)
 
@@ -197,6 +179,43 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
         pos = np.searchsorted(sa, addrs)
         pos_c = np.minimum(pos, len(sa) - 1)
         return np.where(sa[pos_c] == addrs, pos_c, -1)
+
+    def _symbol_counts(self, counts: np.ndarray) -> SymbolStats:
+        """Inclusive and exclusive sample counts per symbol address for `counts[c]` samples of callstack row c (any
+        subset of the samples: a thread, a window): a symbol counts a callstack's samples once however often it is
+        on that stack; exclusive counts go to the innermost entry. Callstacks with an unresolved frame count for
+        neither."""
+        db = self._db
+        css = np.nonzero(counts)[0]
+        css = css[css > 0]
+        if len(css) == 0 or db.rows("callstack_frame_ids") == 0:
+            return SymbolStats(np.zeros(0, np.uint64), np.zeros(0, I64), np.zeros(0, I64))
+        fb = db.col("callstacks", "frame_begin").astype(I64)[css]
+        fe = db.col("callstacks", "frame_end").astype(I64)[css]
+        owner, fidx = expand_ranges(fb, fe)
+        fr = db.col("callstack_frame_ids", "frame")[fidx].astype(I64)
+        unresolved = np.zeros(len(css), dtype=bool)
+        unresolved[owner[fr < 0]] = True
+        good = ~unresolved & (fe > fb)
+        keep = good[owner]
+        owner, fr = owner[keep], fr[keep]
+        eb = db.col("callstack_frames", "entry_begin").astype(I64)[fr]
+        ee = db.col("callstack_frames", "entry_end").astype(I64)[fr]
+        sub_owner, eidx = expand_ranges(eb, ee)
+        cs_of_entry = owner[sub_owner]
+        sym = db.col("callstack_frame_entries", "sym_addr")[eidx]
+        # incl: each distinct (callstack, symbol) pair counts the callstack's samples once
+        pairs = np.unique(np.stack([cs_of_entry.astype(np.uint64), sym.astype(np.uint64)]), axis=1)
+        addrs, inv = np.unique(pairs[1], return_inverse=True)
+        weight = counts[css][pairs[0].astype(I64)]
+        incl = np.bincount(inv.reshape(-1), weights=weight, minlength=len(addrs)).astype(I64)
+        # excl: the first entry of each good callstack
+        first_sym, _ = self._callstack_first_symbol()
+        gcs = css[good]
+        pos = np.searchsorted(addrs, first_sym[gcs])
+        excl = np.zeros(len(addrs), I64)
+        np.add.at(excl, pos, counts[gcs].astype(I64))
+        return SymbolStats(addrs, incl, excl)
 
     def get_symbol_stats(self) -> list[dict[str, Any]]:
         """Per symbol address: {addr, incl, excl} sample counts, plus name/file/line/image when the capture has

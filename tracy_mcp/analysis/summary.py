@@ -131,7 +131,7 @@ def _hot_line(ctx: Capture) -> str:
             line += (
                 " (its CPU samples have no valid times, so this capture cannot tell work from waiting there)"
                 if _untimed(ctx, "samples", "time")
-                else " (or its CPU samples: ctx.samples(thread=...))"
+                else " (its CPU samples show what runs there: ctx.hot_functions(name=...))"
             )
     return line
 
@@ -183,6 +183,13 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
             notable.append(("ctx.hot_paths()", _hot_line(ctx)))
         except Exception as e:  # noqa: BLE001 - as above
             notes.append(f"ctx.hot_paths() failed: {type(e).__name__}: {e}")
+    if ctx._db.rows("samples") and not _untimed(ctx, "samples", "time"):
+        try:
+            line = _headline(ctx.hot_functions())
+            if line.startswith("Most CPU time"):
+                notable.append(("ctx.hot_functions()", line))
+        except Exception as e:  # noqa: BLE001 - as above
+            notes.append(f"ctx.hot_functions() failed: {type(e).__name__}: {e}")
     return notable + quiet, notes
 
 

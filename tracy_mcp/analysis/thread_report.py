@@ -185,11 +185,30 @@ def thread_report(
         )
     else:
         res.title = f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){dom}."
+    asleep = _mostly_off_cpu(rows, b, what, span)
+    if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
+        res.title = asleep
     res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"))
     cores = _host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
     res.lines.extend(_off_cpu(rows, span, cores))
     return res
+
+
+def _mostly_off_cpu(rows: list[dict[str, Any]], b: dict[str, Any], what: str, span: int) -> str:
+    """The headline when the thread with the most zone time was on a CPU for less than half of it (context
+    switches): its zones mostly wait without being recognised as waits, so name the threads that did run."""
+    if b["running_ns"] < 0 or b["working_ns"] <= 0 or b["running_ns"] >= OFF_CPU_HEADLINE * b["working_ns"]:
+        return ""
+    top = f"; its top zone by self time: {b['top_zone']}, {b['top_zone_count']} runs" if b["top_zone"] else ""
+    ran = sorted((r for r in rows if r["running_ns"] > 0), key=lambda r: -r["running_ns"])[:4]
+    return (
+        f"Busiest thread by zone time: {b['thread']}, inside zones {fmt_pct(b['working'])} of {what} "
+        f"({fmt_ns(span)}) but on a CPU only {fmt_pct(b['running'])} (asleep {fmt_pct(b['asleep_ns'] / span)}), "
+        f"so most of that zone time is waiting{top}. Most time on a CPU (context switches): "
+        + ", ".join(f"{r['thread']} {fmt_pct(r['running'])}" for r in ran)
+        + "."
+    )
 
 
 def _window(
@@ -311,6 +330,7 @@ NO_CPU_TIME = CpuTime(-1, -1, -1, -1)  # no usable context switches: unknown, no
 # states a thread is switched out in while it could still run (Linux R; Windows Ready, Running, Standby,
 # DeferredReady): the gap that follows is time waiting for a core
 RUNNABLE_STATES = (103, 1, 2, 3, 7)
+OFF_CPU_HEADLINE = 0.5  # on a CPU for less than half of its zone time: the headline says it mostly waited
 
 
 def _cpu_time(ctx: Capture, lo: int, hi: int) -> dict[int, CpuTime]:

@@ -21,16 +21,30 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
 Analysis = Literal[
-    "summary", "slow_frames", "lock_contention", "memory_report", "thread_report", "call_tree", "hot_paths"
+    "summary",
+    "slow_frames",
+    "lock_contention",
+    "memory_report",
+    "thread_report",
+    "call_tree",
+    "hot_paths",
+    "hot_functions",
 ]
 ANALYSES: tuple[str, ...] = get_args(Analysis)
 # the keyword each analysis gives the tool's `name` option (the others take no name)
-NAME_ARGUMENT = {"lock_contention": "lock", "memory_report": "pool", "call_tree": "name", "hot_paths": "name"}
-TAKES_THREAD = {"lock_contention", "memory_report", "call_tree", "hot_paths"}
+NAME_ARGUMENT = {
+    "lock_contention": "lock",
+    "memory_report": "pool",
+    "call_tree": "name",
+    "hot_paths": "name",
+    "hot_functions": "name",
+}
+TAKES_THREAD = {"lock_contention", "memory_report", "call_tree", "hot_paths", "hot_functions"}
 # how each analysis takes a frame window: a frame range itself, or the window's times (found from the frames)
 FRAMES_ARGUMENT = {
     "call_tree": "frame_range",
     "hot_paths": "frame_range",
+    "hot_functions": "frame_range",
     "thread_report": "frames",
     "slow_frames": "frames",  # the frames to explain against typical ones
 }
@@ -95,7 +109,7 @@ def register(mcp: MCPServer, core: Core) -> None:
         instance_id: Annotated[str | None, Field(description="Id or alias; optional when one is loaded.")] = None,
         thread: Annotated[
             str | None,
-            Field(description="Only this thread (name or id): call_tree, hot_paths, lock_contention, memory_report."),
+            Field(description="Only this thread (name or id): not summary, slow_frames, thread_report."),
         ] = None,
         name: Annotated[
             str | None, Field(description="A lock (lock_contention), pool (memory_report) or zone (call trees).")

@@ -1,0 +1,119 @@
+"""hot_functions: CPU time by function from the CPU samples of real captures, checked against the samples and
+callstacks read one by one through the capture's own accessors; and the analyze tool serving it over MCP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import anyio
+import numpy as np
+import pytest
+from conftest import CAPTURES, require_shared
+from planted import planted
+from server_support import connect, ok, server_env
+
+from tracy_mcp import open_capture
+
+
+@pytest.fixture(scope="module")
+def medium() -> Any:
+    require_shared()
+    with open_capture(CAPTURES / "medium-0.14.0.tracy") as c:
+        yield c
+
+
+def _own_frame(frames: list[dict[str, Any]], image_of: dict[int, str], program: str) -> str | None:
+    """The innermost frame of the program's image that is not Tracy's instrumentation, as the report names it."""
+    for f in frames:
+        if image_of.get(f["addr"]) == program and "tracy::" not in f["name"]:
+            return f["name"]
+    return None
+
+
+def test_the_programs_own_functions_lead_and_match_the_callstacks(medium: Any) -> None:
+    rep = medium.hot_functions()
+    t = rep.table
+    # the program's threads only: Tracy's own threads are left out and said to be
+    s = medium.samples()
+    mine = s[~s["thread"].str.startswith("Tracy ")]
+    assert rep.samples == len(mine) and int(t["self_samples"].sum()) == len(mine)
+    assert "Left out:" in rep.summary() and "Tracy Sampling" in rep.summary()
+    assert not any(str(x).startswith("Tracy ") for x in rep.tables["threads"]["thread"])
+    # own-code attribution, recomputed sample by sample from the callstacks and the symbols' images
+    stats = medium.get_symbol_stats()
+    image_of = {d["addr"]: d.get("image", "") for d in stats}
+    program = next(d["image"] for d in stats if d.get("name") == "main")
+    counts: dict[str, int] = {}
+    for cs in mine["callstack_id"].to_numpy().tolist():
+        nm = _own_frame(medium.get_callstack_frames(int(cs)), image_of, program)
+        if nm is not None:
+            counts[nm] = counts.get(nm, 0) + 1
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:3]
+    own = t.sort_values("own_code_samples", ascending=False).head(3)
+    assert [f.split(" (")[0] for f in own["function"]] == [nm for nm, _ in top]
+    assert own["own_code_samples"].tolist() == [c for _, c in top]
+    assert top[0][0] == "StepWork"
+    head = rep.summary().splitlines()[0]
+    assert (
+        head.startswith("Most CPU time (whole capture, ")
+        and "in the program's own code StepWork (heavyapp.cpp:" in head
+    )
+    # where the CPU itself was: the innermost frame (a vDSO frame without symbol data here), as upstream counts it
+    cpu_top = t.iloc[0]
+    assert cpu_top["function"] == "clock_gettime (no symbol data)" and cpu_top["addr"] == 0
+    # inclusive never below self; shares are of the samples in scope
+    assert (t["incl_samples"] >= t["self_samples"]).all()
+    assert np.allclose(t["self_share"], t["self_samples"] / rep.samples)
+    # the capture holds far fewer samples than its 0.1 ms period implies against the context switches: said so
+    assert "most were dropped, so read shares, not sample counts, as time" in rep.summary()
+    assert len(rep.summary()) < 3_000
+
+
+def test_samples_land_in_their_zones_and_filters_narrow_them(medium: Any) -> None:
+    whole = medium.hot_functions()
+    zones = whole.tables["zones"].set_index("zone")
+    assert "(no zone)" in zones.index and zones["samples"].sum() == whole.samples
+    inside_leaf = medium.hot_functions(name="Leaf")
+    assert inside_leaf.samples == zones.loc["Leaf", "samples"]  # Leaf has no children: exactly its own samples
+    assert set(inside_leaf.tables["zones"]["zone"]) == {"Leaf"}
+    # inside Step: Step's own samples and those of the zones nested in it
+    inside_step = medium.hot_functions(name="Step")
+    assert set(inside_step.tables["zones"]["zone"]) <= {"Step", "Leaf"}
+    assert (
+        zones.loc["Step", "samples"]
+        <= inside_step.samples
+        <= zones.loc["Step", "samples"] + zones.loc["Leaf", "samples"]
+    )
+    one = medium.hot_functions(thread="Heavy 1", frame_range=(100, 120))
+    lo, hi = medium.get_frame_boundaries()[100][0], medium.get_frame_boundaries()[120][1]
+    s = medium.samples(thread="Heavy 1")
+    assert one.samples == int(((s["time_ns"] >= lo) & (s["time_ns"] < hi)).sum()) > 0
+    assert one.summary().startswith("Most CPU time (Heavy 1, frames 100-120, ")
+    # a thread of the profiler's own is there when asked for
+    assert medium.hot_functions(thread="Tracy Profiler").samples > 0
+
+
+def test_captures_without_usable_samples_say_why() -> None:
+    require_shared()
+    with open_capture(planted("slow_frames.tracy")) as c:
+        assert "has no CPU samples" in c.hot_functions().summary()
+    with open_capture(CAPTURES / "tracypy-0.13.1.tracy") as c:
+        assert "carry no valid times" in c.hot_functions().summary()
+
+
+def test_analyze_serves_it_over_mcp(tmp_path: Path) -> None:
+    require_shared()
+
+    async def main() -> None:
+        async with connect("stdio", server_env(tmp_path, TRACY_CAPTURES_DIR=str(CAPTURES))) as client:
+            with anyio.fail_after(120):
+                inst = (await ok(client, "load_capture", path="medium-0.14.0.tracy"))["instance_id"]
+                got = await ok(client, "analyze", instance_id=inst, analysis="hot_functions", thread="Heavy 2")
+                lines = got.splitlines()
+                assert lines[0].startswith("Most CPU time (Heavy 2, ") and "StepWork" in lines[0]
+                assert lines[-1].startswith("Tables (eval): r = ctx.hot_functions(thread='Heavy 2'); r.table")
+                summary = await ok(client, "analyze", instance_id=inst, analysis="summary")
+                assert any(line.endswith("[ctx.hot_functions()]") for line in summary.splitlines())
+
+    anyio.run(main)
