@@ -140,7 +140,9 @@ def hot_functions(
     thread_rows = _threads(labels, threads, cpu_fn, attributed, funcs.display, total)
     zone_rows, in_zone = _zones(ctx, zone, cpu_fn, attributed, funcs.display, total)
     res.tables = {"threads": frame(_cols(thread_rows)), "zones": frame(_cols(zone_rows))}
-    res.title = _title(funcs, excl, mine if attributed is not None else None, total, label)
+    res.title = _title(
+        funcs, excl, mine if attributed is not None else None, total, label, _caller(cpu_fn, own_fn, excl, funcs)
+    )
     res.lines = [
         f"{total} samples of the program's threads; a function's share of them estimates its share of their CPU "
         "time." + _sample_rate(ctx, period)
@@ -159,6 +161,18 @@ def hot_functions(
     short = n // 2 + 1 if attributed is not None else n  # the program's code leads: the rest in brief
     res.lines += _lines(funcs, order, excl, incl, total, thread_rows, zone_rows, in_zone, short)
     return res
+
+
+def _caller(cpu_fn: np.ndarray, own_fn: np.ndarray, excl: np.ndarray, funcs: _Functions) -> str:
+    """For the function the CPU was in most, when it is not the program's own: the program function most of those
+    samples came from ('' when none)."""
+    top = int(np.argmax(excl))
+    own = own_fn[(cpu_fn == top) & (own_fn >= 0)]
+    if len(own) == 0 or (own == top).all():
+        return ""
+    vals, cnt = unique_counts(own)
+    k = int(np.argmax(cnt))
+    return f"{funcs.display[int(vals[k])]} ({fmt_pct(cnt[k] / int((cpu_fn == top).sum()))} of them)"
 
 
 def _ranked(display: list[str], counts: np.ndarray, total: int, n: int) -> list[str]:
@@ -409,7 +423,14 @@ def _sample_rate(ctx: Capture, period: int) -> str:
     )
 
 
-def _title(funcs: _Functions, excl: np.ndarray, mine: np.ndarray | None, total: int, label: str) -> str:
+def _title(
+    funcs: _Functions,
+    excl: np.ndarray,
+    mine: np.ndarray | None,
+    total: int,
+    label: str,
+    caller: str = "",
+) -> str:
     d = funcs.display
     head = f"Most CPU time ({label}, {total} samples)"
 
@@ -424,7 +445,9 @@ def _title(funcs: _Functions, excl: np.ndarray, mine: np.ndarray | None, total: 
         return (
             f"{head}: in the program's own code "
             + ", ".join(f"{d[i]} {fmt_pct(mine[i] / total)}" for i in top)
-            + f"; the CPU itself was mostly in {d[cpu[0]]} {fmt_pct(excl[cpu[0]] / total)}."
+            + f"; the CPU itself was mostly in {d[cpu[0]]} {fmt_pct(excl[cpu[0]] / total)}"
+            + (f", called mostly from {caller}" if caller else "")
+            + "."
         )
     return f"{head}: " + ", ".join(f"{d[i]} {fmt_pct(excl[i] / total)}" for i in cpu) + " in their own code."
 
@@ -460,14 +483,16 @@ def _lines(
         lines.append(
             f"In the kernel: {fmt_pct(ksum / total)} of the samples (most: {d[top]} {fmt_pct(excl[top] / total)})."
         )
-    tracy = [i for i in range(len(d)) if PROFILER_CODE.search(d[i])]
-    if tracy:
-        top = max(tracy, key=lambda i: incl[i])
-        if incl[top] >= NOTABLE * total:
-            lines.append(
-                f"Profiler overhead: Tracy's own code ({d[top]}) is on {fmt_pct(incl[top] / total)} of the stacks: the "
-                "zones are so short or so many that timing them is a large part of the work."
-            )
+    # the CPU in Tracy's own code (self samples only: return addresses just past a call can land in inlined
+    # instrumentation, so Tracy frames on a stack do not show that timing zones cost the time)
+    tracy = [i for i in range(len(d)) if PROFILER_CODE.search(d[i]) and excl[i] > 0]
+    in_tracy = int(excl[tracy].sum()) if tracy else 0
+    if in_tracy >= NOTABLE * total:
+        top = max(tracy, key=lambda i: excl[i])
+        lines.append(
+            f"Profiler overhead: {fmt_pct(in_tracy / total)} of the samples are in Tracy's own code (most: {d[top]}): "
+            "zones this short or this many cost a share of the time they measure."
+        )
     if len(thread_rows) > 1:
         more = len(thread_rows) - SHOWN_THREADS
         lines.append(

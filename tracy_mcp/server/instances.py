@@ -97,6 +97,9 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "capture"
 
 
+GONE_KEPT = 256  # names of unloaded instances remembered, to say why a request for one fails
+
+
 class Registry:
     """Thread-safe map of instance id -> Instance, applying the lifecycle rules above."""
 
@@ -113,7 +116,8 @@ class Registry:
         # Tells whether a task is running on an instance (such an instance is never evicted or unloaded).
         self._in_use = in_use or (lambda _id: False)
         self._items: dict[str, Instance] = {}
-        self._dropped_closed: dict[str, str] = {}  # id or alias -> id, of instances dropped as closed
+        # id or alias -> what became of an instance no longer loaded, to answer a later request for it
+        self._gone: dict[str, str] = {}
         self._lock = threading.RLock()
 
     # -- lookup -------------------------------------------------------------------------------------------------
@@ -132,8 +136,8 @@ class Registry:
         if inst is None:
             names = sorted(self._items)
             hint = f"loaded: {', '.join(names)}" if names else "nothing is loaded; use load_capture or live_connect"
-            if name in self._dropped_closed:
-                hint = f"its capture was closed (ctx.close() in eval); load it again. {hint}"
+            if name in self._gone:
+                hint = f"{self._gone[name]}. {hint}"
             raise UnknownInstanceError(f"no instance {name!r} ({hint})")
         return inst
 
@@ -143,8 +147,7 @@ class Registry:
             closed = getattr(inst.capture, "closed", None)
             if callable(closed) and closed():
                 del self._items[inst_id]
-                for name in (inst_id, *inst.aliases):
-                    self._dropped_closed[name] = inst_id
+                self._remember(inst, "its capture was closed (ctx.close() in eval); load it again")
                 log.info("dropped %s: its capture was closed outside the registry (ctx.close() in eval)", inst_id)
 
     def find_file(self, path: str | os.PathLike[str]) -> Instance | None:
@@ -197,7 +200,7 @@ class Registry:
         with self._lock:
             self._drop_closed()
             self._release_name(inst.id)
-            self._dropped_closed.pop(inst.id, None)
+            self._gone.pop(inst.id, None)
             self._items[inst.id] = inst
             return self._evict_for_capacity(keep=inst.id)
 
@@ -242,9 +245,27 @@ class Registry:
             inst.loads += 1
             inst.touch()
 
-    def _unload(self, inst_id: str, why: str) -> None:
+    def _remember(self, inst: Instance, what: str) -> None:
+        """Keep what became of `inst` under its id and aliases (the newest GONE_KEPT names)."""
+        for name in (inst.id, *inst.aliases):
+            self._gone.pop(name, None)
+            self._gone[name] = what
+        while len(self._gone) > GONE_KEPT:
+            del self._gone[next(iter(self._gone))]
+
+    def _unload(self, inst_id: str, why: str, evicted: bool = False) -> None:
         inst = self._items.pop(inst_id)
         log.info("unloading %s (%s)", inst_id, why)
+        again = f"; load_capture({inst.path!r}) loads it again" if inst.path and not inst.live else ""
+        at = time.strftime("%H:%M:%S", time.localtime())
+        if evicted:  # the client that loaded it did not ask: say why it went
+            self._remember(
+                inst,
+                f"unloaded at {at} to make room: the server keeps at most {self.max_instances} captures loaded "
+                f"(TRACY_MCP_MAX_INSTANCES) and this was the least recently used{again}",
+            )
+        else:
+            self._remember(inst, f"unloaded at {at} ({why}){again}")
         try:
             if inst.live and inst.connected():
                 inst.capture.disconnect()
@@ -268,7 +289,7 @@ class Registry:
                 )
                 break
             victim = min(candidates, key=lambda i: i.last_used)
-            self._unload(victim.id, f"least recently used, over the cap of {self.max_instances}")
+            self._unload(victim.id, f"least recently used, over the cap of {self.max_instances}", evicted=True)
             evicted.append(victim.id)
         return evicted
 
