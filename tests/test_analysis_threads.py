@@ -43,6 +43,8 @@ def test_planted_thread_imbalance_summary(imbalance) -> None:  # type: ignore[no
     text = imbalance.thread_report().summary()
     first = text.splitlines()[0]
     assert first.startswith("Busiest thread: JobWorker 2") and "Physics::SimulateIsland" in first
+    # and who it holds up: the main thread's wait for the workers, with its share of the window
+    assert "; Main thread waits 81.0% of that span in JobSystem::WaitForJobs (for other threads)." in first
     assert "Pool 'JobWorker' (4 threads)" in text
     assert "idle (< 25.0% working): JobWorker 0, JobWorker 1, JobWorker 3" in text
     # the plain label first, the evidence after it with its chance baseline named

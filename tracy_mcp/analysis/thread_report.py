@@ -185,6 +185,7 @@ def thread_report(
         )
     else:
         res.title = f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){dom}."
+    res.title = res.title[:-1] + _waiters(rows, waits, b, sl.names, span) + "."
     asleep = _mostly_off_cpu(rows, b, what, span)
     if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
         res.title = asleep
@@ -193,6 +194,24 @@ def thread_report(
     res.lines[1:1] = _oversubscribed(rows, cores)
     res.lines.extend(_off_cpu(rows, span, cores))
     return res
+
+
+def _waiters(rows: list[dict[str, Any]], waits: list[WaitZone], b: dict[str, Any], names: list[str], span: int) -> str:
+    """'; <thread> waits N% of the window in <zone> (for other threads)' for threads other than the busiest that
+    spend a quarter of the window or more in a wait for other threads: what the busiest thread holds up."""
+    out = []
+    for r in rows:
+        if r is b or r["waiting_ns"] < WAITER * span:
+            continue
+        wz = [
+            names[w.name_idx] for w in waits if w.thread_row == r["thread_id"] and w.kind == "waits for other threads"
+        ]
+        if wz:
+            out.append(
+                f"{r['thread']} waits {fmt_pct(r['waiting_ns'] / span)} of that span in {', '.join(wz)} "
+                "(for other threads)"
+            )
+    return "; " + "; ".join(out[:2]) if out else ""
 
 
 def _mostly_off_cpu(rows: list[dict[str, Any]], b: dict[str, Any], what: str, span: int) -> str:
@@ -330,6 +349,7 @@ NO_CPU_TIME = CpuTime(-1, -1, -1, -1)  # no usable context switches: unknown, no
 # states a thread is switched out in while it could still run (Linux R; Windows Ready, Running, Standby,
 # DeferredReady): the gap that follows is time waiting for a core
 RUNNABLE_STATES = (103, 1, 2, 3, 7)
+WAITER = 0.25  # a thread waiting for others this share of the window is named in the headline
 OFF_CPU_HEADLINE = 0.5  # on a CPU for less than half of its zone time: the headline says it mostly waited
 
 
