@@ -44,7 +44,11 @@ def test_planted_thread_imbalance_summary(imbalance) -> None:  # type: ignore[no
     first = text.splitlines()[0]
     assert first.startswith("Busiest thread: JobWorker 2") and "Physics::SimulateIsland" in first
     # and who it holds up: the main thread's wait for the workers, with its share of the window
-    assert "; Main thread waits 81.0% of that span in JobSystem::WaitForJobs (for other threads)." in first
+    assert "; Main thread waits 81.0% of that span in JobSystem::WaitForJobs (for JobWorker 2)." in first
+    assert "the work ending last before it: mostly JobWorker 2's (100% of them)" in text
+    # the split of the pool's top zone: more runs on JobWorker 2, not longer ones
+    assert "Its top zone Physics::SimulateIsland, runs per frame (mean self time): JobWorker 2 18.0 (0.812 ms)" in text
+    assert "some threads get more runs, not longer ones." in text
     assert "Pool 'JobWorker' (4 threads)" in text
     assert "idle (< 25.0% working): JobWorker 0, JobWorker 1, JobWorker 3" in text
     # the plain label first, the evidence after it with its chance baseline named
@@ -178,6 +182,12 @@ def test_a_thread_mostly_asleep_inside_its_zones_is_not_called_the_busiest(share
     for name in ("Heavy 0", "Heavy 1", "Heavy 2", "Heavy 3"):
         c = cs[cs["thread"] == name]
         ran[name] = (c["end_ns"].clip(upper=hi) - c["start_ns"].clip(lower=lo)).clip(lower=0).sum() / (hi - lo)
+    # what else took the CPU: the profiler's own threads, by their (cut) runs; and the records' double booking said
+    tracy = cs[cs["thread"].str.startswith("Tracy ")]
+    used = (tracy["end_ns"].clip(upper=hi) - tracy["start_ns"].clip(lower=lo)).clip(lower=0).sum()
+    text = r.summary()
+    assert f"The profiler's own threads ran {used / 1e9:.2f} s on a CPU in the window" in text
+    assert "The context-switch records book two threads on one CPU at once for " in text
     order = sorted(ran, key=lambda k: -ran[k])
     listed = head.split("Most time on a CPU (context switches): ")[1].rstrip(".").split(", ")
     assert [x.rsplit(" ", 1)[0] for x in listed] == order

@@ -115,5 +115,7 @@ def test_analyze_serves_it_over_mcp(tmp_path: Path) -> None:
                 assert lines[-1].startswith("Tables (eval): r = ctx.hot_functions(thread='Heavy 2'); r.table")
                 summary = await ok(client, "analyze", instance_id=inst, analysis="summary")
                 assert any(line.endswith("[ctx.hot_functions()]") for line in summary.splitlines())
+                # the sample count says which samples the analyses use
+                assert "31393 CPU samples (14776 taken while running, 16617 at context switches)" in summary
 
     anyio.run(main)

@@ -47,6 +47,24 @@ def thread_runs(ctx: Capture) -> dict[int, Runs]:
     return ctx._db.cached("thread_runs", lambda: _read_runs(ctx))
 
 
+def double_booked_ns(ctx: Capture) -> int:
+    """How much running time the raw records claim beyond the runs kept (time they book two of the program's
+    threads on one CPU at once); 0 without context switches."""
+
+    def build() -> int:
+        db = ctx._db
+        if db.rows("ctx_switches") == 0:
+            return 0
+        st = db.col("ctx_switches", "start").astype(np.int64)
+        en = np.where(db.col("ctx_switches", "end") < 0, int(ctx.get_last_time()), db.col("ctx_switches", "end"))
+        ok = (st >= 0) & (en >= st)
+        recorded = int((en[ok] - st[ok]).sum())
+        kept = sum(int((r.end - r.start).sum()) for r in thread_runs(ctx).values())
+        return max(recorded - kept, 0)
+
+    return ctx._db.cached("double_booked_ns", build)
+
+
 def _read_runs(ctx: Capture) -> dict[int, Runs]:
     db = ctx._db
     if db.rows("ctx_switch_threads") == 0 or db.rows("ctx_switches") == 0:

@@ -55,6 +55,14 @@ def _untimed(ctx: Capture, table: str, column: str) -> str:
     return "none with a valid time: unusable for timing"
 
 
+def _sample_kinds(ctx: Capture) -> str:
+    """How many of the callstack samples are CPU samples and how many were taken at context switches, when both."""
+    total, cpu = ctx._db.rows("samples"), len(ctx._cpu_samples().time)
+    if not total or cpu == total:
+        return ""
+    return f"{cpu} taken while running, {total - cpu} at context switches"
+
+
 def _counts(ctx: Capture) -> list[tuple[str, int, str]]:
     """(kind, count, detail) for every kind of data a capture can hold."""
     rows = ctx._db.rows
@@ -71,7 +79,7 @@ def _counts(ctx: Capture) -> list[tuple[str, int, str]]:
         ("plots", len(plots), f"{user} from the program, {len(plots) - user} from Tracy (memory, CPU)"),
         ("memory events", rows("mem_events"), _plural(pools, "pool")),
         ("messages", rows("messages"), ""),
-        ("CPU samples", rows("samples"), _untimed(ctx, "samples", "time")),
+        ("CPU samples", rows("samples"), _untimed(ctx, "samples", "time") or _sample_kinds(ctx)),
         ("context switches", rows("ctx_switches"), _untimed(ctx, "ctx_switches", "start")),
         ("GPU zones", rows("gpu_zones"), _plural(rows("gpu_contexts"), "GPU context")),
     ]

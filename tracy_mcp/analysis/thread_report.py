@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.cpu_runs import thread_runs
+from tracy_mcp.analysis.cpu_runs import double_booked_ns, thread_runs
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
@@ -193,25 +193,59 @@ def thread_report(
     cores = _host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
     res.lines.extend(_off_cpu(rows, span, cores))
+    res.lines.extend(_profiler_and_records(ctx, lo, hi, cores))
     return res
 
 
 def _waiters(rows: list[dict[str, Any]], waits: list[WaitZone], b: dict[str, Any], names: list[str], span: int) -> str:
-    """'; <thread> waits N% of the window in <zone> (for other threads)' for threads other than the busiest that
+    """'; <thread> waits N% of the window in <zone> (for <thread>)' for threads other than the busiest that
     spend a quarter of the window or more in a wait for other threads: what the busiest thread holds up."""
     out = []
     for r in rows:
         if r is b or r["waiting_ns"] < WAITER * span:
             continue
-        wz = [
-            names[w.name_idx] for w in waits if w.thread_row == r["thread_id"] and w.kind == "waits for other threads"
-        ]
+        wz = [w for w in waits if w.thread_row == r["thread_id"] and w.kind == "waits for other threads"]
         if wz:
+            on = sorted({w.waits_for for w in wz if w.waits_for})
             out.append(
-                f"{r['thread']} waits {fmt_pct(r['waiting_ns'] / span)} of that span in {', '.join(wz)} "
-                "(for other threads)"
+                f"{r['thread']} waits {fmt_pct(r['waiting_ns'] / span)} of that span in "
+                f"{', '.join(names[w.name_idx] for w in wz)} (for {', '.join(on) if on else 'other threads'})"
             )
     return "; " + "; ".join(out[:2]) if out else ""
+
+
+def _split_of_top_zone(members: list[dict[str, Any]], ph: FramePhases | None, lo: int, hi: int) -> str:
+    """How the pool's biggest zone is shared out: runs per frame (or in all) and mean self time per run on each
+    thread, and whether the imbalance is in how many runs each gets or how long they take."""
+    totals: dict[str, float] = {}
+    for m in members:
+        for nm, (v, _) in m["_work"]:
+            totals[nm] = totals.get(nm, 0.0) + v
+    if not totals or len(members) < 2:
+        return ""
+    top = max(totals, key=lambda k: totals[k])
+    per = []
+    for m in members:
+        v, c = next(((v, c) for nm, (v, c) in m["_work"] if nm == top), (0.0, 0))
+        per.append((m["thread"], c, v / c if c else 0.0))
+    nframes = 0
+    if ph is not None:
+        g = ph.gameplay
+        nframes = int(((ph.start[g] >= lo) & (ph.end[g] <= hi)).sum())
+    unit = " per frame" if nframes >= MIN_FRAMES_PER_RUN else ""
+
+    def runs(c: int) -> str:
+        return f"{c / nframes:.1f}" if unit else str(c)
+
+    counts = [c for _, c, _ in per if c]
+    means = [mu for _, c, mu in per if c]
+    shown = ", ".join(f"{t} {runs(c)} ({fmt_ns(mu)})" if c else f"{t} 0" for t, c, mu in per)
+    why = ""
+    if len(counts) >= 2 and max(counts) >= SPLIT * max(min(counts), 1) and max(means) <= 1.5 * min(means):
+        why = ": some threads get more runs, not longer ones"
+    elif len(counts) >= 2 and max(counts) <= 1.5 * min(counts) and max(means) >= SPLIT * min(means):
+        why = ": the runs take longer on some threads, not more of them"
+    return f" Its top zone {top}, runs{unit} (mean self time): {shown}{why}."
 
 
 def _mostly_off_cpu(rows: list[dict[str, Any]], b: dict[str, Any], what: str, span: int) -> str:
@@ -349,6 +383,9 @@ NO_CPU_TIME = CpuTime(-1, -1, -1, -1)  # no usable context switches: unknown, no
 # states a thread is switched out in while it could still run (Linux R; Windows Ready, Running, Standby,
 # DeferredReady): the gap that follows is time waiting for a core
 RUNNABLE_STATES = (103, 1, 2, 3, 7)
+SPLIT = 2.0  # a 2x spread in runs (or run length) across a pool's threads is what its imbalance comes from
+MIN_FRAMES_PER_RUN = 10  # runs are counted per frame when the window holds this many frames
+PROFILER_CORES = 0.1  # Tracy's threads using this many cores' worth of the window are worth a line
 WAITER = 0.25  # a thread waiting for others this share of the window is named in the headline
 OFF_CPU_HEADLINE = 0.5  # on a CPU for less than half of its zone time: the headline says it mostly waited
 
@@ -372,6 +409,34 @@ def _cpu_time(ctx: Capture, lo: int, hi: int) -> dict[int, CpuTime]:
             asleep=within(gap_a[~runnable], woke[~runnable]),
             ready=within(woke[~runnable], gap_b[~runnable]),
             preempted=within(gap_a[runnable], gap_b[runnable]),
+        )
+    return out
+
+
+def _profiler_and_records(ctx: Capture, lo: int, hi: int, cores: int) -> list[str]:
+    """From context switches: the CPU time Tracy's own threads took in the window (when it is a tenth of a core or
+    more), and a note when the records double-booked CPUs (see cpu_runs)."""
+    span = max(hi - lo, 1)
+    labels = ctx._thread_labels()
+    mine = {
+        labels[k]: int(r.running_between(np.asarray([lo]), np.asarray([hi]))[0])
+        for k, r in thread_runs(ctx).items()
+        if 0 <= k < len(labels) and labels[k].startswith("Tracy ")
+    }
+    out = []
+    used = sum(mine.values())
+    if used >= PROFILER_CORES * span:
+        on = f" of a {cores}-core machine" if cores else ""
+        top = ", ".join(f"{n} {fmt_ns(v)}" for n, v in sorted(mine.items(), key=lambda kv: -kv[1])[:3])
+        out.append(
+            f"The profiler's own threads ran {fmt_ns(used)} on a CPU in the window ({used / span:.2f} cores' worth"
+            f"{on}: {top}), CPU time the program's threads competed for."
+        )
+    extra = double_booked_ns(ctx)
+    if extra > 0.01 * span:
+        out.append(
+            f"The context-switch records book two threads on one CPU at once for {fmt_ns(extra)} in all (switch-outs "
+            "lost on a busy machine): each run is taken to end where the next run on its CPU begins."
         )
     return out
 
@@ -486,6 +551,7 @@ def _summary(
             f"{p['max_over_mean']:.2f}x)"
             + (f"; idle (< {fmt_pct(IDLE)} working): {', '.join(idle)}" if idle else "")
             + "."
+            + _split_of_top_zone(members, ph, lo, hi)
         )
     for r in rows:
         if r["waiting_ns"] > 0.1 * span:

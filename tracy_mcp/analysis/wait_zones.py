@@ -34,6 +34,7 @@ class WaitZone:
     name_idx: int  # index into the capture's zone names
     kind: str  # "paces the frame" | "waits for other threads"
     evidence: str
+    waits_for: str = ""  # the thread whose work most often ended just before a wait for other threads ended
 
     @property
     def label(self) -> str:
@@ -170,12 +171,15 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
                 f_end = float(_after_other_end(ends, k, e, eps).mean())
                 f_mid = float(_after_other_end(ends, k, mid, eps).mean())
                 if f_end >= 0.9 and f_mid <= 0.25 and f_end >= 3 * f_mid:
+                    last, share = _last_to_finish(ctx, ends, k, e, eps)
                     found[(k, name_idx)] = WaitZone(
                         k,
                         name_idx,
                         "waits for other threads",
                         f"{f_end:.0%} of its runs end within {eps // 1000} µs after a zone on another thread ends "
-                        f"(chance baseline, the midpoints of its runs: {f_mid:.0%})",
+                        f"(chance baseline, the midpoints of its runs: {f_mid:.0%})"
+                        + (f"; the work ending last before it: mostly {last}'s ({share:.0%} of them)" if last else ""),
+                        waits_for=last,
                     )
                     break
     return list(found.values())
@@ -191,6 +195,26 @@ def _after_other_end(ends: list[np.ndarray], own: int, times: np.ndarray, eps: i
         gap = np.where(j >= 0, times - e[np.maximum(j, 0)], eps + 1)
         hit |= gap <= eps
     return hit
+
+
+def _last_to_finish(ctx: Capture, ends: list[np.ndarray], own: int, times: np.ndarray, eps: int) -> tuple[str, float]:
+    """(thread, share of the waits): per wait, the other thread whose unit of work ended closest before the wait
+    did (within `eps`), the one the wait was for; the most frequent one ('' when none)."""
+    best = np.full(len(times), -1, I64)
+    gap_best = np.full(len(times), eps + 1, I64)
+    for k, e in enumerate(ends):
+        if k == own or len(e) == 0:
+            continue
+        j = np.searchsorted(e, times, "right") - 1
+        gap = np.where(j >= 0, times - e[np.maximum(j, 0)], eps + 1)
+        closer = gap < gap_best
+        best[closer], gap_best[closer] = k, gap[closer]
+    known = best[best >= 0]
+    if len(known) == 0:
+        return "", 0.0
+    vals, cnt = np.unique(known, return_counts=True)
+    top = int(np.argmax(cnt))
+    return ctx._thread_labels()[int(vals[top])], float(cnt[top] / len(known))
 
 
 def _mad(x: np.ndarray) -> float:
