@@ -52,6 +52,12 @@ def test_planted_regression_summary(ab) -> None:  # type: ignore[no-untyped-def]
     assert "AI::PathfindBatch: 1200 -> 2400 calls (2.00x)" in text
     assert "Renderer::Draw 1.297x" in text and "includes Renderer::SortDrawCalls (regressed)" in text
     assert "no change beyond noise" in text
+    # the frame pacer took up the extra work: the slack it left per frame, from its own mean per call
+    t = a.compare(b).table
+    present = t[t["name"] == "Renderer::Present"].iloc[0]
+    slack = present["mean_b_ns"] / 1e6
+    assert "The frame time held because Renderer::Present (the frame-pacing wait) absorbed the change" in text
+    assert f"so the slack left before frames slow down is {slack:.2f} ms (less than before)." in text
     assert len(text.splitlines()) <= 40
     # one name per category: the count line and the section heading agree
     assert "2 through children (slower)" in text and "\nThrough children (only a child changed;" in text

@@ -216,6 +216,21 @@ def _frame_stats(ctx: Capture) -> dict[str, Any] | None:
     }
 
 
+def _slack(waits: list[dict[str, Any]], fa: dict[str, Any]) -> str:
+    """When the frame times held while a frame-pacing wait moved: the pacer absorbed the change, and how much slack
+    per frame is left (its time per frame in B)."""
+    pacer = next((r for r in waits if r.get("wait") == "paces the frame"), None)
+    if pacer is None:
+        return ""
+    a, b = pacer["mean_a_ns"], pacer["mean_b_ns"]
+    way = "shrank" if b < a else "grew"
+    return (
+        f" The frame time held because {pacer['name']} (the frame-pacing wait) absorbed the change: its wait per "
+        f"call {way} {fmt_ns(a)} -> {fmt_ns(b)} ({(b - a) / fa['median_ns']:+.1%} of a frame), so the slack left "
+        f"before frames slow down is {fmt_ns(b)}" + (" (less than before)." if b < a else " (more than before).")
+    )
+
+
 def _wait_names(ctx: Capture) -> dict[str, str]:
     """{zone name: kind} of the zones that wait rather than work, over the gameplay frames (whole capture
     without frames)."""
@@ -427,6 +442,7 @@ def _summary(
             f"{fmt_ns(fb['max_ns'])}; "
             + ("a change beyond noise" if moved else "no change beyond noise")
             + f" (p={p:.2g})."
+            + ("" if moved else _slack(waits, fa))
         )
     elif fa or fb:
         lines.append("Frames: only one of the captures has frame marks.")

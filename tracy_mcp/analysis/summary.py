@@ -93,7 +93,8 @@ def _contents(ctx: Capture, counts: list[tuple[str, int, str]]) -> list[str]:
     line = f"{zones[0]} zones ({zones[1]}) on {threads[0]} threads ({threads[1]}); {frames[0]} frames"
     if frames[0]:
         p = ctx.frame_percentiles()
-        line += f" (median {fmt_ns(p['p50'])}, p90 {fmt_ns(p['p90'])}, p99 {fmt_ns(p['p99'])})"
+        fps = f" = {1e9 / p['p50']:.1f} fps" if p["p50"] and p["p50"] > 0 else ""
+        line += f" (median {fmt_ns(p['p50'])}{fps}, p90 {fmt_ns(p['p90'])}, p99 {fmt_ns(p['p99'])})"
     rest = [
         f"{n} {k}" + (f" ({d})" if d and n else "")
         for k, (n, d) in c.items()
