@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from cpu_records import runs_cut_per_cpu
 from planted import all_captures, answers, planted
@@ -154,6 +155,16 @@ def test_off_cpu_time_is_split_by_why(shared_dir: Path) -> None:
     wb = cs[cs["thread"] == "Worker B"]
     on = (wb["end_ns"].clip(upper=hi) - wb["start_ns"].clip(lower=lo)).clip(lower=0).sum() / span
     assert f"  Worker B: on a CPU {on:.1%}; asleep" in text
+    # where it was off a CPU: the zone open as each run ended, weighted by the time off, from its records
+    wb = wb.sort_values("start_ns")
+    gap_a = np.maximum(wb["end_ns"].to_numpy()[:-1], lo)
+    gap_b = np.minimum(wb["start_ns"].to_numpy()[1:], hi)
+    off = gap_b > gap_a
+    with open_capture(shared_dir / "captures" / "clientapp-0.14.0.tracy") as cap:
+        names = cap.zone_at(wb["end_ns"].to_numpy()[:-1][off], "Worker B").names()
+    in_iter = int((gap_b - gap_a)[off][np.asarray(names) == "WorkerIteration"].sum())
+    line = next(x for x in text.splitlines() if x.startswith("  Worker B: on a CPU"))
+    assert f"; off a CPU mostly in WorkerIteration {in_iter / 1e9:.2f} s" in line
     assert "for a core on a 2-core machine (host info)" in text
 
 

@@ -29,6 +29,7 @@ from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones
 from tracy_mcp.analysis.window_profile import WindowProfile, window_profile
+from tracy_mcp.analysis.zone_at import innermost
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -192,7 +193,7 @@ def thread_report(
     res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"))
     cores = _host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
-    res.lines.extend(_off_cpu(rows, span, cores))
+    res.lines.extend(_off_cpu(ctx, rows, lo, hi, cores))
     res.lines.extend(_profiler_and_records(ctx, lo, hi, cores))
     return res
 
@@ -487,9 +488,10 @@ def _oversubscribed(rows: list[dict[str, Any]], cores: int) -> list[str]:
     ]
 
 
-def _off_cpu(rows: list[dict[str, Any]], span: int, cores: int) -> list[str]:
+def _off_cpu(ctx: Capture, rows: list[dict[str, Any]], lo: int, hi: int, cores: int) -> list[str]:
     """Where the busiest threads were while inside zones but not on a CPU (from context switches), and the time all
     threads waited for a core."""
+    span = hi - lo
     known = [r for r in rows if r["running_ns"] >= 0]
     shown = [r for r in known[:4] if r["busy_ns"] - r["running_ns"] > OFF_CPU * span]
     if not shown:
@@ -499,7 +501,7 @@ def _off_cpu(rows: list[dict[str, Any]], span: int, cores: int) -> list[str]:
         lines.append(
             f"  {r['thread']}: on a CPU {fmt_pct(r['running_ns'] / span)}; asleep {fmt_pct(r['asleep_ns'] / span)} "
             f"(blocked or sleeping until woken), waiting for a core {fmt_pct(r['ready_ns'] / span)} after waking "
-            f"+ {fmt_pct(r['preempted_ns'] / span)} preempted"
+            f"+ {fmt_pct(r['preempted_ns'] / span)} preempted" + _off_cpu_zones(ctx, r["thread_id"], lo, hi)
         )
     queued = sum(r["ready_ns"] + r["preempted_ns"] for r in known)
     if queued > OFF_CPU * span:
@@ -509,6 +511,31 @@ def _off_cpu(rows: list[dict[str, Any]], span: int, cores: int) -> list[str]:
             "window: more runnable threads than cores, so adding threads will not add throughput."
         )
     return lines
+
+
+def _off_cpu_zones(ctx: Capture, thread_row: int, lo: int, hi: int) -> str:
+    """'; off a CPU mostly in <zone> (t), <zone> (t)': the innermost zone open when the thread left the CPU,
+    weighted by how long it stayed off (inside the window)."""
+    runs = thread_runs(ctx).get(thread_row)
+    if runs is None or len(runs.start) < 2:
+        return ""
+    a = np.maximum(runs.end[:-1], lo)
+    b = np.minimum(runs.start[1:], hi)
+    keep = b > a
+    a, b = a[keep], b[keep]
+    if len(a) == 0:
+        return ""
+    zone = innermost(ctx, runs.end[:-1][keep], np.full(len(a), thread_row, np.int64))
+    t, sl = ctx._cpu(), ctx._srclocs()
+    inside = zone >= 0
+    names = np.full(len(a), -1, np.int64)
+    names[inside] = sl.name_idx[t.srcloc[zone[inside]]]
+    total: dict[int, int] = {}
+    for k, d in zip(names.tolist(), (b - a).tolist(), strict=False):
+        total[k] = total.get(k, 0) + d
+    top = sorted(total.items(), key=lambda kv: -kv[1])[:2]
+    shown = [f"{sl.names[k] if k >= 0 else '(no zone)'} {fmt_ns(v)}" for k, v in top]
+    return f"; off a CPU mostly in {', '.join(shown)}"
 
 
 def _summary(
