@@ -26,7 +26,7 @@ from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.wait_zones import wait_zones
+from tracy_mcp.analysis.wait_zones import wait_names
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -231,19 +231,6 @@ def _slack(waits: list[dict[str, Any]], fa: dict[str, Any]) -> str:
     )
 
 
-def _wait_names(ctx: Capture) -> dict[str, str]:
-    """{zone name: kind} of the zones that wait rather than work, over the gameplay frames (whole capture
-    without frames)."""
-    if ctx._cpu().n == 0:
-        return {}
-    ph = frame_phases(ctx)
-    win = ph.window() if ph is not None else None
-    if win is None:
-        win = (int(ctx.get_first_time()), int(ctx.get_last_time()) + 1)
-    names = ctx._srclocs().names
-    return {names[w.name_idx]: w.kind for w in wait_zones(ctx, *win, ph)}
-
-
 def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 1e-3) -> Comparison:
     """Compare capture `b` (target) with `a` (base); see the module doc."""
     if not 0 < min_change < 10:
@@ -261,7 +248,7 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
         scale, per = 1.0, ""
     names = _compare_groups(group_profile(a, "name"), group_profile(b, "name"), scale, min_change, alpha)
     paths = _compare_groups(group_profile(a, "path"), group_profile(b, "path"), scale, min_change, alpha)
-    waits = {**_wait_names(a), **_wait_names(b)}
+    waits = {**wait_names(a), **wait_names(b)}
     for rows in (names, paths):
         for r in rows:
             leaf = r["name"].rsplit(" > ", 1)[-1]

@@ -19,6 +19,7 @@ from tracy_mcp.analysis.memory_report import memory_report
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import slow_frames
 from tracy_mcp.analysis.thread_report import thread_report
+from tracy_mcp.analysis.wait_zones import wait_names
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -117,9 +118,17 @@ def _hot_line(ctx: Capture) -> str:
     from tracy_mcp.analysis.call_tree import tree_columns
 
     cols = tree_columns(ctx.hot_paths(HOT_PATHS))
+    waits = wait_names(ctx)
+
+    def kind(path: str) -> str:  # a wait zone is not work: say so where it ranks
+        k = waits.get(path.rsplit(" > ", 1)[-1])
+        return (
+            "" if k is None else "; the frame-pacing wait" if k == "paces the frame" else "; a wait for other threads"
+        )
+
     parts = [
         f"[{cols['thread'][i]}] {cols['path'][i]} {fmt_ns(cols['self_ns'][i])} ({cols['self_share'][i] * 100:.0f}%, "
-        f"{cols['count'][i]}x)"
+        f"{cols['count'][i]}x{kind(str(cols['path'][i]))})"
         for i in range(len(cols["path"]))
     ]
     if not parts:

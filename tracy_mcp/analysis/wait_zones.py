@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.frame_phases import frame_phases
+
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
     from tracy_mcp.analysis.frame_phases import FramePhases
@@ -122,6 +124,19 @@ def wait_zones(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> li
     test."""
     key = ("wait_zones", int(lo), int(hi), None if phases is None else (phases.set_name, phases.threshold_ns))
     return ctx._db.cached(key, lambda: _find(ctx, int(lo), int(hi), phases))
+
+
+def wait_names(ctx: Capture) -> dict[str, str]:
+    """{zone name: kind} of the zones that wait rather than work, over the gameplay frames (the whole capture
+    without frames)."""
+    if ctx._cpu().n == 0:
+        return {}
+    ph = frame_phases(ctx)
+    win = ph.window() if ph is not None else None
+    if win is None:
+        win = (int(ctx.get_first_time()), int(ctx.get_last_time()) + 1)
+    names = ctx._srclocs().names
+    return {names[w.name_idx]: w.kind for w in wait_zones(ctx, *win, ph)}
 
 
 def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[WaitZone]:
