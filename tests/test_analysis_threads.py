@@ -232,3 +232,24 @@ def test_cpu_runs_never_double_book_a_cpu_and_agree_with_the_samples(shared_dir:
     assert total < 0.8 * 2 * last
     cut = runs_cut_per_cpu(raw, last)
     assert total == pytest.approx(int((cut["end_ns"] - cut["start_ns"]).sum()), rel=0.001)
+
+
+def test_fiber_records_are_not_cut_and_do_not_cut_their_workers(shared_dir: Path) -> None:
+    """A fiber's context-switch records say when it ran on a worker thread (all on "CPU 0"), so they overlap that
+    worker's runs by nature: they take no part in the cut. The workers' running time then matches their samples."""
+    from tracy_mcp.analysis.cpu_runs import thread_runs
+
+    with open_capture(shared_dir / "captures" / "fiberpool-0.14.0.tracy") as cap:
+        runs = thread_runs(cap)
+        labels = cap._thread_labels()
+        raw = cap.context_switches()
+        samples = cap.samples()
+        period = cap._db.meta_get("sampling_period")
+    for k, r in runs.items():
+        name = labels[k]
+        if name.startswith("Fiber worker"):
+            ran = int((r.end - r.start).sum())
+            assert ran == pytest.approx(int((samples["thread"] == name).sum()) * period, rel=0.1), name
+        elif name.startswith("Fiber "):
+            mine = raw[raw["thread"] == name]
+            assert int((r.end - r.start).sum()) == int((mine["end_ns"] - mine["start_ns"]).sum()), name

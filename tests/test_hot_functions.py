@@ -119,3 +119,17 @@ def test_analyze_serves_it_over_mcp(tmp_path: Path) -> None:
                 assert "31393 CPU samples (14776 taken while running, 16617 at context switches)" in summary
 
     anyio.run(main)
+
+
+def test_where_threads_blocked_from_the_callstacks_at_context_switches() -> None:
+    require_shared()
+    with open_capture(CAPTURES / "clientapp-0.14.0.tracy") as c:
+        rep = c.hot_functions(blocked=True, thread="Worker*")
+        every = c.get_callstack_sample_count()
+        running = c.samples()
+    head = rep.summary().splitlines()[0]
+    assert head.startswith("Where threads left a CPU (Worker A, Worker C, Worker B, ")
+    # the call the workers blocked in: their sleep, from the first frame outside the kernel's scheduler
+    assert "the innermost call outside the kernel mostly __GI___clock_nanosleep (clock_nanosleep.c:34)" in head
+    # counted over the samples taken at switches, which samples() (taken while running) leaves out
+    assert 0 < rep.samples <= every - len(running)

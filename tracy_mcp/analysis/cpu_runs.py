@@ -73,7 +73,7 @@ def _read_runs(ctx: Capture) -> dict[int, Runs]:
     row_of = {int(t): i for i, t in enumerate(ctx._thread_tids().tolist())}
     st = db.col("ctx_switches", "start")
     cpu = db.col("ctx_switches", "cpu") if db.has("ctx_switches", "cpu") else None
-    en = _ends_within_cpu(st, db.col("ctx_switches", "end"), cpu, last)
+    en = _ends_within_cpu(st, db.col("ctx_switches", "end"), cpu, last, _on_os_threads(ctx))
     wk = db.col_or("ctx_switches", "wakeup", st)
     state = db.col_or("ctx_switches", "state", np.full(len(st), -1, np.int8))
     out = {}
@@ -94,13 +94,31 @@ def _read_runs(ctx: Capture) -> dict[int, Runs]:
     return out
 
 
-def _ends_within_cpu(start: np.ndarray, end: np.ndarray, cpu: np.ndarray | None, last: int) -> np.ndarray:
+def _on_os_threads(ctx: Capture) -> np.ndarray:
+    """Per context-switch record: whether it belongs to an OS thread (a fiber's records say when it ran on some
+    worker thread, not on which CPU: they overlap that worker's runs by nature)."""
+    db = ctx._db
+    n = db.rows("ctx_switches")
+    if not (db.has("threads", "is_fiber") and db.has("ctx_switches", "owner")):
+        return np.ones(n, dtype=bool)
+    row_of = {int(t): i for i, t in enumerate(ctx._thread_tids().tolist())}
+    fiber = db.col("threads", "is_fiber").astype(bool)
+    owner_fiber = np.asarray(
+        [bool(fiber[row_of[int(t)]]) if int(t) in row_of else False for t in db.col("ctx_switch_threads", "tid")],
+        dtype=bool,
+    )
+    return ~owner_fiber[db.col("ctx_switches", "owner").astype(np.int64)]
+
+
+def _ends_within_cpu(
+    start: np.ndarray, end: np.ndarray, cpu: np.ndarray | None, last: int, os_thread: np.ndarray
+) -> np.ndarray:
     """Each record's end (a run still going at the end of the capture ends with it), cut at the start of the next
-    run on the same CPU (see the module doc)."""
+    run on the same CPU (see the module doc); only OS threads' records take part."""
     end = np.where(end < 0, last, end).astype(np.int64)
     if cpu is None or len(start) < 2:
         return end
-    usable = (start >= 0) & (end >= start)
+    usable = (start >= 0) & (end >= start) & os_thread
     rows = np.flatnonzero(usable)
     order = rows[np.lexsort((start[rows], cpu[rows]))]  # by CPU, then start
     same_cpu = cpu[order][1:] == cpu[order][:-1]

@@ -64,12 +64,15 @@ def hot_functions(
     end: int | None = None,
     frame_range: Any = None,
     name: str | None = None,
+    blocked: bool = False,
 ) -> HotFunctions:
     """The functions that used the most CPU time, from CPU samples: by self samples (the function's own code)
     and inclusive samples (it or what it called), per thread, and per innermost zone, with how much of the CPU
     time falls outside every zone. Tracy's own threads are left out unless `thread` names them. Restrict with
     `thread`, a window [start, end) in ns, `frame_range` (a frame or inclusive (first, last) of the base frame
-    set), or `name` (only samples taken inside a zone of that name: a name, glob or list as in zones())."""
+    set), or `name` (only samples taken inside a zone of that name: a name, glob or list as in zones()).
+    `blocked=True`: the same over the callstacks taken as threads left a CPU (context switches): where they
+    blocked, slept or were preempted, counted per switch, not per unit of time."""
     scope = resolve_scope(ctx, thread=thread, start=start, end=end, frame_range=frame_range)
     period = int(ctx._db.meta_get("sampling_period") or 0)
     res = HotFunctions(title="", period_ns=period)
@@ -83,7 +86,14 @@ def hot_functions(
             "and zones."
         )
         return res
-    s = ctx._cpu_samples()
+    s = ctx._switch_samples() if blocked else ctx._cpu_samples()
+    what = "callstacks at context switches" if blocked else "CPU samples"
+    if blocked and len(s.time) == 0:
+        res.title = (
+            "hot_functions(blocked=True): this capture has no callstacks taken at context switches (Tracy records "
+            "them with CPU sampling and context switches)."
+        )
+        return res
     if len(s.time) == 0:
         res.title = (
             "hot_functions: this capture has no CPU samples (callstack sampling was off or not permitted when it "
@@ -116,12 +126,15 @@ def hot_functions(
     total = len(times)
     res.samples = total
     if total == 0:
-        res.title = f"hot_functions: no CPU samples of the program's threads in {label} ({len(s.time)} in the capture)."
+        res.title = f"hot_functions: no {what} of the program's threads in {label} ({len(s.time)} in the capture)."
         return res
     funcs = _Functions(ctx)
     ucs, inv = np.unique(stacks, return_inverse=True)
     inv = inv.reshape(-1)
     cpu_fn = funcs.self_keys(ucs)[inv]  # per sample: the function the CPU was in (innermost frame)
+    if blocked:  # the innermost frame is the kernel's scheduler: the call the thread made is the news
+        user = funcs.user_keys(ucs)[inv]
+        cpu_fn = np.where(user >= 0, user, cpu_fn)
     image = _program_image(ctx)
     own_fn = funcs.own_keys(ucs, image)[inv] if image is not None else np.full(total, -1, I64)
     st = ctx._symbol_counts(np.bincount(stacks, minlength=max(ctx._db.rows("callstacks"), int(stacks.max()) + 1)))
@@ -143,10 +156,19 @@ def hot_functions(
     res.title = _title(
         funcs, excl, mine if attributed is not None else None, total, label, _caller(cpu_fn, own_fn, excl, funcs)
     )
-    res.lines = [
-        f"{total} samples of the program's threads; a function's share of them estimates its share of their CPU "
-        "time." + _sample_rate(ctx, period)
-    ]
+    if blocked:
+        res.title = res.title.replace("Most CPU time (", "Where threads left a CPU (", 1).replace(
+            "the CPU itself was mostly in", "the innermost call outside the kernel mostly", 1
+        )
+        res.lines = [
+            f"{total} callstacks taken as the program's threads left a CPU (blocked, slept or were preempted); "
+            "shares are of switches, not of time: ctx.thread_report() has the time off a CPU."
+        ]
+    else:
+        res.lines = [
+            f"{total} samples of the program's threads; a function's share of them estimates its share of their "
+            "CPU time." + _sample_rate(ctx, period)
+        ]
     if left_out:
         res.lines.append(
             f"Left out: {left_out} samples ({fmt_pct(left_out / (left_out + total))}) of the profiler's own threads "
@@ -231,6 +253,25 @@ class _Functions:
         (string id `image`) and is not the profiler's instrumentation, -1 where no frame does: where the program's
         code was, whatever library or kernel code it had called."""
         db = self.ctx._db
+
+        def mine(sym: np.ndarray, fn: np.ndarray) -> np.ndarray:
+            rows = self.ctx._symbol_info(sym)
+            own = rows >= 0
+            own[own] = db.col("symbols", "image")[rows[own]] == image
+            own &= np.asarray([not PROFILER_CODE.search(self.display[i]) for i in fn.tolist()], dtype=bool)
+            return own
+
+        return self._first(stacks, mine)
+
+    def user_keys(self, stacks: np.ndarray) -> np.ndarray:
+        """Function index of the innermost frame outside the kernel with a symbol (-1 where none): the call a
+        thread blocked in (a sleep, a lock, a wait), where the innermost frame is the kernel's scheduler."""
+        return self._first(stacks, lambda sym, fn: (sym != 0) & (sym < KERNEL_ADDR))
+
+    def _first(self, stacks: np.ndarray, pick: Any) -> np.ndarray:
+        """Per callstack row, the function of its innermost frame entry for which pick(sym, fn) holds, -1 when
+        none does."""
+        db = self.ctx._db
         out = np.full(len(stacks), -1, I64)
         fb = db.col("callstacks", "frame_begin").astype(I64)[stacks]
         fe = db.col("callstacks", "frame_end").astype(I64)[stacks]
@@ -242,15 +283,12 @@ class _Functions:
         sub, eidx = expand_ranges(eb, ee)
         owner = owner[sub]
         sym = db.col("callstack_frame_entries", "sym_addr")[eidx].astype(np.uint64)
-        rows = self.ctx._symbol_info(sym)
-        own = rows >= 0
-        own[own] = db.col("symbols", "image")[rows[own]] == image
-        hit = np.flatnonzero(own)  # in stack order, innermost first
-        fn = self.addr_keys(sym[hit])
-        real = np.asarray([not PROFILER_CODE.search(self.display[i]) for i in fn.tolist()], dtype=bool)
-        hit, fn = hit[real], fn[real]
+        named = sym != 0
+        fn = np.full(len(sym), -1, I64)
+        fn[named] = self.addr_keys(sym[named])
+        hit = np.flatnonzero(named & pick(sym, np.maximum(fn, 0)))  # in stack order, innermost first
         first_owner, first = np.unique(owner[hit], return_index=True)
-        out[first_owner] = fn[first]
+        out[first_owner] = fn[hit[first]]
         return out
 
     def kernel(self, i: int) -> bool:

@@ -87,6 +87,14 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
 
     # -- samples ----------------------------------------------------------------------------------------------------
     def _cpu_samples(self) -> SampleIndex:
+        """The samples taken while a thread ran (context-switch samples left out)."""
+        return self._sample_kind(switches=False)
+
+    def _switch_samples(self) -> SampleIndex:
+        """The samples taken as a thread left a CPU (its callstack where it blocked or was preempted)."""
+        return self._sample_kind(switches=True)
+
+    def _sample_kind(self, switches: bool) -> SampleIndex:
         def build() -> SampleIndex:
             db = self._db
             n = db.rows("samples")
@@ -96,7 +104,7 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
             time = db.col("samples", "time").astype(I64)
             cs = db.col("samples", "callstack").astype(I64)
             thread = np.full(n, -1, I64)
-            keep = np.ones(n, dtype=bool)
+            at_switch = np.zeros(n, dtype=bool)
             if db.has("threads", "samples_begin"):
                 sb = db.col("threads", "samples_begin").astype(I64)
                 se = db.col("threads", "samples_end").astype(I64)
@@ -110,12 +118,13 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
                         continue
                     thread[a:b] = r
                     if cb is not None and ce is not None and ctx_time is not None and ce[r] > cb[r]:
-                        keep[a:b] = ~np.isin(time[a:b], ctx_time[int(cb[r]) : int(ce[r])])
+                        at_switch[a:b] = np.isin(time[a:b], ctx_time[int(cb[r]) : int(ce[r])])
             elif db.has("samples", "thread"):
                 thread = db.col("samples", "thread").astype(I64)
+            keep = at_switch if switches else ~at_switch
             return SampleIndex(time[keep], thread[keep], cs[keep], np.nonzero(keep)[0])
 
-        return self._db.cached("cpu_samples", build)
+        return self._db.cached("switch_samples" if switches else "cpu_samples", build)
 
     def _callstack_first_entry(self) -> np.ndarray:
         """Per callstack row: the row of its innermost frame entry in `callstack_frame_entries`, -1 when the
