@@ -151,7 +151,10 @@ def test_off_cpu_time_is_split_by_why(shared_dir: Path) -> None:
     runnable = b["state"].astype(str).str.startswith("R").to_numpy()[:-1]
     assert t.loc["Worker B", "preempted_ns"] == pytest.approx(gap[runnable].sum(), rel=0.01)
     text = r.summary()
-    assert "Off a CPU (context switches), of the window:" in text
+    assert (
+        "Off a CPU (context switches), of the window (the calls they blocked in: ctx.hot_functions(blocked=True)):"
+        in text
+    )
     wb = cs[cs["thread"] == "Worker B"]
     on = (wb["end_ns"].clip(upper=hi) - wb["start_ns"].clip(lower=lo)).clip(lower=0).sum() / span
     assert f"  Worker B: on a CPU {on:.1%}; asleep" in text

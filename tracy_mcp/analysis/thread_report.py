@@ -496,7 +496,8 @@ def _off_cpu(ctx: Capture, rows: list[dict[str, Any]], lo: int, hi: int, cores: 
     shown = [r for r in known[:4] if r["busy_ns"] - r["running_ns"] > OFF_CPU * span]
     if not shown:
         return []
-    lines = ["Off a CPU (context switches), of the window:"]
+    calls = " (the calls they blocked in: ctx.hot_functions(blocked=True))" if len(ctx._switch_samples().time) else ""
+    lines = [f"Off a CPU (context switches), of the window{calls}:"]
     for r in shown:
         lines.append(
             f"  {r['thread']}: on a CPU {fmt_pct(r['running_ns'] / span)}; asleep {fmt_pct(r['asleep_ns'] / span)} "
