@@ -257,11 +257,11 @@ def _mostly_off_cpu(rows: list[dict[str, Any]], b: dict[str, Any], what: str, sp
     top = f"; its top zone by self time: {b['top_zone']}, {b['top_zone_count']} runs" if b["top_zone"] else ""
     ran = sorted((r for r in rows if r["running_ns"] > 0), key=lambda r: -r["running_ns"])[:4]
     return (
-        f"Busiest thread by zone time: {b['thread']}, inside zones {fmt_pct(b['working'])} of {what} "
-        f"({fmt_ns(span)}) but on a CPU only {fmt_pct(b['running'])} (asleep {fmt_pct(b['asleep_ns'] / span)}), "
-        f"so most of that zone time is waiting{top}. Most time on a CPU (context switches): "
+        f"Most time on a CPU (context switches) in {what} ({fmt_ns(span)}): "
         + ", ".join(f"{r['thread']} {fmt_pct(r['running'])}" for r in ran)
-        + "."
+        + f". The thread with the most zone time, {b['thread']} (inside zones {fmt_pct(b['working'])}), was on a CPU "
+        f"only {fmt_pct(b['running'])} (asleep {fmt_pct(b['asleep_ns'] / span)}): most of that zone time is "
+        f"waiting{top}."
     )
 
 
