@@ -40,6 +40,8 @@ PROFILER_THREAD = "Tracy "  # the profiler's own threads: "Tracy Profiler", "Tra
 OFFSET = re.compile(r"\s*\+\s*(0x)?[0-9a-fA-F]+$")  # "clock_gettime + 86": a frame named by symbol + offset
 ROOT_SHARE = 0.95  # on (nearly) every stack: thread entry points and main, not worth listing
 NOTABLE = 0.10
+OWN_LEADS = 0.5  # the program's own functions lead the title when this share of the stacks reach them
+UNWOUND = 0.25  # a share of stacks that never reach the program's code worth a caveat
 DROPPED = 2  # fewer samples than half of what the sampling period implies: say so
 SHOWN_ZONES = 4
 
@@ -154,11 +156,18 @@ def hot_functions(
     zone_rows, in_zone = _zones(ctx, zone, cpu_fn, attributed, funcs.display, total)
     res.tables = {"threads": frame(_cols(thread_rows)), "zones": frame(_cols(zone_rows))}
     res.title = _title(
-        funcs, excl, mine if attributed is not None else None, total, label, _caller(cpu_fn, own_fn, excl, funcs)
+        funcs,
+        excl,
+        mine if attributed is not None and (own_fn >= 0).mean() >= OWN_LEADS else None,
+        total,
+        label,
+        _caller(cpu_fn, own_fn, excl, funcs),
     )
     if blocked:
-        res.title = res.title.replace("Most CPU time (", "Where threads left a CPU (", 1).replace(
-            "the CPU itself was mostly in", "the innermost call outside the kernel mostly", 1
+        res.title = (
+            res.title.replace("Most CPU time (", "Where threads left a CPU (", 1)
+            .replace("the CPU itself was mostly in", "the innermost call outside the kernel mostly", 1)
+            .replace(" in their own code.", " (the innermost calls outside the kernel).")
         )
         res.lines = [
             f"{total} callstacks taken as the program's threads left a CPU (blocked, slept or were preempted); "
@@ -180,6 +189,12 @@ def hot_functions(
             f"In the program's own code ({prog}; per sample its innermost frame there, whatever it had called):"
         )
         res.lines += _ranked(funcs.display, mine, total, n)
+        lost = float((own_fn < 0).mean())
+        if lost >= UNWOUND:
+            res.lines.append(
+                f"  {fmt_pct(lost)} of the samples have no frame in the program's own code: their stacks end in a "
+                "library, the vDSO or the kernel (unwinding stopped there), so who called it is unknown."
+            )
     short = n // 2 + 1 if attributed is not None else n  # the program's code leads: the rest in brief
     res.lines += _lines(funcs, order, excl, incl, total, thread_rows, zone_rows, in_zone, short)
     return res
@@ -449,7 +464,11 @@ def _sample_rate(ctx: Capture, period: int) -> str:
     s = ctx._cpu_samples()
     labels = ctx._thread_labels()
     running = samples = 0
+    db = ctx._db
+    fiber = db.col("threads", "is_fiber").astype(bool) if db.has("threads", "is_fiber") else None
     for k, r in thread_runs(ctx).items():
+        if fiber is not None and k < len(fiber) and fiber[k]:  # a fiber's runs are its worker thread's time
+            continue
         if 0 <= k < len(labels) and not labels[k].startswith(PROFILER_THREAD):
             running += int(np.maximum(r.end - r.start, 0).sum())
             samples += int((s.thread == k).sum())
