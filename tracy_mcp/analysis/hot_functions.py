@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.columnar import expand_ranges
 from tracy_mcp.analysis.cpu_runs import thread_runs
 from tracy_mcp.analysis.filters import match_names
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
@@ -288,15 +287,7 @@ class _Functions:
         none does."""
         db = self.ctx._db
         out = np.full(len(stacks), -1, I64)
-        fb = db.col("callstacks", "frame_begin").astype(I64)[stacks]
-        fe = db.col("callstacks", "frame_end").astype(I64)[stacks]
-        owner, fidx = expand_ranges(fb, fe)
-        fr = db.col("callstack_frame_ids", "frame")[fidx].astype(I64)
-        owner, fr = owner[fr >= 0], fr[fr >= 0]
-        eb = db.col("callstack_frames", "entry_begin").astype(I64)[fr]
-        ee = db.col("callstack_frames", "entry_end").astype(I64)[fr]
-        sub, eidx = expand_ranges(eb, ee)
-        owner = owner[sub]
+        owner, eidx, _ = self.ctx._stack_entries(stacks)
         sym = db.col("callstack_frame_entries", "sym_addr")[eidx].astype(np.uint64)
         named = sym != 0
         fn = np.full(len(sym), -1, I64)

@@ -189,6 +189,23 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
         pos_c = np.minimum(pos, len(sa) - 1)
         return np.where(sa[pos_c] == addrs, pos_c, -1)
 
+    def _stack_entries(self, stacks: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The frame entries of callstack rows `stacks`, innermost first (inlined entries before their function):
+        (index into `stacks` per entry, row of `callstack_frame_entries`, per stack whether every frame resolved
+        and it has any). Frames that did not resolve contribute no entries."""
+        db = self._db
+        fb = db.col("callstacks", "frame_begin").astype(I64)[stacks]
+        fe = db.col("callstacks", "frame_end").astype(I64)[stacks]
+        owner, fidx = expand_ranges(fb, fe)
+        fr = db.col("callstack_frame_ids", "frame")[fidx].astype(I64)
+        good = fe > fb
+        good[owner[fr < 0]] = False
+        owner, fr = owner[fr >= 0], fr[fr >= 0]
+        eb = db.col("callstack_frames", "entry_begin").astype(I64)[fr]
+        ee = db.col("callstack_frames", "entry_end").astype(I64)[fr]
+        sub, eidx = expand_ranges(eb, ee)
+        return owner[sub], eidx, good
+
     def _symbol_counts(self, counts: np.ndarray) -> SymbolStats:
         """Inclusive and exclusive sample counts per symbol address for `counts[c]` samples of callstack row c (any
         subset of the samples: a thread, a window): a symbol counts a callstack's samples once however often it is
@@ -199,19 +216,9 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
         css = css[css > 0]
         if len(css) == 0 or db.rows("callstack_frame_ids") == 0:
             return SymbolStats(np.zeros(0, np.uint64), np.zeros(0, I64), np.zeros(0, I64))
-        fb = db.col("callstacks", "frame_begin").astype(I64)[css]
-        fe = db.col("callstacks", "frame_end").astype(I64)[css]
-        owner, fidx = expand_ranges(fb, fe)
-        fr = db.col("callstack_frame_ids", "frame")[fidx].astype(I64)
-        unresolved = np.zeros(len(css), dtype=bool)
-        unresolved[owner[fr < 0]] = True
-        good = ~unresolved & (fe > fb)
+        owner, eidx, good = self._stack_entries(css)
         keep = good[owner]
-        owner, fr = owner[keep], fr[keep]
-        eb = db.col("callstack_frames", "entry_begin").astype(I64)[fr]
-        ee = db.col("callstack_frames", "entry_end").astype(I64)[fr]
-        sub_owner, eidx = expand_ranges(eb, ee)
-        cs_of_entry = owner[sub_owner]
+        cs_of_entry, eidx = owner[keep], eidx[keep]
         sym = db.col("callstack_frame_entries", "sym_addr")[eidx]
         # incl: each distinct (callstack, symbol) pair counts the callstack's samples once
         pairs = np.unique(np.stack([cs_of_entry.astype(np.uint64), sym.astype(np.uint64)]), axis=1)
