@@ -34,7 +34,8 @@ KERNEL_ADDR = np.uint64(0xFFFF_0000_0000_0000)  # x86-64 / AArch64 kernel half o
 NO_ZONE = "(no zone)"
 UNRESOLVED = "(unresolved)"
 SHOWN_THREADS = 5
-PROFILER_CODE = re.compile(r"(^|[\s<(])tracy::")  # Tracy's instrumentation compiled into the program
+# Tracy's instrumentation compiled into the program: its namespace, or its sources (rpmalloc, queues, ...)
+PROFILER_CODE = re.compile(r"(^|[\s<(])tracy::|\((tracy_|Tracy)\w*\.\w+:\d+\)")
 PROFILER_THREAD = "Tracy "  # the profiler's own threads: "Tracy Profiler", "Tracy Sampling", ...
 OFFSET = re.compile(r"\s*\+\s*(0x)?[0-9a-fA-F]+$")  # "clock_gettime + 86": a frame named by symbol + offset
 ROOT_SHARE = 0.95  # on (nearly) every stack: thread entry points and main, not worth listing
@@ -111,7 +112,7 @@ def hot_functions(
     labels = ctx._thread_labels()
     profiler: list[str] = []
     left_out = 0
-    if scope.threads is None:  # the profiler's own threads are not the program's work
+    if scope.threads is None and name is None:  # the profiler's own threads are not the program's work
         own = [i for i, lab in enumerate(labels) if lab.startswith(PROFILER_THREAD)]
         mine = keep & np.isin(s.thread, own)
         left_out = int(mine.sum())
@@ -151,8 +152,11 @@ def hot_functions(
     res.table = frame(_function_columns(funcs, order, excl, incl, mine, total))
     # where the program's own code was, when that says more than where the CPU was
     attributed = own_fn if (own_fn >= 0).any() and not np.array_equal(own_fn, cpu_fn) else None
-    thread_rows = _threads(labels, threads, cpu_fn, attributed, funcs.display, total)
-    zone_rows, in_zone = _zones(ctx, zone, cpu_fn, attributed, funcs.display, total)
+    # per thread and zone: the program's function, or when blocked, the call it blocked in (stacks at switches
+    # reach the program's code too rarely to name it)
+    by = None if blocked else attributed
+    thread_rows = _threads(labels, threads, cpu_fn, by, funcs.display, total)
+    zone_rows, in_zone = _zones(ctx, zone, cpu_fn, by, funcs.display, total)
     res.tables = {"threads": frame(_cols(thread_rows)), "zones": frame(_cols(zone_rows))}
     res.title = _title(
         funcs,
