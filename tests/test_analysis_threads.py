@@ -168,6 +168,8 @@ def test_off_cpu_time_is_split_by_why(shared_dir: Path) -> None:
     in_iter = int((gap_b - gap_a)[off][np.asarray(names) == "WorkerIteration"].sum())
     line = next(x for x in text.splitlines() if x.startswith("  Worker B: on a CPU"))
     assert f"; off a CPU mostly in WorkerIteration {in_iter / 1e9:.2f} s" in line
+    # and the call it left the CPU in there, from the callstacks taken at its switches: the loop's sleep
+    assert f"WorkerIteration {in_iter / 1e9:.2f} s, leaving the CPU in __GI___clock_nanosleep" in line
     assert "for a core on a 2-core machine (host info)" in text
 
 

@@ -25,6 +25,8 @@ import numpy as np
 from tracy_mcp.analysis.cpu_runs import double_booked_ns, thread_runs
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
+from tracy_mcp.analysis.hot_functions import NO_ZONE as NO_ZONE_LABEL
+from tracy_mcp.analysis.hot_functions import hot_functions
 from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones
@@ -535,8 +537,25 @@ def _off_cpu_zones(ctx: Capture, thread_row: int, lo: int, hi: int) -> str:
     for k, d in zip(names.tolist(), (b - a).tolist(), strict=False):
         total[k] = total.get(k, 0) + d
     top = sorted(total.items(), key=lambda kv: -kv[1])[:2]
-    shown = [f"{sl.names[k] if k >= 0 else '(no zone)'} {fmt_ns(v)}" for k, v in top]
-    return f"; off a CPU mostly in {', '.join(shown)}"
+    calls = _blocked_calls(ctx, thread_row, lo, hi)
+    shown = []
+    for k, v in top:
+        where = sl.names[k] if k >= 0 else NO_ZONE_LABEL
+        call = f", leaving the CPU in {calls[where]}" if where in calls else ""
+        shown.append(f"{where} {fmt_ns(v)}{call}")
+    return f"; off a CPU mostly in {'; '.join(shown)}"
+
+
+def _blocked_calls(ctx: Capture, thread_row: int, lo: int, hi: int) -> dict[str, str]:
+    """{innermost zone: the call the thread most often left a CPU in there}, from the callstacks taken at its
+    context switches (empty without them)."""
+    if not len(ctx._switch_samples().time):
+        return {}
+    zones = hot_functions(ctx, thread=thread_row, start=lo, end=hi, blocked=True).tables.get("zones")
+    if zones is None or not len(zones):
+        return {}
+    cols = {k: list(zones[k]) for k in ("zone", "top_function")}
+    return {z: f for z, f in zip(cols["zone"], cols["top_function"], strict=False) if f}
 
 
 def _summary(
