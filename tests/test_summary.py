@@ -117,3 +117,20 @@ def test_samples_and_context_switches_without_times_are_flagged() -> None:
     with open_capture(timed) as c:
         text = c.summary().summary()
     assert "valid time" not in text and "context switches" in text
+
+
+def test_the_programs_messages_are_quoted_by_kind() -> None:
+    """The program's own log lines (not Tracy's diagnostics), one per kind with its count: the configuration line
+    that explains thread_imbalance, and slow_frames' seven texture misses as one kind."""
+    with open_capture(planted("thread_imbalance.tracy")) as c:
+        text = c.summary().summary()
+    line = next(x for x in text.splitlines() if x.startswith("The program's messages"))
+    assert line.startswith("The program's messages (3): ")
+    assert '"JobSystem: 4 workers, physics islands partitioned by island_id % worker_count" (0.350 s)' in line
+    assert "TRACY:" not in line and "kernel symbols" not in line
+    with open_capture(planted("slow_frames.tracy")) as c:
+        msgs = c.messages()
+        text = c.summary().summary()
+    misses = [t for t in msgs["text"] if t.startswith("TextureStreamer: residency miss")]
+    assert len(misses) == 7
+    assert f'"{misses[0]}" (x7, first at ' in text

@@ -7,13 +7,14 @@ An analysis that fails is left out with a note, so the summary always answers.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.formatting import fmt_ns
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns
 from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
 from tracy_mcp.analysis.report import Report, frame
@@ -25,6 +26,11 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
 HOT_PATHS = 3  # hot paths named in the summary
+MESSAGE_KINDS = 4  # kinds of program messages quoted
+MESSAGE_CHARS = 110
+FILE_NAME = re.compile(r"\b[\w-]+\.[A-Za-z]\w{1,4}\b")  # "canyon_props.pak": a name, not the message
+NUMBER = re.compile(r"\d+(\.\d+)?")
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 MIN_FRAMES = 3  # fewer frames than this: no frame analysis
 UNZONED = 0.5  # a top self-time path with children but at least this share of its time in none is flagged
 
@@ -54,6 +60,42 @@ def _untimed(ctx: Capture, table: str, column: str) -> str:
     if ctx._db.rows(table) == 0 or int(ctx._db.col(table, column).max()) > 0:
         return ""
     return "none with a valid time: unusable for timing"
+
+
+def _program_messages(ctx: Capture) -> list[str]:
+    """The program's own messages (not Tracy's diagnostics), grouped by template (numbers and quoted names set
+    aside), warnings and errors first: the context a log gives (configuration, events), each with when it came and
+    how often."""
+    if not ctx._db.rows("messages"):
+        return []
+    m = ctx.messages(as_frame=False)
+    user = [i for i, src in enumerate(m["source"]) if src != "tracy"]
+    if not user:
+        return []
+    first = int(ctx.get_first_time())
+    groups: dict[str, list[int]] = {}
+    for i in user:
+        groups.setdefault(_template(str(m["text"][i])), []).append(i)
+    rank = {"error": 0, "warning": 1}
+    order = sorted(groups.values(), key=lambda g: (rank.get(str(m["severity"][g[0]]), 2), int(m["time_ns"][g[0]])))
+    shown = []
+    for g in order[:MESSAGE_KINDS]:
+        i = g[0]
+        sev = str(m["severity"][i])
+        tag = f"{sev}: " if sev in rank else ""
+        times = (
+            f" (x{len(g)}, first at {(int(m['time_ns'][i]) - first) / 1e9:.3f} s)"
+            if len(g) > 1
+            else (f" ({(int(m['time_ns'][i]) - first) / 1e9:.3f} s)")
+        )
+        shown.append(f'{tag}"{clip_text(str(m["text"][i]), MESSAGE_CHARS)}"{times}')
+    more = f"; {len(order) - MESSAGE_KINDS} more kinds: ctx.messages()" if len(order) > MESSAGE_KINDS else ""
+    return [f"The program's messages ({len(user)}): " + "; ".join(shown) + more + "."]
+
+
+def _template(text: str) -> str:
+    """A message with its numbers and quoted names blanked: the messages one log line makes."""
+    return NUMBER.sub("#", FILE_NAME.sub("…", QUOTED.sub("'…'", text)))
 
 
 def _sample_kinds(ctx: Capture) -> str:
@@ -218,6 +260,7 @@ def summary(ctx: Capture) -> CaptureSummary:
     findings, notes = _findings(ctx, {k: n for k, n, _ in counts})
     name = os.path.basename(ctx.path) if ctx.path else ctx.get_capture_name()
     lines = _contents(ctx, counts)
+    lines += _program_messages(ctx)
     if findings:
         lines.append("Findings (detail from the method in brackets):")
         lines += [f"- {text} [{method}]" for method, text in findings]
