@@ -73,7 +73,7 @@ def _read_runs(ctx: Capture) -> dict[int, Runs]:
     row_of = {int(t): i for i, t in enumerate(ctx._thread_tids().tolist())}
     st = db.col("ctx_switches", "start")
     cpu = db.col("ctx_switches", "cpu") if db.has("ctx_switches", "cpu") else None
-    en = _ends_within_cpu(st, db.col("ctx_switches", "end"), cpu, last, _on_os_threads(ctx))
+    en = _ends_within_cpu(st, db.col("ctx_switches", "end"), cpu, last, _on_os_threads(ctx, row_of))
     wk = db.col_or("ctx_switches", "wakeup", st)
     state = db.col_or("ctx_switches", "state", np.full(len(st), -1, np.int8))
     out = {}
@@ -94,19 +94,23 @@ def _read_runs(ctx: Capture) -> dict[int, Runs]:
     return out
 
 
-def _on_os_threads(ctx: Capture) -> np.ndarray:
-    """Per context-switch record: whether it belongs to an OS thread (a fiber's records say when it ran on some
-    worker thread, not on which CPU: they overlap that worker's runs by nature)."""
+def fiber_rows(ctx: Capture) -> np.ndarray:
+    """Per thread row: whether it is a fiber (its context-switch records say when it ran on some worker thread,
+    not on which CPU, so they overlap that worker's runs by nature)."""
     db = ctx._db
-    n = db.rows("ctx_switches")
-    if not (db.has("threads", "is_fiber") and db.has("ctx_switches", "owner")):
-        return np.ones(n, dtype=bool)
-    row_of = {int(t): i for i, t in enumerate(ctx._thread_tids().tolist())}
-    fiber = db.col("threads", "is_fiber").astype(bool)
-    owner_fiber = np.asarray(
-        [bool(fiber[row_of[int(t)]]) if int(t) in row_of else False for t in db.col("ctx_switch_threads", "tid")],
-        dtype=bool,
-    )
+    if not db.has("threads", "is_fiber"):
+        return np.zeros(db.rows("threads"), dtype=bool)
+    return db.col("threads", "is_fiber").astype(bool)
+
+
+def _on_os_threads(ctx: Capture, row_of: dict[int, int]) -> np.ndarray:
+    """Per context-switch record: whether it belongs to an OS thread, not a fiber (`row_of`: thread row per tid)."""
+    db = ctx._db
+    if not db.has("ctx_switches", "owner"):
+        return np.ones(db.rows("ctx_switches"), dtype=bool)
+    fiber = fiber_rows(ctx)
+    rows = [row_of.get(int(t), -1) for t in db.col("ctx_switch_threads", "tid")]
+    owner_fiber = np.asarray([0 <= k < len(fiber) and bool(fiber[k]) for k in rows], dtype=bool)
     return ~owner_fiber[db.col("ctx_switches", "owner").astype(np.int64)]
 
 

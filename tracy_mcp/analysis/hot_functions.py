@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.cpu_runs import thread_runs
+from tracy_mcp.analysis.cpu_runs import fiber_rows, thread_runs
 from tracy_mcp.analysis.filters import match_names
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.grouping import unique_counts
@@ -133,10 +133,8 @@ def hot_functions(
     funcs = _Functions(ctx)
     ucs, inv = np.unique(stacks, return_inverse=True)
     inv = inv.reshape(-1)
-    cpu_fn = funcs.self_keys(ucs)[inv]  # per sample: the function the CPU was in (innermost frame)
-    if blocked:  # the innermost frame is the kernel's scheduler: the call the thread made is the news
-        user = funcs.user_keys(ucs)[inv]
-        cpu_fn = np.where(user >= 0, user, cpu_fn)
+    # per sample: the function the CPU was in (innermost frame), or when blocked the call the thread made
+    cpu_fn = (funcs.blocked_keys(ucs) if blocked else funcs.self_keys(ucs))[inv]
     image = _program_image(ctx)
     own_fn = funcs.own_keys(ucs, image)[inv] if image is not None else np.full(total, -1, I64)
     st = ctx._symbol_counts(np.bincount(stacks, minlength=max(ctx._db.rows("callstacks"), int(stacks.max()) + 1)))
@@ -203,6 +201,21 @@ def hot_functions(
     return res
 
 
+def blocked_calls_by_zone(ctx: Capture, thread_row: int, start: int, end: int) -> dict[str, str]:
+    """{innermost zone name: 'call share'}: the call the thread most often left a CPU in while in that zone, from
+    the callstacks taken at its context switches in [start, end) (empty without them). What hot_functions(
+    blocked=True) reports per zone, for one thread, without the rest of the report."""
+    s = ctx._switch_samples()
+    sel = (s.thread == thread_row) & (s.time >= start) & (s.time < end)
+    if not sel.any():
+        return {}
+    funcs = _Functions(ctx)
+    ucs, inv = np.unique(s.callstack[sel], return_inverse=True)
+    calls = funcs.blocked_keys(ucs)[inv.reshape(-1)]
+    rows, _ = _zones(ctx, innermost(ctx, s.time[sel], s.thread[sel]), calls, None, funcs.display, int(sel.sum()))
+    return {r["zone"]: r["top_function"] for r in rows if r["top_function"]}
+
+
 def _caller(cpu_fn: np.ndarray, own_fn: np.ndarray, excl: np.ndarray, funcs: _Functions) -> str:
     """For the function the CPU was in most, when it is not the program's own: the program function most of those
     samples came from ('' when none)."""
@@ -215,9 +228,13 @@ def _caller(cpu_fn: np.ndarray, own_fn: np.ndarray, excl: np.ndarray, funcs: _Fu
     return f"{funcs.display[int(vals[k])]} ({fmt_pct(cnt[k] / int((cpu_fn == top).sum()))} of them)"
 
 
+def _top_indices(counts: np.ndarray, n: int) -> list[int]:
+    """The n largest non-zero counts' indices, largest first."""
+    return [i for i in np.argsort(-counts, kind="stable").tolist() if counts[i] > 0][:n]
+
+
 def _ranked(display: list[str], counts: np.ndarray, total: int, n: int) -> list[str]:
-    order = [i for i in np.argsort(-counts, kind="stable").tolist() if counts[i] > 0][:n]
-    return [f"  {fmt_pct(counts[i] / total):>6} {int(counts[i]):>7}  {display[i]}" for i in order]
+    return [f"  {fmt_pct(counts[i] / total):>6} {int(counts[i]):>7}  {display[i]}" for i in _top_indices(counts, n)]
 
 
 class _Functions:
@@ -281,10 +298,12 @@ class _Functions:
 
         return self._first(stacks, mine)
 
-    def user_keys(self, stacks: np.ndarray) -> np.ndarray:
-        """Function index of the innermost frame outside the kernel with a symbol (-1 where none): the call a
-        thread blocked in (a sleep, a lock, a wait), where the innermost frame is the kernel's scheduler."""
-        return self._first(stacks, lambda sym, fn: (sym != 0) & (sym < KERNEL_ADDR))
+    def blocked_keys(self, stacks: np.ndarray) -> np.ndarray:
+        """Function index of the call a thread left the CPU in (a sleep, a lock, a wait) for each callstack row
+        taken at a context switch: the innermost frame outside the kernel with a symbol (the innermost frame is
+        the kernel's scheduler), else the innermost frame."""
+        user = self._first(stacks, lambda sym, fn: (sym != 0) & (sym < KERNEL_ADDR))
+        return np.where(user >= 0, user, self.self_keys(stacks))
 
     def _first(self, stacks: np.ndarray, pick: Any) -> np.ndarray:
         """Per callstack row, the function of its innermost frame entry for which pick(sym, fn) holds, -1 when
@@ -306,15 +325,20 @@ class _Functions:
 
 
 def _program_image(ctx: Capture) -> int | None:
-    """String id of the program's executable image: the image of its `main` symbol (None when unknown)."""
-    db = ctx._db
-    if db.rows("symbols") == 0 or not db.has("symbols", "image"):
+    """String id of the program's executable image: the image of its `main` symbol (None when unknown). Found
+    once per capture."""
+
+    def find() -> int | None:
+        db = ctx._db
+        if db.rows("symbols") == 0 or not db.has("symbols", "image"):
+            return None
+        names = db.col("symbols", "name")
+        for r in range(db.rows("symbols")):
+            if ctx._str(names[r]) == "main":
+                return int(db.col("symbols", "image")[r])
         return None
-    names = db.col("symbols", "name")
-    for r in range(db.rows("symbols")):
-        if ctx._str(names[r]) == "main":
-            return int(db.col("symbols", "image")[r])
-    return None
+
+    return ctx._db.cached("program_image", find)
 
 
 def _inside_named(ctx: Capture, zone: np.ndarray, name: str) -> np.ndarray:
@@ -363,7 +387,7 @@ def _function_columns(
     return {
         "function": names,
         "addr": np.asarray([funcs.addr[i] for i in idx] if funcs else [], np.uint64),
-        "kernel": np.asarray([n.endswith("(kernel)") for n in names], dtype=bool),
+        "kernel": np.asarray([funcs.kernel(i) for i in idx] if funcs else [], dtype=bool),
         "self_samples": excl[order],
         "incl_samples": incl[order],
         "own_code_samples": mine[order],
@@ -459,10 +483,9 @@ def _sample_rate(ctx: Capture, period: int) -> str:
     s = ctx._cpu_samples()
     labels = ctx._thread_labels()
     running = samples = 0
-    db = ctx._db
-    fiber = db.col("threads", "is_fiber").astype(bool) if db.has("threads", "is_fiber") else None
+    fiber = fiber_rows(ctx)
     for k, r in thread_runs(ctx).items():
-        if fiber is not None and k < len(fiber) and fiber[k]:  # a fiber's runs are its worker thread's time
+        if k < len(fiber) and fiber[k]:  # a fiber's runs are its worker thread's time
             continue
         if 0 <= k < len(labels) and not labels[k].startswith(PROFILER_THREAD):
             running += int(np.maximum(r.end - r.start, 0).sum())
@@ -485,15 +508,11 @@ def _title(
 ) -> str:
     d = funcs.display
     head = f"Most CPU time ({label}, {total} samples)"
-
-    def ranked(counts: np.ndarray, k: int) -> list[int]:
-        return [i for i in np.argsort(-counts, kind="stable").tolist() if counts[i] > 0][:k]
-
-    cpu = ranked(excl, 3)
+    cpu = _top_indices(excl, 3)
     if not cpu:
         return f"{head}: no sample's innermost frame resolved to a function."
     if mine is not None and mine.any():
-        top = ranked(mine, 3)
+        top = _top_indices(mine, 3)
         return (
             f"{head}: in the program's own code "
             + ", ".join(f"{d[i]} {fmt_pct(mine[i] / total)}" for i in top)

@@ -88,19 +88,21 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
     # -- samples ----------------------------------------------------------------------------------------------------
     def _cpu_samples(self) -> SampleIndex:
         """The samples taken while a thread ran (context-switch samples left out)."""
-        return self._sample_kind(switches=False)
+        return self._sample_split()[0]
 
     def _switch_samples(self) -> SampleIndex:
         """The samples taken as a thread left a CPU (its callstack where it blocked or was preempted)."""
-        return self._sample_kind(switches=True)
+        return self._sample_split()[1]
 
-    def _sample_kind(self, switches: bool) -> SampleIndex:
-        def build() -> SampleIndex:
+    def _sample_split(self) -> tuple[SampleIndex, SampleIndex]:
+        """(samples taken while running, samples taken at context switches), split once per capture."""
+
+        def build() -> tuple[SampleIndex, SampleIndex]:
             db = self._db
             n = db.rows("samples")
             if n == 0:
                 z = np.zeros(0, I64)
-                return SampleIndex(z, z, z, z)
+                return SampleIndex(z, z, z, z), SampleIndex(z, z, z, z)
             time = db.col("samples", "time").astype(I64)
             cs = db.col("samples", "callstack").astype(I64)
             thread = np.full(n, -1, I64)
@@ -121,10 +123,13 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
                         at_switch[a:b] = np.isin(time[a:b], ctx_time[int(cb[r]) : int(ce[r])])
             elif db.has("samples", "thread"):
                 thread = db.col("samples", "thread").astype(I64)
-            keep = at_switch if switches else ~at_switch
-            return SampleIndex(time[keep], thread[keep], cs[keep], np.nonzero(keep)[0])
 
-        return self._db.cached("switch_samples" if switches else "cpu_samples", build)
+            def part(keep: np.ndarray) -> SampleIndex:
+                return SampleIndex(time[keep], thread[keep], cs[keep], np.nonzero(keep)[0])
+
+            return part(~at_switch), part(at_switch)
+
+        return self._db.cached("sample_split", build)
 
     def _callstack_first_entry(self) -> np.ndarray:
         """Per callstack row: the row of its innermost frame entry in `callstack_frame_entries`, -1 when the

@@ -26,7 +26,7 @@ from tracy_mcp.analysis.cpu_runs import double_booked_ns, thread_runs
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.hot_functions import NO_ZONE as NO_ZONE_LABEL
-from tracy_mcp.analysis.hot_functions import hot_functions
+from tracy_mcp.analysis.hot_functions import PROFILER_THREAD, blocked_calls_by_zone
 from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones
@@ -424,7 +424,7 @@ def _profiler_and_records(ctx: Capture, lo: int, hi: int, cores: int) -> list[st
     mine = {
         labels[k]: int(r.running_between(np.asarray([lo]), np.asarray([hi]))[0])
         for k, r in thread_runs(ctx).items()
-        if 0 <= k < len(labels) and labels[k].startswith("Tracy ")
+        if 0 <= k < len(labels) and labels[k].startswith(PROFILER_THREAD)
     }
     out = []
     used = sum(mine.values())
@@ -533,29 +533,15 @@ def _off_cpu_zones(ctx: Capture, thread_row: int, lo: int, hi: int) -> str:
     inside = zone >= 0
     names = np.full(len(a), -1, np.int64)
     names[inside] = sl.name_idx[t.srcloc[zone[inside]]]
-    total: dict[int, int] = {}
-    for k, d in zip(names.tolist(), (b - a).tolist(), strict=False):
-        total[k] = total.get(k, 0) + d
-    top = sorted(total.items(), key=lambda kv: -kv[1])[:2]
-    calls = _blocked_calls(ctx, thread_row, lo, hi)
+    total = np.bincount(names + 1, weights=b - a)  # index 0: outside every zone
+    top = [(int(k) - 1, float(total[k])) for k in np.argsort(-total, kind="stable")[:2] if total[k] > 0]
+    calls = blocked_calls_by_zone(ctx, thread_row, lo, hi)
     shown = []
     for k, v in top:
         where = sl.names[k] if k >= 0 else NO_ZONE_LABEL
         call = f", leaving the CPU in {calls[where]}" if where in calls else ""
         shown.append(f"{where} {fmt_ns(v)}{call}")
     return f"; off a CPU mostly in {'; '.join(shown)}"
-
-
-def _blocked_calls(ctx: Capture, thread_row: int, lo: int, hi: int) -> dict[str, str]:
-    """{innermost zone: the call the thread most often left a CPU in there}, from the callstacks taken at its
-    context switches (empty without them)."""
-    if not len(ctx._switch_samples().time):
-        return {}
-    zones = hot_functions(ctx, thread=thread_row, start=lo, end=hi, blocked=True).tables.get("zones")
-    if zones is None or not len(zones):
-        return {}
-    cols = {k: list(zones[k]) for k in ("zone", "top_function")}
-    return {z: f for z, f in zip(cols["zone"], cols["top_function"], strict=False) if f}
 
 
 def _summary(

@@ -202,29 +202,29 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
 
 def _after_other_end(ends: list[np.ndarray], own: int, times: np.ndarray, eps: int) -> np.ndarray:
     """True where a unit of work on another thread ended at most `eps` before the time."""
-    hit = np.zeros(len(times), bool)
+    return _last_other_end(ends, own, times)[1] <= eps
+
+
+def _last_other_end(ends: list[np.ndarray], own: int, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per time: (the other thread whose unit of work ended last at or before it, how long before); (-1, a huge
+    gap) where none did."""
+    best = np.full(len(times), -1, I64)
+    gap_best = np.full(len(times), np.iinfo(I64).max, I64)
     for k, e in enumerate(ends):
         if k == own or len(e) == 0:
             continue
         j = np.searchsorted(e, times, "right") - 1
-        gap = np.where(j >= 0, times - e[np.maximum(j, 0)], eps + 1)
-        hit |= gap <= eps
-    return hit
+        gap = np.where(j >= 0, times - e[np.maximum(j, 0)], np.iinfo(I64).max)
+        closer = gap < gap_best
+        best[closer], gap_best[closer] = k, gap[closer]
+    return best, gap_best
 
 
 def _last_to_finish(ctx: Capture, ends: list[np.ndarray], own: int, times: np.ndarray, eps: int) -> tuple[str, float]:
     """(thread, share of the waits): per wait, the other thread whose unit of work ended closest before the wait
     did (within `eps`), the one the wait was for; the most frequent one ('' when none)."""
-    best = np.full(len(times), -1, I64)
-    gap_best = np.full(len(times), eps + 1, I64)
-    for k, e in enumerate(ends):
-        if k == own or len(e) == 0:
-            continue
-        j = np.searchsorted(e, times, "right") - 1
-        gap = np.where(j >= 0, times - e[np.maximum(j, 0)], eps + 1)
-        closer = gap < gap_best
-        best[closer], gap_best[closer] = k, gap[closer]
-    known = best[best >= 0]
+    best, gap = _last_other_end(ends, own, times)
+    known = best[gap <= eps]
     if len(known) == 0:
         return "", 0.0
     vals, cnt = np.unique(known, return_counts=True)

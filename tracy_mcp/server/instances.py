@@ -253,19 +253,11 @@ class Registry:
         while len(self._gone) > GONE_KEPT:
             del self._gone[next(iter(self._gone))]
 
-    def _unload(self, inst_id: str, why: str, evicted: bool = False) -> None:
+    def _unload(self, inst_id: str, why: str) -> None:
         inst = self._items.pop(inst_id)
         log.info("unloading %s (%s)", inst_id, why)
         again = f"; load_capture({inst.path!r}) loads it again" if inst.path and not inst.live else ""
-        at = time.strftime("%H:%M:%S", time.localtime())
-        if evicted:  # the client that loaded it did not ask: say why it went
-            self._remember(
-                inst,
-                f"unloaded at {at} to make room: the server keeps at most {self.max_instances} captures loaded "
-                f"(TRACY_MCP_MAX_INSTANCES) and this was the least recently used{again}",
-            )
-        else:
-            self._remember(inst, f"unloaded at {at} ({why}){again}")
+        self._remember(inst, f"unloaded at {time.strftime('%H:%M:%S', time.localtime())} ({why}){again}")
         try:
             if inst.live and inst.connected():
                 inst.capture.disconnect()
@@ -289,7 +281,11 @@ class Registry:
                 )
                 break
             victim = min(candidates, key=lambda i: i.last_used)
-            self._unload(victim.id, f"least recently used, over the cap of {self.max_instances}", evicted=True)
+            self._unload(
+                victim.id,
+                f"to make room: the server keeps at most {self.max_instances} captures loaded "
+                "(TRACY_MCP_MAX_INSTANCES) and this was the least recently used",
+            )
             evicted.append(victim.id)
         return evicted
 
