@@ -11,10 +11,12 @@ import anyio
 import numpy as np
 import pytest
 from conftest import CAPTURES, require_shared
+from cpu_records import runs_cut_per_cpu
 from planted import planted
 from server_support import connect, ok, server_env
 
 from tracy_mcp import open_capture
+from tracy_mcp.analysis.formatting import fmt_ns
 
 
 @pytest.fixture(scope="module")
@@ -142,10 +144,25 @@ def test_where_threads_blocked_from_the_callstacks_at_context_switches() -> None
         rep = c.hot_functions(blocked=True, thread="Worker*")
         every = c.get_callstack_sample_count()
         running = c.samples()
+        runs = runs_cut_per_cpu(c.context_switches(), int(c.get_last_time()))
     head = rep.summary().splitlines()[0]
-    assert head.startswith("Where threads left a CPU (Worker A, Worker C, Worker B, ")
+    # led by the time off a CPU that followed each switch: the workers' sleeps, then preemptions
+    assert head.startswith("Time off a CPU by the call threads left it in (Worker A, Worker C, Worker B, ")
+    t = rep.table.set_index("function")
+    sleep = "__GI___clock_nanosleep (clock_nanosleep.c:34)"
+    assert t["off_cpu_ns"].idxmax() == sleep and f"{sleep} {fmt_ns(int(t.loc[sleep, 'off_cpu_ns']))}" in head
+    # the time off a CPU adds up to the gaps between the workers' runs (records cut per CPU)
+    gaps = 0
+    for _, g in runs[runs["thread"].str.startswith("Worker")].groupby("thread"):
+        g = g.sort_values("start_ns")
+        gaps += int(np.maximum(g["start_ns"].to_numpy()[1:] - g["end_ns"].to_numpy()[:-1], 0).sum())
+    assert 0.95 < t["off_cpu_ns"].sum() / gaps < 1.10
+    # preempted time is time a thread left its CPU runnable: the clock reads of the busy loops, not the sleeps
+    gettime = "__GI___clock_gettime (clock_gettime.c:38)"
+    assert t.loc[gettime, "preempted_ns"] > 0.9 * t.loc[gettime, "off_cpu_ns"]
+    assert t.loc[sleep, "preempted_ns"] < 0.5 * t.loc[sleep, "off_cpu_ns"]
     # the call the workers blocked in: their sleep, from the first frame outside the kernel's scheduler
-    assert "__GI___clock_nanosleep (clock_nanosleep.c:34) 60.2%" in head and "outside the kernel" in head
+    assert f"By switches: {sleep} 60.2%" in head and "outside the kernel" in head
     # per zone, the call it blocked in: the loop's sleep, and the lock's futex inside the locked work
     zones = rep.tables["zones"].set_index("zone")
     assert zones.loc["WorkerIteration", "top_function"].startswith("__GI___clock_nanosleep")

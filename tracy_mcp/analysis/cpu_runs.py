@@ -41,6 +41,35 @@ class Runs:
         return np.maximum(upto(np.asarray(b)) - upto(np.asarray(a)), 0).astype(np.int64)
 
 
+# states a thread is switched out in while it could still run (Linux R; Windows Ready, Running, Standby,
+# DeferredReady): the gap that follows is time waiting for a core
+RUNNABLE_STATES = (103, 1, 2, 3, 7)
+
+
+def off_cpu_after(ctx: Capture, times: np.ndarray, threads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each (time, thread row) at which a thread left a CPU: how long until it next ran (int64 ns; -1 for a
+    thread without usable context switches; until the capture's end when it never ran again), and whether it left
+    the CPU still runnable (preempted: the time off was a wait for a core)."""
+    off = np.full(len(times), -1, np.int64)
+    runnable = np.zeros(len(times), dtype=bool)
+    runs = thread_runs(ctx)
+    last = int(ctx.get_last_time())
+    for th in np.unique(threads).tolist():
+        r = runs.get(int(th))
+        if r is None:
+            continue
+        sel = np.flatnonzero(threads == th)
+        sel = sel[np.argsort(times[sel], kind="stable")]
+        t = times[sel].astype(np.int64)
+        k = np.searchsorted(r.start, t, "right")  # the next run; k - 1 is the one the switch ended
+        nxt = np.where(k < len(r.start), r.start[np.minimum(k, len(r.start) - 1)], max(last, int(t.max())))
+        # two switches in one gap between recorded runs (a run's record was lost): each counts until the next
+        nxt[:-1] = np.minimum(nxt[:-1], t[1:])
+        off[sel] = np.maximum(nxt - t, 0)
+        runnable[sel] = (k > 0) & np.isin(r.state[np.maximum(k - 1, 0)], RUNNABLE_STATES)
+    return off, runnable
+
+
 def thread_runs(ctx: Capture) -> dict[int, Runs]:
     """Per thread row (threads with usable context switches only): its runs; a run still going when the capture
     ended ends with it. Built once per capture generation (read-only arrays)."""

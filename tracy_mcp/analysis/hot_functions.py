@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.cpu_runs import fiber_rows, thread_runs
+from tracy_mcp.analysis.cpu_runs import fiber_rows, off_cpu_after, thread_runs
 from tracy_mcp.analysis.filters import match_names
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.grouping import unique_counts
@@ -74,7 +74,8 @@ def hot_functions(
     `thread`, a window [start, end) in ns, `frame_range` (a frame or inclusive (first, last) of the base frame
     set), or `name` (only samples taken inside a zone of that name: a name, glob or list as in zones()).
     `blocked=True`: the same over the callstacks taken as threads left a CPU (context switches): where they
-    blocked, slept or were preempted, counted per switch, not per unit of time."""
+    blocked, slept or were preempted, per switch and by the time off a CPU that followed (until the thread ran
+    again), so one long sleep outweighs many short preemptions."""
     scope = resolve_scope(ctx, thread=thread, start=start, end=end, frame_range=frame_range)
     period = int(ctx._db.meta_get("sampling_period") or 0)
     res = HotFunctions(title="", period_ns=period)
@@ -148,6 +149,9 @@ def hot_functions(
     order = np.lexsort((-incl, -excl))
     order = order[(excl[order] > 0) | (incl[order] > 0)]
     res.table = frame(_function_columns(funcs, order, excl, incl, mine, total))
+    off_lines: list[str] = []
+    if blocked:
+        off_lines = _off_cpu(ctx, res, funcs, times, threads, cpu_fn, order, n, label)
     # where the program's own code was, when that says more than where the CPU was
     attributed = own_fn if (own_fn >= 0).any() and not np.array_equal(own_fn, cpu_fn) else None
     # per thread and zone: the program's function, or when blocked, the call it blocked in (stacks at switches
@@ -170,9 +174,12 @@ def hot_functions(
             .replace("the CPU itself was mostly in", "the innermost call outside the kernel mostly", 1)
             .replace(" in their own code.", " (the innermost calls outside the kernel).")
         )
+        if off_lines:  # the time that followed says more than the count of switches: it leads
+            res.title = off_lines[0] + " By switches: " + res.title.split(": ", 1)[1]
         res.lines = [
             f"{total} callstacks taken as the program's threads left a CPU (blocked, slept or were preempted); "
-            "shares are of switches, not of time: ctx.thread_report() has the time off a CPU."
+            "shares are of switches unless a line says time.",
+            *off_lines[1:],
         ]
     else:
         res.lines = [
@@ -199,6 +206,47 @@ def hot_functions(
     short = n // 2 + 1 if attributed is not None else n  # the program's code leads: the rest in brief
     res.lines += _lines(funcs, order, excl, incl, total, thread_rows, zone_rows, in_zone, short)
     return res
+
+
+def _off_cpu(
+    ctx: Capture,
+    res: HotFunctions,
+    funcs: _Functions,
+    times: np.ndarray,
+    threads: np.ndarray,
+    call: np.ndarray,
+    order: np.ndarray,
+    n: int,
+    where: str,
+) -> list[str]:
+    """The time off a CPU after each switch, summed per call the thread left in: [title, detail lines] (empty when
+    context switches do not cover most of these samples). Adds `off_cpu_ns` and `preempted_ns` to res.table."""
+    off, runnable = off_cpu_after(ctx, times, threads)
+    known = off >= 0
+    if known.mean() < 0.5:
+        return []
+    nf = len(funcs.display)
+    spent = np.bincount(call[known], weights=off[known], minlength=nf)
+    pre = np.bincount(call[known & runnable], weights=off[known & runnable], minlength=nf)
+    res.table["off_cpu_ns"] = spent[order].astype(I64)
+    res.table["preempted_ns"] = pre[order].astype(I64)
+    whole = float(spent.sum())
+    if whole <= 0:
+        return []
+    d = funcs.display
+
+    def item(i: int) -> str:
+        how = "; preempted: runnable, waiting for a core" if pre[i] > 0.5 * spent[i] else ""
+        return f"{d[i]} {fmt_ns(int(spent[i]))} ({fmt_pct(spent[i] / whole)}{how})"
+
+    top = [i for i in np.argsort(-spent, kind="stable").tolist() if spent[i] > 0]
+    title = (
+        f"Time off a CPU by the call threads left it in ({where}, {fmt_ns(int(whole))} in all, until each thread ran "
+        "again): " + ", ".join(item(i) for i in top[:3]) + "."
+    )
+    lines = [f"Off a CPU by time ({fmt_pct(pre.sum() / whole)} of it preempted, the rest blocked or asleep):"]
+    lines += [f"  {fmt_pct(spent[i] / whole):>6} {fmt_ns(int(spent[i])):>10}  {d[i]}" for i in top[: max(n // 2, 3)]]
+    return [title, *lines]
 
 
 def blocked_calls_by_zone(ctx: Capture, thread_row: int, start: int, end: int) -> dict[str, str]:

@@ -553,7 +553,7 @@ def _lock_lines(
         ta = sum(t["acquisitions"] for t in top) / len(top)
         ra = sum(t["acquisitions"] for t in rest) / len(rest)
         out.append(
-            f"   waiting most: {', '.join(t['thread'] for t in top)} — {tw / rw:.1f}x the wait of the other threads "
-            f"each ({fmt_ns(tw)} vs {fmt_ns(rw)}); they acquire it {ta / ra:.1f}x as often"
+            f"   waiting most: {', '.join(t['thread'] for t in top)} — each waits {tw / rw:.1f}x as long as the "
+            f"others do on average ({fmt_ns(tw)} vs {fmt_ns(rw)} per thread); they acquire it {ta / ra:.1f}x as often"
         )
     return out

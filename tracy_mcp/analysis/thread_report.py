@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.cpu_runs import double_booked_ns, thread_runs
+from tracy_mcp.analysis.cpu_runs import RUNNABLE_STATES, double_booked_ns, thread_runs
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.hot_functions import NO_ZONE as NO_ZONE_LABEL
@@ -383,9 +383,6 @@ class CpuTime:
 
 
 NO_CPU_TIME = CpuTime(-1, -1, -1, -1)  # no usable context switches: unknown, not zero
-# states a thread is switched out in while it could still run (Linux R; Windows Ready, Running, Standby,
-# DeferredReady): the gap that follows is time waiting for a core
-RUNNABLE_STATES = (103, 1, 2, 3, 7)
 SPLIT = 2.0  # a 2x spread in runs (or run length) across a pool's threads is what its imbalance comes from
 MIN_FRAMES_PER_RUN = 10  # runs are counted per frame when the window holds this many frames
 PROFILER_CORES = 0.1  # Tracy's threads using this many cores' worth of the window are worth a line
