@@ -116,3 +116,32 @@ def frame_self_time(ctx: Capture, frames: np.ndarray, starts: np.ndarray, ends: 
     started = zs >= starts[pos]
     count = np.bincount(cell[started], minlength=size).reshape(len(starts), nk)
     return FrameSelfTime(np.asarray(frames, I64), ukeys.astype(I64), nnames, self_ns, count)
+
+
+def frame_thread(ctx: Capture, m: FrameSelfTime, nd: int, ref_start: np.ndarray, ref_dur: np.ndarray) -> int:
+    """The thread the frame loop runs on: among the threads with zones in most typical frames, the one whose first
+    zone after a frame mark starts soonest after it (the marking code is next to its zones; other threads' zones
+    fall anywhere). Ties (within 1 % of a frame): the one whose zones cover more of the frame."""
+    if len(m.keys) == 0:
+        return -1
+    th = m.thread_of
+    nthreads = int(th.max()) + 1
+    cover = np.zeros((nthreads, m.self_ns.shape[0] - nd))
+    np.add.at(cover, th, m.self_ns[nd:].T)
+    present = (cover > 0).mean(axis=1) >= 0.5
+    cov = np.median(cover / np.maximum(ref_dur, 1), axis=1)
+    t = ctx._cpu()
+    zb = ctx._db.col("threads", "zones_begin")
+    ze = ctx._db.col("threads", "zones_end")
+    gap = np.full(nthreads, np.inf)
+    for k in np.flatnonzero(present).tolist():
+        st = t.start[int(zb[k]) : int(ze[k])]
+        j = np.searchsorted(st, ref_start, "left")
+        ok = j < len(st)
+        if ok.any():
+            after = st[np.minimum(j, len(st) - 1)] - ref_start
+            gap[k] = float(np.median(np.where(ok, after, ref_dur) / ref_dur))
+    if not np.isfinite(gap).any():
+        return int(np.argmax(cov))
+    best = gap <= gap.min() + 0.01
+    return int(np.flatnonzero(best)[np.argmax(cov[best])])

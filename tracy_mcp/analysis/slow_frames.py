@@ -17,7 +17,8 @@ import numpy as np
 
 from tracy_mcp.analysis.formatting import clip_text, fmt_ms, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import GAMEPLAY, KIND_NAMES, FramePhases, frame_phases, phase_rows
-from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time
+from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time, frame_thread
+from tracy_mcp.analysis.frame_trend import frame_trend
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones
 
@@ -140,6 +141,9 @@ def slow_frames(
             *_phase_lines(ph),
             _distribution(ph, g),
         ]
+        trend = frame_trend(ctx, frame_set)
+        if trend.drifting:  # a slowdown that builds up over the run: no frame stands out, the tenths do
+            res.lines.insert(1, f"{trend.title} (ctx.frame_trend())")
         return res
     return _analyse(ctx, res, ph, slow, typical, head)
 
@@ -222,13 +226,13 @@ def _analyse(
     typ_cnt = np.median(m.count[nd:], axis=0)
     growth = m.self_ns[:nd] - typ
     th_of, nm_of = m.thread_of, m.name_of
-    frame_thread = _frame_thread(ctx, m, nd, ph.start[ref], ph.dur[ref])
+    home = frame_thread(ctx, m, nd, ph.start[ref], ph.dur[ref])
     win = ph.window()
     waits: dict[tuple[int, int], WaitZone] = {}
     if win is not None:
         waits = {(w.thread_row, w.name_idx): w for w in wait_zones(ctx, *win, ph)}
     is_wait = np.asarray([(int(a), int(b)) in waits for a, b in zip(th_of, nm_of, strict=True)], bool)
-    on = th_of == frame_thread
+    on = th_of == home
     work_anywhere = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)
     culprit_of = np.full(nd, -1, I64)
     share_of = np.full(nd, np.nan)
@@ -287,9 +291,7 @@ def _analyse(
         else:
             res.title = f"{head}: {cname} ({cthread}) grew most, {usual} vs {_span(vals)} in {what}."
         share_txt = (
-            f"; it explains {_share_span(shares)} of the self time added on {labels[frame_thread]}"
-            if len(shares)
-            else ""
+            f"; it explains {_share_span(shares)} of the self time added on {labels[home]}" if len(shares) else ""
         )
         if not chosen:
             of = f"{nd} analysed slow frames" if nd == len(slow) else f"the {nd} slowest frames (analysed)"
@@ -306,8 +308,8 @@ def _analyse(
     else:
         res.title = head + "."
     if chosen:
-        if frame_thread >= 0:
-            lines.append(_balance(ph, detail, growth, on, labels[frame_thread], what))
+        if home >= 0:
+            lines.append(_balance(ph, detail, growth, on, labels[home], what))
         lines.append(
             f"Typical = the median over {len(ref)} gameplay frames spread over the whole capture "
             f"({int(ref[0])}..{int(ref[-1])}, outside {what}), not only its neighbours."
@@ -329,35 +331,6 @@ def _analyse(
     lines.append(_distribution(ph, typical if len(typical) else ph.gameplay, other=True))
     res.lines = lines
     return res
-
-
-def _frame_thread(ctx: Capture, m: FrameSelfTime, nd: int, ref_start: np.ndarray, ref_dur: np.ndarray) -> int:
-    """The thread the frame loop runs on: among the threads with zones in most typical frames, the one whose first
-    zone after a frame mark starts soonest after it (the marking code is next to its zones; other threads' zones
-    fall anywhere). Ties (within 1 % of a frame): the one whose zones cover more of the frame."""
-    if len(m.keys) == 0:
-        return -1
-    th = m.thread_of
-    nthreads = int(th.max()) + 1
-    cover = np.zeros((nthreads, m.self_ns.shape[0] - nd))
-    np.add.at(cover, th, m.self_ns[nd:].T)
-    present = (cover > 0).mean(axis=1) >= 0.5
-    cov = np.median(cover / np.maximum(ref_dur, 1), axis=1)
-    t = ctx._cpu()
-    zb = ctx._db.col("threads", "zones_begin")
-    ze = ctx._db.col("threads", "zones_end")
-    gap = np.full(nthreads, np.inf)
-    for k in np.flatnonzero(present).tolist():
-        st = t.start[int(zb[k]) : int(ze[k])]
-        j = np.searchsorted(st, ref_start, "left")
-        ok = j < len(st)
-        if ok.any():
-            after = st[np.minimum(j, len(st) - 1)] - ref_start
-            gap[k] = float(np.median(np.where(ok, after, ref_dur) / ref_dur))
-    if not np.isfinite(gap).any():
-        return int(np.argmax(cov))
-    best = gap <= gap.min() + 0.01
-    return int(np.flatnonzero(best)[np.argmax(cov[best])])
 
 
 def _overall_culprit(culprit_of: np.ndarray, growth: np.ndarray, by_total: bool = False) -> int:

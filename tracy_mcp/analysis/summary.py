@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns
+from tracy_mcp.analysis.frame_trend import frame_trend
 from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
 from tracy_mcp.analysis.report import Report, frame
@@ -210,9 +211,11 @@ def _table_rows(report: Any) -> int:
     return 0 if t is None else len(t if not isinstance(t, dict) else next(iter(t.values()), []))
 
 
+ONLY_WHEN_FOUND = {"ctx.frame_trend()"}  # "frame time holds" is no news: such a headline is left out
 # (method, the call, whether its report found something worth leading with), in the order findings are shown
 ANALYSES: list[tuple[str, str, Callable[[Capture], Any], Callable[[Any], bool]]] = [
     ("frames", "ctx.slow_frames()", slow_frames, lambda r: _table_rows(r) > 0),
+    ("frames", "ctx.frame_trend()", frame_trend, lambda r: r.drifting or r.culprit is not None),
     ("locks", "ctx.lock_contention()", lock_contention, lambda r: _any(r, "contended")),
     ("memory events", "ctx.memory_report()", memory_report, lambda r: True),
     ("threads", "ctx.thread_report()", thread_report, lambda r: True),
@@ -236,8 +239,10 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
         except Exception as e:  # one failing analysis must not take the orientation down
             notes.append(f"{method} failed: {type(e).__name__}: {e}")
             continue
-        if line:
-            (notable if found(report) else quiet).append((method, line))
+        if line and found(report):
+            notable.append((method, line))
+        elif line and method not in ONLY_WHEN_FOUND:
+            quiet.append((method, line))
     if counts["zones"]:
         try:
             notable.append(("ctx.hot_paths()", _hot_line(ctx)))

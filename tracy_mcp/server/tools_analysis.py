@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 Analysis = Literal[
     "summary",
     "slow_frames",
+    "frame_trend",
     "lock_contention",
     "memory_report",
     "thread_report",
@@ -109,7 +110,7 @@ def register(mcp: MCPServer, core: Core) -> None:
         instance_id: Annotated[str | None, Field(description="Id or alias; optional when one is loaded.")] = None,
         thread: Annotated[
             str | None,
-            Field(description="Only this thread (name or id): not summary, slow_frames, thread_report."),
+            Field(description="Only this thread (name or id): not summary, the frame ones, thread_report."),
         ] = None,
         name: Annotated[
             str | None, Field(description="A lock (lock_contention), pool (memory_report) or zone (call trees).")
@@ -119,7 +120,7 @@ def register(mcp: MCPServer, core: Core) -> None:
             Field(description="Frame '160' or frames '150-170' (not summary; slow_frames: what grew there)."),
         ] = None,
     ) -> str:
-        """Answer a common question in one call, the finding first with its numbers (= print(ctx.<analysis>()) in
+        """Answer a common question in one call, the finding first with numbers (= print(ctx.<analysis>()) in
         eval; .table holds the data)."""
         try:
             kwargs = analysis_arguments(analysis, thread, name, frames)

@@ -1,0 +1,291 @@
+"""frame_trend: whether the frames get slower (or the work in them grows) as the program runs, and what grows.
+
+A slowdown that builds up over a run (a list that is never trimmed, a cache that only grows) leaves no frame far
+above the median, so slow_frames finds nothing. This analysis splits the gameplay frames into tenths of the run and
+compares them: the median frame per tenth, and per (thread, zone name) the median self time per frame in a sample
+of frames from each tenth. A zone grows steadily when its tenths rise in rank order with time (Spearman's rank
+correlation). A frame pacer (vsync, a sleep to the frame budget) can hide growing work while the frame time holds:
+the growing work is still named, with the wait that shrank to absorb it. The program's plots that rise or fall
+with the run (an entity count, a queue length) are named as what the growth follows.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
+from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
+from tracy_mcp.analysis.frame_self_time import frame_self_time, frame_thread
+from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.wait_zones import wait_zones
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+I64 = np.int64
+PARTS = 10  # tenths of the run
+MIN_FRAMES = 30  # fewer gameplay frames than this: no trend to speak of
+ROWS = 200_000  # about this many zones in the sampled frames (3 to 20 frames per tenth)
+DRIFT = 1.2  # last tenth's median frame over the first's (or the reverse): the frame time drifts
+STEADY = 0.6  # rank correlation of the tenths with time for a steady trend
+GROWS = 0.05  # a zone's growth per frame worth naming, as a share of the first tenth's median frame
+HIDDEN = 0.1  # with the frame time holding, growth per frame worth naming (frame loop's thread only)
+PLOT_RHO = 0.8  # a plot following the run this closely is named
+SHOWN = 5
+
+
+@attrs.define(repr=False)
+class FrameTrend(Report):
+    """Result of ``ctx.frame_trend()``. `table`: one row per tenth of the gameplay frames (part, first_frame,
+    last_frame, start_ns, frames, median_ns, p90_ns). `tables["zones"]`: per (thread, zone name) its median self
+    time per frame in the first and last tenth (first_ns, last_ns, growth_ns), calls per frame (first_calls,
+    last_calls), `rho` (rank correlation of its tenths with time), `share_of_growth` (growth / the median frame's
+    growth) and `wait`; largest growth first. `tables["plots"]`: the plots' median value in the first and last
+    tenth and their rank correlation with time."""
+
+    frame_set: str = ""
+    ratio: float = float("nan")  # last tenth's median frame / first tenth's
+    rho: float = float("nan")  # rank correlation of the gameplay frames' durations with time
+    drifting: bool = False
+    culprit: str | None = None
+    culprit_thread: str | None = None
+
+
+def frame_trend(ctx: Capture, frame_set: str | None = None) -> FrameTrend:
+    """Whether frame time drifts over the run (the gameplay frames in tenths: median frame per tenth, first
+    against last, and how steadily it rises), which zones' self time per frame grows with it (per thread, first
+    and last tenth, calls per frame, share of the growth), a wait that shrank to absorb growing work (frame
+    pacing), and the plots that rise or fall with the run. frame_set: a frame set name (default the base set)."""
+    ph = frame_phases(ctx, frame_set)
+    res = FrameTrend(title="", frame_set=frame_set or "Frame")
+    if ph is None or len(ph.gameplay) < MIN_FRAMES:
+        n = 0 if ph is None else len(ph.gameplay)
+        res.title = f"frame_trend: {n} gameplay frames; a trend needs at least {MIN_FRAMES}."
+        return res
+    res.frame_set = ph.set_name
+    g = ph.gameplay
+    parts = [p for p in np.array_split(g, PARTS) if len(p)]
+    med = np.asarray([np.median(ph.dur[p]) for p in parts])
+    res.table = frame(
+        {
+            "part": np.arange(len(parts)),
+            "first_frame": np.asarray([p[0] for p in parts], I64),
+            "last_frame": np.asarray([p[-1] for p in parts], I64),
+            "start_ns": np.asarray([ph.start[p[0]] for p in parts], I64),
+            "frames": np.asarray([len(p) for p in parts], I64),
+            "median_ns": med,
+            "p90_ns": np.asarray([np.percentile(ph.dur[p], 90) for p in parts]),
+        }
+    )
+    res.ratio = float(med[-1] / max(med[0], 1.0))
+    res.rho = spearman(np.arange(len(g)), ph.dur[g].astype(np.float64))
+    up = res.ratio >= DRIFT and res.rho >= STEADY
+    down = res.ratio <= 1 / DRIFT and res.rho <= -STEADY
+    res.drifting = up or down
+    zones = _zone_growth(ctx, ph, parts)
+    res.tables["zones"] = frame(_columns(zones))
+    plots = _plot_trends(ctx, ph, parts)
+    res.tables["plots"] = frame(_columns(plots))
+    first, last = parts[0], parts[-1]
+    span = (
+        f"median {fmt_ns(med[0])} in the first tenth of the gameplay frames ({first[0]}..{first[-1]}) -> "
+        f"{fmt_ns(med[-1])} in the last ({last[0]}..{last[-1]}), {res.ratio:.2f}x; rank correlation with time "
+        f"{res.rho:.2f}"
+    )
+    work = [z for z in zones if not z["wait"]]
+    growers = [z for z in work if z["growth_ns"] >= GROWS * med[0] and z["rho"] >= STEADY]
+    shrinkers = [z for z in work if -z["growth_ns"] >= GROWS * med[0] and z["rho"] <= -STEADY]
+    waits = [z for z in zones if z["wait"] and abs(z["growth_ns"]) >= GROWS * med[0]]
+    movers = shrinkers if down else growers
+    if not up and not down:  # frame time held: only clearly growing work on the frame's own thread (a pacer
+        # absorbed it); elsewhere, and in small steps, it is the machine's load varying over the run
+        movers = [z for z in growers if z["frame_thread"] and z["growth_ns"] >= HIDDEN * med[0] and z["rho"] >= 0.8]
+    lead = movers[0] if movers else None
+    if lead is not None:
+        res.culprit, res.culprit_thread = lead["name"], lead["thread"]
+    if up:
+        res.title = f"Frame time grows over the run: {span}."
+    elif down:
+        res.title = f"Frame time falls over the run: {span}."
+    else:
+        res.title = f"Frame time holds over the run: {span}."
+    if lead is not None:
+        res.title = res.title[:-1] + (
+            f"; {'growing' if lead['growth_ns'] > 0 else 'shrinking'} with it: {lead['name']} ({lead['thread']}) "
+            f"{fmt_ns(lead['first_ns'])} -> {fmt_ns(lead['last_ns'])} per frame"
+            + (f", {fmt_pct(lead['share_of_growth'])} of the growth" if up or down else "")
+            + "."
+        )
+        if not up and not down:
+            shrank = [w for w in waits if w["growth_ns"] < 0]
+            res.title = res.title[:-1] + (
+                f" The frame held because {shrank[0]['name']} ({shrank[0]['thread']}) shrank "
+                f"{fmt_ns(shrank[0]['first_ns'])} -> {fmt_ns(shrank[0]['last_ns'])} per frame: the slack left."
+                if shrank
+                else " The frame time did not follow."
+            )
+    elif not up and not down:
+        res.title = res.title[:-1] + "; no zone's time per frame grows steadily."
+    res.lines = _lines(med, movers, waits, plots)
+    return res
+
+
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Spearman's rank correlation (average ranks for ties); 0 when either side is constant."""
+    if len(x) < 3:
+        return 0.0
+    rx, ry = _ranks(np.asarray(x, np.float64)), _ranks(np.asarray(y, np.float64))
+    sx, sy = rx.std(), ry.std()
+    if sx == 0 or sy == 0:
+        return 0.0
+    return float(((rx - rx.mean()) * (ry - ry.mean())).mean() / (sx * sy))
+
+
+def _ranks(v: np.ndarray) -> np.ndarray:
+    order = np.argsort(v, kind="stable")
+    r = np.empty(len(v))
+    r[order] = np.arange(len(v), dtype=np.float64)
+    _, inv, cnt = np.unique(v, return_inverse=True, return_counts=True)
+    sums = np.bincount(inv.reshape(-1), weights=r)
+    return (sums / cnt)[inv.reshape(-1)]
+
+
+def _zone_growth(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list[dict[str, Any]]:
+    """Per (thread, zone name): median self time and calls per frame in each tenth (from a sample of its frames),
+    first against last, largest growth first."""
+    per_frame = max(ctx._cpu().n / max(len(ph.dur), 1), 1.0)
+    k = int(np.clip(ROWS / per_frame / len(parts), 3, 20))
+    picked = [p[np.unique(np.linspace(0, len(p) - 1, min(k, len(p))).astype(I64))] for p in parts]
+    fr = np.concatenate(picked)
+    m = frame_self_time(ctx, fr, ph.start[fr], ph.end[fr])
+    if len(m.keys) == 0:
+        return []
+    bounds = np.cumsum([0, *[len(p) for p in picked]])
+    tenth = np.stack([np.median(m.self_ns[a:b], axis=0) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+    calls = np.stack([np.median(m.count[a:b], axis=0) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+    growth = tenth[-1] - tenth[0]
+    med0 = float(np.median(ph.dur[parts[0]]))
+    frame_growth = float(np.median(ph.dur[parts[-1]])) - med0
+    win = ph.window()
+    waits = {(w.thread_row, w.name_idx) for w in wait_zones(ctx, win[0], win[1], ph)} if win is not None else set()
+    home = frame_thread(ctx, m, 0, ph.start[fr], ph.dur[fr])
+    names, labels = ctx._srclocs().names, ctx._thread_labels()
+    steps = np.arange(len(parts))
+    out: list[dict[str, Any]] = []
+    for j in np.argsort(-np.abs(growth), kind="stable")[:50].tolist():
+        th, nm = int(m.thread_of[j]), int(m.name_of[j])
+        out.append(
+            {
+                "thread": labels[th],
+                "name": names[nm],
+                "first_ns": float(tenth[0, j]),
+                "last_ns": float(tenth[-1, j]),
+                "growth_ns": float(growth[j]),
+                "first_calls": float(calls[0, j]),
+                "last_calls": float(calls[-1, j]),
+                "rho": spearman(steps, tenth[:, j]),
+                "share_of_growth": float(growth[j] / frame_growth) if abs(frame_growth) > 0.01 * med0 else np.nan,
+                "wait": (th, nm) in waits,
+                "frame_thread": th == home,
+            }
+        )
+    # the frame loop's own thread first among equals: its zones are what the frame time is made of
+    out.sort(key=lambda z: -abs(z["growth_ns"]) * (1.0 if z["frame_thread"] else 0.5))
+    return out
+
+
+def _plot_trends(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list[dict[str, Any]]:
+    """Per plot with points over the gameplay frames: its median value in the first and last tenth, and the rank
+    correlation of its value at each frame's end with time."""
+    db = ctx._db
+    if not db.rows("plots") or not db.rows("plot_points"):
+        return []
+    p = ctx.plots(as_frame=True)
+    b = db.col("plots", "point_begin").astype(I64)
+    e = db.col("plots", "point_end").astype(I64)
+    times = db.col("plot_points", "time").astype(I64)
+    values = db.col("plot_points", "value").astype(np.float64)
+    g = ph.gameplay
+    ends = ph.end[g]
+    step = max(len(g) // 400, 1)  # a few hundred frames say how a plot moves
+    at = ends[::step]
+    part_of = np.repeat(np.arange(len(parts)), [len(q) for q in parts])[::step]
+    out: list[dict[str, Any]] = []
+    for i in range(len(p)):
+        t, v = times[b[i] : e[i]], values[b[i] : e[i]]
+        if len(t) < 3:
+            continue
+        j = np.searchsorted(t, at, "right") - 1
+        ok = j >= 0
+        if ok.mean() < 0.5:
+            continue
+        val = v[np.maximum(j, 0)][ok]
+        tenth = part_of[ok]
+        first, last = val[tenth == tenth.min()], val[tenth == tenth.max()]
+        out.append(
+            {
+                "plot": str(p["name"].iloc[i])
+                + ("" if p["type"].iloc[i] == "User" else f" (Tracy's {p['type'].iloc[i]} plot)"),
+                "type": str(p["type"].iloc[i]),
+                "first": float(np.median(first)),
+                "last": float(np.median(last)),
+                "rho": spearman(np.arange(len(val)), val),
+            }
+        )
+    out.sort(key=lambda r: -abs(r["rho"]))
+    return out
+
+
+def _columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    keys = list(rows[0]) if rows else []
+    return {k: [r[k] for r in rows] for k in keys}
+
+
+def _value(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
+def _lines(
+    med: np.ndarray,
+    movers: list[dict[str, Any]],
+    waits: list[dict[str, Any]],
+    plots: list[dict[str, Any]],
+) -> list[str]:
+    lines = ["Median frame per tenth of the run: " + ", ".join(f"{x / 1e6:.2f}" for x in med) + " ms."]
+    if movers:
+        lines.append("Zones whose self time per frame moves steadily with the run (first tenth -> last):")
+        for z in movers[:SHOWN]:
+            calls = (
+                f"{z['first_calls']:g} -> {z['last_calls']:g} calls per frame"
+                if z["first_calls"] != z["last_calls"]
+                else f"{z['first_calls']:g} call(s) per frame throughout"
+            )
+            share = (
+                f", {fmt_pct(z['share_of_growth'])} of the frame's growth" if np.isfinite(z["share_of_growth"]) else ""
+            )
+            lines.append(
+                f"  {z['name']} ({z['thread']}): {fmt_ns(z['first_ns'])} -> {fmt_ns(z['last_ns'])} "
+                f"({'+' if z['growth_ns'] >= 0 else '-'}{fmt_ns(abs(z['growth_ns']))}{share}); {calls}; rank "
+                f"correlation {z['rho']:.2f}"
+            )
+    else:
+        lines.append("No zone's self time per frame moves steadily with the run.")
+    for w in waits[:2]:
+        lines.append(
+            f"Wait {w['name']} ({w['thread']}): {fmt_ns(w['first_ns'])} -> {fmt_ns(w['last_ns'])} per frame "
+            "(a wait takes up what the work leaves of the frame)."
+        )
+    moving = [p for p in plots if abs(p["rho"]) >= PLOT_RHO and p["first"] != p["last"]]
+    if moving:
+        lines.append(
+            "Plots that move with the run: "
+            + "; ".join(
+                f"{p['plot']} {_value(p['first'])} -> {_value(p['last'])} (rank correlation {p['rho']:.2f})"
+                for p in moving[:3]
+            )
+            + "."
+        )
+    return lines
