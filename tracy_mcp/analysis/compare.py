@@ -3,7 +3,8 @@
 Per group: count, total, mean, p50/p90 in A and B, ratios, and a Mann-Whitney rank test on the individual durations
 (up to SAMPLE per group and side). A change is beyond noise when p < alpha AND it moves by at least `min_change`.
 Classes, judged on own (self) time so that parents do not inherit their children's changes:
-- regressed / improved: own time per call up / down (by at least min_change of the zone's duration per call);
+- regressed / improved: own time per call up / down (by at least min_change of the zone's duration per call, in
+  the mean and in the median call);
 - count changed only: the call count moved but the total time did not (the same work in more / fewer calls);
 - more calls / fewer calls: the count moved and the total with it, per-call time unchanged;
 - through children: per-call time moved only through children (named from the call paths);
@@ -172,10 +173,15 @@ def _compare_groups(pa: GroupProfile, pb: GroupProfile, scale: float, min_change
         r["self_ratio"] = own_b / own_a if own_a > 0 else float("inf") if own_b > 0 else 1.0
         r["p_value"] = p_incl
         step = min_change * r["mean_a_ns"]  # own time must move by min_change of the whole per-call duration
+        # the typical call must move as well as the mean: a few outliers (a preempted call) move only the mean
+        med = (float(np.median(sa)), float(np.median(sb))) if len(sa) and len(sb) else (own_a, own_b)
         own_up = p_self < alpha and own_b - own_a >= step and own_b >= (1 + min_change) * own_a
+        own_up &= med[1] >= (1 + min_change) * med[0] and med[1] > med[0]
         own_down = p_self < alpha and own_a - own_b >= step and own_a >= (1 + min_change) * own_b
-        incl_up = p_incl < alpha and r["mean_ratio"] >= 1 + min_change
-        incl_down = p_incl < alpha and r["mean_ratio"] <= 1 / (1 + min_change)
+        own_down &= med[0] >= (1 + min_change) * med[1] and med[0] > med[1]
+        p50_ratio = r["p50_b_ns"] / r["p50_a_ns"] if r["p50_a_ns"] > 0 else r["mean_ratio"]
+        incl_up = p_incl < alpha and r["mean_ratio"] >= 1 + min_change and p50_ratio >= 1 + min_change
+        incl_down = p_incl < alpha and r["mean_ratio"] <= 1 / (1 + min_change) and p50_ratio <= 1 / (1 + min_change)
         count_moved = abs(cb - ca) > 3 * np.sqrt(ca + cb) and abs(r["count_ratio"] - 1) >= min_change
         # with the count moving, per-call times move the other way by themselves: the total decides
         total_up = r["total_ratio"] >= 1 + 2 * min_change
@@ -322,6 +328,36 @@ def _children(name: str, paths: list[dict[str, Any]]) -> list[str]:
     return out[:3]
 
 
+def _renames(gone: list[dict[str, Any]], new: list[dict[str, Any]], paths: list[dict[str, Any]]) -> list[str]:
+    """'old -> new (...)' for each zone name only in A that has a counterpart only in B under the same parent
+    paths with the same call count and per-call time (within 10 % and 25 %): a rename, not a change."""
+
+    def parents(name: str, kind: str) -> set[str]:
+        return {
+            p["name"].rsplit(" > ", 1)[0] if " > " in p["name"] else ""
+            for p in paths
+            if p["kind"] == kind and p["name"].rsplit(" > ", 1)[-1] == name
+        }
+
+    out, used = [], set()
+    for g in gone:
+        pg = parents(g["name"], "gone")
+        for n in new:
+            if n["name"] in used or not pg or parents(n["name"], "new") != pg:
+                continue
+            same_calls = abs(n["count_b"] - g["count_a"]) <= 0.1 * max(g["count_a"], 1)
+            same_cost = abs(n["p50_b_ns"] - g["p50_a_ns"]) <= 0.25 * max(g["p50_a_ns"], 1.0)
+            if same_calls and same_cost:
+                used.add(n["name"])
+                where = sorted(pg)[0]
+                out.append(
+                    f"{g['name']} -> {n['name']} ({where + ' > …; ' if where else 'top level; '}{g['count_a']} -> "
+                    f"{n['count_b']} calls, p50 {fmt_ns(g['p50_a_ns'])} -> {fmt_ns(n['p50_b_ns'])})"
+                )
+                break
+    return out
+
+
 def _summary(
     a: Capture,
     b: Capture,
@@ -347,6 +383,12 @@ def _summary(
         )
     else:
         title = f"B ({target}) vs A ({base}): no zone regressed beyond noise."
+    if by.get("improved"):
+        r = by["improved"][0]
+        title = title[:-1] + (
+            f"; {len(by['improved'])} improved, most: {r['name']} {r['mean_ratio']:.2f}x per call "
+            f"({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])})."
+        )
     lines = [
         "Beyond noise = Mann-Whitney p < "
         f"{alpha:g} and a change of at least {fmt_pct(min_change)}"
@@ -393,6 +435,11 @@ def _summary(
                 )
                 + (f"; ... {len(rows) - 5} more" if len(rows) > 5 else "")
             )
+    renamed = _renames(by.get("gone", []), by.get("new", []), paths)
+    if renamed:
+        lines.append(
+            "Likely renamed (only in A -> only in B at the same place, same calls and cost): " + "; ".join(renamed)
+        )
     incl = by.get("through children (slower)", []) + by.get("through children (faster)", [])
     if incl:
         lines.append("Through children (only a child changed; own time unchanged; not regressions):")

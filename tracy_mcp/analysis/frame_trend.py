@@ -49,6 +49,7 @@ class FrameTrend(Report):
     frame_set: str = ""
     ratio: float = float("nan")  # last tenth's median frame / first tenth's
     rho: float = float("nan")  # rank correlation of the gameplay frames' durations with time
+    slope_ns: float = float("nan")  # frame time added per frame (least-squares fit over the gameplay frames)
     drifting: bool = False
     culprit: str | None = None
     culprit_thread: str | None = None
@@ -82,6 +83,7 @@ def frame_trend(ctx: Capture, frame_set: str | None = None) -> FrameTrend:
     )
     res.ratio = float(med[-1] / max(med[0], 1.0))
     res.rho = spearman(np.arange(len(g)), ph.dur[g].astype(np.float64))
+    res.slope_ns = float(np.polyfit(np.arange(len(g), dtype=np.float64), ph.dur[g].astype(np.float64), 1)[0])
     up = res.ratio >= DRIFT and res.rho >= STEADY
     down = res.ratio <= 1 / DRIFT and res.rho <= -STEADY
     res.drifting = up or down
@@ -95,7 +97,14 @@ def frame_trend(ctx: Capture, frame_set: str | None = None) -> FrameTrend:
         f"{fmt_ns(med[-1])} in the last ({last[0]}..{last[-1]}), {res.ratio:.2f}x; rank correlation with time "
         f"{res.rho:.2f}"
     )
-    work = [z for z in zones if not z["wait"]]
+    if up or down:
+        span += (
+            f"; by a linear fit {'+' if res.slope_ns >= 0 else '-'}{fmt_ns(abs(res.slope_ns))} per frame, "
+            f"{'+' if res.slope_ns >= 0 else '-'}{fmt_ns(abs(res.slope_ns) * (len(g) - 1))} over the {len(g)} frames"
+        )
+    # work off the frame loop's thread that runs at its own pace gets more calls into a longer frame: it moves
+    # only if its share of the frame moves too
+    work = [z for z in zones if not z["wait"] and (z["frame_thread"] or z["share_rho"] * z["rho"] >= STEADY**2)]
     growers = [z for z in work if z["growth_ns"] >= GROWS * med[0] and z["rho"] >= STEADY]
     shrinkers = [z for z in work if -z["growth_ns"] >= GROWS * med[0] and z["rho"] <= -STEADY]
     waits = [z for z in zones if z["wait"] and abs(z["growth_ns"]) >= GROWS * med[0]]
@@ -104,8 +113,10 @@ def frame_trend(ctx: Capture, frame_set: str | None = None) -> FrameTrend:
         # absorbed it); elsewhere, and in small steps, it is the machine's load varying over the run
         movers = [z for z in growers if z["frame_thread"] and z["growth_ns"] >= HIDDEN * med[0] and z["rho"] >= 0.8]
     lead = movers[0] if movers else None
+    follows = ""
     if lead is not None:
         res.culprit, res.culprit_thread = lead["name"], lead["thread"]
+        follows = _follows(lead, plots, med)
     if up:
         res.title = f"Frame time grows over the run: {span}."
     elif down:
@@ -117,6 +128,7 @@ def frame_trend(ctx: Capture, frame_set: str | None = None) -> FrameTrend:
             f"; {'growing' if lead['growth_ns'] > 0 else 'shrinking'} with it: {lead['name']} ({lead['thread']}) "
             f"{fmt_ns(lead['first_ns'])} -> {fmt_ns(lead['last_ns'])} per frame"
             + (f", {fmt_pct(lead['share_of_growth'])} of the growth" if up or down else "")
+            + (f"; {follows}" if follows else "")
             + "."
         )
         if not up and not down:
@@ -165,6 +177,8 @@ def _zone_growth(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list
         return []
     bounds = np.cumsum([0, *[len(p) for p in picked]])
     tenth = np.stack([np.median(m.self_ns[a:b], axis=0) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
+    share = m.self_ns / np.maximum(ph.dur[fr], 1)[:, None]  # of each frame's wall time
+    share_tenth = np.stack([np.median(share[a:b], axis=0) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
     calls = np.stack([np.median(m.count[a:b], axis=0) for a, b in zip(bounds[:-1], bounds[1:], strict=True)])
     growth = tenth[-1] - tenth[0]
     med0 = float(np.median(ph.dur[parts[0]]))
@@ -187,6 +201,8 @@ def _zone_growth(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list
                 "first_calls": float(calls[0, j]),
                 "last_calls": float(calls[-1, j]),
                 "rho": spearman(steps, tenth[:, j]),
+                "share_rho": spearman(steps, share_tenth[:, j]),
+                "tenths_ns": tenth[:, j].tolist(),
                 "share_of_growth": float(growth[j] / frame_growth) if abs(frame_growth) > 0.01 * med0 else np.nan,
                 "wait": (th, nm) in waits,
                 "frame_thread": th == home,
@@ -225,6 +241,7 @@ def _plot_trends(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list
         val = v[np.maximum(j, 0)][ok]
         tenth = part_of[ok]
         first, last = val[tenth == tenth.min()], val[tenth == tenth.max()]
+        per = [float(np.median(val[tenth == q])) if (tenth == q).any() else float("nan") for q in range(len(parts))]
         out.append(
             {
                 "plot": str(p["name"].iloc[i])
@@ -233,15 +250,59 @@ def _plot_trends(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list
                 "first": float(np.median(first)),
                 "last": float(np.median(last)),
                 "rho": spearman(np.arange(len(val)), val),
+                "tenths": per,
             }
         )
     out.sort(key=lambda r: -abs(r["rho"]))
     return out
 
 
+def _follows(zone: dict[str, Any], plots: list[dict[str, Any]], med: np.ndarray) -> str:
+    """'it follows plot P (a -> b): about X per unit' for the moving plot whose tenths rank most like the zone's
+    (ties: the one that follows the run more closely; plots of the frame time itself are left out; '' when none
+    follows it closely)."""
+    best, key = None, (PLOT_RHO, 0.0)
+    for p in plots:
+        if abs(p["rho"]) < PLOT_RHO or p["first"] == p["last"]:
+            continue
+        per = np.asarray(p["tenths"], np.float64)
+        ok = np.isfinite(per)
+        if ok.sum() < 3 or _frame_time_plot(per[ok], med[ok]):
+            continue
+        r = round(abs(spearman(per[ok], np.asarray(zone["tenths_ns"], np.float64)[ok])), 2)
+        if (r, abs(p["rho"])) >= key:
+            best, key = p, (r, abs(p["rho"]))
+    best_rho = key[0]
+    if best is None:
+        return ""
+    per_unit = zone["growth_ns"] / (best["last"] - best["first"])
+    return (
+        f"it follows plot {best['plot']} ({_value(best['first'])} -> {_value(best['last'])}; rank correlation "
+        f"{best_rho:.2f}): about {fmt_ns(abs(per_unit))} per frame for each unit of it"
+    )
+
+
+def _frame_time_plot(values: np.ndarray, frame_ns: np.ndarray) -> bool:
+    """True when a plot's values are the frame time itself (in s, ms, µs or ns): it says nothing about why."""
+    for unit in (1e9, 1e6, 1e3, 1.0):
+        ratio = values * unit / np.maximum(frame_ns, 1.0)
+        if np.all((ratio > 0.9) & (ratio < 1.1)):
+            return True
+    return False
+
+
 def _columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
     keys = list(rows[0]) if rows else []
-    return {k: [r[k] for r in rows] for k in keys}
+    out: dict[str, Any] = {}
+    for k in keys:
+        vals = [r[k] for r in rows]
+        if isinstance(vals[0], list):  # per-tenth values: one list per row
+            col = np.empty(len(vals), object)
+            col[:] = vals
+            out[k] = col
+        else:
+            out[k] = vals
+    return out
 
 
 def _value(x: float) -> str:

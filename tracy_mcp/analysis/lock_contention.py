@@ -129,6 +129,73 @@ def lock_wait_in_zones(ctx: Capture, lo: int, hi: int, skip: set[tuple[int, int]
     return {int(k): int(v) for k, v in enumerate(per.tolist()) if v > 0}
 
 
+MAX_WAITS = 200  # the longest waits in the windows say who held the lock
+
+
+@attrs.frozen
+class WindowWaits:
+    """One lock's waits by one thread inside a set of time windows (frames)."""
+
+    lock: str
+    wait_ns: np.ndarray  # per window: the thread's time waiting for the lock inside it
+    zone: str  # the zone the thread waited in (most of that time)
+    holder: str  # the thread that held the lock meanwhile (most of that time), "" when none did
+    holder_zone: str  # the zone the holder was in then
+
+
+def lock_waits_in_windows(ctx: Capture, thread_row: int, starts: np.ndarray, ends: np.ndarray) -> list[WindowWaits]:
+    """Per lock the thread waited for inside the windows [starts[i], ends[i]): its wait per window, where it
+    waited, and who held the lock meanwhile (the other thread whose hold overlapped those waits most, and the zone
+    it was in). Locks without such waits are left out; most wait first."""
+    out = []
+    for r in ctx._lock_rows():
+        d = _lock_data(ctx, r, None, None)
+        mine = d.thread_rows[d.acq.thread] == thread_row
+        sel = np.flatnonzero(mine & (d.acq.wait > 0))
+        if not len(sel):
+            continue
+        ws, we = d.acq.wait_start[sel], d.acq.time[sel]
+        lo, hi = starts[:, None], ends[:, None]
+        ov = np.maximum(np.minimum(we[None, :], hi) - np.maximum(ws[None, :], lo), 0)  # [window, wait]
+        per_window = ov.sum(axis=1)
+        if per_window.sum() <= 0:
+            continue
+        used = np.flatnonzero(ov.sum(axis=0) > 0)
+        weight = ov.sum(axis=0)[used].astype(np.float64)
+        zone = innermost(ctx, ws[used], np.full(len(used), thread_row, I64))
+        zone_name = _top_name(ctx, zone, weight)
+        # who held it meanwhile: every other thread's hold overlapping each wait (the longest waits), by overlap
+        other = np.flatnonzero(~mine & ~d.acq.nested)
+        hs, he = d.acq.time[other], d.acq.hold_end[other]
+        at, rows, amount = [], [], []
+        for w in used[np.argsort(-weight, kind="stable")][:MAX_WAITS].tolist():
+            a, b = int(ws[w]), int(we[w])
+            hit = np.flatnonzero((hs < b) & (he > a))
+            at.append(np.maximum(hs[hit], a))
+            rows.append(d.thread_rows[d.acq.thread[other[hit]]])
+            amount.append(np.minimum(he[hit], b) - np.maximum(hs[hit], a))
+        holder = holder_zone = ""
+        if at and sum(len(x) for x in at):
+            t_at, t_row, t_ov = np.concatenate(at), np.concatenate(rows).astype(I64), np.concatenate(amount)
+            top = int(np.argmax(np.bincount(t_row, weights=t_ov)))
+            pick = t_row == top
+            holder = ctx._thread_labels()[top]
+            holder_zone = _top_name(ctx, innermost(ctx, t_at[pick], t_row[pick]), t_ov[pick].astype(np.float64))
+        out.append(WindowWaits(d.name, per_window.astype(I64), zone_name, holder, holder_zone))
+    out.sort(key=lambda w: -int(w.wait_ns.sum()))
+    return out
+
+
+def _top_name(ctx: Capture, zone: np.ndarray, weight: np.ndarray) -> str:
+    """The zone name carrying most of the weight ('' when the rows are outside every zone)."""
+    ok = zone >= 0
+    if not ok.any():
+        return ""
+    idx = ctx._srclocs().name_idx[ctx._cpu().srcloc[zone[ok]]]
+    best = np.bincount(idx, weights=weight[ok])
+    return str(ctx._srclocs().names[int(np.argmax(best))])
+
+
 # -- building the per-lock data -------------------------------------------------------------------------------------
 def _lock_data(ctx: Capture, r: int, start_ns: int | None, end_ns: int | None) -> _LockData:
     db = ctx._db

@@ -19,6 +19,7 @@ from tracy_mcp.analysis.formatting import clip_text, fmt_ms, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import GAMEPLAY, KIND_NAMES, FramePhases, frame_phases, phase_rows
 from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time, frame_thread
 from tracy_mcp.analysis.frame_trend import frame_trend
+from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_windows
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones
 
@@ -33,6 +34,8 @@ TOP_ZONES = 5  # growing zones listed per analysed frame
 SHOWN = 15  # frames listed in the summary
 SLOW = "the slow frames"  # how the default report names the frames it analyses
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
+LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
+LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
 SHRANK = 0.1  # zones of the frame thread that shrank by at least this share of the added time are named
 
 
@@ -305,6 +308,16 @@ def _analyse(
         path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), cname)
         if path:
             lines.append(f"Call path: {path}")
+        lock = _lock_waits(ctx, ph, fr, nd, home, what)
+        if lock is not None:
+            line, w, added = lock
+            lines.append(line)
+            if w.zone == cname and added >= LOCK_LEADS * float(np.mean(growth[mine, culprit])):
+                res.title = res.title[:-1] + (
+                    f"; it waits there for lock {w.lock}"
+                    + (f", held meanwhile by {w.holder} in {w.holder_zone}" if w.holder else "")
+                    + "."
+                )
     else:
         res.title = head + "."
     if chosen:
@@ -331,6 +344,33 @@ def _analyse(
     lines.append(_distribution(ph, typical if len(typical) else ph.gameplay, other=True))
     res.lines = lines
     return res
+
+
+def _lock_waits(
+    ctx: Capture, ph: FramePhases, fr: np.ndarray, nd: int, home: int, what: str
+) -> tuple[str, WindowWaits, float] | None:
+    """(line, waits, mean added wait per frame) for the lock the frame loop's thread waited for most in the
+    analysed frames (fr[:nd]) beyond its typical wait (fr[nd:]), when that is a notable share of their excess."""
+    if home < 0 or not ctx._db.rows("lock_events"):
+        return None
+    waits = lock_waits_in_windows(ctx, home, ph.start[fr], ph.end[fr])
+    excess = float(np.mean(np.maximum(ph.dur[fr[:nd]] - ph.median_ns, 0)))
+    for w in waits:
+        slow, typical = float(np.mean(w.wait_ns[:nd])), float(np.median(w.wait_ns[nd:]))
+        added = slow - typical
+        if excess > 0 and added >= LOCK_NOTABLE * excess:
+            held = (
+                f"; held meanwhile by {w.holder}" + (f" in {w.holder_zone}" if w.holder_zone else "")
+                if w.holder
+                else ""
+            )
+            line = (
+                f"Lock wait: {ctx._thread_labels()[home]} waits for {w.lock} {fmt_ns(slow)} per frame in {what} "
+                f"(typical {fmt_ns(typical)}), {fmt_pct(added / excess)} of their excess over the median frame, "
+                f"inside {w.zone or 'no zone'}{held} (ctx.lock_contention({w.lock!r}))."
+            )
+            return line, w, added
+    return None
 
 
 def _overall_culprit(culprit_of: np.ndarray, growth: np.ndarray, by_total: bool = False) -> int:

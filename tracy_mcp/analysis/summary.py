@@ -214,8 +214,8 @@ def _table_rows(report: Any) -> int:
 ONLY_WHEN_FOUND = {"ctx.frame_trend()"}  # "frame time holds" is no news: such a headline is left out
 # (method, the call, whether its report found something worth leading with), in the order findings are shown
 ANALYSES: list[tuple[str, str, Callable[[Capture], Any], Callable[[Any], bool]]] = [
-    ("frames", "ctx.slow_frames()", slow_frames, lambda r: _table_rows(r) > 0),
     ("frames", "ctx.frame_trend()", frame_trend, lambda r: r.drifting or r.culprit is not None),
+    ("frames", "ctx.slow_frames()", slow_frames, lambda r: _table_rows(r) > 0),
     ("locks", "ctx.lock_contention()", lock_contention, lambda r: _any(r, "contended")),
     ("memory events", "ctx.memory_report()", memory_report, lambda r: True),
     ("threads", "ctx.thread_report()", thread_report, lambda r: True),

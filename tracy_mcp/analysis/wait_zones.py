@@ -7,7 +7,9 @@
   ends at the frame boundary: a vsync / frame-limiter sleep.
 - "waits for other threads": mostly self time, and in at least 90 % of its runs it ends right after a unit of
   work on another thread ends (50 µs, else 200 µs or 1 ms: a busy machine wakes late), at least 3 times as often
-  as a random instant inside it (its midpoint, the control), which does so in at most 25 %.
+  as a random instant inside it (its midpoint, the control), which does so in at most 25 %, and 3 times as often
+  as another thread's work ends right after it (work in lockstep with other threads ends beside theirs on both
+  sides; a wait only after them).
 """
 
 from __future__ import annotations
@@ -185,7 +187,9 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
             for eps in WAKE_EPS_NS:  # the tightest wake-up delay that shows it (a busy machine wakes late)
                 f_end = float(_after_other_end(ends, k, e, eps).mean())
                 f_mid = float(_after_other_end(ends, k, mid, eps).mean())
-                if f_end >= 0.9 and f_mid <= 0.25 and f_end >= 3 * f_mid:
+                # work in lockstep with other threads ends next to theirs on both sides; a wait ends after them
+                f_next = float((_next_other_end(ends, k, e) <= eps).mean())
+                if f_end >= 0.9 and f_mid <= 0.25 and f_end >= 3 * max(f_mid, f_next):
                     last, share = _last_to_finish(ctx, ends, k, e, eps)
                     found[(k, name_idx)] = WaitZone(
                         k,
@@ -203,6 +207,18 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
 def _after_other_end(ends: list[np.ndarray], own: int, times: np.ndarray, eps: int) -> np.ndarray:
     """True where a unit of work on another thread ended at most `eps` before the time."""
     return _last_other_end(ends, own, times)[1] <= eps
+
+
+def _next_other_end(ends: list[np.ndarray], own: int, times: np.ndarray) -> np.ndarray:
+    """Per time: how soon after it a unit of work on another thread ends (a huge gap where none does)."""
+    gap_best = np.full(len(times), np.iinfo(I64).max, I64)
+    for k, e in enumerate(ends):
+        if k == own or len(e) == 0:
+            continue
+        j = np.searchsorted(e, times, "left")
+        gap = np.where(j < len(e), e[np.minimum(j, len(e) - 1)] - times, np.iinfo(I64).max)
+        gap_best = np.minimum(gap_best, gap)
+    return gap_best
 
 
 def _last_other_end(ends: list[np.ndarray], own: int, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
