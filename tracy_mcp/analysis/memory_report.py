@@ -14,6 +14,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.formatting import fmt_bytes as _size  # one rule for sizes
+from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.grouping import group_ids, unique_counts
 from tracy_mcp.analysis.report import Report, frame
@@ -59,11 +60,11 @@ def memory_report(
     start_ns: int | None = None,
     end_ns: int | None = None,
 ) -> MemoryReport:
-    """Where memory goes: per pool allocations, frees, bytes, peak live bytes (when, the window >= 95% of it,
-    what allocated during its run-up); allocations never freed by site (zone path active at allocation on the
-    allocating thread; by callstack when recorded); allocations per frame and median size per site. Restrict to
-    one `pool` (name, "(default)" for the unnamed one), an allocating `thread`, or allocations made in
-    [start_ns, end_ns)."""
+    """Where memory goes: per pool allocations, frees, bytes, peak live bytes (when, the window >= 95% of it and
+    how long within it memory is that high, what allocated during its run-up); allocations never freed by site
+    (zone path active at allocation on the allocating thread; by callstack when recorded); allocations per frame
+    and median size per site. Restrict to one `pool` (name, "(default)" for the unnamed one), an allocating
+    `thread`, or allocations made in [start_ns, end_ns)."""
     db = ctx._db
     pools = ctx._pool_names()
     if db.rows("mem_events") == 0 or not pools:
@@ -348,16 +349,41 @@ def _live_curve(t_alloc: np.ndarray, t_free: np.ndarray, size: np.ndarray) -> _L
 
 def _peak(live: _Live) -> dict[str, int]:
     if len(live.live) == 0:
-        return {"peak_bytes": 0, "peak_ns": -1, "window_start_ns": -1, "window_end_ns": -1}
+        return {
+            "peak_bytes": 0,
+            "peak_ns": -1,
+            "window_start_ns": -1,
+            "window_end_ns": -1,
+            "above_ns": 0,
+            "episodes": 0,
+        }
     k = int(np.argmax(live.live))
     peak = int(live.live[k])
-    above = np.nonzero(live.live >= PEAK_WINDOW * peak)[0]
+    high = live.live >= PEAK_WINDOW * peak
+    above = np.nonzero(high)[0]
+    # how long it is that high, and in how many separate stretches (it may dip in between)
+    step = np.diff(live.time, append=live.time[-1])
+    starts = high & ~np.concatenate([[False], high[:-1]])
     return {
         "peak_bytes": peak,
         "peak_ns": int(live.time[k]),
         "window_start_ns": int(live.time[above[0]]),
         "window_end_ns": int(live.time[above[-1]]),
+        "above_ns": int(step[high].sum()),
+        "episodes": int(starts.sum()),
     }
+
+
+def _peak_window(pools: dict[str, Any], i: int) -> str:
+    """Where live memory is near its peak: one stretch, or brief episodes spread over a span."""
+    a, b = int(pools["window_start_ns"][i]), int(pools["window_end_ns"][i])
+    above, n = int(pools["above_ns"][i]), int(pools["episodes"][i])
+    if n >= 3 and above < 0.25 * (b - a):
+        return (
+            f"live >= 95% of the peak only briefly: {n} episodes, {fmt_ns(above)} in all, between {_t(a)} and "
+            f"{_t(b)} ({above / max(b - a, 1):.0%} of that span)."
+        )
+    return f"live >= 95% of the peak from {_t(a)} to {_t(b)}."
 
 
 def _discards(ev: _Events, sel: np.ndarray) -> tuple[int, int]:
@@ -387,6 +413,8 @@ def _pool_table(ev: _Events, pools: list[str], frames: np.ndarray) -> tuple[dict
             "peak_frame",
             "window_start_ns",
             "window_end_ns",
+            "above_ns",
+            "episodes",
             "discards",
             "discarded_allocs",
         )
@@ -556,8 +584,7 @@ def _summary(
     where = f" (frame {pools['peak_frame'][allp]})" if pools["peak_frame"][allp] >= 0 else ""
     head.append(
         f"Peak: {_size(pools['peak_bytes'][allp])} live at {_t(pools['peak_ns'][allp])}{where}"
-        f"{' over all pools' if npools > 1 else ''}; live >= 95% of the peak from "
-        f"{_t(pools['window_start_ns'][allp])} to {_t(pools['window_end_ns'][allp])}."
+        f"{' over all pools' if npools > 1 else ''}; " + _peak_window(pools, allp)
     )
     if runup and len(growth["bytes"]) and runup["start_bytes"] <= RUNUP_FROM * runup["peak_bytes"]:
         i = int(growth["site_id"][0])
