@@ -46,8 +46,8 @@ class SlowFrames(Report):
     other gameplay frames), `slow_ns` (in this frame) and `growth_ns` (slow - typical; zone "" and 0 ns when no zone
     grew); `share_of_added` = growth / all self time added on that thread; `share_of_excess` = growth / excess_ns,
     which exceeds 1 when a wait that paces the frame (vsync, a sleep) shrank and absorbed part of the growth.
-    `tables`: "zones" (top-growing zones per analysed frame), "messages" (logged inside slow frames), "phases"
-    (start-up / tear-down / partial frames)."""
+    `tables`: "zones" (top-growing zones per analysed frame), "messages" (logged inside slow frames, or just
+    before one that has none: `before`), "phases" (start-up / tear-down / partial frames)."""
 
     frame_set: str = ""
     median_ns: float = float("nan")
@@ -85,7 +85,7 @@ ZONE_COLS = (
     "share_of_added",
     "wait",
 )
-MESSAGE_COLS = ("frame", "time_ns", "thread", "text")
+MESSAGE_COLS = ("frame", "time_ns", "thread", "text", "before")
 
 
 def _columns(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any]:
@@ -334,8 +334,13 @@ def _analyse(
     if others:
         lines.append(others)
     if msgs:
-        lines.append(f"Messages logged in {what} ({len(msgs)}):")
-        lines.extend(f"  frame {mr['frame']}: {clip_text(mr['text'])}" for mr in msgs[:8])
+        early = any(mr["before"] for mr in msgs)
+        lines.append(f"Messages logged in {what}{' (or just before one)' if early else ''} ({len(msgs)}):")
+        lines.extend(
+            f"  frame {mr['frame']}{' (just before it)' if mr['before'] else ''}, {mr['thread']}: "
+            f"{clip_text(mr['text'])}"
+            for mr in msgs[:8]
+        )
         if len(msgs) > 8:
             lines.append(f"  ... {len(msgs) - 8} more in .tables['messages']")
     else:
@@ -364,9 +369,14 @@ def _lock_waits(
                 if w.holder
                 else ""
             )
+            share = (
+                f"{fmt_pct(added / excess)} of their excess over the median frame"
+                if added <= excess
+                else "more than their excess over the median frame (idle time in the frame took up the rest)"
+            )
             line = (
                 f"Lock wait: {ctx._thread_labels()[home]} waits for {w.lock} {fmt_ns(slow)} per frame in {what} "
-                f"(typical {fmt_ns(typical)}), {fmt_pct(added / excess)} of their excess over the median frame, "
+                f"(typical {fmt_ns(typical)}), {share}, "
                 f"inside {w.zone or 'no zone'}{held} (ctx.lock_contention({w.lock!r}))."
             )
             return line, w, added
@@ -545,6 +555,9 @@ def _messages(ctx: Capture, ph: FramePhases, frames: np.ndarray, labels: list[st
     for f in frames.tolist():
         a = int(np.searchsorted(tm, ph.start[f], "left"))
         b = int(np.searchsorted(tm, ph.end[f], "left"))
+        before = a == b  # none inside: what was logged just before it (a median frame's time), which often
+        if before:  # announces what the frame then waits for
+            a = int(np.searchsorted(tm, ph.start[f] - ph.median_ns, "left"))
         for i in range(a, b):
             j = int(order[i]) if order is not None else i
             k = int(thr[j])
@@ -554,6 +567,7 @@ def _messages(ctx: Capture, ph: FramePhases, frames: np.ndarray, labels: list[st
                     "time_ns": int(tm[i]),
                     "thread": labels[k] if 0 <= k < len(labels) else "?",
                     "text": ctx._str(txt[j]),
+                    "before": before,
                 }
             )
     return out
