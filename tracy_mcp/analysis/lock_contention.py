@@ -78,7 +78,7 @@ def lock_contention(
     locks = [d for d in locks if len(d.acq.time)]
     locks.sort(key=lambda d: (int(d.blocked.sum() <= 0), -int(d.blocked.sum()), -int(d.acq.wait.sum()), -_held(d)))
     tables = {
-        "locks": _lock_table(locks),
+        "locks": _lock_table(ctx, locks),
         "threads": _thread_table(locks, want_rows),
         "held_zones": _held_zones(ctx, locks),
         "wait_zones": _wait_zones(ctx, locks),
@@ -129,6 +129,16 @@ def lock_wait_in_zones(ctx: Capture, lo: int, hi: int, skip: set[tuple[int, int]
     return {int(k): int(v) for k, v in enumerate(per.tolist()) if v > 0}
 
 
+ONE_BLOCKER = 0.5  # one thread's holds behind this share of the time blocked: it is the one making others wait
+PER_THREAD = (
+    "acquisitions",
+    "wait_ns",
+    "max_wait_ns",
+    "blocked_ns",
+    "contended_acquisitions",
+    "hold_ns",
+    "blocking_ns",
+)
 MAX_WAITS = 200  # the longest waits in the windows say who held the lock
 
 
@@ -244,7 +254,7 @@ def _held(d: _LockData) -> int:
     return int((d.held_end - d.held_start).sum())
 
 
-def _lock_table(locks: list[_LockData]) -> dict[str, Any]:
+def _lock_table(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
     cols: dict[str, list[Any]] = {
         k: []
         for k in (
@@ -262,6 +272,9 @@ def _lock_table(locks: list[_LockData]) -> dict[str, Any]:
             "held_ns",
             "max_hold_ns",
             "threads",
+            "blocker",
+            "blocker_zone",
+            "blocker_ns",
         )
     }
     for d in locks:
@@ -280,6 +293,10 @@ def _lock_table(locks: list[_LockData]) -> dict[str, Any]:
         cols["held_ns"].append(_held(d))
         cols["max_hold_ns"].append(int(d.acq.hold.max()) if len(w) else 0)
         cols["threads"].append(", ".join(_threads_by_wait(d)))
+        who, zone, ns = _blocker(ctx, d)
+        cols["blocker"].append(who)
+        cols["blocker_zone"].append(zone)
+        cols["blocker_ns"].append(ns)
     return {k: np.asarray(v) if v else np.zeros(0) for k, v in cols.items()}
 
 
@@ -296,7 +313,46 @@ def _per_thread(d: _LockData) -> dict[str, np.ndarray]:
         "blocked_ns": np.bincount(th, weights=d.blocked, minlength=n).astype(I64),
         "contended_acquisitions": np.bincount(th, weights=d.blocked > 0, minlength=n).astype(I64),
         "hold_ns": np.bincount(th, weights=d.acq.hold, minlength=n).astype(I64),
+        "blocking_ns": _blocking(d),
     }
+
+
+def _blocker(ctx: Capture, d: _LockData) -> tuple[str, str, int]:
+    """(thread, zone, ns): the thread whose holds made the others wait longest, the zone it ran in while holding
+    the lock then, and how long the others waited meanwhile (("", "", 0) when nobody waited for a holder)."""
+    blocking = _blocking(d)
+    if not len(blocking) or blocking.max() <= 0:
+        return "", "", 0
+    h = int(np.argmax(blocking))
+    a = d.acq
+    mine = np.flatnonzero((a.thread == h) & ~a.nested)
+    hold = (a.hold_end[mine] - a.time[mine]).astype(np.float64)
+    trow = int(d.thread_rows[h])
+    zone = innermost(ctx, a.time[mine] + (a.hold_end[mine] - a.time[mine]) // 2, np.full(len(mine), trow, I64))
+    return d.thread_names[h], _top_name(ctx, zone, hold), int(blocking[h])
+
+
+def _blocking(d: _LockData) -> np.ndarray:
+    """Per thread of the lock: how long other threads waited while it held the lock (a shared waiter is blocked
+    by exclusive holds only): who makes the others wait."""
+    n = len(d.tids)
+    out = np.zeros(n, I64)
+    a = d.acq
+    waiting = np.flatnonzero(d.blocked > 0)
+    if not len(waiting):
+        return out
+    for h in np.unique(a.thread[~a.nested]).tolist():
+        mine = (a.thread == h) & ~a.nested
+        others = waiting[a.thread[waiting] != h]
+        if not len(others):
+            continue
+        for shared_waiter in (False, True):
+            sel = others[a.shared[others] == shared_waiter]
+            holds = mine & ~a.shared if shared_waiter else mine
+            if len(sel) and holds.any():
+                hs, he = union(a.time[holds], a.hold_end[holds])
+                out[h] += int(covered(hs, he, a.wait_start[sel], a.time[sel]).sum())
+    return out
 
 
 def _threads_by_wait(d: _LockData) -> list[str]:
@@ -320,6 +376,7 @@ def _thread_table(locks: list[_LockData], want_rows: set[int] | None) -> dict[st
             "blocked_ns",
             "contended_acquisitions",
             "hold_ns",
+            "blocking_ns",
         )
     }
     for d in locks:
@@ -335,7 +392,15 @@ def _thread_table(locks: list[_LockData], want_rows: set[int] | None) -> dict[st
             parts["thread_id"].append(int(d.thread_rows[i]))
             parts["thread"].append(d.thread_names[i])
             parts["tid"].append(int(d.tids[i]))
-            for k in ("acquisitions", "wait_ns", "max_wait_ns", "blocked_ns", "contended_acquisitions", "hold_ns"):
+            for k in (
+                "acquisitions",
+                "wait_ns",
+                "max_wait_ns",
+                "blocked_ns",
+                "contended_acquisitions",
+                "hold_ns",
+                "blocking_ns",
+            ):
                 parts[k].append(int(p[k][i]))
     return {k: np.asarray(v) if v else np.zeros(0, I64) for k, v in parts.items()}
 
@@ -532,6 +597,12 @@ def _summary(tables: dict[str, dict[str, np.ndarray]], span: int) -> tuple[str, 
             f"wait, the figure to quote) over {x['acquisitions']} acquisitions ({len(contended)} of {len(locks)} locks "
             "contended)."
         )
+        if x["blocker"] and x["blocker_ns"] >= ONE_BLOCKER * x["blocked_ns"]:
+            title = title[:-1] + (
+                f"; held meanwhile by {x['blocker']}"
+                + (f" in {x['blocker_zone']}" if x["blocker_zone"] else "")
+                + f" ({_pct(x['blocker_ns'], x['blocked_ns'])} of the time blocked)."
+            )
     else:
         title = (
             f"Lock contention: none — no lock was ever held by one thread while another waited ({len(locks)} locks)."
@@ -604,6 +675,16 @@ def _lock_lines(
             f"it happens in ({r['path']}: {r['zones']} zones on {r['threads']} threads, {fmt_ns(r['zone_total_ns'])} "
             f"in total, {fmt_ns(r['zone_self_ns'])} of it their own time outside child zones)"
         )
+    if x["blocker"]:
+        zone = f", running {x['blocker_zone']}" if x["blocker_zone"] else ""
+        share = _pct(x["blocker_ns"], x["blocked_ns"])
+        out.append(
+            f"   who makes them wait: {x['blocker']} — the others waited {fmt_ns(x['blocker_ns'])} while it held the "
+            f"lock ({share} of the time blocked){zone}"
+            if x["blocker_ns"] >= ONE_BLOCKER * x["blocked_ns"]
+            else f"   who makes them wait: each holder in turn (most: {x['blocker']}, {share} of the time blocked"
+            f"{zone})"
+        )
     out.append("   per thread: acquisitions, wait, max wait, held")
     for t in threads[:8]:
         out.append(
@@ -613,6 +694,12 @@ def _lock_lines(
     if len(threads) > 8:
         out.append(f"     ... {len(threads) - 8} more threads in .tables['threads']")
     cut = _top_group([float(t["wait_ns"]) for t in threads])
+    waiters = [t for t in threads if t["wait_ns"] >= 0.1 * threads[0]["wait_ns"]] if threads else []
+    if cut == 0 and len(waiters) >= 3:
+        lo, hi = min(t["wait_ns"] for t in waiters), max(t["wait_ns"] for t in waiters)
+        out.append(
+            f"   waiting most: no one thread; {len(waiters)} threads wait alike ({fmt_ns(lo)} to {fmt_ns(hi)} each)"
+        )
     if 0 < cut < len(threads):
         top, rest = threads[:cut], threads[cut:]
         tw = sum(t["wait_ns"] for t in top) / len(top)
