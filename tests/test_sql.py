@@ -320,7 +320,7 @@ def test_results_keep_integers() -> None:
 
 
 def test_eval_sql_over_loaded_instances(tmp_path: Path) -> None:
-    """Through a real MCP client: eval's sql() spans the loaded instances; a runaway query is stopped by the
+    """Through a real MCP client: eval's sql() spans the loaded instances when asked; a runaway query is stopped by the
     eval time limit (DuckDB is interrupted, not waited for)."""
     import anyio
     from server_support import connect, error, ok, server_env
@@ -337,11 +337,20 @@ def test_eval_sql_over_loaded_instances(tmp_path: Path) -> None:
                     client,
                     "eval",
                     instance_id="regression_a",
-                    code="df = sql('SELECT capture, count(*) AS n FROM zones GROUP BY capture ORDER BY n')\n"
+                    code="df = sql('SELECT capture, count(*) AS n FROM zones GROUP BY capture ORDER BY n', "
+                    "captures='all')\n"
                     "mine = ctx.sql('SELECT count(*) FROM zones').iloc[0, 0]\n"
                     "[tuple(r) for r in df.itertuples(index=False)], int(mine)",
                 )
                 assert "6642" in out and "7842" in out
+                # by default only the eval's own capture: a shared server holds other clients' captures too
+                mine = await ok(
+                    client,
+                    "eval",
+                    instance_id="regression_b",
+                    code="sql('SELECT capture, count(*) AS n FROM zones GROUP BY capture').values.tolist()",
+                )
+                assert mine == "[['regression_b', 7842]]"
                 picked = await ok(
                     client,
                     "eval",

@@ -4,12 +4,12 @@ bytes, never freed), locks and plots. One line per kind of data that changed; th
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from tracy_mcp.analysis.formatting import clip_text, fmt_bytes
+from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.rank_test import mann_whitney
 
 if TYPE_CHECKING:
@@ -21,7 +21,6 @@ PLOT_MIN_POINTS = 10  # fewer points on either side: not compared
 PLOT_SAMPLE = 200_000  # at most about this many points per side enter the rank test (evenly spaced)
 PLOT_KIND = {"SysTime": "system CPU usage %, the whole machine", "Memory": "memory", "Power": "power"}
 SHOWN_TEXTS = 2  # message texts shown per side
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 def _threads(ctx: Capture) -> list[str]:
@@ -39,12 +38,12 @@ def _memory(ctx: Capture) -> tuple[int, int, int]:
 
 
 def _message_kinds(ctx: Capture) -> set[str] | None:
-    """The texts of the messages with their numbers masked ("loaded 3 files" -> "loaded # files"); None when
+    """The texts of the messages with their numbers and names masked ("loaded 3 files" -> "loaded # files"); None when
     there are too many to compare."""
     n = ctx._db.rows("messages")
     if n > MAX_MESSAGES:
         return None
-    return {_NUMBER.sub("#", str(t)) for t in ctx.messages()["text"].tolist()} if n else set()
+    return {template(str(t)) for t in ctx.messages()["text"].tolist()} if n else set()
 
 
 def _plot_values(ctx: Capture) -> dict[str, tuple[str, np.ndarray]]:

@@ -7,7 +7,6 @@ An analysis that fails is left out with a note, so the summary always answers.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +17,7 @@ from tracy_mcp.analysis.formatting import clip_text, fmt_ns
 from tracy_mcp.analysis.frame_trend import frame_trend
 from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
+from tracy_mcp.analysis.program_messages import message_kinds
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import slow_frames
 from tracy_mcp.analysis.thread_report import thread_report
@@ -29,9 +29,6 @@ if TYPE_CHECKING:
 HOT_PATHS = 3  # hot paths named in the summary
 MESSAGE_KINDS = 4  # kinds of program messages quoted
 MESSAGE_CHARS = 110
-FILE_NAME = re.compile(r"\b[\w-]+\.[A-Za-z]\w{1,4}\b")  # "canyon_props.pak": a name, not the message
-NUMBER = re.compile(r"\d+(\.\d+)?")
-QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
 MIN_FRAMES = 3  # fewer frames than this: no frame analysis
 UNZONED = 0.5  # a top self-time path with children but at least this share of its time in none is flagged
 
@@ -64,39 +61,23 @@ def _untimed(ctx: Capture, table: str, column: str) -> str:
 
 
 def _program_messages(ctx: Capture) -> list[str]:
-    """The program's own messages (not Tracy's diagnostics), grouped by template (numbers and quoted names set
-    aside), warnings and errors first: the context a log gives (configuration, events), each with when it came and
-    how often."""
-    if not ctx._db.rows("messages"):
-        return []
-    m = ctx.messages(as_frame=False)
-    user = [i for i, src in enumerate(m["source"]) if src != "tracy"]
-    if not user:
+    """The program's own messages (not Tracy's diagnostics), one per kind (numbers and quoted names set aside),
+    warnings and errors first: the context a log gives (configuration, events), each with when it came and how
+    often."""
+    kinds = message_kinds(ctx)
+    if not kinds:
         return []
     first = int(ctx.get_first_time())
-    groups: dict[str, list[int]] = {}
-    for i in user:
-        groups.setdefault(_template(str(m["text"][i])), []).append(i)
-    rank = {"error": 0, "warning": 1}
-    order = sorted(groups.values(), key=lambda g: (rank.get(str(m["severity"][g[0]]), 2), int(m["time_ns"][g[0]])))
+    rank = {"error", "warning"}
     shown = []
-    for g in order[:MESSAGE_KINDS]:
-        i = g[0]
-        sev = str(m["severity"][i])
-        tag = f"{sev}: " if sev in rank else ""
-        times = (
-            f" (x{len(g)}, first at {(int(m['time_ns'][i]) - first) / 1e9:.3f} s)"
-            if len(g) > 1
-            else (f" ({(int(m['time_ns'][i]) - first) / 1e9:.3f} s)")
-        )
-        shown.append(f'{tag}"{clip_text(str(m["text"][i]), MESSAGE_CHARS)}"{times}')
-    more = f"; {len(order) - MESSAGE_KINDS} more kinds: ctx.messages()" if len(order) > MESSAGE_KINDS else ""
-    return [f"The program's messages ({len(user)}): " + "; ".join(shown) + more + "."]
-
-
-def _template(text: str) -> str:
-    """A message with its numbers and quoted names blanked: the messages one log line makes."""
-    return NUMBER.sub("#", FILE_NAME.sub("…", QUOTED.sub("'…'", text)))
+    for k in kinds[:MESSAGE_KINDS]:
+        tag = f"{k.severity}: " if k.severity in rank else ""
+        at = (k.first_ns - first) / 1e9
+        times = f" (x{k.count}, first at {at:.3f} s)" if k.count > 1 else f" ({at:.3f} s)"
+        shown.append(f'{tag}"{clip_text(k.text, MESSAGE_CHARS)}"{times}')
+    more = f"; {len(kinds) - MESSAGE_KINDS} more kinds: ctx.messages()" if len(kinds) > MESSAGE_KINDS else ""
+    total = sum(k.count for k in kinds)
+    return [f"The program's messages ({total}): " + "; ".join(shown) + more + "."]
 
 
 def _sample_kinds(ctx: Capture) -> str:

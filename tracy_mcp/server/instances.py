@@ -105,7 +105,7 @@ class Registry:
 
     def __init__(
         self,
-        max_instances: int = 4,
+        max_instances: int = 8,
         file_idle_ttl_s: float = 3600.0,
         disconnected_ttl_s: float = 1800.0,
         in_use: Callable[[str], bool] | None = None,

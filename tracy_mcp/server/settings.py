@@ -16,7 +16,7 @@ TRACY_MCP_ALLOWED_HOSTS             (none)                extra Host header valu
                                                           ``name:*`` allows any port), for DNS-rebinding checks
 TRACY_MCP_ALLOWED_ORIGINS           (none)                extra Origin values accepted (comma separated)
 TRACY_CAPTURES_DIR                  (none)                folder ``list_captures`` lists
-TRACY_MCP_MAX_INSTANCES             4                     loaded captures/sessions kept; least recently used is
+TRACY_MCP_MAX_INSTANCES             8                     loaded captures/sessions kept; least recently used is
                                                           evicted first, never a connected live session
 TRACY_MCP_FILE_IDLE_TTL_S           3600                  a file capture unused this long is unloaded (0 = never)
 TRACY_MCP_DISCONNECTED_TTL_S        1800                  a disconnected live session unused this long is unloaded
@@ -110,7 +110,7 @@ class Settings:
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
     captures_dir: Path | None = None
-    max_instances: int = 4
+    max_instances: int = 8
     file_idle_ttl_s: float = 3600.0
     disconnected_ttl_s: float = 1800.0
     sweep_interval_s: float = 60.0
@@ -144,7 +144,7 @@ class Settings:
             "allowed_hosts": _list(env, "TRACY_MCP_ALLOWED_HOSTS"),
             "allowed_origins": _list(env, "TRACY_MCP_ALLOWED_ORIGINS"),
             "captures_dir": Path(env["TRACY_CAPTURES_DIR"]).expanduser() if env.get("TRACY_CAPTURES_DIR") else None,
-            "max_instances": _int(env, "TRACY_MCP_MAX_INSTANCES", 4, minimum=1),
+            "max_instances": _int(env, "TRACY_MCP_MAX_INSTANCES", 8, minimum=1),
             "file_idle_ttl_s": _float(env, "TRACY_MCP_FILE_IDLE_TTL_S", 3600.0),
             "disconnected_ttl_s": _float(env, "TRACY_MCP_DISCONNECTED_TTL_S", 1800.0),
             "sweep_interval_s": _float(env, "TRACY_MCP_SWEEP_INTERVAL_S", 60.0) or 60.0,

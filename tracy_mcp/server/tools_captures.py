@@ -97,7 +97,7 @@ def register(mcp: MCPServer, core: Core) -> None:
         ctx: Context | None = None,
     ) -> Loaded:
         """Load a .tracy file; returns its instance_id (default: the file name without .tracy). An unchanged file
-        already loaded is reused. Past TRACY_MCP_MAX_INSTANCES (4) the least recently used is evicted."""
+        already loaded is reused. Past TRACY_MCP_MAX_INSTANCES (8) the least recently used is evicted."""
         return await _load(core, path, alias, ctx)
 
     @mcp.tool(annotations=hints(idempotent=True), structured_output=False)

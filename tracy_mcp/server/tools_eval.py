@@ -129,22 +129,25 @@ def _eval_namespace(core: Core, inst: Instance) -> dict[str, Any]:
         "instances": core.registry.captures(),
         "tracy_mcp": tracy_mcp,
         "np": np,
-        "sql": _loaded_sql(core),
+        "sql": _loaded_sql(core, inst),
     }
 
 
-def _loaded_sql(core: Core) -> Any:
+def _loaded_sql(core: Core, here: Instance) -> Any:
     """`sql(query, captures=None, arrow=False)` of eval: SQL over loaded instances, each table with a `capture`
     column holding the instance's id (or the alias or name it was given)."""
 
     def sql(query: str, captures: Any = None, arrow: bool = False) -> Any:
-        """SQL (DuckDB) over the loaded captures: every one by default, or a list of instance ids / aliases, or a
-        {name: capture} dict. Each table has a leading `capture` column. ctx.sql(query) queries ctx alone."""
+        """SQL (DuckDB) over captures, each table with a leading `capture` column: this eval's capture by default
+        (others may have loaded captures into a shared server), "all" for every loaded one, a list of instance ids /
+        aliases, or a {name: capture} dict."""
         import tracy_mcp
 
         loaded = core.registry.captures()
         chosen: Any
         if captures is None:
+            chosen = {here.id: here.capture}
+        elif captures == "all":
             chosen = {inst.id: inst.capture for inst in core.registry.all()}
         elif isinstance(captures, (list, tuple)):
             missing = [c for c in captures if isinstance(c, str) and c not in loaded]

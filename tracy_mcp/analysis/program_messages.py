@@ -1,0 +1,92 @@
+"""The program's own log messages (not Tracy's diagnostics) grouped by kind, and the kinds that speak of given names.
+
+A kind is a message with its numbers, quoted names and file names blanked ("loaded 'a.pak' in 3 ms" and "loaded
+'b.pak' in 5 ms" are one kind). A message speaks of a zone, thread or pool when it shares at least two words with
+their names, taken apart at case changes and separators ("JobSystem::WaitForJobs" -> job, system, wait, for, jobs;
+plural s dropped): how an analysis puts the log line that explains its finding beside it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+import attrs
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+FILE_NAME = re.compile(r"\b[\w-]+\.[A-Za-z]\w{1,4}\b")  # "canyon_props.pak": a name, not the message
+NUMBER = re.compile(r"\d+(\.\d+)?")
+QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")  # "HTTPServer" -> HTTP, Server; "encode_slice" -> encode, slice
+COMMON = {"the", "and", "for", "with", "from", "into", "per", "not", "all", "are", "was", "has", "its", "thread"}
+MIN_SHARED = 2  # words a message shares with the names to speak of them
+
+
+@attrs.frozen
+class MessageKind:
+    template: str
+    text: str  # the first message of the kind
+    count: int
+    first_ns: int  # time of the first one
+    severity: str
+    thread: str
+
+
+def message_kinds(ctx: Capture) -> list[MessageKind]:
+    """The program's messages by kind, errors and warnings first, then by first appearance."""
+
+    def build() -> list[MessageKind]:
+        if not ctx._db.rows("messages"):
+            return []
+        m = ctx.messages(as_frame=False)
+        groups: dict[str, list[int]] = {}
+        for i, src in enumerate(m["source"]):
+            if src != "tracy":
+                groups.setdefault(template(str(m["text"][i])), []).append(i)
+        rank = {"error": 0, "warning": 1}
+        order = sorted(groups.items(), key=lambda kv: (rank.get(str(m["severity"][kv[1][0]]), 2), kv[1][0]))
+        return [
+            MessageKind(
+                t,
+                str(m["text"][g[0]]),
+                len(g),
+                int(m["time_ns"][g[0]]),
+                str(m["severity"][g[0]]),
+                str(m["thread"][g[0]]),
+            )
+            for t, g in order
+        ]
+
+    return ctx._db.cached("message_kinds", build)
+
+
+def template(text: str) -> str:
+    """A message with its numbers and quoted names blanked: the messages one log line makes."""
+    return NUMBER.sub("#", FILE_NAME.sub("…", QUOTED.sub("'…'", text)))
+
+
+def words(text: str) -> set[str]:
+    """Lower-case words of three letters or more, split at case changes and separators, plural s dropped."""
+    out = set()
+    for w in WORD.findall(text):
+        w = w.lower()
+        if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+            w = w[:-1]
+        if len(w) >= 3 and w not in COMMON:
+            out.add(w)
+    return out
+
+
+def speaking_of(ctx: Capture, names: list[str], limit: int = 2) -> list[MessageKind]:
+    """The message kinds that share the most words (at least MIN_SHARED) with `names` (zones, threads, pools)."""
+    want: set[str] = set()
+    for n in names:
+        want |= words(n)
+    if not want:
+        return []
+    scored = [(len(words(k.text) & want), i, k) for i, k in enumerate(message_kinds(ctx))]
+    scored = [s for s in scored if s[0] >= MIN_SHARED]
+    scored.sort(key=lambda s: (-s[0], s[1]))
+    return [k for _, _, k in scored[:limit]]
