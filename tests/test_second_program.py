@@ -112,6 +112,8 @@ def test_workers_in_lockstep_are_working_not_waiting() -> None:
     assert list(zip(waits["thread"], waits["name"], strict=True)) == [("Main thread", "wait_encoders")]
     busy = t.loc[workers, "working"].sort_values(ascending=False)
     assert set(busy.index[:2]) == {"enc_worker_3", "enc_worker_6"} and busy.iloc[1] > 3 * busy.iloc[2]
+    # the program's own log line on how it shares out the slices, beside the pool it speaks of
+    assert 'log on it: "encoder pool: 8 workers, slices assigned by stream_id % 8"' in r.summary()
 
 
 def test_compare_a_regression_an_improvement_a_rename_and_a_split() -> None:

@@ -2,8 +2,9 @@
 
 A kind is a message with its numbers, quoted names and file names blanked ("loaded 'a.pak' in 3 ms" and "loaded
 'b.pak' in 5 ms" are one kind). A message speaks of a zone, thread or pool when it shares at least two words with
-their names, taken apart at case changes and separators ("JobSystem::WaitForJobs" -> job, system, wait, for, jobs;
-plural s dropped): how an analysis puts the log line that explains its finding beside it.
+their names (or abbreviations of them: "enc" and "encoder"), taken apart at case changes and separators
+("JobSystem::WaitForJobs" -> job, system, wait; plural s dropped): how an analysis puts the log line that explains
+its finding beside it.
 """
 
 from __future__ import annotations
@@ -86,7 +87,12 @@ def speaking_of(ctx: Capture, names: list[str], limit: int = 2) -> list[MessageK
         want |= words(n)
     if not want:
         return []
-    scored = [(len(words(k.text) & want), i, k) for i, k in enumerate(message_kinds(ctx))]
+    scored = [(_shared(words(k.text), want), i, k) for i, k in enumerate(message_kinds(ctx))]
     scored = [s for s in scored if s[0] >= MIN_SHARED]
     scored.sort(key=lambda s: (-s[0], s[1]))
     return [k for _, _, k in scored[:limit]]
+
+
+def _shared(a: set[str], b: set[str]) -> int:
+    """Words of `a` that are words of `b`, or abbreviate one ("enc" for "encoder") or are abbreviated by one."""
+    return sum(1 for x in a if any(x.startswith(y) or y.startswith(x) for y in b))

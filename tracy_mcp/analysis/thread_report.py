@@ -23,11 +23,12 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.cpu_runs import RUNNABLE_STATES, double_booked_ns, thread_runs
-from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.hot_functions import NO_ZONE as NO_ZONE_LABEL
 from tracy_mcp.analysis.hot_functions import PROFILER_THREAD, blocked_calls_by_zone
 from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
+from tracy_mcp.analysis.program_messages import speaking_of
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones
 from tracy_mcp.analysis.window_profile import WindowProfile, window_profile
@@ -192,7 +193,8 @@ def thread_report(
     asleep = _mostly_off_cpu(rows, b, what, span)
     if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
         res.title = asleep
-    res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"))
+    logs = {p["pool"]: _log_on(ctx, p) for p in pools}
+    res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs)
     cores = _host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
     res.lines.extend(_off_cpu(ctx, rows, lo, hi, cores))
@@ -541,6 +543,20 @@ def _off_cpu_zones(ctx: Capture, thread_row: int, lo: int, hi: int) -> str:
     return f"; off a CPU mostly in {'; '.join(shown)}"
 
 
+def _log_on(ctx: Capture, pool: dict[str, Any]) -> str:
+    """The program's messages that speak of a pool (its name, its busiest member's top zone): how the program
+    says it shares out the work."""
+    members = sorted(pool["_members"], key=lambda m: -m["working_ns"])
+    about = speaking_of(ctx, [pool["pool"], *(m["top_zone"] for m in members[:1] if m["top_zone"])])
+    if not about:
+        return ""
+    return (
+        "The program's log on it: "
+        + "; ".join(f'"{clip_text(k.text, 120)}" ({k.thread}, x{k.count})' for k in about)
+        + "."
+    )
+
+
 def _summary(
     rows: list[dict[str, Any]],
     pools: list[dict[str, Any]],
@@ -552,6 +568,7 @@ def _summary(
     ph: FramePhases | None,
     top: int,
     switches: int,
+    logs: dict[str, str],
 ) -> list[str]:
     span = hi - lo
     frame_txt = f"; median frame {fmt_ns(ph.median_ns)}" if ph is not None and ph.median_ns == ph.median_ns else ""
@@ -583,6 +600,8 @@ def _summary(
             + "."
             + _split_of_top_zone(members, ph, lo, hi)
         )
+        if logs.get(p["pool"]):
+            lines.append(logs[p["pool"]])
     for r in rows:
         if r["waiting_ns"] > 0.1 * span:
             wz = [w for w in waits if w.thread_row == r["thread_id"]]
