@@ -11,6 +11,7 @@ import pytest
 from planted import all_captures, answers, planted
 
 import tracy_mcp
+from tracy_mcp.analysis.formatting import fmt_bytes
 from tracy_mcp.analysis.memory_report import MemoryReport
 from tracy_mcp.errors import NotFoundError
 
@@ -49,6 +50,10 @@ def test_leak_site_and_size(leak: MemoryReport) -> None:
     assert "peak 14.26 MB" in lines[0]
     assert "144 never freed (442368 B still allocated" in lines[1]
     assert lines[2].startswith(f"LEAK: {want['leak_zone']} — 144 allocations x 3072 B = 442368 B")
+    # how fast it leaks: its bytes over the span of its allocations, and that no callstack narrows it further
+    per_s = want["leak_bytes"] / ((want["leak_last_alloc_ms"] - want["leak_first_alloc_ms"]) / 1e3)
+    assert lines[3].startswith(f"  rate: {fmt_bytes(int(per_s))} per second")
+    assert "no callstacks were recorded with the allocations" in lines[3]
 
 
 def test_peak_window_and_run_up(leak: MemoryReport) -> None:

@@ -35,7 +35,7 @@ def test_a_plot_that_climbs_through_the_run_is_named() -> None:
     p = r.tables["plots"].set_index("plot").loc["Live decals"]
     assert p["rho"] > 0.99 and p["last"] > p["first"]
     assert p["last"] <= pts["value"].max()
-    assert "Plots that move with the run: Live decals" in r.summary()
+    assert "Plots that move with the run (median in the first tenth -> the last): Live decals" in r.summary()
 
 
 def test_spearman_is_the_rank_correlation() -> None:

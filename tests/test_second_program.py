@@ -131,3 +131,19 @@ def test_compare_a_regression_an_improvement_a_rename_and_a_split() -> None:
     # a few outliers move send_packets' mean by 6%; its typical call does not move: not an improvement
     assert za.mean() / zb.mean() > 1.05 and abs(np.median(zb) / np.median(za) - 1) < 0.05
     assert kind["send_packets"] == "unchanged"
+
+
+def test_slow_frames_in_a_drifting_run_compare_with_their_neighbours() -> None:
+    """creep's one frame over twice the median comes late in a run that slows steadily: its typical frames are its
+    neighbours, not the whole run's (whose median it would dwarf)."""
+    with open_capture(DATA / "mediasrv-creep.tracy") as c:
+        r = c.slow_frames()
+        f = c.frames()
+        z = c.zones(name="expire_sessions")
+    assert list(r.table["frame"]) == [361]
+    assert any(x.startswith("The frame time drifts over the run") for x in r.lines)
+    # typical: the median self time of expire_sessions over the gameplay frames within 15 of frame 361
+    starts, ends = f["start_ns"].to_numpy(), f["end_ns"].to_numpy()
+    near = [i for i in range(346, 377) if i != 361 and i <= 401]
+    per = [z[(z["start_ns"] >= starts[i]) & (z["start_ns"] < ends[i])]["self_ns"].sum() for i in near]
+    assert r.table["typical_ns"].iloc[0] == pytest.approx(np.median(per), rel=0.02)

@@ -277,7 +277,8 @@ def _follows(zone: dict[str, Any], plots: list[dict[str, Any]], med: np.ndarray)
         return ""
     per_unit = zone["growth_ns"] / (best["last"] - best["first"])
     return (
-        f"it follows plot {best['plot']} ({_value(best['first'])} -> {_value(best['last'])}; rank correlation "
+        f"it follows plot {best['plot']} (tenths' median {_value(best['first'])} -> {_value(best['last'])}; rank "
+        "correlation "
         f"{best_rho:.2f}): about {fmt_ns(abs(per_unit))} per frame for each unit of it"
     )
 
@@ -342,7 +343,7 @@ def _lines(
     moving = [p for p in plots if abs(p["rho"]) >= PLOT_RHO and p["first"] != p["last"]]
     if moving:
         lines.append(
-            "Plots that move with the run: "
+            "Plots that move with the run (median in the first tenth -> the last): "
             + "; ".join(
                 f"{p['plot']} {_value(p['first'])} -> {_value(p['last'])} (rank correlation {p['rho']:.2f})"
                 for p in moving[:3]

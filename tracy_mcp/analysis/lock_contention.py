@@ -90,6 +90,9 @@ def lock_contention(
         title, lines = f"Lock contention: {why}.", list[str]()
     else:
         title, lines = _summary(tables, max(span, 1))
+        idle = len(ctx._lock_rows()) - len(locks) if lock is None and thread is None else 0
+        if idle > 0 and start_ns is None and end_ns is None:  # declared (or never taken): counted apart
+            lines.append(f"{idle} more lock(s) declared but never taken; ctx.get_locks() lists every lock.")
     rep = LockContention(title=title, lines=lines, table=frame(tables["locks"]))
     for k in ("threads", "held_zones", "wait_zones", "wait_roots"):
         rep.tables[k] = frame(tables[k])
@@ -326,10 +329,14 @@ def _blocker(ctx: Capture, d: _LockData) -> tuple[str, str, int]:
     h = int(np.argmax(blocking))
     a = d.acq
     mine = np.flatnonzero((a.thread == h) & ~a.nested)
+    if a.shared.any() and not a.shared[mine].any():  # a reader/writer lock: say the blocker writes
+        name = f"{d.thread_names[h]} (exclusive)"
+    else:
+        name = d.thread_names[h]
     hold = (a.hold_end[mine] - a.time[mine]).astype(np.float64)
     trow = int(d.thread_rows[h])
     zone = innermost(ctx, a.time[mine] + (a.hold_end[mine] - a.time[mine]) // 2, np.full(len(mine), trow, I64))
-    return d.thread_names[h], _top_name(ctx, zone, hold), int(blocking[h])
+    return name, _top_name(ctx, zone, hold), int(blocking[h])
 
 
 def _blocking(d: _LockData) -> np.ndarray:
@@ -595,7 +602,7 @@ def _summary(tables: dict[str, dict[str, np.ndarray]], span: int) -> tuple[str, 
         title = (
             f"Lock contention: {x['name']} is contended — threads lost {fmt_ns(x['wait_ns'])} waiting for it (total "
             f"wait, the figure to quote) over {x['acquisitions']} acquisitions ({len(contended)} of {len(locks)} locks "
-            "contended)."
+            "taken contended)."
         )
         if x["blocker"] and x["blocker_ns"] >= ONE_BLOCKER * x["blocked_ns"]:
             title = title[:-1] + (
@@ -604,9 +611,8 @@ def _summary(tables: dict[str, dict[str, np.ndarray]], span: int) -> tuple[str, 
                 + f" ({_pct(x['blocker_ns'], x['blocked_ns'])} of the time blocked)."
             )
     else:
-        title = (
-            f"Lock contention: none — no lock was ever held by one thread while another waited ({len(locks)} locks)."
-        )
+        taken = f"{len(locks)} lock(s) taken"
+        title = f"Lock contention: none — no lock was ever held by one thread while another waited ({taken})."
     lines: list[str] = []
     for i, x in enumerate(locks):
         block = _lock_lines(
@@ -662,6 +668,8 @@ def _lock_lines(
         )
         for h in held[1:3]:
             out.append(f"     then {h['path']} {fmt_ns(h['held_ns'])} ({_pct(h['held_ns'], x['held_ns'])})")
+        if x["type"] == "SharedLockable" and sum(h["held_ns"] for h in held) > x["held_ns"]:
+            out.append("     (readers hold it together: these shares of the held time add up to more than 100%)")
     if waits:
         w = waits[0]
         out.append(

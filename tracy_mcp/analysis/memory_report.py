@@ -572,6 +572,15 @@ def _summary(
             f"{nb / b_never:.0%} of what is still allocated at the end). Thread {sites['thread'][i]}, pool "
             f"{sites['pool'][i]}, path {sites['path'][i]}"
         )
+        took = (int(sites["last_leak_ns"][i]) - int(sites["first_leak_ns"][i])) / 1e9
+        if took > 0:
+            rate = nb / took
+            nocs = "" if ev.callstack.any() else "; no callstacks were recorded with the allocations: the zone is the "
+            head.append(
+                f"  rate: {_size(int(rate))} per second ({sites['never_freed'][i] / took * 60:.0f} allocations a "
+                f"minute), {_size(int(rate * 3600))} an hour if it keeps on"
+                + (nocs + "finest place this capture gives" if nocs else "")
+            )
     elif n_never:
         head.append(
             "No steady leak: the allocations never freed were all made within a short span (start-up state, or in "

@@ -34,6 +34,7 @@ TOP_ZONES = 5  # growing zones listed per analysed frame
 SHOWN = 15  # frames listed in the summary
 SLOW = "the slow frames"  # how the default report names the frames it analyses
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
+NEAR = 15  # with the frame time drifting, typical frames are this close to the ones explained
 LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
 SHRANK = 0.1  # zones of the frame thread that shrank by at least this share of the added time are named
@@ -144,11 +145,48 @@ def slow_frames(
             *_phase_lines(ph),
             _distribution(ph, g),
         ]
+        res.lines.insert(1, _budgets(ph, g))
         trend = frame_trend(ctx, frame_set)
         if trend.drifting:  # a slowdown that builds up over the run: no frame stands out, the tenths do
             res.lines.insert(1, f"{trend.title} (ctx.frame_trend())")
         return res
-    return _analyse(ctx, res, ph, slow, typical, head)
+    typical, near = _near_when_drifting(ctx, frame_set, ph, slow, typical)
+    _analyse(ctx, res, ph, slow, typical, head)
+    if near:
+        res.lines.insert(0, near)
+    return res
+
+
+def _budgets(ph: FramePhases, g: np.ndarray) -> str:
+    """How many gameplay frames miss the common frame budgets: a frame rate below target shows here, not as
+    frames over twice the median."""
+    d = ph.dur[g]
+    parts = [
+        f"{fmt_ns(b)} ({hz} Hz) {int((d > b).sum())}"
+        for hz, b in ((60, 16_666_667), (50, 20_000_000), (30, 33_333_334))
+    ]
+    return (
+        f"Gameplay frames over a frame budget: {', '.join(parts)} of {len(g)}; slow_frames(budget_ns=...) explains "
+        "the frames over one."
+    )
+
+
+def _near_when_drifting(
+    ctx: Capture, frame_set: str | None, ph: FramePhases, chosen: np.ndarray, typical: np.ndarray
+) -> tuple[np.ndarray, str]:
+    """When the frame time drifts over the run (frame_trend), the typical frames are the chosen frames'
+    neighbours (NEAR gameplay frames either side), not the whole run's, with a line saying so."""
+    trend = frame_trend(ctx, frame_set)
+    if not trend.drifting or len(chosen) == 0 or len(typical) == 0:
+        return typical, ""
+    dist = np.min(np.abs(typical[:, None] - chosen[None, :]), axis=1)
+    near = typical[dist <= NEAR]
+    if len(near) < 5:
+        return typical, ""
+    return near, (
+        f"The frame time drifts over the run ({trend.ratio:.2f}x from the first tenth to the last: ctx.frame_trend()), "
+        f"so typical = the median over the {NEAR} gameplay frames either side of these frames, not the whole run."
+    )
 
 
 def _explain_frames(
@@ -172,6 +210,7 @@ def _explain_frames(
     ref = typical[(typical < first) | (typical > last)]
     if len(ref) == 0:
         ref = ph.gameplay[(ph.gameplay < first) | (ph.gameplay > last)]
+    ref, near = _near_when_drifting(ctx, res.frame_set if res.frame_set != "Frame" else None, ph, chosen, ref)
     what = f"frame {first}" if first == last else f"frames {first}-{last}"
     if first == last:
         kind = "" if ph.kind[first] == GAMEPLAY else f", a {KIND_NAMES[int(ph.kind[first])]} frame"
@@ -190,6 +229,9 @@ def _explain_frames(
         res.title = head + ": no other gameplay frame to compare it with."
         return res
     _analyse(ctx, res, ph, chosen, ref, head, what=what)
+    if near:
+        res.lines = [line for line in res.lines if not line.startswith("Typical = the median over")]
+        res.lines.insert(0, near)
     if float(ph.dur[chosen].max()) <= NOT_SLOWER * ph.median_ns:
         res.lines.insert(
             0,
