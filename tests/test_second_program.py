@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from tracy_mcp import open_capture
+from tracy_mcp.analysis.formatting import fmt_ns
 
 DATA = Path(__file__).parent / "data"
 
@@ -147,3 +148,12 @@ def test_slow_frames_in_a_drifting_run_compare_with_their_neighbours() -> None:
     near = [i for i in range(346, 377) if i != 361 and i <= 401]
     per = [z[(z["start_ns"] >= starts[i]) & (z["start_ns"] < ends[i])]["self_ns"].sum() for i in near]
     assert r.table["typical_ns"].iloc[0] == pytest.approx(np.median(per), rel=0.02)
+
+
+def test_a_frame_slowed_outside_every_zone_says_so_first(stutter: Any) -> None:
+    """Frame 89 is 1.5x the median, but its zones add under a millisecond: the rest is time outside them."""
+    r = stutter.slow_frames(frames=89)
+    f = stutter.frames()
+    excess = int(f["duration_ns"].iloc[89]) - float(np.median(f["duration_ns"].to_numpy()[2:402]))
+    assert "Most of the extra time is outside every zone on Main thread" in r.title
+    assert f"of +{fmt_ns(excess)} over the median frame" in r.title

@@ -34,6 +34,7 @@ TOP_ZONES = 5  # growing zones listed per analysed frame
 SHOWN = 15  # frames listed in the summary
 SLOW = "the slow frames"  # how the default report names the frames it analyses
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
+UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zones leads the title
 NEAR = 15  # with the frame time drifting, typical frames are this close to the ones explained
 LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
@@ -151,7 +152,7 @@ def slow_frames(
             res.lines.insert(1, f"{trend.title} (ctx.frame_trend())")
         return res
     typical, near = _near_when_drifting(ctx, frame_set, ph, slow, typical)
-    _analyse(ctx, res, ph, slow, typical, head)
+    _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
     if near:
         res.lines.insert(0, near)
     return res
@@ -228,7 +229,7 @@ def _explain_frames(
     if len(ref) == 0:
         res.title = head + ": no other gameplay frame to compare it with."
         return res
-    _analyse(ctx, res, ph, chosen, ref, head, what=what)
+    _analyse(ctx, res, ph, chosen, ref, head, what=what, base_ns=float(np.median(ph.dur[ref])) if near else None)
     if near:
         res.lines = [line for line in res.lines if not line.startswith("Typical = the median over")]
         res.lines.insert(0, near)
@@ -250,6 +251,7 @@ def _analyse(
     typical: np.ndarray,
     head: str,
     what: str = SLOW,
+    base_ns: float | None = None,
 ) -> SlowFrames:
     """The zones that grew in the frames `slow` against their median over `typical` frames; `what` names the
     frames in the summary (SLOW, or frames the caller chose: "frame 812")."""
@@ -362,9 +364,23 @@ def _analyse(
                 )
     else:
         res.title = head + "."
+    if home >= 0 and nd:
+        excess, _, _, rest = _split(ph, detail, growth, on, base_ns)
+        if excess > 0 and rest >= UNZONED * excess:  # the zones do not hold most of the extra time: say so first
+            per = "" if nd == 1 else " per frame on average"
+            why = (
+                "context switches tell which: ctx.thread_report()"
+                if ctx._db.rows("ctx_switches")
+                else "no context switches recorded to tell which"
+            )
+            over = "the median frame" if base_ns is None else "the typical (neighbouring) frame"
+            res.title = res.title[:-1] + (
+                f". Most of the extra time is outside every zone on {labels[home]}: +{fmt_ns(rest)} of "
+                f"+{fmt_ns(excess)}{per} over {over} (code without zones, or the thread not running; {why})."
+            )
     if chosen:
         if home >= 0:
-            lines.append(_balance(ph, detail, growth, on, labels[home], what))
+            lines.append(_balance(ph, detail, growth, on, labels[home], what, base_ns))
         lines.append(
             f"Typical = the median over {len(ref)} gameplay frames spread over the whole capture "
             f"({int(ref[0])}..{int(ref[-1])}, outside {what}), not only its neighbours."
@@ -501,17 +517,34 @@ def _frame_lines(ph: FramePhases, slow: np.ndarray, table: Any, detail: np.ndarr
     return lines
 
 
-def _balance(ph: FramePhases, frames: np.ndarray, growth: np.ndarray, on: np.ndarray, thread: str, what: str) -> str:
-    """How the frames' time over the median splits into self time added and shrunk on the frame loop's thread (a
-    wait that shrank absorbed part of the added work)."""
-    one = len(frames) == 1
-    excess = float(np.mean(ph.dur[frames] - ph.median_ns))
+def _split(
+    ph: FramePhases, frames: np.ndarray, growth: np.ndarray, on: np.ndarray, base_ns: float | None = None
+) -> tuple[float, ...]:
+    """(excess, added, shrunk, rest) per frame on average: the frames' time over the median (or `base_ns`, the
+    typical frame), the self time added and shrunk on the frame loop's thread, and the rest (time on it outside its
+    zones, or off it)."""
+    excess = float(np.mean(ph.dur[frames] - (ph.median_ns if base_ns is None else base_ns)))
     g = growth[:, on] if on.any() else np.zeros((len(frames), 0))
     added = float(np.where(g > 0, g, 0).sum(axis=1).mean()) if g.size else 0.0
     shrunk = float(np.where(g < 0, g, 0).sum(axis=1).mean()) if g.size else 0.0
+    return excess, added, shrunk, excess - added - shrunk
+
+
+def _balance(
+    ph: FramePhases,
+    frames: np.ndarray,
+    growth: np.ndarray,
+    on: np.ndarray,
+    thread: str,
+    what: str,
+    base_ns: float | None = None,
+) -> str:
+    """How the frames' time over the median splits into self time added and shrunk on the frame loop's thread (a
+    wait that shrank absorbed part of the added work)."""
+    one = len(frames) == 1
+    excess, added, shrunk, rest = _split(ph, frames, growth, on, base_ns)
     sign = "+" if excess >= 0 else "-"
     per = "" if one else " per frame on average"
-    rest = excess - added - shrunk  # time on the thread outside its zones (not in any zone), or off it
     tail = f", -{fmt_ns(abs(shrunk))} shrunk there" if shrunk < 0 else ""
     if abs(rest) > max(0.05 * abs(excess), 50_000):
         tail += f", {'+' if rest >= 0 else '-'}{fmt_ns(abs(rest))} outside its zones"
