@@ -157,3 +157,14 @@ def test_a_frame_slowed_outside_every_zone_says_so_first(stutter: Any) -> None:
     excess = int(f["duration_ns"].iloc[89]) - float(np.median(f["duration_ns"].to_numpy()[2:402]))
     assert "Most of the extra time is outside every zone on Main thread" in r.title
     assert f"of +{fmt_ns(excess)} over the median frame" in r.title
+
+
+def test_where_a_thread_spends_its_time_counts_the_time_outside_its_zones(stutter: Any) -> None:
+    r = stutter.call_tree(thread="Main thread")
+    z = stutter.zones(thread="Main thread")
+    span = int(stutter.get_last_time()) - int(stutter.get_first_time())
+    top = int(z[z["depth"] == 0]["duration_ns"].sum())
+    assert (
+        f"Main thread ({fmt_ns(top)} in top-level zones, {top / span:.0%} of the {fmt_ns(span)} in scope" in r.summary()
+    )
+    assert r.title.endswith("run_tick > wait_encoders, 1.07 s in 400 calls (a wait for other threads).")

@@ -20,6 +20,7 @@ from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.recursion import merge_recursion
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import Scope, resolve_scope
+from tracy_mcp.analysis.wait_zones import wait_names
 from tracy_mcp.engine.zonepaths import ZonePaths, window_sums
 
 if TYPE_CHECKING:
@@ -171,7 +172,7 @@ def tree_columns(report: Report) -> dict[str, np.ndarray]:
     return {c: t[c].to_numpy() for c in t.columns}
 
 
-def _tree_text(cols: dict[str, np.ndarray], scope: str, zones: int) -> tuple[str, list[str]]:
+def _tree_text(cols: dict[str, np.ndarray], scope: str, zones: int, span: int = 0) -> tuple[str, list[str]]:
     n = len(cols["id"])
     if n == 0:
         return f"Call tree ({scope}): none recorded (no CPU zones in scope).", []
@@ -183,7 +184,7 @@ def _tree_text(cols: dict[str, np.ndarray], scope: str, zones: int) -> tuple[str
         f"{_ms(cols['self_ns'][top])} in {cols['count'][top]} call{'s' if cols['count'][top] != 1 else ''}."
     )
     lines = ["total / self time, calls, share of the parent (paths under 1% of their thread's time left out):"]
-    lines += _tree_lines(cols, SUMMARY_LINES)
+    lines += _tree_lines(cols, SUMMARY_LINES, span)
     lines.append("More: .table (every path), ctx.hot_paths() (by self time), ctx.plot_flame() (a picture).")
     return title, lines
 
@@ -222,8 +223,9 @@ def _where(cols: dict[str, np.ndarray], i: int) -> str:
     return f"[{th}] {cols['path'][i]}" if th else str(cols["path"][i])
 
 
-def _tree_lines(cols: dict[str, np.ndarray], budget: int) -> list[str]:
-    """Indented tree lines, depth first, of the paths holding >= 1% of their thread's (or the capture's) time."""
+def _tree_lines(cols: dict[str, np.ndarray], budget: int, span: int = 0) -> list[str]:
+    """Indented tree lines, depth first, of the paths holding >= 1% of their thread's (or the capture's) time;
+    with `span` (the window's length) each thread's header says how much of the window its zones cover."""
     root_total: dict[str, int] = {}
     for i in np.flatnonzero(cols["depth"] == 0).tolist():
         th = str(cols["thread"][i])
@@ -238,7 +240,12 @@ def _tree_lines(cols: dict[str, np.ndarray], budget: int) -> list[str]:
             if len(lines) >= budget - 1:
                 break
             current = th
-            lines.append(f"{th} ({_ms(root_total[th])} in top-level zones):")
+            cover = (
+                f", {root_total[th] / span:.0%} of the {_ms(span)} in scope; the rest outside every zone"
+                if 0 < root_total[th] <= span
+                else ""
+            )
+            lines.append(f"{th} ({_ms(root_total[th])} in top-level zones{cover}):")
         if len(lines) >= budget:
             lines.append("  … (more in .table)")
             break
@@ -325,7 +332,19 @@ def call_tree(
     scope = resolve_scope(ctx, thread=thread, start=start, end=end, frame_range=frame_range)
     cols, zones = _build(ctx, scope, name, per_thread)
     label = scope.label + (f", inside {name}" if name else "")
-    title, lines = _tree_text(cols, label, zones)
+    span = 0
+    if name is None:  # how much of each thread's time its zones hold: the rest is outside every zone
+        lo = int(ctx.get_first_time()) if scope.start is None else int(scope.start)
+        hi = int(ctx.get_last_time()) if scope.end is None else int(scope.end)
+        span = hi - lo
+    title, lines = _tree_text(cols, label, zones, span)
+    if len(cols["id"]):
+        kind = wait_names(ctx).get(str(cols["name"][int(np.argmax(cols["self_ns"]))]))
+        if kind:  # the top self time is waiting, not work: say so where it is named
+            title = (
+                title[:-1]
+                + f" ({'the frame-pacing wait' if kind == 'paces the frame' else 'a wait for other threads'})."
+            )
     return CallTree(title=title, lines=lines, table=frame(cols), scope=label, zones=zones)
 
 
