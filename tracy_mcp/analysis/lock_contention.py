@@ -27,6 +27,17 @@ if TYPE_CHECKING:
 
 I64 = np.int64
 LOCK_TYPES = ("Lockable", "SharedLockable")
+ONE_BLOCKER = 0.5  # one thread's holds behind this share of the time blocked: it is the one making others wait
+PER_THREAD = (
+    "acquisitions",
+    "wait_ns",
+    "max_wait_ns",
+    "blocked_ns",
+    "contended_acquisitions",
+    "hold_ns",
+    "blocking_ns",
+)
+MAX_WAITS = 200  # the longest waits in the windows say who held the lock
 
 
 @attrs.define(repr=False)
@@ -130,19 +141,6 @@ def lock_wait_in_zones(ctx: Capture, lo: int, hi: int, skip: set[tuple[int, int]
     keep = ok & (dur > 0)
     per = np.bincount(trow[keep], weights=dur[keep])
     return {int(k): int(v) for k, v in enumerate(per.tolist()) if v > 0}
-
-
-ONE_BLOCKER = 0.5  # one thread's holds behind this share of the time blocked: it is the one making others wait
-PER_THREAD = (
-    "acquisitions",
-    "wait_ns",
-    "max_wait_ns",
-    "blocked_ns",
-    "contended_acquisitions",
-    "hold_ns",
-    "blocking_ns",
-)
-MAX_WAITS = 200  # the longest waits in the windows say who held the lock
 
 
 @attrs.frozen
@@ -369,23 +367,7 @@ def _threads_by_wait(d: _LockData) -> list[str]:
 
 
 def _thread_table(locks: list[_LockData], want_rows: set[int] | None) -> dict[str, Any]:
-    parts: dict[str, list[Any]] = {
-        k: []
-        for k in (
-            "lock_id",
-            "lock",
-            "thread_id",
-            "thread",
-            "tid",
-            "acquisitions",
-            "wait_ns",
-            "max_wait_ns",
-            "blocked_ns",
-            "contended_acquisitions",
-            "hold_ns",
-            "blocking_ns",
-        )
-    }
+    parts: dict[str, list[Any]] = {k: [] for k in ("lock_id", "lock", "thread_id", "thread", "tid", *PER_THREAD)}
     for d in locks:
         p = _per_thread(d)
         order = np.argsort(-p["wait_ns"], kind="stable")
