@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 I64 = np.int64
 IDLE = 0.25  # a pool member working less than this share of the window is called idle
 SHOWN = 20
+CLOSE = 0.9  # threads working at least this share of the busiest one's time are named beside it
 TIE = 0.0005  # threads whose working shares differ by less than this (of the window) tie for busiest
 OFF_CPU = 0.1  # a thread busy this share of the window more than it ran on a CPU gets its off-CPU split
 
@@ -188,7 +189,15 @@ def thread_report(
             f"({fmt_ns(span)}): {name_list(tied)}; e.g. {b['thread']}{dom.replace('; its', ', its', 1)}."
         )
     else:
-        res.title = f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){dom}."
+        close = [r for r in rows[1:] if r["working"] >= CLOSE * b["working"]][:3]
+        beside = (
+            " (close behind: " + ", ".join(f"{r['thread']} {fmt_pct(r['working'])}" for r in close) + ")"
+            if close
+            else ""
+        )
+        res.title = (
+            f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){beside}{dom}."
+        )
     res.title = res.title[:-1] + _waiters(rows, waits, b, sl.names, span) + "."
     asleep = _mostly_off_cpu(rows, b, what, span)
     if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
