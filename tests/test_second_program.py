@@ -94,8 +94,12 @@ def test_a_slowdown_that_builds_up_over_the_run() -> None:
     row = r.tables["zones"].iloc[0]
     assert row["name"] == "expire_sessions"
     assert row["growth_ns"] == pytest.approx(np.median(zd[-40:]) - np.median(zd[:40]), rel=0.1)
-    # it follows the session count
+    # it follows the session count, which the zone also carries as its value: the cost per session by a fit
     assert "it follows plot active_sessions" in r.title
+    v = z["text"].str.split().str[0].astype(float).to_numpy()
+    per = np.polyfit(v, z["duration_ns"].to_numpy().astype(float), 1)[0]
+    text = "expire_sessions: its zone text value rises with it (40 -> 838; rank correlation 1.00): about"
+    assert f"{text} {fmt_ns(per)} per unit." in r.lines
     assert pts["value"].iloc[-1] > 10 * pts["value"].iloc[0]
     # the summary leads with it
     assert s.findings[0][0] == "ctx.frame_trend()"

@@ -113,10 +113,11 @@ def frame_trend(ctx: Capture, frame_set: str | None = None) -> FrameTrend:
         # absorbed it); elsewhere, and in small steps, it is the machine's load varying over the run
         movers = [z for z in growers if z["frame_thread"] and z["growth_ns"] >= HIDDEN * med[0] and z["rho"] >= 0.8]
     lead = movers[0] if movers else None
-    follows = ""
+    follows = by_text = ""
     if lead is not None:
         res.culprit, res.culprit_thread = lead["name"], lead["thread"]
-        follows = _follows(lead, plots, med)
+        by_text = _follows_text(ctx, lead)
+        follows = _follows(lead, plots, med) or by_text
     if up:
         res.title = f"Frame time grows over the run: {span}."
     elif down:
@@ -142,6 +143,8 @@ def frame_trend(ctx: Capture, frame_set: str | None = None) -> FrameTrend:
     elif not up and not down:
         res.title = res.title[:-1] + "; no zone's time per frame grows steadily."
     res.lines = _lines(med, movers, waits, plots)
+    if lead is not None and by_text and by_text != follows:
+        res.lines.append(f"{lead['name']}: {by_text}.")
     return res
 
 
@@ -280,6 +283,26 @@ def _follows(zone: dict[str, Any], plots: list[dict[str, Any]], med: np.ndarray)
         f"it follows plot {best['plot']} (tenths' median {_value(best['first'])} -> {_value(best['last'])}; rank "
         "correlation "
         f"{best_rho:.2f}): about {fmt_ns(abs(per_unit))} per frame for each unit of it"
+    )
+
+
+def _follows_text(ctx: Capture, zone: dict[str, Any]) -> str:
+    """'its zone text value (ZoneValue) rises with it (a -> b): about X per unit' when most of the zone's runs carry
+    a number that ranks with their duration ('' otherwise): a count the zone's cost grows with."""
+    z = ctx.zones(name=zone["name"], thread=zone["thread"], as_frame=True)
+    if len(z) < MIN_FRAMES:
+        return ""
+    num = z["text"].astype(str).str.extract(r"^\s*(-?\d+(?:\.\d+)?)", expand=False).astype(float)
+    ok = num.notna().to_numpy()
+    if ok.mean() < 0.8:
+        return ""
+    v, d = num.to_numpy()[ok], z["duration_ns"].to_numpy()[ok].astype(np.float64)
+    if np.ptp(v) == 0 or spearman(v, d) < PLOT_RHO:
+        return ""
+    slope = float(np.polyfit(v, d, 1)[0])
+    return (
+        f"its zone text value rises with it ({_value(float(v[0]))} -> {_value(float(v[-1]))}; rank correlation "
+        f"{spearman(v, d):.2f}): about {fmt_ns(slope)} per unit"
     )
 
 
