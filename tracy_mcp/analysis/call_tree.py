@@ -17,6 +17,7 @@ import numpy as np
 from tracy_mcp.analysis.call_paths import merge_paths
 from tracy_mcp.analysis.cpu_runs import thread_runs
 from tracy_mcp.analysis.formatting import fmt_ns
+from tracy_mcp.analysis.frame_trend import follows_text
 from tracy_mcp.analysis.recursion import merge_recursion
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import Scope, resolve_scope
@@ -155,7 +156,8 @@ class CallTree(Report):
 class HotPaths(Report):
     """The call paths with the most self time. `.table`: id (of the call tree path), path, thread_id, thread, count,
     self_ns, self_cpu_ns (of it, time the thread was on a CPU, from context switches; -1 without them), total_ns,
-    mean_ns, max_ns, self_share (of all self time in scope), levels (call-tree paths merged into
+    mean_ns, max_ns, self_share (of all self time in scope), nested (the zone itself recurses: mean and max are its
+    outermost calls'), levels (call-tree paths merged into
     the row: the depths of a recursion; 1 for the others)."""
 
     scope: str = ""
@@ -197,8 +199,9 @@ def _hot_text(cols: dict[str, np.ndarray], scope: str, paths: int) -> tuple[str,
     lines = []
     for i in range(n):
         calls = f"{cols['count'][i]} calls, mean"
-        if int(cols["levels"][i]) > 1:  # recursion merged: mean and max are the outermost calls'
-            calls = f"{cols['count'][i]} calls at {int(cols['levels'][i])} depths, outermost mean"
+        if int(cols["levels"][i]) > 1:  # recursion merged: a recursing zone's mean and max are the outermost calls'
+            nested = bool(cols["nested"][i])
+            calls = f"{cols['count'][i]} calls at {int(cols['levels'][i])} depths, {'outermost ' if nested else ''}mean"
         cpu = int(cols["self_cpu_ns"][i])
         on_cpu = f", {cpu / max(int(cols['self_ns'][i]), 1):.0%} of it on a CPU" if cpu >= 0 else ""
         lines.append(
@@ -212,6 +215,78 @@ def _hot_text(cols: dict[str, np.ndarray], scope: str, paths: int) -> tuple[str,
         f"(sleep, vsync, a lock wait without its own zone){which}."
     )
     return title, lines
+
+
+def recursion_by_text(ctx: Capture, start: int | None = None, end: int | None = None) -> list[str]:
+    """For the zone that recurses the most (time in scope): its outermost runs' direct children of the same name,
+    grouped by their zone text (a directory, a node, an item): which part of the recursion costs what, how deep it
+    goes, and what takes the self time inside the costliest part. Empty when no recursing zone carries texts."""
+    t = ctx._cpu()
+    db = ctx._db
+    if t.n == 0 or not (db.has("zones", "extra") and db.has("zone_extras", "text")):
+        return []
+    named = np.flatnonzero(db.col("zones", "extra") > 0)  # only zones with a text can name the parts
+    if len(named) == 0:
+        return []
+    par_all = t.parent
+    par = par_all[named].astype(I64)
+    ok = par >= 0
+    inner = named[ok][t.srcloc[named[ok]] == t.srcloc[par[ok]]]  # inside a zone of their own name
+    if len(inner) == 0:
+        return []
+    par = par_all[inner].astype(I64)
+    grand = par_all[par].astype(I64)
+    outer = (grand < 0) | (t.srcloc[np.maximum(grand, 0)] != t.srcloc[par])
+    outer_rows = np.unique(par[outer])  # the outermost zone of each recursion
+    if start is not None:
+        outer_rows = outer_rows[t.end[outer_rows] > start]
+    if end is not None:
+        outer_rows = outer_rows[t.start[outer_rows] < end]
+    if len(outer_rows) == 0:
+        return []
+    top = int(outer_rows[np.argmax(t.dur[outer_rows])])
+    kids = inner[par_all[inner] == top]
+    if len(kids) < 2:
+        return []
+    extra = db.col("zones", "extra")
+    texts = db.col("zone_extras", "text")
+    labels = []
+    for k in kids.tolist():
+        x = int(extra[k])
+        labels.append(ctx._str(int(texts[x])) if 0 < x < len(texts) else "")
+    if len(set(labels) - {""}) < 2:
+        return []
+    names = ctx._srclocs().names
+    name = str(names[ctx._srclocs().name_idx[t.srcloc[top]]])
+    whole = max(int(t.dur[top]), 1)
+    order = np.argsort(-t.dur[kids], kind="stable")
+    selft = ctx.self_time_array()
+    parts = []
+    for j in order[:5].tolist():
+        k = int(kids[j])
+        b, e = k, int(t.subtree_end[k])
+        mine = t.srcloc[b:e] == t.srcloc[top]  # the recursing zone's own runs in the part
+        levels = int(t.depth[b:e][mine].max()) - int(t.depth[k]) + 1
+        parts.append(
+            f"{labels[j] or '(no text)'} {fmt_ns(int(t.dur[k]))} ({int(t.dur[k]) / whole:.0%}, {int(mine.sum())} "
+            f"{name}, {levels} levels deep)"
+        )
+    k = int(kids[order[0]])
+    b, e = k, int(t.subtree_end[k])
+    own = ctx._srclocs().name_idx[t.srcloc[b:e]]
+    by_name = np.bincount(own, weights=selft[b:e])
+    inside = int(np.argmax(by_name))
+    lines = [
+        f"Recursion: the outermost {name} ({fmt_ns(whole)}), by the zone text of its direct {name} children: "
+        + "; ".join(parts)
+        + (f"; ... {len(kids) - 5} more" if len(kids) > 5 else "")
+        + ".",
+        f"  Inside {labels[order[0]] or 'the costliest'}: most self time in {names[inside]} "
+        f"{fmt_ns(float(by_name[inside]))} ({by_name[inside] / max(int(t.dur[k]), 1):.0%} of it)",
+    ]
+    grows = follows_text(ctx, str(names[inside]), int(t.owner[top]))
+    lines[-1] += f"; {grows}." if grows else "."
+    return lines
 
 
 def _ms(ns: Any) -> str:
@@ -338,6 +413,8 @@ def call_tree(
         hi = int(ctx.get_last_time()) if scope.end is None else int(scope.end)
         span = hi - lo
     title, lines = _tree_text(cols, label, zones, span)
+    if name is None and scope.threads is None:  # which part of a recursion costs what (zone texts name the parts)
+        lines[-1:-1] = recursion_by_text(ctx, scope.start, scope.end)
     if len(cols["id"]):
         kind = wait_names(ctx).get(str(cols["name"][int(np.argmax(cols["self_ns"]))]))
         if kind:  # the top self time is waiting, not work: say so where it is named
@@ -370,6 +447,7 @@ def hot_paths(
         cols = merge_recursion(cols, SEP)
     else:
         cols["levels"] = np.ones(len(cols["path"]), np.int64)
+        cols["nested"] = np.zeros(len(cols["path"]), bool)
     self_ns = cols["self_ns"]
     pick = np.argsort(-self_ns, kind="stable")[: max(int(n), 0)]
     pick = pick[self_ns[pick] > 0]
@@ -387,7 +465,10 @@ def hot_paths(
         "max_ns": cols["max_ns"][pick],
         "self_share": self_ns[pick] / all_self,
         "levels": cols["levels"][pick],
+        "nested": cols["nested"][pick],
     }
     label = scope.label + (f", inside {name}" if name else "")
     title, lines = _hot_text(out, label, len(self_ns))
+    if name is None and scope.threads is None and out["levels"].max(initial=1) > 1:
+        lines[-1:-1] = recursion_by_text(ctx, scope.start, scope.end)
     return HotPaths(title=title, lines=lines, table=frame(out), scope=label, paths=len(self_ns))

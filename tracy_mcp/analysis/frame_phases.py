@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 I64 = np.int64
 
 GAMEPLAY, STARTUP, TEARDOWN, TRAILING = 0, 1, 2, 3
+MARKLESS = 2  # a base frame set this short holds no frame mark of the program's
 KIND_NAMES = ("gameplay", "start-up", "tear-down", "trailing partial")
 
 
@@ -62,8 +63,24 @@ def frame_phases(
     return ctx._db.cached(key, lambda: _build(ctx, frame_set, float(factor), budget_ns))
 
 
+def default_frame_set(ctx: Capture) -> str | None:
+    """The frame set the analyses use by default: the base set "Frame", unless the program never marked it (only
+    the spans before and after the client started: at most MARKLESS frames) and marked a named set instead (the
+    one with the most frames); None for the base set."""
+    sets = ctx._frame_sets()
+    if not sets or sets[0]["end"] - sets[0]["begin"] > MARKLESS:
+        return None
+    named = max(sets[1:], key=lambda f: f["end"] - f["begin"], default=None)
+    if named is None or named["end"] - named["begin"] <= MARKLESS:
+        return None
+    return str(named["name"])
+
+
 def _build(ctx: Capture, frame_set: str | None, factor: float, budget_ns: float | None) -> FramePhases | None:
-    fs = ctx._named_frame_set(frame_set)
+    fs = ctx._named_frame_set(frame_set if frame_set is not None else default_frame_set(ctx))
+    base = ctx._frame_sets()[0]["row"] == fs["row"]
+    if frame_set is None and base and fs["end"] - fs["begin"] <= MARKLESS:
+        return None  # the program never marked a frame: there are no frames to speak of
     start, end, dur = ctx._frame_bounds(fs)
     n = len(start)
     if n == 0:
@@ -71,7 +88,7 @@ def _build(ctx: Capture, frame_set: str | None, factor: float, budget_ns: float 
     kind = np.zeros(n, np.int8)
     reason: dict[int, str] = {}
     lo, hi = 0, n
-    if ctx._frame_sets()[0]["row"] == fs["row"] and fs["continuous"]:
+    if base and fs["continuous"]:
         kind[0] = STARTUP
         reason[0] = "before the first frame mark"
         lo = 1

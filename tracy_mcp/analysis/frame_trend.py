@@ -20,7 +20,7 @@ from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.frame_self_time import frame_self_time, frame_thread
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.wait_zones import wait_zones
+from tracy_mcp.analysis.wait_zones import wait_zones, wrapper_mask
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -62,10 +62,22 @@ def frame_trend(ctx: Capture, frame_set: str | None = None) -> FrameTrend:
     pacing), and the plots that rise or fall with the run. frame_set: a frame set name (default the base set)."""
     ph = frame_phases(ctx, frame_set)
     res = FrameTrend(title="", frame_set=frame_set or "Frame")
+    unit = ""
+    if (ph is None or len(ph.gameplay) < MIN_FRAMES) and frame_set is None:
+        found = _work_units(ctx)  # no frames: the program's repeated unit of work stands in for them
+        if found is not None:
+            ph, unit = found
     if ph is None or len(ph.gameplay) < MIN_FRAMES:
         n = 0 if ph is None else len(ph.gameplay)
         res.title = f"frame_trend: {n} gameplay frames; a trend needs at least {MIN_FRAMES}."
         return res
+    _trend(ctx, res, ph)
+    if unit:
+        res.title, res.lines = _in_units(res.title, unit), [_in_units(x, unit) for x in res.lines]
+    return res
+
+
+def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
     res.frame_set = ph.set_name
     g = ph.gameplay
     parts = [p for p in np.array_split(g, PARTS) if len(p)]
@@ -116,7 +128,7 @@ def frame_trend(ctx: Capture, frame_set: str | None = None) -> FrameTrend:
     follows = by_text = ""
     if lead is not None:
         res.culprit, res.culprit_thread = lead["name"], lead["thread"]
-        by_text = _follows_text(ctx, lead)
+        by_text = follows_text(ctx, lead["name"], lead["thread"])
         follows = _follows(lead, plots, med) or by_text
     if up:
         res.title = f"Frame time grows over the run: {span}."
@@ -145,7 +157,54 @@ def frame_trend(ctx: Capture, frame_set: str | None = None) -> FrameTrend:
     res.lines = _lines(med, movers, waits, plots)
     if lead is not None and by_text and by_text != follows:
         res.lines.append(f"{lead['name']}: {by_text}.")
-    return res
+
+
+def _work_units(ctx: Capture) -> tuple[FramePhases, str] | None:
+    """Without frames: the runs of the zone that is the busiest thread's repeated unit of work (the name with at
+    least MIN_FRAMES runs holding the most time there, outside zones that wrap the thread), as stand-in frames, and
+    how to call them ("run of Pipeline.Chunk")."""
+    t = ctx._cpu()
+    if t.n == 0:
+        return None
+    wrapped = wrapper_mask(ctx)
+    busiest = int(np.argmax(np.bincount(t.owner[t.depth == 0], weights=t.dur[t.depth == 0])))
+    rows = np.flatnonzero((t.owner == busiest) & t.valid & ~wrapped)
+    if len(rows) == 0:
+        return None
+    names = ctx._srclocs().name_idx[t.srcloc[rows]]
+    count = np.bincount(names)
+    total = np.bincount(names, weights=t.dur[rows])
+    total[count < MIN_FRAMES] = 0
+    if total.max() <= 0:
+        return None
+    best = int(np.argmax(total))
+    sel = rows[names == best]
+    sel = sel[t.depth[sel] == t.depth[sel].min()]  # the outermost runs: nested ones would double-count
+    sel = sel[np.argsort(t.start[sel], kind="stable")]
+    if len(sel) < MIN_FRAMES:
+        return None
+    start, end = t.start[sel].astype(I64), t.end[sel].astype(I64)
+    dur = end - start
+    name = str(ctx._srclocs().names[best])
+    med = float(np.median(dur))
+    ph = FramePhases(f"runs of {name}", start, end, dur, np.zeros(len(sel), np.int8), {}, med, 2 * med)
+    return ph, f"run of {name}"
+
+
+def _in_units(text: str, unit: str) -> str:
+    """A frame_trend text about frames, about the runs of a unit of work instead."""
+    short = unit.split(" of ", 1)[0]
+    for a, b in (
+        ("Frame time", f"Time per {unit}"),
+        ("the gameplay frames", f"the {short}s"),
+        ("gameplay frames", f"{short}s"),
+        ("Median frame", f"Median {short}"),
+        ("per frame", f"per {short}"),
+        ("the frame's growth", f"the {short}'s growth"),
+        (" frames", f" {short}s"),
+    ):
+        text = text.replace(a, b)
+    return text
 
 
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
@@ -286,10 +345,10 @@ def _follows(zone: dict[str, Any], plots: list[dict[str, Any]], med: np.ndarray)
     )
 
 
-def _follows_text(ctx: Capture, zone: dict[str, Any]) -> str:
-    """'its zone text value (ZoneValue) rises with it (a -> b): about X per unit' when most of the zone's runs carry
-    a number that ranks with their duration ('' otherwise): a count the zone's cost grows with."""
-    z = ctx.zones(name=zone["name"], thread=zone["thread"], as_frame=True)
+def follows_text(ctx: Capture, name: str, thread: str | int | None = None) -> str:
+    """'its zone text value rises with it (a -> b): about X per unit' when most of a zone's runs carry a number
+    (ZoneValue: a count, a depth) that ranks with their duration ('' otherwise): what the zone's cost grows with."""
+    z = ctx.zones(name=name, thread=thread, as_frame=True)
     if len(z) < MIN_FRAMES:
         return ""
     num = z["text"].astype(str).str.extract(r"^\s*(-?\d+(?:\.\d+)?)", expand=False).astype(float)
@@ -301,7 +360,7 @@ def _follows_text(ctx: Capture, zone: dict[str, Any]) -> str:
         return ""
     slope = float(np.polyfit(v, d, 1)[0])
     return (
-        f"its zone text value rises with it ({_value(float(v[0]))} -> {_value(float(v[-1]))}; rank correlation "
+        f"its zone text value rises with it ({_value(float(v.min()))} -> {_value(float(v.max()))}; rank correlation "
         f"{spearman(v, d):.2f}): about {fmt_ns(slope)} per unit"
     )
 

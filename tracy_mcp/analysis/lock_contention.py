@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 I64 = np.int64
 LOCK_TYPES = ("Lockable", "SharedLockable")
-ONE_BLOCKER = 0.5  # one thread's holds behind this share of the time blocked: it is the one making others wait
+ONE_BLOCKER = 0.6  # one thread's holds behind this share of the time blocked: it is the one making others wait
 PER_THREAD = (
     "acquisitions",
     "wait_ns",

@@ -33,7 +33,8 @@ def collapse(parts: list[str]) -> tuple[list[str], list[bool]]:
 def merge_recursion(cols: dict[str, np.ndarray], sep: str) -> dict[str, np.ndarray]:
     """Call-path rows (id, path, thread_id, thread, count, self_ns, total_ns, mean_ns, max_ns) with the paths that
     differ only by recursion depth merged: calls and self time summed; total, mean and max are the outermost
-    path's (its calls include the deeper ones); `id` is the outermost path's; `levels` = paths merged (1: none)."""
+    path's (its calls include the deeper ones) when the zone itself recurses (`nested`), else over all its calls;
+    `id` is the outermost path's; `levels` = paths merged (1: none)."""
     groups: dict[tuple[int, tuple[str, ...]], list[int]] = {}
     marks: dict[tuple[int, tuple[str, ...]], list[bool]] = {}
     for i in range(len(cols["path"])):
@@ -56,4 +57,13 @@ def merge_recursion(cols: dict[str, np.ndarray], sep: str) -> dict[str, np.ndarr
             [-1 if (cpu[groups[k]] < 0).any() else cpu[groups[k]].sum() for k in keys], dtype=np.int64
         )
     out["levels"] = np.asarray([len(groups[k]) for k in keys], np.int64)
+    # a zone below the recursion that does not recurse itself: its calls at each depth are apart, not nested, so
+    # its total, mean and max are over all of them
+    out["nested"] = np.asarray([marks[k][-1] for k in keys], bool)
+    for j, k in enumerate(keys):
+        if len(groups[k]) > 1 and not out["nested"][j]:
+            g = groups[k]
+            out["total_ns"][j] = cols["total_ns"][g].sum()
+            out["max_ns"][j] = cols["max_ns"][g].max()
+            out["mean_ns"][j] = out["total_ns"][j] / max(int(out["count"][j]), 1)
     return out

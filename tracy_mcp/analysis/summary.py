@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.call_tree import recursion_by_text
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns
-from tracy_mcp.analysis.frame_trend import frame_trend
+from tracy_mcp.analysis.frame_phases import MARKLESS, default_frame_set
+from tracy_mcp.analysis.frame_trend import frame_trend, spearman
 from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
 from tracy_mcp.analysis.program_messages import message_kinds
@@ -27,6 +29,8 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
 HOT_PATHS = 3  # hot paths named in the summary
+PLOTS_SHOWN = 4  # the program's plots quoted
+STEADY_PLOT = 0.9  # a plot ranking this closely with time climbs (or falls) all run
 MESSAGE_KINDS = 4  # kinds of program messages quoted
 MESSAGE_CHARS = 110
 MIN_FRAMES = 3  # fewer frames than this: no frame analysis
@@ -80,6 +84,43 @@ def _program_messages(ctx: Capture) -> list[str]:
     return [f"The program's messages ({total}): " + "; ".join(shown) + more + "."]
 
 
+def _program_plots(ctx: Capture) -> list[str]:
+    """The program's own plots (not Tracy's memory / CPU ones): each one's first and last value, its range, and
+    whether it climbs or falls all run (rank correlation with time over its points): a queue that only grows, a
+    latency that keeps rising, a count that never drops."""
+    db = ctx._db
+    if not db.rows("plots") or not db.rows("plot_points"):
+        return []
+    p = ctx.plots(as_frame=False)
+    b = db.col("plots", "point_begin").astype(np.int64)
+    e = db.col("plots", "point_end").astype(np.int64)
+    values = db.col("plot_points", "value")
+    shown = []
+    first = int(ctx.get_first_time())
+    for i in range(len(p["name"])):
+        if p["type"][i] != "User" or e[i] - b[i] < 3:
+            continue
+        t = db.col("plot_points", "time")[b[i] : e[i]]
+        pick = np.linspace(0, e[i] - b[i] - 1, min(e[i] - b[i], 2000)).astype(np.int64)
+        v = values[b[i] : e[i]].astype(np.float64)[pick]
+        rho = spearman(np.arange(len(v)), v)
+        how = "; climbs all run" if rho >= STEADY_PLOT else "; falls all run" if rho <= -STEADY_PLOT else ""
+        top = int(np.argmax(v))
+        if v[top] > 1.5 * max(abs(v[0]), abs(v[-1])):  # rose and came back down: when it peaked
+            how += f"; peak {_num(v[top])} at {(int(t[pick[top]]) - first) / 1e9:.3f} s"
+        text = f"{p['name'][i]} {_num(v[0])} -> {_num(v[-1])} (range {_num(v.min())}..{_num(v.max())}{how})"
+        shown.append((-abs(rho), text))
+    if not shown:
+        return []
+    shown.sort(key=lambda x: x[0])
+    more = f"; {len(shown) - PLOTS_SHOWN} more: ctx.plots()" if len(shown) > PLOTS_SHOWN else ""
+    return ["The program's plots, first -> last: " + "; ".join(t for _, t in shown[:PLOTS_SHOWN]) + more + "."]
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
+
+
 def _sample_kinds(ctx: Capture) -> str:
     """How many of the callstack samples are CPU samples and how many were taken at context switches, when both."""
     total, cpu = ctx._db.rows("samples"), len(ctx._cpu_samples().time)
@@ -116,10 +157,19 @@ def _contents(ctx: Capture, counts: list[tuple[str, int, str]]) -> list[str]:
     version = ctx._db.meta_get("file_version_str") or "?"
     zones, threads, frames = c["zones"], c["threads"], c["frames"]
     line = f"{zones[0]} zones ({zones[1]}) on {threads[0]} threads ({threads[1]}); {frames[0]} frames"
+    named = default_frame_set(ctx)
+    if named is not None:  # no frame mark of the program's in the base set: its named set is the frame
+        n = len(ctx._frame_bounds(ctx._named_frame_set(named))[0])
+        line = (
+            f"{zones[0]} zones ({zones[1]}) on {threads[0]} threads ({threads[1]}); no base frame marks; frame set "
+            f"{named!r}: {n} frames"
+        )
     if frames[0]:
-        p = ctx.frame_percentiles()
-        fps = f" = {1e9 / p['p50']:.1f} fps" if p["p50"] and p["p50"] > 0 else ""
+        p = ctx.frame_percentiles(named)
+        fps = f" = {1e9 / p['p50']:.1f} fps" if p["p50"] and p["p50"] > 0 and named is None else ""
         line += f" (median {fmt_ns(p['p50'])}{fps}, p90 {fmt_ns(p['p90'])}, p99 {fmt_ns(p['p99'])})"
+        if named is None and len(ctx._frame_sets()) and frames[0] <= MARKLESS:
+            line = line.split("; ")[0] + "; no frame marks (the program never marked a frame)"
     rest = [
         f"{n} {k}" + (f" ({d})" if d and n else "")
         for k, (n, d) in c.items()
@@ -195,7 +245,7 @@ def _table_rows(report: Any) -> int:
 ONLY_WHEN_FOUND = {"ctx.frame_trend()"}  # "frame time holds" is no news: such a headline is left out
 # (method, the call, whether its report found something worth leading with), in the order findings are shown
 ANALYSES: list[tuple[str, str, Callable[[Capture], Any], Callable[[Any], bool]]] = [
-    ("frames", "ctx.frame_trend()", frame_trend, lambda r: r.drifting or r.culprit is not None),
+    ("zones", "ctx.frame_trend()", frame_trend, lambda r: r.drifting or r.culprit is not None),
     ("frames", "ctx.slow_frames()", slow_frames, lambda r: _table_rows(r) > 0),
     ("locks", "ctx.lock_contention()", lock_contention, lambda r: _any(r, "contended")),
     ("memory events", "ctx.memory_report()", memory_report, lambda r: True),
@@ -227,6 +277,9 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
     if counts["zones"]:
         try:
             notable.append(("ctx.hot_paths()", _hot_line(ctx)))
+            parts = recursion_by_text(ctx)
+            if parts:
+                notable.append(("ctx.call_tree()", " ".join(x.strip() for x in parts)))
         except Exception as e:  # noqa: BLE001 - as above
             notes.append(f"ctx.hot_paths() failed: {type(e).__name__}: {e}")
     if ctx._db.rows("samples") and not _untimed(ctx, "samples", "time"):
@@ -247,6 +300,7 @@ def summary(ctx: Capture) -> CaptureSummary:
     name = os.path.basename(ctx.path) if ctx.path else ctx.get_capture_name()
     lines = _contents(ctx, counts)
     lines += _program_messages(ctx)
+    lines += _program_plots(ctx)
     if findings:
         lines.append("Findings (detail from the method in brackets):")
         lines += [f"- {text} [{method}]" for method, text in findings]

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 I64 = np.int64
 IDLE = 0.25  # a pool member working less than this share of the window is called idle
 SHOWN = 20
+SATURATED = 0.95  # every member of a pool working this share of the window: the pool is saturated
 CLOSE = 0.9  # threads working at least this share of the busiest one's time are named beside it
 TIE = 0.0005  # threads whose working shares differ by less than this (of the window) tie for busiest
 OFF_CPU = 0.1  # a thread busy this share of the window more than it ran on a CPU gets its off-CPU split
@@ -108,7 +109,11 @@ def name_list(names: list[str]) -> str:
                 runs[-1].append(k)
             else:
                 runs.append([k])
-        parts += [f"{item}{r[0]}" + (f"-{r[-1]}" if len(r) > 1 else "") for r in runs]
+        # "worker-0-1" would read as one name: a name ending in a separator gets its range spelt out
+        spelt = item[-1:] in "-_."
+        parts += [
+            f"{item}{r[0]}" + ((f" to {item}{r[-1]}" if spelt else f"-{r[-1]}") if len(r) > 1 else "") for r in runs
+        ]
     return ", ".join(parts)
 
 
@@ -606,6 +611,12 @@ def _summary(
             + f"; {p['busiest']} does {fmt_pct(p['busiest_share'])} of the pool's work (busiest/mean "
             f"{p['max_over_mean']:.2f}x)"
             + (f"; idle (< {fmt_pct(IDLE)} working): {', '.join(idle)}" if idle else "")
+            + (
+                "; saturated: every thread of the pool works all the window, so it cannot take on more (work "
+                "offered faster than that waits in front of it)"
+                if all(m["working"] >= SATURATED for m in members)
+                else ""
+            )
             + "."
             + _split_of_top_zone(members, ph, lo, hi)
         )

@@ -1,0 +1,66 @@
+"""The analyses on a batch job's captures (tests/data/etl-*.tracy, see README.md there): no base frame marks, a
+named frame set or none at all, a recursion named by zone texts. Expectations come from the plain tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tracy_mcp import open_capture
+from tracy_mcp.analysis.formatting import fmt_ns
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_without_frame_marks_the_repeated_unit_of_work_shows_the_trend() -> None:
+    with open_capture(DATA / "etl-batch_hotspot.tracy") as c:
+        s = c.summary()
+        r = c.frame_trend()
+        chunks = c.zones(name="Pipeline.Chunk").sort_values("start_ns")
+        dd = c.zones(name="dedupe_records").sort_values("start_ns")
+    text = s.summary()
+    # no frame marks: no fps and no "gameplay frames" of the two spans Tracy makes up
+    assert "no frame marks (the program never marked a frame)" in text and "fps" not in text
+    assert "gameplay frames" not in text
+    # the 48 chunks are the units: their duration's slope by a fit, and dedupe_records as what grows
+    d = chunks["duration_ns"].to_numpy().astype(float)
+    assert len(d) == 48 and r.drifting and r.culprit == "dedupe_records"
+    assert r.slope_ns == pytest.approx(np.polyfit(np.arange(48), d, 1)[0], rel=1e-6)
+    assert r.title.startswith("Time per run of Pipeline.Chunk grows over the run")
+    # its cost per record kept, from its own ZoneValue
+    v = dd["text"].str.split().str[0].astype(float).to_numpy()
+    per = np.polyfit(v, dd["duration_ns"].to_numpy().astype(float), 1)[0]
+    assert f"about {fmt_ns(per)} per unit" in r.title
+    assert s.findings[0][0] == "ctx.frame_trend()"
+
+
+def test_a_named_frame_set_stands_in_for_missing_base_frames() -> None:
+    with open_capture(DATA / "etl-backlog.tracy") as c:
+        s = c.summary().summary()
+        f = c.frames("batch")
+    assert "no base frame marks; frame set 'batch': 73 frames" in s
+    assert f"median {fmt_ns(float(np.median(f['duration_ns'])))}" in s
+
+
+def test_which_part_of_a_recursion_costs_the_most() -> None:
+    """The parts of a recursive walk are its outermost zone's children, named by their zone texts."""
+    with open_capture(DATA / "etl-recursion.tracy") as c:
+        r = c.call_tree()
+        hp = c.hot_paths()
+        z = c.zones(name="visit_node")
+        rs = c.zones(name="resolve_symlink")
+    root = z[z["depth"] == z["depth"].min()].iloc[0]
+    kids = z[z["parent_id"] == root.name].sort_values("duration_ns", ascending=False)
+    top = kids.iloc[0]
+    assert top["text"] == "vendor"
+    share = top["duration_ns"] / root["duration_ns"]
+    line = next(x for x in r.lines if x.startswith("Recursion: the outermost visit_node"))
+    assert f"vendor {fmt_ns(int(top['duration_ns']))} ({share:.0%}, 511 visit_node, 20 levels deep)" in line
+    inside = next(x for x in r.lines if x.strip().startswith("Inside vendor:"))
+    assert f"most self time in resolve_symlink {fmt_ns(float(rs['self_ns'].sum()))}" in inside
+    # a zone below the recursion that does not recurse itself: mean and max over all its calls
+    row = hp.table.set_index("path").loc["Walk.Run > visit_node (recursive) > resolve_symlink"]
+    assert not row["nested"] and row["max_ns"] == rs["duration_ns"].max()
+    assert row["mean_ns"] == pytest.approx(rs["duration_ns"].mean())
