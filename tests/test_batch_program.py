@@ -64,3 +64,24 @@ def test_which_part_of_a_recursion_costs_the_most() -> None:
     row = hp.table.set_index("path").loc["Walk.Run > visit_node (recursive) > resolve_symlink"]
     assert not row["nested"] and row["max_ns"] == rs["duration_ns"].max()
     assert row["mean_ns"] == pytest.approx(rs["duration_ns"].mean())
+
+
+def test_a_slow_phase_names_the_lock_its_helper_threads_wait_for() -> None:
+    """The compact phase is slow because its two threads take a lock in turns; the phase's own zone on the main
+    thread only waits for them. The wait is found on the threads beside the frame loop."""
+    with open_capture(DATA / "etl-phases.tracy") as c:
+        r = c.slow_frames()
+        ev = c.lock_events("SegmentIndex::mutex")
+    assert list(r.table["frame"]) == [2] and r.frame_set == "phase"
+    line = next(x for x in r.lines if x.startswith("Lock wait:"))
+    assert "(beside the frame loop) waits for SegmentIndex::mutex" in line
+    assert set(ev["thread"]) == {"compactor-0", "compactor-1"}
+
+
+def test_a_lock_taken_in_turns_has_no_single_holder_to_blame() -> None:
+    with open_capture(DATA / "etl-phases.tracy") as c:
+        r = c.lock_contention()
+    x = r.table.set_index("name").loc["SegmentIndex::mutex"]
+    assert x["acquisitions"] == 15360
+    assert "held meanwhile by" not in r.title
+    assert any(line.strip().startswith("who makes them wait: each holder in turn") for line in r.lines)
