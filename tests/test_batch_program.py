@@ -85,3 +85,33 @@ def test_a_lock_taken_in_turns_has_no_single_holder_to_blame() -> None:
     assert x["acquisitions"] == 15360
     assert "held meanwhile by" not in r.title
     assert any(line.strip().startswith("who makes them wait: each holder in turn") for line in r.lines)
+
+
+def test_plots_that_climb_while_the_frames_hold_lead_the_trend() -> None:
+    """backlog: items arrive faster than three saturated workers finish them; the batch frames hold at 100 ms while
+    the queue and the latency climb all run."""
+    with open_capture(DATA / "etl-backlog.tracy") as c:
+        r = c.frame_trend()
+        t = c.thread_report()
+        q = c.plot_points("queue_depth")["value"].to_numpy()
+    assert set(r.climbing) == {"queue_depth", "item_latency_ms"}
+    assert r.title.startswith("Frame time holds over the run, but the program's plots climb all of it: ")
+    assert (np.diff(q) < 0).any()  # a queue goes down at times: not a running total
+    assert "saturated" in t.summary() and "worker-0 to worker-2" in t.title
+
+
+def test_a_lock_taken_in_turns_says_the_threads_take_turns() -> None:
+    with open_capture(DATA / "etl-phases.tracy") as c:
+        r = c.lock_contention()
+        ev = c.lock_events("SegmentIndex::mutex")
+    x = r.table.set_index("name").loc["SegmentIndex::mutex"]
+    # median hold, from the events: each obtain to the same thread's next release
+    holds = []
+    for _, g in ev.sort_values("time_ns", kind="stable").groupby("thread"):
+        ob = g[g["type"] == "obtain"]["time_ns"].to_numpy()
+        rel = g[g["type"] == "release"]["time_ns"].to_numpy()
+        j = np.searchsorted(rel, ob)
+        ok = j < len(rel)
+        holds.append(rel[j[ok]] - ob[ok])
+    assert x["median_hold_ns"] == pytest.approx(np.median(np.concatenate(holds)), rel=0.1)
+    assert "so the threads take turns rather than run side by side" in r.summary()

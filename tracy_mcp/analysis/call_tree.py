@@ -198,10 +198,11 @@ def _hot_text(cols: dict[str, np.ndarray], scope: str, paths: int) -> tuple[str,
     title = f"Hot paths by self time ({scope}; top {n} of {paths} call paths; % = share of all self time in scope):"
     lines = []
     for i in range(n):
-        calls = f"{cols['count'][i]} calls, mean"
+        calls = f"{cols['count'][i]} calls, mean duration"
         if int(cols["levels"][i]) > 1:  # recursion merged: a recursing zone's mean and max are the outermost calls'
             nested = bool(cols["nested"][i])
-            calls = f"{cols['count'][i]} calls at {int(cols['levels'][i])} depths, {'outermost ' if nested else ''}mean"
+            outer = "outermost " if nested else ""
+            calls = f"{cols['count'][i]} calls at {int(cols['levels'][i])} depths, {outer}mean duration"
         cpu = int(cols["self_cpu_ns"][i])
         on_cpu = f", {cpu / max(int(cols['self_ns'][i]), 1):.0%} of it on a CPU" if cpu >= 0 else ""
         lines.append(

@@ -33,6 +33,7 @@ DRIFT = 1.2  # last tenth's median frame over the first's (or the reverse): the 
 STEADY = 0.6  # rank correlation of the tenths with time for a steady trend
 GROWS = 0.05  # a zone's growth per frame worth naming, as a share of the first tenth's median frame
 HIDDEN = 0.1  # with the frame time holding, growth per frame worth naming (frame loop's thread only)
+CLIMBS = 0.9  # a user plot ranking this closely with time (and at least doubling) climbs all run
 PLOT_RHO = 0.8  # a plot following the run this closely is named
 SHOWN = 5
 
@@ -51,6 +52,7 @@ class FrameTrend(Report):
     rho: float = float("nan")  # rank correlation of the gameplay frames' durations with time
     slope_ns: float = float("nan")  # frame time added per frame (least-squares fit over the gameplay frames)
     drifting: bool = False
+    climbing: list[str] = attrs.field(factory=list)  # user plots that climb all run while the frame time holds
     culprit: str | None = None
     culprit_thread: str | None = None
 
@@ -154,6 +156,26 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
             )
     elif not up and not down:
         res.title = res.title[:-1] + "; no zone's time per frame grows steadily."
+    climbing = [
+        p
+        for p in plots
+        # a plot that never goes down is a running count (progress, totals); one that climbs although it goes
+        # down at times (a queue, a latency) is a backlog building up
+        if p["type"] == "User"
+        and not p["running_total"]
+        and abs(p["rho"]) >= CLIMBS
+        and abs(p["last"]) >= 2 * max(abs(p["first"]), 1e-9)
+    ]
+    if climbing and not up and not down:  # the frames hold, yet something builds up: that leads
+        res.climbing = [p["plot"] for p in climbing]
+        res.title = (
+            "Frame time holds over the run, but the program's plots climb all of it: "
+            + ", ".join(f"{p['plot']} {_value(p['first'])} -> {_value(p['last'])}" for p in climbing[:3])
+            + " (medians of the first and last tenth): something builds up that the frame time does not show "
+            "(work offered faster than it is done, or never released). "
+            + res.title.split(": ", 1)[1][0].upper()
+            + res.title.split(": ", 1)[1][1:]
+        )
     res.lines = _lines(med, movers, waits, plots)
     if lead is not None and by_text and by_text != follows:
         res.lines.append(f"{lead['name']}: {by_text}.")
@@ -313,6 +335,7 @@ def _plot_trends(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list
                 "last": float(np.median(last)),
                 "rho": spearman(np.arange(len(val)), val),
                 "tenths": per,
+                "running_total": bool(np.all(np.diff(v) >= 0)),  # never goes down: a count of what happened
             }
         )
     out.sort(key=lambda r: -abs(r["rho"]))

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 I64 = np.int64
 LOCK_TYPES = ("Lockable", "SharedLockable")
+TURNS = 0.8  # a thread holding the lock this share of its time between requests: the threads take turns
 ONE_BLOCKER = 0.6  # one thread's holds behind this share of the time blocked: it is the one making others wait
 PER_THREAD = (
     "acquisitions",
@@ -276,6 +277,8 @@ def _lock_table(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
             "blocker",
             "blocker_zone",
             "blocker_ns",
+            "median_hold_ns",
+            "median_gap_ns",
         )
     }
     for d in locks:
@@ -294,6 +297,9 @@ def _lock_table(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
         cols["held_ns"].append(_held(d))
         cols["max_hold_ns"].append(int(d.acq.hold.max()) if len(w) else 0)
         cols["threads"].append(", ".join(_threads_by_wait(d)))
+        hold, gap = _turns(d)
+        cols["median_hold_ns"].append(hold)
+        cols["median_gap_ns"].append(gap)
         who, zone, ns = _blocker(ctx, d)
         cols["blocker"].append(who)
         cols["blocker_zone"].append(zone)
@@ -316,6 +322,27 @@ def _per_thread(d: _LockData) -> dict[str, np.ndarray]:
         "hold_ns": np.bincount(th, weights=d.acq.hold, minlength=n).astype(I64),
         "blocking_ns": _blocking(d),
     }
+
+
+def _turns(d: _LockData) -> tuple[int, int]:
+    """(median hold, median gap): how long a thread holds the lock per acquisition, and how soon after releasing
+    it the same thread asks for it again (-1 when no thread asks twice): short gaps against the holds mean the
+    threads do most of their work under the lock, so they take turns instead of running side by side."""
+    a = d.acq
+    own = ~a.nested
+    if not own.any():
+        return 0, -1
+    hold = int(np.median((a.hold_end - a.time)[own]))
+    gaps = []
+    for th in np.unique(a.thread[own]).tolist():
+        sel = np.flatnonzero(own & (a.thread == th))
+        if len(sel) > 1:
+            gaps.append(a.wait_start[sel[1:]] - a.hold_end[sel[:-1]])
+    if not gaps:
+        return hold, -1
+    g = np.concatenate(gaps)
+    g = g[g >= 0]
+    return hold, int(np.median(g)) if len(g) else -1
 
 
 def _blocker(ctx: Capture, d: _LockData) -> tuple[str, str, int]:
@@ -641,6 +668,19 @@ def _lock_lines(
         f"   held {fmt_ns(x['held_ns'])} of the {fmt_ns(span)} capture ({_pct(x['held_ns'], span)}), longest hold "
         f"{fmt_ns(x['max_hold_ns'])}",
     ]
+    hold, gap = int(x["median_hold_ns"]), int(x["median_gap_ns"])
+    if gap >= 0 and hold > 0:
+        under = hold / (hold + gap)
+        out.append(
+            f"   per acquisition: held a median {fmt_ns(hold)}; a thread asks again a median {fmt_ns(gap)} after "
+            f"releasing it"
+            + (
+                f": {under:.0%} of its time between requests is under the lock, so the threads take turns rather "
+                "than run side by side (lock less often, or hold it for less of the work)"
+                if under >= TURNS
+                else ""
+            )
+        )
     if held:
         h = held[0]
         share = _pct(h["held_ns"], x["held_ns"])

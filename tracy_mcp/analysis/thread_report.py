@@ -42,7 +42,7 @@ IDLE = 0.25  # a pool member working less than this share of the window is calle
 SHOWN = 20
 SATURATED = 0.95  # every member of a pool working this share of the window: the pool is saturated
 CLOSE = 0.9  # threads working at least this share of the busiest one's time are named beside it
-TIE = 0.0005  # threads whose working shares differ by less than this (of the window) tie for busiest
+TIE = 0.005  # threads whose working shares differ by less than this (of the window) tie for busiest
 OFF_CPU = 0.1  # a thread busy this share of the window more than it ran on a CPU gets its off-CPU split
 
 THREAD_COLS = (
@@ -300,7 +300,11 @@ def _window(
     elif ph is not None and ph.window() is not None:
         lo, hi = ph.window()  # type: ignore[misc]
         g = ph.gameplay
-        what = f"gameplay frames {g[0]}..{g[-1]}"
+        what = (
+            f"gameplay frames {g[0]}..{g[-1]}"
+            if ph.set_name == "Frame"
+            else f"frames {g[0]}..{g[-1]} of set {ph.set_name!r}"
+        )
     else:
         lo, hi, what = int(ctx.get_first_time()), int(ctx.get_last_time()), "the whole capture"
     if hi <= lo:
