@@ -408,15 +408,7 @@ def _thread_table(locks: list[_LockData], want_rows: set[int] | None) -> dict[st
             parts["thread_id"].append(int(d.thread_rows[i]))
             parts["thread"].append(d.thread_names[i])
             parts["tid"].append(int(d.tids[i]))
-            for k in (
-                "acquisitions",
-                "wait_ns",
-                "max_wait_ns",
-                "blocked_ns",
-                "contended_acquisitions",
-                "hold_ns",
-                "blocking_ns",
-            ):
+            for k in PER_THREAD:
                 parts[k].append(int(p[k][i]))
     return {k: np.asarray(v) if v else np.zeros(0, I64) for k, v in parts.items()}
 
