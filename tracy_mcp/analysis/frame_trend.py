@@ -61,7 +61,10 @@ def frame_trend(ctx: Capture, frame_set: str | None = None) -> FrameTrend:
     """Whether frame time drifts over the run (the gameplay frames in tenths: median frame per tenth, first
     against last, and how steadily it rises), which zones' self time per frame grows with it (per thread, first
     and last tenth, calls per frame, share of the growth), a wait that shrank to absorb growing work (frame
-    pacing), and the plots that rise or fall with the run. frame_set: a frame set name (default the base set)."""
+    pacing), the plots that rise or fall with the run (those that climb while the frame time holds lead: a
+    backlog), and what a growing zone's own number (ZoneValue) costs per unit. frame_set: a frame set name (default
+    the base set, or the named set when the program marks no base frames; with no frames at all, the runs of the
+    busiest thread's repeated unit of work stand in for them)."""
     ph = frame_phases(ctx, frame_set)
     res = FrameTrend(title="", frame_set=frame_set or "Frame")
     unit = ""
