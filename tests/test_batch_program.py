@@ -94,10 +94,18 @@ def test_plots_that_climb_while_the_frames_hold_lead_the_trend() -> None:
         r = c.frame_trend()
         t = c.thread_report()
         q = c.plot_points("queue_depth")["value"].to_numpy()
+        # the report's window: the batch frames 0..71 (72 is the trailing partial frame)
+        win = c.frames("batch")
+        a, b = int(win["start_ns"].iloc[0]), int(win["end_ns"].iloc[71])
+        items = c.zones(name="process_item")
+        items = items[(items["start_ns"] >= a) & (items["end_ns"] <= b)]
     assert set(r.climbing) == {"queue_depth", "item_latency_ms"}
     assert r.title.startswith("Frame time holds over the run, but the program's plots climb all of it: ")
     assert (np.diff(q) < 0).any()  # a queue goes down at times: not a running total
     assert "saturated" in t.summary() and "worker-0 to worker-2" in t.title
+    # what the saturated pool can finish a second: its threads over the mean time of its unit of work
+    line = next(x for x in t.lines if x.startswith("Its unit of work process_item"))
+    assert f"finish at most {3 / (items['duration_ns'].mean() / 1e9):.0f} a second" in line
 
 
 def test_a_lock_taken_in_turns_says_the_threads_take_turns() -> None:

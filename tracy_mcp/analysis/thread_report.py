@@ -30,7 +30,7 @@ from tracy_mcp.analysis.hot_functions import PROFILER_THREAD, blocked_calls_by_z
 from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
 from tracy_mcp.analysis.program_messages import speaking_of
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones
+from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones, wrapper_mask
 from tracy_mcp.analysis.window_profile import WindowProfile, window_profile
 from tracy_mcp.analysis.zone_at import innermost
 
@@ -207,7 +207,7 @@ def thread_report(
     asleep = _mostly_off_cpu(rows, b, what, span)
     if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
         res.title = asleep
-    logs = {p["pool"]: _log_on(ctx, p) for p in pools}
+    logs = {p["pool"]: [*_capacity(ctx, p, lo, hi), *_log_on(ctx, p)] for p in pools}
     res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs)
     cores = _host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
@@ -561,18 +561,52 @@ def _off_cpu_zones(ctx: Capture, thread_row: int, lo: int, hi: int) -> str:
     return f"; off a CPU mostly in {'; '.join(shown)}"
 
 
-def _log_on(ctx: Capture, pool: dict[str, Any]) -> str:
+def _log_on(ctx: Capture, pool: dict[str, Any]) -> list[str]:
     """The program's messages that speak of a pool (its name, its busiest member's top zone): how the program
     says it shares out the work."""
     members = sorted(pool["_members"], key=lambda m: -m["working_ns"])
     about = speaking_of(ctx, [pool["pool"], *(m["top_zone"] for m in members[:1] if m["top_zone"])])
     if not about:
-        return ""
-    return (
+        return []
+    return [
         "The program's log on it: "
         + "; ".join(f'"{clip_text(k.text, 120)}" ({k.thread}, x{k.count})' for k in about)
         + "."
+    ]
+
+
+def _capacity(ctx: Capture, pool: dict[str, Any], lo: int, hi: int) -> list[str]:
+    """For a saturated pool: its unit of work (the top-level zone holding most of its members' time), how long one
+    takes, and so how many the pool can finish a second against how many it did: work offered faster than that
+    queues up."""
+    members = pool["_members"]
+    if not members or any(m["working"] < SATURATED for m in members):
+        return []
+    t = ctx._cpu()
+    rows = np.flatnonzero(
+        np.isin(t.owner, [m["thread_id"] for m in members])
+        & t.valid
+        & (t.start >= lo)
+        & (t.end <= hi)
+        & ~wrapper_mask(ctx)
     )
+    rows = rows[t.depth[rows] == t.depth[rows].min()] if len(rows) else rows
+    if len(rows) == 0:
+        return []
+    names = ctx._srclocs().name_idx[t.srcloc[rows]]
+    total = np.bincount(names, weights=t.dur[rows])
+    unit = int(np.argmax(total))
+    dur = t.dur[rows[names == unit]]
+    if len(dur) < 2:
+        return []
+    mean = float(dur.mean())
+    can = len(members) / (mean / 1e9)
+    did = len(dur) / ((hi - lo) / 1e9)
+    return [
+        f"Its unit of work {ctx._srclocs().names[unit]} takes {fmt_ns(mean)} on average, so its {len(members)} "
+        f"threads finish at most {can:.0f} a second (they finished {did:.0f} a second here): work offered faster "
+        "than that waits."
+    ]
 
 
 def _summary(
@@ -586,7 +620,7 @@ def _summary(
     ph: FramePhases | None,
     top: int,
     switches: int,
-    logs: dict[str, str],
+    logs: dict[str, list[str]],
 ) -> list[str]:
     span = hi - lo
     frame_txt = f"; median frame {fmt_ns(ph.median_ns)}" if ph is not None and ph.median_ns == ph.median_ns else ""
@@ -624,8 +658,7 @@ def _summary(
             + "."
             + _split_of_top_zone(members, ph, lo, hi)
         )
-        if logs.get(p["pool"]):
-            lines.append(logs[p["pool"]])
+        lines.extend(logs.get(p["pool"], []))
     for r in rows:
         if r["waiting_ns"] > 0.1 * span:
             wz = [w for w in waits if w.thread_row == r["thread_id"]]
