@@ -38,6 +38,12 @@ def test_planted_thread_imbalance(imbalance) -> None:  # type: ignore[no-untyped
     assert pairs == [("Main thread", exp["main_wait_zone"])]  # and no worker's job
     lo, hi = r.window
     assert abs(lo / 1e6 - exp["window_ms"][0]) < 0.01 and abs(hi / 1e6 - exp["window_ms"][1]) < 0.01
+    # the island ids (ZoneValue) the busiest worker ran: all 2 mod 4, the partitioning the answer points at
+    z = imbalance.zones(name=exp["dominant_zone"], thread=exp["busy_thread"], start=lo, end=hi)
+    ids = sorted({int(x.split()[0]) for x in z["text"]})
+    assert {i % 4 for i in ids} == {2}
+    line = next(x for x in r.lines if x.startswith("Texts of its unit of work"))
+    assert f"{exp['busy_thread']} {len(ids)} distinct (" in line
 
 
 def test_planted_thread_imbalance_summary(imbalance) -> None:  # type: ignore[no-untyped-def]

@@ -117,6 +117,9 @@ def test_workers_in_lockstep_are_working_not_waiting() -> None:
     assert list(zip(waits["thread"], waits["name"], strict=True)) == [("Main thread", "wait_encoders")]
     busy = t.loc[workers, "working"].sort_values(ascending=False)
     assert set(busy.index[:2]) == {"enc_worker_3", "enc_worker_6"} and busy.iloc[1] > 3 * busy.iloc[2]
+    # the texts of the pool's unit of work on its busiest member and its least busy one: which streams go where
+    line = next(x for x in r.lines if x.startswith("Texts of its unit of work encode_slice"))
+    assert "enc_worker_6 7 distinct (stream 406, stream 414" in line
     # the program's own log line on how it shares out the slices, beside the pool it speaks of
     assert 'log on it: "encoder pool: 8 workers, slices assigned by stream_id % 8"' in r.summary()
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 I64 = np.int64
 IDLE = 0.25  # a pool member working less than this share of the window is called idle
 SHOWN = 20
+ZONE_VALUE = re.compile(r"(?<=\d) \[0x[0-9a-fA-F]+\]$")  # "42 [0x2a]": a ZoneValue; the number says it
 SATURATED = 0.95  # every member of a pool working this share of the window: the pool is saturated
 CLOSE = 0.9  # threads working at least this share of the busiest one's time are named beside it
 TIE = 0.005  # threads whose working shares differ by less than this (of the window) tie for busiest
@@ -207,7 +208,7 @@ def thread_report(
     asleep = _mostly_off_cpu(rows, b, what, span)
     if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
         res.title = asleep
-    logs = {p["pool"]: [*_capacity(ctx, p, lo, hi), *_log_on(ctx, p)] for p in pools}
+    logs = {p["pool"]: [*_capacity(ctx, p, lo, hi), *_texts_by_member(ctx, p, lo, hi), *_log_on(ctx, p)] for p in pools}
     res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs)
     cores = _host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
@@ -575,13 +576,9 @@ def _log_on(ctx: Capture, pool: dict[str, Any]) -> list[str]:
     ]
 
 
-def _capacity(ctx: Capture, pool: dict[str, Any], lo: int, hi: int) -> list[str]:
-    """For a saturated pool: its unit of work (the top-level zone holding most of its members' time), how long one
-    takes, and so how many the pool can finish a second against how many it did: work offered faster than that
-    queues up."""
-    members = pool["_members"]
-    if not members or any(m["working"] < SATURATED for m in members):
-        return []
+def _unit_of_work(ctx: Capture, members: list[dict[str, Any]], lo: int, hi: int) -> tuple[int, np.ndarray] | None:
+    """(zone name index, its runs): a pool's unit of work, the top-level zone (below any zone wrapping a thread)
+    holding most of its members' time inside [lo, hi)."""
     t = ctx._cpu()
     rows = np.flatnonzero(
         np.isin(t.owner, [m["thread_id"] for m in members])
@@ -590,13 +587,57 @@ def _capacity(ctx: Capture, pool: dict[str, Any], lo: int, hi: int) -> list[str]
         & (t.end <= hi)
         & ~wrapper_mask(ctx)
     )
-    rows = rows[t.depth[rows] == t.depth[rows].min()] if len(rows) else rows
     if len(rows) == 0:
-        return []
+        return None
+    rows = rows[t.depth[rows] == t.depth[rows].min()]
     names = ctx._srclocs().name_idx[t.srcloc[rows]]
-    total = np.bincount(names, weights=t.dur[rows])
-    unit = int(np.argmax(total))
-    dur = t.dur[rows[names == unit]]
+    unit = int(np.argmax(np.bincount(names, weights=t.dur[rows])))
+    return unit, rows[names == unit]
+
+
+def _texts_by_member(ctx: Capture, pool: dict[str, Any], lo: int, hi: int) -> list[str]:
+    """For an unbalanced pool whose unit of work carries zone texts (an item, a stream, a job id): the texts the
+    busiest and the least busy members ran, which shows how the work is shared out."""
+    members = sorted(pool["_members"], key=lambda m: -m["working_ns"])
+    db = ctx._db
+    if len(members) < 2 or pool["max_over_mean"] < SPLIT or not db.has("zones", "extra"):
+        return []
+    found = _unit_of_work(ctx, members, lo, hi)
+    if found is None:
+        return []
+    unit, runs = found
+    extra = db.col("zones", "extra")[runs].astype(np.int64)
+    texts = db.col_or("zone_extras", "text")
+    if not len(texts) or not (extra > 0).any():
+        return []
+    t = ctx._cpu()
+    shown = []
+    for m in (members[0], members[-1]):
+        mine = extra[(t.owner[runs] == m["thread_id"]) & (extra > 0) & (extra < len(texts))]
+        vals, cnt = np.unique(texts[mine], return_counts=True)
+        if len(vals) == 0:
+            continue
+        top = [ZONE_VALUE.sub("", ctx._str(int(v))) for v in vals[np.argsort(-cnt, kind="stable")][:4]]
+        shown.append(f"{m['thread']} {len(vals)} distinct ({', '.join(top)}{', …' if len(vals) > 4 else ''})")
+    if len(shown) < 2:
+        return []
+    return [
+        f"Texts of its unit of work {ctx._srclocs().names[unit]}, busiest and least busy: " + "; ".join(shown) + "."
+    ]
+
+
+def _capacity(ctx: Capture, pool: dict[str, Any], lo: int, hi: int) -> list[str]:
+    """For a saturated pool: its unit of work (the top-level zone holding most of its members' time), how long one
+    takes, and so how many the pool can finish a second against how many it did: work offered faster than that
+    queues up."""
+    members = pool["_members"]
+    if not members or any(m["working"] < SATURATED for m in members):
+        return []
+    found = _unit_of_work(ctx, members, lo, hi)
+    if found is None:
+        return []
+    unit, runs = found
+    dur = ctx._cpu().dur[runs]
     if len(dur) < 2:
         return []
     mean = float(dur.mean())
