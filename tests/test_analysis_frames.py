@@ -28,6 +28,9 @@ def test_planted_slow_frames_exact_set_and_culprit(slow_cap) -> None:  # type: i
     assert r.culprit != "Renderer::Present"
     np.testing.assert_allclose(np.asarray(t["duration_ns"]) / 1e6, exp["slow_frame_ms"], rtol=0.01)
     np.testing.assert_allclose(np.asarray(t["start_ns"]) / 1e6, exp["slow_frame_start_ms"], rtol=0.001)
+    # how often it hitches, from the slow frames' starts
+    gaps = np.diff(np.asarray(exp["slow_frame_start_ms"])) / 1e3
+    assert f"Slow frames come every {gaps.min():.2f}-{gaps.max():.2f} s (median {np.median(gaps):.2f} s)" in r.summary()
     np.testing.assert_allclose(np.asarray(t["slow_ns"]) / 1e6, exp["culprit_ms_in_slow_frames"], rtol=0.02)
     assert list(t["zone"]) == [exp["culprit_zone"]] * 7
     typical = np.asarray(t["typical_ns"]) / 1e6

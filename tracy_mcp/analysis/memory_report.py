@@ -575,11 +575,9 @@ def _summary(
         took = (int(sites["last_leak_ns"][i]) - int(sites["first_leak_ns"][i])) / 1e9
         if took > 0:
             rate = nb / took
-            nocs = "" if ev.callstack.any() else "; no callstacks were recorded with the allocations: the zone is the "
             head.append(
                 f"  rate: {_size(int(rate))} per second ({sites['never_freed'][i] / took * 60:.0f} allocations a "
                 f"minute), {_size(int(rate * 3600))} an hour if it keeps on"
-                + (nocs + "finest place this capture gives" if nocs else "")
             )
     elif n_never:
         head.append(
@@ -626,6 +624,11 @@ def _summary(
             f"  that path on all {nth} thread(s) and {npl} pool(s): {int(np.sum(sites['allocs'][same]))} allocations "
             f"({np.sum(sites['allocs'][same]) / total:.1%} of all), {_size(int(np.sum(sites['bytes'][same])))} "
             f"({np.sum(sites['bytes'][same]) / allb:.1%} of the bytes)"
+        )
+    if not ev.callstack.any():  # say where the trail ends, so nobody looks for a line number
+        head.append(
+            "No callstacks were recorded with the allocations: each site is the innermost zone open on the "
+            "allocating thread, the finest place this capture gives."
         )
     b = int(np.argmax(sites["bytes"]))
     if b != i:
@@ -690,7 +693,8 @@ def _summary(
     top = 0
     per = f", {sites['allocs_per_gameplay_frame'][top]:.1f} per gameplay frame" if ngame else ""
     title = (
-        f"Memory ({total} allocations, {_size(int(ev.size.sum()))}): {leak}; peak {_size(pools['peak_bytes'][allp])} "
+        f"Memory ({total} allocations, {_size(int(ev.size.sum()))} allocated in all): {leak}; peak live "
+        f"{_size(pools['peak_bytes'][allp])} "
         f"at {_t(pools['peak_ns'][allp])}; most allocations: {sites['name'][top]} ({sites['allocs'][top]}{per}, "
         f"median {sites['median_size_bytes'][top]} B)."
     )

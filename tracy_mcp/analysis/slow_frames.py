@@ -386,6 +386,12 @@ def _analyse(
             f"({int(ref[0])}..{int(ref[-1])}, outside {what}), not only its neighbours."
         )
     lines.extend(_frame_lines(ph, slow, res.table, detail))
+    if not chosen and len(slow) >= 3:  # how often it hitches: the user's "every few seconds"
+        gaps = np.diff(ph.start[np.sort(slow)]) / 1e9
+        lines.append(
+            f"Slow frames come every {gaps.min():.2f}-{gaps.max():.2f} s (median {np.median(gaps):.2f} s) over "
+            f"{(ph.end[slow].max() - ph.start[slow].min()) / 1e9:.2f} s."
+        )
     lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names, what))
     counts = (m.count[:nd].mean(axis=0), typ_cnt, typ)
     others = _other_threads(growth, on, th_of, nm_of, names, labels, what, counts)
