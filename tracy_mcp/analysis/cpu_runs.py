@@ -9,6 +9,7 @@ machine.) ctx.context_switches() keeps the records as they are."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import attrs
@@ -68,6 +69,12 @@ def off_cpu_after(ctx: Capture, times: np.ndarray, threads: np.ndarray) -> tuple
         off[sel] = np.maximum(nxt - t, 0)
         runnable[sel] = (k > 0) & np.isin(r.state[np.maximum(k - 1, 0)], RUNNABLE_STATES)
     return off, runnable
+
+
+def host_cores(ctx: Capture) -> int:
+    """The recording machine's core count from the capture's host info ("CPU cores: N"); 0 when unknown."""
+    m = re.search(r"CPU cores:\s*(\d+)", str(ctx.get_host_info() or ""))
+    return int(m.group(1)) if m else 0
 
 
 def thread_runs(ctx: Capture) -> dict[int, Runs]:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.cpu_runs import host_cores
 from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.grouping import group_ids
 from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered, union
@@ -101,7 +102,7 @@ def lock_contention(
         why = "no acquisitions match" if recorded else "none recorded (this capture has no lock events)"
         title, lines = f"Lock contention: {why}.", list[str]()
     else:
-        title, lines = _summary(tables, max(span, 1))
+        title, lines = _summary(tables, max(span, 1), host_cores(ctx), ctx._db.rows("ctx_switches"))
         idle = len(ctx._lock_rows()) - len(locks) if lock is None and thread is None else 0
         if idle > 0 and start_ns is None and end_ns is None:  # declared (or never taken): counted apart
             lines.append(f"{idle} more lock(s) declared but never taken; ctx.get_locks() lists every lock.")
@@ -591,7 +592,9 @@ def _top_group(values: list[float]) -> int:
     return cut
 
 
-def _summary(tables: dict[str, dict[str, np.ndarray]], span: int) -> tuple[str, list[str]]:
+def _summary(
+    tables: dict[str, dict[str, np.ndarray]], span: int, cores: int = 0, switches: int = 0
+) -> tuple[str, list[str]]:
     locks = _rows(tables["locks"])
     threads = _rows(tables["threads"])
     held = _rows(tables["held_zones"])
@@ -624,6 +627,8 @@ def _summary(tables: dict[str, dict[str, np.ndarray]], span: int) -> tuple[str, 
             [h for h in held if h["lock_id"] == x["id"]],
             [w for w in waits if w["lock_id"] == x["id"]],
             [r for r in roots if r["lock_id"] == x["id"]],
+            cores,
+            switches,
         )
         if len(lines) + len(block) > 38:
             lines.append(f"... {len(locks) - i} more locks in .table")
@@ -640,6 +645,8 @@ def _lock_lines(
     held: list[dict[str, Any]],
     waits: list[dict[str, Any]],
     roots: list[dict[str, Any]],
+    cores: int = 0,
+    switches: int = 0,
 ) -> list[str]:
     names = [t["thread"] for t in threads]
     if not x["contended"]:
@@ -706,6 +713,12 @@ def _lock_lines(
             if x["blocker_ns"] >= ONE_BLOCKER * x["blocked_ns"]
             else f"   who makes them wait: each holder in turn (most: {x['blocker']}, {share} of the time blocked"
             f"{zone})"
+        )
+    if cores and len(names) > cores and not switches:  # holders switched out while holding it look like long holds
+        out.append(
+            f"   {len(names)} threads take it on a {cores}-core machine (host info) and no context switches were "
+            "recorded: a holder switched out while holding the lock lengthens holds and waits (longest hold "
+            f"{fmt_ns(x['max_hold_ns'])}); record context switches to tell"
         )
     out.append("   per thread: acquisitions, wait, max wait, held")
     for t in threads[:8]:

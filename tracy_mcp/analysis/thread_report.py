@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.cpu_runs import RUNNABLE_STATES, double_booked_ns, thread_runs
+from tracy_mcp.analysis.cpu_runs import RUNNABLE_STATES, double_booked_ns, host_cores, thread_runs
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.hot_functions import NO_ZONE as NO_ZONE_LABEL
@@ -210,7 +210,7 @@ def thread_report(
         res.title = asleep
     logs = {p["pool"]: [*_capacity(ctx, p, lo, hi), *_texts_by_member(ctx, p, lo, hi), *_log_on(ctx, p)] for p in pools}
     res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs)
-    cores = _host_cores(ctx)
+    cores = host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
     res.lines.extend(_off_cpu(ctx, rows, lo, hi, cores))
     res.lines.extend(_profiler_and_records(ctx, lo, hi, cores))
@@ -485,12 +485,6 @@ def _pools(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         )
     out.sort(key=lambda p: -(p["max_over_mean"] if p["max_over_mean"] == p["max_over_mean"] else 0.0))
     return out
-
-
-def _host_cores(ctx: Capture) -> int:
-    """The recording machine's core count from the capture's host info ("CPU cores: N"); 0 when unknown."""
-    m = re.search(r"CPU cores:\s*(\d+)", str(ctx.get_host_info() or ""))
-    return int(m.group(1)) if m else 0
 
 
 def _oversubscribed(rows: list[dict[str, Any]], cores: int) -> list[str]:
