@@ -22,6 +22,7 @@ from tracy_mcp.analysis.recursion import merge_recursion
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import Scope, resolve_scope
 from tracy_mcp.analysis.wait_zones import wait_names
+from tracy_mcp.analysis.zone_paths import zone_texts
 from tracy_mcp.engine.zonepaths import ZonePaths, window_sums
 
 if TYPE_CHECKING:
@@ -249,12 +250,7 @@ def recursion_by_text(ctx: Capture, start: int | None = None, end: int | None = 
     kids = inner[par_all[inner] == top]
     if len(kids) < 2:
         return []
-    extra = db.col("zones", "extra")
-    texts = db.col("zone_extras", "text")
-    labels = []
-    for k in kids.tolist():
-        x = int(extra[k])
-        labels.append(ctx._str(int(texts[x])) if 0 < x < len(texts) else "")
+    labels = zone_texts(ctx, kids)
     if len(set(labels) - {""}) < 2:
         return []
     names = ctx._srclocs().names

@@ -19,8 +19,9 @@ import numpy as np
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.frame_self_time import frame_self_time, frame_thread
+from tracy_mcp.analysis.rank_test import average_ranks
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.wait_zones import wait_zones, wrapper_mask
+from tracy_mcp.analysis.wait_zones import unit_of_work, wait_zones
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -191,23 +192,11 @@ def _work_units(ctx: Capture) -> tuple[FramePhases, str] | None:
     t = ctx._cpu()
     if t.n == 0:
         return None
-    wrapped = wrapper_mask(ctx)
     busiest = int(np.argmax(np.bincount(t.owner[t.depth == 0], weights=t.dur[t.depth == 0])))
-    rows = np.flatnonzero((t.owner == busiest) & t.valid & ~wrapped)
-    if len(rows) == 0:
+    found = unit_of_work(ctx, [busiest], min_runs=MIN_FRAMES)
+    if found is None or len(found[1]) < MIN_FRAMES:
         return None
-    names = ctx._srclocs().name_idx[t.srcloc[rows]]
-    count = np.bincount(names)
-    total = np.bincount(names, weights=t.dur[rows])
-    total[count < MIN_FRAMES] = 0
-    if total.max() <= 0:
-        return None
-    best = int(np.argmax(total))
-    sel = rows[names == best]
-    sel = sel[t.depth[sel] == t.depth[sel].min()]  # the outermost runs: nested ones would double-count
-    sel = sel[np.argsort(t.start[sel], kind="stable")]
-    if len(sel) < MIN_FRAMES:
-        return None
+    best, sel = found
     start, end = t.start[sel].astype(I64), t.end[sel].astype(I64)
     dur = end - start
     name = str(ctx._srclocs().names[best])
@@ -236,20 +225,11 @@ def spearman(x: np.ndarray, y: np.ndarray) -> float:
     """Spearman's rank correlation (average ranks for ties); 0 when either side is constant."""
     if len(x) < 3:
         return 0.0
-    rx, ry = _ranks(np.asarray(x, np.float64)), _ranks(np.asarray(y, np.float64))
+    rx, ry = average_ranks(x)[0], average_ranks(y)[0]
     sx, sy = rx.std(), ry.std()
     if sx == 0 or sy == 0:
         return 0.0
     return float(((rx - rx.mean()) * (ry - ry.mean())).mean() / (sx * sy))
-
-
-def _ranks(v: np.ndarray) -> np.ndarray:
-    order = np.argsort(v, kind="stable")
-    r = np.empty(len(v))
-    r[order] = np.arange(len(v), dtype=np.float64)
-    _, inv, cnt = np.unique(v, return_inverse=True, return_counts=True)
-    sums = np.bincount(inv.reshape(-1), weights=r)
-    return (sums / cnt)[inv.reshape(-1)]
 
 
 def _zone_growth(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list[dict[str, Any]]:

@@ -61,6 +61,7 @@ class _LockData:
     blocked: np.ndarray
     held_start: np.ndarray
     held_end: np.ndarray
+    per_thread: dict[str, np.ndarray] | None = None  # _per_thread's result, made once
 
 
 def lock_contention(
@@ -211,6 +212,14 @@ def _top_name(ctx: Capture, zone: np.ndarray, weight: np.ndarray) -> str:
 
 # -- building the per-lock data -------------------------------------------------------------------------------------
 def _lock_data(ctx: Capture, r: int, start_ns: int | None, end_ns: int | None) -> _LockData:
+    """Lock row r's acquisitions and holds (events in [start_ns, end_ns)); the whole-capture one is made once per
+    capture: thread_report, slow_frames and lock_contention all read it."""
+    if start_ns is None and end_ns is None:
+        return ctx._db.cached(("lock_data", r), lambda: _read_lock_data(ctx, r, None, None))
+    return _read_lock_data(ctx, r, start_ns, end_ns)
+
+
+def _read_lock_data(ctx: Capture, r: int, start_ns: int | None, end_ns: int | None) -> _LockData:
     db = ctx._db
     times, th, ty = ctx._lock_events(r)
     tids = ctx._lock_threads(r)
@@ -309,6 +318,14 @@ def _lock_table(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
 
 
 def _per_thread(d: _LockData) -> dict[str, np.ndarray]:
+    """Per thread of the lock: acquisitions, wait, max wait, blocked, contended acquisitions, hold, blocking (made
+    once per lock: several tables and lines read it)."""
+    if d.per_thread is None:
+        d.per_thread = _per_thread_columns(d)
+    return d.per_thread
+
+
+def _per_thread_columns(d: _LockData) -> dict[str, np.ndarray]:
     n = len(d.tids)
     th = d.acq.thread
     w = d.acq.wait
@@ -349,7 +366,7 @@ def _turns(d: _LockData) -> tuple[int, int]:
 def _blocker(ctx: Capture, d: _LockData) -> tuple[str, str, int]:
     """(thread, zone, ns): the thread whose holds made the others wait longest, the zone it ran in while holding
     the lock then, and how long the others waited meanwhile (("", "", 0) when nobody waited for a holder)."""
-    blocking = _blocking(d)
+    blocking = _per_thread(d)["blocking_ns"]
     if not len(blocking) or blocking.max() <= 0:
         return "", "", 0
     h = int(np.argmax(blocking))

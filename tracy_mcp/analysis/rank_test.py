@@ -1,4 +1,5 @@
-"""Mann-Whitney U rank test (two-sided, normal approximation with tie correction), numpy only."""
+"""Rank statistics, numpy only: average ranks with ties, and the Mann-Whitney U rank test (two-sided, normal
+approximation with tie correction)."""
 
 from __future__ import annotations
 
@@ -7,20 +8,25 @@ import math
 import numpy as np
 
 
+def average_ranks(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(1-based ranks with ties given their group's average rank, the size of each tie group)."""
+    x = np.asarray(v, np.float64)
+    order = np.argsort(x, kind="stable")
+    xs = x[order]
+    starts = np.flatnonzero(np.concatenate([[True], xs[1:] != xs[:-1]]))
+    ends = np.append(starts[1:], len(x))
+    ranks = np.empty(len(x))
+    ranks[order] = np.repeat((starts + ends + 1) / 2.0, ends - starts)
+    return ranks, (ends - starts).astype(np.float64)
+
+
 def mann_whitney(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
     """(p-value, P(b > a) + P(b == a) / 2) for two samples. p = 1 when a sample is empty or every value ties."""
     n1, n2 = len(a), len(b)
     if n1 == 0 or n2 == 0:
         return 1.0, 0.5
-    x = np.concatenate([a, b]).astype(np.float64)
     n = n1 + n2
-    order = np.argsort(x, kind="stable")
-    xs = x[order]
-    starts = np.flatnonzero(np.concatenate([[True], xs[1:] != xs[:-1]]))
-    ends = np.append(starts[1:], n)
-    ties = (ends - starts).astype(np.float64)
-    ranks = np.empty(n)
-    ranks[order] = np.repeat((starts + ends + 1) / 2.0, ends - starts)  # average 1-based rank of each tie group
+    ranks, ties = average_ranks(np.concatenate([a, b]))
     u2 = ranks[n1:].sum() - n2 * (n2 + 1) / 2.0
     var = n1 * n2 / 12.0 * ((n + 1) - (ties**3 - ties).sum() / (n * (n - 1))) if n > 1 else 0.0
     if var <= 0:

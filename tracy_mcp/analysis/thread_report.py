@@ -30,9 +30,10 @@ from tracy_mcp.analysis.hot_functions import PROFILER_THREAD, blocked_calls_by_z
 from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
 from tracy_mcp.analysis.program_messages import speaking_of
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones, wrapper_mask
+from tracy_mcp.analysis.wait_zones import WaitZone, unit_of_work, wait_zones
 from tracy_mcp.analysis.window_profile import WindowProfile, window_profile
 from tracy_mcp.analysis.zone_at import innermost
+from tracy_mcp.analysis.zone_paths import zone_texts
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -208,7 +209,7 @@ def thread_report(
     asleep = _mostly_off_cpu(rows, b, what, span)
     if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
         res.title = asleep
-    logs = {p["pool"]: [*_capacity(ctx, p, lo, hi), *_texts_by_member(ctx, p, lo, hi), *_log_on(ctx, p)] for p in pools}
+    logs = {p["pool"]: [*_unit_lines(ctx, p, lo, hi), *_log_on(ctx, p)] for p in pools}
     res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs)
     cores = host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
@@ -570,77 +571,58 @@ def _log_on(ctx: Capture, pool: dict[str, Any]) -> list[str]:
     ]
 
 
-def _unit_of_work(ctx: Capture, members: list[dict[str, Any]], lo: int, hi: int) -> tuple[int, np.ndarray] | None:
-    """(zone name index, its runs): a pool's unit of work, the top-level zone (below any zone wrapping a thread)
-    holding most of its members' time inside [lo, hi)."""
-    t = ctx._cpu()
-    rows = np.flatnonzero(
-        np.isin(t.owner, [m["thread_id"] for m in members])
-        & t.valid
-        & (t.start >= lo)
-        & (t.end <= hi)
-        & ~wrapper_mask(ctx)
-    )
-    if len(rows) == 0:
-        return None
-    rows = rows[t.depth[rows] == t.depth[rows].min()]
-    names = ctx._srclocs().name_idx[t.srcloc[rows]]
-    unit = int(np.argmax(np.bincount(names, weights=t.dur[rows])))
-    return unit, rows[names == unit]
-
-
-def _texts_by_member(ctx: Capture, pool: dict[str, Any], lo: int, hi: int) -> list[str]:
-    """For an unbalanced pool whose unit of work carries zone texts (an item, a stream, a job id): the texts the
-    busiest and the least busy members ran, which shows how the work is shared out."""
+def _unit_lines(ctx: Capture, pool: dict[str, Any], lo: int, hi: int) -> list[str]:
+    """A pool's unit of work (unit_of_work over its members in [lo, hi)): a saturated pool's capacity, and an
+    unbalanced one's zone texts per member."""
     members = sorted(pool["_members"], key=lambda m: -m["working_ns"])
-    db = ctx._db
-    if len(members) < 2 or pool["max_over_mean"] < SPLIT or not db.has("zones", "extra"):
+    saturated = bool(members) and all(m["working"] >= SATURATED for m in members)
+    unbalanced = len(members) >= 2 and pool["max_over_mean"] >= SPLIT
+    if not (saturated or unbalanced):
         return []
-    found = _unit_of_work(ctx, members, lo, hi)
+    found = unit_of_work(ctx, [m["thread_id"] for m in members], lo, hi)
     if found is None:
         return []
     unit, runs = found
-    extra = db.col("zones", "extra")[runs].astype(np.int64)
-    texts = db.col_or("zone_extras", "text")
-    if not len(texts) or not (extra > 0).any():
+    name = ctx._srclocs().names[unit]
+    return (_capacity(ctx, name, runs, len(members), hi - lo) if saturated else []) + (
+        _texts_by_member(ctx, name, runs, members) if unbalanced else []
+    )
+
+
+def _texts_by_member(ctx: Capture, unit: str, runs: np.ndarray, members: list[dict[str, Any]]) -> list[str]:
+    """The zone texts (an item, a stream, a job id) of the unit of work's runs on the busiest and the least busy
+    member: how the work is shared out."""
+    texts = np.asarray(zone_texts(ctx, runs), dtype=object)
+    if not (texts != "").any():
         return []
-    t = ctx._cpu()
+    owner = ctx._cpu().owner[runs]
     shown = []
     for m in (members[0], members[-1]):
-        mine = extra[(t.owner[runs] == m["thread_id"]) & (extra > 0) & (extra < len(texts))]
-        vals, cnt = np.unique(texts[mine], return_counts=True)
+        vals, first, cnt = np.unique(
+            texts[(owner == m["thread_id"]) & (texts != "")], return_index=True, return_counts=True
+        )
         if len(vals) == 0:
             continue
-        top = [ZONE_VALUE.sub("", ctx._str(int(v))) for v in vals[np.argsort(-cnt, kind="stable")][:4]]
+        order = np.lexsort((first, -cnt))  # most runs first, then in the order they came
+        top = [ZONE_VALUE.sub("", str(v)) for v in vals[order][:4]]
         shown.append(f"{m['thread']} {len(vals)} distinct ({', '.join(top)}{', …' if len(vals) > 4 else ''})")
     if len(shown) < 2:
         return []
-    return [
-        f"Texts of its unit of work {ctx._srclocs().names[unit]}, busiest and least busy: " + "; ".join(shown) + "."
-    ]
+    return [f"Texts of its unit of work {unit}, busiest and least busy: " + "; ".join(shown) + "."]
 
 
-def _capacity(ctx: Capture, pool: dict[str, Any], lo: int, hi: int) -> list[str]:
-    """For a saturated pool: its unit of work (the top-level zone holding most of its members' time), how long one
-    takes, and so how many the pool can finish a second against how many it did: work offered faster than that
-    queues up."""
-    members = pool["_members"]
-    if not members or any(m["working"] < SATURATED for m in members):
-        return []
-    found = _unit_of_work(ctx, members, lo, hi)
-    if found is None:
-        return []
-    unit, runs = found
+def _capacity(ctx: Capture, unit: str, runs: np.ndarray, threads: int, span: int) -> list[str]:
+    """A saturated pool's unit of work, how long one takes, and so how many the pool can finish a second against
+    how many it did: work offered faster than that queues up."""
     dur = ctx._cpu().dur[runs]
     if len(dur) < 2:
         return []
     mean = float(dur.mean())
-    can = len(members) / (mean / 1e9)
-    did = len(dur) / ((hi - lo) / 1e9)
+    can = threads / (mean / 1e9)
+    did = len(dur) / (span / 1e9)
     return [
-        f"Its unit of work {ctx._srclocs().names[unit]} takes {fmt_ns(mean)} on average, so its {len(members)} "
-        f"threads finish at most {can:.0f} a second (they finished {did:.0f} a second here): work offered faster "
-        "than that waits."
+        f"Its unit of work {unit} takes {fmt_ns(mean)} on average, so its {threads} threads finish at most "
+        f"{can:.0f} a second (they finished {did:.0f} a second here): work offered faster than that waits."
     ]
 
 

@@ -122,6 +122,34 @@ def top_work(ctx: Capture) -> list[tuple[np.ndarray, np.ndarray]]:
     return ctx._db.cached("top_work", build)
 
 
+def unit_of_work(
+    ctx: Capture, threads: list[int], lo: int | None = None, hi: int | None = None, min_runs: int = 2
+) -> tuple[int, np.ndarray] | None:
+    """(zone name index, its outermost runs in time order): the threads' repeated unit of work, the zone name with
+    at least `min_runs` runs (inside [lo, hi)) holding the most time there, outside zones that wrap a thread. A
+    parent holds at least its children's time, so the outermost repeated zone wins (a job, a chunk, an item)."""
+    t = ctx._cpu()
+    if t.n == 0:
+        return None
+    keep = np.isin(t.owner, threads) & t.valid & ~wrapper_mask(ctx)
+    if lo is not None:
+        keep &= t.start >= lo
+    if hi is not None:
+        keep &= t.end <= hi
+    rows = np.flatnonzero(keep)
+    if len(rows) == 0:
+        return None
+    names = ctx._srclocs().name_idx[t.srcloc[rows]]
+    total = np.bincount(names, weights=t.dur[rows])
+    total[np.bincount(names, minlength=len(total)) < min_runs] = 0
+    if total.max() <= 0:
+        return None
+    best = int(np.argmax(total))
+    runs = rows[names == best]
+    runs = runs[t.depth[runs] == t.depth[runs].min()]  # the outermost runs: nested ones would count twice
+    return best, runs[np.argsort(t.start[runs], kind="stable")]
+
+
 def wait_zones(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[WaitZone]:
     """The wait zones among the zones inside [lo, hi) (see the module doc); `phases` enables the frame-pacing
     test."""
@@ -185,17 +213,19 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
             pick = rk if len(rk) <= SAMPLE else rk[np.linspace(0, len(rk) - 1, SAMPLE).astype(I64)]
             e = t.end[pick]
             mid = t.start[pick] + (e - t.start[pick]) // 2
+            last_of, before, after = _other_ends(ends, k, e)
+            before_mid = _other_ends(ends, k, mid)[1]
             for eps in WAKE_EPS_NS:  # the tightest wake-up delay that shows it (a busy machine wakes late)
-                f_end = float(_after_other_end(ends, k, e, eps).mean())
-                f_mid = float(_after_other_end(ends, k, mid, eps).mean())
+                f_end = float((before <= eps).mean())
+                f_mid = float((before_mid <= eps).mean())
                 # work in lockstep with other threads ends next to theirs on both sides; a wait ends after them
-                f_next = float((_next_other_end(ends, k, e) <= eps).mean())
+                f_next = float((after <= eps).mean())
                 usual = f_end >= 0.9 and f_mid <= 0.25 and f_end >= 3 * max(f_mid, f_next)
                 # many other threads' work ends at all times (a pool of eight): the control is high, but a wait
                 # still ends within the tightest delay after theirs almost every time
                 crowded = eps == WAKE_EPS_NS[0] and f_end >= 0.95 and f_mid <= 0.5 and f_end >= 2 * max(f_mid, f_next)
                 if usual or crowded:
-                    last, share = _last_to_finish(ctx, ends, k, e, eps)
+                    last, share = _last_to_finish(ctx, last_of, before, eps)
                     found[(k, name_idx)] = WaitZone(
                         k,
                         name_idx,
@@ -209,42 +239,29 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
     return list(found.values())
 
 
-def _after_other_end(ends: list[np.ndarray], own: int, times: np.ndarray, eps: int) -> np.ndarray:
-    """True where a unit of work on another thread ended at most `eps` before the time."""
-    return _last_other_end(ends, own, times)[1] <= eps
-
-
-def _next_other_end(ends: list[np.ndarray], own: int, times: np.ndarray) -> np.ndarray:
-    """Per time: how soon after it a unit of work on another thread ends (a huge gap where none does)."""
-    gap_best = np.full(len(times), np.iinfo(I64).max, I64)
-    for k, e in enumerate(ends):
-        if k == own or len(e) == 0:
-            continue
-        j = np.searchsorted(e, times, "left")
-        gap = np.where(j < len(e), e[np.minimum(j, len(e) - 1)] - times, np.iinfo(I64).max)
-        gap_best = np.minimum(gap_best, gap)
-    return gap_best
-
-
-def _last_other_end(ends: list[np.ndarray], own: int, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per time: (the other thread whose unit of work ended last at or before it, how long before); (-1, a huge
-    gap) where none did."""
+def _other_ends(ends: list[np.ndarray], own: int, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per time: (the other thread whose unit of work ended last at or before it (-1: none), how long before, how
+    soon after it another thread's unit of work ends); a huge gap where there is none."""
+    huge = np.iinfo(I64).max
     best = np.full(len(times), -1, I64)
-    gap_best = np.full(len(times), np.iinfo(I64).max, I64)
+    before = np.full(len(times), huge, I64)
+    after = np.full(len(times), huge, I64)
     for k, e in enumerate(ends):
         if k == own or len(e) == 0:
             continue
         j = np.searchsorted(e, times, "right") - 1
-        gap = np.where(j >= 0, times - e[np.maximum(j, 0)], np.iinfo(I64).max)
-        closer = gap < gap_best
-        best[closer], gap_best[closer] = k, gap[closer]
-    return best, gap_best
+        gap = np.where(j >= 0, times - e[np.maximum(j, 0)], huge)
+        closer = gap < before
+        best[closer], before[closer] = k, gap[closer]
+        nxt = np.searchsorted(e, times, "left")
+        after = np.minimum(after, np.where(nxt < len(e), e[np.minimum(nxt, len(e) - 1)] - times, huge))
+    return best, before, after
 
 
-def _last_to_finish(ctx: Capture, ends: list[np.ndarray], own: int, times: np.ndarray, eps: int) -> tuple[str, float]:
+def _last_to_finish(ctx: Capture, best: np.ndarray, gap: np.ndarray, eps: int) -> tuple[str, float]:
     """(thread, share of the waits): per wait, the other thread whose unit of work ended closest before the wait
-    did (within `eps`), the one the wait was for; the most frequent one ('' when none)."""
-    best, gap = _last_other_end(ends, own, times)
+    did (within `eps`; `best` and `gap` from _other_ends), the one the wait was for; the most frequent one ('' when
+    none)."""
     known = best[gap <= eps]
     if len(known) == 0:
         return "", 0.0

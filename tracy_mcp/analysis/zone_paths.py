@@ -1,5 +1,5 @@
 """Call paths of the zones an analysis points at ("Game::Tick > Renderer::Draw > ..."), numbered densely for
-grouping; built on the capture's call-path index (call_paths.py)."""
+grouping; built on the capture's call-path index (call_paths.py); and the texts those zones carry."""
 
 from __future__ import annotations
 
@@ -15,6 +15,16 @@ if TYPE_CHECKING:
 
 I64 = np.int64
 SEP = " > "
+
+
+def zone_texts(ctx: Capture, rows: np.ndarray) -> list[str]:
+    """The text each zone row carries (ZoneText / ZoneValue), "" for none."""
+    db = ctx._db
+    if not (db.has("zones", "extra") and db.has("zone_extras", "text")):
+        return [""] * len(rows)
+    extra = db.col("zones", "extra")[np.asarray(rows, I64)]
+    texts = db.col("zone_extras", "text")
+    return [ctx._str(int(texts[x])) if 0 < x < len(texts) else "" for x in extra.tolist()]
 
 
 def path_groups(ctx: Capture, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
