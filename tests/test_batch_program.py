@@ -123,3 +123,21 @@ def test_a_lock_taken_in_turns_says_the_threads_take_turns() -> None:
         holds.append(rel[j[ok]] - ob[ok])
     assert x["median_hold_ns"] == pytest.approx(np.median(np.concatenate(holds)), rel=0.1)
     assert "so the threads take turns rather than run side by side" in r.summary()
+
+
+def test_a_phase_run_once_that_joins_its_helper_threads_is_a_wait() -> None:
+    """The main thread's compact phase runs once and only waits for the two compactor threads to finish: its one
+    run ends right after their last work ends, which the other threads' rate of ends makes unlikely by chance."""
+    with open_capture(DATA / "etl-phases.tracy") as c:
+        r = c.thread_report()
+        z = c.zones(name=["Phase.Compact", "compact_segment"])
+    phase = z[z["name"] == "Phase.Compact"].iloc[0]
+    last_end = z[z["name"] == "compact_segment"]["end_ns"].max()
+    assert 0 <= phase["end_ns"] - last_end <= 50_000
+    w = r.tables["waits"]
+    row = w[w["name"] == "Phase.Compact"].iloc[0]
+    assert row["thread"] == "Main thread" and row["kind"] == "waits for other threads"
+    assert "its run ends within 50 µs after compactor-" in row["evidence"]
+    main = r.table.set_index("thread").loc["Main thread"]
+    assert main["waiting_ns"] >= 0.95 * phase["duration_ns"]
+    assert "Busiest thread: Main thread" not in r.title

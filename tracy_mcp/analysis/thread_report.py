@@ -185,8 +185,10 @@ def thread_report(
     dom = ""
     if b["_work"]:
         nm, (v, c) = b["_work"][0]
+        # a lock wait inside a zone is in its self time: share it of working + lock-wait time, and say so
+        of, lw = b["working_ns"] + b["lock_wait_ns"], " and lock waits" if b["lock_wait_ns"] else ""
         dom = (
-            f"; its top zone {nm}: {fmt_ns(v)} self time = {fmt_pct(v / max(b['working_ns'], 1))} of its working time "
+            f"; its top zone {nm}: {fmt_ns(v)} self time = {fmt_pct(v / max(of, 1))} of its working time{lw} "
             f"({c} runs, mean {fmt_ns(v / max(c, 1))})"
         )
     tied = [r["thread"] for r in rows if b["working"] - r["working"] <= TIE]

@@ -11,6 +11,10 @@
   working, at least 95 % within 50 µs and twice the control, at most 50 %), and 3 times as often
   as another thread's work ends right after it (work in lockstep with other threads ends beside theirs on both
   sides; a wait only after them).
+- A zone run too few times for those rates (a join at the end of a phase: once, or a handful of times), mostly self
+  time, 1 % of the window: each run ends right after another thread's unit of work ends, and the chance of that
+  (the other threads' rate of ends inside the runs, times the wake-up delay) multiplied over its runs is under
+  FEW_RUNS_CHANCE.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ if TYPE_CHECKING:
 I64 = np.int64
 WAKE_EPS_NS = (50_000, 200_000, 1_000_000)  # a waiter wakes this soon after the work it waits for ends
 MIN_RUNS = 10
+FEW_RUNS_CHANCE = 0.01  # a join seen a few times only: how unlikely its runs' endings must be by chance
 SAMPLE = 1000  # runs checked per candidate zone
 
 
@@ -178,7 +183,7 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
     span = max(hi - lo, 1)
     st = t.srcloc_stats()
     # source locations that can hold a wait: long zones (mean 25 µs+ overall) adding up to 1 % of the window
-    cand = np.flatnonzero((st.count >= MIN_RUNS) & (st.total >= 0.01 * span) & (st.total >= 25_000 * st.count))
+    cand = np.flatnonzero((st.total >= 0.01 * span) & (st.total >= 25_000 * st.count))
     if len(cand) == 0:
         return []
     selft = ctx.self_time_array()
@@ -200,16 +205,21 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
             d = t.dur[rk]
             sf = selft[rk]
             # mostly self time, 1 % of the window, runs of 50 µs or more on average
-            if (k, name_idx) in found or len(rk) < MIN_RUNS or sf.sum() < 0.8 * d.sum():
+            if (k, name_idx) in found or sf.sum() < 0.8 * d.sum():
                 continue
             if sf.sum() < 0.01 * span or d.mean() < 50_000:
+                continue
+            if ends is None:
+                ends = [e for _, e in top_work(ctx)]
+            if len(rk) < MIN_RUNS:
+                joined = _joins(ctx, ends, k, t.start[rk], t.end[rk])
+                if joined:
+                    found[(k, name_idx)] = WaitZone(k, name_idx, "waits for other threads", *joined)
                 continue
             why = _paces(t, rk, gs, ge) if phases is not None else None
             if why:
                 found[(k, name_idx)] = WaitZone(k, name_idx, "paces the frame", why)
                 continue
-            if ends is None:
-                ends = [e for _, e in top_work(ctx)]
             pick = rk if len(rk) <= SAMPLE else rk[np.linspace(0, len(rk) - 1, SAMPLE).astype(I64)]
             e = t.end[pick]
             mid = t.start[pick] + (e - t.start[pick]) // 2
@@ -256,6 +266,31 @@ def _other_ends(ends: list[np.ndarray], own: int, times: np.ndarray) -> tuple[np
         nxt = np.searchsorted(e, times, "left")
         after = np.minimum(after, np.where(nxt < len(e), e[np.minimum(nxt, len(e) - 1)] - times, huge))
     return best, before, after
+
+
+def _joins(ctx: Capture, ends: list[np.ndarray], own: int, st: np.ndarray, en: np.ndarray) -> tuple[str, str] | None:
+    """(evidence, thread waited for) when each of a few runs ends right after another thread's unit of work ends
+    and that is unlikely by chance (module doc); None otherwise."""
+    last_of, before, _ = _other_ends(ends, own, en)
+    others = [e for k, e in enumerate(ends) if k != own]
+    n_ends = sum(
+        (np.searchsorted(e, en, "right") - np.searchsorted(e, st, "left")).astype(float) for e in others if len(e)
+    )
+    rate = np.asarray(n_ends, float) / np.maximum(en - st, 1)  # other threads' ends per ns inside each run
+    for eps in WAKE_EPS_NS:
+        if not np.all(before <= eps):
+            continue
+        chance = float(np.prod(np.minimum(1.0, rate * eps)))
+        if chance > FEW_RUNS_CHANCE:
+            return None
+        last, _share = _last_to_finish(ctx, last_of, before, eps)
+        runs = "its run ends" if len(en) == 1 else f"each of its {len(en)} runs ends"
+        return (
+            f"{runs} within {eps // 1000} µs after {last}'s work ends (chance of that, from the other threads' "
+            f"rate of ends: {chance:.1%})",
+            last,
+        )
+    return None
 
 
 def _last_to_finish(ctx: Capture, best: np.ndarray, gap: np.ndarray, eps: int) -> tuple[str, float]:
