@@ -31,6 +31,10 @@ NO_ZONE = "(no zone)"
 PEAK_WINDOW = 0.95  # the window around the peak: live >= 95% of it
 RUNUP_FROM = 0.75  # a run-up is worth naming when the peak rose from at most 75% of it
 STEADY_SPREAD = 0.25  # never-freed allocations spread over >= 25% of the capture: a steady leak, not start-up state
+# a site whose never-freed allocations spread like a steady leak's is bounded (a cache at its cap) instead when it
+# held nearly as much midway through its allocations and freed at least half as many as it allocated since
+BOUNDED_GROWTH = 1.25
+BOUNDED_FREES = 0.5
 
 
 @attrs.define(repr=False)
@@ -97,7 +101,7 @@ def memory_report(
     site = rank[site]
     ngame = _gameplay_rate(ctx, ev.t_alloc, site, sites, start_ns, end_ns)
     pool_rows, live = _pool_table(ev, pools, frames)
-    leaks = _leaks(sites, span)
+    leaks = _leaks(sites, span, ev, site)
     leak_cs = _leak_callstacks(ctx, ev)
     growth, runup = _peak_growth(ev, site, sites, live)
     title, lines = _summary(ev, sites, pool_rows, leaks, leak_cs, growth, runup, frames, ngame)
@@ -445,7 +449,7 @@ def _pool_table(ev: _Events, pools: list[str], frames: np.ndarray) -> tuple[dict
 
 
 # -- leaks ------------------------------------------------------------------------------------------------------------
-def _leaks(sites: dict[str, Any], span: int) -> dict[str, Any]:
+def _leaks(sites: dict[str, Any], span: int, ev: _Events, site: np.ndarray) -> dict[str, Any]:
     sel = np.nonzero(sites["never_freed"] > 0)[0]
     order = sel[np.argsort(-sites["never_freed_bytes"][sel], kind="stable")]
     spread = (sites["last_leak_ns"][order] - sites["first_leak_ns"][order]) / span
@@ -468,8 +472,27 @@ def _leaks(sites: dict[str, Any], span: int) -> dict[str, Any]:
         )
     }
     out["site_id"] = out.pop("id")
-    out["steady"] = spread >= STEADY_SPREAD
+    held = [_held(ev, site == i) for i in order.tolist()]
+    out["mid_ns"] = np.asarray([h[0] for h in held], I64)
+    out["live_mid_bytes"] = np.asarray([h[1] for h in held], I64)
+    # only a spread that would otherwise read as a steady leak needs telling apart
+    out["bounded"] = np.asarray([h[2] for h in held], bool) & (spread >= STEADY_SPREAD)
+    out["steady"] = (spread >= STEADY_SPREAD) & ~out["bounded"]
     return out
+
+
+def _held(ev: _Events, mine: np.ndarray) -> tuple[int, int, bool]:
+    """(midpoint of a site's allocations, its live bytes then, whether it is bounded): bounded when it held at
+    least 1/BOUNDED_GROWTH of its end-of-capture bytes at that midpoint and freed, after it, at least BOUNDED_FREES
+    as many allocations as it made (it frees as it allocates: a cache at its cap)."""
+    ta, tf, sz = ev.t_alloc[mine], ev.t_free[mine], ev.size[mine]
+    mid = int(ta.min()) + (int(ta.max()) - int(ta.min())) // 2
+    live_mid = int(sz[(ta <= mid) & ((tf < 0) | (tf > mid))].sum())
+    live_end = int(sz[tf < 0].sum())
+    made_after = int((ta > mid).sum())
+    freed_after = int((tf > mid).sum())
+    bounded = made_after > 0 and live_end <= BOUNDED_GROWTH * live_mid and freed_after >= BOUNDED_FREES * made_after
+    return mid, live_mid, bounded
 
 
 def _leak_callstacks(ctx: Capture, ev: _Events) -> dict[str, Any]:
@@ -579,10 +602,21 @@ def _summary(
                 f"  rate: {_size(int(rate))} per second ({sites['never_freed'][i] / took * 60:.0f} allocations a "
                 f"minute), {_size(int(rate * 3600))} an hour if it keeps on"
             )
-    elif n_never:
+    elif n_never and not leaks["bounded"].any():
         head.append(
             "No steady leak: the allocations never freed were all made within a short span (start-up state, or in "
             "flight when the capture ended); see the list below."
+        )
+    elif n_never:
+        head.append("No steady leak: what is still allocated at the end is held by bounded sites (below).")
+    for j in np.flatnonzero(leaks["bounded"])[:2].tolist():
+        i = int(leaks["site_id"][j])
+        head.append(
+            f"Bounded, not a leak: {sites['name'][i]} (pool {sites['pool'][i]}, {sites['thread'][i]}) still holds "
+            f"{_size(int(sites['never_freed_bytes'][i]))} at the end, about what it held midway through its "
+            f"allocations ({_size(int(leaks['live_mid_bytes'][j]))} at {_t(int(leaks['mid_ns'][j]))}); it frees "
+            f"as it allocates ({sites['frees'][i]} of its {sites['allocs'][i]} allocations freed): it stays at a "
+            f"cap, like a cache. Path {sites['path'][i]}"
         )
     else:
         head.append("No leak: every allocation was freed before the end of the capture.")
@@ -645,7 +679,8 @@ def _summary(
             det.append(
                 f"  {sites['never_freed'][i]} x {_sizes(sites, i)} = {sites['never_freed_bytes'][i]} B, "
                 f"{_t(sites['first_leak_ns'][i])}..{_t(sites['last_leak_ns'][i])} "
-                f"({'steady' if leaks['steady'][j] else 'short span'}) — {sites['path'][i]} "
+                f"({'bounded' if leaks['bounded'][j] else 'steady' if leaks['steady'][j] else 'short span'}) — "
+                f"{sites['path'][i]} "
                 f"[{sites['thread'][i]}, {sites['pool'][i]}]"
             )
         for j in range(min(len(leak_cs["callstack"]), 3)):
@@ -690,6 +725,10 @@ def _summary(
         leak = f"no steady leak ({n_never} allocations, {b_never} B, still live at the end)"
     else:
         leak = "no leak (everything freed)"
+    bounded = np.flatnonzero(leaks["bounded"])
+    if len(bounded):
+        i = int(leaks["site_id"][bounded[0]])
+        leak += f"; {sites['name'][i]} bounded at {_size(int(sites['never_freed_bytes'][i]))} (a cap, not a leak)"
     top = 0
     per = f", {sites['allocs_per_gameplay_frame'][top]:.1f} per gameplay frame" if ngame else ""
     title = (
