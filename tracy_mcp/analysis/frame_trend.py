@@ -19,6 +19,7 @@ import numpy as np
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.frame_self_time import frame_self_time, frame_thread
+from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.rank_test import average_ranks
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import unit_of_work, wait_zones
@@ -37,6 +38,9 @@ HIDDEN = 0.1  # with the frame time holding, growth per frame worth naming (fram
 CLIMBS = 0.9  # a user plot ranking this closely with time (and at least doubling) climbs all run
 PLOT_RHO = 0.8  # a plot following the run this closely is named
 SHOWN = 5
+STEP_FIT = 0.6  # a single step at one frame explains at least this share of the frame times' variation...
+STEP_OVER_LINE = 0.1  # ...and this much more than a straight line: the frame time stepped, it did not drift
+STEP_EDGE = 0.05  # the step is at least this far (share of the frames) from either end
 
 
 @attrs.define(repr=False)
@@ -54,6 +58,7 @@ class FrameTrend(Report):
     slope_ns: float = float("nan")  # frame time added per frame (least-squares fit over the gameplay frames)
     drifting: bool = False
     climbing: list[str] = attrs.field(factory=list)  # user plots that climb all run while the frame time holds
+    step_frame: int = -1  # the frame where the frame time steps to another level (-1: no step)
     culprit: str | None = None
     culprit_thread: str | None = None
 
@@ -106,6 +111,14 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
     down = res.ratio <= 1 / DRIFT and res.rho <= -STEADY
     res.drifting = up or down
     zones = _zone_growth(ctx, ph, parts)
+    # a wait on the frame loop's thread takes up what the work leaves of a paced frame: shares of the growth in
+    # work (the frame minus those waits), not of the frame's
+    absorbed = sum(z["growth_ns"] for z in zones if z["wait"] and z["frame_thread"])
+    of_growth = "of the growth"
+    if absorbed and abs(med[-1] - med[0] - absorbed) > 0.01 * med[0]:
+        for z in zones:
+            z["share_of_growth"] = z["growth_ns"] / (med[-1] - med[0] - absorbed)
+        of_growth = "of the growth in work (the frame minus its waits)"
     res.tables["zones"] = frame(_columns(zones))
     plots = _plot_trends(ctx, ph, parts)
     res.tables["plots"] = frame(_columns(plots))
@@ -136,7 +149,18 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
         res.culprit, res.culprit_thread = lead["name"], lead["thread"]
         by_text = follows_text(ctx, lead["name"], lead["thread"])
         follows = _follows(lead, plots, med) or by_text
-    if up:
+    stepped = _step(ph.dur[g].astype(np.float64)) if up or down else None
+    if stepped is not None:
+        k, r2_step, r2_line = stepped
+        res.step_frame = int(g[k])
+        before, after = float(np.median(ph.dur[g[:k]])), float(np.median(ph.dur[g[k:]]))
+        span = (
+            f"median {fmt_ns(before)} in frames {g[0]}..{g[k - 1]} -> {fmt_ns(after)} in frames {g[k]}..{g[-1]} "
+            f"({after / max(before, 1.0):.2f}x), at once: one step at that frame explains {r2_step:.0%} of the frame "
+            f"times' variation, a straight line {r2_line:.0%}"
+        )
+        res.title = f"Frame time steps {'up' if up else 'down'} at frame {g[k]} ({ph.start[g[k]] / 1e9:.3f} s): {span}."
+    elif up:
         res.title = f"Frame time grows over the run: {span}."
     elif down:
         res.title = f"Frame time falls over the run: {span}."
@@ -146,7 +170,7 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
         res.title = res.title[:-1] + (
             f"; {'growing' if lead['growth_ns'] > 0 else 'shrinking'} with it: {lead['name']} ({lead['thread']}) "
             f"{fmt_ns(lead['first_ns'])} -> {fmt_ns(lead['last_ns'])} per frame"
-            + (f", {fmt_pct(lead['share_of_growth'])} of the growth" if up or down else "")
+            + (f", {fmt_pct(lead['share_of_growth'])} {of_growth}" if up or down else "")
             + (f"; {follows}" if follows else "")
             + "."
         )
@@ -181,8 +205,62 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
             + res.title.split(": ", 1)[1][1:]
         )
     res.lines = _lines(med, movers, waits, plots)
+    if stepped is not None:
+        paced = _paced_step(ph, g, stepped[0], [w for w in waits if w["frame_thread"]])
+        if paced:
+            res.title += " " + paced
+        logged = [m for m in in_frames(ctx, ph, g[max(stepped[0] - 2, 0) : stepped[0] + 1]) if not m["before"]]
+        if logged:
+            res.lines.insert(
+                0,
+                "Logged as it stepped: "
+                + "; ".join(f'"{m["text"]}" ({m["time_ns"] / 1e9:.3f} s, {m["thread"]})' for m in logged[:3]),
+            )
     if lead is not None and by_text and by_text != follows:
         res.lines.append(f"{lead['name']}: {by_text}.")
+
+
+def _step(d: np.ndarray) -> tuple[int, float, float] | None:
+    """(k, share of the variation one step explains, share a straight line explains) when the frame times `d` are
+    better told as two levels, d[:k] and d[k:], than as a line (STEP_FIT, STEP_OVER_LINE); None otherwise."""
+    n = len(d)
+    total = float(((d - d.mean()) ** 2).sum())
+    if n < 2 * MIN_FRAMES or total <= 0:
+        return None
+    c1, c2 = np.cumsum(d), np.cumsum(d * d)
+    k = np.arange(1, n)
+    left = c2[:-1] - c1[:-1] ** 2 / k  # squared deviations of d[:k] from its mean, for every k at once
+    right = (c2[-1] - c2[:-1]) - (c1[-1] - c1[:-1]) ** 2 / (n - k)
+    sse = left + right
+    edge = max(int(STEP_EDGE * n), 1)
+    sse[: edge - 1] = sse[n - 1 - edge :] = np.inf
+    best = int(np.argmin(sse))
+    r2_step = 1.0 - float(sse[best]) / total
+    x = np.arange(n, dtype=np.float64)
+    fit = np.polyval(np.polyfit(x, d, 1), x)
+    r2_line = 1.0 - float(((d - fit) ** 2).sum()) / total
+    if r2_step < STEP_FIT or r2_step < r2_line + STEP_OVER_LINE:
+        return None
+    return best + 1, r2_step, r2_line
+
+
+def _paced_step(ph: FramePhases, g: np.ndarray, k: int, waits: list[dict[str, Any]]) -> str:
+    """When a pacing wait on the frame loop's thread took up the step: the work per frame (frame minus the wait)
+    before and after, against the interval the pacer kept before, and how many intervals a frame takes after."""
+    if not waits:
+        return ""
+    w = waits[0]
+    before, after = float(np.median(ph.dur[g[:k]])), float(np.median(ph.dur[g[k:]]))
+    work0, work1 = before - w["first_ns"], after - w["last_ns"]
+    intervals = after / max(before, 1.0)
+    if not (work0 < before < work1) or abs(intervals - round(intervals)) > 0.1 or round(intervals) < 2:
+        return ""
+    n = round(intervals)
+    return (
+        f"The work per frame (the frame minus the wait {w['name']}) went {fmt_ns(work0)} -> {fmt_ns(work1)}, over "
+        f"the {fmt_ns(before)} interval the frames kept before: a frame that misses it waits for the next one, so "
+        f"each now takes {n} intervals ({1e9 / before:.0f} -> {1e9 / after:.0f} frames a second)."
+    )
 
 
 def _work_units(ctx: Capture) -> tuple[FramePhases, str] | None:

@@ -31,10 +31,11 @@ NO_ZONE = "(no zone)"
 PEAK_WINDOW = 0.95  # the window around the peak: live >= 95% of it
 RUNUP_FROM = 0.75  # a run-up is worth naming when the peak rose from at most 75% of it
 STEADY_SPREAD = 0.25  # never-freed allocations spread over >= 25% of the capture: a steady leak, not start-up state
-# a site whose never-freed allocations spread like a steady leak's is bounded (a cache at its cap) instead when it
-# held nearly as much midway through its allocations and freed at least half as many as it allocated since
-BOUNDED_GROWTH = 1.25
-BOUNDED_FREES = 0.5
+# a site whose never-freed allocations spread like a steady leak's is bounded (a cache at its cap, evicting its
+# oldest) instead when under BOUNDED_EARLY of them come from the first half of its allocations: a leak keeps them all
+BOUNDED_EARLY = 0.1
+PLATEAU = 1.15  # a site's live bytes within 15% from its first free on: it stays at a cap
+PEAK_SHARE = 0.1  # sites holding at least 10% of the peak are named in "at the peak"
 
 
 @attrs.define(repr=False)
@@ -104,7 +105,7 @@ def memory_report(
     leaks = _leaks(sites, span, ev, site)
     leak_cs = _leak_callstacks(ctx, ev)
     growth, runup = _peak_growth(ev, site, sites, live)
-    title, lines = _summary(ev, sites, pool_rows, leaks, leak_cs, growth, runup, frames, ngame)
+    title, lines = _summary(ev, site, sites, pool_rows, leaks, leak_cs, growth, runup, frames, ngame)
     rep = MemoryReport(title=title, lines=lines, table=frame(sites))
     rep.tables.update(
         pools=frame(pool_rows), leaks=frame(leaks), leak_callstacks=frame(leak_cs), peak_growth=frame(growth)
@@ -472,27 +473,64 @@ def _leaks(sites: dict[str, Any], span: int, ev: _Events, site: np.ndarray) -> d
         )
     }
     out["site_id"] = out.pop("id")
-    held = [_held(ev, site == i) for i in order.tolist()]
-    out["mid_ns"] = np.asarray([h[0] for h in held], I64)
-    out["live_mid_bytes"] = np.asarray([h[1] for h in held], I64)
+    # the sizes of the allocations never freed, not of all the site's
+    for col in ("min_size_bytes", "median_size_bytes", "max_size_bytes"):
+        out[col] = np.zeros(len(order), I64)
+    for j, i in enumerate(order.tolist()):
+        sz = np.sort(ev.size[(site == i) & (ev.t_free < 0)])
+        out["min_size_bytes"][j], out["median_size_bytes"][j], out["max_size_bytes"][j] = (
+            sz[0],
+            sz[(len(sz) - 1) // 2],
+            sz[-1],
+        )
     # only a spread that would otherwise read as a steady leak needs telling apart
-    out["bounded"] = np.asarray([h[2] for h in held], bool) & (spread >= STEADY_SPREAD)
+    out["bounded"] = np.asarray([_evicts(ev, site == i) for i in order.tolist()], bool) & (spread >= STEADY_SPREAD)
     out["steady"] = (spread >= STEADY_SPREAD) & ~out["bounded"]
     return out
 
 
-def _held(ev: _Events, mine: np.ndarray) -> tuple[int, int, bool]:
-    """(midpoint of a site's allocations, its live bytes then, whether it is bounded): bounded when it held at
-    least 1/BOUNDED_GROWTH of its end-of-capture bytes at that midpoint and freed, after it, at least BOUNDED_FREES
-    as many allocations as it made (it frees as it allocates: a cache at its cap)."""
-    ta, tf, sz = ev.t_alloc[mine], ev.t_free[mine], ev.size[mine]
+def _evicts(ev: _Events, mine: np.ndarray) -> bool:
+    """Whether a site's never-freed allocations are only its latest ones (under BOUNDED_EARLY of them from the
+    first half of its allocations, which it did make and free): it evicts its oldest, like a cache at its cap."""
+    ta, never = ev.t_alloc[mine], ev.t_free[mine] < 0
     mid = int(ta.min()) + (int(ta.max()) - int(ta.min())) // 2
-    live_mid = int(sz[(ta <= mid) & ((tf < 0) | (tf > mid))].sum())
-    live_end = int(sz[tf < 0].sum())
-    made_after = int((ta > mid).sum())
-    freed_after = int((tf > mid).sum())
-    bounded = made_after > 0 and live_end <= BOUNDED_GROWTH * live_mid and freed_after >= BOUNDED_FREES * made_after
-    return mid, live_mid, bounded
+    early = ta <= mid
+    return bool(early.any()) and int((early & never).sum()) < BOUNDED_EARLY * int(never.sum())
+
+
+def _at_peak(ev: _Events, site: np.ndarray, sites: dict[str, Any], t_peak: int, peak: int) -> list[str]:
+    """The sites holding at least PEAK_SHARE of the memory live at the peak, and whether each stays at a cap."""
+    live = (ev.t_alloc <= t_peak) & ((ev.t_free < 0) | (ev.t_free > t_peak))
+    held = np.bincount(site[live], weights=ev.size[live], minlength=len(sites["id"]))
+    out = []
+    for i in np.argsort(-held, kind="stable")[:3].tolist():
+        if held[i] < PEAK_SHARE * peak:
+            break
+        out.append(
+            f"{sites['name'][i]} ({sites['thread'][i]}, pool {sites['pool'][i]}) {_size(int(held[i]))} "
+            f"({held[i] / peak:.0%})" + _cap(ev, site == i)
+        )
+    return out
+
+
+def _cap(ev: _Events, mine: np.ndarray) -> str:
+    """', steady at X from T on' when a site's live bytes stay flat (within PLATEAU) from its first free
+    to its last allocation, over a fifth of its allocations' span at least; '' otherwise."""
+    ta, tf, sz = ev.t_alloc[mine], ev.t_free[mine], ev.size[mine]
+    a0, a1 = int(ta.min()), int(ta.max())
+    freed = tf[(tf >= 0) & (tf <= a1)]
+    if len(freed) == 0:
+        return ""
+    f0 = int(freed.min())
+    if a1 - f0 < 0.2 * max(a1 - a0, 1):
+        return ""
+    ts = np.linspace(f0, a1, 9).astype(I64)
+    live = np.asarray([sz[(ta <= t) & ((tf < 0) | (tf > t))].sum() for t in ts.tolist()], float)
+    if live.min() <= 0 or live.max() > PLATEAU * live.min():
+        return ""
+    return (
+        f", steady at {_size(int(np.median(live)))} from {_t(f0)} (its first free) on: it frees as much as it allocates"
+    )
 
 
 def _leak_callstacks(ctx: Capture, ev: _Events) -> dict[str, Any]:
@@ -567,6 +605,7 @@ def _site_name(sites: dict[str, Any], i: int) -> str:
 
 def _summary(
     ev: _Events,
+    site: np.ndarray,
     sites: dict[str, Any],
     pools: dict[str, Any],
     leaks: dict[str, Any],
@@ -588,7 +627,8 @@ def _summary(
         i = int(leaks["site_id"][steady[0]])
         nb = int(sites["never_freed_bytes"][i])
         head.append(
-            f"LEAK: {sites['name'][i]} — {sites['never_freed'][i]} allocations x {_sizes(sites, i)} = {nb} B"
+            f"LEAK: {sites['name'][i]} — {sites['never_freed'][i]} allocations x {_sizes(leaks, int(steady[0]))} = "
+            f"{nb} B"
             f"{'' if nb < 10_000 else ' = ' + _size(nb)} never freed, allocated steadily from "
             f"{_t(sites['first_leak_ns'][i])} to "
             f"{_t(sites['last_leak_ns'][i])} ({sites['never_freed'][i]} of its {sites['allocs'][i]} allocations; "
@@ -609,17 +649,16 @@ def _summary(
         )
     elif n_never:
         head.append("No steady leak: what is still allocated at the end is held by bounded sites (below).")
+    else:
+        head.append("No leak: every allocation was freed before the end of the capture.")
     for j in np.flatnonzero(leaks["bounded"])[:2].tolist():
         i = int(leaks["site_id"][j])
         head.append(
             f"Bounded, not a leak: {sites['name'][i]} (pool {sites['pool'][i]}, {sites['thread'][i]}) still holds "
-            f"{_size(int(sites['never_freed_bytes'][i]))} at the end, about what it held midway through its "
-            f"allocations ({_size(int(leaks['live_mid_bytes'][j]))} at {_t(int(leaks['mid_ns'][j]))}); it frees "
-            f"as it allocates ({sites['frees'][i]} of its {sites['allocs'][i]} allocations freed): it stays at a "
-            f"cap, like a cache. Path {sites['path'][i]}"
+            f"{_size(int(sites['never_freed_bytes'][i]))} at the end, only its latest allocations: it frees its "
+            f"oldest as it allocates ({sites['frees'][i]} of its {sites['allocs'][i]} allocations freed), like a "
+            f"cache at its cap{_cap(ev, site == i)}. Path {sites['path'][i]}"
         )
-    else:
-        head.append("No leak: every allocation was freed before the end of the capture.")
     # peak: over all pools when there are several
     allp = len(pools["pool"]) - 1
     where = f" (frame {pools['peak_frame'][allp]})" if pools["peak_frame"][allp] >= 0 else ""
@@ -627,6 +666,9 @@ def _summary(
         f"Peak: {_size(pools['peak_bytes'][allp])} live at {_t(pools['peak_ns'][allp])}{where}"
         f"{' over all pools' if npools > 1 else ''}; " + _peak_window(pools, allp)
     )
+    holders = _at_peak(ev, site, sites, int(pools["peak_ns"][allp]), int(pools["peak_bytes"][allp]))
+    if holders:
+        head.append(f"  held at the peak by: {'; '.join(holders)}")
     if runup and len(growth["bytes"]) and runup["start_bytes"] <= RUNUP_FROM * runup["peak_bytes"]:
         i = int(growth["site_id"][0])
         freed = int(growth["freed_later"][0])
@@ -677,7 +719,7 @@ def _summary(
         for j in range(min(len(leaks["site_id"]), 5)):
             i = int(leaks["site_id"][j])
             det.append(
-                f"  {sites['never_freed'][i]} x {_sizes(sites, i)} = {sites['never_freed_bytes'][i]} B, "
+                f"  {sites['never_freed'][i]} x {_sizes(leaks, j)} = {sites['never_freed_bytes'][i]} B, "
                 f"{_t(sites['first_leak_ns'][i])}..{_t(sites['last_leak_ns'][i])} "
                 f"({'bounded' if leaks['bounded'][j] else 'steady' if leaks['steady'][j] else 'short span'}) — "
                 f"{sites['path'][i]} "
@@ -718,7 +760,7 @@ def _summary(
     steady_i = int(leaks["site_id"][steady[0]]) if len(steady) else -1
     if steady_i >= 0:
         leak = (
-            f"LEAK in {sites['name'][steady_i]}: {sites['never_freed'][steady_i]} x {_sizes(sites, steady_i)} = "
+            f"LEAK in {sites['name'][steady_i]}: {sites['never_freed'][steady_i]} x {_sizes(leaks, int(steady[0]))} = "
             f"{sites['never_freed_bytes'][steady_i]} B never freed"
         )
     elif n_never:
@@ -750,6 +792,7 @@ def _t(ns: int) -> str:
 
 
 def _sizes(sites: dict[str, Any], i: int) -> str:
+    """Size or size range of a row of the sites (or leaks) table."""
     lo, hi = sites["min_size_bytes"][i], sites["max_size_bytes"][i]
     return f"{lo} B" if lo == hi else f"{lo}-{hi} B (median {sites['median_size_bytes'][i]} B)"
 

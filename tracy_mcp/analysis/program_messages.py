@@ -10,12 +10,16 @@ its finding beside it.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
+import numpy as np
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
+    from tracy_mcp.analysis.frame_phases import FramePhases
+
+I64 = np.int64
 
 FILE_NAME = re.compile(r"\b[\w-]+\.[A-Za-z]\w{1,4}\b")  # "canyon_props.pak": a name, not the message
 NUMBER = re.compile(r"\d+(\.\d+)?")
@@ -96,3 +100,39 @@ def speaking_of(ctx: Capture, names: list[str], limit: int = 2) -> list[MessageK
 def _shared(a: set[str], b: set[str]) -> int:
     """Words of `a` that are words of `b`, or abbreviate one ("enc" for "encoder") or are abbreviated by one."""
     return sum(1 for x in a if any(x.startswith(y) or y.startswith(x) for y in b))
+
+
+def in_frames(ctx: Capture, ph: FramePhases, frames: np.ndarray) -> list[dict[str, Any]]:
+    """The messages logged in each of `frames` (frame, time_ns, thread, text, before); for a frame with none, those
+    logged in the median frame's time before it (`before` True): they often announce what the frame waits for."""
+    labels = ctx._thread_labels()
+    db = ctx._db
+    n = db.rows("messages")
+    if n == 0 or len(frames) == 0:
+        return []
+    tm = db.col("messages", "time")
+    order = np.argsort(tm, kind="stable") if n > 1 and bool(np.any(tm[1:] < tm[:-1])) else None
+    if order is not None:
+        tm = tm[order]
+    txt = db.col("messages", "text")
+    thr = db.col_or("messages", "thread", np.full(n, -1, I64))
+    out = []
+    for f in frames.tolist():
+        a = int(np.searchsorted(tm, ph.start[f], "left"))
+        b = int(np.searchsorted(tm, ph.end[f], "left"))
+        before = a == b  # none inside: what was logged just before it (a median frame's time), which often
+        if before:  # announces what the frame then waits for
+            a = int(np.searchsorted(tm, ph.start[f] - ph.median_ns, "left"))
+        for i in range(a, b):
+            j = int(order[i]) if order is not None else i
+            k = int(thr[j])
+            out.append(
+                {
+                    "frame": int(f),
+                    "time_ns": int(tm[i]),
+                    "thread": labels[k] if 0 <= k < len(labels) else "?",
+                    "text": ctx._str(txt[j]),
+                    "before": before,
+                }
+            )
+    return out

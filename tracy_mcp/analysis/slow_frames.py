@@ -20,8 +20,9 @@ from tracy_mcp.analysis.frame_phases import GAMEPLAY, KIND_NAMES, FramePhases, f
 from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time, frame_thread
 from tracy_mcp.analysis.frame_trend import frame_trend
 from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_windows
+from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.wait_zones import WaitZone, wait_zones
+from tracy_mcp.analysis.wait_zones import WaitZone, joined_work, wait_zones
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -136,6 +137,16 @@ def slow_frames(
         if budget_ns is not None
         else f"over {factor:g}x the median {fmt_ns(ph.median_ns)} = {fmt_ns(ph.threshold_ns)}"
     )
+    trend = frame_trend(ctx, frame_set) if budget_ns is None else None
+    if trend is not None and trend.step_frame >= 0:  # two levels: a frame is slow against its own level's median
+        k = int(np.searchsorted(g, trend.step_frame))
+        lim = np.empty(len(g))
+        lim[:k], lim[k:] = factor * np.median(ph.dur[g[:k]]), factor * np.median(ph.dur[g[k:]])
+        slow, typical = g[ph.dur[g] > lim], g[ph.dur[g] <= lim]
+        rule = (
+            f"over {factor:g}x the median of their side of the step at frame {trend.step_frame}: "
+            f"{fmt_ns(lim[0])} before, {fmt_ns(lim[-1])} from it on"
+        )
     head = f"{len(slow)} slow frame(s) of {len(g)} gameplay frames ({g[0]}..{g[-1]} of set {ph.set_name!r}, {rule})"
     if len(slow) == 0:
         worst = int(g[np.argmax(ph.dur[g])])
@@ -148,7 +159,10 @@ def slow_frames(
         ]
         res.lines.insert(1, _budgets(ph, g))
         trend = frame_trend(ctx, frame_set)
-        if trend.drifting:  # a slowdown that builds up over the run: no frame stands out, the tenths do
+        if trend.step_frame >= 0:  # the frames changed level at once: that is the answer
+            res.title = f"No frame stands out from its side of a step: {trend.title} (ctx.frame_trend())"
+            res.lines.insert(0, head + ".")
+        elif trend.drifting:  # a slowdown that builds up over the run: no frame stands out, the tenths do
             res.lines.insert(1, f"{trend.title} (ctx.frame_trend())")
         return res
     typical, near = _near_when_drifting(ctx, frame_set, ph, slow, typical)
@@ -318,7 +332,7 @@ def _analyse(
                     "wait": bool(is_wait[j]),
                 }
             )
-    msgs = _messages(ctx, ph, slow, labels)
+    msgs = in_frames(ctx, ph, slow)
     res.table = frame(_frame_columns(ph, slow, detail, m, typ, growth, culprit_of, share_of, msgs, names, labels))
     res.tables["zones"] = frame(_columns(zone_rows, ZONE_COLS))
     res.tables["messages"] = frame(_columns(msgs, MESSAGE_COLS))
@@ -353,6 +367,7 @@ def _analyse(
         if path:
             lines.append(f"Call path: {path}")
         lock = _lock_waits(ctx, ph, fr, nd, home, what)
+        explained = False
         if lock is not None:
             line, w, added = lock
             lines.append(line)
@@ -362,6 +377,18 @@ def _analyse(
                     + (f", held meanwhile by {w.holder} in {w.holder_zone}" if w.holder else "")
                     + "."
                 )
+                explained = True  # the lock tells why it waits
+        waited = None
+        if not explained and th_of[culprit] == home:
+            waited = _waited_work(ctx, ph, detail[mine], int(th_of[culprit]), cname)
+        if waited is not None:  # the zone only waited: the cause is the other threads' work it waited for
+            line, work, work_thread, span = waited
+            lines.append(line)
+            res.culprit, res.culprit_thread = work, work_thread
+            res.title = (
+                f"{head}: culprit {work} ({work_thread}), {span}; {cname} ({cthread}) waits for it "
+                f"there, {usual} vs {_span(vals)} in {what}."
+            )
     else:
         res.title = head + "."
     if home >= 0 and nd:
@@ -452,6 +479,47 @@ def _lock_waits(
         f"(ctx.lock_contention({w.lock!r}))."
     )
     return line, w, added if th == home else 0.0
+
+
+def _waited_work(
+    ctx: Capture, ph: FramePhases, frames: np.ndarray, thread_row: int, name: str
+) -> tuple[str, str, str, str] | None:
+    """When the zone `name` on the frame loop's thread only waits in `frames` (its longest run in each ends right
+    after another thread's unit of work, unlikely by chance: wait_zones.joined_work): (line, the work waited for,
+    its thread(s), its durations there); None otherwise."""
+    t = ctx._cpu()
+    sl = ctx._srclocs()
+    rows = t.stat_rows(sl.rows_of(name))
+    rows = rows[(t.owner[rows] == thread_row) & t.valid[rows]]
+    if len(rows) == 0 or len(frames) == 0:
+        return None
+    runs = []
+    for f in frames.tolist():
+        inside = rows[(t.start[rows] >= ph.start[f]) & (t.start[rows] < ph.end[f])]
+        if len(inside):
+            runs.append(int(inside[np.argmax(t.dur[inside])]))
+    run = np.asarray(runs, np.int64)
+    if len(run) == 0 or ctx.self_time_array()[run].sum() < 0.8 * t.dur[run].sum():
+        return None
+    joined = joined_work(ctx, thread_row, t.start[run], t.end[run])
+    if joined is None:
+        return None
+    units = joined.rows[joined.rows >= 0]
+    unit_names = np.asarray([sl.name[int(x)] for x in t.srcloc[units].tolist()], object)
+    vals, cnt = np.unique(unit_names, return_counts=True)
+    work = str(vals[int(np.argmax(cnt))])
+    mine = units[unit_names == work]
+    labels = ctx._thread_labels()
+    threads = sorted({labels[int(k)] for k in t.owner[mine].tolist()})
+    durs = t.dur[mine].astype(float)
+    all_runs = t.stat_rows(sl.rows_of(work))
+    typical = float(np.median(t.dur[all_runs[t.valid[all_runs]]])) if len(all_runs) else float("nan")
+    span = _span(durs)
+    line = (
+        f"{name} only waits there: {joined.evidence}. The work it waits for: {work} on {', '.join(threads)}, "
+        f"{span} in those frames (median {fmt_ns(typical)} over all its runs)."
+    )
+    return line, work, ", ".join(threads), f"{span} in those frames vs a median {fmt_ns(typical)}"
 
 
 def _overall_culprit(culprit_of: np.ndarray, growth: np.ndarray, by_total: bool = False) -> int:
@@ -626,39 +694,6 @@ def _other_threads(
         f"Other threads: {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) grew most, +{fmt_ns(mean_g[k])}{avg} "
         f"in {what}{calls}; it runs beside the frame loop, not in it."
     )
-
-
-def _messages(ctx: Capture, ph: FramePhases, frames: np.ndarray, labels: list[str]) -> list[dict[str, Any]]:
-    db = ctx._db
-    n = db.rows("messages")
-    if n == 0 or len(frames) == 0:
-        return []
-    tm = db.col("messages", "time")
-    order = np.argsort(tm, kind="stable") if n > 1 and bool(np.any(tm[1:] < tm[:-1])) else None
-    if order is not None:
-        tm = tm[order]
-    txt = db.col("messages", "text")
-    thr = db.col_or("messages", "thread", np.full(n, -1, I64))
-    out = []
-    for f in frames.tolist():
-        a = int(np.searchsorted(tm, ph.start[f], "left"))
-        b = int(np.searchsorted(tm, ph.end[f], "left"))
-        before = a == b  # none inside: what was logged just before it (a median frame's time), which often
-        if before:  # announces what the frame then waits for
-            a = int(np.searchsorted(tm, ph.start[f] - ph.median_ns, "left"))
-        for i in range(a, b):
-            j = int(order[i]) if order is not None else i
-            k = int(thr[j])
-            out.append(
-                {
-                    "frame": int(f),
-                    "time_ns": int(tm[i]),
-                    "thread": labels[k] if 0 <= k < len(labels) else "?",
-                    "text": ctx._str(txt[j]),
-                    "before": before,
-                }
-            )
-    return out
 
 
 def _path_of(ctx: Capture, ph: FramePhases, frames: np.ndarray, thread_row: int, name: str) -> str:

@@ -3,7 +3,7 @@
 - Wrappers: zones with children that last at least half of their thread's recorded activity (a Python client's
   thread function, a `main` zone). The gaps between their children are not work.
 - "paces the frame": about one run per gameplay frame that ends on the frame grid while its start moves with the
-  work before it (the spread of its end, relative to the frame start, is at most a quarter of its start's), and it
+  work before it (the spread of its end, relative to the frame start, is at most half of its start's), and it
   ends at the frame boundary: a vsync / frame-limiter sleep.
 - "waits for other threads": mostly self time, and in at least 90 % of its runs it ends right after a unit of
   work on another thread ends (50 µs, else 200 µs or 1 ms: a busy machine wakes late), at least 3 times as often
@@ -96,16 +96,16 @@ def wrapper_mask(ctx: Capture) -> np.ndarray:
     return ctx._db.cached("wrapper_mask", build)
 
 
-def top_work(ctx: Capture) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per thread row: (starts, ends) of its top-level units of work (roots, or children of wrappers), sorted; they
-    do not overlap, so both are in time order. Zones without an end are left out."""
+def top_work(ctx: Capture) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per thread row: (starts, ends, zone rows) of its top-level units of work (roots, or children of wrappers) in
+    time order (they do not overlap, so starts and ends are both sorted). Zones without an end are left out."""
 
-    def build() -> list[tuple[np.ndarray, np.ndarray]]:
+    def build() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         t = ctx._cpu()
         db = ctx._db
         nthreads = db.rows("threads")
         empty = np.zeros(0, I64)
-        out = [(empty, empty) for _ in range(nthreads)]
+        out = [(empty, empty, empty) for _ in range(nthreads)]
         if t.n == 0 or not db.has("threads", "zones_begin"):
             return out
         zb = db.col("threads", "zones_begin").tolist()
@@ -121,7 +121,8 @@ def top_work(ctx: Capture) -> list[tuple[np.ndarray, np.ndarray]]:
                 parts.append(w + 1 + np.flatnonzero(t.parent[w + 1 : b] == w))
             rows = np.setdiff1d(np.concatenate(parts), wr)
             rows = rows[t.end[rows] >= 0]
-            out[k] = (np.sort(t.start[rows]), np.sort(t.end[rows]))
+            rows = rows[np.argsort(t.end[rows], kind="stable")]
+            out[k] = (np.sort(t.start[rows]), t.end[rows], rows)
         return out
 
     return ctx._db.cached("top_work", build)
@@ -210,11 +211,13 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
             if sf.sum() < 0.01 * span or d.mean() < 50_000:
                 continue
             if ends is None:
-                ends = [e for _, e in top_work(ctx)]
+                ends = [e for _, e, _ in top_work(ctx)]
             if len(rk) < MIN_RUNS:
-                joined = _joins(ctx, ends, k, t.start[rk], t.end[rk])
+                joined = joined_work(ctx, k, t.start[rk], t.end[rk])
                 if joined:
-                    found[(k, name_idx)] = WaitZone(k, name_idx, "waits for other threads", *joined)
+                    found[(k, name_idx)] = WaitZone(
+                        k, name_idx, "waits for other threads", joined.evidence, joined.thread
+                    )
                 continue
             why = _paces(t, rk, gs, ge) if phases is not None else None
             if why:
@@ -268,9 +271,21 @@ def _other_ends(ends: list[np.ndarray], own: int, times: np.ndarray) -> tuple[np
     return best, before, after
 
 
-def _joins(ctx: Capture, ends: list[np.ndarray], own: int, st: np.ndarray, en: np.ndarray) -> tuple[str, str] | None:
-    """(evidence, thread waited for) when each of a few runs ends right after another thread's unit of work ends
-    and that is unlikely by chance (module doc); None otherwise."""
+@attrs.frozen
+class Joined:
+    """Runs of a zone that each end right after another thread's unit of work ends (see joined_work)."""
+
+    evidence: str
+    thread: str  # the thread whose work most often ended just before
+    chance: float
+    rows: np.ndarray  # per run: the zone row of the unit of work that ended just before it (-1: none)
+
+
+def joined_work(ctx: Capture, own: int, st: np.ndarray, en: np.ndarray) -> Joined | None:
+    """When each of a few runs [st, en) on thread row `own` ends right after another thread's unit of work ends,
+    and that is unlikely by chance (module doc): what they waited for; None otherwise."""
+    work = top_work(ctx)
+    ends = [e for _, e, _ in work]
     last_of, before, _ = _other_ends(ends, own, en)
     others = [e for k, e in enumerate(ends) if k != own]
     n_ends = sum(
@@ -285,10 +300,18 @@ def _joins(ctx: Capture, ends: list[np.ndarray], own: int, st: np.ndarray, en: n
             return None
         last, _share = _last_to_finish(ctx, last_of, before, eps)
         runs = "its run ends" if len(en) == 1 else f"each of its {len(en)} runs ends"
-        return (
+        rows = np.full(len(en), -1, I64)
+        for j, (k, e) in enumerate(zip(last_of.tolist(), en.tolist(), strict=True)):
+            if k >= 0:
+                _, ke, kr = work[k]
+                rows[j] = kr[int(np.searchsorted(ke, e, "right")) - 1]
+        odds = f"{chance:.1%}" if chance >= 0.001 else "under 0.1%"
+        return Joined(
             f"{runs} within {eps // 1000} µs after {last}'s work ends (chance of that, from the other threads' "
-            f"rate of ends: {chance:.1%})",
+            f"rate of ends: {odds})",
             last,
+            chance,
+            rows,
         )
     return None
 
@@ -323,7 +346,7 @@ def _paces(t: ZoneTree, rk: np.ndarray, gs: np.ndarray, ge: np.ndarray) -> str |
     e0 = t.end[rk] - gs[fi]
     gap = float(np.median(ge[fi] - t.end[rk]))
     ms, me = _mad(s0), _mad(e0)
-    if ms <= 0 or me > 0.25 * ms or gap > 0.01 * float(np.median(ge - gs)):
+    if ms <= 0 or me > 0.5 * ms or gap > 0.01 * float(np.median(ge - gs)):
         return None
     return (
         f"it ends at the same point of every frame (spread {me / 1e3:.0f} µs, {gap / 1e3:.0f} µs before the next "
