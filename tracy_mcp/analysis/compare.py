@@ -383,6 +383,36 @@ def _summary(
         )
     else:
         title = f"B ({target}) vs A ({base}): no zone regressed beyond noise."
+    more = sorted(by.get("more calls", []), key=lambda r: -(r["total_b_ns"] - r["total_a_ns"]))
+    if more and (not reg or more[0]["total_b_ns"] - more[0]["total_a_ns"] > reg[0]["impact_ns"]):
+        r = more[0]  # the same work called more often costs more than any zone slowed per call: that leads
+        d = r["total_b_ns"] - r["total_a_ns"]
+        frame_d = (
+            f" ({'+' if d >= 0 else '-'}{fmt_ns(abs(r['total_b_ns'] / fb['frames'] - r['total_a_ns'] / fa['frames']))}"
+            " per gameplay frame)"
+            if fa and fb
+            else ""
+        )
+        slower = (
+            f"; {len(reg)} zone(s) also slower per call, most: {reg[0]['name']} {reg[0]['mean_ratio']:.2f}x"
+            if reg
+            else "; no zone slower per call beyond noise"
+        )
+        times = r["count_b"] / max(r["count_a"], 1)
+        title = (
+            f"B ({target}) vs A ({base}): most impact: {r['name']} is called {times:.2f}x "
+            f"as often ({r['count_a']} -> {r['count_b']} calls) at the same time per call ({fmt_ns(r['mean_a_ns'])} "
+            f"-> {fmt_ns(r['mean_b_ns'])}), +{fmt_ns(d)} in total{frame_d}{slower}."
+        )
+    if fa and fb:
+        p_frames = mann_whitney(fa["durs"], fb["durs"])[0]
+        if p_frames < alpha and abs(fb["median_ns"] / fa["median_ns"] - 1) >= min_change / 5:
+            title = title.replace(
+                ": ",
+                f": median gameplay frame {fmt_ns(fa['median_ns'])} -> {fmt_ns(fb['median_ns'])} "
+                f"({fb['median_ns'] / fa['median_ns'] - 1:+.1%}); ",
+                1,
+            )
     if by.get("improved"):
         r = by["improved"][0]
         title = title[:-1] + (

@@ -86,6 +86,9 @@ def acquisitions(times: np.ndarray, threads: np.ndarray, types: np.ndarray, end_
         k = np.searchsorted(acq, ex)
         hold_end[k] = np.minimum(end_other, end_rel)
         nested[k] = prev_same & no_rel_between
+        paired = _in_turn(t[ex], t[rel]) if not nested[k].any() else None
+        if paired is not None:
+            hold_end[k] = paired
     # -- shared holds: the thread's next ReleaseShared (which does carry the thread), or an exclusive Obtain
     shr = np.nonzero(is_obs)[0]
     if len(shr):
@@ -105,6 +108,21 @@ def acquisitions(times: np.ndarray, threads: np.ndarray, types: np.ndarray, end_
     hold_end = np.minimum(hold_end, max(int(end_time), int(t.max()) if n else 0))
     hold_end = np.maximum(hold_end, t[acq])
     return Acquisitions(th[acq], t[acq], is_obs[acq], wait_start, hold_end, nested)
+
+
+def _in_turn(obtained: np.ndarray, released: np.ndarray) -> np.ndarray | None:
+    """Hold ends of a lock nobody re-acquires recursively: the i-th Release ends the i-th hold. A Release carries
+    no thread and is stamped after the unlock, so the next owner's Obtain can come before it: the Release right
+    after another thread's Obtain is often the previous owner's. None when the pairing does not hold together
+    (Releases before their Obtain, or two holds open at once beyond that race); then the caller's rule stands."""
+    rel = released[np.searchsorted(released, obtained[0], "left") :] if len(obtained) else released
+    n = min(len(obtained), len(rel))
+    if n == 0 or len(rel) > len(obtained):
+        return None
+    if np.any(rel[:n] < obtained[:n]) or np.any(rel[: n - 2] > obtained[2:n]):
+        return None
+    far = np.iinfo(I64).max
+    return np.concatenate([rel[:n], np.full(len(obtained) - n, far, I64)])
 
 
 def union(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

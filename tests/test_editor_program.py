@@ -1,0 +1,81 @@
+"""The analyses on a desktop editor's captures (tests/data/vecedit-*.tracy, see README.md there): a vsync-paced UI
+loop whose frame rate halves when its work crosses the budget, a frame that only waits for a worker's job, a memory
+cache at its cap beside a small leak, and a regression from calling the same code more often. Expectations come
+from the plain tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tracy_mcp import open_capture
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_step_in_frame_time_is_told_apart_from_a_drift() -> None:
+    """From frame 152 every frame takes two vsync intervals: Layout::Measure grew 3 ms and pushed the work just over
+    the budget. The analysis names the frame, the zone, the message logged there and the pacer's doubling."""
+    with open_capture(DATA / "vecedit-judder.tracy") as c:
+        r = c.frame_trend()
+        f = c.frames()
+        z = c.zones(name="Layout::Measure")
+        s = c.slow_frames()
+    d = f["duration_ns"].to_numpy()
+    assert np.median(d[152:257]) > 1.9 * np.median(d[2:152])
+    assert r.step_frame == 152 and r.culprit == "Layout::Measure"
+    assert r.title.startswith("Frame time steps up at frame 152")
+    assert "each now takes 2 intervals (60 -> 30 frames a second)" in r.title
+    assert any("document grew to 27000 nodes" in line for line in r.lines)
+    before = z[z["end_ns"] < f["start_ns"].iloc[152]]["duration_ns"].median()
+    after = z[z["start_ns"] >= f["start_ns"].iloc[152]]["duration_ns"].median()
+    assert 2.5e6 < after - before < 3.5e6
+    # slow frames are judged against their own side of the step: the doubled frames are not hitches
+    assert not set(s.table["frame"]) & set(range(152, 257))
+
+
+def test_a_hitch_that_only_waits_for_a_worker_names_the_workers_job() -> None:
+    with open_capture(DATA / "vecedit-wait_for_worker.tracy") as c:
+        r = c.slow_frames()
+        z = c.zones(name="Thumbnail::Decode")
+    long = z[z["duration_ns"] > 10e6]
+    assert set(long["thread"]) == {"worker-2"} and len(long) == 6
+    assert list(r.table["frame"]) == [59, 120, 173, 238, 292, 357]
+    assert r.culprit == "Thumbnail::Decode" and r.culprit_thread == "worker-2"
+    assert "Jobs::WaitAll (Main thread) waits for it there" in r.title
+    assert any(line.startswith("Jobs::WaitAll only waits there: each of its 6 runs ends within") for line in r.lines)
+
+
+def test_a_cache_at_its_cap_is_not_the_leak() -> None:
+    with open_capture(DATA / "vecedit-cache_growth.tracy") as c:
+        r = c.memory_report()
+        m = c.memory_events()
+    never = m[m["free_ns"] < 0]
+    assert len(never) == 140 and set(never["size_bytes"]) == {320}
+    assert r.title.split(": ", 1)[1].startswith("LEAK in Undo::Push: 140 x 320 B = 44800 B never freed")
+    held = next(line for line in r.lines if line.strip().startswith("held at the peak by:"))
+    assert held.strip().startswith("held at the peak by: AssetCache::Insert (asset-loader, pool asset_cache)")
+    assert "from 4.061 s (its first free) on: it frees as much as it allocates" in held
+
+
+def test_a_regression_from_more_calls_leads_the_comparison() -> None:
+    with open_capture(DATA / "vecedit-call_count_regression_a.tracy") as a:
+        r = a.compare(str(DATA / "vecedit-call_count_regression_b.tracy"))
+    assert "median gameplay frame 11.76 ms -> 13.84 ms (+17.8%)" in r.title
+    assert "most impact: Scene::Cull is called 3.00x as often (360 -> 1080 calls) at the same time per call" in r.title
+    assert "Text::Shape 0.80x per call" in r.title
+    assert any("Render::Record -> Render::RecordCommands" in line for line in r.lines)
+
+
+def test_a_stall_behind_a_lock_held_for_file_io_names_the_holder() -> None:
+    with open_capture(DATA / "vecedit-io_under_lock.tracy") as c:
+        r = c.slow_frames()
+    assert r.culprit == "Document::Edit"
+    assert "it waits there for lock Document::mutex, held meanwhile by autosave in Autosave::WriteFile" in r.title
+
+
+def test_a_global_lock_serialises_the_pool() -> None:
+    with open_capture(DATA / "vecedit-serial_bake.tracy") as c:
+        r = c.lock_contention()
+    assert r.title.startswith("Lock contention: MeshLib::mutex")
