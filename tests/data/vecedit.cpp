@@ -14,6 +14,8 @@
 //                   Text::Shape got faster, Render::Record was renamed Render::RecordCommands
 //   cache_growth    asset cache (pool "asset_cache") grows to a 40 MiB cap then evicts (plateau); Undo::Push leaks a
 //                   320-byte selection snapshot per edit; per-frame scratch churn
+//   cache_noexit    cache_growth, except that Editor::Shutdown does not free the asset cache at exit (the process
+//                   exits with the cache's last ~40 MiB still allocated; undo commands and the model are freed)
 //   io_under_lock   the autosave thread holds Document::mutex for 20-30 ms while writing the file; Document::Edit
 //                   on the main thread blocks on it; GlyphCache::mutex is busy but uncontended
 //   serial_bake     4 bake threads, but Mesh::Simplify takes the global MeshLib::mutex around its work: the bake
@@ -475,10 +477,10 @@ void regress( bool b )
 }
 
 // =============================================================================================================
-// 4. cache_growth
+// 4. cache_growth (and cache_noexit: the same, but the asset cache is not freed at exit)
 // =============================================================================================================
 
-void cache_growth()
+void cache_growth( bool free_cache_at_exit = true )
 {
     app_start( "4.1.0 doc=atlas.vecs" );
     editor e;
@@ -607,7 +609,8 @@ void cache_growth()
     loader.join();
     {
         ZoneScopedN( "Editor::Shutdown" );
-        for( auto& c : cache ) mem_free( c.p, kCache );
+        if( free_cache_at_exit )
+            for( auto& c : cache ) mem_free( c.p, kCache );
         for( auto& u : undo ) mem_free( u.cmd );
         for( void* p : model ) mem_free( p );
         busy_for( 5000 );
@@ -799,11 +802,12 @@ int main( int argc, char** argv )
     else if( s == "regress_a" ) regress( false );
     else if( s == "regress_b" ) regress( true );
     else if( s == "cache_growth" ) cache_growth();
+    else if( s == "cache_noexit" ) cache_growth( false );
     else if( s == "io_under_lock" ) io_under_lock();
     else if( s == "serial_bake" ) serial_bake();
     else
     {
-        fprintf( stderr, "usage: vecedit judder|wait_for_worker|regress_a|regress_b|cache_growth|io_under_lock|serial_bake\n" );
+        fprintf( stderr, "usage: vecedit judder|wait_for_worker|regress_a|regress_b|cache_growth|cache_noexit|io_under_lock|serial_bake\n" );
         return 2;
     }
     printf( "vecedit %s: done\n", s.c_str() );

@@ -28,6 +28,7 @@ from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import wait_names
+from tracy_mcp.analysis.zone_paths import zone_texts
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -308,6 +309,21 @@ def _per_call(r: dict[str, Any]) -> str:
     )
 
 
+def _text_counts(ctx: Capture, name: str) -> dict[str, int]:
+    """Calls of zone `name` per zone text (ZoneText / ZoneValue with its hex part dropped), when it has any."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    counts: dict[str, int] = {}
+    for x in zone_texts(ctx, rows):
+        key = x.split(" [0x", 1)[0]
+        counts[key] = counts.get(key, 0) + 1
+    return {} if set(counts) <= {""} or len(counts) > 20 else counts
+
+
+def _texts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{k or '(no text)'} {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])[:6])
+
+
 def _totals(r: dict[str, Any]) -> str:
     d = r["total_b_ns"] - r["total_a_ns"]
     return (
@@ -399,11 +415,28 @@ def _summary(
             else "; no zone slower per call beyond noise"
         )
         times = r["count_b"] / max(r["count_a"], 1)
+        per_frame = (
+            f", {r['count_a'] / fa['frames']:.3g} -> {r['count_b'] / fb['frames']:.3g} per gameplay frame"
+            if fa and fb
+            else ""
+        )
         title = (
             f"B ({target}) vs A ({base}): most impact: {r['name']} is called {times:.2f}x "
-            f"as often ({r['count_a']} -> {r['count_b']} calls) at the same time per call ({fmt_ns(r['mean_a_ns'])} "
-            f"-> {fmt_ns(r['mean_b_ns'])}), +{fmt_ns(d)} in total{frame_d}{slower}."
+            f"as often ({r['count_a']} -> {r['count_b']} calls{per_frame}) at the same time per call "
+            f"({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}), +{fmt_ns(d)} in total{frame_d}{slower}."
         )
+        texts = _text_counts(a, r["name"]), _text_counts(b, r["name"])
+        if texts[0] != texts[1] and (texts[0] or texts[1]):  # what the extra calls are for, by their zone text
+            more_lines = [
+                f"{r['name']} by zone text: A "
+                + (_texts(texts[0]) or "(none)")
+                + "; B "
+                + (_texts(texts[1]) or "(none)")
+            ]
+        else:
+            more_lines = []
+    else:
+        more_lines = []
     if fa and fb:
         p_frames = mann_whitney(fa["durs"], fb["durs"])[0]
         if p_frames < alpha and abs(fb["median_ns"] / fa["median_ns"] - 1) >= min_change / 5:
@@ -449,6 +482,7 @@ def _summary(
             f"{fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])} ({r['mean_ratio']:.2f}x)"
             for r in by["count changed only"][:6]
         )
+    lines.extend(more_lines)
     for kind, what in (
         ("more calls", "Called more often (same time per call)"),
         ("fewer calls", "Called less often (same time per call)"),
@@ -493,7 +527,12 @@ def _summary(
         dev = max(big, key=lambda r: abs(np.log(r["mean_ratio"])), default=None)
         lines.append(
             f"Unchanged (within noise): {len(same)} zone names"
-            + (f"; the largest per-call change among them: {dev['name']} {dev['mean_ratio']:.3f}x" if dev else "")
+            + (
+                f"; the largest per-call change among them: {dev['name']} {dev['mean_ratio']:.3f}x "
+                f"({fmt_ns(dev['mean_a_ns'])} -> {fmt_ns(dev['mean_b_ns'])})"
+                if dev
+                else ""
+            )
             + "."
         )
     if fa and fb:

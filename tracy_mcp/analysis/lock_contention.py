@@ -289,6 +289,9 @@ def _lock_table(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
             "blocker_ns",
             "median_hold_ns",
             "median_gap_ns",
+            "hold_zone",
+            "hold_zone_share",
+            "hold_zone_cover",
         )
     }
     for d in locks:
@@ -314,7 +317,40 @@ def _lock_table(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
         cols["blocker"].append(who)
         cols["blocker_zone"].append(zone)
         cols["blocker_ns"].append(ns)
+        zone, share, cover = _hold_zone(ctx, d, who)
+        cols["hold_zone"].append(zone)
+        cols["hold_zone_share"].append(share)
+        cols["hold_zone_cover"].append(cover)
     return {k: np.asarray(v) if v else np.zeros(0) for k, v in cols.items()}
+
+
+def _hold_zone(ctx: Capture, d: _LockData, holder: str) -> tuple[str, float, float]:
+    """(zone, share of the holds, median share of that zone's run the hold takes): the innermost zone on the
+    holder's thread that encloses a whole hold, the most common one over (a sample of) the holds of `holder` (the
+    thread that makes the others wait; every thread's when ""); ("", 0, 0) when holds have no enclosing zone."""
+    mine = ~d.acq.nested & (d.thread_rows[d.acq.thread] >= 0)
+    if holder in d.thread_names:
+        mine &= d.acq.thread == d.thread_names.index(holder)
+    keep = np.flatnonzero(mine)
+    if len(keep) == 0 or ctx._cpu().n == 0:
+        return "", 0.0, 0.0
+    keep = keep[np.unique(np.linspace(0, len(keep) - 1, min(len(keep), 500)).astype(I64))]
+    t = ctx._cpu()
+    start, end = d.acq.time[keep], d.acq.hold_end[keep]
+    rows = innermost(ctx, start, d.thread_rows[d.acq.thread[keep]])
+    found, cover = [], []
+    for r, a, b in zip(rows.tolist(), start.tolist(), end.tolist(), strict=True):
+        while r >= 0 and (not t.valid[r] or int(t.end[r]) < b):
+            r = int(t.parent[r])
+        if r >= 0:
+            found.append(int(t.srcloc[r]))
+            cover.append((b - a) / max(int(t.dur[r]), 1))
+    if not found:
+        return "", 0.0, 0.0
+    vals, cnt = np.unique(np.asarray(found), return_counts=True)
+    top = int(vals[int(np.argmax(cnt))])
+    mine = np.asarray(found) == top
+    return str(ctx._srclocs().name[top]), float(mine.sum() / len(keep)), float(np.median(np.asarray(cover)[mine]))
 
 
 def _per_thread(d: _LockData) -> dict[str, np.ndarray]:
@@ -706,6 +742,13 @@ def _lock_lines(
         )
         for h in held[1:3]:
             out.append(f"     then {h['path']} {fmt_ns(h['held_ns'])} ({_pct(h['held_ns'], x['held_ns'])})")
+        if x["hold_zone"] and x["hold_zone"] != h["name"] and min(x["hold_zone_share"], x["hold_zone_cover"]) >= 0.8:
+            who = f"{x['blocker']}'s" if x["blocker"] else "the"
+            out.append(
+                f"   held across the whole of {x['hold_zone']}: {_pct(x['hold_zone_share'], 1)} of {who} holds lie in "
+                f"one run of it and take a median {_pct(x['hold_zone_cover'], 1)} of that run (not only "
+                f"{held[0]['name']})"
+            )
         if x["type"] == "SharedLockable" and sum(h["held_ns"] for h in held) > x["held_ns"]:
             out.append("     (readers hold it together: these shares of the held time add up to more than 100%)")
     if waits:

@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.formatting import fmt_bytes as _size  # one rule for sizes
-from tracy_mcp.analysis.formatting import fmt_ns
+from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.grouping import group_ids, unique_counts
 from tracy_mcp.analysis.report import Report, frame
@@ -106,6 +106,10 @@ def memory_report(
     leak_cs = _leak_callstacks(ctx, ev)
     growth, runup = _peak_growth(ev, site, sites, live)
     title, lines = _summary(ev, site, sites, pool_rows, leaks, leak_cs, growth, runup, frames, ngame)
+    over_time = _over_time(live)
+    if over_time:
+        at = next((k for k, x in enumerate(lines) if x.startswith("Peak:")), len(lines) - 1)
+        lines.insert(at + 1, over_time)
     rep = MemoryReport(title=title, lines=lines, table=frame(sites))
     rep.tables.update(
         pools=frame(pool_rows), leaks=frame(leaks), leak_callstacks=frame(leak_cs), peak_growth=frame(growth)
@@ -489,6 +493,30 @@ def _leaks(sites: dict[str, Any], span: int, ev: _Events, site: np.ndarray) -> d
     return out
 
 
+def _over_time(live: _Live) -> str:
+    """Live bytes (all pools) in the middle of each tenth of the span from the first memory event to the last (the
+    middle: the last event is often a shutdown that frees everything), and since when it has held level (the last
+    tenths within PLATEAU of each other after a rise)."""
+    if len(live.live) < 20:
+        return ""
+    t0, t1 = int(live.time[0]), int(live.time[-1])
+    ts = (t0 + (np.arange(10) + 0.5) / 10 * (t1 - t0)).astype(I64)
+    at = live.live[np.maximum(np.searchsorted(live.time, ts, "right") - 1, 0)].astype(float)
+    text = "Live memory in the middle of each tenth of the run: " + ", ".join(_mib(x) for x in at) + " MiB"
+    k = len(at) - 1
+    while k > 0 and max(at[k - 1 :]) <= PLATEAU * max(min(at[k - 1 :]), 1.0):
+        k -= 1
+    if 0 < k <= len(at) - 3 and at[k] >= 1.5 * max(at[0], 1.0):
+        text += f": it rose, then held level from about {_t(int(ts[k]))} on (not still growing)"
+    elif at[-1] >= 1.5 * max(at[len(at) // 2], 1.0):
+        text += ": still growing at the end"
+    return text + "."
+
+
+def _mib(x: float) -> str:
+    return f"{x / 1048576:.1f}"
+
+
 def _evicts(ev: _Events, mine: np.ndarray) -> bool:
     """Whether a site's never-freed allocations are only its latest ones (under BOUNDED_EARLY of them from the
     first half of its allocations, which it did make and free): it evicts its oldest, like a cache at its cap."""
@@ -632,7 +660,7 @@ def _summary(
             f"{'' if nb < 10_000 else ' = ' + _size(nb)} never freed, allocated steadily from "
             f"{_t(sites['first_leak_ns'][i])} to "
             f"{_t(sites['last_leak_ns'][i])} ({sites['never_freed'][i]} of its {sites['allocs'][i]} allocations; "
-            f"{nb / b_never:.0%} of what is still allocated at the end). Thread {sites['thread'][i]}, pool "
+            f"{fmt_pct(nb / b_never)} of what is still allocated at the end). Thread {sites['thread'][i]}, pool "
             f"{sites['pool'][i]}, path {sites['path'][i]}"
         )
         took = (int(sites["last_leak_ns"][i]) - int(sites["first_leak_ns"][i])) / 1e9
@@ -655,9 +683,9 @@ def _summary(
         i = int(leaks["site_id"][j])
         head.append(
             f"Bounded, not a leak: {sites['name'][i]} (pool {sites['pool'][i]}, {sites['thread'][i]}) still holds "
-            f"{_size(int(sites['never_freed_bytes'][i]))} at the end, only its latest allocations: it frees its "
-            f"oldest as it allocates ({sites['frees'][i]} of its {sites['allocs'][i]} allocations freed), like a "
-            f"cache at its cap{_cap(ev, site == i)}. Path {sites['path'][i]}"
+            f"{_size(int(sites['never_freed_bytes'][i]))} at the end, only its latest allocations (it freed its "
+            f"oldest: {sites['frees'][i]} of its {sites['allocs'][i]} allocations), like a cache at its cap"
+            f"{_cap(ev, site == i)}. Path {sites['path'][i]}"
         )
     # peak: over all pools when there are several
     allp = len(pools["pool"]) - 1

@@ -39,6 +39,7 @@ UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zon
 NEAR = 15  # with the frame time drifting, typical frames are this close to the ones explained
 LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
+NEAR_MISS = 0.8  # frames over this share of the threshold are checked for the culprit's growth
 SHRANK = 0.1  # zones of the frame thread that shrank by at least this share of the added time are named
 
 
@@ -366,6 +367,10 @@ def _analyse(
         path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), cname)
         if path:
             lines.append(f"Call path: {path}")
+        if not chosen:
+            near = _near_misses(ctx, ph, typical, (int(th_of[culprit]), int(nm_of[culprit])), vals, typ[culprit])
+            if near:
+                lines.append(near)
         lock = _lock_waits(ctx, ph, fr, nd, home, what)
         explained = False
         if lock is not None:
@@ -479,6 +484,34 @@ def _lock_waits(
         f"(ctx.lock_contention({w.lock!r}))."
     )
     return line, w, added if th == home else 0.0
+
+
+def _near_misses(
+    ctx: Capture, ph: FramePhases, typical: np.ndarray, key: tuple[int, int], vals: np.ndarray, usual: float
+) -> str:
+    """Frames just under the threshold (NEAR_MISS of it or more) where the culprit grew as in the slow frames (at
+    least half its least growth there): the same hitch, only a little shorter."""
+    cand = typical[ph.dur[typical] >= NEAR_MISS * ph.threshold_ns]
+    if len(cand) == 0 or len(vals) == 0:
+        return ""
+    cand = cand[np.argsort(-ph.dur[cand], kind="stable")][:10]
+    m = frame_self_time(ctx, cand, ph.start[cand], ph.end[cand])
+    col = np.flatnonzero((m.thread_of == key[0]) & (m.name_of == key[1]))
+    if len(col) == 0:
+        return ""
+    own = m.self_ns[:, int(col[0])]
+    hit = own - usual >= 0.5 * (float(vals.min()) - usual)
+    if not hit.any():
+        return ""
+    name = ctx._srclocs().names[key[1]]
+    return (
+        "Just under the threshold, the same cause: "
+        + "; ".join(
+            f"frame {int(f)} ({fmt_ns(ph.dur[f])}, {ph.dur[f] / ph.median_ns:.2f}x): {name} {fmt_ns(float(v))}"
+            for f, v in zip(cand[hit].tolist(), own[hit].tolist(), strict=True)
+        )
+        + f" (typical {fmt_ns(usual)})."
+    )
 
 
 def _waited_work(

@@ -210,7 +210,14 @@ def _hot_line(ctx: Capture) -> str:
     line = "Most self time (time in a zone outside its child zones: its own code, or waiting): " + "; ".join(parts)
     total, own = int(cols["total_ns"][0]), int(cols["self_ns"][0])
     cpu = int(cols["self_cpu_ns"][0])
-    if own < total and own >= UNZONED * total:  # the top path has children, yet most of its time is in none of them
+    locked = _lock_wait_in(ctx, str(cols["path"][0]))
+    if own < total and own >= UNZONED * total and locked:  # the time outside its children waits for a lock
+        wait_ns, lock = locked
+        line += (
+            f". {cols['path'][0].split(' > ')[-1]} spends {own / total * 100:.0f}% of its time outside its child "
+            f"zones, most of it ({fmt_ns(wait_ns)}) waiting for lock {lock} (ctx.lock_contention({lock!r}))"
+        )
+    elif own < total and own >= UNZONED * total:  # the top path has children, yet most of its time is in none of them
         line += (
             f". {cols['path'][0].split(' > ')[-1]} spends {own / total * 100:.0f}% of its time outside its child "
             "zones: code with no zones of its own (or an unmarked wait); zones inside it would show what"
@@ -226,6 +233,25 @@ def _hot_line(ctx: Capture) -> str:
                 else " (its CPU samples show what runs there: ctx.hot_functions(name=...))"
             )
     return line
+
+
+def _lock_wait_in(ctx: Capture, path: str) -> tuple[int, str] | None:
+    """(wait, lock) when threads waited for one lock inside the zones at `path` for at least half of their self
+    time (lock_contention's wait_zones table); None otherwise."""
+    if not ctx._db.rows("lock_events"):
+        return None
+    wz = ctx.lock_contention().tables["wait_zones"]
+    if len(wz) == 0:
+        return None
+    mine = wz[wz["path"] == path]
+    if len(mine) == 0:
+        return None
+    top = mine.sort_values("wait_ns", ascending=False).iloc[0]
+    self_ns = ctx.hot_paths(HOT_PATHS).table
+    own = self_ns[self_ns["path"] == path]["self_ns"].sum() if "path" in self_ns else 0
+    if own <= 0 or int(top["wait_ns"]) < 0.5 * own:
+        return None
+    return int(top["wait_ns"]), str(top["lock"])
 
 
 def _any(report: Any, column: str) -> bool:

@@ -661,13 +661,21 @@ def _summary(
         )
     for p in pools:
         members = sorted(p["_members"], key=lambda m: -m["working_ns"])
-        idle = [m["thread"] for m in members if m["working"] < IDLE]
+        # a member that waits for locks a quarter of the window is blocked, not idle
+        blocked = [m for m in members if m["lock_wait_ns"] >= IDLE * span]
+        idle = [m["thread"] for m in members if m["working"] < IDLE and m["lock_wait_ns"] < IDLE * span]
         lines.append(
             f"Pool {p['pool']!r} ({p['threads']} threads): working "
             + ", ".join(f"{m['thread']} {fmt_pct(m['working'])}" for m in members)
             + f"; {p['busiest']} does {fmt_pct(p['busiest_share'])} of the pool's work (busiest/mean "
             f"{p['max_over_mean']:.2f}x)"
             + (f"; idle (< {fmt_pct(IDLE)} working): {', '.join(idle)}" if idle else "")
+            + (
+                "; blocked on locks, not idle (waiting for a lock, share of the window): "
+                + ", ".join(f"{m['thread']} {fmt_pct(m['lock_wait_ns'] / span)}" for m in blocked)
+                if blocked
+                else ""
+            )
             + (
                 "; saturated: every thread of the pool works all the window, so it cannot take on more (work "
                 "offered faster than that waits in front of it)"
