@@ -66,6 +66,7 @@ TABLES: dict[str, dict[str, str]] = {
         "sum": "float",
         "first_ns": "int",
         "last_ns": "int",
+        "label": "cat",
     },
     "plot_points": {"plot_id": "int", "plot": "cat", "time_ns": "int", "value": "float"},
     "memory_events": {

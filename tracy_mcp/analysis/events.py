@@ -8,8 +8,8 @@ import numpy as np
 
 from tracy_mcp.analysis.columnar import Table, expand_ranges, fixed_labels, labels_of, make_table
 from tracy_mcp.analysis.filters import SelectorError, match_names, per_row
+from tracy_mcp.analysis.memory import MemoryQueries
 from tracy_mcp.analysis.results import MessageInfo, PlotSummary
-from tracy_mcp.analysis.threads import ThreadQueries
 from tracy_mcp.errors import NotFoundError
 
 PLOT_TYPES = ("User", "Memory", "SysTime", "Power")
@@ -18,7 +18,7 @@ SEVERITIES = {0: "trace", 1: "debug", 2: "info", 3: "warning", 4: "error", 5: "f
 SOURCES = {0: "user", 1: "tracy"}
 
 
-class EventQueries(ThreadQueries):
+class EventQueries(MemoryQueries):  # plots name memory pools
     # -- messages ---------------------------------------------------------------------------------------------------
     def get_message_count(self) -> int:
         """Messages, Tracy's own included."""
@@ -115,10 +115,36 @@ class EventQueries(ThreadQueries):
             )
         return out
 
+    def _plot_labels(self) -> np.ndarray:
+        """What each plot shows, in words (see plots()); one place for the DataFrame and the SQL table."""
+
+        def build() -> np.ndarray:
+            db = self._db
+            n = db.rows("plots")
+            names = self._plot_names()
+            types = db.col("plots", "type").tolist() if n else []
+            pools = db.col_or("plots", "pool", np.full(n, -1, np.int32)).tolist() if n else []
+            pool_names = self._pool_names()
+            out = []
+            for k in range(n):
+                kind = PLOT_TYPES[types[k]] if types[k] < len(PLOT_TYPES) else "Unknown"
+                if kind == "SysTime":
+                    out.append("CPU usage (whole machine, %)")
+                elif kind == "Memory":
+                    pool = pool_names[pools[k]] if 0 <= pools[k] < len(pool_names) else names[k]
+                    out.append(f"memory in use: pool {pool}")
+                else:
+                    out.append(names[k])
+            return np.asarray(out, dtype=object)
+
+        return self._db.cached("plot_labels", build)
+
     def plots(self, *, as_frame: bool | None = None) -> Table:
         """One row per plot (the summary; points are in plot_points()), keyed by `id` (the plot_id): name, type
         ("User", "Memory", "SysTime", "Power"), count (points), min, max, mean, sum, first_ns, last_ns (times of
-        the first and last point). Names can repeat (two plots may both show as "Frame"): select by id."""
+        the first and last point), label (what the plot shows, in words: the name of a program's plot, "CPU usage
+        (whole machine)", "memory in use: pool X"). Names are upstream's and can repeat (Tracy names its CPU-usage
+        plot and the default pool's memory plot "Frame"): select by id, read by label."""
         db = self._db
         n = db.rows("plots")
         b = db.col("plots", "point_begin").astype(np.int64) if n else np.zeros(0, np.int64)
@@ -146,6 +172,7 @@ class EventQueries(ThreadQueries):
                 "sum": total,
                 "first_ns": first,
                 "last_ns": last,
+                "label": labels_of(np.arange(n, dtype=np.int32), list(self._plot_labels())),
             },
             as_frame,
         )

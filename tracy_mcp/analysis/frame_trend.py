@@ -169,7 +169,7 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
     if lead is not None:
         res.title = res.title[:-1] + (
             f"; {'growing' if lead['growth_ns'] > 0 else 'shrinking'} with it: {lead['name']} ({lead['thread']}) "
-            f"{fmt_ns(lead['first_ns'])} -> {fmt_ns(lead['last_ns'])} per frame"
+            f"{fmt_ns(lead['first_ns'])} -> {fmt_ns(lead['last_ns'])} per frame (medians of the first and last tenth)"
             + (f", {fmt_pct(lead['share_of_growth'])} {of_growth}" if up or down else "")
             + (f"; {follows}" if follows else "")
             + "."

@@ -225,6 +225,13 @@ PLOTS = TableSpec(
         Column("first_ns", "BIGINT", "time of the first point", make=lambda c: present(_plot_span(c)["first"])),
         Column("last_ns", "BIGINT", "time of the last point", make=lambda c: present(_plot_span(c)["last"])),
         Column(
+            "label",
+            "VARCHAR",
+            'what the plot shows, in words: a program plot\'s name, "CPU usage (whole machine, %)", "memory in use: '
+            'pool X"',
+            make=lambda c: pa.array(list(c._plot_labels()), pa.string()),
+        ),
+        Column(
             "memory_pool_id",
             "INTEGER",
             "memory_pools.id of a memory plot, else NULL",
