@@ -45,6 +45,12 @@ def test_a_hitch_that_only_waits_for_a_worker_names_the_workers_job() -> None:
     assert r.culprit == "Thumbnail::Decode" and r.culprit_thread == "worker-2"
     assert "Jobs::WaitAll (Main thread) waits for it there" in r.title
     assert any(line.startswith("Jobs::WaitAll only waits there: each of its 6 runs ends within") for line in r.lines)
+    # the slow decodes are not tied to one image: each image also decodes in the usual time elsewhere
+    images = set(long["text"].astype(str))
+    fast = z[(z["duration_ns"] < 5e6) & z["text"].astype(str).isin(images)]
+    assert set(fast["text"].astype(str)) == images
+    assert any(line.startswith("Not tied to its input:") for line in r.lines)
+    assert any(line.startswith("Thumbnail::Decode has no child zones in those runs") for line in r.lines)
 
 
 def test_a_cache_at_its_cap_is_not_the_leak() -> None:

@@ -94,7 +94,7 @@ def test_analyze_summary_tool_over_stdio(tmp_path: Path) -> None:
 def test_never_locked_locks_and_unzoned_self_time_are_worded_plainly() -> None:
     with open_capture(planted("slow_frames.tracy")) as c:
         text = c.summary().summary()
-    assert "2 locks (declared, never locked)" in text and "0 lock events" not in text
+    assert "2 locks (declared, never locked: " in text and "0 lock events" not in text
     with open_capture(planted("lock_contention.tracy")) as c:
         hot = dict(c.summary().findings)["ctx.hot_paths()"]
     # the top self-time path (a worker's loop zone) is mostly code with no zones of its own: say so

@@ -23,6 +23,7 @@ from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_window
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import WaitZone, joined_work, wait_zones
+from tracy_mcp.analysis.zone_paths import zone_texts
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -387,13 +388,17 @@ def _analyse(
         if not explained and th_of[culprit] == home:
             waited = _waited_work(ctx, ph, detail[mine], int(th_of[culprit]), cname)
         if waited is not None:  # the zone only waited: the cause is the other threads' work it waited for
-            line, work, work_thread, span = waited
+            line, work, work_thread, span, work_rows = waited
             lines.append(line)
+            lines.extend(_inside_runs(ctx, work_rows, work, msgs))
             res.culprit, res.culprit_thread = work, work_thread
             res.title = (
                 f"{head}: culprit {work} ({work_thread}), {span}; {cname} ({cthread}) waits for it "
                 f"there, {usual} vs {_span(vals)} in {what}."
             )
+        elif not explained and not chosen:
+            runs = _longest_runs(ctx, ph, detail[mine], int(th_of[culprit]), cname)
+            lines.extend(_inside_runs(ctx, runs, cname, msgs))
     else:
         res.title = head + "."
     if home >= 0 and nd:
@@ -516,22 +521,13 @@ def _near_misses(
 
 def _waited_work(
     ctx: Capture, ph: FramePhases, frames: np.ndarray, thread_row: int, name: str
-) -> tuple[str, str, str, str] | None:
+) -> tuple[str, str, str, str, np.ndarray] | None:
     """When the zone `name` on the frame loop's thread only waits in `frames` (its longest run in each ends right
     after another thread's unit of work, unlikely by chance: wait_zones.joined_work): (line, the work waited for,
-    its thread(s), its durations there); None otherwise."""
+    its thread(s), its durations there, its zone rows); None otherwise."""
     t = ctx._cpu()
     sl = ctx._srclocs()
-    rows = t.stat_rows(sl.rows_of(name))
-    rows = rows[(t.owner[rows] == thread_row) & t.valid[rows]]
-    if len(rows) == 0 or len(frames) == 0:
-        return None
-    runs = []
-    for f in frames.tolist():
-        inside = rows[(t.start[rows] >= ph.start[f]) & (t.start[rows] < ph.end[f])]
-        if len(inside):
-            runs.append(int(inside[np.argmax(t.dur[inside])]))
-    run = np.asarray(runs, np.int64)
+    run = _longest_runs(ctx, ph, frames, thread_row, name)
     if len(run) == 0 or ctx.self_time_array()[run].sum() < 0.8 * t.dur[run].sum():
         return None
     joined = joined_work(ctx, thread_row, t.start[run], t.end[run])
@@ -552,7 +548,64 @@ def _waited_work(
         f"{name} only waits there: {joined.evidence}. The work it waits for: {work} on {', '.join(threads)}, "
         f"{span} in those frames (median {fmt_ns(typical)} over all its runs)."
     )
-    return line, work, ", ".join(threads), f"{span} in those frames vs a median {fmt_ns(typical)}"
+    return line, work, ", ".join(threads), f"{span} in those frames vs a median {fmt_ns(typical)}", mine
+
+
+def _longest_runs(ctx: Capture, ph: FramePhases, frames: np.ndarray, thread_row: int, name: str) -> np.ndarray:
+    """Per frame of `frames`, the longest run of zone `name` on `thread_row` that starts in it (frames without one
+    are skipped)."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    rows = rows[(t.owner[rows] == thread_row) & t.valid[rows]]
+    runs = []
+    for f in frames.tolist():
+        inside = rows[(t.start[rows] >= ph.start[f]) & (t.start[rows] < ph.end[f])]
+        if len(inside):
+            runs.append(int(inside[np.argmax(t.dur[inside])]))
+    return np.asarray(runs, np.int64)
+
+
+def _inside_runs(ctx: Capture, runs: np.ndarray, name: str, msgs: list[dict[str, Any]]) -> list[str]:
+    """What a capture says of the culprit's slow runs: their zone texts against the same texts' other runs (a
+    slowdown tied to its input, or not), and, when they have no child zones and no CPU samples or context switches
+    were recorded and no message was logged in the frames, that what they did is not in the capture."""
+    t = ctx._cpu()
+    out: list[str] = []
+    if len(runs) == 0:
+        return out
+    texts = [x.split(" [0x", 1)[0] for x in zone_texts(ctx, runs)]
+    if any(texts):
+        every = t.stat_rows(ctx._srclocs().rows_of(name))
+        every = every[t.valid[every]]
+        all_texts = np.asarray([x.split(" [0x", 1)[0] for x in zone_texts(ctx, every)], object)
+        usual = float(np.median(t.dur[every]))
+        slow_min = float(t.dur[runs].min())
+        only: list[str] = []
+        always: list[str] = []
+        sometimes: list[str] = []
+        for x in sorted(set(texts)):
+            other = every[(all_texts == x) & ~np.isin(every, runs)]
+            fast = int((t.dur[other] < 0.5 * slow_min).sum())
+            if len(other) == 0:
+                only.append(x)
+            else:
+                (sometimes if fast else always).append(f"{x} ({fast} of its {len(other)} other runs typical)")
+        if only:
+            out.append(f"Its slow runs carry zone texts no other run has: {', '.join(only[:6])}.")
+        if always:
+            out.append(f"Tied to its input: the slow runs' zone texts {', '.join(always[:4])} are slow every time.")
+        if sometimes and not always and not only:
+            out.append(
+                f"Not tied to its input: each slow run's zone text also runs at a typical duration (median "
+                f"{fmt_ns(usual)}) elsewhere: {', '.join(sometimes[:4])}."
+            )
+    leaf = bool(np.all(t.subtree_end[runs] == runs + 1))
+    if leaf and not msgs and not ctx._db.rows("samples") and not ctx._db.rows("ctx_switches"):
+        out.append(
+            f"{name} has no child zones in those runs and the capture has no CPU samples or context switches: what "
+            "it did there (work, I/O, a wait) is not recorded; zones inside it, or sampling, would tell."
+        )
+    return out
 
 
 def _overall_culprit(culprit_of: np.ndarray, growth: np.ndarray, by_total: bool = False) -> int:

@@ -49,10 +49,11 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _lock_detail(locks: int, events: int) -> str:
-    # a lock the program declared but never took is not missing data: say so
+def _lock_detail(ctx: Capture, locks: int, events: int) -> str:
+    # a lock the program declared but never took is not missing data: say so, and which (a few)
     if locks and not events:
-        return "declared, never locked"
+        names = sorted({lk.name for lk in ctx.get_locks()})
+        return "declared, never locked" + (f": {', '.join(names)}" if len(names) <= 5 else "")
     return _plural(events, "lock event")
 
 
@@ -141,7 +142,7 @@ def _counts(ctx: Capture) -> list[tuple[str, int, str]]:
         ("zones", int(ctx.get_zone_count()), _plural(int(ctx.get_src_loc_count()), "source location")),
         ("threads", len(threads), names),
         ("frames", int(ctx.get_frame_count()), _plural(len(ctx._frame_sets()), "frame set")),
-        ("locks", rows("locks"), _lock_detail(rows("locks"), rows("lock_events"))),
+        ("locks", rows("locks"), _lock_detail(ctx, rows("locks"), rows("lock_events"))),
         ("plots", len(plots), f"{user} from the program, {len(plots) - user} from Tracy (memory, CPU)"),
         ("memory events", rows("mem_events"), _plural(pools, "pool")),
         ("messages", rows("messages"), ""),
