@@ -102,6 +102,23 @@ def lock_contention(
         recorded = ctx._db.rows("lock_events") > 0
         why = "no acquisitions match" if recorded else "none recorded (this capture has no lock events)"
         title, lines = f"Lock contention: {why}.", list[str]()
+        declared = sorted({lk.name for lk in ctx.get_locks()})
+        if not recorded and declared:
+            title = (
+                f"Lock contention: none: the capture declares {len(declared)} lock(s) but never takes one "
+                f"({', '.join(declared[:5])}{', ...' if len(declared) > 5 else ''})."
+            )
+        if not recorded:
+            lines.append(
+                "Only locks wrapped by Tracy (TracyLockable, TracySharedLockable) record waits; a plain mutex or a "
+                "condition variable does not"
+                + (
+                    ", and no context switches were recorded to show threads blocked there. Zones that wait for "
+                    "other threads: ctx.thread_report()."
+                    if not ctx._db.rows("ctx_switches")
+                    else ": context switches show threads blocked there (ctx.thread_report())."
+                )
+            )
     else:
         title, lines = _summary(tables, max(span, 1), host_cores(ctx), ctx._db.rows("ctx_switches"))
         idle = len(ctx._lock_rows()) - len(locks) if lock is None and thread is None else 0
