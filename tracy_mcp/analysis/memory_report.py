@@ -737,10 +737,16 @@ def _summary(
     b = int(np.argmax(sites["bytes"]))
     if b != i:
         few = sites["allocs"][b] * 10 <= sites["allocs"][i]
+        per_b = float(sites["allocs_per_gameplay_frame"][b]) if ngame else 0.0
+        verdict = ": few large allocations, not churn" if few else ""
+        if few and per_b >= 1 and int(sites["min_per_frame"][b]) >= 1:  # large blocks made anew in every frame
+            verdict += (
+                f" ({per_b:.1f} large blocks made anew in every gameplay frame: a buffer kept for reuse would spare "
+                "even those)"
+            )
         head.append(
             f"Most bytes: {sites['name'][b]} ({sites['thread'][b]}) — {_size(sites['bytes'][b])} in "
-            f"{sites['allocs'][b]} allocations (median {sites['median_size_bytes'][b]} B)"
-            f"{': few large allocations, not churn' if few else ''}."
+            f"{sites['allocs'][b]} allocations (median {sites['median_size_bytes'][b]} B){verdict}."
         )
     if n_never:
         det.append("Never freed, by site: count x size = bytes, allocated from .. to — path [thread, pool]")

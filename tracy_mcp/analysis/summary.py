@@ -208,7 +208,10 @@ def _hot_line(ctx: Capture) -> str:
     ]
     if not parts:
         return ""
-    line = "Most self time (time in a zone outside its child zones: its own code, or waiting): " + "; ".join(parts)
+    line = (
+        "Most self time (time in a zone outside its child zones: its own code, or waiting; % of all threads' self "
+        "time): " + "; ".join(parts)
+    )
     total, own = int(cols["total_ns"][0]), int(cols["self_ns"][0])
     cpu = int(cols["self_cpu_ns"][0])
     locked = _lock_wait_in(ctx, str(cols["path"][0]))

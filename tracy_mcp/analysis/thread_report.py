@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 I64 = np.int64
 IDLE = 0.25  # a pool member working less than this share of the window is called idle
 SHOWN = 20
+NUMBER = re.compile(r"\d+")
 ZONE_VALUE = re.compile(r"(?<=\d) \[0x[0-9a-fA-F]+\]$")  # "42 [0x2a]": a ZoneValue; the number says it
 SATURATED = 0.95  # every member of a pool working this share of the window: the pool is saturated
 CLOSE = 0.9  # threads working at least this share of the busiest one's time are named beside it
@@ -211,7 +212,7 @@ def thread_report(
     asleep = _mostly_off_cpu(rows, b, what, span)
     if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
         res.title = asleep
-    logs = {p["pool"]: [*_unit_lines(ctx, p, lo, hi), *_log_on(ctx, p)] for p in pools}
+    logs = {p["pool"]: [*_unit_lines(ctx, p, lo, hi, ph), *_log_on(ctx, p)] for p in pools}
     res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs)
     cores = host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
@@ -573,7 +574,7 @@ def _log_on(ctx: Capture, pool: dict[str, Any]) -> list[str]:
     ]
 
 
-def _unit_lines(ctx: Capture, pool: dict[str, Any], lo: int, hi: int) -> list[str]:
+def _unit_lines(ctx: Capture, pool: dict[str, Any], lo: int, hi: int, ph: FramePhases | None) -> list[str]:
     """A pool's unit of work (unit_of_work over its members in [lo, hi)): a saturated pool's capacity, and an
     unbalanced one's zone texts per member."""
     members = sorted(pool["_members"], key=lambda m: -m["working_ns"])
@@ -586,8 +587,22 @@ def _unit_lines(ctx: Capture, pool: dict[str, Any], lo: int, hi: int) -> list[st
         return []
     unit, runs = found
     name = ctx._srclocs().names[unit]
-    return (_capacity(ctx, name, runs, len(members), hi - lo) if saturated else []) + (
-        _texts_by_member(ctx, name, runs, members) if unbalanced else []
+    even = []
+    if unbalanced:  # what sharing the same work out evenly would give the busiest thread
+        total = sum(m["working_ns"] for m in members)
+        saved = members[0]["working_ns"] - total / len(members)
+        nframes = 0 if ph is None else int(((ph.start[ph.gameplay] >= lo) & (ph.end[ph.gameplay] <= hi)).sum())
+        less = f"{fmt_ns(saved / nframes)} less per frame" if nframes >= MIN_FRAMES_PER_RUN else f"{fmt_ns(saved)} less"
+        share = fmt_pct(total / len(members) / (hi - lo))
+        even = [
+            f"Shared out evenly, each of its {len(members)} threads would work {share} of the window instead of "
+            f"{members[0]['thread']}'s {fmt_pct(members[0]['working'])}: a thread waiting for the pool would wait "
+            f"about {less}."
+        ]
+    return (
+        (_capacity(ctx, name, runs, len(members), hi - lo) if saturated else [])
+        + (_texts_by_member(ctx, name, runs, members) if unbalanced else [])
+        + even
     )
 
 
@@ -610,7 +625,27 @@ def _texts_by_member(ctx: Capture, unit: str, runs: np.ndarray, members: list[di
         shown.append(f"{m['thread']} {len(vals)} distinct ({', '.join(top)}{', …' if len(vals) > 4 else ''})")
     if len(shown) < 2:
         return []
-    return [f"Texts of its unit of work {unit}, busiest and least busy: " + "; ".join(shown) + "."]
+    out = [f"Texts of its unit of work {unit}, busiest and least busy: " + "; ".join(shown) + "."]
+    residue = _one_residue(texts[owner == members[0]["thread_id"]], len(members))
+    if residue is not None:
+        out.append(
+            f"Every number {members[0]['thread']} got is {residue} modulo {len(members)}, the pool's size: work "
+            f"given out by number % {len(members)} all lands on one thread when the numbers share a remainder."
+        )
+    return out
+
+
+def _one_residue(texts: np.ndarray, n: int) -> int | None:
+    """The remainder modulo `n` that every numeric text shares (at least 4 distinct numbers), else None."""
+    nums = set()
+    for x in texts.tolist():
+        found = NUMBER.findall(ZONE_VALUE.sub("", str(x)))
+        if len(found) == 1:  # "42", "stream 406": the one number in the text
+            nums.add(int(found[0]))
+    if len(nums) < 4 or n < 2:
+        return None
+    res = {v % n for v in nums}
+    return res.pop() if len(res) == 1 else None
 
 
 def _capacity(ctx: Capture, unit: str, runs: np.ndarray, threads: int, span: int) -> list[str]:
