@@ -113,6 +113,12 @@ def test_a_global_lock_serialises_the_pool() -> None:
     assert row["blocked_ns"] >= 0.99 * row["wait_ns"]
     bake = next(line for line in t.lines if line.startswith("Pool 'bake'"))
     assert "blocked on locks, not idle" in bake and "idle (<" not in bake
+    # the bake runs in part of the window only: its threads' shares over the span their zones cover
+    with open_capture(DATA / "vecedit-serial_bake.tracy") as c:
+        z = c.zones(thread=["bake-0", "bake-1", "bake-2", "bake-3"])
+    active = next(line for line in t.lines if line.startswith("Active only "))
+    assert active.startswith(f"Active only {z['start_ns'].min() / 1e9:.3f}-{z['end_ns'].max() / 1e9:.3f} s")
+    assert "bake-2 working 28" in active and "waiting for locks 7" in active
     hot = next(line for line in s.lines if line.startswith("- Most self time"))
     assert "waiting for lock MeshLib::mutex" in hot
 

@@ -122,6 +122,14 @@ def test_workers_in_lockstep_are_working_not_waiting() -> None:
     assert "enc_worker_6 7 distinct (stream 406, stream 414" in line
     # the program's own log line on how it shares out the slices, beside the pool it speaks of
     assert 'log on it: "encoder pool: 8 workers, slices assigned by stream_id % 8"' in r.summary()
+    # the busiest member's stream numbers all leave one remainder modulo the pool's size
+    with open_capture(DATA / "mediasrv-imbalance.tracy") as c:
+        z = c.zones(name="encode_slice", thread="enc_worker_6")
+    ids = {int(x.split()[-1]) for x in z["text"].astype(str)}
+    assert len(ids) == 7 and {i % 8 for i in ids} == {6}
+    assert any(x.startswith("Every number enc_worker_6 got is 6 modulo 8, the pool's size") for x in r.lines)
+    even = next(x for x in r.lines if x.startswith("Shared out evenly, each of its 8 threads would work"))
+    assert "less per frame" in even
 
 
 def test_compare_a_regression_an_improvement_a_rename_and_a_split() -> None:

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 I64 = np.int64
 IDLE = 0.25  # a pool member working less than this share of the window is called idle
 SHOWN = 20
+ACTIVE_PART = 0.8  # a pool whose zones cover less of the window than this gets its shares over its own span
 NUMBER = re.compile(r"\d+")
 ZONE_VALUE = re.compile(r"(?<=\d) \[0x[0-9a-fA-F]+\]$")  # "42 [0x2a]": a ZoneValue; the number says it
 SATURATED = 0.95  # every member of a pool working this share of the window: the pool is saturated
@@ -212,7 +213,9 @@ def thread_report(
     asleep = _mostly_off_cpu(rows, b, what, span)
     if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
         res.title = asleep
-    logs = {p["pool"]: [*_unit_lines(ctx, p, lo, hi, ph), *_log_on(ctx, p)] for p in pools}
+    logs = {
+        p["pool"]: [*_active_line(ctx, p, lo, hi), *_unit_lines(ctx, p, lo, hi, ph), *_log_on(ctx, p)] for p in pools
+    }
     res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs)
     cores = host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
@@ -571,6 +574,40 @@ def _log_on(ctx: Capture, pool: dict[str, Any]) -> list[str]:
         "The program's log on it: "
         + "; ".join(f'"{clip_text(k.text, 120)}" ({k.thread}, x{k.count})' for k in about)
         + "."
+    ]
+
+
+def _active_line(ctx: Capture, pool: dict[str, Any], lo: int, hi: int) -> list[str]:
+    """When a pool works in only part of the window (a bake, a load): the span its zones cover, and each member's
+    shares of that span rather than of the whole window."""
+    t = ctx._cpu()
+    db = ctx._db
+    if t.n == 0 or not db.has("threads", "zones_begin"):
+        return []
+    zb, ze = db.col("threads", "zones_begin"), db.col("threads", "zones_end")
+    first, last = hi, lo
+    for m in pool["_members"]:
+        a, b = int(zb[m["thread_id"]]), int(ze[m["thread_id"]])
+        if b <= a:
+            continue
+        st, en = t.start[a:b], np.where(t.valid[a:b], t.end[a:b], hi)
+        inside = (en > lo) & (st < hi)
+        if inside.any():
+            first, last = min(first, int(st[inside].min())), max(last, int(en[inside].max()))
+    first, last = max(first, lo), min(last, hi)
+    active = last - first
+    if active <= 0 or active >= ACTIVE_PART * (hi - lo):
+        return []
+    members = sorted(pool["_members"], key=lambda m: -m["working_ns"])
+    parts = [
+        f"{m['thread']} working {fmt_pct(m['working_ns'] / active)}"
+        + (f", waiting for locks {fmt_pct(m['lock_wait_ns'] / active)}" if m["lock_wait_ns"] else "")
+        + (f", waiting {fmt_pct(m['waiting_ns'] / active)}" if m["waiting_ns"] else "")
+        for m in members[:6]
+    ]
+    return [
+        f"Active only {first / 1e9:.3f}-{last / 1e9:.3f} s ({fmt_pct(active / (hi - lo))} of the window); over that "
+        f"span: {'; '.join(parts)}."
     ]
 
 
