@@ -60,6 +60,14 @@ def test_a_cache_at_its_cap_is_not_the_leak() -> None:
     never = m[m["free_ns"] < 0]
     assert len(never) == 140 and set(never["size_bytes"]) == {320}
     assert r.title.split(": ", 1)[1].startswith("LEAK in Undo::Push: 140 x 320 B = 44800 B never freed")
+    # a site's median lifetime, from allocation to free
+    with open_capture(DATA / "vecedit-cache_growth.tracy") as c:
+        z = c.zones(name="Render::Record")
+    scratch = m[(m["alloc_thread"] == "Main thread") & (m["size_bytes"] >= 256 * 1024) & (m["free_ns"] >= 0)]
+    scratch = scratch[scratch["alloc_ns"] >= z["start_ns"].min()]
+    site = r.table.set_index("name").loc["Render::Record"]
+    life = np.sort((scratch["free_ns"] - scratch["alloc_ns"]).to_numpy())
+    assert site["median_lifetime_ns"] == life[(len(life) - 1) // 2]  # the lower median: a lifetime that occurs
     held = next(line for line in r.lines if line.strip().startswith("held at the peak by:"))
     assert held.strip().startswith("held at the peak by: AssetCache::Insert (asset-loader, pool asset_cache)")
     assert "from 4.061 s (its first free) on: it frees as much as it allocates" in held

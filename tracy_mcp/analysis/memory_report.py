@@ -207,6 +207,7 @@ _SITE_COLS = (
     "allocs_per_frame",
     "min_per_frame",
     "max_per_frame",
+    "median_lifetime_ns",
 )
 
 
@@ -264,7 +265,23 @@ def _site_table(
         "allocs_per_frame": per_frame,
         "min_per_frame": min_pf,
         "max_per_frame": max_pf,
+        "median_lifetime_ns": _median_lifetimes(ev, site, n),
     }
+
+
+def _median_lifetimes(ev: _Events, site: np.ndarray, n: int) -> np.ndarray:
+    """Per site, the median time from allocation to free of its freed allocations (-1 when none was freed)."""
+    freed = ev.t_free >= 0
+    life, s_f = (ev.t_free - ev.t_alloc)[freed], site[freed]
+    counts = np.bincount(s_f, minlength=n)
+    out = np.full(n, -1, I64)
+    if len(life) == 0:
+        return out
+    ordered = life[np.lexsort((life, s_f))]
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    has = counts > 0
+    out[has] = ordered[starts[has] + (counts[has] - 1) // 2]
+    return out
 
 
 def _sizes_by_site(size: np.ndarray, site: np.ndarray) -> np.ndarray:
@@ -741,8 +758,8 @@ def _summary(
         verdict = ": few large allocations, not churn" if few else ""
         if few and per_b >= 1 and int(sites["min_per_frame"][b]) >= 1:  # large blocks made anew in every frame
             verdict += (
-                f" ({per_b:.1f} large blocks made anew in every gameplay frame: a buffer kept for reuse would spare "
-                "even those)"
+                f" ({per_b:.1f} large blocks made anew in every gameplay frame, each living a median "
+                f"{fmt_ns(int(sites['median_lifetime_ns'][b]))}: a buffer kept for reuse would spare even those)"
             )
         head.append(
             f"Most bytes: {sites['name'][b]} ({sites['thread'][b]}) — {_size(sites['bytes'][b])} in "
@@ -851,4 +868,7 @@ def _fate(sites: dict[str, Any], i: int) -> str:
     if sites["never_freed"][i]:
         return f"{sites['never_freed'][i]} never freed"
     inside = sites["freed_in_zone"][i] / sites["allocs"][i]
-    return f"all freed ({inside:.0%} before their allocating zone ended)"
+    return (
+        f"all freed ({inside:.0%} before their allocating zone ended; each lives a median "
+        f"{fmt_ns(int(sites['median_lifetime_ns'][i]))})"
+    )
