@@ -29,7 +29,7 @@ async def wait_for_loading(client: Client, present: bool, timeout: float = 30) -
 
 def test_a_load_beyond_the_bound_gets_a_busy_answer_and_control_calls_still_answer(tmp_path: Path) -> None:
     require_capture(BIG, OTHER)
-    env = server_env(tmp_path, TRACY_MCP_MAX_LOADS="1")
+    env = server_env(tmp_path, TRACY_MCP_MAX_LOADS="1", TRACY_MCP_LOAD_SLOT_WAIT_S="0")
 
     async def scenario(client: Client) -> None:
         first: dict[str, Any] = {}
@@ -43,11 +43,35 @@ def test_a_load_beyond_the_bound_gets_a_busy_answer_and_control_calls_still_answ
             assert listed["loading"][0]["path"] == str(BIG) and listed["instances"] == []
             busy = await error(client, "load_capture", path=str(OTHER))
             assert "busy: 1 capture load(s) already running" in busy and "TRACY_MCP_MAX_LOADS" in busy
+            assert "still after 0 s" in busy
             assert str(BIG) in busy
         assert first["instance_id"]
         listed = await ok(client, "list_instances")
         assert [i["path"] for i in listed["instances"]] == [str(BIG)] and "loading" not in listed
         assert (await ok(client, "load_capture", path=str(OTHER)))["instance_id"]
+
+    run_client(env, scenario)
+
+
+def test_a_load_beyond_the_bound_waits_for_a_slot(tmp_path: Path) -> None:
+    """Several assistants loading at once: a load beyond the bound waits for a running one to finish (within
+    TRACY_MCP_LOAD_SLOT_WAIT_S) instead of answering "busy"."""
+    require_capture(BIG, OTHER)
+    env = server_env(tmp_path, TRACY_MCP_MAX_LOADS="1", TRACY_MCP_LOAD_SLOT_WAIT_S="120")
+
+    async def scenario(client: Client) -> None:
+        ids: dict[str, Any] = {}
+
+        async def load(key: str, path: Path) -> None:
+            ids[key] = (await ok(client, "load_capture", path=str(path)))["instance_id"]
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(load, "big", BIG)
+            await wait_for_loading(client, present=True)
+            tg.start_soon(load, "other", OTHER)
+        assert ids["big"] and ids["other"]
+        listed = await ok(client, "list_instances")
+        assert sorted(i["path"] for i in listed["instances"]) == sorted([str(BIG), str(OTHER)])
 
     run_client(env, scenario)
 

@@ -19,7 +19,6 @@ MAX_MESSAGES = 200_000  # above this many messages, texts are not compared (coun
 PLOT_ALPHA, PLOT_MIN_CHANGE = 1e-3, 0.05  # a plot's values changed: rank test p below this, mean moved this much
 PLOT_MIN_POINTS = 10  # fewer points on either side: not compared
 PLOT_SAMPLE = 200_000  # at most about this many points per side enter the rank test (evenly spaced)
-PLOT_KIND = {"SysTime": "system CPU usage %, the whole machine", "Memory": "memory", "Power": "power"}
 SHOWN_TEXTS = 2  # message texts shown per side
 
 
@@ -56,11 +55,12 @@ def _plot_values(ctx: Capture) -> dict[str, tuple[str, np.ndarray]]:
     ids = points["plot_id"].to_numpy()
     values = points["value"].to_numpy()
     out: dict[str, tuple[str, np.ndarray]] = {}
-    for pid, name, kind in zip(table.index.tolist(), table["name"].tolist(), table["type"].tolist(), strict=True):
+    # keyed by label: Tracy names its CPU-usage and default-pool plots "Frame"; the labels tell them apart
+    for pid, label, kind in zip(table.index.tolist(), table["label"].tolist(), table["type"].tolist(), strict=True):
         v = values[ids == pid]
         if len(v) > PLOT_SAMPLE:
             v = v[:: len(v) // PLOT_SAMPLE + 1]
-        out[str(name)] = (str(kind), v)
+        out[str(label)] = (str(kind), v)
     return out
 
 
@@ -82,9 +82,8 @@ def _plot_changes(a: Capture, b: Capture) -> tuple[list[str], str]:
         p, _ = mann_whitney(x, y)
         rel = (mb - ma) / abs(ma) if ma else (float("inf") if mb else 0.0)
         if p < PLOT_ALPHA and abs(rel) >= PLOT_MIN_CHANGE:
-            what = f" ({PLOT_KIND[kind]})" if kind in PLOT_KIND else ""
             change = f"{rel * 100:+.1f}%" if abs(rel) < 10 else "new values"
-            moved.append(f"'{clip_text(name, 40)}'{what} mean {ma:.4g} -> {mb:.4g} ({change}, p={p:.0e})")
+            moved.append(f"'{clip_text(name, 40)}' mean {ma:.4g} -> {mb:.4g} ({change}, p={p:.0e})")
         else:
             steady += 1
     lines = []

@@ -84,7 +84,11 @@ def lock_contention(
         if not rows:
             known = ", ".join(sorted(set(names.values()))) or "none recorded"
             raise NotFoundError(f"no lock named {lock!r} (locks: {known})")
-    span = int(ctx.get_last_time()) - int(ctx.get_first_time())
+    first, last = int(ctx.get_first_time()), int(ctx.get_last_time())
+    lo = first if start_ns is None else max(int(start_ns), first)
+    hi = last if end_ns is None else min(int(end_ns), last)
+    span = hi - lo  # shares of held time are of the window asked about
+    scope = "capture" if (lo, hi) == (first, last) else "window"
     want_rows = None if thread is None else set(resolve_threads(ctx, thread).tolist())
     locks = [_lock_data(ctx, r, start_ns, end_ns) for r in rows]
     if want_rows is not None:
@@ -120,7 +124,7 @@ def lock_contention(
                 )
             )
     else:
-        title, lines = _summary(tables, max(span, 1), host_cores(ctx), ctx._db.rows("ctx_switches"))
+        title, lines = _summary(tables, max(span, 1), host_cores(ctx), ctx._db.rows("ctx_switches"), scope)
         idle = len(ctx._lock_rows()) - len(locks) if lock is None and thread is None else 0
         if idle > 0 and start_ns is None and end_ns is None:  # declared (or never taken): counted apart
             lines.append(f"{idle} more lock(s) declared but never taken; ctx.get_locks() lists every lock.")
@@ -663,7 +667,7 @@ def _top_group(values: list[float]) -> int:
 
 
 def _summary(
-    tables: dict[str, dict[str, np.ndarray]], span: int, cores: int = 0, switches: int = 0
+    tables: dict[str, dict[str, np.ndarray]], span: int, cores: int = 0, switches: int = 0, scope: str = "capture"
 ) -> tuple[str, list[str]]:
     locks = _rows(tables["locks"])
     threads = _rows(tables["threads"])
@@ -699,6 +703,7 @@ def _summary(
             [r for r in roots if r["lock_id"] == x["id"]],
             cores,
             switches,
+            scope,
         )
         if len(lines) + len(block) > 38:
             lines.append(f"... {len(locks) - i} more locks in .table")
@@ -717,13 +722,14 @@ def _lock_lines(
     roots: list[dict[str, Any]],
     cores: int = 0,
     switches: int = 0,
+    scope: str = "capture",
 ) -> list[str]:
     names = [t["thread"] for t in threads]
     if not x["contended"]:
         return [
             f"{k}. {x['name']} ({x['type']}, {len(names)} threads: {', '.join(names)}): NOT contended — never held by "
             f"one thread while another waited. {x['acquisitions']} acquisitions, held {fmt_ns(x['held_ns'])} in total "
-            f"({_pct(x['held_ns'], span)} of the capture), total wait {fmt_ns(x['wait_ns'])} (lock overhead, not "
+            f"({_pct(x['held_ns'], span)} of the {scope}), total wait {fmt_ns(x['wait_ns'])} (lock overhead, not "
             "contention)."
         ]
     out = [
@@ -734,7 +740,7 @@ def _lock_lines(
         f"   of that wait: {fmt_ns(x['blocked_ns'])} while another thread held it (blocked; in "
         f"{x['contended_acquisitions']} acquisitions), {fmt_ns(max(x['wait_ns'] - x['blocked_ns'], 0))} while it was "
         "free (handing over after a release: the waiter waking up; lock overhead)",
-        f"   held {fmt_ns(x['held_ns'])} of the {fmt_ns(span)} capture ({_pct(x['held_ns'], span)}), longest hold "
+        f"   held {fmt_ns(x['held_ns'])} of the {fmt_ns(span)} {scope} ({_pct(x['held_ns'], span)}), longest hold "
         f"{fmt_ns(x['max_hold_ns'])}",
     ]
     hold, gap = int(x["median_hold_ns"]), int(x["median_gap_ns"])

@@ -188,9 +188,10 @@ def thread_report(
     if b["_work"]:
         nm, (v, c) = b["_work"][0]
         # a lock wait inside a zone is in its self time: share it of working + lock-wait time, and say so
-        of, lw = b["working_ns"] + b["lock_wait_ns"], " and lock waits" if b["lock_wait_ns"] else ""
+        of = b["working_ns"] + b["lock_wait_ns"]
+        lw = "time working or waiting for locks" if b["lock_wait_ns"] else "working time"
         dom = (
-            f"; its top zone {nm}: {fmt_ns(v)} self time = {fmt_pct(v / max(of, 1))} of its working time{lw} "
+            f"; its top zone {nm}: {fmt_ns(v)} self time = {fmt_pct(v / max(of, 1))} of its {lw} "
             f"({c} runs, mean {fmt_ns(v / max(c, 1))})"
         )
     tied = [r["thread"] for r in rows if b["working"] - r["working"] <= TIE]

@@ -39,7 +39,7 @@ class Core:
         self.transport = "stdio"
         self.url: str | None = None
         self._load_locks: dict[str, asyncio.Lock] = {}
-        self.loads = Loads(settings.max_loads, settings.load_time_limit_s)
+        self.loads = Loads(settings.max_loads, settings.load_time_limit_s, settings.load_slot_wait_s)
         # Set by the transport runner: asks the process to stop serving.
         self.request_shutdown: Callable[[], None] = lambda: None
         self.tracker: Any = None

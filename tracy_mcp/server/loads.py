@@ -3,9 +3,11 @@ gives up.
 
 The engine reads a file on its own thread; this side only polls its state (no Python thread is held per load), so
 a load never occupies a worker that control calls (list_instances, unload_capture, task) need. A load beyond
-`max_loads` is refused at once with a "busy" answer rather than queued: six abandoned loads of a hostile file once
-held 11 GB and starved every other call. A load that runs past its time limit, or whose call the client cancels,
-is cancelled in the engine (it stops within about one compressed block) and its memory released.
+`max_loads` waits a few seconds for a slot (most loads take under one: several assistants loading at once should
+not see "busy"), then is refused with a "busy" answer rather than queued longer: six abandoned loads of a hostile
+file once held 11 GB and starved every other call. A waiting call holds no memory and ends when its client gives
+up. A load that runs past its time limit, or whose call the client cancels, is cancelled in the engine (it stops
+within about one compressed block) and its memory released.
 """
 
 from __future__ import annotations
@@ -51,9 +53,10 @@ class _Running:
 class Loads:
     """The loads of one server. Used from the event loop only."""
 
-    def __init__(self, max_loads: int, time_limit_s: float) -> None:
+    def __init__(self, max_loads: int, time_limit_s: float, slot_wait_s: float = 15.0) -> None:
         self.max_loads = max_loads
         self.time_limit_s = time_limit_s
+        self.slot_wait_s = slot_wait_s  # how long a load beyond max_loads waits for a slot before "busy"
         self._running: list[_Running] = []
 
     def running(self) -> list[dict[str, Any]]:
@@ -69,11 +72,15 @@ class Loads:
     async def load(self, path: Path, report: ProgressReport | None = None) -> Capture:
         """The capture at `path` once its tables are readable. Raises LoadRefused (busy, failed, timed out);
         a cancelled call cancels the load."""
+        waited = time.monotonic()
+        while len(self._running) >= self.max_loads and time.monotonic() - waited < self.slot_wait_s:
+            await asyncio.sleep(POLL_S)
         if len(self._running) >= self.max_loads:
             now = ", ".join(f"{r['path']} ({r['stage']}, {r['elapsed_s']} s)" for r in self.running())
             raise LoadRefused(
-                f"busy: {len(self._running)} capture load(s) already running ({now}); this server loads at most "
-                f"{self.max_loads} at once (TRACY_MCP_MAX_LOADS). Try again when one has finished."
+                f"busy: {len(self._running)} capture load(s) already running ({now}), still after "
+                f"{self.slot_wait_s:g} s; this server loads at most {self.max_loads} at once (TRACY_MCP_MAX_LOADS). "
+                "Try again when one has finished."
             )
         try:
             capture = open_capture(path, wait=False)

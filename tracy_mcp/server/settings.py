@@ -22,8 +22,10 @@ TRACY_MCP_FILE_IDLE_TTL_S           3600                  a file capture unused 
 TRACY_MCP_DISCONNECTED_TTL_S        1800                  a disconnected live session unused this long is unloaded
                                                           (0 = never)
 TRACY_MCP_SWEEP_INTERVAL_S          60                    period of the eviction sweep and heartbeat log line
-TRACY_MCP_MAX_LOADS                 2                     capture loads running at once; one more is refused
-                                                          with a "busy" answer
+TRACY_MCP_MAX_LOADS                 2                     capture loads running at once; one more waits for a
+                                                          slot (TRACY_MCP_LOAD_SLOT_WAIT_S), then is "busy"
+TRACY_MCP_LOAD_SLOT_WAIT_S          15                    how long a load beyond TRACY_MCP_MAX_LOADS waits for
+                                                          a slot before its "busy" answer (0 = refuse at once)
 TRACY_MCP_LOAD_TIME_LIMIT_S         600                   a ``load_capture`` still loading after this long is
                                                           cancelled (0 = no limit)
 TRACY_MCP_EVAL_TIME_LIMIT_S         120                   a synchronous ``eval`` is stopped after this long
@@ -115,6 +117,7 @@ class Settings:
     disconnected_ttl_s: float = 1800.0
     sweep_interval_s: float = 60.0
     max_loads: int = 2
+    load_slot_wait_s: float = 15.0
     load_time_limit_s: float = 600.0
     eval_time_limit_s: float = 120.0
     task_time_limit_s: float = 3600.0
@@ -149,6 +152,7 @@ class Settings:
             "disconnected_ttl_s": _float(env, "TRACY_MCP_DISCONNECTED_TTL_S", 1800.0),
             "sweep_interval_s": _float(env, "TRACY_MCP_SWEEP_INTERVAL_S", 60.0) or 60.0,
             "max_loads": _int(env, "TRACY_MCP_MAX_LOADS", 2, minimum=1),
+            "load_slot_wait_s": _float(env, "TRACY_MCP_LOAD_SLOT_WAIT_S", 15.0),
             "load_time_limit_s": _float(env, "TRACY_MCP_LOAD_TIME_LIMIT_S", 600.0),
             "eval_time_limit_s": _float(env, "TRACY_MCP_EVAL_TIME_LIMIT_S", 120.0),
             "task_time_limit_s": _float(env, "TRACY_MCP_TASK_TIME_LIMIT_S", 3600.0),
