@@ -57,6 +57,12 @@ def test_planted_slow_frames_summary_names_culprit_first(slow_cap) -> None:  # t
         assert f"\n{f:>6} " in text
     assert "frame 0 start-up" in text and "frame 1 start-up" in text and "frame 452 trailing partial" in text
     assert len(text.splitlines()) <= 40
+    # the texture pool steps up by one 4k texture at each hitch; the program's own frame-time plot is left out
+    pool = slow_cap.plot_points("Texture pool (MB)")
+    steps = np.diff(pool["value"].to_numpy())
+    assert len(steps[steps > 1]) == 7 and np.isclose(np.median(steps[steps > 1]), 21.3, atol=0.1)
+    assert "Plots that move in these frames and hold still in typical ones: Texture pool (MB) +21.3 in each" in text
+    assert "Frame time (ms)" not in next(x for x in text.splitlines() if x.startswith("Plots that move"))
 
 
 def test_explain_one_named_frame(slow_cap) -> None:  # type: ignore[no-untyped-def]

@@ -392,10 +392,16 @@ def _summary(
     reg = by.get("regressed", [])
     if reg:
         r = reg[0]
+        per_frame_reg = (
+            f" ({'+' if r['impact_ns'] >= 0 else '-'}"
+            f"{fmt_ns(abs(r['total_b_ns'] / fb['frames'] - r['total_a_ns'] / fa['frames']))} per gameplay frame)"
+            if fa and fb
+            else ""
+        )
         title = (
             f"B ({target}) vs A ({base}): {len(reg)} zone(s) regressed; most impact: {r['name']} "
             f"{r['mean_ratio']:.2f}x per call ({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}), "
-            f"{'+' if r['impact_ns'] >= 0 else '-'}{fmt_ns(abs(r['impact_ns']))} in total."
+            f"{'+' if r['impact_ns'] >= 0 else '-'}{fmt_ns(abs(r['impact_ns']))} in total{per_frame_reg}."
         )
     else:
         title = f"B ({target}) vs A ({base}): no zone regressed beyond noise."

@@ -434,6 +434,9 @@ def _analyse(
     others = _other_threads(growth, on, th_of, nm_of, names, labels, what, counts)
     if others:
         lines.append(others)
+    moves = _plot_moves(ctx, ph, detail, ref)
+    if moves:
+        lines.append(moves)
     if msgs:
         early = any(mr["before"] for mr in msgs)
         lines.append(f"Messages logged in {what}{' (or just before one)' if early else ''} ({len(msgs)}):")
@@ -489,6 +492,60 @@ def _lock_waits(
         f"(ctx.lock_contention({w.lock!r}))."
     )
     return line, w, added if th == home else 0.0
+
+
+def _plot_moves(ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndarray) -> str:
+    """The program's plots whose value moves across nearly every one of `frames` (at least 80% of them) while it
+    stays put across most typical frames (`ref`): what else happens at a hitch (a pool that steps up, a queue)."""
+    db = ctx._db
+    if not db.rows("plots") or not db.rows("plot_points") or len(frames) == 0 or len(ref) == 0:
+        return ""
+    table = ctx.plots()
+    b = db.col("plots", "point_begin").astype(I64)
+    e = db.col("plots", "point_end").astype(I64)
+    times = db.col("plot_points", "time").astype(I64)
+    values = db.col("plot_points", "value").astype(np.float64)
+    found = []
+    for k, (kind, label) in enumerate(zip(table["type"].astype(str), table["label"].astype(str), strict=True)):
+        if kind != "User" or e[k] - b[k] < 3:
+            continue
+        t, v = times[b[k] : e[k]], values[b[k] : e[k]]
+
+        def change(fr: np.ndarray, t: np.ndarray = t, v: np.ndarray = v) -> np.ndarray:
+            at = np.searchsorted(t, ph.start[fr], "right") - 1
+            to = np.searchsorted(t, ph.end[fr], "right") - 1
+            return np.where(to >= 0, v[np.maximum(to, 0)], 0.0) - np.where(at >= 0, v[np.maximum(at, 0)], 0.0)
+
+        if _frame_time_values(t, v, ph, ref):
+            continue  # the program's own frame-time plot: it moves with every slow frame and says nothing new
+        slow, usual = change(frames), change(ref)
+        moved = np.abs(slow) > 0
+        still = float((np.abs(usual) <= 0.1 * float(np.median(np.abs(slow)))).mean()) if moved.any() else 0.0
+        if moved.mean() >= 0.8 and still >= 0.8:
+            found.append(f"{label} {'+' if np.median(slow) >= 0 else ''}{np.median(slow):.4g} in each (median)")
+    if not found:
+        return ""
+    return f"Plots that move in these frames and hold still in typical ones: {'; '.join(found[:3])}."
+
+
+def _frame_time_values(t: np.ndarray, v: np.ndarray, ph: FramePhases, frames: np.ndarray) -> bool:
+    """Whether a plot's points are frame times: the first point in most frames is that frame's or the one
+    before's duration, in s, ms, µs or ns (within 10%)."""
+    k = np.searchsorted(t, ph.start[frames], "left")
+    ok = (k < len(t)) & (frames > 0)
+    if ok.sum() < 5:
+        return False
+    k, fr = k[ok], frames[ok]
+    inside = t[k] < ph.end[fr]
+    k, fr = k[inside], fr[inside]
+    if len(k) < 5:
+        return False
+    for unit in (1e9, 1e6, 1e3, 1.0):
+        for d in (ph.dur[fr], ph.dur[fr - 1]):
+            ratio = v[k] * unit / np.maximum(d, 1)
+            if float(((ratio > 0.9) & (ratio < 1.1)).mean()) >= 0.8:
+                return True
+    return False
 
 
 def _near_misses(
