@@ -248,7 +248,9 @@ def enc(cap, ver, N=40):
 
 
 # Byte 0 of a seed -> file version, as fuzz_tail.cpp's kVersions: every tail layout from 0.7.0 to 0.14.
-VERSIONS = [0x000E00, 0x000D01, 0x000C03, 0x000B02, 0x000A00, 0x000804, 0x000802, 0x00070C, 0x000708, 0x000702, 0x000700]
+VERSIONS = [
+    0x000E00, 0x000D01, 0x000C03, 0x000B02, 0x000A00, 0x000804, 0x000802, 0x00070C, 0x000708, 0x000702, 0x000700,
+]  # fmt: skip
 
 for p in sys.argv[2:]:
     if not os.path.isfile(p):  # an unmatched glob (e.g. no captures/incoming)

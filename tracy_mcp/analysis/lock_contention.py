@@ -794,8 +794,8 @@ def _lock_lines(
             f"   who makes them wait: {x['blocker']} — the others waited {fmt_ns(x['blocker_ns'])} while it held the "
             f"lock ({share} of the time blocked){zone}"
             if x["blocker_ns"] >= ONE_BLOCKER * x["blocked_ns"]
-            else f"   who makes them wait: each holder in turn (most: {x['blocker']}, {share} of the time blocked"
-            f"{zone})"
+            else f"   who makes them wait: each holder in turn, no one thread (the most: {x['blocker']}, holding it "
+            f"through {share} of the time the others were blocked{zone})"
         )
     if cores and len(names) > cores and not switches:  # holders switched out while holding it look like long holds
         out.append(
