@@ -63,6 +63,12 @@ def test_planted_regression_summary(ab) -> None:  # type: ignore[no-untyped-def]
     assert "2 through children (slower)" in text and "\nThrough children (only a child changed;" in text
     assert "inclusive only" not in text
     assert "locks (2 declared, never locked in either run)" in text and "0 events" not in text
+    # plain evidence beside the p-value: the two runs' calls do not overlap
+    sa = a.zones(name="Renderer::SortDrawCalls")["self_ns"]
+    sb = b.zones(name="Renderer::SortDrawCalls")["self_ns"]
+    assert sb.min() > sa.max()
+    assert "Renderer::SortDrawCalls: every call in B took longer than every call in A" in text
+    assert "(+1.20 ms per gameplay frame)" in first
 
 
 def test_reverse_direction_is_an_improvement(ab) -> None:  # type: ignore[no-untyped-def]
