@@ -114,6 +114,9 @@ def test_churn_source(churn: MemoryReport) -> None:
     assert "97.7% of all" in most
     most_bytes = next(x for x in text.splitlines() if x.startswith("Most bytes"))
     assert want["largest_by_bytes_zone"] in most_bytes and "not churn" in most_bytes
+    # where the command buffers are freed (the next frame's recycle), and how long they live
+    assert "freed mostly in Renderer::RecycleCommandBuffers (100% of its frees)" in most_bytes
+    assert "each living a median 16.64 ms" in most_bytes
     assert "No leak" in text and "LEAK" not in text
     head = text.splitlines()[0]
     assert "most allocations: UI::Layout::BuildGlyphRuns (431640, 1798.5 per gameplay frame, median 40 B)" in head

@@ -105,7 +105,7 @@ def memory_report(
     leaks = _leaks(sites, span, ev, site)
     leak_cs = _leak_callstacks(ctx, ev)
     growth, runup = _peak_growth(ev, site, sites, live)
-    title, lines = _summary(ev, site, sites, pool_rows, leaks, leak_cs, growth, runup, frames, ngame)
+    title, lines = _summary(ctx, ev, site, sites, pool_rows, leaks, leak_cs, growth, runup, frames, ngame)
     over_time = _over_time(live)
     if over_time:
         at = next((k for k, x in enumerate(lines) if x.startswith("Peak:")), len(lines) - 1)
@@ -649,6 +649,7 @@ def _site_name(sites: dict[str, Any], i: int) -> str:
 
 
 def _summary(
+    ctx: Capture,
     ev: _Events,
     site: np.ndarray,
     sites: dict[str, Any],
@@ -763,7 +764,8 @@ def _summary(
             )
         head.append(
             f"Most bytes: {sites['name'][b]} ({sites['thread'][b]}) — {_size(sites['bytes'][b])} in "
-            f"{sites['allocs'][b]} allocations (median {sites['median_size_bytes'][b]} B){verdict}."
+            f"{sites['allocs'][b]} allocations (median {sites['median_size_bytes'][b]} B){verdict}"
+            f"{_freed_where(ctx, ev, site == b, int(sites['freed_in_zone'][b]))}."
         )
     if n_never:
         det.append("Never freed, by site: count x size = bytes, allocated from .. to — path [thread, pool]")
@@ -862,6 +864,23 @@ def _per_frame(sites: dict[str, Any], i: int, nframes: int, ngame: int) -> str:
     if abs(overall - per_active) <= 0.01 * per_active:  # allocates in every gameplay frame: one rate
         return f", {overall:.1f} per gameplay frame ({ngame} gameplay frames; {rng})"
     return f", {overall:.1f} per gameplay frame overall ({ngame} gameplay frames); {active}"
+
+
+def _freed_where(ctx: Capture, ev: _Events, mine: np.ndarray, in_zone: int) -> str:
+    """'; freed mostly in X (n% of its frees)' when most of a site's frees happen after its allocating zone ended:
+    the innermost zone open on the freeing thread at the free, over a sample of them; '' otherwise."""
+    freed = np.flatnonzero(mine & (ev.t_free >= 0) & (ev.free_thread >= 0))
+    if len(freed) == 0 or in_zone >= 0.5 * len(freed):
+        return ""
+    freed = freed[np.unique(np.linspace(0, len(freed) - 1, min(len(freed), 2000)).astype(I64))]
+    zone = innermost(ctx, ev.t_free[freed], ev.free_thread[freed])
+    zone = zone[zone >= 0]
+    if len(zone) == 0:
+        return ""
+    names = ctx._srclocs().name
+    vals, cnt = np.unique(ctx._cpu().srcloc[zone], return_counts=True)
+    top = int(np.argmax(cnt))
+    return f"; freed mostly in {names[int(vals[top])]} ({cnt[top] / len(freed):.0%} of its frees)"
 
 
 def _fate(sites: dict[str, Any], i: int) -> str:
