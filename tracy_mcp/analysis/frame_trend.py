@@ -413,7 +413,7 @@ def _follows(zone: dict[str, Any], plots: list[dict[str, Any]], med: np.ndarray)
             continue
         per = np.asarray(p["tenths"], np.float64)
         ok = np.isfinite(per)
-        if ok.sum() < 3 or _frame_time_plot(per[ok], med[ok]):
+        if ok.sum() < 3 or frame_time_plot(per[ok], med[ok]):
             continue
         r = round(abs(spearman(per[ok], np.asarray(zone["tenths_ns"], np.float64)[ok])), 2)
         if (r, abs(p["rho"])) >= key:
@@ -449,11 +449,12 @@ def follows_text(ctx: Capture, name: str, thread: str | int | None = None) -> st
     )
 
 
-def _frame_time_plot(values: np.ndarray, frame_ns: np.ndarray) -> bool:
-    """True when a plot's values are the frame time itself (in s, ms, µs or ns): it says nothing about why."""
+def frame_time_plot(values: np.ndarray, frame_ns: np.ndarray, share: float = 1.0) -> bool:
+    """True when a plot's values are the frame time itself (in s, ms, µs or ns; within 10% for at least `share` of
+    them): it says nothing about why."""
     for unit in (1e9, 1e6, 1e3, 1.0):
         ratio = values * unit / np.maximum(frame_ns, 1.0)
-        if np.all((ratio > 0.9) & (ratio < 1.1)):
+        if float(((ratio > 0.9) & (ratio < 1.1)).mean()) >= share:
             return True
     return False
 

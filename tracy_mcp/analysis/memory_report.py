@@ -494,18 +494,19 @@ def _leaks(sites: dict[str, Any], span: int, ev: _Events, site: np.ndarray) -> d
         )
     }
     out["site_id"] = out.pop("id")
-    # the sizes of the allocations never freed, not of all the site's
-    for col in ("min_size_bytes", "median_size_bytes", "max_size_bytes"):
-        out[col] = np.zeros(len(order), I64)
-    for j, i in enumerate(order.tolist()):
-        sz = np.sort(ev.size[(site == i) & (ev.t_free < 0)])
-        out["min_size_bytes"][j], out["median_size_bytes"][j], out["max_size_bytes"][j] = (
-            sz[0],
-            sz[(len(sz) - 1) // 2],
-            sz[-1],
-        )
-    # only a spread that would otherwise read as a steady leak needs telling apart
-    out["bounded"] = np.asarray([_evicts(ev, site == i) for i in order.tolist()], bool) & (spread >= STEADY_SPREAD)
+    # the sizes of the allocations never freed, not of all the site's (one sort by site and size)
+    never = ev.t_free < 0
+    cnt = sites["never_freed"][order]
+    first = np.concatenate([[0], np.cumsum(sites["never_freed"])[:-1]])[order]
+    sizes = _sizes_by_site(ev.size[never], site[never])
+    out["min_size_bytes"] = sizes[first]
+    out["median_size_bytes"] = sizes[first + (cnt - 1) // 2]
+    out["max_size_bytes"] = sizes[first + cnt - 1]
+    # only a spread that would otherwise read as a steady leak needs telling apart; each site's events once
+    by_site = np.argsort(site, kind="stable")
+    begin = np.concatenate([[0], np.cumsum(sites["allocs"])[:-1]])
+    evicts = [_evicts(ev, by_site[begin[i] : begin[i] + sites["allocs"][i]]) for i in order.tolist()]
+    out["bounded"] = np.asarray(evicts, bool) & (spread >= STEADY_SPREAD)
     out["steady"] = (spread >= STEADY_SPREAD) & ~out["bounded"]
     return out
 
@@ -534,7 +535,7 @@ def _mib(x: float) -> str:
     return f"{x / 1048576:.1f}"
 
 
-def _evicts(ev: _Events, mine: np.ndarray) -> bool:
+def _evicts(ev: _Events, mine: np.ndarray) -> bool:  # mine: the site's event rows (or a mask over them)
     """Whether a site's never-freed allocations are only its latest ones (under BOUNDED_EARLY of them from the
     first half of its allocations, which it did make and free): it evicts its oldest, like a cache at its cap."""
     ta, never = ev.t_alloc[mine], ev.t_free[mine] < 0

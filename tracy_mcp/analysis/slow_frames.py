@@ -18,7 +18,7 @@ import numpy as np
 from tracy_mcp.analysis.formatting import clip_text, fmt_ms, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import GAMEPLAY, KIND_NAMES, FramePhases, frame_phases, phase_rows
 from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time, frame_thread
-from tracy_mcp.analysis.frame_trend import frame_trend
+from tracy_mcp.analysis.frame_trend import FrameTrend, frame_time_plot, frame_trend
 from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
@@ -139,8 +139,8 @@ def slow_frames(
         if budget_ns is not None
         else f"over {factor:g}x the median {fmt_ns(ph.median_ns)} = {fmt_ns(ph.threshold_ns)}"
     )
-    trend = frame_trend(ctx, frame_set) if budget_ns is None else None
-    if trend is not None and trend.step_frame >= 0:  # two levels: a frame is slow against its own level's median
+    trend = frame_trend(ctx, frame_set)  # once per call: the step, the drift and the neighbours all read it
+    if budget_ns is None and trend.step_frame >= 0:  # two levels: a frame is slow against its own level's median
         k = int(np.searchsorted(g, trend.step_frame))
         lim = np.empty(len(g))
         lim[:k], lim[k:] = factor * np.median(ph.dur[g[:k]]), factor * np.median(ph.dur[g[k:]])
@@ -160,14 +160,13 @@ def slow_frames(
             _distribution(ph, g),
         ]
         res.lines.insert(1, _budgets(ph, g))
-        trend = frame_trend(ctx, frame_set)
         if trend.step_frame >= 0:  # the frames changed level at once: that is the answer
             res.title = f"No frame stands out from its side of a step: {trend.title} (ctx.frame_trend())"
             res.lines.insert(0, head + ".")
         elif trend.drifting:  # a slowdown that builds up over the run: no frame stands out, the tenths do
             res.lines.insert(1, f"{trend.title} (ctx.frame_trend())")
         return res
-    typical, near = _near_when_drifting(ctx, frame_set, ph, slow, typical)
+    typical, near = _near_when_drifting(trend, slow, typical)
     _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
     if near:
         res.lines.insert(0, near)
@@ -188,12 +187,9 @@ def _budgets(ph: FramePhases, g: np.ndarray) -> str:
     )
 
 
-def _near_when_drifting(
-    ctx: Capture, frame_set: str | None, ph: FramePhases, chosen: np.ndarray, typical: np.ndarray
-) -> tuple[np.ndarray, str]:
-    """When the frame time drifts over the run (frame_trend), the typical frames are the chosen frames'
+def _near_when_drifting(trend: FrameTrend, chosen: np.ndarray, typical: np.ndarray) -> tuple[np.ndarray, str]:
+    """When the frame time drifts over the run (`trend`, frame_trend's), the typical frames are the chosen frames'
     neighbours (NEAR gameplay frames either side), not the whole run's, with a line saying so."""
-    trend = frame_trend(ctx, frame_set)
     if not trend.drifting or len(chosen) == 0 or len(typical) == 0:
         return typical, ""
     dist = np.min(np.abs(typical[:, None] - chosen[None, :]), axis=1)
@@ -227,7 +223,8 @@ def _explain_frames(
     ref = typical[(typical < first) | (typical > last)]
     if len(ref) == 0:
         ref = ph.gameplay[(ph.gameplay < first) | (ph.gameplay > last)]
-    ref, near = _near_when_drifting(ctx, res.frame_set if res.frame_set != "Frame" else None, ph, chosen, ref)
+    trend = frame_trend(ctx, res.frame_set if res.frame_set != "Frame" else None)
+    ref, near = _near_when_drifting(trend, chosen, ref)
     what = f"frame {first}" if first == last else f"frames {first}-{last}"
     if first == last:
         kind = "" if ph.kind[first] == GAMEPLAY else f", a {KIND_NAMES[int(ph.kind[first])]} frame"
@@ -540,12 +537,7 @@ def _frame_time_values(t: np.ndarray, v: np.ndarray, ph: FramePhases, frames: np
     k, fr = k[inside], fr[inside]
     if len(k) < 5:
         return False
-    for unit in (1e9, 1e6, 1e3, 1.0):
-        for d in (ph.dur[fr], ph.dur[fr - 1]):
-            ratio = v[k] * unit / np.maximum(d, 1)
-            if float(((ratio > 0.9) & (ratio < 1.1)).mean()) >= 0.8:
-                return True
-    return False
+    return any(frame_time_plot(v[k], d, share=0.8) for d in (ph.dur[fr], ph.dur[fr - 1]))
 
 
 def _near_misses(
@@ -630,11 +622,11 @@ def _inside_runs(ctx: Capture, runs: np.ndarray, name: str, msgs: list[dict[str,
     out: list[str] = []
     if len(runs) == 0:
         return out
-    texts = [x.split(" [0x", 1)[0] for x in zone_texts(ctx, runs)]
+    texts = zone_texts(ctx, runs, plain=True)
     if any(texts):
         every = t.stat_rows(ctx._srclocs().rows_of(name))
         every = every[t.valid[every]]
-        all_texts = np.asarray([x.split(" [0x", 1)[0] for x in zone_texts(ctx, every)], object)
+        all_texts = np.asarray(zone_texts(ctx, every, plain=True), object)
         usual = float(np.median(t.dur[every]))
         slow_min = float(t.dur[runs].min())
         only: list[str] = []

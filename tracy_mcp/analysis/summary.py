@@ -189,7 +189,8 @@ def _headline(report: Any) -> str:
     return next((line.strip() for line in text.splitlines() if line.strip()), "")
 
 
-def _hot_line(ctx: Capture) -> str:
+def _hot_line(ctx: Capture, locks: Any = None) -> str:
+    """`locks`: the capture's lock_contention report when the summary made one."""
     from tracy_mcp.analysis.call_tree import tree_columns
 
     cols = tree_columns(ctx.hot_paths(HOT_PATHS))
@@ -214,7 +215,7 @@ def _hot_line(ctx: Capture) -> str:
     )
     total, own = int(cols["total_ns"][0]), int(cols["self_ns"][0])
     cpu = int(cols["self_cpu_ns"][0])
-    locked = _lock_wait_in(ctx, str(cols["path"][0]))
+    locked = _lock_wait_in(locks, cols, str(cols["path"][0]))
     if own < total and own >= UNZONED * total and locked:  # the time outside its children waits for a lock
         wait_ns, lock = locked
         line += (
@@ -239,20 +240,18 @@ def _hot_line(ctx: Capture) -> str:
     return line
 
 
-def _lock_wait_in(ctx: Capture, path: str) -> tuple[int, str] | None:
+def _lock_wait_in(locks: Any, cols: dict[str, Any], path: str) -> tuple[int, str] | None:
     """(wait, lock) when threads waited for one lock inside the zones at `path` for at least half of their self
-    time (lock_contention's wait_zones table); None otherwise."""
-    if not ctx._db.rows("lock_events"):
-        return None
-    wz = ctx.lock_contention().tables["wait_zones"]
-    if len(wz) == 0:
+    time on the threads the hot paths list (`locks`: a lock_contention report, its wait_zones table; `cols`: the hot
+    paths); None otherwise."""
+    wz = None if locks is None else locks.tables.get("wait_zones")
+    if wz is None or len(wz) == 0:
         return None
     mine = wz[wz["path"] == path]
     if len(mine) == 0:
         return None
     top = mine.sort_values("wait_ns", ascending=False).iloc[0]
-    self_ns = ctx.hot_paths(HOT_PATHS).table
-    own = self_ns[self_ns["path"] == path]["self_ns"].sum() if "path" in self_ns else 0
+    own = float(np.asarray(cols["self_ns"])[np.asarray(cols["path"]) == path].sum())
     if own <= 0 or int(top["wait_ns"]) < 0.5 * own:
         return None
     return int(top["wait_ns"]), str(top["lock"])
@@ -289,13 +288,14 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
     notable: list[tuple[str, str]] = []
     quiet: list[tuple[str, str]] = []
     notes: list[str] = []
+    made: dict[str, Any] = {}  # the reports made, for the lines that read another analysis's tables
     for needs, method, run, found in ANALYSES:
         if counts[needs] < (MIN_FRAMES if needs == "frames" else 2 if needs == "threads" else 1):
             continue
         if (needs == "threads" and not counts["zones"]) or (needs == "locks" and not ctx._db.rows("lock_events")):
             continue
         try:
-            report = run(ctx)
+            report = made[method] = run(ctx)
             line = _headline(report)
         except Exception as e:  # one failing analysis must not take the orientation down
             notes.append(f"{method} failed: {type(e).__name__}: {e}")
@@ -306,7 +306,7 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
             quiet.append((method, line))
     if counts["zones"]:
         try:
-            notable.append(("ctx.hot_paths()", _hot_line(ctx)))
+            notable.append(("ctx.hot_paths()", _hot_line(ctx, made.get("ctx.lock_contention()"))))
             parts = recursion_by_text(ctx)
             if parts:
                 notable.append(("ctx.call_tree()", " ".join(x.strip() for x in parts)))

@@ -43,7 +43,6 @@ IDLE = 0.25  # a pool member working less than this share of the window is calle
 SHOWN = 20
 ACTIVE_PART = 0.8  # a pool whose zones cover less of the window than this gets its shares over its own span
 NUMBER = re.compile(r"\d+")
-ZONE_VALUE = re.compile(r"(?<=\d) \[0x[0-9a-fA-F]+\]$")  # "42 [0x2a]": a ZoneValue; the number says it
 SATURATED = 0.95  # every member of a pool working this share of the window: the pool is saturated
 CLOSE = 0.9  # threads working at least this share of the busiest one's time are named beside it
 TIE = 0.005  # threads whose working shares differ by less than this (of the window) tie for busiest
@@ -242,6 +241,14 @@ def _waiters(rows: list[dict[str, Any]], waits: list[WaitZone], b: dict[str, Any
     return "; " + "; ".join(out[:2]) if out else ""
 
 
+def _frames_in(ph: FramePhases | None, lo: int, hi: int) -> int:
+    """Gameplay frames wholly inside [lo, hi) (0 without frames)."""
+    if ph is None:
+        return 0
+    g = ph.gameplay
+    return int(((ph.start[g] >= lo) & (ph.end[g] <= hi)).sum())
+
+
 def _split_of_top_zone(members: list[dict[str, Any]], ph: FramePhases | None, lo: int, hi: int) -> str:
     """How the pool's biggest zone is shared out: runs per frame (or in all) and mean self time per run on each
     thread, and whether the imbalance is in how many runs each gets or how long they take."""
@@ -256,10 +263,7 @@ def _split_of_top_zone(members: list[dict[str, Any]], ph: FramePhases | None, lo
     for m in members:
         v, c = next(((v, c) for nm, (v, c) in m["_work"] if nm == top), (0.0, 0))
         per.append((m["thread"], c, v / c if c else 0.0))
-    nframes = 0
-    if ph is not None:
-        g = ph.gameplay
-        nframes = int(((ph.start[g] >= lo) & (ph.end[g] <= hi)).sum())
+    nframes = _frames_in(ph, lo, hi)
     unit = " per frame" if nframes >= MIN_FRAMES_PER_RUN else ""
 
     def runs(c: int) -> str:
@@ -629,7 +633,7 @@ def _unit_lines(ctx: Capture, pool: dict[str, Any], lo: int, hi: int, ph: FrameP
     if unbalanced:  # what sharing the same work out evenly would give the busiest thread
         total = sum(m["working_ns"] for m in members)
         saved = members[0]["working_ns"] - total / len(members)
-        nframes = 0 if ph is None else int(((ph.start[ph.gameplay] >= lo) & (ph.end[ph.gameplay] <= hi)).sum())
+        nframes = _frames_in(ph, lo, hi)
         less = f"{fmt_ns(saved / nframes)} less per frame" if nframes >= MIN_FRAMES_PER_RUN else f"{fmt_ns(saved)} less"
         share = fmt_pct(total / len(members) / (hi - lo))
         even = [
@@ -647,7 +651,7 @@ def _unit_lines(ctx: Capture, pool: dict[str, Any], lo: int, hi: int, ph: FrameP
 def _texts_by_member(ctx: Capture, unit: str, runs: np.ndarray, members: list[dict[str, Any]]) -> list[str]:
     """The zone texts (an item, a stream, a job id) of the unit of work's runs on the busiest and the least busy
     member: how the work is shared out."""
-    texts = np.asarray(zone_texts(ctx, runs), dtype=object)
+    texts = np.asarray(zone_texts(ctx, runs, plain=True), dtype=object)
     if not (texts != "").any():
         return []
     owner = ctx._cpu().owner[runs]
@@ -659,7 +663,7 @@ def _texts_by_member(ctx: Capture, unit: str, runs: np.ndarray, members: list[di
         if len(vals) == 0:
             continue
         order = np.lexsort((first, -cnt))  # most runs first, then in the order they came
-        top = [ZONE_VALUE.sub("", str(v)) for v in vals[order][:4]]
+        top = [str(v) for v in vals[order][:4]]
         shown.append(f"{m['thread']} {len(vals)} distinct ({', '.join(top)}{', …' if len(vals) > 4 else ''})")
     if len(shown) < 2:
         return []
@@ -677,7 +681,7 @@ def _one_residue(texts: np.ndarray, n: int) -> int | None:
     """The remainder modulo `n` that every numeric text shares (at least 4 distinct numbers), else None."""
     nums = set()
     for x in texts.tolist():
-        found = NUMBER.findall(ZONE_VALUE.sub("", str(x)))
+        found = NUMBER.findall(str(x))
         if len(found) == 1:  # "42", "stream 406": the one number in the text
             nums.add(int(found[0]))
     if len(nums) < 4 or n < 2:

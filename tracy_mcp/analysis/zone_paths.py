@@ -3,6 +3,7 @@ grouping; built on the capture's call-path index (call_paths.py); and the texts 
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -17,14 +18,19 @@ I64 = np.int64
 SEP = " > "
 
 
-def zone_texts(ctx: Capture, rows: np.ndarray) -> list[str]:
-    """The text each zone row carries (ZoneText / ZoneValue), "" for none."""
+ZONE_VALUE = re.compile(r"(?<=\d) \[0x[0-9a-fA-F]+\]$")  # "42 [0x2a]": a ZoneValue as upstream formats it
+
+
+def zone_texts(ctx: Capture, rows: np.ndarray, *, plain: bool = False) -> list[str]:
+    """The text each zone row carries (ZoneText / ZoneValue), "" for none; `plain`: a ZoneValue without its hex
+    part ("42", not "42 [0x2a]")."""
     db = ctx._db
     if not (db.has("zones", "extra") and db.has("zone_extras", "text")):
         return [""] * len(rows)
     extra = db.col("zones", "extra")[np.asarray(rows, I64)]
     texts = db.col("zone_extras", "text")
-    return [ctx._str(int(texts[x])) if 0 < x < len(texts) else "" for x in extra.tolist()]
+    out = [ctx._str(int(texts[x])) if 0 < x < len(texts) else "" for x in extra.tolist()]
+    return [ZONE_VALUE.sub("", x) for x in out] if plain else out
 
 
 def path_groups(ctx: Capture, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
