@@ -108,6 +108,26 @@ def test_plots_that_climb_while_the_frames_hold_lead_the_trend() -> None:
     assert f"finish at most {3 / (items['duration_ns'].mean() / 1e9):.0f} a second" in line
 
 
+def test_a_climbing_queue_gives_the_arrival_rate_beside_what_the_saturated_pool_does() -> None:
+    """backlog: 250 items/s offered to three workers that finish about 217 a second."""
+    with open_capture(DATA / "etl-backlog.tracy") as c:
+        r = c.frame_trend()
+        q = c.plot_points("queue_depth")
+        items = c.zones(name="process_item")
+    t, v = q["time_ns"].to_numpy(), q["value"].to_numpy()
+    lo, hi = int(t[0]), int(t[np.argmax(v)])  # the climb
+    done = items[(items["end_ns"] >= lo) & (items["end_ns"] < hi)]
+    rate = len(done) / ((hi - lo) / 1e9)
+    w = (t >= lo) & (t <= hi)
+    growth = np.polyfit((t[w] - lo) / 1e9, v[w], 1)[0]
+    assert f"doing process_item {rate:,.1f} per second" in r.title
+    assert f"work arrives at about {rate + growth:,.1f}/s" in r.title
+    assert 245 < rate + growth < 255  # the program offers one item every 4 ms
+    need = 3e9 / (rate + growth) / 1e6
+    assert f"must take at most {need:.2f} ms per run" in r.title and "or 4 threads" in r.title
+    assert "Most of process_item's time: enrich_item (84" in r.title
+
+
 def test_a_lock_taken_in_turns_says_the_threads_take_turns() -> None:
     with open_capture(DATA / "etl-phases.tracy") as c:
         r = c.lock_contention()

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.backlog import backlog
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.frame_self_time import frame_self_time, frame_thread
@@ -204,6 +205,11 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
             + res.title.split(": ", 1)[1][0].upper()
             + res.title.split(": ", 1)[1][1:]
         )
+        for p in climbing:
+            found = backlog(ctx, p["id"])
+            if found is not None:
+                res.title += " " + found.line()
+                break
     res.lines = _lines(med, movers, waits, plots)
     if stepped is not None:
         paced = _paced_step(ph, g, stepped[0], [w for w in waits if w["frame_thread"]])
@@ -389,6 +395,7 @@ def _plot_trends(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list
         per = [float(np.median(val[tenth == q])) if (tenth == q).any() else float("nan") for q in range(len(parts))]
         out.append(
             {
+                "id": int(p.index[i]),
                 "plot": str(p["name"].iloc[i])
                 + ("" if p["type"].iloc[i] == "User" else f" (Tracy's {p['type'].iloc[i]} plot)"),
                 "type": str(p["type"].iloc[i]),
