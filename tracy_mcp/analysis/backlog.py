@@ -131,11 +131,10 @@ def _saturated(ctx: Capture, lo: int, hi: int) -> list[tuple[int, float]]:
     wait_idx = [i for i, n in enumerate(names.names) if n in waits]
     t = ctx._cpu()
     out = []
-    for k, (starts, ends, zrows) in enumerate(top_work(ctx)):
-        if len(zrows) == 0:
+    for k, (_, _, z) in enumerate(top_work(ctx)):
+        if len(z) == 0:
             continue
-        order = np.argsort(t.start[zrows], kind="stable")
-        s, e, z = t.start[zrows][order], t.end[zrows][order], zrows[order]
+        s, e = t.start[z], t.end[z]
         keep = (e > lo) & (s < hi)
         if wait_idx:
             keep &= ~np.isin(names.name_idx[t.srcloc[z]], wait_idx)
