@@ -36,6 +36,27 @@ def test_without_frame_marks_the_repeated_unit_of_work_shows_the_trend() -> None
     assert s.findings[0][0] == "ctx.frame_trend()"
 
 
+def test_without_frames_slow_frames_explains_the_slow_runs_of_the_unit_of_work() -> None:
+    """No frames: the slow runs of Pipeline.Chunk (the repeated unit of work) stand in for slow frames, and the
+    zone inside them that grew against the typical runs is the culprit."""
+    with open_capture(DATA / "etl-batch_hotspot.tracy") as c:
+        quiet = c.slow_frames()
+        r = c.slow_frames(budget_ns=80_000_000)
+        chunks = c.zones(name="Pipeline.Chunk")
+        dd = c.zones(name="dedupe_records")
+    d = chunks["duration_ns"].to_numpy()
+    med = np.median(d)
+    assert quiet.title.startswith("No slow run of Pipeline.Chunk") and f"median {fmt_ns(med)}" in quiet.title
+    assert len(quiet.table) == 0 and (d <= 2 * med).all()
+    slow = chunks[chunks["duration_ns"] > 80_000_000]
+    assert r.title.startswith(f"{len(slow)} slow run(s) of Pipeline.Chunk of 48")
+    assert r.culprit == "dedupe_records" and "Pipeline.Chunk > dedupe_records" in r.title
+    assert set(r.table["zone_id"]) == set(slow.index) and (r.table["zone"] == "dedupe_records").all()
+    # the typical value: dedupe_records' median self time in the chunks under the budget
+    typical = dd[dd["parent_id"].isin(chunks.index[chunks["duration_ns"] <= 80_000_000])]
+    assert f"vs a median {fmt_ns(np.median(typical['self_ns']))} in the other runs" in r.title
+
+
 def test_a_named_frame_set_stands_in_for_missing_base_frames() -> None:
     with open_capture(DATA / "etl-backlog.tracy") as c:
         s = c.summary().summary()

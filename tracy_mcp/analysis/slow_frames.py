@@ -22,6 +22,7 @@ from tracy_mcp.analysis.frame_trend import FrameTrend, frame_time_plot, frame_tr
 from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.slow_units import slow_units
 from tracy_mcp.analysis.wait_zones import WaitZone, joined_work, wait_zones
 from tracy_mcp.analysis.zone_paths import zone_texts
 
@@ -120,6 +121,8 @@ def slow_frames(
     res.table = frame(_columns([], FRAME_COLS))
     res.tables = {"zones": frame(_columns([], ZONE_COLS)), "messages": frame(_columns([], MESSAGE_COLS))}
     if ph is None or len(ph.gameplay) == 0:
+        if frames is None and frame_set is None and slow_units(ctx, res, factor, budget_ns):
+            return res  # no frames: the program's unit of work (a request, a job) stands in for them
         what = "the capture has no frame marks" if ph is None else "only start-up and partial frames, no gameplay"
         res.title = f"slow_frames: none recorded ({what})."
         if ph is not None:

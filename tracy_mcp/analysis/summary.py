@@ -290,7 +290,8 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
     notes: list[str] = []
     made: dict[str, Any] = {}  # the reports made, for the lines that read another analysis's tables
     for needs, method, run, found in ANALYSES:
-        if counts[needs] < (MIN_FRAMES if needs == "frames" else 2 if needs == "threads" else 1):
+        unframed = needs == "frames" and counts["frames"] < MIN_FRAMES and counts["zones"] > 0
+        if counts[needs] < (MIN_FRAMES if needs == "frames" else 2 if needs == "threads" else 1) and not unframed:
             continue
         if (needs == "threads" and not counts["zones"]) or (needs == "locks" and not ctx._db.rows("lock_events")):
             continue
@@ -300,6 +301,8 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
         except Exception as e:  # one failing analysis must not take the orientation down
             notes.append(f"{method} failed: {type(e).__name__}: {e}")
             continue
+        if unframed and not str(getattr(report, "frame_set", "")).startswith("runs of"):
+            continue  # no frames and no repeated unit of work to stand in for them
         if line and found(report):
             notable.append((method, line))
         elif line and method not in ONLY_WHEN_FOUND:

@@ -1,0 +1,346 @@
+"""slow_units: slow_frames for a program without frames (a server, a batch job): the slow runs of its repeated unit
+of work (a request, a job, an item) and what made them slow.
+
+The unit is the zone name with the most time across all threads, run at least MIN_RUNS times, outside zones that
+wrap a thread (wait_zones.unit_of_work). A run is slow over `factor` x the median run (or over a budget). Each run
+is broken into the self time per zone name inside it; per slow run, the name whose time grew most over its median
+in the typical runs is what made it slow, and the name that did so in the most slow runs is the culprit. Beside
+that: the unit's zone texts that the slow runs carry more often than the others (an endpoint, a kind of job), the
+culprit's texts (a query), the lock waits and messages inside the slow runs, and whether the slow runs come in
+bursts across threads, with what other threads run in every burst (a writer holding a lock, a compaction).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
+from tracy_mcp.analysis.lock_contention import lock_waits_in_windows
+from tracy_mcp.analysis.program_messages import template
+from tracy_mcp.analysis.report import frame
+from tracy_mcp.analysis.thread_report import name_list
+from tracy_mcp.analysis.wait_zones import unit_of_work, wrapper_mask
+from tracy_mcp.analysis.zone_paths import path_groups, zone_texts
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+    from tracy_mcp.analysis.slow_frames import SlowFrames
+
+I64 = np.int64
+MIN_RUNS = 30  # fewer runs of the unit than this: no tail to speak of
+DETAIL = 200  # at most this many of the slowest runs are broken down by zone name ...
+TYPICAL = 2000  # ... against about this many typical runs
+SHOWN = 10  # slow runs listed
+OVER = 3.0  # a text carried this many times more often by slow runs than by all is named
+LOCK_NOTABLE = 0.25  # a lock wait adding this share of the slow runs' excess is named
+BURSTY = 0.5  # slow runs overlapping others on other threads at least this share: they come in bursts
+IN_BURSTS = 0.8  # a zone of another thread running in this share of the bursts...
+RARE = 3.0  # ...with at most this many runs per burst overall, is what the bursts have in common
+UNIT_COLS = ("zone_id", "thread", "start_ns", "duration_ns", "x_median", "text", "zone", "typical_ns", "slow_ns")
+
+
+def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | None) -> bool:
+    """Fill `res` (a slow_frames result for a capture without gameplay frames) from the unit of work's runs; False
+    when there is no repeated unit of work to stand in for frames."""
+    t = ctx._cpu()
+    if t.n == 0:
+        return False
+    found = unit_of_work(ctx, list(range(ctx._db.rows("threads"))), min_runs=MIN_RUNS)
+    if found is None or len(found[1]) < MIN_RUNS:
+        return False
+    idx, runs = found
+    name = str(ctx._srclocs().names[idx])
+    runs = runs[t.valid[runs]]
+    dur = t.dur[runs].astype(np.float64)
+    med = float(np.median(dur))
+    thr = float(budget_ns) if budget_ns is not None else factor * med
+    labels = ctx._thread_labels()
+    owners = t.owner[runs].astype(I64)
+    res.frame_set, res.median_ns, res.threshold_ns = f"runs of {name}", med, thr
+    slow = runs[dur > thr]
+    p = np.percentile(dur, [90, 99])
+    dist = (
+        f"{len(runs)} runs on {len(set(owners.tolist()))} thread(s): median {fmt_ns(med)}, p90 {fmt_ns(p[0])}, "
+        f"p99 {fmt_ns(p[1])}, max {fmt_ns(dur.max())}"
+    )
+    rule = f"over the {fmt_ns(thr)} budget" if budget_ns is not None else f"over {factor:g}x the median = {fmt_ns(thr)}"
+    if len(slow) == 0:
+        res.title = (
+            f"No slow run of {name} (the capture has no frames; its unit of work stands in): {dist}; none {rule}."
+        )
+        res.table = frame({k: np.zeros(0) for k in UNIT_COLS})
+        return True
+    slow = slow[np.argsort(-t.dur[slow], kind="stable")]
+    detail = slow[:DETAIL]
+    typical = runs[dur <= thr]
+    rng = np.random.default_rng(0)
+    if len(typical) > TYPICAL:
+        typical = np.sort(rng.choice(typical, TYPICAL, replace=False))
+    names, per_slow, per_typ = _self_by_name(ctx, detail, typical)
+    typ_med = np.median(per_typ, axis=0) if len(typical) else np.zeros(len(names))
+    growth = per_slow - typ_med[None, :]
+    top = np.argmax(growth, axis=1)
+    votes = Counter(top.tolist())
+    culprit = max(votes, key=lambda k: (votes[k], growth[:, k].sum()))
+    cname = names[culprit]
+    mine = top == culprit
+    usual = float(np.median(t.dur[typical])) if len(typical) else med  # what a slow run's growth is over
+    excess = np.maximum(t.dur[detail].astype(np.float64) - usual, 1.0)
+    share = growth[mine, culprit] / excess[mine]
+    res.culprit = cname
+    res.culprit_thread = _threads(labels, t.owner[detail[mine]])
+    where = _path(ctx, detail[mine], cname, name)
+    res.title = (
+        f"{len(slow)} slow run(s) of {name} of {len(runs)} ({fmt_pct(len(slow) / len(runs))}; the capture has no "
+        f"frames: its unit of work stands in), {rule}: culprit "
+        + (
+            f"{cname}{where} in {int(mine.sum())} of the {len(detail)} slow runs analysed, "
+            f"{_span(per_slow[mine, culprit])} in them vs a median {fmt_ns(typ_med[culprit])} in the other runs; "
+            f"its growth is {_span_pct(share)} of each run's excess over the typical run ({fmt_ns(usual)})"
+            if cname != name
+            else f"{name}'s own time (outside its child zones) in {int(mine.sum())} of the {len(detail)} slow runs: "
+            f"{_span(per_slow[mine, culprit])} vs a median {fmt_ns(typ_med[culprit])}"
+        )
+        + f". {dist[0].upper()}{dist[1:]}."
+    )
+    lines: list[str] = []
+    lines += _texts(ctx, runs, slow, name, "its runs")
+    if cname != name:
+        lines += _texts(ctx, *_culprit_rows(ctx, runs, slow, cname), cname, f"{cname} inside them")
+    lock = _lock_line(ctx, detail, typical, usual)
+    if lock:
+        lines.append(lock)
+    bursts = _bursts(ctx, slow, name)
+    if bursts:
+        lines.append(bursts)
+    lines += _messages(ctx, detail[:50])
+    rows = []
+    texts = zone_texts(ctx, detail, plain=True)
+    for i, r in enumerate(detail[:SHOWN].tolist()):
+        k = int(top[i])
+        rows.append(
+            f"  {labels[int(t.owner[r])]} at {t.start[r] / 1e9:.3f} s: {fmt_ns(t.dur[r])} ({t.dur[r] / med:.1f}x)"
+            + (f" {texts[i]!r}" if texts[i] else "")
+            + f"; {names[k]} {fmt_ns(per_slow[i, k])} (typical {fmt_ns(typ_med[k])})"
+        )
+    lines.append("Slowest runs:")
+    lines += rows
+    res.lines = lines
+    res.table = frame(
+        {
+            "zone_id": detail.astype(I64),
+            "thread": np.asarray([labels[int(x)] for x in t.owner[detail]], object),
+            "start_ns": t.start[detail].astype(I64),
+            "duration_ns": t.dur[detail].astype(I64),
+            "x_median": t.dur[detail] / med,
+            "text": np.asarray(texts, object),
+            "zone": np.asarray([names[int(k)] for k in top], object),
+            "typical_ns": typ_med[top],
+            "slow_ns": per_slow[np.arange(len(detail)), top],
+        }
+    )
+    return True
+
+
+def _self_by_name(ctx: Capture, slow: np.ndarray, typical: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(zone names, self time per name in each slow run, the same for each typical run): a run's time split by the
+    zone names inside it (its own name included)."""
+    t = ctx._cpu()
+    sl = ctx._srclocs()
+    self_t = t.self_time()
+    runs = np.concatenate([slow, typical])
+    parts, owner = [], []
+    for i, r in enumerate(runs.tolist()):
+        rows = np.arange(r, int(t.subtree_end[r]))
+        parts.append(rows)
+        owner.append(np.full(len(rows), i, I64))
+    rows = np.concatenate(parts)
+    who = np.concatenate(owner)
+    rows_ok = t.end[rows] >= 0
+    rows, who = rows[rows_ok], who[rows_ok]
+    used, idx = np.unique(sl.name_idx[t.srcloc[rows]], return_inverse=True)
+    m = np.zeros((len(runs), len(used)))
+    np.add.at(m, (who, idx), self_t[rows].astype(np.float64))
+    return [str(sl.names[int(u)]) for u in used], m[: len(slow)], m[len(slow) :]
+
+
+def _culprit_rows(ctx: Capture, runs: np.ndarray, slow: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """(rows of zone `name` inside any run, those inside the slow runs)."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    rows = rows[t.valid[rows]]
+    order = np.argsort(runs)
+    sr = runs[order]
+    j = np.searchsorted(sr, rows, "right") - 1  # the run whose subtree a row may be in: the last run before it
+    ok = j >= 0
+    inside = np.zeros(len(rows), bool)
+    inside[ok] = rows[ok] < t.subtree_end[sr[j[ok]]]
+    in_slow = np.zeros(len(rows), bool)
+    in_slow[ok] = inside[ok] & np.isin(sr[j[ok]], slow)
+    return rows[inside], rows[in_slow]
+
+
+def _texts(ctx: Capture, every: np.ndarray, slow: np.ndarray, name: str, what: str) -> list[str]:
+    """The texts (numbers blanked) that `slow` of `every` carry much more often than all of them do."""
+    if len(slow) == 0:
+        return []
+    kinds = np.asarray([template(x) for x in zone_texts(ctx, every, plain=True)], object)
+    if not any(kinds):
+        return []
+    is_slow = np.isin(every, slow)
+    base = float(is_slow.mean())
+    out = []
+    for k, n_slow in Counter(kinds[is_slow].tolist()).most_common(4):
+        n_all = int((kinds == k).sum())
+        if not k or n_slow / n_all < OVER * base:
+            continue
+        out.append(f"{k!r}: {n_slow} of its {n_all} runs slow ({fmt_pct(n_slow / n_all)})")
+    if not out:
+        return []
+    return [f"Zone texts of {what} that the slow runs carry ({fmt_pct(base)} slow overall): " + "; ".join(out) + "."]
+
+
+def _lock_line(ctx: Capture, slow: np.ndarray, typical: np.ndarray, usual: float) -> str:
+    """The lock the slow runs waited for most beyond the typical runs, when that is a notable share of their
+    excess."""
+    if not ctx._db.rows("lock_events"):
+        return ""
+    t = ctx._cpu()
+    excess = float(np.maximum(t.dur[slow] - usual, 0).sum())
+    if excess <= 0:
+        return ""
+    per: dict[str, list[float]] = {}
+    held: dict[str, str] = {}
+    for th in sorted(set(t.owner[slow].tolist())):
+        s = slow[t.owner[slow] == th]
+        ty = typical[t.owner[typical] == th][:500]
+        rows = np.concatenate([s, ty])
+        for w in lock_waits_in_windows(ctx, int(th), t.start[rows], t.end[rows]):
+            add = float(w.wait_ns[: len(s)].sum()) - len(s) * float(np.median(w.wait_ns[len(s) :]) if len(ty) else 0)
+            per.setdefault(w.lock, []).append(add)
+            if w.holder and w.lock not in held:
+                held[w.lock] = w.holder + (f" in {w.holder_zone}" if w.holder_zone else "")
+    if not per:
+        return ""
+    lock, adds = max(per.items(), key=lambda kv: sum(kv[1]))
+    added = sum(adds)
+    if added < LOCK_NOTABLE * excess:
+        return ""
+    return (
+        f"Lock wait: the slow runs waited for {lock} {fmt_ns(added / len(slow))} per run beyond the typical runs' "
+        f"wait, {fmt_pct(min(added / excess, 1.0))} of their excess over the median"
+        + (f"; held meanwhile by {held[lock]}" if lock in held else "")
+        + f" (ctx.lock_contention({lock!r}))."
+    )
+
+
+def _bursts(ctx: Capture, slow: np.ndarray, name: str) -> str:
+    """When the slow runs overlap slow runs on other threads (a stall that hits every thread at once): how many
+    bursts, when, and which zone of another thread runs in (nearly) every burst and rarely otherwise."""
+    t = ctx._cpu()
+    if len(slow) < 3:
+        return ""
+    order = slow[np.argsort(t.start[slow], kind="stable")]
+    s, e, th = t.start[order].astype(I64), t.end[order].astype(I64), t.owner[order]
+    groups: list[list[int]] = []
+    reach = -1
+    for i in range(len(order)):
+        if groups and s[i] < reach:
+            groups[-1].append(i)
+            reach = max(reach, int(e[i]))
+        else:
+            groups.append([i])
+            reach = int(e[i])
+    shared = [g for g in groups if len(set(th[g].tolist())) > 1]
+    if sum(len(g) for g in shared) < BURSTY * len(order) or len(shared) < 2:
+        return ""
+    bs = np.asarray([s[g].min() for g in shared], I64)
+    be = np.asarray([e[g].max() for g in shared], I64)
+    gap = float(np.median(np.diff(bs))) if len(bs) > 1 else 0.0
+    line = (
+        f"The slow runs come in {len(shared)} bursts that hit several threads at once (at "
+        + ", ".join(f"{x / 1e9:.3f} s" for x in bs[:5])
+        + (", …" if len(bs) > 5 else "")
+        + (f"; median {fmt_ns(gap)} apart" if gap else "")
+        + ")"
+    )
+    pool = set(th.tolist())
+    cand = np.flatnonzero(~np.isin(t.owner, list(pool)) & t.valid & ~wrapper_mask(ctx))
+    if len(cand) == 0:
+        return line + "."
+    sl = ctx._srclocs()
+    nm = sl.name_idx[t.srcloc[cand]]
+    best: tuple[float, int, float] | None = None
+    for k in np.unique(nm).tolist():
+        rows = cand[nm == k]
+        if len(rows) > RARE * len(shared):
+            continue
+        hit = ((t.start[rows][None, :] < be[:, None]) & (t.end[rows][None, :] > bs[:, None])).any(axis=1)
+        cover = float(hit.mean())
+        if cover >= IN_BURSTS and (best is None or cover > best[0]):
+            best = (cover, int(k), float(np.median(t.dur[rows])))
+    if best is None:
+        return line + "; nothing on another thread runs in most of them."
+    cover, k, d = best
+    rows = cand[nm == k]
+    return (
+        line + f"; in {fmt_pct(cover)} of them {sl.names[k]} ({_threads(ctx._thread_labels(), t.owner[rows])}) runs "
+        f"(median {fmt_ns(d)}, {len(rows)} runs in all)."
+    )
+
+
+def _messages(ctx: Capture, slow: np.ndarray) -> list[str]:
+    """Messages logged inside the slow runs on their own thread (distinct texts, numbers blanked)."""
+    db = ctx._db
+    n = db.rows("messages")
+    if n == 0 or len(slow) == 0:
+        return []
+    t = ctx._cpu()
+    tm = db.col("messages", "time")
+    thr = db.col_or("messages", "thread", np.full(n, -1, I64))
+    txt = db.col("messages", "text")
+    seen: dict[str, tuple[int, str]] = {}
+    for r in slow.tolist():
+        hit = np.flatnonzero((tm >= t.start[r]) & (tm < t.end[r]) & (thr == t.owner[r]))
+        for j in hit.tolist():
+            x = ctx._str(txt[j])
+            k = template(x)
+            c, first = seen.get(k, (0, x))
+            seen[k] = (c + 1, first)
+    if not seen:
+        return []
+    top = sorted(seen.items(), key=lambda kv: -kv[1][0])[:3]
+    return ["Logged inside the slow runs: " + "; ".join(f'"{x}" (x{c})' for _, (c, x) in top) + "."]
+
+
+def _path(ctx: Capture, rows: np.ndarray, name: str, unit: str) -> str:
+    """ " (unit > ... > name)": where the culprit sits inside the unit, for the first of the runs."""
+    t = ctx._cpu()
+    if len(rows) == 0:
+        return ""
+    r = int(rows[0])
+    inside = np.arange(r, int(t.subtree_end[r]))
+    hit = inside[ctx._srclocs().name_idx[t.srcloc[inside]] == ctx._srclocs().names.index(name)]
+    if len(hit) == 0:
+        return ""
+    _, paths = path_groups(ctx, hit[:1])
+    path = paths[0] if paths else ""
+    cut = path.find(unit)
+    return f" ({path[cut:] if cut >= 0 else path})"
+
+
+def _threads(labels: list[str], owners: np.ndarray) -> str:
+    return name_list(sorted({labels[int(x)] for x in owners.tolist()}))
+
+
+def _span(v: np.ndarray) -> str:
+    lo, hi = float(np.min(v)), float(np.max(v))
+    return fmt_ns(lo) if abs(hi - lo) <= 0.01 * max(hi, 1.0) else f"{fmt_ns(lo)}..{fmt_ns(hi)}"
+
+
+def _span_pct(v: np.ndarray) -> str:
+    lo, hi = float(np.min(v)), float(np.max(v))
+    return fmt_pct(lo) if abs(hi - lo) < 0.01 else f"{fmt_pct(lo)}-{fmt_pct(hi)}"
