@@ -24,6 +24,7 @@ I64 = np.int64
 
 GAMEPLAY, STARTUP, TEARDOWN, TRAILING = 0, 1, 2, 3
 MARKLESS = 2  # a base frame set this short holds no frame mark of the program's
+FRAMING = 0.5  # a discontinuous set whose frames cover this share of the capture can stand in for frames
 KIND_NAMES = ("gameplay", "start-up", "tear-down", "trailing partial")
 
 
@@ -70,10 +71,23 @@ def default_frame_set(ctx: Capture) -> str | None:
     sets = ctx._frame_sets()
     if not sets or sets[0]["end"] - sets[0]["begin"] > MARKLESS:
         return None
-    named = max(sets[1:], key=lambda f: f["end"] - f["begin"], default=None)
+    # a discontinuous set marks one activity's spans (a flush, a request batch): a frame only when its spans
+    # cover most of the run
+    framing = [f for f in sets[1:] if f["continuous"] or _coverage(ctx, f) >= FRAMING]
+    named = max(framing, key=lambda f: f["end"] - f["begin"], default=None)
     if named is None or named["end"] - named["begin"] <= MARKLESS:
         return None
     return str(named["name"])
+
+
+def _coverage(ctx: Capture, fs: dict[str, Any]) -> float:
+    """The share of the capture's time inside the frames of set `fs` (those with an end)."""
+    db = ctx._db
+    start = db.col("frames", "start")[fs["begin"] : fs["end"]].astype(np.int64)
+    end = db.col("frames", "end")[fs["begin"] : fs["end"]].astype(np.int64)
+    span = int(ctx.get_last_time()) - int(ctx.get_first_time())
+    ok = end >= start
+    return float((end[ok] - start[ok]).sum()) / max(span, 1)
 
 
 def _build(ctx: Capture, frame_set: str | None, factor: float, budget_ns: float | None) -> FramePhases | None:

@@ -37,6 +37,8 @@ STEADY = 0.6  # rank correlation of the tenths with time for a steady trend
 GROWS = 0.05  # a zone's growth per frame worth naming, as a share of the first tenth's median frame
 HIDDEN = 0.1  # with the frame time holding, growth per frame worth naming (frame loop's thread only)
 CLIMBS = 0.9  # a user plot ranking this closely with time (and at least doubling) climbs all run
+CLIMB_DIP = 0.05  # a plot that climbs after a flat start falls back by at most this share of its range...
+CLIMB_TOP = 3  # ...and is highest in one of this many last tenths
 PLOT_RHO = 0.8  # a plot following the run this closely is named
 SHOWN = 5
 STEP_FIT = 0.6  # a single step at one frame explains at least this share of the frame times' variation...
@@ -192,7 +194,7 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
         # down at times (a queue, a latency) is a backlog building up
         if p["type"] == "User"
         and not p["running_total"]
-        and abs(p["rho"]) >= CLIMBS
+        and (abs(p["rho"]) >= CLIMBS or _climbs_after_a_while(p["tenths"]))
         and abs(p["last"]) >= 2 * max(abs(p["first"]), 1e-9)
     ]
     if climbing and not up and not down:  # the frames hold, yet something builds up: that leads
@@ -205,11 +207,9 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
             + res.title.split(": ", 1)[1][0].upper()
             + res.title.split(": ", 1)[1][1:]
         )
-        for p in climbing:
-            found = backlog(ctx, p["id"])
-            if found is not None:
-                res.title += " " + found.line()
-                break
+        found = backlog(ctx, [p["id"] for p in climbing])
+        if found is not None:
+            res.title += " " + found.line()
     res.lines = _lines(med, movers, waits, plots)
     if stepped is not None:
         paced = _paced_step(ph, g, stepped[0], [w for w in waits if w["frame_thread"]])
@@ -478,6 +478,17 @@ def _columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
         else:
             out[k] = vals
     return out
+
+
+def _climbs_after_a_while(tenths: list[float]) -> bool:
+    """A plot flat for a while, then rising to its highest in one of the last CLIMB_TOP tenths (a queue drains
+    once the input ends), never falling back by more than CLIMB_DIP of its range on the way (a queue after the
+    load stepped up)."""
+    v = np.asarray(tenths, np.float64)
+    if len(v) < 4 or np.isnan(v).any() or v.max() <= v.min():
+        return False
+    top = int(np.argmax(v))
+    return top >= len(v) - CLIMB_TOP and bool(np.diff(v[: top + 1]).min() >= -CLIMB_DIP * (v.max() - v.min()))
 
 
 def _value(x: float) -> str:

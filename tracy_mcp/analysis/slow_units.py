@@ -35,8 +35,10 @@ DETAIL = 200  # at most this many of the slowest runs are broken down by zone na
 TYPICAL = 2000  # ... against about this many typical runs
 SHOWN = 10  # slow runs listed
 OVER = 3.0  # a text carried this many times more often by slow runs than by all is named
-LOCK_NOTABLE = 0.25  # a lock wait adding this share of the slow runs' excess is named
-BURSTY = 0.5  # slow runs overlapping others on other threads at least this share: they come in bursts
+LOCK_NOTABLE = 0.25  # a lock wait adding this share of the slow runs' excess is named...
+LOCK_LEADS = 0.5  # ...and in the title when it adds this share
+BURSTY = 0.5  # slow runs overlapping others on other threads at least this share: they come in bursts...
+CHANCE_TRIES = 20  # ...and more of them than in any of this many tries with the runs placed at random
 IN_BURSTS = 0.8  # a zone of another thread running in this share of the bursts...
 RARE = 3.0  # ...with at most this many runs per burst overall, is what the bursts have in common
 UNIT_COLS = ("zone_id", "thread", "start_ns", "duration_ns", "x_median", "text", "zone", "typical_ns", "slow_ns")
@@ -110,9 +112,13 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
     lines += _texts(ctx, runs, slow, name, "its runs")
     if cname != name:
         lines += _texts(ctx, *_culprit_rows(ctx, runs, slow, cname), cname, f"{cname} inside them")
-    lock = _lock_line(ctx, detail, typical, usual)
+    lock, lock_share, lock_short = _lock_line(ctx, detail, typical, usual)
     if lock:
         lines.append(lock)
+    if lock_share >= LOCK_LEADS:  # the grown time is a lock wait: say so where it is read first
+        res.title = res.title.replace(
+            f" in {int(mine.sum())} of the", f", {lock_short}, in {int(mine.sum())} of the", 1
+        )
     bursts = _bursts(ctx, slow, name)
     if bursts:
         lines.append(bursts)
@@ -203,15 +209,16 @@ def _texts(ctx: Capture, every: np.ndarray, slow: np.ndarray, name: str, what: s
     return [f"Zone texts of {what} that the slow runs carry ({fmt_pct(base)} slow overall): " + "; ".join(out) + "."]
 
 
-def _lock_line(ctx: Capture, slow: np.ndarray, typical: np.ndarray, usual: float) -> str:
-    """The lock the slow runs waited for most beyond the typical runs, when that is a notable share of their
-    excess."""
+def _lock_line(ctx: Capture, slow: np.ndarray, typical: np.ndarray, usual: float) -> tuple[str, float, str]:
+    """(line, share of the excess, a few words) for the lock the slow runs waited for most beyond the typical runs,
+    when that is a notable share of their excess over the typical run."""
+    none = ("", 0.0, "")
     if not ctx._db.rows("lock_events"):
-        return ""
+        return none
     t = ctx._cpu()
     excess = float(np.maximum(t.dur[slow] - usual, 0).sum())
     if excess <= 0:
-        return ""
+        return none
     per: dict[str, list[float]] = {}
     held: dict[str, str] = {}
     for th in sorted(set(t.owner[slow].tolist())):
@@ -224,17 +231,20 @@ def _lock_line(ctx: Capture, slow: np.ndarray, typical: np.ndarray, usual: float
             if w.holder and w.lock not in held:
                 held[w.lock] = w.holder + (f" in {w.holder_zone}" if w.holder_zone else "")
     if not per:
-        return ""
+        return none
     lock, adds = max(per.items(), key=lambda kv: sum(kv[1]))
     added = sum(adds)
     if added < LOCK_NOTABLE * excess:
-        return ""
-    return (
+        return none
+    share = min(added / excess, 1.0)
+    by = f"held meanwhile by {held[lock]}" if lock in held else ""
+    line = (
         f"Lock wait: the slow runs waited for {lock} {fmt_ns(added / len(slow))} per run beyond the typical runs' "
-        f"wait, {fmt_pct(min(added / excess, 1.0))} of their excess over the median"
-        + (f"; held meanwhile by {held[lock]}" if lock in held else "")
+        f"wait, {fmt_pct(share)} of their excess over the typical run"
+        + (f"; {by}" if by else "")
         + f" (ctx.lock_contention({lock!r}))."
     )
+    return line, share, f"waiting for lock {lock}" + (f" ({by})" if by else "")
 
 
 def _bursts(ctx: Capture, slow: np.ndarray, name: str) -> str:
@@ -255,7 +265,8 @@ def _bursts(ctx: Capture, slow: np.ndarray, name: str) -> str:
             groups.append([i])
             reach = int(e[i])
     shared = [g for g in groups if len(set(th[g].tolist())) > 1]
-    if sum(len(g) for g in shared) < BURSTY * len(order) or len(shared) < 2:
+    together = _overlapping(s, e, th)
+    if together < BURSTY or len(shared) < 2 or together <= _by_chance(s, e, th):
         return ""
     bs = np.asarray([s[g].min() for g in shared], I64)
     be = np.asarray([e[g].max() for g in shared], I64)
@@ -290,6 +301,29 @@ def _bursts(ctx: Capture, slow: np.ndarray, name: str) -> str:
         line + f"; in {fmt_pct(cover)} of them {sl.names[k]} ({_threads(ctx._thread_labels(), t.owner[rows])}) runs "
         f"(median {fmt_ns(d)}, {len(rows)} runs in all)."
     )
+
+
+def _overlapping(s: np.ndarray, e: np.ndarray, th: np.ndarray) -> float:
+    """The share of the runs [s, e) (sorted by start) that overlap a run of another thread."""
+    hit = np.zeros(len(s), bool)
+    for i in range(len(s)):
+        j = np.flatnonzero((s < e[i]) & (e > s[i]) & (th != th[i]))
+        hit[i] = len(j) > 0
+    return float(hit.mean())
+
+
+def _by_chance(s: np.ndarray, e: np.ndarray, th: np.ndarray) -> float:
+    """How many of the runs overlap another thread's run when each keeps its length and thread but starts at
+    random over the same span: the highest share of CHANCE_TRIES tries (bursts must beat it)."""
+    rng = np.random.default_rng(0)
+    d = e - s
+    lo, hi = int(s.min()), int(e.max())
+    best = 0.0
+    for _ in range(CHANCE_TRIES):
+        ns = rng.integers(lo, np.maximum(hi - d, lo + 1))
+        order = np.argsort(ns, kind="stable")
+        best = max(best, _overlapping(ns[order], ns[order] + d[order], th[order]))
+    return best
 
 
 def _messages(ctx: Capture, slow: np.ndarray) -> list[str]:
