@@ -184,7 +184,7 @@ def test_no_oversubscription_caveat_when_the_work_fits(imbalance) -> None:  # ty
 
 
 def test_name_list_collapses_numbered_threads() -> None:
-    from tracy_mcp.analysis.thread_report import name_list
+    from tracy_mcp.analysis.formatting import name_list
 
     assert name_list([f"JobWorker {i}" for i in (3, 2, 1, 0, 5)]) == "JobWorker 0-3, JobWorker 5"
     assert name_list(["Main thread", "IO 1"]) == "Main thread, IO 1"

@@ -59,7 +59,9 @@ def test_a_cache_at_its_cap_is_not_the_leak() -> None:
         m = c.memory_events()
     never = m[m["free_ns"] < 0]
     assert len(never) == 140 and set(never["size_bytes"]) == {320}
-    assert r.title.split(": ", 1)[1].startswith("LEAK in Undo::Push: 140 x 320 B = 44800 B never freed")
+    assert r.title.split(": ", 1)[1].startswith(
+        "LEAK in Undo::Push (pool (default)): 140 x 320 B = 44800 B never freed"
+    )
     # a site's median lifetime, from allocation to free
     with open_capture(DATA / "vecedit-cache_growth.tracy") as c:
         z = c.zones(name="Render::Record")
@@ -140,7 +142,10 @@ def test_a_cache_still_held_at_exit_is_bounded_not_a_leak() -> None:
     cache = m[m["pool"] == "asset_cache"]
     kept = cache[cache["free_ns"] < 0]
     assert len(kept) == 109 and kept["alloc_ns"].min() > cache[cache["free_ns"] >= 0]["alloc_ns"].max()
-    assert "LEAK in Undo::Push: 140 x 320 B = 44800 B never freed; AssetCache::Insert bounded at" in r.title
+    assert (
+        "LEAK in Undo::Push (pool (default)): 140 x 320 B = 44800 B never freed; AssetCache::Insert bounded at"
+        in r.title
+    )
     assert any(line.startswith("Bounded, not a leak: AssetCache::Insert (pool asset_cache") for line in r.lines)
     leaks = r.tables["leaks"].set_index("name")
     assert bool(leaks.loc["AssetCache::Insert", "bounded"]) and not bool(leaks.loc["Undo::Push", "bounded"])

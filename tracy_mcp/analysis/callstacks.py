@@ -53,3 +53,20 @@ class CallstackQueries(QueryBase):
                     }
                 )
         return out
+
+
+PROFILER_DEPTH = 8  # the capturing call sits within this many innermost frames
+PROFILER = "tracy::"  # the profiler's own functions: the client records the call that captured the stack too
+
+
+def program_frames(frames: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A callstack (innermost first) without the profiler's own frames: those of the capturing call itself (the
+    profiler's functions and what they called, innermost) and profiler frames inlined further out (a zone's
+    destructor), so that the first frame is the program's."""
+    ours = [str(f.get("name", "")).startswith(PROFILER) for f in frames]
+    first = next((i for i, x in enumerate(ours[:PROFILER_DEPTH]) if x), None)
+    if first is not None:  # the capturing call: the first profiler frame, its callees and its profiler callers
+        while first + 1 < len(frames) and ours[first + 1]:
+            first += 1
+        frames, ours = frames[first + 1 :], ours[first + 1 :]
+    return [f for f, x in zip(frames, ours, strict=True) if not x]

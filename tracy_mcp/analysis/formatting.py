@@ -1,8 +1,10 @@
-"""Numbers as people read them in analysis summaries: durations with a unit, percentages, clipped texts."""
+"""Numbers as people read them in analysis summaries: durations with a unit, percentages, clipped texts, thread
+names with the numbered members of a pool collapsed."""
 
 from __future__ import annotations
 
 import math
+import re
 
 
 def fmt_ns(ns: float | None) -> str:
@@ -52,3 +54,36 @@ def clip_text(s: str, n: int = 160) -> str:
     """One line of at most `n` characters (whitespace collapsed)."""
     s = " ".join(s.split())
     return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def name_list(names: list[str]) -> str:
+    """Thread names with the numbered members of a pool collapsed into ranges: "JobWorker 0-5, Main thread"."""
+    numbered: dict[str, list[int]] = {}
+    out: list[str] = []
+    for n in names:
+        m = re.fullmatch(r"(.*?\S)(\s*)(\d+)", n)
+        if m and m.group(1) + m.group(2) not in numbered:
+            numbered[m.group(1) + m.group(2)] = []
+            out.append(m.group(1) + m.group(2))
+        if m:
+            numbered[m.group(1) + m.group(2)].append(int(m.group(3)))
+        else:
+            out.append(n)
+    parts = []
+    for item in out:
+        nums = sorted(set(numbered.get(item, [])))
+        if not nums:
+            parts.append(item)
+            continue
+        runs: list[list[int]] = []
+        for k in nums:
+            if runs and k == runs[-1][-1] + 1:
+                runs[-1].append(k)
+            else:
+                runs.append([k])
+        # "worker-0-1" would read as one name: a name ending in a separator gets its range spelt out
+        spelt = item[-1:] in "-_."
+        parts += [
+            f"{item}{r[0]}" + ((f" to {item}{r[-1]}" if spelt else f"-{r[-1]}") if len(r) > 1 else "") for r in runs
+        ]
+    return ", ".join(parts)

@@ -8,13 +8,15 @@ site "(no zone)". Frees may happen on other threads; they only end an allocation
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.callstacks import program_frames
 from tracy_mcp.analysis.formatting import fmt_bytes as _size  # one rule for sizes
-from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
+from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.grouping import group_ids, unique_counts
 from tracy_mcp.analysis.report import Report, frame
@@ -594,9 +596,15 @@ def _leak_callstacks(ctx: Capture, ev: _Events) -> dict[str, Any]:
     order = np.argsort(-byt, kind="stable")[:20]
     frames = []
     for c in cs[order].tolist():
-        fr = ctx.get_callstack_frames(int(c))
-        frames.append(" < ".join(f["name"] for f in fr[:4]) or "?")
+        fr = program_frames(ctx.get_callstack_frames(int(c)))
+        frames.append(" < ".join(f["name"] + _where(f) for f in fr[:5]) or "?")
     return {"callstack": cs[order], "count": cnt[order], "bytes": byt[order], "frames": np.asarray(frames, object)}
+
+
+def _where(f: dict[str, Any]) -> str:
+    """ " (file.cpp:123)" for a resolved frame, "" otherwise."""
+    name = os.path.basename(str(f.get("file", "")))
+    return f" ({name}:{f['line']})" if name and not name.startswith("[") and f.get("line") else ""
 
 
 # -- the peak's run-up ------------------------------------------------------------------------------------------------
@@ -670,23 +678,22 @@ def _summary(
     det: list[str] = []
     # leaks first: they are what a "memory keeps growing" question is about
     steady = np.nonzero(leaks["steady"])[0]
-    if len(steady):
-        i = int(leaks["site_id"][steady[0]])
-        nb = int(sites["never_freed_bytes"][i])
+    lk = _leak_group(leaks, sites, int(steady[0])) if len(steady) else None
+    if lk is not None:
+        nb = lk["bytes"]
         head.append(
-            f"LEAK: {sites['name'][i]} — {sites['never_freed'][i]} allocations x {_sizes(leaks, int(steady[0]))} = "
-            f"{nb} B"
-            f"{'' if nb < 10_000 else ' = ' + _size(nb)} never freed, allocated steadily from "
-            f"{_t(sites['first_leak_ns'][i])} to "
-            f"{_t(sites['last_leak_ns'][i])} ({sites['never_freed'][i]} of its {sites['allocs'][i]} allocations; "
-            f"{fmt_pct(nb / b_never)} of what is still allocated at the end). Thread {sites['thread'][i]}, pool "
-            f"{sites['pool'][i]}, path {sites['path'][i]}"
+            f"LEAK: {lk['name']} — {lk['count']} allocations x {lk['sizes']} = {nb} B"
+            f"{'' if nb < 10_000 else ' = ' + _size(nb)} never freed, allocated steadily from {_t(lk['first'])} to "
+            f"{_t(lk['last'])} ({lk['count']} of its {lk['allocs']} allocations; "
+            f"{fmt_pct(nb / b_never)} of what is still allocated at the end). "
+            f"Thread{'s' if len(lk['threads']) > 1 else ''} {name_list(lk['threads'])}, pool {lk['pool']}, "
+            f"path {lk['path']}" + (f"; callstack {leak_cs['frames'][0]}" if len(leak_cs["callstack"]) else "")
         )
-        took = (int(sites["last_leak_ns"][i]) - int(sites["first_leak_ns"][i])) / 1e9
+        took = (lk["last"] - lk["first"]) / 1e9
         if took > 0:
             rate = nb / took
             head.append(
-                f"  rate: {_size(int(rate))} per second ({sites['never_freed'][i] / took * 60:.0f} allocations a "
+                f"  rate: {_size(int(rate))} per second ({lk['count'] / took * 60:.0f} allocations a "
                 f"minute), {_size(int(rate * 3600))} an hour if it keeps on"
             )
     elif n_never and not leaks["bounded"].any():
@@ -811,11 +818,12 @@ def _summary(
             f"{int(pools['discarded_allocs'][allp])} allocations in all."
         )
     # the title is every headline in one line (the summary of a capture quotes it)
-    steady_i = int(leaks["site_id"][steady[0]]) if len(steady) else -1
-    if steady_i >= 0:
+    if lk is not None:
+        where = [f"pool {lk['pool']}"] if npools > 1 else []
+        where += [f"on {len(lk['threads'])} threads"] if len(lk["threads"]) > 1 else []
         leak = (
-            f"LEAK in {sites['name'][steady_i]}: {sites['never_freed'][steady_i]} x {_sizes(leaks, int(steady[0]))} = "
-            f"{sites['never_freed_bytes'][steady_i]} B never freed"
+            f"LEAK in {lk['name']}{' (' + ', '.join(where) + ')' if where else ''}: {lk['count']} x {lk['sizes']} = "
+            f"{lk['bytes']} B never freed"
         )
     elif n_never:
         leak = f"no steady leak ({n_never} allocations, {b_never} B, still live at the end)"
@@ -839,6 +847,27 @@ def _summary(
         *head,
         *det,
     ]
+
+
+def _leak_group(leaks: dict[str, Any], sites: dict[str, Any], j: int) -> dict[str, Any]:
+    """The steady leak of row `j` of the leaks table together with the other steady rows of the same path and
+    pool on other threads (a pool of workers leaking in the same code): totals, span, threads and sizes."""
+    i = int(leaks["site_id"][j])
+    same = np.flatnonzero(leaks["steady"] & (leaks["path"] == sites["path"][i]) & (leaks["pool"] == sites["pool"][i]))
+    ids = leaks["site_id"][same].astype(I64)
+    lo, hi = int(leaks["min_size_bytes"][same].min()), int(leaks["max_size_bytes"][same].max())
+    return {
+        "name": sites["name"][i],
+        "path": sites["path"][i],
+        "pool": sites["pool"][i],
+        "threads": sorted({str(x) for x in sites["thread"][ids].tolist()}),
+        "count": int(sites["never_freed"][ids].sum()),
+        "bytes": int(sites["never_freed_bytes"][ids].sum()),
+        "allocs": int(sites["allocs"][ids].sum()),
+        "first": int(sites["first_leak_ns"][ids].min()),
+        "last": int(sites["last_leak_ns"][ids].max()),
+        "sizes": _sizes(leaks, j) if len(same) == 1 else f"{lo} B" if lo == hi else f"{lo}-{hi} B",
+    }
 
 
 def _t(ns: int) -> str:

@@ -17,11 +17,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
+from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.lock_contention import lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.report import frame
-from tracy_mcp.analysis.thread_report import name_list
 from tracy_mcp.analysis.wait_zones import unit_of_work, wrapper_mask
 from tracy_mcp.analysis.zone_paths import path_groups, zone_texts
 

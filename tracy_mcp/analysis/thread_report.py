@@ -23,7 +23,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.cpu_runs import RUNNABLE_STATES, double_booked_ns, host_cores, thread_runs
-from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.hot_functions import NO_ZONE as NO_ZONE_LABEL
 from tracy_mcp.analysis.hot_functions import PROFILER_THREAD, blocked_calls_by_zone
@@ -85,39 +85,6 @@ class ThreadReport(Report):
 
     window: tuple[int, int] = (0, 0)
     window_what: str = ""
-
-
-def name_list(names: list[str]) -> str:
-    """Thread names with the numbered members of a pool collapsed into ranges: "JobWorker 0-5, Main thread"."""
-    numbered: dict[str, list[int]] = {}
-    out: list[str] = []
-    for n in names:
-        m = re.fullmatch(r"(.*?\S)(\s*)(\d+)", n)
-        if m and m.group(1) + m.group(2) not in numbered:
-            numbered[m.group(1) + m.group(2)] = []
-            out.append(m.group(1) + m.group(2))
-        if m:
-            numbered[m.group(1) + m.group(2)].append(int(m.group(3)))
-        else:
-            out.append(n)
-    parts = []
-    for item in out:
-        nums = sorted(set(numbered.get(item, [])))
-        if not nums:
-            parts.append(item)
-            continue
-        runs: list[list[int]] = []
-        for k in nums:
-            if runs and k == runs[-1][-1] + 1:
-                runs[-1].append(k)
-            else:
-                runs.append([k])
-        # "worker-0-1" would read as one name: a name ending in a separator gets its range spelt out
-        spelt = item[-1:] in "-_."
-        parts += [
-            f"{item}{r[0]}" + ((f" to {item}{r[-1]}" if spelt else f"-{r[-1]}") if len(r) > 1 else "") for r in runs
-        ]
-    return ", ".join(parts)
 
 
 def pool_of(name: str) -> str:
@@ -416,6 +383,9 @@ class CpuTime:
 
 
 NO_CPU_TIME = CpuTime(-1, -1, -1, -1)  # no usable context switches: unknown, not zero
+MARK_MINE = 0.8  # a word in this share of the busiest member's texts...
+MARK_OTHERS = 0.05  # ...and at most this share of the other members' marks the work it was given
+TEXT_WORD = re.compile(r"[\s?&,;|]+")  # what splits a text into words ("GET /x?shard=3&tenant=a")
 SPLIT = 2.0  # a 2x spread in runs (or run length) across a pool's threads is what its imbalance comes from
 MIN_FRAMES_PER_RUN = 10  # runs are counted per frame when the window holds this many frames
 PROFILER_CORES = 0.1  # Tracy's threads using this many cores' worth of the window are worth a line
@@ -668,6 +638,13 @@ def _texts_by_member(ctx: Capture, unit: str, runs: np.ndarray, members: list[di
     if len(shown) < 2:
         return []
     out = [f"Texts of its unit of work {unit}, busiest and least busy: " + "; ".join(shown) + "."]
+    mine = owner == members[0]["thread_id"]
+    marks = _marks(texts[mine & (texts != "")], texts[~mine & (texts != "")])
+    if marks:
+        out.append(
+            f"What {members[0]['thread']}'s texts have in common and the others' lack (the key the work is given out "
+            f"by?): " + ", ".join(marks) + "."
+        )
     residue = _one_residue(texts[owner == members[0]["thread_id"]], len(members))
     if residue is not None:
         out.append(
@@ -675,6 +652,25 @@ def _texts_by_member(ctx: Capture, unit: str, runs: np.ndarray, members: list[di
             f"given out by number % {len(members)} all lands on one thread when the numbers share a remainder."
         )
     return out
+
+
+def _marks(mine: np.ndarray, others: np.ndarray) -> list[str]:
+    """Words ("shard=3", "tenant=eu-42") in at least MARK_MINE of `mine` and at most MARK_OTHERS of `others`, with
+    both shares."""
+    if len(mine) == 0 or len(others) == 0:
+        return []
+
+    def share(texts: np.ndarray) -> dict[str, float]:
+        seen: dict[str, int] = {}
+        for x in texts.tolist():
+            for w in set(TEXT_WORD.split(str(x))) - {""}:
+                seen[w] = seen.get(w, 0) + 1
+        return {w: c / len(texts) for w, c in seen.items()}
+
+    a, b = share(mine), share(others)
+    found = [(w, x, b.get(w, 0.0)) for w, x in a.items() if x >= MARK_MINE and b.get(w, 0.0) <= MARK_OTHERS]
+    found.sort(key=lambda r: (r[2] - r[1], r[0]))
+    return [f"{w} ({fmt_pct(x)} of its runs, {fmt_pct(y)} of the others')" for w, x, y in found[:3]]
 
 
 def _one_residue(texts: np.ndarray, n: int) -> int | None:

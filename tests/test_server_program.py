@@ -1,0 +1,107 @@
+"""The analyses on a request-serving backend's captures (tests/data/reqsrv-*.tracy, see README.md there): no frame
+marks (a discontinuous "Metrics flush" set only), a pool of workers handling requests, a read/write lock, named
+memory pools with allocation callstacks, queue plots. Expectations come from the plain tables."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from tracy_mcp import open_capture
+from tracy_mcp.analysis.formatting import fmt_ns
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_without_frames_the_slow_requests_and_the_query_behind_them() -> None:
+    """tail_latency: 1-2% of the requests run an unindexed query; the sparse "Metrics flush" frames are no frame."""
+    with open_capture(DATA / "reqsrv-tail_latency.tracy") as c:
+        s = c.summary()
+        r = c.slow_frames()
+        req = c.zones(name="Server::HandleRequest")
+        q = c.zones(name="Db::Query")
+    assert "no frame marks (the program never marked a frame)" in s.summary()
+    d = req["duration_ns"].to_numpy()
+    slow = req[d > 2 * np.median(d)]
+    assert r.title.startswith(f"{len(slow)} slow run(s) of Server::HandleRequest of {len(req)}")
+    assert r.culprit == "Db::Query" and "Server::HandleRequest > Db::Query" in r.title
+    assert f"p99 {fmt_ns(np.percentile(d, 99))}" in r.title
+    # the slow requests' endpoint and their query: every e-mail lookup is slow
+    by_email = q[q["text"].str.contains("customer_email")]
+    assert (by_email["duration_ns"] > 50_000_000).all()
+    line = next(x for x in r.lines if x.startswith("Zone texts of Db::Query inside them"))
+    assert f"{len(by_email)} of its {len(by_email)} runs slow (100.0%)" in line and "customer_email" in line
+    assert any("orders/history" in x for x in r.lines if x.startswith("Zone texts of its runs"))
+    assert any(x.startswith('Logged inside the slow runs: "db: slow query') for x in r.lines)
+    assert not any("bursts" in x for x in r.lines)  # slow requests that overlap by chance are no burst
+    assert s.findings[0][0] == "ctx.slow_frames()"
+
+
+def test_requests_stalled_by_a_writer_name_the_lock_and_what_runs_in_every_burst() -> None:
+    """rwlock_writer: config-watcher holds RouteTable::lock exclusive in Config::Reload every ~500 ms."""
+    with open_capture(DATA / "reqsrv-rwlock_writer.tracy") as c:
+        r = c.slow_frames()
+        reload = c.zones(name="Config::Reload")
+    assert r.culprit == "Router::Resolve"
+    assert "waiting for lock RouteTable::lock (held meanwhile by config-watcher in Config::ParseRoutes)" in r.title
+    burst = next(x for x in r.lines if x.startswith("The slow runs come in"))
+    m = re.match(r"The slow runs come in (\d+) bursts", burst)
+    assert m is not None and int(m[1]) == len(reload)
+    assert "in 100.0% of them Config::Reload (config-watcher) runs" in burst
+    assert f"{len(reload)} runs in all" in burst
+
+
+def test_a_leak_on_every_worker_is_one_leak_with_its_callstack() -> None:
+    """pool_leak: Conn::OnTimeout keeps a 24 KiB buffer of pool conn_buffers on whichever worker timed out."""
+    with open_capture(DATA / "reqsrv-pool_leak.tracy") as c:
+        r = c.memory_report()
+        ev = c.memory_events()
+    never = ev[ev["free_ns"] < 0]
+    assert set(never["pool"]) == {"conn_buffers"} and set(never["size_bytes"]) == {24576}
+    threads = sorted(set(never["alloc_thread"]))
+    assert len(threads) > 1
+    assert (
+        f"LEAK in Conn::OnTimeout (pool conn_buffers, on {len(threads)} threads): {len(never)} x 24576 B = "
+        f"{int(never['size_bytes'].sum())} B never freed" in r.title
+    )
+    head = next(x for x in r.lines if x.startswith("LEAK: Conn::OnTimeout"))
+    # the callstack starts at the program's frames, not the profiler's own
+    assert "; callstack mem_alloc (reqsrv.cpp:" in head and "< conn_on_timeout (reqsrv.cpp:" in head
+    assert "tracy::" not in head
+
+
+def test_a_queue_that_climbs_after_the_load_steps_up_gets_its_rates() -> None:
+    """backlog: arrivals step up past what the five workers can do; handling time per request stays flat."""
+    with open_capture(DATA / "reqsrv-backlog.tracy") as c:
+        r = c.frame_trend()
+        q = c.plot_points("queue depth")
+        req = c.zones(name="Server::HandleRequest")
+    assert "queue depth" in r.climbing and not r.drifting
+    m = re.search(r"A backlog: over \S+ climb \(([\d.]+) s -> ([\d.]+) s\) worker-0 to worker-4 \(5 threads\)", r.title)
+    assert m is not None
+    lo, hi = (int(float(x) * 1e9) for x in m.groups())
+    done = req[(req["end_ns"] >= lo) & (req["end_ns"] < hi)]
+    t, v = q["time_ns"].to_numpy(), q["value"].to_numpy()
+    w = (t >= lo) & (t <= hi)
+    arrive = len(done) / ((hi - lo) / 1e9) + np.polyfit((t[w] - lo) / 1e9, v[w], 1)[0]
+    shown = re.search(r"work arrives at about ([\d,.]+)/s", r.title)
+    assert shown is not None and abs(float(shown[1].replace(",", "")) - arrive) < 0.01 * arrive
+    assert "or 6 threads" in r.title
+
+
+def test_one_hot_shard_names_its_thread_the_idle_rest_and_the_key() -> None:
+    """single_hot_worker: requests sharded by key; worker-3 gets shard 3's hot tenant while the others idle."""
+    with open_capture(DATA / "reqsrv-single_hot_worker.tracy") as c:
+        r = c.frame_trend()
+        t = c.thread_report()
+        req = c.zones(name="Server::HandleRequest")
+    assert "worker-3 (1 thread) works" in r.title
+    assert "The rest of their pool, worker-0 to worker-2, worker-4 to worker-5, works only" in r.title
+    assert "or 2 threads" not in r.title  # more threads would not help: the work is not shared out
+    on3 = req[req["thread"] == "worker-3"]["text"]
+    assert on3.str.contains("shard=3").all()
+    assert not req[req["thread"] != "worker-3"]["text"].str.contains("shard=3").any()
+    line = next(x for x in t.lines if x.startswith("What worker-3's texts have in common"))
+    assert "shard=3 (100.0% of its runs, 0.0% of the others')" in line
