@@ -105,3 +105,18 @@ def test_one_hot_shard_names_its_thread_the_idle_rest_and_the_key() -> None:
     assert not req[req["thread"] != "worker-3"]["text"].str.contains("shard=3").any()
     line = next(x for x in t.lines if x.startswith("What worker-3's texts have in common"))
     assert "shard=3 (100.0% of its runs, 0.0% of the others')" in line
+
+
+def test_what_the_program_calls_itself_is_shown_and_compared() -> None:
+    """TracyAppInfo: the version and build the program reported, in info(), the summary and a comparison."""
+    with open_capture(DATA / "reqsrv-regress_a.tracy") as a, open_capture(DATA / "reqsrv-regress_b.tracy") as b:
+        info = b.info()
+        s = b.summary()
+        diff = a.compare(b)
+    assert info["app_info"] == ["reqsrv 3.9.0 (build b) bench"]
+    assert info["name"].startswith("reqsrv @ ")  # the capture's own name is the program and its start
+    assert s.summary().splitlines()[1].startswith('Contains: reqsrv ("reqsrv 3.9.0 (build b) bench"), Tracy 0.14.0')
+    assert "  app info 'reqsrv 3.8.1 (build a) bench' -> 'reqsrv 3.9.0 (build b) bench'" in diff.lines
+    # no app info: nothing is added
+    with open_capture(DATA / "discardpool-0.14.0.tracy") as c:
+        assert c.get_app_info() == [] and '("' not in c.summary().summary().splitlines()[1]

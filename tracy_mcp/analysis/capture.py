@@ -136,6 +136,7 @@ class Capture(
             "file_bytes": os.path.getsize(self.path) if os.path.exists(self.path) else None,
             "name": self.get_capture_name(),
             "program": self.get_capture_program(),
+            "app_info": self.get_app_info(),
             "capture_time": self.get_capture_time(),
             "pid": self.get_pid(),
             "host_info": self.get_host_info(),

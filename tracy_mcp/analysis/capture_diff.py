@@ -107,6 +107,9 @@ def other_changes(a: Capture, b: Capture) -> list[str]:
     """Lines on what differs between `a` (base) and `b` (target) besides zone timings; the first line says so."""
     changed: list[str] = []
     same: list[str] = []
+    aa, ab = a.get_app_info(), b.get_app_info()
+    if aa != ab:  # a version or build string: what the user deployed
+        changed.append(f"app info {'; '.join(aa) or '(none)'!r} -> {'; '.join(ab) or '(none)'!r}")
     ta, tb = _threads(a), _threads(b)
     added, gone = [t for t in tb if t not in ta], [t for t in ta if t not in tb]
     if added or gone:

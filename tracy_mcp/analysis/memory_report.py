@@ -819,10 +819,10 @@ def _summary(
         )
     # the title is every headline in one line (the summary of a capture quotes it)
     if lk is not None:
-        where = [f"pool {lk['pool']}"] if npools > 1 else []
-        where += [f"on {len(lk['threads'])} threads"] if len(lk["threads"]) > 1 else []
+        held_in = [f"pool {lk['pool']}"] if npools > 1 else []
+        held_in += [f"on {len(lk['threads'])} threads"] if len(lk["threads"]) > 1 else []
         leak = (
-            f"LEAK in {lk['name']}{' (' + ', '.join(where) + ')' if where else ''}: {lk['count']} x {lk['sizes']} = "
+            f"LEAK in {lk['name']}{' (' + ', '.join(held_in) + ')' if held_in else ''}: {lk['count']} x {lk['sizes']} = "
             f"{lk['bytes']} B never freed"
         )
     elif n_never:

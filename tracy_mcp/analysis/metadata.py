@@ -17,8 +17,16 @@ class MetaQueries(QueryBase):
         return int(v)
 
     def get_capture_name(self) -> str:
-        """The capture's name (the program name, or what it set with TracyAppInfo)."""
+        """The capture's name as the client sent it: the program name and when it ran ("game @ 2026-11-29 ...")."""
         return self._meta_str("capture_name")
+
+    def get_app_info(self) -> list[str]:
+        """What the program described itself as with TracyAppInfo (a version, a build, a configuration), one
+        entry per call, in order; [] when it set none."""
+        db = self._db
+        if not db.rows("app_info"):
+            return []
+        return [self._str(x) for x in db.col("app_info", "text").tolist()]
 
     def get_capture_program(self) -> str:
         """The profiled program's executable name."""

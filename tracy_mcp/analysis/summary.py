@@ -177,7 +177,9 @@ def _contents(ctx: Capture, counts: list[tuple[str, int, str]]) -> list[str]:
         if k not in ("zones", "threads", "frames")
     ]
     return [
-        f"Contains: {ctx.get_capture_program() or '?'}, Tracy {version} file, {span / 1e9:.3f} s captured.",
+        f"Contains: {ctx.get_capture_program() or '?'}"
+        + "".join(f' ("{x}")' for x in ctx.get_app_info()[:3])
+        + f", Tracy {version} file, {span / 1e9:.3f} s captured.",
         line + ".",
         "; ".join(rest) + ".",
     ]
