@@ -821,10 +821,8 @@ def _summary(
     if lk is not None:
         held_in = [f"pool {lk['pool']}"] if npools > 1 else []
         held_in += [f"on {len(lk['threads'])} threads"] if len(lk["threads"]) > 1 else []
-        leak = (
-            f"LEAK in {lk['name']}{' (' + ', '.join(held_in) + ')' if held_in else ''}: {lk['count']} x {lk['sizes']} = "
-            f"{lk['bytes']} B never freed"
-        )
+        at = f" ({', '.join(held_in)})" if held_in else ""
+        leak = f"LEAK in {lk['name']}{at}: {lk['count']} x {lk['sizes']} = {lk['bytes']} B never freed"
     elif n_never:
         leak = f"no steady leak ({n_never} allocations, {b_never} B, still live at the end)"
     else:
