@@ -51,6 +51,14 @@ def test_requests_stalled_by_a_writer_name_the_lock_and_what_runs_in_every_burst
     assert m is not None and int(m[1]) == len(reload)
     assert "in 100.0% of them Config::Reload (config-watcher) runs" in burst
     assert f"{len(reload)} runs in all" in burst
+    # the lock's report: the writer's holds, not the readers', lie in one zone
+    with open_capture(DATA / "reqsrv-rwlock_writer.tracy") as c:
+        lc = c.lock_contention("RouteTable::lock")
+    assert "held meanwhile by config-watcher (exclusive) in Config::ParseRoutes" in lc.title
+    assert any(
+        x.strip().startswith("held across the whole of Config::Reload: 100% of config-watcher") for x in lc.lines
+    )
+    assert not any("held across the whole of Router::Resolve" in x for x in lc.lines)
 
 
 def test_a_leak_on_every_worker_is_one_leak_with_its_callstack() -> None:

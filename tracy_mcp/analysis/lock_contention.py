@@ -40,6 +40,7 @@ PER_THREAD = (
     "blocking_ns",
 )
 MAX_WAITS = 200  # the longest waits in the windows say who held the lock
+EXCLUSIVE = " (exclusive)"  # after a thread name: it holds a reader/writer lock as the writer
 
 
 @attrs.define(repr=False)
@@ -350,6 +351,7 @@ def _hold_zone(ctx: Capture, d: _LockData, holder: str) -> tuple[str, float, flo
     holder's thread that encloses a whole hold, the most common one over (a sample of) the holds of `holder` (the
     thread that makes the others wait; every thread's when ""); ("", 0, 0) when holds have no enclosing zone."""
     mine = ~d.acq.nested & (d.thread_rows[d.acq.thread] >= 0)
+    holder = holder.removesuffix(EXCLUSIVE)  # a reader/writer lock's blocker is named as the writer
     if holder in d.thread_names:
         mine &= d.acq.thread == d.thread_names.index(holder)
     keep = np.flatnonzero(mine)
@@ -430,7 +432,7 @@ def _blocker(ctx: Capture, d: _LockData) -> tuple[str, str, int]:
     a = d.acq
     mine = np.flatnonzero((a.thread == h) & ~a.nested)
     if a.shared.any() and not a.shared[mine].any():  # a reader/writer lock: say the blocker writes
-        name = f"{d.thread_names[h]} (exclusive)"
+        name = d.thread_names[h] + EXCLUSIVE
     else:
         name = d.thread_names[h]
     hold = (a.hold_end[mine] - a.time[mine]).astype(np.float64)
@@ -763,8 +765,8 @@ def _lock_lines(
             f"   runs while held: {h['name']} — {fmt_ns(h['held_ns'])} ({share} of the held time), {h['zones']} zones, "
             f"mean {fmt_ns(h['mean_ns'])}; path {h['path']}"
         )
-        for h in held[1:3]:
-            out.append(f"     then {h['path']} {fmt_ns(h['held_ns'])} ({_pct(h['held_ns'], x['held_ns'])})")
+        for then in held[1:3]:
+            out.append(f"     then {then['path']} {fmt_ns(then['held_ns'])} ({_pct(then['held_ns'], x['held_ns'])})")
         if x["hold_zone"] and x["hold_zone"] != h["name"] and min(x["hold_zone_share"], x["hold_zone_cover"]) >= 0.8:
             who = f"{x['blocker']}'s" if x["blocker"] else "the"
             out.append(
