@@ -118,7 +118,7 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
         res.title = res.title.replace(
             f" in {int(mine.sum())} of the", f", {lock_short}, in {int(mine.sum())} of the", 1
         )
-    bursts = _bursts(ctx, slow, name)
+    bursts = _bursts(ctx, detail, name)  # the slowest DETAIL: the chance test is quadratic in them
     if bursts:
         lines.append(bursts)
     lines += _messages(ctx, detail[:50])
