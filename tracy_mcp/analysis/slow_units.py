@@ -118,7 +118,7 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
         res.title = res.title.replace(
             f" in {int(mine.sum())} of the", f", {lock_short}, in {int(mine.sum())} of the", 1
         )
-    bursts = _bursts(ctx, detail, name)  # the slowest DETAIL: the chance test is quadratic in them
+    bursts = _bursts(ctx, detail)  # the slowest DETAIL: the chance test is quadratic in them
     if bursts:
         lines.append(bursts)
     lines += _messages(ctx, detail[:50])
@@ -246,7 +246,7 @@ def _lock_line(ctx: Capture, slow: np.ndarray, typical: np.ndarray, usual: float
     return line, share, f"waiting for lock {lock}" + (f" ({by})" if by else "")
 
 
-def _bursts(ctx: Capture, slow: np.ndarray, name: str) -> str:
+def _bursts(ctx: Capture, slow: np.ndarray) -> str:
     """When the slow runs overlap slow runs on other threads (a stall that hits every thread at once): how many
     bursts, when, and which zone of another thread runs in (nearly) every burst and rarely otherwise."""
     t = ctx._cpu()
