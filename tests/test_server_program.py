@@ -87,7 +87,9 @@ def test_a_queue_that_climbs_after_the_load_steps_up_gets_its_rates() -> None:
         q = c.plot_points("queue depth")
         req = c.zones(name="Server::HandleRequest")
     assert "queue depth" in r.climbing and not r.drifting
-    m = re.search(r"A backlog: over \S+ climb \(([\d.]+) s -> ([\d.]+) s\) worker-0 to worker-4 \(5 threads\)", r.title)
+    m = re.search(
+        r"A backlog: over queue depth's climb \(([\d.]+) s -> ([\d.]+) s\) worker-0 to worker-4 \(5 threads\)", r.title
+    )
     assert m is not None
     lo, hi = (int(float(x) * 1e9) for x in m.groups())
     done = req[(req["end_ns"] >= lo) & (req["end_ns"] < hi)]

@@ -68,7 +68,7 @@ TABLES: dict[str, dict[str, str]] = {
         "last_ns": "int",
         "label": "cat",
     },
-    "plot_points": {"plot_id": "int", "plot": "cat", "time_ns": "int", "value": "float"},
+    "plot_points": {"plot_id": "int", "plot": "cat", "label": "cat", "time_ns": "int", "value": "float"},
     "memory_events": {
         "pool_id": "int",
         "pool": "cat",

@@ -94,7 +94,9 @@ def backlog(ctx: Capture, plot_ids: list[int]) -> Backlog | None:
     (see the module doc), its growth per second read from the first of them that counts items; None when no
     thread works nearly all of any climb (the queue grows for another reason: its consumers wait or stall) or too
     few units are done."""
-    for pid in plot_ids:
+    counts = [q for q in plot_ids if _whole(_points(ctx, q)[1])]
+    # a queue's own climb first: a latency plot keeps climbing while the queue drains after the input ends
+    for pid in counts + [q for q in plot_ids if q not in counts]:
         times, values = _points(ctx, pid)
         if len(times) < 3:
             continue
@@ -103,7 +105,7 @@ def backlog(ctx: Capture, plot_ids: list[int]) -> Backlog | None:
         if found is None:
             continue
         members, working, name_idx, done, idle, share_of = found
-        count = next((q for q in plot_ids if _whole(_points(ctx, q)[1])), pid)
+        count = counts[0] if counts else pid
         ct, cv = _points(ctx, count)
         window = (ct >= lo) & (ct <= hi)
         slope = float(np.polyfit((ct[window] - lo) / 1e9, cv[window], 1)[0]) if window.sum() >= 2 else 0.0

@@ -182,9 +182,10 @@ class EventQueries(MemoryQueries):  # plots name memory pools
         return [self._plot_name(int(x)) for x in db.col_or("plots", "name").tolist()]
 
     def plot_points(self, plot: int | str | list[int | str] | None = None, *, as_frame: bool | None = None) -> Table:
-        """Points of plots in time order per plot, keyed by `id` (the point's row): plot_id, plot (name),
-        time_ns, value. `plot`: a plot_id (see plots()), a name or glob (every plot with that name), a list of
-        these, or None for every plot."""
+        """Points of plots in time order per plot, keyed by `id` (the point's row): plot_id, plot (name), label
+        (what it shows, unique where names repeat: see plots()), time_ns, value. In a DataFrame read the name as
+        `df["plot"]`: `df.plot` is pandas' plotting method. `plot`: a plot_id (see plots()), a name or glob (every
+        plot with that name), a list of these, or None for every plot."""
         db = self._db
         n = db.rows("plots")
         b = db.col("plots", "point_begin").astype(np.int64) if n else np.zeros(0, np.int64)
@@ -196,6 +197,7 @@ class EventQueries(MemoryQueries):  # plots name memory pools
             {
                 "plot_id": plot_ids,
                 "plot": labels_of(plot_ids, self._plot_names()),
+                "label": labels_of(plot_ids, list(self._plot_labels())),
                 "time_ns": db.col_or("plot_points", "time")[rows],
                 "value": db.col_or("plot_points", "value", np.zeros(0))[rows],
             },

@@ -37,6 +37,7 @@ STEADY_SPREAD = 0.25  # never-freed allocations spread over >= 25% of the captur
 # oldest) instead when under BOUNDED_EARLY of them come from the first half of its allocations: a leak keeps them all
 BOUNDED_EARLY = 0.1
 PLATEAU = 1.15  # a site's live bytes within 15% from its first free on: it stays at a cap
+CREEP = 0.05  # live memory rising every tenth after a plateau, by this share in all: still growing (a leak)
 PEAK_SHARE = 0.1  # sites holding at least 10% of the peak are named in "at the peak"
 
 
@@ -526,7 +527,15 @@ def _over_time(live: _Live) -> str:
     k = len(at) - 1
     while k > 0 and max(at[k - 1 :]) <= PLATEAU * max(min(at[k - 1 :]), 1.0):
         k -= 1
-    if 0 < k <= len(at) - 3 and at[k] >= 1.5 * max(at[0], 1.0):
+    tail = at[k:]
+    creeping = len(tail) > 2 and bool(np.all(np.diff(tail) > 0)) and tail[-1] - tail[0] >= CREEP * tail[0]
+    if 0 < k <= len(at) - 3 and at[k] >= 1.5 * max(at[0], 1.0) and creeping:  # a cap filled, a leak goes on
+        per_s = (tail[-1] - tail[0]) / max((int(ts[-1]) - int(ts[k])) / 1e9, 1e-9)
+        text += (
+            f": it rose fast until about {_t(int(ts[k]))}, then kept rising more slowly, every tenth higher "
+            f"(+{_size(int(per_s))} per second): still growing"
+        )
+    elif 0 < k <= len(at) - 3 and at[k] >= 1.5 * max(at[0], 1.0):
         text += f": it rose, then held level from about {_t(int(ts[k]))} on (not still growing)"
     elif at[-1] >= 1.5 * max(at[len(at) // 2], 1.0):
         text += ": still growing at the end"

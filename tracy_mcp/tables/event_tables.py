@@ -247,6 +247,12 @@ PLOT_POINTS = TableSpec(
         id_column("plot_points"),
         Column("plot_id", "INTEGER", "plots.id", make=lambda c: present(_plot_of_point(c))),
         Column("plot", "VARCHAR", "plot name", make=lambda c: labels(_plot_of_point(c), _plot_names(c))),
+        Column(
+            "label",
+            "VARCHAR",
+            "what the plot shows (plots.label; unique where names repeat)",
+            make=lambda c: labels(_plot_of_point(c), list(c._plot_labels())),
+        ),
         Column("time_ns", "BIGINT", "time of the point", make=lambda c: view(engine_col(c, "plot_points", "time"))),
         Column("value", "DOUBLE", "value", make=lambda c: view(engine_col(c, "plot_points", "value", np.float64))),
     ),
