@@ -108,9 +108,9 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
         + f". {dist[0].upper()}{dist[1:]}."
     )
     lines: list[str] = []
-    lines += _texts(ctx, runs, slow, name, "its runs")
+    lines += _texts(ctx, runs, slow, "its runs", without=True)
     if cname != name:
-        lines += _texts(ctx, *_culprit_rows(ctx, runs, slow, cname), cname, f"{cname} inside them")
+        lines += _texts(ctx, *_culprit_rows(ctx, runs, slow, cname), f"{cname} inside them")
     lock, lock_share, lock_short = _lock_line(ctx, detail, typical, usual)
     if lock:
         lines.append(lock)
@@ -188,24 +188,40 @@ def _culprit_rows(ctx: Capture, runs: np.ndarray, slow: np.ndarray, name: str) -
     return rows[inside], rows[in_slow]
 
 
-def _texts(ctx: Capture, every: np.ndarray, slow: np.ndarray, name: str, what: str) -> list[str]:
-    """The texts (numbers blanked) that `slow` of `every` carry much more often than all of them do."""
+def _texts(ctx: Capture, every: np.ndarray, slow: np.ndarray, what: str, without: bool = False) -> list[str]:
+    """The texts (numbers blanked) that `slow` of `every` carry much more often than all of them do, each with one
+    slow run's text as it is; `without`: and the runs' p99 without those that carry the first of them (what fixing
+    that kind of run would give)."""
     if len(slow) == 0:
         return []
-    kinds = np.asarray([template(x) for x in zone_texts(ctx, every, plain=True)], object)
+    raw = np.asarray(zone_texts(ctx, every, plain=True), object)
+    kinds = np.asarray([template(x) for x in raw], object)
     if not any(kinds):
         return []
     is_slow = np.isin(every, slow)
     base = float(is_slow.mean())
-    out = []
+    out, found = [], []
     for k, n_slow in Counter(kinds[is_slow].tolist()).most_common(4):
         n_all = int((kinds == k).sum())
         if not k or n_slow / n_all < OVER * base:
             continue
-        out.append(f"{k!r}: {n_slow} of its {n_all} runs slow ({fmt_pct(n_slow / n_all)})")
+        example = raw[(kinds == k) & is_slow][0]
+        out.append(f"{k!r}: {n_slow} of its {n_all} runs slow ({fmt_pct(n_slow / n_all)}; e.g. {example!r})")
+        found.append(k)
     if not out:
         return []
-    return [f"Zone texts of {what} that the slow runs carry ({fmt_pct(base)} slow overall): " + "; ".join(out) + "."]
+    lines = [f"Zone texts of {what} that the slow runs carry ({fmt_pct(base)} slow overall): " + "; ".join(out) + "."]
+    if without:
+        t = ctx._cpu()
+        rest = every[kinds != found[0]]
+        if len(rest) >= MIN_RUNS:
+            d = t.dur[rest].astype(np.float64)
+            lines.append(
+                f"Without the {len(every) - len(rest)} runs that carry the first: p99 {fmt_ns(np.percentile(d, 99))} "
+                f"(max {fmt_ns(d.max())}) of {len(rest)} runs; with them p99 "
+                f"{fmt_ns(np.percentile(t.dur[every].astype(np.float64), 99))}."
+            )
+    return lines
 
 
 def _lock_line(ctx: Capture, slow: np.ndarray, typical: np.ndarray, usual: float) -> tuple[str, float, str]:
