@@ -65,6 +65,12 @@ def test_requests_stalled_by_a_writer_name_the_lock_and_what_runs_in_every_burst
         x.strip().startswith("held across the whole of Config::Reload: 100% of config-watcher") for x in lc.lines
     )
     assert not any("held across the whole of Router::Resolve" in x for x in lc.lines)
+    # each reload is one stall: how long, how far apart, how many workers it blocked, what was logged
+    held = (reload["end_ns"] - reload["start_ns"]).to_numpy()
+    stalls = next(x.strip() for x in lc.lines if "stalls:" in x)
+    assert stalls.startswith(f"{len(reload)} stalls: config-watcher (exclusive) held it ")
+    assert '; 5 threads blocked in each; logged in each: "config reloaded: routes.yaml' in stalls
+    assert f"({len(reload)} of {len(reload)})" in stalls and held.max() < 60e6
 
 
 def test_a_leak_on_every_worker_is_one_leak_with_its_callstack() -> None:

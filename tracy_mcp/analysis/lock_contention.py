@@ -17,6 +17,7 @@ from tracy_mcp.analysis.cpu_runs import host_cores
 from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.grouping import group_ids
 from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered, union
+from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import wrapper_rows
 from tracy_mcp.analysis.zone_at import innermost, resolve_threads
@@ -41,6 +42,9 @@ PER_THREAD = (
 )
 MAX_WAITS = 200  # the longest waits in the windows say who held the lock
 EXCLUSIVE = " (exclusive)"  # after a thread name: it holds a reader/writer lock as the writer
+EPISODES = 100  # blocked waits from at most this many of the blocker's holds are told as stalls, one by one
+IN_EACH = 0.8  # a message logged in this share of the stalls (or right after) is quoted with them
+LOGGED_AFTER = 5_000_000  # ns after a stall's hold in which a message still belongs to it
 
 
 @attrs.define(repr=False)
@@ -314,6 +318,7 @@ def _lock_table(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
             "hold_zone",
             "hold_zone_share",
             "hold_zone_cover",
+            "episodes",
         )
     }
     for d in locks:
@@ -343,6 +348,7 @@ def _lock_table(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
         cols["hold_zone"].append(zone)
         cols["hold_zone_share"].append(share)
         cols["hold_zone_cover"].append(cover)
+        cols["episodes"].append(_episodes(ctx, d, who))
     return {k: np.asarray(v) if v else np.zeros(0) for k, v in cols.items()}
 
 
@@ -374,6 +380,72 @@ def _hold_zone(ctx: Capture, d: _LockData, holder: str) -> tuple[str, float, flo
     top = int(vals[int(np.argmax(cnt))])
     mine = np.asarray(found) == top
     return str(ctx._srclocs().name[top]), float(mine.sum() / len(keep)), float(np.median(np.asarray(cover)[mine]))
+
+
+def _episodes(ctx: Capture, d: _LockData, holder: str) -> str:
+    """When the others' blocked waits come from a few holds of `holder` (at most EPISODES): how many, how long
+    each, how far apart, how many threads each blocked, and a message logged in (nearly) every one of them or
+    right after: one line about the stalls, "" otherwise."""
+    name = holder.removesuffix(EXCLUSIVE)
+    if name not in d.thread_names:
+        return ""
+    a = d.acq
+    h = d.thread_names.index(name)
+    mine = np.flatnonzero((a.thread == h) & ~a.nested)
+    other = np.flatnonzero((a.thread != h) & (a.wait > 0))
+    if len(mine) == 0 or len(other) == 0:
+        return ""
+    hs, he = a.time[mine], a.hold_end[mine]
+    ws, we = a.wait_start[other], a.time[other]
+    # per hold, the other threads whose wait overlapped it
+    blocked = [np.unique(a.thread[other[(ws < e) & (we > s)]]) for s, e in zip(hs.tolist(), he.tolist(), strict=True)]
+    hit = np.asarray([len(b) > 0 for b in blocked], bool)
+    n = int(hit.sum())
+    if n < 2 or n > EPISODES:
+        return ""
+    s, e = hs[hit], he[hit]
+    held = (e - s).astype(np.float64)
+    gaps = np.diff(s).astype(np.float64)
+    waiters = np.asarray([len(b) for b, k in zip(blocked, hit.tolist(), strict=True) if k])
+    line = (
+        f"{n} stalls: {holder} held it {_range_ns(held)} each (median {fmt_ns(float(np.median(held)))}), "
+        f"{_range_ns(gaps)} apart, at {', '.join(f'{x / 1e9:.3f} s' for x in s[:4].tolist())}"
+        f"{', …' if n > 4 else ''}; {_range_int(waiters)} thread{'s' if waiters.max() > 1 else ''} blocked in each"
+    )
+    logged = _logged_in(ctx, s, e)
+    return line + (f"; logged in each: {logged}" if logged else "")
+
+
+def _range_ns(v: np.ndarray) -> str:
+    lo, hi = float(v.min()), float(v.max())
+    return fmt_ns(lo) if hi - lo <= 0.01 * max(hi, 1.0) else f"{fmt_ns(lo)}-{fmt_ns(hi)}"
+
+
+def _range_int(v: np.ndarray) -> str:
+    return str(int(v.min())) if v.min() == v.max() else f"{int(v.min())}-{int(v.max())}"
+
+
+def _logged_in(ctx: Capture, starts: np.ndarray, ends: np.ndarray) -> str:
+    """A message (numbers blanked) logged in at least IN_EACH of the windows [start, end + LOGGED_AFTER), with one
+    of them as logged and in how many windows."""
+    db = ctx._db
+    if not db.rows("messages"):
+        return ""
+    tm = db.col("messages", "time").astype(I64)
+    txt = db.col("messages", "text")
+    seen: dict[str, tuple[int, str]] = {}
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        kinds: dict[str, str] = {}
+        for j in np.flatnonzero((tm >= a) & (tm < b + LOGGED_AFTER)).tolist():
+            x = ctx._str(txt[j])
+            kinds.setdefault(template(x), x)
+        for k, x in kinds.items():
+            c, first = seen.get(k, (0, x))
+            seen[k] = (c + 1, first)
+    best = max(seen.items(), key=lambda kv: kv[1][0], default=None)
+    if best is None or best[1][0] < IN_EACH * len(starts):
+        return ""
+    return f'"{best[1][1]}" ({best[1][0]} of {len(starts)})'
 
 
 def _per_thread(d: _LockData) -> dict[str, np.ndarray]:
@@ -799,6 +871,8 @@ def _lock_lines(
             else f"   who makes them wait: each holder in turn, no one thread (the most: {x['blocker']}, holding it "
             f"through {share} of the time the others were blocked{zone})"
         )
+    if x["episodes"] and x["blocker_ns"] >= ONE_BLOCKER * x["blocked_ns"]:  # one thread's holds: its stalls
+        out.append(f"   {x['episodes']}")
     if cores and len(names) > cores and not switches:  # holders switched out while holding it look like long holds
         out.append(
             f"   {len(names)} threads take it on a {cores}-core machine (host info) and no context switches were "
