@@ -90,6 +90,9 @@ def test_a_leak_on_every_worker_is_one_leak_with_its_callstack() -> None:
     # the callstack starts at the program's frames, not the profiler's own
     assert "; callstack mem_alloc (reqsrv.cpp:" in head and "< conn_on_timeout (reqsrv.cpp:" in head
     assert "tracy::" not in head
+    # what each leaked buffer was for: the warning logged beside it on its thread
+    logged = next(x.strip() for x in r.lines if x.strip().startswith("logged on the same thread"))
+    assert '"write timeout on request #' in logged and f"({len(never)} of {len(never)})" in logged
 
 
 def test_a_queue_that_climbs_after_the_load_steps_up_gets_its_rates() -> None:

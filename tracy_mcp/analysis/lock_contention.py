@@ -17,7 +17,7 @@ from tracy_mcp.analysis.cpu_runs import host_cores
 from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.grouping import group_ids
 from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered, union
-from tracy_mcp.analysis.program_messages import template
+from tracy_mcp.analysis.program_messages import logged_in_each
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import wrapper_rows
 from tracy_mcp.analysis.zone_at import innermost, resolve_threads
@@ -412,7 +412,7 @@ def _episodes(ctx: Capture, d: _LockData, holder: str) -> str:
         f"{_range_ns(gaps)} apart, at {', '.join(f'{x / 1e9:.3f} s' for x in s[:4].tolist())}"
         f"{', …' if n > 4 else ''}; {_range_int(waiters)} thread{'s' if waiters.max() > 1 else ''} blocked in each"
     )
-    logged = _logged_in(ctx, s, e)
+    logged = logged_in_each(ctx, s, e + LOGGED_AFTER, share=IN_EACH)
     return line + (f"; logged in each: {logged}" if logged else "")
 
 
@@ -423,29 +423,6 @@ def _range_ns(v: np.ndarray) -> str:
 
 def _range_int(v: np.ndarray) -> str:
     return str(int(v.min())) if v.min() == v.max() else f"{int(v.min())}-{int(v.max())}"
-
-
-def _logged_in(ctx: Capture, starts: np.ndarray, ends: np.ndarray) -> str:
-    """A message (numbers blanked) logged in at least IN_EACH of the windows [start, end + LOGGED_AFTER), with one
-    of them as logged and in how many windows."""
-    db = ctx._db
-    if not db.rows("messages"):
-        return ""
-    tm = db.col("messages", "time").astype(I64)
-    txt = db.col("messages", "text")
-    seen: dict[str, tuple[int, str]] = {}
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        kinds: dict[str, str] = {}
-        for j in np.flatnonzero((tm >= a) & (tm < b + LOGGED_AFTER)).tolist():
-            x = ctx._str(txt[j])
-            kinds.setdefault(template(x), x)
-        for k, x in kinds.items():
-            c, first = seen.get(k, (0, x))
-            seen[k] = (c + 1, first)
-    best = max(seen.items(), key=lambda kv: kv[1][0], default=None)
-    if best is None or best[1][0] < IN_EACH * len(starts):
-        return ""
-    return f'"{best[1][1]}" ({best[1][0]} of {len(starts)})'
 
 
 def _per_thread(d: _LockData) -> dict[str, np.ndarray]:

@@ -19,6 +19,7 @@ from tracy_mcp.analysis.formatting import fmt_bytes as _size  # one rule for siz
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.grouping import group_ids, unique_counts
+from tracy_mcp.analysis.program_messages import logged_in_each
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.zone_at import innermost, resolve_threads, rows_of_tids
 from tracy_mcp.analysis.zone_paths import leaf, path_groups
@@ -37,6 +38,7 @@ STEADY_SPREAD = 0.25  # never-freed allocations spread over >= 25% of the captur
 # oldest) instead when under BOUNDED_EARLY of them come from the first half of its allocations: a leak keeps them all
 BOUNDED_EARLY = 0.1
 PLATEAU = 1.15  # a site's live bytes within 15% from its first free on: it stays at a cap
+LOGGED_NEAR = 1_000_000  # ns: a message this close to a leaked allocation on its thread tells what it was for
 CREEP = 0.05  # live memory rising every tenth after a plateau, by this share in all: still growing (a leak)
 PEAK_SHARE = 0.1  # sites holding at least 10% of the peak are named in "at the peak"
 
@@ -698,6 +700,11 @@ def _summary(
             f"Thread{'s' if len(lk['threads']) > 1 else ''} {name_list(lk['threads'])}, pool {lk['pool']}, "
             f"path {lk['path']}" + (f"; callstack {leak_cs['frames'][0]}" if len(leak_cs["callstack"]) else "")
         )
+        rows = np.flatnonzero(np.isin(site, lk["ids"]) & (ev.t_free < 0))
+        t = ev.t_alloc[rows]
+        logged = logged_in_each(ctx, t - LOGGED_NEAR, t + LOGGED_NEAR, threads=ev.thread[rows])
+        if logged:
+            head.append(f"  logged on the same thread within {fmt_ns(LOGGED_NEAR)} of each: {logged}")
         took = (lk["last"] - lk["first"]) / 1e9
         if took > 0:
             rate = nb / took
@@ -867,6 +874,7 @@ def _leak_group(leaks: dict[str, Any], sites: dict[str, Any], j: int) -> dict[st
         "name": sites["name"][i],
         "path": sites["path"][i],
         "pool": sites["pool"][i],
+        "ids": ids,
         "threads": sorted({str(x) for x in sites["thread"][ids].tolist()}),
         "count": int(sites["never_freed"][ids].sum()),
         "bytes": int(sites["never_freed_bytes"][ids].sum()),

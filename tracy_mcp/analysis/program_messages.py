@@ -136,3 +136,36 @@ def in_frames(ctx: Capture, ph: FramePhases, frames: np.ndarray) -> list[dict[st
                 }
             )
     return out
+
+
+def logged_in_each(
+    ctx: Capture, starts: np.ndarray, ends: np.ndarray, *, threads: np.ndarray | None = None, share: float = 0.8
+) -> str:
+    """The message (numbers blanked) logged inside at least `share` of the windows [starts[i], ends[i]) (on
+    thread row threads[i], when given), as one of them was logged, with in how many windows: '"text" (11 of 11)';
+    "" when none is."""
+    db = ctx._db
+    n = db.rows("messages")
+    if n == 0 or len(starts) == 0:
+        return ""
+    tm = db.col("messages", "time").astype(np.int64)
+    order = np.argsort(tm, kind="stable")
+    tm = tm[order]
+    txt = db.col("messages", "text")[order]
+    thr = db.col_or("messages", "thread", np.full(n, -1, np.int64))[order]
+    seen: dict[str, tuple[int, str]] = {}
+    for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
+        lo, hi = int(np.searchsorted(tm, a, "left")), int(np.searchsorted(tm, b, "left"))
+        kinds: dict[str, str] = {}
+        for j in range(lo, hi):
+            if threads is not None and int(thr[j]) != int(threads[i]):
+                continue
+            x = ctx._str(txt[j])
+            kinds.setdefault(template(x), x)
+        for k, x in kinds.items():
+            c, first = seen.get(k, (0, x))
+            seen[k] = (c + 1, first)
+    best = max(seen.items(), key=lambda kv: kv[1][0], default=None)
+    if best is None or best[1][0] < share * len(starts):
+        return ""
+    return f'"{best[1][1]}" ({best[1][0]} of {len(starts)})'
