@@ -93,6 +93,8 @@ def test_a_leak_on_every_worker_is_one_leak_with_its_callstack() -> None:
     # what each leaked buffer was for: the warning logged beside it on its thread
     logged = next(x.strip() for x in r.lines if x.strip().startswith("logged on the same thread"))
     assert '"write timeout on request #' in logged and f"({len(never)} of {len(never)})" in logged
+    live = next(x for x in r.lines if x.startswith("Live memory in the middle of each tenth"))
+    assert live.endswith(": still growing.")  # the session cache filled; the leak goes on
 
 
 def test_a_queue_that_climbs_after_the_load_steps_up_gets_its_rates() -> None:
