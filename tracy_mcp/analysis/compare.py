@@ -415,7 +415,8 @@ def _summary(
         r = reg[0]
         per_frame_reg = (
             f" ({'+' if r['impact_ns'] >= 0 else '-'}"
-            f"{fmt_ns(abs(r['total_b_ns'] / fb['frames'] - r['total_a_ns'] / fa['frames']))} per gameplay frame)"
+            f"{fmt_ns(abs(r['total_b_ns'] / fb['frames'] - r['total_a_ns'] / fa['frames']))} per gameplay frame"
+            f"{_summed_over(b, r['name'])})"
             if fa and fb
             else ""
         )
@@ -432,7 +433,7 @@ def _summary(
         d = r["total_b_ns"] - r["total_a_ns"]
         frame_d = (
             f" ({'+' if d >= 0 else '-'}{fmt_ns(abs(r['total_b_ns'] / fb['frames'] - r['total_a_ns'] / fa['frames']))}"
-            " per gameplay frame)"
+            f" per gameplay frame{_summed_over(b, r['name'])})"
             if fa and fb
             else ""
         )
@@ -580,3 +581,12 @@ def _summary(
     elif fa or fb:
         lines.append("Frames: only one of the captures has frame marks.")
     return title, lines
+
+
+def _summed_over(ctx: Capture, name: str) -> str:
+    """", summed over its N threads" when zone `name` runs on more than one thread: its time per frame then adds
+    the threads' times, which can exceed what the frame itself grew."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    n = len(np.unique(t.owner[rows])) if len(rows) else 0
+    return f", summed over the {n} threads it runs on" if n > 1 else ""
