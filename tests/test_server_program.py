@@ -116,6 +116,10 @@ def test_a_queue_that_climbs_after_the_load_steps_up_gets_its_rates() -> None:
     shown = re.search(r"work arrives at about ([\d,.]+)/s", r.title)
     assert shown is not None and abs(float(shown[1].replace(",", "")) - arrive) < 0.01 * arrive
     assert "or 6 threads" in r.title
+    # what the program said as it began: the load balancer sent more traffic
+    assert (
+        "Logged as the climb began: \"lb: backend added to pool 'eu-west' (weight 2)\" (2.132 s, acceptor)" in r.title
+    )
 
 
 def test_one_hot_shard_names_its_thread_the_idle_rest_and_the_key() -> None:

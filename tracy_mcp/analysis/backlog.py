@@ -15,6 +15,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
+from tracy_mcp.analysis.program_messages import one_off_before
 from tracy_mcp.analysis.thread_report import pool_of
 from tracy_mcp.analysis.wait_zones import top_work, unit_of_work, wait_names
 
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 I64 = np.int64
 SATURATED = 0.9  # a thread working this share of the climb is at capacity
 MIN_UNITS = 20  # fewer units done over the climb: no rate to speak of
+LOGGED_BEFORE = 0.2  # a one-off message this share of the climb's length before it began is quoted with it
 CLIMB_START = 0.1  # the climb starts at the last point within this share of the rise above the starting level
 
 
@@ -44,6 +46,7 @@ class Backlog:
     counts_items: bool  # it takes whole values only
     step: str  # the unit's child zone holding the most of its time ("" if none)
     step_share: float
+    logged: str = ""  # a one-off message of the program's just before the climb, with its time
 
     @property
     def done_per_s(self) -> float:
@@ -84,6 +87,8 @@ class Backlog:
             whole = (len(self.threads) + len(self.idle)) * 1e9 / max(self.mean_ns, 1.0)
             if self.counts_items and self.growth_per_s > 0 and whole >= self.done_per_s + self.growth_per_s:
                 out += f"; the whole pool could do {whole:,.0f}/s"
+        if self.logged:
+            out += f". Logged as the climb began: {self.logged}"
         if self.step:
             out += f". Most of {self.unit}'s time: {self.step} ({fmt_pct(self.step_share)})"
         return out + "."
@@ -128,8 +133,16 @@ def backlog(ctx: Capture, plot_ids: list[int]) -> Backlog | None:
             counts_items=_whole(cv),
             step=step,
             step_share=share,
+            logged=_logged_before(ctx, lo, hi),
         )
     return None
+
+
+def _logged_before(ctx: Capture, lo: int, hi: int) -> str:
+    """The program's one-off message closest before the climb's start (within LOGGED_BEFORE of the climb, at least
+    a second): '"text" (2.132 s, thread)'."""
+    k = one_off_before(ctx, lo, max(int(LOGGED_BEFORE * (hi - lo)), 1_000_000_000))
+    return f'"{k.text}" ({k.first_ns / 1e9:.3f} s, {k.thread})' if k is not None else ""
 
 
 def _points(ctx: Capture, plot_id: int) -> tuple[np.ndarray, np.ndarray]:

@@ -584,7 +584,7 @@ def _summary(
 
 
 def _summed_over(ctx: Capture, name: str) -> str:
-    """", summed over its N threads" when zone `name` runs on more than one thread: its time per frame then adds
+    """ ", summed over its N threads" when zone `name` runs on more than one thread: its time per frame then adds
     the threads' times, which can exceed what the frame itself grew."""
     t = ctx._cpu()
     rows = t.stat_rows(ctx._srclocs().rows_of(name))

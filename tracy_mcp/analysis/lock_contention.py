@@ -789,7 +789,9 @@ def _lock_lines(
         f"{fmt_ns(x['mean_wait_ns'])}, p99 {fmt_ns(x['p99_wait_ns'])}, max {fmt_ns(x['max_wait_ns'])} over "
         f"{x['acquisitions']} acquisitions",
         f"   of that wait: {fmt_ns(x['blocked_ns'])} while another thread held it (blocked; in "
-        f"{x['contended_acquisitions']} acquisitions), {fmt_ns(max(x['wait_ns'] - x['blocked_ns'], 0))} while it was "
+        f"{x['contended_acquisitions']} acquisitions, "
+        f"{fmt_ns(x['blocked_ns'] / max(x['contended_acquisitions'], 1))} each on average), "
+        f"{fmt_ns(max(x['wait_ns'] - x['blocked_ns'], 0))} while it was "
         "free (handing over after a release: the waiter waking up; lock overhead)",
         f"   held {fmt_ns(x['held_ns'])} of the {fmt_ns(span)} {scope} ({_pct(x['held_ns'], span)}), longest hold "
         f"{fmt_ns(x['max_hold_ns'])}",

@@ -169,3 +169,10 @@ def logged_in_each(
     if best is None or best[1][0] < share * len(starts):
         return ""
     return f'"{best[1][1]}" ({best[1][0]} of {len(starts)})'
+
+
+def one_off_before(ctx: Capture, at: int, within: int) -> MessageKind | None:
+    """The program's one-off message (a kind logged once) closest before `at`, at most `within` ns before it: what
+    the program said as something changed (a backend added, a level loaded); None when there is none."""
+    near = [k for k in message_kinds(ctx) if k.count == 1 and at - within <= k.first_ns <= at]
+    return max(near, key=lambda k: k.first_ns, default=None)
