@@ -151,6 +151,8 @@ def test_eval_output_is_compact_and_bounded(tmp_path: Any) -> None:
         header = body.splitlines()[1]
         for column in ("start_ns", "duration_ns", "self_ns", "thread", "name", "text"):
             assert column in header  # every column, none hidden behind "..."
+        # pandas is there as `pd` beside the DataFrames the tables come back as
+        assert await ok(client, "eval", code="isinstance(ctx.zones(), pd.DataFrame)") == "True"
         keys = await ok(client, "eval", code="{np.uint64(24435): np.int64(5), 'f': np.float64(0.5)}")
         assert keys == "{24435: 5, 'f': 0.5}"
         big = await ok(client, "eval", code="list(range(10**7))", max_chars=2_000)

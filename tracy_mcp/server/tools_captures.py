@@ -93,7 +93,7 @@ def register(mcp: MCPServer, core: Core) -> None:
             str,
             Field(description='A path, a file name in the captures folder, or "demo" (an example).'),
         ],
-        alias: Annotated[str | None, Field(description="instance_id to use instead of the default.")] = None,
+        alias: Annotated[str | None, Field(description="An instance_id instead of the default.")] = None,
         ctx: Context | None = None,
     ) -> Loaded:
         """Load a .tracy file; returns its instance_id (default: the file name without .tracy). An unchanged file

@@ -32,7 +32,7 @@ def register(mcp: MCPServer, core: Core) -> None:
     async def eval_tool(
         code: Annotated[
             str,
-            Field(description="Python; `ctx` is the capture (also `instances`, `np`, `sql`)."),
+            Field(description="Python; `ctx`: the capture (also `instances`, `np`, `pd`, `sql`)."),
         ],
         instance_id: Annotated[str | None, Field(description="Id or alias; optional when one is loaded.")] = None,
         async_mode: Annotated[bool, Field(description="Run in the background; returns a task_id.")] = False,
@@ -124,13 +124,20 @@ def _eval_namespace(core: Core, inst: Instance) -> dict[str, Any]:
 
     import tracy_mcp
 
-    return {
+    names = {
         "ctx": inst.capture,
         "instances": core.registry.captures(),
         "tracy_mcp": tracy_mcp,
         "np": np,
         "sql": _loaded_sql(core, inst),
     }
+    try:  # the tables are DataFrames when pandas is installed: code written against them expects `pd` too
+        import pandas as pd
+
+        names["pd"] = pd
+    except ImportError:
+        pass
+    return names
 
 
 def _loaded_sql(core: Core, here: Instance) -> Any:
