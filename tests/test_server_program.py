@@ -95,6 +95,12 @@ def test_a_leak_on_every_worker_is_one_leak_with_its_callstack() -> None:
     assert '"write timeout on request #' in logged and f"({len(never)} of {len(never)})" in logged
     live = next(x for x in r.lines if x.startswith("Live memory in the middle of each tenth"))
     assert live.endswith(": still growing.")  # the session cache filled; the leak goes on
+    # the session cache's plot rises to its cap and holds: it does not "climb all run" beside the leak's
+    with open_capture(DATA / "reqsrv-pool_leak.tracy") as c:
+        trend = c.frame_trend()
+        text = c.summary().summary()
+    assert "conn_buffers_kb" in trend.climbing and "session_cache_kb" not in trend.climbing
+    assert re.search(r"session_cache_kb [\d,]+ -> [\d,]+ \(range [\d,.]+\.\.[\d,]+; rises, then holds near", text)
 
 
 def test_a_queue_that_climbs_after_the_load_steps_up_gets_its_rates() -> None:

@@ -39,6 +39,8 @@ HIDDEN = 0.1  # with the frame time holding, growth per frame worth naming (fram
 CLIMBS = 0.9  # a user plot ranking this closely with time (and at least doubling) climbs all run
 CLIMB_DIP = 0.05  # a plot that climbs after a flat start falls back by at most this share of its range...
 CLIMB_TOP = 3  # ...and is highest in one of this many last tenths
+LEVEL = 0.03  # a plot whose last LEVEL_TENTHS tenths stay within this share of its range has levelled off
+LEVEL_TENTHS = 4
 PLOT_RHO = 0.8  # a plot following the run this closely is named
 SHOWN = 5
 STEP_FIT = 0.6  # a single step at one frame explains at least this share of the frame times' variation...
@@ -195,6 +197,7 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
         if p["type"] == "User"
         and not p["running_total"]
         and (abs(p["rho"]) >= CLIMBS or _climbs_after_a_while(p["tenths"]))
+        and not levelled_off(p["tenths"])
         and abs(p["last"]) >= 2 * max(abs(p["first"]), 1e-9)
     ]
     if climbing and not up and not down:  # the frames hold, yet something builds up: that leads
@@ -478,6 +481,16 @@ def _columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
         else:
             out[k] = vals
     return out
+
+
+def levelled_off(values: list[float] | np.ndarray) -> bool:
+    """Values (a plot's medians per tenth of the run) that rose and then stayed within LEVEL of their range over
+    the last LEVEL_TENTHS: a cache at its cap, not a backlog."""
+    v = np.asarray(values, np.float64)
+    if len(v) < 2 * LEVEL_TENTHS or np.isnan(v).any() or v.max() <= v.min():
+        return False
+    tail = v[-LEVEL_TENTHS:]
+    return bool(tail.max() - tail.min() <= LEVEL * (v.max() - v.min()) and tail.min() > v[0])
 
 
 def _climbs_after_a_while(tenths: list[float]) -> bool:
