@@ -160,3 +160,25 @@ def test_what_the_program_calls_itself_is_shown_and_compared() -> None:
     # no app info: nothing is added
     with open_capture(DATA / "discardpool-0.14.0.tracy") as c:
         assert c.get_app_info() == [] and '("' not in c.summary().summary().splitlines()[1]
+
+
+def test_a_pool_of_workers_is_one_call_tree_with_each_members_share() -> None:
+    """The five workers run the same requests: one merged tree (per_thread=True keeps them apart)."""
+    with open_capture(DATA / "reqsrv-regress_b.tracy") as c:
+        r = c.call_tree(name="Server::HandleRequest")
+        apart = c.call_tree(name="Server::HandleRequest", per_thread=True)
+        hot = c.hot_paths(3)
+        req = c.zones(name="Server::HandleRequest")
+        js = c.zones(name="Json::Serialize")
+    top = r.table[r.table["depth"] == 0]
+    assert len(top) == 1 and int(top["count"].iloc[0]) == len(req)
+    assert top["thread"].iloc[0] == "worker-0 to worker-4 (5 threads)"
+    assert "on 5 threads (a pool's threads merged into one tree)" in r.title
+    per = req.groupby("thread", observed=True)["duration_ns"].sum().sort_values(ascending=False)
+    header = next(x for x in r.lines if x.startswith("worker-0 to worker-4 (5 threads) ("))
+    assert "each: " + ", ".join(f"{t} {fmt_ns(v)}" for t, v in per.items()) in header
+    assert len(apart.table[apart.table["depth"] == 0]) == 5
+    # hot paths: Json::Serialize is one path of the pool's threads, with all of its self time
+    first = hot.table.iloc[0]
+    assert first["path"] == "Server::HandleRequest > Json::Serialize" and first["count"] == len(js)
+    assert first["self_ns"] == js["self_ns"].sum()

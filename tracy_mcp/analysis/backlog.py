@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
+from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list, pool_of
 from tracy_mcp.analysis.program_messages import one_off_before
-from tracy_mcp.analysis.thread_report import pool_of
 from tracy_mcp.analysis.wait_zones import top_work, unit_of_work, wait_names
 
 if TYPE_CHECKING:

@@ -16,7 +16,7 @@ import numpy as np
 
 from tracy_mcp.analysis.call_paths import merge_paths
 from tracy_mcp.analysis.cpu_runs import thread_runs
-from tracy_mcp.analysis.formatting import fmt_ns
+from tracy_mcp.analysis.formatting import fmt_ns, name_list, pool_of
 from tracy_mcp.analysis.frame_trend import follows_text
 from tracy_mcp.analysis.recursion import merge_recursion
 from tracy_mcp.analysis.report import Report, frame
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 I64 = np.int64
 SEP = " > "
 SUMMARY_LINES = 32  # tree lines in a call tree's summary
+MOST_IN = 0.5  # a merged pool's path with one member holding this share of its self time names that member
 
 
 @attrs.frozen
@@ -175,15 +176,18 @@ def tree_columns(report: Report) -> dict[str, np.ndarray]:
     return {c: t[c].to_numpy() for c in t.columns}
 
 
-def _tree_text(cols: dict[str, np.ndarray], scope: str, zones: int, span: int = 0) -> tuple[str, list[str]]:
+def _tree_text(
+    cols: dict[str, np.ndarray], scope: str, zones: int, span: int = 0, threads: int = 0
+) -> tuple[str, list[str]]:
     n = len(cols["id"])
     if n == 0:
         return f"Call tree ({scope}): none recorded (no CPU zones in scope).", []
-    threads = sorted(set(cols["thread"].tolist()) - {""})
+    trees = len(set(cols["thread"].tolist()) - {""})
     top = int(np.argmax(cols["self_ns"]))
-    where = f" on {len(threads)} thread{'s' if len(threads) != 1 else ''}" if threads else ", threads merged"
+    pools = " (a pool's threads merged into one tree)" if threads > trees else ""
+    on = f" on {threads} thread{'s' if threads != 1 else ''}{pools}" if trees else ", threads merged"
     title = (
-        f"Call tree ({scope}): {n} call paths, {zones} zones{where}; most self time: {_where(cols, top)}, "
+        f"Call tree ({scope}): {n} call paths, {zones} zones{on}; most self time: {where(cols, top)}, "
         f"{_ms(cols['self_ns'][top])} in {cols['count'][top]} call{'s' if cols['count'][top] != 1 else ''}."
     )
     lines = ["total / self time, calls, share of the parent (paths under 1% of their thread's time left out):"]
@@ -209,7 +213,7 @@ def _hot_text(cols: dict[str, np.ndarray], scope: str, paths: int) -> tuple[str,
         lines.append(
             f"{i + 1:2d}. {_ms(cols['self_ns'][i])} self ({cols['self_share'][i] * 100:.1f}%{on_cpu}),"
             f" {calls} {_ms(cols['mean_ns'][i])}, max {_ms(cols['max_ns'][i])}:"
-            f" {_where(cols, i)}"
+            f" {where(cols, i)}"
         )
     which = '; "on a CPU" (context switches) tells which' if (np.asarray(cols["self_cpu_ns"]) >= 0).any() else ""
     lines.append(
@@ -290,8 +294,10 @@ def _ms(ns: Any) -> str:
     return fmt_ns(int(ns))
 
 
-def _where(cols: dict[str, np.ndarray], i: int) -> str:
+def where(cols: dict[str, np.ndarray], i: int) -> str:
     th = cols["thread"][i]
+    if th and "busiest" in cols and cols["busiest"][i] != th and cols["busiest_share"][i] >= MOST_IN:
+        th = f"{th}, most in {cols['busiest'][i]}: {cols['busiest_share'][i]:.0%}"  # one member does most of it
     return f"[{th}] {cols['path'][i]}" if th else str(cols["path"][i])
 
 
@@ -317,7 +323,8 @@ def _tree_lines(cols: dict[str, np.ndarray], budget: int, span: int = 0) -> list
                 if 0 < root_total[th] <= span
                 else ""
             )
-            lines.append(f"{th} ({_ms(root_total[th])} in top-level zones{cover}):")
+            each = f"; each: {cols['members'][i]}" if cols["members"][i] else ""
+            lines.append(f"{th} ({_ms(root_total[th])} in top-level zones{cover}{each}):")
         if len(lines) >= budget:
             lines.append("  … (more in .table)")
             break
@@ -372,10 +379,18 @@ def _table(ctx: Capture, tree: _Tree, order: np.ndarray) -> dict[str, np.ndarray
         "mean_ns": np.where(count > 0, total // np.maximum(count, 1), 0),
         "max_ns": tree.max_ns[order],
         "share": share,
+        "members": np.full(len(order), "", dtype=object),  # a merged pool's threads with their top-level time
+        "busiest": thread.copy(),  # the thread with the most of the path's self time (a merged pool's member)
+        "busiest_share": np.ones(len(order)),
     }
 
 
-def _build(ctx: Capture, scope: Scope, name: str | None, per_thread: bool) -> tuple[dict[str, np.ndarray], int]:
+def _build(
+    ctx: Capture, scope: Scope, name: str | None, per_thread: bool, pools: bool = False
+) -> tuple[dict[str, np.ndarray], int, int]:
+    """The tree's table, zone count and how many threads it covers; `pools`: the threads of a pool
+    ("worker-0".."worker-4") merged into one tree, kept under the first member's thread_id and named after all of
+    them with each one's top-level time."""
     root_labels = None
     if name is not None:
         names = ctx._srclocs().names
@@ -383,9 +398,66 @@ def _build(ctx: Capture, scope: Scope, name: str | None, per_thread: bool) -> tu
         if not root_labels:
             raise KeyError(f"no zone named {name!r}")
     zp, sums = _engine_sums(ctx, scope)
-    tree = _merge(zp, (*sums, _self_cpu(ctx, zp, scope)), per_thread=per_thread, root_labels=root_labels)
+    owner, members = _pool_owners(ctx, zp.owner, sums[0]) if pools and per_thread else (zp.owner, {})
+    paths = attrs.evolve(zp, owner=owner) if members else zp
+    tree = _merge(paths, (*sums, _self_cpu(ctx, zp, scope)), per_thread=per_thread, root_labels=root_labels)
     order = _dfs_order(tree)
-    return _table(ctx, tree, order), int(tree.count.sum())
+    cols = _table(ctx, tree, order)
+    if members:  # each member's share of the merged tree's top-level time: a pool's imbalance stays in view
+        alone = _merge(zp, (*sums, _self_cpu(ctx, zp, scope)), per_thread=True, root_labels=root_labels)
+        top = alone.parent < 0
+        per = np.bincount(np.maximum(alone.thread[top], 0), weights=alone.total[top], minlength=len(zp.owner))
+        labels = ctx._thread_labels()
+        for rep, group in members.items():
+            split = ", ".join(f"{labels[r]} {_ms(per[r])}" for r in sorted(group, key=lambda r: -per[r]))
+            mine = cols["thread_id"] == rep
+            cols["thread"][mine] = f"{name_list([labels[r] for r in group])} ({len(group)} threads)"
+            cols["members"][mine] = split
+        _busiest_members(cols, _table(ctx, alone, _dfs_order(alone)), members, labels)
+    shown = set(cols["thread_id"].tolist()) - {-1}
+    threads = sum(len(members[r]) if r in members else 1 for r in shown)
+    return cols, int(tree.count.sum()), threads
+
+
+def _busiest_members(
+    cols: dict[str, np.ndarray], alone: dict[str, np.ndarray], members: dict[int, list[int]], labels: list[str]
+) -> None:
+    """Per path of a merged pool's tree, the member thread with the most of its self time and that share (columns
+    `busiest`, `busiest_share`), from the same paths of the per-thread tree `alone`."""
+    rep_of = {r: rep for rep, group in members.items() for r in group}
+    by_path: dict[tuple[int, str], list[tuple[int, int]]] = {}
+    for th, path, own in zip(
+        alone["thread_id"].tolist(), alone["path"].tolist(), alone["self_ns"].tolist(), strict=True
+    ):
+        if th in rep_of:
+            by_path.setdefault((rep_of[th], path), []).append((own, th))
+    for i, (th, path) in enumerate(zip(cols["thread_id"].tolist(), cols["path"].tolist(), strict=True)):
+        found = by_path.get((th, path))
+        if th in members and found:
+            own, who = max(found)
+            cols["busiest"][i] = labels[who]
+            cols["busiest_share"][i] = own / max(sum(x for x, _ in found), 1)
+
+
+def _pool_owners(ctx: Capture, owner: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, dict[int, list[int]]]:
+    """`owner` with the threads of each pool (names that differ by a trailing number, at least two of them with
+    paths in scope) mapped to the pool's first member, and {first member: the pool's thread rows}."""
+    labels = ctx._thread_labels()
+    used = sorted({int(x) for x in owner[count > 0].tolist() if 0 <= x < len(labels)})
+    groups: dict[str, list[int]] = {}
+    for r in used:
+        if pool_of(labels[r]) != labels[r]:  # a numbered member
+            groups.setdefault(pool_of(labels[r]), []).append(r)
+    remap = np.arange(max(int(owner.max(initial=0)) + 1, len(labels)), dtype=I64)
+    members = {}
+    for group in groups.values():
+        if len(group) > 1:
+            remap[group] = group[0]
+            members[group[0]] = group
+    if not members:
+        return owner, {}
+    out = np.where(owner >= 0, remap[np.maximum(owner, 0)], owner)
+    return out.astype(owner.dtype), members
 
 
 def call_tree(
@@ -395,21 +467,23 @@ def call_tree(
     end: int | None = None,
     frame_range: Any = None,
     name: str | None = None,
-    per_thread: bool = True,
+    per_thread: bool | None = None,
 ) -> CallTree:
-    """Zones merged by call path (per thread, or all threads with per_thread=False): count, total, self, mean,
-    max, share of the parent, one row per path in `.table`. thread: a name, OS id or thread_id; [start, end) ns
-    and/or frame_range (a frame index or an inclusive (first, last) pair) clip the zones to a window; name:
-    re-root at the outermost zones of that name (what runs inside them)."""
+    """Zones merged by call path, one row per path in `.table`: count, total, self, mean, max, share of the
+    parent. per_thread: None (default) a tree per thread, the threads of a pool ("worker-0".."worker-4") merged
+    into one (its thread column names them all, thread_id is the first's); True a tree per thread; False all
+    threads merged. thread: a name, OS id or thread_id; [start, end) ns and/or frame_range (a frame index or an
+    inclusive (first, last) pair) clip the zones to a window; name: re-root at the outermost zones of that name
+    (what runs inside them)."""
     scope = resolve_scope(ctx, thread=thread, start=start, end=end, frame_range=frame_range)
-    cols, zones = _build(ctx, scope, name, per_thread)
+    cols, zones, threads = _build(ctx, scope, name, per_thread is not False, pools=per_thread is None)
     label = scope.label + (f", inside {name}" if name else "")
     span = 0
     if name is None:  # how much of each thread's time its zones hold: the rest is outside every zone
         lo = int(ctx.get_first_time()) if scope.start is None else int(scope.start)
         hi = int(ctx.get_last_time()) if scope.end is None else int(scope.end)
         span = hi - lo
-    title, lines = _tree_text(cols, label, zones, span)
+    title, lines = _tree_text(cols, label, zones, span, threads)
     if name is None and scope.threads is None:  # which part of a recursion costs what (zone texts name the parts)
         lines[-1:-1] = recursion_by_text(ctx, scope.start, scope.end)
     if len(cols["id"]):
@@ -430,15 +504,29 @@ def hot_paths(
     end: int | None = None,
     frame_range: Any = None,
     name: str | None = None,
-    per_thread: bool = True,
+    per_thread: bool | None = None,
     merge_recursive: bool = True,
 ) -> HotPaths:
-    """The `n` call paths with the most self time (restrictions as for call_tree). merge_recursive: paths that
-    differ only by how deep a function recursed are one path, "worker > fib (recursive)", with the calls and self
-    time of every depth (mean and max: of the outermost calls)."""
+    """The `n` call paths with the most self time (restrictions and per_thread as for call_tree: by default the
+    threads of a pool are one). merge_recursive: paths that differ only by how deep a function recursed are one
+    path, "worker > fib (recursive)", with the calls and self time of every depth (mean and max: of the outermost
+    calls)."""
     scope = resolve_scope(ctx, thread=thread, start=start, end=end, frame_range=frame_range)
-    cols, _ = _build(ctx, scope, name, per_thread)
-    keep = ("id", "path", "thread_id", "thread", "count", "self_ns", "self_cpu_ns", "total_ns", "mean_ns", "max_ns")
+    cols, _, _ = _build(ctx, scope, name, per_thread is not False, pools=per_thread is None)
+    keep = (
+        "id",
+        "path",
+        "thread_id",
+        "thread",
+        "busiest",
+        "busiest_share",
+        "count",
+        "self_ns",
+        "self_cpu_ns",
+        "total_ns",
+        "mean_ns",
+        "max_ns",
+    )
     cols = {k: cols[k] for k in keep}
     if merge_recursive:
         cols = merge_recursion(cols, SEP)
@@ -454,6 +542,8 @@ def hot_paths(
         "path": cols["path"][pick],
         "thread_id": cols["thread_id"][pick],
         "thread": cols["thread"][pick],
+        "busiest": cols["busiest"][pick],
+        "busiest_share": cols["busiest_share"][pick],
         "count": cols["count"][pick],
         "self_ns": self_ns[pick],
         "self_cpu_ns": cols["self_cpu_ns"][pick],

@@ -85,7 +85,9 @@ class ExportMethods:
                 rows = speedscope_file.keep_long_zones(ctx, rows, int(min_duration))
             first = int(ctx._cpu().start[rows].min()) if len(rows) else 0
         else:
-            tree = tree_columns(ctx.call_tree(thread=thread, start=start, end=end, frame_range=frame_range))
+            tree = tree_columns(
+                ctx.call_tree(thread=thread, start=start, end=end, frame_range=frame_range, per_thread=True)
+            )
             first = 0
         lo = scope.start if scope.start is not None else min(first, 0)
         hi = scope.end if scope.end is not None else int(ctx.get_last_time())

@@ -87,3 +87,8 @@ def name_list(names: list[str]) -> str:
             f"{item}{r[0]}" + ((f" to {item}{r[-1]}" if spelt else f"-{r[-1]}") if len(r) > 1 else "") for r in runs
         ]
     return ", ".join(parts)
+
+
+def pool_of(name: str) -> str:
+    """Pool name of a thread: its name without a trailing number ("JobWorker 2" -> "JobWorker")."""
+    return re.sub(r"[\s#_\-:]*\d+$", "", name).strip() or name

@@ -45,7 +45,8 @@ def merge_recursion(cols: dict[str, np.ndarray], sep: str) -> dict[str, np.ndarr
         marks[key] = [a or b for a, b in zip(seen, recursive, strict=True)]
     keys = list(groups)
     outer = np.asarray([min(groups[k], key=lambda i: str(cols["path"][i]).count(sep)) for k in keys], np.intp)
-    out = {name: cols[name][outer] for name in ("id", "thread_id", "thread", "total_ns", "mean_ns", "max_ns")}
+    kept = ("id", "thread_id", "thread", "busiest", "busiest_share", "total_ns", "mean_ns", "max_ns")
+    out = {name: cols[name][outer] for name in kept if name in cols}
     out["path"] = np.asarray(
         [sep.join(n + MARK if r else n for n, r in zip(k[1], marks[k], strict=True)) for k in keys], dtype=object
     )

@@ -197,7 +197,7 @@ def _headline(report: Any) -> str:
 
 def _hot_line(ctx: Capture, locks: Any = None) -> str:
     """`locks`: the capture's lock_contention report when the summary made one."""
-    from tracy_mcp.analysis.call_tree import tree_columns
+    from tracy_mcp.analysis.call_tree import tree_columns, where
 
     cols = tree_columns(ctx.hot_paths(HOT_PATHS))
     waits = wait_names(ctx)
@@ -209,7 +209,7 @@ def _hot_line(ctx: Capture, locks: Any = None) -> str:
         )
 
     parts = [
-        f"[{cols['thread'][i]}] {cols['path'][i]} {fmt_ns(cols['self_ns'][i])} ({cols['self_share'][i] * 100:.0f}%, "
+        f"{where(cols, i)} {fmt_ns(cols['self_ns'][i])} ({cols['self_share'][i] * 100:.0f}%, "
         f"{cols['count'][i]}x{kind(str(cols['path'][i]))})"
         for i in range(len(cols["path"]))
     ]

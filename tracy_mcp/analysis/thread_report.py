@@ -23,7 +23,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.cpu_runs import RUNNABLE_STATES, double_booked_ns, host_cores, thread_runs
-from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list, pool_of
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.hot_functions import NO_ZONE as NO_ZONE_LABEL
 from tracy_mcp.analysis.hot_functions import PROFILER_THREAD, blocked_calls_by_zone
@@ -85,11 +85,6 @@ class ThreadReport(Report):
 
     window: tuple[int, int] = (0, 0)
     window_what: str = ""
-
-
-def pool_of(name: str) -> str:
-    """Pool name of a thread: its name without a trailing number ("JobWorker 2" -> "JobWorker")."""
-    return re.sub(r"[\s#_\-:]*\d+$", "", name).strip() or name
 
 
 def _columns(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ def plot_flame(ctx: Capture, **tree_args: Any) -> Any:
 
     tree = ctx.call_tree(**tree_args)
     cols = tree_columns(tree)
-    per_thread = tree_args.get("per_thread", True)
+    per_thread = tree_args.get("per_thread") is not False
     n = len(cols["id"])
     parent = cols["parent_id"].tolist()
     total = cols["total_ns"].astype(np.float64)
