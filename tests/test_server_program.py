@@ -182,3 +182,17 @@ def test_a_pool_of_workers_is_one_call_tree_with_each_members_share() -> None:
     first = hot.table.iloc[0]
     assert first["path"] == "Server::HandleRequest > Json::Serialize" and first["count"] == len(js)
     assert first["self_ns"] == js["self_ns"].sum()
+
+
+def test_the_named_zone_by_its_text_is_the_endpoint_table() -> None:
+    """tail_latency: call_tree(name=...) groups the requests by their zone text: the slow endpoint stands out."""
+    with open_capture(DATA / "reqsrv-tail_latency.tracy") as c:
+        r = c.call_tree(name="Server::HandleRequest")
+        req = c.zones(name="Server::HandleRequest")
+    t = r.tables["by_text"]
+    assert int(t["runs"].sum()) == len(req)
+    first = t.iloc[0]
+    email = req[req["text"].str.contains("email=")]
+    assert "orders/history?email=" in first["text"] and first["runs"] == len(email)
+    assert first["median_ns"] == np.median(email["duration_ns"]) and first["total_ns"] == email["duration_ns"].sum()
+    assert any(x.startswith("Server::HandleRequest by its zone text (numbers blanked)") for x in r.lines)

@@ -16,8 +16,9 @@ import numpy as np
 
 from tracy_mcp.analysis.call_paths import merge_paths
 from tracy_mcp.analysis.cpu_runs import thread_runs
-from tracy_mcp.analysis.formatting import fmt_ns, name_list, pool_of
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns, name_list, pool_of
 from tracy_mcp.analysis.frame_trend import follows_text
+from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.recursion import merge_recursion
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import Scope, resolve_scope
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 I64 = np.int64
 SEP = " > "
 SUMMARY_LINES = 32  # tree lines in a call tree's summary
+BY_TEXT_KINDS = 200  # more kinds of zone text than this: ids, not kinds (no breakdown by text)
+BY_TEXT_SHOWN = 8
 MOST_IN = 0.5  # a merged pool's path with one member holding this share of its self time names that member
 
 
@@ -484,6 +487,9 @@ def call_tree(
         hi = int(ctx.get_last_time()) if scope.end is None else int(scope.end)
         span = hi - lo
     title, lines = _tree_text(cols, label, zones, span, threads)
+    by_text = _by_text(ctx, scope, name) if name is not None else {}
+    if by_text:  # the named zone's runs by what they carry (an endpoint, a job kind): which kind costs what
+        lines[-1:-1] = _by_text_lines(name or "", by_text)
     if name is None and scope.threads is None:  # which part of a recursion costs what (zone texts name the parts)
         lines[-1:-1] = recursion_by_text(ctx, scope.start, scope.end)
     if len(cols["id"]):
@@ -493,7 +499,60 @@ def call_tree(
                 title[:-1]
                 + f" ({'the frame-pacing wait' if kind == 'paces the frame' else 'a wait for other threads'})."
             )
-    return CallTree(title=title, lines=lines, table=frame(cols), scope=label, zones=zones)
+    rep = CallTree(title=title, lines=lines, table=frame(cols), scope=label, zones=zones)
+    if by_text:
+        rep.tables["by_text"] = frame(by_text)
+    return rep
+
+
+def _by_text(ctx: Capture, scope: Scope, name: str) -> dict[str, np.ndarray]:
+    """The runs of zone `name` in scope grouped by their zone text with numbers blanked (program_messages.template:
+    "GET /api/v#/feed ##"): per kind runs, median, p99, max and total duration, most total first; {} when the runs
+    carry no text or (nearly) every run a kind of its own."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    rows = rows[t.valid[rows]]
+    if scope.threads is not None:
+        rows = rows[np.isin(t.owner[rows], scope.threads)]
+    if scope.start is not None:
+        rows = rows[t.end[rows] > scope.start]
+    if scope.end is not None:
+        rows = rows[t.start[rows] < scope.end]
+    if len(rows) < 2:
+        return {}
+    kinds = np.asarray([template(x) for x in zone_texts(ctx, rows, plain=True)], object)
+    names, idx = np.unique(kinds, return_inverse=True)
+    if len(names) < 2 or len(names) > BY_TEXT_KINDS or not any(names):
+        return {}
+    dur = t.dur[rows].astype(np.float64)
+    order = np.argsort(idx, kind="stable")
+    bounds = np.concatenate([[0], np.cumsum(np.bincount(idx, minlength=len(names)))])
+    stats = []
+    for k in range(len(names)):
+        d = dur[order[bounds[k] : bounds[k + 1]]]
+        stats.append((len(d), np.median(d), np.percentile(d, 99), d.max(), d.sum()))
+    arr = np.asarray(stats)
+    top = np.argsort(-arr[:, 4], kind="stable")
+    return {
+        "text": names[top].astype(object),
+        "runs": arr[top, 0].astype(I64),
+        "median_ns": arr[top, 1],
+        "p99_ns": arr[top, 2],
+        "max_ns": arr[top, 3],
+        "total_ns": arr[top, 4],
+    }
+
+
+def _by_text_lines(name: str, t: dict[str, np.ndarray]) -> list[str]:
+    out = [f"{name} by its zone text (numbers blanked): runs, median, p99, max, total"]
+    for i in range(min(len(t["text"]), BY_TEXT_SHOWN)):
+        out.append(
+            f"  {clip_text(str(t['text'][i]) or '(no text)', 90)}: {t['runs'][i]}, {_ms(t['median_ns'][i])}, "
+            f"{_ms(t['p99_ns'][i])}, {_ms(t['max_ns'][i])}, {_ms(t['total_ns'][i])}"
+        )
+    if len(t["text"]) > BY_TEXT_SHOWN:
+        out.append(f"  … {len(t['text']) - BY_TEXT_SHOWN} more in .tables['by_text']")
+    return out
 
 
 def hot_paths(
