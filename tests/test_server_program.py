@@ -93,6 +93,10 @@ def test_a_leak_on_every_worker_is_one_leak_with_its_callstack() -> None:
     # what each leaked buffer was for: the warning logged beside it on its thread
     logged = next(x.strip() for x in r.lines if x.strip().startswith("logged on the same thread"))
     assert '"write timeout on request #' in logged and f"({len(never)} of {len(never)})" in logged
+    # the session cache is emptied at shutdown: said, with the zone that does it
+    clear = ev[(ev["pool"] == "session_cache") & (ev["free_ns"] >= 0)]
+    assert (clear["free_ns"] > 6.0e9).sum() >= 90
+    assert any(x.startswith("Freed at exit: ") and "in Session::Clear" in x for x in r.lines)
     live = next(x for x in r.lines if x.startswith("Live memory in the middle of each tenth"))
     assert live.endswith(": still growing.")  # the session cache filled; the leak goes on
     # the session cache's plot rises to its cap and holds: it does not "climb all run" beside the leak's

@@ -39,6 +39,11 @@ STEADY_SPREAD = 0.25  # never-freed allocations spread over >= 25% of the captur
 BOUNDED_EARLY = 0.1
 PLATEAU = 1.15  # a site's live bytes within 15% from its first free on: it stays at a cap
 LOGGED_NEAR = 1_000_000  # ns: a message this close to a leaked allocation on its thread tells what it was for
+AT_EXIT = 0.01  # frees in this last share of the capture (at least AT_EXIT_MIN_NS) are frees at exit...
+AT_EXIT_MIN_NS = 20_000_000
+AT_EXIT_SHARE = 0.5  # ...worth telling when they free this share of what was live just before,
+AT_EXIT_COUNT = 10  # at least this many allocations,
+AT_EXIT_AGE = 0.1  # held a median of at least this share of the capture
 CREEP = 0.05  # live memory rising every tenth after a plateau, by this share in all: still growing (a leak)
 PEAK_SHARE = 0.1  # sites holding at least 10% of the peak are named in "at the peak"
 
@@ -721,6 +726,9 @@ def _summary(
         head.append("No steady leak: what is still allocated at the end is held by bounded sites (below).")
     else:
         head.append("No leak: every allocation was freed before the end of the capture.")
+    at_exit = _freed_at_exit(ctx, ev)
+    if at_exit:
+        head.append(at_exit)
     for j in np.flatnonzero(leaks["bounded"])[:2].tolist():
         i = int(leaks["site_id"][j])
         head.append(
@@ -926,6 +934,29 @@ def _freed_where(ctx: Capture, ev: _Events, mine: np.ndarray, in_zone: int) -> s
     vals, cnt = np.unique(ctx._cpu().srcloc[zone], return_counts=True)
     top = int(np.argmax(cnt))
     return f"; freed mostly in {names[int(vals[top])]} ({cnt[top] / len(freed):.0%} of its frees)"
+
+
+def _freed_at_exit(ctx: Capture, ev: _Events) -> str:
+    """When a notable part of what was live at the end is freed only in the last moments of the capture (a
+    shutdown that empties caches): how much, when, and in which zone; '' otherwise."""
+    if len(ev.t_alloc) == 0:
+        return ""
+    first, last = int(ctx.get_first_time()), int(ctx.get_last_time())
+    cut = last - max(int(AT_EXIT * (last - first)), AT_EXIT_MIN_NS)
+    late = (ev.t_free >= cut) & (ev.t_alloc < cut)
+    held = int(ev.size[(ev.t_alloc < cut) & ((ev.t_free < 0) | (ev.t_free >= cut))].sum())
+    freed = int(ev.size[late].sum())
+    age = float(np.median(ev.t_free[late] - ev.t_alloc[late])) if late.any() else 0.0
+    # many, long-held, a large part of what was live: an emptying on exit, not the last round of everyday frees
+    if late.sum() < AT_EXIT_COUNT or age < AT_EXIT_AGE * (last - first) or freed < AT_EXIT_SHARE * max(held, 1):
+        return ""
+    mine = late & (ev.free_thread >= 0)
+    where = _freed_where(ctx, ev, mine, -1).removeprefix("; freed mostly in ")
+    return (
+        f"Freed at exit: {int(late.sum())} allocations, {_size(freed)}, freed after {_t(cut - first)}"
+        f"{' in ' + where if where else ''}: held until shutdown (a cache or pool emptied on exit), not freed while "
+        "the program ran."
+    )
 
 
 def _fate(sites: dict[str, Any], i: int) -> str:
