@@ -215,6 +215,8 @@ def _frame_stats(ctx: Capture) -> dict[str, Any] | None:
     p90, p99 = np.percentile(d, [90, 99])
     return {
         "durs": d,
+        # a program's named frame set ("Request batch") is named as such: "gameplay" reads as a game's main loop
+        "what": "gameplay frame" if ph.set_name == "Frame" else f"'{ph.set_name}' frame",
         "frames": len(d),
         "median_ns": round(float(np.median(d))),
         "p90_ns": round(float(p90)),
@@ -246,7 +248,7 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
         raise ValueError("alpha is a p-value threshold between 0 and 1, e.g. 1e-3")
     fa, fb = _frame_stats(a), _frame_stats(b)
     if fa and fb:
-        scale, per = fa["frames"] / fb["frames"], f"per gameplay frame ({fa['frames']} vs {fb['frames']} frames)"
+        scale, per = fa["frames"] / fb["frames"], f"per {fa['what']} ({fa['frames']} vs {fb['frames']} frames)"
     else:
         sa = max(a.get_last_time() - a.get_first_time(), 1)
         sb = max(b.get_last_time() - b.get_first_time(), 1)
@@ -415,7 +417,7 @@ def _summary(
         r = reg[0]
         per_frame_reg = (
             f" ({'+' if r['impact_ns'] >= 0 else '-'}"
-            f"{fmt_ns(abs(r['total_b_ns'] / fb['frames'] - r['total_a_ns'] / fa['frames']))} per gameplay frame"
+            f"{fmt_ns(abs(r['total_b_ns'] / fb['frames'] - r['total_a_ns'] / fa['frames']))} per {fa['what']}"
             f"{_summed_over(b, r['name'])})"
             if fa and fb
             else ""
@@ -433,7 +435,7 @@ def _summary(
         d = r["total_b_ns"] - r["total_a_ns"]
         frame_d = (
             f" ({'+' if d >= 0 else '-'}{fmt_ns(abs(r['total_b_ns'] / fb['frames'] - r['total_a_ns'] / fa['frames']))}"
-            f" per gameplay frame{_summed_over(b, r['name'])})"
+            f" per {fa['what']}{_summed_over(b, r['name'])})"
             if fa and fb
             else ""
         )
@@ -444,7 +446,7 @@ def _summary(
         )
         times = r["count_b"] / max(r["count_a"], 1)
         per_frame = (
-            f", {r['count_a'] / fa['frames']:.3g} -> {r['count_b'] / fb['frames']:.3g} per gameplay frame"
+            f", {r['count_a'] / fa['frames']:.3g} -> {r['count_b'] / fb['frames']:.3g} per {fa['what']}"
             if fa and fb
             else ""
         )
@@ -470,7 +472,7 @@ def _summary(
         if p_frames < alpha and abs(fb["median_ns"] / fa["median_ns"] - 1) >= min_change / 5:
             title = title.replace(
                 ": ",
-                f": median gameplay frame {fmt_ns(fa['median_ns'])} -> {fmt_ns(fb['median_ns'])} "
+                f": median {fa['what']} {fmt_ns(fa['median_ns'])} -> {fmt_ns(fb['median_ns'])} "
                 f"({fb['median_ns'] / fa['median_ns'] - 1:+.1%}); ",
                 1,
             )
@@ -570,7 +572,8 @@ def _summary(
         p = mann_whitney(fa["durs"], fb["durs"])[0]
         moved = p < alpha and abs(fb["median_ns"] / fa["median_ns"] - 1) >= min_change / 5
         lines.append(
-            f"Gameplay frames: A {fa['frames']}, median {fmt_ns(fa['median_ns'])}, p90 {fmt_ns(fa['p90_ns'])}, "
+            f"{fa['what'][0].upper()}{fa['what'][1:]}s: A {fa['frames']}, median {fmt_ns(fa['median_ns'])}, "
+            f"p90 {fmt_ns(fa['p90_ns'])}, "
             f"p99 {fmt_ns(fa['p99_ns'])}, max {fmt_ns(fa['max_ns'])}; B {fb['frames']}, median "
             f"{fmt_ns(fb['median_ns'])}, p90 {fmt_ns(fb['p90_ns'])}, p99 {fmt_ns(fb['p99_ns'])}, max "
             f"{fmt_ns(fb['max_ns'])}; "
