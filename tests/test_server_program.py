@@ -161,7 +161,7 @@ def test_what_the_program_calls_itself_is_shown_and_compared() -> None:
     # Json::Serialize runs on the five workers: its time per frame adds theirs up
     assert "most impact: Json::Serialize" in diff.title
     assert "per 'Request batch' frame, summed over the 5 threads it runs on)" in diff.title
-    assert diff.title.split(': ', 1)[1].startswith("median 'Request batch' frame ")
+    assert diff.title.split(": ", 1)[1].startswith("median 'Request batch' frame ")
     # no app info: nothing is added
     with open_capture(DATA / "discardpool-0.14.0.tracy") as c:
         assert c.get_app_info() == [] and '("' not in c.summary().summary().splitlines()[1]

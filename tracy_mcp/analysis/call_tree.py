@@ -22,7 +22,7 @@ from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.recursion import merge_recursion
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import Scope, resolve_scope
-from tracy_mcp.analysis.wait_zones import wait_names
+from tracy_mcp.analysis.wait_zones import kind_words, wait_names
 from tracy_mcp.analysis.zone_paths import zone_texts
 from tracy_mcp.engine.zonepaths import ZonePaths, window_sums
 
@@ -495,10 +495,7 @@ def call_tree(
     if len(cols["id"]):
         kind = wait_names(ctx).get(str(cols["name"][int(np.argmax(cols["self_ns"]))]))
         if kind:  # the top self time is waiting, not work: say so where it is named
-            title = (
-                title[:-1]
-                + f" ({'the frame-pacing wait' if kind == 'paces the frame' else 'a wait for other threads'})."
-            )
+            title = title[:-1] + f" ({kind_words(kind)})."
     rep = CallTree(title=title, lines=lines, table=frame(cols), scope=label, zones=zones)
     if by_text:
         rep.tables["by_text"] = frame(by_text)

@@ -19,6 +19,7 @@ from tracy_mcp.analysis.formatting import clip_text, fmt_ms, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import GAMEPLAY, KIND_NAMES, FramePhases, frame_phases, phase_rows
 from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time, frame_thread
 from tracy_mcp.analysis.frame_trend import FrameTrend, frame_time_plot, frame_trend
+from tracy_mcp.analysis.gpu_load import gpu_cause
 from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
@@ -41,6 +42,8 @@ UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zon
 NEAR = 15  # with the frame time drifting, typical frames are this close to the ones explained
 LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
+DEFAULT_FACTOR = 2.0  # slow = over this x the median frame...
+PACED_FACTOR = 1.5  # ...or this x when a wait paces the frames (vsync, a limiter): such a frame missed its interval
 NEAR_MISS = 0.8  # frames over this share of the threshold are checked for the culprit's growth
 SHRANK = 0.1  # zones of the frame thread that shrank by at least this share of the added time are named
 
@@ -101,7 +104,7 @@ def _columns(rows: list[dict[str, Any]], keys: tuple[str, ...]) -> dict[str, Any
 def slow_frames(
     ctx: Capture,
     budget_ns: float | None = None,
-    factor: float = 2.0,
+    factor: float = DEFAULT_FACTOR,
     frame_set: str | None = None,
     frames: int | tuple[int, int] | None = None,
 ) -> SlowFrames:
@@ -117,6 +120,10 @@ def slow_frames(
     if not factor > 1:
         raise ValueError("factor must be above 1 (slow = factor x the median frame)")
     ph = frame_phases(ctx, frame_set, factor=factor, budget_ns=budget_ns)
+    pacer = _pacer(ctx, ph) if budget_ns is None and factor == DEFAULT_FACTOR else ""
+    if pacer:  # a paced loop's frames sit on its interval: one at 1.5x the median already missed an interval
+        factor = PACED_FACTOR
+        ph = frame_phases(ctx, frame_set, factor=factor)
     res = SlowFrames(title="", frame_set=frame_set or "Frame")
     res.table = frame(_columns([], FRAME_COLS))
     res.tables = {"zones": frame(_columns([], ZONE_COLS)), "messages": frame(_columns([], MESSAGE_COLS))}
@@ -141,6 +148,7 @@ def slow_frames(
         f"over the {fmt_ns(ph.threshold_ns)} budget"
         if budget_ns is not None
         else f"over {factor:g}x the median {fmt_ns(ph.median_ns)} = {fmt_ns(ph.threshold_ns)}"
+        + (f"; {pacer} paces the frames, so a frame that long missed its interval" if pacer else "")
     )
     trend = frame_trend(ctx, frame_set)  # once per call: the step, the drift and the neighbours all read it
     if budget_ns is None and trend.step_frame >= 0:  # two levels: a frame is slow against its own level's median
@@ -171,9 +179,28 @@ def slow_frames(
         return res
     typical, near = _near_when_drifting(trend, slow, typical)
     _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
+    cause = gpu_cause(ctx, ph, slow, typical)
+    if cause is not None:  # the frame loop waited for the GPU: what the GPU did then is the cause
+        res.lines.insert(0, f"On the CPU side (the GPU wait aside): {res.title}")
+        res.culprit, res.culprit_thread = cause.name, f"GPU '{cause.context}'"
+        res.title = (
+            f"{head}: culprit {cause.name} on the GPU ('{cause.context}'), {_span(np.asarray(cause.slow))} in "
+            f"those frames vs a median {fmt_ns(cause.typical_ns)}; {cause.wait} waits for it there, "
+            f"+{fmt_ns(cause.added_ns)} per slow frame ({fmt_pct(min(cause.share, 1.0))} of their excess over the "
+            f"median frame)."
+        )
     if near:
         res.lines.insert(0, near)
     return res
+
+
+def _pacer(ctx: Capture, ph: FramePhases | None) -> str:
+    """The zone that paces the frame loop over the gameplay frames (a vsync or frame-limiter wait), "" if none."""
+    win = ph.window() if ph is not None and len(ph.gameplay) else None
+    if win is None:
+        return ""
+    names = ctx._srclocs().names
+    return next((names[w.name_idx] for w in wait_zones(ctx, *win, ph) if w.kind == "paces the frame"), "")
 
 
 def _budgets(ph: FramePhases, g: np.ndarray) -> str:

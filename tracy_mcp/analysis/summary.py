@@ -15,15 +15,16 @@ import numpy as np
 
 from tracy_mcp.analysis.call_tree import recursion_by_text
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns
-from tracy_mcp.analysis.frame_phases import MARKLESS, default_frame_set
+from tracy_mcp.analysis.frame_phases import MARKLESS, default_frame_set, frame_phases
 from tracy_mcp.analysis.frame_trend import frame_trend, levelled_off, spearman
+from tracy_mcp.analysis.gpu_load import gpu_load
 from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
 from tracy_mcp.analysis.program_messages import message_kinds
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import slow_frames
 from tracy_mcp.analysis.thread_report import thread_report
-from tracy_mcp.analysis.wait_zones import wait_names
+from tracy_mcp.analysis.wait_zones import kind_words, wait_names
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -204,9 +205,7 @@ def _hot_line(ctx: Capture, locks: Any = None) -> str:
 
     def kind(path: str) -> str:  # a wait zone is not work: say so where it ranks
         k = waits.get(path.rsplit(" > ", 1)[-1])
-        return (
-            "" if k is None else "; the frame-pacing wait" if k == "paces the frame" else "; a wait for other threads"
-        )
+        return "" if k is None else f"; {kind_words(k)}"
 
     parts = [
         f"{where(cols, i)} {fmt_ns(cols['self_ns'][i])} ({cols['self_share'][i] * 100:.0f}%, "
@@ -313,6 +312,18 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
             notable.append((method, line))
         elif line and method not in ONLY_WHEN_FOUND:
             quiet.append((method, line))
+    if ctx._db.rows("gpu_zones") and counts["frames"] >= MIN_FRAMES:
+        try:
+            ph = frame_phases(ctx)
+            load = gpu_load(ctx, ph) if ph is not None else []
+            if load and ph is not None:
+                item = ("ctx.gpu_zones()", load[0].line(ph.median_ns))
+                if load[0].bound:  # a GPU-bound frame leads: no CPU-side finding explains it
+                    notable.insert(0, item)
+                else:
+                    quiet.append(item)
+        except Exception as e:  # noqa: BLE001 - as above
+            notes.append(f"GPU load failed: {type(e).__name__}: {e}")
     if counts["zones"]:
         try:
             notable.append(("ctx.hot_paths()", _hot_line(ctx, made.get("ctx.lock_contention()"))))

@@ -36,6 +36,8 @@ WAKE_EPS_NS = (50_000, 200_000, 1_000_000)  # a waiter wakes this soon after the
 MIN_RUNS = 10
 FEW_RUNS_CHANCE = 0.01  # a join seen a few times only: how unlikely its runs' endings must be by chance
 SAMPLE = 1000  # runs checked per candidate zone
+GPU = "waits for the GPU"
+GPU_WAIT_MIN_NS = 100_000  # runs shorter than this did not wait (the GPU was done already): left out of the test
 
 
 @attrs.frozen
@@ -49,7 +51,13 @@ class WaitZone:
     @property
     def label(self) -> str:
         """What the zone is, in plain words, to put before the evidence."""
-        return "the frame-pacing wait" if self.kind == "paces the frame" else "a wait for another thread"
+        return kind_words(self.kind) if self.kind != "waits for other threads" else "a wait for another thread"
+
+
+def kind_words(kind: str) -> str:
+    """A wait zone's kind in plain words: "the frame-pacing wait", "a wait for the GPU", "a wait for other
+    threads"."""
+    return {"paces the frame": "the frame-pacing wait", GPU: "a wait for the GPU"}.get(kind, "a wait for other threads")
 
 
 def wrapper_rows(ctx: Capture) -> np.ndarray:
@@ -223,6 +231,10 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
             if why:
                 found[(k, name_idx)] = WaitZone(k, name_idx, "paces the frame", why)
                 continue
+            gpu = _waits_for_gpu(ctx, rk)
+            if gpu is not None:
+                found[(k, name_idx)] = gpu
+                continue
             pick = rk if len(rk) <= SAMPLE else rk[np.linspace(0, len(rk) - 1, SAMPLE).astype(I64)]
             e = t.end[pick]
             mid = t.start[pick] + (e - t.start[pick]) // 2
@@ -250,6 +262,48 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
                     )
                     break
     return list(found.values())
+
+
+def _waits_for_gpu(ctx: Capture, rk: np.ndarray) -> WaitZone | None:
+    """A zone whose runs (those over GPU_WAIT_MIN_NS) end right after a GPU zone ends, far more often than their
+    midpoints do: the CPU waiting for the GPU (a fence, a present), named with the GPU zone that ends last before
+    it most often."""
+    g = ctx._gpu()
+    if g.n == 0:
+        return None
+    top = np.flatnonzero((g.depth == 0) & g.valid)
+    order = np.argsort(g.end[top], kind="stable")
+    gend, grow = g.end[top][order], top[order]
+    t = ctx._cpu()
+    rk = rk[t.dur[rk] >= GPU_WAIT_MIN_NS]
+    if len(rk) < 3:
+        return None
+    e = t.end[rk]
+    mid = t.start[rk] + (e - t.start[rk]) // 2
+
+    def gap(times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        j = np.searchsorted(gend, times, "right") - 1
+        return np.where(j >= 0, times - gend[np.maximum(j, 0)], np.iinfo(I64).max), j
+
+    before, j = gap(e)
+    before_mid, _ = gap(mid)
+    for eps in WAKE_EPS_NS:
+        f_end, f_mid = float((before <= eps).mean()), float((before_mid <= eps).mean())
+        if f_end >= 0.8 and f_mid <= 0.25 and f_end >= 3 * f_mid:
+            hit = j[(before <= eps) & (j >= 0)]
+            names = ctx._srclocs().names
+            idx = ctx._srclocs().name_idx[g.srcloc[grow[hit]]]
+            top_name = names[int(np.bincount(idx).argmax())] if len(idx) else ""
+            return WaitZone(
+                int(t.owner[rk[0]]),
+                int(ctx._srclocs().name_idx[t.srcloc[rk[0]]]),
+                GPU,
+                f"{f_end:.0%} of its runs over {GPU_WAIT_MIN_NS // 1000} µs end within {eps // 1000} µs after a GPU "
+                f"zone ends (chance baseline, the midpoints of its runs: {f_mid:.0%})"
+                + (f"; the GPU work ending last before it: mostly {top_name}" if top_name else ""),
+                waits_for=f"the GPU ({top_name})" if top_name else "the GPU",
+            )
+    return None
 
 
 def _other_ends(ends: list[np.ndarray], own: int, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

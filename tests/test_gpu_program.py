@@ -1,0 +1,58 @@
+"""The analyses on a renderer's captures with GPU zones (tests/data/gpusim-*.tracy, see README.md there): a frame
+loop paced to 60 Hz that records passes for an emulated GPU queue (Tracy's GPU C API, a Custom context) and waits
+for the GPU of the previous frame in Renderer::WaitForGPU. Expectations come from the plain tables."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from tracy_mcp import open_capture
+from tracy_mcp.analysis.formatting import fmt_ns
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_gpu_bound_frame_is_said_to_be_gpu_bound() -> None:
+    """gpu_bound: LightingPass takes ~22 ms of a ~25.7 ms frame on the GPU; the CPU waits for it."""
+    with open_capture(DATA / "gpusim-gpu_bound.tracy") as c:
+        s = c.summary()
+        hot = c.hot_paths(3)
+        light = c.gpu_zones(name="LightingPass")
+    first = s.findings[0]
+    assert first[0] == "ctx.gpu_zones()"
+    assert first[1].startswith("GPU-bound: GPU 'Graphics queue (emulated)' busy ")
+    m = re.search(r"per frame: LightingPass ([\d.]+) ms", first[1])
+    assert m is not None and abs(float(m[1]) * 1e6 - np.median(light["duration_ns"])) < 0.02 * 22e6
+    assert "the CPU waits for it in Renderer::WaitForGPU (Main thread)" in first[1]
+    # the CPU's wait is a wait, not work
+    row = hot.table[hot.table["path"] == "Renderer::WaitForGPU"]
+    assert len(row) == 1 and "Renderer::WaitForGPU" in s.summary() and "a wait for the GPU" in s.summary()
+
+
+def test_a_hitch_from_the_gpu_names_the_gpu_zone() -> None:
+    """gpu_spikes: every ~1.5 s PostFX runs ~30 ms on the GPU; the paced frame misses its interval."""
+    with open_capture(DATA / "gpusim-gpu_spikes.tracy") as c:
+        r = c.slow_frames()
+        frames = c.frames()
+        post = c.gpu_zones(name="PostFX")
+    d = frames["duration_ns"].to_numpy()[1:-1]
+    over = (d > 1.5 * np.median(d)).sum()
+    assert len(r.table) == over == 5
+    assert r.culprit == "PostFX" and r.culprit_thread == "GPU 'Graphics queue (emulated)'"
+    long = post[post["duration_ns"] > 20e6]["duration_ns"]
+    assert f"{fmt_ns(long.min())}..{fmt_ns(long.max())} in those frames" in r.title
+    assert "Renderer::WaitForGPU (Main thread) waits for it there" in r.title
+    assert "Frame::Limiter paces the frames" in r.title
+
+
+def test_a_cpu_bound_frame_is_not_called_gpu_bound() -> None:
+    with open_capture(DATA / "gpusim-cpu_bound_baseline.tracy") as c:
+        s = c.summary()
+        t = c.thread_report()
+    gpu = dict(s.findings)["ctx.gpu_zones()"]
+    assert not gpu.startswith("GPU-bound") and s.findings[0][0] != "ctx.gpu_zones()"
+    assert t.title.startswith("Busiest thread: Main thread, working 99.9%")
+    assert "its top zone Physics::Step" in t.title

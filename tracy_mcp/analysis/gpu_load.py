@@ -1,0 +1,197 @@
+"""gpu_load: what the GPU does in the frames, for captures with GPU zones.
+
+Two questions a CPU-side analysis cannot answer alone:
+- Is the frame GPU-bound? Per GPU context, the share of each gameplay frame its top-level zones cover (they run
+  one after another on a queue), and the zones taking most of it, beside the CPU's wait for the GPU (a zone
+  wait_zones recognises as waiting for the GPU: its runs end right after GPU zones end).
+- What did the GPU do in a slow frame? When the frame thread's GPU wait grew in the slow frames, the GPU zones
+  that ran during those waits against the same zones' median duration: the one that grew most is the cause.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+
+from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
+from tracy_mcp.analysis.wait_zones import GPU, wait_zones
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+    from tracy_mcp.analysis.frame_phases import FramePhases
+
+I64 = np.int64
+BOUND = 0.85  # a GPU context busy this share of the median frame: the frame is GPU-bound
+SHOWN = 3
+GREW = 0.5  # the GPU wait added this share of the slow frames' excess: the GPU made them slow
+
+
+@attrs.frozen
+class GpuLoad:
+    context: str
+    busy_share: float  # median over the gameplay frames of the share of the frame the context's zones cover
+    busy_ns: float  # median busy time per frame
+    top: list[tuple[str, float]]  # (zone name, median time per frame) of the context's top-level zones
+    wait: str  # the CPU zone waiting for the GPU ("" if none), with its thread
+    wait_ns: float  # its median time per frame
+
+    @property
+    def bound(self) -> bool:
+        return self.busy_share >= BOUND
+
+    def line(self, median_frame: float) -> str:
+        zones = ", ".join(f"{n} {fmt_ns(v)}" for n, v in self.top[:SHOWN])
+        out = (
+            f"GPU '{self.context}' busy {fmt_pct(self.busy_share)} of each gameplay frame (median "
+            f"{fmt_ns(self.busy_ns)} of {fmt_ns(median_frame)}); per frame: {zones}"
+        )
+        if self.bound:
+            out = (
+                "GPU-bound: "
+                + out
+                + (f"; the CPU waits for it in {self.wait}, {fmt_ns(self.wait_ns)} per frame" if self.wait else "")
+            )
+        elif self.wait:
+            out += f"; the CPU waits for it in {self.wait}, {fmt_ns(self.wait_ns)} per frame"
+        return out + "."
+
+
+def gpu_load(ctx: Capture, ph: FramePhases) -> list[GpuLoad]:
+    """Per GPU context with zones in the gameplay frames, busiest first (see the module doc)."""
+    g = ctx._gpu()
+    gp = ph.gameplay
+    if g.n == 0 or len(gp) == 0:
+        return []
+    fs, fe = ph.start[gp].astype(I64), ph.end[gp].astype(I64)
+    names = ctx._srclocs().names
+    name_idx = ctx._srclocs().name_idx
+    contexts = ctx.get_gpu_contexts()
+    waits = _gpu_waits(ctx, ph)
+    out = []
+    for c in range(len(contexts)):
+        rows = np.flatnonzero((g.owner == c) & (g.depth == 0) & g.valid)
+        if len(rows) == 0:
+            continue
+        rows = rows[np.argsort(g.start[rows], kind="stable")]
+        s, e = g.start[rows].astype(I64), g.end[rows].astype(I64)
+        per = _per_frame(s, e, fs, fe)  # [frame, zone]: time of each zone inside each frame
+        busy = per.sum(axis=1)
+        share = float(np.median(busy / np.maximum(fe - fs, 1)))
+        by_name: dict[int, np.ndarray] = {}
+        for k in np.unique(name_idx[g.srcloc[rows]]).tolist():
+            mine = name_idx[g.srcloc[rows]] == k
+            by_name[k] = per[:, mine].sum(axis=1)
+        top = sorted(((names[k], float(np.median(v))) for k, v in by_name.items()), key=lambda x: -x[1])
+        out.append(
+            GpuLoad(
+                context=contexts[c].name or f"GPU context {c}",
+                busy_share=share,
+                busy_ns=float(np.median(busy)),
+                top=top,
+                wait=waits[0][0] if waits else "",
+                wait_ns=waits[0][1] if waits else 0.0,
+            )
+        )
+    out.sort(key=lambda x: -x.busy_share)
+    return out
+
+
+def _per_frame(s: np.ndarray, e: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> np.ndarray:
+    """[frame, zone] overlap in ns of the zones [s, e) with the frames [fs, fe) (both sorted by start)."""
+    out = np.zeros((len(fs), len(s)))
+    lo = np.searchsorted(e, fs, "right")  # the first zone ending after each frame's start
+    hi = np.searchsorted(s, fe, "left")  # the first zone starting at or after each frame's end
+    for f in range(len(fs)):
+        k = np.arange(lo[f], hi[f])
+        if len(k):
+            out[f, k] = np.minimum(e[k], fe[f]) - np.maximum(s[k], fs[f])
+    return np.maximum(out, 0)
+
+
+def _gpu_waits(ctx: Capture, ph: FramePhases) -> list[tuple[str, float]]:
+    """("name (thread)", median time per gameplay frame) of the zones that wait for the GPU, most first."""
+    win = ph.window()
+    if win is None:
+        return []
+    t = ctx._cpu()
+    names = ctx._srclocs().names
+    labels = ctx._thread_labels()
+    gp = ph.gameplay
+    out = []
+    for w in wait_zones(ctx, *win, ph):
+        if w.kind != GPU:
+            continue
+        rows = t.stat_rows(ctx._srclocs().rows_of(names[w.name_idx]))
+        rows = rows[(t.owner[rows] == w.thread_row) & t.valid[rows]]
+        per = _per_frame(
+            t.start[rows].astype(I64), t.end[rows].astype(I64), ph.start[gp].astype(I64), ph.end[gp].astype(I64)
+        ).sum(axis=1)
+        out.append((f"{names[w.name_idx]} ({labels[w.thread_row]})", float(np.median(per))))
+    return sorted(out, key=lambda x: -x[1])
+
+
+@attrs.frozen
+class GpuCause:
+    name: str  # the GPU zone that grew most during the slow frames' waits
+    context: str
+    slow: tuple[float, float]  # its duration there (min, max)
+    typical_ns: float  # its median duration over the capture
+    wait: str  # the CPU zone that waited for it, with its thread
+    added_ns: float  # mean growth of that wait per slow frame
+    share: float  # of the slow frames' excess over the median frame
+
+
+def gpu_cause(ctx: Capture, ph: FramePhases, slow: np.ndarray, typical: np.ndarray) -> GpuCause | None:
+    """When the frame thread's wait for the GPU grew by most of the slow frames' excess: the GPU zone that grew
+    most in those waits (see the module doc); None otherwise."""
+    g = ctx._gpu()
+    win = ph.window()
+    if g.n == 0 or win is None or len(slow) == 0 or len(typical) == 0:
+        return None
+    t = ctx._cpu()
+    names = ctx._srclocs().names
+    gw = [w for w in wait_zones(ctx, *win, ph) if w.kind == GPU]
+    if not gw:
+        return None
+    w = gw[0]
+    rows = t.stat_rows(ctx._srclocs().rows_of(names[w.name_idx]))
+    rows = rows[(t.owner[rows] == w.thread_row) & t.valid[rows]]
+    rows = rows[np.argsort(t.start[rows], kind="stable")]
+    ws, we = t.start[rows].astype(I64), t.end[rows].astype(I64)
+
+    def waited(frames: np.ndarray) -> np.ndarray:
+        return _per_frame(ws, we, ph.start[frames].astype(I64), ph.end[frames].astype(I64)).sum(axis=1)
+
+    added = float(np.mean(waited(slow)) - np.median(waited(typical)))
+    excess = float(np.mean(ph.dur[slow]) - ph.median_ns)
+    if excess <= 0 or added < GREW * excess:
+        return None
+    # the GPU zones running during the slow frames' waits, against each name's median duration
+    top = np.flatnonzero(g.valid & (g.depth == 0))
+    gs, ge = g.start[top].astype(I64), g.end[top].astype(I64)
+    idx = ctx._srclocs().name_idx[g.srcloc[top]]
+    med = {k: float(np.median(ge[idx == k] - gs[idx == k])) for k in np.unique(idx).tolist()}
+    grew: dict[int, list[float]] = {}
+    for f in slow.tolist():
+        inside = (ws < ph.end[f]) & (we > ph.start[f])
+        for a, b in zip(ws[inside].tolist(), we[inside].tolist(), strict=True):
+            for z in np.flatnonzero((gs < b) & (ge > a)).tolist():
+                grew.setdefault(int(idx[z]), []).append(float(ge[z] - gs[z]))
+    if not grew:
+        return None
+    best = max(grew, key=lambda k: max(grew[k]) - med[k])
+    if max(grew[best]) - med[best] <= 0:
+        return None
+    ctxs = ctx.get_gpu_contexts()
+    owner = int(g.owner[top][idx == best][0])
+    return GpuCause(
+        name=names[best],
+        context=ctxs[owner].name if owner < len(ctxs) else "",
+        slow=(min(grew[best]), max(grew[best])),
+        typical_ns=med[best],
+        wait=f"{names[w.name_idx]} ({ctx._thread_labels()[w.thread_row]})",
+        added_ns=added,
+        share=added / excess,
+    )
