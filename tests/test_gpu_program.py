@@ -56,3 +56,22 @@ def test_a_cpu_bound_frame_is_not_called_gpu_bound() -> None:
     assert not gpu.startswith("GPU-bound") and s.findings[0][0] != "ctx.gpu_zones()"
     assert t.title.startswith("Busiest thread: Main thread, working 99.9%")
     assert "its top zone Physics::Step" in t.title
+
+
+def test_a_fiber_runs_on_os_threads_as_a_live_capture_records_it() -> None:
+    """fibers: saved by our live capture, each fiber's runs (TracyFiberEnter to Leave) are context switches with
+    reason fiber, as upstream records them; every zone on a fiber starts while the fiber runs."""
+    with open_capture(DATA / "gpusim-fibers.tracy") as c:
+        cs = c.context_switches()
+        fibers = [t for t in c.get_threads() if t["name"].startswith("job fiber")]
+        zones = c.zones(thread="job fiber*")
+        hot = c.hot_paths(1)
+    assert len(fibers) == 12 and set(cs["reason"]) == {"fiber"} and set(cs["state"]) == {"none"}
+    assert set(cs["thread"]) == {t["name"] for t in fibers} and (cs["end_ns"] > cs["start_ns"]).all()
+    for name, runs in cs.groupby("thread", observed=True):
+        s, e = runs["start_ns"].to_numpy(), runs["end_ns"].to_numpy()
+        z = zones[zones["thread"] == name]["start_ns"].to_numpy()
+        k = np.searchsorted(s, z, "right") - 1
+        assert (k >= 0).all() and (z <= e[k]).all()
+    # the slow job: the fibers as one pool, AI::PlanPath's search holding the most self time
+    assert hot.table.iloc[0]["path"] == "AI::PlanPath > AI::AStarSearch"

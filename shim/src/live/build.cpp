@@ -463,7 +463,7 @@ void LiveIngest::build(Capture& cap, bool connected) const {
             t.cs.wakeup_cpu.push_back(s.wakeup_cpu);
             t.cs.reason.push_back(s.reason);
             t.cs.state.push_back(s.state);
-            t.cs.other_tid.push_back(0);
+            t.cs.other_tid.push_back(s.other_tid);
             t.cs.owner.push_back(owner);
             if (s.end >= 0 && s.end > s.start) {
                 running = wrap_add(running, s.end - s.start);

@@ -12,6 +12,7 @@ namespace tshim::live {
 
 namespace {
 constexpr uint64_t kFiberBit = uint64_t(1) << 32;  // fibers get thread ids above any OS id, as upstream does
+constexpr int8_t kFiberReason = 99;                 // context-switch reason and state of a fiber's run
 }
 
 uint64_t LiveIngest::memory_bytes() const { return memory_; }
@@ -318,12 +319,35 @@ void LiveIngest::on_fiber_enter(uint64_t tid, int64_t time, uint64_t fiber, int3
     } else {
         ftid = it->second;
     }
-    thread(tid).in_fiber = ftid;
+    Thread& os = thread(tid);
+    if (os.in_fiber != 0) end_fiber_run(os.in_fiber, time);  // switched fibers without a leave
+    os.in_fiber = ftid;
+    // the fiber's run on this OS thread, as a context switch of the fiber (reason: a fiber's)
+    CtxThread& ct = ctx_thread_for(ftid);
+    if (!ct.v.empty() && ct.v.back().end < 0) end_fiber_run(ftid, time);  // entered elsewhere without a leave
+    CtxSwitch item;
+    item.wakeup = time;
+    item.start = time;
+    item.reason = kFiberReason;
+    item.state = -1;  // a fiber has no thread state
+    item.other_tid = tid;
+    ct.v.push_back(item);
+    grow(48);
 }
 
 void LiveIngest::on_fiber_leave(uint64_t tid, int64_t time) {
     see(time);
-    thread(tid).in_fiber = 0;
+    Thread& os = thread(tid);
+    if (os.in_fiber != 0) end_fiber_run(os.in_fiber, time);
+    os.in_fiber = 0;
+}
+
+void LiveIngest::end_fiber_run(uint64_t ftid, int64_t time) {
+    CtxThread& ct = ctx_thread_for(ftid);
+    if (ct.v.empty() || ct.v.back().end >= 0) return;
+    CtxSwitch& item = ct.v.back();
+    item.end = time;
+    ct.running = wrap_add(ct.running, time - item.start);
 }
 
 // ---- frames, messages

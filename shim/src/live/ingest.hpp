@@ -188,6 +188,7 @@ private:
         int64_t wakeup = 0, start = 0, end = -1;
         uint8_t cpu = 0, wakeup_cpu = 0;
         int8_t reason = 100, state = 100;
+        uint64_t other_tid = 0;  // a fiber's run: the OS thread it ran on
     };
     struct CtxThread {
         uint64_t tid = 0;
@@ -301,6 +302,7 @@ private:
     std::vector<CtxThread> ctx_threads_;
     std::unordered_map<uint64_t, uint32_t> ctx_index_;
     CtxThread& ctx_thread_for(uint64_t tid);  // tid's context-switch timeline, created on first use
+    void end_fiber_run(uint64_t ftid, int64_t time);  // close the fiber's open run (on leave or re-enter)
     std::vector<std::vector<CpuSwitch>> cpus_;
     std::vector<std::pair<uint64_t, uint64_t>> tid_pid_;
     std::vector<uint32_t> topology_;                 // package, die, core, thread quadruples
