@@ -27,6 +27,8 @@ def test_a_gpu_bound_frame_is_said_to_be_gpu_bound() -> None:
     m = re.search(r"per frame: LightingPass ([\d.]+) ms", first[1])
     assert m is not None and abs(float(m[1]) * 1e6 - np.median(light["duration_ns"])) < 0.02 * 22e6
     assert "the CPU waits for it in Renderer::WaitForGPU (Main thread)" in first[1]
+    # a context bound to a thread names it on no zone: each zone gets its context's thread
+    assert set(light["thread"]) == {"Main thread"}
     # the CPU's wait is a wait, not work
     row = hot.table[hot.table["path"] == "Renderer::WaitForGPU"]
     assert len(row) == 1 and "Renderer::WaitForGPU" in s.summary() and "a wait for the GPU" in s.summary()

@@ -114,6 +114,20 @@ class GpuQueries(ZoneQueries):
             for nm, c, t, tid in zip(names, counts, types, tids, strict=False)
         ]
 
+    def _gpu_issuers(self, thread_ids: np.ndarray, contexts: np.ndarray) -> np.ndarray:
+        """Per GPU zone the issuing thread's row; a zone that carries none (a context bound to one thread stores
+        none per zone, as upstream does) gets its context's thread."""
+        missing = thread_ids < 0
+        if not missing.any():
+            return thread_ids
+        tids = self._thread_tids()
+        row_of = {int(t): i for i, t in enumerate(tids.tolist())}
+        ctx_row = np.asarray([row_of.get(c.thread, -1) if c.thread else -1 for c in self.get_gpu_contexts()], np.int32)
+        if len(ctx_row) == 0:
+            return thread_ids
+        owner = np.clip(contexts, 0, len(ctx_row) - 1)
+        return np.where(missing & (contexts >= 0), ctx_row[owner], thread_ids).astype(np.int32)
+
     # -- beyond upstream --------------------------------------------------------------------------------------------
     def gpu_zones(
         self,
@@ -124,7 +138,8 @@ class GpuQueries(ZoneQueries):
         as_frame: bool | None = None,
     ) -> Table:
         """GPU zones, keyed by `id`: start_ns, end_ns, duration_ns (GPU clock; end -1 = never ended), cpu_start_ns,
-        cpu_end_ns (when the CPU issued it), context_id (index into get_gpu_contexts()), thread_id, thread,
+        cpu_end_ns (when the CPU issued it), context_id (index into get_gpu_contexts()), thread_id, thread (the
+        issuing thread; the context's thread when the zone names none, as a thread-bound context's do),
         depth, parent_id, srcloc_id, name. Filters: `name` (name, glob or list), `thread` (issuing thread: name,
         glob, thread_id or OS tid), `context_id`."""
         db = self._db
@@ -144,7 +159,7 @@ class GpuQueries(ZoneQueries):
             return a if rows is None else a[rows]
 
         src = pick(g.srcloc)
-        thread_ids = pick(issuer).astype(np.int32)
+        thread_ids = self._gpu_issuers(pick(issuer).astype(np.int32), pick(g.owner))
         cols: dict[str, Any] = {
             "start_ns": pick(g.start),
             "end_ns": pick(g.end),

@@ -138,8 +138,9 @@ GPU_ZONES = TableSpec(
         id_column("gpu_zones", ID_DOC),
         Column("context_id", "INTEGER", "gpu_contexts.id", make=lambda c: view(c._gpu().owner)),
         *thread_columns(
-            lambda c: engine_col(c, "gpu_zones", "thread", np.int32),
-            "threads.id of the CPU thread that issued it, NULL if unknown",
+            lambda c: c._gpu_issuers(engine_col(c, "gpu_zones", "thread", np.int32), c._gpu().owner),
+            "threads.id of the CPU thread that issued it (its context's thread when the zone names none), NULL if "
+            "unknown",
             "name of that thread",
         ),
         Column("srcloc_id", "INTEGER", "srclocs.id", make=lambda c: srcloc_ids(c, c._gpu().srcloc), lazy=True),
