@@ -48,6 +48,8 @@ def test_a_hitch_from_the_gpu_names_the_gpu_zone() -> None:
     assert f"{fmt_ns(long.min())}..{fmt_ns(long.max())} in those frames" in r.title
     assert "Renderer::WaitForGPU (Main thread) waits for it there" in r.title
     assert "Frame::Limiter paces the frames" in r.title
+    # the child that grew inside it, and no CPU zone named as a cause beside it
+    assert "Inside it: Bloom " in r.title and not any(x.startswith("Audio::Mix grew most") for x in r.lines)
 
 
 def test_a_cpu_bound_frame_is_not_called_gpu_bound() -> None:
@@ -56,6 +58,7 @@ def test_a_cpu_bound_frame_is_not_called_gpu_bound() -> None:
         t = c.thread_report()
     gpu = dict(s.findings)["ctx.gpu_zones()"]
     assert not gpu.startswith("GPU-bound") and s.findings[0][0] != "ctx.gpu_zones()"
+    assert "Also 'Async compute (emulated)' busy" in gpu  # the second queue too
     assert t.title.startswith("Busiest thread: Main thread, working 99.9%")
     assert "its top zone Physics::Step" in t.title
 

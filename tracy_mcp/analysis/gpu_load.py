@@ -141,6 +141,9 @@ class GpuCause:
     wait: str  # the CPU zone that waited for it, with its thread
     added_ns: float  # mean growth of that wait per slow frame
     share: float  # of the slow frames' excess over the median frame
+    child: str = ""  # the GPU zone inside it that grew most, if it has children
+    child_slow: tuple[float, float] = (0.0, 0.0)
+    child_typical_ns: float = 0.0
 
 
 def gpu_cause(ctx: Capture, ph: FramePhases, slow: np.ndarray, typical: np.ndarray) -> GpuCause | None:
@@ -174,11 +177,13 @@ def gpu_cause(ctx: Capture, ph: FramePhases, slow: np.ndarray, typical: np.ndarr
     idx = ctx._srclocs().name_idx[g.srcloc[top]]
     med = {k: float(np.median(ge[idx == k] - gs[idx == k])) for k in np.unique(idx).tolist()}
     grew: dict[int, list[float]] = {}
+    runs: dict[int, list[int]] = {}  # the GPU zone rows behind each name's growth
     for f in slow.tolist():
         inside = (ws < ph.end[f]) & (we > ph.start[f])
         for a, b in zip(ws[inside].tolist(), we[inside].tolist(), strict=True):
             for z in np.flatnonzero((gs < b) & (ge > a)).tolist():
                 grew.setdefault(int(idx[z]), []).append(float(ge[z] - gs[z]))
+                runs.setdefault(int(idx[z]), []).append(int(top[z]))
     if not grew:
         return None
     best = max(grew, key=lambda k: max(grew[k]) - med[k])
@@ -186,6 +191,7 @@ def gpu_cause(ctx: Capture, ph: FramePhases, slow: np.ndarray, typical: np.ndarr
         return None
     ctxs = ctx.get_gpu_contexts()
     owner = int(g.owner[top][idx == best][0])
+    child = _grown_child(ctx, np.asarray(runs[best], I64))
     return GpuCause(
         name=names[best],
         context=ctxs[owner].name if owner < len(ctxs) else "",
@@ -194,4 +200,28 @@ def gpu_cause(ctx: Capture, ph: FramePhases, slow: np.ndarray, typical: np.ndarr
         wait=f"{names[w.name_idx]} ({ctx._thread_labels()[w.thread_row]})",
         added_ns=added,
         share=added / excess,
+        child=child[0],
+        child_slow=child[1],
+        child_typical_ns=child[2],
     )
+
+
+def _grown_child(ctx: Capture, parents: np.ndarray) -> tuple[str, tuple[float, float], float]:
+    """(name, its durations in `parents` (min, max), its median duration over the capture) of the direct child
+    GPU zone that grew most inside the GPU zones `parents`; ("", (0, 0), 0) without children."""
+    g = ctx._gpu()
+    kids = np.flatnonzero(np.isin(g.parent, parents) & g.valid)
+    if len(kids) == 0:
+        return "", (0.0, 0.0), 0.0
+    sl = ctx._srclocs()
+    idx = sl.name_idx[g.srcloc[kids]]
+    best, gain, out = -1, 0.0, (0.0, 0.0, 0.0)
+    for k in np.unique(idx).tolist():
+        every = np.flatnonzero(g.valid & (sl.name_idx[g.srcloc] == k))
+        med = float(np.median(g.dur[every]))
+        d = g.dur[kids[idx == k]].astype(np.float64)
+        if float(d.max()) - med > gain:
+            best, gain, out = k, float(d.max()) - med, (float(d.min()), float(d.max()), med)
+    if best < 0:
+        return "", (0.0, 0.0), 0.0
+    return sl.names[best], (out[0], out[1]), out[2]

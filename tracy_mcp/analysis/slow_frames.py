@@ -181,13 +181,25 @@ def slow_frames(
     _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
     cause = gpu_cause(ctx, ph, slow, typical)
     if cause is not None:  # the frame loop waited for the GPU: what the GPU did then is the cause
-        res.lines.insert(0, f"On the CPU side (the GPU wait aside): {res.title}")
+        cpu = res.culprit or ""  # what the CPU-side comparison named grew less than the wait: not the cause
+        dropped = (f"{cpu} grew most", f"Call path: {cpu}") if cpu else ()
+        res.lines = [
+            x.replace("top-growing zone:", "top-growing CPU zone (the GPU wait aside):")
+            for x in res.lines
+            if not x.startswith(dropped)
+        ]
         res.culprit, res.culprit_thread = cause.name, f"GPU '{cause.context}'"
         res.title = (
             f"{head}: culprit {cause.name} on the GPU ('{cause.context}'), {_span(np.asarray(cause.slow))} in "
             f"those frames vs a median {fmt_ns(cause.typical_ns)}; {cause.wait} waits for it there, "
             f"+{fmt_ns(cause.added_ns)} per slow frame ({fmt_pct(min(cause.share, 1.0))} of their excess over the "
             f"median frame)."
+            + (
+                f" Inside it: {cause.child} {_span(np.asarray(cause.child_slow))} vs a median "
+                f"{fmt_ns(cause.child_typical_ns)}."
+                if cause.child
+                else ""
+            )
         )
     if near:
         res.lines.insert(0, near)

@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.call_tree import recursion_by_text
-from tracy_mcp.analysis.formatting import clip_text, fmt_ns
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import MARKLESS, default_frame_set, frame_phases
 from tracy_mcp.analysis.frame_trend import frame_trend, levelled_off, spearman
 from tracy_mcp.analysis.gpu_load import gpu_load
@@ -317,7 +317,13 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
             ph = frame_phases(ctx)
             load = gpu_load(ctx, ph) if ph is not None else []
             if load and ph is not None:
-                item = ("ctx.gpu_zones()", load[0].line(ph.median_ns))
+                others = "".join(
+                    f" Also '{x.context}' busy {fmt_pct(x.busy_share)} (per frame: "
+                    + ", ".join(f"{n} {fmt_ns(v)}" for n, v in x.top[:2])
+                    + ")."
+                    for x in load[1:3]
+                )
+                item = ("ctx.gpu_zones()", load[0].line(ph.median_ns) + others)
                 if load[0].bound:  # a GPU-bound frame leads: no CPU-side finding explains it
                     notable.insert(0, item)
                 else:
