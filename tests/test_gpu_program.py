@@ -22,7 +22,7 @@ def test_a_gpu_bound_frame_is_said_to_be_gpu_bound() -> None:
         hot = c.hot_paths(3)
         light = c.gpu_zones(name="LightingPass")
     first = s.findings[0]
-    assert first[0] == "ctx.gpu_zones()"
+    assert first[0] == "ctx.gpu_report()"
     assert first[1].startswith("GPU-bound: GPU 'Graphics queue (emulated)' busy ")
     m = re.search(r"per frame: LightingPass ([\d.]+) ms", first[1])
     assert m is not None and abs(float(m[1]) * 1e6 - np.median(light["duration_ns"])) < 0.02 * 22e6
@@ -56,9 +56,9 @@ def test_a_cpu_bound_frame_is_not_called_gpu_bound() -> None:
     with open_capture(DATA / "gpusim-cpu_bound_baseline.tracy") as c:
         s = c.summary()
         t = c.thread_report()
-    gpu = dict(s.findings)["ctx.gpu_zones()"]
-    assert not gpu.startswith("GPU-bound") and s.findings[0][0] != "ctx.gpu_zones()"
-    assert "Also 'Async compute (emulated)' busy" in gpu  # the second queue too
+    gpu = dict(s.findings)["ctx.gpu_report()"]
+    assert not gpu.startswith("GPU-bound") and s.findings[0][0] != "ctx.gpu_report()"
+    assert "GPU 'Async compute (emulated)' busy" in gpu  # the second queue too
     assert t.title.startswith("Busiest thread: Main thread, working 99.9%")
     assert "its top zone Physics::Step" in t.title
 
@@ -80,3 +80,21 @@ def test_a_fiber_runs_on_os_threads_as_a_live_capture_records_it() -> None:
         assert (k >= 0).all() and (z <= e[k]).all()
     # the slow job: the fibers as one pool, AI::PlanPath's search holding the most self time
     assert hot.table.iloc[0]["path"] == "AI::PlanPath > AI::AStarSearch"
+
+
+def test_gpu_report_tables_agree_with_the_gpu_zones() -> None:
+    """ctx.gpu_report(): per queue its busy share of each gameplay frame, from its top-level zones."""
+    with open_capture(DATA / "gpusim-gpu_bound.tracy") as c:
+        r = c.gpu_report()
+        frames = c.frames()
+        top = c.gpu_zones()
+    top = top[top["depth"] == 0]
+    assert r.bound and list(r.table["context"]) == ["Graphics queue (emulated)", "Async compute (emulated)"]
+    assert r.table["wait"].iloc[0] == "Renderer::WaitForGPU (Main thread)" and r.table["wait"].iloc[1] == ""
+    # the graphics queue's busy time in one gameplay frame, from the plain tables
+    f = frames.iloc[100]
+    g = top[top["context_id"] == 0]
+    inside = (np.minimum(g["end_ns"], f["end_ns"]) - np.maximum(g["start_ns"], f["start_ns"])).clip(lower=0).sum()
+    assert inside / f["duration_ns"] > 0.95 and r.table["busy_share"].iloc[0] > 0.95
+    z = r.tables["zones"]
+    assert z[z["context"] == "Async compute (emulated)"]["name"].tolist() == ["ParticleSim"]

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from tracy_mcp.analysis.call_tree import call_tree, hot_paths
 from tracy_mcp.analysis.compare import Comparison, compare_captures
 from tracy_mcp.analysis.frame_trend import frame_trend
+from tracy_mcp.analysis.gpu_load import gpu_report
 from tracy_mcp.analysis.hot_functions import hot_functions
 from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
@@ -46,6 +47,7 @@ class AnswerMethods:
     hot_functions = _method(hot_functions)
     slow_frames = _method(slow_frames)
     frame_trend = _method(frame_trend)
+    gpu_report = _method(gpu_report)
     thread_report = _method(thread_report)
     lock_contention = _method(lock_contention)
     memory_report = _method(memory_report)

@@ -16,6 +16,8 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
+from tracy_mcp.analysis.frame_phases import frame_phases
+from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import GPU, wait_zones
 
 if TYPE_CHECKING:
@@ -58,6 +60,47 @@ class GpuLoad:
         return out + "."
 
 
+@attrs.define(repr=False)
+class GpuReport(Report):
+    """Result of ``ctx.gpu_report()``. `table`: one row per GPU context with zones in the gameplay frames (context,
+    busy_share, busy_ns: median per frame, bound, wait: the CPU zone waiting for the GPU, wait_ns); `tables["zones"]`:
+    per context and top-level zone name its median time per frame."""
+
+    bound: bool = False
+
+
+def gpu_report(ctx: Capture, frame_set: str | None = None) -> GpuReport:
+    """Per GPU context, how much of each gameplay frame it is busy (the union of its top-level zones inside the
+    frame), its zones' time per frame, and the CPU zone that waits for the GPU; "GPU-bound" when a context is busy
+    at least 85% of the median frame. frame_set: a frame set name (default the base set)."""
+    ph = frame_phases(ctx, frame_set)
+    load = gpu_load(ctx, ph) if ph is not None else []
+    rep = GpuReport(title="gpu_report: none recorded (no GPU zones in gameplay frames).")
+    rep.table = frame(
+        {
+            "context": np.asarray([x.context for x in load], object),
+            "busy_share": np.asarray([x.busy_share for x in load]),
+            "busy_ns": np.asarray([x.busy_ns for x in load]),
+            "bound": np.asarray([x.bound for x in load], bool),
+            "wait": np.asarray([x.wait for x in load], object),
+            "wait_ns": np.asarray([x.wait_ns for x in load]),
+        }
+    )
+    rows = [(x.context, n, v) for x in load for n, v in x.top]
+    rep.tables["zones"] = frame(
+        {
+            "context": np.asarray([r[0] for r in rows], object),
+            "name": np.asarray([r[1] for r in rows], object),
+            "per_frame_ns": np.asarray([r[2] for r in rows]),
+        }
+    )
+    if load and ph is not None:
+        rep.bound = load[0].bound
+        rep.title = load[0].line(ph.median_ns)
+        rep.lines = [x.line(ph.median_ns) for x in load[1:]]
+    return rep
+
+
 def gpu_load(ctx: Capture, ph: FramePhases) -> list[GpuLoad]:
     """Per GPU context with zones in the gameplay frames, busiest first (see the module doc)."""
     g = ctx._gpu()
@@ -95,7 +138,8 @@ def gpu_load(ctx: Capture, ph: FramePhases) -> list[GpuLoad]:
             )
         )
     out.sort(key=lambda x: -x.busy_share)
-    return out
+    # the CPU's wait is told with the busiest queue only: the one it waits for when the frame is GPU-bound
+    return out[:1] + [attrs.evolve(x, wait="", wait_ns=0.0) for x in out[1:]]
 
 
 def _per_frame(s: np.ndarray, e: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> np.ndarray:

@@ -14,10 +14,10 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.call_tree import recursion_by_text
-from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
-from tracy_mcp.analysis.frame_phases import MARKLESS, default_frame_set, frame_phases
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns
+from tracy_mcp.analysis.frame_phases import MARKLESS, default_frame_set
 from tracy_mcp.analysis.frame_trend import frame_trend, levelled_off, spearman
-from tracy_mcp.analysis.gpu_load import gpu_load
+from tracy_mcp.analysis.gpu_load import gpu_report
 from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
 from tracy_mcp.analysis.program_messages import message_kinds
@@ -314,22 +314,15 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
             quiet.append((method, line))
     if ctx._db.rows("gpu_zones") and counts["frames"] >= MIN_FRAMES:
         try:
-            ph = frame_phases(ctx)
-            load = gpu_load(ctx, ph) if ph is not None else []
-            if load and ph is not None:
-                others = "".join(
-                    f" Also '{x.context}' busy {fmt_pct(x.busy_share)} (per frame: "
-                    + ", ".join(f"{n} {fmt_ns(v)}" for n, v in x.top[:2])
-                    + ")."
-                    for x in load[1:3]
-                )
-                item = ("ctx.gpu_zones()", load[0].line(ph.median_ns) + others)
-                if load[0].bound:  # a GPU-bound frame leads: no CPU-side finding explains it
+            gpu = gpu_report(ctx)
+            if len(gpu.table):
+                item = ("ctx.gpu_report()", " ".join([gpu.title, *gpu.lines[:2]]))
+                if gpu.bound:  # a GPU-bound frame leads: no CPU-side finding explains it
                     notable.insert(0, item)
                 else:
                     quiet.append(item)
         except Exception as e:  # noqa: BLE001 - as above
-            notes.append(f"GPU load failed: {type(e).__name__}: {e}")
+            notes.append(f"ctx.gpu_report() failed: {type(e).__name__}: {e}")
     if counts["zones"]:
         try:
             notable.append(("ctx.hot_paths()", _hot_line(ctx, made.get("ctx.lock_contention()"))))
