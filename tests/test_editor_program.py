@@ -94,10 +94,12 @@ def test_a_stall_behind_a_lock_held_for_file_io_names_the_holder() -> None:
         r = c.slow_frames()
     assert r.culprit == "Document::Edit"
     assert "it waits there for lock Document::mutex, held meanwhile by autosave in Autosave::WriteFile" in r.title
-    # the frames are paced by Swapchain::Present: a frame over 1.5x the median missed its interval, so frame 57
-    # (1.99x, just under 2x) is one of the six stalls, one per autosave
-    assert "Swapchain::Present paces the frames" in r.title and 57 in set(r.table["frame"])
-    assert len(r.table) == 6 and set(r.table["zone"]) == {"Document::Edit"}
+    # frame 57 misses the 2x threshold by a hair with the same cause: named beside the slow ones, and as a frame
+    # of the paced loop (Swapchain::Present) that missed its interval
+    near = next(line for line in r.lines if line.startswith("Just under the threshold, the same cause:"))
+    assert "frame 57 (" in near and "Document::Edit" in near
+    assert r.lines[0].startswith("Swapchain::Present paces the frames: 1 more frame(s) took over 1.5x the median")
+    assert len(r.table) == 5 and 57 not in set(r.table["frame"])
     with open_capture(DATA / "vecedit-io_under_lock.tracy") as c:
         lc = c.lock_contention("Document::mutex")
         z = c.zones(name="Autosave::Run")

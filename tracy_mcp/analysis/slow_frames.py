@@ -43,7 +43,8 @@ NEAR = 15  # with the frame time drifting, typical frames are this close to the 
 LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
 DEFAULT_FACTOR = 2.0  # slow = over this x the median frame...
-PACED_FACTOR = 1.5  # ...or this x when a wait paces the frames (vsync, a limiter): such a frame missed its interval
+PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and none is over 2x, this x: such a
+# frame missed its interval (with frames over 2x, those between are named beside them)
 NEAR_MISS = 0.8  # frames over this share of the threshold are checked for the culprit's growth
 SHRANK = 0.1  # zones of the frame thread that shrank by at least this share of the added time are named
 
@@ -121,9 +122,22 @@ def slow_frames(
         raise ValueError("factor must be above 1 (slow = factor x the median frame)")
     ph = frame_phases(ctx, frame_set, factor=factor, budget_ns=budget_ns)
     pacer = _pacer(ctx, ph) if budget_ns is None and factor == DEFAULT_FACTOR else ""
-    if pacer:  # a paced loop's frames sit on its interval: one at 1.5x the median already missed an interval
-        factor = PACED_FACTOR
-        ph = frame_phases(ctx, frame_set, factor=factor)
+    missed = ""  # paced frames between PACED_FACTOR and factor x the median: they missed an interval too
+    if pacer and ph is not None and len(ph.gameplay):
+        d = ph.dur[ph.gameplay]
+        over = ph.gameplay[(d > PACED_FACTOR * ph.median_ns) & (d <= factor * ph.median_ns)]
+        if not (d > factor * ph.median_ns).any() and len(over):
+            # no frame over 2x, but a paced loop's frame at 1.5x already missed its interval: those are the hitches
+            factor = PACED_FACTOR
+            ph = frame_phases(ctx, frame_set, factor=factor)
+        elif len(over):
+            shown = ", ".join(str(int(f)) for f in over[:8]) + (", …" if len(over) > 8 else "")
+            missed = (
+                f"{pacer} paces the frames: {len(over)} more frame(s) took over {PACED_FACTOR:g}x the median and so "
+                f"missed an interval too: {shown} (slow_frames(factor={PACED_FACTOR:g}) explains them with these)."
+            )
+        else:
+            pacer = ""
     res = SlowFrames(title="", frame_set=frame_set or "Frame")
     res.table = frame(_columns([], FRAME_COLS))
     res.tables = {"zones": frame(_columns([], ZONE_COLS)), "messages": frame(_columns([], MESSAGE_COLS))}
@@ -148,7 +162,7 @@ def slow_frames(
         f"over the {fmt_ns(ph.threshold_ns)} budget"
         if budget_ns is not None
         else f"over {factor:g}x the median {fmt_ns(ph.median_ns)} = {fmt_ns(ph.threshold_ns)}"
-        + (f"; {pacer} paces the frames, so a frame that long missed its interval" if pacer else "")
+        + (f"; {pacer} paces the frames, so a frame that long missed its interval" if pacer and not missed else "")
     )
     trend = frame_trend(ctx, frame_set)  # once per call: the step, the drift and the neighbours all read it
     if budget_ns is None and trend.step_frame >= 0:  # two levels: a frame is slow against its own level's median
@@ -179,6 +193,8 @@ def slow_frames(
         return res
     typical, near = _near_when_drifting(trend, slow, typical)
     _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
+    if missed:
+        res.lines.insert(0, missed)
     cause = gpu_cause(ctx, ph, slow, typical)
     if cause is not None:  # the frame loop waited for the GPU: what the GPU did then is the cause
         cpu = res.culprit or ""  # what the CPU-side comparison named grew less than the wait: not the cause
