@@ -344,7 +344,8 @@ def _lock_table(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
         cols["blocker"].append(who)
         cols["blocker_zone"].append(zone)
         cols["blocker_ns"].append(ns)
-        zone, share, cover = _hold_zone(ctx, d, who)
+        one = ns >= ONE_BLOCKER * int(d.blocked.sum())  # one thread makes the others wait: its holds, else all
+        zone, share, cover = _hold_zone(ctx, d, who if one else "")
         cols["hold_zone"].append(zone)
         cols["hold_zone_share"].append(share)
         cols["hold_zone_cover"].append(cover)
@@ -819,7 +820,8 @@ def _lock_lines(
         for then in held[1:3]:
             out.append(f"     then {then['path']} {fmt_ns(then['held_ns'])} ({_pct(then['held_ns'], x['held_ns'])})")
         if x["hold_zone"] and x["hold_zone"] != h["name"] and min(x["hold_zone_share"], x["hold_zone_cover"]) >= 0.8:
-            who = f"{x['blocker']}'s" if x["blocker"] else "the"
+            one = x["blocker"] and x["blocker_ns"] >= ONE_BLOCKER * x["blocked_ns"]
+            who = f"{x['blocker']}'s" if one else "the"
             out.append(
                 f"   held across the whole of {x['hold_zone']}: {_pct(x['hold_zone_share'], 1)} of {who} holds lie in "
                 f"one run of it and take a median {_pct(x['hold_zone_cover'], 1)} of that run (not only "
