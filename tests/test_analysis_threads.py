@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -265,3 +266,16 @@ def test_fiber_records_are_not_cut_and_do_not_cut_their_workers(shared_dir: Path
         elif name.startswith("Fiber "):
             mine = raw[raw["thread"] == name]
             assert int((r.end - r.start).sum()) == int((mine["end_ns"] - mine["start_ns"]).sum()), name
+
+
+def test_an_even_share_gives_the_frame_time_it_would_bring() -> None:
+    """thread_imbalance: the main thread waits for JobWorker 2 every frame; shared out evenly the pool's work
+    would shorten the frame by the busiest thread's excess over the pool's mean."""
+    with open_capture(planted("thread_imbalance.tracy")) as c:
+        r = c.thread_report()
+        f = c.frames()
+    even = next(x for x in r.lines if x.startswith("Shared out evenly, each of its 4 threads would work"))
+    less = float(re.search(r"wait about ([\d.]+) ms less per frame", even)[1])  # type: ignore[index]
+    after = float(re.search(r"to about ([\d.]+) ms \(before any frame pacing\)", even)[1])  # type: ignore[index]
+    median = float(np.median(f["duration_ns"].to_numpy()[2:302])) / 1e6
+    assert f"from a median {median:.2f} ms" in even and abs(after - (median - less)) < 0.02

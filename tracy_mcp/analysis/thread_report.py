@@ -601,10 +601,17 @@ def _unit_lines(ctx: Capture, pool: dict[str, Any], lo: int, hi: int, ph: FrameP
         nframes = _frames_in(ph, lo, hi)
         less = f"{fmt_ns(saved / nframes)} less per frame" if nframes >= MIN_FRAMES_PER_RUN else f"{fmt_ns(saved)} less"
         share = fmt_pct(total / len(members) / (hi - lo))
+        frame_then = ""
+        if ph is not None and nframes >= MIN_FRAMES_PER_RUN and ph.median_ns > saved / nframes:
+            after = ph.median_ns - saved / nframes  # the frame waits for the pool's busiest thread: it shrinks as much
+            frame_then = (
+                f"; a frame that waits for it would go from a median {fmt_ns(ph.median_ns)} to about "
+                f"{fmt_ns(after)} (before any frame pacing)"
+            )
         even = [
             f"Shared out evenly, each of its {len(members)} threads would work {share} of the window instead of "
             f"{members[0]['thread']}'s {fmt_pct(members[0]['working'])}: a thread waiting for the pool would wait "
-            f"about {less}."
+            f"about {less}{frame_then}."
         ]
     return (
         (_capacity(ctx, name, runs, len(members), hi - lo) if saturated else [])
