@@ -177,3 +177,19 @@ def test_one_rule_for_sizes() -> None:
     assert fmt_bytes(442368) == "442.4 kB (432.0 KiB)"
     assert fmt_bytes(14_260_000) == "14.26 MB (13.60 MiB)"
     assert fmt_bytes(3 * 2**30) == "3.22 GB (3.00 GiB)"
+
+
+def test_a_leak_names_its_siblings_that_never_free() -> None:
+    """memory_leak: Decals::Expire runs every frame beside the leaking Decals::SpawnImpactDecal and frees nothing."""
+    with tracy_mcp.open_capture(planted("memory_leak.tracy")) as c:
+        r = c.memory_report()
+        ev = c.memory_events()
+        expire = c.zones(name="Decals::Expire")
+    freed = ev[ev["free_ns"] >= 0]
+    for th, runs in expire.groupby("thread", observed=True):
+        t = np.sort(freed[freed["free_thread"] == th]["free_ns"].to_numpy())
+        a = np.searchsorted(t, runs["start_ns"].to_numpy())
+        b = np.searchsorted(t, runs["end_ns"].to_numpy())
+        assert (a == b).all()  # no free inside any run
+    line = next(x.strip() for x in r.lines if x.strip().startswith("Frees nothing:"))
+    assert line.startswith(f"Frees nothing: Decals::Expire ({len(expire)} runs), beside Decals::SpawnImpactDecal")

@@ -39,6 +39,8 @@ STEADY_SPREAD = 0.25  # never-freed allocations spread over >= 25% of the captur
 BOUNDED_EARLY = 0.1
 PLATEAU = 1.15  # a site's live bytes within 15% from its first free on: it stays at a cap
 LOGGED_NEAR = 1_000_000  # ns: a message this close to a leaked allocation on its thread tells what it was for
+FREE_SAMPLE = 20_000  # frees looked up for the zones they happen in
+MIN_RUNS = 10  # a zone run fewer times than this is not named as freeing nothing
 AT_EXIT = 0.01  # frees in this last share of the capture (at least AT_EXIT_MIN_NS) are frees at exit...
 AT_EXIT_MIN_NS = 20_000_000
 AT_EXIT_SHARE = 0.5  # ...worth telling when they free this share of what was live just before,
@@ -705,11 +707,6 @@ def _summary(
             f"Thread{'s' if len(lk['threads']) > 1 else ''} {name_list(lk['threads'])}, pool {lk['pool']}, "
             f"path {lk['path']}" + (f"; callstack {leak_cs['frames'][0]}" if len(leak_cs["callstack"]) else "")
         )
-        rows = np.flatnonzero(np.isin(site, lk["ids"]) & (ev.t_free < 0))
-        t = ev.t_alloc[rows]
-        logged = logged_in_each(ctx, t - LOGGED_NEAR, t + LOGGED_NEAR, threads=ev.thread[rows])
-        if logged:
-            head.append(f"  logged on the same thread within {fmt_ns(LOGGED_NEAR)} of each: {logged}")
         took = (lk["last"] - lk["first"]) / 1e9
         if took > 0:
             rate = nb / took
@@ -717,6 +714,14 @@ def _summary(
                 f"  rate: {_size(int(rate))} per second ({lk['count'] / took * 60:.0f} allocations a "
                 f"minute), {_size(int(rate * 3600))} an hour if it keeps on"
             )
+        rows = np.flatnonzero(np.isin(site, lk["ids"]) & (ev.t_free < 0))
+        t = ev.t_alloc[rows]
+        logged = logged_in_each(ctx, t - LOGGED_NEAR, t + LOGGED_NEAR, threads=ev.thread[rows])
+        if logged:
+            head.append(f"  logged on the same thread within {fmt_ns(LOGGED_NEAR)} of each: {logged}")
+        idle = _frees_nothing(ctx, ev, str(lk["name"]))
+        if idle:
+            head.append(f"  {idle}")
     elif n_never and not leaks["bounded"].any():
         head.append(
             "No steady leak: the allocations never freed were all made within a short span (start-up state, or in "
@@ -934,6 +939,42 @@ def _freed_where(ctx: Capture, ev: _Events, mine: np.ndarray, in_zone: int) -> s
     vals, cnt = np.unique(ctx._cpu().srcloc[zone], return_counts=True)
     top = int(np.argmax(cnt))
     return f"; freed mostly in {names[int(vals[top])]} ({cnt[top] / len(freed):.0%} of its frees)"
+
+
+def _frees_nothing(ctx: Capture, ev: _Events, leak: str) -> str:
+    """The leaking zone's siblings by name ("Decals::Expire" beside "Decals::SpawnImpactDecal") that run often and
+    never have a free inside them: where the leaked blocks would be freed, if the code's names say so."""
+    scope, sep, _ = leak.rpartition("::")
+    if not sep:
+        return ""
+    sl = ctx._srclocs()
+    t = ctx._cpu()
+    freed = np.flatnonzero((ev.t_free >= 0) & (ev.free_thread >= 0))
+    if len(freed) > FREE_SAMPLE:
+        freed = freed[np.linspace(0, len(freed) - 1, FREE_SAMPLE).astype(I64)]
+    zone = innermost(ctx, ev.t_free[freed], ev.free_thread[freed])
+    zone = zone[zone >= 0]
+    inside: set[int] = set()  # names of the zones a free happens in and of the zones around them: not idle
+    for z in np.unique(zone).tolist():
+        while z >= 0:
+            inside.add(int(sl.name_idx[t.srcloc[z]]))
+            z = int(t.parent[z])
+    allocs = ev.zone[ev.zone >= 0]  # zones that allocate are not where blocks get released
+    inside |= {int(k) for k in np.unique(sl.name_idx[t.srcloc[allocs]]).tolist()}
+    runs = np.bincount(sl.name_idx[t.srcloc[t.valid]], minlength=len(sl.names))
+    quiet = [
+        (sl.names[k], int(runs[k]))
+        for k in range(len(sl.names))
+        if sl.names[k].startswith(scope + "::") and sl.names[k] != leak and k not in inside and runs[k] >= MIN_RUNS
+    ]
+    if not quiet:
+        return ""
+    quiet.sort(key=lambda x: -x[1])
+    them = "them" if len(quiet[:3]) > 1 else "it"
+    return (
+        f"Frees nothing: {', '.join(f'{n} ({c} runs)' for n, c in quiet[:3])}, beside {leak}: no allocation is "
+        f"ever freed inside {them} (where the leaked blocks would be released?)."
+    )
 
 
 def _freed_at_exit(ctx: Capture, ev: _Events) -> str:
