@@ -189,3 +189,12 @@ def test_more_threads_than_cores_without_context_switches_is_a_caveat(
     assert "CPU cores: 2" in ctx.get_host_info() and ctx.get_context_switch_count() == 0
     text = report.summary()
     assert "6 threads take it on a 2-core machine (host info) and no context switches were recorded" in text
+
+
+def test_no_context_switches_says_why_when_the_log_does() -> None:
+    """lock_contention: the 2-core note quotes the profiler's own message that system tracing was off."""
+    with tracy_mcp.open_capture(planted("lock_contention.tracy")) as c:
+        r = c.lock_contention("SceneGraph::m_nodeMutex")
+        m = c.messages()
+    said = m[m["text"].str.contains("Sys Trace was disabled")]["text"].iloc[0]
+    assert any(f'record context switches to tell (the capture\'s log: "{said}")' in x for x in r.lines)

@@ -193,3 +193,18 @@ def test_a_leak_names_its_siblings_that_never_free() -> None:
         assert (a == b).all()  # no free inside any run
     line = next(x.strip() for x in r.lines if x.strip().startswith("Frees nothing:"))
     assert line.startswith(f"Frees nothing: Decals::Expire ({len(expire)} runs), beside Decals::SpawnImpactDecal")
+
+
+def test_the_busiest_site_gives_its_sizes() -> None:
+    """alloc_churn: BuildGlyphRuns allocates 24-64 B blocks; the report gives the mean and the share of each size."""
+    with tracy_mcp.open_capture(planted("alloc_churn.tracy")) as c:
+        r = c.memory_report()
+        z = c.zones(name="UI::Layout::BuildGlyphRuns")
+        ev = c.memory_events()
+    line = next(x.strip() for x in r.lines if x.strip().startswith("its sizes:"))
+    # the site's allocations: those made while one of its runs is open (it runs on one thread, runs do not nest)
+    t = ev["alloc_ns"].to_numpy()
+    s, e = np.sort(z["start_ns"].to_numpy()), np.sort(z["end_ns"].to_numpy())
+    k = np.searchsorted(s, t, "right") - 1
+    size = ev["size_bytes"].to_numpy()[(k >= 0) & (t < e[np.maximum(k, 0)])]
+    assert line.startswith(f"its sizes: mean {size.mean():.1f} B; 40 B {np.mean(size == 40):.0%}")

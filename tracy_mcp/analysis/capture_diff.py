@@ -71,27 +71,30 @@ def _plot_changes(a: Capture, b: Capture) -> tuple[list[str], str]:
         return [], "plots (none)"
     added, gone = [n for n in vb if n not in va], [n for n in va if n not in vb]
     moved: list[str] = []
-    steady = 0
+    steady: list[str] = []
     for name in (n for n in va if n in vb):
         kind, x = va[name]
         y = vb[name][1]
         if min(len(x), len(y)) < PLOT_MIN_POINTS:
-            steady += 1
+            steady.append(name)
             continue
         ma, mb = float(x.mean()), float(y.mean())
         p, _ = mann_whitney(x, y)
         rel = (mb - ma) / abs(ma) if ma else (float("inf") if mb else 0.0)
         if p < PLOT_ALPHA and abs(rel) >= PLOT_MIN_CHANGE:
             change = f"{rel * 100:+.1f}%" if abs(rel) < 10 else "new values"
-            moved.append(f"'{clip_text(name, 40)}' mean {ma:.4g} -> {mb:.4g} ({change}, p={p:.0e})")
+            # the machine's CPU usage counts every process on it: other load moves it as much as the program
+            whole = "; whole machine, other load counts too" if name.startswith("CPU usage") else ""
+            moved.append(f"'{clip_text(name, 40)}' mean {ma:.4g} -> {mb:.4g} ({change}, p={p:.0e}{whole})")
         else:
-            steady += 1
+            steady.append(name)
     lines = []
     if added or gone or moved:
         parts = [f"values moved: {'; '.join(moved)}"] if moved else []
         parts += [f"new in B: {', '.join(repr(n) for n in added[:6])}"] if added else []
         parts += [f"gone in B: {', '.join(repr(n) for n in gone[:6])}"] if gone else []
-        lines.append(f"plots {len(va)} -> {len(vb)}: " + "; ".join(parts) + (f"; {steady} steady" if steady else ""))
+        still = f"; steady: {', '.join(repr(clip_text(n, 40)) for n in steady[:4])}" if steady else ""
+        lines.append(f"plots {len(va)} -> {len(vb)}: " + "; ".join(parts) + still)
         return lines, ""
     return [], f"plots ({len(va)}, values within noise)"
 

@@ -17,7 +17,7 @@ from tracy_mcp.analysis.cpu_runs import host_cores
 from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.grouping import group_ids
 from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered, union
-from tracy_mcp.analysis.program_messages import logged_in_each
+from tracy_mcp.analysis.program_messages import logged_in_each, sys_trace_off
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import wrapper_rows
 from tracy_mcp.analysis.zone_at import innermost, resolve_threads
@@ -130,6 +130,14 @@ def lock_contention(
             )
     else:
         title, lines = _summary(tables, max(span, 1), host_cores(ctx), ctx._db.rows("ctx_switches"), scope)
+        off = sys_trace_off(ctx) if not ctx._db.rows("ctx_switches") else ""
+        if off:  # why none were recorded, as the profiler logged it
+            lines = [
+                x.replace(
+                    "record context switches to tell", f'record context switches to tell (the capture\'s log: "{off}")'
+                )
+                for x in lines
+            ]
         idle = len(ctx._lock_rows()) - len(locks) if lock is None and thread is None else 0
         if idle > 0 and start_ns is None and end_ns is None:  # declared (or never taken): counted apart
             lines.append(f"{idle} more lock(s) declared but never taken; ctx.get_locks() lists every lock.")

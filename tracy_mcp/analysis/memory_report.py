@@ -39,6 +39,8 @@ STEADY_SPREAD = 0.25  # never-freed allocations spread over >= 25% of the captur
 BOUNDED_EARLY = 0.1
 PLATEAU = 1.15  # a site's live bytes within 15% from its first free on: it stays at a cap
 LOGGED_NEAR = 1_000_000  # ns: a message this close to a leaked allocation on its thread tells what it was for
+SIZES_SHOWN = 6  # a site's most common sizes listed...
+SIZES_COVER = 0.8  # ...when they cover this share of its allocations
 FREE_SAMPLE = 20_000  # frees looked up for the zones they happen in
 MIN_RUNS = 10  # a zone run fewer times than this is not named as freeing nothing
 AT_EXIT = 0.01  # frees in this last share of the capture (at least AT_EXIT_MIN_NS) are frees at exit...
@@ -775,6 +777,9 @@ def _summary(
         f"{sites['median_size_bytes'][i]} B ({sites['min_size_bytes'][i]}-{sites['max_size_bytes'][i]} B), "
         f"{_fate(sites, i)}; path {sites['path'][i]}"
     )
+    sizes = _size_mix(ev.size[site == i])
+    if sizes:
+        head.append(f"  its sizes: {sizes}")
     same = np.asarray(sites["path"]) == sites["path"][i]
     if int(same.sum()) > 1:  # the same code on several threads or pools: the figure for the code as a whole
         nth, npl = len(set(np.asarray(sites["thread"])[same])), len(set(np.asarray(sites["pool"])[same]))
@@ -939,6 +944,21 @@ def _freed_where(ctx: Capture, ev: _Events, mine: np.ndarray, in_zone: int) -> s
     vals, cnt = np.unique(ctx._cpu().srcloc[zone], return_counts=True)
     top = int(np.argmax(cnt))
     return f"; freed mostly in {names[int(vals[top])]} ({cnt[top] / len(freed):.0%} of its frees)"
+
+
+def _size_mix(size: np.ndarray) -> str:
+    """The mean and the most common sizes of a site's allocations with their shares ("mean 42.4 B; 40 B 30%, 32 B
+    20%, ..."), when a few sizes cover most of them; '' when the sizes are spread wide or there is one size."""
+    if len(size) < 2:
+        return ""
+    vals, cnt = np.unique(size, return_counts=True)
+    if len(vals) < 2:
+        return ""
+    order = np.argsort(-cnt, kind="stable")[:SIZES_SHOWN]
+    if cnt[order].sum() < SIZES_COVER * len(size):
+        return f"mean {float(size.mean()):.1f} B, spread over {len(vals)} sizes"
+    parts = ", ".join(f"{int(vals[k])} B {cnt[k] / len(size):.0%}" for k in order)
+    return f"mean {float(size.mean()):.1f} B; {parts}"
 
 
 def _frees_nothing(ctx: Capture, ev: _Events, leak: str) -> str:

@@ -176,3 +176,17 @@ def one_off_before(ctx: Capture, at: int, within: int) -> MessageKind | None:
     the program said as something changed (a backend added, a level loaded); None when there is none."""
     near = [k for k in message_kinds(ctx) if k.count == 1 and at - within <= k.first_ns <= at]
     return max(near, key=lambda k: k.first_ns, default=None)
+
+
+def sys_trace_off(ctx: Capture) -> str:
+    """The profiler's own message saying system tracing (context switches, CPU samples) was turned off, as
+    logged ("TRACY: Sys Trace was disabled by 'TRACY_NO_SYS_TRACE=1'"); "" when there is none."""
+    db = ctx._db
+    n = db.rows("messages")
+    if n == 0:
+        return ""
+    for x in db.col("messages", "text")[: min(n, 50)].tolist():  # the client says so as it starts
+        text = ctx._str(x)
+        if "Sys Trace was disabled" in text:
+            return text
+    return ""
