@@ -31,7 +31,7 @@ CLIMB_START = 0.1  # the climb starts at the last point within this share of the
 @attrs.frozen
 class Backlog:
     plot: str
-    lo: int  # the climb: the plot's first point to its highest
+    lo: int  # the climb: the last point near the plot's starting level to its highest (see _climb)
     hi: int
     threads: list[str]  # the saturated threads draining it
     working: float  # their mean share of the climb spent working
@@ -64,7 +64,7 @@ class Backlog:
             f"work{'' if many else 's'} "
             f"{fmt_pct(self.working)} of the time, doing {self.unit} {self.done_per_s:,.1f} per second ({self.done} "
             f"runs, mean {fmt_ns(self.mean_ns)}: at most {self.capacity_per_s:,.1f}/s on {len(self.threads)} "
-            f"thread{'s' if len(self.threads) > 1 else ''})"
+            f"thread{'s' if many else ''})"
         )
         if self.counts_items and self.growth_per_s > 0:
             arrive = self.done_per_s + self.growth_per_s
@@ -98,10 +98,11 @@ def backlog(ctx: Capture, plot_ids: list[int]) -> Backlog | None:
     (see the module doc), its growth per second read from the first of them that counts items; None when no
     thread works nearly all of any climb (the queue grows for another reason: its consumers wait or stall) or too
     few units are done."""
-    counts = [q for q in plot_ids if _whole(_points(ctx, q)[1])]
+    points = {q: _points(ctx, q) for q in plot_ids}
+    counts = [q for q in plot_ids if _whole(points[q][1])]
     # a queue's own climb first: a latency plot keeps climbing while the queue drains after the input ends
     for pid in counts + [q for q in plot_ids if q not in counts]:
-        times, values = _points(ctx, pid)
+        times, values = points[pid]
         if len(times) < 3:
             continue
         lo, hi = _climb(times, values)
@@ -110,7 +111,7 @@ def backlog(ctx: Capture, plot_ids: list[int]) -> Backlog | None:
             continue
         members, working, name_idx, done, idle, share_of = found
         count = counts[0] if counts else pid
-        ct, cv = _points(ctx, count)
+        ct, cv = points[count]
         window = (ct >= lo) & (ct <= hi)
         slope = float(np.polyfit((ct[window] - lo) / 1e9, cv[window], 1)[0]) if window.sum() >= 2 else 0.0
         t = ctx._cpu()

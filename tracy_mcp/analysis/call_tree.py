@@ -403,13 +403,14 @@ def _build(
     zp, sums = _engine_sums(ctx, scope)
     owner, members = _pool_owners(ctx, zp.owner, sums[0]) if pools and per_thread else (zp.owner, {})
     paths = attrs.evolve(zp, owner=owner) if members else zp
-    tree = _merge(paths, (*sums, _self_cpu(ctx, zp, scope)), per_thread=per_thread, root_labels=root_labels)
+    with_cpu = (*sums, _self_cpu(ctx, zp, scope))
+    tree = _merge(paths, with_cpu, per_thread=per_thread, root_labels=root_labels)
     order = _dfs_order(tree)
     cols = _table(ctx, tree, order)
     if members:  # each member's share of the merged tree's top-level time: a pool's imbalance stays in view
-        alone = _merge(zp, (*sums, _self_cpu(ctx, zp, scope)), per_thread=True, root_labels=root_labels)
+        alone = _merge(zp, with_cpu, per_thread=True, root_labels=root_labels)
         top = alone.parent < 0
-        per = np.bincount(np.maximum(alone.thread[top], 0), weights=alone.total[top], minlength=len(zp.owner))
+        per = np.bincount(np.maximum(alone.thread[top], 0), weights=alone.total[top], minlength=ctx._db.rows("threads"))
         labels = ctx._thread_labels()
         for rep, group in members.items():
             split = ", ".join(f"{labels[r]} {_ms(per[r])}" for r in sorted(group, key=lambda r: -per[r]))

@@ -119,14 +119,13 @@ def gpu_load(ctx: Capture, ph: FramePhases) -> list[GpuLoad]:
             continue
         rows = rows[np.argsort(g.start[rows], kind="stable")]
         s, e = g.start[rows].astype(I64), g.end[rows].astype(I64)
-        per = _per_frame(s, e, fs, fe)  # [frame, zone]: time of each zone inside each frame
+        used, group = np.unique(name_idx[g.srcloc[rows]], return_inverse=True)
+        per = _per_frame(s, e, fs, fe, group, len(used))  # [frame, zone name]: its time inside each frame
         busy = per.sum(axis=1)
         share = float(np.median(busy / np.maximum(fe - fs, 1)))
-        by_name: dict[int, np.ndarray] = {}
-        for k in np.unique(name_idx[g.srcloc[rows]]).tolist():
-            mine = name_idx[g.srcloc[rows]] == k
-            by_name[k] = per[:, mine].sum(axis=1)
-        top = sorted(((names[k], float(np.median(v))) for k, v in by_name.items()), key=lambda x: -x[1])
+        top = sorted(
+            ((names[int(k)], float(np.median(per[:, j]))) for j, k in enumerate(used.tolist())), key=lambda x: -x[1]
+        )
         out.append(
             GpuLoad(
                 context=contexts[c].name or f"GPU context {c}",
@@ -142,16 +141,25 @@ def gpu_load(ctx: Capture, ph: FramePhases) -> list[GpuLoad]:
     return out[:1] + [attrs.evolve(x, wait="", wait_ns=0.0) for x in out[1:]]
 
 
-def _per_frame(s: np.ndarray, e: np.ndarray, fs: np.ndarray, fe: np.ndarray) -> np.ndarray:
-    """[frame, zone] overlap in ns of the zones [s, e) with the frames [fs, fe) (both sorted by start)."""
-    out = np.zeros((len(fs), len(s)))
-    lo = np.searchsorted(e, fs, "right")  # the first zone ending after each frame's start
-    hi = np.searchsorted(s, fe, "left")  # the first zone starting at or after each frame's end
-    for f in range(len(fs)):
-        k = np.arange(lo[f], hi[f])
-        if len(k):
-            out[f, k] = np.minimum(e[k], fe[f]) - np.maximum(s[k], fs[f])
-    return np.maximum(out, 0)
+def _per_frame(
+    s: np.ndarray, e: np.ndarray, fs: np.ndarray, fe: np.ndarray, group: np.ndarray | None = None, groups: int = 1
+) -> np.ndarray:
+    """[frame, group] time of the intervals [s, e) inside the frames [fs, fe) (frames sorted, apart), summed per
+    `group` of the intervals (one group when None). Each interval is visited once per frame it overlaps."""
+    out = np.zeros((len(fs), groups))
+    if len(s) == 0 or len(fs) == 0:
+        return out
+    grp = np.zeros(len(s), np.intp) if group is None else np.asarray(group, np.intp)
+    first = np.searchsorted(fe, s, "right")  # the first frame ending after the interval starts
+    last = np.searchsorted(fs, e, "left") - 1  # the last frame starting before it ends
+    for d in range(int(np.max(last - first, initial=-1)) + 1):  # intervals overlap one or two frames, seldom more
+        f = first + d
+        k = np.flatnonzero(f <= last)
+        if len(k) == 0:
+            break
+        f = f[k]
+        np.add.at(out, (f, grp[k]), np.maximum(np.minimum(e[k], fe[f]) - np.maximum(s[k], fs[f]), 0))
+    return out
 
 
 def _gpu_waits(ctx: Capture, ph: FramePhases) -> list[tuple[str, float]]:
@@ -171,7 +179,7 @@ def _gpu_waits(ctx: Capture, ph: FramePhases) -> list[tuple[str, float]]:
         rows = rows[(t.owner[rows] == w.thread_row) & t.valid[rows]]
         per = _per_frame(
             t.start[rows].astype(I64), t.end[rows].astype(I64), ph.start[gp].astype(I64), ph.end[gp].astype(I64)
-        ).sum(axis=1)
+        )[:, 0]
         out.append((f"{names[w.name_idx]} ({labels[w.thread_row]})", float(np.median(per))))
     return sorted(out, key=lambda x: -x[1])
 
@@ -209,7 +217,7 @@ def gpu_cause(ctx: Capture, ph: FramePhases, slow: np.ndarray, typical: np.ndarr
     ws, we = t.start[rows].astype(I64), t.end[rows].astype(I64)
 
     def waited(frames: np.ndarray) -> np.ndarray:
-        return _per_frame(ws, we, ph.start[frames].astype(I64), ph.end[frames].astype(I64)).sum(axis=1)
+        return _per_frame(ws, we, ph.start[frames].astype(I64), ph.end[frames].astype(I64))[:, 0]
 
     added = float(np.mean(waited(slow)) - np.median(waited(typical)))
     excess = float(np.mean(ph.dur[slow]) - ph.median_ns)

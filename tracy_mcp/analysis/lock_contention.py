@@ -406,16 +406,20 @@ def _episodes(ctx: Capture, d: _LockData, holder: str) -> str:
         return ""
     hs, he = a.time[mine], a.hold_end[mine]
     ws, we = a.wait_start[other], a.time[other]
-    # per hold, the other threads whose wait overlapped it
-    blocked = [np.unique(a.thread[other[(ws < e) & (we > s)]]) for s, e in zip(hs.tolist(), he.tolist(), strict=True)]
-    hit = np.asarray([len(b) > 0 for b in blocked], bool)
+    # waits overlapping each hold: those starting before it ends, less those ended by its start (they started
+    # before it too), counted on sorted copies: no pass over every wait per hold
+    overlapping = np.searchsorted(np.sort(ws), he, "left") - np.searchsorted(np.sort(we), hs, "right")
+    hit = overlapping > 0
     n = int(hit.sum())
     if n < 2 or n > EPISODES:
         return ""
     s, e = hs[hit], he[hit]
     held = (e - s).astype(np.float64)
     gaps = np.diff(s).astype(np.float64)
-    waiters = np.asarray([len(b) for b, k in zip(blocked, hit.tolist(), strict=True) if k])
+    # the threads blocked in each stall (at most EPISODES of them)
+    waiters = np.asarray(
+        [len(np.unique(a.thread[other[(ws < b) & (we > x)]])) for x, b in zip(s.tolist(), e.tolist(), strict=True)]
+    )
     line = (
         f"{n} stalls: {holder} held it {_range_ns(held)} each (median {fmt_ns(float(np.median(held)))}), "
         f"{_range_ns(gaps)} apart, at {', '.join(f'{x / 1e9:.3f} s' for x in s[:4].tolist())}"

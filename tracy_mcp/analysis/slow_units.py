@@ -40,6 +40,7 @@ BURSTY = 0.5  # slow runs overlapping others on other threads at least this shar
 CHANCE_TRIES = 20  # ...and more of them than in any of this many tries with the runs placed at random
 IN_BURSTS = 0.8  # a zone of another thread running in this share of the bursts...
 RARE = 3.0  # ...with at most this many runs per burst overall, is what the bursts have in common
+TEXT_ROWS = 100_000  # runs whose texts are compared one by one; more: an even sample of the typical ones
 UNIT_COLS = ("zone_id", "thread", "start_ns", "duration_ns", "x_median", "text", "zone", "typical_ns", "slow_ns")
 
 
@@ -94,11 +95,13 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
     res.culprit = cname
     res.culprit_thread = _threads(labels, t.owner[detail[mine]])
     where = _path(ctx, detail[mine], cname, name)
+    lock, lock_share, lock_short = _lock_line(ctx, detail, typical, usual)
+    waiting = f", {lock_short}," if lock_share >= LOCK_LEADS else ""  # the grown time is a lock wait: said first
     res.title = (
         f"{len(slow)} slow run(s) of {name} of {len(runs)} ({fmt_pct(len(slow) / len(runs))}; the capture has no "
         f"frames: its unit of work stands in), {rule}: culprit "
         + (
-            f"{cname}{where} in {int(mine.sum())} of the {len(detail)} slow runs analysed, "
+            f"{cname}{where}{waiting} in {int(mine.sum())} of the {len(detail)} slow runs analysed, "
             f"{_span(per_slow[mine, culprit])} in them vs a median {fmt_ns(typ_med[culprit])} in the other runs; "
             f"its growth is {_span_pct(share)} of each run's excess over the typical run ({fmt_ns(usual)})"
             if cname != name
@@ -111,13 +114,8 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
     lines += _texts(ctx, runs, slow, "its runs", without=True)
     if cname != name:
         lines += _texts(ctx, *_culprit_rows(ctx, runs, slow, cname), f"{cname} inside them")
-    lock, lock_share, lock_short = _lock_line(ctx, detail, typical, usual)
     if lock:
         lines.append(lock)
-    if lock_share >= LOCK_LEADS:  # the grown time is a lock wait: say so where it is read first
-        res.title = res.title.replace(
-            f" in {int(mine.sum())} of the", f", {lock_short}, in {int(mine.sum())} of the", 1
-        )
     bursts = _bursts(ctx, detail)  # the slowest DETAIL: the chance test is quadratic in them
     if bursts:
         lines.append(bursts)
@@ -191,18 +189,26 @@ def _culprit_rows(ctx: Capture, runs: np.ndarray, slow: np.ndarray, name: str) -
 def _texts(ctx: Capture, every: np.ndarray, slow: np.ndarray, what: str, without: bool = False) -> list[str]:
     """The texts (numbers blanked) that `slow` of `every` carry much more often than all of them do, each with one
     slow run's text as it is; `without`: and the runs' p99 without those that carry the first of them (what fixing
-    that kind of run would give)."""
+    that kind of run would give). Over TEXT_ROWS runs, the others are an even sample, counted for all of them."""
     if len(slow) == 0:
         return []
-    raw = np.asarray(zone_texts(ctx, every, plain=True), object)
-    kinds = np.asarray([template(x) for x in raw], object)
-    if not any(kinds):
-        return []
     is_slow = np.isin(every, slow)
-    base = float(is_slow.mean())
+    rows, weight = every, np.ones(len(every))
+    if len(every) > TEXT_ROWS:  # every slow run, and an even sample of the others standing for all of them
+        rest = every[~is_slow]
+        pick = rest[np.linspace(0, len(rest) - 1, TEXT_ROWS).astype(I64)]
+        rows = np.concatenate([every[is_slow], pick])
+        weight = np.concatenate([np.ones(int(is_slow.sum())), np.full(len(pick), len(rest) / len(pick))])
+        is_slow = np.arange(len(rows)) < int(is_slow.sum())
+    raw = np.asarray(zone_texts(ctx, rows, plain=True), object)
+    if not raw.any():
+        return []
+    blank = {x: template(x) for x in set(raw.tolist())}  # each distinct text once: an endpoint's repeat
+    kinds = np.asarray([blank[x] for x in raw], object)
+    base = float(is_slow.sum() / weight.sum())
     out, found = [], []
     for k, n_slow in Counter(kinds[is_slow].tolist()).most_common(4):
-        n_all = int((kinds == k).sum())
+        n_all = round(float(weight[kinds == k].sum()))
         if not k or n_slow / n_all < OVER * base:
             continue
         example = raw[(kinds == k) & is_slow][0]
@@ -211,9 +217,9 @@ def _texts(ctx: Capture, every: np.ndarray, slow: np.ndarray, what: str, without
     if not out:
         return []
     lines = [f"Zone texts of {what} that the slow runs carry ({fmt_pct(base)} slow overall): " + "; ".join(out) + "."]
-    if without:
+    if without and len(rows) == len(every):  # the p99 needs every run's kind
         t = ctx._cpu()
-        rest = every[kinds != found[0]]
+        rest = rows[kinds != found[0]]
         if len(rest) >= MIN_RUNS:
             d = t.dur[rest].astype(np.float64)
             lines.append(

@@ -16,7 +16,7 @@ import numpy as np
 from tracy_mcp.analysis.call_tree import recursion_by_text
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns
 from tracy_mcp.analysis.frame_phases import MARKLESS, default_frame_set
-from tracy_mcp.analysis.frame_trend import frame_trend, levelled_off, spearman
+from tracy_mcp.analysis.frame_trend import LEVEL, frame_trend, levelled_off, spearman
 from tracy_mcp.analysis.gpu_load import gpu_report
 from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
@@ -109,7 +109,7 @@ def _program_plots(ctx: Capture) -> list[str]:
         how = "; climbs all run" if rho >= STEADY_PLOT else "; falls all run" if rho <= -STEADY_PLOT else ""
         tenths = [float(np.median(x)) for x in np.array_split(v, 10) if len(x)]
         if levelled_off(tenths):  # a cache at its cap: it rose, then held
-            at = int(np.argmax(v >= tenths[-1] - 0.03 * (v.max() - v.min())))
+            at = int(np.argmax(v >= tenths[-1] - LEVEL * (v.max() - v.min())))
             how = f"; rises, then holds near {_num(tenths[-1])} from {(int(t[pick[at]]) - first) / 1e9:.3f} s"
         top = int(np.argmax(v))
         if v[top] > 1.5 * max(abs(v[0]), abs(v[-1])):  # rose and came back down: when it peaked

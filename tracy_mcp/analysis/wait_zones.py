@@ -271,9 +271,7 @@ def _waits_for_gpu(ctx: Capture, rk: np.ndarray) -> WaitZone | None:
     g = ctx._gpu()
     if g.n == 0:
         return None
-    top = np.flatnonzero((g.depth == 0) & g.valid)
-    order = np.argsort(g.end[top], kind="stable")
-    gend, grow = g.end[top][order], top[order]
+    gend, grow = _gpu_ends(ctx)
     t = ctx._cpu()
     rk = rk[t.dur[rk] >= GPU_WAIT_MIN_NS]
     if len(rk) < 3:
@@ -304,6 +302,18 @@ def _waits_for_gpu(ctx: Capture, rk: np.ndarray) -> WaitZone | None:
                 waits_for=f"the GPU ({top_name})" if top_name else "the GPU",
             )
     return None
+
+
+def _gpu_ends(ctx: Capture) -> tuple[np.ndarray, np.ndarray]:
+    """(end times in order, their GPU zone rows) of the top-level GPU zones of every context, made once."""
+
+    def build() -> tuple[np.ndarray, np.ndarray]:
+        g = ctx._gpu()
+        top = np.flatnonzero((g.depth == 0) & g.valid)
+        order = np.argsort(g.end[top], kind="stable")
+        return g.end[top][order], top[order]
+
+    return ctx._db.cached("gpu_top_ends", build)
 
 
 def _other_ends(ends: list[np.ndarray], own: int, times: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
