@@ -323,15 +323,14 @@ void LiveIngest::on_fiber_enter(uint64_t tid, int64_t time, uint64_t fiber, int3
     if (os.in_fiber != 0) end_fiber_run(os.in_fiber, time);  // switched fibers without a leave
     os.in_fiber = ftid;
     // the fiber's run on this OS thread, as a context switch of the fiber (reason: a fiber's)
-    CtxThread& ct = ctx_thread_for(ftid);
-    if (!ct.v.empty() && ct.v.back().end < 0) end_fiber_run(ftid, time);  // entered elsewhere without a leave
+    end_fiber_run(ftid, time);  // entered on another thread without a leave there
     CtxSwitch item;
     item.wakeup = time;
     item.start = time;
     item.reason = kFiberReason;
     item.state = -1;  // a fiber has no thread state
     item.other_tid = tid;
-    ct.v.push_back(item);
+    ctx_thread_for(ftid).v.push_back(item);
     grow(48);
 }
 
@@ -342,7 +341,7 @@ void LiveIngest::on_fiber_leave(uint64_t tid, int64_t time) {
     os.in_fiber = 0;
 }
 
-void LiveIngest::end_fiber_run(uint64_t ftid, int64_t time) {
+void LiveIngest::end_fiber_run(uint64_t ftid, int64_t time) {  // a no-op when its last run has ended
     CtxThread& ct = ctx_thread_for(ftid);
     if (ct.v.empty() || ct.v.back().end >= 0) return;
     CtxSwitch& item = ct.v.back();
