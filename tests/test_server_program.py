@@ -132,6 +132,31 @@ def test_a_queue_that_climbs_after_the_load_steps_up_gets_its_rates() -> None:
     )
 
 
+def test_requests_joined_by_id_to_their_accept_show_the_queue_wait() -> None:
+    """backlog: the latency is waiting in the queue (accept -> handling, joined by the request id both zones' texts
+    carry), growing all run, while handling stays flat; tail_latency: the wait is tiny, the time is handling."""
+    with open_capture(DATA / "reqsrv-backlog.tracy") as c:
+        r = c.slow_frames()
+        acc = c.zones(name="Net::Accept")
+        req = c.zones(name="Server::HandleRequest")
+    acc = acc.assign(rid=acc["text"].str.extract(r"#(\d+)", expand=False))
+    req = req.assign(rid=req["text"].str.extract(r"#(\d+)", expand=False))
+    j = req.merge(acc, on="rid", suffixes=("", "_acc"))
+    wait = np.maximum(j["start_ns"] - j["end_ns_acc"], 0).to_numpy()  # taken before the accept zone ended: none
+    handling = np.median(req["duration_ns"].to_numpy())
+    assert r.title.startswith(
+        f"Runs of Server::HandleRequest wait in the queue after Net::Accept longer than they take (wait p50 "
+        f"{fmt_ns(np.median(wait))}, max {fmt_ns(wait.max())}; handling p50 {fmt_ns(handling)})"
+    )
+    line = next(x for x in r.lines if x.startswith("Queue wait before Server::HandleRequest"))
+    assert f"on acceptor; {len(j)} of {len(req)} runs" in line
+    assert f"max {fmt_ns((j['end_ns'] - j['start_ns_acc']).max())}, against handling" in line
+    assert "the wait's median goes from" in line and "waiting in the queue for a free thread" in line
+    with open_capture(DATA / "reqsrv-tail_latency.tracy") as c:
+        r = c.slow_frames()
+    assert not r.title.startswith("Runs of") and any("most of it is handling, not waiting" in x for x in r.lines)
+
+
 def test_one_hot_shard_names_its_thread_the_idle_rest_and_the_key() -> None:
     """single_hot_worker: requests sharded by key; worker-3 gets shard 3's hot tenant while the others idle."""
     with open_capture(DATA / "reqsrv-single_hot_worker.tracy") as c:

@@ -21,6 +21,7 @@ from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.lock_contention import lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.report import frame
+from tracy_mcp.analysis.request_wait import request_wait
 from tracy_mcp.analysis.wait_zones import unit_of_work, wrapper_mask
 from tracy_mcp.analysis.zone_paths import path_groups, zone_texts
 
@@ -69,9 +70,13 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
         f"p99 {fmt_ns(p[1])}, max {fmt_ns(dur.max())}"
     )
     rule = f"over the {fmt_ns(thr)} budget" if budget_ns is not None else f"over {factor:g}x the median = {fmt_ns(thr)}"
+    queue = request_wait(ctx, idx, runs)
+    queued = f"{queue.headline()[0].upper()}{queue.headline()[1:]}. " if queue is not None and queue.queueing else ""
+    res.lines = [queue.line()] if queue is not None else []
     if len(slow) == 0:
         res.title = (
-            f"No slow run of {name} (the capture has no frames; its unit of work stands in): {dist}; none {rule}."
+            f"{queued}No slow run of {name} (the capture has no frames; its unit of work stands in): {dist}; none "
+            f"{rule}."
         )
         res.table = frame({k: np.zeros(0) for k in UNIT_COLS})
         return True
@@ -98,8 +103,8 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
     lock, lock_share, lock_short = _lock_line(ctx, detail, typical, usual)
     waiting = f", {lock_short}," if lock_share >= LOCK_LEADS else ""  # the grown time is a lock wait: said first
     res.title = (
-        f"{len(slow)} slow run(s) of {name} of {len(runs)} ({fmt_pct(len(slow) / len(runs))}; the capture has no "
-        f"frames: its unit of work stands in), {rule}: culprit "
+        f"{queued}{len(slow)} slow run(s) of {name} of {len(runs)} ({fmt_pct(len(slow) / len(runs))}; the capture "
+        f"has no frames: its unit of work stands in), {rule}: culprit "
         + (
             f"{cname}{where}{waiting} in {int(mine.sum())} of the {len(detail)} slow runs analysed, "
             f"{_span(per_slow[mine, culprit])} in them vs a median {fmt_ns(typ_med[culprit])} in the other runs; "
@@ -110,7 +115,7 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
         )
         + f". {dist[0].upper()}{dist[1:]}."
     )
-    lines: list[str] = []
+    lines = res.lines
     lines += _texts(ctx, runs, slow, "its runs", without=True)
     if cname != name:
         lines += _texts(ctx, *_culprit_rows(ctx, runs, slow, cname), f"{cname} inside them")
