@@ -55,8 +55,8 @@ class RequestWait:
     def headline(self) -> str:
         """The finding in a few words, for a title."""
         return (
-            f"runs of {self.unit} wait in the queue after {self.stage} longer than they take (wait p50 "
-            f"{fmt_ns(float(np.median(self.wait_ns)))}, max {fmt_ns(self.wait_ns.max())}; handling p50 "
+            f"{self.unit} does not keep up with {self.stage}: its runs wait in the queue longer than they take "
+            f"(wait p50 {fmt_ns(float(np.median(self.wait_ns)))}, max {fmt_ns(self.wait_ns.max())}; handling p50 "
             f"{fmt_ns(float(np.median(self.handling_ns)))})"
         )
 

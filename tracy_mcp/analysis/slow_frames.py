@@ -174,7 +174,8 @@ def slow_frames(
             f"over {factor:g}x the median of their side of the step at frame {trend.step_frame}: "
             f"{fmt_ns(lim[0])} before, {fmt_ns(lim[-1])} from it on"
         )
-    head = f"{len(slow)} slow frame(s) of {len(g)} gameplay frames ({g[0]}..{g[-1]} of set {ph.set_name!r}, {rule})"
+    kind = "gameplay frames" if ph.set_name == "Frame" else "frames"  # a named set's are a callback's, a step's
+    head = f"{len(slow)} slow frame(s) of {len(g)} {kind} ({g[0]}..{g[-1]} of set {ph.set_name!r}, {rule})"
     if len(slow) == 0:
         worst = int(g[np.argmax(ph.dur[g])])
         res.title = head + "."

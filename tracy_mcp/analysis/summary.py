@@ -35,6 +35,8 @@ STEADY_PLOT = 0.9  # a plot ranking this closely with time climbs (or falls) all
 MESSAGE_KINDS = 4  # kinds of program messages quoted
 MESSAGE_CHARS = 110
 MIN_FRAMES = 3  # fewer frames than this: no frame analysis
+MIN_SET_FRAMES = 20  # a named frame set with fewer frames than this is no loop whose hitches are news
+MAX_SETS = 3  # named frame sets searched for slow frames
 UNZONED = 0.5  # a top self-time path with children but at least this share of its time in none is flagged
 
 
@@ -312,6 +314,7 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
             notable.append((method, line))
         elif line and method not in ONLY_WHEN_FOUND:
             quiet.append((method, line))
+    notable += _other_frame_sets(ctx, notes)
     if ctx._db.rows("gpu_zones") and counts["frames"] >= MIN_FRAMES:
         try:
             gpu = gpu_report(ctx)
@@ -339,6 +342,26 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
         except Exception as e:  # noqa: BLE001 - as above
             notes.append(f"ctx.hot_functions() failed: {type(e).__name__}: {e}")
     return notable + quiet, notes
+
+
+def _other_frame_sets(ctx: Capture, notes: list[str]) -> list[tuple[str, str]]:
+    """The slow frames of the program's other frame sets (an audio callback, a physics step, a request), each a
+    loop of its own whose hitches the main frames do not show."""
+    default = default_frame_set(ctx)
+    out: list[tuple[str, str]] = []
+    for fs in ctx._frame_sets()[1:]:
+        name = str(fs["name"])
+        if name == default or fs["end"] - fs["begin"] < MIN_SET_FRAMES or len(out) >= MAX_SETS:
+            continue
+        method = f"ctx.slow_frames(frame_set={name!r})"
+        try:
+            report = slow_frames(ctx, frame_set=name)
+        except Exception as e:  # noqa: BLE001 - one failing analysis must not take the orientation down
+            notes.append(f"{method} failed: {type(e).__name__}: {e}")
+            continue
+        if _table_rows(report) > 0:
+            out.append((method, f"Frame set {name!r}: {_headline(report)}"))
+    return out
 
 
 def summary(ctx: Capture) -> CaptureSummary:
