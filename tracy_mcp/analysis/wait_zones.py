@@ -32,7 +32,10 @@ if TYPE_CHECKING:
     from tracy_mcp.engine.zonetree import ZoneTree
 
 I64 = np.int64
-WAKE_EPS_NS = (50_000, 200_000, 1_000_000)  # a waiter wakes this soon after the work it waits for ends
+# a waiter wakes this soon after the work it waits for ends (tightest first: an idle machine wakes a waiter in
+# 10-20 µs, where the other threads' ends seldom fall by chance; a busy one later)
+WAKE_EPS_NS = (20_000, 30_000, 50_000, 200_000, 1_000_000)
+CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still tell a wait (see _find)
 MIN_RUNS = 10
 FEW_RUNS_CHANCE = 0.01  # a join seen a few times only: how unlikely its runs' endings must be by chance
 SAMPLE = 1000  # runs checked per candidate zone
@@ -248,7 +251,7 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
                 usual = f_end >= 0.9 and f_mid <= 0.25 and f_end >= 3 * max(f_mid, f_next)
                 # many other threads' work ends at all times (a pool of eight): the control is high, but a wait
                 # still ends within the tightest delay after theirs almost every time
-                crowded = eps == WAKE_EPS_NS[0] and f_end >= 0.95 and f_mid <= 0.5 and f_end >= 2 * max(f_mid, f_next)
+                crowded = eps <= CROWDED_EPS_NS and f_end >= 0.95 and f_mid <= 0.5 and f_end >= 2 * max(f_mid, f_next)
                 if usual or crowded:
                     last, share = _last_to_finish(ctx, last_of, before, eps)
                     found[(k, name_idx)] = WaitZone(
