@@ -41,6 +41,9 @@ PER_THREAD = (
     "blocking_ns",
 )
 MAX_WAITS = 200  # the longest waits in the windows say who held the lock
+# blocked for less than this in all (or this share of the window, when that is less) is no contention
+NEGLIGIBLE_NS = 1_000_000
+NEGLIGIBLE_SHARE = 0.0001
 EXCLUSIVE = " (exclusive)"  # after a thread name: it holds a reader/writer lock as the writer
 EPISODES = 100  # blocked waits from at most this many of the blocker's holds are told as stalls, one by one
 IN_EACH = 0.8  # a message logged in this share of the stalls (or right after) is quoted with them
@@ -99,9 +102,9 @@ def lock_contention(
     if want_rows is not None:
         locks = [d for d in locks if want_rows & set(d.thread_rows.tolist())]
     locks = [d for d in locks if len(d.acq.time)]
-    locks.sort(key=lambda d: (int(d.blocked.sum() <= 0), -int(d.blocked.sum()), -int(d.acq.wait.sum()), -_held(d)))
+    locks.sort(key=lambda d: (int(not _contended(d, span)), -int(d.blocked.sum()), -int(d.acq.wait.sum()), -_held(d)))
     tables = {
-        "locks": _lock_table(ctx, locks),
+        "locks": _lock_table(ctx, locks, span),
         "threads": _thread_table(locks, want_rows),
         "held_zones": _held_zones(ctx, locks),
         "wait_zones": _wait_zones(ctx, locks),
@@ -296,11 +299,17 @@ def _read_lock_data(ctx: Capture, r: int, start_ns: int | None, end_ns: int | No
     )
 
 
+def _contended(d: _LockData, span: int) -> bool:
+    """Threads were blocked on it (held by another) for more than a trifle: a few µs of blocking in thousands of
+    acquisitions (an unlucky overlap) is no contention to report."""
+    return int(d.blocked.sum()) >= max(1, min(NEGLIGIBLE_NS, NEGLIGIBLE_SHARE * span))
+
+
 def _held(d: _LockData) -> int:
     return int((d.held_end - d.held_start).sum())
 
 
-def _lock_table(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
+def _lock_table(ctx: Capture, locks: list[_LockData], span: int) -> dict[str, Any]:
     cols: dict[str, list[Any]] = {
         k: []
         for k in (
@@ -334,7 +343,7 @@ def _lock_table(ctx: Capture, locks: list[_LockData]) -> dict[str, Any]:
         cols["id"].append(d.row)
         cols["name"].append(d.name)
         cols["type"].append(d.type)
-        cols["contended"].append(bool(d.blocked.sum() > 0))
+        cols["contended"].append(_contended(d, span))
         cols["acquisitions"].append(len(w))
         cols["contended_acquisitions"].append(int((d.blocked > 0).sum()))
         cols["wait_ns"].append(int(w.sum()))
@@ -790,9 +799,15 @@ def _lock_lines(
 ) -> list[str]:
     names = [t["thread"] for t in threads]
     if not x["contended"]:
+        never = (
+            "never held by one thread while another waited"
+            if not x["blocked_ns"]
+            else f"blocked only {fmt_ns(x['blocked_ns'])} in all, in {x['contended_acquisitions']} of its acquisitions "
+            "(a negligible overlap)"
+        )
         return [
-            f"{k}. {x['name']} ({x['type']}, {len(names)} threads: {', '.join(names)}): NOT contended — never held by "
-            f"one thread while another waited. {x['acquisitions']} acquisitions, held {fmt_ns(x['held_ns'])} in total "
+            f"{k}. {x['name']} ({x['type']}, {len(names)} threads: {', '.join(names)}): NOT contended — {never}. "
+            f"{x['acquisitions']} acquisitions, held {fmt_ns(x['held_ns'])} in total "
             f"({_pct(x['held_ns'], span)} of the {scope}), total wait {fmt_ns(x['wait_ns'])} (lock overhead, not "
             "contention)."
         ]
