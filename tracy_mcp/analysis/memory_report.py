@@ -50,6 +50,10 @@ AT_EXIT_COUNT = 10  # at least this many allocations,
 AT_EXIT_AGE = 0.1  # held a median of at least this share of the capture
 CREEP = 0.05  # live memory rising every tenth after a plateau, by this share in all: still growing (a leak)
 PEAK_SHARE = 0.1  # sites holding at least 10% of the peak are named in "at the peak"
+LOOP_RUNS = 10  # a loop of a thread's own run at least this often gets its rate of allocations per run...
+LOOP_RATE = 0.2  # ...when its run count differs from the gameplay frames' by more than this share
+FLOOR_AFTER = 0.1  # a peak over a level held all run rises from the lowest level after this share of the run...
+RISE_MIN = 0.01  # ...when it rose from there by at least this share of the peak
 
 
 @attrs.define(repr=False)
@@ -119,7 +123,7 @@ def memory_report(
     leaks = _leaks(sites, span, ev, site)
     leak_cs = _leak_callstacks(ctx, ev)
     growth, runup = _peak_growth(ev, site, sites, live)
-    title, lines = _summary(ctx, ev, site, sites, pool_rows, leaks, leak_cs, growth, runup, frames, ngame)
+    title, lines = _summary(ctx, ev, site, sites, pool_rows, leaks, leak_cs, (growth, runup, live), frames, ngame)
     over_time = _over_time(live)
     if over_time:
         at = next((k for k, x in enumerate(lines) if x.startswith("Peak:")), len(lines) - 1)
@@ -629,10 +633,11 @@ def _where(f: dict[str, Any]) -> str:
 
 # -- the peak's run-up ------------------------------------------------------------------------------------------------
 def _peak_growth(
-    ev: _Events, site: np.ndarray, sites: dict[str, Any], live: _Live
+    ev: _Events, site: np.ndarray, sites: dict[str, Any], live: _Live, from_floor: bool = False
 ) -> tuple[dict[str, Any], dict[str, int]]:
     """Sites that allocated the memory live at the peak during the run-up: from the last time before the peak that
-    live memory was at or below its median level, to the peak."""
+    live memory was at or below its median level, to the peak. `from_floor`: from the last time it was at its
+    lowest after start-up instead (a large block held all run keeps the median next to the peak)."""
     empty = {
         "site_id": np.zeros(0, I64),
         "path": np.zeros(0, object),
@@ -646,6 +651,11 @@ def _peak_growth(
     k = int(np.argmax(live.live))
     t_peak = int(live.time[k])
     typical = float(np.median(live.live))
+    if from_floor:  # the lowest level between the end of start-up and the peak
+        settled = int(np.searchsorted(live.time, live.time[0] + FLOOR_AFTER * (live.time[-1] - live.time[0])))
+        if settled >= k:
+            return empty, {}
+        typical = float(live.live[settled:k].min())
     low = np.nonzero(live.live[:k] <= typical)[0]
     t0 = int(live.time[low[-1]]) if len(low) else int(live.time[0]) - 1
     grow = (ev.t_alloc > t0) & (ev.t_alloc <= t_peak) & ((ev.t_free < 0) | (ev.t_free > t_peak))
@@ -685,11 +695,11 @@ def _summary(
     pools: dict[str, Any],
     leaks: dict[str, Any],
     leak_cs: dict[str, Any],
-    growth: dict[str, Any],
-    runup: dict[str, int],
+    peak: tuple[dict[str, Any], dict[str, int], _Live],
     frames: np.ndarray,
     ngame: int,
 ) -> tuple[str, list[str]]:
+    growth, runup, live = peak
     total = len(ev.size)
     never = ev.t_free < 0
     n_never, b_never = int(never.sum()), int(ev.size[never].sum())
@@ -754,7 +764,11 @@ def _summary(
     holders = _at_peak(ev, site, sites, int(pools["peak_ns"][allp]), int(pools["peak_bytes"][allp]))
     if holders:
         head.append(f"  held at the peak by: {'; '.join(holders)}")
-    if runup and len(growth["bytes"]) and runup["start_bytes"] <= RUNUP_FROM * runup["peak_bytes"]:
+    if runup and runup["start_bytes"] > RUNUP_FROM * runup["peak_bytes"]:
+        growth, runup = _peak_growth(ev, site, sites, live, from_floor=True)
+        if not runup or runup["peak_bytes"] - runup["start_bytes"] < RISE_MIN * runup["peak_bytes"]:
+            growth, runup = {"bytes": []}, {}
+    if runup and len(growth["bytes"]):
         i = int(growth["site_id"][0])
         freed = int(growth["freed_later"][0])
         fate = "all freed later: not a leak" if freed == growth["allocs"][0] else f"{freed} of them freed later"
@@ -773,7 +787,8 @@ def _summary(
     i = 0
     head.append(
         f"Most allocations: {sites['name'][i]} ({sites['thread'][i]}) — {sites['allocs'][i]} "
-        f"({sites['allocs'][i] / total:.1%} of all){_per_frame(sites, i, len(frames), ngame)}, median size "
+        f"({sites['allocs'][i] / total:.1%} of all){_per_frame(sites, i, len(frames), ngame)}"
+        f"{_per_loop_run(ctx, ev, site, sites, i, ngame)}, median size "
         f"{sites['median_size_bytes'][i]} B ({sites['min_size_bytes'][i]}-{sites['max_size_bytes'][i]} B), "
         f"{_fate(sites, i)}; path {sites['path'][i]}"
     )
@@ -929,21 +944,44 @@ def _per_frame(sites: dict[str, Any], i: int, nframes: int, ngame: int) -> str:
     return f", {overall:.1f} per gameplay frame overall ({ngame} gameplay frames); {active}"
 
 
-def _freed_where(ctx: Capture, ev: _Events, mine: np.ndarray, in_zone: int) -> str:
+def _per_loop_run(ctx: Capture, ev: _Events, site: np.ndarray, sites: dict[str, Any], i: int, ngame: int) -> str:
+    """'; about N per run of <root>' when the site's path starts in a loop of its thread's own (an audio callback,
+    a job) that runs at another rate than the frames: the rate a user of that loop thinks in."""
+    root = str(sites["path"][i]).split(" > ")[0]
+    if root == sites["name"][i] or root == NO_ZONE:
+        return ""
+    mine = np.flatnonzero(site == i)
+    th = int(ev.thread[mine[0]])
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(root))
+    rows = rows[(t.owner[rows] == th) & (t.start[rows] <= ev.t_alloc[mine[-1]]) & (t.end[rows] >= ev.t_alloc[mine[0]])]
+    runs = int((t.depth[rows] == t.depth[rows].min()).sum()) if len(rows) else 0
+    if runs < LOOP_RUNS or (ngame and abs(runs - ngame) <= LOOP_RATE * ngame):
+        return ""
+    return f"; about {len(mine) / runs:.1f} per run of {root} ({runs} runs on {sites['thread'][i]})"
+
+
+def _freed_where(ctx: Capture, ev: _Events, mine: np.ndarray, in_zone: int, by_bytes: bool = False) -> str:
     """'; freed mostly in X (n% of its frees)' when most of a site's frees happen after its allocating zone ended:
-    the innermost zone open on the freeing thread at the free, over a sample of them; '' otherwise."""
+    the innermost zone open on the freeing thread at the free, over a sample of them; '' otherwise. `by_bytes`:
+    the zone freeing the most bytes (one large block outweighs many small ones)."""
     freed = np.flatnonzero(mine & (ev.t_free >= 0) & (ev.free_thread >= 0))
     if len(freed) == 0 or in_zone >= 0.5 * len(freed):
         return ""
     freed = freed[np.unique(np.linspace(0, len(freed) - 1, min(len(freed), 2000)).astype(I64))]
     zone = innermost(ctx, ev.t_free[freed], ev.free_thread[freed])
+    weight = ev.size[freed].astype(np.float64) if by_bytes else np.ones(len(freed))
+    total = float(weight.sum())
+    weight = weight[zone >= 0]
     zone = zone[zone >= 0]
-    if len(zone) == 0:
+    if len(zone) == 0 or total <= 0:
         return ""
     names = ctx._srclocs().name
-    vals, cnt = np.unique(ctx._cpu().srcloc[zone], return_counts=True)
+    vals, idx = np.unique(ctx._cpu().srcloc[zone], return_inverse=True)
+    cnt = np.bincount(idx, weights=weight)
     top = int(np.argmax(cnt))
-    return f"; freed mostly in {names[int(vals[top])]} ({cnt[top] / len(freed):.0%} of its frees)"
+    of = "of the bytes freed" if by_bytes else "of its frees"
+    return f"; freed mostly in {names[int(vals[top])]} ({cnt[top] / total:.0%} {of})"
 
 
 def _size_mix(size: np.ndarray) -> str:
@@ -1012,7 +1050,7 @@ def _freed_at_exit(ctx: Capture, ev: _Events) -> str:
     if late.sum() < AT_EXIT_COUNT or age < AT_EXIT_AGE * (last - first) or freed < AT_EXIT_SHARE * max(held, 1):
         return ""
     mine = late & (ev.free_thread >= 0)
-    where = _freed_where(ctx, ev, mine, -1).removeprefix("; freed mostly in ")
+    where = _freed_where(ctx, ev, mine, -1, by_bytes=True).removeprefix("; freed mostly in ")
     return (
         f"Freed at exit: {int(late.sum())} allocations, {_size(freed)}, freed after {_t(cut - first)}"
         f"{' in ' + where if where else ''}: held until shutdown (a cache or pool emptied on exit), not freed while "
