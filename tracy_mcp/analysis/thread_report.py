@@ -176,7 +176,8 @@ def thread_report(
     if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
         res.title = asleep
     logs = {
-        p["pool"]: [*_active_line(ctx, p, lo, hi), *_unit_lines(ctx, p, lo, hi, ph), *_log_on(ctx, p)] for p in pools
+        p["pool"]: [*_active_line(ctx, p, lo, hi), *_unit_lines(ctx, p, lo, hi, ph, waits), *_log_on(ctx, p)]
+        for p in pools
     }
     res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs)
     cores = host_cores(ctx)
@@ -383,6 +384,7 @@ MARK_OTHERS = 0.05  # ...and at most this share of the other members' marks the 
 TEXT_WORD = re.compile(r"[\s?&,;|]+")  # what splits a text into words ("GET /x?shard=3&tenant=a")
 SPLIT = 2.0  # a 2x spread in runs (or run length) across a pool's threads is what its imbalance comes from
 MIN_FRAMES_PER_RUN = 10  # runs are counted per frame when the window holds this many frames
+FRAME_LIKE = 0.1  # a waiting thread's loop whose runs last within this share of the median frame is the frame
 PROFILER_CORES = 0.1  # Tracy's threads using this many cores' worth of the window are worth a line
 WAITER = 0.25  # a thread waiting for others this share of the window is named in the headline
 OFF_CPU_HEADLINE = 0.5  # on a CPU for less than half of its zone time: the headline says it mostly waited
@@ -581,7 +583,38 @@ def _active_line(ctx: Capture, pool: dict[str, Any], lo: int, hi: int) -> list[s
     ]
 
 
-def _unit_lines(ctx: Capture, pool: dict[str, Any], lo: int, hi: int, ph: FramePhases | None) -> list[str]:
+def _waiter_then(
+    ctx: Capture, waits: list[WaitZone], busiest: str, lo: int, hi: int, saved: float, ph: FramePhases | None
+) -> str:
+    """'; <thread>'s <unit> (a median X), which waits for it in <wait>, would take about Y': when the thread that
+    waits for the pool's busiest member runs a loop of its own (an audio callback, a simulation step) rather than
+    the frame, what an even share would make of that loop's runs; '' otherwise."""
+    t = ctx._cpu()
+    names = ctx._srclocs().names
+    for w in waits:
+        if w.kind != "waits for other threads" or w.waits_for != busiest:
+            continue
+        found = unit_of_work(ctx, [w.thread_row], lo, hi, min_runs=MIN_FRAMES_PER_RUN)
+        if found is None or found[0] == w.name_idx:
+            continue
+        unit, runs = found
+        med = float(np.median(t.dur[runs]))
+        if ph is not None and abs(med - ph.median_ns) <= FRAME_LIKE * ph.median_ns:
+            return ""  # the waiting loop is the frame loop: said per frame
+        per = saved / len(runs)
+        if per >= med:
+            continue
+        label = ctx._thread_labels()[w.thread_row]
+        return (
+            f"; {label}'s {names[unit]} (a median {fmt_ns(med)}), which waits for it in {names[w.name_idx]}, would "
+            f"take about {fmt_ns(med - per)}"
+        )
+    return ""
+
+
+def _unit_lines(
+    ctx: Capture, pool: dict[str, Any], lo: int, hi: int, ph: FramePhases | None, waits: list[WaitZone]
+) -> list[str]:
     """A pool's unit of work (unit_of_work over its members in [lo, hi)): a saturated pool's capacity, and an
     unbalanced one's zone texts per member."""
     members = sorted(pool["_members"], key=lambda m: -m["working_ns"])
@@ -601,8 +634,10 @@ def _unit_lines(ctx: Capture, pool: dict[str, Any], lo: int, hi: int, ph: FrameP
         nframes = _frames_in(ph, lo, hi)
         less = f"{fmt_ns(saved / nframes)} less per frame" if nframes >= MIN_FRAMES_PER_RUN else f"{fmt_ns(saved)} less"
         share = fmt_pct(total / len(members) / (hi - lo))
-        frame_then = ""
-        if ph is not None and nframes >= MIN_FRAMES_PER_RUN and ph.median_ns > saved / nframes:
+        frame_then, waiter_then = "", _waiter_then(ctx, waits, members[0]["thread"], lo, hi, saved, ph)
+        if waiter_then:
+            frame_then = waiter_then
+        elif ph is not None and nframes >= MIN_FRAMES_PER_RUN and ph.median_ns > saved / nframes:
             after = ph.median_ns - saved / nframes  # the frame waits for the pool's busiest thread: it shrinks as much
             frame_then = (
                 f"; a frame that waits for it would go from a median {fmt_ns(ph.median_ns)} to about "
