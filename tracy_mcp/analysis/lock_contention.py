@@ -20,7 +20,7 @@ from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered
 from tracy_mcp.analysis.program_messages import logged_in_each, sys_trace_off
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import wrapper_rows
-from tracy_mcp.analysis.zone_at import innermost, resolve_threads
+from tracy_mcp.analysis.zone_at import covering, innermost, resolve_threads
 from tracy_mcp.analysis.zone_paths import leaf, path_groups
 from tracy_mcp.errors import NotFoundError
 
@@ -218,23 +218,34 @@ def lock_waits_in_windows(ctx: Capture, thread_row: int, starts: np.ndarray, end
         # who held it meanwhile: every other thread's hold overlapping each wait (the longest waits), by overlap
         other = np.flatnonzero(~mine & ~d.acq.nested)
         hs, he = d.acq.time[other], d.acq.hold_end[other]
-        at, rows, amount = [], [], []
+        at, rows, amount, held_s, held_e = [], [], [], [], []
         for w in used[np.argsort(-weight, kind="stable")][:MAX_WAITS].tolist():
             a, b = int(ws[w]), int(we[w])
             hit = np.flatnonzero((hs < b) & (he > a))
             at.append(np.maximum(hs[hit], a))
+            held_s.append(hs[hit])
+            held_e.append(he[hit])
             rows.append(d.thread_rows[d.acq.thread[other[hit]]])
             amount.append(np.minimum(he[hit], b) - np.maximum(hs[hit], a))
         holder = holder_zone = ""
         if at and sum(len(x) for x in at):
-            t_at, t_row, t_ov = np.concatenate(at), np.concatenate(rows).astype(I64), np.concatenate(amount)
+            t_row, t_ov = np.concatenate(rows).astype(I64), np.concatenate(amount)
+            t_hs, t_he = np.concatenate(held_s).astype(I64), np.concatenate(held_e).astype(I64)
             top = int(np.argmax(np.bincount(t_row, weights=t_ov)))
             pick = t_row == top
             holder = ctx._thread_labels()[top]
-            holder_zone = _top_name(ctx, innermost(ctx, t_at[pick], t_row[pick]), t_ov[pick].astype(np.float64))
+            holder_zone = _holder_zone(ctx, t_hs[pick], t_he[pick], t_row[pick], t_ov[pick])
         out.append(WindowWaits(d.name, per_window.astype(I64), zone_name, holder, holder_zone))
     out.sort(key=lambda w: -int(w.wait_ns.sum()))
     return out
+
+
+def _holder_zone(ctx: Capture, starts: np.ndarray, ends: np.ndarray, rows: np.ndarray, weight: np.ndarray) -> str:
+    """The zone a holder ran in while holding the lock, over its longest holds (`covering`: the write that takes
+    most of each hold, or the rebuild whose steps take turns in it)."""
+    weight = np.asarray(weight, np.float64)
+    pick = np.argsort(-weight, kind="stable")[:MAX_WAITS]
+    return _top_name(ctx, covering(ctx, starts[pick], ends[pick], rows[pick]), weight[pick])
 
 
 def _top_name(ctx: Capture, zone: np.ndarray, weight: np.ndarray) -> str:
@@ -508,8 +519,8 @@ def _blocker(ctx: Capture, d: _LockData) -> tuple[str, str, int]:
         name = d.thread_names[h]
     hold = (a.hold_end[mine] - a.time[mine]).astype(np.float64)
     trow = int(d.thread_rows[h])
-    zone = innermost(ctx, a.time[mine] + (a.hold_end[mine] - a.time[mine]) // 2, np.full(len(mine), trow, I64))
-    return name, _top_name(ctx, zone, hold), int(blocking[h])
+    s, e = a.time[mine].astype(I64), a.hold_end[mine].astype(I64)
+    return name, _holder_zone(ctx, s, e, np.full(len(mine), trow, I64), hold), int(blocking[h])
 
 
 def _blocking(d: _LockData) -> np.ndarray:

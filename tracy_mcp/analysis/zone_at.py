@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
 I64 = np.int64
+MAX_SUBTREE = 200_000  # a zone with more rows under it than this is not searched for a covering child
 
 
 # -- threads as users name them ---------------------------------------------------------------------------------------
@@ -169,6 +170,48 @@ def innermost(ctx: Capture, times: np.ndarray, thread_rows: np.ndarray, *, fiber
     ctx._db.ensure()
     zone, _ = ctx._db.native.zone_at(times, thread_rows, fibers=fibers)
     return zone
+
+
+def enclosing(ctx: Capture, starts: np.ndarray, ends: np.ndarray, thread_rows: np.ndarray) -> np.ndarray:
+    """Per interval [start, end] on a thread (a lock hold), the innermost zone open over all of it: the zone it
+    is taken in, not whichever child runs at one instant of it; the innermost zone at its start where none spans
+    it (-1 outside every zone)."""
+    first = innermost(ctx, starts, thread_rows)
+    z = first.copy()
+    t = ctx._cpu()
+    for _ in range(int(t.depth.max()) + 1 if t.n else 0):
+        short = np.flatnonzero(z >= 0)
+        short = short[(t.end[z[short]] >= 0) & (t.end[z[short]] < ends[short])]
+        if not len(short):
+            break
+        z[short] = t.parent[z[short]]
+    return np.where(z >= 0, z, first)
+
+
+def covering(
+    ctx: Capture, starts: np.ndarray, ends: np.ndarray, thread_rows: np.ndarray, share: float = 0.8
+) -> np.ndarray:
+    """Per interval on a thread, the deepest zone that runs through `share` of it: from the zone it lies in
+    (`enclosing`) down through the child that covers that much of it (a write that takes most of a hold), stopping
+    where its steps take turns (a rebuild's sort, then its compile)."""
+    z = enclosing(ctx, starts, ends, thread_rows)
+    t = ctx._cpu()
+    for i in range(len(z)):
+        need = share * max(int(ends[i]) - int(starts[i]), 1)
+        while z[i] >= 0:
+            a, b = int(z[i]) + 1, int(t.subtree_end[z[i]])
+            if b <= a or b - a > MAX_SUBTREE:
+                break
+            kids = a + np.flatnonzero(t.parent[a:b] == z[i])
+            if not len(kids):
+                break
+            kid_end = np.where(t.end[kids] >= 0, t.end[kids], ends[i])
+            over = np.minimum(kid_end, ends[i]) - np.maximum(t.start[kids], starts[i])
+            k = int(np.argmax(over))
+            if over[k] < need:
+                break
+            z[i] = kids[k]
+    return z
 
 
 def zone_at(ctx: Capture, times: Any, thread: Any, *, fibers: bool = True) -> ZoneAt:
