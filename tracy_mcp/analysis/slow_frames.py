@@ -24,7 +24,7 @@ from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_window
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_units import slow_units
-from tracy_mcp.analysis.wait_zones import WaitZone, joined_work, wait_zones
+from tracy_mcp.analysis.wait_zones import GPU, WaitZone, joined_work, wait_zones
 from tracy_mcp.analysis.zone_paths import zone_texts
 
 if TYPE_CHECKING:
@@ -365,9 +365,15 @@ def _analyse(
     waits: dict[tuple[int, int], WaitZone] = {}
     if win is not None:
         waits = {(w.thread_row, w.name_idx): w for w in wait_zones(ctx, *win, ph)}
+    if ph.set_name != "Frame":  # the main frames' own waits (their vsync) are no work in another set's frames
+        base = frame_phases(ctx)
+        bwin = base.window() if base is not None and len(base.gameplay) else None
+        if bwin is not None:
+            waits.update({(w.thread_row, w.name_idx): w for w in wait_zones(ctx, *bwin, base) if w.kind != GPU})
     is_wait = np.asarray([(int(a), int(b)) in waits for a, b in zip(th_of, nm_of, strict=True)], bool)
     on = th_of == home
     work_anywhere = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)
+    row_of = {lab: k for k, lab in enumerate(labels)}
     culprit_of = np.full(nd, -1, I64)
     share_of = np.full(nd, np.nan)
     zone_rows: list[dict[str, Any]] = []
@@ -380,7 +386,12 @@ def _analyse(
         mine = np.flatnonzero(on)
         top = int(mine[np.argmax(gr[mine])]) if len(mine) else -1
         if top < 0 or is_wait[top]:
-            cand = np.flatnonzero(work_anywhere)
+            # the work on the thread the wait waits for, when it names one; else the work anywhere
+            waiting = waits.get((int(th_of[top]), int(nm_of[top]))) if top >= 0 else None
+            target = row_of.get(waiting.waits_for, -1) if waiting is not None and waiting.waits_for else -1
+            cand = np.flatnonzero(work_anywhere & (th_of == target))
+            if not len(cand) or gr[cand].max() <= 0:
+                cand = np.flatnonzero(work_anywhere)
             top = int(cand[np.argmax(gr[cand])])
         k = top
         if gr[k] <= 0:  # nothing grew: no top-growing zone for this frame
