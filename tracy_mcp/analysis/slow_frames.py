@@ -375,6 +375,7 @@ def _analyse(
     work_anywhere = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)
     row_of = {lab: k for k, lab in enumerate(labels)}
     culprit_of = np.full(nd, -1, I64)
+    via = np.full(nd, -1, I64)  # the frame thread's wait that led to a culprit on another thread
     share_of = np.full(nd, np.nan)
     zone_rows: list[dict[str, Any]] = []
     for r in range(nd):
@@ -392,6 +393,8 @@ def _analyse(
             cand = np.flatnonzero(work_anywhere & (th_of == target))
             if not len(cand) or gr[cand].max() <= 0:
                 cand = np.flatnonzero(work_anywhere)
+            if top >= 0 and gr[top] > 0:
+                via[r] = top
             top = int(cand[np.argmax(gr[cand])])
         k = top
         if gr[k] <= 0:  # nothing grew: no top-growing zone for this frame
@@ -431,8 +434,13 @@ def _analyse(
         shares = share_of[mine]
         shares = shares[~np.isnan(shares)]
         usual = f"typical {fmt_ns(typ[culprit])} per frame" if typ[culprit] > 0 else "absent from typical frames"
+        led = via[mine][via[mine] >= 0]
+        waiter = ""
+        if len(led) and not on[culprit]:  # the frame loop waited for it in a wait zone of its own
+            k = int(np.bincount(led).argmax())
+            waiter = f"; {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) waits for it there"
         if not chosen:
-            res.title = f"{head}: culprit {cname} ({cthread}), {usual} vs {_span(vals)} in the slow frames."
+            res.title = f"{head}: culprit {cname} ({cthread}), {usual} vs {_span(vals)} in the slow frames{waiter}."
         else:
             res.title = f"{head}: {cname} ({cthread}) grew most, {usual} vs {_span(vals)} in {what}."
         share_txt = (
@@ -514,7 +522,7 @@ def _analyse(
     lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names, what))
     counts = (m.count[:nd].mean(axis=0), typ_cnt, typ)
     others = _other_threads(growth, on, th_of, nm_of, names, labels, what, counts)
-    if others:
+    if others and not (res.culprit and others.startswith(f"Other threads: {res.culprit} (")):  # said as culprit
         lines.append(others)
     moves = _plot_moves(ctx, ph, detail, ref)
     if moves:
@@ -725,7 +733,11 @@ def _inside_runs(ctx: Capture, runs: np.ndarray, name: str, msgs: list[dict[str,
             else:
                 (sometimes if fast else always).append(f"{x} ({fast} of its {len(other)} other runs typical)")
         if only:
-            out.append(f"Its slow runs carry zone texts no other run has: {', '.join(only[:6])}.")
+            out.append(
+                f"Its slow runs carry zone texts no other run has ({len(only)}): {', '.join(only[:8])}"
+                + (", …" if len(only) > 8 else "")
+                + "."
+            )
         if always:
             out.append(f"Tied to its input: the slow runs' zone texts {', '.join(always[:4])} are slow every time.")
         if sometimes and not always and not only:
