@@ -24,7 +24,7 @@ import numpy as np
 from tracy_mcp.analysis.call_paths import call_paths, merge_paths
 from tracy_mcp.analysis.capture_diff import other_changes
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
-from tracy_mcp.analysis.frame_phases import frame_phases
+from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, periodic
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import wait_names
@@ -38,6 +38,8 @@ I64 = np.int64
 SAMPLE = 2000  # durations per group and side for the rank test and the percentiles
 STRIDED = 250_000  # big call paths are sampled from an evenly strided subset of about this many zones
 CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
+SET_FRAMES = 20  # a named frame set compared besides the main frames needs this many frames in each capture...
+MAX_SETS = 3  # ...and at most this many are
 COLS = (
     "name",
     "kind",
@@ -225,6 +227,38 @@ def _frame_stats(ctx: Capture) -> dict[str, Any] | None:
     }
 
 
+def _other_sets(a: Capture, b: Capture, alpha: float) -> list[str]:
+    """A line per named frame set both captures mark besides the one compared above (an audio callback, a physics
+    step): its frames in A and B and how many ran long (over 1.5x a fixed period's median: a lost period; else
+    over 2x), since a loop of its own can regress while the main frames hold."""
+    default = default_frame_set(a)
+    names_b = {str(f["name"]) for f in b._frame_sets()[1:]}
+    out: list[str] = []
+    for fs in a._frame_sets()[1:]:
+        name = str(fs["name"])
+        if name == default or name not in names_b or len(out) >= MAX_SETS:
+            continue
+        pa, pb = frame_phases(a, name), frame_phases(b, name)
+        if pa is None or pb is None or min(len(pa.gameplay), len(pb.gameplay)) < SET_FRAMES:
+            continue
+        factor = 1.5 if periodic(pa) else 2.0
+        da, db = pa.dur[pa.gameplay], pb.dur[pb.gameplay]
+        long_a, long_b = int((da > factor * pa.median_ns).sum()), int((db > factor * pa.median_ns).sum())
+        p = mann_whitney(da, db)[0]
+        pa99, pb99 = np.percentile(da, 99), np.percentile(db, 99)
+        out.append(
+            f"'{name}' frames: A {len(da)}, median {fmt_ns(pa.median_ns)}, p99 {fmt_ns(pa99)}, max {fmt_ns(da.max())}, "
+            f"{long_a} over {factor:g}x A's median; B {len(db)}, median {fmt_ns(pb.median_ns)}, p99 {fmt_ns(pb99)}, "
+            f"max {fmt_ns(db.max())}, {long_b} over it"
+            + (
+                " (a fixed period: a frame that long lost a period)."
+                if factor == 1.5  # its durations are the period: no rank test of them tells anything
+                else f"; durations {'differ beyond noise' if p < alpha else 'no change beyond noise'} (p={p:.2g})."
+            )
+        )
+    return out
+
+
 def _slack(waits: list[dict[str, Any]], fa: dict[str, Any]) -> str:
     """When the frame times held while a frame-pacing wait moved: the pacer absorbed the change, and how much slack
     per frame is left (its time per frame in B)."""
@@ -274,6 +308,7 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
         {k: np.asarray([r[k] for r in frames_rows]) if frames_rows else np.zeros(0) for k in FRAME_COLS}
     )
     res.title, res.lines = _summary(a, b, names, paths, fa, fb, per, min_change, alpha)
+    res.lines += _other_sets(a, b, alpha)
     res.lines += other_changes(a, b)  # beside the zone timings: threads, messages, memory, locks
     return res
 

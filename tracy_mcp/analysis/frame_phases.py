@@ -25,6 +25,8 @@ I64 = np.int64
 GAMEPLAY, STARTUP, TEARDOWN, TRAILING = 0, 1, 2, 3
 MARKLESS = 2  # a base frame set this short holds no frame mark of the program's
 FRAMING = 0.5  # a discontinuous set whose frames cover this share of the capture can stand in for frames
+PERIODIC = 0.03  # a set whose frames (10th to 90th percentile) last the median to within 3% runs at a fixed
+PERIODIC_MIN = 20  # period, given at least this many frames
 KIND_NAMES = ("gameplay", "start-up", "tear-down", "trailing partial")
 
 
@@ -62,6 +64,15 @@ def frame_phases(
         return None
     key = ("frame_phases", frame_set, float(factor), None if budget_ns is None else float(budget_ns))
     return ctx._db.cached(key, lambda: _build(ctx, frame_set, float(factor), budget_ns))
+
+
+def periodic(ph: FramePhases | None) -> bool:
+    """Most of the set's gameplay frames last the same to within PERIODIC (a callback at a fixed period, where a
+    frame 1.5 periods long lost a period)."""
+    if ph is None or len(ph.gameplay) < PERIODIC_MIN:
+        return False
+    lo, hi = np.percentile(ph.dur[ph.gameplay], [10, 90])
+    return bool(lo >= (1 - PERIODIC) * ph.median_ns and hi <= (1 + PERIODIC) * ph.median_ns)
 
 
 def default_frame_set(ctx: Capture) -> str | None:

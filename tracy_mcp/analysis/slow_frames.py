@@ -16,7 +16,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.formatting import clip_text, fmt_ms, fmt_ns, fmt_pct
-from tracy_mcp.analysis.frame_phases import GAMEPLAY, KIND_NAMES, FramePhases, frame_phases, phase_rows
+from tracy_mcp.analysis.frame_phases import GAMEPLAY, KIND_NAMES, FramePhases, frame_phases, periodic, phase_rows
 from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time, frame_thread
 from tracy_mcp.analysis.frame_trend import FrameTrend, frame_time_plot, frame_trend
 from tracy_mcp.analysis.gpu_load import gpu_cause
@@ -44,9 +44,8 @@ LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is na
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
 DEFAULT_FACTOR = 2.0  # slow = over this x the median frame...
 PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and none is over 2x, this x: such a
-# frame missed its interval (with frames over 2x, those between are named beside them)
-PERIODIC = 0.03  # a named set whose frames (10th to 90th percentile) last the median to within 3% runs at a fixed
-PERIODIC_MIN = 20  # period (given at least this many frames): PACED_FACTOR applies to it
+# frame missed its interval (with frames over 2x, those between are named beside them); also for a named set at a
+# fixed period (frame_phases.periodic: an audio callback)
 NEAR_MISS = 0.8  # frames over this share of the threshold are checked for the culprit's growth
 SHRANK = 0.1  # zones of the frame thread that shrank by at least this share of the added time are named
 
@@ -123,8 +122,8 @@ def slow_frames(
     if not factor > 1:
         raise ValueError("factor must be above 1 (slow = factor x the median frame)")
     ph = frame_phases(ctx, frame_set, factor=factor, budget_ns=budget_ns)
-    periodic = budget_ns is None and factor == DEFAULT_FACTOR and frame_set not in (None, "Frame") and _periodic(ph)
-    if periodic:  # a fixed-period loop (an audio callback): a frame 1.5 periods long lost a period
+    fixed = budget_ns is None and factor == DEFAULT_FACTOR and frame_set not in (None, "Frame") and periodic(ph)
+    if fixed:  # a fixed-period loop (an audio callback): a frame 1.5 periods long lost a period
         factor = PACED_FACTOR
         ph = frame_phases(ctx, frame_set, factor=factor)
     pacer = _pacer(ctx, ph) if budget_ns is None and factor == DEFAULT_FACTOR else ""
@@ -169,7 +168,7 @@ def slow_frames(
         if budget_ns is not None
         else f"over {factor:g}x the median {fmt_ns(ph.median_ns)} = {fmt_ns(ph.threshold_ns)}"
         + (f"; {pacer} paces the frames, so a frame that long missed its interval" if pacer and not missed else "")
-        + ("; the set runs at a fixed period, so a frame that long lost at least one period" if periodic else "")
+        + ("; the set runs at a fixed period, so a frame that long lost at least one period" if fixed else "")
     )
     trend = frame_trend(ctx, frame_set)  # once per call: the step, the drift and the neighbours all read it
     if budget_ns is None and trend.step_frame >= 0:  # two levels: a frame is slow against its own level's median
@@ -228,14 +227,6 @@ def slow_frames(
     if near:
         res.lines.insert(0, near)
     return res
-
-
-def _periodic(ph: FramePhases | None) -> bool:
-    """Most of the set's gameplay frames last the same to within PERIODIC (a callback at a fixed period)."""
-    if ph is None or len(ph.gameplay) < PERIODIC_MIN:
-        return False
-    lo, hi = np.percentile(ph.dur[ph.gameplay], [10, 90])
-    return bool(lo >= (1 - PERIODIC) * ph.median_ns and hi <= (1 + PERIODIC) * ph.median_ns)
 
 
 def _pacer(ctx: Capture, ph: FramePhases | None) -> str:
