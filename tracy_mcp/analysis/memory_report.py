@@ -790,7 +790,7 @@ def _summary(
         f"({sites['allocs'][i] / total:.1%} of all){_per_frame(sites, i, len(frames), ngame)}"
         f"{_per_loop_run(ctx, ev, site, sites, i, ngame)}, median size "
         f"{sites['median_size_bytes'][i]} B ({sites['min_size_bytes'][i]}-{sites['max_size_bytes'][i]} B), "
-        f"{_fate(sites, i)}; path {sites['path'][i]}"
+        f"{_fate(sites, i)}{_freed_where(ctx, ev, site == i, int(sites['freed_in_zone'][i]))}; path {sites['path'][i]}"
     )
     sizes = _size_mix(ev.size[site == i])
     if sizes:

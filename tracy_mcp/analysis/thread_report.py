@@ -646,13 +646,35 @@ def _unit_lines(
         even = [
             f"Shared out evenly, each of its {len(members)} threads would work {share} of the window instead of "
             f"{members[0]['thread']}'s {fmt_pct(members[0]['working'])}: a thread waiting for the pool would wait "
-            f"about {less}{frame_then}."
+            f"about {less}{frame_then}.",
+            *_one_item(ctx, name, runs, members[0]),
         ]
     return (
         (_capacity(ctx, name, runs, len(members), hi - lo) if saturated else [])
         + (_texts_by_member(ctx, name, runs, members) if unbalanced else [])
         + even
     )
+
+
+def _one_item(ctx: Capture, unit: str, runs: np.ndarray, busiest: dict[str, Any]) -> list[str]:
+    """When the busiest member runs the same item every time (one zone text, on no other member: a track, a
+    shard), an even share would need that item split: moved, it would take as long elsewhere."""
+    t = ctx._cpu()
+    own = runs[t.owner[runs] == busiest["thread_id"]]
+    if len(own) == 0:
+        return []
+    texts = set(zone_texts(ctx, own, plain=True))
+    if len(texts) != 1 or "" in texts:
+        return []
+    item = texts.pop()
+    others = runs[t.owner[runs] != busiest["thread_id"]]
+    if item in set(zone_texts(ctx, others, plain=True)):
+        return []
+    return [
+        f"But {busiest['thread']} runs one item only ({item!r}: {len(own)} runs of {unit}, a median "
+        f"{fmt_ns(float(np.median(t.dur[own])))} each): sharing out needs that item split or made cheaper; moved to "
+        "another thread it would take as long there."
+    ]
 
 
 def _texts_by_member(ctx: Capture, unit: str, runs: np.ndarray, members: list[dict[str, Any]]) -> list[str]:
