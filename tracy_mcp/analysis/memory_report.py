@@ -52,6 +52,9 @@ CREEP = 0.05  # live memory rising every tenth after a plateau, by this share in
 PEAK_SHARE = 0.1  # sites holding at least 10% of the peak are named in "at the peak"
 LOOP_RUNS = 10  # a loop of a thread's own run at least this often gets its rate of allocations per run...
 LOOP_RATE = 0.2  # ...when its run count differs from the gameplay frames' by more than this share
+BURST_GAP_NS = 1_000_000  # frees on one thread this close together are one release...
+RELEASE = 0.5  # ...named when it gives back this share of live memory's swing (peak - lowest after start-up)
+RELEASE_AGE_NS = 100_000_000  # ...of blocks held a median of this long at least (younger: churn)
 FLOOR_AFTER = 0.1  # a peak over a level held all run rises from the lowest level after this share of the run...
 RISE_MIN = 0.01  # ...when it rose from there by at least this share of the peak
 
@@ -128,6 +131,9 @@ def memory_report(
     if over_time:
         at = next((k for k, x in enumerate(lines) if x.startswith("Peak:")), len(lines) - 1)
         lines.insert(at + 1, over_time)
+        release = _largest_release(ctx, ev, site, sites, live)
+        if release:
+            lines.insert(at + 2, release)
     rep = MemoryReport(title=title, lines=lines, table=frame(sites))
     rep.tables.update(
         pools=frame(pool_rows), leaks=frame(leaks), leak_callstacks=frame(leak_cs), peak_growth=frame(growth)
@@ -555,6 +561,48 @@ def _over_time(live: _Live) -> str:
     elif at[-1] >= 1.5 * max(at[len(at) // 2], 1.0):
         text += ": still growing at the end"
     return text + "."
+
+
+def _largest_release(ctx: Capture, ev: _Events, site: np.ndarray, sites: dict[str, Any], live: _Live) -> str:
+    """The largest burst of frees while the program ran (a trim, an eviction: what makes live memory fall back),
+    when it gives back at least RELEASE of the memory's swing: how much, when, in which zone, of whose blocks,
+    and the message logged with it; '' otherwise."""
+    first, last = int(ctx.get_first_time()), int(ctx.get_last_time())
+    cut = last - max(int(AT_EXIT * (last - first)), AT_EXIT_MIN_NS)  # frees at exit are told apart
+    freed = np.flatnonzero((ev.t_free >= 0) & (ev.t_free < cut) & (ev.free_thread >= 0))
+    if len(freed) == 0 or len(live.live) < 20:
+        return ""
+    freed = freed[np.lexsort((ev.t_free[freed], ev.free_thread[freed]))]
+    tf, th = ev.t_free[freed], ev.free_thread[freed]
+    new_burst = np.r_[True, (np.diff(tf) > BURST_GAP_NS) | (th[1:] != th[:-1])]
+    burst = np.cumsum(new_burst) - 1
+    size = np.bincount(burst, weights=ev.size[freed])
+    b = int(np.argmax(size))
+    settled = int(np.searchsorted(live.time, live.time[0] + FLOOR_AFTER * (live.time[-1] - live.time[0])))
+    running = live.live[settled : int(np.searchsorted(live.time, cut))]  # after start-up, before the exit's frees
+    swing = float(live.live.max()) - float(running.min()) if len(running) else 0.0
+    if swing <= 0 or size[b] < RELEASE * swing:
+        return ""
+    rows = freed[burst == b]
+    age = float(np.median(ev.t_free[rows] - ev.t_alloc[rows]))
+    if age < RELEASE_AGE_NS:  # young blocks freed in a stream: churn, not a release of what had built up
+        return ""
+    t0, t1, thread = int(tf[burst == b].min()), int(tf[burst == b].max()), int(th[burst == b][0])
+    zone = innermost(ctx, np.asarray([t0]), np.asarray([thread]))
+    where = f" in {ctx._srclocs().name[int(ctx._cpu().srcloc[int(zone[0])])]}" if zone[0] >= 0 else ""
+    owners = np.bincount(site[rows], weights=ev.size[rows])
+    whose = ", ".join(
+        f"{sites['name'][int(k)]} ({fmt_pct(owners[k] / size[b])})" for k in np.argsort(-owners)[:2] if owners[k] > 0
+    )
+    logged = logged_in_each(
+        ctx, np.asarray([t0 - LOGGED_NEAR]), np.asarray([t1 + LOGGED_NEAR]), threads=np.asarray([thread])
+    )
+    return (
+        f"Largest release while running: {_size(int(size[b]))} in {len(rows)} frees at {_t(t0 - first)}"
+        f"{where} ({ctx._thread_labels()[thread]}), blocks of {whose} held a median {fmt_ns(age)}"
+        + (f"; logged then: {logged.rsplit(' (', 1)[0]}" if logged else "")
+        + "."
+    )
 
 
 def _mib(x: float) -> str:
