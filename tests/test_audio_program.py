@@ -108,12 +108,14 @@ def test_one_track_on_one_worker_cannot_be_shared_out() -> None:
 
 
 def test_a_lock_that_overlaps_for_microseconds_is_not_contended() -> None:
-    """lock_convoy: Meters::mutex is the one contended lock; Transport::mutex and Log::mutex were blocked a few
-    µs in all, which is not contention."""
+    """lock_convoy: Meters::mutex is the one contended lock, and the callback waiting for its DSP threads is held
+    up in turn; Transport::mutex and Log::mutex were blocked a few µs in all, which is not contention."""
     with open_capture(DATA / "mixd-lock_convoy.tracy") as c:
         r = c.lock_contention()
     assert r.title.startswith("Lock contention: Meters::mutex is contended")
     assert "(1 of 4 locks taken contended)" in r.title
+    # the DSP threads that wait for the lock are themselves waited for by the audio callback
+    assert any(x.startswith("   held up in turn: audio waits for them in Mixer::PullTracks") for x in r.lines)
     rows = dict(zip(r.table["name"], r.table["contended"], strict=True))
     assert rows == {"Meters::mutex": True, "Transport::mutex": False, "Log::mutex": False, "Graph::mutex": False}
     assert re.search(

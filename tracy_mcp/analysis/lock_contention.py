@@ -15,11 +15,12 @@ import numpy as np
 
 from tracy_mcp.analysis.cpu_runs import host_cores
 from tracy_mcp.analysis.formatting import fmt_ns
+from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.grouping import group_ids
 from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered, union
 from tracy_mcp.analysis.program_messages import logged_in_each, sys_trace_off
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.wait_zones import wrapper_rows
+from tracy_mcp.analysis.wait_zones import wait_zones, wrapper_rows
 from tracy_mcp.analysis.zone_at import covering, innermost, resolve_threads
 from tracy_mcp.analysis.zone_paths import leaf, path_groups
 from tracy_mcp.errors import NotFoundError
@@ -133,6 +134,12 @@ def lock_contention(
             )
     else:
         title, lines = _summary(tables, max(span, 1), host_cores(ctx), ctx._db.rows("ctx_switches"), scope)
+        top = _rows(tables["locks"])[0]
+        if top["contended"]:  # who waits for the waiters: the lock's cost reaches them too
+            held_up = _held_up(ctx, [t["thread"] for t in _rows(tables["threads"]) if t["lock_id"] == top["id"]])
+            if held_up:
+                at = next((k for k, x in enumerate(lines) if x.startswith("2. ")), len(lines))
+                lines.insert(at, held_up)
         off = sys_trace_off(ctx) if not ctx._db.rows("ctx_switches") else ""
         if off:  # why none were recorded, as the profiler logged it
             lines = [
@@ -238,6 +245,24 @@ def lock_waits_in_windows(ctx: Capture, thread_row: int, starts: np.ndarray, end
         out.append(WindowWaits(d.name, per_window.astype(I64), zone_name, holder, holder_zone))
     out.sort(key=lambda w: -int(w.wait_ns.sum()))
     return out
+
+
+def _held_up(ctx: Capture, threads: list[str]) -> str:
+    """'   held up in turn: <thread> waits for them in <zone> ...' when another thread's wait zone waits for the
+    lock's threads (an audio callback joining its DSP workers): their lock waits delay it as well."""
+    ph = frame_phases(ctx)
+    win = ph.window() if ph is not None and len(ph.gameplay) else None
+    lo, hi = win if win is not None else (int(ctx.get_first_time()), int(ctx.get_last_time()))
+    labels, names = ctx._thread_labels(), ctx._srclocs().names
+    found = [
+        f"{labels[w.thread_row]} waits for them in {names[w.name_idx]} (the work ending last before its waits end: "
+        f"mostly {w.waits_for}'s)"
+        for w in wait_zones(ctx, lo, hi, ph)
+        if w.kind == "waits for other threads" and w.waits_for in threads and labels[w.thread_row] not in threads
+    ]
+    if not found:
+        return ""
+    return f"   held up in turn: {'; '.join(found[:2])}: their lock waits delay it too (ctx.thread_report())"
 
 
 def _holder_zone(ctx: Capture, starts: np.ndarray, ends: np.ndarray, rows: np.ndarray, weight: np.ndarray) -> str:

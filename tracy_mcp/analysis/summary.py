@@ -314,7 +314,8 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
             notable.append((method, line))
         elif line and method not in ONLY_WHEN_FOUND:
             quiet.append((method, line))
-    notable += _other_frame_sets(ctx, notes)
+        if method == "ctx.slow_frames()":  # the other loops' hitches beside the main frames'
+            notable += _other_frame_sets(ctx, notes)
     if ctx._db.rows("gpu_zones") and counts["frames"] >= MIN_FRAMES:
         try:
             gpu = gpu_report(ctx)
