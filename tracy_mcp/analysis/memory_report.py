@@ -15,11 +15,11 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.callstacks import program_frames
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.formatting import fmt_bytes as _size  # one rule for sizes
-from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.grouping import group_ids, unique_counts
-from tracy_mcp.analysis.program_messages import logged_in_each
+from tracy_mcp.analysis.program_messages import logged_in_each, one_off_before
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.zone_at import innermost, resolve_threads, rows_of_tids
 from tracy_mcp.analysis.zone_paths import leaf, path_groups
@@ -55,6 +55,7 @@ LOOP_RATE = 0.2  # ...when its run count differs from the gameplay frames' by mo
 BURST_GAP_NS = 1_000_000  # frees on one thread this close together are one release...
 RELEASE = 0.5  # ...named when it gives back this share of live memory's swing (peak - lowest after start-up)
 RELEASE_AGE_NS = 100_000_000  # ...of blocks held a median of this long at least (younger: churn)
+RUNUP_LOGGED_NS = 100_000_000  # a one-off message this long before a run-up began still belongs to it
 FLOOR_AFTER = 0.1  # a peak over a level held all run rises from the lowest level after this share of the run...
 RISE_MIN = 0.01  # ...when it rose from there by at least this share of the peak
 
@@ -563,6 +564,15 @@ def _over_time(live: _Live) -> str:
     return text + "."
 
 
+def _logged_in_runup(ctx: Capture, runup: dict[str, int]) -> str:
+    """'; logged as it rose: "..."' for the program's one-off message logged during the run-up to the peak (a fast
+    travel, a level load); '' when there is none."""
+    k = one_off_before(ctx, runup["peak_ns"], runup["peak_ns"] - runup["start_ns"] + RUNUP_LOGGED_NS)
+    return (
+        f'; logged as it rose: "{clip_text(k.text, 120)}" ({_t(k.first_ns - int(ctx.get_first_time()))})' if k else ""
+    )
+
+
 def _largest_release(ctx: Capture, ev: _Events, site: np.ndarray, sites: dict[str, Any], live: _Live) -> str:
     """The largest burst of frees while the program ran (a trim, an eviction: what makes live memory fall back),
     when it gives back at least RELEASE of the memory's swing: how much, when, in which zone, of whose blocks,
@@ -823,7 +833,7 @@ def _summary(
         head.append(
             f"  run-up from {_size(runup['start_bytes'])} at {_t(runup['start_ns'])}: of the memory live at the peak, "
             f"{sites['name'][i]} ({sites['thread'][i]}) allocated {_size(growth['bytes'][0])} in that time, "
-            f"{growth['allocs'][0]} allocations of {_sizes(sites, i)} ({fate})"
+            f"{growth['allocs'][0]} allocations of {_sizes(sites, i)} ({fate})" + _logged_in_runup(ctx, runup)
         )
         nxt = [
             f"{sites['name'][int(growth['site_id'][g])]} {_size(growth['bytes'][g])}"

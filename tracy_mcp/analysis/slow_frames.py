@@ -24,7 +24,7 @@ from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_window
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_units import slow_units
-from tracy_mcp.analysis.wait_zones import GPU, WaitZone, joined_work, wait_zones
+from tracy_mcp.analysis.wait_zones import WaitZone, frame_waits, joined_work, wait_zones
 from tracy_mcp.analysis.zone_paths import zone_texts
 
 if TYPE_CHECKING:
@@ -355,12 +355,7 @@ def _analyse(
     win = ph.window()
     waits: dict[tuple[int, int], WaitZone] = {}
     if win is not None:
-        waits = {(w.thread_row, w.name_idx): w for w in wait_zones(ctx, *win, ph)}
-    if ph.set_name != "Frame":  # the main frames' own waits (their vsync) are no work in another set's frames
-        base = frame_phases(ctx)
-        bwin = base.window() if base is not None and len(base.gameplay) else None
-        if bwin is not None:
-            waits.update({(w.thread_row, w.name_idx): w for w in wait_zones(ctx, *bwin, base) if w.kind != GPU})
+        waits = {(w.thread_row, w.name_idx): w for w in frame_waits(ctx, *win, ph)}
     is_wait = np.asarray([(int(a), int(b)) in waits for a, b in zip(th_of, nm_of, strict=True)], bool)
     on = th_of == home
     work_anywhere = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)

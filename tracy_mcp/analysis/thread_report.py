@@ -30,7 +30,7 @@ from tracy_mcp.analysis.hot_functions import PROFILER_THREAD, blocked_calls_by_z
 from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
 from tracy_mcp.analysis.program_messages import speaking_of
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.wait_zones import WaitZone, unit_of_work, wait_zones
+from tracy_mcp.analysis.wait_zones import WaitZone, frame_waits, unit_of_work
 from tracy_mcp.analysis.window_profile import WindowProfile, window_profile
 from tracy_mcp.analysis.zone_at import innermost
 from tracy_mcp.analysis.zone_paths import zone_texts
@@ -116,7 +116,7 @@ def thread_report(
         res.title = "thread_report: none recorded (the capture has no CPU zones)."
         return res
     prof = window_profile(ctx, lo, hi)
-    waits = wait_zones(ctx, lo, hi, ph)
+    waits = frame_waits(ctx, lo, hi, ph)
     labels = ctx._thread_labels()
     skip = {(w.thread_row, int(x)) for w in waits for x in ctx._srclocs().rows_of(ctx._srclocs().names[w.name_idx])}
     locked = lock_wait_in_zones(ctx, lo, hi, skip)

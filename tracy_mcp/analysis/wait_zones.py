@@ -174,6 +174,19 @@ def wait_zones(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> li
     return ctx._db.cached(key, lambda: _find(ctx, int(lo), int(hi), phases))
 
 
+def frame_waits(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[WaitZone]:
+    """wait_zones over [lo, hi); over another frame set's frames (an audio callback's), also the main frames' own
+    waits (their vsync): they pace no frame of that set, but are no work in it either."""
+    found = {(w.thread_row, w.name_idx): w for w in wait_zones(ctx, lo, hi, phases)}
+    if phases is not None and phases.set_name != "Frame":
+        base = frame_phases(ctx)
+        win = base.window() if base is not None and len(base.gameplay) else None
+        if win is not None:
+            for w in wait_zones(ctx, *win, base):
+                found.setdefault((w.thread_row, w.name_idx), w)
+    return list(found.values())
+
+
 def wait_names(ctx: Capture) -> dict[str, str]:
     """{zone name: kind} of the zones that wait rather than work, over the gameplay frames (the whole capture
     without frames)."""
