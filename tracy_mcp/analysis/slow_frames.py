@@ -46,6 +46,7 @@ DEFAULT_FACTOR = 2.0  # slow = over this x the median frame...
 PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and none is over 2x, this x: such a
 # frame missed its interval (with frames over 2x, those between are named beside them); also for a named set at a
 # fixed period (frame_phases.periodic: an audio callback)
+LATE_WAKE = 0.5  # this share of a chosen frame's added time in the frame-pacing wait: it woke late, no work grew
 NEAR_MISS = 0.8  # frames over this share of the threshold are checked for the culprit's growth
 SHRANK = 0.1  # zones of the frame thread that shrank by at least this share of the added time are named
 
@@ -227,6 +228,36 @@ def slow_frames(
     if near:
         res.lines.insert(0, near)
     return res
+
+
+def _late_from_pacer(
+    growth: np.ndarray,
+    on: np.ndarray,
+    th_of: np.ndarray,
+    nm_of: np.ndarray,
+    waits: dict[tuple[int, int], WaitZone],
+    names: list[str],
+    home: str,
+) -> str:
+    """'; but most of the time added ... is in <pacer>...' when the chosen frames' added time on the frame thread
+    is mostly the frame-pacing wait: the loop came out of it late, it did no more work ('' otherwise)."""
+    total = np.where(growth > 0, growth, 0).sum(axis=0)
+    pacing = np.asarray(
+        [
+            waits.get((int(a), int(b))) is not None and waits[(int(a), int(b))].kind == "paces the frame"
+            for a, b in zip(th_of, nm_of, strict=True)
+        ],
+        bool,
+    )
+    added, in_wait = float(total[on].sum()), float(total[on & pacing].sum())
+    if added <= 0 or in_wait < LATE_WAKE * added:
+        return ""
+    k = int(np.flatnonzero(on & pacing)[np.argmax(total[on & pacing])])
+    return (
+        f"; but most of the time added on {home} is in {names[int(nm_of[k])]}, the frame-pacing wait "
+        f"(+{fmt_ns(in_wait)} of +{fmt_ns(added)}): the loop came out of that wait late (the OS, a driver or the "
+        "display's timing), it did not do more work."
+    )
 
 
 def _pacer(ctx: Capture, ph: FramePhases | None) -> str:
@@ -494,6 +525,9 @@ def _analyse(
     if chosen:
         if home >= 0:
             lines.append(_balance(ph, detail, growth, on, labels[home], what, base_ns))
+            late = _late_from_pacer(growth, on, th_of, nm_of, waits, names, labels[home])
+            if late and res.title:
+                res.title = res.title[:-1] + late
         lines.append(
             f"Typical = the median over {len(ref)} gameplay frames spread over the whole capture "
             f"({int(ref[0])}..{int(ref[-1])}, outside {what}), not only its neighbours."
