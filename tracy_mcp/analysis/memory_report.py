@@ -840,7 +840,7 @@ def _summary(
             for g in range(1, min(3, len(growth["bytes"])))
         ]
         if nxt:
-            head.append(f"  then {', '.join(nxt)}")
+            head.append(f"  also allocated in the run-up and live at the peak: {', '.join(nxt)}")
     # churn: most allocations, and most bytes
     i = 0
     head.append(
