@@ -368,6 +368,7 @@ def _lock_table(ctx: Capture, locks: list[_LockData], span: int) -> dict[str, An
             "blocker_ns",
             "median_hold_ns",
             "median_gap_ns",
+            "under_lock_share",
             "hold_zone",
             "hold_zone_share",
             "hold_zone_cover",
@@ -390,7 +391,8 @@ def _lock_table(ctx: Capture, locks: list[_LockData], span: int) -> dict[str, An
         cols["held_ns"].append(_held(d))
         cols["max_hold_ns"].append(int(d.acq.hold.max()) if len(w) else 0)
         cols["threads"].append(", ".join(_threads_by_wait(d)))
-        hold, gap = _turns(d)
+        hold, gap, under = _turns(d)
+        cols["under_lock_share"].append(under)
         cols["median_hold_ns"].append(hold)
         cols["median_gap_ns"].append(gap)
         who, zone, ns = _blocker(ctx, d)
@@ -508,25 +510,31 @@ def _per_thread_columns(d: _LockData) -> dict[str, np.ndarray]:
     }
 
 
-def _turns(d: _LockData) -> tuple[int, int]:
-    """(median hold, median gap): how long a thread holds the lock per acquisition, and how soon after releasing
-    it the same thread asks for it again (-1 when no thread asks twice): short gaps against the holds mean the
-    threads do most of their work under the lock, so they take turns instead of running side by side."""
+def _turns(d: _LockData) -> tuple[int, int, float]:
+    """(median hold, median gap, share under the lock): how long a thread holds the lock per acquisition, how soon
+    after releasing it the same thread asks for it again (-1 when no thread asks twice), and of the time from one
+    request to a thread's next, the share it held the lock, over all of them (a few long gaps of work outside the
+    lock count in full, where a median would hide them): near 1, the threads do their work under the lock and so
+    take turns instead of running side by side."""
     a = d.acq
     own = ~a.nested
     if not own.any():
-        return 0, -1
+        return 0, -1, 0.0
     hold = int(np.median((a.hold_end - a.time)[own]))
-    gaps = []
+    gaps, holds = [], []
     for th in np.unique(a.thread[own]).tolist():
         sel = np.flatnonzero(own & (a.thread == th))
         if len(sel) > 1:
             gaps.append(a.wait_start[sel[1:]] - a.hold_end[sel[:-1]])
+            holds.append(a.hold_end[sel[:-1]] - a.time[sel[:-1]])
     if not gaps:
-        return hold, -1
-    g = np.concatenate(gaps)
-    g = g[g >= 0]
-    return hold, int(np.median(g)) if len(g) else -1
+        return hold, -1, 0.0
+    g, h = np.concatenate(gaps), np.concatenate(holds)
+    ok = g >= 0
+    g, h = g[ok], h[ok]
+    if not len(g):
+        return hold, -1, 0.0
+    return hold, int(np.median(g)), float(h.sum() / max(float(h.sum() + g.sum()), 1.0))
 
 
 def _blocker(ctx: Capture, d: _LockData) -> tuple[str, str, int]:
@@ -862,7 +870,7 @@ def _lock_lines(
     ]
     hold, gap = int(x["median_hold_ns"]), int(x["median_gap_ns"])
     if gap >= 0 and hold > 0:
-        under = hold / (hold + gap)
+        under = float(x["under_lock_share"])
         out.append(
             f"   per acquisition: held a median {fmt_ns(hold)}; a thread asks again a median {fmt_ns(gap)} after "
             f"releasing it"

@@ -127,7 +127,11 @@ def memory_report(
     leaks = _leaks(sites, span, ev, site)
     leak_cs = _leak_callstacks(ctx, ev)
     growth, runup = _peak_growth(ev, site, sites, live)
-    title, lines = _summary(ctx, ev, site, sites, pool_rows, leaks, leak_cs, (growth, runup, live), frames, ngame)
+    if runup and runup["start_bytes"] > RUNUP_FROM * runup["peak_bytes"]:  # a block held all run: from its floor
+        growth, runup = _peak_growth(ev, site, sites, live, from_floor=True)
+        if runup and runup["peak_bytes"] - runup["start_bytes"] < RISE_MIN * runup["peak_bytes"]:
+            growth, runup = _peak_growth(ev, site, sites, _Live(np.zeros(0, I64), np.zeros(0, I64)))
+    title, lines = _summary(ctx, ev, site, sites, pool_rows, leaks, leak_cs, growth, runup, frames, ngame)
     over_time = _over_time(live)
     if over_time:
         at = next((k for k, x in enumerate(lines) if x.startswith("Peak:")), len(lines) - 1)
@@ -753,11 +757,11 @@ def _summary(
     pools: dict[str, Any],
     leaks: dict[str, Any],
     leak_cs: dict[str, Any],
-    peak: tuple[dict[str, Any], dict[str, int], _Live],
+    growth: dict[str, Any],
+    runup: dict[str, int],
     frames: np.ndarray,
     ngame: int,
 ) -> tuple[str, list[str]]:
-    growth, runup, live = peak
     total = len(ev.size)
     never = ev.t_free < 0
     n_never, b_never = int(never.sum()), int(ev.size[never].sum())
@@ -822,10 +826,6 @@ def _summary(
     holders = _at_peak(ev, site, sites, int(pools["peak_ns"][allp]), int(pools["peak_bytes"][allp]))
     if holders:
         head.append(f"  held at the peak by: {'; '.join(holders)}")
-    if runup and runup["start_bytes"] > RUNUP_FROM * runup["peak_bytes"]:
-        growth, runup = _peak_growth(ev, site, sites, live, from_floor=True)
-        if not runup or runup["peak_bytes"] - runup["start_bytes"] < RISE_MIN * runup["peak_bytes"]:
-            growth, runup = {"bytes": []}, {}
     if runup and len(growth["bytes"]):
         i = int(growth["site_id"][0])
         freed = int(growth["freed_later"][0])

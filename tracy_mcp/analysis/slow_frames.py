@@ -46,6 +46,8 @@ DEFAULT_FACTOR = 2.0  # slow = over this x the median frame...
 PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and none is over 2x, this x: such a
 # frame missed its interval (with frames over 2x, those between are named beside them); also for a named set at a
 # fixed period (frame_phases.periodic: an audio callback)
+CLIMB = 0.8  # a culprit adding under this share of its parent zone's growth: the parent (its steps together) is it
+MAX_CLIMB = 4
 LATE_WAKE = 0.5  # this share of a chosen frame's added time in the frame-pacing wait: it woke late, no work grew
 NEAR_MISS = 0.8  # frames over this share of the threshold are checked for the culprit's growth
 SHRANK = 0.1  # zones of the frame thread that shrank by at least this share of the added time are named
@@ -504,6 +506,19 @@ def _analyse(
                 f"there, {usual} vs {_span(vals)} in {what}."
             )
         elif not explained and not chosen:
+            up = _enclosing_culprit(ctx, ph, detail[mine], ref, int(th_of[culprit]), cname)
+            if up is not None:  # the growth is shared by the children of one zone: that zone is the culprit
+                pname, slow_incl, typ_incl, parts = up
+                res.culprit, cname = pname, pname
+                usual = f"typical {fmt_ns(typ_incl)} per frame" if typ_incl > 0 else "absent from typical frames"
+                res.title = (
+                    f"{head}: culprit {pname} ({cthread}), {usual} vs {_span(slow_incl)} in the slow frames "
+                    f"(inside it: {parts})."
+                )
+                lines[:] = [x for x in lines if not x.startswith("Call path: ")]
+                path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), pname)
+                if path:
+                    lines.append(f"Call path: {path}")
             runs = _longest_runs(ctx, ph, detail[mine], int(th_of[culprit]), cname)
             lines.extend(_inside_runs(ctx, runs, cname, msgs))
     else:
@@ -946,6 +961,55 @@ def _other_threads(
         f"Other threads: {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) grew most, +{fmt_ns(mean_g[k])}{avg} "
         f"in {what}{calls}; it runs beside the frame loop, not in it."
     )
+
+
+def _inclusive_per_frame(ctx: Capture, ph: FramePhases, thread_row: int, name: str) -> np.ndarray:
+    """Per frame of the set, the time in zone `name` on the thread (its outermost runs, by start)."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    rows = rows[t.valid[rows] & (t.owner[rows] == thread_row)]
+    fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
+    ok = fi >= 0
+    return np.bincount(fi[ok], weights=t.dur[rows][ok].astype(np.float64), minlength=len(ph.start))[: len(ph.start)]
+
+
+def _enclosing_culprit(
+    ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndarray, thread_row: int, name: str
+) -> tuple[str, np.ndarray, float, str] | None:
+    """When the culprit is one of several children of a zone that grew as a whole (a full collection's mark and
+    sweep), the enclosing zone: climbing while the zone's own growth is under CLIMB of its parent's. (name, its
+    time in each of `frames`, its typical time per frame, its grown children as text); None when the culprit
+    itself holds the growth."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    cur, climbed = name, False
+    cur_incl = _inclusive_per_frame(ctx, ph, thread_row, cur)
+    for _ in range(MAX_CLIMB):
+        rows = t.stat_rows(sl.rows_of(cur))
+        rows = rows[t.valid[rows] & (t.owner[rows] == thread_row)]
+        fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
+        par = t.parent[rows[np.isin(fi, frames)]]
+        par = par[par >= 0]
+        if len(par) == 0:
+            break
+        idx, cnt = np.unique(sl.name_idx[t.srcloc[par]], return_counts=True)
+        pname = str(sl.names[int(idx[np.argmax(cnt)])])
+        p_incl = _inclusive_per_frame(ctx, ph, thread_row, pname)
+        grow_cur = float(cur_incl[frames].mean() - np.median(cur_incl[ref]))
+        grow_par = float(p_incl[frames].mean() - np.median(p_incl[ref]))
+        if grow_par <= 0 or grow_cur >= CLIMB * grow_par:
+            break
+        cur, cur_incl, climbed = pname, p_incl, True
+    if not climbed:
+        return None
+    kids = t.stat_rows(sl.rows_of(cur))
+    kids = kids[t.valid[kids] & (t.owner[kids] == thread_row)]
+    child = np.flatnonzero(np.isin(t.parent, kids) & t.valid)
+    names = sl.name_idx[t.srcloc[child]]
+    fi = np.searchsorted(ph.start, t.start[child], "right") - 1
+    in_slow = np.isin(fi, frames)
+    per = np.bincount(names[in_slow], weights=t.dur[child][in_slow].astype(np.float64)) / max(len(frames), 1)
+    shown = [f"{sl.names[int(k)]} {fmt_ns(per[k])}" for k in np.argsort(-per)[:3] if per[k] > 0]
+    return cur, cur_incl[frames], float(np.median(cur_incl[ref])), ", ".join(shown) + " per slow frame"
 
 
 def _path_of(ctx: Capture, ph: FramePhases, frames: np.ndarray, thread_row: int, name: str) -> str:

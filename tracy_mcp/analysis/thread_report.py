@@ -172,6 +172,9 @@ def thread_report(
             f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){beside}{dom}."
         )
     res.title = res.title[:-1] + _waiters(rows, waits, b, sl.names, span) + "."
+    critical = _critical_job(ctx, rows, waits, lo, hi)
+    if critical:  # the frame waits for one job, whichever thread runs it: that, not the busiest thread, limits it
+        res.title = f"{critical} {res.title}"
     asleep = _mostly_off_cpu(rows, b, what, span)
     if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
         res.title = asleep
@@ -202,6 +205,47 @@ def _waiters(rows: list[dict[str, Any]], waits: list[WaitZone], b: dict[str, Any
                 f"{', '.join(names[w.name_idx] for w in wz)} (for {', '.join(on) if on else 'other threads'})"
             )
     return "; " + "; ".join(out[:2]) if out else ""
+
+
+def _critical_job(ctx: Capture, rows: list[dict[str, Any]], waits: list[WaitZone], lo: int, hi: int) -> str:
+    """'Critical path: ...' when a thread waits WAITER of the window or more for one job (a zone name that ends
+    last before its waits end, on whichever thread runs it): how long that job runs, how late it starts after the
+    wait begins, and how little its threads work otherwise; '' when no wait is for one job."""
+    t = ctx._cpu()
+    sl, labels = ctx._srclocs(), ctx._thread_labels()
+    by_row = {r["thread_id"]: r for r in rows}
+    for w in waits:
+        r = by_row.get(w.thread_row)
+        if not w.waits_for_work or r is None or r["waiting_ns"] < WAITER * (hi - lo):
+            continue
+        job = t.stat_rows(sl.rows_of(w.waits_for_work))
+        job = job[t.valid[job] & (t.start[job] >= lo) & (t.end[job] <= hi)]
+        mine = t.stat_rows(sl.rows_of(str(sl.names[w.name_idx])))
+        mine = mine[t.valid[mine] & (t.owner[mine] == w.thread_row) & (t.start[mine] >= lo) & (t.end[mine] <= hi)]
+        if len(job) == 0 or len(mine) == 0:
+            continue
+        order = np.argsort(t.end[job])
+        ends = t.end[job][order]
+        k = np.searchsorted(ends, t.end[mine], "right") - 1  # the job run ending last before each wait ends
+        ok = k >= 0
+        pair = job[order][k[ok]]
+        ok_pair = t.end[pair] >= t.start[mine[ok]]  # it ended inside the wait
+        late = (t.start[pair] - t.start[mine[ok]])[ok_pair]
+        on = sorted({labels[int(x)] for x in t.owner[job].tolist()})
+        members = [x for x in rows if x["thread"] in on]
+        busy = f"{fmt_pct(min(x['working'] for x in members))}-{fmt_pct(max(x['working'] for x in members))}"
+        return (
+            f"Critical path: {labels[w.thread_row]} waits {fmt_pct(r['waiting_ns'] / (hi - lo))} of the window in "
+            f"{sl.names[w.name_idx]} for one job, {w.waits_for_work} (a median {fmt_ns(float(np.median(t.dur[job])))}; "
+            + (
+                f"it starts a median {fmt_ns(float(np.median(late)))} after the wait begins; "
+                if len(late) and float(np.median(late)) > 0
+                else ""
+            )
+            + f"run on {name_list(on)} in turn, which work {busy} of the window each): that job bounds the frame, "
+            "not a busy thread; start it first, split it, or overlap it with the next frame."
+        )
+    return ""
 
 
 def _frames_in(ph: FramePhases | None, lo: int, hi: int) -> int:

@@ -35,6 +35,7 @@ I64 = np.int64
 # a waiter wakes this soon after the work it waits for ends (tightest first: an idle machine wakes a waiter in
 # 10-20 µs, where the other threads' ends seldom fall by chance; a busy one later)
 WAKE_EPS_NS = (20_000, 30_000, 50_000, 200_000, 1_000_000)
+ONE_JOB = 0.8  # one zone name ending last before this share of a wait's runs, on no one thread: that job is waited for
 CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still tell a wait (see _find)
 MIN_RUNS = 10
 FEW_RUNS_CHANCE = 0.01  # a join seen a few times only: how unlikely its runs' endings must be by chance
@@ -50,6 +51,7 @@ class WaitZone:
     kind: str  # "paces the frame" | "waits for other threads"
     evidence: str
     waits_for: str = ""  # the thread whose work most often ended just before a wait for other threads ended
+    waits_for_work: str = ""  # the one job (zone name) that ends last before it, whichever thread runs it
 
     @property
     def label(self) -> str:
@@ -267,14 +269,24 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
                 crowded = eps <= CROWDED_EPS_NS and f_end >= 0.95 and f_mid <= 0.5 and f_end >= 2 * max(f_mid, f_next)
                 if usual or crowded:
                     last, share = _last_to_finish(ctx, last_of, before, eps)
+                    work, work_share = _last_work(ctx, last_of, before, eps, e)
+                    one_job = bool(work) and work_share >= ONE_JOB and share < ONE_JOB  # a job, on any thread
                     found[(k, name_idx)] = WaitZone(
                         k,
                         name_idx,
                         "waits for other threads",
                         f"{f_end:.0%} of its runs end within {eps // 1000} µs after a zone on another thread ends "
                         f"(chance baseline, the midpoints of its runs: {f_mid:.0%})"
-                        + (f"; the work ending last before it: mostly {last}'s ({share:.0%} of them)" if last else ""),
+                        + (
+                            f"; the work ending last before it: {work} ({work_share:.0%} of them), on whichever "
+                            f"thread ran it (mostly {last}'s: {share:.0%})"
+                            if one_job
+                            else f"; the work ending last before it: mostly {last}'s ({share:.0%} of them)"
+                            if last
+                            else ""
+                        ),
                         waits_for=last,
+                        waits_for_work=work if one_job else "",
                     )
                     break
     return list(found.values())
@@ -394,6 +406,22 @@ def joined_work(ctx: Capture, own: int, st: np.ndarray, en: np.ndarray) -> Joine
             rows,
         )
     return None
+
+
+def _last_work(ctx: Capture, best: np.ndarray, gap: np.ndarray, eps: int, times: np.ndarray) -> tuple[str, float]:
+    """(zone name, share of the waits): per wait, the unit of work that ended closest before it (within `eps`), by
+    name: a job that ends last whichever thread runs it (the frame's critical path); ('', 0) when none."""
+    work = top_work(ctx)
+    hit = np.flatnonzero((gap <= eps) & (best >= 0))
+    if len(hit) == 0:
+        return "", 0.0
+    t, sl = ctx._cpu(), ctx._srclocs()
+    rows = np.asarray(
+        [work[int(best[i])][2][int(np.searchsorted(work[int(best[i])][1], times[i], "right")) - 1] for i in hit], I64
+    )
+    vals, cnt = np.unique(sl.name_idx[t.srcloc[rows]], return_counts=True)
+    top = int(np.argmax(cnt))
+    return str(sl.names[int(vals[top])]), float(cnt[top] / len(hit))
 
 
 def _last_to_finish(ctx: Capture, best: np.ndarray, gap: np.ndarray, eps: int) -> tuple[str, float]:
