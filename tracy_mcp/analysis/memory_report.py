@@ -1107,12 +1107,15 @@ def _freed_at_exit(ctx: Capture, ev: _Events) -> str:
     # many, long-held, a large part of what was live: an emptying on exit, not the last round of everyday frees
     if late.sum() < AT_EXIT_COUNT or age < AT_EXIT_AGE * (last - first) or freed < AT_EXIT_SHARE * max(held, 1):
         return ""
-    mine = late & (ev.free_thread >= 0)
+    held_long = late & (ev.t_free - ev.t_alloc >= AT_EXIT_AGE * (last - first))  # not the last everyday frees
+    mine = held_long & (ev.free_thread >= 0)
     where = _freed_where(ctx, ev, mine, -1, by_bytes=True).removeprefix("; freed mostly in ")
+    n_long, rest = int(held_long.sum()), int(late.sum() - held_long.sum())
     return (
-        f"Freed at exit: {int(late.sum())} allocations, {_size(freed)}, freed after {_t(cut - first)}"
+        f"Freed at exit: {n_long} allocation{'s' if n_long != 1 else ''}, {_size(int(ev.size[held_long].sum()))}, "
+        f"held since {_t(int(ev.t_alloc[held_long].min()) - first)} and freed after {_t(cut - first)}"
         f"{' in ' + where if where else ''}: held until shutdown (a cache or pool emptied on exit), not freed while "
-        "the program ran."
+        "the program ran" + (f" ({rest} short-lived blocks were freed then too)" if rest else "") + "."
     )
 
 
