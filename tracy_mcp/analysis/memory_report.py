@@ -15,7 +15,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.callstacks import program_frames
-from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list, pool_of
 from tracy_mcp.analysis.formatting import fmt_bytes as _size  # one rule for sizes
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.grouping import group_ids, unique_counts
@@ -56,6 +56,8 @@ BURST_GAP_NS = 1_000_000  # frees on one thread this close together are one rele
 RELEASE = 0.5  # ...named when it gives back this share of live memory's swing (peak - lowest after start-up)
 RELEASE_AGE_NS = 100_000_000  # ...of blocks held a median of this long at least (younger: churn)
 RUNUP_LOGGED_NS = 100_000_000  # a one-off message this long before a run-up began still belongs to it
+CHAIN_MIN = 4  # a run of a zone allocating at least this many blocks, each about 2x the last...
+CHAIN_SHARE = 0.8  # ...in this share of its runs: a buffer grown without a reserve
 FLOOR_AFTER = 0.1  # a peak over a level held all run rises from the lowest level after this share of the run...
 RISE_MIN = 0.01  # ...when it rose from there by at least this share of the peak
 
@@ -577,6 +579,48 @@ def _logged_in_runup(ctx: Capture, runup: dict[str, int]) -> str:
     )
 
 
+def _growth_chain(ev: _Events, mine: np.ndarray, zone: str) -> str:
+    """When most runs of the site's zone allocate a chain of blocks each about twice the last, each freed as the
+    next is made (a buffer grown without reserving), say so with the sizes and what reserving would leave."""
+    rows = np.flatnonzero(mine & (ev.zone >= 0))
+    if len(rows) < CHAIN_MIN:
+        return ""
+    rows = rows[np.lexsort((ev.t_alloc[rows], ev.zone[rows]))]
+    starts = np.flatnonzero(np.r_[True, ev.zone[rows][1:] != ev.zone[rows][:-1]])
+    runs = np.split(rows, starts[1:])
+    long = [r for r in runs if len(r) >= CHAIN_MIN]
+    if not long or len(long) < 0.5 * len(runs):
+        return ""
+
+    def grows(r: np.ndarray) -> bool:
+        size = ev.size[r].astype(np.float64)
+        ratio = size[1:] / np.maximum(size[:-1], 1.0)
+        # each block freed once the next one exists: the contents moved over
+        moved = (ev.t_free[r[:-1]] >= ev.t_alloc[r[1:]]) & (ev.t_free[r[:-1]] >= 0)
+        return bool(np.all((ratio >= 1.4) & (ratio <= 2.1)) and moved.mean() >= 0.9)
+
+    fit = [r for r in long if grows(r)]
+    if len(fit) < CHAIN_SHARE * len(long):
+        return ""
+    n = int(np.median([len(r) for r in fit]))
+    lo, hi = int(np.median([ev.size[r[0]] for r in fit])), int(np.median([ev.size[r[-1]] for r in fit]))
+    return (
+        f"grown step by step: in {len(fit)} of its {len(runs)} runs of {zone} it allocates {n} blocks from {lo} B to "
+        f"{hi} B, each about twice the last and freed once the next is made (a buffer growing without a reserve): "
+        f"reserving {hi} B up front, or keeping one buffer, makes it 1 allocation per run instead of {n}"
+    )
+
+
+def _pooled_sites(sites: dict[str, Any]) -> list[list[int]]:
+    """The sites as shown: the same path and memory pool on the threads of one thread pool ("job-0".."job-5") as
+    one line, whose count is theirs together; by allocation count, busiest member first."""
+    groups: dict[tuple[str, str, str], list[int]] = {}
+    for k in range(len(sites["id"])):  # the table is by allocation count: members come busiest first
+        key = (str(sites["path"][k]), str(sites["pool"][k]), pool_of(str(sites["thread"][k])))
+        groups.setdefault(key, []).append(k)
+    return sorted(groups.values(), key=lambda m: -sum(int(sites["allocs"][k]) for k in m))
+
+
 def _largest_release(ctx: Capture, ev: _Events, site: np.ndarray, sites: dict[str, Any], live: _Live) -> str:
     """The largest burst of frees while the program ran (a trim, an eviction: what makes live memory fall back),
     when it gives back at least RELEASE of the memory's swing: how much, when, in which zone, of whose blocks,
@@ -853,6 +897,9 @@ def _summary(
     sizes = _size_mix(ev.size[site == i])
     if sizes:
         head.append(f"  its sizes: {sizes}")
+    chain = _growth_chain(ev, site == i, str(sites["name"][i]))
+    if chain:
+        head.append(f"  {chain}")
     same = np.asarray(sites["path"]) == sites["path"][i]
     if int(same.sum()) > 1:  # the same code on several threads or pools: the figure for the code as a whole
         nth, npl = len(set(np.asarray(sites["thread"])[same])), len(set(np.asarray(sites["pool"])[same]))
@@ -902,15 +949,20 @@ def _summary(
         "Sites by allocation count: allocs, per gameplay frame, median size, bytes, never freed — path [thread"
         f"{', pool' if npools > 1 else ''}]"
     )
-    for i in range(min(len(sites["id"]), 8)):
-        pf = f"{sites['allocs_per_gameplay_frame'][i]:.1f}" if ngame else "-"
-        where = f"{sites['thread'][i]}, {sites['pool'][i]}" if npools > 1 else sites["thread"][i]
+    groups = _pooled_sites(sites)
+    for members in groups[:8]:
+        i = members[0]  # the busiest member stands for the median size
+        allocs = int(sum(int(sites["allocs"][k]) for k in members))
+        pf = f"{sum(float(sites['allocs_per_gameplay_frame'][k]) for k in members):.1f}" if ngame else "-"
+        threads = name_list([str(sites["thread"][k]) for k in members])
+        where = f"{threads}, {sites['pool'][i]}" if npools > 1 else threads
         det.append(
-            f"  {sites['allocs'][i]:>8} {pf:>14} {sites['median_size_bytes'][i]:>8} B {_size(sites['bytes'][i]):>10} "
-            f"{sites['never_freed'][i]:>6} — {sites['path'][i]} [{where}]"
+            f"  {allocs:>8} {pf:>14} {sites['median_size_bytes'][i]:>8} B "
+            f"{_size(int(sum(int(sites['bytes'][k]) for k in members))):>10} "
+            f"{int(sum(int(sites['never_freed'][k]) for k in members)):>6} — {sites['path'][i]} [{where}]"
         )
-    if len(sites["id"]) > 8:
-        det.append(f"  ... {len(sites['id']) - 8} more sites in .table")
+    if len(groups) > 8:
+        det.append(f"  ... {len(groups) - 8} more sites in .table")
     if npools > 1:
         det.append("Pools: allocations, bytes, peak (at), never freed")
         for k in range(len(pools["pool"]) - 1):
