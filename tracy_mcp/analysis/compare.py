@@ -295,9 +295,10 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     for rows in (names, paths):
         for r in rows:
             leaf = r["name"].rsplit(" > ", 1)[-1]
-            if leaf in waits and r["kind"] in ("regressed", "improved"):
-                r["kind"] = "wait grew" if r["kind"] == "regressed" else "wait shrank"
+            if leaf in waits:  # a wait is no regression; a pacer that moved under the noise still absorbed work
                 r["wait"] = waits[leaf]
+                if r["kind"] in ("regressed", "improved"):
+                    r["kind"] = "wait grew" if r["kind"] == "regressed" else "wait shrank"
         rows.sort(key=lambda r: -abs(r["impact_ns"]))
     res = Comparison(title="", base=a.path, target=b.path)
     res.table = frame({k: np.asarray([r[k] for r in names]) if names else np.zeros(0) for k in COLS})
@@ -614,7 +615,7 @@ def _summary(
             f"{fmt_ns(fb['max_ns'])}; "
             + ("a change beyond noise" if moved else "no change beyond noise")
             + f" (p={p:.2g})."
-            + ("" if moved else _slack(waits, fa))
+            + ("" if moved or not (reg or by.get("improved")) else _slack(names, fa))
         )
     elif fa or fb:
         lines.append("Frames: only one of the captures has frame marks.")
