@@ -182,7 +182,12 @@ def thread_report(
         p["pool"]: [*_active_line(ctx, p, lo, hi), *_unit_lines(ctx, p, lo, hi, ph, waits), *_log_on(ctx, p)]
         for p in pools
     }
-    res.lines = _summary(rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs)
+    # each wait's share of the window, biggest first: of a thread's several waits, the small one is not the story
+    share = {(w.thread_row, w.name_idx): _wait_ns(ctx, w, lo, hi) / max(span, 1) for w in waits}
+    waits = sorted(waits, key=lambda w: -share[(w.thread_row, w.name_idx)])
+    res.lines = _summary(
+        rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs, share
+    )
     cores = host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
     res.lines.extend(_off_cpu(ctx, rows, lo, hi, cores))
@@ -246,6 +251,14 @@ def _critical_job(ctx: Capture, rows: list[dict[str, Any]], waits: list[WaitZone
             "not a busy thread; start it first, split it, or overlap it with the next frame."
         )
     return ""
+
+
+def _wait_ns(ctx: Capture, w: WaitZone, lo: int, hi: int) -> int:
+    """Self time of a wait zone on its thread inside [lo, hi)."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    rows = t.stat_rows(sl.rows_of(str(sl.names[w.name_idx])))
+    rows = rows[t.valid[rows] & (t.owner[rows] == w.thread_row) & (t.start[rows] >= lo) & (t.end[rows] <= hi)]
+    return int(ctx.self_time_array()[rows].sum())
 
 
 def _frames_in(ph: FramePhases | None, lo: int, hi: int) -> int:
@@ -816,6 +829,7 @@ def _summary(
     top: int,
     switches: int,
     logs: dict[str, list[str]],
+    share: dict[tuple[int, int], float],
 ) -> list[str]:
     span = hi - lo
     frame_txt = f"; median frame {fmt_ns(ph.median_ns)}" if ph is not None and ph.median_ns == ph.median_ns else ""
@@ -865,7 +879,12 @@ def _summary(
     for r in rows:
         if r["waiting_ns"] > 0.1 * span:
             wz = [w for w in waits if w.thread_row == r["thread_id"]]
-            desc = "; ".join(f"{names[w.name_idx]} ({w.label}; evidence: {w.evidence})" for w in wz)
+            desc = "; ".join(
+                f"{names[w.name_idx]}"
+                + (f" {fmt_pct(share[(w.thread_row, w.name_idx)])}" if len(wz) > 1 else "")
+                + f" ({w.label}; evidence: {w.evidence})"
+                for w in wz
+            )
             lines.append(
                 f"{r['thread']}: busy {fmt_pct(r['busy'])}, but {fmt_pct(r['waiting_ns'] / span)} of it waits in "
                 f"{desc}; working {fmt_pct(r['working'])}."
