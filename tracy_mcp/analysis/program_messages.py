@@ -154,6 +154,7 @@ def logged_in_each(
     txt = db.col("messages", "text")[order]
     thr = db.col_or("messages", "thread", np.full(n, -1, np.int64))[order]
     seen: dict[str, tuple[int, str]] = {}
+    varied: set[str] = set()  # kinds whose texts differ (their numbers): quoted as an example, not as every one
     for i, (a, b) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         lo, hi = int(np.searchsorted(tm, a, "left")), int(np.searchsorted(tm, b, "left"))
         kinds: dict[str, str] = {}
@@ -165,10 +166,12 @@ def logged_in_each(
         for k, x in kinds.items():
             c, first = seen.get(k, (0, x))
             seen[k] = (c + 1, first)
+            if x != first:
+                varied.add(k)
     best = max(seen.items(), key=lambda kv: kv[1][0], default=None)
     if best is None or best[1][0] < share * len(starts):
         return ""
-    return f'"{best[1][1]}" ({best[1][0]} of {len(starts)})'
+    return f'{"e.g. " if best[0] in varied else ""}"{best[1][1]}" ({best[1][0]} of {len(starts)})'
 
 
 def one_off_before(ctx: Capture, at: int, within: int) -> MessageKind | None:
