@@ -765,8 +765,10 @@ def _inside_runs(ctx: Capture, runs: np.ndarray, name: str, msgs: list[dict[str,
             fast = int((t.dur[other] < 0.5 * slow_min).sum())
             if len(other) == 0:
                 only.append(x)
+            elif fast:
+                sometimes.append(f"{x} ({fast} of its {len(other)} other runs typical)")
             else:
-                (sometimes if fast else always).append(f"{x} ({fast} of its {len(other)} other runs typical)")
+                always.append(f"{x!r} (all {len(other)} other runs with it at least half as long)")
         if only:
             out.append(
                 f"Its slow runs carry zone texts no other run has ({len(only)}): {', '.join(only[:8])}"
@@ -774,7 +776,9 @@ def _inside_runs(ctx: Capture, runs: np.ndarray, name: str, msgs: list[dict[str,
                 + "."
             )
         if always:
-            out.append(f"Tied to its input: the slow runs' zone texts {', '.join(always[:4])} are slow every time.")
+            out.append(
+                f"Tied to its input: every run with the slow runs' zone text is this long: {', '.join(always[:4])}."
+            )
         if sometimes and not always and not only:
             out.append(
                 f"Not tied to its input: each slow run's zone text also runs at a typical duration (median "
