@@ -24,12 +24,17 @@ def test_callbacks_that_lost_a_period_and_the_lock_the_ui_held() -> None:
         r = c.slow_frames(frame_set=CALLBACK)
         lk = c.lock_contention()
         f = c.frames(CALLBACK)
+        c_zones = c.zones(name="Audio::Callback")
     d = f["duration_ns"].to_numpy()[:-1]  # the last one is the trailing partial frame
     med = np.median(d)
     assert r.title.startswith(f"{int((d > 1.5 * med).sum())} slow frame(s) of {len(d)} frames")
     assert "the set runs at a fixed period, so a frame that long lost at least one period" in r.title
     assert "it waits there for lock Graph::mutex, held meanwhile by Main thread in Graph::Rebuild." in r.title
     assert lk.title.endswith("held meanwhile by Main thread in Graph::Rebuild (100% of the time blocked).")
+    # each callback's deadline is the period: the callbacks that ran past it, counted from the loop's own zone
+    cb = c_zones["duration_ns"].to_numpy()
+    over = f"Runs of Audio::Callback (audio), the loop's own zone, over the {fmt_ns(med)} period"
+    assert any(x.startswith(f"{over} (each run's deadline): {int((cb > med).sum())} of {len(cb)}") for x in r.lines)
     found = dict(s.findings)
     assert found[f"ctx.slow_frames(frame_set={CALLBACK!r})"].startswith(f"Frame set {CALLBACK!r}: ")
     assert found["ctx.slow_frames()"].startswith("0 slow frame(s) of")  # the UI itself is fine

@@ -48,6 +48,8 @@ PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and
 # fixed period (frame_phases.periodic: an audio callback)
 CLIMB = 0.8  # a culprit adding under this share of its parent zone's growth: the parent (its steps together) is it
 MAX_CLIMB = 4
+LOOP_COUNT = 0.05  # a fixed-period set's loop zone runs once per frame (to within this share)...
+LOOP_START = 0.1  # ...and starts within this share of the period after its frame does
 LATE_WAKE = 0.5  # this share of a chosen frame's added time in the frame-pacing wait: it woke late, no work grew
 NEAR_MISS = 0.8  # frames over this share of the threshold are checked for the culprit's growth
 SHRANK = 0.1  # zones of the frame thread that shrank by at least this share of the added time are named
@@ -205,6 +207,10 @@ def slow_frames(
     _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
     if missed:
         res.lines.insert(0, missed)
+    if fixed:  # the loop's own zone against the period: the deadline a callback misses
+        over = _over_the_period(ctx, ph, slow)
+        if over:
+            res.lines.insert(0, over)
     cause = gpu_cause(ctx, ph, slow, typical)
     if cause is not None:  # the frame loop waited for the GPU: what the GPU did then is the cause
         cpu = res.culprit or ""  # what the CPU-side comparison named grew less than the wait: not the cause
@@ -230,6 +236,38 @@ def slow_frames(
     if near:
         res.lines.insert(0, near)
     return res
+
+
+def _over_the_period(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> str:
+    """For a set at a fixed period: the loop's own zone (a root zone run once per frame, starting at the frame's
+    start) and how many of its runs took longer than the period, the deadline each run has ('' when none is
+    found)."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    g = ph.gameplay
+    period = ph.median_ns
+    roots = np.flatnonzero((t.depth[: t.n] == 0) & t.valid)
+    if len(roots) == 0 or len(g) == 0:
+        return ""
+    names = sl.name_idx[t.srcloc[roots]]
+    counts = np.bincount(names)
+    for k in np.flatnonzero((counts >= (1 - LOOP_COUNT) * len(g)) & (counts <= (1 + LOOP_COUNT) * len(g))):
+        rows = roots[names == k]
+        fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
+        ok = fi >= 0
+        if not ok.any() or np.median(t.start[rows][ok] - ph.start[fi[ok]]) > LOOP_START * period:
+            continue
+        d = t.dur[rows]
+        long = np.flatnonzero(d > period)
+        in_slow = int(np.isin(fi[long], slow).sum())
+        shown = ", ".join(f"{t.start[rows[j]] / 1e9:.3f} s {fmt_ns(d[j])}" for j in long[np.argsort(-d[long])][:6])
+        return (
+            f"Runs of {sl.names[int(k)]} ({ctx._thread_labels()[int(t.owner[rows[0]])]}), the loop's own zone, over "
+            f"the {fmt_ns(period)} period (each run's deadline): {len(long)} of {len(rows)} (p50 "
+            f"{fmt_ns(float(np.median(d)))}, max {fmt_ns(float(d.max()))}); {in_slow} of them in the slow frames"
+            + (f"; the longest: {shown}" if len(long) else "")
+            + "."
+        )
+    return ""
 
 
 def _late_from_pacer(
