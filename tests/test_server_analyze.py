@@ -61,6 +61,10 @@ def test_analyze_names_each_planted_cause(tmp_path: Path) -> None:
                 )
                 assert "thread='JobWorker 0'" in lock.splitlines()[-1]
                 assert "takes no name" in await error(
+                    client, "analyze", instance_id=ids["slow_frames"], analysis="summary", name="x"
+                )
+                # a frame analysis's name is a frame set: an unknown one is named with those there are
+                assert "frame sets: 'Frame'" in await error(
                     client, "analyze", instance_id=ids["slow_frames"], analysis="slow_frames", name="x"
                 )
                 assert "summary" in await error(client, "analyze", instance_id=ids["slow_frames"], analysis="nope")

@@ -34,6 +34,9 @@ Analysis = Literal[
 ANALYSES: tuple[str, ...] = get_args(Analysis)
 # the keyword each analysis gives the tool's `name` option (the others take no name)
 NAME_ARGUMENT = {
+    "slow_frames": "frame_set",  # another loop's frames (an audio callback, a physics step)
+    "frame_trend": "frame_set",
+    "thread_report": "frame_set",
     "lock_contention": "lock",
     "memory_report": "pool",
     "call_tree": "name",
@@ -113,7 +116,7 @@ def register(mcp: MCPServer, core: Core) -> None:
             Field(description="Only this thread (name or id): not summary, the frame ones, thread_report."),
         ] = None,
         name: Annotated[
-            str | None, Field(description="A lock (lock_contention), pool (memory_report) or zone (call trees).")
+            str | None, Field(description="Lock, pool (memory_report), zone (call trees) or frame set (frames).")
         ] = None,
         frames: Annotated[
             str | None,
