@@ -119,13 +119,19 @@ def slow_frames(
     slow: per slow frame its duration, x median, the zone whose self time grew most against typical frames on the
     frame's thread (typical vs slow), and the messages logged inside it; the culprit (top in the most slow frames)
     first. Start-up frames (before the first frame mark, loading frames), tear-down and the trailing partial frame
-    are reported apart. frame_set: a frame set name (default the base set "Frame"). frames: a frame index, or
+    are reported apart. frame_set: a frame set name (default the base set "Frame"), or a zone name whose runs stand
+    in for frames (a request, a write: `slow_units`). frames: a frame index, or
     (first, last), an inclusive range of them, to explain instead, whatever their duration ("what got slower in
     frame 812?": frames=812), against the typical gameplay frames outside the range."""
     if budget_ns is not None and not budget_ns > 0:
         raise ValueError("budget_ns must be a positive number of nanoseconds (16.67 ms = 16_666_667)")
     if not factor > 1:
         raise ValueError("factor must be above 1 (slow = factor x the median frame)")
+    if frame_set is not None and ctx._frame_set(frame_set) is None and len(ctx._srclocs().rows_of(frame_set)):
+        # not a frame set but a zone: its runs stand in for frames (a server's writes beside its reads)
+        res = SlowFrames(title="", frame_set=f"runs of {frame_set}")
+        if frames is None and slow_units(ctx, res, factor, budget_ns, unit=frame_set):
+            return res
     ph = frame_phases(ctx, frame_set, factor=factor, budget_ns=budget_ns)
     fixed = budget_ns is None and factor == DEFAULT_FACTOR and frame_set not in (None, "Frame") and periodic(ph)
     if fixed:  # a fixed-period loop (an audio callback): a frame 1.5 periods long lost a period

@@ -45,13 +45,20 @@ TEXT_ROWS = 100_000  # runs whose texts are compared one by one; more: an even s
 UNIT_COLS = ("zone_id", "thread", "start_ns", "duration_ns", "x_median", "text", "zone", "typical_ns", "slow_ns")
 
 
-def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | None) -> bool:
-    """Fill `res` (a slow_frames result for a capture without gameplay frames) from the unit of work's runs; False
-    when there is no repeated unit of work to stand in for frames."""
+def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | None, unit: str | None = None) -> bool:
+    """Fill `res` (a slow_frames result for a capture without gameplay frames) from the unit of work's runs (or
+    those of zone `unit`); False when there is no repeated unit of work to stand in for frames."""
     t = ctx._cpu()
     if t.n == 0:
         return False
-    found = unit_of_work(ctx, list(range(ctx._db.rows("threads"))), min_runs=MIN_RUNS)
+    found = unit_of_work(ctx, list(range(ctx._db.rows("threads"))), min_runs=MIN_RUNS) if unit is None else None
+    if unit is not None:
+        sl = ctx._srclocs()
+        cand = t.stat_rows(sl.rows_of(unit))
+        cand = cand[t.valid[cand]]
+        if len(cand):
+            cand = cand[t.depth[cand] == t.depth[cand].min()]  # the outermost runs: nested ones would count twice
+            found = int(sl.name_idx[t.srcloc[cand[0]]]), cand[np.argsort(t.start[cand], kind="stable")]
     if found is None or len(found[1]) < MIN_RUNS:
         return False
     idx, runs = found
@@ -91,7 +98,9 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
     growth = per_slow - typ_med[None, :]
     top = np.argmax(growth, axis=1)
     votes = Counter(top.tolist())
-    culprit = max(votes, key=lambda k: (votes[k], growth[:, k].sum()))
+    # the zone that explains most of the slow runs' extra time: a few huge stalls outweigh many small misses
+    explained = {k: float(growth[top == k, k].sum()) for k in votes}
+    culprit = max(votes, key=lambda k: (explained[k], votes[k]))
     cname = names[culprit]
     mine = top == culprit
     usual = float(np.median(t.dur[typical])) if len(typical) else med  # what a slow run's growth is over
@@ -106,14 +115,20 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
         f"{queued}{len(slow)} slow run(s) of {name} of {len(runs)} ({fmt_pct(len(slow) / len(runs))}; the capture "
         f"has no frames: its unit of work stands in), {rule}: culprit "
         + (
-            f"{cname}{where}{waiting} in {int(mine.sum())} of the {len(detail)} slow runs analysed, "
-            f"{_span(per_slow[mine, culprit])} in them vs a median {fmt_ns(typ_med[culprit])} in the other runs; "
+            f"{cname}{where}{waiting} in {int(mine.sum())} of the {len(detail)} slow runs analysed"
+            + (
+                f" ({fmt_pct(explained[culprit] / max(float(excess.sum()), 1.0))} of their extra time)"
+                if votes[culprit] < max(votes.values())  # not the most frequent: the time is what counts
+                else ""
+            )
+            + f", {_span(per_slow[mine, culprit])} in them vs a median {fmt_ns(typ_med[culprit])} in the other runs; "
             f"its growth is {_span_pct(share)} of each run's excess over the typical run ({fmt_ns(usual)})"
             if cname != name
             else f"{name}'s own time (outside its child zones) in {int(mine.sum())} of the {len(detail)} slow runs: "
             f"{_span(per_slow[mine, culprit])} vs a median {fmt_ns(typ_med[culprit])}"
         )
         + f". {dist[0].upper()}{dist[1:]}."
+        + _longer_elsewhere(ctx, idx, runs)
     )
     lines = res.lines
     lines += _texts(ctx, runs, slow, "its runs", without=True)
@@ -151,6 +166,34 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
         }
     )
     return True
+
+
+def _longer_elsewhere(ctx: Capture, idx: int, runs: np.ndarray) -> str:
+    """' Longer still: ...' when another repeated top-level zone on the unit's threads (a write beside reads) has
+    runs longer than the unit's longest: the tail a user may be asking about, and the call that explains it."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    threads = np.unique(t.owner[runs])
+    top = np.flatnonzero(np.isin(t.owner[: t.n], threads) & t.valid & ~wrapper_mask(ctx))
+    top = top[t.depth[top] <= t.depth[runs].min()]
+    names = sl.name_idx[t.srcloc[top]]
+    longest = float(t.dur[runs].max())
+    out = []
+    for k in np.flatnonzero(np.bincount(names) >= MIN_RUNS).tolist():
+        if k == idx:
+            continue
+        d = t.dur[top[names == k]].astype(np.float64)
+        if d.max() > longest:
+            out.append(
+                (
+                    float(d.max()),
+                    f"{sl.names[k]} up to {fmt_ns(d.max())} (median {fmt_ns(np.median(d))})",
+                    str(sl.names[k]),
+                )
+            )
+    if not out:
+        return ""
+    out.sort(reverse=True)
+    return f" Longer still: runs of {out[0][1]}: slow_frames(frame_set={out[0][2]!r}) explains them."
 
 
 def _self_by_name(ctx: Capture, slow: np.ndarray, typical: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
