@@ -38,6 +38,7 @@ GROWS = 0.05  # a zone's growth per frame worth naming, as a share of the first 
 HIDDEN = 0.1  # with the frame time holding, growth per frame worth naming (frame loop's thread only)
 CLIMBS = 0.9  # a user plot ranking this closely with time (and at least doubling) climbs all run
 CLIMB_DIP = 0.05  # a plot that climbs after a flat start falls back by at most this share of its range...
+HELD = 0.5  # a climbing plot's last tenth holds at least this share of its rise: it is still built up
 CLIMB_TOP = 3  # ...and is highest in one of this many last tenths
 LEVEL = 0.03  # a plot whose last LEVEL_TENTHS tenths stay within this share of its range has levelled off
 LEVEL_TENTHS = 4
@@ -199,6 +200,7 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
         and (abs(p["rho"]) >= CLIMBS or _climbs_after_a_while(p["tenths"]))
         and not levelled_off(p["tenths"])
         and abs(p["last"]) >= 2 * max(abs(p["first"]), 1e-9)
+        and _still_high(p["tenths"])
     ]
     if climbing and not up and not down:  # the frames hold, yet something builds up: that leads
         res.climbing = [p["plot"] for p in climbing]
@@ -491,6 +493,16 @@ def levelled_off(values: list[float] | np.ndarray) -> bool:
         return False
     tail = v[-LEVEL_TENTHS:]
     return bool(tail.max() - tail.min() <= LEVEL * (v.max() - v.min()) and tail.min() > v[0])
+
+
+def _still_high(tenths: list[float]) -> bool:
+    """The last tenth still holds at least HELD of the rise from the first tenth to the highest: a backlog that
+    built up (even as it drains at the end), not a count that rose and was emptied again (files compacted)."""
+    v = np.asarray(tenths, np.float64)
+    v = v[~np.isnan(v)]
+    if len(v) < 2 or v.max() <= v[0]:
+        return True
+    return bool(v[-1] - v[0] >= HELD * (v.max() - v[0]))
 
 
 def _climbs_after_a_while(tenths: list[float]) -> bool:
