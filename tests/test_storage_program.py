@@ -1,0 +1,43 @@
+"""The analyses on an embedded key-value store's captures (tests/data/kvstore-*.tracy, see README.md there): no
+frame marks, reads and writes on four client threads, a write stall, a lock held across an fsync. Expectations come
+from the plain tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tracy_mcp import open_capture
+from tracy_mcp.analysis.formatting import fmt_ns
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_the_writes_tail_beside_the_reads_and_what_stalls_them() -> None:
+    """write_stall: reads are the unit of work (most time), but the writes' runs are longer still, and naming them
+    explains the stalls: the culprit is the zone that holds most of their extra time, not the most frequent one."""
+    with open_capture(DATA / "kvstore-write_stall.tracy") as c:
+        reads = c.slow_frames()
+        writes = c.slow_frames(frame_set="KV::Put")
+        put = c.zones(name="KV::Put")
+        stall = c.zones(name="DB::WriteStall")
+    d = put["duration_ns"].to_numpy()
+    assert f"Longer still: runs of KV::Put up to {fmt_ns(d.max())}" in reads.title
+    assert "slow_frames(frame_set='KV::Put') explains them." in reads.title
+    assert writes.title.startswith(f"{int((d > 2 * np.median(d)).sum())} slow run(s) of KV::Put of {len(d)}")
+    assert writes.culprit == "DB::WriteStall"
+    assert f"culprit DB::WriteStall (KV::Put > DB::WriteStall) in {len(stall)} of the " in writes.title
+    assert "of their extra time)" in writes.title
+
+
+def test_a_count_that_is_emptied_again_is_no_backlog() -> None:
+    """wal_lock: the "L0 files" plot rises with each flush and falls at each compaction; the summary leads with the
+    lock the writes convoy on, not with a backlog."""
+    with open_capture(DATA / "kvstore-wal_lock.tracy") as c:
+        s = c.summary()
+        trend = c.frame_trend()
+        lk = c.lock_contention()
+    assert trend.climbing == []
+    assert lk.title.startswith("Lock contention: WAL::mutex is contended")
+    assert s.findings[0][0] != "ctx.frame_trend()"
