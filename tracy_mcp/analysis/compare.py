@@ -480,7 +480,9 @@ def _summary(
             if reg
             else "; no zone slower per call beyond noise"
         )
-        times = r["count_b"] / max(r["count_a"], 1)
+        # the ratio the counts were compared by: per frame, or per second when the runs differ in length
+        times = r["count_ratio"] if np.isfinite(r["count_ratio"]) else r["count_b"] / max(r["count_a"], 1)
+        rate = f" {per.split(' (')[0]}" if per else ""
         per_frame = (
             f", {r['count_a'] / fa['frames']:.3g} -> {r['count_b'] / fb['frames']:.3g} per {fa['what']}"
             if fa and fb
@@ -488,7 +490,7 @@ def _summary(
         )
         title = (
             f"B ({target}) vs A ({base}): most impact: {r['name']} is called {times:.2f}x "
-            f"as often ({r['count_a']} -> {r['count_b']} calls{per_frame}) at the same time per call "
+            f"as often{rate} ({r['count_a']} -> {r['count_b']} calls{per_frame}) at the same time per call "
             f"({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}), +{fmt_ns(d)} in total{frame_d}{slower}."
         )
         texts = _text_counts(a, r["name"]), _text_counts(b, r["name"])
