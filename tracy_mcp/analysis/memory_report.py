@@ -837,7 +837,7 @@ def _summary(
         logged = logged_in_each(ctx, t - LOGGED_NEAR, t + LOGGED_NEAR, threads=ev.thread[rows])
         if logged:
             head.append(f"  logged on the same thread within {fmt_ns(LOGGED_NEAR)} of each: {logged}")
-        idle = _frees_nothing(ctx, ev, str(lk["name"]))
+        idle = _frees_nothing(ctx, ev, str(lk["name"]), int(lk["count"]))
         if idle:
             head.append(f"  {idle}")
     elif n_never and not leaks["bounded"].any():
@@ -1110,9 +1110,10 @@ def _size_mix(size: np.ndarray) -> str:
     return f"mean {float(size.mean()):.1f} B; {parts}"
 
 
-def _frees_nothing(ctx: Capture, ev: _Events, leak: str) -> str:
+def _frees_nothing(ctx: Capture, ev: _Events, leak: str, leaked: int = 0) -> str:
     """The leaking zone's siblings by name ("Decals::Expire" beside "Decals::SpawnImpactDecal") that run often and
-    never have a free inside them: where the leaked blocks would be freed, if the code's names say so."""
+    never have a free inside them: where the leaked blocks would be freed, if the code's names say so; one that
+    runs exactly once per leaked block (`leaked`) is said to drop one each time."""
     scope, sep, _ = leak.rpartition("::")
     if not sep:
         return ""
@@ -1140,9 +1141,15 @@ def _frees_nothing(ctx: Capture, ev: _Events, leak: str) -> str:
         return ""
     quiet.sort(key=lambda x: -x[1])
     them = "them" if len(quiet[:3]) > 1 else "it"
+    once = next((n for n, c in quiet if leaked and c == leaked), "")
     return (
         f"Frees nothing: {', '.join(f'{n} ({c} runs)' for n, c in quiet[:3])}, beside {leak}: no allocation is "
         f"ever freed inside {them} (where the leaked blocks would be released?)."
+        + (
+            f" {once} runs exactly as often as blocks leaked ({leaked}): each run drops one block without freeing it."
+            if once
+            else ""
+        )
     )
 
 
