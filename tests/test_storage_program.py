@@ -41,3 +41,17 @@ def test_a_count_that_is_emptied_again_is_no_backlog() -> None:
     assert trend.climbing == []
     assert lk.title.startswith("Lock contention: WAL::mutex is contended")
     assert s.findings[0][0] != "ctx.frame_trend()"
+
+
+def test_a_cache_that_evicts_without_freeing_leaks_one_block_per_eviction() -> None:
+    """cache_leak: the never-freed blocks of pool "block cache" are as many as the runs of BlockCache::Evict, which
+    frees nothing."""
+    with open_capture(DATA / "kvstore-cache_leak.tracy") as c:
+        r = c.memory_report()
+        m = c.memory_events()
+        evict = c.zones(name="BlockCache::Evict")
+    never = m[m["free_ns"] < 0]
+    assert set(never["pool"].astype(str)) == {"block cache"} and len(never) == len(evict)
+    text = "\n".join(r.lines)
+    assert f"LEAK: BlockCache::Insert — {len(never)} allocations x 4096 B" in text
+    assert f"BlockCache::Evict runs exactly as often as blocks leaked ({len(never)})" in text
