@@ -22,13 +22,20 @@ def test_the_writes_tail_beside_the_reads_and_what_stalls_them() -> None:
         writes = c.slow_frames(frame_set="KV::Put")
         put = c.zones(name="KV::Put")
         stall = c.zones(name="DB::WriteStall")
+        compaction = c.zones(name="Compaction::Run")
     d = put["duration_ns"].to_numpy()
     assert f"Longer still: runs of KV::Put up to {fmt_ns(d.max())}" in reads.title
     assert "slow_frames(frame_set='KV::Put') explains them." in reads.title
     assert writes.title.startswith(f"{int((d > 2 * np.median(d)).sum())} slow run(s) of KV::Put of {len(d)}")
     assert writes.culprit == "DB::WriteStall"
-    assert f"culprit DB::WriteStall (KV::Put > DB::WriteStall) in {len(stall)} of the " in writes.title
-    assert "of their extra time)" in writes.title
+    assert "culprit DB::WriteStall (KV::Put > DB::WriteStall) (it waits for Compaction::Run (compaction): " in (
+        writes.title
+    )
+    assert f") in {len(stall)} of the " in writes.title and "of their extra time)" in writes.title
+    # what the stalls wait for: each ends right after a compaction ends
+    comp = np.sort(compaction["end_ns"].to_numpy())
+    before = stall["end_ns"].to_numpy() - comp[np.searchsorted(comp, stall["end_ns"].to_numpy(), "right") - 1]
+    assert (before <= 2_000_000).mean() >= 0.8
 
 
 def test_a_count_that_is_emptied_again_is_no_backlog() -> None:

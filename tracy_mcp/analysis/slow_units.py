@@ -22,7 +22,7 @@ from tracy_mcp.analysis.lock_contention import lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.report import frame
 from tracy_mcp.analysis.request_wait import request_wait
-from tracy_mcp.analysis.wait_zones import unit_of_work, wrapper_mask
+from tracy_mcp.analysis.wait_zones import top_work, unit_of_work, wrapper_mask
 from tracy_mcp.analysis.zone_paths import path_groups, zone_texts
 
 if TYPE_CHECKING:
@@ -41,6 +41,10 @@ BURSTY = 0.5  # slow runs overlapping others on other threads at least this shar
 CHANCE_TRIES = 20  # ...and more of them than in any of this many tries with the runs placed at random
 IN_BURSTS = 0.8  # a zone of another thread running in this share of the bursts...
 RARE = 3.0  # ...with at most this many runs per burst overall, is what the bursts have in common
+WAITED_MIN = 3  # the culprit's runs in the slow runs needed to tell what they wait for...
+WAITED_EPS_NS = (200_000, 1_000_000, 2_000_000)  # ...each ending within this after another thread's work ends
+WAITED_SHARE = 0.8  # ...for this share of them,
+WAITED_CONTROL = 0.1  # ...while their midpoints fall that close after it at most this often
 TEXT_ROWS = 100_000  # runs whose texts are compared one by one; more: an even sample of the typical ones
 UNIT_COLS = ("zone_id", "thread", "start_ns", "duration_ns", "x_median", "text", "zone", "typical_ns", "slow_ns")
 
@@ -133,7 +137,11 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
     lines = res.lines
     lines += _texts(ctx, runs, slow, "its runs", without=True)
     if cname != name:
-        lines += _texts(ctx, *_culprit_rows(ctx, runs, slow, cname), f"{cname} inside them")
+        inside, in_slow = _culprit_rows(ctx, runs, slow, cname)
+        lines += _texts(ctx, inside, in_slow, f"{cname} inside them")
+        waited = "" if waiting else _waits_for_other_work(ctx, in_slow, runs)  # a lock wait says it already
+        if waited:
+            res.title = res.title.replace(f"culprit {cname}{where}", f"culprit {cname}{where} ({waited})", 1)
     if lock:
         lines.append(lock)
     bursts = _bursts(ctx, detail)  # the slowest DETAIL: the chance test is quadratic in them
@@ -166,6 +174,45 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
         }
     )
     return True
+
+
+def _waits_for_other_work(ctx: Capture, rows: np.ndarray, runs: np.ndarray) -> str:
+    """'it waits for <zone> (<thread>): N of its M runs end within X of it ending' when the culprit's runs in the
+    slow runs end right after a unit of work on a thread outside the unit's (a compaction the writes wait for),
+    far more often than their midpoints fall there; '' otherwise."""
+    t = ctx._cpu()
+    rows = rows[(t.end[rows] >= 0) & (t.dur[rows] > 0)]
+    if len(rows) < WAITED_MIN:
+        return ""
+    own = set(np.unique(t.owner[runs]).tolist())
+    work = top_work(ctx)
+    end, mid = t.end[rows], t.start[rows] + t.dur[rows] // 2
+    best: tuple[float, int, int] | None = None
+    for k, (_, ends, _) in enumerate(work):
+        if k in own or len(ends) == 0:
+            continue
+        for eps in WAITED_EPS_NS:
+            j = np.searchsorted(ends, end, "right") - 1
+            hit = (j >= 0) & (end - ends[np.maximum(j, 0)] <= eps)
+            jm = np.searchsorted(ends, mid, "right") - 1
+            ctrl = (jm >= 0) & (mid - ends[np.maximum(jm, 0)] <= eps)
+            if hit.mean() >= WAITED_SHARE and ctrl.mean() <= WAITED_CONTROL:
+                if best is None or hit.mean() > best[0]:
+                    best = (float(hit.mean()), k, eps)
+                break
+    if best is None:
+        return ""
+    share, k, eps = best
+    starts, ends, wrows = work[k]
+    names = ctx._srclocs().names
+    j = np.searchsorted(ends, end, "right") - 1
+    last = wrows[j[j >= 0]]
+    idx, cnt = np.unique(ctx._srclocs().name_idx[t.srcloc[last]], return_counts=True)
+    what = str(names[int(idx[np.argmax(cnt)])])
+    return (
+        f"it waits for {what} ({ctx._thread_labels()[k]}): {fmt_pct(share)} of its runs in the slow runs end "
+        f"within {fmt_ns(eps)} after it ends"
+    )
 
 
 def _longer_elsewhere(ctx: Capture, idx: int, runs: np.ndarray) -> str:
