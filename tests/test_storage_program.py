@@ -62,3 +62,17 @@ def test_a_cache_that_evicts_without_freeing_leaks_one_block_per_eviction() -> N
     text = "\n".join(r.lines)
     assert f"LEAK: BlockCache::Insert — {len(never)} allocations x 4096 B" in text
     assert f"BlockCache::Evict runs exactly as often as blocks leaked ({len(never)})" in text
+
+
+def test_slow_runs_held_by_one_thread_name_it() -> None:
+    """hot_key: most slow reads are client-2's, which runs a sixth of them: the slow runs say so."""
+    with open_capture(DATA / "kvstore-hot_key.tracy") as c:
+        r = c.slow_frames()
+        get = c.zones(name="KV::Get")
+    d = get["duration_ns"].to_numpy()
+    slow = get[d > 2 * np.median(d)]
+    mine = slow[slow["thread"] == "client-2"]
+    share_all = float((get["thread"] == "client-2").mean())
+    line = next(x for x in r.lines if x.startswith("By thread: "))
+    assert line.startswith(f"By thread: client-2 holds {len(mine)} of the {len(slow)} slow runs")
+    assert f"but {100 * share_all:.1f}% of all runs" in line

@@ -45,6 +45,8 @@ WAITED_MIN = 3  # the culprit's runs in the slow runs needed to tell what they w
 WAITED_EPS_NS = (200_000, 1_000_000, 2_000_000)  # ...each ending within this after another thread's work ends
 WAITED_SHARE = 0.8  # ...for this share of them,
 WAITED_CONTROL = 0.1  # ...while their midpoints fall that close after it at most this often
+ONE_THREAD = 0.4  # one thread holding this share of the slow runs (twice its share of all runs) is named,
+ONE_THREAD_MIN = 10  # ...when they are at least this many
 TEXT_ROWS = 100_000  # runs whose texts are compared one by one; more: an even sample of the typical ones
 UNIT_COLS = ("zone_id", "thread", "start_ns", "duration_ns", "x_median", "text", "zone", "typical_ns", "slow_ns")
 
@@ -135,6 +137,7 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
         + _longer_elsewhere(ctx, idx, runs)
     )
     lines = res.lines
+    lines += _one_thread(labels, t.owner[runs], t.owner[slow])
     lines += _texts(ctx, runs, slow, "its runs", without=True)
     if cname != name:
         inside, in_slow = _culprit_rows(ctx, runs, slow, cname)
@@ -213,6 +216,22 @@ def _waits_for_other_work(ctx: Capture, rows: np.ndarray, runs: np.ndarray) -> s
         f"it waits for {what} ({ctx._thread_labels()[k]}): {fmt_pct(share)} of its runs in the slow runs end "
         f"within {fmt_ns(eps)} after it ends"
     )
+
+
+def _one_thread(labels: list[str], owners: np.ndarray, slow_owners: np.ndarray) -> list[str]:
+    """A line when most slow runs are on one thread that runs far fewer of all (a hot key, a bad shard)."""
+    if len(slow_owners) == 0 or len(np.unique(owners)) < 2:
+        return []
+    vals, cnt = np.unique(slow_owners, return_counts=True)
+    k = int(np.argmax(cnt))
+    share_slow = cnt[k] / len(slow_owners)
+    share_all = float((owners == vals[k]).mean())
+    if cnt[k] < ONE_THREAD_MIN or share_slow < ONE_THREAD or share_slow < 2 * share_all:
+        return []
+    return [
+        f"By thread: {labels[int(vals[k])]} holds {int(cnt[k])} of the {len(slow_owners)} slow runs "
+        f"({fmt_pct(share_slow)}) but {fmt_pct(share_all)} of all runs: its work is what is slow (ctx.thread_report())."
+    ]
 
 
 def _longer_elsewhere(ctx: Capture, idx: int, runs: np.ndarray) -> str:

@@ -533,8 +533,9 @@ def _oversubscribed(rows: list[dict[str, Any]], cores: int) -> list[str]:
         return []
     return [
         f"More work than cores: the threads' working time adds up to {demand:.1f} cores on a {cores}-core machine "
-        "(host info), so part of the wall time inside zones is time those threads were not running (preempted or "
-        "asleep; record context switches to see it)."
+        "(host info), so part of the wall time inside zones is time those threads were not running: preempted, or "
+        "asleep inside a zone (I/O, a wait). It shows the zones overlap more than the cores could run, not by itself "
+        "a CPU shortage; record context switches to tell which."
     ]
 
 
