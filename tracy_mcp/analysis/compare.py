@@ -27,6 +27,7 @@ from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, periodic
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
 from tracy_mcp.analysis.wait_zones import wait_names
 from tracy_mcp.analysis.zone_paths import zone_texts
 
@@ -38,6 +39,7 @@ I64 = np.int64
 SAMPLE = 2000  # durations per group and side for the rank test and the percentiles
 STRIDED = 250_000  # big call paths are sampled from an evenly strided subset of about this many zones
 CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
+ABSORBED = 0.005  # a pacing wait that moved this share of a frame or more absorbed the change
 SET_FRAMES = 20  # a named frame set compared besides the main frames needs this many frames in each capture...
 MAX_SETS = 3  # ...and at most this many are
 COLS = (
@@ -241,10 +243,10 @@ def _other_sets(a: Capture, b: Capture, alpha: float) -> list[str]:
         pa, pb = frame_phases(a, name), frame_phases(b, name)
         if pa is None or pb is None or min(len(pa.gameplay), len(pb.gameplay)) < SET_FRAMES:
             continue
-        factor = 1.5 if periodic(pa) else 2.0
+        fixed = periodic(pa)
+        factor = PACED_FACTOR if fixed else DEFAULT_FACTOR
         da, db = pa.dur[pa.gameplay], pb.dur[pb.gameplay]
         long_a, long_b = int((da > factor * pa.median_ns).sum()), int((db > factor * pa.median_ns).sum())
-        p = mann_whitney(da, db)[0]
         pa99, pb99 = np.percentile(da, 99), np.percentile(db, 99)
         out.append(
             f"'{name}' frames: A {len(da)}, median {fmt_ns(pa.median_ns)}, p99 {fmt_ns(pa99)}, max {fmt_ns(da.max())}, "
@@ -252,11 +254,16 @@ def _other_sets(a: Capture, b: Capture, alpha: float) -> list[str]:
             f"max {fmt_ns(db.max())}, {long_b} over it"
             + (
                 " (a fixed period: a frame that long lost a period)."
-                if factor == 1.5  # its durations are the period: no rank test of them tells anything
-                else f"; durations {'differ beyond noise' if p < alpha else 'no change beyond noise'} (p={p:.2g})."
+                if fixed  # its durations are the period: no rank test of them tells anything
+                else _durations_moved(da, db, alpha)
             )
         )
     return out
+
+
+def _durations_moved(da: np.ndarray, db: np.ndarray, alpha: float) -> str:
+    p = mann_whitney(da, db)[0]
+    return f"; durations {'differ beyond noise' if p < alpha else 'no change beyond noise'} (p={p:.2g})."
 
 
 def _slack(waits: list[dict[str, Any]], fa: dict[str, Any]) -> str:
@@ -266,6 +273,8 @@ def _slack(waits: list[dict[str, Any]], fa: dict[str, Any]) -> str:
     if pacer is None:
         return ""
     a, b = pacer["mean_a_ns"], pacer["mean_b_ns"]
+    if abs(b - a) < ABSORBED * fa["median_ns"]:  # it held too: the change was not on the frame's path
+        return ""
     way = "shrank" if b < a else "grew"
     return (
         f" The frame time held because {pacer['name']} (the frame-pacing wait) absorbed the change: its wait per "

@@ -132,7 +132,7 @@ def memory_report(
     if runup and runup["start_bytes"] > RUNUP_FROM * runup["peak_bytes"]:  # a block held all run: from its floor
         growth, runup = _peak_growth(ev, site, sites, live, from_floor=True)
         if runup and runup["peak_bytes"] - runup["start_bytes"] < RISE_MIN * runup["peak_bytes"]:
-            growth, runup = _peak_growth(ev, site, sites, _Live(np.zeros(0, I64), np.zeros(0, I64)))
+            growth, runup = _no_growth(), {}
     title, lines = _summary(ctx, ev, site, sites, pool_rows, leaks, leak_cs, growth, runup, frames, ngame)
     over_time = _over_time(live)
     if over_time:
@@ -625,8 +625,7 @@ def _largest_release(ctx: Capture, ev: _Events, site: np.ndarray, sites: dict[st
     """The largest burst of frees while the program ran (a trim, an eviction: what makes live memory fall back),
     when it gives back at least RELEASE of the memory's swing: how much, when, in which zone, of whose blocks,
     and the message logged with it; '' otherwise."""
-    first, last = int(ctx.get_first_time()), int(ctx.get_last_time())
-    cut = last - max(int(AT_EXIT * (last - first)), AT_EXIT_MIN_NS)  # frees at exit are told apart
+    first, cut = int(ctx.get_first_time()), _exit_cut(ctx)  # frees at exit are told apart
     freed = np.flatnonzero((ev.t_free >= 0) & (ev.t_free < cut) & (ev.free_thread >= 0))
     if len(freed) == 0 or len(live.live) < 20:
         return ""
@@ -636,8 +635,9 @@ def _largest_release(ctx: Capture, ev: _Events, site: np.ndarray, sites: dict[st
     burst = np.cumsum(new_burst) - 1
     size = np.bincount(burst, weights=ev.size[freed])
     b = int(np.argmax(size))
-    settled = int(np.searchsorted(live.time, live.time[0] + FLOOR_AFTER * (live.time[-1] - live.time[0])))
-    running = live.live[settled : int(np.searchsorted(live.time, cut))]  # after start-up, before the exit's frees
+    running = live.live[
+        _settled(live) : int(np.searchsorted(live.time, cut))
+    ]  # after start-up, before the exit's frees
     swing = float(live.live.max()) - float(running.min()) if len(running) else 0.0
     if swing <= 0 or size[b] < RELEASE * swing:
         return ""
@@ -738,13 +738,9 @@ def _where(f: dict[str, Any]) -> str:
 
 
 # -- the peak's run-up ------------------------------------------------------------------------------------------------
-def _peak_growth(
-    ev: _Events, site: np.ndarray, sites: dict[str, Any], live: _Live, from_floor: bool = False
-) -> tuple[dict[str, Any], dict[str, int]]:
-    """Sites that allocated the memory live at the peak during the run-up: from the last time before the peak that
-    live memory was at or below its median level, to the peak. `from_floor`: from the last time it was at its
-    lowest after start-up instead (a large block held all run keeps the median next to the peak)."""
-    empty = {
+def _no_growth() -> dict[str, Any]:
+    """The peak_growth table with no rows."""
+    return {
         "site_id": np.zeros(0, I64),
         "path": np.zeros(0, object),
         "thread": np.zeros(0, object),
@@ -752,13 +748,33 @@ def _peak_growth(
         "allocs": np.zeros(0, I64),
         "freed_later": np.zeros(0, I64),
     }
+
+
+def _settled(live: _Live) -> int:
+    """Index of the first live-memory point after start-up (FLOOR_AFTER of the span of memory events)."""
+    return int(np.searchsorted(live.time, live.time[0] + FLOOR_AFTER * (live.time[-1] - live.time[0])))
+
+
+def _exit_cut(ctx: Capture) -> int:
+    """The time from which frees count as frees at exit (the last AT_EXIT of the capture, AT_EXIT_MIN_NS at least)."""
+    first, last = int(ctx.get_first_time()), int(ctx.get_last_time())
+    return last - max(int(AT_EXIT * (last - first)), AT_EXIT_MIN_NS)
+
+
+def _peak_growth(
+    ev: _Events, site: np.ndarray, sites: dict[str, Any], live: _Live, from_floor: bool = False
+) -> tuple[dict[str, Any], dict[str, int]]:
+    """Sites that allocated the memory live at the peak during the run-up: from the last time before the peak that
+    live memory was at or below its median level, to the peak. `from_floor`: from the last time it was at its
+    lowest after start-up instead (a large block held all run keeps the median next to the peak)."""
+    empty = _no_growth()
     if len(live.live) == 0:
         return empty, {}
     k = int(np.argmax(live.live))
     t_peak = int(live.time[k])
     typical = float(np.median(live.live))
     if from_floor:  # the lowest level between the end of start-up and the peak
-        settled = int(np.searchsorted(live.time, live.time[0] + FLOOR_AFTER * (live.time[-1] - live.time[0])))
+        settled = _settled(live)
         if settled >= k:
             return empty, {}
         typical = float(live.live[settled:k].min())
@@ -1159,7 +1175,7 @@ def _freed_at_exit(ctx: Capture, ev: _Events) -> str:
     if len(ev.t_alloc) == 0:
         return ""
     first, last = int(ctx.get_first_time()), int(ctx.get_last_time())
-    cut = last - max(int(AT_EXIT * (last - first)), AT_EXIT_MIN_NS)
+    cut = _exit_cut(ctx)
     late = (ev.t_free >= cut) & (ev.t_alloc < cut)
     held = int(ev.size[(ev.t_alloc < cut) & ((ev.t_free < 0) | (ev.t_free >= cut))].sum())
     freed = int(ev.size[late].sum())

@@ -36,13 +36,12 @@ PARTS = 10  # the wait is shown in the first and last of this many parts of the 
 @attrs.frozen
 class RequestWait:
     """The unit's runs joined to an earlier stage: `wait_ns` (earlier end -> unit start) and `latency_ns` (earlier
-    start -> unit end) per joined run, `handling_ns` the joined runs' own durations, `start_ns` their starts."""
+    start -> unit end) per joined run, `handling_ns` the joined runs' own durations, in time order."""
 
     unit: str
     stage: str
     stage_threads: str
     runs: int  # the unit's runs looked at
-    start_ns: np.ndarray
     wait_ns: np.ndarray
     latency_ns: np.ndarray
     handling_ns: np.ndarray
@@ -141,7 +140,6 @@ def _join(ctx: Capture, unit_idx: int, runs: np.ndarray, t: ZoneTree) -> Request
         stage=str(sl.names[cand]),
         stage_threads=name_list(sorted({labels[int(x)] for x in t.owner[stage_rows].tolist()})),
         runs=len(looked),
-        start_ns=t.start[unit_rows].astype(I64),
         wait_ns=np.maximum(t.start[unit_rows] - t.end[stage_rows], 0).astype(I64),
         latency_ns=(t.end[unit_rows] - t.start[stage_rows]).astype(I64),
         handling_ns=t.dur[unit_rows].astype(I64),

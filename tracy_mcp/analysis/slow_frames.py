@@ -1012,7 +1012,7 @@ def _other_threads(
 
 
 def _inclusive_per_frame(ctx: Capture, ph: FramePhases, thread_row: int, name: str) -> np.ndarray:
-    """Per frame of the set, the time in zone `name` on the thread (its outermost runs, by start)."""
+    """Per frame of the set, the time in zone `name` on the thread (its runs, by the frame they start in)."""
     t = ctx._cpu()
     rows = t.stat_rows(ctx._srclocs().rows_of(name))
     rows = rows[t.valid[rows] & (t.owner[rows] == thread_row)]
@@ -1051,11 +1051,14 @@ def _enclosing_culprit(
         return None
     kids = t.stat_rows(sl.rows_of(cur))
     kids = kids[t.valid[kids] & (t.owner[kids] == thread_row)]
-    child = np.flatnonzero(np.isin(t.parent, kids) & t.valid)
+    kids = kids[np.isin(np.searchsorted(ph.start, t.start[kids], "right") - 1, frames)]  # its runs in those frames
+    # their children: the rows under each run whose parent it is (a subtree is contiguous)
+    child = np.concatenate(
+        [np.zeros(0, I64)] + [k + 1 + np.flatnonzero(t.parent[k + 1 : t.subtree_end[k]] == k) for k in kids.tolist()]
+    )
+    child = child[t.valid[child]].astype(I64)
     names = sl.name_idx[t.srcloc[child]]
-    fi = np.searchsorted(ph.start, t.start[child], "right") - 1
-    in_slow = np.isin(fi, frames)
-    per = np.bincount(names[in_slow], weights=t.dur[child][in_slow].astype(np.float64)) / max(len(frames), 1)
+    per = np.bincount(names, weights=t.dur[child].astype(np.float64)) / max(len(frames), 1)
     shown = [f"{sl.names[int(k)]} {fmt_ns(per[k])}" for k in np.argsort(-per)[:3] if per[k] > 0]
     return cur, cur_incl[frames], float(np.median(cur_incl[ref])), ", ".join(shown) + " per slow frame"
 

@@ -22,7 +22,7 @@ from tracy_mcp.analysis.lock_contention import lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.report import frame
 from tracy_mcp.analysis.request_wait import request_wait
-from tracy_mcp.analysis.wait_zones import top_work, unit_of_work, wrapper_mask
+from tracy_mcp.analysis.wait_zones import unit_of_work, work_waited_for, wrapper_mask
 from tracy_mcp.analysis.zone_paths import path_groups, zone_texts
 
 if TYPE_CHECKING:
@@ -41,10 +41,7 @@ BURSTY = 0.5  # slow runs overlapping others on other threads at least this shar
 CHANCE_TRIES = 20  # ...and more of them than in any of this many tries with the runs placed at random
 IN_BURSTS = 0.8  # a zone of another thread running in this share of the bursts...
 RARE = 3.0  # ...with at most this many runs per burst overall, is what the bursts have in common
-WAITED_MIN = 3  # the culprit's runs in the slow runs needed to tell what they wait for...
-WAITED_EPS_NS = (200_000, 1_000_000, 2_000_000)  # ...each ending within this after another thread's work ends
-WAITED_SHARE = 0.8  # ...for this share of them,
-WAITED_CONTROL = 0.1  # ...while their midpoints fall that close after it at most this often
+WAITED_MIN = 3  # the culprit's runs in the slow runs needed to tell what they wait for
 ONE_THREAD = 0.4  # one thread holding this share of the slow runs (twice its share of all runs) is named,
 ONE_THREAD_MIN = 10  # ...when they are at least this many
 TEXT_ROWS = 100_000  # runs whose texts are compared one by one; more: an even sample of the typical ones
@@ -57,14 +54,7 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
     t = ctx._cpu()
     if t.n == 0:
         return False
-    found = unit_of_work(ctx, list(range(ctx._db.rows("threads"))), min_runs=MIN_RUNS) if unit is None else None
-    if unit is not None:
-        sl = ctx._srclocs()
-        cand = t.stat_rows(sl.rows_of(unit))
-        cand = cand[t.valid[cand]]
-        if len(cand):
-            cand = cand[t.depth[cand] == t.depth[cand].min()]  # the outermost runs: nested ones would count twice
-            found = int(sl.name_idx[t.srcloc[cand[0]]]), cand[np.argsort(t.start[cand], kind="stable")]
+    found = unit_of_work(ctx, list(range(ctx._db.rows("threads"))), min_runs=MIN_RUNS, name=unit)
     if found is None or len(found[1]) < MIN_RUNS:
         return False
     idx, runs = found
@@ -180,41 +170,19 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
 
 
 def _waits_for_other_work(ctx: Capture, rows: np.ndarray, runs: np.ndarray) -> str:
-    """'it waits for <zone> (<thread>): N of its M runs end within X of it ending' when the culprit's runs in the
-    slow runs end right after a unit of work on a thread outside the unit's (a compaction the writes wait for),
-    far more often than their midpoints fall there; '' otherwise."""
+    """'it waits for <work> (<thread>): ...' when the culprit's runs in the slow runs end right after work on a
+    thread outside the unit's (a compaction the writes wait for; wait_zones.work_waited_for); '' otherwise."""
     t = ctx._cpu()
     rows = rows[(t.end[rows] >= 0) & (t.dur[rows] > 0)]
     if len(rows) < WAITED_MIN:
         return ""
-    own = set(np.unique(t.owner[runs]).tolist())
-    work = top_work(ctx)
-    end, mid = t.end[rows], t.start[rows] + t.dur[rows] // 2
-    best: tuple[float, int, int] | None = None
-    for k, (_, ends, _) in enumerate(work):
-        if k in own or len(ends) == 0:
-            continue
-        for eps in WAITED_EPS_NS:
-            j = np.searchsorted(ends, end, "right") - 1
-            hit = (j >= 0) & (end - ends[np.maximum(j, 0)] <= eps)
-            jm = np.searchsorted(ends, mid, "right") - 1
-            ctrl = (jm >= 0) & (mid - ends[np.maximum(jm, 0)] <= eps)
-            if hit.mean() >= WAITED_SHARE and ctrl.mean() <= WAITED_CONTROL:
-                if best is None or hit.mean() > best[0]:
-                    best = (float(hit.mean()), k, eps)
-                break
-    if best is None:
+    found = work_waited_for(ctx, t.start[rows], t.end[rows], set(np.unique(t.owner[runs]).tolist()))
+    if found is None:
         return ""
-    share, k, eps = best
-    starts, ends, wrows = work[k]
-    names = ctx._srclocs().names
-    j = np.searchsorted(ends, end, "right") - 1
-    last = wrows[j[j >= 0]]
-    idx, cnt = np.unique(ctx._srclocs().name_idx[t.srcloc[last]], return_counts=True)
-    what = str(names[int(idx[np.argmax(cnt)])])
+    work, thread, share, eps = found
     return (
-        f"it waits for {what} ({ctx._thread_labels()[k]}): {fmt_pct(share)} of its runs in the slow runs end "
-        f"within {fmt_ns(eps)} after it ends"
+        f"it waits for {work} ({thread}): {fmt_pct(share)} of its runs in the slow runs end within {fmt_ns(eps)} "
+        "after it ends"
     )
 
 

@@ -183,7 +183,11 @@ def thread_report(
         for p in pools
     }
     # each wait's share of the window, biggest first: of a thread's several waits, the small one is not the story
-    share = {(w.thread_row, w.name_idx): _wait_ns(ctx, w, lo, hi) / max(span, 1) for w in waits}
+    share = {
+        (w.thread_row, w.name_idx): float(prof.self_ns[w.thread_row, sl.rows_of(sl.names[w.name_idx])].sum())
+        / max(span, 1)
+        for w in waits
+    }
     waits = sorted(waits, key=lambda w: -share[(w.thread_row, w.name_idx)])
     res.lines = _summary(
         rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs, share
@@ -251,14 +255,6 @@ def _critical_job(ctx: Capture, rows: list[dict[str, Any]], waits: list[WaitZone
             "not a busy thread; start it first, split it, or overlap it with the next frame."
         )
     return ""
-
-
-def _wait_ns(ctx: Capture, w: WaitZone, lo: int, hi: int) -> int:
-    """Self time of a wait zone on its thread inside [lo, hi)."""
-    t, sl = ctx._cpu(), ctx._srclocs()
-    rows = t.stat_rows(sl.rows_of(str(sl.names[w.name_idx])))
-    rows = rows[t.valid[rows] & (t.owner[rows] == w.thread_row) & (t.start[rows] >= lo) & (t.end[rows] <= hi)]
-    return int(ctx.self_time_array()[rows].sum())
 
 
 def _frames_in(ph: FramePhases | None, lo: int, hi: int) -> int:
@@ -686,6 +682,7 @@ def _unit_lines(
     unit, runs = found
     name = ctx._srclocs().names[unit]
     even = []
+    texts = np.asarray(zone_texts(ctx, runs, plain=True), dtype=object) if unbalanced else np.zeros(0, object)
     if unbalanced:  # what sharing the same work out evenly would give the busiest thread
         total = sum(m["working_ns"] for m in members)
         saved = members[0]["working_ns"] - total / len(members)
@@ -705,28 +702,27 @@ def _unit_lines(
             f"Shared out evenly, each of its {len(members)} threads would work {share} of the window instead of "
             f"{members[0]['thread']}'s {fmt_pct(members[0]['working'])}: a thread waiting for the pool would wait "
             f"about {less}{frame_then}.",
-            *_one_item(ctx, name, runs, members[0]),
+            *_one_item(ctx, name, runs, texts, members[0]),
         ]
     return (
         (_capacity(ctx, name, runs, len(members), hi - lo) if saturated else [])
-        + (_texts_by_member(ctx, name, runs, members) if unbalanced else [])
+        + (_texts_by_member(ctx, name, runs, texts, members) if unbalanced else [])
         + even
     )
 
 
-def _one_item(ctx: Capture, unit: str, runs: np.ndarray, busiest: dict[str, Any]) -> list[str]:
-    """When the busiest member runs the same item every time (one zone text, on no other member: a track, a
-    shard), an even share would need that item split: moved, it would take as long elsewhere."""
+def _one_item(ctx: Capture, unit: str, runs: np.ndarray, texts: np.ndarray, busiest: dict[str, Any]) -> list[str]:
+    """When the busiest member runs the same item every time (one zone text of `texts`, the runs' texts, on no
+    other member: a track, a shard), an even share would need that item split: moved, it would take as long
+    elsewhere."""
     t = ctx._cpu()
-    own = runs[t.owner[runs] == busiest["thread_id"]]
-    if len(own) == 0:
+    mine = t.owner[runs] == busiest["thread_id"]
+    own = runs[mine]
+    items = set(texts[mine].tolist())
+    if len(own) == 0 or len(items) != 1 or "" in items:
         return []
-    texts = set(zone_texts(ctx, own, plain=True))
-    if len(texts) != 1 or "" in texts:
-        return []
-    item = texts.pop()
-    others = runs[t.owner[runs] != busiest["thread_id"]]
-    if item in set(zone_texts(ctx, others, plain=True)):
+    item = items.pop()
+    if (texts[~mine] == item).any():
         return []
     return [
         f"But {busiest['thread']} runs one item only ({item!r}: {len(own)} runs of {unit}, a median "
@@ -735,10 +731,11 @@ def _one_item(ctx: Capture, unit: str, runs: np.ndarray, busiest: dict[str, Any]
     ]
 
 
-def _texts_by_member(ctx: Capture, unit: str, runs: np.ndarray, members: list[dict[str, Any]]) -> list[str]:
-    """The zone texts (an item, a stream, a job id) of the unit of work's runs on the busiest and the least busy
-    member: how the work is shared out."""
-    texts = np.asarray(zone_texts(ctx, runs, plain=True), dtype=object)
+def _texts_by_member(
+    ctx: Capture, unit: str, runs: np.ndarray, texts: np.ndarray, members: list[dict[str, Any]]
+) -> list[str]:
+    """The zone texts (an item, a stream, a job id; `texts`, one per run) of the unit of work's runs on the
+    busiest and the least busy member: how the work is shared out."""
     if not (texts != "").any():
         return []
     owner = ctx._cpu().owner[runs]

@@ -35,6 +35,9 @@ I64 = np.int64
 # a waiter wakes this soon after the work it waits for ends (tightest first: an idle machine wakes a waiter in
 # 10-20 µs, where the other threads' ends seldom fall by chance; a busy one later)
 WAKE_EPS_NS = (20_000, 30_000, 50_000, 200_000, 1_000_000)
+WAITED_EPS_NS = (200_000, 1_000_000, 2_000_000)  # a run that waited for work ends this soon after it does...
+WAITED_SHARE = 0.8  # ...in this share of the runs (work_waited_for),
+WAITED_CONTROL = 0.1  # ...while their midpoints fall that close after it at most this often
 ONE_JOB = 0.8  # one zone name ending last before this share of a wait's runs, on no one thread: that job is waited for
 CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still tell a wait (see _find)
 MIN_RUNS = 10
@@ -142,11 +145,17 @@ def top_work(ctx: Capture) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
 
 
 def unit_of_work(
-    ctx: Capture, threads: list[int], lo: int | None = None, hi: int | None = None, min_runs: int = 2
+    ctx: Capture,
+    threads: list[int],
+    lo: int | None = None,
+    hi: int | None = None,
+    min_runs: int = 2,
+    name: str | None = None,
 ) -> tuple[int, np.ndarray] | None:
     """(zone name index, its outermost runs in time order): the threads' repeated unit of work, the zone name with
     at least `min_runs` runs (inside [lo, hi)) holding the most time there, outside zones that wrap a thread. A
-    parent holds at least its children's time, so the outermost repeated zone wins (a job, a chunk, an item)."""
+    parent holds at least its children's time, so the outermost repeated zone wins (a job, a chunk, an item).
+    `name`: that zone name's runs instead (a server's writes beside its reads)."""
     t = ctx._cpu()
     if t.n == 0:
         return None
@@ -158,7 +167,14 @@ def unit_of_work(
     rows = np.flatnonzero(keep)
     if len(rows) == 0:
         return None
-    names = ctx._srclocs().name_idx[t.srcloc[rows]]
+    sl = ctx._srclocs()
+    names = sl.name_idx[t.srcloc[rows]]
+    if name is not None:  # only that name's runs compete
+        srcs = sl.rows_of(name)
+        sel = names == sl.name_idx[srcs[0]] if len(srcs) else np.zeros(len(rows), bool)
+        rows, names = rows[sel], names[sel]
+        if len(rows) == 0:
+            return None
     total = np.bincount(names, weights=t.dur[rows])
     total[np.bincount(names, minlength=len(total)) < min_runs] = 0
     if total.max() <= 0:
@@ -405,6 +421,25 @@ def joined_work(ctx: Capture, own: int, st: np.ndarray, en: np.ndarray) -> Joine
             chance,
             rows,
         )
+    return None
+
+
+def work_waited_for(
+    ctx: Capture, st: np.ndarray, en: np.ndarray, exclude: set[int]
+) -> tuple[str, str, float, int] | None:
+    """(work, thread, share, wake-up delay) when runs [st, en) of a zone (on any threads) end right after a unit of
+    work on a thread outside `exclude` ends, in at least WAITED_SHARE of them, while their midpoints fall that close
+    after one in at most WAITED_CONTROL (a write stall that lasts until a compaction ends); None otherwise."""
+    empty = np.zeros(0, I64)
+    ends = [empty if k in exclude else e for k, (_, e, _) in enumerate(top_work(ctx))]
+    last_of, before, _ = _other_ends(ends, -1, en)
+    before_mid = _other_ends(ends, -1, st + (en - st) // 2)[1]
+    for eps in WAITED_EPS_NS:
+        f_end, f_mid = float((before <= eps).mean()), float((before_mid <= eps).mean())
+        if f_end >= WAITED_SHARE and f_mid <= WAITED_CONTROL:
+            work, _ = _last_work(ctx, last_of, before, eps, en)
+            thread, _ = _last_to_finish(ctx, last_of, before, eps)
+            return work, thread, f_end, eps
     return None
 
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
 I64 = np.int64
+MAX_DEPTH = 1 << 16  # zone depth is a 16-bit column: no parent chain is longer
 MAX_SUBTREE = 200_000  # a zone with more rows under it than this is not searched for a covering child
 
 
@@ -179,7 +180,7 @@ def enclosing(ctx: Capture, starts: np.ndarray, ends: np.ndarray, thread_rows: n
     first = innermost(ctx, starts, thread_rows)
     z = first.copy()
     t = ctx._cpu()
-    for _ in range(int(t.depth.max()) + 1 if t.n else 0):
+    for _ in range(MAX_DEPTH):  # each step climbs one level; a parent chain ends at the root (-1)
         short = np.flatnonzero(z >= 0)
         short = short[(t.end[z[short]] >= 0) & (t.end[z[short]] < ends[short])]
         if not len(short):
