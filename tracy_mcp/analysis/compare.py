@@ -42,6 +42,9 @@ CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
 ABSORBED = 0.005  # a pacing wait that moved this share of a frame or more absorbed the change
 SET_FRAMES = 20  # a named frame set compared besides the main frames needs this many frames in each capture...
 MAX_SETS = 3  # ...and at most this many are
+SAME_WORK_MIN = 10  # zone names called at least this often in both runs tell whether they did the same work...
+SAME_WORK_SHARE = 0.5  # ...when at least this share of them have exactly equal counts
+AS_THEY_STAND = "as they stand"
 COLS = (
     "name",
     "kind",
@@ -143,6 +146,14 @@ class GroupProfile:
 def group_profile(ctx: Capture, by: str) -> GroupProfile:
     """The GroupProfile of a capture by "name" or "path" (cached per capture)."""
     return ctx._db.cached(("group_profile", by), lambda: GroupProfile(ctx, by))
+
+
+def _same_work(pa: GroupProfile, pb: GroupProfile) -> bool:
+    """Both runs did the same finite work (a batch job, a benchmark): most zone names called often in both have
+    exactly the same count. Their counts compare as they stand, not per second of two captures of unequal length."""
+    common = [(int(pa.count[pa.index[k]]), int(pb.count[pb.index[k]])) for k in set(pa.index) & set(pb.index)]
+    often = [(ca, cb) for ca, cb in common if min(ca, cb) >= SAME_WORK_MIN]
+    return len(often) >= 2 and sum(ca == cb for ca, cb in often) >= SAME_WORK_SHARE * len(often)
 
 
 def _compare_groups(pa: GroupProfile, pb: GroupProfile, scale: float, min_change: float, alpha: float) -> list[dict]:
@@ -296,7 +307,10 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
         sa = max(a.get_last_time() - a.get_first_time(), 1)
         sb = max(b.get_last_time() - b.get_first_time(), 1)
         scale, per = sa / sb, f"per second of capture ({fmt_ns(sa)} vs {fmt_ns(sb)})"
-    if abs(scale - 1) < 0.02:
+        if _same_work(group_profile(a, "name"), group_profile(b, "name")):
+            # a batch job: a run that took longer must not read as fewer calls per second
+            scale, per = 1.0, f"{AS_THEY_STAND} (the same job in both runs)"
+    if abs(scale - 1) < 0.02 and not per.startswith(AS_THEY_STAND):
         scale, per = 1.0, ""
     names = _compare_groups(group_profile(a, "name"), group_profile(b, "name"), scale, min_change, alpha)
     paths = _compare_groups(group_profile(a, "path"), group_profile(b, "path"), scale, min_change, alpha)
@@ -458,6 +472,13 @@ def _summary(
         by.setdefault(r["kind"], []).append(r)
     base, target = os.path.basename(a.path), os.path.basename(b.path)
     reg = by.get("regressed", [])
+    lead = f"B ({target}) vs A ({base}): "
+    if per.startswith(AS_THEY_STAND):  # the same work: how much longer it took is the first figure asked for
+        sa, sb = (max(c.get_last_time() - c.get_first_time(), 1) for c in (a, b))
+        lead += (
+            f"the run took {fmt_ns(sa)} -> {fmt_ns(sb)} ({(sb - sa) / sa:+.1%}) on the same job (most zones ran "
+            "exactly as often); "
+        )
     if reg:
         r = reg[0]
         per_frame_reg = (
@@ -468,12 +489,12 @@ def _summary(
             else ""
         )
         title = (
-            f"B ({target}) vs A ({base}): {len(reg)} zone(s) regressed; most impact: {r['name']} "
+            f"{lead}{len(reg)} zone(s) regressed; most impact: {r['name']} "
             f"{r['mean_ratio']:.2f}x per call ({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}), "
             f"{'+' if r['impact_ns'] >= 0 else '-'}{fmt_ns(abs(r['impact_ns']))} in total{per_frame_reg}."
         )
     else:
-        title = f"B ({target}) vs A ({base}): no zone regressed beyond noise."
+        title = f"{lead}no zone regressed beyond noise."
     more = sorted(by.get("more calls", []), key=lambda r: -(r["total_b_ns"] - r["total_a_ns"]))
     if more and (not reg or more[0]["total_b_ns"] - more[0]["total_a_ns"] > reg[0]["impact_ns"]):
         r = more[0]  # the same work called more often costs more than any zone slowed per call: that leads
@@ -491,14 +512,14 @@ def _summary(
         )
         # the ratio the counts were compared by: per frame, or per second when the runs differ in length
         times = r["count_ratio"] if np.isfinite(r["count_ratio"]) else r["count_b"] / max(r["count_a"], 1)
-        rate = f" {per.split(' (')[0]}" if per else ""
+        rate = f" {per.split(' (')[0]}" if per and not per.startswith(AS_THEY_STAND) else ""
         per_frame = (
             f", {r['count_a'] / fa['frames']:.3g} -> {r['count_b'] / fb['frames']:.3g} per {fa['what']}"
             if fa and fb
             else ""
         )
         title = (
-            f"B ({target}) vs A ({base}): most impact: {r['name']} is called {times:.2f}x "
+            f"{lead}most impact: {r['name']} is called {times:.2f}x "
             f"as often{rate} ({r['count_a']} -> {r['count_b']} calls{per_frame}) at the same time per call "
             f"({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}), +{fmt_ns(d)} in total{frame_d}{slower}."
         )

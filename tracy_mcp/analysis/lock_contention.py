@@ -44,8 +44,8 @@ PER_THREAD = (
 )
 MAX_WAITS = 200  # the longest waits in the windows say who held the lock
 # blocked for less than this in all (or this share of the window, when that is less) is no contention
-NEGLIGIBLE_NS = 1_000_000
-NEGLIGIBLE_SHARE = 0.0001
+NEGLIGIBLE_NS = 5_000_000
+NEGLIGIBLE_SHARE = 0.001
 EXCLUSIVE = " (exclusive)"  # after a thread name: it holds a reader/writer lock as the writer
 EPISODES = 100  # blocked waits from at most this many of the blocker's holds are told as stalls, one by one
 IN_EACH = 0.8  # a message logged in this share of the stalls (or right after) is quoted with them

@@ -157,8 +157,10 @@ class LockQueries(ThreadQueries):
         """Lock events lock by lock, in time order within a lock, keyed by `id`: lock_id (row of the engine's
         lock table), lock (name), time_ns, thread_id, thread, tid, type ("wait", "obtain", "release",
         "wait_shared", "obtain_shared", "release_shared"). A wait lasts from a thread's "wait" to its next
-        "obtain"; a hold from "obtain" to "release". Filters: `lock` (name, glob or list), `thread` (name,
-        glob, thread_id, OS tid, or a list)."""
+        "obtain"; a hold from "obtain" to "release". Tracy sends an exclusive release without its thread: its
+        thread here is the lock's holder when it arrived (as upstream), which under contention is often the next
+        holder, so pair a lock's obtains and releases in order, not per thread. Filters: `lock` (name, glob or
+        list), `thread` (name, glob, thread_id, OS tid, or a list)."""
         db = self._db
         valid = self._lock_rows()
         nlocks = db.rows("locks")

@@ -20,6 +20,7 @@ import numpy as np
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.lock_contention import lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import template
+from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import frame
 from tracy_mcp.analysis.request_wait import request_wait
 from tracy_mcp.analysis.wait_zones import unit_of_work, work_waited_for, wrapper_mask
@@ -44,6 +45,9 @@ RARE = 3.0  # ...with at most this many runs per burst overall, is what the burs
 WAITED_MIN = 3  # the culprit's runs in the slow runs needed to tell what they wait for
 ONE_THREAD = 0.4  # one thread holding this share of the slow runs (twice its share of all runs) is named,
 ONE_THREAD_MIN = 10  # ...when they are at least this many
+SLOW_THREAD = 1.3  # one thread's runs this many times the others' median (Mann-Whitney p below SLOW_THREAD_P)...
+SLOW_THREAD_P = 1e-3
+SLOW_THREAD_MIN = 10  # ...over at least this many runs on it: the thread is named
 TEXT_ROWS = 100_000  # runs whose texts are compared one by one; more: an even sample of the typical ones
 UNIT_COLS = ("zone_id", "thread", "start_ns", "duration_ns", "x_median", "text", "zone", "typical_ns", "slow_ns")
 
@@ -124,6 +128,7 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
             f"{_span(per_slow[mine, culprit])} vs a median {fmt_ns(typ_med[culprit])}"
         )
         + f". {dist[0].upper()}{dist[1:]}."
+        + _slow_thread(ctx, runs)
         + _longer_elsewhere(ctx, idx, runs)
     )
     lines = res.lines
@@ -200,6 +205,50 @@ def _one_thread(labels: list[str], owners: np.ndarray, slow_owners: np.ndarray) 
         f"By thread: {labels[int(vals[k])]} holds {int(cnt[k])} of the {len(slow_owners)} slow runs "
         f"({fmt_pct(share_slow)}) but {fmt_pct(share_all)} of all runs: its work is what is slow (ctx.thread_report())."
     ]
+
+
+def _slow_thread(ctx: Capture, runs: np.ndarray) -> str:
+    """'Slower on one thread: ...' when the unit's runs on one thread take SLOW_THREAD x or more the median of the
+    other threads' (beyond noise): a thread-local cause (its own cache, a pinned core, its share of the input),
+    with the zone name whose time per run differs most between them and its calls per run; '' otherwise."""
+    t = ctx._cpu()
+    owners = t.owner[runs].astype(I64)
+    ids, counts = np.unique(owners, return_counts=True)
+    if len(ids) < 3:
+        return ""
+    dur = t.dur[runs].astype(np.float64)
+    best = None
+    for k, c in zip(ids.tolist(), counts.tolist(), strict=True):
+        mine = owners == k
+        if c < SLOW_THREAD_MIN:
+            continue
+        ratio = float(np.median(dur[mine])) / max(float(np.median(dur[~mine])), 1.0)
+        if ratio >= SLOW_THREAD and mann_whitney(dur[~mine], dur[mine])[0] < SLOW_THREAD_P:
+            if best is None or ratio > best[1]:
+                best = (k, ratio)
+    if best is None:
+        return ""
+    k, ratio = best
+    mine_rows, other_rows = runs[owners == k], runs[owners != k]
+    names, per_mine, per_other = _self_by_name(ctx, mine_rows, other_rows)
+    gap = per_mine.mean(axis=0) - per_other.mean(axis=0)
+    j = int(np.argmax(gap))
+    total_gap = float(dur[owners == k].mean() - dur[owners != k].mean())
+    inside, _ = _culprit_rows(ctx, np.sort(runs), mine_rows, names[j])
+    on_k = int((t.owner[inside] == k).sum())
+    labels = ctx._thread_labels()
+    why = (
+        f"; the difference is {names[j]}: {on_k / len(mine_rows):.1f} calls and {fmt_ns(per_mine[:, j].mean())} per "
+        f"run there vs {(len(inside) - on_k) / len(other_rows):.1f} calls and {fmt_ns(per_other[:, j].mean())} "
+        f"elsewhere ({fmt_pct(gap[j] / total_gap)} of the gap)"
+        if total_gap > 0 and gap[j] > 0
+        else ""
+    )
+    return (
+        f" Slower on one thread: the runs on {labels[k]} take a median {fmt_ns(np.median(dur[owners == k]))} vs "
+        f"{fmt_ns(np.median(dur[owners != k]))} on the other {len(ids) - 1} threads ({ratio:.2f}x; "
+        f"{len(mine_rows)} of {len(runs)} runs){why}."
+    )
 
 
 def _longer_elsewhere(ctx: Capture, idx: int, runs: np.ndarray) -> str:

@@ -27,6 +27,7 @@ from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list,
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.hot_functions import NO_ZONE as NO_ZONE_LABEL
 from tracy_mcp.analysis.hot_functions import PROFILER_THREAD, blocked_calls_by_zone
+from tracy_mcp.analysis.idle_tail import idle_tail
 from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
 from tracy_mcp.analysis.program_messages import speaking_of
 from tracy_mcp.analysis.report import Report, frame
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
 I64 = np.int64
+WHOLE = "the whole capture"
 IDLE = 0.25  # a pool member working less than this share of the window is called idle
 SHOWN = 20
 ACTIVE_PART = 0.8  # a pool whose zones cover less of the window than this gets its shares over its own span
@@ -175,6 +177,9 @@ def thread_report(
     critical = _critical_job(ctx, rows, waits, lo, hi)
     if critical:  # the frame waits for one job, whichever thread runs it: that, not the busiest thread, limits it
         res.title = f"{critical} {res.title}"
+    tail = idle_tail(ctx, pools, waits, lo, hi) if what == WHOLE else ""
+    if tail:  # a run without frames that ends on one thread: its last job, not the busiest thread, sets the end
+        res.title = f"{tail} {res.title}"
     asleep = _mostly_off_cpu(rows, b, what, span)
     if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
         res.title = asleep
@@ -335,7 +340,7 @@ def _window(
             else f"frames {g[0]}..{g[-1]} of set {ph.set_name!r}"
         )
     else:
-        lo, hi, what = int(ctx.get_first_time()), int(ctx.get_last_time()), "the whole capture"
+        lo, hi, what = int(ctx.get_first_time()), int(ctx.get_last_time()), WHOLE
     if hi <= lo:
         raise ValueError(f"empty window: start {lo} ns is not before end {hi} ns")
     return lo, hi, what

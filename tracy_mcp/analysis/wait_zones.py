@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import attrs
@@ -41,6 +42,9 @@ WAITED_CONTROL = 0.1  # ...while their midpoints fall that close after it at mos
 ONE_JOB = 0.8  # one zone name ending last before this share of a wait's runs, on no one thread: that job is waited for
 CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still tell a wait (see _find)
 MIN_RUNS = 10
+ONE_JOB_TEXT = re.compile(r"[^;]* \(\d+% of them\), on whichever thread ran it \(mostly (.*)'s: (\d+%)\)")
+PASSES = 3  # scans for waits, each without the waits found before
+LOCKSTEP_MIN_NS = 50_000  # other threads' units of work shorter than this are hand-offs, not work in lockstep
 FEW_RUNS_CHANCE = 0.01  # a join seen a few times only: how unlikely its runs' endings must be by chance
 SAMPLE = 1000  # runs checked per candidate zone
 GPU = "waits for the GPU"
@@ -219,6 +223,49 @@ def wait_names(ctx: Capture) -> dict[str, str]:
 
 
 def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[WaitZone]:
+    """Up to PASSES passes: the waits found so far are left out of the other threads' work in the second, so that a
+    chain of waits that wake one after another (a pipeline's queues) neither reads as work in lockstep nor as the
+    work waited for."""
+    found = {(w.thread_row, w.name_idx): w for w in _scan(ctx, lo, hi, phases, top_work(ctx))}
+    left_out: set[tuple[int, int]] = set()
+    for _ in range(PASSES - 1):  # each pass may find the next wait of a chain
+        waits = {key for key, w in found.items() if w.kind == "waits for other threads"}
+        if waits == left_out:
+            break
+        left_out = waits
+        found.update({(w.thread_row, w.name_idx): w for w in _scan(ctx, lo, hi, phases, _without(ctx, waits))})
+    # a wait is never the one job another wait is for (a queue's pops, waiting on every thread in turn)
+    names = ctx._srclocs().names
+    waited = {str(names[w.name_idx]) for w in found.values()}
+    return [
+        attrs.evolve(w, waits_for_work="", evidence=ONE_JOB_TEXT.sub(r"mostly \1's (\2 of them)", w.evidence))
+        if w.waits_for_work in waited
+        else w
+        for w in found.values()
+    ]
+
+
+def _without(ctx: Capture, waits: set[tuple[int, int]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """top_work without the runs of the given (thread row, zone name) waits."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    out = []
+    for k, (st, en, rows) in enumerate(top_work(ctx)):
+        mine = [n for (th, n) in waits if th == k]
+        if mine and len(rows):
+            keep = ~np.isin(sl.name_idx[t.srcloc[rows]], mine)
+            rows, en = rows[keep], en[keep]
+            st = np.sort(t.start[rows])
+        out.append((st, en, rows))
+    return out
+
+
+def _scan(
+    ctx: Capture,
+    lo: int,
+    hi: int,
+    phases: FramePhases | None,
+    work: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> list[WaitZone]:
     t = ctx._cpu()
     sl = ctx._srclocs()
     if t.n == 0 or len(sl) == 0:
@@ -236,6 +283,7 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
         g = phases.gameplay
         gs, ge = phases.start[g], phases.end[g]
     ends: list[np.ndarray] | None = None
+    long_ends: list[np.ndarray] = []
     found: dict[tuple[int, int], WaitZone] = {}
     for s in cand.tolist():
         rows = t.stat_rows(np.asarray([s]))
@@ -253,9 +301,12 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
             if sf.sum() < 0.01 * span or d.mean() < 50_000:
                 continue
             if ends is None:
-                ends = [e for _, e, _ in top_work(ctx)]
+                ends = [e for _, e, _ in work]
+                # lockstep is told by other work ending right after: a hand-off of a few µs (a queue push or pop
+                # that did not block) is no work of its own
+                long_ends = [e[(e - t.start[r]) >= LOCKSTEP_MIN_NS] for _, e, r in work]
             if len(rk) < MIN_RUNS:
-                joined = joined_work(ctx, k, t.start[rk], t.end[rk])
+                joined = joined_work(ctx, k, t.start[rk], t.end[rk], work)
                 if joined:
                     found[(k, name_idx)] = WaitZone(
                         k, name_idx, "waits for other threads", joined.evidence, joined.thread
@@ -272,7 +323,8 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
             pick = rk if len(rk) <= SAMPLE else rk[np.linspace(0, len(rk) - 1, SAMPLE).astype(I64)]
             e = t.end[pick]
             mid = t.start[pick] + (e - t.start[pick]) // 2
-            last_of, before, after = _other_ends(ends, k, e)
+            last_of, before, _ = _other_ends(ends, k, e)
+            after = _other_ends(long_ends, k, e)[2]
             before_mid = _other_ends(ends, k, mid)[1]
             for eps in WAKE_EPS_NS:  # the tightest wake-up delay that shows it (a busy machine wakes late)
                 f_end = float((before <= eps).mean())
@@ -285,8 +337,8 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
                 crowded = eps <= CROWDED_EPS_NS and f_end >= 0.95 and f_mid <= 0.5 and f_end >= 2 * max(f_mid, f_next)
                 if usual or crowded:
                     last, share = _last_to_finish(ctx, last_of, before, eps)
-                    work, work_share = _last_work(ctx, last_of, before, eps, e)
-                    one_job = bool(work) and work_share >= ONE_JOB and share < ONE_JOB  # a job, on any thread
+                    job, work_share = _last_work(ctx, last_of, before, eps, e, work)
+                    one_job = bool(job) and work_share >= ONE_JOB and share < ONE_JOB  # a job, on any thread
                     found[(k, name_idx)] = WaitZone(
                         k,
                         name_idx,
@@ -294,7 +346,7 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
                         f"{f_end:.0%} of its runs end within {eps // 1000} µs after a zone on another thread ends "
                         f"(chance baseline, the midpoints of its runs: {f_mid:.0%})"
                         + (
-                            f"; the work ending last before it: {work} ({work_share:.0%} of them), on whichever "
+                            f"; the work ending last before it: {job} ({work_share:.0%} of them), on whichever "
                             f"thread ran it (mostly {last}'s: {share:.0%})"
                             if one_job
                             else f"; the work ending last before it: mostly {last}'s ({share:.0%} of them)"
@@ -302,7 +354,7 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
                             else ""
                         ),
                         waits_for=last,
-                        waits_for_work=work if one_job else "",
+                        waits_for_work=job if one_job else "",
                     )
                     break
     return list(found.values())
@@ -389,10 +441,16 @@ class Joined:
     rows: np.ndarray  # per run: the zone row of the unit of work that ended just before it (-1: none)
 
 
-def joined_work(ctx: Capture, own: int, st: np.ndarray, en: np.ndarray) -> Joined | None:
+def joined_work(
+    ctx: Capture,
+    own: int,
+    st: np.ndarray,
+    en: np.ndarray,
+    work: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+) -> Joined | None:
     """When each of a few runs [st, en) on thread row `own` ends right after another thread's unit of work ends,
     and that is unlikely by chance (module doc): what they waited for; None otherwise."""
-    work = top_work(ctx)
+    work = top_work(ctx) if work is None else work
     ends = [e for _, e, _ in work]
     last_of, before, _ = _other_ends(ends, own, en)
     others = [e for k, e in enumerate(ends) if k != own]
@@ -437,16 +495,22 @@ def work_waited_for(
     for eps in WAITED_EPS_NS:
         f_end, f_mid = float((before <= eps).mean()), float((before_mid <= eps).mean())
         if f_end >= WAITED_SHARE and f_mid <= WAITED_CONTROL:
-            work, _ = _last_work(ctx, last_of, before, eps, en)
+            work, _ = _last_work(ctx, last_of, before, eps, en, top_work(ctx))
             thread, _ = _last_to_finish(ctx, last_of, before, eps)
             return work, thread, f_end, eps
     return None
 
 
-def _last_work(ctx: Capture, best: np.ndarray, gap: np.ndarray, eps: int, times: np.ndarray) -> tuple[str, float]:
+def _last_work(
+    ctx: Capture,
+    best: np.ndarray,
+    gap: np.ndarray,
+    eps: int,
+    times: np.ndarray,
+    work: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> tuple[str, float]:
     """(zone name, share of the waits): per wait, the unit of work that ended closest before it (within `eps`), by
     name: a job that ends last whichever thread runs it (the frame's critical path); ('', 0) when none."""
-    work = top_work(ctx)
     hit = np.flatnonzero((gap <= eps) & (best >= 0))
     if len(hit) == 0:
         return "", 0.0
@@ -454,8 +518,11 @@ def _last_work(ctx: Capture, best: np.ndarray, gap: np.ndarray, eps: int, times:
     rows = np.asarray(
         [work[int(best[i])][2][int(np.searchsorted(work[int(best[i])][1], times[i], "right")) - 1] for i in hit], I64
     )
-    vals, cnt = np.unique(sl.name_idx[t.srcloc[rows]], return_counts=True)
+    names = sl.name_idx[t.srcloc[rows]]
+    vals, cnt = np.unique(names, return_counts=True)
     top = int(np.argmax(cnt))
+    if float(np.median(t.dur[rows[names == vals[top]]])) < LOCKSTEP_MIN_NS:
+        return "", 0.0  # a hand-off of a few µs (a queue operation) is not the job waited for
     return str(sl.names[int(vals[top])]), float(cnt[top] / len(hit))
 
 
