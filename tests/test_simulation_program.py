@@ -32,3 +32,21 @@ def test_holds_pair_with_releases_in_turn_even_when_a_few_come_late() -> None:
     assert abs(row["median_hold_ns"] - truth) <= 0.15 * truth
     assert row["blocked_ns"] >= 0.9 * row["wait_ns"]  # the waits are for a held lock, not a free one
     assert locks.title.startswith("Lock contention: Sim::reductionMutex is contended")
+
+
+def test_a_step_up_names_the_plot_that_stepped_and_the_thread_the_work_moved_onto() -> None:
+    """straggler: from step 100 particles pile into one tile, which always runs on sim-worker-2: the step time jumps
+    while the pool's total work holds. frame_trend names the program's plot that stepped with it (not the machine's
+    CPU usage), where it left its level, the message logged there, and that the work moved onto one thread."""
+    with open_capture(DATA / "fluidsim-straggler.tracy") as c:
+        trend = c.frame_trend()
+        messages = c.messages()
+    assert trend.title.startswith("Frame time steps up at frame ")
+    assert "plot max tile load stepped with it: " in trend.title
+    assert "SysTime" not in trend.title
+    assert "The work moved onto sim-worker-2: " in trend.title
+    assert "the other 3 sim-worker threads' shrank" in trend.title
+    gate = messages[messages["text"].str.startswith("dam gate opened")]
+    assert len(gate) == 1
+    logged = next(line for line in trend.lines if line.startswith("Logged as it stepped: "))
+    assert "dam gate opened" in logged

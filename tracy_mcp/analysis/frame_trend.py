@@ -17,7 +17,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.backlog import backlog
-from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
+from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list, pool_of
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.frame_self_time import frame_self_time, frame_thread
 from tracy_mcp.analysis.program_messages import in_frames
@@ -47,6 +47,10 @@ SHOWN = 5
 STEP_FIT = 0.6  # a single step at one frame explains at least this share of the frame times' variation...
 STEP_OVER_LINE = 0.1  # ...and this much more than a straight line: the frame time stepped, it did not drift
 STEP_EDGE = 0.05  # the step is at least this far (share of the frames) from either end
+SHIFTED = 0.5  # the other pool members' time in the leading zones shrank by this share of its gain: work moved
+PLOT_STEP = 1.5  # a plot whose median after the step is this many times the one before (or less) stepped with it
+PLOT_MOVED = 0.05  # ...and it started moving where it left its level before by this share of the step
+STEP_LOG_BACK = 20  # messages are looked for from where that plot started moving, at most this many frames back
 
 
 @attrs.define(repr=False)
@@ -156,8 +160,12 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
         by_text = follows_text(ctx, lead["name"], lead["thread"])
         follows = _follows(lead, plots, med) or by_text
     stepped = _step(ph.dur[g].astype(np.float64)) if up or down else None
+    moved_from = None
     if stepped is not None:
         k, r2_step, r2_line = stepped
+        plot_step = _plot_step(ctx, ph, g, k)
+        if plot_step is not None:  # a plot of the program's that stepped too says more than a rank correlation
+            follows, moved_from = plot_step
         res.step_frame = int(g[k])
         before, after = float(np.median(ph.dur[g[:k]])), float(np.median(ph.dur[g[k:]]))
         span = (
@@ -172,6 +180,7 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
         res.title = f"Frame time falls over the run: {span}."
     else:
         res.title = f"Frame time holds over the run: {span}."
+    shifted = _shifted(zones, lead) if lead is not None and up else ""
     if lead is not None:
         res.title = res.title[:-1] + (
             f"; {'growing' if lead['growth_ns'] > 0 else 'shrinking'} with it: {lead['name']} ({lead['thread']}) "
@@ -179,6 +188,7 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
             + (f", {fmt_pct(lead['share_of_growth'])} {of_growth}" if up or down else "")
             + (f"; {follows}" if follows else "")
             + "."
+            + shifted
         )
         if not up and not down:
             shrank = [w for w in waits if w["growth_ns"] < 0]
@@ -220,7 +230,10 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
         paced = _paced_step(ph, g, stepped[0], [w for w in waits if w["frame_thread"]])
         if paced:
             res.title += " " + paced
-        logged = [m for m in in_frames(ctx, ph, g[max(stepped[0] - 2, 0) : stepped[0] + 1]) if not m["before"]]
+        back = (
+            stepped[0] - 2 if moved_from is None else max(min(moved_from, stepped[0] - 2), stepped[0] - STEP_LOG_BACK)
+        )
+        logged = [m for m in in_frames(ctx, ph, g[max(back, 0) : stepped[0] + 1]) if not m["before"]]
         if logged:
             res.lines.insert(
                 0,
@@ -415,11 +428,79 @@ def _plot_trends(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list
     return out
 
 
+def _shifted(zones: list[dict[str, Any]], lead: dict[str, Any]) -> str:
+    """' The work moved onto <thread>: ...' when the leading zone's thread is one of a pool whose other members' time
+    in the same zones shrank by most of what it gained: the pool's work held, one member got more of it (an
+    imbalance, not more work)."""
+    pool = pool_of(lead["thread"])
+    members = {z["thread"] for z in zones if not z["wait"] and pool_of(z["thread"]) == pool}
+    if len(members) < 2 or pool == lead["thread"]:
+        return ""
+    names = {z["name"] for z in zones if z["thread"] == lead["thread"] and not z["wait"] and z["growth_ns"] > 0}
+    gain = sum(z["growth_ns"] for z in zones if z["thread"] == lead["thread"] and z["name"] in names)
+    others = [z for z in zones if z["thread"] in members - {lead["thread"]} and z["name"] in names]
+    loss = -sum(z["growth_ns"] for z in others)
+    if gain <= 0 or loss < SHIFTED * gain:
+        return ""
+    return (
+        f" The work moved onto {lead['thread']}: its {name_list(sorted(names))} grew {fmt_ns(gain)} per frame while "
+        f"the other {len(members) - 1} {pool} threads' shrank {fmt_ns(loss)} together: the pool's work held "
+        f"({fmt_pct((gain - loss) / gain)} of the gain is new), one thread got more of it and the frame waits for it."
+    )
+
+
+def _plot_step(ctx: Capture, ph: FramePhases, g: np.ndarray, k: int) -> tuple[str, int] | None:
+    """('the program's plot P stepped with it: a -> b ...', the gameplay frame index where it started moving) for the
+    plot (not the machine's CPU usage) whose median over the frames after the step differs most from the one
+    before, by PLOT_STEP or more; None when none did."""
+    db = ctx._db
+    if not db.rows("plots") or not db.rows("plot_points"):
+        return None
+    p = ctx.plots(as_frame=True)
+    b, e = db.col("plots", "point_begin").astype(I64), db.col("plots", "point_end").astype(I64)
+    times = db.col("plot_points", "time").astype(I64)
+    values = db.col("plot_points", "value").astype(np.float64)
+    ends = ph.end[g]
+    best: tuple[float, str, int] | None = None
+    for i in range(len(p)):
+        if p["type"].iloc[i] == "SysTime":
+            continue
+        t, v = times[b[i] : e[i]], values[b[i] : e[i]]
+        if len(t) < 3:
+            continue
+        j = np.searchsorted(t, ends, "right") - 1
+        if (j >= 0).mean() < 0.5:
+            continue
+        val = np.where(j >= 0, v[np.maximum(j, 0)], np.nan)
+        before, after = np.nanmedian(val[:k]), np.nanmedian(val[k:])
+        if not (np.isfinite(before) and np.isfinite(after)) or before == after:
+            continue
+        lo, hi = sorted((abs(before), abs(after)))
+        if lo > 0 and hi / lo < PLOT_STEP:
+            continue
+        score = float(np.log(hi / lo)) if lo > 0 else float("inf")
+        moved = np.flatnonzero(np.abs(val[:k] - before) > PLOT_MOVED * abs(after - before))
+        start = int(moved[-1]) if len(moved) else k  # the last frame before the step still off its old level...
+        gap = np.flatnonzero(np.abs(val[:start] - before) <= PLOT_MOVED * abs(after - before))
+        start = int(gap[-1]) + 1 if len(gap) else 0  # ...back to where it left it
+        if best is None or score > best[0]:
+            name = str(p["name"].iloc[i]) + (
+                "" if p["type"].iloc[i] == "User" else f" (Tracy's {p['type'].iloc[i]} plot)"
+            )
+            best = (
+                score,
+                f"plot {name} stepped with it: {_value(before)} -> {_value(after)} (medians before and after), "
+                f"leaving its level at frame {g[start]} ({ph.start[g[start]] / 1e9:.3f} s)",
+                start,
+            )
+    return None if best is None else (best[1], best[2])
+
+
 def _follows(zone: dict[str, Any], plots: list[dict[str, Any]], med: np.ndarray) -> str:
     """'it follows plot P (a -> b): about X per unit' for the moving plot whose tenths rank most like the zone's
     (ties: the one that follows the run more closely; plots of the frame time itself are left out; '' when none
     follows it closely)."""
-    best, key = None, (PLOT_RHO, 0.0)
+    best, key = None, (False, PLOT_RHO, 0.0)
     for p in plots:
         if abs(p["rho"]) < PLOT_RHO or p["first"] == p["last"]:
             continue
@@ -428,9 +509,11 @@ def _follows(zone: dict[str, Any], plots: list[dict[str, Any]], med: np.ndarray)
         if ok.sum() < 3 or frame_time_plot(per[ok], med[ok]):
             continue
         r = round(abs(spearman(per[ok], np.asarray(zone["tenths_ns"], np.float64)[ok])), 2)
-        if (r, abs(p["rho"])) >= key:
-            best, key = p, (r, abs(p["rho"]))
-    best_rho = key[0]
+        # the machine's CPU usage moves with any change of work: a plot of the program's own, or its memory, first
+        cand = (p["type"] != "SysTime", r, abs(p["rho"]))
+        if r >= PLOT_RHO and cand >= key:
+            best, key = p, cand
+    best_rho = key[1]
     if best is None:
         return ""
     per_unit = zone["growth_ns"] / (best["last"] - best["first"])
