@@ -278,13 +278,25 @@ def _table_rows(report: Any) -> int:
     return 0 if t is None else len(t if not isinstance(t, dict) else next(iter(t.values()), []))
 
 
+CHURN = 100_000  # allocations in a capture that make its memory report news without a leak
+
+
+def _memory_news(report: Any) -> bool:
+    """A memory report leads when something leaked or the program allocates a lot; freed churn of a few
+    thousand blocks goes after the threads' finding."""
+    leaks = report.tables.get("leaks")
+    return (leaks is not None and len(leaks) > 0) or (
+        "allocs" in report.table and int(report.table["allocs"].sum()) >= CHURN
+    )
+
+
 ONLY_WHEN_FOUND = {"ctx.frame_trend()"}  # "frame time holds" is no news: such a headline is left out
 # (method, the call, whether its report found something worth leading with), in the order findings are shown
 ANALYSES: list[tuple[str, str, Callable[[Capture], Any], Callable[[Any], bool]]] = [
     ("zones", "ctx.frame_trend()", frame_trend, lambda r: r.drifting or r.culprit is not None or bool(r.climbing)),
     ("frames", "ctx.slow_frames()", slow_frames, lambda r: _table_rows(r) > 0),
     ("locks", "ctx.lock_contention()", lock_contention, lambda r: _any(r, "contended")),
-    ("memory events", "ctx.memory_report()", memory_report, lambda r: True),
+    ("memory events", "ctx.memory_report()", memory_report, lambda r: _memory_news(r)),
     ("threads", "ctx.thread_report()", thread_report, lambda r: True),
 ]
 
