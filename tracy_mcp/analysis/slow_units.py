@@ -12,6 +12,7 @@ bursts across threads, with what other threads run in every burst (a writer hold
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,8 @@ ONE_THREAD_MIN = 10  # ...when they are at least this many
 SLOW_THREAD = 1.3  # one thread's runs this many times the others' median (Mann-Whitney p below SLOW_THREAD_P)...
 SLOW_THREAD_P = 1e-3
 SLOW_THREAD_MIN = 10  # ...over at least this many runs on it: the thread is named
+TEXT_NUMBER = 3.0  # a labelled number in the slow runs' texts this many times the others' (median) is named
+LABELLED = re.compile(r"([A-Za-z_][A-Za-z_]{0,30})\s*[=:]\s*(-?\d+(?:\.\d+)?)(?![\w.])")
 TEXT_ROWS = 100_000  # runs whose texts are compared one by one; more: an even sample of the typical ones
 UNIT_COLS = ("zone_id", "thread", "start_ns", "duration_ns", "x_median", "text", "zone", "typical_ns", "slow_ns")
 
@@ -133,7 +136,7 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
     )
     lines = res.lines
     lines += _one_thread(labels, t.owner[runs], t.owner[slow])
-    lines += _texts(ctx, runs, slow, "its runs", without=True)
+    lines += _texts(ctx, runs, slow, "its runs", without=True) or _text_numbers(ctx, runs, slow)
     if cname != name:
         inside, in_slow = _culprit_rows(ctx, runs, slow, cname)
         lines += _texts(ctx, inside, in_slow, f"{cname} inside them")
@@ -205,6 +208,50 @@ def _one_thread(labels: list[str], owners: np.ndarray, slow_owners: np.ndarray) 
         f"By thread: {labels[int(vals[k])]} holds {int(cnt[k])} of the {len(slow_owners)} slow runs "
         f"({fmt_pct(share_slow)}) but {fmt_pct(share_all)} of all runs: its work is what is slow (ctx.thread_report())."
     ]
+
+
+def _text_numbers(ctx: Capture, runs: np.ndarray, slow: np.ndarray) -> list[str]:
+    """A line when the runs' texts carry a labelled number ('tokens=4012', 'rows: 80') whose values in the slow runs
+    lie far above (or below) the others': what makes a run slow is its size."""
+    if len(slow) < 3 or len(runs) > TEXT_ROWS:
+        return []
+    texts = zone_texts(ctx, runs, plain=True)
+    found: dict[str, list[tuple[int, float]]] = {}
+    for i, text in enumerate(texts):
+        for label, value in LABELLED.findall(text or ""):
+            found.setdefault(label, []).append((i, float(value)))
+    is_slow = np.isin(runs, slow)
+    best = None
+    for label, pairs in found.items():
+        if len(pairs) < 0.8 * len(runs):
+            continue
+        idx = np.asarray([i for i, _ in pairs])
+        vals = np.asarray([v for _, v in pairs])
+        mine, rest = vals[is_slow[idx]], vals[~is_slow[idx]]
+        if len(mine) < 3 or len(rest) < 3:
+            continue
+        a, b = float(np.median(mine)), float(np.median(rest))
+        lo, hi = sorted((abs(a), abs(b)))
+        if hi < TEXT_NUMBER * max(lo, 1e-9) or mann_whitney(rest, mine)[0] >= SLOW_THREAD_P:
+            continue
+        if best is None or hi / max(lo, 1e-9) > best[0]:
+            best = (hi / max(lo, 1e-9), label, mine, rest)
+    if best is None:
+        return []
+    _, label, mine, rest = best
+    big = float(np.median(mine)) > float(np.median(rest))
+    edge = float(np.percentile(rest, 99 if big else 1))
+    beyond = int(((mine > edge) if big else (mine < edge)).sum())
+    return [
+        f"Their texts' {label}: {_num(mine.min())}..{_num(mine.max())} (median {_num(np.median(mine))}) in the "
+        f"slow runs vs a median {_num(np.median(rest))} ({'p99' if big else 'p1'} {_num(edge)}) in the others; "
+        f"{beyond} of the {len(mine)} slow runs lie beyond that: the slow runs are the "
+        f"{'large' if big else 'small'} ones."
+    ]
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:.3g}"
 
 
 def _slow_thread(ctx: Capture, runs: np.ndarray) -> str:
