@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from tracy_mcp import open_capture
+from tracy_mcp.analysis.formatting import fmt_ns
 
 DATA = Path(__file__).parent / "data"
 
@@ -41,3 +42,14 @@ def test_slow_requests_are_told_by_the_size_in_their_texts() -> None:
         line
     )
     assert "the slow runs are the large ones" in line
+
+
+def test_compare_leads_with_the_requests_latency_when_there_are_no_main_frames() -> None:
+    """reload_stall vs long_prompt stand in for two runs of one server: without main frames, the comparison's first
+    figure is the requests' (the unit of work's) latency in A and B, not the batcher's frames."""
+    with open_capture(DATA / "infersrv-reload_stall.tracy") as a:
+        cmp = a.compare(DATA / "infersrv-long_prompt.tracy")
+        da = a.zones(name="Http::HandleRequest")["duration_ns"].to_numpy()
+    assert cmp.title.startswith("B (infersrv-long_prompt.tracy) vs A (infersrv-reload_stall.tracy): runs of ")
+    assert f"runs of Http::HandleRequest (the unit of work; {len(da)} -> " in cmp.title
+    assert f"p99 {fmt_ns(np.percentile(da, 99))} -> " in cmp.title

@@ -28,7 +28,7 @@ from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, per
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
-from tracy_mcp.analysis.wait_zones import wait_names
+from tracy_mcp.analysis.wait_zones import unit_of_work, wait_names
 from tracy_mcp.analysis.zone_paths import zone_texts
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ MAX_SETS = 3  # ...and at most this many are
 SAME_WORK_MIN = 10  # zone names called at least this often in both runs tell whether they did the same work...
 SAME_WORK_SHARE = 0.5  # ...when at least this share of them have exactly equal counts
 AS_THEY_STAND = "as they stand"
+UNIT_MIN_RUNS = 30  # runs of a zone that make it the unit of work of a capture without main frames
 COLS = (
     "name",
     "kind",
@@ -146,6 +147,27 @@ class GroupProfile:
 def group_profile(ctx: Capture, by: str) -> GroupProfile:
     """The GroupProfile of a capture by "name" or "path" (cached per capture)."""
     return ctx._db.cached(("group_profile", by), lambda: GroupProfile(ctx, by))
+
+
+def _unit_latency(a: Capture, b: Capture, alpha: float) -> str:
+    """'runs of <unit> (the unit of work) p50 x -> y (+z%), p99 ...; ' for a capture without main frames (a server's
+    requests, a batch job's items), the figure its users watch; '' when A has no unit of work or B lacks it."""
+    found = unit_of_work(a, list(range(a._db.rows("threads"))), min_runs=UNIT_MIN_RUNS)
+    if found is None:
+        return ""
+    name = str(a._srclocs().names[found[0]])
+    da = a.zones(name=name, as_frame=True)["duration_ns"].to_numpy().astype(np.float64)
+    db_ = b.zones(name=name, as_frame=True)["duration_ns"].to_numpy().astype(np.float64)
+    da, db_ = da[da > 0], db_[db_ > 0]
+    if min(len(da), len(db_)) < UNIT_MIN_RUNS:
+        return ""
+    (a50, a99), (b50, b99) = np.percentile(da, [50, 99]), np.percentile(db_, [50, 99])
+    p = mann_whitney(da, db_)[0]
+    noise = "" if p < alpha else ", within noise"
+    return (
+        f"runs of {name} (the unit of work; {len(da)} -> {len(db_)}) p50 {fmt_ns(a50)} -> {fmt_ns(b50)} "
+        f"({(b50 - a50) / a50:+.1%}), p99 {fmt_ns(a99)} -> {fmt_ns(b99)}{noise}; "
+    )
 
 
 def _same_work(pa: GroupProfile, pb: GroupProfile) -> bool:
@@ -479,6 +501,8 @@ def _summary(
             f"the run took {fmt_ns(sa)} -> {fmt_ns(sb)} ({(sb - sa) / sa:+.1%}) on the same job (most zones ran "
             "exactly as often); "
         )
+    if fa is None or fa["what"] != "gameplay frame":  # no main frames (a server): its requests' latency first
+        lead += _unit_latency(a, b, alpha)
     if reg:
         r = reg[0]
         per_frame_reg = (
