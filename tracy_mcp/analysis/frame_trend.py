@@ -23,7 +23,7 @@ from tracy_mcp.analysis.frame_self_time import frame_self_time, frame_thread
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.rank_test import average_ranks
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.wait_zones import unit_of_work, wait_zones
+from tracy_mcp.analysis.wait_zones import unit_of_work, wait_names, wait_zones
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -47,6 +47,8 @@ SHOWN = 5
 STEP_FIT = 0.6  # a single step at one frame explains at least this share of the frame times' variation...
 STEP_OVER_LINE = 0.1  # ...and this much more than a straight line: the frame time stepped, it did not drift
 STEP_EDGE = 0.05  # the step is at least this far (share of the frames) from either end
+PLOT_RANK = {"User": 2, "SysTime": 0}  # which plot a zone is said to follow, among those that follow it (others 1)
+ABSORBED_RHO = 0.9  # work per frame ranking this closely with time grew all run, whatever the frames did
 SHIFTED = 0.5  # the other pool members' time in the leading zones shrank by this share of its gain: work moved
 PLOT_STEP = 1.5  # a plot whose median after the step is this many times the one before (or less) stepped with it
 PLOT_MOVED = 0.05  # ...and it started moving where it left its level before by this share of the step
@@ -161,9 +163,11 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
         follows = _follows(lead, plots, med) or by_text
     stepped = _step(ph.dur[g].astype(np.float64)) if up or down else None
     moved_from = None
+    absorbed = ""
     if stepped is not None:
         k, r2_step, r2_line = stepped
-        plot_step = _plot_step(ctx, ph, g, k)
+        absorbed = _absorbed(ctx, ph, g, k, med, [w for w in waits if w["frame_thread"]])
+        plot_step = None if absorbed else _plot_step(ctx, ph, g, k)  # absorbed: the work, and its plot, grew all run
         if plot_step is not None:  # a plot of the program's that stepped too says more than a rank correlation
             follows, moved_from = plot_step
         res.step_frame = int(g[k])
@@ -230,6 +234,8 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
         paced = _paced_step(ph, g, stepped[0], [w for w in waits if w["frame_thread"]])
         if paced:
             res.title += " " + paced
+        if absorbed:  # the work grew all along; the step is only where the pacer's slack ran out
+            res.title = f"{absorbed} {res.title}"
         back = (
             stepped[0] - 2 if moved_from is None else max(min(moved_from, stepped[0] - 2), stepped[0] - STEP_LOG_BACK)
         )
@@ -266,6 +272,29 @@ def _step(d: np.ndarray) -> tuple[int, float, float] | None:
     if r2_step < STEP_FIT or r2_step < r2_line + STEP_OVER_LINE:
         return None
     return best + 1, r2_step, r2_line
+
+
+def _absorbed(
+    ctx: Capture, ph: FramePhases, g: np.ndarray, k: int, med: np.ndarray, waits: list[dict[str, Any]]
+) -> str:
+    """When the frames stepped only because the work per frame (the frame minus its pacing wait), growing steadily
+    all run, passed the period the pacer held them at: that, before the step ('' otherwise)."""
+    kinds = wait_names(ctx)
+    pacer = next((w for w in waits if kinds.get(w["name"]) == "paces the frame"), None)
+    if pacer is None:
+        return ""
+    work = med - np.asarray(pacer["tenths_ns"], np.float64)
+    rho = spearman(np.arange(len(work), dtype=np.float64), work)
+    period = float(np.median(ph.dur[g[:k]]))
+    if rho < ABSORBED_RHO or work[-1] < DRIFT * work[0] or work[0] >= period:
+        return ""
+    return (
+        f"The work per frame (the frame minus {pacer['name']}, its pacing wait) grew all run: {fmt_ns(work[0])} in "
+        f"the first tenth -> {fmt_ns(work[-1])} in the last (rank correlation {rho:.2f}). The frames held at the "
+        f"{fmt_ns(period)} period while the wait absorbed it ({fmt_ns(pacer['first_ns'])} -> "
+        f"{fmt_ns(pacer['last_ns'])} per frame) and lengthened once the work passed the period: the step below is "
+        "where the slack ran out, not where the work changed."
+    )
 
 
 def _paced_step(ph: FramePhases, g: np.ndarray, k: int, waits: list[dict[str, Any]]) -> str:
@@ -461,7 +490,7 @@ def _plot_step(ctx: Capture, ph: FramePhases, g: np.ndarray, k: int) -> tuple[st
     times = db.col("plot_points", "time").astype(I64)
     values = db.col("plot_points", "value").astype(np.float64)
     ends = ph.end[g]
-    best: tuple[float, str, int] | None = None
+    best: tuple[tuple[bool, float], str, int] | None = None
     for i in range(len(p)):
         if p["type"].iloc[i] == "SysTime":
             continue
@@ -478,7 +507,8 @@ def _plot_step(ctx: Capture, ph: FramePhases, g: np.ndarray, k: int) -> tuple[st
         lo, hi = sorted((abs(before), abs(after)))
         if lo > 0 and hi / lo < PLOT_STEP:
             continue
-        score = float(np.log(hi / lo)) if lo > 0 else float("inf")
+        # the program's own plot before Tracy's (a pool's memory moves with any change of load)
+        score = (p["type"].iloc[i] == "User", float(np.log(hi / lo)) if lo > 0 else float("inf"))
         moved = np.flatnonzero(np.abs(val[:k] - before) > PLOT_MOVED * abs(after - before))
         start = int(moved[-1]) if len(moved) else k  # the last frame before the step still off its old level...
         gap = np.flatnonzero(np.abs(val[:start] - before) <= PLOT_MOVED * abs(after - before))
@@ -500,7 +530,7 @@ def _follows(zone: dict[str, Any], plots: list[dict[str, Any]], med: np.ndarray)
     """'it follows plot P (a -> b): about X per unit' for the moving plot whose tenths rank most like the zone's
     (ties: the one that follows the run more closely; plots of the frame time itself are left out; '' when none
     follows it closely)."""
-    best, key = None, (False, PLOT_RHO, 0.0)
+    best, key = None, (0, PLOT_RHO, 0.0)
     for p in plots:
         if abs(p["rho"]) < PLOT_RHO or p["first"] == p["last"]:
             continue
@@ -509,8 +539,8 @@ def _follows(zone: dict[str, Any], plots: list[dict[str, Any]], med: np.ndarray)
         if ok.sum() < 3 or frame_time_plot(per[ok], med[ok]):
             continue
         r = round(abs(spearman(per[ok], np.asarray(zone["tenths_ns"], np.float64)[ok])), 2)
-        # the machine's CPU usage moves with any change of work: a plot of the program's own, or its memory, first
-        cand = (p["type"] != "SysTime", r, abs(p["rho"]))
+        # the program's own plots first, then its memory; the machine's CPU usage moves with any change of work
+        cand = (PLOT_RANK.get(p["type"], 1), r, abs(p["rho"]))
         if r >= PLOT_RHO and cand >= key:
             best, key = p, cand
     best_rho = key[1]

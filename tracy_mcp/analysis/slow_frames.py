@@ -43,6 +43,7 @@ NEAR = 15  # with the frame time drifting, typical frames are this close to the 
 LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
 DEFAULT_FACTOR = 2.0  # slow = over this x the median frame...
+OVERRUN = 1.05  # a paced frame whose work (the frame minus its pacing wait) is this x the median overran its period
 PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and none is over 2x, this x: such a
 # frame missed its interval (with frames over 2x, those between are named beside them); also for a named set at a
 # fixed period (frame_phases.periodic: an audio callback)
@@ -213,6 +214,12 @@ def slow_frames(
     _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
     if missed:
         res.lines.insert(0, missed)
+    overran = _overran(ctx, ph, pacer, slow) if pacer and budget_ns is None else None
+    if overran is not None:
+        line, n = overran
+        res.lines.insert(0, line)
+        if n > 2 * len(slow):  # a fixed tick that overran its period far more often than by half a period
+            res.title = res.title[:-1] + f". {line}"
     if fixed:  # the loop's own zone against the period: the deadline a callback misses
         over = _over_the_period(ctx, ph, slow)
         if over:
@@ -242,6 +249,33 @@ def slow_frames(
     if near:
         res.lines.insert(0, near)
     return res
+
+
+def _overran(ctx: Capture, ph: FramePhases, pacer: str, slow: np.ndarray) -> tuple[str, int] | None:
+    """(line, count) for a paced loop's frames whose work, the frame minus its pacing wait, took longer than the
+    period (OVERRUN x the median frame): a fixed tick that overran starts the next one late by less than half a
+    period, under the slow threshold; None when no frame did."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    g = ph.gameplay
+    rows = t.stat_rows(sl.rows_of(pacer))
+    rows = rows[t.valid[rows]]
+    if len(rows) == 0 or len(g) == 0:
+        return None
+    fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
+    ok = fi >= 0
+    waited = np.bincount(fi[ok], weights=t.dur[rows][ok].astype(np.float64), minlength=len(ph.start))
+    work = ph.dur[g] - waited[g]
+    late = work > OVERRUN * ph.median_ns
+    over = g[late]
+    if len(over) == 0:
+        return None
+    shown = ", ".join(str(int(f)) for f in over[:12]) + (", …" if len(over) > 12 else "")
+    return (
+        f"Work over the {fmt_ns(ph.median_ns)} period (the frame minus {pacer}, its pacing wait): {len(over)} of "
+        f"{len(g)} frames overran their interval ({shown}; work p50 {fmt_ns(float(np.median(work[late])))}, max "
+        f"{fmt_ns(float(work.max()))}); {int(np.isin(over, slow).sum())} of them are slow frames here.",
+        len(over),
+    )
 
 
 def _over_the_period(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> str:
