@@ -28,7 +28,7 @@ from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, per
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
-from tracy_mcp.analysis.wait_zones import unit_of_work, wait_names
+from tracy_mcp.analysis.wait_zones import UNIT_MIN_RUNS, unit_name, wait_names
 from tracy_mcp.analysis.zone_paths import zone_texts
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ MAX_SETS = 3  # ...and at most this many are
 SAME_WORK_MIN = 10  # zone names called at least this often in both runs tell whether they did the same work...
 SAME_WORK_SHARE = 0.5  # ...when at least this share of them have exactly equal counts
 AS_THEY_STAND = "as they stand"
-UNIT_MIN_RUNS = 30  # runs of a zone that make it the unit of work of a capture without main frames
 COLS = (
     "name",
     "kind",
@@ -152,10 +151,9 @@ def group_profile(ctx: Capture, by: str) -> GroupProfile:
 def _unit_latency(a: Capture, b: Capture, alpha: float) -> str:
     """'runs of <unit> (the unit of work) p50 x -> y (+z%), p99 ...; ' for a capture without main frames (a server's
     requests, a batch job's items), the figure its users watch; '' when A has no unit of work or B lacks it."""
-    found = unit_of_work(a, list(range(a._db.rows("threads"))), min_runs=UNIT_MIN_RUNS)
-    if found is None:
+    name = unit_name(a)
+    if name is None:
         return ""
-    name = str(a._srclocs().names[found[0]])
     da = a.zones(name=name, as_frame=True)["duration_ns"].to_numpy().astype(np.float64)
     db_ = b.zones(name=name, as_frame=True)["duration_ns"].to_numpy().astype(np.float64)
     da, db_ = da[da > 0], db_[db_ > 0]

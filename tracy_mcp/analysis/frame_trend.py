@@ -411,17 +411,27 @@ def _zone_growth(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list
     return out
 
 
+def _plot_columns(ctx: Capture) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+    """(the plots table, each plot's first and end point row, all points' times and values); None without points."""
+    db = ctx._db
+    if not db.rows("plots") or not db.rows("plot_points"):
+        return None
+    return (
+        ctx.plots(as_frame=True),
+        db.col("plots", "point_begin").astype(I64),
+        db.col("plots", "point_end").astype(I64),
+        db.col("plot_points", "time").astype(I64),
+        db.col("plot_points", "value").astype(np.float64),
+    )
+
+
 def _plot_trends(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list[dict[str, Any]]:
     """Per plot with points over the gameplay frames: its median value in the first and last tenth, and the rank
     correlation of its value at each frame's end with time."""
-    db = ctx._db
-    if not db.rows("plots") or not db.rows("plot_points"):
+    cols = _plot_columns(ctx)
+    if cols is None:
         return []
-    p = ctx.plots(as_frame=True)
-    b = db.col("plots", "point_begin").astype(I64)
-    e = db.col("plots", "point_end").astype(I64)
-    times = db.col("plot_points", "time").astype(I64)
-    values = db.col("plot_points", "value").astype(np.float64)
+    p, b, e, times, values = cols
     g = ph.gameplay
     ends = ph.end[g]
     step = max(len(g) // 400, 1)  # a few hundred frames say how a plot moves
@@ -482,13 +492,10 @@ def _plot_step(ctx: Capture, ph: FramePhases, g: np.ndarray, k: int) -> tuple[st
     """('the program's plot P stepped with it: a -> b ...', the gameplay frame index where it started moving) for the
     plot (not the machine's CPU usage) whose median over the frames after the step differs most from the one
     before, by PLOT_STEP or more; None when none did."""
-    db = ctx._db
-    if not db.rows("plots") or not db.rows("plot_points"):
+    cols = _plot_columns(ctx)
+    if cols is None:
         return None
-    p = ctx.plots(as_frame=True)
-    b, e = db.col("plots", "point_begin").astype(I64), db.col("plots", "point_end").astype(I64)
-    times = db.col("plot_points", "time").astype(I64)
-    values = db.col("plot_points", "value").astype(np.float64)
+    p, b, e, times, values = cols
     ends = ph.end[g]
     best: tuple[tuple[bool, float], str, int] | None = None
     for i in range(len(p)):

@@ -24,7 +24,7 @@ from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import frame
 from tracy_mcp.analysis.request_wait import request_wait
-from tracy_mcp.analysis.wait_zones import unit_of_work, work_waited_for, wrapper_mask
+from tracy_mcp.analysis.wait_zones import UNIT_MIN_RUNS, unit_of_work, work_waited_for, wrapper_mask
 from tracy_mcp.analysis.zone_paths import path_groups, zone_texts
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.slow_frames import SlowFrames
 
 I64 = np.int64
-MIN_RUNS = 30  # fewer runs of the unit than this: no tail to speak of
+MIN_RUNS = UNIT_MIN_RUNS  # fewer runs of the unit than this: no tail to speak of
 DETAIL = 200  # at most this many of the slowest runs are broken down by zone name ...
 TYPICAL = 2000  # ... against about this many typical runs
 SHOWN = 10  # slow runs listed

@@ -24,7 +24,7 @@ from tracy_mcp.analysis.program_messages import message_kinds
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import slow_frames
 from tracy_mcp.analysis.thread_report import thread_report
-from tracy_mcp.analysis.wait_zones import kind_words, unit_of_work, wait_names
+from tracy_mcp.analysis.wait_zones import kind_words, unit_name, wait_names
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -278,7 +278,6 @@ def _table_rows(report: Any) -> int:
     return 0 if t is None else len(t if not isinstance(t, dict) else next(iter(t.values()), []))
 
 
-UNIT_MIN_RUNS = 30  # runs of a zone that make it a unit of work to stand in for frames (as slow_units)
 CHURN = 100_000  # allocations in a capture that make its memory report news without a leak
 
 
@@ -323,7 +322,7 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
             continue
         if unframed and not str(getattr(report, "frame_set", "")).startswith("runs of"):
             # no main frames, only another loop's (a batcher's): a server's requests are what is slow or not
-            unit = _unit_name(ctx)
+            unit = unit_name(ctx)
             if unit is None:
                 continue  # no repeated unit of work to stand in for frames
             method = f"ctx.slow_frames(frame_set={unit!r})"
@@ -366,12 +365,6 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
         except Exception as e:  # noqa: BLE001 - as above
             notes.append(f"ctx.hot_functions() failed: {type(e).__name__}: {e}")
     return notable + quiet, notes
-
-
-def _unit_name(ctx: Capture) -> str | None:
-    """The zone name of the capture's repeated unit of work (wait_zones.unit_of_work), None when it has none."""
-    found = unit_of_work(ctx, list(range(ctx._db.rows("threads"))), min_runs=UNIT_MIN_RUNS)
-    return None if found is None else str(ctx._srclocs().names[found[0]])
 
 
 def _other_frame_sets(ctx: Capture, notes: list[str]) -> list[tuple[str, str]]:

@@ -42,6 +42,7 @@ WAITED_CONTROL = 0.1  # ...while their midpoints fall that close after it at mos
 ONE_JOB = 0.8  # one zone name ending last before this share of a wait's runs, on no one thread: that job is waited for
 CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still tell a wait (see _find)
 MIN_RUNS = 10
+UNIT_MIN_RUNS = 30  # runs of a zone that make it a unit of work to stand in for frames
 ONE_JOB_TEXT = re.compile(r"[^;]* \(\d+% of them\), on whichever thread ran it \(mostly (.*)'s: (\d+%)\)")
 PASSES = 3  # scans for waits, each without the waits found before
 LOCKSTEP_MIN_NS = 50_000  # other threads' units of work shorter than this are hand-offs, not work in lockstep
@@ -146,6 +147,13 @@ def top_work(ctx: Capture) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         return out
 
     return ctx._db.cached("top_work", build)
+
+
+def unit_name(ctx: Capture) -> str | None:
+    """The zone name of the capture's repeated unit of work over all threads (a request, a compile job), None when
+    it has none: what stands in for frames in a capture without them."""
+    found = unit_of_work(ctx, list(range(ctx._db.rows("threads"))), min_runs=UNIT_MIN_RUNS)
+    return None if found is None else str(ctx._srclocs().names[found[0]])
 
 
 def unit_of_work(
