@@ -16,6 +16,7 @@ When the captures differ in length (gameplay frames, else span), B's counts and 
 from __future__ import annotations
 
 import os
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -446,9 +447,12 @@ def _children(name: str, paths: list[dict[str, Any]]) -> list[str]:
     return out[:3]
 
 
-def _renames(gone: list[dict[str, Any]], new: list[dict[str, Any]], paths: list[dict[str, Any]]) -> list[str]:
-    """'old -> new (...)' for each zone name only in A that has a counterpart only in B under the same parent
-    paths with the same call count and per-call time (within 10 % and 25 %): a rename, not a change."""
+def _counterparts(
+    gone: list[dict[str, Any]], new: list[dict[str, Any]], paths: list[dict[str, Any]]
+) -> list[tuple[dict[str, Any], dict[str, Any], str, bool]]:
+    """(A's row, B's row, the parent path, same cost) for each zone name only in A that has a counterpart only in B
+    under the same parent paths with the same call count (within 10 %): renamed when the per-call time is the same
+    too (within 25 %), replaced (a new implementation) when not."""
 
     def parents(name: str, kind: str) -> set[str]:
         return {
@@ -457,23 +461,49 @@ def _renames(gone: list[dict[str, Any]], new: list[dict[str, Any]], paths: list[
             if p["kind"] == kind and p["name"].rsplit(" > ", 1)[-1] == name
         }
 
-    out, used = [], set()
-    for g in gone:
-        pg = parents(g["name"], "gone")
-        for n in new:
-            if n["name"] in used or not pg or parents(n["name"], "new") != pg:
+    def same_cost(g: dict[str, Any], n: dict[str, Any]) -> bool:
+        return abs(n["p50_b_ns"] - g["p50_a_ns"]) <= 0.25 * max(g["p50_a_ns"], 1.0)
+
+    cands = {
+        g["name"]: [
+            n
+            for n in new
+            if parents(g["name"], "gone")
+            and parents(n["name"], "new") == parents(g["name"], "gone")
+            and abs(n["count_b"] - g["count_a"]) <= 0.1 * max(g["count_a"], 1)
+        ]
+        for g in gone
+    }
+    out: list[tuple[dict[str, Any], dict[str, Any], str, bool]] = []
+    used: set[str] = set()
+    # renames first (the same cost); then each other name to the most alike name left (resize_bilinear ->
+    # resize_lanczos, not to whichever came first)
+    for renames in (True, False):
+        for g in gone:
+            if any(x[0] is g for x in out):
                 continue
-            same_calls = abs(n["count_b"] - g["count_a"]) <= 0.1 * max(g["count_a"], 1)
-            same_cost = abs(n["p50_b_ns"] - g["p50_a_ns"]) <= 0.25 * max(g["p50_a_ns"], 1.0)
-            if same_calls and same_cost:
-                used.add(n["name"])
-                where = sorted(pg)[0]
-                out.append(
-                    f"{g['name']} -> {n['name']} ({where + ' > …; ' if where else 'top level; '}{g['count_a']} -> "
-                    f"{n['count_b']} calls, p50 {fmt_ns(g['p50_a_ns'])} -> {fmt_ns(n['p50_b_ns'])})"
-                )
-                break
+            left = [n for n in cands[g["name"]] if n["name"] not in used and same_cost(g, n) == renames]
+            if not left:
+                continue
+            n = max(left, key=lambda n: SequenceMatcher(None, g["name"], n["name"]).ratio())
+            used.add(n["name"])
+            out.append((g, n, sorted(parents(g["name"], "gone"))[0], renames))
     return out
+
+
+def _place(where: str) -> str:
+    """A parent path as a place: its last two zones ("… > _WorkItem.run > process_image > …"), or "top level"."""
+    if not where:
+        return "top level"
+    parts = where.split(" > ")
+    return ("… > " if len(parts) > 2 else "") + " > ".join(parts[-2:]) + " > …"
+
+
+def _pair_text(g: dict[str, Any], n: dict[str, Any], where: str) -> str:
+    return (
+        f"{g['name']} -> {n['name']} ({_place(where)}; {g['count_a']} -> "
+        f"{n['count_b']} calls, p50 {fmt_ns(g['p50_a_ns'])} -> {fmt_ns(n['p50_b_ns'])})"
+    )
 
 
 def _summary(
@@ -492,6 +522,12 @@ def _summary(
         by.setdefault(r["kind"], []).append(r)
     base, target = os.path.basename(a.path), os.path.basename(b.path)
     reg = by.get("regressed", [])
+    pairs = _counterparts(by.get("gone", []), by.get("new", []), paths)
+    replaced = [(g, n, w) for g, n, w, same in pairs if not same]
+    worse = sorted(
+        (x for x in replaced if x[1]["total_b_ns"] > x[0]["total_a_ns"]),
+        key=lambda x: -(x[1]["total_b_ns"] - x[0]["total_a_ns"]),
+    )
     lead = f"B ({target}) vs A ({base}): "
     if per.startswith(AS_THEY_STAND):  # the same work: how much longer it took is the first figure asked for
         sa, sb = (max(c.get_last_time() - c.get_first_time(), 1) for c in (a, b))
@@ -517,6 +553,15 @@ def _summary(
         )
     else:
         title = f"{lead}no zone regressed beyond noise."
+    if worse and worse[0][1]["total_b_ns"] - worse[0][0]["total_a_ns"] > (reg[0]["impact_ns"] if reg else 0):
+        g, n, w = worse[0]  # a new implementation in the old one's place costs more than any zone slowed per call
+        title = (
+            f"{lead}most impact: {g['name']} replaced by {n['name']} at the same place "
+            f"({_place(w)}; {g['count_a']} -> {n['count_b']} calls), "
+            f"{n['mean_b_ns'] / max(g['mean_a_ns'], 1.0):.2f}x per call ({fmt_ns(g['mean_a_ns'])} -> "
+            f"{fmt_ns(n['mean_b_ns'])}), +{fmt_ns(n['total_b_ns'] - g['total_a_ns'])} in total"
+            + (f"; beside it: {title[len(lead) :]}" if reg else ".")
+        )
     more = sorted(by.get("more calls", []), key=lambda r: -(r["total_b_ns"] - r["total_a_ns"]))
     if more and (not reg or more[0]["total_b_ns"] - more[0]["total_a_ns"] > reg[0]["impact_ns"]):
         r = more[0]  # the same work called more often costs more than any zone slowed per call: that leads
@@ -622,10 +667,18 @@ def _summary(
                 )
                 + (f"; ... {len(rows) - 5} more" if len(rows) > 5 else "")
             )
-    renamed = _renames(by.get("gone", []), by.get("new", []), paths)
+    renamed = [_pair_text(g, n, w) for g, n, w, same in pairs if same]
     if renamed:
         lines.append(
             "Likely renamed (only in A -> only in B at the same place, same calls and cost): " + "; ".join(renamed)
+        )
+    if replaced:
+        lines.append(
+            "Replaced (only in A -> only in B at the same place, same calls, another cost): "
+            + "; ".join(
+                f"{_pair_text(g, n, w)[:-1]}, total {fmt_ns(g['total_a_ns'])} -> {fmt_ns(n['total_b_ns'])})"
+                for g, n, w in replaced
+            )
         )
     incl = by.get("through children (slower)", []) + by.get("through children (faster)", [])
     if incl:

@@ -24,6 +24,7 @@ I64 = np.int64
 
 GAMEPLAY, STARTUP, TEARDOWN, TRAILING = 0, 1, 2, 3
 MARKLESS = 2  # a base frame set this short holds no frame mark of the program's
+MARKLESS_LAST = 0.9  # ...nor one frame longer whose last frame spans this share of the capture
 FRAMING = 0.5  # a discontinuous set whose frames cover this share of the capture can stand in for frames
 PERIODIC = 0.03  # a set whose frames (10th to 90th percentile) last the median to within 3% runs at a fixed
 PERIODIC_MIN = 20  # period, given at least this many frames
@@ -75,12 +76,29 @@ def periodic(ph: FramePhases | None) -> bool:
     return bool(lo >= (1 - PERIODIC) * ph.median_ns and hi <= (1 + PERIODIC) * ph.median_ns)
 
 
+def markless(ctx: Capture) -> bool:
+    """The program never marked a base frame: the base set holds only the spans before and after the client started
+    (MARKLESS frames; a 0.13 client adds one more, short, at its start, and the last then spans nearly all of the
+    capture)."""
+    sets = ctx._frame_sets()
+    if not sets:
+        return True
+    n = sets[0]["end"] - sets[0]["begin"]
+    if n <= MARKLESS:
+        return True
+    if n > MARKLESS + 1:
+        return False
+    start, end, _ = ctx._frame_bounds(sets[0])
+    span = int(ctx.get_last_time()) - int(start[0])
+    return span > 0 and (int(ctx.get_last_time()) - int(start[-1])) >= MARKLESS_LAST * span
+
+
 def default_frame_set(ctx: Capture) -> str | None:
     """The frame set the analyses use by default: the base set "Frame", unless the program never marked it (only
     the spans before and after the client started: at most MARKLESS frames) and marked a named set instead (the
     one with the most frames); None for the base set."""
     sets = ctx._frame_sets()
-    if not sets or sets[0]["end"] - sets[0]["begin"] > MARKLESS:
+    if not sets or not markless(ctx):
         return None
     # a discontinuous set marks one activity's spans (a flush, a request batch): a frame only when its spans
     # cover most of the run
@@ -104,7 +122,7 @@ def _coverage(ctx: Capture, fs: dict[str, Any]) -> float:
 def _build(ctx: Capture, frame_set: str | None, factor: float, budget_ns: float | None) -> FramePhases | None:
     fs = ctx._named_frame_set(frame_set if frame_set is not None else default_frame_set(ctx))
     base = ctx._frame_sets()[0]["row"] == fs["row"]
-    if frame_set is None and base and fs["end"] - fs["begin"] <= MARKLESS:
+    if frame_set is None and base and markless(ctx):
         return None  # the program never marked a frame: there are no frames to speak of
     start, end, dur = ctx._frame_bounds(fs)
     n = len(start)

@@ -17,7 +17,7 @@ import numpy as np
 from tracy_mcp.analysis.callstacks import program_frames
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list, pool_of
 from tracy_mcp.analysis.formatting import fmt_bytes as _size  # one rule for sizes
-from tracy_mcp.analysis.frame_phases import MARKLESS, frame_phases
+from tracy_mcp.analysis.frame_phases import frame_phases, markless
 from tracy_mcp.analysis.grouping import group_ids, unique_counts
 from tracy_mcp.analysis.program_messages import logged_in_each, one_off_before
 from tracy_mcp.analysis.report import Report, frame
@@ -878,7 +878,7 @@ def _summary(
         )
     # peak: over all pools when there are several
     allp = len(pools["pool"]) - 1
-    marked = len(frames) > MARKLESS  # a program that never marked a frame has no frame to name
+    marked = not markless(ctx)  # a program that never marked a frame has no frame to name
     where = f" (frame {pools['peak_frame'][allp]})" if pools["peak_frame"][allp] >= 0 and marked else ""
     head.append(
         f"Peak: {_size(pools['peak_bytes'][allp])} live at {_t(pools['peak_ns'][allp])}{where}"

@@ -140,6 +140,7 @@ def slow_frames(
         ph = frame_phases(ctx, frame_set, factor=factor)
     pacer = _pacer(ctx, ph) if budget_ns is None and factor == DEFAULT_FACTOR else ""
     missed = ""  # paced frames between PACED_FACTOR and factor x the median: they missed an interval too
+    missed_frames = np.zeros(0, np.int64)
     if pacer and ph is not None and len(ph.gameplay):
         d = ph.dur[ph.gameplay]
         over = ph.gameplay[(d > PACED_FACTOR * ph.median_ns) & (d <= factor * ph.median_ns)]
@@ -148,6 +149,7 @@ def slow_frames(
             factor = PACED_FACTOR
             ph = frame_phases(ctx, frame_set, factor=factor)
         elif len(over):
+            missed_frames = over
             shown = ", ".join(str(int(f)) for f in over[:8]) + (", …" if len(over) > 8 else "")
             missed = (
                 f"{pacer} paces the frames: {len(over)} more frame(s) took over {PACED_FACTOR:g}x the median and so "
@@ -214,10 +216,10 @@ def slow_frames(
     _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
     if missed:
         res.lines.insert(0, missed)
-    overran = _overran(ctx, ph, pacer, slow) if pacer and budget_ns is None else None
+    overran = _overran(ctx, ph, pacer, slow, missed_frames) if pacer and budget_ns is None else None
     if overran is not None:
         line, n = overran
-        res.lines.insert(0, line)
+        res.lines.insert(1 if missed else 0, line)
         if n > 2 * len(slow):  # a fixed tick that overran its period far more often than by half a period
             res.title = res.title[:-1] + f". {line}"
     if fixed:  # the loop's own zone against the period: the deadline a callback misses
@@ -251,10 +253,10 @@ def slow_frames(
     return res
 
 
-def _overran(ctx: Capture, ph: FramePhases, pacer: str, slow: np.ndarray) -> tuple[str, int] | None:
+def _overran(ctx: Capture, ph: FramePhases, pacer: str, slow: np.ndarray, told: np.ndarray) -> tuple[str, int] | None:
     """(line, count) for a paced loop's frames whose work, the frame minus its pacing wait, took longer than the
     period (OVERRUN x the median frame): a fixed tick that overran starts the next one late by less than half a
-    period, under the slow threshold; None when no frame did."""
+    period, under the slow threshold; None when no frame did beyond the slow ones and those `told` already."""
     t, sl = ctx._cpu(), ctx._srclocs()
     g = ph.gameplay
     rows = t.stat_rows(sl.rows_of(pacer))
@@ -267,7 +269,7 @@ def _overran(ctx: Capture, ph: FramePhases, pacer: str, slow: np.ndarray) -> tup
     work = ph.dur[g] - waited[g]
     late = work > OVERRUN * ph.median_ns
     over = g[late]
-    if len(over) == 0:
+    if not len(np.setdiff1d(over, np.concatenate([slow, told]))):
         return None
     shown = ", ".join(str(int(f)) for f in over[:12]) + (", …" if len(over) > 12 else "")
     return (

@@ -15,7 +15,7 @@ import numpy as np
 
 from tracy_mcp.analysis.call_tree import recursion_by_text
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns
-from tracy_mcp.analysis.frame_phases import MARKLESS, default_frame_set
+from tracy_mcp.analysis.frame_phases import default_frame_set, markless
 from tracy_mcp.analysis.frame_trend import LEVEL, frame_trend, levelled_off, spearman
 from tracy_mcp.analysis.gpu_load import gpu_report
 from tracy_mcp.analysis.lock_contention import lock_contention
@@ -176,7 +176,7 @@ def _contents(ctx: Capture, counts: list[tuple[str, int, str]]) -> list[str]:
         p = ctx.frame_percentiles(named)
         fps = f" = {1e9 / p['p50']:.1f} fps" if p["p50"] and p["p50"] > 0 and named is None else ""
         line += f" (median {fmt_ns(p['p50'])}{fps}, p90 {fmt_ns(p['p90'])}, p99 {fmt_ns(p['p99'])})"
-        if named is None and len(ctx._frame_sets()) and frames[0] <= MARKLESS:
+        if named is None and len(ctx._frame_sets()) and markless(ctx):
             line = line.split("; ")[0] + "; no frame marks (the program never marked a frame)"
     rest = [
         f"{n} {k}" + (f" ({d})" if d and n else "")

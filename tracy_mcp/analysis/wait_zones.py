@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from typing import TYPE_CHECKING
 
@@ -44,6 +45,10 @@ CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still
 MIN_RUNS = 10
 UNIT_MIN_RUNS = 30  # runs of a zone that make it a unit of work to stand in for frames
 ONE_JOB_TEXT = re.compile(r"[^;]* \(\d+% of them\), on whichever thread ran it \(mostly (.*)'s: (\d+%)\)")
+PYTHON_BLOCKING = {  # (file, zone name) of the standard library's calls that block until another thread acts
+    ("threading.py", name)
+    for name in ("Condition.wait", "Event.wait", "Thread.join", "Semaphore.acquire", "Barrier.wait")
+} | {("queue.py", "Queue.get"), ("queue.py", "Queue.put"), ("_base.py", "Future.result"), ("_base.py", "wait")}
 PASSES = 3  # scans for waits, each without the waits found before
 LOCKSTEP_MIN_NS = 50_000  # other threads' units of work shorter than this are hand-offs, not work in lockstep
 FEW_RUNS_CHANCE = 0.01  # a join seen a few times only: how unlikely its runs' endings must be by chance
@@ -242,6 +247,8 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
             break
         left_out = waits
         found.update({(w.thread_row, w.name_idx): w for w in _scan(ctx, lo, hi, phases, _without(ctx, waits))})
+    for w in _python_blocking(ctx, lo, hi):  # the standard library's blocking calls: known waits by their source
+        found.setdefault((w.thread_row, w.name_idx), w)
     # a wait is never the one job another wait is for (a queue's pops, waiting on every thread in turn)
     names = ctx._srclocs().names
     waited = {str(names[w.name_idx]) for w in found.values()}
@@ -251,6 +258,36 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
         else w
         for w in found.values()
     ]
+
+
+def _python_blocking(ctx: Capture, lo: int, hi: int) -> list[WaitZone]:
+    """Zones of Python's own blocking calls (threading's Condition.wait, queue's Queue.get, ...; a Python client
+    records every function) that hold their time themselves, 1 % of the window or more per thread. They block in
+    C until another thread acts; behind the interpreter lock the waiter wakes too late for the timing tests."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    out: list[WaitZone] = []
+    for r in range(len(sl)):
+        where = (os.path.basename(str(sl.file[r])), str(sl.name[r]))
+        if where not in PYTHON_BLOCKING:
+            continue
+        rows = t.stat_rows(np.asarray([r]))
+        rows = rows[t.valid[rows] & (t.start[rows] >= lo) & (t.end[rows] <= hi)]
+        if len(rows) == 0:
+            continue
+        selft = ctx.self_time_array()[rows]
+        for k in np.unique(t.owner[rows]).tolist():
+            mine = t.owner[rows] == k
+            if selft[mine].sum() < 0.8 * t.dur[rows[mine]].sum() or selft[mine].sum() < 0.01 * (hi - lo):
+                continue
+            out.append(
+                WaitZone(
+                    int(k),
+                    int(sl.name_idx[r]),
+                    "waits for other threads",
+                    f"a blocking call of Python's standard library ({where[0]}): it returns when another thread acts",
+                )
+            )
+    return out
 
 
 def _without(ctx: Capture, waits: set[tuple[int, int]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
