@@ -24,7 +24,7 @@ from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_window
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_units import slow_units
-from tracy_mcp.analysis.wait_zones import WaitZone, frame_waits, joined_work, wait_zones
+from tracy_mcp.analysis.wait_zones import IDLE, WaitZone, frame_waits, joined_work, wait_zones
 from tracy_mcp.analysis.zone_paths import zone_texts
 
 if TYPE_CHECKING:
@@ -194,6 +194,13 @@ def slow_frames(
             f"over {factor:g}x the median of their side of the step at frame {trend.step_frame}: "
             f"{fmt_ns(lim[0])} before, {fmt_ns(lim[-1])} from it on"
         )
+    idle_frames, idle_name = _idle_frames(ctx, ph, slow)
+    if len(idle_frames):  # long only because the loop waited for input: the user paused, nothing was slow
+        slow = np.setdiff1d(slow, idle_frames)
+        typical = np.setdiff1d(typical, idle_frames)
+        rule += (
+            f"; {len(idle_frames)} frame(s) that long only because the loop waited for input in {idle_name} left out"
+        )
     kind = "gameplay frames" if ph.set_name == "Frame" else "frames"  # a named set's are a callback's, a step's
     head = f"{len(slow)} slow frame(s) of {len(g)} {kind} ({g[0]}..{g[-1]} of set {ph.set_name!r}, {rule})"
     if len(slow) == 0:
@@ -251,6 +258,27 @@ def slow_frames(
     if near:
         res.lines.insert(0, near)
     return res
+
+
+def _idle_frames(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> tuple[np.ndarray, str]:
+    """(the frames of `slow` that are over the threshold only through an event loop's wait for input, its name):
+    without that wait they would not be slow."""
+    win = ph.window() if len(ph.gameplay) else None
+    if win is None or len(slow) == 0:
+        return np.zeros(0, I64), ""
+    waits = [w for w in wait_zones(ctx, *win, ph) if w.kind == IDLE]
+    if not waits:
+        return np.zeros(0, I64), ""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    idle = np.zeros(len(ph.start))
+    for w in waits:
+        rows = t.stat_rows(sl.rows_of(str(sl.names[w.name_idx])))
+        rows = rows[t.valid[rows] & (t.owner[rows] == w.thread_row)]
+        fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
+        ok = fi >= 0
+        idle += np.bincount(fi[ok], weights=t.dur[rows][ok].astype(np.float64), minlength=len(ph.start))
+    out = slow[ph.dur[slow] - idle[slow] <= ph.threshold_ns]
+    return out.astype(I64), str(sl.names[waits[0].name_idx])
 
 
 def _overran(ctx: Capture, ph: FramePhases, pacer: str, slow: np.ndarray, told: np.ndarray) -> tuple[str, int] | None:

@@ -54,6 +54,9 @@ LOCKSTEP_MIN_NS = 50_000  # other threads' units of work shorter than this are h
 FEW_RUNS_CHANCE = 0.01  # a join seen a few times only: how unlikely its runs' endings must be by chance
 SAMPLE = 1000  # runs checked per candidate zone
 GPU = "waits for the GPU"
+IDLE = "waits for input"  # an event loop's wait at the start of each frame: the user, not the program, sets it
+IDLE_START_NS = 200_000  # ...it opens this soon after a frame starts,
+IDLE_SPREAD = 10.0  # ...and its longest run is this many times its median (a pause of the user's)
 GPU_WAIT_MIN_NS = 100_000  # runs shorter than this did not wait (the GPU was done already): left out of the test
 
 
@@ -75,7 +78,9 @@ class WaitZone:
 def kind_words(kind: str) -> str:
     """A wait zone's kind in plain words: "the frame-pacing wait", "a wait for the GPU", "a wait for other
     threads"."""
-    return {"paces the frame": "the frame-pacing wait", GPU: "a wait for the GPU"}.get(kind, "a wait for other threads")
+    return {"paces the frame": "the frame-pacing wait", GPU: "a wait for the GPU", IDLE: "a wait for input"}.get(
+        kind, "a wait for other threads"
+    )
 
 
 def wrapper_rows(ctx: Capture) -> np.ndarray:
@@ -361,6 +366,10 @@ def _scan(
             if why:
                 found[(k, name_idx)] = WaitZone(k, name_idx, "paces the frame", why)
                 continue
+            idle = _idles(t, rk, gs) if phases is not None else None
+            if idle:
+                found[(k, name_idx)] = WaitZone(k, name_idx, IDLE, idle)
+                continue
             gpu = _waits_for_gpu(ctx, rk)
             if gpu is not None:
                 found[(k, name_idx)] = gpu
@@ -585,6 +594,29 @@ def _last_to_finish(ctx: Capture, best: np.ndarray, gap: np.ndarray, eps: int) -
 
 def _mad(x: np.ndarray) -> float:
     return float(np.median(np.abs(x - np.median(x))))
+
+
+def _idles(t: ZoneTree, rk: np.ndarray, gs: np.ndarray) -> str | None:
+    """An event loop's wait for input: it opens about every frame at the frame's start (the loop redraws only
+    after something happened), and lasts anything from nothing to many frames' worth (the user paused); None
+    otherwise."""
+    if len(gs) < MIN_RUNS:
+        return None
+    fi = np.searchsorted(gs, t.start[rk], "right") - 1
+    ok = fi >= 0
+    rk, fi = rk[ok], fi[ok]
+    at_start = (t.start[rk] - gs[fi]) <= IDLE_START_NS
+    if not 0.8 <= len(np.unique(fi[at_start])) / len(gs) <= 1.0:
+        return None
+    d = t.dur[rk].astype(np.float64)
+    med = float(np.median(d))
+    if med <= 0 or float(d.max()) < IDLE_SPREAD * med or float(np.std(d)) < float(np.mean(d)):
+        return None
+    return (
+        f"it opens each frame ({at_start.mean():.0%} of its runs start within {IDLE_START_NS // 1000} µs of a "
+        f"frame's start) and lasts a median {med / 1e6:.2f} ms but up to {d.max() / 1e6:.1f} ms: the loop waits "
+        "there for input, and a frame it makes long is idle, not slow"
+    )
 
 
 def _paces(t: ZoneTree, rk: np.ndarray, gs: np.ndarray, ge: np.ndarray) -> str | None:
