@@ -34,3 +34,13 @@ def test_the_keypress_work_stays_the_culprit_when_idle_frames_are_left_out() -> 
         res = c.slow_frames()
     assert res.culprit == "Markdown::ReparseDocument"
     assert "left out" in res.title
+
+
+def test_new_work_in_an_old_place_leads_the_comparison() -> None:
+    """regress a/b: b paints with a new blur (Effects::Blur, a zone only b has, inside UI::Paint); no zone in both
+    regressed, and the frames held (they wait for input). The title names the new zone and where it runs."""
+    with open_capture(DATA / "notesapp-regress_a.tracy") as a:
+        cmp = a.compare(DATA / "notesapp-regress_b.tracy")
+    assert "most impact: a zone only B has, Effects::Blur (" in cmp.title
+    assert "inside UI::Paint, which went " in cmp.title
+    assert "Spell::CheckParagraph 0.49x per call" in cmp.title or "Spell::CheckParagraph" in cmp.summary()

@@ -46,6 +46,7 @@ MAX_SETS = 3  # ...and at most this many are
 SAME_WORK_MIN = 10  # zone names called at least this often in both runs tell whether they did the same work...
 SAME_WORK_SHARE = 0.5  # ...when at least this share of them have exactly equal counts
 AS_THEY_STAND = "as they stand"
+NO_REGRESSION = "no zone regressed beyond noise"
 COLS = (
     "name",
     "kind",
@@ -552,7 +553,25 @@ def _summary(
             f"{'+' if r['impact_ns'] >= 0 else '-'}{fmt_ns(abs(r['impact_ns']))} in total{per_frame_reg}."
         )
     else:
-        title = f"{lead}no zone regressed beyond noise."
+        title = f"{lead}{NO_REGRESSION}."
+    paired = {n["name"] for _, n, _, _ in pairs}
+    added = sorted((n for n in by.get("new", []) if n["name"] not in paired), key=lambda n: -n["total_b_ns"])
+    grew = by.get("through children (slower)", [])
+    if added and not reg and not worse:  # new work in an old place is what got slower: say where it runs
+        n = added[0]
+        host = next((r for r in grew if f"{n['name']} (new)" in _children(r["name"], paths)), None)
+        title = (
+            f"{lead}most impact: a zone only B has, {n['name']} ({n['count_b']} calls, {fmt_ns(n['total_b_ns'])} "
+            "in total"
+            + (
+                f"; inside {host['name']}, which went {fmt_ns(host['mean_a_ns'])} -> {fmt_ns(host['mean_b_ns'])} "
+                f"per call, {host['mean_ratio']:.2f}x"
+                if host is not None
+                else ""
+            )
+            + "); no zone present in both regressed beyond noise"
+            + title[len(lead) + len(NO_REGRESSION) :]
+        )
     if worse and worse[0][1]["total_b_ns"] - worse[0][0]["total_a_ns"] > (reg[0]["impact_ns"] if reg else 0):
         g, n, w = worse[0]  # a new implementation in the old one's place costs more than any zone slowed per call
         title = (
