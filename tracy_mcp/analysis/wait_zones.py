@@ -606,7 +606,10 @@ def _idles(t: ZoneTree, rk: np.ndarray, gs: np.ndarray) -> str | None:
     ok = fi >= 0
     rk, fi = rk[ok], fi[ok]
     at_start = (t.start[rk] - gs[fi]) <= IDLE_START_NS
-    if not 0.8 <= len(np.unique(fi[at_start])) / len(gs) <= 1.0:
+    # once a frame, opening it: most of its runs start the frame, and most frames start with one
+    if not (
+        0.8 <= len(rk) / len(gs) <= 1.2 and at_start.mean() >= 0.8 and len(np.unique(fi[at_start])) >= 0.8 * len(gs)
+    ):
         return None
     d = t.dur[rk].astype(np.float64)
     med = float(np.median(d))
