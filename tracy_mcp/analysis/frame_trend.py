@@ -411,6 +411,12 @@ def _zone_growth(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list
     return out
 
 
+def _value_at(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """A plot's value at each of `at` (its last point at or before it; NaN before its first point)."""
+    j = np.searchsorted(times, at, "right") - 1
+    return np.where(j >= 0, values[np.maximum(j, 0)], np.nan)
+
+
 def _plot_columns(ctx: Capture) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """(the plots table, each plot's first and end point row, all points' times and values); None without points."""
     db = ctx._db
@@ -442,11 +448,11 @@ def _plot_trends(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list
         t, v = times[b[i] : e[i]], values[b[i] : e[i]]
         if len(t) < 3:
             continue
-        j = np.searchsorted(t, at, "right") - 1
-        ok = j >= 0
+        sampled = _value_at(t, v, at)
+        ok = np.isfinite(sampled)
         if ok.mean() < 0.5:
             continue
-        val = v[np.maximum(j, 0)][ok]
+        val = sampled[ok]
         tenth = part_of[ok]
         first, last = val[tenth == tenth.min()], val[tenth == tenth.max()]
         per = [float(np.median(val[tenth == q])) if (tenth == q).any() else float("nan") for q in range(len(parts))]
@@ -504,10 +510,9 @@ def _plot_step(ctx: Capture, ph: FramePhases, g: np.ndarray, k: int) -> tuple[st
         t, v = times[b[i] : e[i]], values[b[i] : e[i]]
         if len(t) < 3:
             continue
-        j = np.searchsorted(t, ends, "right") - 1
-        if (j >= 0).mean() < 0.5:
+        val = _value_at(t, v, ends)
+        if np.isfinite(val).mean() < 0.5:
             continue
-        val = np.where(j >= 0, v[np.maximum(j, 0)], np.nan)
         before, after = np.nanmedian(val[:k]), np.nanmedian(val[k:])
         if not (np.isfinite(before) and np.isfinite(after)) or before == after:
             continue

@@ -269,32 +269,30 @@ def _idle_frames(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> tuple[np.nd
     waits = [w for w in wait_zones(ctx, *win, ph) if w.kind == IDLE]
     if not waits:
         return np.zeros(0, I64), ""
-    t, sl = ctx._cpu(), ctx._srclocs()
-    idle = np.zeros(len(ph.start))
-    for w in waits:
-        rows = t.stat_rows(sl.rows_of(str(sl.names[w.name_idx])))
-        rows = rows[t.valid[rows] & (t.owner[rows] == w.thread_row)]
-        fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
-        ok = fi >= 0
-        idle += np.bincount(fi[ok], weights=t.dur[rows][ok].astype(np.float64), minlength=len(ph.start))
+    names = ctx._srclocs().names
+    idle = np.sum([_time_in_frames(ctx, ph, str(names[w.name_idx]), w.thread_row) for w in waits], axis=0)
     out = slow[ph.dur[slow] - idle[slow] <= ph.threshold_ns]
-    return out.astype(I64), str(sl.names[waits[0].name_idx])
+    return out.astype(I64), str(names[waits[0].name_idx])
+
+
+def _time_in_frames(ctx: Capture, ph: FramePhases, name: str, thread_row: int | None = None) -> np.ndarray:
+    """Per frame of `ph`: the time in runs of zone `name` (on `thread_row`, or any thread) that start in it."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    rows = rows[t.valid[rows] & ((t.owner[rows] == thread_row) if thread_row is not None else True)]
+    fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
+    ok = fi >= 0
+    return np.bincount(fi[ok], weights=t.dur[rows][ok].astype(np.float64), minlength=len(ph.start))
 
 
 def _overran(ctx: Capture, ph: FramePhases, pacer: str, slow: np.ndarray, told: np.ndarray) -> tuple[str, int] | None:
     """(line, count) for a paced loop's frames whose work, the frame minus its pacing wait, took longer than the
     period (OVERRUN x the median frame): a fixed tick that overran starts the next one late by less than half a
     period, under the slow threshold; None when no frame did beyond the slow ones and those `told` already."""
-    t, sl = ctx._cpu(), ctx._srclocs()
     g = ph.gameplay
-    rows = t.stat_rows(sl.rows_of(pacer))
-    rows = rows[t.valid[rows]]
-    if len(rows) == 0 or len(g) == 0:
+    if len(g) == 0:
         return None
-    fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
-    ok = fi >= 0
-    waited = np.bincount(fi[ok], weights=t.dur[rows][ok].astype(np.float64), minlength=len(ph.start))
-    work = ph.dur[g] - waited[g]
+    work = ph.dur[g] - _time_in_frames(ctx, ph, pacer)[g]
     late = work > OVERRUN * ph.median_ns
     over = g[late]
     if not len(np.setdiff1d(over, np.concatenate([slow, told]))):

@@ -20,7 +20,6 @@
 from __future__ import annotations
 
 import os
-import re
 from typing import TYPE_CHECKING
 
 import attrs
@@ -44,7 +43,6 @@ ONE_JOB = 0.8  # one zone name ending last before this share of a wait's runs, o
 CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still tell a wait (see _find)
 MIN_RUNS = 10
 UNIT_MIN_RUNS = 30  # runs of a zone that make it a unit of work to stand in for frames
-ONE_JOB_TEXT = re.compile(r"[^;]* \(\d+% of them\), on whichever thread ran it \(mostly (.*)'s: (\d+%)\)")
 PYTHON_BLOCKING = {  # (file, zone name) of the standard library's calls that block until another thread acts
     ("threading.py", name)
     for name in ("Condition.wait", "Event.wait", "Thread.join", "Semaphore.acquire", "Barrier.wait")
@@ -68,6 +66,7 @@ class WaitZone:
     evidence: str
     waits_for: str = ""  # the thread whose work most often ended just before a wait for other threads ended
     waits_for_work: str = ""  # the one job (zone name) that ends last before it, whichever thread runs it
+    evidence_by_thread: str = ""  # the evidence naming the thread rather than that job (when the job is a wait)
 
     @property
     def label(self) -> str:
@@ -258,9 +257,7 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
     names = ctx._srclocs().names
     waited = {str(names[w.name_idx]) for w in found.values()}
     return [
-        attrs.evolve(w, waits_for_work="", evidence=ONE_JOB_TEXT.sub(r"mostly \1's (\2 of them)", w.evidence))
-        if w.waits_for_work in waited
-        else w
+        attrs.evolve(w, waits_for_work="", evidence=w.evidence_by_thread) if w.waits_for_work in waited else w
         for w in found.values()
     ]
 
@@ -393,22 +390,25 @@ def _scan(
                     last, share = _last_to_finish(ctx, last_of, before, eps)
                     job, work_share = _last_work(ctx, last_of, before, eps, e, work)
                     one_job = bool(job) and work_share >= ONE_JOB and share < ONE_JOB  # a job, on any thread
+                    base = (
+                        f"{f_end:.0%} of its runs end within {eps // 1000} µs after a zone on another thread ends "
+                        f"(chance baseline, the midpoints of its runs: {f_mid:.0%})"
+                    )
+                    by_thread = base + (
+                        f"; the work ending last before it: mostly {last}'s ({share:.0%} of them)" if last else ""
+                    )
                     found[(k, name_idx)] = WaitZone(
                         k,
                         name_idx,
                         "waits for other threads",
-                        f"{f_end:.0%} of its runs end within {eps // 1000} µs after a zone on another thread ends "
-                        f"(chance baseline, the midpoints of its runs: {f_mid:.0%})"
-                        + (
-                            f"; the work ending last before it: {job} ({work_share:.0%} of them), on whichever "
-                            f"thread ran it (mostly {last}'s: {share:.0%})"
-                            if one_job
-                            else f"; the work ending last before it: mostly {last}'s ({share:.0%} of them)"
-                            if last
-                            else ""
-                        ),
+                        base
+                        + f"; the work ending last before it: {job} ({work_share:.0%} of them), on whichever thread "
+                        f"ran it (mostly {last}'s: {share:.0%})"
+                        if one_job
+                        else by_thread,
                         waits_for=last,
                         waits_for_work=job if one_job else "",
+                        evidence_by_thread=by_thread,
                     )
                     break
     return list(found.values())
