@@ -78,4 +78,4 @@ def test_a_leak_in_a_named_pool_with_its_callstack() -> None:
     assert set(never["pool"].astype(str)) == {"ScriptHeap"}
     text = "\n".join(r.lines)
     assert f"LEAK: Script::SpawnEntity — {len(never)} allocations x 512 B = {int(never['size_bytes'].sum())} B" in text
-    assert "pool ScriptHeap" in text and "callstack script_alloc (scriptgame.cpp:" in text
+    assert "pool ScriptHeap" in text and "called (through script_alloc) from new_script_object (scriptgame.cpp:" in text

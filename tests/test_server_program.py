@@ -87,8 +87,9 @@ def test_a_leak_on_every_worker_is_one_leak_with_its_callstack() -> None:
         f"{int(never['size_bytes'].sum())} B never freed" in r.title
     )
     head = next(x for x in r.lines if x.startswith("LEAK: Conn::OnTimeout"))
-    # the callstack starts at the program's frames, not the profiler's own
-    assert "; callstack mem_alloc (reqsrv.cpp:" in head and "< conn_on_timeout (reqsrv.cpp:" in head
+    # the call site starts at the program's frames (not the profiler's own), after the allocation wrapper
+    assert "; called (through mem_alloc) from conn_on_timeout (reqsrv.cpp:" in head
+    assert "< http_write (reqsrv.cpp:" in head
     assert "tracy::" not in head
     # what each leaked buffer was for: the warning logged beside it on its thread
     logged = next(x.strip() for x in r.lines if x.strip().startswith("logged on the same thread"))

@@ -8,13 +8,12 @@ site "(no zone)". Frees may happen on other threads; they only end an allocation
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.callstacks import program_frames
+from tracy_mcp.analysis.callstacks import call_site, common_wrapper
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list, pool_of
 from tracy_mcp.analysis.formatting import fmt_bytes as _size  # one rule for sizes
 from tracy_mcp.analysis.frame_phases import frame_phases, markless
@@ -50,6 +49,11 @@ AT_EXIT_COUNT = 10  # at least this many allocations,
 AT_EXIT_AGE = 0.1  # held a median of at least this share of the capture
 CREEP = 0.05  # live memory rising every tenth after a plateau, by this share in all: still growing (a leak)
 PEAK_SHARE = 0.1  # sites holding at least 10% of the peak are named in "at the peak"
+SITE_DEPTH = 4  # program frames naming a call site (allocator wrapper, caller, its callers)
+WRAPPER_SAMPLE = 200  # the most used allocation callstacks looked at to find an allocation wrapper
+GROWTH_MIN = 30  # blocks held until exit that make a site's steady growth...
+GROWTH_SHARE = 0.05  # ...holding at least this share of what was live before exit...
+GROWTH_PARTS = 4  # ...made in every quarter of their span (at least a third of an even share each)
 LOOP_RUNS = 10  # a loop of a thread's own run at least this often gets its rate of allocations per run...
 LOOP_RATE = 0.1  # ...when its run count differs from the gameplay frames' by more than this share
 BURST_GAP_NS = 1_000_000  # frees on one thread this close together are one release...
@@ -712,29 +716,79 @@ def _cap(ev: _Events, mine: np.ndarray) -> str:
 
 
 def _leak_callstacks(ctx: Capture, ev: _Events) -> dict[str, Any]:
+    """Never-freed allocations by call site (callstacks whose program frames read the same), most bytes first."""
     never = (ev.t_free < 0) & (ev.callstack > 0)
+    rows = _call_sites(ctx, ev.callstack[never], ev.size[never])[:20]
+    return {
+        "callstack": np.asarray([r[0] for r in rows], I64),
+        "count": np.asarray([r[2] for r in rows], I64),
+        "bytes": np.asarray([r[3] for r in rows], I64),
+        "frames": np.asarray([r[1] for r in rows], object),
+    }
+
+
+def _call_sites(ctx: Capture, callstacks: np.ndarray, sizes: np.ndarray) -> list[tuple[int, str, int, int]]:
+    """(a callstack id, call site text, allocations, bytes) per call site of these allocations, most bytes first:
+    callstacks through the same functions (innermost SITE_DEPTH of the program's) are one site, shown with the
+    lines of its most used callstack."""
+    cs, inv = group_ids(callstacks)
+    if len(cs) == 0:
+        return []
+    cnt = np.bincount(inv.ravel(), minlength=len(cs))
+    byt = np.bincount(inv.ravel(), weights=sizes, minlength=len(cs))
+    merged: dict[str, list[Any]] = {}
+    wrapper = _alloc_wrapper(ctx)
+    for c, n, b in sorted(zip(cs.tolist(), cnt.tolist(), byt.tolist(), strict=True), key=lambda r: -r[1]):
+        frames = ctx.get_callstack_frames(int(c))
+        key = call_site(frames, SITE_DEPTH, skip=wrapper, lines=False)
+        row = merged.setdefault(key, [int(c), call_site(frames, SITE_DEPTH, skip=wrapper) or "?", 0, 0])
+        row[2] += int(n)
+        row[3] += int(b)
+    rows = [(int(c), str(text), int(n), int(b)) for c, text, n, b in merged.values()]
+    return sorted(rows, key=lambda r: (-r[3], -r[2]))
+
+
+def _alloc_wrapper(ctx: Capture) -> str:
+    """The program's allocation wrapper (its function innermost in nearly every allocation's callstack), left out of
+    call sites; "" when there is none. Once per capture."""
+
+    def find() -> str:
+        db = ctx._db
+        if not db.has("mem_events", "cs_alloc"):
+            return ""
+        cs = db.col("mem_events", "cs_alloc").astype(I64, copy=False)
+        ids, counts = unique_counts(cs[cs > 0])
+        top = np.argsort(-counts, kind="stable")[:WRAPPER_SAMPLE]
+        frames = [ctx.get_callstack_frames(int(c)) for c in ids[top].tolist()]
+        return common_wrapper(frames, counts[top].tolist())
+
+    return str(ctx._db.cached("alloc_wrapper", find))
+
+
+def _leak_sites_text(
+    ctx: Capture, ev: _Events, site: np.ndarray, ids: np.ndarray, kept: np.ndarray | None = None
+) -> str:
+    """Where a leaking zone's never-freed allocations (or those `kept`) are called from, and, when the zone's
+    other allocations come from other call sites, those: what tells the leak apart inside one zone."""
+    mine = np.isin(site, ids) & (ev.callstack > 0)
+    never = mine & ((ev.t_free < 0) if kept is None else kept)
     if not never.any():
-        return {
-            "callstack": np.zeros(0, I64),
-            "count": np.zeros(0, I64),
-            "bytes": np.zeros(0, I64),
-            "frames": np.zeros(0, object),
-        }
-    cs, inv = group_ids(ev.callstack[never])
-    cnt = np.bincount(inv.ravel())
-    byt = np.bincount(inv.ravel(), weights=ev.size[never]).astype(I64)
-    order = np.argsort(-byt, kind="stable")[:20]
-    frames = []
-    for c in cs[order].tolist():
-        fr = program_frames(ctx.get_callstack_frames(int(c)))
-        frames.append(" < ".join(f["name"] + _where(f) for f in fr[:5]) or "?")
-    return {"callstack": cs[order], "count": cnt[order], "bytes": byt[order], "frames": np.asarray(frames, object)}
-
-
-def _where(f: dict[str, Any]) -> str:
-    """ " (file.cpp:123)" for a resolved frame, "" otherwise."""
-    name = os.path.basename(str(f.get("file", "")))
-    return f" ({name}:{f['line']})" if name and not name.startswith("[") and f.get("line") else ""
+        return ""
+    leaking = _call_sites(ctx, ev.callstack[never], ev.size[never])
+    wrapper = _alloc_wrapper(ctx)
+    through = f" (through {wrapper})" if wrapper else ""
+    text = f"; called{through} from " + " and ".join(f"{t} ({n} allocations)" for _c, t, n, _b in leaking[:2])
+    sites_leaking = {t for _c, t, _n, _b in leaking}
+    freed = mine & ~never
+    others = [r for r in _call_sites(ctx, ev.callstack[freed], ev.size[freed]) if r[1] not in sites_leaking]
+    if others:
+        n_other = sum(r[2] for r in others)
+        text += (
+            f"; its other {n_other} allocations, from other call sites, are "
+            f"{'all freed' if kept is None else 'freed while it runs'}: "
+            + "; ".join(f"{t} ({n})" for _c, t, n, _b in sorted(others, key=lambda r: -r[2])[:2])
+        )
+    return text
 
 
 # -- the peak's run-up ------------------------------------------------------------------------------------------------
@@ -839,7 +893,7 @@ def _summary(
             f"{_t(lk['last'])} ({lk['count']} of its {lk['allocs']} allocations; "
             f"{fmt_pct(nb / b_never)} of what is still allocated at the end). "
             f"Thread{'s' if len(lk['threads']) > 1 else ''} {name_list(lk['threads'])}, pool {lk['pool']}, "
-            f"path {lk['path']}" + (f"; callstack {leak_cs['frames'][0]}" if len(leak_cs["callstack"]) else "")
+            f"path {lk['path']}{_leak_sites_text(ctx, ev, site, lk['ids'])}"
         )
         took = (lk["last"] - lk["first"]) / 1e9
         if took > 0:
@@ -865,6 +919,9 @@ def _summary(
         head.append("No steady leak: what is still allocated at the end is held by bounded sites (below).")
     else:
         head.append("No leak: every allocation was freed before the end of the capture.")
+    grows = _grows_until_exit(ctx, ev, site, sites)
+    if grows is not None:
+        head.insert(0 if lk is None else len(head), _growth_text(ctx, ev, site, sites, grows))
     at_exit = _freed_at_exit(ctx, ev)
     if at_exit:
         head.append(at_exit)
@@ -1003,6 +1060,9 @@ def _summary(
         leak = f"no steady leak ({n_never} allocations, {b_never} B, still live at the end)"
     else:
         leak = "no leak (everything freed)"
+    if grows is not None:
+        i = int(grows["site"])
+        leak += f"; {sites['name'][i]} GROWS until exit: {_size(grows['bytes'])} made steadily, freed only at exit"
     bounded = np.flatnonzero(leaks["bounded"])
     if len(bounded):
         i = int(leaks["site_id"][bounded[0]])
@@ -1166,6 +1226,58 @@ def _frees_nothing(ctx: Capture, ev: _Events, leak: str, leaked: int = 0) -> str
             if once
             else ""
         )
+    )
+
+
+def _grows_until_exit(ctx: Capture, ev: _Events, site: np.ndarray, sites: dict[str, Any]) -> dict[str, Any] | None:
+    """The site whose blocks pile up all run and are freed only at exit (a cache or list nothing bounds while the
+    program runs: a leak in all but name), the largest by bytes; None when there is none."""
+    cut = _exit_cut(ctx)
+    kept = (ev.t_alloc < cut) & (ev.t_free >= cut)
+    if kept.sum() < GROWTH_MIN or markless(ctx):  # a batch job without a loop may well gather until it ends
+        return None
+    span = max(int(ctx.get_last_time()) - int(ctx.get_first_time()), 1)
+    live_at_cut = int(ev.size[(ev.t_alloc < cut) & ((ev.t_free < 0) | (ev.t_free >= cut))].sum())
+    best: dict[str, Any] | None = None
+    ids, counts = unique_counts(site[kept])
+    for i, n in zip(ids.tolist(), counts.tolist(), strict=True):
+        mine = kept & (site == i)
+        t = ev.t_alloc[mine]
+        a0, a1 = int(t.min()), int(t.max())
+        nbytes = int(ev.size[mine].sum())
+        if n < GROWTH_MIN or a1 - a0 < STEADY_SPREAD * span or nbytes < GROWTH_SHARE * live_at_cut:
+            continue
+        if np.histogram(t, bins=GROWTH_PARTS, range=(a0, a1))[0].min() < n / GROWTH_PARTS / 3:
+            continue  # bursts (level loads), not a steady pile-up
+        if not _rising(ev, site == i, a0, a1, nbytes):
+            continue  # a cache at its cap: it frees its oldest as it adds
+        if best is None or nbytes > best["bytes"]:
+            best = {"site": i, "mask": mine, "count": n, "bytes": nbytes, "first": a0, "last": a1}
+    return best
+
+
+def _rising(ev: _Events, mine: np.ndarray, a0: int, a1: int, nbytes: int) -> bool:
+    """Whether a site's live bytes rise in every part of [a0, a1] by at least a third of an even share of `nbytes`."""
+    ta, tf, sz = ev.t_alloc[mine], ev.t_free[mine], ev.size[mine]
+    ts = np.linspace(a0, a1, GROWTH_PARTS + 1)
+    live = np.asarray([sz[(ta <= t) & ((tf < 0) | (tf > t))].sum() for t in ts.tolist()], float)
+    return bool(np.all(np.diff(live) >= nbytes / GROWTH_PARTS / 3))
+
+
+def _growth_text(ctx: Capture, ev: _Events, site: np.ndarray, sites: dict[str, Any], g: dict[str, Any]) -> str:
+    i, first = int(g["site"]), int(ctx.get_first_time())
+    took = max((g["last"] - g["first"]) / 1e9, 1e-9)
+    freed_at = int(ev.t_free[g["mask"]].min())
+    where = _freed_where(ctx, ev, g["mask"] & (ev.free_thread >= 0), -1, by_bytes=True).removeprefix(
+        "; freed mostly in "
+    )
+    return (
+        f"GROWS UNTIL EXIT: {sites['name'][i]} ({sites['thread'][i]}, pool {sites['pool'][i]}) — {g['count']} "
+        f"allocations, {_size(g['bytes'])}, made steadily from {_t(g['first'] - first)} to {_t(g['last'] - first)} "
+        f"(+{_size(int(g['bytes'] / took))} per second, {_size(int(g['bytes'] / took * 3600))} an hour if it keeps "
+        f"on) and none freed while the program ran: all freed at exit (from {_t(freed_at - first)}"
+        f"{', in ' + where if where else ''}). Nothing bounds it while it runs (a cache or list without a cap): a "
+        f"leak in all but name{_leak_sites_text(ctx, ev, site, np.asarray([i]), kept=g['mask'])}"
     )
 
 
