@@ -47,6 +47,7 @@ OVERRUN = 1.05  # a paced frame whose work (the frame minus its pacing wait) is 
 PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and none is over 2x, this x: such a
 # frame missed its interval (with frames over 2x, those between are named beside them); also for a named set at a
 # fixed period (frame_phases.periodic: an audio callback)
+ONE_INTERVAL = 2.1  # a paced frame up to this x the median missed one interval, like those over PACED_FACTOR
 CLIMB = 0.8  # a culprit adding under this share of its parent zone's growth: the parent (its steps together) is it
 MAX_CLIMB = 4
 LOOP_COUNT = 0.05  # a fixed-period set's loop zone runs once per frame (to within this share)...
@@ -144,8 +145,9 @@ def slow_frames(
     if pacer and ph is not None and len(ph.gameplay):
         d = ph.dur[ph.gameplay]
         over = ph.gameplay[(d > PACED_FACTOR * ph.median_ns) & (d <= factor * ph.median_ns)]
-        if not (d > factor * ph.median_ns).any() and len(over):
-            # no frame over 2x, but a paced loop's frame at 1.5x already missed its interval: those are the hitches
+        if not (d > ONE_INTERVAL * ph.median_ns).any() and len(over):
+            # no frame missed more than one interval, but a paced loop's frame at 1.5x already missed it: those are
+            # the hitches (the ones a hair over 2x are the same kind, not worse)
             factor = PACED_FACTOR
             ph = frame_phases(ctx, frame_set, factor=factor)
         elif len(over):

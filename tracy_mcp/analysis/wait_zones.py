@@ -251,6 +251,10 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
             break
         left_out = waits
         found.update({(w.thread_row, w.name_idx): w for w in _scan(ctx, lo, hi, phases, _without(ctx, waits))})
+    # then the steps of the units: a hand-over in the middle of another thread's unit of work
+    waits = {key for key, w in found.items() if w.kind == "waits for other threads"}
+    for w in _scan(ctx, lo, hi, phases, _without(ctx, waits, inner_work(ctx))):
+        found.setdefault((w.thread_row, w.name_idx), w)
     for w in _python_blocking(ctx, lo, hi):  # the standard library's blocking calls: known waits by their source
         found.setdefault((w.thread_row, w.name_idx), w)
     # a wait is never the one job another wait is for (a queue's pops, waiting on every thread in turn)
@@ -292,11 +296,32 @@ def _python_blocking(ctx: Capture, lo: int, hi: int) -> list[WaitZone]:
     return out
 
 
-def _without(ctx: Capture, waits: set[tuple[int, int]]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """top_work without the runs of the given (thread row, zone name) waits."""
+def inner_work(ctx: Capture) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per thread row, as top_work: the steps of its units of work (their direct children). A thread that hands
+    work over in the middle of its unit (a main thread that passes the command lists on, then presents) wakes the
+    waiting thread at the end of a step, not of the unit."""
+
+    def build() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        t = ctx._cpu()
+        out = []
+        for _st, _en, units in top_work(ctx):
+            kids = [u + 1 + np.flatnonzero(t.parent[u + 1 : int(t.subtree_end[u])] == u) for u in units.tolist()]
+            rows = np.concatenate(kids) if kids else np.zeros(0, I64)
+            rows = rows[t.end[rows] >= 0]
+            rows = rows[np.argsort(t.end[rows], kind="stable")]
+            out.append((np.sort(t.start[rows]), t.end[rows], rows))
+        return out
+
+    return ctx._db.cached("inner_work", build)
+
+
+def _without(
+    ctx: Capture, waits: set[tuple[int, int]], work: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """top_work (or `work`) without the runs of the given (thread row, zone name) waits."""
     t, sl = ctx._cpu(), ctx._srclocs()
     out = []
-    for k, (st, en, rows) in enumerate(top_work(ctx)):
+    for k, (st, en, rows) in enumerate(top_work(ctx) if work is None else work):
         mine = [n for (th, n) in waits if th == k]
         if mine and len(rows):
             keep = ~np.isin(sl.name_idx[t.srcloc[rows]], mine)
