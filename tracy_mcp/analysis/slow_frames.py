@@ -24,7 +24,15 @@ from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_window
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_units import slow_units
-from tracy_mcp.analysis.wait_zones import IDLE, WaitZone, frame_waits, joined_work, wait_zones
+from tracy_mcp.analysis.wait_zones import (
+    IDLE,
+    WaitZone,
+    frame_waits,
+    joined_work,
+    top_work,
+    wait_names,
+    wait_zones,
+)
 from tracy_mcp.analysis.zone_paths import zone_texts
 
 if TYPE_CHECKING:
@@ -48,6 +56,9 @@ PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and
 # frame missed its interval (with frames over 2x, those between are named beside them); also for a named set at a
 # fixed period (frame_phases.periodic: an audio callback)
 ONE_INTERVAL = 2.1  # a paced frame up to this x the median missed one interval, like those over PACED_FACTOR
+CHAIN_MAX = 3  # waits inside the job waited for, followed to the work at the end of the chain
+CHAIN_SHARE = 0.7  # ...when this share of the inner wait's runs end right after other work
+SHORT_LAST = 0.3  # the job ending last before an inner wait's end, this short against the wait, is not its cause
 CLIMB = 0.8  # a culprit adding under this share of its parent zone's growth: the parent (its steps together) is it
 MAX_CLIMB = 4
 LOOP_COUNT = 0.05  # a fixed-period set's loop zone runs once per frame (to within this share)...
@@ -819,10 +830,22 @@ def _waited_work(
     if joined is None:
         return None
     units = joined.rows[joined.rows >= 0]
-    unit_names = np.asarray([sl.name[int(x)] for x in t.srcloc[units].tolist()], object)
-    vals, cnt = np.unique(unit_names, return_counts=True)
-    work = str(vals[int(np.argmax(cnt))])
-    mine = units[unit_names == work]
+    work, mine = _most_common(ctx, units)
+    chain = ""
+    for _ in range(CHAIN_MAX):  # the job waited for may itself only wait, inside, for another job
+        further = _waits_inside(ctx, mine)
+        if further is None:
+            break
+        child, units, waits = further
+        nxt, nxt_rows = _most_common(ctx, units)
+        grew = _grew_during(ctx, waits)
+        if grew is not None and np.median(t.dur[nxt_rows]) < SHORT_LAST * np.median(t.dur[waits]):
+            # the job that ended last was short: the wait was for what ran long before it
+            nxt, nxt_rows = grew
+            chain += f"; {work} itself only waits there, in {child}, while {nxt} runs far longer than usual"
+        else:
+            chain += f"; {work} itself only waits there, in {child}, for {nxt}"
+        work, mine = nxt, nxt_rows
     labels = ctx._thread_labels()
     threads = sorted({labels[int(k)] for k in t.owner[mine].tolist()})
     durs = t.dur[mine].astype(float)
@@ -830,10 +853,80 @@ def _waited_work(
     typical = float(np.median(t.dur[all_runs[t.valid[all_runs]]])) if len(all_runs) else float("nan")
     span = _span(durs)
     line = (
-        f"{name} only waits there: {joined.evidence}. The work it waits for: {work} on {', '.join(threads)}, "
+        f"{name} only waits there: {joined.evidence}{chain}. The work it waits for: {work} on {', '.join(threads)}, "
         f"{span} in those frames (median {fmt_ns(typical)} over all its runs)."
     )
     return line, work, ", ".join(threads), f"{span} in those frames vs a median {fmt_ns(typical)}", mine
+
+
+def _most_common(ctx: Capture, rows: np.ndarray) -> tuple[str, np.ndarray]:
+    """The zone name most of `rows` have, and those rows."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    names = np.asarray([sl.name[int(x)] for x in t.srcloc[rows].tolist()], object)
+    vals, cnt = np.unique(names, return_counts=True)
+    top = str(vals[int(np.argmax(cnt))])
+    return top, rows[names == top]
+
+
+def _waits_inside(ctx: Capture, rows: np.ndarray) -> tuple[str, np.ndarray, np.ndarray] | None:
+    """When runs of a job spend most of their time in one child zone that ends right after other work ends (a
+    fiber's wait on a counter, a task's join): (that child's name, the units of work its runs waited for, the
+    child's runs)."""
+    t = ctx._cpu()
+    if len(rows) == 0 or ctx.self_time_array()[rows].sum() >= 0.5 * t.dur[rows].sum():
+        return None
+    kids = []
+    for r in rows.tolist():
+        inside = r + 1 + np.flatnonzero(t.parent[r + 1 : int(t.subtree_end[r])] == r)
+        inside = inside[t.valid[inside]]
+        if len(inside):
+            kids.append(int(inside[np.argmax(t.dur[inside])]))
+    if not kids:
+        return None
+    child, kid_rows = _most_common(ctx, np.asarray(kids, np.int64))
+    if t.dur[kid_rows].sum() < 0.5 * t.dur[rows].sum():
+        return None
+    units: list[np.ndarray] = []
+    for k in np.unique(t.owner[kid_rows]).tolist():  # per thread (a fiber): its runs tested together
+        mine = kid_rows[t.owner[kid_rows] == k]
+        joined = joined_work(ctx, int(k), t.start[mine], t.end[mine])
+        if joined is not None:
+            units.append(joined.rows[joined.rows >= 0])
+    found = np.concatenate(units) if units else np.zeros(0, np.int64)
+    # most runs, not all: a lone run on a thread of its own cannot beat chance by itself
+    return (child, found, kid_rows) if len(found) >= CHAIN_SHARE * len(kid_rows) else None
+
+
+def _grew_during(ctx: Capture, waits: np.ndarray) -> tuple[str, np.ndarray] | None:
+    """The units of work (other threads') ending inside the wait runs `waits` that exceed their own median the
+    most in all: (name, those rows); None when none ran longer than usual."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    rows: list[int] = []
+    for _st, en, units in top_work(ctx):
+        if len(units) == 0:
+            continue
+        for w in waits.tolist():
+            lo = int(np.searchsorted(en, t.start[w], "left"))
+            hi = int(np.searchsorted(en, t.end[w], "right"))
+            inside = units[lo:hi]
+            rows.extend(inside[t.owner[inside] != t.owner[w]].tolist())  # ended while it waited
+    if not rows:
+        return None
+    cand = np.unique(np.asarray(rows, np.int64))
+    waiting = set(wait_names(ctx))  # a worker's wait for work grows with the stall too: not work
+    cand = cand[[str(sl.name[int(c)]) not in waiting for c in t.srcloc[cand].tolist()]]
+    if len(cand) == 0:
+        return None
+    codes = t.srcloc[cand]
+    median = {int(c): float(np.median(t.dur[t.stat_rows(np.asarray([c]))])) for c in np.unique(codes).tolist()}
+    over = t.dur[cand] - np.asarray([median[int(c)] for c in codes.tolist()])
+    by: dict[int, float] = {}
+    for c, o in zip(codes.tolist(), over.tolist(), strict=True):
+        by[int(c)] = by.get(int(c), 0.0) + o
+    best = max(by, key=lambda c: by[c])
+    if by[best] <= 0:
+        return None
+    return str(sl.name[best]), cand[codes == best]
 
 
 def _longest_runs(ctx: Capture, ph: FramePhases, frames: np.ndarray, thread_row: int, name: str) -> np.ndarray:

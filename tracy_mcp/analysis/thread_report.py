@@ -23,6 +23,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.cpu_runs import RUNNABLE_STATES, double_booked_ns, host_cores, thread_runs
+from tracy_mcp.analysis.fibers import fiber_runs
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list, pool_of
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.hot_functions import NO_ZONE as NO_ZONE_LABEL
@@ -194,8 +195,11 @@ def thread_report(
         for w in waits
     }
     waits = sorted(waits, key=lambda w: -share[(w.thread_row, w.name_idx)])
+    fibered = {k: runs.covered(lo, hi) / max(hi - lo, 1) for k, runs in fiber_runs(ctx).items()}
+    for runs in fiber_runs(ctx).values():  # fibers themselves: -1, they are no threads to call idle
+        fibered.update({int(f): -1.0 for f in runs.fiber.tolist()})
     res.lines = _summary(
-        rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs, share
+        rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs, share, fibered
     )
     cores = host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
@@ -833,6 +837,7 @@ def _summary(
     switches: int,
     logs: dict[str, list[str]],
     share: dict[tuple[int, int], float],
+    fibered: dict[int, float],  # thread row -> share of the window it ran fibers; -1 for a fiber
 ) -> list[str]:
     span = hi - lo
     frame_txt = f"; median frame {fmt_ns(ph.median_ns)}" if ph is not None and ph.median_ns == ph.median_ns else ""
@@ -854,9 +859,23 @@ def _summary(
         )
     for p in pools:
         members = sorted(p["_members"], key=lambda m: -m["working_ns"])
+        if all(fibered.get(int(m["thread_id"]), 0.0) > 0 for m in members):  # its work is on the fibers' rows
+            members = sorted(members, key=lambda m: -fibered[int(m["thread_id"])])
+            lines.append(
+                f"Pool {p['pool']!r} ({p['threads']} threads) runs jobs as fibers, whose zones are on the fibers' "
+                "rows: running fibers "
+                + ", ".join(f"{m['thread']} {fmt_pct(fibered[int(m['thread_id'])])}" for m in members)
+                + " of the window; its own zones are what it does between them."
+            )
+            lines.extend(logs.get(p["pool"], []))
+            continue
         # a member that waits for locks a quarter of the window is blocked, not idle
         blocked = [m for m in members if m["lock_wait_ns"] >= IDLE * span]
-        idle = [m["thread"] for m in members if m["working"] < IDLE and m["lock_wait_ns"] < IDLE * span]
+        idle = [
+            m["thread"]
+            for m in members
+            if m["working"] < IDLE and m["lock_wait_ns"] < IDLE * span and int(m["thread_id"]) not in fibered
+        ]
         lines.append(
             f"Pool {p['pool']!r} ({p['threads']} threads): working "
             + ", ".join(f"{m['thread']} {fmt_pct(m['working'])}" for m in members)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.fibers import FiberRuns, fiber_runs
 from tracy_mcp.analysis.frame_phases import frame_phases
 
 if TYPE_CHECKING:
@@ -52,6 +53,8 @@ LOCKSTEP_MIN_NS = 50_000  # other threads' units of work shorter than this are h
 FEW_RUNS_CHANCE = 0.01  # a join seen a few times only: how unlikely its runs' endings must be by chance
 SAMPLE = 1000  # runs checked per candidate zone
 GPU = "waits for the GPU"
+FIBER_WORK = "waits for work"  # a fiber-running worker between jobs: it ends as the next fiber starts on its thread
+FIBER_START_NS = 200_000  # ...this soon after
 IDLE = "waits for input"  # an event loop's wait at the start of each frame: the user, not the program, sets it
 IDLE_START_NS = 200_000  # ...it opens this soon after a frame starts,
 IDLE_SPREAD = 10.0  # ...and its longest run is this many times its median (a pause of the user's)
@@ -77,9 +80,12 @@ class WaitZone:
 def kind_words(kind: str) -> str:
     """A wait zone's kind in plain words: "the frame-pacing wait", "a wait for the GPU", "a wait for other
     threads"."""
-    return {"paces the frame": "the frame-pacing wait", GPU: "a wait for the GPU", IDLE: "a wait for input"}.get(
-        kind, "a wait for other threads"
-    )
+    return {
+        "paces the frame": "the frame-pacing wait",
+        GPU: "a wait for the GPU",
+        IDLE: "a wait for input",
+        FIBER_WORK: "a wait for work (a job's fiber to run)",
+    }.get(kind, "a wait for other threads")
 
 
 def wrapper_rows(ctx: Capture) -> np.ndarray:
@@ -356,6 +362,7 @@ def _scan(
         gs, ge = phases.start[g], phases.end[g]
     ends: list[np.ndarray] | None = None
     long_ends: list[np.ndarray] = []
+    fibers = fiber_runs(ctx)
     found: dict[tuple[int, int], WaitZone] = {}
     for s in cand.tolist():
         rows = t.stat_rows(np.asarray([s]))
@@ -395,6 +402,10 @@ def _scan(
             gpu = _waits_for_gpu(ctx, rk)
             if gpu is not None:
                 found[(k, name_idx)] = gpu
+                continue
+            between = _between_fibers(t, rk, fibers.get(k))
+            if between:
+                found[(k, name_idx)] = WaitZone(k, name_idx, FIBER_WORK, between)
                 continue
             pick = rk if len(rk) <= SAMPLE else rk[np.linspace(0, len(rk) - 1, SAMPLE).astype(I64)]
             e = t.end[pick]
@@ -615,6 +626,23 @@ def _last_to_finish(ctx: Capture, best: np.ndarray, gap: np.ndarray, eps: int) -
     vals, cnt = np.unique(known, return_counts=True)
     top = int(np.argmax(cnt))
     return ctx._thread_labels()[int(vals[top])], float(cnt[top] / len(known))
+
+
+def _between_fibers(t: ZoneTree, rk: np.ndarray, runs: FiberRuns | None) -> str | None:
+    """A worker's zone between the fibers it runs: nearly every run ends as a fiber starts running on its thread
+    (the job it waited for); None when the thread runs no fibers or the runs do not end so."""
+    if runs is None or len(runs.start) == 0:
+        return None
+    e = t.end[rk]
+    j = np.searchsorted(runs.start, e, "left")
+    gap = np.where(j < len(runs.start), runs.start[np.minimum(j, len(runs.start) - 1)] - e, np.iinfo(I64).max)
+    share = float((gap <= FIBER_START_NS).mean())
+    if share < 0.9:
+        return None
+    return (
+        f"{share:.0%} of its runs end within {FIBER_START_NS // 1000} µs before a fiber starts running on its thread "
+        f"(the thread runs jobs as fibers, whose zones are on the fibers' rows)"
+    )
 
 
 def _mad(x: np.ndarray) -> float:
