@@ -29,6 +29,7 @@ from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, per
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
+from tracy_mcp.analysis.startup import startup_ns
 from tracy_mcp.analysis.wait_zones import UNIT_MIN_RUNS, unit_name, wait_names
 from tracy_mcp.analysis.zone_paths import zone_texts
 
@@ -40,6 +41,8 @@ I64 = np.int64
 SAMPLE = 2000  # durations per group and side for the rank test and the percentiles
 STRIDED = 250_000  # big call paths are sampled from an evenly strided subset of about this many zones
 CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
+STARTUP_CHANGE = 0.1  # a start-up (to the first frame mark) this much longer or shorter leads the title...
+STARTUP_DELTA_NS = 100_000_000  # ...when it moved by at least this much
 ABSORBED = 0.005  # a pacing wait that moved this share of a frame or more absorbed the change
 SET_FRAMES = 20  # a named frame set compared besides the main frames needs this many frames in each capture...
 MAX_SETS = 3  # ...and at most this many are
@@ -630,6 +633,11 @@ def _summary(
                 f"({fb['median_ns'] / fa['median_ns'] - 1:+.1%}); ",
                 1,
             )
+    sa, sb = startup_ns(a), startup_ns(b)
+    if sa and sb and abs(sb - sa) >= max(STARTUP_CHANGE * sa, STARTUP_DELTA_NS):  # the run took longer to start
+        way = "+" if sb > sa else "-"
+        shift = f"{fmt_ns(sa)} -> {fmt_ns(sb)} ({way}{fmt_ns(abs(sb - sa))}, {sb / sa - 1:+.0%})"
+        title = title.replace(": ", f": start-up (to the first frame mark) {shift}; ", 1)
     if by.get("improved"):
         r = by["improved"][0]
         title = title[:-1] + (

@@ -23,6 +23,7 @@ from tracy_mcp.analysis.memory_report import memory_report
 from tracy_mcp.analysis.program_messages import message_kinds
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import slow_frames
+from tracy_mcp.analysis.startup import startup_line
 from tracy_mcp.analysis.thread_report import thread_report
 from tracy_mcp.analysis.wait_zones import kind_words, unit_name, wait_names
 
@@ -338,6 +339,12 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
             quiet.append((method, line))
         if method == "ctx.slow_frames()":  # the other loops' hitches beside the main frames'
             notable += _other_frame_sets(ctx, notes)
+    try:
+        start = startup_line(ctx)
+        if start:  # a program that takes long to reach its first frame: where that time goes
+            notable.append(("ctx.slow_frames(frames=(1, 1))", start))
+    except Exception as e:  # noqa: BLE001 - as above
+        notes.append(f"start-up failed: {type(e).__name__}: {e}")
     if ctx._db.rows("gpu_zones") and counts["frames"] >= MIN_FRAMES:
         try:
             gpu = gpu_report(ctx)

@@ -1,0 +1,49 @@
+"""Start-up findings on a game client that takes long to reach its first frame (tests/data/skyforge-*.tracy; see
+README.md there): App::Init on the main thread, asset loaders, network and telemetry threads, then 60 Hz frames."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracy_mcp import open_capture
+from tracy_mcp.analysis.formatting import fmt_ns
+
+DATA = Path(__file__).parent / "data"
+
+
+def _first_mark(c) -> int:  # noqa: ANN001 - a Capture
+    """From the tables: the program's first frame mark (the end of the base set's frame 1)."""
+    return int(c.frames(as_frame=True)["start_ns"].iloc[2]) - int(c.get_first_time())
+
+
+def test_a_long_start_up_is_a_finding_with_its_chain_of_zones_and_the_idle_threads() -> None:
+    """serial_shaders: 120 Shader::Compile one after another on the main thread while the loaders sit idle."""
+    with open_capture(DATA / "skyforge-serial_shaders.tracy") as c:
+        start = _first_mark(c)
+        compiles = c.zones(name="Shader::Compile", as_frame=True)
+        findings = dict((text.split(":")[0], text) for _method, text in c.summary().findings)
+    line = findings["Start-up"]
+    assert line.startswith(f"Start-up: {fmt_ns(start)} to the first frame mark")
+    assert "App::Init > Renderer::Init > Renderer::CompileShaders takes " in line
+    assert f": {len(compiles)} x Shader::Compile (" in line and "one after another" in line
+    assert "Loader 0-3 finish their part by " in line
+
+
+def test_a_start_up_waiting_for_blocked_loaders_names_the_wait_and_the_lock() -> None:
+    """blocked_loader: the main thread waits for the loaders, which wait for AssetRegistry::mutex while the
+    Telemetry thread holds it through its uploads."""
+    with open_capture(DATA / "skyforge-blocked_loader.tracy") as c:
+        findings = dict((text.split(":")[0], text) for _method, text in c.summary().findings)
+    line = findings["Start-up"]
+    assert "App::Init > App::WaitForAssets takes " in line and ", a wait for Loader " in line
+    assert "for AssetRegistry::mutex in it, held meanwhile by Telemetry in Telemetry::Upload" in line
+
+
+def test_a_slower_start_up_leads_the_comparison() -> None:
+    """regress a/b: b scans 400 plugin manifests on the main thread before the renderer starts."""
+    with open_capture(DATA / "skyforge-regress_a.tracy") as a, open_capture(DATA / "skyforge-regress_b.tracy") as b:
+        sa, sb = _first_mark(a), _first_mark(b)
+        cmp = a.compare(b)
+    assert sb - sa > 1_000_000_000
+    assert f"start-up (to the first frame mark) {fmt_ns(sa)} -> {fmt_ns(sb)} (+{fmt_ns(sb - sa)}" in cmp.title
+    assert "most impact: a zone only B has, Plugins::Scan (1 calls" in cmp.title

@@ -1,0 +1,149 @@
+"""Start-up: the time from the capture's start to the program's first gameplay frame (a game loading its level,
+an editor opening), where a program that takes long to start spends it: the chain of zones that holds most of it on
+the thread that runs it, and the threads that finish their part early and sit idle."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
+from tracy_mcp.analysis.frame_phases import STARTUP, frame_phases, markless
+from tracy_mcp.analysis.wait_zones import joined_work
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+STARTUP_MIN_NS = 500_000_000  # a start-up shorter than this is not worth a finding...
+STARTUP_SHARE = 0.2  # ...nor one under this share of the capture
+CHAIN_SHARE = 0.5  # a child holding this share of its parent's time continues the chain down
+WAITING = 0.8  # a zone mostly self time that ends right after another thread's work: a wait for it
+LOCK_SHARE = 0.2  # lock waits adding up to this share of the start-up are named
+IDLE_SHARE = 0.3  # a thread whose work ends this share of the start-up before its end sits idle...
+IDLE_MIN_ZONES = 3  # ...when it ran at least this many zones in it
+
+
+def startup_window(ctx: Capture) -> tuple[int, int] | None:
+    """(capture start, the program's first frame mark): the base set's frames 0 (the client's own start) and 1 (the
+    program's, up to its first frame mark) when frame 1 is a start-up frame; None for a program that marks no
+    frames or whose first frame is an ordinary one."""
+    if markless(ctx):
+        return None
+    ph = frame_phases(ctx)
+    if ph is None or len(ph.start) < 3 or len(ph.gameplay) == 0 or int(ph.kind[1]) != STARTUP:
+        return None
+    lo, hi = int(ctx.get_first_time()), int(ph.start[2])
+    return (lo, hi) if hi > lo else None
+
+
+def startup_ns(ctx: Capture) -> int:
+    """How long the program took to reach its first gameplay frame (0 when it has none)."""
+    win = startup_window(ctx)
+    return 0 if win is None else win[1] - win[0]
+
+
+def startup_line(ctx: Capture) -> str | None:
+    """The start-up finding when it is long (STARTUP_MIN_NS, STARTUP_SHARE of the capture); None otherwise."""
+    win = startup_window(ctx)
+    if win is None:
+        return None
+    lo, hi = win
+    span = max(int(ctx.get_last_time()) - lo, 1)
+    dur = hi - lo
+    if dur < STARTUP_MIN_NS or dur < STARTUP_SHARE * span:
+        return None
+    t, sl = ctx._cpu(), ctx._srclocs()
+    labels = ctx._thread_labels()
+    roots = np.flatnonzero((t.depth == 0) & t.valid & (t.start >= lo) & (t.start < hi))
+    text = f"Start-up: {fmt_ns(dur)} to the first frame mark ({fmt_pct(dur / span)} of the capture)"
+    if len(roots) == 0:
+        return text + "; no zone runs in it."
+    chain = [int(roots[np.argmax(np.minimum(t.end[roots], hi) - t.start[roots])])]
+    while True:
+        r = chain[-1]
+        kids = r + 1 + np.flatnonzero(t.parent[r + 1 : int(t.subtree_end[r])] == r)
+        kids = kids[t.valid[kids]]
+        if len(kids) == 0:
+            break
+        k = int(kids[np.argmax(t.dur[kids])])
+        if t.dur[k] < CHAIN_SHARE * t.dur[r]:
+            break
+        chain.append(k)
+    node = chain[-1]
+    home = int(t.owner[node])
+    names = [str(sl.name[int(t.srcloc[x])]) for x in chain]
+    text += (
+        f"; on {labels[home]}, {' > '.join(names)} takes {fmt_ns(int(t.dur[node]))} "
+        f"({fmt_pct(int(t.dur[node]) / dur)} of it)"
+    )
+    joined = joined_work(ctx, home, t.start[[node]], t.end[[node]])
+    if ctx.self_time_array()[node] >= WAITING * t.dur[node] and joined is not None:
+        text += f", a wait for {joined.thread}'s work ({joined.evidence}; who waits for what: thread_report frames 1)"
+    else:
+        text += _steps(ctx, node)
+    idle = _idle_threads(ctx, lo, hi, home)
+    if idle:
+        text += f". {idle}"
+    return text + "." + _locks(ctx, lo, hi)
+
+
+def _locks(ctx: Capture, lo: int, hi: int) -> str:
+    """' Threads wait 3.17 s for AssetRegistry::mutex in it, held meanwhile by Telemetry in Telemetry::Upload
+    (ctx.lock_contention()).' when lock waits are a large part of the start-up; '' otherwise."""
+    if not ctx._db.rows("lock_events"):
+        return ""
+    table = ctx.lock_contention(start_ns=lo, end_ns=hi).table
+    waits = np.asarray(table["wait_ns"], dtype=np.int64) if len(table) else np.zeros(0, np.int64)
+    if len(waits) == 0 or waits.max() < LOCK_SHARE * (hi - lo):
+        return ""
+    i = int(np.argmax(waits))
+    name, blocker, zone = (str(np.asarray(table[c])[i]) for c in ("name", "blocker", "blocker_zone"))
+    held = f", held meanwhile by {blocker} in {zone}" if blocker else ""
+    return f" Threads wait {fmt_ns(int(waits[i]))} for {name} in it{held} (ctx.lock_contention())."
+
+
+def _steps(ctx: Capture, node: int) -> str:
+    """': 120 x Shader::Compile (1.85 s, 10.4-21.7 ms each)': the child zone that holds most of the node's time."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    kids = node + 1 + np.flatnonzero(t.parent[node + 1 : int(t.subtree_end[node])] == node)
+    kids = kids[t.valid[kids]]
+    if len(kids) < 2:
+        return ""
+    codes = t.srcloc[kids]
+    vals = np.unique(codes)
+    totals = np.asarray([t.dur[kids[codes == v]].sum() for v in vals.tolist()])
+    top = int(vals[int(np.argmax(totals))])
+    mine = kids[codes == top]
+    if len(mine) < 2 or t.dur[mine].sum() < CHAIN_SHARE * t.dur[node]:  # no one step: its largest
+        order = kids[np.argsort(-t.dur[kids], kind="stable")][:3]
+        return "; its largest steps: " + ", ".join(
+            f"{sl.name[int(t.srcloc[k])]} {fmt_ns(int(t.dur[k]))}" for k in order.tolist()
+        )
+    d = t.dur[mine]
+    return (
+        f": {len(mine)} x {sl.name[top]} ({fmt_ns(int(d.sum()))}, {fmt_ns(int(d.min()))}-{fmt_ns(int(d.max()))} "
+        "each, one after another)"
+    )
+
+
+def _idle_threads(ctx: Capture, lo: int, hi: int, home: int) -> str:
+    """The threads that do their part of the start-up early and then sit idle while it goes on."""
+    t = ctx._cpu()
+    labels = ctx._thread_labels()
+    inside = np.flatnonzero(t.valid & (t.depth == 0) & (t.start >= lo) & (t.start < hi))
+    done: dict[int, int] = {}
+    count: dict[int, int] = {}
+    for r in inside.tolist():
+        k = int(t.owner[r])
+        done[k] = max(done.get(k, lo), int(t.end[r]))
+        count[k] = count.get(k, 0) + 1
+    idle = [k for k, e in done.items() if k != home and count[k] >= IDLE_MIN_ZONES and hi - e >= IDLE_SHARE * (hi - lo)]
+    if not idle:
+        return ""
+    last = max(done[k] for k in idle)
+    verb = "finish their part" if len(idle) > 1 else "finishes its part"
+    return (
+        f"{name_list(sorted(labels[k] for k in idle))} {verb} by {(last - lo) / 1e9:.3f} s and sit"
+        f"{'' if len(idle) > 1 else 's'} idle for the last {fmt_ns(hi - last)} of it"
+    )
