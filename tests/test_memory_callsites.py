@@ -72,3 +72,20 @@ def test_capped_and_batch_growth_is_not_called_growing() -> None:
     for name in ("vecedit-cache_growth.tracy", "buildsys-header_miss.tracy"):
         with open_capture(DATA / name) as c:
             assert "GROWS" not in c.memory_report().summary(), name
+
+
+def test_a_zone_that_allocates_far_more_often_says_so_in_the_comparison() -> None:
+    """regress a/b: b makes a 64 B temporary per widget per frame in UI::Draw (via UI::FormatLabel): 10x the
+    allocations, the same memory live, UI::Draw slower."""
+    with open_capture(DATA / "dungeon-regress_a.tracy") as a, open_capture(DATA / "dungeon-regress_b.tracy") as b:
+        ev_a, ev_b = a.memory_events(as_frame=True), b.memory_events(as_frame=True)
+        draws_a = len(a.zones(name="UI::Draw", as_frame=True))
+        draws_b = len(b.zones(name="UI::Draw", as_frame=True))
+        cmp = a.compare(b)
+    assert len(ev_b) > 1.5 * len(ev_a)
+    assert "most impact: UI::Draw " in cmp.title and "; it makes " in cmp.title
+    made = cmp.title.split("; it makes ")[1]
+    now, before = float(made.split(" allocations per call")[0]), float(made.split(", ")[1].split(" before")[0])
+    assert now > 4 * before and draws_a == draws_b
+    line = next(x for x in cmp.lines if x.strip().startswith("memory: allocations"))
+    assert f"allocations {len(ev_a)} -> {len(ev_b)}" in line and "most of the change in UI::Draw: " in line

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tracy_mcp.analysis.formatting import clip_text, fmt_bytes
+from tracy_mcp.analysis.memory_report import allocations_by_zone
 from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.rank_test import mann_whitney
 
@@ -26,6 +27,10 @@ def _threads(ctx: Capture) -> list[str]:
     return [str(t["name"]) for t in ctx.get_threads()]
 
 
+ALLOCS_MIN = 100  # captures with fewer allocations than this...
+ALLOCS_MOVED = 0.2  # ...or counts that moved less than this share are not broken down by zone
+
+
 def _memory(ctx: Capture) -> tuple[int, int, int]:
     """(allocations, bytes allocated, bytes never freed)."""
     db = ctx._db
@@ -34,6 +39,19 @@ def _memory(ctx: Capture) -> tuple[int, int, int]:
     size = db.col("mem_events", "size").astype(np.int64)
     never = db.col("mem_events", "time_free") < 0
     return len(size), int(size.sum()), int(size[never].sum())
+
+
+def _allocations_moved(a: Capture, b: Capture, na: int, nb: int) -> str:
+    """'; most of the change in UI::Draw: 1116 -> 11916 allocations' when the count of allocations moved by
+    ALLOCS_MOVED and one zone holds most of that move; '' otherwise."""
+    if max(na, nb) < ALLOCS_MIN or abs(nb - na) < ALLOCS_MOVED * max(na, 1):
+        return ""
+    za, zb = allocations_by_zone(a), allocations_by_zone(b)
+    moved = {z: zb.get(z, 0) - za.get(z, 0) for z in set(za) | set(zb)}
+    top = max(moved, key=lambda z: abs(moved[z]))
+    if abs(moved[top]) < 0.5 * abs(nb - na):
+        return ""
+    return f"; most of the change in {top}: {za.get(top, 0)} -> {zb.get(top, 0)} allocations"
 
 
 def _message_kinds(ctx: Capture) -> set[str] | None:
@@ -145,6 +163,7 @@ def other_changes(a: Capture, b: Capture) -> list[str]:
         changed.append(
             f"memory: {_change('allocations', mem_a[0], mem_b[0])}, allocated {fmt_bytes(mem_a[1])} -> "
             f"{fmt_bytes(mem_b[1])}, never freed {fmt_bytes(mem_a[2])} -> {fmt_bytes(mem_b[2])}"
+            + _allocations_moved(a, b, mem_a[0], mem_b[0])
         )
     else:
         same.append("memory" + (f" ({mem_a[0]} allocations)" if mem_a[0] else " (none recorded)"))

@@ -26,6 +26,7 @@ from tracy_mcp.analysis.call_paths import call_paths, merge_paths
 from tracy_mcp.analysis.capture_diff import other_changes
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, periodic
+from tracy_mcp.analysis.memory_report import allocations_by_zone
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
@@ -41,6 +42,8 @@ I64 = np.int64
 SAMPLE = 2000  # durations per group and side for the rank test and the percentiles
 STRIDED = 250_000  # big call paths are sampled from an evenly strided subset of about this many zones
 CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
+LONG_FRAMES_MIN = 3  # frames over 1.5x A's median worth counting in A and B
+ALLOC_RATIO = 2.0  # a regressed zone allocating this many times as often per call says so in the title
 STARTUP_CHANGE = 0.1  # a start-up (to the first frame mark) this much longer or shorter leads the title...
 STARTUP_DELTA_NS = 100_000_000  # ...when it moved by at least this much
 ABSORBED = 0.005  # a pacing wait that moved this share of a frame or more absorbed the change
@@ -245,6 +248,26 @@ def _compare_groups(pa: GroupProfile, pb: GroupProfile, scale: float, min_change
         r["significant"] = kind != "unchanged"
         out.append(r)
     return out
+
+
+def _long_frames(fa: dict[str, Any], fb: dict[str, Any]) -> str:
+    """' Frames over 1.5x A's median: A 0, B 40.' when their count moved: a median and a rank test over all frames
+    can hold while a few frames more miss their interval."""
+    limit = PACED_FACTOR * fa["median_ns"]
+    na, nb = int((fa["durs"] > limit).sum()), int((fb["durs"] > limit).sum())
+    if na == nb or max(na, nb) < LONG_FRAMES_MIN:
+        return ""
+    return f" {fa['what'][0].upper()}{fa['what'][1:]}s over {PACED_FACTOR:g}x A's median: A {na}, B {nb}."
+
+
+def _allocating(a: Capture, b: Capture, r: dict[str, Any]) -> str:
+    """'; it makes 44.1 allocations per call, 4.1 before' when a regressed zone allocates far more often per call
+    (the allocations' own cost is inside its time); '' otherwise."""
+    na, nb = allocations_by_zone(a).get(str(r["name"]), 0), allocations_by_zone(b).get(str(r["name"]), 0)
+    pa, pb = na / max(int(r["count_a"]), 1), nb / max(int(r["count_b"]), 1)
+    if pb - pa < 1 or pb < ALLOC_RATIO * max(pa, 1e-9):
+        return ""
+    return f"; it makes {pb:.3g} allocations per call, {pa:.3g} before"
 
 
 def _frame_stats(ctx: Capture) -> dict[str, Any] | None:
@@ -555,6 +578,7 @@ def _summary(
             f"{r['mean_ratio']:.2f}x per call ({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}), "
             f"{'+' if r['impact_ns'] >= 0 else '-'}{fmt_ns(abs(r['impact_ns']))} in total{per_frame_reg}."
         )
+        title = title[:-1] + _allocating(a, b, r) + "."
     else:
         title = f"{lead}{NO_REGRESSION}."
     paired = {n["name"] for _, n, _, _ in pairs}
@@ -741,6 +765,7 @@ def _summary(
     if fa and fb:
         p = mann_whitney(fa["durs"], fb["durs"])[0]
         moved = p < alpha and abs(fb["median_ns"] / fa["median_ns"] - 1) >= min_change / 5
+        longer = _long_frames(fa, fb)  # more frames missed their interval: the frame time did not hold
         lines.append(
             f"{fa['what'][0].upper()}{fa['what'][1:]}s: A {fa['frames']}, median {fmt_ns(fa['median_ns'])}, "
             f"p90 {fmt_ns(fa['p90_ns'])}, "
@@ -749,7 +774,8 @@ def _summary(
             f"{fmt_ns(fb['max_ns'])}; "
             + ("a change beyond noise" if moved else "no change beyond noise")
             + f" (p={p:.2g})."
-            + ("" if moved or not (reg or by.get("improved")) else _slack(names, fa))
+            + longer
+            + ("" if moved or longer or not (reg or by.get("improved")) else _slack(names, fa))
         )
     elif fa or fb:
         lines.append("Frames: only one of the captures has frame marks.")

@@ -196,6 +196,32 @@ def _events(ctx: Capture, pools: list[str], pool: str | None, thread: Any, lo: i
     )
 
 
+def allocations_by_zone(ctx: Capture) -> dict[str, int]:
+    """Allocations per zone name (the innermost zone open on the allocating thread; NO_ZONE outside every zone),
+    over all pools. Once per capture."""
+
+    def build() -> dict[str, int]:
+        db = ctx._db
+        if not db.rows("mem_events"):
+            return {}
+        rows = _thread_rows(ctx, "alloc")
+        ta = db.col("mem_events", "time_alloc").astype(I64, copy=False)
+        zone = np.full(len(rows), -1, I64)
+        known = rows >= 0
+        zone[known] = innermost(ctx, ta[known], rows[known])
+        inside = zone >= 0
+        codes, counts = unique_counts(ctx._cpu().srcloc[zone[inside]])
+        names = ctx._srclocs().name
+        out: dict[str, int] = {}
+        for c, n in zip(codes.tolist(), counts.tolist(), strict=True):
+            out[str(names[int(c)])] = out.get(str(names[int(c)]), 0) + int(n)
+        if not inside.all():
+            out[NO_ZONE] = int((~inside).sum())
+        return out
+
+    return ctx._db.cached("allocations_by_zone", build)
+
+
 def _thread_rows(ctx: Capture, which: str) -> np.ndarray:
     """Row of `threads` of each event's allocating / freeing thread (-1 unknown). Events store a small compressed
     thread index: map that table once instead of every event's OS thread id."""
