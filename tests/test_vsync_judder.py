@@ -28,3 +28,13 @@ def test_frames_that_missed_one_vsync_are_all_slow_not_only_those_a_hair_over_2x
     # the render thread waits for the main thread's hand-over in the middle of its frame: a wait, not work
     row = waits[waits["name"] == "RenderThread::WaitForFrame"]
     assert list(row["thread"]) == ["Render thread"] and list(row["kind"]) == ["waits for other threads"]
+
+
+def test_a_plot_is_found_by_the_label_plots_shows() -> None:
+    """Tracy names the machine's CPU-usage plot like the frame set ('Frame'); plots() labels it, and that label
+    selects its points too."""
+    with open_capture(DATA / "skyraid-judder.tracy") as c:
+        plots = c.plots(as_frame=True)
+        label = str(plots["label"][plots["name"] == "Frame"].iloc[0])
+        by_label, by_name = c.plot_points(label), c.plot_points("Frame")
+    assert label.startswith("CPU usage") and len(by_label) == len(by_name) > 0

@@ -185,7 +185,7 @@ class EventQueries(MemoryQueries):  # plots name memory pools
         """Points of plots in time order per plot, keyed by `id` (the point's row): plot_id, plot (name), label
         (what it shows, unique where names repeat: see plots()), time_ns, value. In a DataFrame read the name as
         `df["plot"]`: `df.plot` is pandas' plotting method. `plot`: a plot_id (see plots()), a name or glob (every
-        plot with that name), a list of these, or None for every plot."""
+        plot with that name), a label, a list of these, or None for every plot."""
         db = self._db
         n = db.rows("plots")
         b = db.col("plots", "point_begin").astype(np.int64) if n else np.zeros(0, np.int64)
@@ -215,7 +215,11 @@ class EventQueries(MemoryQueries):  # plots name memory pools
                     raise NotFoundError(f"no plot with id {item}: plot ids are 0..{len(names) - 1} (see ctx.plots())")
                 mask[int(item)] = True
             elif isinstance(item, str):
-                mask |= match_names(item, names, "plot", "plot named")
+                labels = list(self._plot_labels())
+                if item in labels and item not in names:  # the label plots() shows where names repeat
+                    mask |= np.asarray([x == item for x in labels], dtype=bool)
+                else:
+                    mask |= match_names(item, names, "plot", "plot named")
             else:
                 raise SelectorError(f"plot must be a plot id, a name, a glob or a list of them; got {item!r}")
         return mask
