@@ -772,7 +772,13 @@ def _summary(
             f"p99 {fmt_ns(fa['p99_ns'])}, max {fmt_ns(fa['max_ns'])}; B {fb['frames']}, median "
             f"{fmt_ns(fb['median_ns'])}, p90 {fmt_ns(fb['p90_ns'])}, p99 {fmt_ns(fb['p99_ns'])}, max "
             f"{fmt_ns(fb['max_ns'])}; "
-            + ("a change beyond noise" if moved else "no change beyond noise")
+            + (
+                "a change beyond noise"
+                if moved
+                else "the median held, but the durations moved beyond noise"
+                if p < alpha
+                else "no change beyond noise"
+            )
             + f" (p={p:.2g})."
             + longer
             + ("" if moved or longer or not (reg or by.get("improved")) else _slack(names, fa))

@@ -41,6 +41,24 @@ class Runs:
 
         return np.maximum(upto(np.asarray(b)) - upto(np.asarray(a)), 0).astype(np.int64)
 
+    def asleep_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Time asleep inside [a, b) for each pair of bounds: off a CPU after a switch-out in a state that could
+        not run (sleeping, blocked), until the next wakeup; a preemption's gap is a wait for a core, not sleep."""
+        runnable = np.isin(self.state[:-1], RUNNABLE_STATES)
+        s = self.end[:-1]
+        e = np.where(runnable, s, np.clip(self.wakeup[1:], s, self.start[1:]))
+        length = e - s
+        before = np.concatenate([[0], np.cumsum(length)])
+
+        def upto(t: np.ndarray) -> np.ndarray:
+            j = np.searchsorted(s, t, "right") - 1
+            k = np.maximum(j, 0)
+            return np.where(j >= 0, before[k] + np.clip(t - s[k], 0, length[k] if len(length) else 0), 0)
+
+        if len(s) == 0:
+            return np.zeros(len(np.asarray(a)), np.int64)
+        return np.maximum(upto(np.asarray(b)) - upto(np.asarray(a)), 0).astype(np.int64)
+
 
 # states a thread is switched out in while it could still run (Linux R; Windows Ready, Running, Standby,
 # DeferredReady): the gap that follows is time waiting for a core

@@ -392,7 +392,9 @@ class SamplingQueries(CallstackQueries, ThreadQueries):
         """Context switches: each row is one period a thread ran on a CPU, thread by thread in time order, keyed
         by `id`: thread_id (-1 for threads of other programs), tid (OS thread id), thread (name), start_ns,
         end_ns (-1 = still running), duration_ns (0 when not ended), wakeup_ns (when it was made ready to run
-        before this run: the gap before a row is asleep until its wakeup_ns, then waiting for a core), cpu, reason
+        before this run: the gap before a row is asleep until its wakeup_ns, then waiting for a core; after a row
+        that left the thread runnable, state "R (running)" = preempted, wakeup_ns equals start_ns and the whole
+        gap was a wait for a core), cpu, reason
         (why it was switched out at end_ns: a Windows wait reason, "none" on Linux), state (the state it was left
         in at end_ns: "S (sleeping)", "D (disk sleep)", "R (running)" = preempted, ... on Linux; "Waiting",
         "Ready", ... on Windows). Times a client did not record (Tracy 0.13.1 clients on some systems stamp 0) are

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.cpu_runs import Runs, thread_runs
 from tracy_mcp.analysis.fibers import FiberRuns, fiber_runs
 from tracy_mcp.analysis.frame_phases import frame_phases
 
@@ -53,6 +54,8 @@ LOCKSTEP_MIN_NS = 50_000  # other threads' units of work shorter than this are h
 FEW_RUNS_CHANCE = 0.01  # a join seen a few times only: how unlikely its runs' endings must be by chance
 SAMPLE = 1000  # runs checked per candidate zone
 GPU = "waits for the GPU"
+ASLEEP = "sleeps"  # its thread was asleep (context switches) most of the zone's time: it waits, whatever for
+ASLEEP_SHARE = 0.8  # ...this share of its runs' time
 FIBER_WORK = "waits for work"  # a fiber-running worker between jobs: it ends as the next fiber starts on its thread
 FIBER_START_NS = 200_000  # ...this soon after
 IDLE = "waits for input"  # an event loop's wait at the start of each frame: the user, not the program, sets it
@@ -85,6 +88,7 @@ def kind_words(kind: str) -> str:
         GPU: "a wait for the GPU",
         IDLE: "a wait for input",
         FIBER_WORK: "a wait for work (a job's fiber to run)",
+        ASLEEP: "a wait off the CPU (its thread asleep)",
     }.get(kind, "a wait for other threads")
 
 
@@ -363,6 +367,7 @@ def _scan(
     ends: list[np.ndarray] | None = None
     long_ends: list[np.ndarray] = []
     fibers = fiber_runs(ctx)
+    cpu = {} if fibers else thread_runs(ctx)  # a fiber's records say when it ran on a worker, not asleep or not
     found: dict[tuple[int, int], WaitZone] = {}
     for s in cand.tolist():
         rows = t.stat_rows(np.asarray([s]))
@@ -406,6 +411,10 @@ def _scan(
             between = _between_fibers(t, rk, fibers.get(k))
             if between:
                 found[(k, name_idx)] = WaitZone(k, name_idx, FIBER_WORK, between)
+                continue
+            asleep = _asleep(cpu.get(k), t.start[rk], t.end[rk])
+            if asleep:
+                found[(k, name_idx)] = WaitZone(k, name_idx, ASLEEP, asleep)
                 continue
             pick = rk if len(rk) <= SAMPLE else rk[np.linspace(0, len(rk) - 1, SAMPLE).astype(I64)]
             e = t.end[pick]
@@ -626,6 +635,19 @@ def _last_to_finish(ctx: Capture, best: np.ndarray, gap: np.ndarray, eps: int) -
     vals, cnt = np.unique(known, return_counts=True)
     top = int(np.argmax(cnt))
     return ctx._thread_labels()[int(vals[top])], float(cnt[top] / len(known))
+
+
+def _asleep(runs: Runs | None, st: np.ndarray, en: np.ndarray) -> str | None:
+    """A zone whose thread was asleep (context switches: switched out not runnable) most of its runs' time waits,
+    whatever for; None without context switches for the thread or when it was not."""
+    if runs is None or len(runs.start) < 2:
+        return None
+    total = float((en - st).sum())
+    share = float(runs.asleep_between(st, en).sum()) / max(total, 1.0)
+    if share < ASLEEP_SHARE:
+        return None
+    on = float(runs.running_between(st, en).sum()) / max(total, 1.0)
+    return f"its thread was asleep {share:.0%} of its runs' time and on a CPU {on:.0%} (context switches)"
 
 
 def _between_fibers(t: ZoneTree, rk: np.ndarray, runs: FiberRuns | None) -> str | None:

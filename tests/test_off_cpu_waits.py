@@ -1,0 +1,40 @@
+"""Waits told by context switches (tests/data/riftrunner-blocked_not_busy.tracy, recorded with Tracy's system
+tracing: context switches and CPU samples; see README.md there): the loader's Asset::Decode lasts ~45 ms, but its
+thread sleeps most of it, blocked on a mutex (not a Tracy lock) that another thread holds while it sleeps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tracy_mcp import open_capture
+
+DATA = Path(__file__).parent / "data"
+
+
+def _on_cpu_share(c, thread: str, zone: str) -> float:  # noqa: ANN001 - a Capture
+    """From the tables: the share of the zone's runs its thread spent running on a CPU."""
+    zones = c.zones(name=zone, thread=thread, as_frame=True)
+    runs = c.context_switches(thread=thread, as_frame=True)
+    st, en = runs["start_ns"].to_numpy(), runs["end_ns"].to_numpy()
+    total = on = 0
+    for a, b in zip(zones["start_ns"], zones["end_ns"], strict=True):
+        total += b - a
+        on += int(np.maximum(np.minimum(en, b) - np.maximum(st, a), 0).sum())
+    return on / total
+
+
+def test_a_zone_its_thread_sleeps_through_is_a_wait_not_work() -> None:
+    with open_capture(DATA / "riftrunner-blocked_not_busy.tracy") as c:
+        on_cpu = _on_cpu_share(c, "AssetLoader", "Asset::Decode")
+        report = c.thread_report()
+    assert on_cpu < 0.2  # the tables: the loader mostly does not run inside Asset::Decode
+    waits = report.tables["waits"]
+    row = waits[(waits["thread"] == "AssetLoader") & (waits["name"] == "Asset::Decode")]
+    assert list(row["kind"]) == ["sleeps"]
+    line = next(x for x in report.lines if x.startswith("AssetLoader: busy"))
+    assert "Asset::Decode" in line and "a wait off the CPU (its thread asleep)" in line
+    decode = line.split("Asset::Decode ")[1]
+    on = float(decode.split("and on a CPU ")[1].split("%")[0]) / 100
+    assert abs(on - on_cpu) < 0.03  # the report's share of running time agrees with the tables
