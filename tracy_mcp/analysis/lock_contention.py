@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.cpu_runs import host_cores
-from tracy_mcp.analysis.formatting import fmt_ns
+from tracy_mcp.analysis.formatting import fmt_ns, name_list
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.grouping import group_ids
 from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered, union
@@ -32,6 +32,9 @@ I64 = np.int64
 LOCK_TYPES = ("Lockable", "SharedLockable")
 TURNS = 0.8  # a thread holding the lock this share of its time between requests: the threads take turns
 OCCASIONAL = 0.05  # a thread taking the lock under this share of the busiest taker's acquisitions: not compared
+STARVED_WAIT_NS = 5_000_000  # an exclusive wait this long on a reader/writer lock...
+STARVED_MIN = 3  # ...at least this many times,
+STARVED_READERS = 3  # ...that lets a median of this many shared acquisitions through: the writer starves
 ONE_BLOCKER = 0.6  # one thread's holds behind this share of the time blocked: it is the one making others wait
 PER_THREAD = (
     "acquisitions",
@@ -135,6 +138,12 @@ def lock_contention(
             )
     else:
         title, lines = _summary(tables, max(span, 1), host_cores(ctx), ctx._db.rows("ctx_switches"), scope)
+        starved = [x for x in (_writer_starved(d) for d in locks) if x]
+        if starved:  # readers that keep a shared lock busy while a writer waits: the wait's cause
+            at = next((k for k, x in enumerate(lines) if x.startswith("2. ")), len(lines))
+            lines.insert(at, starved[0])
+            if starved[0].startswith(f"   {locks[0].name}: "):
+                title = title[:-1] + "; the writer starves behind readers (below)."
         top = _rows(tables["locks"])[0]
         if top["contended"]:  # who waits for the waiters: the lock's cost reaches them too
             held_up = _held_up(ctx, [t["thread"] for t in _rows(tables["threads"]) if t["lock_id"] == top["id"]])
@@ -156,6 +165,34 @@ def lock_contention(
     for k in ("threads", "held_zones", "wait_zones", "wait_roots"):
         rep.tables[k] = frame(tables[k])
     return rep
+
+
+def _writer_starved(d: _LockData) -> str:
+    """A reader/writer lock whose exclusive waits are long while readers keep taking it shared meanwhile (a lock
+    that lets new readers in past a waiting writer): who waits, how long, how many shared acquisitions got through
+    during each wait; '' otherwise."""
+    a = d.acq
+    if not a.shared.any():
+        return ""
+    long_ex = np.flatnonzero(~a.shared & (a.wait >= STARVED_WAIT_NS))
+    if len(long_ex) < STARVED_MIN:
+        return ""
+    shared_t = np.sort(a.time[a.shared])
+    through = np.searchsorted(shared_t, a.time[long_ex], "left") - np.searchsorted(
+        shared_t, a.wait_start[long_ex], "right"
+    )
+    if float(np.median(through)) < STARVED_READERS:
+        return ""
+    writers = sorted({d.thread_names[int(k)] for k in a.thread[long_ex].tolist()})
+    readers = sorted({d.thread_names[int(k)] for k in a.thread[a.shared].tolist()})
+    w = a.wait[long_ex]
+    return (
+        f"   {d.name}: the writer starves: {name_list(writers)}'s exclusive waits of {fmt_ns(STARVED_WAIT_NS)} or more "
+        f"({len(long_ex)}, {fmt_ns(int(w.min()))}-{fmt_ns(int(w.max()))}, {fmt_ns(int(w.sum()))} in all) each let a "
+        f"median {float(np.median(through)):.0f} shared acquisitions by {name_list(readers)} through: readers keep "
+        "taking it while the writer waits (a lock that prefers readers), so the wait lasts as long as their burst, "
+        "not one hold"
+    )
 
 
 def lock_wait_in_zones(ctx: Capture, lo: int, hi: int, skip: set[tuple[int, int]]) -> dict[int, int]:
