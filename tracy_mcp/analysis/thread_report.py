@@ -306,18 +306,37 @@ def _split_of_top_zone(members: list[dict[str, Any]], ph: FramePhases | None, lo
 
 
 def _mostly_off_cpu(rows: list[dict[str, Any]], b: dict[str, Any], what: str, span: int) -> str:
-    """The headline when the thread with the most zone time was on a CPU for less than half of it (context
-    switches): its zones mostly wait without being recognised as waits, so name the threads that did run."""
-    if b["running_ns"] < 0 or b["working_ns"] <= 0 or b["running_ns"] >= OFF_CPU_HEADLINE * b["working_ns"]:
-        return ""
-    top = f"; its top zone by self time: {b['top_zone']}, {b['top_zone_count']} runs" if b["top_zone"] else ""
+    """The headline from context switches when zones tell the wrong story: the thread with the most zone time was
+    on a CPU for less than half of it (its zones mostly wait without being recognised as waits), or the threads
+    that ran most did so outside the zones (the busiest by zone work ran far less than they did); it names the
+    threads that did run."""
     ran = sorted((r for r in rows if r["running_ns"] > 0), key=lambda r: -r["running_ns"])[:4]
-    return (
-        f"Most time on a CPU (context switches) in {what} ({fmt_ns(span)}): "
-        + ", ".join(f"{r['thread']} {fmt_pct(r['running'])}" for r in ran)
-        + f". The thread with the most zone time, {b['thread']} (inside zones {fmt_pct(b['working'])}), was on a CPU "
-        f"only {fmt_pct(b['running'])} (asleep {fmt_pct(b['asleep_ns'] / span)}): most of that zone time is "
-        f"waiting{top}."
+    if not ran or b["running_ns"] < 0:
+        return ""
+    off = b["working_ns"] > 0 and b["running_ns"] < OFF_CPU_HEADLINE * b["working_ns"]
+    outside = ran[0]["running"] >= CPU_LEADS and ran[0]["running"] >= 2 * b["working"]
+    if not (off or outside):
+        return ""
+    head = f"Most time on a CPU (context switches) in {what} ({fmt_ns(span)}): " + ", ".join(
+        f"{r['thread']} {fmt_pct(r['running'])}" for r in ran
+    )
+    if off:
+        top = f"; its top zone by self time: {b['top_zone']}, {b['top_zone_count']} runs" if b["top_zone"] else ""
+        return head + (
+            f". The thread with the most zone time, {b['thread']} (inside zones {fmt_pct(b['working'])}), was on a "
+            f"CPU only {fmt_pct(b['running'])} (asleep {fmt_pct(b['asleep_ns'] / span)}): most of that zone time is "
+            f"waiting{top}."
+        )
+    sitting = max(rows, key=lambda r: r["waiting_ns"])
+    sits = (
+        f"; {sitting['thread']} sits in its zones {fmt_pct(sitting['busy'])} of the window but waits there (on a CPU "
+        f"{fmt_pct(sitting['running'])})"
+        if sitting["waiting_ns"] >= 0.5 * span and sitting["running_ns"] >= 0
+        else ""
+    )
+    return head + (
+        f". They ran mostly outside zones: the most work inside zones is {b['thread']}'s, {fmt_pct(b['working'])} "
+        f"of the window{sits}."
     )
 
 
@@ -449,6 +468,7 @@ MIN_FRAMES_PER_RUN = 10  # runs are counted per frame when the window holds this
 FRAME_LIKE = 0.1  # a waiting thread's loop whose runs last within this share of the median frame is the frame
 PROFILER_CORES = 0.1  # Tracy's threads using this many cores' worth of the window are worth a line
 WAITER = 0.25  # a thread waiting for others this share of the window is named in the headline
+CPU_LEADS = 0.02  # a thread on a CPU this share of the window, twice the busiest's zone work, leads the headline
 OFF_CPU_HEADLINE = 0.5  # on a CPU for less than half of its zone time: the headline says it mostly waited
 
 
