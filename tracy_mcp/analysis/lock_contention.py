@@ -18,6 +18,7 @@ from tracy_mcp.analysis.formatting import fmt_ns, name_list
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.grouping import group_ids
 from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered, union
+from tracy_mcp.analysis.locks import OBTAIN, OBTAIN_SHARED, RELEASE, WAIT, WAIT_SHARED
 from tracy_mcp.analysis.program_messages import logged_in_each, sys_trace_off
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import wait_zones, wrapper_rows
@@ -91,9 +92,10 @@ def lock_contention(
     Restrict to one `lock` (name), the locks a `thread` (name / thread_id / OS tid) takes, or events in
     [start_ns, end_ns)."""
     rows = ctx._lock_rows()
-    if lock is not None:
+    if lock is not None:  # a name (every lock so named) or one instance's label ("Shard::mutex #7")
         names = {r: ctx._lock_name(r) for r in rows}
-        rows = [r for r in rows if names[r] == lock]
+        labels = lock_labels(ctx)
+        rows = [r for r in rows if lock in (names[r], labels.get(r))]
         if not rows:
             known = ", ".join(sorted(set(names.values()))) or "none recorded"
             raise NotFoundError(f"no lock named {lock!r} (locks: {known})")
@@ -138,6 +140,10 @@ def lock_contention(
             )
     else:
         title, lines = _summary(tables, max(span, 1), host_cores(ctx), ctx._db.rows("ctx_switches"), scope)
+        stuck_title, stuck_lines = _stuck(ctx)
+        if stuck_title:  # waits that never end: the program hung there, whatever else the locks did
+            title = f"{stuck_title} {title}"
+            lines[:0] = stuck_lines
         starved = [x for x in (_writer_starved(d) for d in locks) if x]
         if starved:  # readers that keep a shared lock busy while a writer waits: the wait's cause
             at = next((k for k, x in enumerate(lines) if x.startswith("2. ")), len(lines))
@@ -165,6 +171,85 @@ def lock_contention(
     for k in ("threads", "held_zones", "wait_zones", "wait_roots"):
         rep.tables[k] = frame(tables[k])
     return rep
+
+
+def _stuck(ctx: Capture) -> tuple[str, list[str]]:
+    """Waits for a lock that never end (the capture ends first) and who holds each lock then: a cycle of threads
+    each holding a lock the next waits for is a deadlock. (title prefix, lines); ("", []) when every wait ended."""
+    labels = ctx._thread_labels()
+    last = int(ctx.get_last_time())
+    waiting: dict[int, tuple[int, int]] = {}  # thread row -> (lock row, since)
+    holder: dict[int, tuple[int, int]] = {}  # lock row -> (thread row, since)
+    for r in ctx._lock_rows():
+        times, th, ty = ctx._lock_events(r)
+        if len(times) == 0:
+            continue
+        db = ctx._db
+        b = int(db.col("locks", "threads_begin")[r])
+        e = int(db.col("locks", "threads_end")[r])
+        rows = db.col("lock_threads", "thread")[b:e].astype(I64)
+        for k in np.unique(th).tolist():
+            if k >= len(rows):
+                continue
+            mine = np.flatnonzero(th == k)
+            kinds = ty[mine]
+            waits = mine[(kinds == WAIT) | (kinds == WAIT_SHARED)]
+            gets = mine[(kinds == OBTAIN) | (kinds == OBTAIN_SHARED)]
+            if len(waits) and (not len(gets) or times[waits[-1]] > times[gets[-1]]):
+                waiting[int(rows[k])] = (r, int(times[waits[-1]]))
+        ob = np.flatnonzero(ty == OBTAIN)
+        rel = np.flatnonzero(ty == RELEASE)
+        if len(ob) and (not len(rel) or times[rel[-1]] < times[ob[-1]]) and int(th[ob[-1]]) < len(rows):
+            holder[r] = (int(rows[int(th[ob[-1]])]), int(times[ob[-1]]))
+    if not waiting:
+        return "", []
+    names = lock_labels(ctx)
+
+    def where(thread: int, t: int) -> str:
+        z = int(innermost(ctx, np.asarray([t], I64), np.asarray([thread], I64))[0])
+        return f" in {ctx._srclocs().name[int(ctx._cpu().srcloc[z])]}" if z >= 0 else ""
+
+    def link(thread: int) -> str:
+        lock, since = waiting[thread]
+        held = holder.get(lock)
+        by = (
+            f", held by {labels[held[0]]} since {(held[1] - ctx.get_first_time()) / 1e9:.3f} s{where(*held)}"
+            if held is not None
+            else ""
+        )
+        return (
+            f"{labels[thread]} waits for {names[lock]} from {(since - ctx.get_first_time()) / 1e9:.3f} s"
+            f"{where(thread, since)}{by}"
+        )
+
+    # follow waits -> holders from each waiting thread: a path that comes back is a deadlock
+    for start in sorted(waiting):
+        path, t = [start], start
+        while t in waiting and waiting[t][0] in holder:
+            t = holder[waiting[t][0]][0]
+            if t == start:
+                since = max(waiting[x][1] for x in path)
+                lines = [f"DEADLOCK: {'; '.join(link(x) for x in path)}."]
+                lines.append(
+                    f"   Each holds a lock the next waits for, so no wait ends: the capture ends "
+                    f"{fmt_ns(last - since)} after the last of them began, with these waits still open (take the "
+                    "locks in one order everywhere, or release one before asking for the other)."
+                )
+                cycle = "; ".join(
+                    f"{labels[x]} waits for {names[waiting[x][0]]} (held by {labels[holder[waiting[x][0]][0]]})"
+                    for x in path
+                )
+                return f"DEADLOCK: {cycle}: no wait ends ({fmt_ns(last - since)} to the capture's end).", lines
+            if t in path:
+                break
+            path.append(t)
+    shown = [link(x) for x in sorted(waiting)][:4]
+    since = min(w[1] for w in waiting.values())
+    return (
+        f"Stuck: {len(waiting)} wait(s) for a lock never ended (the capture ends {fmt_ns(last - since)} after the "
+        "first began).",
+        [f"Waits that never ended: {'; '.join(shown)}."],
+    )
 
 
 def _writer_starved(d: _LockData) -> str:
@@ -330,6 +415,20 @@ def _lock_data(ctx: Capture, r: int, start_ns: int | None, end_ns: int | None) -
     return _read_lock_data(ctx, r, start_ns, end_ns)
 
 
+def lock_labels(ctx: Capture) -> dict[int, str]:
+    """Per lock row its name, with "#<lock_id>" after it where several locks share the name (a lock per shard or
+    bucket), so each instance can be told and asked for."""
+
+    def build() -> dict[int, str]:
+        names = {r: ctx._lock_name(r) for r in ctx._lock_rows()}
+        counts: dict[str, int] = {}
+        for n in names.values():
+            counts[n] = counts.get(n, 0) + 1
+        return {r: f"{n} #{r}" if counts[n] > 1 else n for r, n in names.items()}
+
+    return ctx._db.cached("lock_labels", build)
+
+
 def _read_lock_data(ctx: Capture, r: int, start_ns: int | None, end_ns: int | None) -> _LockData:
     db = ctx._db
     times, th, ty = ctx._lock_events(r)
@@ -361,7 +460,7 @@ def _read_lock_data(ctx: Capture, r: int, start_ns: int | None, end_ns: int | No
     t = int(db.col("locks", "type")[r])
     return _LockData(
         row=r,
-        name=ctx._lock_name(r),
+        name=lock_labels(ctx)[r],
         type=LOCK_TYPES[t] if t < 2 else "Unknown",
         tids=tids,
         thread_rows=thread_rows,

@@ -371,6 +371,9 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
                 notable.append(("ctx.hot_functions()", line))
         except Exception as e:  # noqa: BLE001 - as above
             notes.append(f"ctx.hot_functions() failed: {type(e).__name__}: {e}")
+    hung = [x for x in notable if x[1].startswith(("DEADLOCK", "Stuck:"))]
+    if hung:  # the program hung on its locks: that leads whatever else the capture shows
+        notable = hung + [x for x in notable if x not in hung]
     return notable + quiet, notes
 
 
