@@ -57,3 +57,14 @@ def test_locks_that_share_a_name_are_told_apart_by_id() -> None:
     busiest = int(shard.groupby("lock_id").size().idxmax())
     assert r.title.startswith(f"Lock contention: Shard::mutex #{busiest} is contended")
     assert one.table["name"].tolist() == [f"Shard::mutex #{busiest}"] and busiest == 7
+
+
+def test_zones_that_never_ended_have_no_time_of_their_own() -> None:
+    """The deadlocked threads' open zones (end -1) count neither duration nor self time (not minus their
+    children's)."""
+    with open_capture(DATA / "ironclad-deadlock.tracy") as c:
+        z = c.zones(as_frame=True)
+    open_zones = z[z["end_ns"] < 0]
+    assert len(open_zones) >= 2
+    assert (open_zones["duration_ns"] == 0).all() and (open_zones["self_ns"] == 0).all()
+    assert (z["self_ns"] >= 0).all()

@@ -206,7 +206,7 @@ class ZoneTree:
             # integer scatter-add (numpy's add.at is fast for int64): roots add into a spare last slot
             sums = np.zeros(self.n + 1, I64)
             np.add.at(sums, self.parent, self.dur)
-            self._self_time = self.dur - sums[: self.n]
+            self._self_time = np.where(self.valid, self.dur - sums[: self.n], 0)
         return self._self_time
 
     def times(self) -> tuple[np.ndarray, np.ndarray]:

@@ -33,7 +33,7 @@ void segment_times(const ZoneTable& z, const ZoneSegment& s, int64_t* duration, 
     size_t top = 0, room = stack.size();  // open[0, top) enclose the current row
     auto close = [&] {
         const Open& o = open[--top];
-        if (self) self[o.row] = wrap_sub(o.dur, o.children);
+        if (self) self[o.row] = ends[o.row] >= 0 ? wrap_sub(o.dur, o.children) : 0;  // never ended: no time
     };
     for (size_t r = s.begin; r < s.end; r++) {
         const int64_t end = ends[r];
