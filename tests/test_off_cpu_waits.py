@@ -38,3 +38,24 @@ def test_a_zone_its_thread_sleeps_through_is_a_wait_not_work() -> None:
     decode = line.split("Asset::Decode ")[1]
     on = float(decode.split("and on a CPU ")[1].split("%")[0]) / 100
     assert abs(on - on_cpu) < 0.03  # the report's share of running time agrees with the tables
+
+
+def test_a_function_the_samples_show_replaced_is_named_by_the_comparison() -> None:
+    """baseline -> hidden_hotspot: Physics::Solve (no child zones) got slower because BroadphaseSweep was replaced by
+    BroadphaseNaive, which only the CPU samples show."""
+    with (
+        open_capture(DATA / "riftrunner-baseline.tracy") as a,
+        open_capture(DATA / "riftrunner-hidden_hotspot.tracy") as b,
+    ):
+        fa, fb = a.hot_functions().table, b.hot_functions().table
+        cmp = a.compare(b)
+
+    def share(t, name: str) -> float:  # noqa: ANN001 - a hot_functions table
+        rows = [x for f, x in zip(t["function"], t["incl_share"], strict=True) if str(f).startswith(name + " (")]
+        return max(rows, default=0.0)
+
+    assert share(fa, "BroadphaseNaive") == 0 and share(fb, "BroadphaseSweep") == 0
+    assert "most impact: Physics::Solve " in cmp.title
+    line = next(x for x in cmp.lines if "CPU samples (share with the function on the stack):" in x)
+    assert f"BroadphaseNaive 0.0% -> {share(fb, 'BroadphaseNaive'):.1%} (only in B)" in line
+    assert f"BroadphaseSweep {share(fa, 'BroadphaseSweep'):.1%} -> 0.0% (only in A)" in line

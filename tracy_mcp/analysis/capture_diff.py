@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tracy_mcp.analysis.callstacks import short_function
 from tracy_mcp.analysis.formatting import clip_text, fmt_bytes
 from tracy_mcp.analysis.memory_report import allocations_by_zone
 from tracy_mcp.analysis.program_messages import template
@@ -27,6 +28,9 @@ def _threads(ctx: Capture) -> list[str]:
     return [str(t["name"]) for t in ctx.get_threads()]
 
 
+SAMPLES_MOVED = 0.05  # a function whose share of the CPU samples moved by this much is named...
+SAMPLES_SHOWN = 4
+LIBRARY_PREFIXES = ("__", "std::", "operator", "tracy::")  # ...the few that moved most
 ALLOCS_MIN = 100  # captures with fewer allocations than this...
 ALLOCS_MOVED = 0.2  # ...or counts that moved less than this share are not broken down by zone
 
@@ -52,6 +56,42 @@ def _allocations_moved(a: Capture, b: Capture, na: int, nb: int) -> str:
     if abs(moved[top]) < 0.5 * abs(nb - na):
         return ""
     return f"; most of the change in {top}: {za.get(top, 0)} -> {zb.get(top, 0)} allocations"
+
+
+def _sampled_functions_moved(a: Capture, b: Capture) -> str:
+    """'CPU samples (share with the function on the stack): BroadphaseNaive 0% -> 41.7% (only in B); ...' for the
+    functions whose share of the CPU samples moved most, when both captures have samples; '' otherwise. What a zone
+    without children spent its time on moves here when the zones cannot show it."""
+    if not (a._db.rows("samples") and b._db.rows("samples")):
+        return ""
+    shares = []
+    for ctx in (a, b):
+        t = ctx.hot_functions().table
+        share: dict[str, float] = {}
+        for f, kernel, x in zip(
+            np.asarray(t["function"]).tolist(),
+            np.asarray(t["kernel"], bool).tolist(),
+            np.asarray(t["incl_share"], float).tolist(),
+            strict=True,
+        ):
+            name = short_function(str(f).split(" (")[0])
+            # the program's own functions: not the kernel's, unresolved ones, or the library's internals
+            if kernel or not name or " (no symbol data)" in str(f) or name.startswith(LIBRARY_PREFIXES):
+                continue
+            share[name] = max(share.get(name, 0.0), x)
+        shares.append(share)
+    sa, sb = shares
+    moved = sorted(set(sa) | set(sb), key=lambda n: -abs(sb.get(n, 0.0) - sa.get(n, 0.0)))
+    moved = [n for n in moved if abs(sb.get(n, 0.0) - sa.get(n, 0.0)) >= SAMPLES_MOVED][:SAMPLES_SHOWN]
+    if not moved:
+        return ""
+
+    def side(n: str) -> str:
+        return " (only in B)" if n not in sa else " (only in A)" if n not in sb else ""
+
+    return "CPU samples (share with the function on the stack): " + "; ".join(
+        f"{n} {sa.get(n, 0.0):.1%} -> {sb.get(n, 0.0):.1%}{side(n)}" for n in moved
+    )
 
 
 def _message_kinds(ctx: Capture) -> set[str] | None:
@@ -177,6 +217,9 @@ def other_changes(a: Capture, b: Capture) -> list[str]:
             if la[1] == 0
             else f"locks ({la[0]}, {la[1]} lock events each)"
         )
+    samples = _sampled_functions_moved(a, b)
+    if samples:
+        changed.append(samples)
     plot_lines, plot_same = _plot_changes(a, b)
     changed.extend(plot_lines)
     if plot_same:
