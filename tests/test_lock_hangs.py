@@ -68,3 +68,10 @@ def test_zones_that_never_ended_have_no_time_of_their_own() -> None:
     assert len(open_zones) >= 2
     assert (open_zones["duration_ns"] == 0).all() and (open_zones["self_ns"] == 0).all()
     assert (z["self_ns"] >= 0).all()
+
+
+def test_one_of_several_same_named_locks_is_selected_by_its_label() -> None:
+    with open_capture(DATA / "itemcache-hot_shard.tracy") as c:
+        every = c.lock_events(lock="Shard::mutex", as_frame=True)
+        seven = c.lock_events(lock="Shard::mutex #7", as_frame=True)
+    assert set(seven["lock_id"]) == {7} and len(seven) == int((every["lock_id"] == 7).sum()) > 0

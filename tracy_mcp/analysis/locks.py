@@ -159,16 +159,24 @@ class LockQueries(ThreadQueries):
         "wait_shared", "obtain_shared", "release_shared"). A wait lasts from a thread's "wait" to its next
         "obtain"; a hold from "obtain" to "release". Tracy sends an exclusive release without its thread: its
         thread here is the lock's holder when it arrived (as upstream), which under contention is often the next
-        holder, so pair a lock's obtains and releases in order, not per thread. Filters: `lock` (name, glob or
-        list), `thread` (name, glob, thread_id, OS tid, or a list)."""
+        holder, so pair a lock's obtains and releases in order, not per thread. Filters: `lock` (name, glob,
+        "name #lock_id" for one of several locks of that name, or a list), `thread` (name, glob, thread_id, OS
+        tid, or a list)."""
         db = self._db
         valid = self._lock_rows()
         nlocks = db.rows("locks")
         names = [self._lock_name(r) if r in set(valid) else "" for r in range(nlocks)]
         chosen = np.zeros(nlocks, dtype=bool)
         chosen[valid] = True
-        if lock is not None:
-            chosen &= match_names(lock, names, "lock", "lock named")
+        if lock is not None:  # names and globs, or one instance of a repeated name as "Shard::mutex #7"
+            items = lock if isinstance(lock, list) else [lock]
+            by_label = {f"{names[r]} #{r}": r for r in valid}
+            mask = np.zeros(nlocks, dtype=bool)
+            mask[[by_label[x] for x in items if isinstance(x, str) and x in by_label]] = True
+            plain = [x for x in items if not (isinstance(x, str) and x in by_label)]
+            if plain:
+                mask |= match_names(plain, names, "lock", "lock named")
+            chosen &= mask
         col = db.col_or
         eb, ee = col("locks", "events_begin")[chosen], col("locks", "events_end")[chosen]
         owner, rows = expand_ranges(eb, ee)
