@@ -59,3 +59,24 @@ def test_a_function_the_samples_show_replaced_is_named_by_the_comparison() -> No
     line = next(x for x in cmp.lines if "CPU samples (share with the function on the stack):" in x)
     assert f"BroadphaseNaive 0.0% -> {share(fb, 'BroadphaseNaive'):.1%} (only in B)" in line
     assert f"BroadphaseSweep {share(fa, 'BroadphaseSweep'):.1%} -> 0.0% (only in A)" in line
+
+
+def test_slow_frames_say_when_the_frame_thread_waited_for_a_core() -> None:
+    """baseline: on a loaded 2-core machine the main thread's slow frames are mostly time it was runnable but not
+    running (context switches), which slow_frames says beside the zone that grew."""
+    with open_capture(DATA / "riftrunner-baseline.tracy") as c:
+        r = c.slow_frames()
+        runs = c.context_switches(thread="Main thread", as_frame=True)
+        frames = c.frames(as_frame=True)
+    st, en = runs["start_ns"].to_numpy(), runs["end_ns"].to_numpy()
+
+    def on_cpu(a: int, b: int) -> float:  # from the tables: the share of [a, b) the main thread ran
+        return float(np.maximum(np.minimum(en, b) - np.maximum(st, a), 0).sum()) / (b - a)
+
+    slow = [int(f) for f in r.table["frame"]]
+    typical = [f for f in range(2, len(frames) - 1) if f not in slow]
+    share = [on_cpu(int(frames["start_ns"][f]), int(frames["end_ns"][f])) for f in (slow, typical)[0]]
+    usual = [on_cpu(int(frames["start_ns"][f]), int(frames["end_ns"][f])) for f in typical[::10]]
+    assert np.median(share) < np.median(usual)  # the slow frames ran less of their time
+    line = next(x for x in r.lines if x.startswith("Main thread waited for a core (runnable, not running"))
+    assert "of their excess is other load taking its CPU" in line

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.cpu_runs import thread_runs
 from tracy_mcp.analysis.formatting import clip_text, fmt_ms, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import GAMEPLAY, KIND_NAMES, FramePhases, frame_phases, periodic, phase_rows
 from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time, frame_thread
@@ -56,6 +57,8 @@ PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and
 # frame missed its interval (with frames over 2x, those between are named beside them); also for a named set at a
 # fixed period (frame_phases.periodic: an audio callback)
 ONE_INTERVAL = 2.1  # a paced frame up to this x the median missed one interval, like those over PACED_FACTOR
+PREEMPTED = 0.3  # the frame thread's added wait for a core, this share of the slow frames' excess, is told...
+PREEMPTED_LEADS = 0.5  # ...and in the title at this share
 CHAIN_MAX = 3  # waits inside the job waited for, followed to the work at the end of the chain
 CHAIN_SHARE = 0.7  # ...when this share of the inner wait's runs end right after other work
 SHORT_LAST = 0.3  # the job ending last before an inner wait's end, this short against the wait, is not its cause
@@ -656,6 +659,13 @@ def _analyse(
                 f". Most of the extra time is outside every zone on {labels[home]}: +{fmt_ns(rest)} of "
                 f"+{fmt_ns(excess)}{per} over {over} (code without zones, or the thread not running; {why})."
             )
+    if home >= 0 and nd and not chosen:
+        ready = _waited_for_a_core(ctx, ph, detail, ref, home)
+        if ready:  # the frame thread lost its CPU to other load in those frames: no zone's own work grew
+            line, leads = ready
+            lines.insert(0, line + ".")
+            if leads and res.title:
+                res.title = res.title[:-1] + f". {line}."
     if chosen:
         if home >= 0:
             lines.append(_balance(ph, detail, growth, on, labels[home], what, base_ns))
@@ -857,6 +867,34 @@ def _waited_work(
         f"{span} in those frames (median {fmt_ns(typical)} over all its runs)."
     )
     return line, work, ", ".join(threads), f"{span} in those frames vs a median {fmt_ns(typical)}", mine
+
+
+def _waited_for_a_core(
+    ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndarray, home: int
+) -> tuple[str, bool] | None:
+    """With context switches: how much longer the frame thread waited for a core (runnable but not running:
+    preempted, or woken and not yet on a CPU) in `frames` than in the typical frames `ref`, when that is a notable
+    part of their excess; (line, whether it is most of the excess) or None."""
+    runs = thread_runs(ctx).get(home)
+    if runs is None or len(runs.start) < 2 or len(ref) == 0:
+        return None
+
+    def ready(fr: np.ndarray) -> np.ndarray:
+        a, b = ph.start[fr], ph.end[fr]
+        return (b - a) - runs.running_between(a, b) - runs.asleep_between(a, b)
+
+    slow_ready, typ_ready = ready(frames).astype(float), float(np.median(ready(ref)))
+    excess = float(np.sum(ph.dur[frames] - np.median(ph.dur[ref])))
+    added = float(np.sum(slow_ready - typ_ready))
+    if excess <= 0 or added < PREEMPTED * excess:
+        return None
+    label = ctx._thread_labels()[home]
+    return (
+        f"{label} waited for a core (runnable, not running: context switches) {fmt_ns(float(np.mean(slow_ready)))} "
+        f"per slow frame vs {fmt_ns(typ_ready)} in typical ones: {fmt_pct(min(added / excess, 1.0))} of their excess "
+        "is other load taking its CPU, not its own work growing",
+        added >= PREEMPTED_LEADS * excess,
+    )
 
 
 def _most_common(ctx: Capture, rows: np.ndarray) -> tuple[str, np.ndarray]:
