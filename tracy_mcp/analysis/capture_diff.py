@@ -29,8 +29,8 @@ def _threads(ctx: Capture) -> list[str]:
 
 
 SAMPLES_MOVED = 0.05  # a function whose share of the CPU samples moved by this much is named...
-SAMPLES_SHOWN = 4
-LIBRARY_PREFIXES = ("__", "std::", "operator", "tracy::")  # ...the few that moved most
+SAMPLES_SHOWN = 4  # ...the few that moved most
+LIBRARY_PREFIXES = ("__", "std::", "operator", "tracy::")  # functions of the library and the profiler, not named
 ALLOCS_MIN = 100  # captures with fewer allocations than this...
 ALLOCS_MOVED = 0.2  # ...or counts that moved less than this share are not broken down by zone
 

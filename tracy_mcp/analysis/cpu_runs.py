@@ -31,15 +31,7 @@ class Runs:
 
     def running_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Time on a CPU inside [a, b) for each pair of bounds (int64 ns; 0 where b <= a)."""
-        length = self.end - self.start
-        before = np.concatenate([[0], np.cumsum(length)])  # running time before each run
-
-        def upto(t: np.ndarray) -> np.ndarray:
-            j = np.searchsorted(self.start, t, "right") - 1
-            k = np.maximum(j, 0)
-            return np.where(j >= 0, before[k] + np.clip(t - self.start[k], 0, length[k]), 0)
-
-        return np.maximum(upto(np.asarray(b)) - upto(np.asarray(a)), 0).astype(np.int64)
+        return _covered_between(self.start, self.end - self.start, a, b)
 
     def asleep_between(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Time asleep inside [a, b) for each pair of bounds: off a CPU after a switch-out in a state that could
@@ -47,17 +39,23 @@ class Runs:
         runnable = np.isin(self.state[:-1], RUNNABLE_STATES)
         s = self.end[:-1]
         e = np.where(runnable, s, np.clip(self.wakeup[1:], s, self.start[1:]))
-        length = e - s
-        before = np.concatenate([[0], np.cumsum(length)])
+        return _covered_between(s, e - s, a, b)
 
-        def upto(t: np.ndarray) -> np.ndarray:
-            j = np.searchsorted(s, t, "right") - 1
-            k = np.maximum(j, 0)
-            return np.where(j >= 0, before[k] + np.clip(t - s[k], 0, length[k] if len(length) else 0), 0)
 
-        if len(s) == 0:
-            return np.zeros(len(np.asarray(a)), np.int64)
-        return np.maximum(upto(np.asarray(b)) - upto(np.asarray(a)), 0).astype(np.int64)
+def _covered_between(starts: np.ndarray, lengths: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each pair of bounds, the time inside [a, b) covered by the disjoint, sorted intervals [starts,
+    starts + lengths): a cumulative function over them, so each pair costs two binary searches."""
+    a, b = np.asarray(a), np.asarray(b)
+    if len(starts) == 0:
+        return np.zeros(len(a), np.int64)
+    before = np.concatenate([[0], np.cumsum(lengths)])  # covered time before each interval
+
+    def upto(t: np.ndarray) -> np.ndarray:
+        j = np.searchsorted(starts, t, "right") - 1
+        k = np.maximum(j, 0)
+        return np.where(j >= 0, before[k] + np.clip(t - starts[k], 0, lengths[k]), 0)
+
+    return np.maximum(upto(b) - upto(a), 0).astype(np.int64)
 
 
 # states a thread is switched out in while it could still run (Linux R; Windows Ready, Running, Standby,

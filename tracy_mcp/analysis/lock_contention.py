@@ -94,7 +94,7 @@ def lock_contention(
     rows = ctx._lock_rows()
     if lock is not None:  # a name (every lock so named) or one instance's label ("Shard::mutex #7")
         names = {r: ctx._lock_name(r) for r in rows}
-        labels = lock_labels(ctx)
+        labels = ctx._lock_labels()
         rows = [r for r in rows if lock in (names[r], labels.get(r))]
         if not rows:
             known = ", ".join(sorted(set(names.values()))) or "none recorded"
@@ -203,7 +203,7 @@ def _stuck(ctx: Capture) -> tuple[str, list[str]]:
             holder[r] = (int(rows[int(th[ob[-1]])]), int(times[ob[-1]]))
     if not waiting:
         return "", []
-    names = lock_labels(ctx)
+    names = ctx._lock_labels()
 
     def where(thread: int, t: int) -> str:
         z = int(innermost(ctx, np.asarray([t], I64), np.asarray([thread], I64))[0])
@@ -415,20 +415,6 @@ def _lock_data(ctx: Capture, r: int, start_ns: int | None, end_ns: int | None) -
     return _read_lock_data(ctx, r, start_ns, end_ns)
 
 
-def lock_labels(ctx: Capture) -> dict[int, str]:
-    """Per lock row its name, with "#<lock_id>" after it where several locks share the name (a lock per shard or
-    bucket), so each instance can be told and asked for."""
-
-    def build() -> dict[int, str]:
-        names = {r: ctx._lock_name(r) for r in ctx._lock_rows()}
-        counts: dict[str, int] = {}
-        for n in names.values():
-            counts[n] = counts.get(n, 0) + 1
-        return {r: f"{n} #{r}" if counts[n] > 1 else n for r, n in names.items()}
-
-    return ctx._db.cached("lock_labels", build)
-
-
 def _read_lock_data(ctx: Capture, r: int, start_ns: int | None, end_ns: int | None) -> _LockData:
     db = ctx._db
     times, th, ty = ctx._lock_events(r)
@@ -460,7 +446,7 @@ def _read_lock_data(ctx: Capture, r: int, start_ns: int | None, end_ns: int | No
     t = int(db.col("locks", "type")[r])
     return _LockData(
         row=r,
-        name=lock_labels(ctx)[r],
+        name=ctx._lock_labels()[r],
         type=LOCK_TYPES[t] if t < 2 else "Unknown",
         tids=tids,
         thread_rows=thread_rows,

@@ -61,6 +61,19 @@ def lock_is_contended(types: np.ndarray, threads: np.ndarray, shared: bool) -> b
 
 
 class LockQueries(ThreadQueries):
+    def _lock_labels(self) -> dict[int, str]:
+        """Per valid lock row its name, with "#<lock_id>" after it where several locks share the name (a lock per
+        shard or bucket), so each instance can be told and asked for."""
+
+        def build() -> dict[int, str]:
+            names = {r: self._lock_name(r) for r in self._lock_rows()}
+            counts: dict[str, int] = {}
+            for n in names.values():
+                counts[n] = counts.get(n, 0) + 1
+            return {r: f"{n} #{r}" if counts[n] > 1 else n for r, n in names.items()}
+
+        return self._db.cached("lock_labels", build)
+
     def _lock_rows(self) -> list[int]:
         """Rows of valid locks."""
         db = self._db
@@ -170,7 +183,7 @@ class LockQueries(ThreadQueries):
         chosen[valid] = True
         if lock is not None:  # names and globs, or one instance of a repeated name as "Shard::mutex #7"
             items = lock if isinstance(lock, list) else [lock]
-            by_label = {f"{names[r]} #{r}": r for r in valid}
+            by_label = {label: r for r, label in self._lock_labels().items() if label != names[r]}
             mask = np.zeros(nlocks, dtype=bool)
             mask[[by_label[x] for x in items if isinstance(x, str) and x in by_label]] = True
             plain = [x for x in items if not (isinstance(x, str) and x in by_label)]

@@ -181,9 +181,7 @@ def _events(ctx: Capture, pools: list[str], pool: str | None, thread: Any, lo: i
 
     rows = rows[sel]
     ta = ta[sel]
-    zone = np.full(len(rows), -1, I64)
-    known = rows >= 0
-    zone[known] = innermost(ctx, ta[known], rows[known])
+    zone = _zones_at(ctx, ta, rows)
     return _Events(
         pool=pcol[sel],
         size=col("size"),
@@ -204,11 +202,8 @@ def allocations_by_zone(ctx: Capture) -> dict[str, int]:
         db = ctx._db
         if not db.rows("mem_events"):
             return {}
-        rows = _thread_rows(ctx, "alloc")
         ta = db.col("mem_events", "time_alloc").astype(I64, copy=False)
-        zone = np.full(len(rows), -1, I64)
-        known = rows >= 0
-        zone[known] = innermost(ctx, ta[known], rows[known])
+        zone = _zones_at(ctx, ta, _thread_rows(ctx, "alloc"))
         inside = zone >= 0
         codes, counts = unique_counts(ctx._cpu().srcloc[zone[inside]])
         names = ctx._srclocs().name
@@ -220,6 +215,14 @@ def allocations_by_zone(ctx: Capture) -> dict[str, int]:
         return out
 
     return ctx._db.cached("allocations_by_zone", build)
+
+
+def _zones_at(ctx: Capture, times: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """The innermost zone open at each time on each thread row (-1 for none or an unknown thread)."""
+    zone = np.full(len(rows), -1, I64)
+    known = rows >= 0
+    zone[known] = innermost(ctx, times[known], rows[known])
+    return zone
 
 
 def _thread_rows(ctx: Capture, which: str) -> np.ndarray:

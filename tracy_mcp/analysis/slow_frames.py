@@ -915,7 +915,7 @@ def _waits_inside(ctx: Capture, rows: np.ndarray) -> tuple[str, np.ndarray, np.n
         return None
     kids = []
     for r in rows.tolist():
-        inside = r + 1 + np.flatnonzero(t.parent[r + 1 : int(t.subtree_end[r])] == r)
+        inside = t.children(r)
         inside = inside[t.valid[inside]]
         if len(inside):
             kids.append(int(inside[np.argmax(t.dur[inside])]))

@@ -62,7 +62,7 @@ def startup_line(ctx: Capture) -> str | None:
     chain = [int(roots[np.argmax(np.minimum(t.end[roots], hi) - t.start[roots])])]
     while True:
         r = chain[-1]
-        kids = r + 1 + np.flatnonzero(t.parent[r + 1 : int(t.subtree_end[r])] == r)
+        kids = t.children(r)
         kids = kids[t.valid[kids]]
         if len(kids) == 0:
             break
@@ -106,7 +106,7 @@ def _locks(ctx: Capture, lo: int, hi: int) -> str:
 def _steps(ctx: Capture, node: int) -> str:
     """': 120 x Shader::Compile (1.85 s, 10.4-21.7 ms each)': the child zone that holds most of the node's time."""
     t, sl = ctx._cpu(), ctx._srclocs()
-    kids = node + 1 + np.flatnonzero(t.parent[node + 1 : int(t.subtree_end[node])] == node)
+    kids = t.children(node)
     kids = kids[t.valid[kids]]
     if len(kids) < 2:
         return ""

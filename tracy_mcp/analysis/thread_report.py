@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.cpu_runs import RUNNABLE_STATES, double_booked_ns, host_cores, thread_runs
+from tracy_mcp.analysis.cpu_runs import RUNNABLE_STATES, double_booked_ns, fiber_rows, host_cores, thread_runs
 from tracy_mcp.analysis.fibers import fiber_runs
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list, pool_of
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
@@ -196,10 +196,22 @@ def thread_report(
     }
     waits = sorted(waits, key=lambda w: -share[(w.thread_row, w.name_idx)])
     fibered = {k: runs.covered(lo, hi) / max(hi - lo, 1) for k, runs in fiber_runs(ctx).items()}
-    for runs in fiber_runs(ctx).values():  # fibers themselves: -1, they are no threads to call idle
-        fibered.update({int(f): -1.0 for f in runs.fiber.tolist()})
+    fibers = set(np.flatnonzero(fiber_rows(ctx)).tolist())
     res.lines = _summary(
-        rows, pools, waits, sl.names, labels, lo, hi, ph, top, ctx._db.rows("ctx_switches"), logs, share, fibered
+        rows,
+        pools,
+        waits,
+        sl.names,
+        labels,
+        lo,
+        hi,
+        ph,
+        top,
+        ctx._db.rows("ctx_switches"),
+        logs,
+        share,
+        fibered,
+        fibers,
     )
     cores = host_cores(ctx)
     res.lines[1:1] = _oversubscribed(rows, cores)
@@ -857,7 +869,8 @@ def _summary(
     switches: int,
     logs: dict[str, list[str]],
     share: dict[tuple[int, int], float],
-    fibered: dict[int, float],  # thread row -> share of the window it ran fibers; -1 for a fiber
+    fibered: dict[int, float],  # thread row -> share of the window it ran fibers
+    fibers: set[int],  # thread rows that are fibers: no threads to call idle
 ) -> list[str]:
     span = hi - lo
     frame_txt = f"; median frame {fmt_ns(ph.median_ns)}" if ph is not None and ph.median_ns == ph.median_ns else ""
@@ -879,7 +892,7 @@ def _summary(
         )
     for p in pools:
         members = sorted(p["_members"], key=lambda m: -m["working_ns"])
-        if all(fibered.get(int(m["thread_id"]), 0.0) > 0 for m in members):  # its work is on the fibers' rows
+        if all(int(m["thread_id"]) in fibered for m in members):  # its work is on the fibers' rows
             members = sorted(members, key=lambda m: -fibered[int(m["thread_id"])])
             lines.append(
                 f"Pool {p['pool']!r} ({p['threads']} threads) runs jobs as fibers, whose zones are on the fibers' "
@@ -894,7 +907,7 @@ def _summary(
         idle = [
             m["thread"]
             for m in members
-            if m["working"] < IDLE and m["lock_wait_ns"] < IDLE * span and int(m["thread_id"]) not in fibered
+            if m["working"] < IDLE and m["lock_wait_ns"] < IDLE * span and int(m["thread_id"]) not in fibers
         ]
         lines.append(
             f"Pool {p['pool']!r} ({p['threads']} threads): working "

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.cpu_runs import Runs, thread_runs
+from tracy_mcp.analysis.cpu_runs import Runs, fiber_rows, thread_runs
 from tracy_mcp.analysis.fibers import FiberRuns, fiber_runs
 from tracy_mcp.analysis.frame_phases import frame_phases
 
@@ -315,7 +315,7 @@ def inner_work(ctx: Capture) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         t = ctx._cpu()
         out = []
         for _st, _en, units in top_work(ctx):
-            kids = [u + 1 + np.flatnonzero(t.parent[u + 1 : int(t.subtree_end[u])] == u) for u in units.tolist()]
+            kids = [t.children(u) for u in units.tolist()]
             rows = np.concatenate(kids) if kids else np.zeros(0, I64)
             rows = rows[t.end[rows] >= 0]
             rows = rows[np.argsort(t.end[rows], kind="stable")]
@@ -367,7 +367,8 @@ def _scan(
     ends: list[np.ndarray] | None = None
     long_ends: list[np.ndarray] = []
     fibers = fiber_runs(ctx)
-    cpu = {} if fibers else thread_runs(ctx)  # a fiber's records say when it ran on a worker, not asleep or not
+    cpu = thread_runs(ctx)
+    is_fiber = fiber_rows(ctx)  # a fiber's records say when it ran on a worker, not when it slept
     found: dict[tuple[int, int], WaitZone] = {}
     for s in cand.tolist():
         rows = t.stat_rows(np.asarray([s]))
@@ -412,7 +413,7 @@ def _scan(
             if between:
                 found[(k, name_idx)] = WaitZone(k, name_idx, FIBER_WORK, between)
                 continue
-            asleep = _asleep(cpu.get(k), t.start[rk], t.end[rk])
+            asleep = None if is_fiber[k] else _asleep(cpu.get(k), t.start[rk], t.end[rk])
             if asleep:
                 found[(k, name_idx)] = WaitZone(k, name_idx, ASLEEP, asleep)
                 continue

@@ -130,6 +130,11 @@ class ZoneTree:
     def subtree_end(self) -> np.ndarray:
         return self._db.col(self.table, "subtree_end") if self.n else np.zeros(0, np.int32)
 
+    def children(self, row: int) -> np.ndarray:
+        """Rows of the direct children of zone `row` (its subtree's rows whose parent it is), in time order."""
+        end = int(self.subtree_end[row])
+        return row + 1 + np.flatnonzero(self.parent[row + 1 : end] == row)
+
     # -- per-row arrays, built on first use ---------------------------------------------------------------------
     @property
     def valid(self) -> np.ndarray:
