@@ -681,7 +681,7 @@ def _idles(t: ZoneTree, rk: np.ndarray, gs: np.ndarray) -> str | None:
     fi = np.searchsorted(gs, t.start[rk], "right") - 1
     ok = fi >= 0
     rk, fi = rk[ok], fi[ok]
-    at_start = (t.start[rk] - gs[fi]) <= IDLE_START_NS
+    at_start = ((t.start[rk] - gs[fi]) <= IDLE_START_NS) & _first_in_frame(t, rk, gs[fi])
     # once a frame, opening it: most of its runs start the frame, and most frames start with one
     if not (
         0.8 <= len(rk) / len(gs) <= 1.2 and at_start.mean() >= 0.8 and len(np.unique(fi[at_start])) >= 0.8 * len(gs)
@@ -696,6 +696,22 @@ def _idles(t: ZoneTree, rk: np.ndarray, gs: np.ndarray) -> str | None:
         f"frame's start) and lasts a median {med / 1e6:.2f} ms but up to {d.max() / 1e6:.1f} ms: the loop waits "
         "there for input, and a frame it makes long is idle, not slow"
     )
+
+
+def _first_in_frame(t: ZoneTree, rk: np.ndarray, frame_start: np.ndarray) -> np.ndarray:
+    """Per run: nothing else ran on its thread in its frame before it (work before it, e.g. an input poll and an
+    update ahead of a zone deep in the frame, makes it a step of the frame's work, not the loop's wait for input).
+    Zones that open their parent (the row before is the parent) are climbed first."""
+    top = rk.astype(np.int64)
+    parent = t.parent
+    for _ in range(64):
+        up = (top > 0) & (parent[top] == top - 1)
+        if not up.any():
+            break
+        top = np.where(up, top - 1, top)
+    before = np.maximum(top - 1, 0)
+    owner = t.owner
+    return (top == 0) | (owner[before] != owner[top]) | (t.end[before] <= frame_start)
 
 
 def _paces(t: ZoneTree, rk: np.ndarray, gs: np.ndarray, ge: np.ndarray) -> str | None:
