@@ -4,6 +4,7 @@ bytes, never freed), locks and plots. One line per kind of data that changed; th
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -173,9 +174,14 @@ def other_changes(a: Capture, b: Capture) -> list[str]:
         changed.append(f"app info {'; '.join(aa) or '(none)'!r} -> {'; '.join(ab) or '(none)'!r}")
     ta, tb = _threads(a), _threads(b)
     added, gone = [t for t in tb if t not in ta], [t for t in ta if t not in tb]
-    if added or gone:
-        parts = ([f"new in B: {', '.join(added[:6])}"] if added else []) + (
-            [f"gone in B: {', '.join(gone[:6])}"] if gone else []
+    # same-named threads (a pool of "Worker"s) count: a pool grown from 8 to 32 is a change too
+    ca, cb = Counter(ta), Counter(tb)
+    resized = [f"{t} x{ca[t]} -> x{cb[t]}" for t in ca if t in cb and ca[t] != cb[t]]
+    if added or gone or resized:
+        parts = (
+            ([f"new in B: {', '.join(added[:6])}"] if added else [])
+            + ([f"gone in B: {', '.join(gone[:6])}"] if gone else [])
+            + ([f"as many threads named: {', '.join(resized[:6])}"] if resized else [])
         )
         changed.append(f"threads {len(ta)} -> {len(tb)}: " + "; ".join(parts))
     else:

@@ -15,6 +15,7 @@ When the captures differ in length (gameplay frames, else span), B's counts and 
 
 from __future__ import annotations
 
+import math
 import os
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
@@ -22,8 +23,10 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.call_context import call_contexts, quote_kind
 from tracy_mcp.analysis.call_paths import call_paths, merge_paths
 from tracy_mcp.analysis.capture_diff import other_changes
+from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, periodic
 from tracy_mcp.analysis.memory_report import allocations_by_zone
@@ -51,6 +54,13 @@ SET_FRAMES = 20  # a named frame set compared besides the main frames needs this
 MAX_SETS = 3  # ...and at most this many are
 SAME_WORK_MIN = 10  # zone names called at least this often in both runs tell whether they did the same work...
 SAME_WORK_SHARE = 0.5  # ...when at least this share of them have exactly equal counts
+PART_SHARE = 0.25  # a zone regressed in part when this share of its calls in B lie beyond A's p90 (0.1 by chance)
+PART_MIN_CALLS = 20  # ...with at least this many calls on each side
+CPU_HELD = 1.25  # a regressed zone whose time on a CPU per call grew less than this did not do more work
+THREADS_GREW = 1.5  # a regressed zone run on this many times as many threads in B (beyond the cores) says so
+CONTEXT_ROWS = 20_000  # calls of a regressed zone read for their kind of call (an even sample beyond)
+CONTEXT_SLOWER = 1.5  # a kind of call this much slower per call while others held (within CONTEXT_HELD) is named
+CONTEXT_HELD = 1.15
 AS_THEY_STAND = "as they stand"
 NO_REGRESSION = "no zone regressed beyond noise"
 COLS = (
@@ -223,6 +233,14 @@ def _compare_groups(pa: GroupProfile, pb: GroupProfile, scale: float, min_change
         own_up &= med[1] >= (1 + min_change) * med[0] and med[1] > med[0]
         own_down = p_self < alpha and own_a - own_b >= step and own_a >= (1 + min_change) * own_b
         own_down &= med[0] >= (1 + min_change) * med[1] and med[0] > med[1]
+        # a part of the calls moved while the median held (one kind of call of several): far more than a tenth
+        # of one side's calls lie beyond the other's p90, which a few outliers (a preempted call) never reach
+        (r["part_b"], p_part_b), (r["part_a"], p_part_a) = _beyond_p90(sa, sb), _beyond_p90(sb, sa)
+        part_up = p_part_b < alpha and own_b - own_a >= step and own_b >= (1 + min_change) * own_a
+        part_down = p_part_a < alpha and own_a - own_b >= step and own_a >= (1 + min_change) * own_b
+        r["p_part"] = min(p_part_b, p_part_a)
+        own_up = own_up or (part_up and r["part_b"] >= PART_SHARE)
+        own_down = own_down or (part_down and r["part_a"] >= PART_SHARE)
         p50_ratio = r["p50_b_ns"] / r["p50_a_ns"] if r["p50_a_ns"] > 0 else r["mean_ratio"]
         incl_up = p_incl < alpha and r["mean_ratio"] >= 1 + min_change and p50_ratio >= 1 + min_change
         incl_down = p_incl < alpha and r["mean_ratio"] <= 1 / (1 + min_change) and p50_ratio <= 1 / (1 + min_change)
@@ -248,6 +266,18 @@ def _compare_groups(pa: GroupProfile, pb: GroupProfile, scale: float, min_change
         r["significant"] = kind != "unchanged"
         out.append(r)
     return out
+
+
+def _beyond_p90(base: np.ndarray, other: np.ndarray) -> tuple[float, float]:
+    """(the share of `other`'s values over `base`'s 90th percentile, about 0.1 when nothing moved; the one-sided
+    p of a share that high by chance, normal approximation with the p90's own sampling error); (0, 1) for too
+    few calls to tell."""
+    na, nb = len(base), len(other)
+    if na < PART_MIN_CALLS or nb < PART_MIN_CALLS:
+        return 0.0, 1.0
+    share = float((other > np.percentile(base, 90)).mean())
+    z = (share - 0.1) / math.sqrt(0.09 * (1 / nb + 1 / na))
+    return share, 0.5 * math.erfc(z / math.sqrt(2))
 
 
 def _long_frames(fa: dict[str, Any], fb: dict[str, Any]) -> str:
@@ -440,6 +470,54 @@ def _own_times(ctx: Capture, name: str) -> np.ndarray:
     return ctx.self_time_array()[rows]
 
 
+def _by_context(a: Capture, b: Capture, name: str) -> tuple[str, str]:
+    """(title part, line) when zone `name` got slower for one kind of call and held for the others, the kind told
+    by the text of the zone or of the ancestor it runs under (a query's statement, a request's endpoint): the
+    calls that regressed, not the zone as a whole; ("", "") otherwise."""
+    own: dict[str, tuple[list[float], list[float]]] = {}
+    where = ""
+    for side, c in enumerate((a, b)):
+        t = c._cpu()
+        rows = t.stat_rows(c._srclocs().rows_of(name))
+        rows = rows[t.valid[rows]]
+        if len(rows) > CONTEXT_ROWS:  # an even sample stands for them all
+            rows = rows[np.linspace(0, len(rows) - 1, CONTEXT_ROWS).astype(np.int64)]
+        kinds, owners = call_contexts(c, rows)
+        for k, o, v in zip(kinds, owners, c.self_time_array()[rows].tolist(), strict=True):
+            own.setdefault(k, ([], []))[side].append(v)
+            where = where or (o if k else "")
+    groups = [(k, np.asarray(x), np.asarray(y)) for k, (x, y) in own.items() if len(x) >= 5 and len(y) >= 5]
+    if len(groups) < 2 or not where:
+        return "", ""
+    ratio = {k: float(y.mean()) / max(float(x.mean()), 1.0) for k, x, y in groups}
+    slower = sorted((g for g in groups if ratio[g[0]] >= CONTEXT_SLOWER), key=lambda g: -(g[2].sum() - g[1].sum()))
+    held = sorted((g for g in groups if 1 / CONTEXT_HELD <= ratio[g[0]] <= CONTEXT_HELD), key=lambda g: -len(g[1]))
+    if not slower or not held:
+        return "", ""
+
+    def one(g: tuple[str, np.ndarray, np.ndarray]) -> str:
+        k, x, y = g
+        per_call = f"{fmt_ns(float(x.mean()))} -> {fmt_ns(float(y.mean()))} per call"
+        return f"{quote_kind(k)} {per_call} ({len(x)} -> {len(y)} calls)"
+
+    under = "its calls" if where == name else f"its calls under {where}"
+    k, x, y = slower[0]
+    title = (
+        f"; only {under} {quote_kind(k)} got slower, {fmt_ns(float(x.mean()))} -> {fmt_ns(float(y.mean()))} per call, "
+        f"its other kinds of call held"
+        if len(slower) == 1
+        else f"; most in {under} {quote_kind(k)}, {fmt_ns(float(x.mean()))} -> {fmt_ns(float(y.mean()))} per call"
+    )
+    line = (
+        f"  {name} by the text of {'the zone' if where == name else where} (own time per call, A -> B): slower: "
+        + "; ".join(one(g) for g in slower[:3])
+        + "; held: "
+        + "; ".join(one(g) for g in held[:3])
+        + (f"; ... {len(held) - 3} more" if len(held) > 3 else "")
+    )
+    return title, line
+
+
 def _text_counts(ctx: Capture, name: str) -> dict[str, int]:
     """Calls of zone `name` per zone text (ZoneText / ZoneValue with its hex part dropped), when it has any."""
     t = ctx._cpu()
@@ -578,7 +656,11 @@ def _summary(
             f"{r['mean_ratio']:.2f}x per call ({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}), "
             f"{'+' if r['impact_ns'] >= 0 else '-'}{fmt_ns(abs(r['impact_ns']))} in total{per_frame_reg}."
         )
-        title = title[:-1] + _allocating(a, b, r) + "."
+        context_title, context_line = _by_context(a, b, str(r["name"]))
+        cpu_title, cpu_line = _on_cpu(a, b, reg)
+        title = (
+            title[:-1] + context_title + cpu_title + _allocating(a, b, r) + _more_threads(a, b, str(r["name"])) + "."
+        )
     else:
         title = f"{lead}{NO_REGRESSION}."
     paired = {n["name"] for _, n, _, _ in pairs}
@@ -670,7 +752,8 @@ def _summary(
         )
     lines = [
         "Beyond noise = Mann-Whitney p < "
-        f"{alpha:g} and a change of at least {fmt_pct(min_change)}"
+        f"{alpha:g} (or, when a part of the calls moved, far more than a tenth of one run's calls beyond the other's "
+        f"p90) and a change of at least {fmt_pct(min_change)}"
         + (f"; counts and totals compared {per}" if per else "")
         + ". Zone names: "
         + ", ".join(f"{len(v)} {k}" for k, v in sorted(by.items(), key=lambda kv: kv[0] == "unchanged"))
@@ -682,10 +765,22 @@ def _summary(
         lines.append(f"Note: different programs ({a.get_capture_program()!r} vs {b.get_capture_program()!r}).")
     if reg:
         lines.append("Regressed (own time per call up):")
-        lines.extend(f"  {r['name']}: {_per_call(r)}; {_totals(r)}; p={r['p_value']:.1g}" for r in reg[:6])
+        lines.extend(
+            f"  {r['name']}: {_per_call(r)}; {_totals(r)}; p={min(r['p_value'], r['p_part']):.1g}" for r in reg[:6]
+        )
         apart = _apart(a, b, str(reg[0]["name"]))
         if apart:
             lines.append(f"  {reg[0]['name']}: {apart}")
+        r = reg[0]
+        if r["part_b"] >= PART_SHARE and r["p50_b_ns"] < (1 + min_change) * r["p50_a_ns"]:
+            lines.append(
+                f"  {r['name']}: its median held, but {fmt_pct(r['part_b'])} of its calls in B took longer than 90% "
+                f"of A's (A's p90 {fmt_ns(r['p90_a_ns'])}; about 10% by chance): a part of its calls got slower"
+            )
+        if context_line:
+            lines.append(context_line)
+        if cpu_line:
+            lines.append(cpu_line)
         lines.extend(
             f"  path {r['name']}: {r['mean_ratio']:.2f}x per call"
             for r in [p for p in paths if p["kind"] == "regressed"][:4]
@@ -786,6 +881,62 @@ def _summary(
     elif fa or fb:
         lines.append("Frames: only one of the captures has frame marks.")
     return title, lines
+
+
+def _on_cpu(a: Capture, b: Capture, reg: list[dict[str, Any]]) -> tuple[str, str]:
+    """(title part, line) when both captures have context switches: the regressed zones' time on a CPU per call in
+    A and B. When it held while the wall time grew, the zone's own work did not change: its thread waited for a
+    core (other load took it) or slept more. ("", "") without context switches on their threads."""
+    parts, first = [], ""
+    for i, r in enumerate(reg[:4]):
+        split = []
+        for c in (a, b):
+            t = c._cpu()
+            rows = t.stat_rows(c._srclocs().rows_of(str(r["name"])))
+            rows = rows[t.valid[rows]]
+            got = time_split(c, rows)
+            if got is None:
+                break
+            split.append((*(x / max(len(rows), 1) for x in got),))
+        if len(split) < 2:
+            continue
+        (on_a, _, _), (on_b, sleep_b, core_b) = split
+        parts.append(
+            f"{r['name']} {fmt_ns(on_a)} -> {fmt_ns(on_b)} (wall {fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])})"
+        )
+        held = on_b <= CPU_HELD * on_a and r["mean_b_ns"] - r["mean_a_ns"] > 2 * max(on_b - on_a, 0.0)
+        if i == 0 and held:
+            why = (
+                f"it waited for a core (runnable, not running) {fmt_ns(core_b)} per call in B"
+                if core_b >= sleep_b
+                else f"its thread slept {fmt_ns(sleep_b)} per call in B"
+            )
+            first = (
+                f"; on a CPU it took {fmt_ns(on_a)} -> {fmt_ns(on_b)} per call (context switches): its own work "
+                f"held, {why}"
+            )
+    if not parts:
+        return "", ""
+    return first, "  On a CPU per call (context switches): " + "; ".join(parts)
+
+
+def _threads_running(ctx: Capture, name: str) -> int:
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    return len(np.unique(t.owner[rows])) if len(rows) else 0
+
+
+def _more_threads(a: Capture, b: Capture, name: str) -> str:
+    """'; it ran on 8 threads in A and 32 in B, on a 2-core machine: ...' when a regressed zone ran on many more
+    threads in B than there are cores (a grown pool: its calls share the cores and each takes longer)."""
+    na, nb = _threads_running(a, name), _threads_running(b, name)
+    cores = host_cores(b)
+    if nb < THREADS_GREW * max(na, 1) or cores <= 0 or nb <= cores:
+        return ""
+    return (
+        f"; it ran on {na} thread(s) in A and {nb} in B, on a {cores}-core machine: with more threads than cores "
+        "its calls share them, so each takes longer"
+    )
 
 
 def _summed_over(ctx: Capture, name: str) -> str:

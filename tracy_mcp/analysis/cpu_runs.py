@@ -182,3 +182,24 @@ def _ends_within_cpu(
     cut = end.copy()
     cut[order[:-1]] = np.minimum(end[order[:-1]], np.maximum(nxt, start[order[:-1]]))
     return cut
+
+
+def time_split(ctx: Capture, rows: np.ndarray) -> tuple[float, float, float] | None:
+    """(on a CPU, asleep, waiting for a core) summed over the zone rows' spans, from the context switches; None
+    when a row's thread has none (no sys tracing, or a fiber)."""
+    runs = thread_runs(ctx)
+    if not runs or not len(rows):
+        return None
+    t = ctx._cpu()
+    owner = t.owner[rows]
+    on = asleep = wall = 0.0
+    for th in np.unique(owner).tolist():
+        r = runs.get(int(th))
+        if r is None:
+            return None
+        sel = rows[owner == th]
+        a, b = t.start[sel], t.end[sel]
+        on += float(r.running_between(a, b).sum())
+        asleep += float(r.asleep_between(a, b).sum())
+        wall += float((b - a).sum())
+    return on, asleep, max(wall - on - asleep, 0.0)

@@ -51,6 +51,7 @@ UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zon
 NEAR = 15  # with the frame time drifting, typical frames are this close to the ones explained
 LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
+OTHER_CULPRITS = 3  # slow frames the culprit does not explain: this many other zones named
 DEFAULT_FACTOR = 2.0  # slow = over this x the median frame...
 OVERRUN = 1.05  # a paced frame whose work (the frame minus its pacing wait) is this x the median overran its period
 PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and none is over 2x, this x: such a
@@ -274,6 +275,40 @@ def slow_frames(
     if near:
         res.lines.insert(0, near)
     return res
+
+
+def _other_culprits(
+    culprit_of: np.ndarray,
+    mine: np.ndarray,
+    detail: np.ndarray,
+    self_ns: np.ndarray,
+    typ: np.ndarray,
+    names: Any,
+    labels: list[str],
+    nm_of: np.ndarray,
+    th_of: np.ndarray,
+) -> str:
+    """'In the others: frame 949 AI::UpdateAgents (Main thread) 0.598 ms -> 34.09 ms; ...': the slow frames the
+    culprit does not explain, by the zone that grew most in them (a one-off beside a recurring hitch)."""
+    rest = np.flatnonzero(~mine & (culprit_of >= 0))
+    if not len(rest):
+        return ""
+    keys, counts = np.unique(culprit_of[rest], return_counts=True)
+    parts = []
+    for k in keys[np.argsort(-counts, kind="stable")][:OTHER_CULPRITS]:
+        sel = rest[culprit_of[rest] == k]
+        shown = ", ".join(str(int(detail[i])) for i in sel[:4]) + (", …" if len(sel) > 4 else "")
+        parts.append(
+            f"frame{'s' if len(sel) > 1 else ''} {shown}: {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) "
+            f"{fmt_ns(typ[k])} -> {_span(self_ns[sel, k])}"
+        )
+    more = len(keys) - OTHER_CULPRITS
+    return (
+        f"In the other {len(rest)}, the zone that grew most: "
+        + "; ".join(parts)
+        + (f"; {more} more zones" if more > 0 else "")
+        + "."
+    )
 
 
 def _idle_frames(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> tuple[np.ndarray, str]:
@@ -590,6 +625,9 @@ def _analyse(
         if not chosen:
             of = f"{nd} analysed slow frames" if nd == len(slow) else f"the {nd} slowest frames (analysed)"
             lines.append(f"{cname} grew most in {int(mine.sum())} of {of}{share_txt}.")
+            others = _other_culprits(culprit_of, mine, detail, m.self_ns[:nd], typ, names, labels, nm_of, th_of)
+            if others:
+                lines.append(others)
         elif len(slow) == 1:
             lines.append(f"{cname}: +{fmt_ns(float(vals[0] - typ[culprit]))}{share_txt}.")
         else:

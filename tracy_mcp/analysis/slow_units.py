@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tracy_mcp.analysis.call_context import common_kind, kind_of, quote_kind
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.lock_contention import lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import template
@@ -114,11 +115,13 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
     where = _path(ctx, detail[mine], cname, name)
     lock, lock_share, lock_short = _lock_line(ctx, detail, typical, usual)
     waiting = f", {lock_short}," if lock_share >= LOCK_LEADS else ""  # the grown time is a lock wait: said first
+    kind = common_kind(ctx, detail[mine], 1.0)  # the culprit's runs are all one kind of request: which
     res.title = (
         f"{queued}{len(slow)} slow run(s) of {name} of {len(runs)} ({fmt_pct(len(slow) / len(runs))}; the capture "
         f"has no frames: its unit of work stands in), {rule}: culprit "
         + (
             f"{cname}{where}{waiting} in {int(mine.sum())} of the {len(detail)} slow runs analysed"
+            + (f" (all of them {quote_kind(kind)})" if kind else "")
             + (
                 f" ({fmt_pct(explained[culprit] / max(float(excess.sum()), 1.0))} of their extra time)"
                 if votes[culprit] < max(votes.values())  # not the most frequent: the time is what counts
@@ -381,7 +384,7 @@ def _texts(ctx: Capture, every: np.ndarray, slow: np.ndarray, what: str, without
     raw = np.asarray(zone_texts(ctx, rows, plain=True), object)
     if not raw.any():
         return []
-    blank = {x: template(x) for x in set(raw.tolist())}  # each distinct text once: an endpoint's repeat
+    blank = {x: kind_of(x) for x in set(raw.tolist())}  # each distinct text once: an endpoint's repeat
     kinds = np.asarray([blank[x] for x in raw], object)
     base = float(is_slow.sum() / weight.sum())
     out, found = [], []
