@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.cpu_runs import host_cores
+from tracy_mcp.analysis.cpu_runs import host_cores, thread_runs
 from tracy_mcp.analysis.formatting import fmt_ns, name_list
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.grouping import group_ids
-from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered, union
+from tracy_mcp.analysis.lock_timeline import Acquisitions, acquisitions, covered, intersect, union
 from tracy_mcp.analysis.locks import OBTAIN, OBTAIN_SHARED, RELEASE, WAIT, WAIT_SHARED
 from tracy_mcp.analysis.program_messages import logged_in_each, sys_trace_off
 from tracy_mcp.analysis.report import Report, frame
@@ -37,6 +37,7 @@ STARVED_WAIT_NS = 5_000_000  # an exclusive wait this long on a reader/writer lo
 STARVED_MIN = 3  # ...at least this many times,
 STARVED_READERS = 3  # ...that lets a median of this many shared acquisitions through: the writer starves
 ONE_BLOCKER = 0.6  # one thread's holds behind this share of the time blocked: it is the one making others wait
+HOLDER_PREEMPTED = 0.5  # a holder runnable but not running (or asleep) this share of the time others wait for it
 PER_THREAD = (
     "acquisitions",
     "wait_ns",
@@ -496,6 +497,7 @@ def _lock_table(ctx: Capture, locks: list[_LockData], span: int) -> dict[str, An
             "hold_zone_share",
             "hold_zone_cover",
             "episodes",
+            "blocker_cpu",
         )
     }
     for d in locks:
@@ -528,6 +530,7 @@ def _lock_table(ctx: Capture, locks: list[_LockData], span: int) -> dict[str, An
         cols["hold_zone_share"].append(share)
         cols["hold_zone_cover"].append(cover)
         cols["episodes"].append(_episodes(ctx, d, who))
+        cols["blocker_cpu"].append(_holder_cpu(ctx, d) if one else "")
     return {k: np.asarray(v) if v else np.zeros(0) for k, v in cols.items()}
 
 
@@ -677,6 +680,50 @@ def _blocker(ctx: Capture, d: _LockData) -> tuple[str, str, int]:
     trow = int(d.thread_rows[h])
     s, e = a.time[mine].astype(I64), a.hold_end[mine].astype(I64)
     return name, _holder_zone(ctx, s, e, np.full(len(mine), trow, I64), hold), int(blocking[h])
+
+
+def _holder_cpu(ctx: Capture, d: _LockData) -> str:
+    """From the context switches, where the thread that makes the others wait spends the time they wait for it:
+    on a CPU (the work under the lock), runnable but not running (preempted: it waits for a core while holding
+    the lock), or asleep (it blocks on something else while holding it); and which threads ran meanwhile. ""
+    without context switches on its thread."""
+    blocking = _per_thread(d)["blocking_ns"]
+    runs = thread_runs(ctx)
+    if not len(blocking) or blocking.max() <= 0 or not runs:
+        return ""
+    h = int(np.argmax(blocking))
+    r = runs.get(int(d.thread_rows[h]))
+    if r is None:
+        return ""
+    a = d.acq
+    mine = (a.thread == h) & ~a.nested
+    others = np.flatnonzero((d.blocked > 0) & (a.thread != h))
+    hs, he = union(a.time[mine], a.hold_end[mine])
+    ws, we = union(a.wait_start[others], a.time[others])
+    s, e = intersect(hs, he, ws, we)
+    total = float((e - s).sum())
+    if total <= 0:
+        return ""
+    on, asleep = float(r.running_between(s, e).sum()), float(r.asleep_between(s, e).sum())
+    waiting = max(total - on - asleep, 0.0)
+    ran = {k: float(x.running_between(s, e).sum()) for k, x in runs.items() if k != int(d.thread_rows[h])}
+    labels = ctx._thread_labels()
+    top = sorted((k for k in ran if ran[k] > 0.05 * total), key=lambda k: -ran[k])[:4]
+    holder = d.thread_names[h]
+    line = (
+        f"while the others waited for it ({fmt_ns(total)}), {holder} was on a CPU {fmt_ns(on)} "
+        f"({_pct(on, total)}), runnable but not running {fmt_ns(waiting)} ({_pct(waiting, total)}), asleep "
+        f"{fmt_ns(asleep)} ({_pct(asleep, total)}) (context switches)"
+    )
+    if waiting >= HOLDER_PREEMPTED * total:
+        line += (
+            ": preempted while holding the lock, it waits for a core, so the work under the lock is not what takes long"
+        )
+    elif asleep >= HOLDER_PREEMPTED * total:
+        line += ": it sleeps while holding the lock (I/O or another wait inside the hold)"
+    if top:
+        line += "; the CPUs ran meanwhile: " + ", ".join(f"{labels[k]} {fmt_ns(ran[k])}" for k in top)
+    return line
 
 
 def _blocking(d: _LockData) -> np.ndarray:
@@ -928,6 +975,8 @@ def _summary(
                 + (f" in {x['blocker_zone']}" if x["blocker_zone"] else "")
                 + f" ({_pct(x['blocker_ns'], x['blocked_ns'])} of the time blocked)."
             )
+            if "preempted while holding the lock" in x["blocker_cpu"]:
+                title = title[:-1] + ", which was preempted (runnable, not running) through most of it."
     else:
         taken = f"{len(locks)} lock(s) taken"
         title = f"Lock contention: none — no lock was ever held by one thread while another waited ({taken})."
@@ -1048,6 +1097,8 @@ def _lock_lines(
         )
     if x["episodes"] and x["blocker_ns"] >= ONE_BLOCKER * x["blocked_ns"]:  # one thread's holds: its stalls
         out.append(f"   {x['episodes']}")
+    if x["blocker_cpu"]:
+        out.append(f"   {x['blocker_cpu']}")
     if cores and len(names) > cores and not switches:  # holders switched out while holding it look like long holds
         out.append(
             f"   {len(names)} threads take it on a {cores}-core machine (host info) and no context switches were "

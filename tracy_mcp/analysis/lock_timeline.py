@@ -162,3 +162,17 @@ def covered(starts: np.ndarray, ends: np.ndarray, a: np.ndarray, b: np.ndarray) 
         return np.where(k > 0, cum[j] + part, 0)
 
     return np.maximum(before(b) - before(a), 0)
+
+
+def intersect(
+    a_start: np.ndarray, a_end: np.ndarray, b_start: np.ndarray, b_end: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The intervals covered by both of two disjoint, sorted interval lists."""
+    t = np.concatenate([a_start, a_end, b_start, b_end]).astype(I64)
+    step = np.concatenate(
+        [np.ones(len(a_start), I64), -np.ones(len(a_end), I64), np.ones(len(b_start), I64), -np.ones(len(b_end), I64)]
+    )
+    o = np.lexsort((step, t))  # at one time, an end before a start: touching intervals do not overlap
+    t, depth = t[o], np.cumsum(step[o])
+    both = np.flatnonzero(depth[:-1] == 2)
+    return t[both], t[both + 1]
