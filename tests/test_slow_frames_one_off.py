@@ -35,3 +35,16 @@ def test_a_one_off_beside_a_recurring_hitch_is_named_and_not_taken_for_input() -
     assert "AI::UpdateAgents (Main thread)" in other
     assert one.title.startswith("Frame 949 of set 'Frame'")
     assert "AI::UpdateAgents (Main thread) grew most" in one.title
+
+
+def test_a_start_up_spent_waiting_for_the_profiler_is_told_as_zoneless() -> None:
+    with open_capture(CAPTURE) as c:
+        z = c.zones(as_frame=True)
+        first_zone_s = (int(z["start_ns"].min()) - c.get_first_time()) / 1e9
+        text = c.summary().lines
+    line = next(x for x in text if x.startswith("- Start-up: "))
+    assert first_zone_s > 30  # the tables: the program waited for the profiler before its first zone
+    assert (
+        f"No zone runs on any thread for {first_zone_s:.1f} s of it (longest stretch 0.000-{first_zone_s:.3f} s)"
+        in line
+    )

@@ -10,6 +10,7 @@ import numpy as np
 
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.frame_phases import STARTUP, frame_phases, markless
+from tracy_mcp.analysis.lock_timeline import union
 from tracy_mcp.analysis.wait_zones import joined_work
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 STARTUP_MIN_NS = 500_000_000  # a start-up shorter than this is not worth a finding...
 STARTUP_SHARE = 0.2  # ...nor one under this share of the capture
+NO_ZONE_SHARE = 0.5  # a start-up this much without any zone says so
 CHAIN_SHARE = 0.5  # a child holding this share of its parent's time continues the chain down
 WAITING = 0.8  # a zone mostly self time that ends right after another thread's work: a wait for it
 LOCK_SHARE = 0.2  # lock waits adding up to this share of the start-up are named
@@ -85,7 +87,28 @@ def startup_line(ctx: Capture) -> str | None:
     idle = _idle_threads(ctx, lo, hi, home)
     if idle:
         text += f". {idle}"
-    return text + "." + _locks(ctx, lo, hi)
+    return text + "." + _locks(ctx, lo, hi) + _no_zone(ctx, lo, hi)
+
+
+def _no_zone(ctx: Capture, lo: int, hi: int) -> str:
+    """' No zone runs on any thread for 37.2 s of it (longest stretch 0.060-37.25 s): ...' when most of the
+    start-up has no zone anywhere: the chain above is then a small part of it."""
+    t = ctx._cpu()
+    top = np.flatnonzero((t.depth == 0) & (t.start < hi) & ((t.end > lo) | ~t.valid))
+    ends = np.where(t.valid[top], t.end[top], hi)
+    s, e = union(np.maximum(t.start[top], lo), np.minimum(ends, hi))
+    edges = np.concatenate([[lo], e]), np.concatenate([s, [hi]])
+    gaps = edges[1] - edges[0]
+    bare = int(np.clip(gaps, 0, None).sum())
+    if bare < NO_ZONE_SHARE * (hi - lo):
+        return ""
+    k = int(np.argmax(gaps))
+    first = float(ctx.get_first_time())
+    return (
+        f" No zone runs on any thread for {fmt_ns(bare)} of it (longest stretch {(edges[0][k] - first) / 1e9:.3f}-"
+        f"{(edges[1][k] - first) / 1e9:.3f} s): code without zones, or a wait (a program that waits for the profiler "
+        "to connect before it starts waits there)."
+    )
 
 
 def _locks(ctx: Capture, lo: int, hi: int) -> str:
