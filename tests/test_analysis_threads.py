@@ -52,7 +52,7 @@ def test_planted_thread_imbalance_summary(imbalance) -> None:  # type: ignore[no
     first = text.splitlines()[0]
     assert first.startswith("Busiest thread: JobWorker 2") and "Physics::SimulateIsland" in first
     # and who it holds up: the main thread's wait for the workers, with its share of the window
-    assert "; Main thread waits 81.0% of that span in JobSystem::WaitForJobs (for JobWorker 2)." in first
+    assert "; Main thread waits 81.0% of that span: JobSystem::WaitForJobs 81.0% (for JobWorker 2)." in first
     assert "the work ending last before it: mostly JobWorker 2's (100% of them)" in text
     # the split of the pool's top zone: more runs on JobWorker 2, not longer ones
     assert "Its top zone Physics::SimulateIsland, runs per frame (mean self time): JobWorker 2 18.0 (0.812 ms)" in text

@@ -174,7 +174,7 @@ def thread_report(
         res.title = (
             f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){beside}{dom}."
         )
-    res.title = res.title[:-1] + _waiters(rows, waits, b, sl.names, span) + "."
+    res.title = res.title[:-1] + _waiters(ctx, rows, waits, b, span, lo, hi) + "."
     critical = _critical_job(ctx, rows, waits, lo, hi)
     if critical:  # the frame waits for one job, whichever thread runs it: that, not the busiest thread, limits it
         res.title = f"{critical} {res.title}"
@@ -220,20 +220,32 @@ def thread_report(
     return res
 
 
-def _waiters(rows: list[dict[str, Any]], waits: list[WaitZone], b: dict[str, Any], names: list[str], span: int) -> str:
-    """'; <thread> waits N% of the window in <zone> (for <thread>)' for threads other than the busiest that
-    spend a quarter of the window or more in a wait for other threads: what the busiest thread holds up."""
+def _waiters(
+    ctx: Capture, rows: list[dict[str, Any]], waits: list[WaitZone], b: dict[str, Any], span: int, lo: int, hi: int
+) -> str:
+    """'; <thread> waits N% of that span: <zone> M% (for <thread>), ...' for threads other than the busiest that
+    spend a quarter of the window or more in waits for other threads, the longest wait first: what the busiest
+    thread holds up."""
+    t, sl = ctx._cpu(), ctx._srclocs()
     out = []
     for r in rows:
         if r is b or r["waiting_ns"] < WAITER * span:
             continue
-        wz = [w for w in waits if w.thread_row == r["thread_id"] and w.kind == "waits for other threads"]
-        if wz:
-            on = sorted({w.waits_for for w in wz if w.waits_for})
-            out.append(
-                f"{r['thread']} waits {fmt_pct(r['waiting_ns'] / span)} of that span in "
-                f"{', '.join(names[w.name_idx] for w in wz)} (for {', '.join(on) if on else 'other threads'})"
-            )
+        timed = []
+        for w in waits:
+            if w.thread_row != r["thread_id"] or w.kind != "waits for other threads":
+                continue
+            mine = t.stat_rows(sl.rows_of(str(sl.names[w.name_idx])))
+            mine = mine[t.valid[mine] & (t.owner[mine] == w.thread_row)]
+            ns = float((np.minimum(t.end[mine], hi) - np.maximum(t.start[mine], lo)).clip(0).sum())
+            timed.append((ns, w))
+        if timed:
+            timed.sort(key=lambda x: -x[0])
+            parts = [
+                f"{sl.names[w.name_idx]} {fmt_pct(ns / span)}" + (f" (for {w.waits_for})" if w.waits_for else "")
+                for ns, w in timed[:3]
+            ]
+            out.append(f"{r['thread']} waits {fmt_pct(r['waiting_ns'] / span)} of that span: {', '.join(parts)}")
     return "; " + "; ".join(out[:2]) if out else ""
 
 
@@ -254,6 +266,9 @@ def _critical_job(ctx: Capture, rows: list[dict[str, Any]], waits: list[WaitZone
         mine = mine[t.valid[mine] & (t.owner[mine] == w.thread_row) & (t.start[mine] >= lo) & (t.end[mine] <= hi)]
         if len(job) == 0 or len(mine) == 0:
             continue
+        in_wait = float(t.dur[mine].sum())  # this wait's own share, not the thread's waits together
+        if in_wait < WAITER * (hi - lo):
+            continue
         order = np.argsort(t.end[job])
         ends = t.end[job][order]
         k = np.searchsorted(ends, t.end[mine], "right") - 1  # the job run ending last before each wait ends
@@ -265,7 +280,7 @@ def _critical_job(ctx: Capture, rows: list[dict[str, Any]], waits: list[WaitZone
         members = [x for x in rows if x["thread"] in on]
         busy = f"{fmt_pct(min(x['working'] for x in members))}-{fmt_pct(max(x['working'] for x in members))}"
         return (
-            f"Critical path: {labels[w.thread_row]} waits {fmt_pct(r['waiting_ns'] / (hi - lo))} of the window in "
+            f"Critical path: {labels[w.thread_row]} waits {fmt_pct(in_wait / (hi - lo))} of the window in "
             f"{sl.names[w.name_idx]} for one job, {w.waits_for_work} (a median {fmt_ns(float(np.median(t.dur[job])))}; "
             + (
                 f"it starts a median {fmt_ns(float(np.median(late)))} after the wait begins; "

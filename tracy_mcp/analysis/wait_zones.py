@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING
 
 import attrs
@@ -38,12 +39,15 @@ I64 = np.int64
 # a waiter wakes this soon after the work it waits for ends (tightest first: an idle machine wakes a waiter in
 # 10-20 µs, where the other threads' ends seldom fall by chance; a busy one later)
 WAKE_EPS_NS = (20_000, 30_000, 50_000, 200_000, 1_000_000)
+WAKE_EPS_SHARE = 0.2  # ...at most this share of the candidate's median run
 WAITED_EPS_NS = (200_000, 1_000_000, 2_000_000)  # a run that waited for work ends this soon after it does...
 WAITED_SHARE = 0.8  # ...in this share of the runs (work_waited_for),
 WAITED_CONTROL = 0.1  # ...while their midpoints fall that close after it at most this often
 ONE_JOB = 0.8  # one zone name ending last before this share of a wait's runs, on no one thread: that job is waited for
 CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still tell a wait (see _find)
 MIN_RUNS = 10
+WAIT_NAMED = re.compile(r"(Poll|Wait|Sleep|Idle|Select|Epoll)[A-Za-z]*$")  # the function part of a zone name...
+WAIT_NAMED_SHARE = 0.3  # ...is passed over as a unit of work for one with this share of its time
 UNIT_MIN_RUNS = 30  # runs of a zone that make it a unit of work to stand in for frames
 PYTHON_BLOCKING = {  # (file, zone name) of the standard library's calls that block until another thread acts
     ("threading.py", name)
@@ -211,6 +215,15 @@ def unit_of_work(
     if total.max() <= 0:
         return None
     best = int(np.argmax(total))
+    if name is None and WAIT_NAMED.search(str(sl.names[best])):
+        # a zone named like a wait (an event loop's Loop::Poll) holds time without being work: another repeated
+        # zone with a fair share of that time is the unit of work instead
+        other = total.copy()
+        for i in np.flatnonzero(other > 0).tolist():
+            if WAIT_NAMED.search(str(sl.names[i])):
+                other[i] = 0
+        if other.max() >= WAIT_NAMED_SHARE * total[best]:
+            best = int(np.argmax(other))
     runs = rows[names == best]
     runs = runs[t.depth[runs] == t.depth[runs].min()]  # the outermost runs: nested ones would count twice
     return best, runs[np.argsort(t.start[runs], kind="stable")]
@@ -423,7 +436,10 @@ def _scan(
             last_of, before, _ = _other_ends(ends, k, e)
             after = _other_ends(long_ends, k, e)[2]
             before_mid = _other_ends(ends, k, mid)[1]
+            typical = float(np.median(t.dur[pick]))
             for eps in WAKE_EPS_NS:  # the tightest wake-up delay that shows it (a busy machine wakes late)
+                if eps > WAKE_EPS_SHARE * typical:  # a delay a fair part of the run itself: work in a pipeline's
+                    break  # lockstep ends that close to the other thread's by its phase, not by waiting
                 f_end = float((before <= eps).mean())
                 f_mid = float((before_mid <= eps).mean())
                 # work in lockstep with other threads ends next to theirs on both sides; a wait ends after them
