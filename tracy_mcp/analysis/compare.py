@@ -33,7 +33,7 @@ from tracy_mcp.analysis.memory_report import allocations_by_zone
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
-from tracy_mcp.analysis.startup import startup_ns
+from tracy_mcp.analysis.startup import startup_ns, startup_what, startup_window
 from tracy_mcp.analysis.wait_zones import UNIT_MIN_RUNS, unit_name, wait_names
 from tracy_mcp.analysis.zone_paths import zone_texts
 
@@ -48,6 +48,7 @@ CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
 LONG_FRAMES_MIN = 3  # frames over 1.5x A's median worth counting in A and B
 ALLOC_RATIO = 2.0  # a regressed zone allocating this many times as often per call says so in the title
 STARTUP_CHANGE = 0.1  # a start-up (to the first frame mark) this much longer or shorter leads the title...
+STARTUP_EXPLAINS = 0.5  # ...naming the zone whose own time in it moved by this share of the change
 STARTUP_DELTA_NS = 100_000_000  # ...when it moved by at least this much
 ABSORBED = 0.005  # a pacing wait that moved this share of a frame or more absorbed the change
 SET_FRAMES = 20  # a named frame set compared besides the main frames needs this many frames in each capture...
@@ -743,7 +744,7 @@ def _summary(
     if sa and sb and abs(sb - sa) >= max(STARTUP_CHANGE * sa, STARTUP_DELTA_NS):  # the run took longer to start
         way = "+" if sb > sa else "-"
         shift = f"{fmt_ns(sa)} -> {fmt_ns(sb)} ({way}{fmt_ns(abs(sb - sa))}, {sb / sa - 1:+.0%})"
-        title = title.replace(": ", f": start-up (to the first frame mark) {shift}; ", 1)
+        title = title.replace(": ", f": start-up (to {startup_what(b)}) {shift}{_startup_growth(a, b)}; ", 1)
     if by.get("improved"):
         r = by["improved"][0]
         title = title[:-1] + (
@@ -918,6 +919,31 @@ def _on_cpu(a: Capture, b: Capture, reg: list[dict[str, Any]]) -> tuple[str, str
     if not parts:
         return "", ""
     return first, "  On a CPU per call (context switches): " + "; ".join(parts)
+
+
+def _startup_growth(a: Capture, b: Capture) -> str:
+    """' (in it Routes::BuildTrie 144.0 ms -> 997.3 ms of own time)': the zone whose own time inside the start-up
+    moved most, when it is most of the start-up's change ('' otherwise): a start-up zone runs once, too few calls
+    for the per-call tests."""
+    own = []
+    for c in (a, b):
+        win = startup_window(c)
+        if win is None:
+            return ""
+        t, sl = c._cpu(), c._srclocs()
+        rows = np.flatnonzero(t.valid & (t.start >= win[0]) & (t.end <= win[1]))
+        totals: dict[str, float] = {}
+        for n, v in zip(sl.name_idx[t.srcloc[rows]].tolist(), c.self_time_array()[rows].tolist(), strict=True):
+            key = str(sl.names[n])
+            totals[key] = totals.get(key, 0.0) + float(v)
+        own.append(totals)
+    names = set(own[0]) | set(own[1])
+    delta = {n: own[1].get(n, 0.0) - own[0].get(n, 0.0) for n in names}
+    top = max(names, key=lambda n: abs(delta[n]), default="")
+    change = startup_ns(b) - startup_ns(a)
+    if not top or abs(delta[top]) < STARTUP_EXPLAINS * abs(change) or delta[top] * change <= 0:
+        return ""
+    return f" (in it {top} {fmt_ns(own[0].get(top, 0.0))} -> {fmt_ns(own[1].get(top, 0.0))} of own time)"
 
 
 def _threads_running(ctx: Capture, name: str) -> int:

@@ -25,6 +25,7 @@ from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import frame
 from tracy_mcp.analysis.request_wait import request_wait
+from tracy_mcp.analysis.startup import startup_window
 from tracy_mcp.analysis.wait_zones import UNIT_MIN_RUNS, unit_of_work, work_waited_for, wrapper_mask
 from tracy_mcp.analysis.zone_paths import path_groups, zone_texts
 
@@ -62,7 +63,14 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
     t = ctx._cpu()
     if t.n == 0:
         return False
-    found = unit_of_work(ctx, list(range(ctx._db.rows("threads"))), min_runs=MIN_RUNS, name=unit)
+    threads = list(range(ctx._db.rows("threads")))
+    win = startup_window(ctx) if unit is None else None
+    # a service's unit of work is what it does once started: zones only its start-up runs (cache warmers) are not
+    found = unit_of_work(ctx, threads, lo=win[1], min_runs=MIN_RUNS) if win is not None else None
+    if found is not None:
+        found = unit_of_work(ctx, threads, min_runs=MIN_RUNS, name=str(ctx._srclocs().names[found[0]]))
+    if found is None:
+        found = unit_of_work(ctx, threads, min_runs=MIN_RUNS, name=unit)
     if found is None or len(found[1]) < MIN_RUNS:
         return False
     idx, runs = found

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 STARTUP_MIN_NS = 500_000_000  # a start-up shorter than this is not worth a finding...
 STARTUP_SHARE = 0.2  # ...nor one under this share of the capture
 NO_ZONE_SHARE = 0.5  # a start-up this much without any zone says so
+MAIN = "Main thread"  # the name Tracy's client gives the program's main thread
+OPENING_NS = 200_000_000  # a program without frames: its main thread's first zone starts this soon...
+OPENING_AFTER = 0.5  # ...and this share of the other threads' top-level zones start after it ends: its start-up
 CHAIN_SHARE = 0.5  # a child holding this share of its parent's time continues the chain down
 WAITING = 0.8  # a zone mostly self time that ends right after another thread's work: a wait for it
 LOCK_SHARE = 0.2  # lock waits adding up to this share of the start-up are named
@@ -28,15 +31,45 @@ IDLE_MIN_ZONES = 3  # ...when it ran at least this many zones in it
 
 def startup_window(ctx: Capture) -> tuple[int, int] | None:
     """(capture start, the program's first frame mark): the base set's frames 0 (the client's own start) and 1 (the
-    program's, up to its first frame mark) when frame 1 is a start-up frame; None for a program that marks no
-    frames or whose first frame is an ordinary one."""
+    program's, up to its first frame mark) when frame 1 is a start-up frame; for a program that marks no frames (a
+    service), up to the end of the main thread's first zone when it opens the capture (Service::Startup, App::Init);
+    None when neither is found or the first frame is an ordinary one."""
     if markless(ctx):
-        return None
+        opening = _opening_zone(ctx)
+        return None if opening is None else (int(ctx.get_first_time()), int(ctx._cpu().end[opening]))
     ph = frame_phases(ctx)
     if ph is None or len(ph.start) < 3 or len(ph.gameplay) == 0 or int(ph.kind[1]) != STARTUP:
         return None
     lo, hi = int(ctx.get_first_time()), int(ph.start[2])
     return (lo, hi) if hi > lo else None
+
+
+def _opening_zone(ctx: Capture) -> int | None:
+    """The main thread's first top-level zone when it starts within OPENING_NS of the capture's start and other
+    threads' zones come mostly after it ends: a service's start-up; None otherwise."""
+    t = ctx._cpu()
+    labels = ctx._thread_labels()
+    if MAIN not in labels or t.n == 0:
+        return None
+    main = labels.index(MAIN)
+    first = int(ctx.get_first_time())
+    roots = np.flatnonzero((t.depth == 0) & (t.owner == main) & t.valid)
+    if not len(roots):
+        return None
+    r = int(roots[np.argmin(t.start[roots])])
+    if t.start[r] - first > OPENING_NS or t.dur[r] < STARTUP_MIN_NS:
+        return None
+    later = t.valid & (t.depth == 0) & (t.owner != main)
+    after = float((t.start[later] >= t.end[r]).mean()) if later.any() else 1.0
+    return r if after >= OPENING_AFTER else None
+
+
+def startup_what(ctx: Capture) -> str:
+    """What the start-up runs to: "the first frame mark", or the opening zone of a program without frames."""
+    if not markless(ctx):
+        return "the first frame mark"
+    r = _opening_zone(ctx)
+    return "the end of its first zone" if r is None else f"the end of {ctx._srclocs().name[int(ctx._cpu().srcloc[r])]}"
 
 
 def startup_ns(ctx: Capture) -> int:
@@ -58,7 +91,7 @@ def startup_line(ctx: Capture) -> str | None:
     t, sl = ctx._cpu(), ctx._srclocs()
     labels = ctx._thread_labels()
     roots = np.flatnonzero((t.depth == 0) & t.valid & (t.start >= lo) & (t.start < hi))
-    text = f"Start-up: {fmt_ns(dur)} to the first frame mark ({fmt_pct(dur / span)} of the capture)"
+    text = f"Start-up: {fmt_ns(dur)} to {startup_what(ctx)} ({fmt_pct(dur / span)} of the capture)"
     if len(roots) == 0:
         return text + "; no zone runs in it."
     chain = [int(roots[np.argmax(np.minimum(t.end[roots], hi) - t.start[roots])])]

@@ -342,7 +342,7 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
     try:
         start = startup_line(ctx)
         if start:  # a program that takes long to reach its first frame: where that time goes
-            notable.append(("ctx.slow_frames(frames=(1, 1))", start))
+            notable.append(("ctx.call_tree()" if markless(ctx) else "ctx.slow_frames(frames=(1, 1))", start))
     except Exception as e:  # noqa: BLE001 - as above
         notes.append(f"start-up failed: {type(e).__name__}: {e}")
     if ctx._db.rows("gpu_zones") and counts["frames"] >= MIN_FRAMES:
