@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections import Counter
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,7 @@ SAME_WORK_SHARE = 0.5  # ...when at least this share of them have exactly equal 
 PART_SHARE = 0.25  # a zone regressed in part when this share of its calls in B lie beyond A's p90 (0.1 by chance)
 PART_MIN_CALLS = 20  # ...with at least this many calls on each side
 CPU_HELD = 1.25  # a regressed zone whose time on a CPU per call grew less than this did not do more work
+WAIT_EXPLAINS = 0.5  # a wait that grew by this share of the frames' growth, no zone regressing, leads
 THREADS_GREW = 1.5  # a regressed zone run on this many times as many threads in B (beyond the cores) says so
 CONTEXT_ROWS = 20_000  # calls of a regressed zone read for their kind of call (an even sample beyond)
 CONTEXT_SLOWER = 1.5  # a kind of call this much slower per call while others held (within CONTEXT_HELD) is named
@@ -195,7 +197,12 @@ def _same_work(pa: GroupProfile, pb: GroupProfile) -> bool:
     return len(often) >= 2 and sum(ca == cb for ca, cb in often) >= SAME_WORK_SHARE * len(often)
 
 
-def _compare_groups(pa: GroupProfile, pb: GroupProfile, scale: float, min_change: float, alpha: float) -> list[dict]:
+def _compare_groups(
+    pa: GroupProfile, pb: GroupProfile, scale: float, min_change: float, alpha: float, alt_scale: float | None = None
+) -> list[dict]:
+    """Per group (zone name or call path): counts, totals, per-call times and the kind of change. `alt_scale`:
+    B's counts scaled per second of capture when `scale` is per frame; a count moved only when it moved both ways
+    (a fixed-rate thread's calls, an audio mix 100 times a second, move per frame when the frames got longer)."""
     out = []
     for lab in sorted(set(pa.index) | set(pb.index)):
         ia, ib = pa.index.get(lab), pb.index.get(lab)
@@ -246,6 +253,9 @@ def _compare_groups(pa: GroupProfile, pb: GroupProfile, scale: float, min_change
         incl_up = p_incl < alpha and r["mean_ratio"] >= 1 + min_change and p50_ratio >= 1 + min_change
         incl_down = p_incl < alpha and r["mean_ratio"] <= 1 / (1 + min_change) and p50_ratio <= 1 / (1 + min_change)
         count_moved = abs(cb - ca) > 3 * np.sqrt(ca + cb) and abs(r["count_ratio"] - 1) >= min_change
+        if alt_scale is not None and count_moved:
+            cb2 = r["count_b"] * alt_scale
+            count_moved = abs(cb2 - ca) > 3 * np.sqrt(ca + cb2) and abs(cb2 / ca - 1) >= min_change
         # with the count moving, per-call times move the other way by themselves: the total decides
         total_up = r["total_ratio"] >= 1 + 2 * min_change
         total_down = r["total_ratio"] <= 1 / (1 + 2 * min_change)
@@ -389,10 +399,13 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
         if _same_work(group_profile(a, "name"), group_profile(b, "name")):
             # a batch job: a run that took longer must not read as fewer calls per second
             scale, per = 1.0, f"{AS_THEY_STAND} (the same job in both runs)"
+    alt = None
+    if fa and fb:  # per second of capture too: a count moved only if it moved per frame and per second
+        alt = max(a.get_last_time() - a.get_first_time(), 1) / max(b.get_last_time() - b.get_first_time(), 1)
     if abs(scale - 1) < 0.02 and not per.startswith(AS_THEY_STAND):
         scale, per = 1.0, ""
-    names = _compare_groups(group_profile(a, "name"), group_profile(b, "name"), scale, min_change, alpha)
-    paths = _compare_groups(group_profile(a, "path"), group_profile(b, "path"), scale, min_change, alpha)
+    names = _compare_groups(group_profile(a, "name"), group_profile(b, "name"), scale, min_change, alpha, alt)
+    paths = _compare_groups(group_profile(a, "path"), group_profile(b, "path"), scale, min_change, alpha, alt)
     waits = {**wait_names(a), **wait_names(b)}
     for rows in (names, paths):
         for r in rows:
@@ -663,7 +676,7 @@ def _summary(
             title[:-1] + context_title + cpu_title + _allocating(a, b, r) + _more_threads(a, b, str(r["name"])) + "."
         )
     else:
-        title = f"{lead}{NO_REGRESSION}."
+        title = f"{lead}{NO_REGRESSION}{_wait_grew(a, b, by.get('wait grew', []), fa, fb)}."
     paired = {n["name"] for _, n, _, _ in pairs}
     added = sorted((n for n in by.get("new", []) if n["name"] not in paired), key=lambda n: -n["total_b_ns"])
     grew = by.get("through children (slower)", [])
@@ -919,6 +932,31 @@ def _on_cpu(a: Capture, b: Capture, reg: list[dict[str, Any]]) -> tuple[str, str
     if not parts:
         return "", ""
     return first, "  On a CPU per call (context switches): " + "; ".join(parts)
+
+
+def _wait_grew(
+    a: Capture, b: Capture, grew: list[dict[str, Any]], fa: dict[str, Any] | None, fb: dict[str, Any] | None
+) -> str:
+    """'; the frames grew in a wait: <zone> (waits for other threads) x -> y per call (+z per gameplay frame);
+    threads gone in B: ...' when no zone regressed and a wait grew by most of the frames' growth: the work it waits
+    for spread over fewer threads, or ran elsewhere; '' otherwise."""
+    if not grew or not fa or not fb:
+        return ""
+    w = max(grew, key=lambda r: r["impact_ns"])
+    per_frame = w["impact_ns"] / max(fa["frames"], 1)
+    frame_growth = fb["median_ns"] - fa["median_ns"]
+    if frame_growth <= 0 or per_frame < WAIT_EXPLAINS * frame_growth:
+        return ""
+    ta, tb = Counter(str(t["name"]) for t in a.get_threads()), Counter(str(t["name"]) for t in b.get_threads())
+    gone = sorted(n for n in ta if n not in tb)
+    fewer = [f"{n} x{ta[n]} -> x{tb[n]}" for n in ta if n in tb and tb[n] < ta[n]]
+    out = (
+        f"; the frames grew in a wait: {w['name']} ({w['wait']}) {fmt_ns(w['mean_a_ns'])} -> "
+        f"{fmt_ns(w['mean_b_ns'])} per call (+{fmt_ns(per_frame)} per {fa['what']})"
+    )
+    if gone or fewer:
+        out += "; fewer threads in B: " + ", ".join([*(f"{n} gone" for n in gone[:4]), *fewer[:3]])
+    return out
 
 
 def _startup_growth(a: Capture, b: Capture) -> str:

@@ -203,3 +203,19 @@ def time_split(ctx: Capture, rows: np.ndarray) -> tuple[float, float, float] | N
         asleep += float(r.asleep_between(a, b).sum())
         wall += float((b - a).sum())
     return on, asleep, max(wall - on - asleep, 0.0)
+
+
+def who_ran(
+    ctx: Capture, starts: np.ndarray, ends: np.ndarray, exclude: int, share: float = 0.05
+) -> list[tuple[str, int]]:
+    """(thread label, time on a CPU) of the threads that ran inside the spans [starts, ends) (disjoint), most first,
+    each with at least `share` of the spans' total; `exclude` (a thread row) left out: who took the CPUs while a
+    thread waited for one."""
+    runs = thread_runs(ctx)
+    total = float(np.sum(ends - starts))
+    if not runs or total <= 0:
+        return []
+    ran = {k: int(r.running_between(starts, ends).sum()) for k, r in runs.items() if k != exclude}
+    labels = ctx._thread_labels()
+    top = sorted((k for k in ran if ran[k] > share * total), key=lambda k: -ran[k])
+    return [(labels[k], ran[k]) for k in top]

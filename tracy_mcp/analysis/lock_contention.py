@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.cpu_runs import host_cores, thread_runs
+from tracy_mcp.analysis.cpu_runs import host_cores, thread_runs, who_ran
 from tracy_mcp.analysis.formatting import fmt_ns, name_list
 from tracy_mcp.analysis.frame_phases import frame_phases
 from tracy_mcp.analysis.grouping import group_ids
@@ -706,9 +706,7 @@ def _holder_cpu(ctx: Capture, d: _LockData) -> str:
         return ""
     on, asleep = float(r.running_between(s, e).sum()), float(r.asleep_between(s, e).sum())
     waiting = max(total - on - asleep, 0.0)
-    ran = {k: float(x.running_between(s, e).sum()) for k, x in runs.items() if k != int(d.thread_rows[h])}
-    labels = ctx._thread_labels()
-    top = sorted((k for k in ran if ran[k] > 0.05 * total), key=lambda k: -ran[k])[:4]
+    top = who_ran(ctx, s, e, int(d.thread_rows[h]))[:4]
     holder = d.thread_names[h]
     line = (
         f"while the others waited for it ({fmt_ns(total)}), {holder} was on a CPU {fmt_ns(on)} "
@@ -722,7 +720,7 @@ def _holder_cpu(ctx: Capture, d: _LockData) -> str:
     elif asleep >= HOLDER_PREEMPTED * total:
         line += ": it sleeps while holding the lock (I/O or another wait inside the hold)"
     if top:
-        line += "; the CPUs ran meanwhile: " + ", ".join(f"{labels[k]} {fmt_ns(ran[k])}" for k in top)
+        line += "; the CPUs ran meanwhile: " + ", ".join(f"{label} {fmt_ns(ns)}" for label, ns in top)
     return line
 
 

@@ -243,9 +243,10 @@ def slow_frames(
     overran = _overran(ctx, ph, pacer, slow, missed_frames) if pacer and budget_ns is None else None
     if overran is not None:
         line, n = overran
-        res.lines.insert(1 if missed else 0, line)
         if n > 2 * len(slow):  # a fixed tick that overran its period far more often than by half a period
             res.title = res.title[:-1] + f". {line}"
+        else:
+            res.lines.insert(1 if missed else 0, line)
     if fixed:  # the loop's own zone against the period: the deadline a callback misses
         over = _over_the_period(ctx, ph, slow)
         if over:

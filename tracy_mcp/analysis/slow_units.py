@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tracy_mcp.analysis.call_context import common_kind, kind_of, quote_kind
+from tracy_mcp.analysis.cpu_runs import time_split, who_ran
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.lock_contention import lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import template
@@ -51,6 +52,7 @@ ONE_THREAD_MIN = 10  # ...when they are at least this many
 SLOW_THREAD = 1.3  # one thread's runs this many times the others' median (Mann-Whitney p below SLOW_THREAD_P)...
 SLOW_THREAD_P = 1e-3
 SLOW_THREAD_MIN = 10  # ...over at least this many runs on it: the thread is named
+OFF_CPU_LEADS = 0.5  # slow runs whose excess is this much waiting for a core (or asleep) say so
 TEXT_NUMBER = 3.0  # a labelled number in the slow runs' texts this many times the others' (median) is named
 LABELLED = re.compile(r"([A-Za-z_][A-Za-z_]{0,30})\s*[=:]\s*(-?\d+(?:\.\d+)?)(?![\w.])")
 TEXT_ROWS = 100_000  # runs whose texts are compared one by one; more: an even sample of the typical ones
@@ -157,6 +159,9 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
             res.title = res.title.replace(f"culprit {cname}{where}", f"culprit {cname}{where} ({waited})", 1)
     if lock:
         lines.append(lock)
+    off = _off_cpu(ctx, detail, typical)
+    if off:
+        lines.append(off)
     bursts = _bursts(ctx, detail)  # the slowest DETAIL: the chance test is quadratic in them
     if bursts:
         lines.append(bursts)
@@ -336,6 +341,47 @@ def _longer_elsewhere(ctx: Capture, idx: int, runs: np.ndarray) -> str:
         return ""
     out.sort(reverse=True)
     return f" Longer still: runs of {out[0][1]}: slow_frames(frame_set={out[0][2]!r}) explains them."
+
+
+def _off_cpu(ctx: Capture, slow: np.ndarray, typical: np.ndarray) -> str:
+    """With context switches: the slow and typical runs' time split into on a CPU, waiting for a core (runnable,
+    not running) and asleep, and who ran while the slow runs waited for a core; '' without them."""
+    if not len(typical):
+        return ""
+    t = ctx._cpu()
+    split_slow, split_typ = time_split(ctx, slow), time_split(ctx, typical)
+    if split_slow is None or split_typ is None:
+        return ""
+    (on, asleep, core), (on_t, asleep_t, core_t) = (
+        tuple(x / len(slow) for x in split_slow),
+        tuple(x / len(typical) for x in split_typ),
+    )
+    excess = float(np.mean(t.dur[slow])) - float(np.mean(t.dur[typical]))
+    line = (
+        f"On a CPU (context switches): the slow runs {fmt_ns(on)} each (waiting for a core {fmt_ns(core)}, asleep "
+        f"{fmt_ns(asleep)}), the typical runs {fmt_ns(on_t)} (waiting for a core {fmt_ns(core_t)}, asleep "
+        f"{fmt_ns(asleep_t)})"
+    )
+    if excess > 0 and core - core_t >= OFF_CPU_LEADS * excess:
+        ran = who_ran(ctx, *_merged(t.start[slow], t.end[slow]), int(np.bincount(t.owner[slow]).argmax()))[:4]
+        line += (
+            f": {fmt_pct(min((core - core_t) / excess, 1.0))} of their excess is waiting for a core, not their own "
+            "work growing"
+            + ("; the CPUs ran meanwhile: " + ", ".join(f"{n} {fmt_ns(v)}" for n, v in ran) if ran else "")
+        )
+    elif excess > 0 and asleep - asleep_t >= OFF_CPU_LEADS * excess:
+        line += f": {fmt_pct(min((asleep - asleep_t) / excess, 1.0))} of their excess is asleep (blocked), not work"
+    return line + "."
+
+
+def _merged(s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    o = np.argsort(s)
+    s, e = s[o], e[o]
+    reach = np.maximum.accumulate(e)
+    new = np.ones(len(s), bool)
+    new[1:] = s[1:] > reach[:-1]
+    first = np.flatnonzero(new)
+    return s[first], np.maximum.reduceat(e, first)
 
 
 def _slowest_elsewhere(
