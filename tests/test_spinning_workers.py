@@ -41,3 +41,17 @@ def test_slow_runs_that_waited_for_a_core_say_so_and_who_ran() -> None:
     line = next(x for x in r.lines if x.startswith("On a CPU (context switches): the slow runs "))
     assert "of their excess is waiting for a core, not their own work growing" in line
     assert "the CPUs ran meanwhile: Worker " in line
+
+
+def test_blocking_queue_against_spinning_ring_is_told_as_the_reader_waiting_for_a_core() -> None:
+    """spinqueue-fixed (A): the workers sleep in Queue::Pop (a condition variable) for the reader; slow_producer (B):
+    they spin in Queue::SpinPop. The sleeping pop is no unit of work (its threads sleep through it), the zone
+    renamed between the runs does not stop the comparison, and the reader's parse is told as waiting for a core."""
+    with open_capture(DATA / "spinqueue-fixed.tracy") as a:
+        pops = a.zones(name="Queue::Pop", as_frame=True)["duration_ns"].sum()
+        parses = a.zones(name="Reader::ParseLine", as_frame=True)["duration_ns"].sum()
+        r = a.compare(CAPTURE)
+    assert pops > parses  # the tables: the sleeping pop holds more time than the parse
+    assert "runs of Reader::ParseLine (the unit of work; " in r.title
+    assert "most impact: Reader::ParseLine" in r.title
+    assert "per call (context switches): its own work held, it waited for a core (runnable, not running)" in r.title

@@ -173,7 +173,7 @@ def _unit_latency(a: Capture, b: Capture, alpha: float) -> str:
     """'runs of <unit> (the unit of work) p50 x -> y (+z%), p99 ...; ' for a capture without main frames (a server's
     requests, a batch job's items), the figure its users watch; '' when A has no unit of work or B lacks it."""
     name = unit_name(a)
-    if name is None:
+    if name is None or not len(b._srclocs().rows_of(name)):  # B has no such zone (renamed): nothing to compare
         return ""
     da = a.zones(name=name, as_frame=True)["duration_ns"].to_numpy().astype(np.float64)
     db_ = b.zones(name=name, as_frame=True)["duration_ns"].to_numpy().astype(np.float64)

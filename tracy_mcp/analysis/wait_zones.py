@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.cpu_runs import Runs, fiber_rows, thread_runs
+from tracy_mcp.analysis.cpu_runs import Runs, fiber_rows, thread_runs, time_split
 from tracy_mcp.analysis.fibers import FiberRuns, fiber_runs
 from tracy_mcp.analysis.frame_phases import frame_phases
 
@@ -214,6 +214,14 @@ def unit_of_work(
     total[np.bincount(names, minlength=len(total)) < min_runs] = 0
     if total.max() <= 0:
         return None
+    if name is None:  # a zone its threads sleep through (a blocking pop, a condition wait) is no unit of work
+        for _ in range(3):
+            best = int(np.argmax(total))
+            if total[best] <= 0 or not _slept_through(ctx, rows[names == best]):
+                break
+            total[best] = 0
+        if total.max() <= 0:
+            return None
     best = int(np.argmax(total))
     if name is None and WAIT_NAMED.search(str(sl.names[best])):
         # a zone named like a wait (an event loop's Loop::Poll) holds time without being work: another repeated
@@ -227,6 +235,15 @@ def unit_of_work(
     runs = rows[names == best]
     runs = runs[t.depth[runs] == t.depth[runs].min()]  # the outermost runs: nested ones would count twice
     return best, runs[np.argsort(t.start[runs], kind="stable")]
+
+
+def _slept_through(ctx: Capture, rows: np.ndarray) -> bool:
+    """With context switches: the runs' threads were asleep ASLEEP_SHARE of the runs' time (an even sample)."""
+    if not len(rows) or not thread_runs(ctx):
+        return False
+    pick = rows if len(rows) <= SAMPLE else rows[np.linspace(0, len(rows) - 1, SAMPLE).astype(I64)]
+    split = time_split(ctx, pick)
+    return split is not None and split[1] >= ASLEEP_SHARE * max(sum(split), 1.0)
 
 
 def wait_zones(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[WaitZone]:
