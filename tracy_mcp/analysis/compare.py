@@ -59,6 +59,7 @@ SAME_WORK_SHARE = 0.5  # ...when at least this share of them have exactly equal 
 PART_SHARE = 0.25  # a zone regressed in part when this share of its calls in B lie beyond A's p90 (0.1 by chance)
 PART_MIN_CALLS = 20  # ...with at least this many calls on each side
 CPU_HELD = 1.25  # a regressed zone whose time on a CPU per call grew less than this did not do more work
+CROSSED = 1.5  # a paced loop's median frame this much longer in B: its work may have crossed the period
 WAIT_EXPLAINS = 0.5  # a wait that grew by this share of the frames' growth, no zone regressing, leads
 THREADS_GREW = 1.5  # a regressed zone run on this many times as many threads in B (beyond the cores) says so
 CONTEXT_ROWS = 20_000  # calls of a regressed zone read for their kind of call (an even sample beyond)
@@ -753,6 +754,8 @@ def _summary(
                 f"({fb['median_ns'] / fa['median_ns'] - 1:+.1%}); ",
                 1,
             )
+    if fa and fb:
+        title = title[:-1] + _crossed_interval(a, names, fa, fb) + "."
     sa, sb = startup_ns(a), startup_ns(b)
     if sa and sb and abs(sb - sa) >= max(STARTUP_CHANGE * sa, STARTUP_DELTA_NS):  # the run took longer to start
         way = "+" if sb > sa else "-"
@@ -932,6 +935,38 @@ def _on_cpu(a: Capture, b: Capture, reg: list[dict[str, Any]]) -> tuple[str, str
     if not parts:
         return "", ""
     return first, "  On a CPU per call (context switches): " + "; ".join(parts)
+
+
+def _crossed_interval(a: Capture, names: list[dict[str, Any]], fa: dict[str, Any], fb: dict[str, Any]) -> str:
+    """'; the frame thread's work (the frame minus <pacer>) x -> y crossed the z interval, so each frame waits for
+    the next one: on <thread> <zone> grew most (...)' when a paced loop's frames took twice as long in B because
+    its work just passed the period: the zone that did it is on the frame thread, whatever grew more elsewhere."""
+    pacer = next((r for r in names if r.get("wait") == "paces the frame" and r["kind"] != "new"), None)
+    if pacer is None or fb["median_ns"] < CROSSED * fa["median_ns"]:
+        return ""
+    period = fa["median_ns"]
+    work_a, work_b = fa["median_ns"] - pacer["mean_a_ns"], fb["median_ns"] - pacer["mean_b_ns"]
+    if not work_a < period <= work_b:
+        return ""
+    t, sl = a._cpu(), a._srclocs()
+
+    def thread_of(name: str) -> int:
+        rows = t.stat_rows(sl.rows_of(name))
+        return int(np.bincount(t.owner[rows]).argmax()) if len(rows) else -1
+
+    home = thread_of(str(pacer["name"]))
+    grown = [r for r in names if r["kind"] == "regressed" and r["count_a"] and thread_of(str(r["name"])) == home]
+    out = (
+        f"; the frame thread's work (the frame minus {pacer['name']}) {fmt_ns(work_a)} -> {fmt_ns(work_b)} crossed "
+        f"the {fmt_ns(period)} interval, so each frame waits for the next one"
+    )
+    if grown:
+        r = max(grown, key=lambda r: (r["mean_b_ns"] - r["mean_a_ns"]) * r["count_a"])
+        out += (
+            f": on {a._thread_labels()[home]}, {r['name']} grew most ({fmt_ns(r['mean_a_ns'])} -> "
+            f"{fmt_ns(r['mean_b_ns'])} per call)"
+        )
+    return out
 
 
 def _wait_grew(

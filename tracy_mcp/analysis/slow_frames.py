@@ -51,6 +51,9 @@ UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zon
 NEAR = 15  # with the frame time drifting, typical frames are this close to the ones explained
 LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
+PACES = "paces the frame"  # the wait kind of a frame pacer (wait_zones)
+REGULAR_MAX = 8  # slow frames at a fixed step of at most this many frames...
+REGULAR_SHARE = 0.8  # ...in this share of the gaps: a periodic pattern (every other frame)
 OTHER_CULPRITS = 3  # slow frames the culprit does not explain: this many other zones named
 DEFAULT_FACTOR = 2.0  # slow = over this x the median frame...
 OVERRUN = 1.05  # a paced frame whose work (the frame minus its pacing wait) is this x the median overran its period
@@ -276,6 +279,10 @@ def slow_frames(
     if near:
         res.lines.insert(0, near)
     return res
+
+
+def _nth(k: int) -> str:
+    return {1: "", 2: "other"}.get(k, f"{k}th") if k != 1 else "single"
 
 
 def _other_culprits(
@@ -548,6 +555,15 @@ def _analyse(
     if win is not None:
         waits = {(w.thread_row, w.name_idx): w for w in frame_waits(ctx, *win, ph)}
     is_wait = np.asarray([(int(a), int(b)) in waits for a, b in zip(th_of, nm_of, strict=True)], bool)
+    # a pacing wait grows when its frame missed the interval (it waits for the next one): a consequence, never the
+    # zone that grew most for the frame's cause
+    paces = np.asarray(
+        [
+            waits[(int(a), int(b))].kind == PACES if (int(a), int(b)) in waits else False
+            for a, b in zip(th_of, nm_of, strict=True)
+        ],
+        bool,
+    )
     on = th_of == home
     work_anywhere = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)
     row_of = {lab: k for k, lab in enumerate(labels)}
@@ -561,7 +577,7 @@ def _analyse(
             continue
         # the zone that grew most on the frame loop's thread; when that is a wait (the loop waited for other
         # threads), the cause is the work that grew most anywhere
-        mine = np.flatnonzero(on)
+        mine = np.flatnonzero(on & ~paces)
         top = int(mine[np.argmax(gr[mine])]) if len(mine) else -1
         if top < 0 or is_wait[top]:
             # the work on the thread the wait waits for, when it names one; else the work anywhere
@@ -667,7 +683,9 @@ def _analyse(
                 f"there, {usual} vs {_span(vals)} in {what}."
             )
         elif not explained and not chosen:
-            up = _enclosing_culprit(ctx, ph, detail[mine], ref, int(th_of[culprit]), cname)
+            row = int(th_of[culprit])
+            waited = {str(names[n]) for (th, n) in waits if th == row}
+            up = _enclosing_culprit(ctx, ph, detail[mine], ref, row, cname, waited)
             if up is not None:  # the growth is shared by the children of one zone: that zone is the culprit
                 pname, slow_incl, typ_incl, parts = up
                 res.culprit, cname = pname, pname
@@ -717,11 +735,23 @@ def _analyse(
         )
     lines.extend(_frame_lines(ph, slow, res.table, detail))
     if not chosen and len(slow) >= 3:  # how often it hitches: the user's "every few seconds"
-        gaps = np.diff(ph.start[np.sort(slow)]) / 1e9
+        order = np.sort(slow)
+        gaps = np.diff(ph.start[order]) / 1e9
+        steps, counts = np.unique(np.diff(order), return_counts=True)
+        every = int(steps[np.argmax(counts)])
+        regular = every <= REGULAR_MAX and counts.max() >= REGULAR_SHARE * (len(order) - 1)
         lines.append(
-            f"Slow frames come every {gaps.min():.2f}-{gaps.max():.2f} s (median {np.median(gaps):.2f} s) over "
-            f"{(ph.end[slow].max() - ph.start[slow].min()) / 1e9:.2f} s."
+            (
+                f"Slow frames come every {_nth(every)} frame ({fmt_pct(counts.max() / (len(order) - 1))} of the gaps; "
+                f"{len(order)} of {len(ph.gameplay)} frames): something runs on those frames only, and the average "
+                f"frame time ({fmt_ns(float(np.mean(ph.dur[ph.gameplay])))}) hides the unevenness"
+                if regular
+                else f"Slow frames come every {gaps.min():.2f}-{gaps.max():.2f} s (median {np.median(gaps):.2f} s)"
+            )
+            + f" over {(ph.end[slow].max() - ph.start[slow].min()) / 1e9:.2f} s."
         )
+        if regular and res.title:
+            res.title = res.title[:-1] + f"; the slow frames come every {_nth(every)} frame."
     lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names, what))
     counts = (m.count[:nd].mean(axis=0), typ_cnt, typ)
     others = _other_threads(growth, on, th_of, nm_of, names, labels, what, counts)
@@ -1256,12 +1286,19 @@ def _inclusive_per_frame(ctx: Capture, ph: FramePhases, thread_row: int, name: s
 
 
 def _enclosing_culprit(
-    ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndarray, thread_row: int, name: str
+    ctx: Capture,
+    ph: FramePhases,
+    frames: np.ndarray,
+    ref: np.ndarray,
+    thread_row: int,
+    name: str,
+    waits: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> tuple[str, np.ndarray, float, str] | None:
     """When the culprit is one of several children of a zone that grew as a whole (a full collection's mark and
     sweep), the enclosing zone: climbing while the zone's own growth is under CLIMB of its parent's. (name, its
     time in each of `frames`, its typical time per frame, its grown children as text); None when the culprit
-    itself holds the growth."""
+    itself holds the growth. A parent's growth leaves out its children that are `waits` (a frame's vsync wait
+    grows when the frame misses the interval: that is no work of the parent's)."""
     t, sl = ctx._cpu(), ctx._srclocs()
     cur, climbed = name, False
     cur_incl = _inclusive_per_frame(ctx, ph, thread_row, cur)
@@ -1276,6 +1313,13 @@ def _enclosing_culprit(
         idx, cnt = np.unique(sl.name_idx[t.srcloc[par]], return_counts=True)
         pname = str(sl.names[int(idx[np.argmax(cnt)])])
         p_incl = _inclusive_per_frame(ctx, ph, thread_row, pname)
+        for w in waits - {pname}:  # a wait among the parent's children: not the parent's work
+            w_rows = t.stat_rows(sl.rows_of(w))
+            w_rows = w_rows[t.valid[w_rows] & (t.owner[w_rows] == thread_row)]
+            w_par = t.parent[w_rows]
+            w_par = w_par[w_par >= 0]
+            if len(w_par) and float(np.mean(sl.name_idx[t.srcloc[w_par]] == idx[np.argmax(cnt)])) >= 0.5:
+                p_incl = p_incl - _inclusive_per_frame(ctx, ph, thread_row, w)
         grow_cur = float(cur_incl[frames].mean() - np.median(cur_incl[ref]))
         grow_par = float(p_incl[frames].mean() - np.median(p_incl[ref]))
         if grow_par <= 0 or grow_cur >= CLIMB * grow_par:

@@ -758,8 +758,8 @@ def _paces(t: ZoneTree, rk: np.ndarray, gs: np.ndarray, ge: np.ndarray) -> str |
     if not 0.8 <= len(rk) / len(gs) <= 1.2:
         return None
     s0 = t.start[rk] - gs[fi]
-    e0 = t.end[rk] - gs[fi]
-    gap = float(np.median(ge[fi] - t.end[rk]))
+    e0 = ge[fi] - t.end[rk]  # its end against the frame's end: frames of one and of two intervals end alike
+    gap = float(np.median(e0))
     ms, me = _mad(s0), _mad(e0)
     if ms <= 0 or me > 0.5 * ms or gap > 0.01 * float(np.median(ge - gs)):
         return None

@@ -1,0 +1,56 @@
+"""Frame pacing on a vsync-paced game (tests/data/warband-*.tracy, README.md there): Render::Present sleeps to the
+next 16.67 ms boundary, so a frame whose work passes it takes 33.3 ms.
+
+- alternating: AI::UpdateSquads runs every other frame and pushes those frames over the interval (16.7 / 33.3 ms).
+- jitter: Streaming::Poll now and then takes 4.5-11 ms, and those 27 frames miss the interval.
+- regress_a / regress_b: Physics::SolveContacts +1.5 ms takes the main thread's work just past the interval; the
+  render thread's passes grew more in total but run beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tracy_mcp import open_capture
+
+DATA = Path(__file__).parent / "data"
+
+
+def _gameplay(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(gameplay frame indices, their durations): the frames holding a Game::Frame zone."""
+    with open_capture(path) as c:
+        f = c.frames(as_frame=True)
+        gf = c.zones(name="Game::Frame", as_frame=True)
+    idx = np.unique(np.searchsorted(f["start_ns"].to_numpy(), gf["start_ns"].to_numpy(), "right") - 1)
+    return idx, f["duration_ns"].to_numpy()[idx]
+
+
+def test_frames_that_alternate_with_normal_ones_are_slow_and_their_zone_named() -> None:
+    idx, d = _gameplay(DATA / "warband-alternating.tracy")
+    long_ = idx[d > 25_000_000]
+    assert len(long_) >= 100 and (np.diff(long_) == 2).mean() > 0.95  # the tables: every other frame
+    with open_capture(DATA / "warband-alternating.tracy") as c:
+        r = c.slow_frames()
+    assert "Render::Present paces the frames" in r.title
+    assert "culprit AI::UpdateSquads (Main thread)" in r.title
+    assert r.title.endswith("; the slow frames come every other frame.")
+    assert any(x.startswith("Slow frames come every other frame (") for x in r.lines)
+
+
+def test_the_pacing_wait_that_grows_in_a_missed_frame_is_no_culprit() -> None:
+    with open_capture(DATA / "warband-jitter.tracy") as c:
+        polls = c.zones(name="Streaming::Poll", as_frame=True)["duration_ns"].to_numpy()
+        r = c.slow_frames()
+    assert int((polls > 4_000_000).sum()) == 27  # the tables: 27 long polls
+    assert r.title.startswith("27 slow frame(s)")
+    assert "culprit Streaming::Poll (Main thread)" in r.title
+    assert "Streaming::Poll grew most in 27 of 27 analysed slow frames" in "\n".join(r.lines)
+
+
+def test_work_that_crossed_the_interval_names_the_frame_threads_zone() -> None:
+    with open_capture(DATA / "warband-regress_a.tracy") as a:
+        r = a.compare(DATA / "warband-regress_b.tracy")
+    assert "median gameplay frame 16.67 ms -> 33.33 ms" in r.title
+    assert "crossed the 16.67 ms interval, so each frame waits for the next one" in r.title
+    assert "on Main thread, Physics::SolveContacts grew most" in r.title
