@@ -30,3 +30,18 @@ def test_a_wait_that_grew_with_fewer_threads_leads_when_no_zone_regressed() -> N
     assert "fewer threads in B: TaskPool 2 gone, TaskPool 3 gone" in r.title
     assert "Audio::Mix" not in r.title
     assert set(r.table["kind"][r.table["name"] == "Audio::Mix"]) == {"unchanged"}
+
+
+def test_frame_jobs_queued_behind_blocking_io_on_the_pool_are_told() -> None:
+    """blockpool-io_in_pool: three Save::WriteSnapshot tasks and an Http::Upload (blocking I/O) take all four pool
+    threads twice; the frame's tasks wait for a free thread and the frame takes 80-107 ms."""
+    with open_capture(DATA / "blockpool-io_in_pool.tracy") as c:
+        saves = c.zones(name="Save::WriteSnapshot", as_frame=True)
+        r = c.slow_frames()
+    assert len(saves) >= 6  # the tables: the autosaves' tasks
+    assert r.title.startswith("2 slow frame(s)")
+    assert "Tasks::WaitFrameTasks (Main thread) waits for it there" in r.title
+    assert "; the TaskPool threads were all busy with other work then (below)" in r.title
+    line = next(x for x in r.lines if x.startswith("When Tasks::WaitFrameTasks began in the slow frames"))
+    assert "the TaskPool threads were busy with: Save::WriteSnapshot x6, Http::Upload x2 (8 of 8 thread-frames" in line
+    assert "the frame's work waited for a free thread" in line

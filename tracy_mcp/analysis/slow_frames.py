@@ -10,6 +10,8 @@ work (wait_zones: a frame pacer shrinks when work grows) are never culprits; the
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -34,6 +36,7 @@ from tracy_mcp.analysis.wait_zones import (
     wait_names,
     wait_zones,
 )
+from tracy_mcp.analysis.zone_at import innermost
 from tracy_mcp.analysis.zone_paths import zone_texts
 
 if TYPE_CHECKING:
@@ -54,6 +57,8 @@ LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit
 PACES = "paces the frame"  # the wait kind of a frame pacer (wait_zones)
 REGULAR_MAX = 8  # slow frames at a fixed step of at most this many frames...
 REGULAR_SHARE = 0.8  # ...in this share of the gaps: a periodic pattern (every other frame)
+POOL_SUFFIX = re.compile(r"[\s_#-]*\d+$")  # a pool's threads: one name with a number
+POOL_BUSY = 0.75  # a pool this busy when the frame's wait began (and half as busy at most in typical frames)
 OTHER_CULPRITS = 3  # slow frames the culprit does not explain: this many other zones named
 DEFAULT_FACTOR = 2.0  # slow = over this x the median frame...
 OVERRUN = 1.05  # a paced frame whose work (the frame minus its pacing wait) is this x the median overran its period
@@ -279,6 +284,56 @@ def slow_frames(
     if near:
         res.lines.insert(0, near)
     return res
+
+
+def _pool_busy(
+    ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndarray, home: int, wait: str, worker: str
+) -> str:
+    """'When <wait> began in the slow frames, the <pool> threads were busy with: A x6, B x2 (8 of 8 ...; in typical
+    frames 1 of 60)': a frame that waits for its jobs on a pool whose threads were all taken by other work when the
+    wait began queued behind that work (blocking I/O, a long bake), whatever the jobs themselves cost."""
+    labels = ctx._thread_labels()
+    pool = POOL_SUFFIX.sub("", worker)
+    threads = np.asarray([k for k, lab in enumerate(labels) if POOL_SUFFIX.sub("", lab) == pool and k != home], I64)
+    if len(threads) < 2:
+        return ""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    rows = t.stat_rows(sl.rows_of(wait))
+    rows = rows[t.valid[rows] & (t.owner[rows] == home)]
+    fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
+
+    def busy(fr: np.ndarray) -> tuple[list[str], int]:
+        names: list[str] = []
+        n = 0
+        for f in fr.tolist():
+            mine = rows[fi == f]
+            if not len(mine):
+                continue
+            at = int(t.start[mine[np.argmax(t.dur[mine])]])
+            deepest = innermost(ctx, np.full(len(threads), at, I64), threads)
+            for z in deepest.tolist():
+                n += 1
+                while z >= 0 and t.parent[z] >= 0:
+                    z = int(t.parent[z])
+                if z >= 0:
+                    names.append(str(sl.name[int(t.srcloc[z])]))
+        return names, n
+
+    slow_all, n_slow = busy(frames)
+    typ_all, n_typ = busy(ref)
+    usual = {n for n, c in Counter(typ_all).items() if c >= 0.1 * max(n_typ, 1)}  # the frame's own jobs
+    slow_names = [n for n in slow_all if n not in usual]
+    typ_names = [n for n in typ_all if n not in usual]
+    if not n_slow or len(slow_names) < POOL_BUSY * n_slow or len(typ_names) > 0.5 * POOL_BUSY * max(n_typ, 1):
+        return ""
+    top = Counter(slow_names).most_common(4)
+    return (
+        f"When {wait} began in the slow frames, the {pool} threads were busy with: "
+        + ", ".join(f"{n} x{c}" for n, c in top)
+        + f" ({len(slow_names)} of {n_slow} thread-frames; in typical frames {len(typ_names)} of {n_typ} were, the "
+        f"others running the frame's own {', '.join(sorted(usual)) or 'nothing'}): the frame's work waited for a free "
+        "thread, queued behind that work, whatever it costs itself."
+    )
 
 
 def _nth(k: int) -> str:
@@ -632,6 +687,10 @@ def _analyse(
         if len(led) and not on[culprit]:  # the frame loop waited for it in a wait zone of its own
             k = int(np.bincount(led).argmax())
             waiter = f"; {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) waits for it there"
+            queued = _pool_busy(ctx, ph, detail[mine], ref, int(th_of[k]), str(names[int(nm_of[k])]), cthread)
+            if queued:
+                lines.append(queued)
+                waiter += f"; the {POOL_SUFFIX.sub('', cthread)} threads were all busy with other work then (below)"
         if not chosen:
             res.title = f"{head}: culprit {cname} ({cthread}), {usual} vs {_span(vals)} in the slow frames{waiter}."
         else:
