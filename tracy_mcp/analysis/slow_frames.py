@@ -743,8 +743,8 @@ def _analyse(
             )
         elif not explained and not chosen:
             row = int(th_of[culprit])
-            waited = {str(names[n]) for (th, n) in waits if th == row}
-            up = _enclosing_culprit(ctx, ph, detail[mine], ref, row, cname, waited)
+            row_waits = {str(names[n]) for (th, n) in waits if th == row}
+            up = _enclosing_culprit(ctx, ph, detail[mine], ref, row, cname, row_waits)
             if up is not None:  # the growth is shared by the children of one zone: that zone is the culprit
                 pname, slow_incl, typ_incl, parts = up
                 res.culprit, cname = pname, pname
@@ -796,12 +796,13 @@ def _analyse(
     if not chosen and len(slow) >= 3:  # how often it hitches: the user's "every few seconds"
         order = np.sort(slow)
         gaps = np.diff(ph.start[order]) / 1e9
-        steps, counts = np.unique(np.diff(order), return_counts=True)
-        every = int(steps[np.argmax(counts)])
-        regular = every <= REGULAR_MAX and counts.max() >= REGULAR_SHARE * (len(order) - 1)
+        steps, step_counts = np.unique(np.diff(order), return_counts=True)
+        every = int(steps[np.argmax(step_counts)])
+        regular = every <= REGULAR_MAX and step_counts.max() >= REGULAR_SHARE * (len(order) - 1)
         lines.append(
             (
-                f"Slow frames come every {_nth(every)} frame ({fmt_pct(counts.max() / (len(order) - 1))} of the gaps; "
+                f"Slow frames come every {_nth(every)} frame "
+                f"({fmt_pct(step_counts.max() / (len(order) - 1))} of the gaps; "
                 f"{len(order)} of {len(ph.gameplay)} frames): something runs on those frames only, and the average "
                 f"frame time ({fmt_ns(float(np.mean(ph.dur[ph.gameplay])))}) hides the unevenness"
                 if regular

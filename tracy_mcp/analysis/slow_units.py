@@ -22,6 +22,7 @@ from tracy_mcp.analysis.call_context import common_kind, kind_of, quote_kind
 from tracy_mcp.analysis.cpu_runs import time_split, who_ran
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.lock_contention import lock_waits_in_windows
+from tracy_mcp.analysis.lock_timeline import union
 from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import frame
@@ -363,7 +364,7 @@ def _off_cpu(ctx: Capture, slow: np.ndarray, typical: np.ndarray) -> str:
         f"{fmt_ns(asleep_t)})"
     )
     if excess > 0 and core - core_t >= OFF_CPU_LEADS * excess:
-        ran = who_ran(ctx, *_merged(t.start[slow], t.end[slow]), int(np.bincount(t.owner[slow]).argmax()))[:4]
+        ran = who_ran(ctx, *union(t.start[slow], t.end[slow]), int(np.bincount(t.owner[slow]).argmax()))[:4]
         line += (
             f": {fmt_pct(min((core - core_t) / excess, 1.0))} of their excess is waiting for a core, not their own "
             "work growing"
@@ -372,16 +373,6 @@ def _off_cpu(ctx: Capture, slow: np.ndarray, typical: np.ndarray) -> str:
     elif excess > 0 and asleep - asleep_t >= OFF_CPU_LEADS * excess:
         line += f": {fmt_pct(min((asleep - asleep_t) / excess, 1.0))} of their excess is asleep (blocked), not work"
     return line + "."
-
-
-def _merged(s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    o = np.argsort(s)
-    s, e = s[o], e[o]
-    reach = np.maximum.accumulate(e)
-    new = np.ones(len(s), bool)
-    new[1:] = s[1:] > reach[:-1]
-    first = np.flatnonzero(new)
-    return s[first], np.maximum.reduceat(e, first)
 
 
 def _slowest_elsewhere(
