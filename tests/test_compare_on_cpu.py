@@ -47,7 +47,7 @@ def test_a_zone_slower_by_the_clock_but_not_on_a_cpu_is_told_as_waiting_for_a_co
     assert float(m[1]) == pytest.approx(cpu_a / 1e6, rel=0.05) and float(m[2]) == pytest.approx(cpu_b / 1e6, rel=0.05)
     assert "it waited for a core (runnable, not running)" in r.title
     line = next(x for x in r.lines if x.startswith("  On a CPU per call (context switches): "))
-    assert "Preview::DecodeFrame " in line and "Render::DrawUI " in line
+    assert "Preview::DecodeFrame " in line and "Timeline::Layout " in line
 
 
 def test_a_regression_in_the_work_itself_is_not_told_as_waiting() -> None:
@@ -56,3 +56,20 @@ def test_a_regression_in_the_work_itself_is_not_told_as_waiting() -> None:
     assert "most impact: Physics::Solve" in r.title
     assert "its own work held" not in r.title
     assert any(x.startswith("  On a CPU per call (context switches): Physics::Solve") for x in r.lines)
+
+
+def test_the_function_that_gained_the_samples_inside_a_regressed_zone_is_named() -> None:
+    """mixbus-regress_{a,b}: EQ::Process got 3x slower because biquad_run now calls compute_coeffs per sample (CPU
+    samples at 1 kHz); the zone has no child zones, so only the samples show it."""
+    with open_capture(DATA / "mixbus-regress_a.tracy") as a, open_capture(DATA / "mixbus-regress_b.tracy") as b:
+        in_eq = [c.hot_functions(n=50, name="EQ::Process").table for c in (a, b)]
+        r = a.compare(b)
+    counts = [
+        dict(zip(t["function"].str.split(" (", regex=False).str[0], t["incl_samples"], strict=True)) for t in in_eq
+    ]
+    assert "compute_coeffs" not in counts[0] and counts[1]["compute_coeffs"] > 500  # the tables: new in B
+    assert "most impact: EQ::Process" in r.title
+    assert f"; CPU samples inside it: compute_coeffs 0 -> {counts[1]['compute_coeffs']} (only in B)" in r.title
+    with open_capture(DATA / "riftrunner-baseline.tracy") as a:
+        r = a.compare(DATA / "riftrunner-hidden_hotspot.tracy")
+    assert "most impact: Physics::Solve" in r.title and "CPU samples inside it: BroadphaseNaive 0 -> " in r.title

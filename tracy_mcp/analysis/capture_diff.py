@@ -5,7 +5,7 @@ bytes, never freed), locks and plots. One line per kind of data that changed; th
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -59,29 +59,30 @@ def _allocations_moved(a: Capture, b: Capture, na: int, nb: int) -> str:
     return f"; most of the change in {top}: {za.get(top, 0)} -> {zb.get(top, 0)} allocations"
 
 
+def program_functions(table: Any, column: str) -> dict[str, float]:
+    """A hot_functions table's `column` per function of the program's own (short names; not the kernel's,
+    unresolved ones, or the library's internals), the largest where a name repeats."""
+    out: dict[str, float] = {}
+    for f, kernel, x in zip(
+        np.asarray(table["function"]).tolist(),
+        np.asarray(table["kernel"], bool).tolist(),
+        np.asarray(table[column], float).tolist(),
+        strict=True,
+    ):
+        name = short_function(str(f).split(" (")[0])
+        if kernel or not name or " (no symbol data)" in str(f) or name.startswith(LIBRARY_PREFIXES):
+            continue
+        out[name] = max(out.get(name, 0.0), x)
+    return out
+
+
 def _sampled_functions_moved(a: Capture, b: Capture) -> str:
     """'CPU samples (share with the function on the stack): BroadphaseNaive 0% -> 41.7% (only in B); ...' for the
     functions whose share of the CPU samples moved most, when both captures have samples; '' otherwise. What a zone
     without children spent its time on moves here when the zones cannot show it."""
     if not (a._db.rows("samples") and b._db.rows("samples")):
         return ""
-    shares = []
-    for ctx in (a, b):
-        t = ctx.hot_functions().table
-        share: dict[str, float] = {}
-        for f, kernel, x in zip(
-            np.asarray(t["function"]).tolist(),
-            np.asarray(t["kernel"], bool).tolist(),
-            np.asarray(t["incl_share"], float).tolist(),
-            strict=True,
-        ):
-            name = short_function(str(f).split(" (")[0])
-            # the program's own functions: not the kernel's, unresolved ones, or the library's internals
-            if kernel or not name or " (no symbol data)" in str(f) or name.startswith(LIBRARY_PREFIXES):
-                continue
-            share[name] = max(share.get(name, 0.0), x)
-        shares.append(share)
-    sa, sb = shares
+    sa, sb = (program_functions(ctx.hot_functions().table, "incl_share") for ctx in (a, b))
     moved = sorted(set(sa) | set(sb), key=lambda n: -abs(sb.get(n, 0.0) - sa.get(n, 0.0)))
     moved = [n for n in moved if abs(sb.get(n, 0.0) - sa.get(n, 0.0)) >= SAMPLES_MOVED][:SAMPLES_SHOWN]
     if not moved:

@@ -26,7 +26,7 @@ import numpy as np
 
 from tracy_mcp.analysis.call_context import call_contexts, quote_kind
 from tracy_mcp.analysis.call_paths import call_paths, merge_paths
-from tracy_mcp.analysis.capture_diff import other_changes
+from tracy_mcp.analysis.capture_diff import other_changes, program_functions
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, periodic
@@ -37,6 +37,7 @@ from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
 from tracy_mcp.analysis.startup import startup_ns, startup_what, startup_window
 from tracy_mcp.analysis.wait_zones import UNIT_MIN_RUNS, unit_name, wait_names
 from tracy_mcp.analysis.zone_paths import zone_texts
+from tracy_mcp.errors import NotFoundError
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -61,6 +62,8 @@ PART_MIN_CALLS = 20  # ...with at least this many calls on each side
 CPU_HELD = 1.25  # a regressed zone whose time on a CPU per call grew less than this did not do more work
 CROSSED = 1.5  # a paced loop's median frame this much longer in B: its work may have crossed the period
 WAIT_EXPLAINS = 0.5  # a wait that grew by this share of the frames' growth, no zone regressing, leads
+SAMPLES_MIN = 20  # a function gaining this many CPU samples inside a regressed zone...
+SAMPLES_SHARE = 0.2  # ...and this share of the zone's samples in B is named
 THREADS_GREW = 1.5  # a regressed zone run on this many times as many threads in B (beyond the cores) says so
 CONTEXT_ROWS = 20_000  # calls of a regressed zone read for their kind of call (an even sample beyond)
 CONTEXT_SLOWER = 1.5  # a kind of call this much slower per call while others held (within CONTEXT_HELD) is named
@@ -674,7 +677,13 @@ def _summary(
         context_title, context_line = _by_context(a, b, str(r["name"]))
         cpu_title, cpu_line = _on_cpu(a, b, reg)
         title = (
-            title[:-1] + context_title + cpu_title + _allocating(a, b, r) + _more_threads(a, b, str(r["name"])) + "."
+            title[:-1]
+            + context_title
+            + cpu_title
+            + _samples_inside(a, b, str(r["name"]))
+            + _allocating(a, b, r)
+            + _more_threads(a, b, str(r["name"]))
+            + "."
         )
     else:
         title = f"{lead}{NO_REGRESSION}{_wait_grew(a, b, by.get('wait grew', []), fa, fb)}."
@@ -1017,6 +1026,26 @@ def _startup_growth(a: Capture, b: Capture) -> str:
     if not top or abs(delta[top]) < STARTUP_EXPLAINS * abs(change) or delta[top] * change <= 0:
         return ""
     return f" (in it {top} {fmt_ns(own[0].get(top, 0.0))} -> {fmt_ns(own[1].get(top, 0.0))} of own time)"
+
+
+def _samples_inside(a: Capture, b: Capture, name: str) -> str:
+    """'; CPU samples inside it: compute_coeffs 0 -> 877 (only in B)' when both captures have CPU samples and one of
+    the program's functions under the regressed zone gained most of its added samples: what the zone now does
+    that its zones cannot show."""
+    if not (a._db.rows("samples") and b._db.rows("samples")):
+        return ""
+    try:
+        fa, fb = (program_functions(c.hot_functions(n=50, name=name).table, "incl_samples") for c in (a, b))
+    except NotFoundError:
+        return ""
+    if not fb:
+        return ""
+    added = {f: fb.get(f, 0.0) - fa.get(f, 0.0) for f in set(fa) | set(fb)}
+    top = max(added, key=lambda f: added[f])
+    if added[top] < SAMPLES_MIN or added[top] < SAMPLES_SHARE * max(fb.values()):
+        return ""
+    only = " (only in B)" if top not in fa else ""
+    return f"; CPU samples inside it: {top} {fa.get(top, 0.0):.0f} -> {fb[top]:.0f}{only}"
 
 
 def _threads_running(ctx: Capture, name: str) -> int:

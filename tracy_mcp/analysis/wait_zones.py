@@ -763,6 +763,8 @@ def _paces(t: ZoneTree, rk: np.ndarray, gs: np.ndarray, ge: np.ndarray) -> str |
     ms, me = _mad(s0), _mad(e0)
     if ms <= 0 or me > 0.5 * ms or gap > 0.01 * float(np.median(ge - gs)):
         return None
+    if _mad((t.end[rk] - t.start[rk]).astype(np.float64)) < 0.5 * ms:  # a pacer absorbs the work before it: its
+        return None  # length moves with its start (the last step of a frame, of steady length, does not)
     return (
         f"it ends at the same point of every frame (spread {me / 1e3:.0f} µs, {gap / 1e3:.0f} µs before the next "
         f"frame) while its start moves with the work before it (spread {ms / 1e3:.0f} µs)"
