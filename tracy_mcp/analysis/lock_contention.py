@@ -394,7 +394,11 @@ def _holder_zone(ctx: Capture, starts: np.ndarray, ends: np.ndarray, rows: np.nd
     most of each hold, or the rebuild whose steps take turns in it)."""
     weight = np.asarray(weight, np.float64)
     pick = np.argsort(-weight, kind="stable")[:MAX_WAITS]
-    return _top_name(ctx, covering(ctx, starts[pick], ends[pick], rows[pick]), weight[pick])
+    name = _top_name(ctx, covering(ctx, starts[pick], ends[pick], rows[pick]), weight[pick])
+    if not name:  # no zone holds a whole hold (a release stamped after the zone ended): the one at its middle
+        mid = starts[pick] + (ends[pick] - starts[pick]) // 2
+        name = _top_name(ctx, innermost(ctx, mid.astype(I64), rows[pick].astype(I64)), weight[pick])
+    return name
 
 
 def _top_name(ctx: Capture, zone: np.ndarray, weight: np.ndarray) -> str:

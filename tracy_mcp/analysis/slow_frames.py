@@ -725,7 +725,8 @@ def _analyse(
             if w.zone == cname and added >= LOCK_LEADS * float(np.mean(growth[mine, culprit])):
                 res.title = res.title[:-1] + (
                     f"; it waits there for lock {w.lock}"
-                    + (f", held meanwhile by {w.holder} in {w.holder_zone}" if w.holder else "")
+                    + (f", held meanwhile by {w.holder}" if w.holder else "")
+                    + (f" in {w.holder_zone}" if w.holder and w.holder_zone else "")
                     + "."
                 )
                 explained = True  # the lock tells why it waits

@@ -155,7 +155,7 @@ def _locks(ctx: Capture, lo: int, hi: int) -> str:
         return ""
     i = int(np.argmax(waits))
     name, blocker, zone = (str(np.asarray(table[c])[i]) for c in ("name", "blocker", "blocker_zone"))
-    held = f", held meanwhile by {blocker} in {zone}" if blocker else ""
+    held = (f", held meanwhile by {blocker}" + (f" in {zone}" if zone else "")) if blocker else ""
     return f" Threads wait {fmt_ns(int(waits[i]))} for {name} in it{held} (ctx.lock_contention())."
 
 
