@@ -758,8 +758,10 @@ def _paces(t: ZoneTree, rk: np.ndarray, gs: np.ndarray, ge: np.ndarray) -> str |
     if not 0.8 <= len(rk) / len(gs) <= 1.2:
         return None
     s0 = t.start[rk] - gs[fi]
-    e0 = ge[fi] - t.end[rk]  # its end against the frame's end: frames of one and of two intervals end alike
-    gap = float(np.median(e0))
+    period = float(np.percentile(ge - gs, 25))  # the interval: frames that missed one take two
+    e0 = t.end[rk] - gs[fi]
+    e0 = e0 - period * np.round(e0 / period)  # on the grid of intervals: frames of one and of two end alike
+    gap = float(np.median(ge[fi] - t.end[rk]))
     ms, me = _mad(s0), _mad(e0)
     if ms <= 0 or me > 0.5 * ms or gap > 0.01 * float(np.median(ge - gs)):
         return None
