@@ -29,6 +29,15 @@ def _threads(ctx: Capture) -> list[str]:
     return [str(t["name"]) for t in ctx.get_threads()]
 
 
+def thread_changes(a: Capture, b: Capture) -> tuple[list[str], list[str], list[tuple[str, int, int]]]:
+    """(thread names new in B, names gone in B, (name, count in A, count in B) for names both have a different
+    number of times): same-named threads (a pool of "Worker"s) count, a pool grown from 8 to 32 is a change."""
+    ta, tb = _threads(a), _threads(b)
+    ca, cb = Counter(ta), Counter(tb)
+    added, gone = [t for t in tb if t not in ca], [t for t in ta if t not in cb]
+    return added, gone, [(t, ca[t], cb[t]) for t in ca if t in cb and ca[t] != cb[t]]
+
+
 SAMPLES_MOVED = 0.05  # a function whose share of the CPU samples moved by this much is named...
 SAMPLES_SHOWN = 4  # ...the few that moved most
 LIBRARY_PREFIXES = ("__", "std::", "operator", "tracy::")  # functions of the library and the profiler, not named
@@ -174,10 +183,8 @@ def other_changes(a: Capture, b: Capture) -> list[str]:
     if aa != ab:  # a version or build string: what the user deployed
         changed.append(f"app info {'; '.join(aa) or '(none)'!r} -> {'; '.join(ab) or '(none)'!r}")
     ta, tb = _threads(a), _threads(b)
-    added, gone = [t for t in tb if t not in ta], [t for t in ta if t not in tb]
-    # same-named threads (a pool of "Worker"s) count: a pool grown from 8 to 32 is a change too
-    ca, cb = Counter(ta), Counter(tb)
-    resized = [f"{t} x{ca[t]} -> x{cb[t]}" for t in ca if t in cb and ca[t] != cb[t]]
+    added, gone, sizes = thread_changes(a, b)
+    resized = [f"{t} x{na} -> x{nb}" for t, na, nb in sizes]
     if added or gone or resized:
         parts = (
             ([f"new in B: {', '.join(added[:6])}"] if added else [])

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import math
 import os
-from collections import Counter
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +25,7 @@ import numpy as np
 
 from tracy_mcp.analysis.call_context import call_contexts, quote_kind
 from tracy_mcp.analysis.call_paths import call_paths, merge_paths
-from tracy_mcp.analysis.capture_diff import other_changes, program_functions
+from tracy_mcp.analysis.capture_diff import other_changes, program_functions, thread_changes
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, periodic
@@ -35,7 +34,7 @@ from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
 from tracy_mcp.analysis.startup import startup_ns, startup_what, startup_window
-from tracy_mcp.analysis.wait_zones import UNIT_MIN_RUNS, unit_name, wait_names
+from tracy_mcp.analysis.wait_zones import PACES, UNIT_MIN_RUNS, unit_name, wait_names
 from tracy_mcp.analysis.zone_paths import zone_texts
 from tracy_mcp.errors import NotFoundError
 
@@ -373,7 +372,7 @@ def _durations_moved(da: np.ndarray, db: np.ndarray, alpha: float) -> str:
 def _slack(waits: list[dict[str, Any]], fa: dict[str, Any]) -> str:
     """When the frame times held while a frame-pacing wait moved: the pacer absorbed the change, and how much slack
     per frame is left (its time per frame in B)."""
-    pacer = next((r for r in waits if r.get("wait") == "paces the frame"), None)
+    pacer = next((r for r in waits if r.get("wait") == PACES), None)
     if pacer is None:
         return ""
     a, b = pacer["mean_a_ns"], pacer["mean_b_ns"]
@@ -480,12 +479,16 @@ def _apart(a: Capture, b: Capture, name: str) -> str:
     return ""
 
 
-def _own_times(ctx: Capture, name: str) -> np.ndarray:
-    """Own (self) time of each ended call of zone `name`, from the engine's arrays (no zones() table built)."""
+def _calls(ctx: Capture, name: str) -> np.ndarray:
+    """The zone rows of the ended calls of zone `name` (the engine's arrays: no zones() table built)."""
     t = ctx._cpu()
     rows = t.stat_rows(ctx._srclocs().rows_of(name))
-    rows = rows[t.valid[rows]]
-    return ctx.self_time_array()[rows]
+    return rows[t.valid[rows]]
+
+
+def _own_times(ctx: Capture, name: str) -> np.ndarray:
+    """Own (self) time of each ended call of zone `name`."""
+    return ctx.self_time_array()[_calls(ctx, name)]
 
 
 def _by_context(a: Capture, b: Capture, name: str) -> tuple[str, str]:
@@ -495,9 +498,7 @@ def _by_context(a: Capture, b: Capture, name: str) -> tuple[str, str]:
     own: dict[str, tuple[list[float], list[float]]] = {}
     where = ""
     for side, c in enumerate((a, b)):
-        t = c._cpu()
-        rows = t.stat_rows(c._srclocs().rows_of(name))
-        rows = rows[t.valid[rows]]
+        rows = _calls(c, name)
         if len(rows) > CONTEXT_ROWS:  # an even sample stands for them all
             rows = rows[np.linspace(0, len(rows) - 1, CONTEXT_ROWS).astype(np.int64)]
         kinds, owners = call_contexts(c, rows)
@@ -917,9 +918,7 @@ def _on_cpu(a: Capture, b: Capture, reg: list[dict[str, Any]]) -> tuple[str, str
     for i, r in enumerate(reg[:4]):
         split = []
         for c in (a, b):
-            t = c._cpu()
-            rows = t.stat_rows(c._srclocs().rows_of(str(r["name"])))
-            rows = rows[t.valid[rows]]
+            rows = _calls(c, str(r["name"]))
             got = time_split(c, rows)
             if got is None:
                 break
@@ -950,7 +949,7 @@ def _crossed_interval(a: Capture, names: list[dict[str, Any]], fa: dict[str, Any
     """'; the frame thread's work (the frame minus <pacer>) x -> y crossed the z interval, so each frame waits for
     the next one: on <thread> <zone> grew most (...)' when a paced loop's frames took twice as long in B because
     its work just passed the period: the zone that did it is on the frame thread, whatever grew more elsewhere."""
-    pacer = next((r for r in names if r.get("wait") == "paces the frame" and r["kind"] != "new"), None)
+    pacer = next((r for r in names if r.get("wait") == PACES and r["kind"] != "new"), None)
     if pacer is None or fb["median_ns"] < CROSSED * fa["median_ns"]:
         return ""
     period = fa["median_ns"]
@@ -991,15 +990,14 @@ def _wait_grew(
     frame_growth = fb["median_ns"] - fa["median_ns"]
     if frame_growth <= 0 or per_frame < WAIT_EXPLAINS * frame_growth:
         return ""
-    ta, tb = Counter(str(t["name"]) for t in a.get_threads()), Counter(str(t["name"]) for t in b.get_threads())
-    gone = sorted(n for n in ta if n not in tb)
-    fewer = [f"{n} x{ta[n]} -> x{tb[n]}" for n in ta if n in tb and tb[n] < ta[n]]
+    _, gone, resized = thread_changes(a, b)
+    fewer = [f"{n} x{na} -> x{nb}" for n, na, nb in resized if nb < na]
     out = (
         f"; the frames grew in a wait: {w['name']} ({w['wait']}) {fmt_ns(w['mean_a_ns'])} -> "
         f"{fmt_ns(w['mean_b_ns'])} per call (+{fmt_ns(per_frame)} per {fa['what']})"
     )
     if gone or fewer:
-        out += "; fewer threads in B: " + ", ".join([*(f"{n} gone" for n in gone[:4]), *fewer[:3]])
+        out += "; fewer threads in B: " + ", ".join([*(f"{n} gone" for n in sorted(set(gone))[:4]), *fewer[:3]])
     return out
 
 
@@ -1014,11 +1012,8 @@ def _startup_growth(a: Capture, b: Capture) -> str:
             return ""
         t, sl = c._cpu(), c._srclocs()
         rows = np.flatnonzero(t.valid & (t.start >= win[0]) & (t.end <= win[1]))
-        totals: dict[str, float] = {}
-        for n, v in zip(sl.name_idx[t.srcloc[rows]].tolist(), c.self_time_array()[rows].tolist(), strict=True):
-            key = str(sl.names[n])
-            totals[key] = totals.get(key, 0.0) + float(v)
-        own.append(totals)
+        per_name = np.bincount(sl.name_idx[t.srcloc[rows]], weights=c.self_time_array()[rows].astype(np.float64))
+        own.append({str(sl.names[i]): float(per_name[i]) for i in np.flatnonzero(per_name)})
     names = set(own[0]) | set(own[1])
     delta = {n: own[1].get(n, 0.0) - own[0].get(n, 0.0) for n in names}
     top = max(names, key=lambda n: abs(delta[n]), default="")
@@ -1070,7 +1065,5 @@ def _more_threads(a: Capture, b: Capture, name: str) -> str:
 def _summed_over(ctx: Capture, name: str) -> str:
     """ ", summed over its N threads" when zone `name` runs on more than one thread: its time per frame then adds
     the threads' times, which can exceed what the frame itself grew."""
-    t = ctx._cpu()
-    rows = t.stat_rows(ctx._srclocs().rows_of(name))
-    n = len(np.unique(t.owner[rows])) if len(rows) else 0
+    n = _threads_running(ctx, name)
     return f", summed over the {n} threads it runs on" if n > 1 else ""

@@ -23,7 +23,7 @@ from tracy_mcp.analysis.frame_self_time import frame_self_time, frame_thread
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.rank_test import average_ranks
 from tracy_mcp.analysis.report import Report, frame
-from tracy_mcp.analysis.wait_zones import unit_of_work, wait_names, wait_zones
+from tracy_mcp.analysis.wait_zones import PACES, unit_of_work, wait_names, wait_zones
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -280,7 +280,7 @@ def _absorbed(
     """When the frames stepped only because the work per frame (the frame minus its pacing wait), growing steadily
     all run, passed the period the pacer held them at: that, before the step ('' otherwise)."""
     kinds = wait_names(ctx)
-    pacer = next((w for w in waits if kinds.get(w["name"]) == "paces the frame"), None)
+    pacer = next((w for w in waits if kinds.get(w["name"]) == PACES), None)
     if pacer is None:
         return ""
     work = med - np.asarray(pacer["tenths_ns"], np.float64)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -29,6 +30,7 @@ from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_units import slow_units
 from tracy_mcp.analysis.wait_zones import (
     IDLE,
+    PACES,
     WaitZone,
     frame_waits,
     joined_work,
@@ -54,7 +56,6 @@ UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zon
 NEAR = 15  # with the frame time drifting, typical frames are this close to the ones explained
 LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
-PACES = "paces the frame"  # the wait kind of a frame pacer (wait_zones)
 REGULAR_MAX = 8  # slow frames at a fixed step of at most this many frames...
 REGULAR_SHARE = 0.8  # ...in this share of the gaps: a periodic pattern (every other frame)
 POOL_SUFFIX = re.compile(r"[\s_#-]*\d+$")  # a pool's threads: one name with a number
@@ -337,7 +338,7 @@ def _pool_busy(
 
 
 def _nth(k: int) -> str:
-    return {1: "", 2: "other"}.get(k, f"{k}th") if k != 1 else "single"
+    return "single" if k == 1 else "other" if k == 2 else f"{k}th"
 
 
 def _other_culprits(
@@ -453,24 +454,12 @@ def _over_the_period(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> str:
 
 
 def _late_from_pacer(
-    growth: np.ndarray,
-    on: np.ndarray,
-    th_of: np.ndarray,
-    nm_of: np.ndarray,
-    waits: dict[tuple[int, int], WaitZone],
-    names: list[str],
-    home: str,
+    growth: np.ndarray, on: np.ndarray, nm_of: np.ndarray, pacing: np.ndarray, names: list[str], home: str
 ) -> str:
     """'; but most of the time added ... is in <pacer>...' when the chosen frames' added time on the frame thread
-    is mostly the frame-pacing wait: the loop came out of it late, it did no more work ('' otherwise)."""
+    is mostly the frame-pacing wait (`pacing`: per key, a pacer): the loop came out of it late, it did no more work
+    ('' otherwise)."""
     total = np.where(growth > 0, growth, 0).sum(axis=0)
-    pacing = np.asarray(
-        [
-            waits.get((int(a), int(b))) is not None and waits[(int(a), int(b))].kind == "paces the frame"
-            for a, b in zip(th_of, nm_of, strict=True)
-        ],
-        bool,
-    )
     added, in_wait = float(total[on].sum()), float(total[on & pacing].sum())
     if added <= 0 or in_wait < LATE_WAKE * added:
         return ""
@@ -488,7 +477,7 @@ def _pacer(ctx: Capture, ph: FramePhases | None) -> str:
     if win is None:
         return ""
     names = ctx._srclocs().names
-    return next((names[w.name_idx] for w in wait_zones(ctx, *win, ph) if w.kind == "paces the frame"), "")
+    return next((names[w.name_idx] for w in wait_zones(ctx, *win, ph) if w.kind == PACES), "")
 
 
 def _budgets(ph: FramePhases, g: np.ndarray) -> str:
@@ -609,16 +598,13 @@ def _analyse(
     waits: dict[tuple[int, int], WaitZone] = {}
     if win is not None:
         waits = {(w.thread_row, w.name_idx): w for w in frame_waits(ctx, *win, ph)}
-    is_wait = np.asarray([(int(a), int(b)) in waits for a, b in zip(th_of, nm_of, strict=True)], bool)
+    wait_kind = [
+        waits[(a, b)].kind if (a, b) in waits else "" for a, b in zip(th_of.tolist(), nm_of.tolist(), strict=True)
+    ]
+    is_wait = np.asarray([bool(k) for k in wait_kind], bool)
     # a pacing wait grows when its frame missed the interval (it waits for the next one): a consequence, never the
     # zone that grew most for the frame's cause
-    paces = np.asarray(
-        [
-            waits[(int(a), int(b))].kind == PACES if (int(a), int(b)) in waits else False
-            for a, b in zip(th_of, nm_of, strict=True)
-        ],
-        bool,
-    )
+    paces = np.asarray([k == PACES for k in wait_kind], bool)
     on = th_of == home
     work_anywhere = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)
     row_of = {lab: k for k, lab in enumerate(labels)}
@@ -786,7 +772,7 @@ def _analyse(
     if chosen:
         if home >= 0:
             lines.append(_balance(ph, detail, growth, on, labels[home], what, base_ns))
-            late = _late_from_pacer(growth, on, th_of, nm_of, waits, names, labels[home])
+            late = _late_from_pacer(growth, on, nm_of, paces, names, labels[home])
             if late and res.title:
                 res.title = res.title[:-1] + late
         lines.append(
@@ -1353,7 +1339,7 @@ def _enclosing_culprit(
     ref: np.ndarray,
     thread_row: int,
     name: str,
-    waits: set[str] = frozenset(),  # type: ignore[assignment]
+    waits: AbstractSet[str] = frozenset(),
 ) -> tuple[str, np.ndarray, float, str] | None:
     """When the culprit is one of several children of a zone that grew as a whole (a full collection's mark and
     sweep), the enclosing zone: climbing while the zone's own growth is under CLIMB of its parent's. (name, its
@@ -1372,14 +1358,15 @@ def _enclosing_culprit(
         if len(par) == 0:
             break
         idx, cnt = np.unique(sl.name_idx[t.srcloc[par]], return_counts=True)
-        pname = str(sl.names[int(idx[np.argmax(cnt)])])
+        pidx = int(idx[np.argmax(cnt)])
+        pname = str(sl.names[pidx])
         p_incl = _inclusive_per_frame(ctx, ph, thread_row, pname)
         for w in waits - {pname}:  # a wait among the parent's children: not the parent's work
             w_rows = t.stat_rows(sl.rows_of(w))
             w_rows = w_rows[t.valid[w_rows] & (t.owner[w_rows] == thread_row)]
             w_par = t.parent[w_rows]
             w_par = w_par[w_par >= 0]
-            if len(w_par) and float(np.mean(sl.name_idx[t.srcloc[w_par]] == idx[np.argmax(cnt)])) >= 0.5:
+            if len(w_par) and float(np.mean(sl.name_idx[t.srcloc[w_par]] == pidx)) >= 0.5:
                 p_incl = p_incl - _inclusive_per_frame(ctx, ph, thread_row, w)
         grow_cur = float(cur_incl[frames].mean() - np.median(cur_incl[ref]))
         grow_par = float(p_incl[frames].mean() - np.median(p_incl[ref]))

@@ -46,7 +46,12 @@ def startup_window(ctx: Capture) -> tuple[int, int] | None:
 
 def _opening_zone(ctx: Capture) -> int | None:
     """The main thread's first top-level zone when it starts within OPENING_NS of the capture's start and other
-    threads' zones come mostly after it ends: a service's start-up; None otherwise."""
+    threads' zones come mostly after it ends: a service's start-up; None otherwise. Found once per capture
+    generation (the summary, compare and the unit of work all ask)."""
+    return ctx._db.cached("opening_zone", lambda: _find_opening_zone(ctx))
+
+
+def _find_opening_zone(ctx: Capture) -> int | None:
     t = ctx._cpu()
     labels = ctx._thread_labels()
     if MAIN not in labels or t.n == 0:

@@ -57,6 +57,7 @@ PASSES = 3  # scans for waits, each without the waits found before
 LOCKSTEP_MIN_NS = 50_000  # other threads' units of work shorter than this are hand-offs, not work in lockstep
 FEW_RUNS_CHANCE = 0.01  # a join seen a few times only: how unlikely its runs' endings must be by chance
 SAMPLE = 1000  # runs checked per candidate zone
+PACES = "paces the frame"  # ends on the frame grid, absorbing the work before it (vsync, a limiter)
 GPU = "waits for the GPU"
 ASLEEP = "sleeps"  # its thread was asleep (context switches) most of the zone's time: it waits, whatever for
 ASLEEP_SHARE = 0.8  # ...this share of its runs' time
@@ -88,7 +89,7 @@ def kind_words(kind: str) -> str:
     """A wait zone's kind in plain words: "the frame-pacing wait", "a wait for the GPU", "a wait for other
     threads"."""
     return {
-        "paces the frame": "the frame-pacing wait",
+        PACES: "the frame-pacing wait",
         GPU: "a wait for the GPU",
         IDLE: "a wait for input",
         FIBER_WORK: "a wait for work (a job's fiber to run)",
@@ -429,7 +430,7 @@ def _scan(
                 continue
             why = _paces(t, rk, gs, ge) if phases is not None else None
             if why:
-                found[(k, name_idx)] = WaitZone(k, name_idx, "paces the frame", why)
+                found[(k, name_idx)] = WaitZone(k, name_idx, PACES, why)
                 continue
             idle = _idles(t, rk, gs) if phases is not None else None
             if idle:
