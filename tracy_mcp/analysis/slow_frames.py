@@ -238,7 +238,8 @@ def slow_frames(
             *_phase_lines(ph),
             _distribution(ph, g),
         ]
-        res.lines.insert(1, _budgets(ph, g))
+        if GAME_RATES[0] <= ph.median_ns <= GAME_RATES[1]:  # a 10 Hz housekeeping tick has no display budget
+            res.lines.insert(1, _budgets(ph, g))
         if trend.step_frame >= 0:  # the frames changed level at once: that is the answer
             res.title = f"No frame stands out from its side of a step: {trend.title} (ctx.frame_trend())"
             res.lines.insert(0, head + ".")
@@ -478,6 +479,9 @@ def _pacer(ctx: Capture, ph: FramePhases | None) -> str:
         return ""
     names = ctx._srclocs().names
     return next((names[w.name_idx] for w in wait_zones(ctx, *win, ph) if w.kind == PACES), "")
+
+
+GAME_RATES = (2_000_000, 50_000_000)  # median frame times of a display loop (500 Hz .. 20 Hz)
 
 
 def _budgets(ph: FramePhases, g: np.ndarray) -> str:

@@ -344,11 +344,24 @@ def inner_work(ctx: Capture) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
 
     def build() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         t = ctx._cpu()
+        work = top_work(ctx)
+        empty = np.zeros(0, I64)
+        if t.n == 0 or not any(len(units) for _st, _en, units in work):
+            return [(empty, empty, empty) for _ in work]
+        # one pass over the parent column for all threads (a capture can have thousands of threads, millions of
+        # units): a thread's zones are one row range, so its units' children are the flagged rows in that range
+        is_unit = np.zeros(t.n, bool)
+        for _st, _en, units in work:
+            is_unit[units] = True
+        parent = t.parent
+        kids = np.flatnonzero((parent >= 0) & is_unit[np.maximum(parent, 0)])
+        kids = kids[t.end[kids] >= 0]
+        zb = ctx._db.col("threads", "zones_begin")
+        ze = ctx._db.col("threads", "zones_end")
         out = []
-        for _st, _en, units in top_work(ctx):
-            kids = [t.children(u) for u in units.tolist()]
-            rows = np.concatenate(kids) if kids else np.zeros(0, I64)
-            rows = rows[t.end[rows] >= 0]
+        for k in range(len(work)):
+            lo, hi = np.searchsorted(kids, [int(zb[k]), int(ze[k])]) if k < len(zb) else (0, 0)
+            rows = kids[lo:hi]
             rows = rows[np.argsort(t.end[rows], kind="stable")]
             out.append((np.sort(t.start[rows]), t.end[rows], rows))
         return out
