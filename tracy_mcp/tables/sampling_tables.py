@@ -106,7 +106,8 @@ def _frame_image(ctx: Capture) -> pa.Array:
 CALLSTACK_FRAMES = TableSpec(
     "callstack_frames",
     "Frames of every callstack that samples, zones, messages or allocations refer to, innermost first "
-    "(depth 0); an inlined function comes before the function it was inlined into. Unresolved frames are left out.",
+    "(depth 0); an inlined function comes before the function it was inlined into. Frames the program sent no "
+    "symbol for are left out; one it could not name reads '[unknown] + address' (file '[unknown]').",
     (
         Column(
             "callstack_id",
