@@ -51,6 +51,9 @@ CREEP = 0.05  # live memory rising every tenth after a plateau, by this share in
 PEAK_SHARE = 0.1  # sites holding at least 10% of the peak are named in "at the peak"
 SITE_DEPTH = 4  # program frames naming a call site (allocator wrapper, caller, its callers)
 WRAPPER_SAMPLE = 200  # the most used allocation callstacks looked at to find an allocation wrapper
+LEAK_FUNCTION_SHARE = 0.9  # share of a leak one call path must have made to be named instead of its zone
+LEAK_PATH_LEAKING = 0.8  # ... and the share of that path's own allocations that leak (its other callers free)
+MAX_LEAK_CALLSTACKS = 5000  # distinct callstacks of a leaking zone looked at
 GROWTH_MIN = 30  # blocks held until exit that make a site's steady growth...
 GROWTH_SHARE = 0.05  # ...holding at least this share of what was live before exit...
 GROWTH_PARTS = 4  # ...made in every quarter of their span (at least a third of an even share each)
@@ -794,6 +797,40 @@ def _alloc_wrapper(ctx: Capture) -> str:
     return str(ctx._db.cached("alloc_wrapper", find))
 
 
+def _leak_function(ctx: Capture, ev: _Events, site: np.ndarray, ids: np.ndarray, zone: str) -> str:
+    """The call path that tells a leaking zone's never-freed allocations apart, when its callstacks have one: the
+    fewest innermost program functions (below the allocation wrapper) shared by nearly all of the leak and mostly
+    leaking themselves, e.g. 'Session::CacheHeaders' or 'Inventory::CloneItem < Loot::Drop' (that helper's other
+    callers free); "" when there is none or it is the zone itself (a zone generic to freed work is then named by
+    its code)."""
+    mine = np.isin(site, ids) & (ev.callstack > 0)
+    cs, inv = group_ids(ev.callstack[mine])
+    if len(cs) == 0 or len(cs) > MAX_LEAK_CALLSTACKS:
+        return ""
+    leaked = np.bincount(inv.ravel(), weights=(ev.t_free[mine] < 0), minlength=len(cs))
+    total = np.bincount(inv.ravel(), minlength=len(cs))
+    wrapper = _alloc_wrapper(ctx)
+    paths = [
+        call_site(ctx.get_callstack_frames(int(c)), SITE_DEPTH, skip=wrapper, lines=False).split(" < ")
+        for c in cs.tolist()
+    ]
+    n_leaked = float(leaked.sum())
+    if n_leaked >= LEAK_PATH_LEAKING * float(total.sum()):
+        return ""  # the zone's allocations leak as a rule: the zone names the leak well enough
+    for depth in range(1, SITE_DEPTH + 1):
+        by: dict[tuple[str, ...], list[float]] = {}
+        for path, lk, n in zip(paths, leaked.tolist(), total.tolist(), strict=True):
+            row = by.setdefault(tuple(path[:depth]), [0.0, 0.0])
+            row[0] += lk
+            row[1] += n
+        prefix, (lk, n) = max(by.items(), key=lambda kv: kv[1][0])
+        if lk < LEAK_FUNCTION_SHARE * n_leaked:
+            return ""  # the leak comes through several paths: the zone is the finest common place
+        if lk >= LEAK_PATH_LEAKING * n and prefix[0] not in ("", "?"):
+            return "" if prefix == (zone,) else " < ".join(prefix)
+    return ""
+
+
 def _leak_sites_text(
     ctx: Capture, ev: _Events, site: np.ndarray, ids: np.ndarray, kept: np.ndarray | None = None
 ) -> str:
@@ -914,10 +951,12 @@ def _summary(
     # leaks first: they are what a "memory keeps growing" question is about
     steady = np.nonzero(leaks["steady"])[0]
     lk = _leak_group(leaks, sites, int(steady[0])) if len(steady) else None
+    fn = _leak_function(ctx, ev, site, lk["ids"], str(lk["name"])) if lk is not None else ""
+    by_stack = f"{fn} (by callstack; in zone {lk['name']})" if lk is not None and fn else ""
     if lk is not None:
         nb = lk["bytes"]
         head.append(
-            f"LEAK: {lk['name']} — {lk['count']} allocations x {lk['sizes']} = {nb} B"
+            f"LEAK: {by_stack or lk['name']} — {lk['count']} allocations x {lk['sizes']} = {nb} B"
             f"{'' if nb < 10_000 else ' = ' + _size(nb)} never freed, allocated steadily from {_t(lk['first'])} to "
             f"{_t(lk['last'])} ({lk['count']} of its {lk['allocs']} allocations; "
             f"{fmt_pct(nb / b_never)} of what is still allocated at the end). "
@@ -1084,7 +1123,7 @@ def _summary(
         held_in = [f"pool {lk['pool']}"] if npools > 1 else []
         held_in += [f"on {len(lk['threads'])} threads"] if len(lk["threads"]) > 1 else []
         at = f" ({', '.join(held_in)})" if held_in else ""
-        leak = f"LEAK in {lk['name']}{at}: {lk['count']} x {lk['sizes']} = {lk['bytes']} B never freed"
+        leak = f"LEAK in {by_stack or lk['name']}{at}: {lk['count']} x {lk['sizes']} = {lk['bytes']} B never freed"
     elif n_never:
         leak = f"no steady leak ({n_never} allocations, {b_never} B, still live at the end)"
     else:
