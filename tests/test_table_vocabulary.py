@@ -30,6 +30,7 @@ TABLES: dict[str, dict[str, str]] = {
         "srcloc_id": "int",
         "name": "cat",
         "text": "cat",
+        "zone_name": "cat",
     },
     "gpu_zones": {
         "start_ns": "int",

@@ -34,6 +34,8 @@ SEP = " > "
 SUMMARY_LINES = 32  # tree lines in a call tree's summary
 BY_TEXT_KINDS = 200  # more kinds of zone text than this: ids, not kinds (no breakdown by text)
 BY_TEXT_SHOWN = 8
+SLOWEST_SHOWN = 3  # the slowest runs quoted whole beside the kinds
+SLOWEST_SHARE = 0.25  # ... when they take this share of all runs' time
 MOST_IN = 0.5  # a merged pool's path with one member holding this share of its self time names that member
 
 
@@ -490,7 +492,7 @@ def call_tree(
     title, lines = _tree_text(cols, label, zones, span, threads)
     by_text = _by_text(ctx, scope, name) if name is not None else {}
     if by_text:  # the named zone's runs by what they carry (an endpoint, a job kind): which kind costs what
-        lines[-1:-1] = _by_text_lines(name or "", by_text)
+        lines[-1:-1] = [*_by_text_lines(name or "", by_text), *_slowest_texts(ctx, scope, name or "")]
     if name is None and scope.threads is None:  # which part of a recursion costs what (zone texts name the parts)
         lines[-1:-1] = recursion_by_text(ctx, scope.start, scope.end)
     if len(cols["id"]):
@@ -503,10 +505,8 @@ def call_tree(
     return rep
 
 
-def _by_text(ctx: Capture, scope: Scope, name: str) -> dict[str, np.ndarray]:
-    """The runs of zone `name` in scope grouped by their zone text with numbers blanked (program_messages.template:
-    "GET /api/v#/feed ##"): per kind runs, median, p99, max and total duration, most total first; {} when the runs
-    carry no text or (nearly) every run a kind of its own."""
+def _runs_in(ctx: Capture, scope: Scope, name: str) -> np.ndarray:
+    """The ended runs of zone `name` in scope."""
     t = ctx._cpu()
     rows = t.stat_rows(ctx._srclocs().rows_of(name))
     rows = rows[t.valid[rows]]
@@ -516,6 +516,15 @@ def _by_text(ctx: Capture, scope: Scope, name: str) -> dict[str, np.ndarray]:
         rows = rows[t.end[rows] > scope.start]
     if scope.end is not None:
         rows = rows[t.start[rows] < scope.end]
+    return rows
+
+
+def _by_text(ctx: Capture, scope: Scope, name: str) -> dict[str, np.ndarray]:
+    """The runs of zone `name` in scope grouped by their zone text with numbers blanked (program_messages.template:
+    "GET /api/v#/feed ##"): per kind runs, median, p99, max and total duration, most total first; {} when the runs
+    carry no text or (nearly) every run a kind of its own."""
+    t = ctx._cpu()
+    rows = _runs_in(ctx, scope, name)
     if len(rows) < 2:
         return {}
     kinds = np.asarray([template(x) for x in zone_texts(ctx, rows, plain=True)], object)
@@ -539,6 +548,23 @@ def _by_text(ctx: Capture, scope: Scope, name: str) -> dict[str, np.ndarray]:
         "max_ns": arr[top, 3],
         "total_ns": arr[top, 4],
     }
+
+
+def _slowest_texts(ctx: Capture, scope: Scope, name: str) -> list[str]:
+    """The slowest runs of zone `name` in scope with their whole texts, when the kinds blank what tells them apart
+    (an asset's file name, a query's literals) and a few runs take much of the time."""
+    t = ctx._cpu()
+    rows = _runs_in(ctx, scope, name)
+    if len(rows) < 2:
+        return []
+    top = rows[np.argsort(-t.dur[rows], kind="stable")[:SLOWEST_SHOWN]]
+    texts = zone_texts(ctx, top, plain=True)
+    if all(x == template(x) for x in texts) or t.dur[top].sum() < SLOWEST_SHARE * t.dur[rows].sum():
+        return []
+    return [
+        f"{name}'s slowest runs: "
+        + "; ".join(f"{_ms(t.dur[r])} {clip_text(x, 70)!r}" for r, x in zip(top.tolist(), texts, strict=True))
+    ]
 
 
 def _by_text_lines(name: str, t: dict[str, np.ndarray]) -> list[str]:

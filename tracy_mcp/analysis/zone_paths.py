@@ -22,15 +22,20 @@ ZONE_VALUE = re.compile(r"(?<=\d) \[0x[0-9a-fA-F]+\]$")  # "42 [0x2a]": a ZoneVa
 
 
 def zone_texts(ctx: Capture, rows: np.ndarray, *, plain: bool = False) -> list[str]:
-    """The text each zone row carries (ZoneText / ZoneValue), "" for none; `plain`: a ZoneValue without its hex
-    part ("42", not "42 [0x2a]")."""
+    """The text each zone row carries (ZoneText / ZoneValue, else the name ZoneName gave it: a per-zone label such
+    as an asset's), "" for none; `plain`: a ZoneValue without its hex part ("42", not "42 [0x2a]")."""
     db = ctx._db
     if not (db.has("zones", "extra") and db.has("zone_extras", "text")):
         return [""] * len(rows)
     extra = db.col("zones", "extra")[np.asarray(rows, I64)]
     texts = db.col("zone_extras", "text")
-    out = [ctx._str(int(texts[x])) if 0 < x < len(texts) else "" for x in extra.tolist()]
+    names = db.col("zone_extras", "name") if db.has("zone_extras", "name") else np.full(len(texts), -1)
+    out = [_label(ctx, int(texts[x]), int(names[x])) if 0 < x < len(texts) else "" for x in extra.tolist()]
     return [ZONE_VALUE.sub("", x) for x in out] if plain else out
+
+
+def _label(ctx: Capture, text: int, name: int) -> str:
+    return ctx._str(text) if text >= 0 else ctx._str(name) if name >= 0 else ""
 
 
 def path_groups(ctx: Capture, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:

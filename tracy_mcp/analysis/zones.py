@@ -331,7 +331,8 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
         """CPU zones, one row per zone, keyed by `id` (the zone's row; parents come before their children and
         each thread's zones are in time order). Columns: start_ns, end_ns (-1 = never ended), duration_ns (0 if
         never ended), self_ns (duration minus direct children), depth (0 = top level), parent_id (-1 = top
-        level), thread_id, thread (name), srcloc_id, name, text (ZoneText/ZoneValue, "" if none).
+        level), thread_id, thread (name), srcloc_id, name, text (ZoneText/ZoneValue, "" if none), zone_name (the
+        name ZoneName gave that one zone, e.g. an asset's, "" if none).
         Filters: `name` (a name, a glob like "Render*", or a list), `thread` (a name, glob, thread_id or OS tid,
         or a list), and a window [start, end) in ns that a zone must overlap."""
         t = self._cpu()
@@ -407,6 +408,7 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
             "srcloc_id": pick(derived["srcloc_id"]),
             "name": labels("name"),
             "text": labels("text"),
+            "zone_name": labels("zone_name"),
         }
 
     def _zone_derived(self) -> dict[str, Any]:
@@ -420,7 +422,8 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
             names = labels_of(np.arange(nsrc), sl.name)
             thread_labels = self._thread_labels()
             threads = labels_of(np.arange(len(thread_labels)), thread_labels)
-            texts, no_text = self._text_codes()
+            texts, no_text = self._extra_codes("text")
+            names_given, no_name = self._extra_codes("name")
 
             def codes(key: str, lut: Labels, missing: int) -> Labels:
                 return Labels(self._zone_codes(key, lut.codes, missing, code_dtype(len(lut.labels))), lut.labels)
@@ -430,6 +433,7 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
                 "name": codes("srcloc", names, -1),
                 "thread": codes("thread", threads, -1),
                 "text": codes("extra", texts, no_text),
+                "zone_name": codes("extra", names_given, no_name),
             }
             for v in out.values():
                 arr: np.ndarray = v.codes if isinstance(v, Labels) else v  # type: ignore[assignment]
@@ -445,13 +449,15 @@ class ZoneQueries(CallstackQueries, ThreadQueries, MetaQueries):
             return np.full(n, missing, dtype) if missing else np.zeros(n, dtype)
         return self._db.native.zone_codes(key, lut, missing, dtype, n)
 
-    def _text_codes(self) -> tuple[Labels, int]:
-        """The `text` categorical per zone_extras row (ZoneText / ZoneValue, "" where none; row 0 stands for "no
-        extras"), and the code of ""."""
+    def _extra_codes(self, column: str) -> tuple[Labels, int]:
+        """A zone_extras string column (text: ZoneText / ZoneValue; name: ZoneName) as a categorical per
+        zone_extras row ("" where none; row 0 stands for "no extras"), and the code of ""."""
         db = self._db
-        if not (db.has("zones", "extra") and db.has("zone_extras", "text")) or db.rows("zone_extras") <= 1:
+        if not (db.has("zones", "extra") and db.has("zone_extras", column)) or db.rows("zone_extras") <= 1:
             return Labels(np.zeros(0, np.int8), [""]), 0
-        sids = db.col("zone_extras", "text").astype(np.int64)
+        sids = db.col("zone_extras", column).astype(np.int64)
+        if not (sids >= 0).any():
+            return Labels(np.zeros(0, np.int8), [""]), 0
         uniq, inv = np.unique(sids, return_inverse=True)
         labels = self._strings.decode(uniq)
         if "" not in labels:

@@ -30,15 +30,16 @@ def _self_time(tree: ZoneTree) -> pa.Array:
     return with_nulls(tree.self_time(), tree.valid)
 
 
-def _zone_text(ctx: Capture) -> pa.Array:
+def _zone_extra_string(ctx: Capture, column: str) -> pa.Array:
+    """A string column of zone_extras (text, name) per zone row, NULL where the zone has none."""
     db = ctx._db
     n = db.rows("zones")
-    if not (n and db.has("zones", "extra") and db.has("zone_extras", "text")):
+    if not (n and db.has("zones", "extra") and db.has("zone_extras", column)):
         return pa.nulls(n, pa.string())
     extra = db.col("zones", "extra")
-    texts = db.col("zone_extras", "text")
-    ok = (extra > 0) & (extra < len(texts))
-    sids = np.where(ok, texts[np.where(ok, extra, 0)], -1)
+    strings = db.col("zone_extras", column)
+    ok = (extra > 0) & (extra < len(strings))
+    sids = np.where(ok, strings[np.where(ok, extra, 0)], -1)
     return pool_labels(sids, db, ctx._strings)
 
 
@@ -88,7 +89,14 @@ ZONES = TableSpec(
             "text",
             "VARCHAR",
             "text attached to the zone (ZoneText / ZoneValue), NULL if none",
-            make=_zone_text,
+            make=lambda c: _zone_extra_string(c, "text"),
+            lazy=True,
+        ),
+        Column(
+            "zone_name",
+            "VARCHAR",
+            "the name ZoneName gave this one zone (Tracy shows it instead of `name`, e.g. an asset's), NULL if none",
+            make=lambda c: _zone_extra_string(c, "name"),
             lazy=True,
         ),
         Column(
