@@ -22,6 +22,9 @@ MAX_MESSAGES = 200_000  # above this many messages, texts are not compared (coun
 PLOT_ALPHA, PLOT_MIN_CHANGE = 1e-3, 0.05  # a plot's values changed: rank test p below this, mean moved this much
 PLOT_MIN_POINTS = 10  # fewer points on either side: not compared
 PLOT_SAMPLE = 200_000  # at most about this many points per side enter the rank test (evenly spaced)
+DROP_SHARE = 0.25  # a plot falling by this share of its range at once: a sawtooth's drop (a collection, a flush)
+DROPS_MIN = 2  # ... this many times on either side: its climbing rate is compared
+RISE_RATIO = 1.5  # ... and named when it moved by this factor
 SHOWN_TEXTS = 2  # message texts shown per side
 
 
@@ -114,8 +117,9 @@ def _message_kinds(ctx: Capture) -> set[str] | None:
     return {template(str(t)) for t in ctx.messages()["text"].tolist()} if n else set()
 
 
-def _plot_values(ctx: Capture) -> dict[str, tuple[str, np.ndarray]]:
-    """Per plot name: (type, its values, at most about PLOT_SAMPLE of them evenly spaced)."""
+def _plot_values(ctx: Capture) -> dict[str, tuple[str, np.ndarray, float, int]]:
+    """Per plot name: (type, its values (at most about PLOT_SAMPLE of them evenly spaced), how fast it climbs (its
+    rises summed per second of its span), how many times it fell by over a quarter of its range at once)."""
     db = ctx._db
     if not db.rows("plots"):
         return {}
@@ -123,13 +127,19 @@ def _plot_values(ctx: Capture) -> dict[str, tuple[str, np.ndarray]]:
     points = ctx.plot_points()
     ids = points["plot_id"].to_numpy()
     values = points["value"].to_numpy()
-    out: dict[str, tuple[str, np.ndarray]] = {}
+    times = points["time_ns"].to_numpy()
+    out: dict[str, tuple[str, np.ndarray, float, int]] = {}
     # keyed by label: Tracy names its CPU-usage and default-pool plots "Frame"; the labels tell them apart
     for pid, label, kind in zip(table.index.tolist(), table["label"].tolist(), table["type"].tolist(), strict=True):
-        v = values[ids == pid]
+        mine = ids == pid
+        v, t = values[mine], times[mine]
+        step = np.diff(v)
+        span = float(t.max() - t.min()) / 1e9 if len(t) > 1 else 0.0
+        rise = float(step[step > 0].sum()) / span if span > 0 else 0.0
+        drops = int((step < -DROP_SHARE * float(np.ptp(v))).sum()) if len(v) > 1 else 0
         if len(v) > PLOT_SAMPLE:
             v = v[:: len(v) // PLOT_SAMPLE + 1]
-        out[str(label)] = (str(kind), v)
+        out[str(label)] = (str(kind), v, rise, drops)
     return out
 
 
@@ -142,11 +152,21 @@ def _plot_changes(a: Capture, b: Capture) -> tuple[list[str], str]:
     moved: list[str] = []
     steady: list[str] = []
     for name in (n for n in va if n in vb):
-        kind, x = va[name]
-        y = vb[name][1]
+        kind, x, rise_a, drops_a = va[name]
+        _kind, y, rise_b, drops_b = vb[name]
         if min(len(x), len(y)) < PLOT_MIN_POINTS:
             steady.append(name)
             continue
+        if max(drops_a, drops_b) >= DROPS_MIN and not name.startswith("CPU usage"):
+            faster = max(rise_a, rise_b) / max(min(rise_a, rise_b), 1e-12)
+            if faster >= RISE_RATIO:  # a sawtooth (a heap collected, a buffer flushed) that fills faster
+                moved.append(
+                    f"'{clip_text(name, 40)}' climbs {rise_a:.4g} -> {rise_b:.4g} per second ({rise_b / rise_a:.2f}x "
+                    f"when rising; falls at once {drops_a} -> {drops_b} times)"
+                    if rise_a > 0
+                    else f"'{clip_text(name, 40)}' climbs 0 -> {rise_b:.4g} per second"
+                )
+                continue
         ma, mb = float(x.mean()), float(y.mean())
         p, _ = mann_whitney(x, y)
         rel = (mb - ma) / abs(ma) if ma else (float("inf") if mb else 0.0)

@@ -29,6 +29,7 @@ from tracy_mcp.analysis.capture_diff import other_changes, program_functions, th
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, periodic
+from tracy_mcp.analysis.locations import location_label, locations_of
 from tracy_mcp.analysis.memory_report import allocations_by_zone
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
@@ -47,6 +48,7 @@ SAMPLE = 2000  # durations per group and side for the rank test and the percenti
 STRIDED = 250_000  # big call paths are sampled from an evenly strided subset of about this many zones
 CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
 LONG_FRAMES_MIN = 3  # frames over 1.5x A's median worth counting in A and B
+HITCH_RATIO = 2.0  # slow frames this many times as many (or as few) in B: the hitches' frequency changed
 ALLOC_RATIO = 2.0  # a regressed zone allocating this many times as often per call says so in the title
 STARTUP_CHANGE = 0.1  # a start-up (to the first frame mark) this much longer or shorter leads the title...
 STARTUP_EXPLAINS = 0.5  # ...naming the zone whose own time in it moved by this share of the change
@@ -165,6 +167,53 @@ class GroupProfile:
         empty = (np.zeros(0, I64), np.zeros(0, I64))
         for i in np.flatnonzero(self.count).tolist():
             self.samples.setdefault(i, empty)  # a path whose zones all lack an end
+
+
+class LocationProfile:
+    """GroupProfile's figures per source location, for the zone names several source locations share (plain
+    `ZoneScoped` names every class's `Update` alike), labelled 'Update (enemy.cpp:14)'."""
+
+    def __init__(self, ctx: Capture) -> None:
+        t = ctx._cpu()
+        selft = ctx.self_time_array()
+        sl = ctx._srclocs()
+        st = t.srcloc_stats()
+        rows, off = t.stat_order()
+        self.labels: list[str] = []
+        counts, totals, selfs = [], [], []
+        self.samples: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for name in sl.names:
+            locs = locations_of(ctx, name)
+            if len(locs) < 2:
+                continue
+            for r in locs.tolist():
+                zr = rows[off[r] : off[r + 1]]
+                self.samples[len(self.labels)] = (
+                    t.dur[zr[(np.arange(min(SAMPLE, len(zr))) * len(zr)) // max(min(SAMPLE, len(zr)), 1)]],
+                    selft[zr[(np.arange(min(SAMPLE, len(zr))) * len(zr)) // max(min(SAMPLE, len(zr)), 1)]],
+                )
+                self.labels.append(f"{name} ({location_label(ctx, r)})")
+                counts.append(int(st.count[r]))
+                totals.append(int(st.total[r]))
+                selfs.append(int(selft[zr].sum()))
+        self.count = np.asarray(counts, I64)
+        self.total = np.asarray(totals, I64)
+        self.self_total = np.asarray(selfs, I64)
+        self.index = {lab: i for i, lab in enumerate(self.labels) if self.count[i] > 0}
+
+
+def _by_location(
+    a: Capture, b: Capture, scale: float, min_change: float, alpha: float, alt: float | None
+) -> list[dict[str, Any]]:
+    """The source locations that regressed where their shared name did not (or not alone): rows as
+    _compare_groups', most impact first; [] when no name has several locations in both captures."""
+    pa = a._db.cached("location_profile", lambda: LocationProfile(a))
+    pb = b._db.cached("location_profile", lambda: LocationProfile(b))
+    if not (set(pa.index) & set(pb.index)):
+        return []
+    rows = _compare_groups(pa, pb, scale, min_change, alpha, alt)  # type: ignore[arg-type]
+    reg = [r for r in rows if r["kind"] == "regressed"]
+    return sorted(reg, key=lambda r: -r["impact_ns"])
 
 
 def group_profile(ctx: Capture, by: str) -> GroupProfile:
@@ -304,6 +353,48 @@ def _long_frames(fa: dict[str, Any], fb: dict[str, Any]) -> str:
     return f" {fa['what'][0].upper()}{fa['what'][1:]}s over {PACED_FACTOR:g}x A's median: A {na}, B {nb}."
 
 
+def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[str, Any] | None) -> str:
+    """'B hitches more often: 11 slow frames, every 0.73 s, vs 3 in A, every 2.54 s; in both Script::Update (Main
+    thread), 12.4 ms..17.6 ms in B's: the same hitch, more often' when the slow frames per second moved by
+    HITCH_RATIO (slow_frames of each capture); '' otherwise. The zone totals barely move when one hitch comes more
+    often, so this is the comparison such a question needs."""
+    if not (fa and fb) or fa["what"] != "gameplay frame":
+        return ""
+    limit = PACED_FACTOR * fa["median_ns"]  # cheap first look: the frames that missed an interval
+    na, nb = int((fa["durs"] > limit).sum()), int((fb["durs"] > limit).sum())
+    if max(na, nb) < LONG_FRAMES_MIN or not (nb >= HITCH_RATIO * max(na, 1) or na >= HITCH_RATIO * max(nb, 1)):
+        return ""
+    ra, rb = a.slow_frames(), b.slow_frames()
+    sa, sb = ra.table, rb.table
+    na, nb = len(sa), len(sb)
+    if max(na, nb) < LONG_FRAMES_MIN or not (nb >= HITCH_RATIO * max(na, 1) or na >= HITCH_RATIO * max(nb, 1)):
+        return ""
+    more = nb > na
+
+    def every(t: Any) -> str:
+        st = np.sort(t["start_ns"].to_numpy()) if len(t) > 1 else np.zeros(0)
+        return f", every {fmt_ns(float(np.median(np.diff(st))))}" if len(st) > 1 else ""
+
+    def cause(r: Any) -> str:
+        if not r.culprit:
+            return ""
+        t = r.table
+        vals = t["slow_ns"].to_numpy()[t["zone"].astype(str).to_numpy() == r.culprit] if len(t) else []
+        span = f", {fmt_ns(float(np.min(vals)))}..{fmt_ns(float(np.max(vals)))}" if len(vals) else ""
+        return f"{r.culprit} ({r.culprit_thread}){span}"
+
+    ca, cb = cause(ra), cause(rb)
+    same = bool(ra.culprit) and ra.culprit == rb.culprit and ra.culprit_thread == rb.culprit_thread
+    what = (
+        f"in both from {cb} in B's: the same hitch, {'more' if more else 'less'} often"
+        if same
+        else "; ".join(x for x in (f"B's from {cb}" if cb else "", f"A's from {ca}" if ca else "") if x)
+    )
+    return f"B hitches {'more' if more else 'less'} often: {nb} slow frame(s){every(sb)}, vs {na} in A{every(sa)}" + (
+        f"; {what}" if what else ""
+    )
+
+
 def _allocating(a: Capture, b: Capture, r: dict[str, Any]) -> str:
     """'; it makes 44.1 allocations per call, 4.1 before' when a regressed zone allocates far more often per call
     (the allocations' own cost is inside its time); '' otherwise."""
@@ -426,7 +517,8 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     res.tables["frames"] = frame(
         {k: np.asarray([r[k] for r in frames_rows]) if frames_rows else np.zeros(0) for k in FRAME_COLS}
     )
-    res.title, res.lines = _summary(a, b, names, paths, fa, fb, per, min_change, alpha)
+    locs = _by_location(a, b, scale, min_change, alpha, alt)
+    res.title, res.lines = _summary(a, b, names, paths, fa, fb, per, min_change, alpha, locs)
     res.lines += _other_sets(a, b, alpha)
     res.lines += other_changes(a, b)  # beside the zone timings: threads, messages, memory, locks
     return res
@@ -640,12 +732,17 @@ def _summary(
     per: str,
     min_change: float,
     alpha: float,
+    locs: list[dict[str, Any]] | None = None,
 ) -> tuple[str, list[str]]:
     by: dict[str, list[dict[str, Any]]] = {}
     for r in names:
         by.setdefault(r["kind"], []).append(r)
     base, target = os.path.basename(a.path), os.path.basename(b.path)
     reg = by.get("regressed", [])
+    if locs and (not reg or locs[0]["impact_ns"] >= reg[0]["impact_ns"]):
+        # a name several source locations share: the one location that regressed leads, in place of its name
+        shared = str(locs[0]["name"]).rsplit(" (", 1)[0]
+        reg = [locs[0], *[r for r in reg if r["name"] != shared]]
     pairs = _counterparts(by.get("gone", []), by.get("new", []), paths)
     replaced = [(g, n, w) for g, n, w, same in pairs if not same]
     worse = sorted(
@@ -907,6 +1004,20 @@ def _summary(
         )
     elif fa or fb:
         lines.append("Frames: only one of the captures has frame marks.")
+    hitches = _hitch_change(a, b, fa, fb)
+    if hitches:  # one hitch coming more often moves no zone's per-call time: it leads
+        title = title[: len(lead)] + hitches + "; " + title[len(lead) :]
+        lines.insert(0, hitches + " (ctx.slow_frames() on each).")
+    if locs:
+        lines.append(
+            "By source location (zone names several locations share, e.g. plain ZoneScoped's function names): "
+            + "; ".join(
+                f"{r['name']} {fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])} per call "
+                f"({r['mean_ratio']:.2f}x), {'+' if r['impact_ns'] >= 0 else '-'}{fmt_ns(abs(r['impact_ns']))}"
+                for r in locs[:3]
+            )
+            + "; the name's other locations held."
+        )
     return title, lines
 
 

@@ -24,6 +24,7 @@ from tracy_mcp.analysis.frame_phases import GAMEPLAY, KIND_NAMES, FramePhases, f
 from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time, frame_thread
 from tracy_mcp.analysis.frame_trend import FrameTrend, frame_time_plot, frame_trend
 from tracy_mcp.analysis.gpu_load import gpu_cause
+from tracy_mcp.analysis.locations import grown_location
 from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
@@ -668,10 +669,17 @@ def _analyse(
         cname, cthread = names[int(nm_of[culprit])], labels[int(th_of[culprit])]
         res.culprit, res.culprit_thread = cname, cthread
         mine = culprit_of == culprit
+        mine = culprit_of == culprit
         vals = m.self_ns[:nd, culprit][mine]
         shares = share_of[mine]
         shares = shares[~np.isnan(shares)]
         usual = f"typical {fmt_ns(typ[culprit])} per frame" if typ[culprit] > 0 else "absent from typical frames"
+        shown, base_typ = cname, float(typ[culprit])
+        slow_windows = (ph.start[detail[mine]], ph.end[detail[mine]])
+        where = grown_location(ctx, cname, int(th_of[culprit]), slow_windows, (ph.start[ref], ph.end[ref]))
+        if where is not None:  # several source locations share the name (plain ZoneScoped): the one that grew
+            shown, base_typ, vals = f"{cname} ({where[0]})", where[1], where[2]
+            usual = f"typical {fmt_ns(base_typ)} per frame" if base_typ > 0 else "absent from typical frames"
         led = via[mine][via[mine] >= 0]
         waiter = ""
         if len(led) and not on[culprit]:  # the frame loop waited for it in a wait zone of its own
@@ -682,24 +690,24 @@ def _analyse(
                 lines.append(queued)
                 waiter += f"; the {POOL_SUFFIX.sub('', cthread)} threads were all busy with other work then (below)"
         if not chosen:
-            res.title = f"{head}: culprit {cname} ({cthread}), {usual} vs {_span(vals)} in the slow frames{waiter}."
+            res.title = f"{head}: culprit {shown} ({cthread}), {usual} vs {_span(vals)} in the slow frames{waiter}."
         else:
-            res.title = f"{head}: {cname} ({cthread}) grew most, {usual} vs {_span(vals)} in {what}."
+            res.title = f"{head}: {shown} ({cthread}) grew most, {usual} vs {_span(vals)} in {what}."
         share_txt = (
             f"; it explains {_share_span(shares)} of the self time added on {labels[home]}" if len(shares) else ""
         )
         if not chosen:
             of = f"{nd} analysed slow frames" if nd == len(slow) else f"the {nd} slowest frames (analysed)"
-            lines.append(f"{cname} grew most in {int(mine.sum())} of {of}{share_txt}.")
+            lines.append(f"{shown} grew most in {int(mine.sum())} of {of}{share_txt}.")
             others = _other_culprits(culprit_of, mine, detail, m.self_ns[:nd], typ, names, labels, nm_of, th_of)
             if others:
                 lines.append(others)
         elif len(slow) == 1:
-            lines.append(f"{cname}: +{fmt_ns(float(vals[0] - typ[culprit]))}{share_txt}.")
+            lines.append(f"{shown}: +{fmt_ns(float(vals[0] - base_typ))}{share_txt}.")
         else:
             of = f"the {nd} frames analysed" if nd == len(slow) else f"the {nd} slowest of {what} (analysed)"
             total = float(growth[mine, culprit].sum())
-            lines.append(f"{cname} grew most in {int(mine.sum())} of {of} (+{fmt_ns(total)} in them){share_txt}.")
+            lines.append(f"{shown} grew most in {int(mine.sum())} of {of} (+{fmt_ns(total)} in them){share_txt}.")
         path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), cname)
         if path:
             lines.append(f"Call path: {path}")
@@ -729,7 +737,7 @@ def _analyse(
             lines.extend(_inside_runs(ctx, work_rows, work, msgs))
             res.culprit, res.culprit_thread = work, work_thread
             res.title = (
-                f"{head}: culprit {work} ({work_thread}), {span}; {cname} ({cthread}) waits for it "
+                f"{head}: culprit {work} ({work_thread}), {span}; {shown} ({cthread}) waits for it "
                 f"there, {usual} vs {_span(vals)} in {what}."
             )
         elif not explained and not chosen:
