@@ -66,6 +66,8 @@ FIBER_START_NS = 200_000  # ...this soon after
 IDLE = "waits for input"  # an event loop's wait at the start of each frame: the user, not the program, sets it
 IDLE_START_NS = 200_000  # ...it opens this soon after a frame starts,
 IDLE_SPREAD = 10.0  # ...and its longest run is this many times its median (a pause of the user's)
+IDLE_SPREAD_NAMED = 3.0  # ...or this many, for a zone named as a wait (App::WaitEvents)
+IDLE_SHARE_NAMED = 0.5  # ...whose median run is this share of the median frame or more
 GPU_WAIT_MIN_NS = 100_000  # runs shorter than this did not wait (the GPU was done already): left out of the test
 
 
@@ -445,7 +447,8 @@ def _scan(
             if why:
                 found[(k, name_idx)] = WaitZone(k, name_idx, PACES, why)
                 continue
-            idle = _idles(t, rk, gs) if phases is not None else None
+            named = bool(WAIT_NAMED.search(str(ctx._srclocs().names[name_idx])))
+            idle = _idles(t, rk, gs, named) if phases is not None else None
             if idle:
                 found[(k, name_idx)] = WaitZone(k, name_idx, IDLE, idle)
                 continue
@@ -719,10 +722,11 @@ def _mad(x: np.ndarray) -> float:
     return float(np.median(np.abs(x - np.median(x))))
 
 
-def _idles(t: ZoneTree, rk: np.ndarray, gs: np.ndarray) -> str | None:
+def _idles(t: ZoneTree, rk: np.ndarray, gs: np.ndarray, named: bool = False) -> str | None:
     """An event loop's wait for input: it opens about every frame at the frame's start (the loop redraws only
     after something happened), and lasts anything from nothing to many frames' worth (the user paused); None
-    otherwise."""
+    otherwise. `named`: its name says it waits (App::WaitEvents), so a narrower spread does (a typist's pauses,
+    a loop that wakes at least every half second)."""
     if len(gs) < MIN_RUNS:
         return None
     fi = np.searchsorted(gs, t.start[rk], "right") - 1
@@ -736,7 +740,14 @@ def _idles(t: ZoneTree, rk: np.ndarray, gs: np.ndarray) -> str | None:
         return None
     d = t.dur[rk].astype(np.float64)
     med = float(np.median(d))
-    if med <= 0 or float(d.max()) < IDLE_SPREAD * med or float(np.std(d)) < float(np.mean(d)):
+    if named:
+        # ...and it is most of a typical frame (the loop's thread has little else to do): a render thread's wait
+        # for the main thread, named alike, is a small part of a busy frame and its long runs are slow frames
+        frame_len = np.diff(gs)
+        typical = float(np.median(frame_len)) if len(frame_len) else 0.0
+        if med <= 0 or float(d.max()) < IDLE_SPREAD_NAMED * med or med < IDLE_SHARE_NAMED * typical:
+            return None
+    elif med <= 0 or float(d.max()) < IDLE_SPREAD * med or float(np.std(d)) < float(np.mean(d)):
         return None
     return (
         f"it opens each frame ({at_start.mean():.0%} of its runs start within {IDLE_START_NS // 1000} µs of a "
