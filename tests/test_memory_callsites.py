@@ -92,3 +92,18 @@ def test_a_zone_that_allocates_far_more_often_says_so_in_the_comparison() -> Non
     assert now > 4 * before and draws_a == draws_b
     line = next(x for x in cmp.lines if x.strip().startswith("memory: allocations"))
     assert f"allocations {len(ev_a)} -> {len(ev_b)}" in line and "most of the change in UI::Draw: " in line
+
+
+def test_a_leak_in_a_generic_request_zone_is_named_by_its_function() -> None:
+    """svcleak leak_by_stack (tests/data/svcleak-*.tracy): every request allocates inside Server::HandleRequest;
+    only Session::CacheHeaders' buffers leak (most of them), the other helpers free theirs."""
+    with open_capture(DATA / "svcleak-leak_by_stack.tracy") as c:
+        ev = c.memory_events(as_frame=True)
+        r = c.memory_report()
+        never = ev[(ev["free_ns"] < 0) & (ev["alloc_ns"] > 0.4e9)]  # past the start-up's one-off blocks
+        stacks = [_frames_of(c, int(k)) for k in set(never["alloc_callstack_id"])]
+    assert all(any(n.startswith("Session::CacheHeaders") for n in s) for s in stacks)  # the tables: one helper
+    assert (
+        f"LEAK in Session::CacheHeaders (by callstack; in zone Server::HandleRequest) (on 3 threads): {len(never)} x "
+        in r.title
+    )

@@ -78,6 +78,7 @@ MAX_CLIMB = 4
 LOOP_COUNT = 0.05  # a fixed-period set's loop zone runs once per frame (to within this share)...
 LOOP_START = 0.1  # ...and starts within this share of the period after its frame does
 LATE_WAKE = 0.5  # this share of a chosen frame's added time in the frame-pacing wait: it woke late, no work grew
+WORK_MIN_NS = 5_000_000  # an event loop's frame whose work is this long at least can be slow by its work alone
 NEAR_MISS = 0.8  # frames over this share of the threshold are checked for the culprit's growth
 SHRANK = 0.1  # zones of the frame thread that shrank by at least this share of the added time are named
 
@@ -221,13 +222,27 @@ def slow_frames(
             f"over {factor:g}x the median of their side of the step at frame {trend.step_frame}: "
             f"{fmt_ns(lim[0])} before, {fmt_ns(lim[-1])} from it on"
         )
-    idle_frames, idle_name = _idle_frames(ctx, ph, slow)
+    idle_frames, idle_name, idle = _idle_frames(ctx, ph, slow)
     if len(idle_frames):  # long only because the loop waited for input: the user paused, nothing was slow
         slow = np.setdiff1d(slow, idle_frames)
         typical = np.setdiff1d(typical, idle_frames)
         rule += (
             f"; {len(idle_frames)} frame(s) that long only because the loop waited for input in {idle_name} left out"
         )
+    if idle_name and budget_ns is None and len(slow) == 0:
+        # an event loop's frame lasts as long as the user's pause: with no frame slow by its length, a keystroke
+        # that took long shows in the frame's work (the frame minus the wait), hidden behind the pauses around it
+        work = ph.dur - idle
+        limit = factor * float(np.median(work[g]))
+        heavy = g[(work[g] > limit) & (work[g] >= WORK_MIN_NS)]
+        extra = np.setdiff1d(heavy, slow)
+        if len(extra):
+            slow = np.union1d(slow, extra)
+            typical = np.setdiff1d(typical, extra)
+            rule += (
+                f"; or whose work (the frame minus that wait) is over {factor:g}x its median "
+                f"{fmt_ns(float(np.median(work[g])))} = {fmt_ns(limit)}: {len(extra)} frame(s)"
+            )
     kind = "gameplay frames" if ph.set_name == "Frame" else "frames"  # a named set's are a callback's, a step's
     head = f"{len(slow)} slow frame(s) of {len(g)} {kind} ({g[0]}..{g[-1]} of set {ph.set_name!r}, {rule})"
     if len(slow) == 0:
@@ -377,19 +392,20 @@ def _other_culprits(
     )
 
 
-def _idle_frames(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> tuple[np.ndarray, str]:
-    """(the frames of `slow` that are over the threshold only through an event loop's wait for input, its name):
-    without that wait they would not be slow."""
+def _idle_frames(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> tuple[np.ndarray, str, np.ndarray]:
+    """(the frames of `slow` that are over the threshold only through an event loop's wait for input, its name, the
+    time in that wait per frame of `ph`): without that wait they would not be slow. ("", zeros) without one."""
+    none = (np.zeros(0, I64), "", np.zeros(len(ph.dur)))
     win = ph.window() if len(ph.gameplay) else None
-    if win is None or len(slow) == 0:
-        return np.zeros(0, I64), ""
+    if win is None:
+        return none
     waits = [w for w in wait_zones(ctx, *win, ph) if w.kind == IDLE]
     if not waits:
-        return np.zeros(0, I64), ""
+        return none
     names = ctx._srclocs().names
     idle = np.sum([_time_in_frames(ctx, ph, str(names[w.name_idx]), w.thread_row) for w in waits], axis=0)
     out = slow[ph.dur[slow] - idle[slow] <= ph.threshold_ns]
-    return out.astype(I64), str(names[waits[0].name_idx])
+    return out.astype(I64), str(names[waits[0].name_idx]), idle
 
 
 def _time_in_frames(ctx: Capture, ph: FramePhases, name: str, thread_row: int | None = None) -> np.ndarray:
@@ -609,7 +625,7 @@ def _analyse(
     is_wait = np.asarray([bool(k) for k in wait_kind], bool)
     # a pacing wait grows when its frame missed the interval (it waits for the next one): a consequence, never the
     # zone that grew most for the frame's cause
-    paces = np.asarray([k == PACES for k in wait_kind], bool)
+    paces = np.asarray([k in (PACES, IDLE) for k in wait_kind], bool)
     on = th_of == home
     work_anywhere = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)
     row_of = {lab: k for k, lab in enumerate(labels)}
