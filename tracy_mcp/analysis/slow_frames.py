@@ -10,7 +10,6 @@ work (wait_zones: a frame pacer shrinks when work grows) are never culprits; the
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ from tracy_mcp.analysis.slow_units import slow_units
 from tracy_mcp.analysis.wait_zones import (
     IDLE,
     PACES,
+    POOL_NUMBER,
     WaitZone,
     frame_waits,
     joined_work,
@@ -59,7 +59,6 @@ LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is na
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
 REGULAR_MAX = 8  # slow frames at a fixed step of at most this many frames...
 REGULAR_SHARE = 0.8  # ...in this share of the gaps: a periodic pattern (every other frame)
-POOL_SUFFIX = re.compile(r"[\s_#-]*\d+$")  # a pool's threads: one name with a number
 POOL_BUSY = 0.75  # a pool this busy when the frame's wait began (and half as busy at most in typical frames)
 OTHER_CULPRITS = 3  # slow frames the culprit does not explain: this many other zones named
 DEFAULT_FACTOR = 2.0  # slow = over this x the median frame...
@@ -311,8 +310,8 @@ def _pool_busy(
     frames 1 of 60)': a frame that waits for its jobs on a pool whose threads were all taken by other work when the
     wait began queued behind that work (blocking I/O, a long bake), whatever the jobs themselves cost."""
     labels = ctx._thread_labels()
-    pool = POOL_SUFFIX.sub("", worker)
-    threads = np.asarray([k for k, lab in enumerate(labels) if POOL_SUFFIX.sub("", lab) == pool and k != home], I64)
+    pool = POOL_NUMBER.sub("", worker)
+    threads = np.asarray([k for k, lab in enumerate(labels) if POOL_NUMBER.sub("", lab) == pool and k != home], I64)
     if len(threads) < 2:
         return ""
     t, sl = ctx._cpu(), ctx._srclocs()
@@ -704,7 +703,7 @@ def _analyse(
             queued = _pool_busy(ctx, ph, detail[mine], ref, int(th_of[k]), str(names[int(nm_of[k])]), cthread)
             if queued:
                 lines.append(queued)
-                waiter += f"; the {POOL_SUFFIX.sub('', cthread)} threads were all busy with other work then (below)"
+                waiter += f"; the {POOL_NUMBER.sub('', cthread)} threads were all busy with other work then (below)"
         if not chosen:
             res.title = f"{head}: culprit {shown} ({cthread}), {usual} vs {_span(vals)} in the slow frames{waiter}."
         else:

@@ -46,6 +46,7 @@ WAITED_CONTROL = 0.1  # ...while their midpoints fall that close after it at mos
 ONE_JOB = 0.8  # one zone name ending last before this share of a wait's runs, on no one thread: that job is waited for
 CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still tell a wait (see _find)
 MIN_RUNS = 10
+POOL_NUMBER = re.compile(r"[\s_#-]*\d+$")  # a pool's threads: one name with a number
 WAIT_NAMED = re.compile(r"(Poll|Wait|Sleep|Idle|Select|Epoll|Spin)[A-Za-z]*$")  # the function part of a zone name...
 WAIT_NAMED_SHARE = 0.3  # ...is passed over as a unit of work for one with this share of its time
 UNIT_MIN_RUNS = 30  # runs of a zone that make it a unit of work to stand in for frames
@@ -300,6 +301,8 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
         found.setdefault((w.thread_row, w.name_idx), w)
     for w in _python_blocking(ctx, lo, hi):  # the standard library's blocking calls: known waits by their source
         found.setdefault((w.thread_row, w.name_idx), w)
+    for w in _same_wait_elsewhere(ctx, found, lo, hi):
+        found.setdefault((w.thread_row, w.name_idx), w)
     # a wait is never the one job another wait is for (a queue's pops, waiting on every thread in turn)
     names = ctx._srclocs().names
     waited = {str(names[w.name_idx]) for w in found.values()}
@@ -307,6 +310,40 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
         attrs.evolve(w, waits_for_work="", evidence=w.evidence_by_thread) if w.waits_for_work in waited else w
         for w in found.values()
     ]
+
+
+def _same_wait_elsewhere(ctx: Capture, found: dict[tuple[int, int], WaitZone], lo: int, hi: int) -> list[WaitZone]:
+    """A zone named as a wait (JobSystem::WaitForWork) that waits for other threads on one thread of a pool waits on
+    its siblings (the pool's other threads: one name with another number) too, where the timing test missed it
+    (woken in the middle of another thread's zone, not at an end of one): the same code, the same role."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    labels = ctx._thread_labels()
+    selft = ctx.self_time_array()
+    out: list[WaitZone] = []
+    done: set[int] = set()
+    for (k, name_idx), w in list(found.items()):
+        if w.kind != "waits for other threads" or name_idx in done or not WAIT_NAMED.search(str(sl.names[name_idx])):
+            continue
+        done.add(name_idx)
+        rows = t.stat_rows(sl.rows_of(str(sl.names[name_idx])))
+        rows = rows[t.valid[rows] & (t.start[rows] >= lo) & (t.end[rows] <= hi)]
+        owners = t.owner[rows]
+        pool = POOL_NUMBER.sub("", labels[k])
+        for k2 in np.unique(owners).tolist():
+            mine = owners == k2
+            if (k2, name_idx) in found or POOL_NUMBER.sub("", labels[k2]) != pool or pool == labels[k]:
+                continue
+            if selft[rows[mine]].sum() < 0.01 * (hi - lo):
+                continue
+            out.append(
+                WaitZone(
+                    int(k2),
+                    name_idx,
+                    "waits for other threads",
+                    f"named as a wait, and the same zone waits for other threads on {labels[k]} ({w.evidence})",
+                )
+            )
+    return out
 
 
 def _python_blocking(ctx: Capture, lo: int, hi: int) -> list[WaitZone]:
