@@ -1019,7 +1019,13 @@ def _summary(
         head.append(
             f"  run-up from {_size(runup['start_bytes'])} at {_t(runup['start_ns'])}: of the memory live at the peak, "
             f"{sites['name'][i]} ({sites['thread'][i]}) allocated {_size(growth['bytes'][0])} in that time, "
-            f"{growth['allocs'][0]} allocations of {_sizes(sites, i)} ({fate})" + _logged_in_runup(ctx, runup)
+            + (
+                f"1 allocation of {int(growth['bytes'][0])} B"
+                if growth["allocs"][0] == 1
+                else f"{growth['allocs'][0]} allocations of {_sizes(sites, i)}"
+            )
+            + f" ({fate})"
+            + _logged_in_runup(ctx, runup)
         )
         nxt = [
             f"{sites['name'][int(growth['site_id'][g])]} {_size(growth['bytes'][g])}"
