@@ -36,6 +36,11 @@ STEADY_SPREAD = 0.25  # never-freed allocations spread over >= 25% of the captur
 # a site whose never-freed allocations spread like a steady leak's is bounded (a cache at its cap, evicting its
 # oldest) instead when under BOUNDED_EARLY of them come from the first half of its allocations: a leak keeps them all
 BOUNDED_EARLY = 0.1
+STOPPED = 0.4  # no never-freed block in this last share of the capture...
+FILLED_EARLY = 0.6  # ...and this share of them in the first quarter of their own span: filled once, then stopped
+BURST_GAP = 0.08  # leaked blocks further apart than this share of the capture: separate bursts
+BURST_TIME = 0.3  # ...which together cover at most this share of the stretch from the first to the last
+BURST_MIN = 3
 PLATEAU = 1.15  # a site's live bytes within 15% from its first free on: it stays at a cap
 LOGGED_NEAR = 1_000_000  # ns: a message this close to a leaked allocation on its thread tells what it was for
 SIZES_SHOWN = 6  # a site's most common sizes listed...
@@ -447,6 +452,7 @@ def _peak(live: _Live) -> dict[str, int]:
             "peak_ns": -1,
             "window_start_ns": -1,
             "window_end_ns": -1,
+            "held_until_ns": -1,
             "above_ns": 0,
             "episodes": 0,
         }
@@ -462,6 +468,8 @@ def _peak(live: _Live) -> dict[str, int]:
         "peak_ns": int(live.time[k]),
         "window_start_ns": int(live.time[above[0]]),
         "window_end_ns": int(live.time[above[-1]]),
+        # the level an event sets holds until the next event: the stretch lasts until live memory next moves
+        "held_until_ns": int(live.time[min(int(above[-1]) + 1, len(live.time) - 1)]),
         "above_ns": int(step[high].sum()),
         "episodes": int(starts.sum()),
     }
@@ -476,7 +484,8 @@ def _peak_window(pools: dict[str, Any], i: int) -> str:
             f"live >= 95% of the peak only briefly: {n} episodes, {fmt_ns(above)} in all, between {_t(a)} and "
             f"{_t(b)} ({above / max(b - a, 1):.0%} of that span)."
         )
-    return f"live >= 95% of the peak from {_t(a)} to {_t(b)}."
+    held = int(pools["held_until_ns"][i])
+    return f"live >= 95% of the peak from {_t(a)} to {_t(max(b, held))}."
 
 
 def _discards(ev: _Events, sel: np.ndarray) -> tuple[int, int]:
@@ -506,6 +515,7 @@ def _pool_table(ev: _Events, pools: list[str], frames: np.ndarray) -> tuple[dict
             "peak_frame",
             "window_start_ns",
             "window_end_ns",
+            "held_until_ns",
             "above_ns",
             "episodes",
             "discards",
@@ -574,8 +584,48 @@ def _leaks(sites: dict[str, Any], span: int, ev: _Events, site: np.ndarray) -> d
     begin = np.concatenate([[0], np.cumsum(sites["allocs"])[:-1]])
     evicts = [_evicts(ev, by_site[begin[i] : begin[i] + sites["allocs"][i]]) for i in order.tolist()]
     out["bounded"] = np.asarray(evicts, bool) & (spread >= STEADY_SPREAD)
-    out["steady"] = (spread >= STEADY_SPREAD) & ~out["bounded"]
+    # a site that made its blocks early and then stopped, long before the end (a cache filling once: a schema per
+    # id seen), is no steady leak, however far apart its first and last blocks
+    end = int(max(ev.t_alloc.max(), ev.t_free.max())) if len(ev.t_alloc) else 0
+    out["filled"] = np.asarray([_filled(ev.t_alloc[(site == i) & never], span, end) for i in order.tolist()], bool) & (
+        spread >= STEADY_SPREAD
+    )
+    out["steady"] = (spread >= STEADY_SPREAD) & ~out["bounded"] & ~out["filled"]
     return out
+
+
+def _leak_kind(leaks: dict[str, Any], j: int) -> str:
+    if leaks["bounded"][j]:
+        return "bounded"
+    if leaks["filled"][j]:
+        return "filled early, then stopped"
+    return "steady" if leaks["steady"][j] else "short span"
+
+
+def _filled(t: np.ndarray, span: int, end: int) -> bool:
+    """Never-freed blocks made mostly early in their own span and none for the last STOPPED share of the capture:
+    something that filled once (a cache of what it has seen) and stopped, not a leak that keeps on."""
+    if len(t) < 2 or span <= 0:
+        return False
+    first, last = int(t.min()), int(t.max())
+    early = int((t <= first + (last - first) // 4).sum())
+    return end - last >= STOPPED * span and early >= FILLED_EARLY * len(t)
+
+
+def _bursts(t: np.ndarray, span: int) -> list[tuple[int, int, int]]:
+    """(start, end, count) of the bursts the times `t` come in, when they do: split where nothing happened for
+    BURST_GAP of the capture, at least two of them, together under BURST_TIME of the stretch they cover; [] when
+    the times are spread (a steady leak)."""
+    t = np.sort(t)
+    if len(t) < 2 * BURST_MIN or span <= 0:
+        return []
+    cut = np.flatnonzero(np.diff(t) > BURST_GAP * span) + 1
+    parts = [p for p in np.split(t, cut) if len(p)]
+    if len(parts) < 2 or sum(int(p[-1] - p[0]) for p in parts) > BURST_TIME * float(t[-1] - t[0]):
+        return []
+    if sum(len(p) for p in parts if len(p) >= BURST_MIN) < 0.9 * len(t):
+        return []
+    return [(int(p[0]), int(p[-1]), len(p)) for p in parts]
 
 
 def _over_time(live: _Live) -> str:
@@ -955,22 +1005,36 @@ def _summary(
     by_stack = f"{fn} (by callstack; in zone {lk['name']})" if lk is not None and fn else ""
     if lk is not None:
         nb = lk["bytes"]
+        leak_rows = np.flatnonzero(np.isin(site, lk["ids"]) & (ev.t_free < 0))
+        bursts = _bursts(ev.t_alloc[leak_rows], int(ev.t_alloc.max() - ev.t_alloc.min()) if total else 0)
+        when = (
+            f"in {len(bursts)} bursts, none between them ("
+            + ", ".join(f"{_t(a)}..{_t(b)}: {n}" for a, b, n in bursts)
+            + ")"
+            if bursts
+            else f"steadily from {_t(lk['first'])} to {_t(lk['last'])}"
+        )
         head.append(
             f"LEAK: {by_stack or lk['name']} — {lk['count']} allocations x {lk['sizes']} = {nb} B"
-            f"{'' if nb < 10_000 else ' = ' + _size(nb)} never freed, allocated steadily from {_t(lk['first'])} to "
-            f"{_t(lk['last'])} ({lk['count']} of its {lk['allocs']} allocations; "
+            f"{'' if nb < 10_000 else ' = ' + _size(nb)} never freed, allocated {when} "
+            f"({lk['count']} of its {lk['allocs']} allocations; "
             f"{fmt_pct(nb / b_never)} of what is still allocated at the end). "
             f"Thread{'s' if len(lk['threads']) > 1 else ''} {name_list(lk['threads'])}, pool {lk['pool']}, "
             f"path {lk['path']}{_leak_sites_text(ctx, ev, site, lk['ids'])}"
         )
         took = (lk["last"] - lk["first"]) / 1e9
-        if took > 0:
+        if bursts:  # it grows with whatever happened in the bursts (a queue full, a level load), not with time
+            head.append(
+                f"  rate: only in those bursts ({lk['count']} blocks in {len(bursts)}), none in between: it grows "
+                "with what happened then, not with time (see what was logged beside them)"
+            )
+        elif took > 0:
             rate = nb / took
             head.append(
                 f"  rate: {_size(int(rate))} per second ({lk['count'] / took * 60:.0f} allocations a "
                 f"minute), {_size(int(rate * 3600))} an hour if it keeps on"
             )
-        rows = np.flatnonzero(np.isin(site, lk["ids"]) & (ev.t_free < 0))
+        rows = leak_rows
         t = ev.t_alloc[rows]
         logged = logged_in_each(ctx, t - LOGGED_NEAR, t + LOGGED_NEAR, threads=ev.thread[rows])
         if logged:
@@ -978,6 +1042,14 @@ def _summary(
         idle = _frees_nothing(ctx, ev, str(lk["name"]), int(lk["count"]))
         if idle:
             head.append(f"  {idle}")
+    elif n_never and leaks["filled"].any():
+        j = int(np.flatnonzero(leaks["filled"])[0])
+        head.append(
+            f"No steady leak: {leaks['never_freed'][j]} blocks ({leaks['never_freed_bytes'][j]} B) of "
+            f"{leaks['name'][j]} are never freed, but it made them early and stopped at "
+            f"{_t(leaks['last_leak_ns'][j])}, long before the end: something that filled once (a cache of what it "
+            "has seen), not growing; see the list below."
+        )
     elif n_never and not leaks["bounded"].any():
         head.append(
             "No steady leak: the allocations never freed were all made within a short span (start-up state, or in "
@@ -1084,7 +1156,7 @@ def _summary(
             det.append(
                 f"  {sites['never_freed'][i]} x {_sizes(leaks, j)} = {sites['never_freed_bytes'][i]} B, "
                 f"{_t(sites['first_leak_ns'][i])}..{_t(sites['last_leak_ns'][i])} "
-                f"({'bounded' if leaks['bounded'][j] else 'steady' if leaks['steady'][j] else 'short span'}) — "
+                f"({_leak_kind(leaks, j)}) — "
                 f"{sites['path'][i]} "
                 f"[{sites['thread'][i]}, {sites['pool'][i]}]"
             )

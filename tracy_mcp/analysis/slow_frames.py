@@ -51,6 +51,10 @@ DETAIL_ROWS = 400_000  # ... and at most about this many zones in them (at least
 TYPICAL_ROWS = 200_000  # about this many zones of typical frames give the typical values (15 to 100 frames)
 TOP_ZONES = 5  # growing zones listed per analysed frame
 SHOWN = 15  # frames listed in the summary
+LONGEST_MANY = 10  # more slow frames than this: the LONGEST longest are named in the title, each with its cause
+LONGEST = 3
+ELSEWHERE_SHARE = 0.25  # the frame thread's top growth under this share of the frame's excess: another thread's
+# work that grew by more than this share is the frame's cause
 SLOW = "the slow frames"  # how the default report names the frames it analyses
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
 UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zones leads the title
@@ -650,6 +654,15 @@ def _analyse(
             if top >= 0 and gr[top] > 0:
                 via[r] = top
             top = int(cand[np.argmax(gr[cand])])
+        elif not chosen:
+            # the frame thread's own growth explains little of the frame (it waited in its pacer for another
+            # thread, the render thread compiling a shader): the work that grew most on another thread, when it did
+            excess = float(ph.dur[detail[r]]) - float(np.median(ph.dur[ref]))
+            off = np.flatnonzero(work_anywhere & ~on)
+            if len(off) and gr[top] < ELSEWHERE_SHARE * excess:
+                k2 = int(off[np.argmax(gr[off])])
+                if gr[k2] >= ELSEWHERE_SHARE * excess and gr[k2] > gr[top]:
+                    top = k2
         k = top
         if gr[k] <= 0:  # nothing grew: no top-growing zone for this frame
             continue
@@ -806,6 +819,9 @@ def _analyse(
             f"Typical = the median over {len(ref)} gameplay frames spread over the whole capture "
             f"({int(ref[0])}..{int(ref[-1])}, outside {what}), not only its neighbours."
         )
+    longest = _longest(ph, slow, res.table) if not chosen and len(slow) > LONGEST_MANY else ""
+    if longest:  # many slow frames, a few far longer: what a player feels as "the hitches"
+        res.title = res.title[:-1] + f"; {longest}."
     lines.extend(_frame_lines(ph, slow, res.table, detail))
     if not chosen and len(slow) >= 3:  # how often it hitches: the user's "every few seconds"
         order = np.sort(slow)
@@ -1229,6 +1245,22 @@ def _frame_columns(
         "share_of_excess": g_ns / np.maximum(ph.dur[slow] - ph.median_ns, 1),
         "messages": per.astype(I64),
     }
+
+
+def _longest(ph: FramePhases, slow: np.ndarray, table: Any) -> str:
+    """'the longest: frame 10866 75.49 ms (Net::Reconnect +72.0 ms), ...; the next 38.21 ms' for the LONGEST frames
+    of many slow ones, each with the zone that grew most in it: a few hitches a player feels among many frames just
+    over the threshold, each its own cause."""
+    top = slow[np.argsort(-ph.dur[slow], kind="stable")][: LONGEST + 1]
+    fcol = np.asarray(table["frame"])
+    parts = []
+    for i in top[:LONGEST].tolist():
+        j = int(np.searchsorted(fcol, i))
+        z = str(table["zone"][j]) if j < len(fcol) and fcol[j] == i else ""
+        grew = f" ({z} +{fmt_ns(float(table['growth_ns'][j]))})" if z else ""
+        parts.append(f"frame {i} {fmt_ns(ph.dur[i])}{grew}")
+    nxt = f"; the next {fmt_ns(ph.dur[int(top[-1])])}" if len(top) > LONGEST else ""
+    return "the longest: " + ", ".join(parts) + nxt
 
 
 def _frame_lines(ph: FramePhases, slow: np.ndarray, table: Any, detail: np.ndarray) -> list[str]:
