@@ -30,6 +30,7 @@ from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, periodic
 from tracy_mcp.analysis.locations import location_label, locations_of
+from tracy_mcp.analysis.machine_factor import BAND, MIN_CALLS, machine_factor, machine_words
 from tracy_mcp.analysis.memory_report import allocations_by_zone
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
@@ -48,6 +49,7 @@ SAMPLE = 2000  # durations per group and side for the rank test and the percenti
 STRIDED = 250_000  # big call paths are sampled from an evenly strided subset of about this many zones
 CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
 LONG_FRAMES_MIN = 3  # frames over 1.5x A's median worth counting in A and B
+UNIFORM_BEYOND = 1.3  # a zone this many times beyond the machine-wide factor regressed on top of it
 HITCH_RATIO = 2.0  # slow frames this many times as many (or as few) in B: the hitches' frequency changed
 ALLOC_RATIO = 2.0  # a regressed zone allocating this many times as often per call says so in the title
 STARTUP_CHANGE = 0.1  # a start-up (to the first frame mark) this much longer or shorter leads the title...
@@ -351,6 +353,40 @@ def _long_frames(fa: dict[str, Any], fb: dict[str, Any]) -> str:
     if na == nb or max(na, nb) < LONG_FRAMES_MIN:
         return ""
     return f" {fa['what'][0].upper()}{fa['what'][1:]}s over {PACED_FACTOR:g}x A's median: A {na}, B {nb}."
+
+
+def _work_rows(names: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The zone names in both captures that do work (no waits), called often enough to compare per call."""
+    return [
+        r
+        for r in names
+        if not r.get("wait")
+        and r["kind"] not in ("new", "gone")
+        and min(r["count_a"], r["count_b"]) >= MIN_CALLS
+        and r["self_a_ns"] > 0
+        and np.isfinite(r["self_ratio"])
+    ]
+
+
+def _uniform_factor(names: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]] | None:
+    """(the machine-wide factor, the regressed zones beyond it) when (nearly) every zone's own time per call moved by
+    about the same factor (machine_factor), None otherwise; a zone over UNIFORM_BEYOND times the factor regressed
+    on top of it."""
+    rows = _work_rows(names)
+    found = machine_factor(
+        np.asarray([r["self_ratio"] for r in rows]), np.asarray([r["self_a_ns"] for r in rows], np.float64)
+    )
+    if found is None:
+        return None
+    factor = found[0]
+    return factor, [r for r in rows if r["self_ratio"] >= factor * UNIFORM_BEYOND and r["kind"] == "regressed"]
+
+
+def _uniform_text(names: list[dict[str, Any]], factor: float, beyond: bool) -> str:
+    rows = _work_rows(names)
+    ratio = np.asarray([r["self_ratio"] for r in rows], np.float64)
+    near = int(((ratio >= factor / BAND) & (ratio <= factor * BAND)).sum())
+    return machine_words(factor, near, len(rows)) + ("; beyond that factor" if beyond else "; no zone beyond it")
 
 
 def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[str, Any] | None) -> str:
@@ -758,6 +794,11 @@ def _summary(
         )
     if fa is None or fa["what"] != "gameplay frame":  # no main frames (a server): its requests' latency first
         lead += _unit_latency(a, b, alpha)
+    uniform = _uniform_factor(names)
+    if uniform is not None:
+        factor, beyond = uniform
+        # the zones that rose beyond the machine-wide factor are the regressions; the others only followed it
+        reg = sorted(beyond, key=lambda r: -r["impact_ns"])
     if reg:
         r = reg[0]
         per_frame_reg = (
@@ -785,6 +826,12 @@ def _summary(
         )
     else:
         title = f"{lead}{NO_REGRESSION}{_wait_grew(a, b, by.get('wait grew', []), fa, fb)}."
+    if uniform is not None:
+        rest = title[len(lead) :]
+        if not reg and rest.startswith(NO_REGRESSION):
+            rest = rest[len(NO_REGRESSION) :].lstrip("; ")  # what follows the machine-wide factor says it
+        text = _uniform_text(names, uniform[0], bool(reg))
+        title = title[: len(lead)] + text + (f": {rest}" if reg else f"; {rest}" if rest not in ("", ".") else ".")
     paired = {n["name"] for _, n, _, _ in pairs}
     added = sorted((n for n in by.get("new", []) if n["name"] not in paired), key=lambda n: -n["total_b_ns"])
     grew = by.get("through children (slower)", [])
@@ -1008,6 +1055,22 @@ def _summary(
     if hitches:  # one hitch coming more often moves no zone's per-call time: it leads
         title = title[: len(lead)] + hitches + "; " + title[len(lead) :]
         lines.insert(0, hitches + " (ctx.slow_frames() on each).")
+    if uniform is not None:
+        moved = sorted(
+            (r for r in _work_rows(names) if abs(r["self_ratio"] / uniform[0] - 1) <= BAND - 1),
+            key=lambda r: -abs(r["impact_ns"]),
+        )
+        lines.insert(
+            0,
+            f"Machine-wide: {len(moved)} zone names ran about {uniform[0]:.2f}x per call (their own time), the "
+            "most added: "
+            + "; ".join(
+                f"{r['name']} {r['self_ratio']:.2f}x ({'+' if r['impact_ns'] >= 0 else '-'}"
+                f"{fmt_ns(abs(r['impact_ns']))})"
+                for r in moved[:4]
+            )
+            + ": the same factor everywhere is the machine, not the code.",
+        )
     if locs:
         lines.append(
             "By source location (zone names several locations share, e.g. plain ZoneScoped's function names): "

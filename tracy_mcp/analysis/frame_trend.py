@@ -20,6 +20,7 @@ from tracy_mcp.analysis.backlog import backlog
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list, pool_of
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.frame_self_time import frame_self_time, frame_thread
+from tracy_mcp.analysis.machine_factor import MIN_CALLS, machine_factor, machine_words
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.rank_test import average_ranks
 from tracy_mcp.analysis.report import Report, frame
@@ -100,6 +101,35 @@ def frame_trend(ctx: Capture, frame_set: str | None = None) -> FrameTrend:
     return res
 
 
+def _machine_step(ctx: Capture, ph: FramePhases, g: np.ndarray, k: int) -> str:
+    """When every zone's own time per call changed by about one factor at the step (machine_factor): 'from then on
+    every zone is about 1.39x slower per call (...): the machine ..., not one system'; '' otherwise."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    cut = int(ph.start[g[k]])
+    lo, hi = int(ph.start[g[0]]), int(ph.start[g[-1]] + ph.dur[g[-1]])
+    rows = np.flatnonzero(t.valid & (t.start >= lo) & (t.start < hi))
+    if len(rows) == 0:
+        return ""
+    name = sl.name_idx[t.srcloc[rows]]
+    own = t.self_time()[rows].astype(np.float64)
+    after = t.start[rows] >= cut
+    waits = set(wait_names(ctx))
+    ratios, weights = [], []
+    for n in np.unique(name).tolist():
+        if str(sl.names[n]) in waits:
+            continue
+        mine = name == n
+        a, b = own[mine & ~after], own[mine & after]
+        if min(len(a), len(b)) < MIN_CALLS or np.median(a) <= 0:
+            continue
+        ratios.append(float(np.median(b) / np.median(a)))
+        weights.append(float(a.sum()))
+    found = machine_factor(np.asarray(ratios), np.asarray(weights))
+    if found is None:
+        return ""
+    return "from then on " + machine_words(found[0], int(found[1].sum()), len(ratios))
+
+
 def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
     res.frame_set = ph.set_name
     g = ph.gameplay
@@ -178,6 +208,11 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
             f"times' variation, a straight line {r2_line:.0%}"
         )
         res.title = f"Frame time steps {'up' if up else 'down'} at frame {g[k]} ({ph.start[g[k]] / 1e9:.3f} s): {span}."
+        machine = _machine_step(ctx, ph, g, k)
+        if machine:  # every zone stepped together: no system to name
+            res.title = res.title[:-1] + f"; {machine}."
+            lead = None
+            res.culprit = res.culprit_thread = None
     elif up:
         res.title = f"Frame time grows over the run: {span}."
     elif down:

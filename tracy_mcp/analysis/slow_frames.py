@@ -54,7 +54,8 @@ SHOWN = 15  # frames listed in the summary
 LONGEST_MANY = 10  # more slow frames than this: the LONGEST longest are named in the title, each with its cause
 LONGEST = 3
 ELSEWHERE_SHARE = 0.25  # the frame thread's top growth under this share of the frame's excess: another thread's
-# work that grew by more than this share is the frame's cause
+# work that grew by more than this share is the frame's cause...
+ELSEWHERE_RATIO = 4.0  # ...when it grew this many times as much (a paced frame's excess is a whole interval)
 SLOW = "the slow frames"  # how the default report names the frames it analyses
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
 UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zones leads the title
@@ -659,9 +660,12 @@ def _analyse(
             # thread, the render thread compiling a shader): the work that grew most on another thread, when it did
             excess = float(ph.dur[detail[r]]) - float(np.median(ph.dur[ref]))
             off = np.flatnonzero(work_anywhere & ~on)
-            if len(off) and gr[top] < ELSEWHERE_SHARE * excess:
+            # ...when it waited longer than a whole frame more than usual: a pacer that only waited for the next
+            # interval (a missed vsync) waited for the clock, not for another thread
+            waited = float(gr[on & (paces | is_wait) & (gr > 0)].sum())
+            if len(off) and gr[top] < ELSEWHERE_SHARE * excess and waited >= ph.median_ns:
                 k2 = int(off[np.argmax(gr[off])])
-                if gr[k2] >= ELSEWHERE_SHARE * excess and gr[k2] > gr[top]:
+                if gr[k2] >= ELSEWHERE_SHARE * excess and gr[k2] > ELSEWHERE_RATIO * max(float(gr[top]), 0.0):
                     top = k2
         k = top
         if gr[k] <= 0:  # nothing grew: no top-growing zone for this frame
