@@ -662,8 +662,8 @@ def _analyse(
             off = np.flatnonzero(work_anywhere & ~on)
             # ...when it waited longer than a whole frame more than usual: a pacer that only waited for the next
             # interval (a missed vsync) waited for the clock, not for another thread
-            waited = float(gr[on & (paces | is_wait) & (gr > 0)].sum())
-            if len(off) and gr[top] < ELSEWHERE_SHARE * excess and waited >= ph.median_ns:
+            held_up = float(gr[on & (paces | is_wait) & (gr > 0)].sum())
+            if len(off) and gr[top] < ELSEWHERE_SHARE * excess and held_up >= ph.median_ns:
                 k2 = int(off[np.argmax(gr[off])])
                 if gr[k2] >= ELSEWHERE_SHARE * excess and gr[k2] > ELSEWHERE_RATIO * max(float(gr[top]), 0.0):
                     top = k2
