@@ -53,6 +53,7 @@ TOP_ZONES = 5  # growing zones listed per analysed frame
 SHOWN = 15  # frames listed in the summary
 LONGEST_MANY = 10  # more slow frames than this: the LONGEST longest are named in the title, each with its cause
 LONGEST = 3
+LONGEST_GAP = 1.25  # ...when the last of them is this many times the next longest
 ELSEWHERE_SHARE = 0.25  # the frame thread's top growth under this share of the frame's excess: another thread's
 # work that grew by more than this share is the frame's cause...
 ELSEWHERE_RATIO = 4.0  # ...when it grew this many times as much (a paced frame's excess is a whole interval)
@@ -1256,6 +1257,8 @@ def _longest(ph: FramePhases, slow: np.ndarray, table: Any) -> str:
     of many slow ones, each with the zone that grew most in it: a few hitches a player feels among many frames just
     over the threshold, each its own cause."""
     top = slow[np.argsort(-ph.dur[slow], kind="stable")][: LONGEST + 1]
+    if len(top) <= LONGEST or ph.dur[top[LONGEST - 1]] < LONGEST_GAP * ph.dur[top[LONGEST]]:
+        return ""  # the longest do not stand apart from the rest: no few hitches to name
     fcol = np.asarray(table["frame"])
     parts = []
     for i in top[:LONGEST].tolist():
@@ -1263,8 +1266,7 @@ def _longest(ph: FramePhases, slow: np.ndarray, table: Any) -> str:
         z = str(table["zone"][j]) if j < len(fcol) and fcol[j] == i else ""
         grew = f" ({z} +{fmt_ns(float(table['growth_ns'][j]))})" if z else ""
         parts.append(f"frame {i} {fmt_ns(ph.dur[i])}{grew}")
-    nxt = f"; the next {fmt_ns(ph.dur[int(top[-1])])}" if len(top) > LONGEST else ""
-    return "the longest: " + ", ".join(parts) + nxt
+    return "the longest: " + ", ".join(parts) + f"; the next {fmt_ns(ph.dur[int(top[-1])])}"
 
 
 def _frame_lines(ph: FramePhases, slow: np.ndarray, table: Any, detail: np.ndarray) -> list[str]:
