@@ -83,3 +83,15 @@ def test_an_editors_slow_keystrokes_are_found_by_their_work() -> None:
     assert r.culprit == "Spell::CheckDocument"
     lo, hi = spell["duration_ns"].min() / 1e6, spell["duration_ns"].max() / 1e6
     assert f"{lo:.2f} ms..{hi:.2f} ms in the slow frames" in r.title
+
+
+def test_hot_paths_split_a_shared_name_by_location() -> None:
+    """hitch: the hot paths' Update and Draw are several functions each; the list says which holds the time."""
+    with open_capture(DATA / "plainzones-hitch.tracy") as c:
+        hot = c.hot_paths()
+        upd = _by_location(c, "Update")
+    line = next(x for x in hot.lines if x.startswith("Zone names that several source locations share"))
+    own = upd.groupby("where")["self_ns"].sum().sort_values(ascending=False)
+    top = own.index[0]
+    assert f"Update: {top} " in line  # the location with the most self time first
+    assert "enemy.cpp:14" in line.split("Update: ")[1]

@@ -18,6 +18,7 @@ from tracy_mcp.analysis.call_paths import merge_paths
 from tracy_mcp.analysis.cpu_runs import thread_runs
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns, name_list, pool_of
 from tracy_mcp.analysis.frame_trend import follows_text
+from tracy_mcp.analysis.locations import shared_names_line
 from tracy_mcp.analysis.program_messages import template
 from tracy_mcp.analysis.recursion import merge_recursion
 from tracy_mcp.analysis.report import Report, frame
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
 I64 = np.int64
 SEP = " > "
+HOT_SHOWN = 10  # hot paths whose innermost names are split by source location when several share a name
 SUMMARY_LINES = 32  # tree lines in a call tree's summary
 BY_TEXT_KINDS = 200  # more kinds of zone text than this: ids, not kinds (no breakdown by text)
 BY_TEXT_SHOWN = 8
@@ -639,6 +641,10 @@ def hot_paths(
     }
     label = scope.label + (f", inside {name}" if name else "")
     title, lines = _hot_text(out, label, len(self_ns))
+    leaves = [str(p).rsplit(SEP, 1)[-1].removesuffix(" (recursive)") for p in out["path"][:HOT_SHOWN].tolist()]
+    shared = shared_names_line(ctx, leaves, scope.threads, scope.start, scope.end)
+    if shared:  # plain ZoneScoped names every class's Update alike: which one holds the time
+        lines[-1:-1] = [shared]
     if name is None and scope.threads is None and out["levels"].max(initial=1) > 1:
         lines[-1:-1] = recursion_by_text(ctx, scope.start, scope.end)
     return HotPaths(title=title, lines=lines, table=frame(out), scope=label, paths=len(self_ns))

@@ -12,11 +12,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from tracy_mcp.analysis.formatting import fmt_ns
+
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
 I64 = np.int64
 DOMINANT = 0.8  # one location made this share of the name's change: it is named
+SHARED_SHOWN = 2  # names split by location in a list of hot paths
+SHARED_LOCATIONS = 4  # locations shown per name
 
 
 def locations_of(ctx: Capture, name: str) -> np.ndarray:
@@ -76,3 +80,40 @@ def grown_location(
     if g[k] <= 0 or g[k] < DOMINANT * g[g > 0].sum():
         return None
     return location_label(ctx, int(rows[k])), found[k][1], found[k][2]
+
+
+def shared_names_line(
+    ctx: Capture, names: list[str], threads: np.ndarray | None, start: int | None, end: int | None
+) -> str:
+    """'Zone names that several source locations share (self time per location): Update: particles.cpp:6 1.02 s,
+    enemy.cpp:14 0.25 s, ...' for the first SHARED_SHOWN of `names` with several locations, within a scope (thread
+    rows, a window); "" when none has."""
+    t = ctx._cpu()
+    parts = []
+    for name in dict.fromkeys(names):
+        rows = locations_of(ctx, name)
+        if len(rows) < 2:
+            continue
+        per = []
+        for r in rows.tolist():
+            z = t.stat_rows(np.asarray([r], I64))
+            if threads is not None:
+                z = z[np.isin(t.owner[z], threads)]
+            if start is not None:
+                z = z[t.end[z] > start]
+            if end is not None:
+                z = z[t.start[z] < end]
+            own = float(t.self_time()[z].sum())
+            if own > 0:
+                per.append((own, location_label(ctx, r)))
+        if len(per) < 2:
+            continue
+        per.sort(reverse=True)
+        shown = ", ".join(f"{where} {fmt_ns(own)}" for own, where in per[:SHARED_LOCATIONS])
+        more = f", {len(per) - SHARED_LOCATIONS} more" if len(per) > SHARED_LOCATIONS else ""
+        parts.append(f"{name}: {shown}{more}")
+        if len(parts) == SHARED_SHOWN:
+            break
+    if not parts:
+        return ""
+    return "Zone names that several source locations share (self time per location): " + "; ".join(parts)
