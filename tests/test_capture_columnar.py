@@ -176,6 +176,9 @@ def test_lock_contention_replay_matches_summary(ctx: Capture) -> None:
     for lock in ctx.get_locks():
         ev = ctx.lock_events(lock.name, as_frame=False)
         assert len(ev["time_ns"]) > 0
+        # get_locks()' own objects select the same events as their names
+        assert np.array_equal(ctx.lock_events(lock, as_frame=False)["time_ns"], ev["time_ns"])
+        assert len(ctx.lock_events([lock], as_frame=False)["time_ns"]) == len(ev["time_ns"])
         assert lock.is_contended  # both locks of the reference program are fought over
     assert lock_is_contended(np.array([1, 0, 2, 1, 2]), np.array([0, 1, 0, 1, 1]), False)  # held while 1 waits
     assert not lock_is_contended(np.array([0, 1, 2, 0, 1, 2]), np.array([0, 0, 0, 1, 1, 1]), False)

@@ -162,7 +162,7 @@ class LockQueries(ThreadQueries):
 
     def lock_events(
         self,
-        lock: str | list[str] | None = None,
+        lock: str | LockSummary | list[str | LockSummary] | None = None,
         *,
         thread: int | str | list[int | str] | None = None,
         as_frame: bool | None = None,
@@ -173,8 +173,8 @@ class LockQueries(ThreadQueries):
         "obtain"; a hold from "obtain" to "release". Tracy sends an exclusive release without its thread: its
         thread here is the lock's holder when it arrived (as upstream), which under contention is often the next
         holder, so pair a lock's obtains and releases in order, not per thread. Filters: `lock` (name, glob,
-        "name #lock_id" for one of several locks of that name, or a list), `thread` (name, glob, thread_id, OS
-        tid, or a list)."""
+        "name #lock_id" for one of several locks of that name, a LockSummary from get_locks(), or a list),
+        `thread` (name, glob, thread_id, OS tid, or a list)."""
         db = self._db
         valid = self._lock_rows()
         nlocks = db.rows("locks")
@@ -182,7 +182,7 @@ class LockQueries(ThreadQueries):
         chosen = np.zeros(nlocks, dtype=bool)
         chosen[valid] = True
         if lock is not None:  # names and globs, or one instance of a repeated name as "Shard::mutex #7"
-            items = lock if isinstance(lock, list) else [lock]
+            items = [x.name if isinstance(x, LockSummary) else x for x in (lock if isinstance(lock, list) else [lock])]
             by_label = {label: r for r, label in self._lock_labels().items() if label != names[r]}
             mask = np.zeros(nlocks, dtype=bool)
             mask[[by_label[x] for x in items if isinstance(x, str) and x in by_label]] = True
