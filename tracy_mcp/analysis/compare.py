@@ -30,7 +30,7 @@ from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, periodic
 from tracy_mcp.analysis.locations import location_label, locations_of
-from tracy_mcp.analysis.machine_factor import BAND, MIN_CALLS, machine_factor, machine_words
+from tracy_mcp.analysis.machine_factor import MIN_CALLS, machine_factor, machine_words
 from tracy_mcp.analysis.memory_report import allocations_by_zone
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
@@ -190,10 +190,9 @@ class LocationProfile:
                 continue
             for r in locs.tolist():
                 zr = rows[off[r] : off[r + 1]]
-                self.samples[len(self.labels)] = (
-                    t.dur[zr[(np.arange(min(SAMPLE, len(zr))) * len(zr)) // max(min(SAMPLE, len(zr)), 1)]],
-                    selft[zr[(np.arange(min(SAMPLE, len(zr))) * len(zr)) // max(min(SAMPLE, len(zr)), 1)]],
-                )
+                k = min(SAMPLE, len(zr))
+                picked = zr[(np.arange(k) * len(zr)) // max(k, 1)]  # evenly spaced, all of them up to SAMPLE
+                self.samples[len(self.labels)] = (t.dur[picked], selft[picked])
                 self.labels.append(f"{name} ({location_label(ctx, r)})")
                 counts.append(int(st.count[r]))
                 totals.append(int(st.total[r]))
@@ -368,25 +367,39 @@ def _work_rows(names: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ]
 
 
-def _uniform_factor(names: list[dict[str, Any]]) -> tuple[float, list[dict[str, Any]]] | None:
-    """(the machine-wide factor, the regressed zones beyond it) when (nearly) every zone's own time per call moved by
-    about the same factor (machine_factor), None otherwise; a zone over UNIFORM_BEYOND times the factor regressed
-    on top of it."""
+@attrs.frozen
+class Uniform:
+    """A machine-wide factor (machine_factor) over the zone names that do work: `moved` went with it, `beyond` (the
+    regressed ones over UNIFORM_BEYOND times it) regressed on top of it, of `compared` names in all."""
+
+    factor: float
+    moved: list[dict[str, Any]]
+    beyond: list[dict[str, Any]]
+    compared: int
+
+    def words(self) -> str:
+        return machine_words(self.factor, len(self.moved), self.compared) + (
+            "; beyond that factor" if self.beyond else "; no zone beyond it"
+        )
+
+
+def _uniform_factor(names: list[dict[str, Any]]) -> Uniform | None:
+    """The machine-wide factor when (nearly) every zone's own time per call moved by about the same factor, None
+    otherwise."""
     rows = _work_rows(names)
     found = machine_factor(
         np.asarray([r["self_ratio"] for r in rows]), np.asarray([r["self_a_ns"] for r in rows], np.float64)
     )
     if found is None:
         return None
-    factor = found[0]
-    return factor, [r for r in rows if r["self_ratio"] >= factor * UNIFORM_BEYOND and r["kind"] == "regressed"]
+    factor, near = found
+    beyond = [r for r in rows if r["self_ratio"] >= factor * UNIFORM_BEYOND and r["kind"] == "regressed"]
+    return Uniform(factor, [r for r, x in zip(rows, near.tolist(), strict=True) if x], beyond, len(rows))
 
 
-def _uniform_text(names: list[dict[str, Any]], factor: float, beyond: bool) -> str:
-    rows = _work_rows(names)
-    ratio = np.asarray([r["self_ratio"] for r in rows], np.float64)
-    near = int(((ratio >= factor / BAND) & (ratio <= factor * BAND)).sum())
-    return machine_words(factor, near, len(rows)) + ("; beyond that factor" if beyond else "; no zone beyond it")
+def _far_apart(na: int, nb: int) -> bool:
+    """Slow-frame counts that moved by HITCH_RATIO either way, with enough of them to count."""
+    return max(na, nb) >= LONG_FRAMES_MIN and (nb >= HITCH_RATIO * max(na, 1) or na >= HITCH_RATIO * max(nb, 1))
 
 
 def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[str, Any] | None) -> str:
@@ -397,13 +410,12 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
     if not (fa and fb) or fa["what"] != "gameplay frame":
         return ""
     limit = PACED_FACTOR * fa["median_ns"]  # cheap first look: the frames that missed an interval
-    na, nb = int((fa["durs"] > limit).sum()), int((fb["durs"] > limit).sum())
-    if max(na, nb) < LONG_FRAMES_MIN or not (nb >= HITCH_RATIO * max(na, 1) or na >= HITCH_RATIO * max(nb, 1)):
+    if not _far_apart(int((fa["durs"] > limit).sum()), int((fb["durs"] > limit).sum())):
         return ""
     ra, rb = a.slow_frames(), b.slow_frames()
     sa, sb = ra.table, rb.table
     na, nb = len(sa), len(sb)
-    if max(na, nb) < LONG_FRAMES_MIN or not (nb >= HITCH_RATIO * max(na, 1) or na >= HITCH_RATIO * max(nb, 1)):
+    if not _far_apart(na, nb):
         return ""
     more = nb > na
 
@@ -796,9 +808,8 @@ def _summary(
         lead += _unit_latency(a, b, alpha)
     uniform = _uniform_factor(names)
     if uniform is not None:
-        factor, beyond = uniform
         # the zones that rose beyond the machine-wide factor are the regressions; the others only followed it
-        reg = sorted(beyond, key=lambda r: -r["impact_ns"])
+        reg = sorted(uniform.beyond, key=lambda r: -r["impact_ns"])
     if reg:
         r = reg[0]
         per_frame_reg = (
@@ -830,7 +841,7 @@ def _summary(
         rest = title[len(lead) :]
         if not reg and rest.startswith(NO_REGRESSION):
             rest = rest[len(NO_REGRESSION) :].lstrip("; ")  # what follows the machine-wide factor says it
-        text = _uniform_text(names, uniform[0], bool(reg))
+        text = uniform.words()
         title = title[: len(lead)] + text + (f": {rest}" if reg else f"; {rest}" if rest not in ("", ".") else ".")
     paired = {n["name"] for _, n, _, _ in pairs}
     added = sorted((n for n in by.get("new", []) if n["name"] not in paired), key=lambda n: -n["total_b_ns"])
@@ -1056,13 +1067,10 @@ def _summary(
         title = title[: len(lead)] + hitches + "; " + title[len(lead) :]
         lines.insert(0, hitches + " (ctx.slow_frames() on each).")
     if uniform is not None:
-        moved = sorted(
-            (r for r in _work_rows(names) if abs(r["self_ratio"] / uniform[0] - 1) <= BAND - 1),
-            key=lambda r: -abs(r["impact_ns"]),
-        )
+        moved = sorted(uniform.moved, key=lambda r: -abs(r["impact_ns"]))
         lines.insert(
             0,
-            f"Machine-wide: {len(moved)} zone names ran about {uniform[0]:.2f}x per call (their own time), the "
+            f"Machine-wide: {len(moved)} zone names ran about {uniform.factor:.2f}x per call (their own time), the "
             "most added: "
             + "; ".join(
                 f"{r['name']} {r['self_ratio']:.2f}x ({'+' if r['impact_ns'] >= 0 else '-'}"

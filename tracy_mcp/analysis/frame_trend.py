@@ -110,20 +110,27 @@ def _machine_step(ctx: Capture, ph: FramePhases, g: np.ndarray, k: int) -> str:
     rows = np.flatnonzero(t.valid & (t.start >= lo) & (t.start < hi))
     if len(rows) == 0:
         return ""
-    name = sl.name_idx[t.srcloc[rows]]
     own = t.self_time()[rows].astype(np.float64)
-    after = t.start[rows] >= cut
+    # one sort: by zone name and side of the step (before 0, after 1), then own time, for each group's median
+    group = sl.name_idx[t.srcloc[rows]] * 2 + (t.start[rows] >= cut)
+    order = np.lexsort((own, group))
+    group, own = group[order], own[order]
+    first = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    count = np.diff(np.r_[first, len(group)])
+    last = first + count - 1
+    median = (own[first + (count - 1) // 2] + own[last - (count - 1) // 2]) / 2
+    total = np.add.reduceat(own, first)
+    side = {int(gk): i for i, gk in enumerate(group[first].tolist())}
     waits = set(wait_names(ctx))
     ratios, weights = [], []
-    for n in np.unique(name).tolist():
-        if str(sl.names[n]) in waits:
+    for n in np.unique(group // 2).tolist():
+        a, b = side.get(2 * n), side.get(2 * n + 1)
+        if a is None or b is None or str(sl.names[n]) in waits:
             continue
-        mine = name == n
-        a, b = own[mine & ~after], own[mine & after]
-        if min(len(a), len(b)) < MIN_CALLS or np.median(a) <= 0:
+        if min(count[a], count[b]) < MIN_CALLS or median[a] <= 0:
             continue
-        ratios.append(float(np.median(b) / np.median(a)))
-        weights.append(float(a.sum()))
+        ratios.append(float(median[b] / median[a]))
+        weights.append(float(total[a]))
     found = machine_factor(np.asarray(ratios), np.asarray(weights))
     if found is None:
         return ""

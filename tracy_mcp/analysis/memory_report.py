@@ -582,14 +582,13 @@ def _leaks(sites: dict[str, Any], span: int, ev: _Events, site: np.ndarray) -> d
     # only a spread that would otherwise read as a steady leak needs telling apart; each site's events once
     by_site = np.argsort(site, kind="stable")
     begin = np.concatenate([[0], np.cumsum(sites["allocs"])[:-1]])
-    evicts = [_evicts(ev, by_site[begin[i] : begin[i] + sites["allocs"][i]]) for i in order.tolist()]
-    out["bounded"] = np.asarray(evicts, bool) & (spread >= STEADY_SPREAD)
+    mine = [by_site[begin[i] : begin[i] + sites["allocs"][i]] for i in order.tolist()]
+    out["bounded"] = np.asarray([_evicts(ev, m) for m in mine], bool) & (spread >= STEADY_SPREAD)
     # a site that made its blocks early and then stopped, long before the end (a cache filling once: a schema per
     # id seen), is no steady leak, however far apart its first and last blocks
     end = int(max(ev.t_alloc.max(), ev.t_free.max())) if len(ev.t_alloc) else 0
-    out["filled"] = np.asarray([_filled(ev.t_alloc[(site == i) & never], span, end) for i in order.tolist()], bool) & (
-        spread >= STEADY_SPREAD
-    )
+    filled = [_filled(ev.t_alloc[m[ev.t_free[m] < 0]], span, end) for m in mine]
+    out["filled"] = np.asarray(filled, bool) & (spread >= STEADY_SPREAD)
     out["steady"] = (spread >= STEADY_SPREAD) & ~out["bounded"] & ~out["filled"]
     return out
 
@@ -1034,9 +1033,8 @@ def _summary(
                 f"  rate: {_size(int(rate))} per second ({lk['count'] / took * 60:.0f} allocations a "
                 f"minute), {_size(int(rate * 3600))} an hour if it keeps on"
             )
-        rows = leak_rows
-        t = ev.t_alloc[rows]
-        logged = logged_in_each(ctx, t - LOGGED_NEAR, t + LOGGED_NEAR, threads=ev.thread[rows])
+        t = ev.t_alloc[leak_rows]
+        logged = logged_in_each(ctx, t - LOGGED_NEAR, t + LOGGED_NEAR, threads=ev.thread[leak_rows])
         if logged:
             head.append(f"  logged on the same thread within {fmt_ns(LOGGED_NEAR)} of each: {logged}")
         idle = _frees_nothing(ctx, ev, str(lk["name"]), int(lk["count"]))

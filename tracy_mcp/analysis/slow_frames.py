@@ -702,7 +702,6 @@ def _analyse(
         cname, cthread = names[int(nm_of[culprit])], labels[int(th_of[culprit])]
         res.culprit, res.culprit_thread = cname, cthread
         mine = culprit_of == culprit
-        mine = culprit_of == culprit
         vals = m.self_ns[:nd, culprit][mine]
         shares = share_of[mine]
         shares = shares[~np.isnan(shares)]
