@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from tracy_mcp.analysis.call_tree import call_tree, hot_paths
 from tracy_mcp.analysis.compare import Comparison, compare_captures
+from tracy_mcp.analysis.crash import crash, crash_report
 from tracy_mcp.analysis.frame_trend import frame_trend
 from tracy_mcp.analysis.gpu_load import gpu_report
 from tracy_mcp.analysis.hot_functions import hot_functions
@@ -52,6 +53,8 @@ class AnswerMethods:
     lock_contention = _method(lock_contention)
     memory_report = _method(memory_report)
     zone_at = _method(zone_at)
+    crash = _method(crash)
+    crash_report = _method(crash_report)
     summary = _method(summary)
 
     def compare(

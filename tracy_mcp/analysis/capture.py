@@ -13,6 +13,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+
 from tracy_mcp import engine
 from tracy_mcp.analysis.answers import AnswerMethods
 from tracy_mcp.analysis.events import EventQueries
@@ -154,6 +156,7 @@ class Capture(
             "src_loc_count": self.get_src_loc_count(),
             "state": self.state(),
             "warnings": self.warnings(),
+            "crash": attrs.asdict(crashed) if (crashed := self.crash()) is not None else None,
         }
 
     def warnings(self) -> list[str]:

@@ -74,6 +74,7 @@ void LiveIngest::build(Capture& cap, bool connected) const {
     mi["crash_time"] = crash_time_;
     mi["crash_message"] = int64_t(crash_text_);
     mi["crash_callstack"] = crash_cs_;
+    if (auto it = strings_.find(crash_text_); crash_text_ != 0 && it != strings_.end()) ms["crash_message_text"] = it->second;
     mi["live"] = 1;
     mi["protocol"] = welcome_.protocol;
     mi["connected"] = connected ? 1 : 0;
