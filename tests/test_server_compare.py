@@ -36,3 +36,24 @@ def test_compare_captures_by_path_then_by_instance(tmp_path: Path) -> None:
                 )
 
     anyio.run(main)
+
+
+def test_compare_captures_then_steps_through_a_series(tmp_path: Path) -> None:
+    """A week of nightly captures (tests/data/nightly-*.tracy): base, target, then the rest, in order."""
+    data = Path(__file__).parent / "data"
+    days = [str(data / f"nightly-{d}.tracy") for d in ("mon", "tue", "wed", "thu", "fri")]
+    env = server_env(tmp_path / "home")
+
+    async def main() -> None:
+        async with connect("stdio", env) as client:
+            with anyio.fail_after(240):
+                out = await ok(client, "compare_captures", base=days[0], target=days[1], then=days[2:])
+                first = out.splitlines()[0]
+                assert first.startswith("5 captures in order") and "2 step(s) beyond noise" in first
+                assert "nightly-tue -> nightly-wed +1.27 ms" in first
+                assert "nightly-thu -> nightly-fri +2.48 ms" in first
+                assert "most impact: Anim::Evaluate 1.41x per call" in out
+                assert "Render::BuildDrawLists is called 2.00x as often" in out
+                assert "instances nightly-mon, nightly-tue, nightly-wed, nightly-thu, nightly-fri" in out
+
+    anyio.run(main)

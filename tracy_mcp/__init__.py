@@ -5,8 +5,9 @@ from typing import Any
 from tracy_mcp._version import __version__
 from tracy_mcp.analysis.capture import Capture, open_capture
 from tracy_mcp.analysis.compare import compare_captures as compare
+from tracy_mcp.analysis.series import compare_series_of as compare_series
 
-__all__ = ["__version__", "Capture", "compare", "open_capture", "sql"]
+__all__ = ["__version__", "Capture", "compare", "compare_series", "open_capture", "sql"]
 
 
 def sql(query: str, captures: Any, *, arrow: bool = False) -> Any:

@@ -28,7 +28,7 @@ from tracy_mcp.analysis.call_paths import call_paths, merge_paths
 from tracy_mcp.analysis.capture_diff import other_changes, program_functions, thread_changes
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
-from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, periodic
+from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, paired_marks, periodic
 from tracy_mcp.analysis.locations import location_label, locations_of
 from tracy_mcp.analysis.machine_factor import MIN_CALLS, machine_factor, machine_words
 from tracy_mcp.analysis.memory_report import allocations_by_zone
@@ -532,6 +532,9 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     if not 0 < alpha < 1:
         raise ValueError("alpha is a p-value threshold between 0 and 1, e.g. 1e-3")
     fa, fb = _frame_stats(a), _frame_stats(b)
+    for f, c in ((fa, a), (fb, b)):
+        if f and paired_marks(c, frame_phases(c)):  # two marks per loop: per frame means per loop, not per half
+            f["frames"] //= 2
     if fa and fb:
         scale, per = fa["frames"] / fb["frames"], f"per {fa['what']} ({fa['frames']} vs {fb['frames']} frames)"
     else:
@@ -1062,9 +1065,16 @@ def _summary(
         )
     elif fa or fb:
         lines.append("Frames: only one of the captures has frame marks.")
+    paired = {side: paired_marks(c, frame_phases(c)) for side, c in (("A", a), ("B", b))}
+    if paired["A"] != paired["B"] and any(paired.values()):
+        # one side marks two frames per loop: its frame count and times are halves, not a change of speed
+        side = "A" if paired["A"] else "B"
+        lines.insert(0, f"{side}: {paired[side]} Compare loops, not frames.")
+        title = f"{side} marks two frames per loop (its frame times are halves, not faster frames); " + title
     hitches = _hitch_change(a, b, fa, fb)
     if hitches:  # one hitch coming more often moves no zone's per-call time: it leads
-        title = title[: len(lead)] + hitches + "; " + title[len(lead) :]
+        if " more often" in hitches.split(":")[0] or not reg:  # fewer hitches beside a regression: a side note
+            title = title[: len(lead)] + hitches + "; " + title[len(lead) :]
         lines.insert(0, hitches + " (ctx.slow_frames() on each).")
     if uniform is not None:
         moved = sorted(uniform.moved, key=lambda r: -abs(r["impact_ns"]))

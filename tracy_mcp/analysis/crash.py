@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 I64 = np.int64
 LAST_MESSAGES = 5  # the program's messages quoted before the crash
 SHOWN_FRAMES = 6  # callstack frames quoted from the first one of the program's own
+MAX_THREADS = 12  # other threads listed at the crash (those inside a zone first)
+IDLE_SHOWN = 3  # threads with no zone open listed even when many others were inside one
 # frames of the crash handler and the C library's signal and abort machinery, above the code that crashed
 HANDLER_NAMES = ("tracy::", "__restore_rt", "__pthread_kill", "pthread_kill", "raise", "abort", "__assert_fail")
 HANDLER_FILES = ("sysdeps/", "nptl/", "/signal/", "stdlib/abort", "assert/assert")
@@ -240,26 +242,35 @@ def crash_report(ctx: Capture) -> Report:
     if msgs:
         lines.append("Last messages before it:")
         lines += [f"  {x}" for x in msgs]
-    others = [
-        f"  {th}: in {zones} (since {fmt_ns(c.time_ns - int(since))})"
-        if zones
-        else f"  {th}: no zone open (last: {last}, ended {fmt_ns(c.time_ns - int(end))} before)"
-        if end >= 0
-        else f"  {th}: no zone open"
-        for r, th, zones, since, last, end in zip(
-            table["thread_id"],
-            table["thread"],
-            table["open_zones"],
-            table["open_since_ns"],
-            table["last_zone"],
-            table["last_zone_end_ns"],
-            strict=True,
-        )
-        if int(r) != c.thread_id and str(th) != "Tracy Symbol Worker"
-    ]
-    if others:
+    busy: list[str] = []
+    idle: list[str] = []
+    for r, th, zones, since, last, end in zip(
+        table["thread_id"],
+        table["thread"],
+        table["open_zones"],
+        table["open_since_ns"],
+        table["last_zone"],
+        table["last_zone_end_ns"],
+        strict=True,
+    ):
+        if int(r) == c.thread_id or str(th) == "Tracy Symbol Worker":
+            continue
+        if zones:
+            busy.append(f"  {th}: in {zones} (since {fmt_ns(c.time_ns - int(since))})")
+        elif end >= 0:
+            idle.append(f"  {th}: no zone open (last: {last}, ended {fmt_ns(c.time_ns - int(end))} before)")
+    if busy or idle:  # threads in a zone first; a program of many threads lists the rest by count
         lines.append("Other threads at the crash:")
-        lines += others
+        lines += busy[:MAX_THREADS]
+        lines += idle[: max(MAX_THREADS - len(busy), IDLE_SHOWN)]
+        left = (
+            len(busy)
+            + len(idle)
+            - min(len(busy), MAX_THREADS)
+            - min(len(idle), max(MAX_THREADS - len(busy), IDLE_SHOWN))
+        )
+        if left > 0:
+            lines.append(f"  ... {left} more thread(s) (crash_report().table lists every thread)")
     locks = _locks_at(ctx, c.time_ns)
     if locks:
         lines.append("Locks at the crash: " + "; ".join(locks))

@@ -201,3 +201,62 @@ def phase_rows(ph: FramePhases) -> dict[str, Any]:
         "duration_ns": ph.dur[idx],
         "reason": np.asarray([ph.reason.get(int(i), "") for i in idx], dtype=object),
     }
+
+
+PAIRED_MIN = 40  # gameplay frames needed to call frame marks paired
+PAIRED_COUNT = 0.1  # a loop zone's runs within this of half the frames
+PAIRED_INSIDE = 0.8  # ...with a frame mark inside this share of its runs
+PAIRED_SPLIT = 1.5  # ...and the two halves of a pair this far apart (medians)
+
+
+def paired_marks(ctx: Capture, ph: FramePhases | None) -> str:
+    """When the program marks two frames per pass of its loop (FrameMark in two places), a line saying so with the
+    loop zone as evidence; "" otherwise. Computed once per frame set."""
+    if ph is None:
+        return ""
+    out: str = ctx._db.cached(("paired_marks", ph.set_name), lambda: _paired_marks(ctx, ph))
+    return out
+
+
+def _paired_marks(ctx: Capture, ph: FramePhases | None) -> str:
+    """When the program marks two frames per pass of its loop (FrameMark in two places): a top-level zone that runs
+    once per two frames with a frame mark inside most of its runs, while the frames alternate long and short. The
+    frames then show twice the real rate; says so with the loop zone as evidence, "" otherwise."""
+    if ph is None or len(ph.gameplay) < PAIRED_MIN:
+        return ""
+    g = ph.gameplay
+    d = ph.dur[g].astype(np.float64)
+    m = len(d) // 2
+    even, odd = np.median(d[0 : 2 * m : 2]), np.median(d[1 : 2 * m : 2])
+    if min(even, odd) <= 0 or max(even, odd) < PAIRED_SPLIT * min(even, odd):
+        return ""
+    lo, hi = int(ph.start[g[0]]), int(ph.end[g[-1]])
+    t = ctx._cpu()
+    rows = ctx._zone_rows_starting_in(lo, hi)
+    rows = rows[(t.depth[rows] == 0) & t.valid[rows]]
+    if len(rows) == 0:
+        return ""
+    loc, count = np.unique(t.srcloc[rows], return_counts=True)
+    best: tuple[float, int, np.ndarray, float] | None = None  # the longest such zone: the loop itself
+    for k in np.flatnonzero(np.abs(count - len(g) / 2) <= PAIRED_COUNT * len(g) / 2).tolist():
+        runs = rows[t.srcloc[rows] == loc[k]]
+        after = np.searchsorted(ph.start, t.start[runs], "right")
+        ok = after < len(ph.start)
+        inside = np.zeros(len(runs), bool)
+        inside[ok] = ph.start[after[ok]] < t.end[runs][ok]
+        typical = float(np.median(t.dur[runs]))
+        if inside.mean() >= PAIRED_INSIDE and (best is None or typical > best[0]):
+            best = (typical, int(loc[k]), runs, float(inside.mean()))
+    if best is None:
+        return ""
+    _, k, runs, share = best
+    name = ctx._srclocs().name[k]
+    thread = ctx._thread_labels()[int(np.bincount(t.owner[runs].astype(np.int64)).argmax())]
+    pair = float(np.median(d[0 : 2 * m : 2] + d[1 : 2 * m : 2]))
+    return (
+        f"Two frame marks per loop: {name} ({thread}) runs once per two frames ({len(runs)} runs in {len(g)} "
+        f"gameplay frames) with a frame mark inside {share:.0%} of its runs, and the frames alternate "
+        f"{even / 1e6:.2f} / {odd / 1e6:.2f} ms (medians), {pair / 1e6:.2f} ms a pair = {1e9 / pair:.1f} loops a "
+        f"second: the program marks a frame twice per pass (FrameMark in two places), so the real rate is half "
+        f"the frames' ({1e9 / np.median(d):.1f} fps by the marks)."
+    )

@@ -19,7 +19,15 @@ import numpy as np
 
 from tracy_mcp.analysis.cpu_runs import thread_runs
 from tracy_mcp.analysis.formatting import clip_text, fmt_ms, fmt_ns, fmt_pct
-from tracy_mcp.analysis.frame_phases import GAMEPLAY, KIND_NAMES, FramePhases, frame_phases, periodic, phase_rows
+from tracy_mcp.analysis.frame_phases import (
+    GAMEPLAY,
+    KIND_NAMES,
+    FramePhases,
+    frame_phases,
+    paired_marks,
+    periodic,
+    phase_rows,
+)
 from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time, frame_thread
 from tracy_mcp.analysis.frame_trend import FrameTrend, frame_time_plot, frame_trend
 from tracy_mcp.analysis.gpu_load import gpu_cause
@@ -80,6 +88,8 @@ CHAIN_SHARE = 0.7  # ...when this share of the inner wait's runs end right after
 SHORT_LAST = 0.3  # the job ending last before an inner wait's end, this short against the wait, is not its cause
 CLIMB = 0.8  # a culprit adding under this share of its parent zone's growth: the parent (its steps together) is it
 MAX_CLIMB = 4
+RUNS_GREW = 1.5  # a culprit that ran this many times as often per slow frame: say so, with its time per run
+SAME_PER_RUN = 0.25  # per-run times within this of each other: the runs cost what they usually do
 LOOP_COUNT = 0.05  # a fixed-period set's loop zone runs once per frame (to within this share)...
 LOOP_START = 0.1  # ...and starts within this share of the period after its frame does
 LATE_WAKE = 0.5  # this share of a chosen frame's added time in the frame-pacing wait: it woke late, no work grew
@@ -266,6 +276,9 @@ def slow_frames(
             res.lines.insert(0, head + ".")
         elif trend.drifting:  # a slowdown that builds up over the run: no frame stands out, the tenths do
             res.lines.insert(1, f"{trend.title} (ctx.frame_trend())")
+        paired = paired_marks(ctx, ph)
+        if paired:  # the frames are half-loops: their rate and medians mislead, say so first
+            res.lines.insert(0, paired)
         return res
     typical, near = _near_when_drifting(trend, slow, typical)
     _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
@@ -306,6 +319,9 @@ def slow_frames(
         )
     if near:
         res.lines.insert(0, near)
+    paired = paired_marks(ctx, ph)
+    if paired:
+        res.lines.insert(0, paired)
     return res
 
 
@@ -722,7 +738,10 @@ def _analyse(
                 lines.append(queued)
                 waiter += f"; the {POOL_NUMBER.sub('', cthread)} threads were all busy with other work then (below)"
         if not chosen:
-            res.title = f"{head}: culprit {shown} ({cthread}), {usual} vs {_span(vals)} in the slow frames{waiter}."
+            more = "" if where is not None else _runs_clause(ctx, ph, detail[mine], ref, int(th_of[culprit]), cname)
+            res.title = (
+                f"{head}: culprit {shown} ({cthread}), {usual} vs {_span(vals)} in the slow frames{waiter}{more}."
+            )
         else:
             res.title = f"{head}: {shown} ({cthread}) grew most, {usual} vs {_span(vals)} in {what}."
         share_txt = (
@@ -775,14 +794,18 @@ def _analyse(
         elif not explained and not chosen:
             row = int(th_of[culprit])
             row_waits = {str(names[n]) for (th, n) in waits if th == row}
-            up = _enclosing_culprit(ctx, ph, detail[mine], ref, row, cname, row_waits)
+            # frames that are half-loops (two marks per pass) cut the loop's zones in two: no climbing into them
+            up = (
+                None if paired_marks(ctx, ph) else _enclosing_culprit(ctx, ph, detail[mine], ref, row, cname, row_waits)
+            )
             if up is not None:  # the growth is shared by the children of one zone: that zone is the culprit
                 pname, slow_incl, typ_incl, parts = up
                 res.culprit, cname = pname, pname
                 usual = f"typical {fmt_ns(typ_incl)} per frame" if typ_incl > 0 else "absent from typical frames"
+                more = _runs_clause(ctx, ph, detail[mine], ref, row, pname)
                 res.title = (
                     f"{head}: culprit {pname} ({cthread}), {usual} vs {_span(slow_incl)} in the slow frames "
-                    f"(inside it: {parts})."
+                    f"(inside it: {parts}){more}."
                 )
                 lines[:] = [x for x in lines if not x.startswith("Call path: ")]
                 path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), pname)
@@ -1383,6 +1406,30 @@ def _other_threads(
     return (
         f"Other threads: {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) grew most, +{fmt_ns(mean_g[k])}{avg} "
         f"in {what}{calls}; it runs beside the frame loop, not in it."
+    )
+
+
+def _runs_clause(ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndarray, thread_row: int, name: str) -> str:
+    """When the zone ran more often in `frames` than in typical frames (`ref`): how often and at what time per run
+    (a fixed-step loop catching up runs its step more times; a layout pass re-measures more widgets), "" when its
+    run count held."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    rows = rows[t.valid[rows] & (t.owner[rows] == thread_row)]
+    fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
+    ok = fi >= 0
+    n = len(ph.start)
+    count = np.bincount(fi[ok], minlength=n)[:n].astype(np.float64)
+    incl = np.bincount(fi[ok], weights=t.dur[rows][ok].astype(np.float64), minlength=n)[:n]
+    slow_n, typ_n = float(count[frames].mean()), float(np.median(count[ref])) if len(ref) else 0.0
+    if typ_n <= 0 or slow_n < RUNS_GREW * typ_n or not count[frames].sum() or not count[ref].sum():
+        return ""
+    per_slow = float(incl[frames].sum() / count[frames].sum())
+    per_typ = float(incl[ref].sum() / count[ref].sum())
+    same = abs(per_slow / per_typ - 1) <= SAME_PER_RUN if per_typ > 0 else False
+    return (
+        f"; it ran {slow_n:.3g}x per slow frame vs {typ_n:.3g}x typically, {fmt_ns(per_slow)} per run vs "
+        f"{fmt_ns(per_typ)}" + (": more runs at their usual cost, not slower ones" if same else "")
     )
 
 

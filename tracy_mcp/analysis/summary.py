@@ -16,7 +16,7 @@ import numpy as np
 from tracy_mcp.analysis.call_tree import recursion_by_text
 from tracy_mcp.analysis.crash import crash, crash_report
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns
-from tracy_mcp.analysis.frame_phases import default_frame_set, markless
+from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, markless, paired_marks
 from tracy_mcp.analysis.frame_trend import LEVEL, frame_trend, levelled_off, spearman
 from tracy_mcp.analysis.gpu_load import gpu_report
 from tracy_mcp.analysis.lock_contention import lock_contention
@@ -185,11 +185,13 @@ def _contents(ctx: Capture, counts: list[tuple[str, int, str]]) -> list[str]:
         for k, (n, d) in c.items()
         if k not in ("zones", "threads", "frames")
     ]
+    paired = paired_marks(ctx, frame_phases(ctx, named)) if frames[0] else ""
     return [
         f"Contains: {ctx.get_capture_program() or '?'}"
         + "".join(f' ("{x}")' for x in ctx.get_app_info()[:3])
         + f", Tracy {version} file, {span / 1e9:.3f} s captured.",
         line + ".",
+        *([paired] if paired else []),
         "; ".join(rest) + ".",
     ]
 

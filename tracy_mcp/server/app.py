@@ -55,7 +55,7 @@ def build_mcp(core: Core) -> MCPServer:
 
     @mcp.tool(annotations=hints(destructive=True, idempotent=True), structured_output=False)
     async def shutdown_server() -> str:
-        """Stop this server for every client sharing it (unloads all, stops tasks). Only when asked to."""
+        """Stop this server for every client sharing it. Only when asked to."""
         asyncio.get_running_loop().call_later(0.3, core.request_shutdown)
         return f"tracy-mcp server (pid {os.getpid()}) is shutting down"
 

@@ -12,6 +12,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from tracy_mcp import tracking
+from tracy_mcp.analysis.series import compare_series
 from tracy_mcp.server.core import Core, wait_task
 from tracy_mcp.server.instances import Instance, InstanceBusyError, UnknownInstanceError, file_key
 from tracy_mcp.server.loads import LoadRefused
@@ -96,8 +97,8 @@ def register(mcp: MCPServer, core: Core) -> None:
         alias: Annotated[str | None, Field(description="An instance_id instead of the default.")] = None,
         ctx: Context | None = None,
     ) -> Loaded:
-        """Load a .tracy file; returns its instance_id (default: the file name without .tracy). An unchanged file
-        already loaded is reused. Past TRACY_MCP_MAX_INSTANCES (8) the least recently used is evicted."""
+        """Load a .tracy file; returns its instance_id (default: the file name). An unchanged loaded file is
+        reused. Past TRACY_MCP_MAX_INSTANCES (8) the least recently used is evicted."""
         return await _load(core, path, alias, ctx)
 
     @mcp.tool(annotations=hints(idempotent=True), structured_output=False)
@@ -105,20 +106,25 @@ def register(mcp: MCPServer, core: Core) -> None:
         base: Annotated[str, Field(description="Before: id, alias, path or file name.")],
         target: Annotated[str, Field(description="After: id, alias, path or file name.")],
         min_change: Annotated[float, Field(ge=0, description="Smallest change reported.")] = 0.05,
+        then: Annotated[list[str], Field(description="More, in order (a series).")] = [],  # noqa: B006
         ctx: Context | None = None,
     ) -> str:
-        """A/B of two captures of one program (paths get loaded): what got slower or faster beyond noise, then what
-        else changed (threads, messages, memory, locks, plots)."""
+        """A/B of two runs of one program (paths get loaded): what got slower or faster beyond noise, what else
+        changed."""
         a = await _instance_or_path(core, base, ctx)
         b = await _instance_or_path(core, target, ctx)
+        more = [await _instance_or_path(core, x, ctx) for x in then]
         limit = core.settings.eval_time_limit_s
 
         def work() -> str:
+            if more:
+                caps = [x.capture for x in (a, b, *more)]
+                return compare_series(caps, labels=[x.id for x in (a, b, *more)], min_change=min_change).summary()
             return a.capture.compare(b.capture, min_change=min_change).summary()
 
         def touch(_task: Any) -> None:
-            a.touch()
-            b.touch()
+            for x in (a, b, *more):
+                x.touch()
 
         task = core.tasks.submit(
             "compare",
@@ -131,6 +137,9 @@ def register(mcp: MCPServer, core: Core) -> None:
         )
         await wait_task(task, (limit + STOP_GRACE_S + 1.0) if limit else None)
         if task.status == COMPLETED:
+            if more:
+                ids = ", ".join(x.id for x in (a, b, *more))
+                return f"{task.result}\n(instances {ids}; unload_capture them when done)"
             return f"{task.result}\n(A = instance {a.id}, B = instance {b.id}; unload_capture them when done)"
         raise ToolError(task.error or f"compare_captures {task.status}")
 
