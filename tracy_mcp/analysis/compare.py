@@ -1065,11 +1065,11 @@ def _summary(
         )
     elif fa or fb:
         lines.append("Frames: only one of the captures has frame marks.")
-    paired = {side: paired_marks(c, frame_phases(c)) for side, c in (("A", a), ("B", b))}
-    if paired["A"] != paired["B"] and any(paired.values()):
+    halves = {side: paired_marks(c, frame_phases(c)) for side, c in (("A", a), ("B", b))}
+    if halves["A"] != halves["B"] and any(halves.values()):
         # one side marks two frames per loop: its frame count and times are halves, not a change of speed
-        side = "A" if paired["A"] else "B"
-        lines.insert(0, f"{side}: {paired[side]} Compare loops, not frames.")
+        side = "A" if halves["A"] else "B"
+        lines.insert(0, f"{side}: {halves[side]} Compare loops, not frames.")
         title = f"{side} marks two frames per loop (its frame times are halves, not faster frames); " + title
     hitches = _hitch_change(a, b, fa, fb)
     if hitches:  # one hitch coming more often moves no zone's per-call time: it leads
