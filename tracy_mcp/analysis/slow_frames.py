@@ -88,6 +88,11 @@ CHAIN_SHARE = 0.7  # ...when this share of the inner wait's runs end right after
 SHORT_LAST = 0.3  # the job ending last before an inner wait's end, this short against the wait, is not its cause
 CLIMB = 0.8  # a culprit adding under this share of its parent zone's growth: the parent (its steps together) is it
 MAX_CLIMB = 4
+LEVEL_FROM = 1.2  # two levels of frame time: the gap sought above this x the median...
+LEVEL_GAP = 1.2  # ...at least this wide (the next frame time over the last)...
+LEVEL_MIN, LEVEL_MIN_FRAMES = 0.02, 3  # ...with this share of the frames (and this many) above it...
+LEVEL_MAX = 0.4  # ...and no more (half the frames at each level: alternating frames, not hitches)
+POOL_ASLEEP = "A late wake-up"  # a pool asleep in a wait when the frame needed it (a missed notify)
 RUNS_GREW = 1.5  # a culprit that ran this many times as often per slow frame: say so, with its time per run
 SAME_PER_RUN = 0.25  # per-run times within this of each other: the runs cost what they usually do
 LOOP_COUNT = 0.05  # a fixed-period set's loop zone runs once per frame (to within this share)...
@@ -237,6 +242,15 @@ def slow_frames(
             f"over {factor:g}x the median of their side of the step at frame {trend.step_frame}: "
             f"{fmt_ns(lim[0])} before, {fmt_ns(lim[-1])} from it on"
         )
+    if budget_ns is None and factor == DEFAULT_FACTOR and not pacer and trend.step_frame < 0:
+        upper = _upper_level(ph.dur[g], ph.median_ns, ph.threshold_ns)
+        if upper is not None:  # the frame times sit at two levels: the upper one is the hitch the user sees
+            cut, n, lo, hi = upper
+            slow, typical = g[ph.dur[g] > cut], g[ph.dur[g] <= cut]
+            rule = (
+                f"over {fmt_ns(cut)}, the gap between the frame times' two levels: {n} frames at {fmt_ns(lo)}.."
+                f"{fmt_ns(hi)} ({lo / ph.median_ns:.2f}x the median {fmt_ns(ph.median_ns)}), under {factor:g}x it"
+            )
     idle_frames, idle_name, idle = _idle_frames(ctx, ph, slow)
     if len(idle_frames):  # long only because the loop waited for input: the user paused, nothing was slow
         slow = np.setdiff1d(slow, idle_frames)
@@ -325,6 +339,28 @@ def slow_frames(
     return res
 
 
+def _upper_level(d: np.ndarray, median: float, threshold: float) -> tuple[float, int, float, float] | None:
+    """When the gameplay frames sit at two levels (a lost wake-up costs ~10 ms in one frame of eight; an area
+    that renders twice as long), the cut between them: the widest gap (ratio) in the sorted frame times between
+    LEVEL_FROM x the median and the slow threshold, if it is at least LEVEL_GAP wide and the level above it holds
+    LEVEL_MIN..LEVEL_MAX of the frames (not counting those over the threshold, already slow). (cut, frames at the
+    upper level, their lowest and highest time) or None."""
+    s = np.sort(d.astype(np.float64))
+    lo, hi = int(np.searchsorted(s, LEVEL_FROM * median)), int(np.searchsorted(s, threshold, "right"))
+    if hi - lo < 1 or lo < 1:
+        return None
+    seg = s[lo - 1 : hi]
+    ratio = seg[1:] / np.maximum(seg[:-1], 1.0)
+    k = int(np.argmax(ratio))
+    if ratio[k] < LEVEL_GAP:
+        return None
+    cut = float(np.sqrt(seg[k] * seg[k + 1]))
+    n = int(((s > cut) & (s <= threshold)).sum())
+    if n < max(LEVEL_MIN_FRAMES, LEVEL_MIN * len(s)) or n > LEVEL_MAX * len(s):
+        return None
+    return cut, n, float(seg[k + 1]), float(s[hi - 1])
+
+
 def _pool_busy(
     ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndarray, home: int, wait: str, worker: str
 ) -> str:
@@ -341,7 +377,10 @@ def _pool_busy(
     rows = rows[t.valid[rows] & (t.owner[rows] == home)]
     fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
 
-    def busy(fr: np.ndarray) -> tuple[list[str], int]:
+    sleeps = set(wait_names(ctx))
+    asleep: dict[bool, list[int]] = {True: [], False: []}  # per slow / typical thread-frame asleep: time slept on
+
+    def busy(fr: np.ndarray, slow: bool) -> tuple[list[str], int]:
         names: list[str] = []
         n = 0
         for f in fr.tolist():
@@ -356,10 +395,24 @@ def _pool_busy(
                     z = int(t.parent[z])
                 if z >= 0:
                     names.append(str(sl.name[int(t.srcloc[z])]))
+                    if names[-1] in sleeps and t.end[z] >= at:
+                        asleep[slow].append(int(t.end[z]) - at)
         return names, n
 
-    slow_all, n_slow = busy(frames)
-    typ_all, n_typ = busy(ref)
+    slow_all, n_slow = busy(frames, True)
+    typ_all, n_typ = busy(ref, False)
+    on_slow = asleep[True]
+    if n_slow and len(on_slow) >= POOL_BUSY * n_slow and len(asleep[False]) <= 0.5 * POOL_BUSY * max(n_typ, 1):
+        # the pool was asleep when the frame needed it, and slept on: its wake-up came late
+        top_sleep = Counter(x for x in slow_all if x in sleeps).most_common(1)[0][0]
+        usual = float(np.median(asleep[False])) if asleep[False] else 0.0
+        return (
+            f"{POOL_ASLEEP}: the {pool} threads were asleep in {top_sleep} (a wait) when {wait} began in "
+            f"{len(on_slow)} of {n_slow} thread-frames of the slow frames, and slept on a median "
+            f"{fmt_ns(float(np.median(on_slow)))} more (in typical frames {len(asleep[False])} of {n_typ} were "
+            f"asleep then{f', for {fmt_ns(usual)}' if asleep[False] else ''}); the frame's jobs waited for a worker to "
+            "wake: a wake-up that came late (a notify missed, the sleep ending on its timeout), not slow jobs."
+        )
     usual = {n for n, c in Counter(typ_all).items() if c >= 0.1 * max(n_typ, 1)}  # the frame's own jobs
     slow_names = [n for n in slow_all if n not in usual]
     typ_names = [n for n in typ_all if n not in usual]
@@ -714,6 +767,7 @@ def _analyse(
     lines: list[str] = []
     # chosen frames: the zone that added the most time over them; slow frames: the one top in the most of them
     culprit = _overall_culprit(culprit_of, growth, by_total=chosen)
+    late_title = ""  # the frame's pool slept through its start: that leads, whatever zone grew
     if culprit >= 0:
         cname, cthread = names[int(nm_of[culprit])], labels[int(th_of[culprit])]
         res.culprit, res.culprit_thread = cname, cthread
@@ -734,7 +788,14 @@ def _analyse(
             k = int(np.bincount(led).argmax())
             waiter = f"; {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) waits for it there"
             queued = _pool_busy(ctx, ph, detail[mine], ref, int(th_of[k]), str(names[int(nm_of[k])]), cthread)
-            if queued:
+            if queued.startswith(POOL_ASLEEP):  # the pool slept through the frame's start: no job was slow
+                lines.append(queued)
+                woke = queued.split(": ", 1)[1].split(";", 1)[0]
+                late_title = (
+                    f"{head}: {POOL_ASLEEP.lower()}: {woke}; {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) "
+                    "waits for them there, and the jobs took their usual time."
+                )
+            elif queued:
                 lines.append(queued)
                 waiter += f"; the {POOL_NUMBER.sub('', cthread)} threads were all busy with other work then (below)"
         if not chosen:
@@ -813,6 +874,8 @@ def _analyse(
                     lines.append(f"Call path: {path}")
             runs = _longest_runs(ctx, ph, detail[mine], int(th_of[culprit]), cname)
             lines.extend(_inside_runs(ctx, runs, cname, msgs))
+        if late_title:
+            res.title = late_title
     else:
         res.title = head + "."
     if home >= 0 and nd:

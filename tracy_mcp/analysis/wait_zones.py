@@ -48,6 +48,9 @@ CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still
 MIN_RUNS = 10
 POOL_NUMBER = re.compile(r"[\s_#-]*\d+$")  # a pool's threads: one name with a number
 WAIT_NAMED = re.compile(r"(Poll|Wait|Sleep|Idle|Select|Epoll|Spin)[A-Za-z]*$")  # the function part of a zone name...
+SLEEP_NAMED = re.compile(r"(Wait|Sleep|Idle)[A-Za-z]*$")  # a zone named as a sleep (not a poll: polls do work)...
+SLEEP_SELF = 0.9  # ...that is this share its own time...
+SLEEP_WINDOW = 0.05  # ...and this share of the window (summed over its runs on the thread): a wait by its name
 WAIT_NAMED_SHARE = 0.3  # ...is passed over as a unit of work for one with this share of its time
 UNIT_MIN_RUNS = 30  # runs of a zone that make it a unit of work to stand in for frames
 PYTHON_BLOCKING = {  # (file, zone name) of the standard library's calls that block until another thread acts
@@ -303,6 +306,8 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
         found.setdefault((w.thread_row, w.name_idx), w)
     for w in _same_wait_elsewhere(ctx, found, lo, hi):
         found.setdefault((w.thread_row, w.name_idx), w)
+    for w in _named_sleeps(ctx, found, lo, hi):
+        found.setdefault((w.thread_row, w.name_idx), w)
     # a wait is never the one job another wait is for (a queue's pops, waiting on every thread in turn)
     names = ctx._srclocs().names
     waited = {str(names[w.name_idx]) for w in found.values()}
@@ -310,6 +315,46 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
         attrs.evolve(w, waits_for_work="", evidence=w.evidence_by_thread) if w.waits_for_work in waited else w
         for w in found.values()
     ]
+
+
+def _named_sleeps(ctx: Capture, found: dict[tuple[int, int], WaitZone], lo: int, hi: int) -> list[WaitZone]:
+    """A zone named as a sleep or a wait (Worker::Sleep, Jobs::WaitForWork) on a pool's thread that is its own time
+    only (no zones inside it) and a real part of its thread's time, where the timing tests found nothing: a
+    condition variable with a timeout ends on the timeout as often as on the wake-up, so its ends do not follow
+    other threads' work. Its name is the evidence: a zone that only sleeps is no work."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    if t.n == 0:
+        return []
+    selft = ctx.self_time_array()
+    labels = ctx._thread_labels()
+    out: list[WaitZone] = []
+    for name_idx, name in enumerate(sl.names):
+        if not SLEEP_NAMED.search(str(name)):
+            continue
+        rows = t.stat_rows(sl.rows_of(str(name)))
+        rows = rows[t.valid[rows] & (t.start[rows] >= lo) & (t.end[rows] <= hi)]
+        if len(rows) < MIN_RUNS:
+            continue
+        owners = t.owner[rows].astype(I64)
+        for k in np.unique(owners).tolist():
+            mine = rows[owners == k]
+            # a pool's worker (one name with a number) sleeping between jobs; a frame loop's own waits are judged
+            # by what they wait for (slow_frames follows them to the work)
+            if (k, name_idx) in found or len(mine) < MIN_RUNS or not POOL_NUMBER.search(labels[k]):
+                continue
+            own, total = float(selft[mine].sum()), float(t.dur[mine].sum())
+            if total <= 0 or own < SLEEP_SELF * total or own < SLEEP_WINDOW * (hi - lo):
+                continue
+            out.append(
+                WaitZone(
+                    int(k),
+                    name_idx,
+                    "waits for other threads",
+                    f"named as a sleep or wait, and {own / total:.0%} of its time is its own (no zones inside): "
+                    "its thread waits there",
+                )
+            )
+    return out
 
 
 def _same_wait_elsewhere(ctx: Capture, found: dict[tuple[int, int], WaitZone], lo: int, hi: int) -> list[WaitZone]:

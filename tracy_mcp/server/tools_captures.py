@@ -97,8 +97,8 @@ def register(mcp: MCPServer, core: Core) -> None:
         alias: Annotated[str | None, Field(description="An instance_id instead of the default.")] = None,
         ctx: Context | None = None,
     ) -> Loaded:
-        """Load a .tracy file; returns its instance_id (default: the file name). An unchanged loaded file is
-        reused. Past TRACY_MCP_MAX_INSTANCES (8) the least recently used is evicted."""
+        """Load a .tracy file; returns its instance_id (default: the file name without .tracy), reused while the
+        file is unchanged. Past TRACY_MCP_MAX_INSTANCES (8) the least recently used is evicted."""
         return await _load(core, path, alias, ctx)
 
     @mcp.tool(annotations=hints(idempotent=True), structured_output=False)
@@ -106,7 +106,7 @@ def register(mcp: MCPServer, core: Core) -> None:
         base: Annotated[str, Field(description="Before: id, alias, path or file name.")],
         target: Annotated[str, Field(description="After: id, alias, path or file name.")],
         min_change: Annotated[float, Field(ge=0, description="Smallest change reported.")] = 0.05,
-        then: Annotated[list[str], Field(description="More, in order (a series).")] = [],  # noqa: B006
+        then: Annotated[list[str], Field(description="Later ones, in order.")] = [],  # noqa: B006
         ctx: Context | None = None,
     ) -> str:
         """A/B of two runs of one program (paths get loaded): what got slower or faster beyond noise, what else

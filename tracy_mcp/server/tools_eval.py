@@ -41,7 +41,7 @@ def register(mcp: MCPServer, core: Core) -> None:
         ] = None,
         label: Annotated[str | None, Field(description="Name in task list.")] = None,
     ) -> str:
-        """Run Python on a capture (`ctx`) to drill down past analyze. Prints the last value compactly, capped at
+        """Run Python on a capture (`ctx`) to drill down past analyze. Prints the last value, capped at
         max_chars; a picture comes back as an image. Runs with the server's rights; stopped after 120 s."""
         inst = core.instance(instance_id)
         max_code = settings.eval_max_code_chars
