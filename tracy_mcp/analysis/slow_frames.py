@@ -405,12 +405,12 @@ def _pool_busy(
     if n_slow and len(on_slow) >= POOL_BUSY * n_slow and len(asleep[False]) <= 0.5 * POOL_BUSY * max(n_typ, 1):
         # the pool was asleep when the frame needed it, and slept on: its wake-up came late
         top_sleep = Counter(x for x in slow_all if x in sleeps).most_common(1)[0][0]
-        usual = float(np.median(asleep[False])) if asleep[False] else 0.0
+        slept = float(np.median(asleep[False])) if asleep[False] else 0.0
         return (
             f"{POOL_ASLEEP}: the {pool} threads were asleep in {top_sleep} (a wait) when {wait} began in "
             f"{len(on_slow)} of {n_slow} thread-frames of the slow frames, and slept on a median "
             f"{fmt_ns(float(np.median(on_slow)))} more (in typical frames {len(asleep[False])} of {n_typ} were "
-            f"asleep then{f', for {fmt_ns(usual)}' if asleep[False] else ''}); the frame's jobs waited for a worker to "
+            f"asleep then{f', for {fmt_ns(slept)}' if asleep[False] else ''}); the frame's jobs waited for a worker to "
             "wake: a wake-up that came late (a notify missed, the sleep ending on its timeout), not slow jobs."
         )
     usual = {n for n, c in Counter(typ_all).items() if c >= 0.1 * max(n_typ, 1)}  # the frame's own jobs

@@ -430,7 +430,7 @@ def _tail(ctx: Capture, runs: np.ndarray, dur: np.ndarray, rng: np.random.Genera
     if len(rest) > TYPICAL:
         rest = np.sort(rng.choice(rest, TYPICAL, replace=False))
     names, in_tail, in_rest = _self_by_name(ctx, tail, rest)
-    parts = []
+    parts: list[str] = []
     for j in np.argsort(-(in_tail.mean(axis=0) - in_rest.mean(axis=0))).tolist():
         has_tail, has_rest = float((in_tail[:, j] > 0).mean()), float((in_rest[:, j] > 0).mean())
         if has_tail < TAIL_COMMON or len(parts) >= 3:
