@@ -83,6 +83,18 @@ def startup_ns(ctx: Capture) -> int:
     return 0 if win is None else win[1] - win[0]
 
 
+def program_startup_ns(ctx: Capture) -> int:
+    """startup_ns without the profiler's own start (frame 0: the client starting up before the program runs, which
+    varies by a tenth of a second from run to run): what a change of the program can move."""
+    win = startup_window(ctx)
+    if win is None:
+        return 0
+    if markless(ctx):
+        return win[1] - win[0]
+    ph = frame_phases(ctx)
+    return win[1] - int(ph.start[1]) if ph is not None and len(ph.start) > 1 else win[1] - win[0]
+
+
 def startup_line(ctx: Capture) -> str | None:
     """The start-up finding when it is long (STARTUP_MIN_NS, STARTUP_SHARE of the capture); None otherwise."""
     win = startup_window(ctx)
