@@ -1,4 +1,4 @@
-"""Zones whose time is not work, recognised from timing and structure alone (never from names).
+"""Zones whose time is not work, recognised from timing and structure (names only as a last resort, below).
 
 - Wrappers: zones with children that last at least half of their thread's recorded activity (a Python client's
   thread function, a `main` zone). The gaps between their children are not work.
@@ -15,6 +15,9 @@
   time, 1 % of the window: each run ends right after another thread's unit of work ends, and the chance of that
   (the other threads' rate of ends inside the runs, times the wake-up delay) multiplied over its runs is under
   FEW_RUNS_CHANCE.
+- Names count only as a last resort: a zone named as a sleep or a wait on a pool's thread (Worker::Sleep on
+  "Worker 2"), all its own time and a real part of the thread's, is a wait where the tests above found nothing (a
+  timed sleep ends on its timeout as often as on a wake-up).
 """
 
 from __future__ import annotations
