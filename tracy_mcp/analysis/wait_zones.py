@@ -15,9 +15,9 @@
   time, 1 % of the window: each run ends right after another thread's unit of work ends, and the chance of that
   (the other threads' rate of ends inside the runs, times the wake-up delay) multiplied over its runs is under
   FEW_RUNS_CHANCE.
-- Names count only as a last resort: a zone named as a sleep or a wait on a pool's thread (Worker::Sleep on
-  "Worker 2"), all its own time and a real part of the thread's, is a wait where the tests above found nothing (a
-  timed sleep ends on its timeout as often as on a wake-up).
+- Names count only as a last resort: a zone named as a sleep or a wait off the main thread (Worker::Sleep on
+  "Worker 2", Streaming::WaitForRequest), all its own time and a real part of the thread's, is a wait where the
+  tests above found nothing (a timed sleep ends on its timeout as often as on a wake-up).
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still
 MIN_RUNS = 10
 POOL_NUMBER = re.compile(r"[\s_#-]*\d+$")  # a pool's threads: one name with a number
 WAIT_NAMED = re.compile(r"(Poll|Wait|Sleep|Idle|Select|Epoll|Spin)[A-Za-z]*$")  # the function part of a zone name...
+MAIN_THREAD = "Main thread"  # the name Tracy's client gives the program's main thread
 SLEEP_NAMED = re.compile(r"(Wait|Sleep|Idle)[A-Za-z]*$")  # a zone named as a sleep (not a poll: polls do work)...
 SLEEP_SELF = 0.9  # ...that is this share its own time...
 SLEEP_WINDOW = 0.05  # ...and this share of the window (summed over its runs on the thread): a wait by its name
@@ -321,10 +322,10 @@ def _find(ctx: Capture, lo: int, hi: int, phases: FramePhases | None) -> list[Wa
 
 
 def _named_sleeps(ctx: Capture, found: dict[tuple[int, int], WaitZone], lo: int, hi: int) -> list[WaitZone]:
-    """A zone named as a sleep or a wait (Worker::Sleep, Jobs::WaitForWork) on a pool's thread that is its own time
-    only (no zones inside it) and a real part of its thread's time, where the timing tests found nothing: a
-    condition variable with a timeout ends on the timeout as often as on the wake-up, so its ends do not follow
-    other threads' work. Its name is the evidence: a zone that only sleeps is no work."""
+    """A zone named as a sleep or a wait (Worker::Sleep, Streaming::WaitForRequest) on a thread other than the main
+    one, its own time only (no zones inside it) and a real part of its thread's time, where the timing tests found
+    nothing: a condition variable with a timeout ends on the timeout as often as on the wake-up, so its ends do not
+    follow other threads' work. Its name is the evidence: a zone that only sleeps is no work."""
     t, sl = ctx._cpu(), ctx._srclocs()
     if t.n == 0:
         return []
@@ -341,9 +342,9 @@ def _named_sleeps(ctx: Capture, found: dict[tuple[int, int], WaitZone], lo: int,
         owners = t.owner[rows].astype(I64)
         for k in np.unique(owners).tolist():
             mine = rows[owners == k]
-            # a pool's worker (one name with a number) sleeping between jobs; a frame loop's own waits are judged
-            # by what they wait for (slow_frames follows them to the work)
-            if (k, name_idx) in found or len(mine) < MIN_RUNS or not POOL_NUMBER.search(labels[k]):
+            # a worker, streamer or mixer sleeping between its jobs; the main thread's waits are judged by what they
+            # wait for (slow_frames follows them to the work)
+            if (k, name_idx) in found or len(mine) < MIN_RUNS or labels[k] == MAIN_THREAD:
                 continue
             own, total = float(selft[mine].sum()), float(t.dur[mine].sum())
             if total <= 0 or own < SLEEP_SELF * total or own < SLEEP_WINDOW * (hi - lo):
