@@ -24,7 +24,7 @@ from tracy_mcp.analysis.recursion import merge_recursion
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import Scope, resolve_scope
 from tracy_mcp.analysis.wait_zones import kind_words, wait_names
-from tracy_mcp.analysis.zone_paths import zone_texts
+from tracy_mcp.analysis.zone_paths import text_split_line, zone_texts
 from tracy_mcp.engine.zonepaths import ZonePaths, window_sums
 
 if TYPE_CHECKING:
@@ -645,6 +645,9 @@ def hot_paths(
     shared = shared_names_line(ctx, leaves, scope.threads, scope.start, scope.end)
     if shared:  # plain ZoneScoped names every class's Update alike: which one holds the time
         lines[-1:-1] = [shared]
+    by_text = text_split_line(ctx, leaves, scope.threads, scope.start, scope.end)
+    if by_text:  # one zone for several locks or endpoints (SpinLock::Acquire with the lock's name): which one
+        lines[-1:-1] = [by_text]
     if name is None and scope.threads is None and out["levels"].max(initial=1) > 1:
         lines[-1:-1] = recursion_by_text(ctx, scope.start, scope.end)
     return HotPaths(title=title, lines=lines, table=frame(out), scope=label, paths=len(self_ns))

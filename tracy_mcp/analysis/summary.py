@@ -27,6 +27,7 @@ from tracy_mcp.analysis.slow_frames import slow_frames
 from tracy_mcp.analysis.startup import startup_line
 from tracy_mcp.analysis.thread_report import thread_report
 from tracy_mcp.analysis.wait_zones import kind_words, unit_name, wait_names
+from tracy_mcp.analysis.zone_paths import TEXT_SPLIT
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -206,7 +207,8 @@ def _hot_line(ctx: Capture, locks: Any = None) -> str:
     """`locks`: the capture's lock_contention report when the summary made one."""
     from tracy_mcp.analysis.call_tree import tree_columns, where
 
-    cols = tree_columns(ctx.hot_paths(HOT_PATHS))
+    hot = ctx.hot_paths(HOT_PATHS)
+    cols = tree_columns(hot)
     waits = wait_names(ctx)
 
     def kind(path: str) -> str:  # a wait zone is not work: say so where it ranks
@@ -224,6 +226,9 @@ def _hot_line(ctx: Capture, locks: Any = None) -> str:
         "Most self time (time in a zone outside its child zones: its own code, or waiting; % of all threads' self "
         "time): " + "; ".join(parts)
     )
+    by_text = [x for x in hot.lines if x.startswith(TEXT_SPLIT)]
+    if by_text:  # one zone standing for several locks or endpoints: which of them holds the time
+        line += ". " + by_text[0]
     total, own = int(cols["total_ns"][0]), int(cols["self_ns"][0])
     cpu = int(cols["self_cpu_ns"][0])
     locked = _lock_wait_in(locks, cols, str(cols["path"][0]))

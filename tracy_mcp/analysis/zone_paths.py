@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tracy_mcp.analysis.call_paths import call_paths
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns
 from tracy_mcp.analysis.grouping import group_ids
 
 if TYPE_CHECKING:
@@ -54,3 +55,53 @@ def path_groups(ctx: Capture, rows: np.ndarray) -> tuple[np.ndarray, list[str]]:
 def leaf(path: str) -> str:
     """The innermost name of a path."""
     return path.rsplit(SEP, 1)[-1]
+
+
+TEXT_KINDS = 8  # a zone whose runs carry at most this many distinct texts (lock names, endpoints, not asset names)...
+TEXT_COVER = 0.8  # ...on this share of its runs or more is split by its text
+TEXTS_SHOWN = 3  # zone names split so in one line
+TEXT_SPLIT = "Self time by the zones' text (one zone that stands for several things)"
+
+
+def text_split_line(
+    ctx: Capture, names: list[str], threads: np.ndarray | None, start: int | None, end: int | None
+) -> str:
+    """'Self time by the zones' text: SpinLock::Acquire: 'AssetTable' 2.93 s, 'RenderQueue' 6.74 ms, ...' for the
+    first TEXTS_SHOWN of `names` whose runs carry a few distinct texts (a lock's name, an endpoint: one zone that
+    stands for several things), within a scope (thread rows, a window); "" when none does."""
+    db = ctx._db
+    if not (db.has("zones", "extra") and db.has("zone_extras", "text")):
+        return ""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    extra_col, texts = db.col("zones", "extra"), db.col("zone_extras", "text")
+    parts = []
+    for name in dict.fromkeys(names):
+        rows = t.stat_rows(sl.rows_of(name))
+        if threads is not None:
+            rows = rows[np.isin(t.owner[rows], threads)]
+        if start is not None:
+            rows = rows[t.end[rows] > start]
+        if end is not None:
+            rows = rows[t.start[rows] < end]
+        if len(rows) < 2:
+            continue
+        extra = extra_col[rows].astype(I64)
+        ok = (extra > 0) & (extra < len(texts))
+        text = np.full(len(rows), -1, I64)
+        text[ok] = texts[extra[ok]]
+        if (text >= 0).mean() < TEXT_COVER:
+            continue
+        ids, inv = np.unique(text, return_inverse=True)
+        if not 2 <= len(ids) <= TEXT_KINDS:
+            continue
+        own = np.bincount(inv, weights=t.self_time()[rows].astype(np.float64), minlength=len(ids))
+        order = np.argsort(-own)
+        shown = ", ".join(
+            f"'{clip_text(ctx._str(int(ids[k])), 60)}' {fmt_ns(own[k])}" for k in order[:4] if ids[k] >= 0
+        )
+        parts.append(f"{name}: {shown}" + (f", {len(ids) - 4} more" if len(ids) > 4 else ""))
+        if len(parts) == TEXTS_SHOWN:
+            break
+    return (
+        "Self time by the zones' text (one zone that stands for several things): " + "; ".join(parts) if parts else ""
+    )
