@@ -27,7 +27,7 @@ from tracy_mcp.analysis.call_context import call_contexts, quote_kind
 from tracy_mcp.analysis.call_paths import call_paths, merge_paths
 from tracy_mcp.analysis.capture_diff import other_changes, program_functions, thread_changes
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
-from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, markless, paired_marks, periodic
 from tracy_mcp.analysis.locations import location_label, locations_of
 from tracy_mcp.analysis.machine_factor import MIN_CALLS, machine_factor, machine_words
@@ -37,7 +37,7 @@ from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
 from tracy_mcp.analysis.startup import program_startup_ns, startup_what, startup_window
 from tracy_mcp.analysis.wait_zones import PACES, UNIT_MIN_RUNS, unit_name, wait_names
-from tracy_mcp.analysis.zone_paths import zone_texts
+from tracy_mcp.analysis.zone_paths import TEXT_KINDS, zone_texts
 from tracy_mcp.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -637,6 +637,43 @@ def _slow_part(a: Capture, b: Capture, name: str, share: float) -> str:
     )
 
 
+def _own_moved(r: dict[str, Any]) -> str:
+    """For a zone whose own time per call fell while its calls grew (its work moved into new child zones): its own
+    time per call, which is what improved."""
+    own_a, own_b = r["self_a_ns"] / max(r["count_a"], 1), r["self_b_ns"] / max(r["count_b"], 1)
+    return f"its own time per call {fmt_ns(own_a)} -> {fmt_ns(own_b)}: the rest moved into zones inside it"
+
+
+def _improved(r: dict[str, Any]) -> str:
+    """The title's figure for an improved zone: per call, or its own time per call when the calls as a whole grew
+    (0.315 ms -> 0.990 ms read as an improvement otherwise)."""
+    if r["mean_ratio"] <= 1:
+        return f"{r['mean_ratio']:.2f}x per call ({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])})"
+    own_a, own_b = r["self_a_ns"] / max(r["count_a"], 1), r["self_b_ns"] / max(r["count_b"], 1)
+    return (
+        f"{own_b / max(own_a, 1.0):.2f}x its own time per call ({fmt_ns(own_a)} -> {fmt_ns(own_b)}; with the zones "
+        f"inside it {fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])})"
+    )
+
+
+def _count_by_text(a: Capture, b: Capture, name: str) -> str:
+    """'; by its text: 'Physics.Islands' 2400 -> 24000' when the zone's calls carry a few distinct texts (a custom
+    lock's name, an endpoint) and one of them moved the count; '' otherwise."""
+    counts = []
+    for c in (a, b):
+        rows = _calls(c, name)
+        texts = zone_texts(c, rows, plain=True)
+        kinds: dict[str, int] = {}
+        for x in texts:
+            kinds[x] = kinds.get(x, 0) + 1
+        if not 2 <= len(kinds) <= TEXT_KINDS or "" in kinds:
+            return ""
+        counts.append(kinds)
+    names = set(counts[0]) | set(counts[1])
+    top = max(names, key=lambda x: abs(counts[1].get(x, 0) - counts[0].get(x, 0)))
+    return f"; by its text: '{clip_text(top, 60)}' {counts[0].get(top, 0)} -> {counts[1].get(top, 0)}"
+
+
 def _calls(ctx: Capture, name: str) -> np.ndarray:
     """The zone rows of the ended calls of zone `name` (the engine's arrays: no zones() table built)."""
     t = ctx._cpu()
@@ -948,10 +985,7 @@ def _summary(
         title = title.replace(": ", f": start-up (to {what}) {shift}{_startup_growth(a, b)}; ", 1)
     if by.get("improved"):
         r = by["improved"][0]
-        title = title[:-1] + (
-            f"; {len(by['improved'])} improved, most: {r['name']} {r['mean_ratio']:.2f}x per call "
-            f"({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])})."
-        )
+        title = title[:-1] + f"; {len(by['improved'])} improved, most: {r['name']} {_improved(r)}."
     lines = [
         "Beyond noise = Mann-Whitney p < "
         f"{alpha:g} (or, when a part of the calls moved, far more than a tenth of one run's calls beyond the other's "
@@ -997,13 +1031,17 @@ def _summary(
         )
     if by.get("improved"):
         lines.append("Improved (own time per call down):")
-        lines.extend(f"  {r['name']}: {_per_call(r)}; {_totals(r)}" for r in by["improved"][:6])
+        lines.extend(
+            f"  {r['name']}: {_per_call(r)}; {_totals(r)}" + (f"; {_own_moved(r)}" if r["mean_ratio"] > 1 else "")
+            for r in by["improved"][:6]
+        )
     if by.get("count changed only"):
         lines.append("Call count changed, total time did not (the same work in more or fewer calls; not a regression):")
         lines.extend(
             f"  {r['name']}: {r['count_a']} -> {r['count_b']} calls ({r['count_ratio']:.2f}x), total "
             f"{fmt_ns(r['total_a_ns'])} -> {fmt_ns(r['total_b_ns'])} ({r['total_ratio']:.3f}x), per call "
             f"{fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])} ({r['mean_ratio']:.2f}x)"
+            + _count_by_text(a, b, str(r["name"]))
             for r in by["count changed only"][:6]
         )
     lines.extend(more_lines)
