@@ -1,6 +1,6 @@
-"""A lock Tracy does not know about (tests/data/spinlock-hot_spin.tracy, see README.md there): the engine's own spin
-lock marks each acquire with a zone SpinLock::Acquire whose text is the lock's name. The lock tables are empty; the
-time spent acquiring, split by that text, names the contended lock."""
+"""A lock Tracy does not know about (tests/data/spinlock-*.tracy, see README.md there): the engine's own spin lock
+marks each acquire with a zone SpinLock::Acquire whose text is the lock's name. The lock tables are empty; the time
+spent acquiring, or the acquires counted, split by that text, name the lock."""
 
 from __future__ import annotations
 
