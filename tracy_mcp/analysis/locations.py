@@ -16,6 +16,7 @@ from tracy_mcp.analysis.formatting import fmt_ns
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
+    from tracy_mcp.engine.zonetree import ZoneTree
 
 I64 = np.int64
 DOMINANT = 0.8  # one location made this share of the name's change: it is named
@@ -82,6 +83,19 @@ def grown_location(
     return location_label(ctx, int(rows[k])), found[k][1], found[k][2]
 
 
+def in_scope(
+    t: ZoneTree, rows: np.ndarray, threads: np.ndarray | None, start: int | None, end: int | None
+) -> np.ndarray:
+    """The zone rows of `rows` on those threads (rows of the threads table) that overlap [start, end) (None: any)."""
+    if threads is not None:
+        rows = rows[np.isin(t.owner[rows], threads)]
+    if start is not None:
+        rows = rows[t.end[rows] > start]
+    if end is not None:
+        rows = rows[t.start[rows] < end]
+    return rows
+
+
 def shared_names_line(
     ctx: Capture, names: list[str], threads: np.ndarray | None, start: int | None, end: int | None
 ) -> str:
@@ -96,13 +110,7 @@ def shared_names_line(
             continue
         per = []
         for r in rows.tolist():
-            z = t.stat_rows(np.asarray([r], I64))
-            if threads is not None:
-                z = z[np.isin(t.owner[z], threads)]
-            if start is not None:
-                z = z[t.end[z] > start]
-            if end is not None:
-                z = z[t.start[z] < end]
+            z = in_scope(t, t.stat_rows(np.asarray([r], I64)), threads, start, end)
             own = float(t.self_time()[z].sum())
             if own > 0:
                 per.append((own, location_label(ctx, r)))

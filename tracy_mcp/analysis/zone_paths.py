@@ -11,6 +11,7 @@ import numpy as np
 from tracy_mcp.analysis.call_paths import call_paths
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns
 from tracy_mcp.analysis.grouping import group_ids
+from tracy_mcp.analysis.locations import in_scope
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -76,13 +77,7 @@ def text_split_line(
     extra_col, texts = db.col("zones", "extra"), db.col("zone_extras", "text")
     parts = []
     for name in dict.fromkeys(names):
-        rows = t.stat_rows(sl.rows_of(name))
-        if threads is not None:
-            rows = rows[np.isin(t.owner[rows], threads)]
-        if start is not None:
-            rows = rows[t.end[rows] > start]
-        if end is not None:
-            rows = rows[t.start[rows] < end]
+        rows = in_scope(t, t.stat_rows(sl.rows_of(name)), threads, start, end)
         if len(rows) < 2:
             continue
         extra = extra_col[rows].astype(I64)
