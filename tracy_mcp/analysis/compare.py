@@ -37,7 +37,7 @@ from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
 from tracy_mcp.analysis.startup import program_startup_ns, startup_what, startup_window
 from tracy_mcp.analysis.wait_zones import PACES, UNIT_MIN_RUNS, unit_name, wait_names
-from tracy_mcp.analysis.zone_paths import TEXT_KINDS, zone_texts
+from tracy_mcp.analysis.zone_paths import TEXT_KINDS, text_ids, zone_texts
 from tracy_mcp.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -661,14 +661,10 @@ def _count_by_text(a: Capture, b: Capture, name: str) -> str:
     lock's name, an endpoint) and one of them moved the count; '' otherwise."""
     counts = []
     for c in (a, b):
-        rows = _calls(c, name)
-        texts = zone_texts(c, rows, plain=True)
-        kinds: dict[str, int] = {}
-        for x in texts:
-            kinds[x] = kinds.get(x, 0) + 1
-        if not 2 <= len(kinds) <= TEXT_KINDS or "" in kinds:
+        ids, n = np.unique(text_ids(c, _calls(c, name)), return_counts=True)
+        if not 2 <= len(ids) <= TEXT_KINDS or ids[0] < 0:  # a call without a text: not a zone split by its text
             return ""
-        counts.append(kinds)
+        counts.append({c._str(int(i)): int(k) for i, k in zip(ids.tolist(), n.tolist(), strict=True)})
     names = set(counts[0]) | set(counts[1])
     top = max(names, key=lambda x: abs(counts[1].get(x, 0) - counts[0].get(x, 0)))
     return f"; by its text: '{clip_text(top, 60)}' {counts[0].get(top, 0)} -> {counts[1].get(top, 0)}"

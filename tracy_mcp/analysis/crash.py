@@ -11,8 +11,10 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.formatting import clip_text, fmt_bytes, fmt_ns
+from tracy_mcp.analysis.memory_report import live_curve
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.zone_at import innermost, rows_of_tids
+from tracy_mcp.analysis.zone_paths import path_groups
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -89,24 +91,15 @@ def crash(ctx: Capture) -> Crash | None:
     return Crash(name, row, tid, time, message, cs, _program_frames(ctx, cs))
 
 
-def _stack(ctx: Capture, zone: int) -> list[int]:
-    """Zone rows from `zone` out to its root (innermost first)."""
-    t = ctx._cpu()
-    out: list[int] = []
-    while zone >= 0 and len(out) < 1 << 16:
-        out.append(zone)
-        zone = int(t.parent[zone])
-    return out
-
-
-def _threads_at(ctx: Capture, time: int) -> tuple[Any, dict[int, list[int]]]:
-    """Per listed thread: its open zones at `time` (innermost first) and the last zone it ended before then."""
+def _threads_at(ctx: Capture, time: int) -> Any:
+    """Per listed thread: the path of the zones open on it at `time` (outermost first) with the innermost one's
+    start, and the last zone it ended before then."""
     tids = ctx._thread_tids()
     rows = np.arange(len(tids), dtype=I64)
     inner = innermost(ctx, np.full(len(rows), time, I64), rows) if len(rows) else np.zeros(0, I64)
+    pid, paths = path_groups(ctx, inner)
     t = ctx._cpu()
     names = ctx._srclocs().name
-    stacks = {int(r): _stack(ctx, int(z)) for r, z in zip(rows.tolist(), inner.tolist(), strict=True)}
     # the last zone each thread ended before then: the latest end per owner, in one pass
     last_name = [""] * len(rows)
     last_end = [-1] * len(rows)
@@ -118,17 +111,16 @@ def _threads_at(ctx: Capture, time: int) -> tuple[Any, dict[int, list[int]]]:
             if 0 <= o < len(rows):
                 last_name[o] = names[int(t.srcloc[k])]
                 last_end[o] = int(t.end[k])
-    table = frame(
+    return frame(
         {
             "thread_id": rows,
-            "thread": [ctx.get_thread_name(int(x)) for x in tids.tolist()],
-            "open_zones": [" > ".join(names[int(t.srcloc[z])] for z in reversed(stacks[r])) for r in rows.tolist()],
-            "open_since_ns": [int(t.start[stacks[r][0]]) if stacks[r] else -1 for r in rows.tolist()],
+            "thread": ctx._thread_labels(),
+            "open_zones": np.asarray([*paths, ""], dtype=object)[pid],
+            "open_since_ns": np.where(inner >= 0, t.start[np.maximum(inner, 0)] if t.n else -1, -1).astype(I64),
             "last_zone": last_name,
             "last_zone_end_ns": last_end,
         }
     )
-    return table, stacks
 
 
 def _locks_at(ctx: Capture, time: int) -> list[str]:
@@ -194,18 +186,31 @@ def _memory_line(ctx: Capture, time: int) -> str:
     if not ctx._db.rows("mem_events"):
         return ""
     ev = ctx.memory_events(as_frame=False)
-    size = np.asarray(ev["size_bytes"], I64)
-    alloc, free = np.asarray(ev["alloc_ns"], I64), np.asarray(ev["free_ns"], I64)
-    live = int(size[(alloc <= time) & ((free < 0) | (free > time))].sum())
-    times = np.concatenate([alloc, free[free >= 0]])
-    deltas = np.concatenate([size, -size[free >= 0]])
-    order = np.argsort(times, kind="stable")
-    curve = np.cumsum(deltas[order])
-    peak = int(curve.max()) if len(curve) else 0
+    curve = live_curve(
+        np.asarray(ev["alloc_ns"], I64), np.asarray(ev["free_ns"], I64), np.asarray(ev["size_bytes"], I64)
+    )
+
+    def live_at(when: int) -> int:
+        k = int(np.searchsorted(curve.time, when, side="right")) - 1
+        return int(curve.live[k]) if k >= 0 else 0
+
     a_second = time - 1_000_000_000
-    before = int(size[(alloc <= a_second) & ((free < 0) | (free > a_second))].sum())
-    trend = f", {fmt_bytes(before)} a second before" if a_second > 0 else ""
-    return f"Live memory at the crash: {fmt_bytes(live)}{trend} (peak of the run {fmt_bytes(peak)})."
+    trend = f", {fmt_bytes(live_at(a_second))} a second before" if a_second > 0 else ""
+    peak = int(curve.live.max()) if len(curve.live) else 0
+    return f"Live memory at the crash: {fmt_bytes(live_at(time))}{trend} (peak of the run {fmt_bytes(peak)})."
+
+
+def crash_title(ctx: Capture, c: Crash) -> str:
+    """'CRASH on Worker 2 at 4.10 s: <the signal>, inside Jobs::Run > Inventory::ApplyTrade (open 3.71 ms)': the
+    crash and the zones open on its thread then (the summary's line, crash_report's title)."""
+    title = f"CRASH on {c.thread} at {fmt_ns(c.time_ns)}: {clip_text(c.reason.rstrip('.'), 140)}"
+    if c.thread_id < 0:
+        return title
+    inner = innermost(ctx, np.asarray([c.time_ns], I64), np.asarray([c.thread_id], I64))
+    pid, paths = path_groups(ctx, inner)
+    if pid[0] < 0:
+        return title
+    return title + f", inside {paths[int(pid[0])]} (open {fmt_ns(c.time_ns - int(ctx._cpu().start[int(inner[0])]))})"
 
 
 def crash_report(ctx: Capture) -> Report:
@@ -215,9 +220,7 @@ def crash_report(ctx: Capture) -> Report:
     finished. Without a crash, says so and what was still open when the capture ended."""
     c = crash(ctx)
     when = c.time_ns if c else int(ctx.get_last_time())
-    table, stacks = _threads_at(ctx, when)
-    names = ctx._srclocs().name
-    t = ctx._cpu()
+    table = _threads_at(ctx, when)
     lines: list[str] = []
     if c is None:
         title = "No crash reported: the program did not crash while it was profiled."
@@ -229,12 +232,7 @@ def crash_report(ctx: Capture) -> Report:
         if still:
             lines.append("Zones still open when the capture ended (cut short, or waiting at exit): " + "; ".join(still))
         return Report(title=title, lines=lines, table=table)
-    where = stacks.get(c.thread_id, [])
-    inside = " > ".join(names[int(t.srcloc[z])] for z in reversed(where))
-    title = f"CRASH on {c.thread} at {fmt_ns(c.time_ns)}: {clip_text(c.reason.rstrip('.'), 140)}"
-    if inside:
-        inner = where[0]
-        title += f", inside {inside} (open {fmt_ns(c.time_ns - int(t.start[inner]))})"
+    title = crash_title(ctx, c)
     if c.frames:
         lines.append("Callstack (innermost first): " + " < ".join(c.frames[:SHOWN_FRAMES]))
     lines += [x for x in [_frame_line(ctx, c.time_ns)] if x]
@@ -261,14 +259,9 @@ def crash_report(ctx: Capture) -> Report:
             idle.append(f"  {th}: no zone open (last: {last}, ended {fmt_ns(c.time_ns - int(end))} before)")
     if busy or idle:  # threads in a zone first; a program of many threads lists the rest by count
         lines.append("Other threads at the crash:")
-        lines += busy[:MAX_THREADS]
-        lines += idle[: max(MAX_THREADS - len(busy), IDLE_SHOWN)]
-        left = (
-            len(busy)
-            + len(idle)
-            - min(len(busy), MAX_THREADS)
-            - min(len(idle), max(MAX_THREADS - len(busy), IDLE_SHOWN))
-        )
+        shown = busy[:MAX_THREADS] + idle[: max(MAX_THREADS - len(busy), IDLE_SHOWN)]
+        lines += shown
+        left = len(busy) + len(idle) - len(shown)
         if left > 0:
             lines.append(f"  ... {left} more thread(s) (crash_report().table lists every thread)")
     locks = _locks_at(ctx, c.time_ns)

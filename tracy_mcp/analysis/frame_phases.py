@@ -219,9 +219,8 @@ def paired_marks(ctx: Capture, ph: FramePhases | None) -> str:
 
 
 def _paired_marks(ctx: Capture, ph: FramePhases | None) -> str:
-    """When the program marks two frames per pass of its loop (FrameMark in two places): a top-level zone that runs
-    once per two frames with a frame mark inside most of its runs, while the frames alternate long and short. The
-    frames then show twice the real rate; says so with the loop zone as evidence, "" otherwise."""
+    """The evidence: a top-level zone that runs once per two frames with a frame mark inside most of its runs,
+    while the frames alternate long and short."""
     if ph is None or len(ph.gameplay) < PAIRED_MIN:
         return ""
     g = ph.gameplay

@@ -433,7 +433,7 @@ class _Live:
     live: np.ndarray
 
 
-def _live_curve(t_alloc: np.ndarray, t_free: np.ndarray, size: np.ndarray) -> _Live:
+def live_curve(t_alloc: np.ndarray, t_free: np.ndarray, size: np.ndarray) -> _Live:
     freed = np.flatnonzero(t_free >= 0)
     freed = freed[np.argsort(t_free[freed])]
     # frees first, then a stable sort by time: on equal times a free comes first, as in upstream's memory plot.
@@ -528,7 +528,7 @@ def _pool_table(ev: _Events, pools: list[str], frames: np.ndarray) -> tuple[dict
         names.append("(all pools)")
     for i, name in enumerate(names):
         sel = ev.pool == present[i] if i < len(present) else np.ones(len(ev.pool), bool)
-        live = _live_curve(ev.t_alloc[sel], ev.t_free[sel], ev.size[sel])
+        live = live_curve(ev.t_alloc[sel], ev.t_free[sel], ev.size[sel])
         pk = _peak(live)
         never = sel & (ev.t_free < 0)
         nd, nda = _discards(ev, sel)

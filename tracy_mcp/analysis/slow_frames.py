@@ -1461,7 +1461,7 @@ def _other_threads(
     calls = ""
     if typ_cnt > 0 and cnt > 1.2 * typ_cnt and typ_ns > 0:
         per_call, usual = (typ_ns + float(mean_g[k])) / cnt, typ_ns / typ_cnt
-        same = " at its usual time per call" if abs(per_call / usual - 1) <= 0.25 else ""
+        same = " at its usual time per call" if abs(per_call / usual - 1) <= SAME_PER_RUN else ""
         calls = (
             f" ({cnt:.3g} calls vs typically {typ_cnt:.3g}, {fmt_ns(per_call)} per call vs {fmt_ns(usual)}: it ran "
             f"more often{same})"

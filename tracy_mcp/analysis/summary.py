@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.call_tree import recursion_by_text
-from tracy_mcp.analysis.crash import crash, crash_report
+from tracy_mcp.analysis.crash import crash, crash_title
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, markless, paired_marks
 from tracy_mcp.analysis.frame_trend import LEVEL, frame_trend, levelled_off, spearman
@@ -386,7 +386,7 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
         died = crash(ctx)
         if died is not None:  # the program died: that leads everything
             where = f"; callstack: {' < '.join(died.frames[:3])}" if died.frames else ""
-            notable.insert(0, ("ctx.crash_report()", crash_report(ctx).title + where))
+            notable.insert(0, ("ctx.crash_report()", crash_title(ctx, died) + where))
     except Exception as e:  # noqa: BLE001 - as above
         notes.append(f"ctx.crash_report() failed: {type(e).__name__}: {e}")
     return notable + quiet, notes

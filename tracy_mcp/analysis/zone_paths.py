@@ -64,26 +64,33 @@ TEXTS_SHOWN = 3  # zone names split so in one line
 TEXT_SPLIT = "Self time by the zones' text (one zone that stands for several things)"
 
 
+def text_ids(ctx: Capture, rows: np.ndarray) -> np.ndarray:
+    """The string id of each zone row's text (ZoneText / ZoneValue), -1 for none: for grouping by text without
+    building a string per zone (ctx._str names an id)."""
+    db = ctx._db
+    out = np.full(len(rows), -1, I64)
+    if not (db.has("zones", "extra") and db.has("zone_extras", "text")):
+        return out
+    texts = db.col("zone_extras", "text")
+    extra = db.col("zones", "extra")[np.asarray(rows, I64)].astype(I64)
+    ok = (extra > 0) & (extra < len(texts))
+    out[ok] = texts[extra[ok]]
+    return out
+
+
 def text_split_line(
     ctx: Capture, names: list[str], threads: np.ndarray | None, start: int | None, end: int | None
 ) -> str:
     """'Self time by the zones' text: SpinLock::Acquire: 'AssetTable' 2.93 s, 'RenderQueue' 6.74 ms, ...' for the
     first TEXTS_SHOWN of `names` whose runs carry a few distinct texts (a lock's name, an endpoint: one zone that
     stands for several things), within a scope (thread rows, a window); "" when none does."""
-    db = ctx._db
-    if not (db.has("zones", "extra") and db.has("zone_extras", "text")):
-        return ""
     t, sl = ctx._cpu(), ctx._srclocs()
-    extra_col, texts = db.col("zones", "extra"), db.col("zone_extras", "text")
     parts = []
     for name in dict.fromkeys(names):
         rows = in_scope(t, t.stat_rows(sl.rows_of(name)), threads, start, end)
         if len(rows) < 2:
             continue
-        extra = extra_col[rows].astype(I64)
-        ok = (extra > 0) & (extra < len(texts))
-        text = np.full(len(rows), -1, I64)
-        text[ok] = texts[extra[ok]]
+        text = text_ids(ctx, rows)
         if (text >= 0).mean() < TEXT_COVER:
             continue
         ids, inv = np.unique(text, return_inverse=True)
