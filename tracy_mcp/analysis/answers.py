@@ -17,6 +17,7 @@ from tracy_mcp.analysis.gpu_load import gpu_report
 from tracy_mcp.analysis.hot_functions import hot_functions
 from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
+from tracy_mcp.analysis.pipeline import frame_pipeline
 from tracy_mcp.analysis.slow_frames import slow_frames
 from tracy_mcp.analysis.summary import summary
 from tracy_mcp.analysis.thread_report import thread_report
@@ -55,6 +56,7 @@ class AnswerMethods:
     zone_at = _method(zone_at)
     crash = _method(crash)
     crash_report = _method(crash_report)
+    frame_pipeline = _method(frame_pipeline)
     summary = _method(summary)
 
     def compare(

@@ -32,6 +32,7 @@ from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, mar
 from tracy_mcp.analysis.locations import location_label, locations_of
 from tracy_mcp.analysis.machine_factor import MIN_CALLS, machine_factor, machine_words
 from tracy_mcp.analysis.memory_report import allocations_by_zone
+from tracy_mcp.analysis.pipeline import pipeline_change
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
@@ -1130,6 +1131,11 @@ def _summary(
         side = "A" if halves["A"] else "B"
         lines.insert(0, f"{side}: {halves[side]} Compare loops, not frames.")
         title = f"{side} marks two frames per loop (its frame times are halves, not faster frames); " + title
+    deeper = pipeline_change(a, b)
+    if deeper:  # frames queued longer between threads: latency that no zone's time and no frame time shows
+        lines.insert(0, deeper + "; ctx.frame_pipeline() on each.")
+        if NO_REGRESSION in title:
+            title = title[: len(lead)] + deeper + "; " + title[len(lead) :]
     hitches = _hitch_change(a, b, fa, fb)
     if hitches:  # one hitch coming more often moves no zone's per-call time: it leads
         if " more often" in hitches.split(":")[0] or not reg:  # fewer hitches beside a regression: a side note

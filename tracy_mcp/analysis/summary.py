@@ -21,6 +21,7 @@ from tracy_mcp.analysis.frame_trend import LEVEL, frame_trend, levelled_off, spe
 from tracy_mcp.analysis.gpu_load import gpu_report
 from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
+from tracy_mcp.analysis.pipeline import pipeline_line
 from tracy_mcp.analysis.program_messages import message_kinds
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import slow_frames
@@ -353,6 +354,13 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
             notable.append(("ctx.call_tree()" if markless(ctx) else "ctx.slow_frames(frames=(1, 1))", start))
     except Exception as e:  # noqa: BLE001 - as above
         notes.append(f"start-up failed: {type(e).__name__}: {e}")
+    if counts["frames"] >= MIN_FRAMES and counts["zones"]:
+        try:
+            line = pipeline_line(ctx)
+            if line:  # frames queued between threads: latency the frame rate does not show
+                quiet.append(("ctx.frame_pipeline()", line))
+        except Exception as e:  # noqa: BLE001 - as above
+            notes.append(f"ctx.frame_pipeline() failed: {type(e).__name__}: {e}")
     if ctx._db.rows("gpu_zones") and counts["frames"] >= MIN_FRAMES:
         try:
             gpu = gpu_report(ctx)
