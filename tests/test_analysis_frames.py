@@ -187,7 +187,7 @@ def test_every_capture(path: Path) -> None:
             # never a start-up or partial frame among the slow ones
             assert all(ph.kind[int(f)] == GAMEPLAY for f in r.table["frame"])
             if fs is None:
-                assert ph.kind[0] == STARTUP  # frame 0 is the span before the first frame mark
+                assert ph.kind[0] == STARTUP  # frame 0 is the span before the profiler client's start
                 assert "frame 0 start-up" in text
 
 

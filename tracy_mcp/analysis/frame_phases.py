@@ -1,7 +1,7 @@
 """Which frames of a frame set are gameplay, start-up, tear-down or the trailing partial frame.
 
 Judged from structure and timing, never from zone names:
-- frame 0 of the base set "Frame" is the span before the first frame mark;
+- frame 0 of the base set "Frame" is the span before the profiler client started (Tracy marks a frame there);
 - the frames after it are start-up while they are over the slow threshold AND either no zone starts in them (the
   program waits, e.g. for the profiler) or they hold a zone whose source location never runs again (one-off loading);
 - tear-down mirrors that at the end (slow, and holding zones that never ran before);
@@ -133,7 +133,7 @@ def _build(ctx: Capture, frame_set: str | None, factor: float, budget_ns: float 
     lo, hi = 0, n
     if base and fs["continuous"]:
         kind[0] = STARTUP
-        reason[0] = "before the first frame mark"
+        reason[0] = "before the profiler client started: Tracy marks a frame there"
         lo = 1
     if fs["continuous"] and n - lo >= 2:
         kind[n - 1] = TRAILING

@@ -178,8 +178,8 @@ class FrameQueries(ZoneQueries):
     def frames(self, name: str | None = None, *, as_frame: bool | None = None) -> Table:
         """Frames of one frame set (the base set "Frame" by default), keyed by `id` (the frame number, as in
         get_frame_times()): start_ns, end_ns, duration_ns. Frame 0 of the base set runs from the capture's start
-        to the first frame mark, and start-up frames are often long: leave them out of "typical frame"
-        statistics."""
+        to the profiler client's start (Tracy marks a frame there), so frame 1 runs to the program's first frame
+        mark and holds its loading; start-up frames are often long: leave them out of "typical frame" statistics."""
         fs = self._named_frame_set(name)
         b, e, t = self._frame_bounds(fs)
         return make_table({"start_ns": b, "end_ns": e, "duration_ns": t}, as_frame)

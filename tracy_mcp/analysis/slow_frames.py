@@ -1,11 +1,11 @@
 """slow_frames: the gameplay frames over a budget (or over `factor` x the median frame), and what made them slow.
 
-Start-up frames (before the first frame mark, and the program's loading frames), tear-down frames and the trailing
-partial frame are recognised structurally (frame_phases) and reported apart, never counted as hitches. For each slow
-frame, the self time of every (thread, zone name) is compared with its median over the non-slow gameplay frames;
-the zone that grew most on the frame's thread (the thread whose zones cover the typical frame) is that frame's
-culprit, and the culprit of the report is the one that is top in the most slow frames. Zones that wait rather than
-work (wait_zones: a frame pacer shrinks when work grows) are never culprits; they are named as waits.
+Start-up frames (before the profiler client's start, and the program's loading frames), tear-down frames and the
+trailing partial frame are recognised structurally (frame_phases) and reported apart, never counted as hitches. For each
+slow frame, the self time of every (thread, zone name) is compared with its median over the non-slow gameplay frames;
+the zone that grew most on the frame's thread (the thread whose zones cover the typical frame) is that frame's culprit,
+and the culprit of the report is the one that is top in the most slow frames. Zones that wait rather than work
+(wait_zones: a frame pacer shrinks when work grows) are never culprits; they are named as waits.
 """
 
 from __future__ import annotations
@@ -166,9 +166,9 @@ def slow_frames(
     """The gameplay frames over `budget_ns` (or over `factor` x the median gameplay frame) and what made them
     slow: per slow frame its duration, x median, the zone whose self time grew most against typical frames on the
     frame's thread (typical vs slow), and the messages logged inside it; the culprit (top in the most slow frames)
-    first. Start-up frames (before the first frame mark, loading frames), tear-down and the trailing partial frame
-    are reported apart. frame_set: a frame set name (default the base set "Frame"), or a zone name whose runs stand
-    in for frames (a request, a write: `slow_units`). frames: a frame index, or
+    first. Start-up frames (before the profiler client's start, loading frames), tear-down and the trailing partial
+    frame are reported apart. frame_set: a frame set name (default the base set "Frame"), or a zone name whose runs
+    stand in for frames (a request, a write: `slow_units`). frames: a frame index, or
     (first, last), an inclusive range of them, to explain instead, whatever their duration ("what got slower in
     frame 812?": frames=812), against the typical gameplay frames outside the range."""
     if budget_ns is not None and not budget_ns > 0:

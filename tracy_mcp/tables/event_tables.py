@@ -89,7 +89,8 @@ FRAME_SETS = TableSpec(
 FRAMES = TableSpec(
     "frames",
     "Frames of every frame set, with upstream's frame timing (frame 0 of the base set runs from the capture start "
-    "to the first frame mark; a continuous set's last frame ends at the capture's last event).",
+    "to the profiler client's start, where Tracy marks a frame; frame 1 to the program's first mark; a continuous "
+    "set's last frame ends at the capture's last event).",
     (
         Column("frame_set_id", "INTEGER", "frame_sets.id", make=lambda c: view(_frames(c)["set"])),
         Column(
