@@ -36,6 +36,7 @@ from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_window
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_units import slow_units
+from tracy_mcp.analysis.throttle import throttled
 from tracy_mcp.analysis.wait_zones import (
     IDLE,
     PACES,
@@ -272,6 +273,10 @@ def slow_frames(
                 f"; or whose work (the frame minus that wait) is over {factor:g}x its median "
                 f"{fmt_ns(float(np.median(work[g])))} = {fmt_ns(limit)}: {len(extra)} frame(s)"
             )
+    asleep = throttled(ctx, ph, slow, typical) if budget_ns is None else None
+    if asleep is not None:  # a window in the background, a pause: long by design, not hitches
+        slow = np.setdiff1d(slow, asleep.frames)
+        rule += asleep.clause(ph)
     kind = "gameplay frames" if ph.set_name == "Frame" else "frames"  # a named set's are a callback's, a step's
     head = f"{len(slow)} slow frame(s) of {len(g)} {kind} ({g[0]}..{g[-1]} of set {ph.set_name!r}, {rule})"
     if len(slow) == 0:
