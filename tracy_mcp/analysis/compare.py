@@ -751,6 +751,59 @@ def _totals(r: dict[str, Any]) -> str:
     )
 
 
+def _new_inside(
+    b: Capture, grew: list[dict[str, Any]], paths: list[dict[str, Any]], new_names: set[str]
+) -> tuple[float, str] | None:
+    """(added ns, 'most impact: Orders::Hydrate 8.26x per call (0.327 ms -> 2.70 ms), +790.3 ms in total, from calls
+    new inside it: Db::Query (2506 calls, 787.1 ms; by text: 'SELECT * FROM customers WHERE id=?' 2506); its own
+    time per call held') for the zone that grew most through a call path B alone has (a zone that existed before,
+    now called from inside it: a query per item; a zone new by name is told as such); None when none did."""
+    best: tuple[float, str] | None = None
+    for r in grew:
+        new = [
+            p
+            for p in paths
+            if p["kind"] == "new"
+            and " > " in p["name"]
+            and p["name"].split(" > ")[-2] == r["name"]
+            and p["name"].rsplit(" > ", 1)[-1] not in new_names
+        ]
+        if not new:
+            continue
+        added = r["total_a_ns"] * (r["total_ratio"] - 1)  # B's total as compared (per frame, or as it stands)
+        if best is not None and added <= best[0]:
+            continue
+        child = max(new, key=lambda p: p["total_b_ns"])
+        leaf = child["name"].rsplit(" > ", 1)[-1]
+        texts = _texts_under(b, leaf, r["name"])
+        best = (
+            added,
+            f"most impact: {r['name']} {r['mean_ratio']:.2f}x per call ({fmt_ns(r['mean_a_ns'])} -> "
+            f"{fmt_ns(r['mean_b_ns'])}), +{fmt_ns(added)} in total, from calls new inside it: {leaf} "
+            f"({child['count_b']} calls, {fmt_ns(child['total_b_ns'])}"
+            + (f"; by text: {texts}" if texts else "")
+            + "); its own time per call held",
+        )
+    return best
+
+
+def _texts_under(ctx: Capture, name: str, parent: str) -> str:
+    """The texts of zone `name`'s calls made directly inside zone `parent`, with their counts, when a few kinds
+    cover them: "'SELECT * FROM customers WHERE id=?' 2506"; "" otherwise."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    rows = t.stat_rows(sl.rows_of(name))
+    par = t.parent[rows].astype(I64)
+    ok = par >= 0
+    rows, par = rows[ok], par[ok]
+    rows = rows[np.isin(t.srcloc[par], sl.rows_of(parent))]
+    counts: dict[str, int] = {}
+    for x in zone_texts(ctx, rows, plain=True):
+        counts[x] = counts.get(x, 0) + 1
+    if not counts or "" in counts or len(counts) > 3:
+        return ""
+    return ", ".join(f"'{clip_text(k, 60)}' {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
 def _children(name: str, paths: list[dict[str, Any]]) -> list[str]:
     """Changed zones under `name` in the call paths (what an inclusive-only change comes from)."""
     out: list[str] = []
@@ -912,6 +965,13 @@ def _summary(
             )
             + "); no zone present in both regressed beyond noise"
             + title[len(lead) + len(NO_REGRESSION) :]
+        )
+    inside = _new_inside(b, grew, paths, {n["name"] for n in by.get("new", [])})
+    if inside is not None and not reg and not worse and inside[0] > (added[0]["total_b_ns"] if added else 0):
+        title = f"{lead}{inside[1]}; no zone present in both regressed beyond noise" + (
+            f"; a zone only B has: {added[0]['name']} ({added[0]['count_b']} calls, {fmt_ns(added[0]['total_b_ns'])})."
+            if added
+            else "."
         )
     if worse and worse[0][1]["total_b_ns"] - worse[0][0]["total_a_ns"] > (reg[0]["impact_ns"] if reg else 0):
         g, n, w = worse[0]  # a new implementation in the old one's place costs more than any zone slowed per call
