@@ -1,6 +1,8 @@
-"""A zone that existed before, now called from a new place (tests/data/shopapi-regress_*.tracy, see README.md
-there): an ORM that queries once per order line. No zone got slower per call; the zone the new calls run inside
-did, and that leads the comparison, not a one-off zone only B has."""
+"""Changes the per-call tests cannot see. An old zone called from a new place (tests/data/shopapi-regress_*.tracy,
+see README.md there: an ORM that queries once per order line): no zone got slower per call, the zone the new calls
+run inside did, and that leads the comparison, not a one-off zone only B has. A zone run once per capture that
+tripled (tests/data/frontier-regress_*.tracy: an autosave of 3x the entities): no test can tell, the comparison
+names it."""
 
 from __future__ import annotations
 
@@ -18,3 +20,14 @@ def test_new_calls_inside_an_old_zone_lead_over_a_one_off_new_zone() -> None:
     assert "from calls new inside it: Db::Query (2506 calls" in title
     assert "by text: 'SELECT * FROM customers WHERE id=?' 2506" in title
     assert title.index("Orders::Hydrate") < title.index("a zone only B has: Cache::Warm")
+
+
+def test_a_zone_run_once_that_tripled_is_named_though_no_test_can_tell() -> None:
+    with open_capture(DATA / "frontier-regress_a.tracy") as a, open_capture(DATA / "frontier-regress_b.tracy") as b:
+        cmp = a.compare(b)
+    assert "no zone regressed beyond noise among the zones run often enough to test" in cmp.title
+    assert "run too rarely to test, slower: SaveSystem::WriteSnapshot 30.02 ms -> 90.42 ms (3.01x; 1 -> 1 calls" in (
+        cmp.title
+    )
+    assert "its text 'autosave_02 1200' -> 'autosave_02 3600'" in cmp.title
+    assert any(x.startswith("Run too rarely to test") and "SerializeEntities" in x for x in cmp.lines)

@@ -53,6 +53,13 @@ LONG_FRAMES_MIN = 3  # frames over 1.5x A's median worth counting in A and B
 UNIFORM_BEYOND = 1.3  # a zone this many times beyond the machine-wide factor regressed on top of it
 HITCH_RATIO = 2.0  # slow frames this many times as many (or as few) in B: the hitches' frequency changed
 ALLOC_RATIO = 2.0  # a regressed zone allocating this many times as often per call says so in the title
+RARE_CALLS = 5  # a zone run fewer times than this on a side cannot be tested...
+RARE_RATIO = 1.5  # ...and is named when its time per call moved this many times...
+RARE_NS = 1_000_000  # ...and by this much at least
+RARE_SHOWN = 3  # such zones listed
+NS_MIN = 3  # regressed zones sharing a namespace prefix (Anim::) that make it the subsystem that got slower...
+NS_SHARE = 0.6  # ...when they hold this share of the regressions' added time
+NS_SHOWN = 4  # namespaces listed
 STARTUP_CHANGE = 0.1  # a start-up (to the first frame mark) this much longer or shorter leads the title...
 STARTUP_EXPLAINS = 0.5  # ...naming the zone whose own time in it moved by this share of the change
 STARTUP_DELTA_NS = 100_000_000  # ...when it moved by at least this much
@@ -804,6 +811,76 @@ def _texts_under(ctx: Capture, name: str, parent: str) -> str:
     return ", ".join(f"'{clip_text(k, 60)}' {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
+def _rare_moves(same: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The zones too rarely run for a test (fewer than RARE_CALLS calls on a side) whose time per call moved by
+    RARE_RATIO or more and by RARE_NS at least, the largest change first."""
+    out = [
+        r
+        for r in same
+        if min(r["count_a"], r["count_b"]) < RARE_CALLS
+        and min(r["count_a"], r["count_b"]) > 0
+        and abs(r["mean_b_ns"] - r["mean_a_ns"]) >= RARE_NS
+        and not 1 / RARE_RATIO < r["mean_ratio"] < RARE_RATIO
+    ]
+    return sorted(out, key=lambda r: -abs(r["mean_b_ns"] - r["mean_a_ns"]))
+
+
+def _rare_words(a: Capture, b: Capture, r: dict[str, Any]) -> str:
+    """'SaveSystem::WriteSnapshot 30.02 ms -> 90.42 ms (3.01x; 1 -> 1 calls; its text 'autosave_02 1200' ->
+    'autosave_02 3600')'."""
+    ta, tb = _text_counts(a, r["name"]), _text_counts(b, r["name"])
+    texts = (
+        f"; its text {', '.join(repr(clip_text(x.replace(chr(10), ' '), 40)) for x in ta)} -> "
+        f"{', '.join(repr(clip_text(x.replace(chr(10), ' '), 40)) for x in tb)}"
+        if ta and tb and ta != tb and len(ta) <= 2 and len(tb) <= 2
+        else ""
+    )
+    return (
+        f"{r['name']} {fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])} ({r['mean_ratio']:.2f}x; "
+        f"{r['count_a']} -> {r['count_b']} calls{texts})"
+    )
+
+
+def _namespace(name: str) -> str:
+    return name.split("::", 1)[0] + "::" if "::" in name else ""
+
+
+def _by_namespace(names: list[dict[str, Any]], reg: list[dict[str, Any]]) -> tuple[str, str] | None:
+    """("; 5 of them in Anim:: (+1.33 s of own time there in total, 1.43x-1.81x per call)", 'By namespace (own
+    time, work or waiting): Anim:: 1.97 s -> 3.30 s (+1.33 s), ...') when at least NS_MIN regressed zones share a
+    prefix (Anim::Update, Anim::SolveIK) that holds most of the regressions' added time: the subsystem that got
+    slower, spread over zones none of which stands out; None otherwise."""
+    spaces = {_namespace(str(r["name"])) for r in names} - {""}
+    if len(reg) < NS_MIN or len(spaces) < 2:
+        return None
+    mine: dict[str, list[dict[str, Any]]] = {}
+    for r in reg:
+        mine.setdefault(_namespace(str(r["name"])), []).append(r)
+    top = max((k for k in mine if k), key=lambda k: sum(r["impact_ns"] for r in mine[k]), default="")
+    added = sum(max(r["impact_ns"], 0.0) for r in reg)
+    if not top or len(mine[top]) < NS_MIN or sum(r["impact_ns"] for r in mine[top]) < NS_SHARE * added:
+        return None
+    own: dict[str, list[float]] = {}
+    for r in names:
+        k = _namespace(str(r["name"]))
+        if k:
+            x = own.setdefault(k, [0.0, 0.0, 0.0])
+            x[0] += r["self_a_ns"]
+            x[1] += r["self_b_ns"]
+            x[2] += r["impact_ns"]
+    ratios = [float(r["mean_ratio"]) for r in mine[top]]
+    said = (
+        f"; {len(mine[top])} of them in {top} (+{fmt_ns(own[top][2])} of own time there in total, "
+        f"{min(ratios):.2f}x-{max(ratios):.2f}x per call)"
+    )
+    order = sorted(own, key=lambda k: -abs(own[k][2]))[:NS_SHOWN]
+    line = "By namespace (own time, work or waiting): " + "; ".join(
+        f"{k} {fmt_ns(own[k][0])} -> {fmt_ns(own[k][1])} ({'+' if own[k][2] >= 0 else '-'}{fmt_ns(abs(own[k][2]))})"
+        for k in order
+    )
+    return said, line
+
+
 def _children(name: str, paths: list[dict[str, Any]]) -> list[str]:
     """Changed zones under `name` in the call paths (what an inclusive-only change comes from)."""
     out: list[str] = []
@@ -1022,6 +1099,11 @@ def _summary(
             more_lines = []
     else:
         more_lines = []
+    spaces = _by_namespace(names, reg)
+    if spaces is not None:  # the regressions share a subsystem's prefix: that is the answer to "which subsystem"
+        said, line = spaces
+        title = title[:-1] + said + "."
+        more_lines.append(line)
     if fa and fb:
         p_frames = mann_whitney(fa["durs"], fb["durs"])[0]
         if p_frames < alpha and abs(fb["median_ns"] / fa["median_ns"] - 1) >= min_change / 5:
@@ -1149,6 +1231,20 @@ def _summary(
             for r in waits[:4]
         )
     same = by.get("unchanged", [])
+    rare = _rare_moves(same)
+    if rare:  # run once or a few times: no test can tell, but a 3x save is no noise
+        lines.append(
+            "Run too rarely to test (a one-off or a few calls), per call: "
+            + "; ".join(_rare_words(a, b, r) for r in rare[:RARE_SHOWN])
+        )
+        if NO_REGRESSION in title:
+            r = rare[0]
+            title = title.replace(
+                NO_REGRESSION,
+                f"{NO_REGRESSION} among the zones run often enough to test; run too rarely to test, "
+                f"{'slower' if r['mean_ratio'] > 1 else 'faster'}: {_rare_words(a, b, r)}",
+                1,
+            )
     if same:
         big = [r for r in same if r["count_a"] >= 10 and r["mean_ratio"] > 0]
         dev = max(big, key=lambda r: abs(np.log(r["mean_ratio"])), default=None)
