@@ -70,7 +70,8 @@ def throttled(ctx: Capture, ph: FramePhases, slow: np.ndarray, typical: np.ndarr
     fi = np.searchsorted(ph.start, t.start[long], "right") - 1
     ok = (fi >= 0) & np.isin(fi, slow)
     long, fi = long[ok], fi[ok]
-    long, fi = long[t.dur[long] >= COVER * ph.dur[fi]], fi[t.dur[long] >= COVER * ph.dur[fi]]
+    covers = t.dur[long] >= COVER * ph.dur[fi]
+    long, fi = long[covers], fi[covers]
     if len(long) < MIN_STRETCH:
         return None
     name_of = sl.name_idx[np.clip(t.srcloc[long], 0, len(sl) - 1)].astype(I64)
