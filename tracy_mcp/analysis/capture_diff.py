@@ -48,7 +48,7 @@ ALLOCS_MIN = 100  # captures with fewer allocations than this...
 ALLOCS_MOVED = 0.2  # ...or counts that moved less than this share are not broken down by zone
 
 
-def _memory(ctx: Capture) -> tuple[int, int, int]:
+def memory_totals(ctx: Capture) -> tuple[int, int, int]:
     """(allocations, bytes allocated, bytes never freed)."""
     db = ctx._db
     if not db.rows("mem_events"):
@@ -232,7 +232,7 @@ def other_changes(a: Capture, b: Capture) -> list[str]:
         changed.append(line)
     else:
         same.append(f"messages ({ma})")
-    mem_a, mem_b = _memory(a), _memory(b)
+    mem_a, mem_b = memory_totals(a), memory_totals(b)
     if mem_a != mem_b:
         changed.append(
             f"memory: {_change('allocations', mem_a[0], mem_b[0])}, allocated {fmt_bytes(mem_a[1])} -> "

@@ -25,7 +25,8 @@ import numpy as np
 
 from tracy_mcp.analysis.call_context import call_contexts, quote_kind
 from tracy_mcp.analysis.call_paths import call_paths, merge_paths
-from tracy_mcp.analysis.capture_diff import other_changes, program_functions, thread_changes
+from tracy_mcp.analysis.capture_diff import memory_totals, other_changes, program_functions, thread_changes
+from tracy_mcp.analysis.compare_waits import waits_and_leaks
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, markless, paired_marks, periodic
@@ -578,6 +579,11 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     )
     locs = _by_location(a, b, scale, min_change, alpha, alt)
     res.title, res.lines = _summary(a, b, names, paths, fa, fb, per, min_change, alpha, locs)
+    reg = sorted((r for r in names if r["kind"] == "regressed"), key=lambda r: -r["impact_ns"])
+    said, more = waits_and_leaks(a, b, reg[0] if reg else None, memory_totals(a)[2], memory_totals(b)[2])
+    if said:  # the lock a regressed zone now waits on, a leak one run alone has: the cause beside the timings
+        res.title = res.title[:-1] + said + "."
+    res.lines += more
     res.lines += _other_sets(a, b, alpha)
     res.lines += other_changes(a, b)  # beside the zone timings: threads, messages, memory, locks
     return res

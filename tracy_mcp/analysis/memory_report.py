@@ -585,9 +585,7 @@ def _leaks(sites: dict[str, Any], span: int, ev: _Events, site: np.ndarray) -> d
     mine = [by_site[begin[i] : begin[i] + sites["allocs"][i]] for i in order.tolist()]
     # a cache at its size: it evicts its oldest, or its live bytes hold level from its first free on (it frees as
     # much as it allocates, whichever blocks it keeps)
-    out["bounded"] = np.asarray([_evicts(ev, m) or bool(_cap(ev, m)) for m in mine], bool) & (
-        spread >= STEADY_SPREAD
-    )
+    out["bounded"] = np.asarray([_evicts(ev, m) or bool(_cap(ev, m)) for m in mine], bool) & (spread >= STEADY_SPREAD)
     # a site that made its blocks early and then stopped, long before the end (a cache filling once: a schema per
     # id seen), is no steady leak, however far apart its first and last blocks
     end = int(max(ev.t_alloc.max(), ev.t_free.max())) if len(ev.t_alloc) else 0
