@@ -27,15 +27,19 @@ def test_ticks_that_overran_the_period_are_counted_beside_the_slow_ones() -> Non
     assert not any(x.startswith("Work over the 33.33 ms period") for x in res.lines)
 
 
-def test_a_step_that_is_only_the_pacers_slack_running_out_is_told_as_growth() -> None:
+def test_frames_that_leave_the_period_as_the_work_grows_are_told_as_growth_not_a_step() -> None:
     """snapshot_growth: players join all run and the tick's work grows with them; the frames hold at the period
-    until the work passes it. frame_trend says the work grew all run and the wait absorbed it, and names the
-    program's plot it follows (players), not a memory plot."""
+    until the work passes it, then rise with it (no step). frame_trend says the work grew all run and the wait
+    absorbed it, where the frames left the period, and names the program's plot it follows (players), not a memory
+    plot."""
     with open_capture(DATA / "gamesrv-snapshot_growth.tracy") as c:
         trend = c.frame_trend()
         ticks = c.zones(name="Server::Tick")
     assert trend.title.startswith("The work per frame (the frame minus Tick::WaitForNextTick, its pacing wait) grew")
-    assert "the step below is where the slack ran out, not where the work changed" in trend.title
+    # no step: the frames leave the period where the work passes it, and then follow the work up
+    assert "Frame time leaves its 33.33 ms period at frame 119 (4.080 s), where the work passes it" in trend.title
+    assert "then rising with the work to 51.77 ms in the last tenth" in trend.title
+    assert "at once" not in trend.title and trend.step_frame == 119
     assert "it follows plot players" in trend.title
     d = ticks["duration_ns"].to_numpy()
     assert np.median(d[: len(d) // 10]) < PERIOD / 2 < PERIOD < np.median(d[-len(d) // 10 :])

@@ -49,6 +49,9 @@ STEP_FIT = 0.6  # a single step at one frame explains at least this share of the
 STEP_OVER_LINE = 0.1  # ...and this much more than a straight line: the frame time stepped, it did not drift
 STEP_EDGE = 0.05  # the step is at least this far (share of the frames) from either end
 PLOT_RANK = {"User": 2, "SysTime": 0}  # which plot a zone is said to follow, among those that follow it (others 1)
+KNEE_OVER = 1.02  # a frame this far over the period it kept has left it...
+KNEE_SHARE = 0.9  # ...and from the knee on, this share of the frames have
+MIN_AFTER_KNEE = 5
 ABSORBED_RHO = 0.9  # work per frame ranking this closely with time grew all run, whatever the frames did
 SHIFTED = 0.5  # the other pool members' time in the leading zones shrank by this share of its gain: work moved
 PLOT_STEP = 1.5  # a plot whose median after the step is this many times the one before (or less) stepped with it
@@ -207,14 +210,32 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
         plot_step = None if absorbed else _plot_step(ctx, ph, g, k)  # absorbed: the work, and its plot, grew all run
         if plot_step is not None:  # a plot of the program's that stepped too says more than a rank correlation
             follows, moved_from = plot_step
+        before = float(np.median(ph.dur[g[:k]]))
+        knee = _knee(ph.dur[g].astype(np.float64), before) if absorbed and up else None
+        if knee is not None:  # no step: the frames leave the period where the work passes it, then follow the work
+            k = knee
+            stepped = (k, r2_step, r2_line)
         res.step_frame = int(g[k])
-        before, after = float(np.median(ph.dur[g[:k]])), float(np.median(ph.dur[g[k:]]))
-        span = (
-            f"median {fmt_ns(before)} in frames {g[0]}..{g[k - 1]} -> {fmt_ns(after)} in frames {g[k]}..{g[-1]} "
-            f"({after / max(before, 1.0):.2f}x), at once: one step at that frame explains {r2_step:.0%} of the frame "
-            f"times' variation, a straight line {r2_line:.0%}"
-        )
-        res.title = f"Frame time steps {'up' if up else 'down'} at frame {g[k]} ({ph.start[g[k]] / 1e9:.3f} s): {span}."
+        after = float(np.median(ph.dur[g[k:]]))
+        if knee is not None:
+            span = (
+                f"median {fmt_ns(before)} in frames {g[0]}..{g[k - 1]}, then rising with the work to "
+                f"{fmt_ns(float(med[-1]))} in the last tenth"
+            )
+            absorbed = absorbed.replace(": the step below is where the slack ran out, not where the work changed.", ".")
+            res.title = (
+                f"Frame time leaves its {fmt_ns(before)} period at frame {g[k]} ({ph.start[g[k]] / 1e9:.3f} s), where "
+                f"the work passes it: {span}."
+            )
+        else:
+            span = (
+                f"median {fmt_ns(before)} in frames {g[0]}..{g[k - 1]} -> {fmt_ns(after)} in frames {g[k]}..{g[-1]} "
+                f"({after / max(before, 1.0):.2f}x), at once: one step at that frame explains {r2_step:.0%} of the "
+                f"frame times' variation, a straight line {r2_line:.0%}"
+            )
+            res.title = (
+                f"Frame time steps {'up' if up else 'down'} at frame {g[k]} ({ph.start[g[k]] / 1e9:.3f} s): {span}."
+            )
         machine = _machine_step(ctx, ph, g, k)
         if machine:  # every zone stepped together: no system to name
             res.title = res.title[:-1] + f"; {machine}."
@@ -273,7 +294,7 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
             res.title += " " + found.line()
     res.lines = _lines(med, movers, waits, plots)
     if stepped is not None:
-        paced = _paced_step(ph, g, stepped[0], [w for w in waits if w["frame_thread"]])
+        paced = "" if absorbed else _paced_step(ph, g, stepped[0], [w for w in waits if w["frame_thread"]])
         if paced:
             res.title += " " + paced
         if absorbed:  # the work grew all along; the step is only where the pacer's slack ran out
@@ -337,6 +358,15 @@ def _absorbed(
         f"{fmt_ns(pacer['last_ns'])} per frame) and lengthened once the work passed the period: the step below is "
         "where the slack ran out, not where the work changed."
     )
+
+
+def _knee(d: np.ndarray, period: float) -> int | None:
+    """The first frame from which nearly every frame (KNEE_SHARE) runs over the period the frames kept before (by
+    KNEE_OVER): where growing work passed the period; None when there is no such frame past the first."""
+    over = d > KNEE_OVER * period
+    after = np.cumsum(over[::-1])[::-1] / np.arange(len(d), 0, -1)
+    hits = np.flatnonzero(over & (after >= KNEE_SHARE))
+    return int(hits[0]) if len(hits) and 0 < hits[0] < len(d) - MIN_AFTER_KNEE else None
 
 
 def _paced_step(ph: FramePhases, g: np.ndarray, k: int, waits: list[dict[str, Any]]) -> str:
