@@ -45,7 +45,7 @@ class Stage:
     behind_share: float  # share of the matched frames at that depth
     start_ns: float  # median from the first stage's start of a frame to this stage's start of it
     end_ns: float  # ... to this stage's end of it
-    then: str = ""  # the zone that follows this one on its thread every frame (a present, a submit), if any
+    then: str = ""  # the zone that puts the frame on screen right after this one on its thread (a present), if any
     then_end_ns: float = float("nan")  # median from the first stage's start of a frame to that zone's end
 
 
@@ -82,16 +82,30 @@ def frame_pipeline(ctx: Capture) -> Report:
     """How many frames a later stage of a pipelined frame (a render thread drawing what the main thread simulated)
     runs behind the first, and how long after a frame begins each stage starts and ends it: the latency the frame
     rate does not show. Needs the frame number in each stage's zone (ZoneValue or ZoneText). `table`: per stage
-    its zone, thread, frames behind, and the median start and end after the first stage's start (ns)."""
+    its zone, thread, frames behind, the median start and end after the first stage's start (ns), and the zone that
+    shows the frame (`shown_by`, a present) with its end (`shown_after_ns`)."""
     p = pipeline(ctx)
-    cols = ("zone", "thread", "frames", "frames_behind", "at_depth_share", "start_after_ns", "end_after_ns")
+    cols = (
+        "zone",
+        "thread",
+        "frames",
+        "frames_behind",
+        "at_depth_share",
+        "start_after_ns",
+        "end_after_ns",
+        "shown_by",
+        "shown_after_ns",
+    )
     if p is None:
         return Report(
             title="No frame pipeline: no two threads' zones carry the same rising frame number (ZoneValue or "
             "ZoneText) with one running a frame or more behind the other.",
             table=frame({k: [] for k in cols}),
         )
-    rows = [(s.name, s.thread, s.matched, s.behind, s.behind_share, s.start_ns, s.end_ns) for s in p.stages]
+    rows = [
+        (s.name, s.thread, s.matched, s.behind, s.behind_share, s.start_ns, s.end_ns, s.then, s.then_end_ns)
+        for s in p.stages
+    ]
     return Report(title=p.line(), table=frame({k: [r[i] for r in rows] for i, k in enumerate(cols)}))
 
 
