@@ -137,7 +137,8 @@ class GpuQueries(ZoneQueries):
         context_id: int | None = None,
         as_frame: bool | None = None,
     ) -> Table:
-        """GPU zones, keyed by `id`: start_ns, end_ns, duration_ns (GPU clock; end -1 = never ended), cpu_start_ns,
+        """GPU zones, keyed by `id`: start_ns, end_ns, duration_ns (GPU execution times, aligned to the
+        capture's CPU timeline as upstream does when the context is created; end -1 = never ended), cpu_start_ns,
         cpu_end_ns (when the CPU issued it), context_id (index into get_gpu_contexts()), thread_id, thread (the
         issuing thread; the context's thread when the zone names none, as a thread-bound context's do),
         depth, parent_id, srcloc_id, name. Filters: `name` (name, glob or list), `thread` (issuing thread: name,
