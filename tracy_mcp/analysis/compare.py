@@ -26,6 +26,7 @@ import numpy as np
 from tracy_mcp.analysis.call_context import call_contexts, quote_kind
 from tracy_mcp.analysis.call_paths import call_paths, merge_paths
 from tracy_mcp.analysis.capture_diff import memory_totals, other_changes, program_functions, thread_changes
+from tracy_mcp.analysis.compare_gpu import gpu_change, gpu_lines, gpu_title
 from tracy_mcp.analysis.compare_waits import waits_and_leaks
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
@@ -584,6 +585,15 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     if said:  # the lock a regressed zone now waits on, a leak one run alone has: the cause beside the timings
         res.title = res.title[:-1] + said + "."
     res.lines += more
+    gpu = gpu_change(a, b, alpha, min_change)
+    if gpu is not None:  # passes that moved on the GPU: the CPU sees them only as a longer wait for it
+        said, gpu_waited = gpu_title(gpu, reg[0] if reg else None, b)
+        lead = f"B ({os.path.basename(b.path)}) vs A ({os.path.basename(a.path)}): "
+        if said and gpu_waited and res.title.startswith(lead):  # the CPU's top regression is that wait: the GPU leads
+            res.title = lead + said + "; " + res.title[len(lead) :]
+        elif said:
+            res.title = res.title[:-1] + "; " + said + "."
+        res.lines += gpu_lines(gpu)
     res.lines += _other_sets(a, b, alpha)
     res.lines += other_changes(a, b)  # beside the zone timings: threads, messages, memory, locks
     return res

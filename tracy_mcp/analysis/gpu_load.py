@@ -25,7 +25,9 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.frame_phases import FramePhases
 
 I64 = np.int64
-BOUND = 0.85  # a GPU context busy this share of the median frame: the frame is GPU-bound
+BOUND = 0.95  # a GPU context busy this share of the median frame: the frame is GPU-bound (a queue that limits the
+# frame never idles; at 85-92% it idles a few ms a frame waiting for the CPU's submit or for vsync)
+NEAR = 0.8  # ...busy this share: close to the limit, and how long it idles is told
 SHOWN = 3
 GREW = 0.5  # the GPU wait added this share of the slow frames' excess: the GPU made them slow
 
@@ -57,6 +59,11 @@ class GpuLoad:
             )
         elif self.wait:
             out += f"; the CPU waits for it in {self.wait}, {fmt_ns(self.wait_ns)} per frame"
+        if not self.bound and self.busy_share >= NEAR:
+            out += (
+                f"; not GPU-bound: it idles {fmt_ns(median_frame - self.busy_ns)} a frame (waiting for the CPU's "
+                "work or the display), though it would be the next limit"
+            )
         return out + "."
 
 
@@ -72,7 +79,7 @@ class GpuReport(Report):
 def gpu_report(ctx: Capture, frame_set: str | None = None) -> GpuReport:
     """Per GPU context, how much of each gameplay frame it is busy (the union of its top-level zones inside the
     frame), its zones' time per frame, and the CPU zone that waits for the GPU; "GPU-bound" when a context is busy
-    at least 85% of the median frame. frame_set: a frame set name (default the base set)."""
+    at least 95% of the median frame. frame_set: a frame set name (default the base set)."""
     ph = frame_phases(ctx, frame_set)
     load = gpu_load(ctx, ph) if ph is not None else []
     rep = GpuReport(title="gpu_report: none recorded (no GPU zones in gameplay frames).")
