@@ -25,6 +25,9 @@ SHOWN_FRAMES = 6  # callstack frames quoted from the first one of the program's 
 MAX_THREADS = 12  # other threads listed at the crash (those inside a zone first)
 IDLE_SHOWN = 3  # threads with no zone open listed even when many others were inside one
 # frames of the crash handler and the C library's signal and abort machinery, above the code that crashed
+STOPPED_MIN_NS = 1_000_000_000  # a trailing frame this long at least (and STOPPED_FACTOR x the median frame)...
+STOPPED_FACTOR = 20.0  # ...with zones opened in it still open at the end: the program stopped making frames
+OPEN_SHOWN = 3  # threads listed with what they had open then
 HANDLER_NAMES = ("tracy::", "__restore_rt", "__pthread_kill", "pthread_kill", "raise", "abort", "__assert_fail")
 HANDLER_FILES = ("sysdeps/", "nptl/", "/signal/", "stdlib/abort", "assert/assert")
 
@@ -271,3 +274,35 @@ def crash_report(ctx: Capture) -> Report:
     if mem:
         lines.append(mem)
     return Report(title=title, lines=lines, table=table)
+
+
+def stopped_title(ctx: Capture) -> str:
+    """'STOPPED: no frame for the last 2.62 s of the capture (the last frame mark at 4.474 s; frames took a median
+    16.67 ms); still open at the end: Main thread in Game::Frame > Jobs::WaitForCompletion (open 2.61 s); ...' when
+    the program stopped marking frames and zones opened since are still open when the capture ends (a hang the user
+    killed, a wait that never ended); "" otherwise."""
+    from tracy_mcp.analysis.frame_phases import TRAILING, frame_phases
+
+    ph = frame_phases(ctx)
+    if ph is None or len(ph.dur) < 3 or int(ph.kind[-1]) != TRAILING or not np.isfinite(ph.median_ns):
+        return ""
+    last, began = float(ph.dur[-1]), int(ph.start[-1])
+    if last < max(STOPPED_MIN_NS, STOPPED_FACTOR * ph.median_ns):
+        return ""
+    end = int(ctx.get_last_time())
+    tab = _threads_at(ctx, end)
+    held = [
+        (str(th), str(z), int(since))
+        for th, z, since in zip(tab["thread"], tab["open_zones"], tab["open_since_ns"], strict=True)
+        if z and str(th) != "Tracy Symbol Worker" and since >= began - ph.median_ns
+    ]
+    if not held:
+        return ""  # nothing left open: the program stopped marking frames on purpose (a shutdown, a pause)
+    held.sort(key=lambda x: x[2])  # the longest open first: where it got stuck
+    shown = "; ".join(f"{th} in {z} (open {fmt_ns(end - since)})" for th, z, since in held[:OPEN_SHOWN])
+    more = f"; {len(held) - OPEN_SHOWN} more thread(s)" if len(held) > OPEN_SHOWN else ""
+    return (
+        f"STOPPED: no frame for the last {fmt_ns(last)} of the capture (the last frame mark at "
+        f"{(began - ctx.get_first_time()) / 1e9:.3f} s; frames took a median {fmt_ns(ph.median_ns)}); still open at "
+        f"the end: {shown}{more}"
+    )

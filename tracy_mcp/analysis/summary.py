@@ -14,7 +14,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.call_tree import recursion_by_text
-from tracy_mcp.analysis.crash import crash, crash_title
+from tracy_mcp.analysis.crash import crash, crash_title, stopped_title
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, markless, paired_marks
 from tracy_mcp.analysis.frame_trend import LEVEL, frame_trend, levelled_off, spearman
@@ -387,7 +387,13 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
                 notable.append(("ctx.hot_functions()", line))
         except Exception as e:  # noqa: BLE001 - as above
             notes.append(f"ctx.hot_functions() failed: {type(e).__name__}: {e}")
-    hung = [x for x in notable if x[1].startswith(("DEADLOCK", "Stuck:"))]
+    try:
+        stop = stopped_title(ctx)
+        if stop:  # the program stopped making frames with work still open: what it was stuck in leads
+            notable.insert(0, ("ctx.crash_report()", stop))
+    except Exception as e:  # noqa: BLE001 - as above
+        notes.append(f"stopped frames failed: {type(e).__name__}: {e}")
+    hung = [x for x in notable if x[1].startswith(("DEADLOCK", "Stuck:", "STOPPED"))]
     if hung:  # the program hung on its locks: that leads whatever else the capture shows
         notable = hung + [x for x in notable if x not in hung]
     try:
