@@ -2,7 +2,8 @@
 see README.md there: an ORM that queries once per order line): no zone got slower per call, the zone the new calls
 run inside did, and that leads the comparison, not a one-off zone only B has. A zone run once per capture that
 tripled (tests/data/frontier-regress_*.tracy: an autosave of 3x the entities): no test can tell, the comparison
-names it."""
+names it. One kind of job, told apart only by its zone text (tests/data/jobtext-regress_*.tracy), and a new hitch
+beside a tiny regression (tests/data/emberfall-regress_*.tracy) lead too."""
 
 from __future__ import annotations
 
@@ -31,3 +32,18 @@ def test_a_zone_run_once_that_tripled_is_named_though_no_test_can_tell() -> None
     )
     assert "its text 'autosave_02 1200' -> 'autosave_02 3600'" in cmp.title
     assert any(x.startswith("Run too rarely to test") and "SerializeEntities" in x for x in cmp.lines)
+
+
+def test_a_kind_of_job_told_by_its_text_leads_where_the_name_only_ran_more_often() -> None:
+    with open_capture(DATA / "jobtext-regress_a.tracy") as a, open_capture(DATA / "jobtext-regress_b.tracy") as b:
+        cmp = a.compare(b)
+    lead = cmp.title.split(": ", 1)[1]
+    assert lead.startswith("1 zone(s) regressed; most impact: Jobs::Execute ('Render.Cull') 2.49x per call")
+    assert "called 1.26x as often" not in lead and "the machine" not in lead
+
+
+def test_a_new_hitch_outweighs_a_tiny_regression() -> None:
+    with open_capture(DATA / "emberfall-regress_a.tracy") as a, open_capture(DATA / "emberfall-regress_b.tracy") as b:
+        cmp = a.compare(b)
+    lead = cmp.title.split(": ", 1)[1]
+    assert lead.startswith("most impact: a zone only B has, Save::Autosave (3 calls, 120.0 ms in total); beside it:")

@@ -40,7 +40,7 @@ from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
 from tracy_mcp.analysis.startup import program_startup_ns, startup_what, startup_window
 from tracy_mcp.analysis.wait_zones import PACES, UNIT_MIN_RUNS, unit_name, wait_names
-from tracy_mcp.analysis.zone_paths import TEXT_KINDS, text_ids, zone_texts
+from tracy_mcp.analysis.zone_paths import TEXT_COVER, TEXT_KINDS, text_ids, zone_texts
 from tracy_mcp.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -59,6 +59,8 @@ RARE_CALLS = 5  # a zone run fewer times than this on a side cannot be tested...
 RARE_RATIO = 1.5  # ...and is named when its time per call moved this many times...
 RARE_NS = 1_000_000  # ...and by this much at least
 RARE_SHOWN = 3  # such zones listed
+HIDES_PARTS = ("unchanged", "more calls", "fewer calls", "count changed only")  # name-level kinds a part can hide in
+NEW_LEADS = 1.5  # a zone only B has leads beside a regression when it added this many times the regression's time
 NS_MIN = 3  # regressed zones sharing a namespace prefix (Anim::) that make it the subsystem that got slower...
 NS_SHARE = 0.6  # ...when they hold this share of the regressions' added time
 NS_SHOWN = 4  # namespaces listed
@@ -211,6 +213,57 @@ class LocationProfile:
         self.total = np.asarray(totals, I64)
         self.self_total = np.asarray(selfs, I64)
         self.index = {lab: i for i, lab in enumerate(self.labels) if self.count[i] > 0}
+
+
+class TextProfile:
+    """GroupProfile's figures per zone text, for the zone names whose runs carry a few distinct texts (a generic
+    `Jobs::Execute` with the job's type as its text, a lock's name), labelled "Jobs::Execute ('Render.Cull')"."""
+
+    def __init__(self, ctx: Capture) -> None:
+        t = ctx._cpu()
+        selft = ctx.self_time_array()
+        sl = ctx._srclocs()
+        self.labels: list[str] = []
+        counts, totals, selfs = [], [], []
+        self.samples: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for name in sl.names:
+            rows = t.stat_rows(sl.rows_of(name))
+            if len(rows) < 2 * MIN_CALLS:
+                continue
+            text = text_ids(ctx, rows)
+            if (text >= 0).mean() < TEXT_COVER:
+                continue
+            ids, inv = np.unique(text, return_inverse=True)
+            if not 2 <= len(ids) <= TEXT_KINDS:
+                continue
+            for k, sid in enumerate(ids.tolist()):
+                zr = rows[inv == k]
+                if sid < 0 or len(zr) == 0:
+                    continue
+                n = min(SAMPLE, len(zr))
+                picked = zr[(np.arange(n) * len(zr)) // max(n, 1)]  # evenly spaced, all of them up to SAMPLE
+                self.samples[len(self.labels)] = (t.dur[picked], selft[picked])
+                self.labels.append(f"{name} ({clip_text(ctx._str(sid), 40)!r})")
+                counts.append(len(zr))
+                totals.append(int(t.dur[zr].sum()))
+                selfs.append(int(selft[zr].sum()))
+        self.count = np.asarray(counts, I64)
+        self.total = np.asarray(totals, I64)
+        self.self_total = np.asarray(selfs, I64)
+        self.index = {lab: i for i, lab in enumerate(self.labels) if self.count[i] > 0}
+
+
+def _by_text(
+    a: Capture, b: Capture, scale: float, min_change: float, alpha: float, alt: float | None
+) -> list[dict[str, Any]]:
+    """The zone texts (kinds of call of one zone name) that regressed: rows as _compare_groups', most impact first;
+    [] when no name carries a few texts in both captures."""
+    pa = a._db.cached("text_profile", lambda: TextProfile(a))
+    pb = b._db.cached("text_profile", lambda: TextProfile(b))
+    if not (set(pa.index) & set(pb.index)):
+        return []
+    rows = _compare_groups(pa, pb, scale, min_change, alpha, alt)  # type: ignore[arg-type]
+    return sorted((r for r in rows if r["kind"] == "regressed"), key=lambda r: -r["impact_ns"])
 
 
 def _by_location(
@@ -578,7 +631,11 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     res.tables["frames"] = frame(
         {k: np.asarray([r[k] for r in frames_rows]) if frames_rows else np.zeros(0) for k in FRAME_COLS}
     )
-    locs = _by_location(a, b, scale, min_change, alpha, alt)
+    # a kind of call (by its text) that regressed where its name's figures hid it (more calls of another kind, or
+    # nothing beyond noise); a name that changed itself, or a wait, is told by name
+    hidden = {r["name"] for r in names if r["kind"] in HIDES_PARTS}
+    by_text = [r for r in _by_text(a, b, scale, min_change, alpha, alt) if r["name"].rsplit(" (", 1)[0] in hidden]
+    locs = sorted(_by_location(a, b, scale, min_change, alpha, alt) + by_text, key=lambda r: -r["impact_ns"])
     res.title, res.lines = _summary(a, b, names, paths, fa, fb, per, min_change, alpha, locs)
     reg = sorted((r for r in names if r["kind"] == "regressed"), key=lambda r: -r["impact_ns"])
     said, more = waits_and_leaks(a, b, reg[0] if reg else None, memory_totals(a)[2], memory_totals(b)[2])
@@ -827,6 +884,11 @@ def _texts_under(ctx: Capture, name: str, parent: str) -> str:
     return ", ".join(f"'{clip_text(k, 60)}' {v}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
+def scale_of(fa: dict[str, Any] | None, fb: dict[str, Any] | None) -> float:
+    """B's totals scaled to A's length: per frame when both have frames, as they stand otherwise."""
+    return fa["frames"] / fb["frames"] if fa and fb and fb["frames"] else 1.0
+
+
 def _rare_moves(same: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The zones too rarely run for a test (fewer than RARE_CALLS calls on a side) whose time per call moved by
     RARE_RATIO or more and by RARE_NS at least, the largest change first."""
@@ -1004,10 +1066,12 @@ def _summary(
         )
     if fa is None or fa["what"] != "gameplay frame":  # no main frames (a server): its requests' latency first
         lead += _unit_latency(a, b, alpha)
-    uniform = _uniform_factor(names)
+    split = {str(r["name"]).rsplit(" (", 1)[0] for r in (locs or [])}  # names told by their parts instead
+    uniform = _uniform_factor([r for r in names if r["name"] not in split])
     if uniform is not None:
         # the zones that rose beyond the machine-wide factor are the regressions; the others only followed it
-        reg = sorted(uniform.beyond, key=lambda r: -r["impact_ns"])
+        parts = [r for r in (locs or []) if r["self_ratio"] >= uniform.factor * UNIFORM_BEYOND]
+        reg = sorted(uniform.beyond + parts, key=lambda r: -r["impact_ns"])
     if reg:
         r = reg[0]
         per_frame_reg = (
@@ -1075,7 +1139,10 @@ def _summary(
             f"{fmt_ns(n['mean_b_ns'])}), +{fmt_ns(n['total_b_ns'] - g['total_a_ns'])} in total"
             + (f"; beside it: {title[len(lead) :]}" if reg else ".")
         )
-    more = sorted(by.get("more calls", []), key=lambda r: -(r["total_b_ns"] - r["total_a_ns"]))
+    more = sorted(
+        (r for r in by.get("more calls", []) if r["name"] not in split),
+        key=lambda r: -(r["total_b_ns"] - r["total_a_ns"]),
+    )
     if more and (not reg or more[0]["total_b_ns"] - more[0]["total_a_ns"] > reg[0]["impact_ns"]):
         r = more[0]  # the same work called more often costs more than any zone slowed per call: that leads
         d = r["total_b_ns"] - r["total_a_ns"]
@@ -1120,6 +1187,17 @@ def _summary(
         said, line = spaces
         title = title[:-1] + said + "."
         more_lines.append(line)
+    rival = max(
+        [reg[0]["impact_ns"] if reg else 0.0] + [float(more[0]["total_b_ns"] - more[0]["total_a_ns"]) if more else 0.0]
+    )
+    if added and rival > 0 and added[0]["total_b_ns"] * scale_of(fa, fb) >= NEW_LEADS * rival:
+        n = added[0]  # new work (a save, a wait for space) outweighs what changed in the old zones: it leads
+        body = title[len(lead) :]
+        body = body[len("most impact: ") :] if body.startswith("most impact: ") else body
+        title = (
+            f"{lead}most impact: a zone only B has, {n['name']} ({n['count_b']} calls, {fmt_ns(n['total_b_ns'])} in "
+            f"total); beside it: {body}"
+        )
     if fa and fb:
         p_frames = mann_whitney(fa["durs"], fb["durs"])[0]
         if p_frames < alpha and abs(fb["median_ns"] / fa["median_ns"] - 1) >= min_change / 5:
@@ -1328,13 +1406,14 @@ def _summary(
         )
     if locs:
         lines.append(
-            "By source location (zone names several locations share, e.g. plain ZoneScoped's function names): "
+            "By source location or zone text (zone names that stand for several things: plain ZoneScoped's "
+            "function names, a job zone with the job's type as its text): "
             + "; ".join(
                 f"{r['name']} {fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])} per call "
                 f"({r['mean_ratio']:.2f}x), {'+' if r['impact_ns'] >= 0 else '-'}{fmt_ns(abs(r['impact_ns']))}"
                 for r in locs[:3]
             )
-            + "; the name's other locations held."
+            + "; the name's other parts held."
         )
     return title, lines
 
