@@ -22,7 +22,10 @@ def test_the_lock_a_regressed_zone_waits_on_and_a_new_leak_are_named() -> None:
 
 
 def test_the_same_run_twice_names_no_lock_or_leak() -> None:
-    with open_capture(DATA / "ironvale-two_problems.tracy") as a, open_capture(DATA / "ironvale-two_problems.tracy") as b:
+    with (
+        open_capture(DATA / "ironvale-two_problems.tracy") as a,
+        open_capture(DATA / "ironvale-two_problems.tracy") as b,
+    ):
         cmp = a.compare(b)
     assert "waiting for" not in cmp.title and "leaks in" not in cmp.title
     assert not any(x.startswith(("Lock waits", "Leaks")) for x in cmp.lines)
