@@ -393,7 +393,11 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
             notable.insert(0, ("ctx.crash_report()", stop))
     except Exception as e:  # noqa: BLE001 - as above
         notes.append(f"stopped frames failed: {type(e).__name__}: {e}")
-    hung = [x for x in notable if x[1].startswith(("DEADLOCK", "Stuck:", "STOPPED"))]
+    # a lock cycle or a stuck wait names the cause; frames that stopped are what the user saw: both lead, in that order
+    hung = sorted(
+        (x for x in notable if x[1].startswith(("DEADLOCK", "Stuck:", "STOPPED"))),
+        key=lambda x: 0 if x[1].startswith("DEADLOCK") else 1 if x[1].startswith("Stuck:") else 2,
+    )
     if hung:  # the program hung on its locks: that leads whatever else the capture shows
         notable = hung + [x for x in notable if x not in hung]
     try:
