@@ -52,7 +52,7 @@ def test_a_regression_in_one_of_several_same_named_zones_leads_the_comparison() 
     assert "1 zone(s) regressed; most impact: Draw (terrain.cpp:14) " in cmp.title
     assert f"({ta.mean() / 1e6:.2f} ms -> {tb.mean() / 1e6:.2f} ms)" in cmp.title
     line = next(x for x in cmp.lines if x.startswith("By source location"))
-    assert "Draw (terrain.cpp:14)" in line and "the name's other locations held" in line
+    assert "Draw (terrain.cpp:14)" in line and "the name's other parts held" in line
 
 
 def test_zone_name_labels_each_asset() -> None:
