@@ -40,7 +40,7 @@ from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
 from tracy_mcp.analysis.startup import program_startup_ns, startup_what, startup_window
 from tracy_mcp.analysis.wait_zones import PACES, UNIT_MIN_RUNS, unit_name, wait_names
-from tracy_mcp.analysis.zone_paths import TEXT_COVER, TEXT_KINDS, text_ids, zone_texts
+from tracy_mcp.analysis.zone_paths import TEXT_KINDS, text_ids, text_kinds, zone_texts
 from tracy_mcp.errors import NotFoundError
 
 if TYPE_CHECKING:
@@ -230,12 +230,10 @@ class TextProfile:
             rows = t.stat_rows(sl.rows_of(name))
             if len(rows) < 2 * MIN_CALLS:
                 continue
-            text = text_ids(ctx, rows)
-            if (text >= 0).mean() < TEXT_COVER:
+            kinds = text_kinds(ctx, rows)
+            if kinds is None:
                 continue
-            ids, inv = np.unique(text, return_inverse=True)
-            if not 2 <= len(ids) <= TEXT_KINDS:
-                continue
+            ids, inv = kinds
             for k, sid in enumerate(ids.tolist()):
                 zr = rows[inv == k]
                 if sid < 0 or len(zr) == 0:

@@ -1,7 +1,7 @@
 """What a comparison of two runs adds beside zone timings when the cause is a lock or a leak: a lock whose total wait
 moved (and the zone its waits happen in, so a zone that regressed by waiting says for what), and a leak one run has
-and the other has not. Both come from the analyses of each run (lock_contention, memory_report), run only when the
-runs differ in lock events or in memory never freed."""
+and the other has not. The lock totals are upstream's per-lock wait statistics (lock_contention runs only for a lock
+that moved, for the zone); the leaks come from memory_report, run only when the runs differ in memory never freed."""
 
 from __future__ import annotations
 
@@ -43,27 +43,29 @@ class LeakMove:
 
 
 def lock_moves(a: Capture, b: Capture) -> list[LockMove]:
-    """The locks (by name) whose total wait moved by WAIT_RATIO and WAIT_MIN_NS at least, most moved first."""
+    """The locks (by name) whose total wait moved by WAIT_RATIO and WAIT_MIN_NS at least, most moved first. The
+    totals are upstream's per-lock wait statistics (cheap); lock_contention runs only for a lock that moved, on the
+    run that waited more, to find the zone its waits happen in."""
     if not (a._db.rows("lock_events") and b._db.rows("lock_events")):
         return []
-    ra, rb = lock_contention(a), lock_contention(b)
-    wa, wb = _waits(ra), _waits(rb)
+    wa, wb = _waits(a), _waits(b)
     out = []
     for name in sorted(set(wa) | set(wb)):
         x, y = wa.get(name, 0), wb.get(name, 0)
         if abs(y - x) < WAIT_MIN_NS or not (y >= WAIT_RATIO * max(x, 1) or x >= WAIT_RATIO * max(y, 1)):
             continue
-        out.append(LockMove(name, x, y, _wait_zone(rb if y > x else ra, name)))
+        out.append(LockMove(name, x, y, _wait_zone(b if y > x else a, name)))
     return sorted(out, key=lambda m: -abs(m.wait_b - m.wait_a))
 
 
-def _waits(r: Any) -> dict[str, int]:
-    t = r.table
-    return {str(n): int(w) for n, w in zip(t["name"], t["wait_ns"], strict=True)} if len(t) else {}
+def _waits(ctx: Capture) -> dict[str, int]:
+    """Total wait per contended lock (a lock no thread ever waited on by another is left out: it waited ~0)."""
+    return {str(x["name"]): int(x["total_wait_ns"]) for x in ctx.get_lock_wait_stats()}
 
 
-def _wait_zone(r: Any, lock: str) -> str:
-    wz = r.tables.get("wait_zones")
+def _wait_zone(ctx: Capture, lock: str) -> str:
+    """The zone most of the lock's wait happens inside, "" when unknown."""
+    wz = lock_contention(ctx, lock).tables.get("wait_zones")
     if wz is None or not len(wz):
         return ""
     mine = wz[wz["lock"] == lock]

@@ -11,6 +11,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.formatting import clip_text, fmt_bytes, fmt_ns
+from tracy_mcp.analysis.frame_phases import TRAILING, frame_phases
 from tracy_mcp.analysis.memory_report import live_curve
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.zone_at import innermost, rows_of_tids
@@ -281,8 +282,6 @@ def stopped_title(ctx: Capture) -> str:
     16.67 ms); still open at the end: Main thread in Game::Frame > Jobs::WaitForCompletion (open 2.61 s); ...' when
     the program stopped marking frames and zones opened since are still open when the capture ends (a hang the user
     killed, a wait that never ended); "" otherwise."""
-    from tracy_mcp.analysis.frame_phases import TRAILING, frame_phases
-
     ph = frame_phases(ctx)
     if ph is None or len(ph.dur) < 3 or int(ph.kind[-1]) != TRAILING or not np.isfinite(ph.median_ns):
         return ""

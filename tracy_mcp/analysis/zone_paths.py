@@ -78,6 +78,16 @@ def text_ids(ctx: Capture, rows: np.ndarray) -> np.ndarray:
     return out
 
 
+def text_kinds(ctx: Capture, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """(the distinct text ids, each row's index into them) when the rows carry a few distinct texts (2 to
+    TEXT_KINDS, on TEXT_COVER of them or more: a lock's name, an endpoint, a job's type); None otherwise."""
+    text = text_ids(ctx, rows)
+    if not len(text) or (text >= 0).mean() < TEXT_COVER:
+        return None
+    ids, inv = np.unique(text, return_inverse=True)
+    return (ids, inv) if 2 <= len(ids) <= TEXT_KINDS else None
+
+
 def text_split_line(
     ctx: Capture, names: list[str], threads: np.ndarray | None, start: int | None, end: int | None
 ) -> str:
@@ -90,12 +100,10 @@ def text_split_line(
         rows = in_scope(t, t.stat_rows(sl.rows_of(name)), threads, start, end)
         if len(rows) < 2:
             continue
-        text = text_ids(ctx, rows)
-        if (text >= 0).mean() < TEXT_COVER:
+        kinds = text_kinds(ctx, rows)
+        if kinds is None:
             continue
-        ids, inv = np.unique(text, return_inverse=True)
-        if not 2 <= len(ids) <= TEXT_KINDS:
-            continue
+        ids, inv = kinds
         own = np.bincount(inv, weights=t.self_time()[rows].astype(np.float64), minlength=len(ids))
         order = np.argsort(-own)
         shown = ", ".join(
