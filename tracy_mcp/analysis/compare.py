@@ -27,6 +27,7 @@ from tracy_mcp.analysis.call_context import call_contexts, quote_kind
 from tracy_mcp.analysis.call_paths import call_paths, merge_paths
 from tracy_mcp.analysis.capture_diff import memory_totals, other_changes, program_functions, thread_changes
 from tracy_mcp.analysis.compare_gpu import gpu_change, gpu_lines, gpu_title
+from tracy_mcp.analysis.compare_threads import move_hitch, thread_moves, top_gain
 from tracy_mcp.analysis.compare_waits import waits_and_leaks
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from tracy_mcp.engine.zonetree import ZoneTree
 
 I64 = np.int64
+THROUGHPUT_MOVED = 1.25  # the unit of work ran this many times as often per second (or 1/x): throughput moved
 SAMPLE = 2000  # durations per group and side for the rank test and the percentiles
 STRIDED = 250_000  # big call paths are sampled from an evenly strided subset of about this many zones
 CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
@@ -289,18 +291,36 @@ def _unit_latency(a: Capture, b: Capture, alpha: float) -> str:
     name = unit_name(a)
     if name is None or not len(b._srclocs().rows_of(name)):  # B has no such zone (renamed): nothing to compare
         return ""
-    da = a.zones(name=name, as_frame=True)["duration_ns"].to_numpy().astype(np.float64)
-    db_ = b.zones(name=name, as_frame=True)["duration_ns"].to_numpy().astype(np.float64)
-    da, db_ = da[da > 0], db_[db_ > 0]
+    za, zb = a.zones(name=name, as_frame=True), b.zones(name=name, as_frame=True)
+    za, zb = za[za["duration_ns"] > 0], zb[zb["duration_ns"] > 0]
+    da = za["duration_ns"].to_numpy().astype(np.float64)
+    db_ = zb["duration_ns"].to_numpy().astype(np.float64)
     if min(len(da), len(db_)) < UNIT_MIN_RUNS:
         return ""
     (a50, a99), (b50, b99) = np.percentile(da, [50, 99]), np.percentile(db_, [50, 99])
     p = mann_whitney(da, db_)[0]
     noise = "" if p < alpha else ", within noise"
     return (
-        f"runs of {name} (the unit of work; {len(da)} -> {len(db_)}) p50 {fmt_ns(a50)} -> {fmt_ns(b50)} "
+        _throughput(za, zb, name)
+        + f"runs of {name} (the unit of work; {len(da)} -> {len(db_)}) p50 {fmt_ns(a50)} -> {fmt_ns(b50)} "
         f"({(b50 - a50) / a50:+.1%}), p99 {fmt_ns(a99)} -> {fmt_ns(b99)}{noise}; "
     )
+
+
+def _throughput(za: Any, zb: Any, name: str) -> str:
+    """'throughput 769 -> 384 runs of X per second (0.50x), on 6 -> 3 threads; ' when the rate of the unit of work
+    moved by THROUGHPUT_MOVED either way (a smaller pool, a lock that serializes the workers); '' otherwise. The
+    rate is over the span from the first run's start to the last run's end."""
+    rates = []
+    for z in (za, zb):
+        span = float(z["end_ns"].max() - z["start_ns"].min())
+        rates.append(len(z) / span * 1e9 if span > 0 else 0.0)
+    ra, rb = rates
+    if min(ra, rb) <= 0 or 1 / THROUGHPUT_MOVED < rb / ra < THROUGHPUT_MOVED:
+        return ""
+    ta, tb = za["thread_id"].nunique(), zb["thread_id"].nunique()
+    threads = f", on {ta} -> {tb} threads" if ta != tb else f", on the same {ta} thread(s)"
+    return f"throughput {ra:.4g} -> {rb:.4g} runs of {name} per second ({rb / ra:.2f}x){threads}; "
 
 
 def _same_work(pa: GroupProfile, pb: GroupProfile) -> bool:
@@ -1196,8 +1216,27 @@ def _summary(
             f"{lead}most impact: a zone only B has, {n['name']} ({n['count_b']} calls, {fmt_ns(n['total_b_ns'])} in "
             f"total); beside it: {body}"
         )
+    gain, moves = None, []
     if fa and fb:
+        moves = thread_moves(a, b, names, fa)
         p_frames = mann_whitney(fa["durs"], fb["durs"])[0]
+        top_new = added[0]["total_b_ns"] * scale_of(fa, fb) if added else 0.0
+        body = title[len(lead) :]
+        if p_frames < alpha and fb["median_ns"] < (1 - min_change) * fa["median_ns"]:
+            gain = top_gain(names, moves, fa, fb)
+            if gain is not None and gain.saved_ns * fa["frames"] > max(rival, top_new):
+                # the frame got faster: what bought it answers first, what got worse beside it
+                title = f"{lead}most gain: {gain.text}; " + (
+                    body if body.startswith(NO_REGRESSION) else f"beside it: {body}"
+                )
+            else:
+                gain = None
+        cost, hitch = move_hitch(b, names, moves, fa)
+        if gain is None and hitch and cost > max(rival, top_new):
+            # the same work, moved onto the thread whose frames it now holds up
+            title = f"{lead}most impact: {hitch}; " + (
+                "no zone slower per call beyond noise." if body.startswith(NO_REGRESSION) else f"beside it: {body}"
+            )
         if p_frames < alpha and abs(fb["median_ns"] / fa["median_ns"] - 1) >= min_change / 5:
             title = title.replace(
                 ": ",
@@ -1216,7 +1255,8 @@ def _summary(
         title = title.replace(": ", f": start-up (to {what}) {shift}{_startup_growth(a, b)}; ", 1)
     if by.get("improved"):
         r = by["improved"][0]
-        title = title[:-1] + f"; {len(by['improved'])} improved, most: {r['name']} {_improved(r)}."
+        most = f", most: {r['name']} {_improved(r)}" if gain is None or gain.name != r["name"] else ""
+        title = title[:-1] + f"; {len(by['improved'])} improved{most}."
     lines = [
         "Beyond noise = Mann-Whitney p < "
         f"{alpha:g} (or, when a part of the calls moved, far more than a tenth of one run's calls beyond the other's "
@@ -1276,6 +1316,7 @@ def _summary(
             for r in by["count changed only"][:6]
         )
     lines.extend(more_lines)
+    lines.extend(m.line() for m in moves)
     for kind, what in (
         ("more calls", "Called more often (same time per call)"),
         ("fewer calls", "Called less often (same time per call)"),

@@ -1,0 +1,162 @@
+"""Work that moved between threads from A to B, and what made a faster frame faster.
+
+A zone that left the thread it ran on (animation moved to the job workers) is the same work per call and in total,
+so the per-name classes call it unchanged. Off the frame's thread it is the gain ("did the optimization work?"
+answered first when it outweighs the top regression); onto it, the frames it now runs in are the hitch (a roster
+load moved from the network thread onto the main thread)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import numpy as np
+
+from tracy_mcp.analysis.formatting import fmt_ns
+from tracy_mcp.analysis.frame_phases import frame_phases
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+MOVED_OFF = 0.5  # the thread that ran most of a zone in A keeps at most this share of it in B...
+MOVED_TO = 0.5  # ...and the other threads gain at least this share of what it lost: the work moved
+MOVE_KINDS = ("count changed only", "unchanged", "improved", "more calls", "fewer calls")
+MOVE_MIN_SHARE = 0.02  # a zone looked at for a move holds at least this share of A's frame time
+SLOW_FRAMES = 1.5  # the frames a moved zone runs in, at this many times B's median frame, are its hitch
+SHOWN_THREADS = 4
+
+
+@attrs.frozen
+class Move:
+    name: str
+    home: str  # the thread that ran most of it in A
+    to: tuple[str, ...]  # the threads that gained it in B, most first
+    by_thread_a: dict[str, int]
+    by_thread_b: dict[str, int]
+
+    def where(self) -> str:
+        to = self.to
+        more = f" and {len(to) - SHOWN_THREADS} more" if len(to) > SHOWN_THREADS else ""
+        return ", ".join(to[:SHOWN_THREADS]) + more
+
+    def line(self) -> str:
+        ta, tb = self.by_thread_a, self.by_thread_b
+        return f"Moved between threads: {self.name} (total per thread, A -> B): " + "; ".join(
+            f"{k} {fmt_ns(ta.get(k, 0))} -> {fmt_ns(tb.get(k, 0))}" for k in [self.home, *self.to[:SHOWN_THREADS]]
+        )
+
+
+@attrs.frozen
+class Gain:
+    saved_ns: float  # per frame, on the thread it left (a move) or in own time (a faster zone)
+    text: str  # the title's words: "Anim::Evaluate moved off Main thread onto ..."
+    line: str  # the evidence line ("" for a zone the improved list already shows)
+    name: str
+
+
+def _by_thread(ctx: Capture, name: str) -> dict[str, int]:
+    """Total time of zone `name` per thread name."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    rows = rows[t.valid[rows]]
+    if not len(rows):
+        return {}
+    names = ctx._thread_names_by_id()
+    owners, inv = np.unique(t.owner[rows], return_inverse=True)
+    sums = np.bincount(inv, weights=t.dur[rows].astype(np.float64))
+    out: dict[str, int] = {}
+    for o, s in zip(owners.tolist(), sums.tolist(), strict=True):
+        key = names[int(o)] if 0 <= int(o) < len(names) else f"thread {o}"
+        out[key] = out.get(key, 0) + int(s)
+    return out
+
+
+def thread_moves(a: Capture, b: Capture, names: list[dict[str, Any]], fa: dict[str, Any]) -> list[Move]:
+    """The zones (of the kinds a move hides in, holding MOVE_MIN_SHARE of A's frame time or more) that left the
+    thread running most of them in A for other threads in B."""
+    out = []
+    floor = MOVE_MIN_SHARE * float(fa["median_ns"]) * fa["frames"]
+    for r in names:
+        if r["kind"] not in MOVE_KINDS or r["total_a_ns"] < floor:
+            continue
+        ta, tb = _by_thread(a, str(r["name"])), _by_thread(b, str(r["name"]))
+        if not ta or not tb:
+            continue
+        home = max(ta, key=lambda k: ta[k])
+        lost = ta[home] - tb.get(home, 0)
+        gained = {k: tb[k] - ta.get(k, 0) for k in tb if k != home and tb[k] > ta.get(k, 0)}
+        if tb.get(home, 0) > MOVED_OFF * ta[home] or sum(gained.values()) < MOVED_TO * lost:
+            continue
+        out.append(Move(str(r["name"]), home, tuple(sorted(gained, key=lambda k: -gained[k])), ta, tb))
+    return out
+
+
+def _same_work(r: dict[str, Any]) -> str:
+    same = abs(r["total_b_ns"] / max(r["total_a_ns"], 1) - 1) < 0.1
+    return f"in total {fmt_ns(r['total_a_ns'])} -> {fmt_ns(r['total_b_ns'])}, " + (
+        "the same work" if same else "not the same work"
+    )
+
+
+def top_gain(names: list[dict[str, Any]], moves: list[Move], fa: dict[str, Any], fb: dict[str, Any]) -> Gain | None:
+    """The largest saving per frame behind a faster frame: a zone faster per call, or work moved off its thread;
+    None without a saving."""
+    gains = []
+    for r in names:
+        if r["kind"] == "improved" and r["mean_ratio"] < 1:
+            saved = r["self_a_ns"] / fa["frames"] - r["self_b_ns"] / fb["frames"]
+            text = (
+                f"{r['name']} {r['mean_ratio']:.2f}x per call ({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}), "
+                f"-{fmt_ns(max(saved, 0.0))} of its own time per {fa['what']}"
+            )
+            gains.append(Gain(saved, text, "", str(r["name"])))
+    rows = {str(r["name"]): r for r in names}
+    for m in moves:
+        per_a, per_b = m.by_thread_a[m.home] / fa["frames"], m.by_thread_b.get(m.home, 0) / fb["frames"]
+        text = (
+            f"{m.name} moved off {m.home} onto {m.where()} ({m.home}: {fmt_ns(per_a)} -> {fmt_ns(per_b)} per "
+            f"{fa['what']}; {_same_work(rows[m.name])})"
+        )
+        gains.append(Gain(per_a - per_b, text, m.line(), m.name))
+    gains = [g for g in gains if g.saved_ns > 0]
+    return max(gains, key=lambda g: g.saved_ns) if gains else None
+
+
+def move_hitch(b: Capture, names: list[dict[str, Any]], moves: list[Move], fa: dict[str, Any]) -> tuple[float, str]:
+    """(its time in those frames, title words) for the moved zone whose calls on its new thread fall in B's slow
+    frames: 'Match::LoadRoster moved onto Main thread from Net (...); the 3 frames it runs in there take 126.9 ms
+    median, against B's median frame 16.68 ms (A's longest 28.67 ms)'; (0, '') when none does."""
+    ph = frame_phases(b)
+    if ph is None or not len(ph.gameplay) or not moves:
+        return 0.0, ""
+    rows = {str(r["name"]): r for r in names}
+    best: tuple[float, str] = (0.0, "")
+    g = ph.gameplay
+    starts, ends, durs = ph.start[g], ph.end[g], ph.dur[g]
+    names_by_id = b._thread_names_by_id()
+    for m in moves:
+        t = b._cpu()
+        calls = t.stat_rows(b._srclocs().rows_of(m.name))
+        calls = calls[t.valid[calls]]
+        on = np.asarray([names_by_id[int(o)] == m.to[0] for o in t.owner[calls].tolist()], dtype=bool)
+        calls = calls[on]
+        if not len(calls):
+            continue
+        idx = np.searchsorted(starts, t.start[calls], side="right") - 1
+        idx = np.unique(idx[(idx >= 0) & (t.start[calls] < ends[np.clip(idx, 0, None)])])
+        if not len(idx):
+            continue
+        slow = durs[idx]
+        if float(np.median(slow)) < SLOW_FRAMES * float(np.median(durs)):
+            continue
+        r = rows[m.name]
+        text = (
+            f"{m.name} moved onto {m.to[0]} from {m.home} ({r['count_b']} calls, {fmt_ns(r['mean_a_ns'])} -> "
+            f"{fmt_ns(r['mean_b_ns'])} per call; {_same_work(r)}); the {len(idx)} frame(s) it runs in there take "
+            f"{fmt_ns(float(np.median(slow)))} median, against B's median frame {fmt_ns(float(np.median(durs)))} "
+            f"(A's longest {fmt_ns(float(fa['max_ns']))})"
+        )
+        cost = float(t.dur[calls].sum())
+        if cost > best[0]:
+            best = (cost, text)
+    return best
