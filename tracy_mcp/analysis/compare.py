@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 I64 = np.int64
 THROUGHPUT_MOVED = 1.25  # the unit of work ran this many times as often per second (or 1/x): throughput moved
+NEGLIGIBLE = 0.02  # a regression adding under this share of A's median frame per frame is not the news
 SAMPLE = 2000  # durations per group and side for the rank test and the percentiles
 STRIDED = 250_000  # big call paths are sampled from an evenly strided subset of about this many zones
 CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
@@ -532,6 +533,12 @@ def _allocating(a: Capture, b: Capture, r: dict[str, Any]) -> str:
     if pb - pa < 1 or pb < ALLOC_RATIO * max(pa, 1e-9):
         return ""
     return f"; it makes {pb:.3g} allocations per call, {pa:.3g} before"
+
+
+def _negligible(r: dict[str, Any], fa: dict[str, Any] | None) -> bool:
+    """A regression whose total per frame is under NEGLIGIBLE of A's median frame: beside a frame that hitches
+    less, it is not the news."""
+    return fa is not None and abs(r["impact_ns"]) / max(fa["frames"], 1) < NEGLIGIBLE * fa["median_ns"]
 
 
 def _frame_stats(ctx: Capture) -> dict[str, Any] | None:
@@ -1378,6 +1385,14 @@ def _summary(
                 f"{'slower' if r['mean_ratio'] > 1 else 'faster'}: {_rare_words(a, b, r)}",
                 1,
             )
+    split_up = by.get("count changed only", [])
+    if split_up and title.endswith(f"{NO_REGRESSION}."):  # the same work cut into more (or fewer) pieces
+        r = max(split_up, key=lambda r: r["total_a_ns"])
+        title = (
+            title[:-1] + f"; the same work in {r['count_ratio']:.2f}x as many calls: {r['name']} {r['count_a']} -> "
+            f"{r['count_b']} calls, {fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])} per call (total "
+            f"{fmt_ns(r['total_a_ns'])} -> {fmt_ns(r['total_b_ns'])})."
+        )
     if same:
         big = [r for r in same if r["count_a"] >= 10 and r["mean_ratio"] > 0]
         dev = max(big, key=lambda r: abs(np.log(r["mean_ratio"])), default=None)
@@ -1427,8 +1442,17 @@ def _summary(
             title = title[: len(lead)] + deeper + "; " + title[len(lead) :]
     hitches = _hitch_change(a, b, fa, fb)
     if hitches:  # one hitch coming more often moves no zone's per-call time: it leads
-        if " more often" in hitches.split(":")[0] or not reg:  # fewer hitches beside a regression: a side note
-            title = title[: len(lead)] + hitches + "; " + title[len(lead) :]
+        fewer = " less often" in hitches.split(":")[0]
+        # fewer hitches beside a regression is a side note, unless that regression is too small to matter
+        if not fewer or not reg or _negligible(reg[0], fa):
+            extra = ""
+            if fewer and fa and fb and gain is None:  # what took the hitches away: work moved off the frame's thread
+                took = top_gain(names, moves, fa, fb)
+                extra += f"; most gain: {took.text}" if took is not None else ""
+            price = next((r for r in _rare_moves(same) if r["mean_ratio"] > 1), None)
+            if fewer and price is not None and "run too rarely to test" not in title:  # the price paid elsewhere
+                extra += f"; at a cost, run too rarely to test: {_rare_words(a, b, price)}"
+            title = title[: len(lead)] + hitches + extra + "; " + title[len(lead) :]
         lines.insert(0, hitches + " (ctx.slow_frames() on each).")
     if uniform is not None:
         moved = sorted(uniform.moved, key=lambda r: -abs(r["impact_ns"]))

@@ -17,6 +17,7 @@ from tracy_mcp.analysis.call_tree import recursion_by_text
 from tracy_mcp.analysis.crash import crash, crash_title, stopped_title
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, markless, paired_marks
+from tracy_mcp.analysis.frame_rate import frame_rate_line
 from tracy_mcp.analysis.frame_trend import LEVEL, frame_trend, levelled_off, spearman
 from tracy_mcp.analysis.gpu_load import gpu_report
 from tracy_mcp.analysis.lock_contention import lock_contention
@@ -188,12 +189,14 @@ def _contents(ctx: Capture, counts: list[tuple[str, int, str]]) -> list[str]:
         if k not in ("zones", "threads", "frames")
     ]
     paired = paired_marks(ctx, frame_phases(ctx, named)) if frames[0] else ""
+    rate = frame_rate_line(ctx) if frames[0] and named is None and not paired and not markless(ctx) else ""
     return [
         f"Contains: {ctx.get_capture_program() or '?'}"
         + "".join(f' ("{x}")' for x in ctx.get_app_info()[:3])
         + f", Tracy {version} file, {span / 1e9:.3f} s captured.",
         line + ".",
         *([paired] if paired else []),
+        *([rate] if rate else []),
         "; ".join(rest) + ".",
     ]
 
