@@ -72,6 +72,7 @@ UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zon
 NEAR = 15  # with the frame time drifting, typical frames are this close to the ones explained
 LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
+PERIOD_SPREAD = 1.15  # slow frames whose gaps in seconds stay within this ratio come on a timer
 REGULAR_MAX = 8  # slow frames at a fixed step of at most this many frames...
 REGULAR_SHARE = 0.8  # ...in this share of the gaps: a periodic pattern (every other frame)
 POOL_BUSY = 0.75  # a pool this busy when the frame's wait began (and half as busy at most in typical frames)
@@ -937,6 +938,11 @@ def _analyse(
         )
         if regular and res.title:
             res.title = res.title[:-1] + f"; the slow frames come every {_nth(every)} frame."
+        elif res.title and gaps.max() <= PERIOD_SPREAD * gaps.min():  # on a timer: "every couple of seconds"
+            res.title = (
+                res.title[:-1] + f"; they come every {np.median(gaps):.2f} s ({gaps.min():.2f}-{gaps.max():.2f} s "
+                "apart): something on a timer."
+            )
     lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names, what))
     counts = (m.count[:nd].mean(axis=0), typ_cnt, typ)
     others = _other_threads(growth, on, th_of, nm_of, names, labels, what, counts)
