@@ -65,3 +65,16 @@ def test_a_servers_throughput_that_halved_at_the_same_latency() -> None:
     lead = title.split(": ", 1)[1]
     assert lead.startswith("throughput 769.1 -> 384.4 runs of Http::Handle per second (0.50x), on 6 -> 3 threads; ")
     assert "within noise" in lead
+
+
+def test_a_regression_in_one_level_says_where_it_runs() -> None:
+    lead = _compare("fpsstats-regress_a.tracy", "fpsstats-regress_b.tracy").title.split(": ", 1)[1]
+    assert "most impact: Water::Simulate 2.49x per call (2.01 ms -> 5.01 ms)" in lead
+    assert "it runs only 2.41-4.40 s of B's 7.50 s: from 'Level docks started' to" in lead
+
+
+def test_vsynced_frames_that_now_miss_the_interval() -> None:
+    lead = _compare("vsyncmiss-regress_a.tracy", "vsyncmiss-regress_b.tracy").title.split(": ", 1)[1]
+    assert "most impact: Anim::Update 1.50x per call (3.01 ms -> 4.51 ms)" in lead
+    assert "69 of B's 230 frames (30%) missed the 16.67 ms interval and took two or more (0 of A's 299)" in lead
+    assert lead.endswith("on Main thread, Anim::Update grew most (3.01 ms -> 4.51 ms per call).")

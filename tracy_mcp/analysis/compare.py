@@ -36,6 +36,7 @@ from tracy_mcp.analysis.locations import location_label, locations_of
 from tracy_mcp.analysis.machine_factor import MIN_CALLS, machine_factor, machine_words
 from tracy_mcp.analysis.memory_report import allocations_by_zone
 from tracy_mcp.analysis.pipeline import pipeline_change
+from tracy_mcp.analysis.program_messages import one_off_after, one_off_before
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
@@ -51,6 +52,9 @@ if TYPE_CHECKING:
 I64 = np.int64
 THROUGHPUT_MOVED = 1.25  # the unit of work ran this many times as often per second (or 1/x): throughput moved
 NEGLIGIBLE = 0.02  # a regression adding under this share of A's median frame per frame is not the news
+RUNS_ONLY = 0.6  # a zone whose calls span at most this share of the capture runs in one stretch of it
+NEAR_MESSAGE_NS = 200_000_000  # a one-off message this close to a stretch's end names it
+MISSED_SHARE = 0.1  # a paced loop with this share of B's frames at two intervals or more missed it
 SAMPLE = 2000  # durations per group and side for the rank test and the percentiles
 STRIDED = 250_000  # big call paths are sampled from an evenly strided subset of about this many zones
 CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
@@ -1109,7 +1113,8 @@ def _summary(
         title = (
             f"{lead}{len(reg)} zone(s) regressed; most impact: {r['name']} "
             f"{r['mean_ratio']:.2f}x per call ({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}), "
-            f"{'+' if r['impact_ns'] >= 0 else '-'}{fmt_ns(abs(r['impact_ns']))} in total{per_frame_reg}."
+            f"{'+' if r['impact_ns'] >= 0 else '-'}{fmt_ns(abs(r['impact_ns']))} in total{per_frame_reg}"
+            f"{_runs_only(b, str(r['name']))}."
         )
         context_title, context_line = _by_context(a, b, str(r["name"]))
         cpu_title, cpu_line = _on_cpu(a, b, reg)
@@ -1521,12 +1526,26 @@ def _crossed_interval(a: Capture, names: list[dict[str, Any]], fa: dict[str, Any
     the next one: on <thread> <zone> grew most (...)' when a paced loop's frames took twice as long in B because
     its work just passed the period: the zone that did it is on the frame thread, whatever grew more elsewhere."""
     pacer = next((r for r in names if r.get("wait") == PACES and r["kind"] != "new"), None)
-    if pacer is None or fb["median_ns"] < CROSSED * fa["median_ns"]:
+    if pacer is None:
         return ""
     period = fa["median_ns"]
-    work_a, work_b = fa["median_ns"] - pacer["mean_a_ns"], fb["median_ns"] - pacer["mean_b_ns"]
-    if not work_a < period <= work_b:
-        return ""
+    if fb["median_ns"] < CROSSED * fa["median_ns"]:
+        # a part of B's frames missed the interval and took two (vsync): the work is at the period, not past it
+        ma, mb = (int((f["durs"] >= CROSSED * period).sum()) for f in (fa, fb))
+        if mb < MISSED_SHARE * len(fb["durs"]) or ma >= mb / 4:
+            return ""
+        out = (
+            f"; {mb} of B's {len(fb['durs'])} frames ({mb / len(fb['durs']):.0%}) missed the {fmt_ns(period)} "
+            f"interval and took two or more ({ma} of A's {len(fa['durs'])}): the frame's work now reaches the interval"
+        )
+    else:
+        work_a, work_b = fa["median_ns"] - pacer["mean_a_ns"], fb["median_ns"] - pacer["mean_b_ns"]
+        if not work_a < period <= work_b:
+            return ""
+        out = (
+            f"; the frame thread's work (the frame minus {pacer['name']}) {fmt_ns(work_a)} -> {fmt_ns(work_b)} "
+            f"crossed the {fmt_ns(period)} interval, so each frame waits for the next one"
+        )
     t, sl = a._cpu(), a._srclocs()
 
     def thread_of(name: str) -> int:
@@ -1535,10 +1554,6 @@ def _crossed_interval(a: Capture, names: list[dict[str, Any]], fa: dict[str, Any
 
     home = thread_of(str(pacer["name"]))
     grown = [r for r in names if r["kind"] == "regressed" and r["count_a"] and thread_of(str(r["name"])) == home]
-    out = (
-        f"; the frame thread's work (the frame minus {pacer['name']}) {fmt_ns(work_a)} -> {fmt_ns(work_b)} crossed "
-        f"the {fmt_ns(period)} interval, so each frame waits for the next one"
-    )
     if grown:
         r = max(grown, key=lambda r: (r["mean_b_ns"] - r["mean_a_ns"]) * r["count_a"])
         out += (
@@ -1631,6 +1646,32 @@ def _more_threads(a: Capture, b: Capture, name: str) -> str:
         f"; it ran on {na} thread(s) in A and {nb} in B, on a {cores}-core machine: with more threads than cores "
         "its calls share them, so each takes longer"
     )
+
+
+def _runs_only(ctx: Capture, name: str) -> str:
+    """' (it runs only 2.43-4.43 s of B's 7.53 s: from "Level docks started" to "Loading level: city")' when zone
+    `name` runs in one stretch of the capture (a level, a mode), named by the program's one-off messages at its ends:
+    "which part of the game" answered; '' when it runs all along."""
+    rows = _calls(ctx, name)
+    if len(rows) < RARE_CALLS:
+        return ""
+    t = ctx._cpu()
+    s, e = int(t.start[rows].min()), int(t.end[rows].max())
+    first, last = int(ctx.get_first_time()), int(ctx.get_last_time())
+    if e - s > RUNS_ONLY * (last - first):
+        return ""
+    near = int(max(NEAR_MESSAGE_NS, 0.02 * (last - first)))
+    before, after = one_off_before(ctx, s, near), one_off_after(ctx, e, near)
+    ends = (
+        f": from {clip_text(before.text, 50)!r} to {clip_text(after.text, 50)!r}"
+        if before and after
+        else f": after {clip_text(before.text, 50)!r}"
+        if before
+        else f": until {clip_text(after.text, 50)!r}"
+        if after
+        else ""
+    )
+    return f"; it runs only {(s - first) / 1e9:.2f}-{(e - first) / 1e9:.2f} s of B's {(last - first) / 1e9:.2f} s{ends}"
 
 
 def _summed_over(ctx: Capture, name: str) -> str:

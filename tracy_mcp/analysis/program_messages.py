@@ -181,6 +181,12 @@ def one_off_before(ctx: Capture, at: int, within: int) -> MessageKind | None:
     return max(near, key=lambda k: k.first_ns, default=None)
 
 
+def one_off_after(ctx: Capture, at: int, within: int) -> MessageKind | None:
+    """The program's one-off message closest after `at`, at most `within` ns after it; None when there is none."""
+    near = [k for k in message_kinds(ctx) if k.count == 1 and at <= k.first_ns <= at + within]
+    return min(near, key=lambda k: k.first_ns, default=None)
+
+
 def sys_trace_off(ctx: Capture) -> str:
     """The profiler's own message saying system tracing (context switches, CPU samples) was turned off, as
     logged ("TRACY: Sys Trace was disabled by 'TRACY_NO_SYS_TRACE=1'"); "" when there is none."""
