@@ -133,13 +133,12 @@ def move_hitch(b: Capture, names: list[dict[str, Any]], moves: list[Move], fa: d
     best: tuple[float, str] = (0.0, "")
     g = ph.gameplay
     starts, ends, durs = ph.start[g], ph.end[g], ph.dur[g]
-    names_by_id = b._thread_names_by_id()
+    names_by_id = np.asarray(b._thread_names_by_id(), dtype=object)
+    t = b._cpu()
     for m in moves:
-        t = b._cpu()
         calls = t.stat_rows(b._srclocs().rows_of(m.name))
         calls = calls[t.valid[calls]]
-        on = np.asarray([names_by_id[int(o)] == m.to[0] for o in t.owner[calls].tolist()], dtype=bool)
-        calls = calls[on]
+        calls = calls[names_by_id[t.owner[calls]] == m.to[0]]
         if not len(calls):
             continue
         idx = np.searchsorted(starts, t.start[calls], side="right") - 1
