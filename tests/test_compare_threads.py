@@ -77,4 +77,5 @@ def test_vsynced_frames_that_now_miss_the_interval() -> None:
     lead = _compare("vsyncmiss-regress_a.tracy", "vsyncmiss-regress_b.tracy").title.split(": ", 1)[1]
     assert "most impact: Anim::Update 1.50x per call (3.01 ms -> 4.51 ms)" in lead
     assert "69 of B's 230 frames (30%) missed the 16.67 ms interval and took two or more (0 of A's 299)" in lead
+    assert "(Sync::WaitForRender starts 11.15 ms -> 12.77 ms into the frame, mean)" in lead
     assert lead.endswith("on Main thread, Anim::Update grew most (3.01 ms -> 4.51 ms per call).")

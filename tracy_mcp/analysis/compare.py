@@ -1257,7 +1257,7 @@ def _summary(
                 1,
             )
     if fa and fb:
-        title = title[:-1] + _crossed_interval(a, names, fa, fb) + "."
+        title = title[:-1] + _crossed_interval(a, b, names, fa, fb) + "."
     # the program's own part: the profiler's start before it varies by a tenth of a second from run to run
     sa, sb = program_startup_ns(a), program_startup_ns(b)
     if sa and sb and abs(sb - sa) >= max(STARTUP_CHANGE * sa, STARTUP_DELTA_NS):  # the run took longer to start
@@ -1521,7 +1521,9 @@ def _on_cpu(a: Capture, b: Capture, reg: list[dict[str, Any]]) -> tuple[str, str
     return first, "  On a CPU per call (context switches): " + "; ".join(parts)
 
 
-def _crossed_interval(a: Capture, names: list[dict[str, Any]], fa: dict[str, Any], fb: dict[str, Any]) -> str:
+def _crossed_interval(
+    a: Capture, b: Capture, names: list[dict[str, Any]], fa: dict[str, Any], fb: dict[str, Any]
+) -> str:
     """'; the frame thread's work (the frame minus <pacer>) x -> y crossed the z interval, so each frame waits for
     the next one: on <thread> <zone> grew most (...)' when a paced loop's frames took twice as long in B because
     its work just passed the period: the zone that did it is on the frame thread, whatever grew more elsewhere."""
@@ -1534,9 +1536,16 @@ def _crossed_interval(a: Capture, names: list[dict[str, Any]], fa: dict[str, Any
         ma, mb = (int((f["durs"] >= CROSSED * period).sum()) for f in (fa, fb))
         if mb < MISSED_SHARE * len(fb["durs"]) or ma >= mb / 4:
             return ""
+        oa, ob = _pacer_offset(a, str(pacer["name"])), _pacer_offset(b, str(pacer["name"]))
+        when = (
+            f" ({pacer['name']} starts {fmt_ns(oa)} -> {fmt_ns(ob)} into the frame, mean)"
+            if oa is not None and ob is not None
+            else ""
+        )
         out = (
             f"; {mb} of B's {len(fb['durs'])} frames ({mb / len(fb['durs']):.0%}) missed the {fmt_ns(period)} "
-            f"interval and took two or more ({ma} of A's {len(fa['durs'])}): the frame's work now reaches the interval"
+            f"interval and took two or more ({ma} of A's {len(fa['durs'])}): the frame's work now reaches the "
+            f"interval{when}"
         )
     else:
         work_a, work_b = fa["median_ns"] - pacer["mean_a_ns"], fb["median_ns"] - pacer["mean_b_ns"]
@@ -1561,6 +1570,23 @@ def _crossed_interval(a: Capture, names: list[dict[str, Any]], fa: dict[str, Any
             f"{fmt_ns(r['mean_b_ns'])} per call)"
         )
     return out
+
+
+def _pacer_offset(ctx: Capture, name: str) -> float | None:
+    """How far into its gameplay frame the pacing wait `name` starts, on average (its first call in each frame): where
+    the frame's work ends. None without frames or calls."""
+    ph = frame_phases(ctx)
+    rows = _calls(ctx, name)
+    if ph is None or not len(ph.gameplay) or not len(rows):
+        return None
+    g = ph.gameplay
+    starts = np.sort(ctx._cpu().start[rows])
+    first = np.searchsorted(starts, ph.start[g])  # each frame's first call at or after its start
+    ok = first < len(starts)
+    ok[ok] &= starts[first[ok]] < ph.end[g][ok]
+    if not ok.any():
+        return None
+    return float(np.mean(starts[first[ok]] - ph.start[g][ok]))
 
 
 def _wait_grew(
