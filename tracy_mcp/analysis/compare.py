@@ -27,7 +27,8 @@ from tracy_mcp.analysis.call_context import call_contexts, quote_kind
 from tracy_mcp.analysis.call_paths import call_paths, merge_paths
 from tracy_mcp.analysis.capture_diff import memory_totals, other_changes, program_functions, thread_changes
 from tracy_mcp.analysis.compare_gpu import gpu_change, gpu_lines, gpu_title
-from tracy_mcp.analysis.compare_threads import move_hitch, thread_moves, top_gain
+from tracy_mcp.analysis.compare_memory import peak_change
+from tracy_mcp.analysis.compare_threads import move_hitch, move_waited, thread_moves, top_gain
 from tracy_mcp.analysis.compare_waits import waits_and_leaks
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
@@ -80,6 +81,8 @@ MAX_SETS = 3  # ...and at most this many are
 SAME_WORK_MIN = 10  # zone names called at least this often in both runs tell whether they did the same work...
 SAME_WORK_SHARE = 0.5  # ...when at least this share of them have exactly equal counts
 PART_SHARE = 0.25  # a zone regressed in part when this share of its calls in B lie beyond A's p90 (0.1 by chance)
+PART_TAIL_SHARE = 0.12  # ...or this share beyond A's p99, when they took TAIL_RATIO as long as A's slowest
+TAIL_RATIO = 1.5
 PART_MIN_CALLS = 20  # ...with at least this many calls on each side
 CPU_HELD = 1.25  # a regressed zone whose time on a CPU per call grew less than this did not do more work
 CROSSED = 1.5  # a paced loop's median frame this much longer in B: its work may have crossed the period
@@ -386,8 +389,6 @@ def _compare_groups(
         part_up = p_part_b < alpha and own_b - own_a >= step and own_b >= (1 + min_change) * own_a
         part_down = p_part_a < alpha and own_a - own_b >= step and own_a >= (1 + min_change) * own_b
         r["p_part"] = min(p_part_b, p_part_a)
-        own_up = own_up or (part_up and r["part_b"] >= PART_SHARE)
-        own_down = own_down or (part_down and r["part_a"] >= PART_SHARE)
         p50_ratio = r["p50_b_ns"] / r["p50_a_ns"] if r["p50_a_ns"] > 0 else r["mean_ratio"]
         incl_up = p_incl < alpha and r["mean_ratio"] >= 1 + min_change and p50_ratio >= 1 + min_change
         incl_down = p_incl < alpha and r["mean_ratio"] <= 1 / (1 + min_change) and p50_ratio <= 1 / (1 + min_change)
@@ -395,6 +396,13 @@ def _compare_groups(
         if alt_scale is not None and count_moved:
             cb2 = r["count_b"] * alt_scale
             count_moved = abs(cb2 - ca) > 3 * np.sqrt(ca + cb2) and abs(cb2 / ca - 1) >= min_change
+        # fewer of the calls moved, but far (the waits of the 13% that met a lock, one area of a level): the same
+        # share of B's slowest calls against A's slowest took TAIL_RATIO as long; not where the count moved (a
+        # kind of call added or split, which the by-text split tells)
+        part_up &= r["part_b"] >= PART_SHARE or (not count_moved and _tail_moved(sa, sb, r["part_b"]))
+        part_down &= r["part_a"] >= PART_SHARE or (not count_moved and _tail_moved(sb, sa, r["part_a"]))
+        own_up = own_up or part_up
+        own_down = own_down or part_down
         # with the count moving, per-call times move the other way by themselves: the total decides
         total_up = r["total_ratio"] >= 1 + 2 * min_change
         total_down = r["total_ratio"] <= 1 / (1 + 2 * min_change)
@@ -416,6 +424,19 @@ def _compare_groups(
         r["significant"] = kind != "unchanged"
         out.append(r)
     return out
+
+
+def _tail_moved(base: np.ndarray, other: np.ndarray, share: float) -> bool:
+    """A part of the calls moved far: PART_TAIL_SHARE of `other`'s values lie beyond `base`'s p99 (1% by chance,
+    where preempted calls on a loaded machine stay), and `other`'s slowest `share` took TAIL_RATIO as long as
+    `base`'s slowest same share (median against median)."""
+    kb, ko = int(round(share * len(base))), int(round(share * len(other)))
+    if kb < 1 or ko < 1 or len(base) < PART_MIN_CALLS or len(other) < PART_MIN_CALLS:
+        return False
+    if float((other > np.percentile(base, 99)).mean()) < PART_TAIL_SHARE:
+        return False
+    top_b, top_o = float(np.median(np.sort(base)[-kb:])), float(np.median(np.sort(other)[-ko:]))
+    return top_o >= TAIL_RATIO * top_b
 
 
 def _beyond_p90(base: np.ndarray, other: np.ndarray) -> tuple[float, float]:
@@ -671,6 +692,16 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     if said:  # the lock a regressed zone now waits on, a leak one run alone has: the cause beside the timings
         res.title = res.title[:-1] + said + "."
     res.lines += more
+    peak, peak_line = peak_change(a, b)
+    if peak:  # held at the peak, which no zone timing and no total allocated shows
+        lead = f"B ({os.path.basename(b.path)}) vs A ({os.path.basename(a.path)}): "
+        rest = res.title[len(lead) :]
+        res.title = (
+            lead + peak + "; " + rest
+            if res.title.startswith(lead) and NO_REGRESSION in rest
+            else res.title[:-1] + "; " + peak + "."
+        )
+        res.lines.append(peak_line)
     gpu = gpu_change(a, b, alpha, min_change)
     if gpu is not None:  # passes that moved on the GPU: the CPU sees them only as a longer wait for it
         said, gpu_waited = gpu_title(gpu, reg[0] if reg else None, b)
@@ -1244,11 +1275,14 @@ def _summary(
             else:
                 gain = None
         cost, hitch = move_hitch(b, names, moves, fa)
+        waited = move_waited(a, b, names, moves, fa, fb) if gain is None else ""
         if gain is None and hitch and cost > max(rival, top_new):
             # the same work, moved onto the thread whose frames it now holds up
             title = f"{lead}most impact: {hitch}; " + (
                 "no zone slower per call beyond noise." if body.startswith(NO_REGRESSION) else f"beside it: {body}"
             )
+        elif waited:  # parallelized, and waited for: "why did the frame not get faster?"
+            title = f"{lead}{waited}; " + (body if body.startswith(NO_REGRESSION) else f"beside it: {body}")
         if p_frames < alpha and abs(fb["median_ns"] / fa["median_ns"] - 1) >= min_change / 5:
             title = title.replace(
                 ": ",
@@ -1291,7 +1325,7 @@ def _summary(
         if apart:
             lines.append(f"  {reg[0]['name']}: {apart}")
         r = reg[0]
-        if r["part_b"] >= PART_SHARE and r["p50_b_ns"] < (1 + min_change) * r["p50_a_ns"]:
+        if r["part_b"] >= PART_TAIL_SHARE and r["p50_b_ns"] < (1 + min_change) * r["p50_a_ns"]:
             part = _slow_part(a, b, str(r["name"]), float(r["part_b"]))
             lines.append(
                 f"  {r['name']}: its median held, but {fmt_pct(r['part_b'])} of its calls in B took longer than 90% "

@@ -24,6 +24,7 @@ MOVE_KINDS = ("count changed only", "unchanged", "improved", "more calls", "fewe
 MOVE_MIN_SHARE = 0.02  # a zone looked at for a move holds at least this share of A's frame time
 SLOW_FRAMES = 1.5  # the frames a moved zone runs in, at this many times B's median frame, are its hitch
 SHOWN_THREADS = 4
+WAIT_ATE = 0.5  # the thread's wait grew by this share of the time moved off it: the move bought little
 
 
 @attrs.frozen
@@ -159,3 +160,31 @@ def move_hitch(b: Capture, names: list[dict[str, Any]], moves: list[Move], fa: d
         if cost > best[0]:
             best = (cost, text)
     return best
+
+
+def move_waited(
+    a: Capture, b: Capture, names: list[dict[str, Any]], moves: list[Move], fa: dict[str, Any], fb: dict[str, Any]
+) -> str:
+    """'Physics::Solve moved off Main thread onto Worker 3, ... (Main thread: 3.14 ms -> 0 ns per gameplay frame),
+    but Main thread now waits for it in Jobs::Wait (529 ns -> 4.01 ms per call, +4.01 ms per gameplay frame): no
+    gain on Main thread' when work left a thread that now waits about as long for other threads (parallelized work
+    that still holds up the frame); '' otherwise."""
+    grew = [r for r in names if r["kind"] == "wait grew"]
+    best: tuple[float, str] = (0.0, "")
+    for m in moves:
+        before, after = m.by_thread_a[m.home] / fa["frames"], m.by_thread_b.get(m.home, 0) / fb["frames"]
+        if before <= after:
+            continue
+        for r in grew:
+            name = str(r["name"])
+            added = (
+                _by_thread(b, name).get(m.home, 0) / fb["frames"] - _by_thread(a, name).get(m.home, 0) / fa["frames"]
+            )
+            if added >= WAIT_ATE * (before - after) and added > best[0]:
+                best = (
+                    added,
+                    f"{m.name} moved off {m.home} onto {m.where()} ({m.home}: {fmt_ns(before)} -> {fmt_ns(after)} per "
+                    f"{fa['what']}), but {m.home} now waits for it in {name} ({fmt_ns(r['mean_a_ns'])} -> "
+                    f"{fmt_ns(r['mean_b_ns'])} per call, +{fmt_ns(added)} per {fa['what']}): no gain on {m.home}",
+                )
+    return best[1]

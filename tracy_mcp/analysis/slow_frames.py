@@ -72,6 +72,7 @@ UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zon
 NEAR = 15  # with the frame time drifting, typical frames are this close to the ones explained
 LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
+FOLLOW_SHARE = 0.25  # the waited-for thread's top work must explain this share of the wait's growth
 PERIOD_SPREAD = 1.15  # slow frames whose gaps in seconds stay within this ratio come on a timer
 REGULAR_MAX = 8  # slow frames at a fixed step of at most this many frames...
 REGULAR_SHARE = 0.8  # ...in this share of the gaps: a periodic pattern (every other frame)
@@ -726,7 +727,10 @@ def _analyse(
             waiting = waits.get((int(th_of[top]), int(nm_of[top]))) if top >= 0 else None
             target = row_of.get(waiting.waits_for, -1) if waiting is not None and waiting.waits_for else -1
             cand = np.flatnonzero(work_anywhere & (th_of == target))
-            if not len(cand) or gr[cand].max() <= 0:
+            # that thread's work explains little of the wait (it waited in turn: a job, a lock, a read): the work
+            # that grew most anywhere
+            floor = FOLLOW_SHARE * float(gr[top]) if top >= 0 else 0.0
+            if not len(cand) or gr[cand].max() <= max(floor, 0.0):
                 cand = np.flatnonzero(work_anywhere)
             if top >= 0 and gr[top] > 0:
                 via[r] = top

@@ -49,6 +49,8 @@ WAITED_CONTROL = 0.1  # ...while their midpoints fall that close after it at mos
 ONE_JOB = 0.8  # one zone name ending last before this share of a wait's runs, on no one thread: that job is waited for
 CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still tell a wait (see _find)
 MIN_RUNS = 10
+WAITED_RUN_NS = 100_000  # runs of a candidate wait shorter than this found the other thread done: left out...
+WAITED_RUNS_SHARE = 0.1  # ...when the rest are this share of its runs or more
 POOL_NUMBER = re.compile(r"[\s_#-]*\d+$")  # a pool's threads: one name with a number
 WAIT_NAMED = re.compile(r"(Poll|Wait|Sleep|Idle|Select|Epoll|Spin)[A-Za-z]*$")  # the function part of a zone name...
 MAIN_THREAD = "Main thread"  # the name Tracy's client gives the program's main thread
@@ -550,7 +552,11 @@ def _scan(
             if asleep:
                 found[(k, name_idx)] = WaitZone(k, name_idx, ASLEEP, asleep)
                 continue
-            pick = rk if len(rk) <= SAMPLE else rk[np.linspace(0, len(rk) - 1, SAMPLE).astype(I64)]
+            # a wait that mostly found the other thread done already (the render thread ahead in town, behind in
+            # the forest) is told by the runs that did wait
+            waited = rk[t.dur[rk] >= WAITED_RUN_NS]
+            rk_test = waited if MIN_RUNS <= len(waited) < len(rk) and len(waited) >= WAITED_RUNS_SHARE * len(rk) else rk
+            pick = rk_test if len(rk_test) <= SAMPLE else rk_test[np.linspace(0, len(rk_test) - 1, SAMPLE).astype(I64)]
             e = t.end[pick]
             mid = t.start[pick] + (e - t.start[pick]) // 2
             last_of, before, _ = _other_ends(ends, k, e)
