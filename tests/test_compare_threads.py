@@ -79,3 +79,26 @@ def test_vsynced_frames_that_now_miss_the_interval() -> None:
     assert "69 of B's 230 frames (30%) missed the 16.67 ms interval and took two or more (0 of A's 299)" in lead
     assert "(Sync::WaitForRender starts 11.15 ms -> 12.77 ms into the frame, mean)" in lead
     assert lead.endswith("on Main thread, Anim::Update grew most (3.01 ms -> 4.51 ms per call).")
+
+
+def test_work_moved_to_workers_and_waited_for_is_no_gain() -> None:
+    lead = _compare("budgetgame-regress_a.tracy", "budgetgame-regress_b.tracy").title.split(": ", 1)[1]
+    assert "Physics::Solve moved off Main thread onto Worker 3, Worker 2, Worker 1, Worker 0" in lead
+    assert (
+        "but Main thread now waits for it in Jobs::Wait (529 ns -> 4.01 ms per call, +4.01 ms per gameplay frame)"
+        in lead
+    )
+    assert "no gain on Main thread" in lead
+
+
+def test_a_part_of_the_calls_that_waited_on_a_lock_is_a_regression() -> None:
+    lead = _compare("errorpath-regress_a.tracy", "errorpath-regress_b.tracy").title.split(": ", 1)[1]
+    assert "1 zone(s) regressed; most impact: Audit::Append (its slowest" in lead
+    assert "19.22x per call (0.050 ms -> 0.968 ms)" in lead
+    assert "waiting for Audit::FileLock: 0 ns -> 1.74 s in total" in lead
+
+
+def test_a_part_of_the_calls_slower_in_one_area_is_a_regression_and_the_wait_is_a_wait() -> None:
+    lead = _compare("renderbound-regress_a.tracy", "renderbound-regress_b.tracy").title.split(": ", 1)[1]
+    assert lead.startswith("1 zone(s) regressed; most impact: Render::Submit (its slowest 22.4% of calls: a median")
+    assert "Render::WaitForRenderThread" not in lead
