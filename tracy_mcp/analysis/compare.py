@@ -1226,10 +1226,18 @@ def _summary(
             if fa and fb
             else ""
         )
+        # a side with a few calls tests nothing per call: say the times, not that they held
+        held = min(r["count_a"], r["count_b"]) >= RARE_CALLS or 1 / RARE_RATIO < r["mean_ratio"] < RARE_RATIO
+        per_call = f"{fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}"
+        same_time = (
+            f"at the same time per call ({per_call})"
+            if held
+            else f"(per call {per_call}; too few calls on one side to test)"
+        )
         title = (
             f"{lead}most impact: {r['name']} is called {times:.2f}x "
-            f"as often{rate} ({r['count_a']} -> {r['count_b']} calls{per_frame}) at the same time per call "
-            f"({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}), +{fmt_ns(d)} in total{frame_d}{slower}."
+            f"as often{rate} ({r['count_a']} -> {r['count_b']} calls{per_frame}) {same_time}, "
+            f"+{fmt_ns(d)} in total{frame_d}{slower}."
         )
         texts = _text_counts(a, r["name"]), _text_counts(b, r["name"])
         if texts[0] != texts[1] and (texts[0] or texts[1]):  # what the extra calls are for, by their zone text

@@ -710,6 +710,17 @@ def _analyse(
     on = th_of == home
     work_anywhere = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)
     row_of = {lab: k for k, lab in enumerate(labels)}
+    # a wait for a thread other than the frame loop's: a link of a chain (the render thread waiting for a job that
+    # waits for a read), not a pool asleep until the loop wakes it
+    chains = np.asarray(
+        [
+            (a, b) in waits
+            and waits[(a, b)].kind == "waits for other threads"
+            and row_of.get(waits[(a, b)].waits_for, home) != home
+            for a, b in zip(th_of.tolist(), nm_of.tolist(), strict=True)
+        ],
+        bool,
+    )
     culprit_of = np.full(nd, -1, I64)
     via = np.full(nd, -1, I64)  # the frame thread's wait that led to a culprit on another thread
     share_of = np.full(nd, np.nan)
@@ -727,10 +738,11 @@ def _analyse(
             waiting = waits.get((int(th_of[top]), int(nm_of[top]))) if top >= 0 else None
             target = row_of.get(waiting.waits_for, -1) if waiting is not None and waiting.waits_for else -1
             cand = np.flatnonzero(work_anywhere & (th_of == target))
-            # that thread's work explains little of the wait (it waited in turn: a job, a lock, a read): the work
-            # that grew most anywhere
+            # that thread's work explains little of the wait because it waited in turn for another thread (a job,
+            # a lock, a read): the work that grew most anywhere (a pool that slept on is told below instead)
             floor = FOLLOW_SHARE * float(gr[top]) if top >= 0 else 0.0
-            if not len(cand) or gr[cand].max() <= max(floor, 0.0):
+            in_turn = chains & (th_of == target) & (gr >= floor)
+            if not len(cand) or gr[cand].max() <= 0 or (gr[cand].max() <= floor and in_turn.any()):
                 cand = np.flatnonzero(work_anywhere)
             if top >= 0 and gr[top] > 0:
                 via[r] = top
