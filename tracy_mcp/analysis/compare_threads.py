@@ -3,7 +3,8 @@
 A zone that left the thread it ran on (animation moved to the job workers) is the same work per call and in total,
 so the per-name classes call it unchanged. Off the frame's thread it is the gain ("did the optimization work?"
 answered first when it outweighs the top regression); onto it, the frames it now runs in are the hitch (a roster
-load moved from the network thread onto the main thread)."""
+load moved from the network thread onto the main thread); off it while the thread now waits as long for it, no gain
+("we parallelized physics but the frame is no faster")."""
 
 from __future__ import annotations
 
