@@ -17,6 +17,7 @@ import attrs
 
 from tracy_mcp import engine
 from tracy_mcp.analysis.answers import AnswerMethods
+from tracy_mcp.analysis.cpu_runs import host_cores
 from tracy_mcp.analysis.events import EventQueries
 from tracy_mcp.analysis.exports import ExportMethods
 from tracy_mcp.analysis.frames import FrameQueries
@@ -57,9 +58,9 @@ class Capture(
     Extras: ``info()``, ``zones()``, ``zone_stats()``, ``zone_durations()``, ``zone_percentiles()``,
     ``frames()``, ``frame_percentiles()``, ``zones_in_frame()``, ``zones_in_range()``, ``thread_busy_time()``,
     ``gpu_zones()``, ``messages()``, ``plots()``, ``memory_events()``, ``samples()``, ``context_switches()``,
-    ``lock_events()``, ``export_chrome_trace()``, ``export_csv()``, ``export_parquet()``, ``export_speedscope()``,
-    ``sql()``; pictures: ``plot_frames()``, ``plot_flame()``, ``plot_timeline()``; answers to common questions: see
-    answers.py."""
+    ``locks()``, ``lock_events()``, ``export_chrome_trace()``, ``export_csv()``, ``export_parquet()``,
+    ``export_speedscope()``, ``sql()``; pictures: ``plot_frames()``, ``plot_flame()``, ``plot_timeline()``; answers
+    to common questions: see answers.py."""
 
     def __init__(self, native: engine.NativeCapture) -> None:
         self._native: engine.NativeCapture | None = native
@@ -143,6 +144,7 @@ class Capture(
             "pid": self.get_pid(),
             "host_info": self.get_host_info(),
             "cpu_manufacturer": self.get_cpu_manufacturer(),
+            "cpu_cores": host_cores(self) or None,  # from the host info ("CPU cores: N"); None when not recorded
             "file_version": self._db.meta_get("file_version_str") or _version_str(self._db.meta_get("file_version")),
             "first_time_ns": first,
             "last_time_ns": last,

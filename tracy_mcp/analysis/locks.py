@@ -160,6 +160,35 @@ class LockQueries(ThreadQueries):
             )
         return out
 
+    def locks(self, *, as_frame: bool | None = None) -> Table:
+        """One row per lock, keyed by `id` (lock_events.lock_id): lock (name; "name #id" where names
+        repeat), type ("Lockable"/"SharedLockable"), is_contended (upstream's flag: any wait at all), threads,
+        acquisitions (obtains), waits (waits that lasted longer than 0), total_wait_ns and max_wait_ns (a wait is a
+        thread's wait to its next obtain): which lock threads actually lost time on, beside the flag."""
+        db = self._db
+        rows = list(self._lock_rows())
+        labels = self._lock_labels()
+        acq, waits, total, worst = [], [], [], []
+        for r in rows:
+            times, th, ty = self._lock_events(r)
+            w = wait_durations(times, th, ty)
+            acq.append(int(((ty == OBTAIN) | (ty == OBTAIN_SHARED)).sum()))
+            waits.append(int((w > 0).sum()))
+            total.append(int(w.sum()) if len(w) else 0)
+            worst.append(int(w.max()) if len(w) else 0)
+        types = [int(db.col("locks", "type")[r]) for r in rows]
+        cols: dict[str, Any] = {
+            "lock": np.asarray([labels.get(r, self._lock_name(r)) for r in rows], dtype=object),
+            "type": np.asarray([LOCK_TYPES[t] if t < 2 else "Unknown" for t in types], dtype=object),
+            "is_contended": np.asarray([self._lock_contended(r) for r in rows], dtype=bool),
+            "threads": np.asarray([len(self._lock_threads(r)) for r in rows], dtype=np.int64),
+            "acquisitions": np.asarray(acq, dtype=np.int64),
+            "waits": np.asarray(waits, dtype=np.int64),
+            "total_wait_ns": np.asarray(total, dtype=np.int64),
+            "max_wait_ns": np.asarray(worst, dtype=np.int64),
+        }
+        return make_table(cols, as_frame, ids=np.asarray(rows, dtype=np.int64))
+
     def lock_events(
         self,
         lock: str | LockSummary | list[str | LockSummary] | None = None,
