@@ -399,8 +399,8 @@ def _compare_groups(
         # fewer of the calls moved, but far (the waits of the 13% that met a lock, one area of a level): the same
         # share of B's slowest calls against A's slowest took TAIL_RATIO as long; not where the count moved (a
         # kind of call added or split, which the by-text split tells)
-        part_up &= r["part_b"] >= PART_SHARE or (not count_moved and _tail_moved(sa, sb, r["part_b"]))
-        part_down &= r["part_a"] >= PART_SHARE or (not count_moved and _tail_moved(sb, sa, r["part_a"]))
+        part_up = part_up and (r["part_b"] >= PART_SHARE or (not count_moved and _tail_moved(sa, sb, r["part_b"])))
+        part_down = part_down and (r["part_a"] >= PART_SHARE or (not count_moved and _tail_moved(sb, sa, r["part_a"])))
         own_up = own_up or part_up
         own_down = own_down or part_down
         # with the count moving, per-call times move the other way by themselves: the total decides

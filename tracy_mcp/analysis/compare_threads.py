@@ -93,7 +93,7 @@ def thread_moves(a: Capture, b: Capture, names: list[dict[str, Any]], fa: dict[s
     return out
 
 
-def _same_work(r: dict[str, Any]) -> str:
+def _work_words(r: dict[str, Any]) -> str:
     same = abs(r["total_b_ns"] / max(r["total_a_ns"], 1) - 1) < 0.1
     return f"in total {fmt_ns(r['total_a_ns'])} -> {fmt_ns(r['total_b_ns'])}, " + (
         "the same work" if same else "not the same work"
@@ -117,7 +117,7 @@ def top_gain(names: list[dict[str, Any]], moves: list[Move], fa: dict[str, Any],
         per_a, per_b = m.by_thread_a[m.home] / fa["frames"], m.by_thread_b.get(m.home, 0) / fb["frames"]
         text = (
             f"{m.name} moved off {m.home} onto {m.where()} ({m.home}: {fmt_ns(per_a)} -> {fmt_ns(per_b)} per "
-            f"{fa['what']}; {_same_work(rows[m.name])})"
+            f"{fa['what']}; {_work_words(rows[m.name])})"
         )
         gains.append(Gain(per_a - per_b, text, m.line(), m.name))
     gains = [g for g in gains if g.saved_ns > 0]
@@ -153,7 +153,7 @@ def move_hitch(b: Capture, names: list[dict[str, Any]], moves: list[Move], fa: d
         r = rows[m.name]
         text = (
             f"{m.name} moved onto {m.to[0]} from {m.home} ({r['count_b']} calls, {fmt_ns(r['mean_a_ns'])} -> "
-            f"{fmt_ns(r['mean_b_ns'])} per call; {_same_work(r)}); the {len(idx)} frame(s) it runs in there take "
+            f"{fmt_ns(r['mean_b_ns'])} per call; {_work_words(r)}); the {len(idx)} frame(s) it runs in there take "
             f"{fmt_ns(float(np.median(slow)))} median, against B's median frame {fmt_ns(float(np.median(durs)))} "
             f"(A's longest {fmt_ns(float(fa['max_ns']))})"
         )
@@ -170,7 +170,8 @@ def move_waited(
     but Main thread now waits for it in Jobs::Wait (529 ns -> 4.01 ms per call, +4.01 ms per gameplay frame): no
     gain on Main thread' when work left a thread that now waits about as long for other threads (parallelized work
     that still holds up the frame); '' otherwise."""
-    grew = [r for r in names if r["kind"] == "wait grew"]
+    grew = [r for r in names if r["kind"] == "wait grew"] if moves else []
+    per_thread = {str(r["name"]): (_by_thread(a, str(r["name"])), _by_thread(b, str(r["name"]))) for r in grew}
     best: tuple[float, str] = (0.0, "")
     for m in moves:
         before, after = m.by_thread_a[m.home] / fa["frames"], m.by_thread_b.get(m.home, 0) / fb["frames"]
@@ -178,9 +179,8 @@ def move_waited(
             continue
         for r in grew:
             name = str(r["name"])
-            added = (
-                _by_thread(b, name).get(m.home, 0) / fb["frames"] - _by_thread(a, name).get(m.home, 0) / fa["frames"]
-            )
+            wa, wb = per_thread[name]
+            added = wb.get(m.home, 0) / fb["frames"] - wa.get(m.home, 0) / fa["frames"]
             if added >= WAIT_ATE * (before - after) and added > best[0]:
                 best = (
                     added,
