@@ -121,7 +121,8 @@ def frame_self_time(ctx: Capture, frames: np.ndarray, starts: np.ndarray, ends: 
 def frame_thread(ctx: Capture, m: FrameSelfTime, nd: int, ref_start: np.ndarray, ref_dur: np.ndarray) -> int:
     """The thread the frame loop runs on: among the threads with zones in most typical frames, the one whose first
     zone after a frame mark starts soonest after it (the marking code is next to its zones; other threads' zones
-    fall anywhere). Ties (within 1 % of a frame): the one whose zones cover more of the frame."""
+    fall anywhere). Ties (within 1 % of a frame): with slow frames in the first `nd` rows of `m`, the threads whose
+    once-a-frame zones still run once in them; then the one whose zones cover more of the frame."""
     if len(m.keys) == 0:
         return -1
     th = m.thread_of
@@ -143,5 +144,17 @@ def frame_thread(ctx: Capture, m: FrameSelfTime, nd: int, ref_start: np.ndarray,
             gap[k] = float(np.median(np.where(ok, after, ref_dur) / ref_dur))
     if not np.isfinite(gap).any():
         return int(np.argmax(cov))
-    best = gap <= gap.min() + 0.01
-    return int(np.flatnonzero(best)[np.argmax(cov[best])])
+    best = np.flatnonzero(gap <= gap.min() + 0.01)
+    if len(best) > 1 and nd > 0:
+        # threads woken by the same vsync tie: in the slow frames (the first nd rows), the marking thread still
+        # runs its once-a-frame zones once; a thread looping at its own cadence runs them once per period
+        typ_cnt = np.median(m.count[nd:], axis=0)
+        slow_cnt = np.median(m.count[:nd], axis=0)
+        runs = np.full(len(best), np.inf)
+        for i, k in enumerate(best.tolist()):
+            sel = (typ_cnt == 1) & (th == k)
+            if sel.any():
+                runs[i] = slow_cnt[sel].min()
+        if np.isfinite(runs).any():
+            best = best[runs <= runs.min() + 0.5]
+    return int(best[np.argmax(cov[best])])
