@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tracy_mcp.analysis.call_context import common_kind, kind_of, quote_kind
-from tracy_mcp.analysis.cpu_runs import time_split, who_ran
+from tracy_mcp.analysis.cpu_runs import host_cores, time_split, who_ran
 from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.lock_contention import lock_waits_in_windows
 from tracy_mcp.analysis.lock_timeline import union
@@ -623,7 +623,27 @@ def _bursts(ctx: Capture, slow: np.ndarray) -> str:
     rows = cand[nm == k]
     return (
         line + f"; in {fmt_pct(cover)} of them {sl.names[k]} ({_threads(ctx._thread_labels(), t.owner[rows])}) runs "
-        f"(median {fmt_ns(d)}, {len(rows)} runs in all)."
+        f"(median {fmt_ns(d)}, {len(rows)} runs in all)"
+        + _oversubscribed(ctx, [len(set(th[g].tolist())) for g in shared], rows, bs, be)
+        + "."
+    )
+
+
+def _oversubscribed(ctx: Capture, hit_threads: list[int], rows: np.ndarray, bs: np.ndarray, be: np.ndarray) -> str:
+    """When the threads with slow runs in a burst (`hit_threads` per burst) and the threads running `rows` in it
+    outnumber the machine's cores: they compete for the CPU, which slows runs that wait for nothing (told only when
+    the capture recorded the core count)."""
+    cores = host_cores(ctx)
+    if not cores:
+        return ""
+    t = ctx._cpu()
+    hit = (t.start[rows][:, None] < be[None, :]) & (t.end[rows][:, None] > bs[None, :])
+    per_burst = [n + len(set(t.owner[rows][hit[:, j]].tolist())) for j, n in enumerate(hit_threads)]
+    busy = int(np.median(per_burst))
+    if busy <= cores:
+        return ""
+    return (
+        f"; {busy} threads run zones at once in them, on a machine with {cores} CPU core(s): they compete for the CPU"
     )
 
 
