@@ -28,7 +28,7 @@ from tracy_mcp.analysis.call_paths import call_paths, merge_paths
 from tracy_mcp.analysis.capture_diff import memory_totals, other_changes, program_functions, thread_changes
 from tracy_mcp.analysis.compare_gpu import gpu_change, gpu_lines, gpu_title
 from tracy_mcp.analysis.compare_memory import peak_change
-from tracy_mcp.analysis.compare_threads import move_hitch, move_waited, thread_moves, top_gain
+from tracy_mcp.analysis.compare_threads import move_hitch, move_waited, off_frame, thread_moves, top_gain
 from tracy_mcp.analysis.compare_waits import waits_and_leaks
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
@@ -42,7 +42,7 @@ from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
 from tracy_mcp.analysis.startup import program_startup_ns, startup_what, startup_window
-from tracy_mcp.analysis.wait_zones import PACES, UNIT_MIN_RUNS, unit_name, wait_names
+from tracy_mcp.analysis.wait_zones import PACES, UNIT_MIN_RUNS, unit_name, wait_names, wait_zones
 from tracy_mcp.analysis.zone_paths import TEXT_KINDS, text_ids, text_kinds, zone_texts
 from tracy_mcp.errors import NotFoundError
 
@@ -1132,6 +1132,9 @@ def _summary(
         # the zones that rose beyond the machine-wide factor are the regressions; the others only followed it
         parts = [r for r in (locs or []) if r["self_ratio"] >= uniform.factor * UNIFORM_BEYOND]
         reg = sorted(uniform.beyond + parts, key=lambda r: -r["impact_ns"])
+    off_words = ""
+    if reg and fa and fb and fa["what"] == "gameplay frame":
+        reg, off_words = off_frame(b, reg, names, fa, fb)
     if reg:
         r = reg[0]
         per_frame_reg = (
@@ -1156,6 +1159,7 @@ def _summary(
             + _samples_inside(a, b, str(r["name"]))
             + _allocating(a, b, r)
             + _more_threads(a, b, str(r["name"]))
+            + off_words
             + "."
         )
     else:
@@ -1174,7 +1178,7 @@ def _summary(
         host = next((r for r in grew if f"{n['name']} (new)" in _children(r["name"], paths)), None)
         title = (
             f"{lead}most impact: a zone only B has, {n['name']} ({n['count_b']} calls, {fmt_ns(n['total_b_ns'])} "
-            "in total"
+            f"in total{_new_detail(b, n, paths, fb)}"
             + (
                 f"; inside {host['name']}, which went {fmt_ns(host['mean_a_ns'])} -> {fmt_ns(host['mean_b_ns'])} "
                 f"per call, {host['mean_ratio']:.2f}x"
@@ -1265,7 +1269,7 @@ def _summary(
         body = body[len("most impact: ") :] if body.startswith("most impact: ") else body
         title = (
             f"{lead}most impact: a zone only B has, {n['name']} ({n['count_b']} calls, {fmt_ns(n['total_b_ns'])} in "
-            f"total); beside it: {body}"
+            f"total{_new_detail(b, n, paths, fb)}); beside it: {body}"
         )
     gain, moves = None, []
     if fa and fb:
@@ -1490,8 +1494,10 @@ def _summary(
     hitches = _hitch_change(a, b, fa, fb)
     if hitches:  # one hitch coming more often moves no zone's per-call time: it leads
         fewer = " less often" in hitches.split(":")[0]
-        # fewer hitches beside a regression is a side note, unless that regression is too small to matter
-        if not fewer or not reg or _negligible(reg[0], fa):
+        # fewer hitches beside a regression is a side note, unless that regression is too small to matter; so
+        # are fewer frames over 2x a median that itself grew (B's slow mark moved up with its frames)
+        frames_grew = bool(fa and fb and fb["median_ns"] > (1 + min_change) * fa["median_ns"])
+        if not fewer or ((not reg or _negligible(reg[0], fa)) and not frames_grew):
             extra = ""
             if fewer and fa and fb and gain is None:  # what took the hitches away: work moved off the frame's thread
                 took = top_gain(names, moves, fa, fb)
@@ -1629,6 +1635,25 @@ def _pacer_offset(ctx: Capture, name: str) -> float | None:
     if not ok.any():
         return None
     return float(np.mean(starts[first[ok]] - ph.start[g][ok]))
+
+
+def _new_detail(b: Capture, n: dict[str, Any], paths: list[dict[str, Any]], fb: dict[str, Any] | None) -> str:
+    """', 8.64 ms per gameplay frame; most of it in Render::WaitForGpuReadback, a wait for RenderThread': what a
+    new zone costs a frame, and the new wait inside it that holds most of its time (a new sync point)."""
+    out = f", {fmt_ns(n['total_b_ns'] / fb['frames'])} per {fb['what']}" if fb else ""
+    inside = [r for r in paths if r["kind"] == "new" and f"{n['name']} > " in r["name"] and r.get("wait")]
+    if not inside:
+        return out
+    w = max(inside, key=lambda r: r["total_b_ns"])
+    if w["total_b_ns"] < 0.5 * n["total_b_ns"]:
+        return out
+    leaf = str(w["name"]).rsplit(" > ", 1)[-1]
+    ph = frame_phases(b)
+    win = ph.window() if ph is not None else None
+    names = b._srclocs().names
+    found = [z for z in wait_zones(b, *win, ph) if names[z.name_idx] == leaf] if win is not None else []
+    whom = f", a wait for {found[0].waits_for}" if found and found[0].waits_for else f" ({w['wait']})"
+    return out + f"; {fmt_pct(w['total_b_ns'] / n['total_b_ns'])} of it in {leaf}{whom}"
 
 
 def _wait_grew(

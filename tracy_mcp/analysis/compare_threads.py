@@ -15,6 +15,7 @@ import numpy as np
 
 from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.frame_phases import frame_phases
+from tracy_mcp.analysis.frame_self_time import frame_self_time, frame_thread
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -26,6 +27,9 @@ MOVE_MIN_SHARE = 0.02  # a zone looked at for a move holds at least this share o
 SLOW_FRAMES = 1.5  # the frames a moved zone runs in, at this many times B's median frame, are its hitch
 SHOWN_THREADS = 4
 WAIT_ATE = 0.5  # the thread's wait grew by this share of the time moved off it: the move bought little
+LOOP_SAMPLE = 60  # frames sampled to find the loop's thread
+OFF_FRAME = 0.1  # a regression with at most this share of its time on the loop's thread runs off it...
+NOT_WAITED = 0.5  # ...and the median frame grew by less than this share of its added time: nothing waits for it
 
 
 @attrs.frozen
@@ -189,3 +193,52 @@ def move_waited(
                     f"{fmt_ns(r['mean_b_ns'])} per call, +{fmt_ns(added)} per {fa['what']}): no gain on {m.home}",
                 )
     return best[1]
+
+
+def loop_thread(ctx: Capture) -> str | None:
+    """The name of the thread the gameplay frames' loop runs on (frame_thread over a sample of the frames)."""
+    ph = frame_phases(ctx)
+    if ph is None or not len(ph.gameplay):
+        return None
+    g = ph.gameplay
+    fr = g[np.unique(np.linspace(0, len(g) - 1, min(len(g), LOOP_SAMPLE)).astype(np.int64))]
+    m = frame_self_time(ctx, fr, ph.start[fr], ph.end[fr])
+    k = frame_thread(ctx, m, 0, ph.start[fr], ph.dur[fr])
+    names = ctx._thread_names_by_id()
+    return names[k] if 0 <= k < len(names) else None
+
+
+def off_frame(
+    b: Capture, reg: list[dict[str, Any]], names: list[dict[str, Any]], fa: dict[str, Any], fb: dict[str, Any]
+) -> tuple[list[dict[str, Any]], str]:
+    """(reg reordered, title words) when the top regression runs off the frame loop's thread and the frames did not
+    grow with it (nothing on that thread waits for it): the regressions on the loop's thread come first, and the
+    words say why the other does not count: '; off the frame's thread: AI::AStarSearch 1.97x per call (...),
+    +3.19 ms per gameplay frame on Background, while the median frame moved +0.54 ms: the frames do not wait for
+    it'. (reg, '') otherwise."""
+    if not reg:
+        return reg, ""
+    home = loop_thread(b)
+    top = reg[0]
+    where = _by_thread(b, str(top["name"]))
+    added = top["impact_ns"] / max(fa["frames"], 1)
+    grew = fb["median_ns"] - fa["median_ns"]
+    if home is None or not where or where.get(home, 0) > OFF_FRAME * sum(where.values()) or grew > NOT_WAITED * added:
+        return reg, ""
+    for r in names:  # a wait on the loop's thread that grew: it may be waiting for this work
+        if (
+            r["kind"] == "wait grew"
+            and _by_thread(b, str(r["name"])).get(home, 0) / max(fb["frames"], 1)
+            - r["total_a_ns"] / max(fa["frames"], 1)
+            > NOT_WAITED * added
+        ):
+            return reg, ""
+    on = [r for r in reg[1:] if _by_thread(b, str(r["name"])).get(home, 0) >= 0.5 * max(r["total_b_ns"], 1)]
+    others = [r for r in reg if r not in on]
+    words = (
+        f"; off the frame's thread: {top['name']} {top['mean_ratio']:.2f}x per call ({fmt_ns(top['mean_a_ns'])} -> "
+        f"{fmt_ns(top['mean_b_ns'])}), +{fmt_ns(added)} per {fa['what']} on "
+        f"{', '.join(sorted(where, key=lambda k: -where[k])[:SHOWN_THREADS])}, while the median frame moved "
+        f"{'+' if grew >= 0 else '-'}{fmt_ns(abs(grew))}: {home} does not wait for it"
+    )
+    return on + others, words
