@@ -23,6 +23,7 @@ from tracy_mcp.analysis.gpu_load import gpu_report
 from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
 from tracy_mcp.analysis.pipeline import pipeline_line
+from tracy_mcp.analysis.plot_drivers import plot_drivers_line
 from tracy_mcp.analysis.program_messages import message_kinds
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import slow_frames
@@ -358,6 +359,12 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
     except Exception as e:  # noqa: BLE001 - as above
         notes.append(f"start-up failed: {type(e).__name__}: {e}")
     if counts["frames"] >= MIN_FRAMES and counts["zones"]:
+        try:
+            line = plot_drivers_line(ctx)
+            if line:  # a frame time that swings with one of the program's counters: that counter explains it
+                notable.append(("ctx.plot_points(), ctx.frames()", line))
+        except Exception as e:  # noqa: BLE001 - as above
+            notes.append(f"plot drivers failed: {type(e).__name__}: {e}")
         try:
             line = pipeline_line(ctx)
             if line:  # frames queued between threads: latency the frame rate does not show
