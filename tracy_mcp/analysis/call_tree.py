@@ -258,39 +258,55 @@ def recursion_by_text(ctx: Capture, start: int | None = None, end: int | None = 
     if len(outer_rows) == 0:
         return []
     top = int(outer_rows[np.argmax(t.dur[outer_rows])])
-    kids = inner[par_all[inner] == top]
+    runs = len(outer_rows)
+    kids = inner[np.isin(par_all[inner], outer_rows)]  # the parts of every outermost run
     if len(kids) < 2:
         return []
-    labels = zone_texts(ctx, kids)
-    if len(set(labels) - {""}) < 2:
+    labels = np.asarray(zone_texts(ctx, kids), dtype=object)
+    if len(set(labels.tolist()) - {""}) < 2:
         return []
-    names = ctx._srclocs().names
-    name = str(names[ctx._srclocs().name_idx[t.srcloc[top]]])
-    whole = max(int(t.dur[top]), 1)
-    order = np.argsort(-t.dur[kids], kind="stable")
+    sl = ctx._srclocs()
+    names = sl.names
+    name = str(names[sl.name_idx[t.srcloc[top]]])
+    whole = max(int(t.dur[outer_rows].sum()), 1)
     selft = ctx.self_time_array()
+    groups = sorted(set(labels.tolist()), key=lambda lab: -int(t.dur[kids[labels == lab]].sum()))
+    per = "" if runs == 1 else " per run"
     parts = []
-    for j in order[:5].tolist():
-        k = int(kids[j])
+    for lab in groups[:5]:
+        ks = kids[labels == lab]
+        k = int(ks[np.argmax(t.dur[ks])])
         b, e = k, int(t.subtree_end[k])
         mine = t.srcloc[b:e] == t.srcloc[top]  # the recursing zone's own runs in the part
         levels = int(t.depth[b:e][mine].max()) - int(t.depth[k]) + 1
+        dur = int(t.dur[ks].sum())
         parts.append(
-            f"{labels[j] or '(no text)'} {fmt_ns(int(t.dur[k]))} ({int(t.dur[k]) / whole:.0%}, {int(mine.sum())} "
-            f"{name}, {levels} levels deep)"
+            f"{lab or '(no text)'} {fmt_ns(dur / runs)} ({dur / whole:.0%}, {int(mine.sum())} {name}, "
+            f"{levels} levels deep)"
         )
-    k = int(kids[order[0]])
-    b, e = k, int(t.subtree_end[k])
-    own = ctx._srclocs().name_idx[t.srcloc[b:e]]
-    by_name = np.bincount(own, weights=selft[b:e])
+    ks = kids[labels == groups[0]]
+    own = np.concatenate([sl.name_idx[t.srcloc[k : int(t.subtree_end[k])]] for k in ks.tolist()])
+    sel = np.concatenate([selft[k : int(t.subtree_end[k])] for k in ks.tolist()])
+    by_name = np.bincount(own, weights=sel)
     inside = int(np.argmax(by_name))
+    if runs == 1:
+        head = f"Recursion: the outermost {name} ({fmt_ns(whole)})"
+    else:
+        every = sl.rows_of(name)
+        summed = int(t.dur[t.stat_rows(every)][t.valid[t.stat_rows(every)]].sum())
+        head = (
+            f"Recursion: the outermost {name}, {runs} runs of {fmt_ns(whole / runs)} mean (its nested runs counted "
+            f"once: {fmt_ns(whole)} in all, where summing every {name} zone gives {fmt_ns(summed)}, "
+            f"{summed / whole:.1f}x)"
+        )
     lines = [
-        f"Recursion: the outermost {name} ({fmt_ns(whole)}), by the zone text of its direct {name} children: "
+        f"{head}, by the zone text of its direct {name} children{per}: "
         + "; ".join(parts)
-        + (f"; ... {len(kids) - 5} more" if len(kids) > 5 else "")
+        + (f"; ... {len(groups) - 5} more" if len(groups) > 5 else "")
         + ".",
-        f"  Inside {labels[order[0]] or 'the costliest'}: most self time in {names[inside]} "
-        f"{fmt_ns(float(by_name[inside]))} ({by_name[inside] / max(int(t.dur[k]), 1):.0%} of it)",
+        f"  Inside {groups[0] or 'the costliest'}: most self time in {names[inside]} "
+        f"{fmt_ns(float(by_name[inside]) / runs)}{per} "
+        f"({by_name[inside] / max(int(t.dur[ks].sum()), 1):.0%} of it)",
     ]
     grows = follows_text(ctx, str(names[inside]), int(t.owner[top]))
     lines[-1] += f"; {grows}." if grows else "."

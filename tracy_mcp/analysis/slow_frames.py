@@ -940,7 +940,8 @@ def _analyse(
         gaps = np.diff(ph.start[order]) / 1e9
         steps, step_counts = np.unique(np.diff(order), return_counts=True)
         every = int(steps[np.argmax(step_counts)])
-        regular = every <= REGULAR_MAX and step_counts.max() >= REGULAR_SHARE * (len(order) - 1)
+        # back-to-back slow frames are one stretch, not a rhythm
+        regular = 2 <= every <= REGULAR_MAX and step_counts.max() >= REGULAR_SHARE * (len(order) - 1)
         lines.append(
             (
                 f"Slow frames come every {_nth(every)} frame "
@@ -1523,11 +1524,30 @@ def _runs_clause(ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndar
     )
 
 
+def outermost(ctx: Capture, rows: np.ndarray) -> np.ndarray:
+    """The rows not inside a zone of their own name (a recursion's outermost runs; every row elsewhere)."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    rows = np.asarray(rows, I64)
+    mine = sl.name_idx[t.srcloc[rows]]
+    keep = np.ones(len(rows), bool)
+    cur = t.parent[rows].astype(I64)
+    while True:
+        live = cur >= 0
+        if not live.any():
+            break
+        same = np.zeros(len(rows), bool)
+        same[live] = sl.name_idx[t.srcloc[cur[live]]] == mine[live]
+        keep &= ~same
+        cur = np.where(live & ~same, t.parent[np.maximum(cur, 0)], -1).astype(I64)
+    return rows[keep]
+
+
 def _inclusive_per_frame(ctx: Capture, ph: FramePhases, thread_row: int, name: str) -> np.ndarray:
-    """Per frame of the set, the time in zone `name` on the thread (its runs, by the frame they start in)."""
+    """Per frame of the set, the time in zone `name` on the thread (its runs, by the frame they start in; a run
+    inside another run of the same name is counted in that one's time already)."""
     t = ctx._cpu()
     rows = t.stat_rows(ctx._srclocs().rows_of(name))
-    rows = rows[t.valid[rows] & (t.owner[rows] == thread_row)]
+    rows = outermost(ctx, rows[t.valid[rows] & (t.owner[rows] == thread_row)])
     fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
     ok = fi >= 0
     return np.bincount(fi[ok], weights=t.dur[rows][ok].astype(np.float64), minlength=len(ph.start))[: len(ph.start)]
@@ -1584,6 +1604,7 @@ def _enclosing_culprit(
         [np.zeros(0, I64)] + [k + 1 + np.flatnonzero(t.parent[k + 1 : t.subtree_end[k]] == k) for k in kids.tolist()]
     )
     child = child[t.valid[child]].astype(I64)
+    child = child[sl.name_idx[t.srcloc[child]] != sl.name_idx[t.srcloc[kids[0]]]] if len(kids) else child
     names = sl.name_idx[t.srcloc[child]]
     per = np.bincount(names, weights=t.dur[child].astype(np.float64)) / max(len(frames), 1)
     shown = [f"{sl.names[int(k)]} {fmt_ns(per[k])}" for k in np.argsort(-per)[:3] if per[k] > 0]
