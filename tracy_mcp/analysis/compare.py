@@ -1640,7 +1640,12 @@ def _pacer_offset(ctx: Capture, name: str) -> float | None:
 def _new_detail(b: Capture, n: dict[str, Any], paths: list[dict[str, Any]], fb: dict[str, Any] | None) -> str:
     """', 8.64 ms per gameplay frame; most of it in Render::WaitForGpuReadback, a wait for RenderThread': what a
     new zone costs a frame, and the new wait inside it that holds most of its time (a new sync point)."""
-    out = f", {fmt_ns(n['total_b_ns'] / fb['frames'])} per {fb['what']}" if fb else ""
+    # per frame only for work in most frames: a one-off's time spread over the frames says nothing
+    out = (
+        f", {fmt_ns(n['total_b_ns'] / fb['frames'])} per {fb['what']}"
+        if fb and n["count_b"] >= fb["frames"] / 2
+        else ""
+    )
     inside = [r for r in paths if r["kind"] == "new" and f"{n['name']} > " in r["name"] and r.get("wait")]
     if not inside:
         return out

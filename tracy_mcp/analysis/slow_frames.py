@@ -10,6 +10,7 @@ and the culprit of the report is the one that is top in the most slow frames. Zo
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
@@ -76,7 +77,8 @@ FOLLOW_SHARE = 0.25  # the waited-for thread's top work must explain this share 
 PERIOD_SPREAD = 1.15  # slow frames whose gaps in seconds stay within this ratio come on a timer
 REGULAR_MAX = 8  # slow frames at a fixed step of at most this many frames...
 REGULAR_SHARE = 0.8  # ...in this share of the gaps: a periodic pattern (every other frame)
-POOL_BUSY = 0.75  # a pool this busy when the frame's wait began (and half as busy at most in typical frames)
+POOL_BUSY = 0.6  # this share of the slow frames found the pool held (and half that share of typical frames at most)
+HALF_POOL = 0.5  # the pool is held when this share of its threads run other work than the frame's jobs
 OTHER_CULPRITS = 3  # slow frames the culprit does not explain: this many other zones named
 DEFAULT_FACTOR = 2.0  # slow = over this x the median frame...
 OVERRUN = 1.05  # a paced frame whose work (the frame minus its pacing wait) is this x the median overran its period
@@ -387,6 +389,8 @@ def _pool_busy(
     sleeps = set(wait_names(ctx))
     asleep: dict[bool, list[int]] = {True: [], False: []}  # per slow / typical thread-frame asleep: time slept on
 
+    per_frame: dict[bool, list[list[str]]] = {True: [], False: []}  # the pool's top zones, frame by frame
+
     def busy(fr: np.ndarray, slow: bool) -> tuple[list[str], int]:
         names: list[str] = []
         n = 0
@@ -396,14 +400,17 @@ def _pool_busy(
                 continue
             at = int(t.start[mine[np.argmax(t.dur[mine])]])
             deepest = innermost(ctx, np.full(len(threads), at, I64), threads)
+            here: list[str] = []
             for z in deepest.tolist():
                 n += 1
                 while z >= 0 and t.parent[z] >= 0:
                     z = int(t.parent[z])
                 if z >= 0:
-                    names.append(str(sl.name[int(t.srcloc[z])]))
-                    if names[-1] in sleeps and t.end[z] >= at:
+                    here.append(str(sl.name[int(t.srcloc[z])]))
+                    if here[-1] in sleeps and t.end[z] >= at:
                         asleep[slow].append(int(t.end[z]) - at)
+            names += here
+            per_frame[slow].append(here)
         return names, n
 
     slow_all, n_slow = busy(frames, True)
@@ -423,7 +430,17 @@ def _pool_busy(
     usual = {n for n, c in Counter(typ_all).items() if c >= 0.1 * max(n_typ, 1)}  # the frame's own jobs
     slow_names = [n for n in slow_all if n not in usual]
     typ_names = [n for n in typ_all if n not in usual]
-    if not n_slow or len(slow_names) < POOL_BUSY * n_slow or len(typ_names) > 0.5 * POOL_BUSY * max(n_typ, 1):
+
+    def held(frames_names: list[list[str]]) -> int:
+        """Frames in which half the pool's threads or more ran other work than the frame's own jobs."""
+        return sum(1 for here in frames_names if here and sum(n not in usual for n in here) >= HALF_POOL * len(here))
+
+    nf_slow, nf_typ = len(per_frame[True]), len(per_frame[False])
+    if (
+        not n_slow
+        or held(per_frame[True]) < POOL_BUSY * nf_slow
+        or held(per_frame[False]) > 0.5 * POOL_BUSY * max(nf_typ, 1)
+    ):
         return ""
     top = Counter(slow_names).most_common(4)
     return (
@@ -819,7 +836,15 @@ def _analyse(
                 )
             elif queued:
                 lines.append(queued)
-                waiter += f"; the {POOL_NUMBER.sub('', cthread)} threads were all busy with other work then (below)"
+                pool_name = POOL_NUMBER.sub("", cthread)
+                held_by = re.search(r"busy with: (.+?) x\d+.*? \((\d+) of (\d+) thread-frames", queued)
+                if held_by is None or held_by.group(2) == held_by.group(3):
+                    waiter += f"; the {pool_name} threads were all busy with other work then (below)"
+                else:  # part of the pool held: the frame's jobs squeezed onto the rest
+                    waiter += (
+                        f"; most {pool_name} threads were busy in {held_by.group(1)} then: the frame's jobs queued "
+                        "behind it"
+                    )
         if not chosen:
             more = "" if where is not None else _runs_clause(ctx, ph, detail[mine], ref, int(th_of[culprit]), cname)
             res.title = (
