@@ -25,3 +25,25 @@ def test_one_row_per_lock_with_its_waits() -> None:
     obtains = events[(events["lock_id"] == worst.name) & (events["type"] == "obtain")]
     assert worst["acquisitions"] == len(obtains)
     assert cores == 2
+
+
+def test_waits_count_only_the_waits_that_found_the_lock_held() -> None:
+    """The client reports a wait before every obtain, so most waits last a few hundred ns on a free lock; `waits`
+    counts those that began while another thread held it (replayed here from the lock's events)."""
+    with open_capture(DATA / "overlaplost-regress_a.tracy") as c:
+        t = c.locks()
+        events = c.lock_events()
+    for lock_id, row in t.iterrows():
+        ev = events[events["lock_id"] == lock_id].sort_values("time_ns", kind="stable")
+        holders, blocked = 0, 0
+        for kind in ev["type"]:
+            if kind == "obtain":
+                holders += 1
+            elif kind == "release":
+                holders -= 1
+            elif kind == "wait" and holders > 0:
+                blocked += 1
+        assert row["waits"] == blocked
+        assert row["waits"] < row["acquisitions"]
+    queue = t[t["lock"] == "FrameQueue::Mutex"].iloc[0]
+    assert queue["waits"] == 0 and not queue["is_contended"] and queue["acquisitions"] > 1000

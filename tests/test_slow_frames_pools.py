@@ -1,0 +1,51 @@
+"""Slow frames whose cause runs on another thread: frame sets in phase, a job pool held by long jobs, workers that
+compete for two cores (tests/data/leveled-top_hitch.tracy, holblock-hol.tracy, cpucontention-loader_bursts.tracy,
+see README.md there)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tracy_mcp import open_capture
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_frame_set_woken_with_others_by_vsync_names_its_own_threads_culprit() -> None:
+    """An editor's two viewports and its UI loop all start on the same vsync; the 'Viewport Top' set's hitches are
+    the grid rebuild on ViewportRender 1, not the UI loop that covers more of the frame."""
+    with open_capture(DATA / "leveled-top_hitch.tracy") as c:
+        top = c.slow_frames(frame_set="Viewport Top")
+        persp = c.slow_frames(frame_set="Viewport Perspective")
+        grid = c.zones(name="Grid::Rebuild", as_frame=True)
+    assert set(grid["thread"].astype(str)) == {"ViewportRender 1"}
+    assert (top.culprit, top.culprit_thread) == ("Grid::Rebuild", "ViewportRender 1")
+    assert persp.culprit_thread == "ViewportRender 0"
+
+
+def test_frame_jobs_queued_behind_long_jobs_on_part_of_the_pool_are_told() -> None:
+    """Two 60 ms save-compression jobs hold two of three workers every 0.8 s; the frame's 24 short jobs squeeze onto
+    the third and the main thread's wait grows from 6 ms to about 20."""
+    with open_capture(DATA / "holblock-hol.tracy") as c:
+        r = c.slow_frames()
+        saves = c.zones(name="Job::CompressSaveChunk", as_frame=True)
+    assert len(saves) == 14 and saves["duration_ns"].median() > 50e6
+    assert "Jobs::WaitForFrameJobs (Main thread) waits for it there" in r.title
+    held = "; most Worker threads were busy in Job::CompressSaveChunk then: the frame's jobs queued behind it"
+    assert held in r.title
+    line = next(x for x in r.lines if x.startswith("When Jobs::WaitForFrameJobs began in the slow frames"))
+    assert "the Worker threads were busy with: Job::CompressSaveChunk x" in line
+
+
+def test_slow_runs_in_bursts_of_more_threads_than_cores_are_told_as_competing_for_the_cpu() -> None:
+    """Two skinning workers spin ~2 ms jobs; two loader threads decompress in bursts on a 2-core machine, no lock:
+    the jobs take twice as long in the bursts."""
+    with open_capture(DATA / "cpucontention-loader_bursts.tracy") as c:
+        r = c.slow_frames(frame_set="Job::Skinning")
+        cores = c.info()["cpu_cores"]
+        jobs = c.zones(name="Job::Skinning", as_frame=True)
+    assert cores == 2 and np.percentile(jobs["duration_ns"], 99) > 2.5 * jobs["duration_ns"].median()
+    bursts = next(x for x in r.lines if x.startswith("The slow runs come in"))
+    assert "; 4 threads run zones at once in them, on a machine with 2 CPU core(s): they compete for the CPU." in bursts
