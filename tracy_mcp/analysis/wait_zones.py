@@ -49,6 +49,8 @@ WAITED_CONTROL = 0.1  # ...while their midpoints fall that close after it at mos
 ONE_JOB = 0.8  # one zone name ending last before this share of a wait's runs, on no one thread: that job is waited for
 CROWDED_EPS_NS = 50_000  # the wake-up delays at which a pool's dense ends still tell a wait (see _find)
 MIN_RUNS = 10
+ONE_THREAD_EPS_NS = (50_000, 200_000, 500_000, 1_000_000)  # wake-up delays for one thread's ends at a time...
+ONE_THREAD_SHARE = 0.4  # ...at most this share of the candidate's median run
 WAITED_RUN_NS = 100_000  # runs of a candidate wait shorter than this found the other thread done: left out...
 WAITED_RUNS_SHARE = 0.1  # ...when the rest are this share of its runs or more
 POOL_NUMBER = re.compile(r"[\s_#-]*\d+$")  # a pool's threads: one name with a number
@@ -563,6 +565,7 @@ def _scan(
             after = _other_ends(long_ends, k, e)[2]
             before_mid = _other_ends(ends, k, mid)[1]
             typical = float(np.median(t.dur[pick]))
+            hit = False
             for eps in WAKE_EPS_NS:  # the tightest wake-up delay that shows it (a busy machine wakes late)
                 if eps > WAKE_EPS_SHARE * typical:  # a delay a fair part of the run itself: work in a pipeline's
                     break  # lockstep ends that close to the other thread's by its phase, not by waiting
@@ -598,8 +601,52 @@ def _scan(
                         waits_for_work=job if one_job else "",
                         evidence_by_thread=by_thread,
                     )
+                    hit = True
                     break
+            if not hit and named:  # a busy pool's ends everywhere hide a wait by name: one thread's ends at a time
+                one = _one_thread(ends, long_ends, k, e, mid, typical)
+                if one is not None:
+                    k2, eps, f_end, f_mid = one
+                    label = ctx._thread_labels()[k2]
+                    evidence = (
+                        f"{f_end:.0%} of its runs end within {eps // 1000} µs after a zone on {label} ends (chance "
+                        f"baseline, the midpoints of its runs: {f_mid:.0%})"
+                    )
+                    found[(k, name_idx)] = WaitZone(
+                        k, name_idx, "waits for other threads", evidence, waits_for=label, evidence_by_thread=evidence
+                    )
     return list(found.values())
+
+
+def _one_thread(
+    ends: list[np.ndarray], long_ends: list[np.ndarray], own: int, e: np.ndarray, mid: np.ndarray, typical: float
+) -> tuple[int, int, float, float] | None:
+    """(thread, delay, share of runs, chance share) for the one other thread whose units of work end just before the
+    runs `e` end, at the tightest delay that shows it (ONE_THREAD_EPS_NS, at most ONE_THREAD_SHARE of the run):
+    a wait on a machine loaded enough to wake it late, beside a pool whose ends fall everywhere."""
+    best: tuple[int, int, float, float] | None = None
+    for eps in ONE_THREAD_EPS_NS:
+        if eps > ONE_THREAD_SHARE * typical:
+            break
+        for k2, e2 in enumerate(ends):
+            if k2 == own or len(e2) == 0:
+                continue
+            j = np.searchsorted(e2, e, "right") - 1
+            f_end = float(((j >= 0) & (e - e2[np.maximum(j, 0)] <= eps)).mean())
+            jm = np.searchsorted(e2, mid, "right") - 1
+            f_mid = float(((jm >= 0) & (mid - e2[np.maximum(jm, 0)] <= eps)).mean())
+            le = long_ends[k2]
+            nxt = np.searchsorted(le, e, "left")
+            f_next = (
+                float(((nxt < len(le)) & (le[np.minimum(nxt, max(len(le) - 1, 0))] - e <= eps)).mean())
+                if len(le)
+                else 0.0
+            )
+            if f_end >= 0.9 and f_mid <= 0.25 and f_end >= 3 * max(f_mid, f_next) and (best is None or f_end > best[2]):
+                best = (k2, eps, f_end, f_mid)
+        if best is not None:
+            return best
+    return None
 
 
 def _waits_for_gpu(ctx: Capture, rk: np.ndarray) -> WaitZone | None:
