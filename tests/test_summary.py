@@ -60,6 +60,17 @@ def test_planted_lock_headline_names_the_lock() -> None:
     assert _expected("lock_contention")["lock"] in line
 
 
+def test_planted_lock_captures_slow_frame_names_the_render_threads_work() -> None:
+    """Its one slow frame waits in Game::WaitForRenderThread for the render thread's long command-list build; six
+    busy job workers end work at every moment, so the wait is told by the render thread's ends alone."""
+    line = _finding("lock_contention.tracy", "ctx.slow_frames()")
+    with open_capture(planted("lock_contention.tracy")) as c:
+        build = c.zones(name="Renderer::BuildCommandLists", as_frame=True)
+    assert set(build["thread"].astype(str)) == {"RenderThread"}
+    assert "culprit Renderer::BuildCommandLists (RenderThread)" in line
+    assert "Game::WaitForRenderThread (Main thread) waits for it there" in line
+
+
 def test_planted_leak_headline_names_the_zone() -> None:
     line = _finding("memory_leak.tracy", "ctx.memory_report()")
     assert _expected("memory_leak")["leak_zone"] in line
