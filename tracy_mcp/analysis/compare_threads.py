@@ -236,23 +236,18 @@ def off_frame(
     grew = fb["median_ns"] - fa["median_ns"]
     if wall <= 0 or grew > NOT_WAITED * wall:
         return reg, ""
-    for r in names:  # a wait on the loop's thread that grew: it may be waiting for this work
-        if (
-            r["kind"] == "wait grew"
-            and _by_thread(b, str(r["name"])).get(home, 0) / max(fb["frames"], 1)
-            - r["total_a_ns"] / max(fa["frames"], 1)
-            > NOT_WAITED * wall
-        ):
-            return reg, ""
-    threads = ", ".join(sorted(on_threads, key=lambda k: -where[k])[:SHOWN_THREADS])
-    moved = f"the median frame moved {'+' if grew >= 0 else '-'}{fmt_ns(abs(grew))}: {home} does not wait for it"
 
     def on_frame(r: dict[str, Any]) -> float:
-        """Its time added per frame on the loop's thread."""
-        return float(_by_thread(b, str(r["name"])).get(home, 0) / max(fb["frames"], 1)) - float(
-            r["total_a_ns"] / max(fa["frames"], 1)
+        """Its time added per frame on the loop's thread (B's there against A's anywhere)."""
+        return _by_thread(b, str(r["name"])).get(home, 0) / max(fb["frames"], 1) - r["total_a_ns"] / max(
+            fa["frames"], 1
         )
 
+    # a wait on the loop's thread that grew: it may be waiting for this work
+    if any(r["kind"] == "wait grew" and on_frame(r) > NOT_WAITED * wall for r in names):
+        return reg, ""
+    threads = ", ".join(sorted(on_threads, key=lambda k: -where[k])[:SHOWN_THREADS])
+    moved = f"the median frame moved {'+' if grew >= 0 else '-'}{fmt_ns(abs(grew))}: {home} does not wait for it"
     on = [r for r in reg[1:] if _by_thread(b, str(r["name"])).get(home, 0) >= 0.5 * max(r["total_b_ns"], 1)]
     explains = [r for r in on if EXPLAINS[0] * grew <= on_frame(r) <= EXPLAINS[1] * grew]
     if grew < GREW * fa["median_ns"]:
