@@ -631,10 +631,13 @@ def _follows(zone: dict[str, Any], plots: list[dict[str, Any]], med: np.ndarray)
     if best is None:
         return ""
     per_unit = zone["growth_ns"] / (best["last"] - best["first"])
+    # a plot of bytes moves by millions: per unit its cost reads "0 ns"; per a round number of units it reads
+    scale = next((x for x in (1, 1_000, 1_000_000, 1_000_000_000) if abs(per_unit) * x >= 1_000), 1_000_000_000)
+    unit = "each unit of it" if scale == 1 else f"each {scale:,} units of it"
     return (
         f"it follows plot {best['plot']} (tenths' median {_value(best['first'])} -> {_value(best['last'])}; rank "
         "correlation "
-        f"{best_rho:.2f}): about {fmt_ns(abs(per_unit))} per frame for each unit of it"
+        f"{best_rho:.2f}): about {fmt_ns(abs(per_unit) * scale)} per frame for {unit}"
     )
 
 
