@@ -68,6 +68,8 @@ RARE_RATIO = 1.5  # ...and is named when its time per call moved this many times
 RARE_NS = 1_000_000  # ...and by this much at least
 RARE_SHOWN = 3  # such zones listed
 HIDES_PARTS = ("unchanged", "more calls", "fewer calls", "count changed only")  # name-level kinds a part can hide in
+RARE_LEADS = 2.0  # a one-off that got slower leads when it added this many times the top regression's time...
+RARE_INNER = 0.8  # ...with the one-off inside it that moved by this share of its change
 NEW_LEADS = 1.5  # a zone only B has leads beside a regression when it added this many times the regression's time
 NS_MIN = 3  # regressed zones sharing a namespace prefix (Anim::) that make it the subsystem that got slower...
 NS_SHARE = 0.6  # ...when they hold this share of the regressions' added time
@@ -963,6 +965,35 @@ def _rare_moves(same: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(out, key=lambda r: -abs(r["mean_b_ns"] - r["mean_a_ns"]))
 
 
+def _rare_leads(
+    a: Capture,
+    b: Capture,
+    title: str,
+    lead: str,
+    rare: list[dict[str, Any]],
+    top: dict[str, Any],
+    fa: dict[str, Any],
+    fb: dict[str, Any],
+) -> str:
+    """The title led by a one-off that got far slower (a level unload 28 -> 290 ms) when it added RARE_LEADS times
+    the top regression's time and B's longest frame is HITCH_RATIO times A's: the hitch the user saw, which no test
+    can rank; `title` as it was otherwise."""
+    slower = [r for r in rare if r["mean_ratio"] > 1]
+    if not slower or fb["max_ns"] < HITCH_RATIO * fa["max_ns"]:
+        return title
+    r = slower[0]
+    added = r["total_b_ns"] - r["total_a_ns"]
+    if added < RARE_LEADS * abs(top["impact_ns"]):
+        return title
+    # a one-off inside it that moved nearly as much: where the time went
+    inner = [x for x in slower[1:2] if x["total_b_ns"] - x["total_a_ns"] >= RARE_INNER * added]
+    words = "; ".join(_rare_words(a, b, x) for x in [r, *inner])
+    return (
+        f"{lead}most impact, run too rarely to test: {words}; B's longest gameplay frame {fmt_ns(fb['max_ns'])} "
+        f"(A's {fmt_ns(fa['max_ns'])}); beside it: {title[len(lead) :]}"
+    )
+
+
 def _rare_words(a: Capture, b: Capture, r: dict[str, Any]) -> str:
     """'SaveSystem::WriteSnapshot 30.02 ms -> 90.42 ms (3.01x; 1 -> 1 calls; its text 'autosave_02 1200' ->
     'autosave_02 3600')'."""
@@ -1436,6 +1467,8 @@ def _summary(
                 f"{'slower' if r['mean_ratio'] > 1 else 'faster'}: {_rare_words(a, b, r)}",
                 1,
             )
+        elif reg and fa and fb:
+            title = _rare_leads(a, b, title, lead, rare, reg[0], fa, fb)
     split_up = by.get("count changed only", [])
     if split_up and title.endswith(f"{NO_REGRESSION}."):  # the same work cut into more (or fewer) pieces
         r = max(split_up, key=lambda r: r["total_a_ns"])
