@@ -24,6 +24,7 @@ from tracy_mcp.analysis.lock_contention import lock_contention
 from tracy_mcp.analysis.memory_report import memory_report
 from tracy_mcp.analysis.pipeline import pipeline_line
 from tracy_mcp.analysis.plot_drivers import plot_drivers_line
+from tracy_mcp.analysis.present_wait import present_bound_line
 from tracy_mcp.analysis.program_messages import message_kinds
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import slow_frames
@@ -359,6 +360,12 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
     except Exception as e:  # noqa: BLE001 - as above
         notes.append(f"start-up failed: {type(e).__name__}: {e}")
     if counts["frames"] >= MIN_FRAMES and counts["zones"]:
+        try:
+            line = present_bound_line(ctx)
+            if line:  # the frame blocks in its present call: the GPU or the driver bounds it, not the CPU
+                notable.insert(0, ("ctx.thread_report()", line))
+        except Exception as e:  # noqa: BLE001 - as above
+            notes.append(f"present wait failed: {type(e).__name__}: {e}")
         try:
             line = plot_drivers_line(ctx)
             if line:  # a frame time that swings with one of the program's counters: that counter explains it
