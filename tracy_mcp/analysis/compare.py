@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,7 @@ from tracy_mcp.analysis.pipeline import pipeline_change
 from tracy_mcp.analysis.program_messages import one_off_after, one_off_before
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.request_wait import request_wait
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
 from tracy_mcp.analysis.startup import program_startup_ns, startup_what, startup_window
 from tracy_mcp.analysis.wait_zones import PACES, UNIT_MIN_RUNS, unit_name, wait_names, wait_zones
@@ -68,6 +70,7 @@ RARE_RATIO = 1.5  # ...and is named when its time per call moved this many times
 RARE_NS = 1_000_000  # ...and by this much at least
 RARE_SHOWN = 3  # such zones listed
 HIDES_PARTS = ("unchanged", "more calls", "fewer calls", "count changed only")  # name-level kinds a part can hide in
+QUEUE_MOVED = 2.0  # a queue wait this many times longer (or shorter) at p50 or p99 moved the latency users see
 RARE_LEADS = 2.0  # a one-off that got slower leads when it added this many times the top regression's time...
 RARE_INNER = 0.8  # ...with the one-off inside it that moved by this share of its change
 NEW_LEADS = 1.5  # a zone only B has leads beside a regression when it added this many times the regression's time
@@ -312,8 +315,43 @@ def _unit_latency(a: Capture, b: Capture, alpha: float) -> str:
     noise = "" if p < alpha else ", within noise"
     return (
         _throughput(za, zb, name)
+        + _queue_wait(a, b, name)
         + f"runs of {name} (the unit of work; {len(da)} -> {len(db_)}) p50 {fmt_ns(a50)} -> {fmt_ns(b50)} "
         f"({(b50 - a50) / a50:+.1%}), p99 {fmt_ns(a99)} -> {fmt_ns(b99)}{noise}; "
+    )
+
+
+def _queue_wait(a: Capture, b: Capture, name: str) -> str:
+    """'queue wait before Request::Handle (after Net::Accept) p50 0.020 ms -> 22.91 ms, p99 ... ; end to end p50 ...
+    -> ...; ' when the unit's runs wait behind an earlier stage (request_wait, joined by id) and that wait moved
+    QUEUE_MOVED-fold at the median or p99 beyond a handling's median: the latency users see moved with no handler
+    slower (bursts of arrivals, fewer workers)."""
+    got = []
+    for c in (a, b):
+        t, sl = c._cpu(), c._srclocs()
+        rows = t.stat_rows(sl.rows_of(name))
+        rows = rows[t.valid[rows]]
+        if not len(rows):
+            return ""
+        rows = rows[np.argsort(t.start[rows], kind="stable")]
+        q = request_wait(c, int(sl.name_idx[t.srcloc[rows[0]]]), rows)
+        if q is None or not len(q.wait_ns):
+            return ""
+        got.append(q)
+    qa, qb = got
+    (wa50, wa99), (wb50, wb99) = np.percentile(qa.wait_ns, [50, 99]), np.percentile(qb.wait_ns, [50, 99])
+    handling = float(np.median(qb.handling_ns))
+    moved = any(
+        max(x, y) >= handling and max(x, y) >= QUEUE_MOVED * max(min(x, y), 1.0)
+        for x, y in ((wa50, wb50), (wa99, wb99))
+    )
+    if not moved:
+        return ""
+    (la50, la99), (lb50, lb99) = np.percentile(qa.latency_ns, [50, 99]), np.percentile(qb.latency_ns, [50, 99])
+    return (
+        f"queue wait before {name} (after {qb.stage}) p50 {fmt_ns(wa50)} -> {fmt_ns(wb50)}, p99 {fmt_ns(wa99)} -> "
+        f"{fmt_ns(wb99)}; from {qb.stage}'s start to {name}'s end p50 {fmt_ns(la50)} -> {fmt_ns(lb50)}, p99 "
+        f"{fmt_ns(la99)} -> {fmt_ns(lb99)}; "
     )
 
 
@@ -586,13 +624,14 @@ def _frame_stats(ctx: Capture) -> dict[str, Any] | None:
     }
 
 
-def _other_sets(a: Capture, b: Capture, alpha: float) -> list[str]:
+def _other_sets(a: Capture, b: Capture, alpha: float) -> tuple[list[str], str]:
     """A line per named frame set both captures mark besides the one compared above (an audio callback, a physics
     step): its frames in A and B and how many ran long (over 1.5x a fixed period's median: a lost period; else
     over 2x), since a loop of its own can regress while the main frames hold."""
     default = default_frame_set(a)
     names_b = {str(f["name"]) for f in b._frame_sets()[1:]}
     out: list[str] = []
+    hitch = ""  # title words for the first set whose long frames came HITCH_RATIO times as often
     for fs in a._frame_sets()[1:]:
         name = str(fs["name"])
         if name == default or name not in names_b or len(out) >= MAX_SETS:
@@ -615,7 +654,14 @@ def _other_sets(a: Capture, b: Capture, alpha: float) -> list[str]:
                 else _durations_moved(da, db, alpha)
             )
         )
-    return out
+        if not hitch and long_b >= LONG_FRAMES_MIN and long_b >= HITCH_RATIO * max(long_a, 1):
+            r = b.slow_frames(frame_set=name)
+            cause = f"; B's from {r.culprit} ({r.culprit_thread})" if r.culprit else ""
+            hitch = (
+                f"frame set '{name}': {long_b} frame(s) over {factor:g}x A's median {fmt_ns(pa.median_ns)} vs "
+                f"{long_a} in A (p99 {fmt_ns(pa99)} -> {fmt_ns(pb99)}){cause}"
+            )
+    return out, hitch
 
 
 def _durations_moved(da: np.ndarray, db: np.ndarray, alpha: float) -> str:
@@ -713,7 +759,11 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
         elif said:
             res.title = res.title[:-1] + "; " + said + "."
         res.lines += gpu_lines(gpu)
-    res.lines += _other_sets(a, b, alpha)
+    set_lines, set_hitch = _other_sets(a, b, alpha)
+    res.lines += set_lines
+    lead = f"B ({os.path.basename(b.path)}) vs A ({os.path.basename(a.path)}): "
+    if set_hitch and NO_REGRESSION in res.title:  # another loop of the program hitches now: that is the news
+        res.title = res.title.replace(lead, lead + set_hitch + "; ", 1)
     res.lines += other_changes(a, b)  # beside the zone timings: threads, messages, memory, locks
     return res
 
@@ -1467,7 +1517,8 @@ def _summary(
                 f"{'slower' if r['mean_ratio'] > 1 else 'faster'}: {_rare_words(a, b, r)}",
                 1,
             )
-        elif reg and fa and fb:
+        elif reg and fa and fb and re.match(r"(median [^;]*; )?\d+ zone\(s\) regressed", title[len(lead) :]):
+            # only over a plain regression: a move or a new zone that leads already tells what made the one-off slow
             title = _rare_leads(a, b, title, lead, rare, reg[0], fa, fb)
     split_up = by.get("count changed only", [])
     if split_up and title.endswith(f"{NO_REGRESSION}."):  # the same work cut into more (or fewer) pieces
