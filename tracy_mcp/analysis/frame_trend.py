@@ -17,11 +17,11 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.backlog import backlog
-from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list, pool_of
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list, pool_of
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.frame_self_time import frame_self_time, frame_thread
 from tracy_mcp.analysis.machine_factor import MIN_CALLS, machine_factor, machine_words
-from tracy_mcp.analysis.program_messages import in_frames
+from tracy_mcp.analysis.program_messages import in_frames, template
 from tracy_mcp.analysis.rank_test import average_ranks
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.wait_zones import PACES, unit_of_work, wait_names, wait_zones
@@ -47,6 +47,11 @@ PLOT_RHO = 0.8  # a plot following the run this closely is named
 SHOWN = 5
 STEP_FIT = 0.6  # a single step at one frame explains at least this share of the frame times' variation...
 STEP_OVER_LINE = 0.1  # ...and this much more than a straight line: the frame time stepped, it did not drift
+MAX_STAIRS = 8  # a kind of message logged 2..this many times can mark the stairs of a frame time that climbs...
+STAIR_MIN = 0.05  # ...each level this share above the one before...
+STAIRS_FIT = 0.25  # ...the frames stray from the levels by at most this share of their spread...
+STAIRS_OVER_LINE = 0.5  # ...and of how far they stray from a straight line
+CALLS_MOVED = 1.5  # the growing zone's calls per frame moved this-fold: more calls, said beside its time
 STEP_EDGE = 0.05  # the step is at least this far (share of the frames) from either end
 PLOT_RANK = {"User": 2, "SysTime": 0}  # which plot a zone is said to follow, among those that follow it (others 1)
 KNEE_OVER = 1.02  # a frame this far over the period it kept has left it...
@@ -241,6 +246,8 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
             res.title = res.title[:-1] + f"; {machine}."
             lead = None
             res.culprit = res.culprit_thread = None
+    elif up and (stairs := _message_steps(ctx, ph, g)):
+        res.title = f"Frame time steps up {stairs}."
     elif up:
         res.title = f"Frame time grows over the run: {span}."
     elif down:
@@ -253,6 +260,12 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
             f"; {'growing' if lead['growth_ns'] > 0 else 'shrinking'} with it: {lead['name']} ({lead['thread']}) "
             f"{fmt_ns(lead['first_ns'])} -> {fmt_ns(lead['last_ns'])} per frame (medians of the first and last tenth)"
             + (f", {fmt_pct(lead['share_of_growth'])} {of_growth}" if up or down else "")
+            + (
+                f", {lead['first_calls']:g} -> {lead['last_calls']:g} calls per frame"
+                if lead["first_calls"] > 0
+                and not 1 / CALLS_MOVED < lead["last_calls"] / lead["first_calls"] < CALLS_MOVED
+                else ""
+            )
             + (f"; {follows}" if follows else "")
             + "."
             + shifted
@@ -311,6 +324,58 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
             )
     if lead is not None and by_text and by_text != follows:
         res.lines.append(f"{lead['name']}: {by_text}.")
+
+
+def _message_steps(ctx: Capture, ph: FramePhases, g: np.ndarray) -> str:
+    """ "at each 'Window resized to 1920x1080' (3 times: 1.559 s, 3.057 s, 4.567 s): median 7.93 ms -> 9.41 ms ->
+    10.89 ms -> 12.33 ms between them, holding in between (...)": a frame time that climbs in stairs, each at a
+    message of one kind (an event that adds work that stays), told far better by levels between those messages than
+    by a line (median deviations, so a few hitches do not hide the stairs); '' when no kind of message does."""
+    if not ctx._db.rows("messages"):
+        return ""
+    d = ph.dur[g].astype(np.float64)
+    spread = float(np.median(np.abs(d - np.median(d))))
+    if spread <= 0:
+        return ""
+    x = np.arange(len(d), dtype=np.float64)
+    lo, hi = np.percentile(d, [2, 98])
+    keep = (d >= lo) & (d <= hi)
+    off_line = float(np.median(np.abs(d - np.polyval(np.polyfit(x[keep], d[keep], 1), x))))
+    m = ctx.messages(as_frame=False)
+    times: dict[str, list[int]] = {}
+    first_text: dict[str, str] = {}
+    for i, src in enumerate(m["source"]):
+        if src != "tracy":
+            kind = template(str(m["text"][i]))
+            times.setdefault(kind, []).append(int(m["time_ns"][i]))
+            first_text.setdefault(kind, str(m["text"][i]))
+    best: tuple[float, str] | None = None
+    for kind, at in times.items():
+        if not 2 <= len(at) <= MAX_STAIRS:
+            continue
+        cuts = np.searchsorted(ph.start[g], np.asarray(sorted(at), I64))
+        if cuts[0] < MIN_FRAMES or len(d) - cuts[-1] < MIN_FRAMES or (np.diff(cuts) < MIN_FRAMES).any():
+            continue  # each level needs frames of its own
+        parts = np.split(d, cuts)
+        levels = [float(np.median(p)) for p in parts]
+        if any(b < a * (1 + STAIR_MIN) for a, b in zip(levels[:-1], levels[1:], strict=True)):
+            continue  # each message raised the frame time
+        off_levels = float(
+            np.median(np.abs(d - np.concatenate([np.full(len(p), v) for p, v in zip(parts, levels, strict=True)])))
+        )
+        if off_levels > STAIRS_FIT * spread or off_levels > STAIRS_OVER_LINE * off_line:
+            continue
+        if best is None or off_levels < best[0]:
+            first = int(ctx.get_first_time())
+            when = ", ".join(f"{(t - first) / 1e9:.3f} s" for t in sorted(at))
+            best = (
+                off_levels,
+                f"at each '{clip_text(first_text[kind], 60)}' ({len(at)} times: {when}): median "
+                + " -> ".join(fmt_ns(v) for v in levels)
+                + f" between them, holding in between (frames stray a median {fmt_ns(off_levels)} from those levels, "
+                f"{fmt_ns(off_line)} from a straight line)",
+            )
+    return best[1] if best is not None else ""
 
 
 def _step(d: np.ndarray) -> tuple[int, float, float] | None:
