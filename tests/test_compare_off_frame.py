@@ -39,3 +39,16 @@ def test_a_new_wait_that_serializes_two_threads_is_told_with_whom_it_waits_for()
     assert f"; {share:.1%} of it in Render::WaitForGpuReadback, a wait for RenderThread)" in lead
     # fewer frames over 2x a median that itself doubled is no news: it does not lead
     assert "hitches less often" not in lead.split(";")[0]
+
+
+def test_work_the_main_thread_waits_for_through_a_lock_chain_is_not_called_unwaited() -> None:
+    """B's blocking send runs on NetIO, but the main thread waits for it through World::StateLock, held by a thread
+    that waits for the socket lock the send holds: the median frame holds, the main thread's lock waits grow."""
+    a_path, b_path = DATA / "lockchain-regress_a.tracy", DATA / "lockchain-regress_b.tracy"
+    with open_capture(a_path) as a, open_capture(b_path) as b:
+        cmp = a.compare(b)
+        waits = b.lock_contention().tables["threads"]
+    main_wait = waits[waits["thread"].astype(str) == "Main thread"]["wait_ns"].sum()
+    assert main_wait > 100e6  # the tables: the main thread waits ~200 ms for World::StateLock in B
+    assert "most impact: Net::BlockingSend" in cmp.title
+    assert "does not wait for it" not in cmp.title

@@ -1215,7 +1215,7 @@ def _summary(
         reg = sorted(uniform.beyond + parts, key=lambda r: -r["impact_ns"])
     off_words = ""
     if reg and fa and fb and fa["what"] == "gameplay frame":
-        reg, off_words = off_frame(b, reg, names, fa, fb)
+        reg, off_words = off_frame(a, b, reg, names, fa, fb)
     if reg:
         r = reg[0]
         per_frame_reg = (

@@ -211,8 +211,21 @@ def loop_thread(ctx: Capture) -> str | None:
     return names[k] if 0 <= k < len(names) else None
 
 
+def _lock_wait(ctx: Capture, thread: str) -> float:
+    """Time `thread` waited for contended locks over the capture (lock_contention's per-thread table)."""
+    t = ctx.lock_contention().tables.get("threads")
+    if t is None or not len(t):
+        return 0.0
+    return float(t[t["thread"].astype(str) == thread]["wait_ns"].sum())
+
+
 def off_frame(
-    b: Capture, reg: list[dict[str, Any]], names: list[dict[str, Any]], fa: dict[str, Any], fb: dict[str, Any]
+    a: Capture,
+    b: Capture,
+    reg: list[dict[str, Any]],
+    names: list[dict[str, Any]],
+    fa: dict[str, Any],
+    fb: dict[str, Any],
 ) -> tuple[list[dict[str, Any]], str]:
     """(reg, title words) when the top regression runs off the frame loop's thread and the frames did not grow with
     it (nothing on that thread waits for it). When the frame did grow and a regression on the loop's thread accounts
@@ -245,6 +258,9 @@ def off_frame(
 
     # a wait on the loop's thread that grew: it may be waiting for this work
     if any(r["kind"] == "wait grew" and on_frame(r) > NOT_WAITED * wall for r in names):
+        return reg, ""
+    # or a lock the loop's thread now waits for longer: the work may hold it, or hold up its holder (a chain)
+    if _lock_wait(b, home) / max(fb["frames"], 1) - _lock_wait(a, home) / max(fa["frames"], 1) > NOT_WAITED * wall:
         return reg, ""
     threads = ", ".join(sorted(on_threads, key=lambda k: -where[k])[:SHOWN_THREADS])
     moved = f"the median frame moved {'+' if grew >= 0 else '-'}{fmt_ns(abs(grew))}: {home} does not wait for it"
