@@ -740,9 +740,9 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     if said:  # the lock a regressed zone now waits on, a leak one run alone has: the cause beside the timings
         res.title = res.title[:-1] + said + "."
     res.lines += more
+    lead = f"B ({os.path.basename(b.path)}) vs A ({os.path.basename(a.path)}): "
     peak, peak_line = peak_change(a, b)
     if peak:  # held at the peak, which no zone timing and no total allocated shows
-        lead = f"B ({os.path.basename(b.path)}) vs A ({os.path.basename(a.path)}): "
         rest = res.title[len(lead) :]
         res.title = (
             lead + peak + "; " + rest
@@ -753,7 +753,6 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     gpu = gpu_change(a, b, alpha, min_change)
     if gpu is not None:  # passes that moved on the GPU: the CPU sees them only as a longer wait for it
         said, gpu_waited = gpu_title(gpu, reg[0] if reg else None, b)
-        lead = f"B ({os.path.basename(b.path)}) vs A ({os.path.basename(a.path)}): "
         if said and gpu_waited and res.title.startswith(lead):  # the CPU's top regression is that wait: the GPU leads
             res.title = lead + said + "; " + res.title[len(lead) :]
         elif said:
@@ -761,7 +760,6 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
         res.lines += gpu_lines(gpu)
     set_lines, set_hitch = _other_sets(a, b, alpha)
     res.lines += set_lines
-    lead = f"B ({os.path.basename(b.path)}) vs A ({os.path.basename(a.path)}): "
     if set_hitch and NO_REGRESSION in res.title:  # another loop of the program hitches now: that is the news
         res.title = res.title.replace(lead, lead + set_hitch + "; ", 1)
     res.lines += other_changes(a, b)  # beside the zone timings: threads, messages, memory, locks

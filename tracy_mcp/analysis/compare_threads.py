@@ -236,8 +236,16 @@ def off_frame(
     if not reg or len(b._frame_sets()) > 1 or fb["p99_ns"] > TAIL_GREW * fa["p99_ns"]:
         return reg, ""
     home = loop_thread(b)
+    seen: dict[str, dict[str, int]] = {}
+
+    def where_b(name: str) -> dict[str, int]:
+        """_by_thread in B, once per name."""
+        if name not in seen:
+            seen[name] = _by_thread(b, name)
+        return seen[name]
+
     top = reg[0]
-    where = _by_thread(b, str(top["name"]))
+    where = where_b(str(top["name"]))
     if home is None or not where or where.get(home, 0) > OFF_FRAME * sum(where.values()):
         return reg, ""
     added = top["total_b_ns"] / max(fb["frames"], 1) - top["total_a_ns"] / max(fa["frames"], 1)
@@ -252,9 +260,7 @@ def off_frame(
 
     def on_frame(r: dict[str, Any]) -> float:
         """Its time added per frame on the loop's thread (B's there against A's anywhere)."""
-        return _by_thread(b, str(r["name"])).get(home, 0) / max(fb["frames"], 1) - r["total_a_ns"] / max(
-            fa["frames"], 1
-        )
+        return where_b(str(r["name"])).get(home, 0) / max(fb["frames"], 1) - r["total_a_ns"] / max(fa["frames"], 1)
 
     # a wait on the loop's thread that grew: it may be waiting for this work
     if any(r["kind"] == "wait grew" and on_frame(r) > NOT_WAITED * wall for r in names):
@@ -264,7 +270,7 @@ def off_frame(
         return reg, ""
     threads = ", ".join(sorted(on_threads, key=lambda k: -where[k])[:SHOWN_THREADS])
     moved = f"the median frame moved {'+' if grew >= 0 else '-'}{fmt_ns(abs(grew))}: {home} does not wait for it"
-    on = [r for r in reg[1:] if _by_thread(b, str(r["name"])).get(home, 0) >= 0.5 * max(r["total_b_ns"], 1)]
+    on = [r for r in reg[1:] if where_b(str(r["name"])).get(home, 0) >= 0.5 * max(r["total_b_ns"], 1)]
     explains = [r for r in on if EXPLAINS[0] * grew <= on_frame(r) <= EXPLAINS[1] * grew]
     if grew < GREW * fa["median_ns"]:
         return reg, f"; it runs off the frame's thread (on {threads}) and {moved}"

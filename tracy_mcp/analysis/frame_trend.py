@@ -548,13 +548,13 @@ def _zone_growth(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list
     return out
 
 
-def _value_at(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
+def value_at(times: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarray:
     """A plot's value at each of `at` (its last point at or before it; NaN before its first point)."""
     j = np.searchsorted(times, at, "right") - 1
     return np.where(j >= 0, values[np.maximum(j, 0)], np.nan)
 
 
-def _plot_columns(ctx: Capture) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
+def plot_columns(ctx: Capture) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
     """(the plots table, each plot's first and end point row, all points' times and values); None without points."""
     db = ctx._db
     if not db.rows("plots") or not db.rows("plot_points"):
@@ -571,7 +571,7 @@ def _plot_columns(ctx: Capture) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray
 def _plot_trends(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list[dict[str, Any]]:
     """Per plot with points over the gameplay frames: its median value in the first and last tenth, and the rank
     correlation of its value at each frame's end with time."""
-    cols = _plot_columns(ctx)
+    cols = plot_columns(ctx)
     if cols is None:
         return []
     p, b, e, times, values = cols
@@ -585,7 +585,7 @@ def _plot_trends(ctx: Capture, ph: FramePhases, parts: list[np.ndarray]) -> list
         t, v = times[b[i] : e[i]], values[b[i] : e[i]]
         if len(t) < 3:
             continue
-        sampled = _value_at(t, v, at)
+        sampled = value_at(t, v, at)
         ok = np.isfinite(sampled)
         if ok.mean() < 0.5:
             continue
@@ -635,7 +635,7 @@ def _plot_step(ctx: Capture, ph: FramePhases, g: np.ndarray, k: int) -> tuple[st
     """('the program's plot P stepped with it: a -> b ...', the gameplay frame index where it started moving) for the
     plot (not the machine's CPU usage) whose median over the frames after the step differs most from the one
     before, by PLOT_STEP or more; None when none did."""
-    cols = _plot_columns(ctx)
+    cols = plot_columns(ctx)
     if cols is None:
         return None
     p, b, e, times, values = cols
@@ -647,7 +647,7 @@ def _plot_step(ctx: Capture, ph: FramePhases, g: np.ndarray, k: int) -> tuple[st
         t, v = times[b[i] : e[i]], values[b[i] : e[i]]
         if len(t) < 3:
             continue
-        val = _value_at(t, v, ends)
+        val = value_at(t, v, ends)
         if np.isfinite(val).mean() < 0.5:
             continue
         before, after = np.nanmedian(val[:k]), np.nanmedian(val[k:])

@@ -46,12 +46,17 @@ def _bits_set(types: np.ndarray, threads: np.ndarray, set_type: int, clear_type:
     return np.cumsum(delta)
 
 
+def _held(types: np.ndarray) -> np.ndarray:
+    """After each event: whether the lock is held exclusively (obtains minus releases, wrapping as upstream's
+    8-bit counter does)."""
+    return (np.cumsum(np.where(types == OBTAIN, 1, np.where(types == RELEASE, -1, 0))) % 256) != 0
+
+
 def lock_is_contended(types: np.ndarray, threads: np.ndarray, shared: bool) -> bool:
     """Replays a lock's timeline: contended once it was held while another thread waited for it."""
     if len(types) == 0:
         return False
-    step = np.where(types == OBTAIN, 1, np.where(types == RELEASE, -1, 0))
-    held = (np.cumsum(step) % 256) != 0
+    held = _held(types)
     waiting = _bits_set(types, threads, WAIT, OBTAIN) != 0
     if not shared:
         return bool(np.any(held & waiting))
@@ -65,7 +70,7 @@ def blocked_waits(types: np.ndarray, threads: np.ndarray) -> int:
     the client sends a wait before every obtain, so most waits find the lock free and last a few hundred ns."""
     if len(types) == 0:
         return 0
-    held = (np.cumsum(np.where(types == OBTAIN, 1, np.where(types == RELEASE, -1, 0))) % 256) != 0
+    held = _held(types)
     shared_held = _bits_set(types, threads, OBTAIN_SHARED, RELEASE_SHARED) != 0
     return int((((types == WAIT) & (held | shared_held)) | ((types == WAIT_SHARED) & held)).sum())
 

@@ -8,7 +8,6 @@ correlations are given beside it, since a counter that does not move with the fr
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -16,6 +15,7 @@ import numpy as np
 from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.frame_phases import FramePhases, frame_phases
 from tracy_mcp.analysis.frame_self_time import frame_self_time
+from tracy_mcp.analysis.frame_trend import frame_time_plot, plot_columns, value_at
 from tracy_mcp.analysis.wait_zones import frame_waits
 
 if TYPE_CHECKING:
@@ -27,8 +27,6 @@ MIN_FRAMES = 30
 SAMPLE = 600  # frames read for the zones' own time
 ZONE_SHARE = 0.3  # the zone's slope is at least this share of the frame's: it carries the counter's cost
 SHOWN = 3
-# a plot of a time (the program's own frame or tick time, a lag) follows the frame time by construction
-TIMED = re.compile(r"(\b|_)(ms|us|µs|ns|sec|secs|seconds|fps|time|latency|lag)(\b|_)", re.IGNORECASE)
 
 
 def _pearson(x: np.ndarray, y: np.ndarray) -> float:
@@ -55,23 +53,23 @@ def plot_drivers_line(ctx: Capture) -> str:
     p10, p90 = np.percentile(dur, [10, 90])
     if p90 < SWING * max(p10, 1.0):
         return ""
-    p = ctx.plots(as_frame=False)
-    b = db.col("plots", "point_begin").astype(np.int64)
-    e = db.col("plots", "point_end").astype(np.int64)
-    times, values = db.col("plot_points", "time"), db.col("plot_points", "value")
+    cols = plot_columns(ctx)
+    if cols is None:
+        return ""
+    p, b, e, times, values = cols
     ends = ph.end[g]
     found: list[tuple[float, str, np.ndarray]] = []
-    for i in range(len(p["name"])):
-        if p["type"][i] != "User" or e[i] - b[i] < MIN_FRAMES or TIMED.search(str(p["name"][i])):
+    for i in range(len(p)):
+        if p["type"].iloc[i] != "User" or e[i] - b[i] < MIN_FRAMES:
             continue
-        t = times[b[i] : e[i]]
-        at = np.searchsorted(t, ends, side="right") - 1
-        ok = at >= 0
-        if ok.mean() < 0.5:
-            continue
-        v = np.where(ok, values[b[i] : e[i]].astype(np.float64)[np.maximum(at, 0)], np.nan)
+        v = value_at(times[b[i] : e[i]], values[b[i] : e[i]], ends)
         keep = ~np.isnan(v)
-        found.append((_pearson(v[keep], dur[keep]), str(p["name"][i]), v))
+        if keep.mean() < 0.5:
+            continue
+        # a plot of the frame time itself (this frame's or the one before's) follows it by construction
+        if frame_time_plot(v[keep], dur[keep], 0.5) or frame_time_plot(v[1:][keep[1:]], dur[:-1][keep[1:]], 0.5):
+            continue
+        found.append((_pearson(v[keep], dur[keep]), str(p["name"].iloc[i]), v))
     if not found:
         return ""
     found.sort(key=lambda f: -f[0])

@@ -10,7 +10,6 @@ and the culprit of the report is the one that is top in the most slow frames. Zo
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
@@ -372,15 +371,16 @@ def _upper_level(d: np.ndarray, median: float, threshold: float) -> tuple[float,
 
 def _pool_busy(
     ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndarray, home: int, wait: str, worker: str
-) -> str:
-    """'When <wait> began in the slow frames, the <pool> threads were busy with: A x6, B x2 (8 of 8 ...; in typical
+) -> tuple[str, str]:
+    """('When <wait> began in the slow frames, the <pool> threads were busy with: A x6, B x2 (8 of 8 ...; in typical
     frames 1 of 60)': a frame that waits for its jobs on a pool whose threads were all taken by other work when the
-    wait began queued behind that work (blocking I/O, a long bake), whatever the jobs themselves cost."""
+    wait began queued behind that work (blocking I/O, a long bake), whatever the jobs themselves cost; beside it,
+    the work holding the pool when it held only part of it (the frame's jobs squeezed onto the rest), else ''."""
     labels = ctx._thread_labels()
     pool = POOL_NUMBER.sub("", worker)
     threads = np.asarray([k for k, lab in enumerate(labels) if POOL_NUMBER.sub("", lab) == pool and k != home], I64)
     if len(threads) < 2:
-        return ""
+        return "", ""
     t, sl = ctx._cpu(), ctx._srclocs()
     rows = t.stat_rows(sl.rows_of(wait))
     rows = rows[t.valid[rows] & (t.owner[rows] == home)]
@@ -425,7 +425,8 @@ def _pool_busy(
             f"{len(on_slow)} of {n_slow} thread-frames of the slow frames, and slept on a median "
             f"{fmt_ns(float(np.median(on_slow)))} more (in typical frames {len(asleep[False])} of {n_typ} were "
             f"asleep then{f', for {fmt_ns(slept)}' if asleep[False] else ''}); the frame's jobs waited for a worker to "
-            "wake: a wake-up that came late (a notify missed, the sleep ending on its timeout), not slow jobs."
+            "wake: a wake-up that came late (a notify missed, the sleep ending on its timeout), not slow jobs.",
+            "",
         )
     usual = {n for n, c in Counter(typ_all).items() if c >= 0.1 * max(n_typ, 1)}  # the frame's own jobs
     slow_names = [n for n in slow_all if n not in usual]
@@ -441,14 +442,15 @@ def _pool_busy(
         or held(per_frame[True]) < POOL_BUSY * nf_slow
         or held(per_frame[False]) > 0.5 * POOL_BUSY * max(nf_typ, 1)
     ):
-        return ""
+        return "", ""
     top = Counter(slow_names).most_common(4)
     return (
         f"When {wait} began in the slow frames, the {pool} threads were busy with: "
         + ", ".join(f"{n} x{c}" for n, c in top)
         + f" ({len(slow_names)} of {n_slow} thread-frames; in typical frames {len(typ_names)} of {n_typ} were, the "
         f"others running the frame's own {', '.join(sorted(usual)) or 'nothing'}): the frame's work waited for a free "
-        "thread, queued behind that work, whatever it costs itself."
+        "thread, queued behind that work, whatever it costs itself.",
+        top[0][0] if len(slow_names) < n_slow else "",
     )
 
 
@@ -826,7 +828,7 @@ def _analyse(
         if len(led) and not on[culprit]:  # the frame loop waited for it in a wait zone of its own
             k = int(np.bincount(led).argmax())
             waiter = f"; {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) waits for it there"
-            queued = _pool_busy(ctx, ph, detail[mine], ref, int(th_of[k]), str(names[int(nm_of[k])]), cthread)
+            queued, held_by = _pool_busy(ctx, ph, detail[mine], ref, int(th_of[k]), str(names[int(nm_of[k])]), cthread)
             if queued.startswith(POOL_ASLEEP):  # the pool slept through the frame's start: no job was slow
                 lines.append(queued)
                 woke = queued.split(": ", 1)[1].split(";", 1)[0]
@@ -837,13 +839,11 @@ def _analyse(
             elif queued:
                 lines.append(queued)
                 pool_name = POOL_NUMBER.sub("", cthread)
-                held_by = re.search(r"busy with: (.+?) x\d+.*? \((\d+) of (\d+) thread-frames", queued)
-                if held_by is None or held_by.group(2) == held_by.group(3):
+                if not held_by:
                     waiter += f"; the {pool_name} threads were all busy with other work then (below)"
                 else:  # part of the pool held: the frame's jobs squeezed onto the rest
                     waiter += (
-                        f"; most {pool_name} threads were busy in {held_by.group(1)} then: the frame's jobs queued "
-                        "behind it"
+                        f"; most {pool_name} threads were busy in {held_by} then: the frame's jobs queued behind it"
                     )
         if not chosen:
             more = "" if where is not None else _runs_clause(ctx, ph, detail[mine], ref, int(th_of[culprit]), cname)
@@ -1549,7 +1549,7 @@ def _runs_clause(ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndar
     )
 
 
-def outermost(ctx: Capture, rows: np.ndarray) -> np.ndarray:
+def _outermost(ctx: Capture, rows: np.ndarray) -> np.ndarray:
     """The rows not inside a zone of their own name (a recursion's outermost runs; every row elsewhere)."""
     t, sl = ctx._cpu(), ctx._srclocs()
     rows = np.asarray(rows, I64)
@@ -1572,7 +1572,7 @@ def _inclusive_per_frame(ctx: Capture, ph: FramePhases, thread_row: int, name: s
     inside another run of the same name is counted in that one's time already)."""
     t = ctx._cpu()
     rows = t.stat_rows(ctx._srclocs().rows_of(name))
-    rows = outermost(ctx, rows[t.valid[rows] & (t.owner[rows] == thread_row)])
+    rows = _outermost(ctx, rows[t.valid[rows] & (t.owner[rows] == thread_row)])
     fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
     ok = fi >= 0
     return np.bincount(fi[ok], weights=t.dur[rows][ok].astype(np.float64), minlength=len(ph.start))[: len(ph.start)]
