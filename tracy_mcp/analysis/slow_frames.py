@@ -32,7 +32,7 @@ from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time, f
 from tracy_mcp.analysis.frame_trend import FrameTrend, frame_time_plot, frame_trend
 from tracy_mcp.analysis.gpu_load import gpu_cause
 from tracy_mcp.analysis.locations import grown_location
-from tracy_mcp.analysis.lock_contention import WindowWaits, lock_waits_in_windows
+from tracy_mcp.analysis.lock_contention import ChainLink, WindowWaits, chain_text, hold_chain, lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_units import slow_units
@@ -876,14 +876,16 @@ def _analyse(
                 lines.append(near)
         lock = _lock_waits(ctx, ph, fr, nd, home, what)
         explained = False
+        chain: list[ChainLink] = []
         if lock is not None:
-            line, w, added = lock
+            line, w, added, chain = lock
             lines.append(line)
             if w.zone == cname and added >= LOCK_LEADS * float(np.mean(growth[mine, culprit])):
                 res.title = res.title[:-1] + (
                     f"; it waits there for lock {w.lock}"
                     + (f", held meanwhile by {w.holder}" if w.holder else "")
                     + (f" in {w.holder_zone}" if w.holder and w.holder_zone else "")
+                    + chain_text(chain)
                     + "."
                 )
                 explained = True  # the lock tells why it waits
@@ -895,8 +897,16 @@ def _analyse(
             lines.append(line)
             lines.extend(_inside_runs(ctx, work_rows, work, msgs))
             res.culprit, res.culprit_thread = work, work_thread
+            # the work waited for holds a lock the frame waits for, and itself waits for another: the chain's root
+            root = (
+                f" {work} itself waits for {chain[0].lock}, held by {chain[-1].holder}"
+                + (f" in {chain[-1].holder_zone}" if chain[-1].holder_zone else "")
+                + ";"
+                if chain and lock is not None and (lock[1].holder, lock[1].holder_zone) == (work_thread, work)
+                else ""
+            )
             res.title = (
-                f"{head}: culprit {work} ({work_thread}), {span}; {shown} ({cthread}) waits for it "
+                f"{head}: culprit {work} ({work_thread}), {span};{root} {shown} ({cthread}) waits for it "
                 f"there, {usual} vs {_span(vals)} in {what}."
             )
         elif not explained and not chosen:
@@ -1013,7 +1023,7 @@ def _analyse(
 
 def _lock_waits(
     ctx: Capture, ph: FramePhases, fr: np.ndarray, nd: int, home: int, what: str
-) -> tuple[str, WindowWaits, float] | None:
+) -> tuple[str, WindowWaits, float, list[ChainLink]] | None:
     """(line, waits, mean added wait per frame) for the lock the frame loop's thread waited for most in the
     analysed frames (fr[:nd]) beyond its typical wait (fr[nd:]), when that is a notable share of their excess; when
     the frame loop's thread did not, the other thread that did most (the loop may be waiting for it)."""
@@ -1035,7 +1045,12 @@ def _lock_waits(
         return None
     added, th, w = best
     slow, typical = float(np.mean(w.wait_ns[:nd])), float(np.median(w.wait_ns[nd:]))
-    held = f"; held meanwhile by {w.holder}" + (f" in {w.holder_zone}" if w.holder_zone else "") if w.holder else ""
+    links = hold_chain(ctx, w.holder_row, w.held_starts, w.held_ends) if w.holder else []
+    held = (
+        f"; held meanwhile by {w.holder}" + (f" in {w.holder_zone}" if w.holder_zone else "") + chain_text(links)
+        if w.holder
+        else ""
+    )
     share = (
         f"{fmt_pct(added / excess)} of their excess over the median frame"
         if added <= excess
@@ -1047,7 +1062,7 @@ def _lock_waits(
         f"(typical {fmt_ns(typical)}), {share}, inside {w.zone or 'no zone'}{held} "
         f"(ctx.lock_contention({w.lock!r}))."
     )
-    return line, w, added if th == home else 0.0
+    return line, w, added if th == home else 0.0, links
 
 
 def _plot_moves(ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndarray) -> str:

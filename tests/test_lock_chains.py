@@ -1,0 +1,37 @@
+"""A lock holder that itself waits for another lock while holding the first: the chain is told to its root
+(tests/data/lockchain-*, see README.md there)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracy_mcp import open_capture
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_slow_frame_waiting_on_a_holder_that_waits_names_the_root() -> None:
+    """Main waits for World::StateLock; NetWorker holds it in Net::MergeSnapshot while it waits for Net::SocketLock,
+    held by NetIO through a blocking send: the frame's wait is the send's."""
+    with open_capture(DATA / "lockchain-regress_b.tracy") as cap:
+        r = cap.slow_frames()
+        lc = cap.lock_contention()
+    assert "it waits there for lock World::StateLock, held meanwhile by NetWorker in Net::MergeSnapshot" in r.title
+    assert "itself waits there for Net::SocketLock (" in r.title
+    assert r.title.endswith("held by NetIO in Net::BlockingSend.")
+    lock_line = next(x for x in r.lines if x.startswith("Lock wait: "))
+    assert "which itself waits there for Net::SocketLock" in lock_line
+    # lock_contention: the StateLock's holder is told with its own wait; the SocketLock's holder waits for nothing
+    who = [x for x in lc.lines if "who makes them wait:" in x]
+    state = next(x for x in who if "NetWorker" in x)
+    sock = next(x for x in who if "NetIO" in x)
+    assert "running Net::MergeSnapshot, which itself waits there for Net::SocketLock (" in state
+    assert state.endswith("held by NetIO in Net::BlockingSend")
+    assert "itself waits" not in sock
+
+
+def test_a_holder_that_only_works_under_its_lock_has_no_chain() -> None:
+    """kvstore's WAL lock is held through a file write: the holder waits for no other lock."""
+    with open_capture(DATA / "kvstore-wal_lock.tracy") as cap:
+        text = "\n".join([cap.lock_contention().title, *cap.lock_contention().lines, cap.slow_frames().title])
+    assert "itself waits" not in text
