@@ -35,3 +35,14 @@ def test_a_holder_that_only_works_under_its_lock_has_no_chain() -> None:
     with open_capture(DATA / "kvstore-wal_lock.tracy") as cap:
         text = "\n".join([cap.lock_contention().title, *cap.lock_contention().lines, cap.slow_frames().title])
     assert "itself waits" not in text
+
+
+def test_compare_tells_why_the_new_hitch_waits() -> None:
+    """chainhitch: B's Streaming::Commit now holds Assets::CacheLock while it waits for IO::FileLock, held by the
+    autosave's write: B hitches, and compare says through which locks."""
+    with open_capture(DATA / "chainhitch-calm.tracy") as a, open_capture(DATA / "chainhitch-hitch2.tracy") as b:
+        lead = a.compare(b).title.split(": ", 1)[1]
+    assert lead.startswith("B hitches more often: ")
+    assert "B's from Assets::Resolve (Main thread), " in lead
+    assert ": it waits there for lock Assets::CacheLock, held meanwhile by Streaming in Streaming::Commit" in lead
+    assert "itself waits there for IO::FileLock (" in lead and "held by Autosave in Save::WriteSnapshot" in lead

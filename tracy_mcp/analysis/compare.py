@@ -576,7 +576,8 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
         t = r.table
         vals = t["slow_ns"].to_numpy()[t["zone"].astype(str).to_numpy() == r.culprit] if len(t) else []
         span = f", {fmt_ns(float(np.min(vals)))}..{fmt_ns(float(np.max(vals)))}" if len(vals) else ""
-        return f"{r.culprit} ({r.culprit_thread}){span}"
+        why = f": {r.culprit_cause}" if r.culprit_cause else ""
+        return f"{r.culprit} ({r.culprit_thread}){span}{why}"
 
     ca, cb = cause(ra), cause(rb)
     same = bool(ra.culprit) and ra.culprit == rb.culprit and ra.culprit_thread == rb.culprit_thread

@@ -123,6 +123,7 @@ class SlowFrames(Report):
     gameplay: tuple[int, int] | None = None
     culprit: str | None = None
     culprit_thread: str | None = None
+    culprit_cause: str = ""  # why the culprit grew when a lock it waits for tells it ("it waits there for lock ...")
     typical_frames: int = 0  # how many frames the typical values are the median of
 
 
@@ -881,13 +882,13 @@ def _analyse(
             line, w, added, chain = lock
             lines.append(line)
             if w.zone == cname and added >= LOCK_LEADS * float(np.mean(growth[mine, culprit])):
-                res.title = res.title[:-1] + (
-                    f"; it waits there for lock {w.lock}"
+                res.culprit_cause = (
+                    f"it waits there for lock {w.lock}"
                     + (f", held meanwhile by {w.holder}" if w.holder else "")
                     + (f" in {w.holder_zone}" if w.holder and w.holder_zone else "")
                     + chain_text(chain)
-                    + "."
                 )
+                res.title = res.title[:-1] + f"; {res.culprit_cause}."
                 explained = True  # the lock tells why it waits
         waited = None
         if not explained and th_of[culprit] == home:
