@@ -29,7 +29,14 @@ from tracy_mcp.analysis.call_paths import call_paths, merge_paths
 from tracy_mcp.analysis.capture_diff import memory_totals, other_changes, program_functions, thread_changes
 from tracy_mcp.analysis.compare_gpu import gpu_change, gpu_lines, gpu_title
 from tracy_mcp.analysis.compare_memory import peak_change
-from tracy_mcp.analysis.compare_threads import move_hitch, move_waited, off_frame, thread_moves, top_gain
+from tracy_mcp.analysis.compare_threads import (
+    move_hitch,
+    move_waited,
+    off_frame,
+    thread_moves,
+    threads_running,
+    top_gain,
+)
 from tracy_mcp.analysis.compare_waits import waits_and_leaks
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
@@ -94,6 +101,7 @@ CROSSED = 1.5  # a paced loop's median frame this much longer in B: its work may
 WAIT_EXPLAINS = 0.5  # a wait that grew by this share of the frames' growth, no zone regressing, leads
 SAMPLES_MIN = 20  # a function gaining this many CPU samples inside a regressed zone...
 SAMPLES_SHARE = 0.2  # ...and this share of the zone's samples in B is named
+LOCK_EXPLAINS = 0.8  # a lock wait this share of a regression's added time explains it (no word on the cores)
 THREADS_GREW = 1.5  # a regressed zone run on this many times as many threads in B (beyond the cores) says so
 CONTEXT_ROWS = 20_000  # calls of a regressed zone read for their kind of call (an even sample beyond)
 CONTEXT_SLOWER = 1.5  # a kind of call this much slower per call while others held (within CONTEXT_HELD) is named
@@ -737,8 +745,10 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     locs = sorted(_by_location(a, b, scale, min_change, alpha, alt) + by_text, key=lambda r: -r["impact_ns"])
     res.title, res.lines = _summary(a, b, names, paths, fa, fb, per, min_change, alpha, locs)
     reg = sorted((r for r in names if r["kind"] == "regressed"), key=lambda r: -r["impact_ns"])
-    said, more = waits_and_leaks(a, b, reg[0] if reg else None, memory_totals(a)[2], memory_totals(b)[2])
+    said, more, locked = waits_and_leaks(a, b, reg[0] if reg else None, memory_totals(a)[2], memory_totals(b)[2])
     if said:  # the lock a regressed zone now waits on, a leak one run alone has: the cause beside the timings
+        if locked >= LOCK_EXPLAINS:  # its calls take longer waiting for each other, not for the cores
+            res.title = res.title.replace(_more_threads(a, b, str(reg[0]["name"])), "", 1)
         res.title = res.title[:-1] + said + "."
     res.lines += more
     lead = f"B ({os.path.basename(b.path)}) vs A ({os.path.basename(a.path)}): "
@@ -1810,16 +1820,10 @@ def _samples_inside(a: Capture, b: Capture, name: str) -> str:
     return f"; CPU samples inside it: {top} {fa.get(top, 0.0):.0f} -> {fb[top]:.0f}{only}"
 
 
-def _threads_running(ctx: Capture, name: str) -> int:
-    t = ctx._cpu()
-    rows = t.stat_rows(ctx._srclocs().rows_of(name))
-    return len(np.unique(t.owner[rows])) if len(rows) else 0
-
-
 def _more_threads(a: Capture, b: Capture, name: str) -> str:
     """'; it ran on 8 threads in A and 32 in B, on a 2-core machine: ...' when a regressed zone ran on many more
     threads in B than there are cores (a grown pool: its calls share the cores and each takes longer)."""
-    na, nb = _threads_running(a, name), _threads_running(b, name)
+    na, nb = threads_running(a, name), threads_running(b, name)
     cores = host_cores(b)
     if nb < THREADS_GREW * max(na, 1) or cores <= 0 or nb <= cores:
         return ""
@@ -1858,5 +1862,5 @@ def _runs_only(ctx: Capture, name: str) -> str:
 def _summed_over(ctx: Capture, name: str) -> str:
     """ ", summed over its N threads" when zone `name` runs on more than one thread: its time per frame then adds
     the threads' times, which can exceed what the frame itself grew."""
-    n = _threads_running(ctx, name)
+    n = threads_running(ctx, name)
     return f", summed over the {n} threads it runs on" if n > 1 else ""

@@ -219,6 +219,13 @@ def _lock_wait(ctx: Capture, thread: str) -> float:
     return float(t[t["thread"].astype(str) == thread]["wait_ns"].sum())
 
 
+def threads_running(ctx: Capture, name: str) -> int:
+    """How many threads run the zone (by thread, not name: a pool's threads share one name)."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    return len(np.unique(t.owner[rows[t.valid[rows]]]))
+
+
 def off_frame(
     a: Capture,
     b: Capture,
@@ -250,10 +257,10 @@ def off_frame(
         return reg, ""
     added = top["total_b_ns"] / max(fb["frames"], 1) - top["total_a_ns"] / max(fa["frames"], 1)
     on_threads = [k for k in where if where[k] >= OFF_FRAME * sum(where.values())]
-    t = b._cpu()
-    rows = t.stat_rows(b._srclocs().rows_of(str(top["name"])))
-    nthreads = len(np.unique(t.owner[rows[t.valid[rows]]]))  # by thread, not name: a pool's threads share one
-    wall = added / max(nthreads, 1)  # spread over its threads, the frame would wait this long at most
+    # spread over its threads, the frame would wait this much longer at most: per thread in B against per thread
+    # in A (a pool that grew from 2 to 4 threads may do more in total and less on each)
+    per_b = top["total_b_ns"] / max(fb["frames"], 1) / max(threads_running(b, str(top["name"])), 1)
+    wall = per_b - top["total_a_ns"] / max(fa["frames"], 1) / max(threads_running(a, str(top["name"])), 1)
     grew = fb["median_ns"] - fa["median_ns"]
     if wall <= 0 or grew > NOT_WAITED * wall:
         return reg, ""

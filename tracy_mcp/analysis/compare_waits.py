@@ -117,10 +117,12 @@ def leak_words(m: LeakMove) -> str:
 
 def waits_and_leaks(
     a: Capture, b: Capture, top_regressed: dict[str, Any] | None, never_a: int, never_b: int
-) -> tuple[str, list[str]]:
-    """(a clause for the title, lines): the lock a regressed zone now waits on, and a leak one run alone has."""
+) -> tuple[str, list[str], float]:
+    """(a clause for the title, lines, the share of the top regression's added time that is the lock wait it now
+    has (0 when none)): the lock a regressed zone now waits on, and a leak one run alone has."""
     said: list[str] = []
     lines: list[str] = []
+    share = 0.0
     locks = lock_moves(a, b)
     if locks:
         lines.append("Lock waits (total, all threads): " + "; ".join(lock_words(m) for m in locks[:SHOWN]))
@@ -129,9 +131,10 @@ def waits_and_leaks(
             for m in locks:
                 if m.zone == top_regressed["name"] and m.wait_b - m.wait_a >= WAIT_SHARE * max(added, 1.0):
                     said.append(f"inside it, waiting for {m.lock}: {fmt_ns(m.wait_a)} -> {fmt_ns(m.wait_b)} in total")
+                    share = (m.wait_b - m.wait_a) / max(added, 1.0)
                     break
     leaks = leak_moves(a, b, never_a, never_b)
     if leaks:
         lines.append("Leaks: " + "; ".join(leak_words(m) for m in leaks[:SHOWN]))
         said.append(leak_words(leaks[0]))
-    return ("; " + "; ".join(said) if said else ""), lines
+    return ("; " + "; ".join(said) if said else ""), lines, share

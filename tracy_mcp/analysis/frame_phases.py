@@ -28,6 +28,7 @@ MARKLESS_LAST = 0.9  # ...nor one frame longer whose last frame spans this share
 FRAMING = 0.5  # a discontinuous set whose frames cover this share of the capture can stand in for frames
 PERIODIC = 0.03  # a set whose frames (10th to 90th percentile) last the median to within 3% runs at a fixed
 PERIODIC_MIN = 20  # period, given at least this many frames
+WAITING_BUSY = 0.25  # a long first frame whose busiest thread runs zones this share of it at most waits: start-up
 KIND_NAMES = ("gameplay", "start-up", "tear-down", "trailing partial")
 
 
@@ -183,12 +184,26 @@ def _one_off(ctx: Capture, t: ZoneTree, s: int, e: int, *, leading: bool) -> str
     u = np.unique(t.srcloc[rows])
     once = u[seen[u] == total[u]]
     if len(once) == 0:
-        return None
+        return _mostly_waiting(ctx, t, rows, s, e) if leading else None
     mask = np.isin(t.srcloc[rows], once)
     r = int(rows[mask][int(np.argmax(t.dur[rows[mask]]))])
     name = ctx._srclocs().name[int(t.srcloc[r])]
     what = "never run again" if leading else "never ran before"
     return f"holds zones that {what} ({len(once)} kinds), e.g. {name} {t.dur[r] / 1e6:.1f} ms"
+
+
+def _mostly_waiting(ctx: Capture, t: ZoneTree, rows: np.ndarray, s: int, e: int) -> str | None:
+    """Why a long leading frame is start-up although its zones run again: no thread runs zones through more than
+    WAITING_BUSY of it (a sleep before the loop, then one regular frame's work); None otherwise."""
+    top = rows[t.depth[rows] == 0]
+    if len(top) == 0:
+        return None
+    busy = np.bincount(t.owner[top].astype(np.int64), weights=np.minimum(t.end[top], e) - t.start[top])
+    th = int(np.argmax(busy))
+    if busy[th] > WAITING_BUSY * (e - s):
+        return None
+    most = f"{busy[th] / (e - s):.0%} of it at most ({ctx._thread_labels()[th]})"
+    return f"its threads run zones through {most}: it waits"
 
 
 def phase_rows(ph: FramePhases) -> dict[str, Any]:
