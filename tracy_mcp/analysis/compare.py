@@ -101,6 +101,7 @@ CROSSED = 1.5  # a paced loop's median frame this much longer in B: its work may
 WAIT_EXPLAINS = 0.5  # a wait that grew by this share of the frames' growth, no zone regressing, leads
 SAMPLES_MIN = 20  # a function gaining this many CPU samples inside a regressed zone...
 SAMPLES_SHARE = 0.2  # ...and this share of the zone's samples in B is named
+SAME_MEAN = 0.02  # mean frames this close tell hitches that the average (the fps) hides
 LOCK_EXPLAINS = 0.8  # a lock wait this share of a regression's added time explains it (no word on the cores)
 THREADS_GREW = 1.5  # a regressed zone run on this many times as many threads in B (beyond the cores) says so
 CONTEXT_ROWS = 20_000  # calls of a regressed zone read for their kind of call (an even sample beyond)
@@ -594,8 +595,17 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
         if same
         else "; ".join(x for x in (f"B's from {cb}" if cb else "", f"A's from {ca}" if ca else "") if x)
     )
-    return f"B hitches {'more' if more else 'less'} often: {nb} slow frame(s){every(sb)}, vs {na} in A{every(sa)}" + (
-        f"; {what}" if what else ""
+    ma, mb = float(np.mean(fa["durs"])), float(np.mean(fb["durs"]))
+    hidden = (
+        f"; the mean frame holds ({fmt_ns(ma)} -> {fmt_ns(mb)}, p99 {fmt_ns(fa['p99_ns'])} -> {fmt_ns(fb['p99_ns'])}): "
+        "the average hides them"
+        if abs(mb / ma - 1) < SAME_MEAN
+        else ""
+    )
+    return (
+        f"B hitches {'more' if more else 'less'} often: {nb} slow frame(s){every(sb)}, vs {na} in A{every(sa)}"
+        + (f"; {what}" if what else "")
+        + hidden
     )
 
 

@@ -1,0 +1,44 @@
+"""Comparisons whose answer is not a slower function: a pool that doubled and serializes on a lock, hitches that the
+average hides (tests/data/stampede-*, tailgrow-*, chainhitch-*, see README.md there)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracy_mcp import open_capture
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_pool_that_doubled_and_serializes_is_not_told_as_unwaited_work() -> None:
+    """B's 4 workers do less each than A's 2, and their added time is waiting for Jobs::ResultLock: the main thread
+    waits for them in Jobs::WaitAll, so no 'does not wait for it' and no word on the cores."""
+    with open_capture(DATA / "stampede-regress_a.tracy") as a, open_capture(DATA / "stampede-regress_b.tracy") as b:
+        lead = a.compare(b).title.split(": ", 1)[1]
+    assert "most impact: Jobs::Animate 1.77x per call" in lead
+    assert "inside it, waiting for Jobs::ResultLock: 0 ns -> 3.36 s in total" in lead
+    assert "does not wait for it" not in lead
+    assert "more threads than cores" not in lead
+
+
+def test_hitches_under_the_same_mean_frame_say_the_average_hides_them() -> None:
+    with open_capture(DATA / "tailgrow-regress_a.tracy") as a, open_capture(DATA / "tailgrow-regress_b.tracy") as b:
+        lead = a.compare(b).title.split(": ", 1)[1]
+        mean_a = a.frames()["duration_ns"].iloc[2:-1].mean() / 1e6
+        mean_b = b.frames()["duration_ns"].iloc[2:-1].mean() / 1e6
+    assert lead.startswith("B hitches more often: 17 slow frame(s), ")
+    assert "B's from Streaming::DecodeTextureSync (Main thread), 14.53 ms..17.70 ms" in lead
+    assert f"; the mean frame holds ({mean_a:.2f} ms -> {mean_b:.2f} ms, p99 " in lead
+    assert "the average hides them" in lead
+
+
+def test_a_long_first_frame_spent_waiting_is_start_up() -> None:
+    """Both programs sleep ~300 ms before their loop: the first frame holds one regular frame's work at most."""
+    for name in ("tailgrow-regress_b.tracy", "chainhitch-calm.tracy"):
+        with open_capture(DATA / name) as cap:
+            phases = cap.slow_frames().tables["phases"]
+        first = phases[phases["frame"] == 1]
+        assert len(first) == 1 and first["kind"].iloc[0] == "start-up", name
+        assert first["duration_ns"].iloc[0] > 290e6
+        assert first["reason"].iloc[0].startswith("its threads run zones through ")
+        assert first["reason"].iloc[0].endswith(": it waits")
