@@ -42,3 +42,17 @@ def test_a_long_first_frame_spent_waiting_is_start_up() -> None:
         assert first["duration_ns"].iloc[0] > 290e6
         assert first["reason"].iloc[0].startswith("its threads run zones through ")
         assert first["reason"].iloc[0].endswith(": it waits")
+
+
+def test_the_frame_loops_parts_are_told_side_by_side() -> None:
+    """movedwork: the raycasts join the main thread's frame (0 -> ~4.2 ms) while the wait for them goes; stampede:
+    the main thread's parts barely move when the workers double."""
+    with open_capture(DATA / "movedwork-regress_a.tracy") as a, open_capture(DATA / "movedwork-regress_b.tracy") as b:
+        moved = next(x for x in a.compare(b).lines if " per gameplay frame (mean, A -> B" in x)
+    assert moved.startswith("Main thread per gameplay frame (mean, A -> B): Physics::RaycastChunk 0 ns -> 4.")
+    assert "Jobs::WaitAll 0.495 ms -> " in moved and "Game::UpdateLogic 4.0" in moved
+    assert moved.endswith("; the frame 11.50 ms -> 15.32 ms.")
+    with open_capture(DATA / "stampede-regress_a.tracy") as a, open_capture(DATA / "stampede-regress_b.tracy") as b:
+        scaled = next(x for x in a.compare(b).lines if " per gameplay frame (mean, A -> B" in x)
+    assert scaled.startswith("Main thread per gameplay frame (mean, A -> B): Jobs::ParallelAnimate 9.23 ms -> 8.96 ms")
+    assert "Scene::MergeResults 8.33 ms -> 8.11 ms" in scaled

@@ -30,6 +30,7 @@ from tracy_mcp.analysis.capture_diff import memory_totals, other_changes, progra
 from tracy_mcp.analysis.compare_gpu import gpu_change, gpu_lines, gpu_title
 from tracy_mcp.analysis.compare_memory import peak_change
 from tracy_mcp.analysis.compare_threads import (
+    frame_breakdown,
     move_hitch,
     move_waited,
     off_frame,
@@ -1581,6 +1582,9 @@ def _summary(
             + longer
             + ("" if moved or longer or not (reg or by.get("improved")) else _slack(names, fa))
         )
+        parts = frame_breakdown(a, b)
+        if parts:
+            lines.append(parts + ".")
     elif fa or fb:
         lines.append("Frames: only one of the captures has frame marks.")
     halves = {side: paired_marks(c, frame_phases(c)) for side, c in (("A", a), ("B", b))}

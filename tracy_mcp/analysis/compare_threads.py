@@ -63,6 +63,13 @@ class Gain:
     name: str
 
 
+WRAPS = 0.9  # a zone holding this share of its depth's time on the loop thread ...
+WRAPS_COUNT = 0.1  # ... and running once a frame (to within this share) wraps the frame: its parts tell it
+BREAKDOWN_DEPTH = 3  # wrappers looked through at most
+BREAKDOWN_MIN = 0.03  # parts this share of B's mean frame or more are told ...
+BREAKDOWN_SHOWN = 6  # ... up to this many
+
+
 def _by_thread(ctx: Capture, name: str) -> dict[str, int]:
     """Total time of zone `name` per thread name."""
     t = ctx._cpu()
@@ -289,3 +296,65 @@ def off_frame(
         f"{fmt_ns(top['mean_b_ns'])}), +{fmt_ns(added)} per {fa['what']} on {threads}, while {moved}"
     )
     return [first] + [r for r in reg if r is not first], words
+
+
+def _loop_parts(ctx: Capture, home: str, depth: int | None) -> tuple[int, dict[str, float], float, str] | None:
+    """(depth, mean time per gameplay frame per zone name at that depth on thread `home`, mean frame, the wrapper
+    zones above it): the loop thread's frame told by its parts. Without `depth`, the shallowest depth below zones
+    that wrap the whole frame (one zone holding WRAPS of that depth's time, once a frame)."""
+    ph = frame_phases(ctx)
+    win = ph.window() if ph is not None else None
+    if ph is None or win is None:
+        return None
+    t = ctx._cpu()
+    rows = ctx._zone_rows_starting_in(*win)
+    ids = [i for i, n in enumerate(ctx._thread_names_by_id()) if n == home]
+    rows = rows[t.valid[rows] & np.isin(t.owner[rows], ids)]
+    if not len(rows):
+        return None
+    frames = len(ph.gameplay)
+    names = ctx._srclocs().names
+    idx = ctx._srclocs().name_idx[t.srcloc[rows]]
+    wrappers: list[str] = []
+    k = 0 if depth is None else depth
+    while True:
+        at = t.depth[rows] == k
+        if not at.any():
+            return None
+        per = np.bincount(idx[at], weights=t.dur[rows[at]].astype(np.float64))
+        top = int(np.argmax(per))
+        runs = int((idx[at] == top).sum())
+        if depth is not None or per[top] < WRAPS * per.sum() or abs(runs - frames) > WRAPS_COUNT * frames:
+            break
+        wrappers.append(str(names[top]))
+        k += 1
+        if k > BREAKDOWN_DEPTH:
+            return None
+    parts = {str(names[i]): float(per[i]) / frames for i in np.flatnonzero(per > 0).tolist()}
+    return k, parts, float(np.mean(ph.dur[ph.gameplay])), " > ".join(wrappers)
+
+
+def frame_breakdown(a: Capture, b: Capture) -> str:
+    """'Main thread per gameplay frame (mean, A -> B; the parts of Game::Frame): Jobs::ParallelAnimate 8.34 ms ->
+    8.10 ms, Scene::MergeResults 8.06 ms -> 8.04 ms, ...; the frame 21.1 ms -> 20.9 ms': where the frame loop's
+    time goes in each run (what did not shrink when work moved or threads were added); '' without a loop thread."""
+    home = loop_thread(b)
+    if home is None or home != loop_thread(a):
+        return ""
+    pb = _loop_parts(b, home, None)
+    if pb is None:
+        return ""
+    depth, parts_b, frame_b, wrappers = pb
+    pa = _loop_parts(a, home, depth)
+    if pa is None:
+        return ""
+    _, parts_a, frame_a, _ = pa
+    shown = sorted(set(parts_a) | set(parts_b), key=lambda n: -max(parts_a.get(n, 0.0), parts_b.get(n, 0.0)))
+    shown = [n for n in shown if max(parts_a.get(n, 0.0), parts_b.get(n, 0.0)) >= BREAKDOWN_MIN * frame_b]
+    if not shown:
+        return ""
+    body = ", ".join(
+        f"{n} {fmt_ns(parts_a.get(n, 0.0))} -> {fmt_ns(parts_b.get(n, 0.0))}" for n in shown[:BREAKDOWN_SHOWN]
+    )
+    under = f"; the parts of {wrappers}" if wrappers else ""
+    return f"{home} per gameplay frame (mean, A -> B{under}): {body}; the frame {fmt_ns(frame_a)} -> {fmt_ns(frame_b)}"
