@@ -1582,9 +1582,9 @@ def _summary(
             + longer
             + ("" if moved or longer or not (reg or by.get("improved")) else _slack(names, fa))
         )
-        parts = frame_breakdown(a, b)
-        if parts:
-            lines.append(parts + ".")
+        loop_parts = frame_breakdown(a, b)
+        if loop_parts:
+            lines.append(loop_parts + ".")
     elif fa or fb:
         lines.append("Frames: only one of the captures has frame marks.")
     halves = {side: paired_marks(c, frame_phases(c)) for side, c in (("A", a), ("B", b))}
