@@ -11,6 +11,7 @@ import numpy as np
 
 from tracy_mcp import open_capture
 from tracy_mcp.analysis.formatting import fmt_ns
+from tracy_mcp.analysis.wait_zones import wait_names
 
 DATA = Path(__file__).parent / "data"
 
@@ -98,3 +99,16 @@ def test_gpu_report_tables_agree_with_the_gpu_zones() -> None:
     assert inside / f["duration_ns"] > 0.95 and r.table["busy_share"].iloc[0] > 0.95
     z = r.tables["zones"]
     assert z[z["context"] == "Async compute (emulated)"]["name"].tolist() == ["ParticleSim"]
+
+
+def test_work_that_ends_after_a_gpu_pass_on_a_schedule_is_no_wait() -> None:
+    """gpu_bound: AI::Update and Renderer::RecordGBuffer end shortly after a GPU pass ends in most frames (the loop
+    runs on the GPU's beat), but their lengths hold steadier than those ends' delays after the GPU: they work.
+    Renderer::WaitForGPU's length swings with when it began while its end keeps close to the GPU's."""
+    with open_capture(DATA / "gpusim-gpu_bound.tracy") as c:
+        waits = wait_names(c)
+        ai = c.zones(name="AI::Update")["duration_ns"]
+        wait = c.zones(name="Renderer::WaitForGPU")["duration_ns"]
+    assert waits == {"Renderer::WaitForGPU": "waits for the GPU"}
+    iqr = lambda x: float(np.subtract(*np.percentile(x, [75, 25])))  # noqa: E731
+    assert iqr(wait) > 5 * iqr(ai)

@@ -108,13 +108,35 @@ def _sampled_functions_moved(a: Capture, b: Capture) -> str:
     )
 
 
-def _message_kinds(ctx: Capture) -> set[str] | None:
-    """The texts of the messages with their numbers and names masked ("loaded 3 files" -> "loaded # files"); None when
-    there are too many to compare."""
+def _message_kinds(ctx: Capture) -> dict[str, list[str]] | None:
+    """The texts of the messages by kind: their text with numbers and names masked ("loaded 3 files" -> "loaded #
+    files"), each with its texts (the first few); None when there are too many to compare."""
     n = ctx._db.rows("messages")
     if n > MAX_MESSAGES:
         return None
-    return {template(str(t)) for t in ctx.messages()["text"].tolist()} if n else set()
+    out: dict[str, list[str]] = {}
+    for t in ctx.messages()["text"].tolist() if n else []:
+        seen = out.setdefault(template(str(t)), [])
+        if len(seen) < 2:
+            seen.append(str(t))
+    return out
+
+
+def _kind_text(kinds: dict[str, list[str]], kind: str) -> str:
+    """A message kind as its one text when it was logged once (a setting, a build: its numbers are the news), else
+    as its template."""
+    texts = kinds[kind]
+    return texts[0] if len(texts) == 1 else kind
+
+
+def _retold(ka: dict[str, list[str]], kb: dict[str, list[str]]) -> list[str]:
+    """ "'samples 64' -> 'samples 128'" for the one-off messages of a kind both runs log, whose texts differ (a
+    setting logged at start)."""
+    return [
+        f"'{clip_text(ka[k][0], 80)}' -> '{clip_text(kb[k][0], 80)}'"
+        for k in sorted(set(ka) & set(kb))
+        if len(ka[k]) == 1 and len(kb[k]) == 1 and ka[k][0] != kb[k][0]
+    ]
 
 
 def _plot_values(ctx: Capture) -> dict[str, tuple[str, np.ndarray, float, int]]:
@@ -220,13 +242,14 @@ def other_changes(a: Capture, b: Capture) -> list[str]:
         changed.append(f"{_change('zones', za, zb)}, source locations {sa} -> {sb}")
     ma, mb = a._db.rows("messages"), b._db.rows("messages")
     ka, kb = _message_kinds(a), _message_kinds(b)
-    only_a = sorted(ka - kb) if ka is not None and kb is not None else []
-    only_b = sorted(kb - ka) if ka is not None and kb is not None else []
-    if ma != mb or only_a or only_b:
+    only_a = [_kind_text(ka, k) for k in sorted(set(ka) - set(kb))] if ka is not None and kb is not None else []
+    only_b = [_kind_text(kb, k) for k in sorted(set(kb) - set(ka))] if ka is not None and kb is not None else []
+    retold = _retold(ka, kb) if ka is not None and kb is not None else []
+    if ma != mb or only_a or only_b or retold:
         line = _change("messages", ma, mb)
-        for side, texts in (("only in A", only_a), ("only in B", only_b)):
+        for side, texts in (("only in A", only_a), ("only in B", only_b), ("logged once in each, changed", retold)):
             if texts:
-                shown = "; ".join(f"'{clip_text(t, 80)}'" for t in texts[:SHOWN_TEXTS])
+                shown = "; ".join(t if t.startswith("'") else f"'{clip_text(t, 80)}'" for t in texts[:SHOWN_TEXTS])
                 more = f" (+{len(texts) - SHOWN_TEXTS} more)" if len(texts) > SHOWN_TEXTS else ""
                 line += f"; {side}: {shown}{more}"
         changed.append(line)

@@ -64,6 +64,11 @@ class GpuLoad:
                 f"; not GPU-bound: it idles {fmt_ns(median_frame - self.busy_ns)} a frame (waiting for the CPU's "
                 "work or the display), though it would be the next limit"
             )
+        elif not self.bound and not self.wait:
+            out += (
+                f"; not GPU-bound: it idles {fmt_ns(median_frame - self.busy_ns)} a frame and no CPU zone waits for "
+                "it: the CPU's work (or the display) sets the frame"
+            )
         return out + "."
 
 

@@ -81,6 +81,10 @@ IDLE_SPREAD = 10.0  # ...and its longest run is this many times its median (a pa
 IDLE_SPREAD_NAMED = 3.0  # ...or this many, for a zone named as a wait (App::WaitEvents)
 IDLE_SHARE_NAMED = 0.5  # ...whose median run is this share of the median frame or more
 GPU_WAIT_MIN_NS = 100_000  # runs shorter than this did not wait (the GPU was done already): left out of the test
+# a wait's length varies with when it began while its end keeps close to the GPU's: the spread (IQR) of its lengths
+# is this many times that of its delays after the GPU's ends at least (a zone of steady length that happens to end
+# after a GPU pass, each frame on the same schedule, is work)
+GPU_WAIT_SPREAD = 2.0
 
 
 @attrs.frozen
@@ -673,7 +677,10 @@ def _waits_for_gpu(ctx: Capture, rk: np.ndarray) -> WaitZone | None:
     for eps in WAKE_EPS_NS:
         f_end, f_mid = float((before <= eps).mean()), float((before_mid <= eps).mean())
         if f_end >= 0.8 and f_mid <= 0.25 and f_end >= 3 * f_mid:
-            hit = j[(before <= eps) & (j >= 0)]
+            near = (before <= eps) & (j >= 0)
+            if _iqr(t.dur[rk][near]) < GPU_WAIT_SPREAD * _iqr(before[near]):
+                return None  # its length holds steadier than its end's delay after the GPU: work on a schedule
+            hit = j[near]
             names = ctx._srclocs().names
             idx = ctx._srclocs().name_idx[g.srcloc[grow[hit]]]
             top_name = names[int(np.bincount(idx).argmax())] if len(idx) else ""
@@ -687,6 +694,10 @@ def _waits_for_gpu(ctx: Capture, rk: np.ndarray) -> WaitZone | None:
                 waits_for=f"the GPU ({top_name})" if top_name else "the GPU",
             )
     return None
+
+
+def _iqr(x: np.ndarray) -> float:
+    return float(np.subtract(*np.percentile(x, [75, 25]))) if len(x) else 0.0
 
 
 def _gpu_ends(ctx: Capture) -> tuple[np.ndarray, np.ndarray]:
