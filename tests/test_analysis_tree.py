@@ -158,8 +158,14 @@ def test_bad_arguments_are_clear_errors(slow: Any) -> None:
         slow.call_tree(start=100, end=50)
     with pytest.raises(KeyError, match="no zone named"):
         slow.call_tree(name="NoSuchZone")
+    with pytest.raises(ValueError, match="frame_range='frame 43'"):
+        slow.call_tree(frame_range="frame 43")
     with pytest.raises(TypeError, match="frame_range"):
-        slow.call_tree(frame_range="43")
+        slow.call_tree(frame_range=4.5)
+    # a frame typed as text is that frame (an assistant writes frames="53")
+    assert tree_columns(slow.hot_paths(1, frame_range="43")) == tree_columns(slow.hot_paths(1, frame_range=43))
+    assert slow.slow_frames(frames="43").title == slow.slow_frames(frames=43).title
+    assert slow.slow_frames(frames="42-44").title == slow.slow_frames(frames=(42, 44)).title
 
 
 # -- planted problems ------------------------------------------------------------------------------------------

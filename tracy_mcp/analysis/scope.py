@@ -6,6 +6,7 @@ Resolved once into thread row and window bounds, so every analysis reads `thread
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -89,7 +90,7 @@ def resolve_scope(
     lo = None if start is None else int(start)
     hi = None if end is None else int(end)
     if frame_range is not None:
-        first, last = _frame_pair(frame_range)
+        first, last = frame_pair(frame_range)
         bounds = ctx.get_frame_boundaries()
         if not bounds:
             raise ValueError("frame_range given, but the capture has no frames")
@@ -108,16 +109,22 @@ def resolve_scope(
     return Scope(threads, lo, hi, ", ".join(parts) if parts else "whole capture")
 
 
-def _frame_pair(frame_range: Any) -> tuple[int, int]:
-    if isinstance(frame_range, (int, np.integer)) and not isinstance(frame_range, bool):
-        return int(frame_range), int(frame_range)
-    if isinstance(frame_range, (str, bytes)):
-        raise TypeError("frame_range must be a frame index or a (first, last) pair of frame indices, not text")
+def frame_pair(frames: Any, what: str = "frame_range") -> tuple[int, int]:
+    """(first, last) inclusive frame indices from a frame index (812), a (first, last) pair, or text as typed ('812',
+    '800-820', '800..820'); ValueError / TypeError naming `what` otherwise (callers check the range)."""
+    if isinstance(frames, (int, np.integer)) and not isinstance(frames, bool):
+        return int(frames), int(frames)
+    if isinstance(frames, (str, bytes)):
+        text = frames.decode() if isinstance(frames, bytes) else frames
+        m = re.fullmatch(r"\s*(\d+)\s*(?:(?:-|\.\.)\s*(\d+)\s*)?", text)
+        if m is None:
+            raise ValueError(f"{what}={frames!r}: give a frame index ('160') or an inclusive range ('150-170')")
+        return int(m[1]), int(m[2] if m[2] is not None else m[1])
     try:
-        first, last = frame_range
+        first, last = frames
         return int(first), int(last)
     except (TypeError, ValueError):
-        raise TypeError("frame_range must be a frame index or a (first, last) pair of frame indices") from None
+        raise TypeError(f"{what} must be a frame index or a (first, last) pair of frame indices") from None
 
 
 def _sec(ns: int | None) -> str:

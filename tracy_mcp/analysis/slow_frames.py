@@ -35,6 +35,7 @@ from tracy_mcp.analysis.locations import grown_location
 from tracy_mcp.analysis.lock_contention import ChainLink, WindowWaits, chain_text, hold_chain, lock_waits_in_windows
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.scope import frame_pair
 from tracy_mcp.analysis.slow_units import slow_units
 from tracy_mcp.analysis.throttle import throttled
 from tracy_mcp.analysis.wait_zones import (
@@ -166,7 +167,7 @@ def slow_frames(
     budget_ns: float | None = None,
     factor: float = DEFAULT_FACTOR,
     frame_set: str | None = None,
-    frames: int | tuple[int, int] | None = None,
+    frames: int | str | tuple[int, int] | None = None,
 ) -> SlowFrames:
     """The gameplay frames over `budget_ns` (or over `factor` x the median gameplay frame) and what made them
     slow: per slow frame its duration, x median, the zone whose self time grew most against typical frames on the
@@ -632,14 +633,11 @@ def _near_when_drifting(trend: FrameTrend, chosen: np.ndarray, typical: np.ndarr
 
 
 def _explain_frames(
-    ctx: Capture, res: SlowFrames, ph: FramePhases, frames: int | tuple[int, int], typical: np.ndarray
+    ctx: Capture, res: SlowFrames, ph: FramePhases, frames: int | str | tuple[int, int], typical: np.ndarray
 ) -> SlowFrames:
     """slow_frames(frames=...): the chosen frames, whatever their duration, against the typical gameplay frames
     outside them."""
-    pair = (frames, frames) if isinstance(frames, (int, np.integer)) else tuple(frames)
-    if len(pair) != 2:
-        raise ValueError(f"frames={frames!r}: give a frame index (812) or an inclusive range (800, 820)")
-    first, last = int(pair[0]), int(pair[1])
+    first, last = frame_pair(frames, "frames")
     nframes = len(ph.dur)
     if not 0 <= first <= last < nframes:
         raise ValueError(

@@ -32,6 +32,7 @@ from tracy_mcp.analysis.idle_tail import idle_tail
 from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
 from tracy_mcp.analysis.program_messages import speaking_of
 from tracy_mcp.analysis.report import Report, frame
+from tracy_mcp.analysis.scope import frame_pair
 from tracy_mcp.analysis.wait_zones import WaitZone, frame_waits, unit_of_work
 from tracy_mcp.analysis.window_profile import WindowProfile, window_profile
 from tracy_mcp.analysis.zone_at import innermost
@@ -98,7 +99,7 @@ def thread_report(
     ctx: Capture,
     start_ns: int | None = None,
     end_ns: int | None = None,
-    frames: tuple[int, int] | None = None,
+    frames: int | str | tuple[int, int] | None = None,
     frame_set: str | None = None,
     top: int = 3,
 ) -> ThreadReport:
@@ -368,12 +369,16 @@ def _mostly_off_cpu(rows: list[dict[str, Any]], b: dict[str, Any], what: str, sp
 
 
 def _window(
-    ctx: Capture, ph: FramePhases | None, start_ns: int | None, end_ns: int | None, frames: tuple[int, int] | None
+    ctx: Capture,
+    ph: FramePhases | None,
+    start_ns: int | None,
+    end_ns: int | None,
+    frames: int | str | tuple[int, int] | None,
 ) -> tuple[int, int, str]:
     if frames is not None:
         if ph is None:
             raise ValueError("this capture has no frames: pass start_ns / end_ns instead of frames")
-        a, b = int(frames[0]), int(frames[1])
+        a, b = frame_pair(frames, "frames")
         if not 0 <= a <= b < len(ph.start):
             raise ValueError(f"frames must be (first, last) with 0 <= first <= last <= {len(ph.start) - 1}")
         lo, hi, what = int(ph.start[a]), int(ph.end[b]), f"frames {a}..{b}"

@@ -11,7 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from tracy_mcp import tracking
-from tracy_mcp.analysis.scope import resolve_scope
+from tracy_mcp.analysis.scope import frame_pair, resolve_scope
 from tracy_mcp.server.core import Core, wait_task
 from tracy_mcp.server.instances import Instance
 from tracy_mcp.server.schemas import hints
@@ -55,16 +55,6 @@ FRAMES_ARGUMENT = {
 TAKES_FRAMES = {*FRAMES_ARGUMENT, "lock_contention", "memory_report"}
 
 
-def frame_pair(frames: str) -> tuple[int, int]:
-    """'160' or '150-170' (inclusive frame indices of the base frame set) as (first, last); ValueError when it is
-    not that shape (the analyses check the range itself)."""
-    first, sep, last = frames.strip().partition("-")
-    try:
-        return int(first), int(last if sep else first)
-    except ValueError:
-        raise ValueError(f"frames={frames!r}: give a frame index ('160') or an inclusive range ('150-170')") from None
-
-
 def analysis_arguments(
     analysis: str, thread: str | None = None, name: str | None = None, frames: str | None = None
 ) -> dict[str, Any]:
@@ -85,7 +75,7 @@ def analysis_arguments(
     if frames is not None:
         if analysis not in TAKES_FRAMES:
             raise ValueError(f"{analysis} takes no frames; frames= works with {', '.join(sorted(TAKES_FRAMES))}")
-        kwargs[FRAMES_ARGUMENT.get(analysis, "frames_window")] = frame_pair(frames)
+        kwargs[FRAMES_ARGUMENT.get(analysis, "frames_window")] = frame_pair(frames, "frames")
     return kwargs
 
 
