@@ -122,9 +122,11 @@ def frame_pair(frames: Any, what: str = "frame_range") -> tuple[int, int]:
         return int(m[1]), int(m[2] if m[2] is not None else m[1])
     try:
         first, last = frames
-        return int(first), int(last)
-    except (TypeError, ValueError):
+    except TypeError:
         raise TypeError(f"{what} must be a frame index or a (first, last) pair of frame indices") from None
+    except ValueError:
+        raise ValueError(f"{what}={frames!r}: give a frame index (812) or an inclusive range (800, 820)") from None
+    return int(first), int(last)
 
 
 def _sec(ns: int | None) -> str:
