@@ -46,3 +46,14 @@ def test_compare_tells_why_the_new_hitch_waits() -> None:
     assert "B's from Assets::Resolve (Main thread), " in lead
     assert ": it waits there for lock Assets::CacheLock, held meanwhile by Streaming in Streaming::Commit" in lead
     assert "itself waits there for IO::FileLock (" in lead and "held by Autosave in Save::WriteSnapshot" in lead
+
+
+def test_a_holder_is_named_by_what_runs_through_its_holds() -> None:
+    """rarehold: Streaming holds TextureCache::Mutex through the whole of TextureCache::Defragment, whose first step
+    (MovePages) takes ~84% of each hold: the holder's zone is Defragment, not its larger step."""
+    with open_capture(DATA / "rarehold-defrag.tracy") as cap:
+        lc = cap.lock_contention()
+        moves = cap.zones(name="TextureCache::MovePages")["duration_ns"]
+        defrag = cap.zones(name="TextureCache::Defragment")["duration_ns"]
+    assert 0.8 < moves.sum() / defrag.sum() < 0.9
+    assert "held meanwhile by Streaming in TextureCache::Defragment (100% of the time blocked)" in lc.title

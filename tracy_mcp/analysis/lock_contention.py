@@ -52,6 +52,8 @@ MAX_WAITS = 200  # the longest waits in the windows say who held the lock
 NEGLIGIBLE_NS = 5_000_000
 NEGLIGIBLE_SHARE = 0.001
 EXCLUSIVE = " (exclusive)"  # after a thread name: it holds a reader/writer lock as the writer
+HOLDER_SHARE = 0.9  # a holder's zone is the deepest that runs through this share of its holds (a child taking 84%
+# of a defragment's hold is one step of it, not what the hold is)
 CHAIN_SHARE = 0.5  # a holder that waits for another lock this share of its holds is a link of a chain
 CHAIN_DEPTH = 4  # links followed at most
 EPISODES = 100  # blocked waits from at most this many of the blocker's holds are told as stalls, one by one
@@ -445,7 +447,7 @@ def _holder_zone(ctx: Capture, starts: np.ndarray, ends: np.ndarray, rows: np.nd
     most of each hold, or the rebuild whose steps take turns in it)."""
     weight = np.asarray(weight, np.float64)
     pick = np.argsort(-weight, kind="stable")[:MAX_WAITS]
-    name = _top_name(ctx, covering(ctx, starts[pick], ends[pick], rows[pick]), weight[pick])
+    name = _top_name(ctx, covering(ctx, starts[pick], ends[pick], rows[pick], HOLDER_SHARE), weight[pick])
     if not name:  # no zone holds a whole hold (a release stamped after the zone ended): the one at its middle
         mid = starts[pick] + (ends[pick] - starts[pick]) // 2
         name = _top_name(ctx, innermost(ctx, mid.astype(I64), rows[pick].astype(I64)), weight[pick])
