@@ -31,6 +31,7 @@ I64 = np.int64
 DEFAULT_POOL = "(default)"
 NO_ZONE = "(no zone)"
 PEAK_WINDOW = 0.95  # the window around the peak: live >= 95% of it
+HELD_FRAMES = 10  # large blocks living this many median frames or more are held (they pile up), not a frame's scratch
 RUNUP_FROM = 0.75  # a run-up is worth naming when the peak rose from at most 75% of it
 STEADY_SPREAD = 0.25  # never-freed allocations spread over >= 25% of the capture: a steady leak, not start-up state
 # a site whose never-freed allocations spread like a steady leak's is bounded (a cache at its cap, evicting its
@@ -1139,10 +1140,15 @@ def _summary(
         few = sites["allocs"][b] * 10 <= sites["allocs"][i]
         per_b = float(sites["allocs_per_gameplay_frame"][b]) if ngame else 0.0
         verdict = ": few large allocations, not churn" if few else ""
-        if few and per_b >= 1 and int(sites["min_per_frame"][b]) >= 1:  # large blocks made anew in every frame
+        life = int(sites["median_lifetime_ns"][b])
+        ph = frame_phases(ctx)
+        kept = ph is not None and life > HELD_FRAMES * ph.median_ns  # piled up over many frames, not a frame's scratch
+        if few and kept and per_b >= 1 and int(sites["min_per_frame"][b]) >= 1:
+            verdict += f" ({per_b:.1f} large blocks a gameplay frame, each held a median {fmt_ns(life)}: they pile up)"
+        elif few and per_b >= 1 and int(sites["min_per_frame"][b]) >= 1:  # large blocks made anew in every frame
             verdict += (
                 f" ({per_b:.1f} large blocks made anew in every gameplay frame, each living a median "
-                f"{fmt_ns(int(sites['median_lifetime_ns'][b]))}: a buffer kept for reuse would spare even those)"
+                f"{fmt_ns(life)}: a buffer kept for reuse would spare even those)"
             )
         head.append(
             f"Most bytes: {sites['name'][b]} ({sites['thread'][b]}) — {_size(sites['bytes'][b])} in "
