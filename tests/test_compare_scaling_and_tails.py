@@ -56,3 +56,15 @@ def test_the_frame_loops_parts_are_told_side_by_side() -> None:
         scaled = next(x for x in a.compare(b).lines if " per gameplay frame (mean, A -> B" in x)
     assert scaled.startswith("Main thread per gameplay frame (mean, A -> B): Jobs::ParallelAnimate 9.23 ms -> 8.96 ms")
     assert "Scene::MergeResults 8.33 ms -> 8.11 ms" in scaled
+
+
+def test_one_plain_zone_name_on_several_threads_names_the_thread_that_regressed() -> None:
+    """samename: `Update` runs on three threads; only the AI thread's got slower (4 -> 9 ms)."""
+    a_path, b_path = DATA / "samename-regress_a.tracy", DATA / "samename-regress_b.tracy"
+    with open_capture(a_path) as a, open_capture(b_path) as b:
+        lead = a.compare(b).title.split(": ", 1)[1]
+        ai = b.zones(name="Update", as_frame=True)
+    ai = ai[ai["thread"].astype(str) == "AI"]["duration_ns"]
+    assert "most impact: Update " in lead
+    assert f"; only its calls on AI (under AI::Tick) got slower, 4.06 ms -> {ai.mean() / 1e6:.2f} ms per call" in lead
+    assert "it held on the other threads (Main thread 3.05 ms -> 3.03 ms, Physics 2.05 ms -> 2.02 ms)" in lead

@@ -108,6 +108,7 @@ THREADS_GREW = 1.5  # a regressed zone run on this many times as many threads in
 CONTEXT_ROWS = 20_000  # calls of a regressed zone read for their kind of call (an even sample beyond)
 CONTEXT_SLOWER = 1.5  # a kind of call this much slower per call while others held (within CONTEXT_HELD) is named
 CONTEXT_HELD = 1.15
+SHOWN_THREADS = 3  # threads named where a zone held
 AS_THEY_STAND = "as they stand"
 NO_REGRESSION = "no zone regressed beyond noise"
 COLS = (
@@ -941,6 +942,48 @@ def _by_context(a: Capture, b: Capture, name: str) -> tuple[str, str]:
     return title, line
 
 
+def _by_thread_split(a: Capture, b: Capture, name: str) -> str:
+    """'; only its calls on AI (under AI::Tick) got slower, 4.06 ms -> 9.04 ms per call; on Main thread, Physics it
+    held' when zone `name` runs on several threads (one plain name for different functions, "Update") and got slower
+    on one while it held on the others; '' otherwise."""
+    own: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    parents: dict[str, str] = {}
+    for side, c in enumerate((a, b)):
+        rows = _calls(c, name)
+        if len(rows) > CONTEXT_ROWS:
+            rows = rows[np.linspace(0, len(rows) - 1, CONTEXT_ROWS).astype(np.int64)]
+        t, names = c._cpu(), c._thread_names_by_id()
+        self_ns = c.self_time_array()[rows]
+        for th in np.unique(t.owner[rows]).tolist():
+            label = names[int(th)] if 0 <= int(th) < len(names) else f"thread {th}"
+            mine = t.owner[rows] == th
+            seen = own.setdefault(label, (np.zeros(0), np.zeros(0)))
+            own[label] = (self_ns[mine], seen[1]) if side == 0 else (seen[0], self_ns[mine])
+            if side == 1:
+                up = t.parent[rows[mine]]
+                up = up[up >= 0]
+                if len(up):
+                    idx = c._srclocs().name_idx[t.srcloc[up]]
+                    parents[label] = str(c._srclocs().names[int(np.bincount(idx).argmax())])
+    groups = [(k, x, y) for k, (x, y) in own.items() if len(x) >= 5 and len(y) >= 5]
+    if len(groups) < 2:
+        return ""
+    ratio = {k: float(y.mean()) / max(float(x.mean()), 1.0) for k, x, y in groups}
+    slower = [g for g in groups if ratio[g[0]] >= CONTEXT_SLOWER]
+    held = [g for g in groups if 1 / CONTEXT_HELD <= ratio[g[0]] <= CONTEXT_HELD]
+    if len(slower) != 1 or not held:
+        return ""
+    k, x, y = slower[0]
+    under = f" (under {parents[k]})" if k in parents else ""
+    others = ", ".join(
+        f"{h} {fmt_ns(float(hx.mean()))} -> {fmt_ns(float(hy.mean()))}" for h, hx, hy in held[:SHOWN_THREADS]
+    )
+    return (
+        f"; only its calls on {k}{under} got slower, {fmt_ns(float(x.mean()))} -> {fmt_ns(float(y.mean()))} per "
+        f"call; it held on the other threads ({others})"
+    )
+
+
 def _text_counts(ctx: Capture, name: str) -> dict[str, int]:
     """Calls of zone `name` per zone text (ZoneText / ZoneValue with its hex part dropped), when it has any."""
     t = ctx._cpu()
@@ -1252,6 +1295,8 @@ def _summary(
             f"{_runs_only(b, str(r['name']))}."
         )
         context_title, context_line = _by_context(a, b, str(r["name"]))
+        if not context_title:  # one plain name on several threads: the thread that regressed
+            context_title = _by_thread_split(a, b, str(r["name"]))
         cpu_title, cpu_line = _on_cpu(a, b, reg)
         title = (
             title[:-1]
