@@ -68,3 +68,14 @@ def test_one_plain_zone_name_on_several_threads_names_the_thread_that_regressed(
     assert "most impact: Update " in lead
     assert f"; only its calls on AI (under AI::Tick) got slower, 4.06 ms -> {ai.mean() / 1e6:.2f} ms per call" in lead
     assert "it held on the other threads (Main thread 3.05 ms -> 3.03 ms, Physics 2.05 ms -> 2.02 ms)" in lead
+
+
+def test_a_new_busy_thread_beside_a_machine_wide_slowdown_is_named() -> None:
+    """newthread: every zone 1.30x per call, a Telemetry thread only B has busy most of the time on 2 cores."""
+    a_path, b_path = DATA / "newthread-regress_a.tracy", DATA / "newthread-regress_b.tracy"
+    with open_capture(a_path) as a, open_capture(b_path) as b:
+        lead = a.compare(b).title.split(": ", 1)[1]
+    assert "most impact: a zone only B has, Telemetry::Compress (877 calls" in lead
+    assert "; beside it: every zone is about 1.30x slower per call" in lead  # not spliced into "noise"
+    assert "; B's new thread Telemetry runs zones 8" in lead
+    assert "% of the time, on a 2-core machine: it competes with the others for the cores." in lead

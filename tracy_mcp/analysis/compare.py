@@ -102,6 +102,7 @@ CROSSED = 1.5  # a paced loop's median frame this much longer in B: its work may
 WAIT_EXPLAINS = 0.5  # a wait that grew by this share of the frames' growth, no zone regressing, leads
 SAMPLES_MIN = 20  # a function gaining this many CPU samples inside a regressed zone...
 SAMPLES_SHARE = 0.2  # ...and this share of the zone's samples in B is named
+NEW_THREAD_BUSY = 0.5  # a thread only B has, running zones this share of the capture, is load of B's own
 SAME_MEAN = 0.02  # mean frames this close tell hitches that the average (the fps) hides
 LOCK_EXPLAINS = 0.8  # a lock wait this share of a regression's added time explains it (no word on the cores)
 THREADS_GREW = 1.5  # a regressed zone run on this many times as many threads in B (beyond the cores) says so
@@ -539,6 +540,31 @@ class Uniform:
         return machine_words(self.factor, len(self.moved), self.compared) + (
             "; beyond that factor" if self.beyond else "; no zone beyond it"
         )
+
+
+def _new_busy_thread(a: Capture, b: Capture) -> str:
+    """'; B's new thread Telemetry runs zones 88% of the time, on a 2-core machine: it competes with the others for
+    the cores' beside a machine-wide slowdown, when a thread only B has is that busy (the "other load" is B's own)."""
+    cores = host_cores(b)
+    added = thread_changes(a, b)[0]
+    if cores <= 0 or not added:
+        return ""
+    t = b._cpu()
+    lo, hi = int(b.get_first_time()), int(b.get_last_time())
+    names = b._thread_names_by_id()
+    top = np.flatnonzero((t.depth == 0) & t.valid)
+    best: tuple[float, str] = (0.0, "")
+    for th in {i for i, n in enumerate(names) if n in added}:
+        mine = top[t.owner[top] == th]
+        busy = float(np.sum(t.dur[mine])) / max(hi - lo, 1)
+        if busy > best[0]:
+            best = (busy, names[th])
+    if best[0] < NEW_THREAD_BUSY:
+        return ""
+    return (
+        f"; B's new thread {best[1]} runs zones {best[0]:.0%} of the time, on a {cores}-core machine: it competes "
+        "with the others for the cores"
+    )
 
 
 def _uniform_factor(names: list[dict[str, Any]]) -> Uniform | None:
@@ -1314,7 +1340,7 @@ def _summary(
         rest = title[len(lead) :]
         if not reg and rest.startswith(NO_REGRESSION):
             rest = rest[len(NO_REGRESSION) :].lstrip("; ")  # what follows the machine-wide factor says it
-        text = uniform.words()
+        text = uniform.words() + _new_busy_thread(a, b)
         title = title[: len(lead)] + text + (f": {rest}" if reg else f"; {rest}" if rest not in ("", ".") else ".")
     paired = {n["name"] for _, n, _, _ in pairs}
     added = sorted((n for n in by.get("new", []) if n["name"] not in paired), key=lambda n: -n["total_b_ns"])
@@ -1322,6 +1348,13 @@ def _summary(
     if added and not reg and not worse:  # new work in an old place is what got slower: say where it runs
         n = added[0]
         host = next((r for r in grew if f"{n['name']} (new)" in _children(r["name"], paths)), None)
+        rest = title[len(lead) :]
+        # after "no zone regressed" (and what follows it), or after the machine-wide factor that said why
+        tail = (
+            "); no zone present in both regressed beyond noise" + rest[len(NO_REGRESSION) :]
+            if rest.startswith(NO_REGRESSION)
+            else "); beside it: " + rest
+        )
         title = (
             f"{lead}most impact: a zone only B has, {n['name']} ({n['count_b']} calls, {fmt_ns(n['total_b_ns'])} "
             f"in total{_new_detail(b, n, paths, fb)}"
@@ -1331,8 +1364,7 @@ def _summary(
                 if host is not None
                 else ""
             )
-            + "); no zone present in both regressed beyond noise"
-            + title[len(lead) + len(NO_REGRESSION) :]
+            + tail
         )
     inside = _new_inside(b, grew, paths, {n["name"] for n in by.get("new", [])})
     if inside is not None and not reg and not worse and inside[0] > (added[0]["total_b_ns"] if added else 0):
