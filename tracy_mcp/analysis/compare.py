@@ -781,12 +781,12 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     hidden = {r["name"] for r in names if r["kind"] in HIDES_PARTS}
     by_text = [r for r in _by_text(a, b, scale, min_change, alpha, alt) if r["name"].rsplit(" (", 1)[0] in hidden]
     locs = sorted(_by_location(a, b, scale, min_change, alpha, alt) + by_text, key=lambda r: -r["impact_ns"])
-    res.title, res.lines = _summary(a, b, names, paths, fa, fb, per, min_change, alpha, locs)
     reg = sorted((r for r in names if r["kind"] == "regressed"), key=lambda r: -r["impact_ns"])
     said, more, locked = waits_and_leaks(a, b, reg[0] if reg else None, memory_totals(a)[2], memory_totals(b)[2])
+    # a regression whose added time is mostly a lock wait: its calls wait for each other, not for the cores
+    waits_on_lock = str(reg[0]["name"]) if reg and locked >= LOCK_EXPLAINS else ""
+    res.title, res.lines = _summary(a, b, names, paths, fa, fb, per, min_change, alpha, locs, waits_on_lock)
     if said:  # the lock a regressed zone now waits on, a leak one run alone has: the cause beside the timings
-        if locked >= LOCK_EXPLAINS:  # its calls take longer waiting for each other, not for the cores
-            res.title = res.title.replace(_more_threads(a, b, str(reg[0]["name"])), "", 1)
         res.title = res.title[:-1] + said + "."
     res.lines += more
     lead = f"B ({os.path.basename(b.path)}) vs A ({os.path.basename(a.path)}): "
@@ -929,20 +929,13 @@ def _by_context(a: Capture, b: Capture, name: str) -> tuple[str, str]:
     own: dict[str, tuple[list[float], list[float]]] = {}
     where = ""
     for side, c in enumerate((a, b)):
-        rows = _calls(c, name)
-        if len(rows) > CONTEXT_ROWS:  # an even sample stands for them all
-            rows = rows[np.linspace(0, len(rows) - 1, CONTEXT_ROWS).astype(np.int64)]
+        rows = _sampled_calls(c, name)
         kinds, owners = call_contexts(c, rows)
         for k, o, v in zip(kinds, owners, c.self_time_array()[rows].tolist(), strict=True):
             own.setdefault(k, ([], []))[side].append(v)
             where = where or (o if k else "")
-    groups = [(k, np.asarray(x), np.asarray(y)) for k, (x, y) in own.items() if len(x) >= 5 and len(y) >= 5]
-    if len(groups) < 2 or not where:
-        return "", ""
-    ratio = {k: float(y.mean()) / max(float(x.mean()), 1.0) for k, x, y in groups}
-    slower = sorted((g for g in groups if ratio[g[0]] >= CONTEXT_SLOWER), key=lambda g: -(g[2].sum() - g[1].sum()))
-    held = sorted((g for g in groups if 1 / CONTEXT_HELD <= ratio[g[0]] <= CONTEXT_HELD), key=lambda g: -len(g[1]))
-    if not slower or not held:
+    slower, held = _slower_and_held(own)
+    if not where or not slower or not held:
         return "", ""
 
     def one(g: tuple[str, np.ndarray, np.ndarray]) -> str:
@@ -969,38 +962,27 @@ def _by_context(a: Capture, b: Capture, name: str) -> tuple[str, str]:
 
 
 def _by_thread_split(a: Capture, b: Capture, name: str) -> str:
-    """'; only its calls on AI (under AI::Tick) got slower, 4.06 ms -> 9.04 ms per call; on Main thread, Physics it
-    held' when zone `name` runs on several threads (one plain name for different functions, "Update") and got slower
-    on one while it held on the others; '' otherwise."""
-    own: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    parents: dict[str, str] = {}
+    """'; only its calls on AI (under AI::Tick) got slower, 4.06 ms -> 9.04 ms per call; it held on the other
+    threads (Main thread 3.05 ms -> 3.03 ms, ...)' when zone `name` runs on several threads (one plain name for
+    different functions, "Update") and got slower on one while it held on the others; '' otherwise."""
+    own: dict[str, tuple[list[float], list[float]]] = {}
+    parents: dict[str, list[int]] = {}
     for side, c in enumerate((a, b)):
-        rows = _calls(c, name)
-        if len(rows) > CONTEXT_ROWS:
-            rows = rows[np.linspace(0, len(rows) - 1, CONTEXT_ROWS).astype(np.int64)]
+        rows = _sampled_calls(c, name)
         t, names = c._cpu(), c._thread_names_by_id()
-        self_ns = c.self_time_array()[rows]
-        for th in np.unique(t.owner[rows]).tolist():
-            label = names[int(th)] if 0 <= int(th) < len(names) else f"thread {th}"
-            mine = t.owner[rows] == th
-            seen = own.setdefault(label, (np.zeros(0), np.zeros(0)))
-            own[label] = (self_ns[mine], seen[1]) if side == 0 else (seen[0], self_ns[mine])
-            if side == 1:
-                up = t.parent[rows[mine]]
-                up = up[up >= 0]
-                if len(up):
-                    idx = c._srclocs().name_idx[t.srcloc[up]]
-                    parents[label] = str(c._srclocs().names[int(np.bincount(idx).argmax())])
-    groups = [(k, x, y) for k, (x, y) in own.items() if len(x) >= 5 and len(y) >= 5]
-    if len(groups) < 2:
-        return ""
-    ratio = {k: float(y.mean()) / max(float(x.mean()), 1.0) for k, x, y in groups}
-    slower = [g for g in groups if ratio[g[0]] >= CONTEXT_SLOWER]
-    held = [g for g in groups if 1 / CONTEXT_HELD <= ratio[g[0]] <= CONTEXT_HELD]
+        for r, th, v in zip(rows.tolist(), t.owner[rows].tolist(), c.self_time_array()[rows].tolist(), strict=True):
+            label = names[th] if 0 <= th < len(names) else f"thread {th}"
+            own.setdefault(label, ([], []))[side].append(v)
+            if side == 1 and t.parent[r] >= 0:
+                parents.setdefault(label, []).append(int(c._srclocs().name_idx[t.srcloc[t.parent[r]]]))
+    slower, held = _slower_and_held(own)
     if len(slower) != 1 or not held:
         return ""
+    order = list(own)
+    held.sort(key=lambda g: order.index(g[0]))  # the threads where it held in the capture's order
     k, x, y = slower[0]
-    under = f" (under {parents[k]})" if k in parents else ""
+    up = parents.get(k)
+    under = f" (under {b._srclocs().names[int(np.bincount(up).argmax())]})" if up else ""
     others = ", ".join(
         f"{h} {fmt_ns(float(hx.mean()))} -> {fmt_ns(float(hy.mean()))}" for h, hx, hy in held[:SHOWN_THREADS]
     )
@@ -1008,6 +990,28 @@ def _by_thread_split(a: Capture, b: Capture, name: str) -> str:
         f"; only its calls on {k}{under} got slower, {fmt_ns(float(x.mean()))} -> {fmt_ns(float(y.mean()))} per "
         f"call; it held on the other threads ({others})"
     )
+
+
+def _sampled_calls(ctx: Capture, name: str) -> np.ndarray:
+    """_calls, an even sample of CONTEXT_ROWS of them beyond that many (it stands for them all)."""
+    rows = _calls(ctx, name)
+    return rows[np.linspace(0, len(rows) - 1, CONTEXT_ROWS).astype(np.int64)] if len(rows) > CONTEXT_ROWS else rows
+
+
+Group = tuple[str, np.ndarray, np.ndarray]
+
+
+def _slower_and_held(own: dict[str, tuple[list[float], list[float]]]) -> tuple[list[Group], list[Group]]:
+    """Of the groups of calls (own time per call in A and in B, five calls or more on each side): those
+    CONTEXT_SLOWER slower per call, most time added first, and those that held within CONTEXT_HELD, most calls
+    first; both empty with fewer than two groups."""
+    groups = [(k, np.asarray(x), np.asarray(y)) for k, (x, y) in own.items() if len(x) >= 5 and len(y) >= 5]
+    if len(groups) < 2:
+        return [], []
+    ratio = {k: float(y.mean()) / max(float(x.mean()), 1.0) for k, x, y in groups}
+    slower = sorted((g for g in groups if ratio[g[0]] >= CONTEXT_SLOWER), key=lambda g: -(g[2].sum() - g[1].sum()))
+    held = sorted((g for g in groups if 1 / CONTEXT_HELD <= ratio[g[0]] <= CONTEXT_HELD), key=lambda g: -len(g[1]))
+    return slower, held
 
 
 def _text_counts(ctx: Capture, name: str) -> dict[str, int]:
@@ -1271,6 +1275,7 @@ def _summary(
     min_change: float,
     alpha: float,
     locs: list[dict[str, Any]] | None = None,
+    waits_on_lock: str = "",
 ) -> tuple[str, list[str]]:
     by: dict[str, list[dict[str, Any]]] = {}
     for r in names:
@@ -1330,7 +1335,7 @@ def _summary(
             + cpu_title
             + _samples_inside(a, b, str(r["name"]))
             + _allocating(a, b, r)
-            + _more_threads(a, b, str(r["name"]))
+            + ("" if r["name"] == waits_on_lock else _more_threads(a, b, str(r["name"])))
             + off_words
             + "."
         )

@@ -401,6 +401,9 @@ def hold_chain(ctx: Capture, thread_row: int, starts: np.ndarray, ends: np.ndarr
     seen = {thread_row}
     labels = ctx._thread_labels()
     while len(links) < CHAIN_DEPTH and len(starts):
+        if len(starts) > MAX_WAITS:  # the longest holds say what the holder waits for (and bound the work)
+            keep = np.sort(np.argsort(starts - ends, kind="stable")[:MAX_WAITS])
+            starts, ends = starts[keep], ends[keep]
         waits = lock_waits_in_windows(ctx, thread_row, starts, ends)
         if not waits:
             break
@@ -722,15 +725,24 @@ def _turns(d: _LockData) -> tuple[int, int, float]:
     return hold, int(np.median(g)), float(h.sum() / max(float(h.sum() + g.sum()), 1.0))
 
 
+def _blocker_holds(d: _LockData) -> tuple[int, np.ndarray] | None:
+    """(thread index, its own acquisitions) of the thread whose holds made the others wait longest; None when
+    nobody waited for a holder."""
+    blocking = _per_thread(d)["blocking_ns"]
+    if not len(blocking) or blocking.max() <= 0:
+        return None
+    h = int(np.argmax(blocking))
+    return h, np.flatnonzero((d.acq.thread == h) & ~d.acq.nested)
+
+
 def _blocker(ctx: Capture, d: _LockData) -> tuple[str, str, int]:
     """(thread, zone, ns): the thread whose holds made the others wait longest, the zone it ran in while holding
     the lock then, and how long the others waited meanwhile (("", "", 0) when nobody waited for a holder)."""
-    blocking = _per_thread(d)["blocking_ns"]
-    if not len(blocking) or blocking.max() <= 0:
+    found = _blocker_holds(d)
+    if found is None:
         return "", "", 0
-    h = int(np.argmax(blocking))
+    h, mine = found
     a = d.acq
-    mine = np.flatnonzero((a.thread == h) & ~a.nested)
     if a.shared.any() and not a.shared[mine].any():  # a reader/writer lock: say the blocker writes
         name = d.thread_names[h] + EXCLUSIVE
     else:
@@ -738,17 +750,16 @@ def _blocker(ctx: Capture, d: _LockData) -> tuple[str, str, int]:
     hold = (a.hold_end[mine] - a.time[mine]).astype(np.float64)
     trow = int(d.thread_rows[h])
     s, e = a.time[mine].astype(I64), a.hold_end[mine].astype(I64)
-    return name, _holder_zone(ctx, s, e, np.full(len(mine), trow, I64), hold), int(blocking[h])
+    return name, _holder_zone(ctx, s, e, np.full(len(mine), trow, I64), hold), int(_per_thread(d)["blocking_ns"][h])
 
 
 def _blocker_chain(ctx: Capture, d: _LockData) -> list[ChainLink]:
     """The chain from the blocker's holds that blocked another thread: what it waits for itself while holding."""
-    blocking = _per_thread(d)["blocking_ns"]
-    if not len(blocking) or blocking.max() <= 0:
+    found = _blocker_holds(d)
+    if found is None:
         return []
-    h = int(np.argmax(blocking))
+    h, mine = found
     a = d.acq
-    mine = np.flatnonzero((a.thread == h) & ~a.nested)
     waits = np.flatnonzero((a.thread != h) & (d.blocked > 0))
     s, e = a.time[mine].astype(I64), a.hold_end[mine].astype(I64)
     ws, we = a.wait_start[waits], a.time[waits]
