@@ -101,7 +101,7 @@ def main() -> int:
     )
     print(
         f"peak RSS: {med['peak_rss_kb'] / 1024:.0f} MiB (of which {med['base_kb'] / 1024:.0f} MiB before loading: "
-        "interpreter, numpy, cffi)"
+        "interpreter, cffi, the engine library)"
     )
 
     golden = SHARED / "golden" / f"{capture.stem}.json"

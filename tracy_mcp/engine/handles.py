@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where columns are made: loading a capture does not need it
+    import numpy as np
 
 from tracy_mcp.engine._native import check, ffi_lib
 from tracy_mcp.errors import CaptureNotFoundError, EngineError, error_for_status
@@ -18,18 +19,7 @@ from tracy_mcp.errors import CaptureNotFoundError, EngineError, error_for_status
 # Load states, as in shim/include/tracy_shim.h.
 FAILED, LOADING, READY, COMPLETE = -1, 0, 1, 2
 
-_DTYPES = {
-    1: np.int8,
-    2: np.uint8,
-    3: np.int16,
-    4: np.uint16,
-    5: np.int32,
-    6: np.uint32,
-    7: np.int64,
-    8: np.uint64,
-    9: np.float32,
-    10: np.float64,
-}
+_DTYPES = {1: "i1", 2: "u1", 3: "i2", 4: "u2", 5: "i4", 6: "u4", 7: "i8", 8: "u8", 9: "f4", 10: "f8"}
 
 
 class NativeCapture:
@@ -149,6 +139,8 @@ class NativeCapture:
 
     def column(self, table: str, column: str) -> np.ndarray:
         """A read-only numpy view of one column (no copy). Cached per (table, column)."""
+        import numpy as np
+
         key = (table, column)
         cached = self._columns.get(key)
         if cached is not None:
@@ -178,6 +170,8 @@ class NativeCapture:
     def zone_paths(self, labels: np.ndarray, per_thread: bool = True) -> dict[str, np.ndarray]:
         """Call paths of the CPU zones (see tshim_zone_paths): `row_path` per zone, and per path `parent`,
         `label`, `thread`, `count`, `total`, `self`, `max`."""
+        import numpy as np
+
         labels = np.ascontiguousarray(labels, dtype=np.int32)
         n = self.rows("zones")
         row_path = np.empty(n, np.int32)
@@ -216,6 +210,8 @@ class NativeCapture:
     def zone_at(self, times: np.ndarray, threads: np.ndarray, fibers: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """(innermost zone row, row of the thread owning it) per time, -1 where none (tshim_zone_at). `threads` holds
         one thread row, or one per time."""
+        import numpy as np
+
         t = np.ascontiguousarray(times, dtype=np.int64)
         th = np.ascontiguousarray(threads, dtype=np.int32)
         n = len(t)
@@ -246,6 +242,8 @@ class NativeCapture:
     ) -> dict[str, np.ndarray]:
         """Per path `count`, `total`, `self`, `max` over the CPU zones overlapping [window) clipped to it, of the
         threads in `thread_mask` (bool per thread row; None = all); see tshim_zone_path_sums."""
+        import numpy as np
+
         row_path = np.ascontiguousarray(row_path, dtype=np.int32)
         out = {k: np.zeros(n_paths, np.int64) for k in ("count", "total", "self", "max")}
         mask = None if thread_mask is None else np.ascontiguousarray(thread_mask, dtype=np.uint8)
@@ -271,6 +269,8 @@ class NativeCapture:
     def zone_times(self, n: int, *, duration: bool = True, self_time: bool = True) -> dict[str, np.ndarray]:
         """{"duration", "self_time"} per CPU zone row (int64 ns; see tshim_zone_times), the ones asked for, computed
         by the engine in one pass over the cores into fresh arrays."""
+        import numpy as np
+
         out = {k: np.empty(n, np.int64) for k, want in (("duration", duration), ("self_time", self_time)) if want}
         ffi = self._ffi
 
@@ -283,6 +283,8 @@ class NativeCapture:
     def zone_codes(self, key: str, lut: np.ndarray, missing: int, dtype: Any, n: int) -> np.ndarray:
         """lut[key of each CPU zone] (`missing` where the key is past the lut) as a fresh array of `dtype` (int8,
         int16 or int32); `key` is "srcloc", "thread" or "extra" (see tshim_zone_codes)."""
+        import numpy as np
+
         keys = {"srcloc": 0, "thread": 1, "extra": 2}
         table = np.ascontiguousarray(lut, dtype=np.int32)
         out = np.empty(n, dtype)
@@ -308,6 +310,8 @@ class NativeCapture:
         locations, computed by the engine in one pass (tshim_zone_group_stats). `group_of[srcloc row]` is the
         group (0..ngroups-1) or -1. Returns int64 arrays count, total, min, max, self_total, self_min, self_max,
         float64 sum_sq, and percentiles (ngroups x len(quantiles), NaN for an empty group)."""
+        import numpy as np
+
         groups = np.ascontiguousarray(group_of, dtype=np.int32)
         qs = np.ascontiguousarray(np.asarray(quantiles, dtype=np.float64).reshape(-1))
         out: dict[str, np.ndarray] = {
@@ -343,6 +347,8 @@ class _KeepAlive:
     __slots__ = ("array",)
 
     def __init__(self, array: np.ndarray, owner: Any) -> None:
+        import numpy as np
+
         holder = _Owner(array, owner)
         self.array = np.asarray(holder)
 
