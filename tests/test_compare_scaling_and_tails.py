@@ -1,5 +1,6 @@
 """Comparisons whose answer is not a slower function: a pool that doubled and serializes on a lock, hitches that the
-average hides (tests/data/stampede-*, tailgrow-*, chainhitch-*, see README.md there)."""
+average hides, a job kicked later in the frame (tests/data/stampede-*, tailgrow-*, chainhitch-*, latekick-*, see
+README.md there)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,19 @@ def test_a_new_busy_thread_beside_a_machine_wide_slowdown_is_named() -> None:
     assert "; beside it: every zone is about 1.30x slower per call" in lead  # not spliced into "noise"
     assert "; B's new thread Telemetry runs zones 8" in lead
     assert "% of the time, on a 2-core machine: it competes with the others for the cores." in lead
+
+
+def test_a_wait_that_grew_because_its_job_starts_later_says_so() -> None:
+    """B kicks Physics::Step after the gameplay work instead of before it: the same step, waited for in full."""
+    with open_capture(DATA / "latekick-regress_a.tracy") as a, open_capture(DATA / "latekick-regress_b.tracy") as b:
+        lead = a.compare(b).title.split(": ", 1)[1]
+        starts = []
+        for cap in (a, b):
+            frames = cap.frames()
+            step = cap.zones(name="Physics::Step")
+            k = frames["start_ns"].searchsorted(step["start_ns"], side="right") - 1
+            starts.append(float((step["start_ns"].to_numpy() - frames["start_ns"].to_numpy()[k]).mean()) / 1e6)
+    assert "the frames grew in a wait: Jobs::WaitPhysics (waits for other threads)" in lead
+    assert "it waits for Physics::Step (PhysicsWorker), 7.93 ms -> 7.97 ms per call" in lead
+    assert "which starts later in the frame in B: 0.846 ms -> 8.40 ms after the frame begins" in lead
+    assert starts[0] < 1.5 and starts[1] > 7.5  # the plain tables: the step starts ~0.8 ms -> ~8.4 ms into a frame

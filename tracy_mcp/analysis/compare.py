@@ -53,6 +53,7 @@ from tracy_mcp.analysis.request_wait import request_wait
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
 from tracy_mcp.analysis.startup import program_startup_ns, startup_what, startup_window
 from tracy_mcp.analysis.wait_zones import PACES, UNIT_MIN_RUNS, unit_name, wait_names, wait_zones
+from tracy_mcp.analysis.waited_job import started_later
 from tracy_mcp.analysis.zone_paths import TEXT_KINDS, text_ids, text_kinds, zone_texts
 from tracy_mcp.errors import NotFoundError
 
@@ -1855,7 +1856,7 @@ def _wait_grew(
 ) -> str:
     """'; the frames grew in a wait: <zone> (waits for other threads) x -> y per call (+z per gameplay frame);
     threads gone in B: ...' when no zone regressed and a wait grew by most of the frames' growth: the work it waits
-    for spread over fewer threads, or ran elsewhere; '' otherwise."""
+    for spread over fewer threads, ran elsewhere, or started later in the frame (waited_job); '' otherwise."""
     if not grew or not fa or not fb:
         return ""
     w = max(grew, key=lambda r: r["impact_ns"])
@@ -1869,9 +1870,9 @@ def _wait_grew(
         f"; the frames grew in a wait: {w['name']} ({w['wait']}) {fmt_ns(w['mean_a_ns'])} -> "
         f"{fmt_ns(w['mean_b_ns'])} per call (+{fmt_ns(per_frame)} per {fa['what']})"
     )
-    if gone or fewer:
-        out += "; fewer threads in B: " + ", ".join([*(f"{n} gone" for n in sorted(set(gone))[:4]), *fewer[:3]])
-    return out
+    if gone or fewer:  # the jobs queue for fewer threads: a job starting later is that, not an overlap lost
+        return out + "; fewer threads in B: " + ", ".join([*(f"{n} gone" for n in sorted(set(gone))[:4]), *fewer[:3]])
+    return out + started_later(a, b, str(w["name"]), float(w["mean_b_ns"] - w["mean_a_ns"]))
 
 
 def _startup_growth(a: Capture, b: Capture) -> str:

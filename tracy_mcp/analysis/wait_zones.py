@@ -766,11 +766,7 @@ def joined_work(
             return None
         last, _share = _last_to_finish(ctx, last_of, before, eps)
         runs = "its run ends" if len(en) == 1 else f"each of its {len(en)} runs ends"
-        rows = np.full(len(en), -1, I64)
-        for j, (k, e) in enumerate(zip(last_of.tolist(), en.tolist(), strict=True)):
-            if k >= 0:
-                _, ke, kr = work[k]
-                rows[j] = kr[int(np.searchsorted(ke, e, "right")) - 1]
+        rows = _rows_ended(work, last_of, before <= eps, en)
         odds = f"{chance:.1%}" if chance >= 0.001 else "under 0.1%"
         return Joined(
             f"{runs} within {eps // 1000} µs after {last}'s work ends (chance of that, from the other threads' "
@@ -780,6 +776,32 @@ def joined_work(
             rows,
         )
     return None
+
+
+def work_ended_before(
+    ctx: Capture,
+    own: int,
+    times: np.ndarray,
+    eps: int,
+    work: list[tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
+) -> np.ndarray:
+    """Per time: the zone row of the unit of work on a thread other than row `own` that ended last at or before it,
+    at most `eps` ns before (-1: none)."""
+    work = top_work(ctx) if work is None else work
+    last_of, before, _ = _other_ends([e for _, e, _ in work], own, times)
+    return _rows_ended(work, last_of, before <= eps, times)
+
+
+def _rows_ended(
+    work: list[tuple[np.ndarray, np.ndarray, np.ndarray]], last_of: np.ndarray, keep: np.ndarray, times: np.ndarray
+) -> np.ndarray:
+    """Per time: the zone row of thread last_of's unit of work ending last at or before it, where `keep` (-1
+    elsewhere)."""
+    rows = np.full(len(times), -1, I64)
+    for j in np.flatnonzero(keep & (last_of >= 0)).tolist():
+        _, ke, kr = work[int(last_of[j])]
+        rows[j] = kr[int(np.searchsorted(ke, times[j], "right")) - 1]
+    return rows
 
 
 def work_waited_for(
