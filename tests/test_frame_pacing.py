@@ -4,7 +4,10 @@ next 16.67 ms boundary, so a frame whose work passes it takes 33.3 ms.
 - alternating: AI::UpdateSquads runs every other frame and pushes those frames over the interval (16.7 / 33.3 ms).
 - jitter: Streaming::Poll now and then takes 4.5-11 ms, and those 27 frames miss the interval.
 - regress_a / regress_b: Physics::SolveContacts +1.5 ms takes the main thread's work just past the interval; the
-  render thread's passes grew more in total but run beside it."""
+  render thread's passes grew more in total but run beside it.
+
+And a limiter that sleeps to a deadline (tests/data/beat-*.tracy): two occasional tasks meet every 77th frame, which
+then takes 1.37x the median."""
 
 from __future__ import annotations
 
@@ -54,3 +57,30 @@ def test_work_that_crossed_the_interval_names_the_frame_threads_zone() -> None:
     assert "median gameplay frame 16.67 ms -> 33.33 ms" in r.title
     assert "crossed the 16.67 ms interval, so each frame waits for the next one" in r.title
     assert "on Main thread, Physics::SolveContacts grew most" in r.title
+
+
+def test_a_limiter_frame_late_by_a_third_is_slow_and_both_tasks_that_met_are_named() -> None:
+    with open_capture(DATA / "beat-hitch.tracy") as c:
+        res = c.slow_frames()
+        d = c.frames()["duration_ns"].to_numpy()
+        ai = c.zones(name="AI::Replan")["start_ns"].to_numpy()
+        st = c.zones(name="Streaming::Tick")["start_ns"].to_numpy()
+        starts = c.frames()["start_ns"].to_numpy()
+    # the plain tables: the frames over 20 ms are those where both tasks start
+    both = np.intersect1d(np.searchsorted(starts, ai, "right") - 1, np.searchsorted(starts, st, "right") - 1)
+    assert sorted(np.flatnonzero(d[1:-1] > 20e6) + 1) == sorted(both.tolist()) == [77, 154, 231, 308, 385]
+    assert res.title.startswith("5 slow frame(s) of 393 gameplay frames (1..393 of set 'Frame', over 1.2x the median")
+    assert "culprit AI::Replan (Main thread), absent from typical frames" in res.title
+    assert "with Streaming::Tick, 7.63 ms..7.75 ms in the slow frames, absent from typical frames: both run in 5 " in (
+        res.title
+    )
+    assert "the 51 frames with AI::Replan alone and the 30 with Streaming::Tick alone are not slow" in res.title
+    assert "the frame is slow only when the two meet" in res.title
+
+
+def test_staggering_the_two_tasks_reads_as_fewer_hitches() -> None:
+    with open_capture(DATA / "beat-regress_a.tracy") as a, open_capture(DATA / "beat-regress_b.tracy") as b:
+        lead = a.compare(b).title.split(": ", 1)[1]
+    assert lead.startswith("B hitches less often: 1 slow frame(s), vs 4 in A, every 1.30 s")
+    assert "A's from AI::Replan (Main thread): with Streaming::Tick" in lead
+    assert "the frame is slow only when the two meet" in lead

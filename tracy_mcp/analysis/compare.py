@@ -50,7 +50,7 @@ from tracy_mcp.analysis.program_messages import one_off_after, one_off_before
 from tracy_mcp.analysis.rank_test import mann_whitney
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.request_wait import request_wait
-from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR
+from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR, PACED_LATE
 from tracy_mcp.analysis.startup import program_startup_ns, startup_what, startup_window
 from tracy_mcp.analysis.wait_zones import PACES, UNIT_MIN_RUNS, unit_name, wait_names, wait_zones
 from tracy_mcp.analysis.waited_job import started_later
@@ -594,7 +594,7 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
     often, so this is the comparison such a question needs."""
     if not (fa and fb) or fa["what"] != "gameplay frame":
         return ""
-    limit = PACED_FACTOR * fa["median_ns"]  # cheap first look: the frames that missed an interval
+    limit = PACED_LATE * fa["median_ns"]  # cheap first look: the frames that may have missed an interval
     if not _far_apart(int((fa["durs"] > limit).sum()), int((fb["durs"] > limit).sum())):
         return ""
     ra, rb = a.slow_frames(), b.slow_frames()

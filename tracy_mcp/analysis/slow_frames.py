@@ -36,6 +36,7 @@ from tracy_mcp.analysis.lock_contention import ChainLink, WindowWaits, chain_tex
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import frame_pair
+from tracy_mcp.analysis.slow_together import together
 from tracy_mcp.analysis.slow_units import slow_units
 from tracy_mcp.analysis.throttle import throttled
 from tracy_mcp.analysis.wait_zones import (
@@ -85,6 +86,8 @@ OVERRUN = 1.05  # a paced frame whose work (the frame minus its pacing wait) is 
 PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and none is over 2x, this x: such a
 # frame missed its interval (with frames over 2x, those between are named beside them); also for a named set at a
 # fixed period (frame_phases.periodic: an audio callback)
+PACED_LATE = 1.2  # ...or, with none over PACED_FACTOR, this x (a few frames and LEVEL_MAX of them at most,
+PACED_GAP = 1.1  # this x the longest of the others at least: _late_level)
 ONE_INTERVAL = 2.1  # a paced frame up to this x the median missed one interval, like those over PACED_FACTOR
 PREEMPTED = 0.3  # the frame thread's added wait for a core, this share of the slow frames' excess, is told...
 PREEMPTED_LEADS = 0.5  # ...and in the title at this share
@@ -209,6 +212,11 @@ def slow_frames(
                 f"{pacer} paces the frames: {len(over)} more frame(s) took over {PACED_FACTOR:g}x the median and so "
                 f"missed an interval too: {shown} (slow_frames(factor={PACED_FACTOR:g}) explains them with these)."
             )
+        elif not (d > PACED_FACTOR * ph.median_ns).any() and _late_level(d, ph.median_ns):
+            # a limiter that sleeps to a deadline (no vsync to round up to): a late frame is late by what it
+            # overran, a fifth of an interval already shows
+            factor = PACED_LATE
+            ph = frame_phases(ctx, frame_set, factor=factor)
         else:
             pacer = ""
     res = SlowFrames(title="", frame_set=frame_set or "Frame")
@@ -347,6 +355,17 @@ def slow_frames(
     if paired:
         res.lines.insert(0, paired)
     return res
+
+
+def _late_level(d: np.ndarray, median: float) -> bool:
+    """Whether a paced loop's frames over PACED_LATE x the median form a level of their own: a few of them
+    (LEVEL_MIN_FRAMES..LEVEL_MAX of the frames), PACED_GAP above the longest of the others (a task that overran
+    the interval now and then; frames strung out up to them are a loaded machine's)."""
+    late = d > PACED_LATE * median
+    n = int(late.sum())
+    if not LEVEL_MIN_FRAMES <= n <= LEVEL_MAX * len(d) or n == len(d):
+        return False
+    return float(d[late].min()) >= PACED_GAP * float(d[~late].max())
 
 
 def _upper_level(d: np.ndarray, median: float, threshold: float) -> tuple[float, int, float, float] | None:
@@ -928,6 +947,10 @@ def _analyse(
                 path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), pname)
                 if path:
                     lines.append(f"Call path: {path}")
+            met = together(ctx, ph, detail[mine], typical, row, cname)
+            if met:  # another occasional task runs in the same slow frames: the two together make them slow
+                res.title = res.title[:-1] + met + "."
+                res.culprit_cause = met[2:]
             runs = _longest_runs(ctx, ph, detail[mine], int(th_of[culprit]), cname)
             lines.extend(_inside_runs(ctx, runs, cname, msgs))
         if late_title:
