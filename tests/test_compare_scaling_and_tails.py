@@ -1,6 +1,6 @@
 """Comparisons whose answer is not a slower function: a pool that doubled and serializes on a lock, hitches that the
-average hides, a job kicked later in the frame (tests/data/stampede-*, tailgrow-*, chainhitch-*, latekick-*, see
-README.md there)."""
+average hides, a job kicked later in the frame, one kind of call by its text (tests/data/stampede-*, tailgrow-*,
+chainhitch-*, latekick-*, texttype-*, see README.md there)."""
 
 from __future__ import annotations
 
@@ -96,3 +96,15 @@ def test_a_wait_that_grew_because_its_job_starts_later_says_so() -> None:
     assert "it waits for Physics::Step (PhysicsWorker), 7.93 ms -> 7.97 ms per call" in lead
     assert "which starts later in the frame in B: 0.846 ms -> 8.40 ms after the frame begins" in lead
     assert starts[0] < 1.5 and starts[1] > 7.5  # the plain tables: the step starts ~0.8 ms -> ~8.4 ms into a frame
+
+
+def test_one_kind_of_call_by_text_off_the_frame_thread_and_the_loop_that_sleeps_after_its_mark() -> None:
+    """Only the png decodes got slower; the loop marks its frame, sleeps, then works: still the frame's thread."""
+    with open_capture(DATA / "texttype-regress_a.tracy") as a, open_capture(DATA / "texttype-regress_b.tracy") as b:
+        lead = a.compare(b).title.split(": ", 1)[1]
+        png = [c.zones(name="Assets::Decode") for c in (a, b)]
+    means = [float(z[z["text"] == "png"]["duration_ns"].mean()) / 1e6 for z in png]
+    assert 2.8 < means[1] / means[0] < 3.2  # the plain tables: png decodes ~3x slower
+    assert "most impact: Assets::Decode 1.34x per call (1.06 ms -> 1.42 ms)" in lead
+    assert "only its calls 'png' got slower, 0.911 ms -> 2.70 ms per call, its other kinds of call held" in lead
+    assert "Main thread does not wait for it" in lead

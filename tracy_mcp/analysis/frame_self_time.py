@@ -119,9 +119,10 @@ def frame_self_time(ctx: Capture, frames: np.ndarray, starts: np.ndarray, ends: 
 
 
 def frame_thread(ctx: Capture, m: FrameSelfTime, nd: int, ref_start: np.ndarray, ref_dur: np.ndarray) -> int:
-    """The thread the frame loop runs on: among the threads with zones in most typical frames, the one whose first
-    zone after a frame mark starts soonest after it (the marking code is next to its zones; other threads' zones
-    fall anywhere). Ties (within 1 % of a frame): with slow frames in the first `nd` rows of `m`, the threads whose
+    """The thread the frame loop runs on: among the threads with zones in most typical frames, the one whose zones
+    come nearest a frame mark, the first starting soonest after it or the last ending soonest before it (the
+    marking code is next to its zones, before or after it sleeps to the next frame; other threads' zones fall
+    anywhere). Ties (within 1 % of a frame): with slow frames in the first `nd` rows of `m`, the threads whose
     once-a-frame zones still run once in them; then the one whose zones cover more of the frame."""
     if len(m.keys) == 0:
         return -1
@@ -136,12 +137,17 @@ def frame_thread(ctx: Capture, m: FrameSelfTime, nd: int, ref_start: np.ndarray,
     ze = ctx._db.col("threads", "zones_end")
     gap = np.full(nthreads, np.inf)
     for k in np.flatnonzero(present).tolist():
-        st = t.start[int(zb[k]) : int(ze[k])]
+        lo, hi = int(zb[k]), int(ze[k])
+        st = t.start[lo:hi]
         j = np.searchsorted(st, ref_start, "left")
         ok = j < len(st)
         if ok.any():
-            after = st[np.minimum(j, len(st) - 1)] - ref_start
-            gap[k] = float(np.median(np.where(ok, after, ref_dur) / ref_dur))
+            after = np.where(ok, st[np.minimum(j, len(st) - 1)] - ref_start, ref_dur)
+            top = lo + np.flatnonzero((t.depth[lo:hi] == 0) & (t.end[lo:hi] >= 0))
+            en = t.end[top]  # a thread's top-level zones do not overlap: their ends are in order
+            i = np.searchsorted(en, ref_start, "right") - 1
+            before = np.where(i >= 0, ref_start - en[np.maximum(i, 0)], ref_dur) if len(en) else ref_dur
+            gap[k] = float(np.median(np.minimum(after, before) / ref_dur))
     if not np.isfinite(gap).any():
         return int(np.argmax(cov))
     best = np.flatnonzero(gap <= gap.min() + 0.01)
