@@ -1022,7 +1022,8 @@ def _summary(
             f"({lk['count']} of its {lk['allocs']} allocations; "
             f"{fmt_pct(nb / b_never)} of what is still allocated at the end). "
             f"Thread{'s' if len(lk['threads']) > 1 else ''} {name_list(lk['threads'])}, pool {lk['pool']}, "
-            f"path {lk['path']}{_leak_sites_text(ctx, ev, site, lk['ids'])}"
+            f"{'path' if len(set(sites['path'][lk['ids']].tolist())) == 1 else 'paths'} {lk['path']}"
+            f"{_leak_sites_text(ctx, ev, site, lk['ids'])}"
         )
         took = (lk["last"] - lk["first"]) / 1e9
         if bursts:  # it grows with whatever happened in the bursts (a queue full, a level load), not with time
@@ -1236,15 +1237,21 @@ def _summary(
 
 
 def _leak_group(leaks: dict[str, Any], sites: dict[str, Any], j: int) -> dict[str, Any]:
-    """The steady leak of row `j` of the leaks table together with the other steady rows of the same path and
-    pool on other threads (a pool of workers leaking in the same code): totals, span, threads and sizes."""
+    """The steady leak of row `j` of the leaks table together with the other steady rows of the same zone and
+    pool, on other threads (a pool of workers leaking in the same code) or reached from other callers (one function
+    that leaks whoever calls it): totals, span, threads, paths and sizes."""
     i = int(leaks["site_id"][j])
-    same = np.flatnonzero(leaks["steady"] & (leaks["path"] == sites["path"][i]) & (leaks["pool"] == sites["pool"][i]))
+    same = np.flatnonzero(leaks["steady"] & (leaks["name"] == sites["name"][i]) & (leaks["pool"] == sites["pool"][i]))
     ids = leaks["site_id"][same].astype(I64)
     lo, hi = int(leaks["min_size_bytes"][same].min()), int(leaks["max_size_bytes"][same].max())
+    by_path: dict[str, int] = {}
+    for k in ids.tolist():
+        by_path[str(sites["path"][k])] = by_path.get(str(sites["path"][k]), 0) + int(sites["never_freed"][k])
+    paths = sorted(by_path.items(), key=lambda kv: -kv[1])
     return {
         "name": sites["name"][i],
-        "path": sites["path"][i],
+        # several callers: each path with its blocks never freed, most first
+        "path": paths[0][0] if len(paths) == 1 else "; ".join(f"{p} ({n})" for p, n in paths),
         "pool": sites["pool"][i],
         "ids": ids,
         "threads": sorted({str(x) for x in sites["thread"][ids].tolist()}),
