@@ -12,7 +12,14 @@ with the figure issue 16 states for upstream 0.14.0 on a 20 M-zone capture of th
 0.87 s, 723 MiB; fresh process, median of 3, this machine kind), and, per zone, with upstream's rate on
 medium-0.14.0 (the golden timing: same file, same method).
 
-Usage: python bench/load.py [CAPTURE.tracy | --synthetic] [--runs 5]   (default: the largest shared capture)
+With `--reference CMD`, another engine is measured in the same run, each of its runs right after one of ours (so
+both see the same machine): CMD is run as `CMD CAPTURE` in a fresh process and prints one JSON line holding
+`total_s` (open to statistics done) and `peak_rss_kb`, e.g. a small harness around upstream's engine that you build
+outside this repository. Its verdict is printed first: a reference measured beside ours beats figures from another
+session of the machine.
+
+Usage: python bench/load.py [CAPTURE.tracy | --synthetic] [--runs 5] [--reference CMD]
+       (default: the largest shared capture)
 """
 
 from __future__ import annotations
@@ -69,6 +76,7 @@ def main() -> int:
     ap.add_argument("capture", nargs="?", type=Path)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--synthetic", action="store_true", help="the 20 M-zone synthetic capture (bench/synthetic.py)")
+    ap.add_argument("--reference", help="a command measuring another engine on the capture, in the same run")
     args = ap.parse_args()
     capture = synthetic_capture() if args.synthetic else args.capture
     if capture is None:
@@ -77,10 +85,13 @@ def main() -> int:
             print(f"no captures in {CAPTURES}; pass a capture path", file=sys.stderr)
             return 2
 
-    runs = []
+    runs, ref_runs = [], []
     for _ in range(args.runs):
         out = subprocess.run([sys.executable, "-c", CHILD, str(capture)], check=True, capture_output=True, text=True)
         runs.append(json.loads(out.stdout))
+        if args.reference:
+            out = subprocess.run([*args.reference.split(), str(capture)], check=True, capture_output=True, text=True)
+            ref_runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     med = {k: statistics.median(r[k] for r in runs) for k in ("ready_s", "total_s", "cpu_s", "peak_rss_kb", "base_kb")}
     first = runs[0]
     mb = first["size"] / 1e6
@@ -103,6 +114,16 @@ def main() -> int:
         f"peak RSS: {med['peak_rss_kb'] / 1024:.0f} MiB (of which {med['base_kb'] / 1024:.0f} MiB before loading: "
         "interpreter, cffi, the engine library)"
     )
+
+    if ref_runs:
+        ref_s = statistics.median(r["total_s"] for r in ref_runs)
+        ref_kb = statistics.median(r["peak_rss_kb"] for r in ref_runs)
+        best_ref = min(r["total_s"] for r in ref_runs)
+        print(
+            f"reference (--reference, measured in this run): {ref_s:.3f} s (best {best_ref:.3f} s), "
+            f"{ref_kb / 1024:.0f} MiB peak RSS"
+        )
+        verdict(ref_s / med["total_s"], med["peak_rss_kb"] / ref_kb)
 
     golden = SHARED / "golden" / f"{capture.stem}.json"
     up = json.loads(golden.read_text()).get("timing", {}).get("median") if golden.is_file() else None
