@@ -145,8 +145,8 @@ def frame_thread(ctx: Capture, m: FrameSelfTime, nd: int, ref_start: np.ndarray,
             after = np.where(ok, st[np.minimum(j, len(st) - 1)] - ref_start, ref_dur)
             top = lo + np.flatnonzero((t.depth[lo:hi] == 0) & (t.end[lo:hi] >= 0))
             en = t.end[top]  # a thread's top-level zones do not overlap: their ends are in order
-            i = np.searchsorted(en, ref_start, "right") - 1
-            before = np.where(i >= 0, ref_start - en[np.maximum(i, 0)], ref_dur) if len(en) else ref_dur
+            last = np.searchsorted(en, ref_start, "right") - 1
+            before = np.where(last >= 0, ref_start - en[np.maximum(last, 0)], ref_dur) if len(en) else ref_dur
             gap[k] = float(np.median(np.minimum(after, before) / ref_dur))
     if not np.isfinite(gap).any():
         return int(np.argmax(cov))

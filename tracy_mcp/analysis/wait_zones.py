@@ -833,13 +833,12 @@ def _last_work(
 ) -> tuple[str, float]:
     """(zone name, share of the waits): per wait, the unit of work that ended closest before it (within `eps`), by
     name: a job that ends last whichever thread runs it (the frame's critical path); ('', 0) when none."""
-    hit = np.flatnonzero((gap <= eps) & (best >= 0))
+    keep = (gap <= eps) & (best >= 0)
+    hit = np.flatnonzero(keep)
     if len(hit) == 0:
         return "", 0.0
     t, sl = ctx._cpu(), ctx._srclocs()
-    rows = np.asarray(
-        [work[int(best[i])][2][int(np.searchsorted(work[int(best[i])][1], times[i], "right")) - 1] for i in hit], I64
-    )
+    rows = _rows_ended(work, best, keep, times)[hit]
     names = sl.name_idx[t.srcloc[rows]]
     vals, cnt = np.unique(names, return_counts=True)
     top = int(np.argmax(cnt))

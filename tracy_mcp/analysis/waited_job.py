@@ -37,10 +37,10 @@ def waited_job(ctx: Capture, wait: str) -> WaitedJob | None:
     ph = frame_phases(ctx)
     win = ph.window() if ph is not None else None
     t, sl = ctx._cpu(), ctx._srclocs()
-    hit = np.flatnonzero(np.asarray(sl.names, dtype=object) == wait)
-    if win is None or len(hit) == 0:
+    rows = t.stat_rows(sl.rows_of(wait))
+    if win is None or len(rows) == 0:
         return None
-    rows = np.flatnonzero(np.isin(sl.name_idx[t.srcloc], hit) & t.valid & (t.start >= win[0]) & (t.end <= win[1]))
+    rows = np.sort(rows[t.valid[rows] & (t.start[rows] >= win[0]) & (t.end[rows] <= win[1])])
     if len(rows) < MIN_RUNS:
         return None
     busiest = int(np.argmax(np.bincount(t.owner[rows], weights=t.dur[rows].astype(np.float64))))
@@ -63,13 +63,13 @@ def place_in_frame(ctx: Capture, name: str) -> tuple[float, float] | None:
     """(median start after its gameplay frame's start, median length) of zone `name`'s runs that start inside a
     gameplay frame; None when fewer than MIN_RUNS do."""
     ph = frame_phases(ctx)
-    t, sl = ctx._cpu(), ctx._srclocs()
-    hit = np.flatnonzero(np.asarray(sl.names, dtype=object) == name)
-    if ph is None or len(hit) == 0:
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    if ph is None or len(rows) == 0:
         return None
     g = ph.gameplay
     gs, ge = ph.start[g], ph.end[g]
-    rows = np.flatnonzero(np.isin(sl.name_idx[t.srcloc], hit) & t.valid)
+    rows = rows[t.valid[rows]]
     k = np.searchsorted(gs, t.start[rows], "right") - 1
     inside = (k >= 0) & (t.start[rows] < ge[np.maximum(k, 0)])
     if int(inside.sum()) < MIN_RUNS:
