@@ -594,10 +594,17 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
     often, so this is the comparison such a question needs."""
     if not (fa and fb) or fa["what"] != "gameplay frame":
         return ""
-    limit = PACED_LATE * fa["median_ns"]  # cheap first look: the frames that may have missed an interval
-    if not _far_apart(int((fa["durs"] > limit).sum()), int((fb["durs"] > limit).sum())):
+
+    def far(factor: float) -> bool:  # cheap first look: the frames over factor x A's median
+        limit = factor * fa["median_ns"]
+        return _far_apart(int((fa["durs"] > limit).sum()), int((fb["durs"] > limit).sum()))
+
+    missed = far(PACED_FACTOR)  # the frames that missed an interval
+    if not missed and not far(PACED_LATE):  # or a limiter's late frames (slow_frames: PACED_LATE)
         return ""
     ra, rb = a.slow_frames(), b.slow_frames()
+    if not missed and all(r.threshold_ns >= PACED_FACTOR * r.median_ns for r in (ra, rb)):
+        return ""  # neither run's hitches are a paced loop's late frames
     sa, sb = ra.table, rb.table
     na, nb = len(sa), len(sb)
     if not _far_apart(na, nb):

@@ -57,6 +57,7 @@ CREEP = 0.05  # live memory rising every tenth after a plateau, by this share in
 PEAK_SHARE = 0.1  # sites holding at least 10% of the peak are named in "at the peak"
 SITE_DEPTH = 4  # program frames naming a call site (allocator wrapper, caller, its callers)
 WRAPPER_SAMPLE = 200  # the most used allocation callstacks looked at to find an allocation wrapper
+CALL_SITE_SHARE = 0.5  # a call site making this share of the busiest zone's allocations is named in the title
 LEAK_FUNCTION_SHARE = 0.9  # share of a leak one call path must have made to be named instead of its zone
 LEAK_PATH_LEAKING = 0.8  # ... and the share of that path's own allocations that leak (its other callers free)
 MAX_LEAK_CALLSTACKS = 5000  # distinct callstacks of a leaking zone looked at
@@ -832,6 +833,17 @@ def _call_sites(ctx: Capture, callstacks: np.ndarray, sizes: np.ndarray) -> list
     return sorted(rows, key=lambda r: (-r[3], -r[2]))
 
 
+def _busiest_call_site(ctx: Capture, ev: _Events, mask: np.ndarray) -> tuple[str, int, int] | None:
+    """(call site, its allocations, allocations with a callstack) for the call site making the most of the
+    allocations in `mask`, by count (churn is about calls, not bytes); None when they have no callstacks."""
+    m = mask & (ev.callstack > 0)
+    rows = _call_sites(ctx, ev.callstack[m], ev.size[m]) if m.any() else []
+    if not rows:
+        return None
+    top = max(rows, key=lambda r: r[2])
+    return top[1], top[2], int(m.sum())
+
+
 def _alloc_wrapper(ctx: Capture) -> str:
     """The program's allocation wrapper (its function innermost in nearly every allocation's callstack), left out of
     call sites; "" when there is none. Once per capture."""
@@ -1116,6 +1128,10 @@ def _summary(
         f"{sites['median_size_bytes'][i]} B ({sites['min_size_bytes'][i]}-{sites['max_size_bytes'][i]} B), "
         f"{_fate(sites, i)}{_freed_where(ctx, ev, site == i, int(sites['freed_in_zone'][i]))}; path {sites['path'][i]}"
     )
+    churn_site = _busiest_call_site(ctx, ev, site == i)
+    if churn_site is not None:  # a coarse zone (UI::Update) holds many functions: the callstacks name the one
+        text, n, n_cs = churn_site
+        head.append(f"  by callstack: {n} of its {n_cs} allocations with a callstack ({n / n_cs:.0%}) come from {text}")
     sizes = _size_mix(ev.size[site == i])
     if sizes:
         head.append(f"  its sizes: {sizes}")
@@ -1226,7 +1242,13 @@ def _summary(
         f"Memory ({total} allocations, {_size(int(ev.size.sum()))} allocated in all): {leak}; peak live "
         f"{_size(pools['peak_bytes'][allp])} "
         f"at {_t(pools['peak_ns'][allp])}; most allocations: {sites['name'][top]} ({sites['allocs'][top]}{per}, "
-        f"median {sites['median_size_bytes'][top]} B)."
+        f"median {sites['median_size_bytes'][top]} B"
+        + (
+            f"; by callstack {churn_site[0].split(' (')[0]}"
+            if churn_site is not None and churn_site[1] >= CALL_SITE_SHARE * churn_site[2]
+            else ""
+        )
+        + ")."
     )
     return title, [
         f"{total} allocations, {_size(int(ev.size.sum()))}, in {npools} pool{'s' if npools > 1 else ''}; {n_never} "
