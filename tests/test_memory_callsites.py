@@ -107,3 +107,17 @@ def test_a_leak_in_a_generic_request_zone_is_named_by_its_function() -> None:
         f"LEAK in Session::CacheHeaders (by callstack; in zone Server::HandleRequest) (on 3 threads): {len(never)} x "
         in r.title
     )
+
+
+def test_the_busiest_allocating_zone_names_the_function_its_callstacks_point_to() -> None:
+    """regress_b: UI::Draw allocates a label per widget through UI::FormatLabel; the zone alone says UI::Draw."""
+    with open_capture(DATA / "dungeon-regress_b.tracy") as c:
+        r = c.memory_report()
+        ev = c.memory_events(as_frame=True)
+        top = int(ev["alloc_callstack_id"].value_counts().index[0])
+        inner = [f for f in _frames_of(c, top) if f.startswith("UI::")]
+    assert inner[0].startswith("UI::FormatLabel")  # the plain tables: the busiest callstack goes through it
+    assert "most allocations: UI::Draw (11916, 44.0 per gameplay frame, median 64 B; by callstack UI::FormatLabel)" in (
+        r.title
+    )
+    assert any(x.startswith("  by callstack: 11916 of its 11916 allocations with a callstack (100%)") for x in r.lines)

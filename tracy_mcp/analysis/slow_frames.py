@@ -96,6 +96,8 @@ CHAIN_SHARE = 0.7  # ...when this share of the inner wait's runs end right after
 SHORT_LAST = 0.3  # the job ending last before an inner wait's end, this short against the wait, is not its cause
 CLIMB = 0.8  # a culprit adding under this share of its parent zone's growth: the parent (its steps together) is it
 MAX_CLIMB = 4
+CHILD_EXPLAINS = 0.7  # a child of the waited-for job adding this share of its growth is named inside it
+CHILD_SAMPLE = 200  # the job's other runs read for its children's typical time
 LEVEL_FROM = 1.2  # two levels of frame time: the gap sought above this x the median...
 LEVEL_GAP = 1.2  # ...at least this wide (the next frame time over the last)...
 LEVEL_MIN, LEVEL_MIN_FRAMES = 0.02, 3  # ...with this share of the frames (and this many) above it...
@@ -1020,7 +1022,12 @@ def _analyse(
     lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names, what))
     counts = (m.count[:nd].mean(axis=0), typ_cnt, typ)
     others = _other_threads(growth, on, th_of, nm_of, names, labels, what, counts)
-    if others and not (res.culprit and others.startswith(f"Other threads: {res.culprit} (")):  # said as culprit
+    # said as the culprit, or part of the work the frame waited for (its thread's): not "beside the frame loop"
+    told = res.culprit and (
+        others.startswith(f"Other threads: {res.culprit} (")
+        or (res.culprit_thread and f" ({res.culprit_thread}) grew most" in others)
+    )
+    if others and not told:
         lines.append(others)
     moves = _plot_moves(ctx, ph, detail, ref)
     if moves:
@@ -1201,11 +1208,45 @@ def _waited_work(
     all_runs = t.stat_rows(sl.rows_of(work))
     typical = float(np.median(t.dur[all_runs[t.valid[all_runs]]])) if len(all_runs) else float("nan")
     span = _span(durs)
+    grown = _grown_child(ctx, mine, all_runs[t.valid[all_runs]])
+    inside = f" (inside it: {grown})" if grown else ""
     line = (
         f"{name} only waits there: {joined.evidence}{chain}. The work it waits for: {work} on {', '.join(threads)}, "
-        f"{span} in those frames (median {fmt_ns(typical)} over all its runs)."
+        f"{span} in those frames (median {fmt_ns(typical)} over all its runs){inside}."
     )
-    return line, work, ", ".join(threads), f"{span} in those frames vs a median {fmt_ns(typical)}", mine
+    return line, work, ", ".join(threads), f"{span} in those frames vs a median {fmt_ns(typical)}{inside}", mine
+
+
+def _grown_child(ctx: Capture, runs: np.ndarray, every: np.ndarray) -> str:
+    """'Terrain::GenerateChunk 26.15 ms..34.22 ms in those runs, absent from its other runs': the child zone of
+    `runs` (slow runs of one zone) whose time grew by CHILD_EXPLAINS of the runs' growth over the zone's other runs
+    (`every`: all its runs), '' when none did: what the waited-for job did differently."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    others = np.setdiff1d(every, runs)
+    if len(runs) == 0 or len(others) == 0:
+        return ""
+    if len(others) > CHILD_SAMPLE:
+        others = others[np.linspace(0, len(others) - 1, CHILD_SAMPLE).astype(I64)]
+
+    def per_run(rows: np.ndarray) -> dict[int, np.ndarray]:
+        out: dict[int, np.ndarray] = {}
+        for j, r in enumerate(rows.tolist()):
+            kids = t.children(r)
+            kids = kids[t.valid[kids]]
+            for k, d in zip(sl.name_idx[t.srcloc[kids]].tolist(), t.dur[kids].tolist(), strict=True):
+                out.setdefault(k, np.zeros(len(rows)))[j] += d
+        return out
+
+    slow, usual = per_run(runs), per_run(others)
+    growth = float(np.mean(t.dur[runs])) - float(np.median(t.dur[others]))
+    if growth <= 0 or not slow:
+        return ""
+    typ = {k: float(np.median(usual[k])) if k in usual else 0.0 for k in slow}
+    k = max(slow, key=lambda n: float(np.mean(slow[n])) - typ[n])
+    if float(np.mean(slow[k])) - typ[k] < CHILD_EXPLAINS * growth:
+        return ""
+    was = "absent from its other runs" if typ[k] == 0 else f"typical {fmt_ns(typ[k])}"
+    return f"{sl.names[k]} {_span(slow[k])} in those runs, {was}"
 
 
 def _waited_for_a_core(
