@@ -929,7 +929,7 @@ def _analyse(
                 f"{head}: culprit {work} ({work_thread}), {span};{root} {shown} ({cthread}) waits for it "
                 f"there, {usual} vs {_span(vals)} in {what}."
             )
-        elif not explained and not chosen:
+        elif not explained:
             row = int(th_of[culprit])
             row_waits = {str(names[n]) for (th, n) in waits if th == row}
             # frames that are half-loops (two marks per pass) cut the loop's zones in two: no climbing into them
@@ -940,15 +940,23 @@ def _analyse(
                 pname, slow_incl, typ_incl, parts = up
                 res.culprit, cname = pname, pname
                 usual = f"typical {fmt_ns(typ_incl)} per frame" if typ_incl > 0 else "absent from typical frames"
-                more = _runs_clause(ctx, ph, detail[mine], ref, row, pname)
-                res.title = (
-                    f"{head}: culprit {pname} ({cthread}), {usual} vs {_span(slow_incl)} in the slow frames "
-                    f"(inside it: {parts}){more}."
-                )
+                if chosen:
+                    res.title = (
+                        f"{head}: {pname} ({cthread}) grew most, {usual} vs {_span(slow_incl)} in {what} "
+                        f"(inside it: {parts.replace(' per slow frame', '' if nd == 1 else ' per frame')})."
+                    )
+                else:
+                    more = _runs_clause(ctx, ph, detail[mine], ref, row, pname)
+                    res.title = (
+                        f"{head}: culprit {pname} ({cthread}), {usual} vs {_span(slow_incl)} in the slow frames "
+                        f"(inside it: {parts}){more}."
+                    )
                 lines[:] = [x for x in lines if not x.startswith("Call path: ")]
                 path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), pname)
                 if path:
                     lines.append(f"Call path: {path}")
+        if not explained and waited is None and not chosen:
+            row = int(th_of[culprit])
             met = together(ctx, ph, detail[mine], typical, row, cname)
             if met:  # another occasional task runs in the same slow frames: the two together make them slow
                 res.title = res.title[:-1] + met + "."
