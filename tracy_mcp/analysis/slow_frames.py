@@ -96,6 +96,7 @@ CHAIN_SHARE = 0.7  # ...when this share of the inner wait's runs end right after
 SHORT_LAST = 0.3  # the job ending last before an inner wait's end, this short against the wait, is not its cause
 CLIMB = 0.8  # a culprit adding under this share of its parent zone's growth: the parent (its steps together) is it
 MAX_CLIMB = 4
+LOCKED_IDLE = 0.5  # an input wait whose time in its long frames is this share lock waits is no input wait
 CHILD_EXPLAINS = 0.7  # a child of the waited-for job adding this share of its growth is named inside it
 CHILD_SAMPLE = 200  # the job's other runs read for its children's typical time
 LEVEL_FROM = 1.2  # two levels of frame time: the gap sought above this x the median...
@@ -267,7 +268,7 @@ def slow_frames(
                 f"over {fmt_ns(cut)}, the gap between the frame times' two levels: {n} frames at {fmt_ns(lo)}.."
                 f"{fmt_ns(hi)} ({lo / ph.median_ns:.2f}x the median {fmt_ns(ph.median_ns)}), under {factor:g}x it"
             )
-    idle_frames, idle_name, idle = _idle_frames(ctx, ph, slow)
+    idle_frames, idle_name, idle = _idle_frames(ctx, ph, slow, fixed)
     if len(idle_frames):  # long only because the loop waited for input: the user paused, nothing was slow
         slow = np.setdiff1d(slow, idle_frames)
         typical = np.setdiff1d(typical, idle_frames)
@@ -515,12 +516,15 @@ def _other_culprits(
     )
 
 
-def _idle_frames(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> tuple[np.ndarray, str, np.ndarray]:
+def _idle_frames(
+    ctx: Capture, ph: FramePhases, slow: np.ndarray, fixed: bool = False
+) -> tuple[np.ndarray, str, np.ndarray]:
     """(the frames of `slow` that are over the threshold only through an event loop's wait for input, its name, the
-    time in that wait per frame of `ph`): without that wait they would not be slow. ("", zeros) without one."""
+    time in that wait per frame of `ph`): without that wait they would not be slow. ("", zeros) without one, for a
+    set at a fixed period (a timer drives it, not input), and when the loop waited there for a lock."""
     none = (np.zeros(0, I64), "", np.zeros(len(ph.dur)))
     win = ph.window() if len(ph.gameplay) else None
-    if win is None:
+    if win is None or fixed:
         return none
     waits = [w for w in wait_zones(ctx, *win, ph) if w.kind == IDLE]
     if not waits:
@@ -528,6 +532,10 @@ def _idle_frames(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> tuple[np.nd
     names = ctx._srclocs().names
     idle = np.sum([_time_in_frames(ctx, ph, str(names[w.name_idx]), w.thread_row) for w in waits], axis=0)
     out = slow[ph.dur[slow] - idle[slow] <= ph.threshold_ns]
+    if len(out):
+        held = lock_waits_in_windows(ctx, waits[0].thread_row, ph.start[out], ph.end[out])
+        if sum(float(w.wait_ns.sum()) for w in held) >= LOCKED_IDLE * float(idle[out].sum()):
+            return none  # those long waits were for a lock another thread held: the frames are slow
     return out.astype(I64), str(names[waits[0].name_idx]), idle
 
 
@@ -909,6 +917,16 @@ def _analyse(
                 )
                 res.title = res.title[:-1] + f"; {res.culprit_cause}."
                 explained = True  # the lock tells why it waits
+            elif (
+                not on[culprit] and w.holder == cthread and added >= LOCK_LEADS * float(np.mean(growth[mine, culprit]))
+            ):  # the culprit runs on the thread holding a lock the frame's thread waits for: that is the link
+                res.culprit_cause = (
+                    f"{labels[home]} waits for it in {w.zone}, for lock {w.lock}, held meanwhile by {w.holder}"
+                    + (f" in {w.holder_zone}" if w.holder_zone else "")
+                    + chain_text(chain)
+                )
+                res.title = res.title[:-1] + f"; {res.culprit_cause}."
+                explained = True
         waited = None
         if not explained and th_of[culprit] == home:
             waited = _waited_work(ctx, ph, detail[mine], int(th_of[culprit]), cname)
