@@ -33,10 +33,12 @@ from tracy_mcp.analysis.lock_contention import lock_wait_in_zones
 from tracy_mcp.analysis.program_messages import speaking_of
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import frame_pair
+from tracy_mcp.analysis.thread_focus import focus
 from tracy_mcp.analysis.wait_zones import WaitZone, frame_waits, unit_of_work
 from tracy_mcp.analysis.window_profile import WindowProfile, window_profile
 from tracy_mcp.analysis.zone_at import innermost
 from tracy_mcp.analysis.zone_paths import zone_texts
+from tracy_mcp.errors import NotFoundError
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -102,12 +104,14 @@ def thread_report(
     frames: int | str | tuple[int, int] | None = None,
     frame_set: str | None = None,
     top: int = 3,
+    thread: int | str | None = None,
 ) -> ThreadReport:
     """Per thread inside a window (default: the gameplay frames; or [start_ns, end_ns); or frames=(first, last)
     inclusive): busy time (self time of its zones, so a zone wrapping the whole thread does not count), waiting
     (zones recognised as waits: frame pacers, waits for other threads), working = busy - waiting, CPU running time
     from context switches when present, the top zones by self time; pools of threads named "<name> <n>" with their
-    imbalance. Sorted by working time: the first thread is the bottleneck."""
+    imbalance. Sorted by working time: the first thread is the bottleneck. `thread` (a name, glob, thread_id or
+    OS tid): that thread's time first, where it goes and what it waits for ("where does it spend its time?")."""
     ph = frame_phases(ctx, frame_set)
     lo, hi, what = _window(ctx, ph, start_ns, end_ns, frames)
     res = ThreadReport(title="", window=(lo, hi), window_what=what)
@@ -218,6 +222,15 @@ def thread_report(
     res.lines[1:1] = _oversubscribed(rows, cores)
     res.lines.extend(_off_cpu(ctx, rows, lo, hi, cores))
     res.lines.extend(_profiler_and_records(ctx, lo, hi, cores))
+    if thread is not None:
+        chosen = set(np.flatnonzero(ctx._thread_mask(thread)).tolist())
+        picked = [r for r in rows if r["thread_id"] in chosen]
+        if not picked:
+            raise NotFoundError(f"no thread matching {thread!r} has zones in {what}; ctx.threads() lists them")
+        title, more = focus(ctx, picked[0], top_rows, waits, lo, hi, what)
+        others = [focus(ctx, r, top_rows, waits, lo, hi, what)[0] for r in picked[1:4]]
+        res.lines = [*more, *others, f"All threads: {res.title}", *res.lines]
+        res.title = title
     return res
 
 

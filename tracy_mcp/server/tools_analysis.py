@@ -43,7 +43,7 @@ NAME_ARGUMENT = {
     "hot_paths": "name",
     "hot_functions": "name",
 }
-TAKES_THREAD = {"lock_contention", "memory_report", "call_tree", "hot_paths", "hot_functions"}
+TAKES_THREAD = {"lock_contention", "memory_report", "call_tree", "hot_paths", "hot_functions", "thread_report"}
 # how each analysis takes a frame window: a frame range itself, or the window's times (found from the frames)
 FRAMES_ARGUMENT = {
     "call_tree": "frame_range",
@@ -103,7 +103,7 @@ def register(mcp: MCPServer, core: Core) -> None:
         instance_id: Annotated[str | None, Field(description="Id or alias; optional when one is loaded.")] = None,
         thread: Annotated[
             str | None,
-            Field(description="Only this thread (name or id): not summary, the frame ones, thread_report."),
+            Field(description="Only this thread (name or id); thread_report: where it spends its time."),
         ] = None,
         name: Annotated[
             str | None, Field(description="Lock, pool (memory_report), zone (call trees) or frame set (frames).")
