@@ -873,6 +873,20 @@ def _analyse(
                     waiter += (
                         f"; most {pool_name} threads were busy in {held_by} then: the frame's jobs queued behind it"
                     )
+        lock = _lock_waits(ctx, ph, fr, nd, home, what)
+        chain: list[ChainLink] = []
+        held_by_culprit = False  # the frame's thread waits for a lock the culprit's thread holds: that is the link
+        if lock is not None and not on[culprit]:
+            _, w, added, chain = lock
+            if w.holder == cthread and added >= LOCK_LEADS * float(np.mean(growth[mine, culprit])):
+                held_by_culprit = True
+                held = (
+                    f"for lock {w.lock}, held meanwhile by {w.holder}"
+                    + (f" in {w.holder_zone}" if w.holder_zone else "")
+                    + chain_text(chain)
+                )
+                res.culprit_cause = f"{labels[home]} waits for it in {w.zone}, {held}"
+                waiter = f"{waiter}, {held}" if waiter else f"; {res.culprit_cause}"
         if not chosen:
             more = "" if where is not None else _runs_clause(ctx, ph, detail[mine], ref, int(th_of[culprit]), cname)
             res.title = (
@@ -902,9 +916,7 @@ def _analyse(
             near = _near_misses(ctx, ph, typical, (int(th_of[culprit]), int(nm_of[culprit])), vals, typ[culprit])
             if near:
                 lines.append(near)
-        lock = _lock_waits(ctx, ph, fr, nd, home, what)
-        explained = False
-        chain: list[ChainLink] = []
+        explained = held_by_culprit  # the lock tells why the frame's thread waited
         if lock is not None:
             line, w, added, chain = lock
             lines.append(line)
@@ -917,16 +929,6 @@ def _analyse(
                 )
                 res.title = res.title[:-1] + f"; {res.culprit_cause}."
                 explained = True  # the lock tells why it waits
-            elif (
-                not on[culprit] and w.holder == cthread and added >= LOCK_LEADS * float(np.mean(growth[mine, culprit]))
-            ):  # the culprit runs on the thread holding a lock the frame's thread waits for: that is the link
-                res.culprit_cause = (
-                    f"{labels[home]} waits for it in {w.zone}, for lock {w.lock}, held meanwhile by {w.holder}"
-                    + (f" in {w.holder_zone}" if w.holder_zone else "")
-                    + chain_text(chain)
-                )
-                res.title = res.title[:-1] + f"; {res.culprit_cause}."
-                explained = True
         waited = None
         if not explained and th_of[culprit] == home:
             waited = _waited_work(ctx, ph, detail[mine], int(th_of[culprit]), cname)
