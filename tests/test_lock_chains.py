@@ -57,3 +57,13 @@ def test_a_holder_is_named_by_what_runs_through_its_holds() -> None:
         defrag = cap.zones(name="TextureCache::Defragment")["duration_ns"]
     assert 0.8 < moves.sum() / defrag.sum() < 0.9
     assert "held meanwhile by Streaming in TextureCache::Defragment (100% of the time blocked)" in lc.title
+
+
+def test_the_other_contended_locks_follow_the_first_in_the_title() -> None:
+    with open_capture(DATA / "chainhitch-hitch2.tracy") as cap:
+        lc = cap.lock_contention()
+        table = lc.table
+    waits = table[table["contended"]].sort_values("wait_ns", ascending=False)["name"].tolist()
+    assert waits == ["IO::FileLock", "Assets::CacheLock", "Audio::VoiceLock"]
+    assert lc.title.startswith("Lock contention: IO::FileLock is contended")
+    assert "; next: Assets::CacheLock 146.6 ms, Audio::VoiceLock 112.7 ms of total wait." in lc.title

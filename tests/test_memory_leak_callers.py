@@ -1,5 +1,5 @@
-"""A leak in one function reached from two callers (tests/data/chatleak-session.tracy, README.md there): the leak
-is the function's, with both paths, not the larger caller's share alone."""
+"""Leaks beyond one site (tests/data/chatleak-session.tracy, twoleaks-session.tracy; README.md there): a function
+leaking for two callers is one leak with both paths; two functions leaking in two pools are two leaks."""
 
 from __future__ import annotations
 
@@ -22,3 +22,17 @@ def test_a_function_leaking_for_two_callers_is_one_leak_with_both_paths() -> Non
         "paths Client::Tick > UI::Update > Chat::ProcessIncoming > Chat::AppendMessage (817); "
         "Client::Tick > Combat::Update > Combat::LogDamage > Chat::AppendMessage (120)"
     ) in head
+
+
+def test_two_leaks_in_two_pools_are_both_in_the_title() -> None:
+    """twoleaks-session: Ships::SpawnWreck leaks 4 KiB blocks in the default pool, Particles::CreateEmitter 512 B
+    blocks in the named pool FXPool on two job threads."""
+    with open_capture(DATA / "twoleaks-session.tracy") as c:
+        res = c.memory_report()
+        ev = c.memory_events()
+    never = ev[ev["free_ns"] < 0]
+    by_pool = never.groupby("pool")["size_bytes"].agg(["count", "sum"])
+    assert by_pool.loc["FXPool"].tolist() == [66, 33792] and by_pool.loc["(default)"].tolist() == [21, 86016]
+    assert "LEAK in Ships::SpawnWreck (pool (default)): 21 x 4096 B = 86016 B never freed" in res.title
+    assert "a second LEAK in Particles::CreateEmitter (pool FXPool, on 2 threads): 66 x 512 B = 33792 B" in res.title
+    assert any(x.startswith("LEAK (a second one): Particles::CreateEmitter — 66 allocations") for x in res.lines)

@@ -1066,6 +1066,9 @@ def _summary(
             )
             if "preempted while holding the lock" in x["blocker_cpu"]:
                 title = title[:-1] + ", which was preempted (runnable, not running) through most of it."
+        rest = [f"{y['name']} {fmt_ns(y['wait_ns'])}" for y in contended[1:3]]
+        if rest:  # the other contended locks, by their total wait: the ranking a user asks for
+            title = title[:-1] + f"; next: {', '.join(rest)} of total wait."
     else:
         taken = f"{len(locks)} lock(s) taken"
         title = f"Lock contention: none — no lock was ever held by one thread while another waited ({taken})."

@@ -1015,6 +1015,10 @@ def _summary(
     # leaks first: they are what a "memory keeps growing" question is about
     steady = np.nonzero(leaks["steady"])[0]
     lk = _leak_group(leaks, sites, int(steady[0])) if len(steady) else None
+    # the steady leaks outside the first's group: another zone or pool leaking
+    others = [int(j) for j in steady if lk is not None and int(leaks["site_id"][j]) not in set(lk["ids"].tolist())]
+    lk2 = _leak_group(leaks, sites, others[0]) if others else None
+    n_more = len({str(leaks["name"][j]) for j in others}) - 1 if others else 0
     fn = _leak_function(ctx, ev, site, lk["ids"], str(lk["name"])) if lk is not None else ""
     by_stack = f"{fn} (by callstack; in zone {lk['name']})" if lk is not None and fn else ""
     if lk is not None:
@@ -1056,6 +1060,14 @@ def _summary(
         idle = _frees_nothing(ctx, ev, str(lk["name"]), int(lk["count"]))
         if idle:
             head.append(f"  {idle}")
+        if lk2 is not None:  # another code path leaks too: a second leak, not a detail of the first
+            head.append(
+                f"LEAK (a second one): {lk2['name']} — {lk2['count']} allocations x {lk2['sizes']} = {lk2['bytes']} B "
+                f"never freed, from {_t(lk2['first'])} to {_t(lk2['last'])} ({fmt_pct(lk2['bytes'] / b_never)} of what "
+                f"is still allocated at the end). Thread{'s' if len(lk2['threads']) > 1 else ''} "
+                f"{name_list(lk2['threads'])}, pool {lk2['pool']}, path {lk2['path']}"
+                + (f"; {n_more} more leaking sites below" if n_more else "")
+            )
     elif n_never and leaks["filled"].any():
         j = int(np.flatnonzero(leaks["filled"])[0])
         head.append(
@@ -1225,6 +1237,11 @@ def _summary(
         held_in += [f"on {len(lk['threads'])} threads"] if len(lk["threads"]) > 1 else []
         at = f" ({', '.join(held_in)})" if held_in else ""
         leak = f"LEAK in {by_stack or lk['name']}{at}: {lk['count']} x {lk['sizes']} = {lk['bytes']} B never freed"
+        if lk2 is not None:
+            held2 = [f"pool {lk2['pool']}"] if npools > 1 else []
+            held2 += [f"on {len(lk2['threads'])} threads"] if len(lk2["threads"]) > 1 else []
+            at2 = f" ({', '.join(held2)})" if held2 else ""
+            leak += f"; a second LEAK in {lk2['name']}{at2}: {lk2['count']} x {lk2['sizes']} = {lk2['bytes']} B"
     elif n_never:
         leak = f"no steady leak ({n_never} allocations, {b_never} B, still live at the end)"
     else:

@@ -80,6 +80,8 @@ REGULAR_MAX = 8  # slow frames at a fixed step of at most this many frames...
 REGULAR_SHARE = 0.8  # ...in this share of the gaps: a periodic pattern (every other frame)
 POOL_BUSY = 0.6  # this share of the slow frames found the pool held (and half that share of typical frames at most)
 HALF_POOL = 0.5  # the pool is held when this share of its threads run other work than the frame's jobs
+SECOND_EXPLAINS = 0.5  # ...whose growth is this share of each of its frames' excess over the median at least
+SECOND_CAUSE = 0.25  # another zone growing most in this share of the slow frames (2 at least) is in the title
 OTHER_CULPRITS = 3  # slow frames the culprit does not explain: this many other zones named
 DEFAULT_FACTOR = 2.0  # slow = over this x the median frame...
 OVERRUN = 1.05  # a paced frame whose work (the frame minus its pacing wait) is this x the median overran its period
@@ -495,24 +497,45 @@ def _other_culprits(
 ) -> str:
     """'In the others: frame 949 AI::UpdateAgents (Main thread) 0.598 ms -> 34.09 ms; ...': the slow frames the
     culprit does not explain, by the zone that grew most in them (a one-off beside a recurring hitch)."""
-    rest = np.flatnonzero(~mine & (culprit_of >= 0))
-    if not len(rest):
+    groups = _other_groups(culprit_of, mine)
+    if not groups:
         return ""
-    keys, counts = np.unique(culprit_of[rest], return_counts=True)
-    parts = []
-    for k in keys[np.argsort(-counts, kind="stable")][:OTHER_CULPRITS]:
-        sel = rest[culprit_of[rest] == k]
-        shown = ", ".join(str(int(detail[i])) for i in sel[:4]) + (", …" if len(sel) > 4 else "")
-        parts.append(
-            f"frame{'s' if len(sel) > 1 else ''} {shown}: {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) "
-            f"{fmt_ns(typ[k])} -> {_span(self_ns[sel, k])}"
-        )
-    more = len(keys) - OTHER_CULPRITS
+    parts = [
+        _group_text(k, sel, detail, self_ns, typ, names, labels, nm_of, th_of) for k, sel in groups[:OTHER_CULPRITS]
+    ]
+    more = len(groups) - OTHER_CULPRITS
     return (
-        f"In the other {len(rest)}, the zone that grew most: "
+        f"In the other {sum(len(sel) for _, sel in groups)}, the zone that grew most: "
         + "; ".join(parts)
         + (f"; {more} more zones" if more > 0 else "")
         + "."
+    )
+
+
+def _other_groups(culprit_of: np.ndarray, mine: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """The analysed slow frames the culprit does not explain, grouped by the zone that grew most in them, largest
+    group first: (that zone's key, the frames' rows)."""
+    rest = np.flatnonzero(~mine & (culprit_of >= 0))
+    keys, counts = np.unique(culprit_of[rest], return_counts=True)
+    return [(int(k), rest[culprit_of[rest] == k]) for k in keys[np.argsort(-counts, kind="stable")]]
+
+
+def _group_text(
+    k: int,
+    sel: np.ndarray,
+    detail: np.ndarray,
+    self_ns: np.ndarray,
+    typ: np.ndarray,
+    names: Any,
+    labels: list[str],
+    nm_of: np.ndarray,
+    th_of: np.ndarray,
+) -> str:
+    """'frames 94, 186, 281: Audio::DecodeMusicTrack (Main thread) 0 ns -> 32.51 ms..38.01 ms'."""
+    shown = ", ".join(str(int(detail[i])) for i in sel[:4]) + (", …" if len(sel) > 4 else "")
+    return (
+        f"frame{'s' if len(sel) > 1 else ''} {shown}: {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) "
+        f"{fmt_ns(typ[k])} -> {_span(self_ns[sel, k])}"
     )
 
 
@@ -903,6 +926,19 @@ def _analyse(
             others = _other_culprits(culprit_of, mine, detail, m.self_ns[:nd], typ, names, labels, nm_of, th_of)
             if others:
                 lines.append(others)
+            second = _other_groups(culprit_of, mine)
+            if second and len(second[0][1]) >= max(2, SECOND_CAUSE * nd):  # a second recurring cause: both lead
+                k2, sel2 = second[0]
+                name2 = str(names[int(nm_of[k2])])
+                # it makes its frames slow by itself (most of each one's excess), and is no part of the culprit
+                excess = ph.dur[detail[sel2]] - ph.median_ns
+                alone = bool(np.all(m.self_ns[sel2, k2] - typ[k2] >= SECOND_EXPLAINS * excess))
+                path2 = _path_of(ctx, ph, detail[sel2], int(th_of[k2]), name2).split(" > ")
+                path1 = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), cname).split(" > ")
+                apart = name2 not in res.title and cname not in path2 and name2 not in path1
+                if alone and apart:
+                    text = _group_text(k2, sel2, detail, m.self_ns[:nd], typ, names, labels, nm_of, th_of)
+                    res.title = res.title[:-1] + f"; a second cause, in {text}."
         elif len(slow) == 1:
             lines.append(f"{shown}: +{fmt_ns(float(vals[0] - base_typ))}{share_txt}.")
         else:
