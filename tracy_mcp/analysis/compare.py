@@ -100,6 +100,8 @@ TAIL_RATIO = 1.5
 PART_MIN_CALLS = 20  # ...with at least this many calls on each side
 CPU_HELD = 1.25  # a regressed zone whose time on a CPU per call grew less than this did not do more work
 CROSSED = 1.5  # a paced loop's median frame this much longer in B: its work may have crossed the period
+ALSO_SHOWN = 3  # other regressions named in the title after the one with most impact...
+ALSO_SHARE = 0.2  # ...adding this share of its time at least
 WAIT_EXPLAINS = 0.5  # a wait that grew by this share of the frames' growth, no zone regressing, leads
 SAMPLES_MIN = 20  # a function gaining this many CPU samples inside a regressed zone...
 SAMPLES_SHARE = 0.2  # ...and this share of the zone's samples in B is named
@@ -1345,6 +1347,7 @@ def _summary(
             + _allocating(a, b, r)
             + ("" if r["name"] == waits_on_lock else _more_threads(a, b, str(r["name"])))
             + off_words
+            + _also_slower([x for x in reg[1:] if x["impact_ns"] >= ALSO_SHARE * r["impact_ns"]][:ALSO_SHOWN])
             + "."
         )
     else:
@@ -1880,6 +1883,17 @@ def _wait_grew(
     if gone or fewer:  # the jobs queue for fewer threads: a job starting later is that, not an overlap lost
         return out + "; fewer threads in B: " + ", ".join([*(f"{n} gone" for n in sorted(set(gone))[:4]), *fewer[:3]])
     return out + started_later(a, b, str(w["name"]), float(w["mean_b_ns"] - w["mean_a_ns"]))
+
+
+def _also_slower(rest: list[dict[str, Any]]) -> str:
+    """'; also slower: Hitbox::Resolve 1.91x per call (1.16 ms -> 2.21 ms), ...': the other regressions by their
+    impact, so "what got slower" is answered whole in the title; '' without them."""
+    if not rest:
+        return ""
+    return "; also slower: " + ", ".join(
+        f"{r['name']} {r['mean_ratio']:.2f}x per call ({fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])})"
+        for r in rest
+    )
 
 
 def _startup_growth(a: Capture, b: Capture) -> str:
