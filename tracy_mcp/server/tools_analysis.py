@@ -103,7 +103,7 @@ def register(mcp: MCPServer, core: Core) -> None:
         instance_id: Annotated[str | None, Field(description="Id or alias; optional when one is loaded.")] = None,
         thread: Annotated[
             str | None,
-            Field(description="Only this thread (name or id); thread_report: where it spends its time."),
+            Field(description="One thread (name or id); thread_report: where its time goes."),
         ] = None,
         name: Annotated[
             str | None, Field(description="Lock, pool (memory_report), zone (call trees) or frame set (frames).")
