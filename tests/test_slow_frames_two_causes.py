@@ -1,9 +1,11 @@
-"""Slow frames with two recurring causes (tests/data/emberfall-regress_b.tracy, README.md there): the second is in
-the title beside the culprit, not only in the lines."""
+"""Slow frames beyond the plain 2x rule (tests/data/emberfall-regress_b.tracy, mildhitch-bench.tracy; README.md
+there): a second recurring cause in the title beside the culprit, and a few mild hitches of an unpaced loop."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import numpy as np
 
 from tracy_mcp import open_capture
 
@@ -21,3 +23,15 @@ def test_a_second_recurring_cause_is_named_in_the_title() -> None:
     assert "; a second cause, in frames 45, 165, 285: Save::Autosave (Main thread) 0 ns -> 40.01 ms..40.02 ms" in (
         res.title
     )
+
+
+def test_a_few_mild_hitches_well_above_the_rest_of_an_unpaced_loop_are_slow() -> None:
+    """mildhitch-bench: no vsync; 5 of 400 frames take ~19.7 ms against a median of 11.8 ms (1.67x, under 2x), the
+    rest at most 1.2x: a level of their own across a wide gap."""
+    with open_capture(DATA / "mildhitch-bench.tracy") as c:
+        res = c.slow_frames()
+        d = c.frames()["duration_ns"].to_numpy()[2:-1]
+    assert int((d > 1.5 * np.median(d)).sum()) == 5  # the plain tables
+    assert res.title.startswith("5 slow frame(s) of 400 gameplay frames")
+    assert "the gap between the frame times' two levels: 5 frames at 19.57 ms..19.83 ms" in res.title
+    assert "culprit Decals::RebuildAtlas (Main thread), absent from typical frames" in res.title

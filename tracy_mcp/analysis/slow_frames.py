@@ -104,6 +104,7 @@ CHILD_SAMPLE = 200  # the job's other runs read for its children's typical time
 LEVEL_FROM = 1.2  # two levels of frame time: the gap sought above this x the median...
 LEVEL_GAP = 1.2  # ...at least this wide (the next frame time over the last)...
 LEVEL_MIN, LEVEL_MIN_FRAMES = 0.02, 3  # ...with this share of the frames (and this many) above it...
+LEVEL_GAP_FEW = 1.3  # ...or fewer than that share (this many still), above a gap this wide
 LEVEL_MAX = 0.4  # ...and no more (half the frames at each level: alternating frames, not hitches)
 POOL_ASLEEP = "A late wake-up"  # a pool asleep in a wait when the frame needed it (a missed notify)
 RUNS_GREW = 1.5  # a culprit that ran this many times as often per slow frame: say so, with its time per run
@@ -390,7 +391,9 @@ def _upper_level(d: np.ndarray, median: float, threshold: float) -> tuple[float,
         return None
     cut = float(np.sqrt(seg[k] * seg[k + 1]))
     n = int(((s > cut) & (s <= threshold)).sum())
-    if n < max(LEVEL_MIN_FRAMES, LEVEL_MIN * len(s)) or n > LEVEL_MAX * len(s):
+    if n < LEVEL_MIN_FRAMES or n > LEVEL_MAX * len(s):
+        return None
+    if n < LEVEL_MIN * len(s) and ratio[k] < LEVEL_GAP_FEW:  # a few frames: a level only across a wider gap
         return None
     return cut, n, float(seg[k + 1]), float(s[hi - 1])
 
