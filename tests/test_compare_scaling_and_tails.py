@@ -1,6 +1,6 @@
 """Comparisons whose answer is not a slower function: a pool that doubled and serializes on a lock, hitches that the
-average hides, a job kicked later in the frame, one kind of call by its text (tests/data/stampede-*, tailgrow-*,
-chainhitch-*, latekick-*, texttype-*, see README.md there)."""
+average hides, a job kicked later in the frame, one kind of call by its text, a new caller (tests/data/stampede-*,
+tailgrow-*, chainhitch-*, latekick-*, texttype-*, lineofsight-*, see README.md there)."""
 
 from __future__ import annotations
 
@@ -108,3 +108,17 @@ def test_one_kind_of_call_by_text_off_the_frame_thread_and_the_loop_that_sleeps_
     assert "most impact: Assets::Decode 1.34x per call (1.06 ms -> 1.42 ms)" in lead
     assert "only its calls 'png' got slower, 0.911 ms -> 2.70 ms per call, its other kinds of call held" in lead
     assert "Main thread does not wait for it" in lead
+
+
+def test_a_zone_called_more_often_names_the_new_call_path() -> None:
+    """B's AI::EvaluateCover calls Combat::ComputeLineOfSight 8 times a frame, which A never did."""
+    a_path, b_path = DATA / "lineofsight-regress_a.tracy", DATA / "lineofsight-regress_b.tracy"
+    with open_capture(a_path) as a, open_capture(b_path) as b:
+        lead = a.compare(b).title.split(": ", 1)[1]
+        counts = [len(c.zones(name="Combat::ComputeLineOfSight")) for c in (a, b)]
+    assert counts == [1200, 3600]  # the plain tables
+    assert "most impact: Combat::ComputeLineOfSight is called 3.00x as often (1200 -> 3600 calls" in lead
+    assert (
+        "; the added calls come from a call path only B has: Battle::Update > AI::PlanTurn > AI::EvaluateCover "
+        "(2400 calls, 8 per gameplay frame)"
+    ) in lead

@@ -36,3 +36,13 @@ def test_two_leaks_in_two_pools_are_both_in_the_title() -> None:
     assert "LEAK in Ships::SpawnWreck (pool (default)): 21 x 4096 B = 86016 B never freed" in res.title
     assert "a second LEAK in Particles::CreateEmitter (pool FXPool, on 2 threads): 66 x 512 B = 33792 B" in res.title
     assert any(x.startswith("LEAK (a second one): Particles::CreateEmitter — 66 allocations") for x in res.lines)
+
+
+def test_the_busiest_allocating_code_counts_every_thread_it_runs_on() -> None:
+    """reqsrv-backlog: Server::HandleRequest allocates on each of the five worker threads."""
+    with open_capture(DATA / "reqsrv-backlog.tracy") as c:
+        res = c.memory_report()
+        ev = c.memory_events()
+        z = c.zones(name="Server::HandleRequest")
+    assert z["thread"].nunique() == 5 and len(ev) == 9625  # the plain tables
+    assert "most allocations: Server::HandleRequest (on 5 threads: 4812, median 3584 B)" in res.title

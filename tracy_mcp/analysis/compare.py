@@ -100,6 +100,7 @@ TAIL_RATIO = 1.5
 PART_MIN_CALLS = 20  # ...with at least this many calls on each side
 CPU_HELD = 1.25  # a regressed zone whose time on a CPU per call grew less than this did not do more work
 CROSSED = 1.5  # a paced loop's median frame this much longer in B: its work may have crossed the period
+NEW_CALLER_SHARE = 0.5  # a call path only B has, holding this share of a zone's added calls, is named
 ALSO_SHOWN = 3  # other regressions named in the title after the one with most impact...
 ALSO_SHARE = 0.2  # ...adding this share of its time at least
 WAIT_EXPLAINS = 0.5  # a wait that grew by this share of the frames' growth, no zone regressing, leads
@@ -1435,7 +1436,7 @@ def _summary(
         title = (
             f"{lead}most impact: {r['name']} is called {times:.2f}x "
             f"as often{rate} ({r['count_a']} -> {r['count_b']} calls{per_frame}) {same_time}, "
-            f"+{fmt_ns(d)} in total{frame_d}{slower}."
+            f"+{fmt_ns(d)} in total{frame_d}{_new_caller(r, paths, fb)}{slower}."
         )
         texts = _text_counts(a, r["name"]), _text_counts(b, r["name"])
         if texts[0] != texts[1] and (texts[0] or texts[1]):  # what the extra calls are for, by their zone text
@@ -1883,6 +1884,22 @@ def _wait_grew(
     if gone or fewer:  # the jobs queue for fewer threads: a job starting later is that, not an overlap lost
         return out + "; fewer threads in B: " + ", ".join([*(f"{n} gone" for n in sorted(set(gone))[:4]), *fewer[:3]])
     return out + started_later(a, b, str(w["name"]), float(w["mean_b_ns"] - w["mean_a_ns"]))
+
+
+def _new_caller(r: dict[str, Any], paths: list[dict[str, Any]], fb: dict[str, Any] | None) -> str:
+    """'; the added calls come from a call path only B has: Battle::Update > AI::PlanTurn > AI::EvaluateCover (2400
+    calls, 8 per gameplay frame)' when one new path of zone `r` holds most of its added calls; '' otherwise."""
+    leaf = f" > {r['name']}"
+    new = [p for p in paths if p["kind"] == "new" and str(p["name"]).endswith(leaf)]
+    added = int(r["count_b"]) - int(r["count_a"])
+    if not new or added <= 0:
+        return ""
+    top = max(new, key=lambda p: int(p["count_b"]))
+    if int(top["count_b"]) < NEW_CALLER_SHARE * added:
+        return ""
+    per = f", {int(top['count_b']) / fb['frames']:.3g} per {fb['what']}" if fb else ""
+    caller = str(top["name"])[: -len(leaf)]
+    return f"; the added calls come from a call path only B has: {caller} ({int(top['count_b'])} calls{per})"
 
 
 def _also_slower(rest: list[dict[str, Any]]) -> str:

@@ -1156,7 +1156,9 @@ def _summary(
         allb = max(int(np.sum(sites["bytes"])), 1)
         head.append(
             f"  that path on all {nth} thread(s) and {npl} pool(s): {int(np.sum(sites['allocs'][same]))} allocations "
-            f"({np.sum(sites['allocs'][same]) / total:.1%} of all), {_size(int(np.sum(sites['bytes'][same])))} "
+            f"({np.sum(sites['allocs'][same]) / total:.1%} of all"
+            + (f", {float(np.sum(sites['allocs_per_gameplay_frame'][same])):.1f} per gameplay frame" if ngame else "")
+            + f"), {_size(int(np.sum(sites['bytes'][same])))} "
             f"({np.sum(sites['bytes'][same]) / allb:.1%} of the bytes)"
         )
     if not ev.callstack.any():  # say where the trail ends, so nobody looks for a line number
@@ -1254,11 +1256,19 @@ def _summary(
         i = int(leaks["site_id"][bounded[0]])
         leak += f"; {sites['name'][i]} bounded at {_size(int(sites['never_freed_bytes'][i]))} (a cap, not a leak)"
     top = 0
-    per = f", {sites['allocs_per_gameplay_frame'][top]:.1f} per gameplay frame" if ngame else ""
+    # the same code on several threads (a pool of workers): its allocations as a whole, the figure a user asks for
+    same = np.flatnonzero(
+        (np.asarray(sites["path"]) == sites["path"][top]) & (np.asarray(sites["pool"]) == sites["pool"][top])
+    )
+    n_threads = len({str(x) for x in np.asarray(sites["thread"])[same]})
+    allocs = int(np.sum(sites["allocs"][same]))
+    per_frame = float(np.sum(sites["allocs_per_gameplay_frame"][same]))
+    per = f", {per_frame:.1f} per gameplay frame" if ngame else ""
+    where = f"on {n_threads} threads: " if n_threads > 1 else ""
     title = (
         f"Memory ({total} allocations, {_size(int(ev.size.sum()))} allocated in all): {leak}; peak live "
         f"{_size(pools['peak_bytes'][allp])} "
-        f"at {_t(pools['peak_ns'][allp])}; most allocations: {sites['name'][top]} ({sites['allocs'][top]}{per}, "
+        f"at {_t(pools['peak_ns'][allp])}; most allocations: {sites['name'][top]} ({where}{allocs}{per}, "
         f"median {sites['median_size_bytes'][top]} B"
         + (
             f"; by callstack {churn_site[0].split(' (')[0]}"
