@@ -1,5 +1,6 @@
-"""Slow frames beyond the plain 2x rule (tests/data/emberfall-regress_b.tracy, mildhitch-bench.tracy; README.md
-there): a second recurring cause in the title beside the culprit, and a few mild hitches of an unpaced loop."""
+"""Slow frames beyond one culprit over 2x (tests/data/emberfall-regress_b.tracy, mildhitch-bench.tracy,
+wavespawn-horde.tracy; README.md there): a second recurring cause, a few mild hitches of an unpaced loop, one event
+that touches several systems."""
 
 from __future__ import annotations
 
@@ -35,3 +36,18 @@ def test_a_few_mild_hitches_well_above_the_rest_of_an_unpaced_loop_are_slow() ->
     assert res.title.startswith("5 slow frame(s) of 400 gameplay frames")
     assert "the gap between the frame times' two levels: 5 frames at 19.57 ms..19.83 ms" in res.title
     assert "culprit Decals::RebuildAtlas (Main thread), absent from typical frames" in res.title
+
+
+def test_one_event_that_touches_several_systems_names_them_all() -> None:
+    """wavespawn-horde: each spawn wave adds ~6, 5, 5 and 4 ms to four systems under four parents in one frame."""
+    with open_capture(DATA / "wavespawn-horde.tracy") as c:
+        res = c.slow_frames()
+        bodies = c.zones(name="Physics::AddBodies")
+    assert float(bodies["duration_ns"].max()) > 4.5e6  # the plain tables: the wave frame's physics part
+    assert res.title.startswith("5 slow frame(s) of 400 gameplay frames")
+    assert "culprit AI::RegisterAgents (Main thread)" in res.title
+    assert (
+        "; with Physics::AddBodies +5.03 ms, Render::CreateInstances +4.97 ms, Audio::LoadVoices +4.01 ms in the "
+        in (res.title)
+    )
+    assert "same frames: together 99.1% of the self time added on Main thread" in res.title

@@ -80,6 +80,7 @@ REGULAR_MAX = 8  # slow frames at a fixed step of at most this many frames...
 REGULAR_SHARE = 0.8  # ...in this share of the gaps: a periodic pattern (every other frame)
 POOL_BUSY = 0.6  # this share of the slow frames found the pool held (and half that share of typical frames at most)
 HALF_POOL = 0.5  # the pool is held when this share of its threads run other work than the frame's jobs
+BESIDE_SHARE, BESIDE_COVER, BESIDE_IN, BESIDE_MAX = 0.5, 0.8, 0.8, 4  # _grew_beside's thresholds
 SECOND_EXPLAINS = 0.5  # ...whose growth is this share of each of its frames' excess over the median at least
 SECOND_CAUSE = 0.25  # another zone growing most in this share of the slow frames (2 at least) is in the title
 OTHER_CULPRITS = 3  # slow frames the culprit does not explain: this many other zones named
@@ -513,6 +514,32 @@ def _other_culprits(
         + (f"; {more} more zones" if more > 0 else "")
         + "."
     )
+
+
+def _grew_beside(growth: np.ndarray, candidates: np.ndarray, culprit: int, names: Any, nm_of: np.ndarray) -> str:
+    """'; with Render::CreateInstances +5.00 ms, Physics::AddBodies +4.99 ms, Audio::LoadVoices +4.00 ms in the same
+    frames: together 99% of the self time added' when the culprit holds under BESIDE_SHARE of the self time added in
+    its frames (`growth`: per frame and zone key) and a few other zones that grew in nearly all of them make up
+    most of the rest (one event touching several systems); '' otherwise."""
+    mean = growth.mean(axis=0)
+    added = float(mean[candidates & (mean > 0)].sum())
+    if added <= 0 or mean[culprit] >= BESIDE_SHARE * added:
+        return ""
+    grew_in = (growth > 0).mean(axis=0)
+    others = [
+        int(k) for k in np.argsort(-mean) if k != culprit and candidates[k] and mean[k] > 0 and grew_in[k] >= BESIDE_IN
+    ]
+    chosen: list[int] = []
+    total = float(mean[culprit])
+    for k in others[:BESIDE_MAX]:
+        chosen.append(k)
+        total += float(mean[k])
+        if total >= BESIDE_COVER * added:
+            break
+    if total < BESIDE_COVER * added:
+        return ""
+    parts = ", ".join(f"{names[int(nm_of[k])]} +{fmt_ns(float(mean[k]))}" for k in chosen)
+    return f"; with {parts} in the same frames: together {fmt_pct(total / added)} of the self time added"
 
 
 def _other_groups(culprit_of: np.ndarray, mine: np.ndarray) -> list[tuple[int, np.ndarray]]:
@@ -1020,6 +1047,10 @@ def _analyse(
             if met:  # another occasional task runs in the same slow frames: the two together make them slow
                 res.title = res.title[:-1] + met + "."
                 res.culprit_cause = met[2:]
+            elif on[culprit] and up is None:
+                beside = _grew_beside(growth[mine], on & ~is_wait, culprit, names, nm_of)
+                if beside:  # the culprit is a small part of the added time: the others that grew with it
+                    res.title = res.title[:-1] + f"{beside} on {labels[home]}."
             runs = _longest_runs(ctx, ph, detail[mine], int(th_of[culprit]), cname)
             lines.extend(_inside_runs(ctx, runs, cname, msgs))
         if late_title:
