@@ -1016,7 +1016,8 @@ def _summary(
     steady = np.nonzero(leaks["steady"])[0]
     lk = _leak_group(leaks, sites, int(steady[0])) if len(steady) else None
     # the steady leaks outside the first's group: another zone or pool leaking
-    others = [int(j) for j in steady if lk is not None and int(leaks["site_id"][j]) not in set(lk["ids"].tolist())]
+    grouped = set(lk["ids"].tolist()) if lk is not None else set()
+    others = [int(j) for j in steady if lk is not None and int(leaks["site_id"][j]) not in grouped]
     lk2 = _leak_group(leaks, sites, others[0]) if others else None
     n_more = len({str(leaks["name"][j]) for j in others}) - 1 if others else 0
     fn = _leak_function(ctx, ev, site, lk["ids"], str(lk["name"])) if lk is not None else ""
@@ -1235,14 +1236,10 @@ def _summary(
         )
     # the title is every headline in one line (the summary of a capture quotes it)
     if lk is not None:
-        held_in = [f"pool {lk['pool']}"] if npools > 1 else []
-        held_in += [f"on {len(lk['threads'])} threads"] if len(lk["threads"]) > 1 else []
-        at = f" ({', '.join(held_in)})" if held_in else ""
+        at = _leak_where(lk, npools)
         leak = f"LEAK in {by_stack or lk['name']}{at}: {lk['count']} x {lk['sizes']} = {lk['bytes']} B never freed"
         if lk2 is not None:
-            held2 = [f"pool {lk2['pool']}"] if npools > 1 else []
-            held2 += [f"on {len(lk2['threads'])} threads"] if len(lk2["threads"]) > 1 else []
-            at2 = f" ({', '.join(held2)})" if held2 else ""
+            at2 = _leak_where(lk2, npools)
             leak += f"; a second LEAK in {lk2['name']}{at2}: {lk2['count']} x {lk2['sizes']} = {lk2['bytes']} B"
     elif n_never:
         leak = f"no steady leak ({n_never} allocations, {b_never} B, still live at the end)"
@@ -1283,6 +1280,14 @@ def _summary(
         *head,
         *det,
     ]
+
+
+def _leak_where(lk: dict[str, Any], npools: int) -> str:
+    """' (pool FXPool, on 2 threads)' for a leak group: its pool when the capture has several, its threads when
+    several; '' when neither says anything."""
+    held = [f"pool {lk['pool']}"] if npools > 1 else []
+    held += [f"on {len(lk['threads'])} threads"] if len(lk["threads"]) > 1 else []
+    return f" ({', '.join(held)})" if held else ""
 
 
 def _leak_group(leaks: dict[str, Any], sites: dict[str, Any], j: int) -> dict[str, Any]:

@@ -950,6 +950,7 @@ def _analyse(
         share_txt = (
             f"; it explains {_share_span(shares)} of the self time added on {labels[home]}" if len(shares) else ""
         )
+        path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), cname)
         if not chosen:
             of = f"{nd} analysed slow frames" if nd == len(slow) else f"the {nd} slowest frames (analysed)"
             lines.append(f"{shown} grew most in {int(mine.sum())} of {of}{share_txt}.")
@@ -964,8 +965,7 @@ def _analyse(
                 excess = ph.dur[detail[sel2]] - ph.median_ns
                 alone = bool(np.all(m.self_ns[sel2, k2] - typ[k2] >= SECOND_EXPLAINS * excess))
                 path2 = _path_of(ctx, ph, detail[sel2], int(th_of[k2]), name2).split(" > ")
-                path1 = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), cname).split(" > ")
-                apart = name2 not in res.title and cname not in path2 and name2 not in path1
+                apart = name2 not in res.title and cname not in path2 and name2 not in path.split(" > ")
                 if alone and apart:
                     text = _group_text(k2, sel2, detail, m.self_ns[:nd], typ, names, labels, nm_of, th_of)
                     res.title = res.title[:-1] + f"; a second cause, in {text}."
@@ -975,7 +975,6 @@ def _analyse(
             of = f"the {nd} frames analysed" if nd == len(slow) else f"the {nd} slowest of {what} (analysed)"
             total = float(growth[mine, culprit].sum())
             lines.append(f"{shown} grew most in {int(mine.sum())} of {of} (+{fmt_ns(total)} in them){share_txt}.")
-        path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), cname)
         if path:
             lines.append(f"Call path: {path}")
         if not chosen:

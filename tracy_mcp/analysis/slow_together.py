@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tracy_mcp.analysis.formatting import fmt_ns
+from tracy_mcp.analysis.scope import Scope, zone_rows
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -34,8 +35,8 @@ def together(ctx: Capture, ph: FramePhases, slow: np.ndarray, others: np.ndarray
     if len(mine) == 0 or len(slow) < 2 or len(others) == 0:
         return ""
     depth = int(np.median(t.depth[mine]))
-    lo, hi = _thread_rows(ctx, thread_row)
-    rows = lo + np.flatnonzero((t.depth[lo:hi] == depth) & t.valid[lo:hi] & (t.owner[lo:hi] == thread_row))
+    rows = zone_rows(ctx, Scope(np.asarray([thread_row]), None, None, ""))
+    rows = rows[(t.depth[rows] == depth) & t.valid[rows]]
     if len(rows) == 0:
         return ""
     n = len(ph.start)
@@ -80,11 +81,3 @@ def together(ctx: Capture, ph: FramePhases, slow: np.ndarray, others: np.ndarray
         f", while the {len(a_only)} frames with {culprit} alone and the {len(b_only)} with {partner} alone are not "
         f"slow (at most {fmt_ns(worst)}): the frame is slow only when the two meet (run them in different frames)"
     )
-
-
-def _thread_rows(ctx: Capture, thread_row: int) -> tuple[int, int]:
-    """The block of zone rows of one thread (each thread's zones are contiguous in the engine's table)."""
-    db = ctx._db
-    if db.has("threads", "zones_begin"):
-        return int(db.col("threads", "zones_begin")[thread_row]), int(db.col("threads", "zones_end")[thread_row])
-    return 0, ctx._cpu().n
