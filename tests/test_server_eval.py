@@ -186,6 +186,14 @@ def test_idle_sweep_by_kind() -> None:
     assert {i.id for i in reg.all()} == {"file-fresh", "live-on"}
 
 
+def test_same_file_name_from_another_folder_is_named_by_its_folder() -> None:
+    reg = Registry()
+    add(reg, "run1")
+    assert reg.new_id("run1", "nightly") == "nightly-run1"
+    add(reg, "nightly-run1")
+    assert reg.new_id("run1", "nightly") == "run1-2"  # a third of that name falls back to a number
+
+
 def test_aliases_and_lookup_errors() -> None:
     reg = Registry()
     inst = add(reg, "cap")

@@ -182,12 +182,16 @@ class Registry:
             return len(self._items)
 
     # -- changes ------------------------------------------------------------------------------------------------
-    def new_id(self, base: str) -> str:
+    def new_id(self, base: str, folder: str | None = None) -> str:
+        """`base` (a file's stem) if free; else `folder-base`, so that run1.tracy from two folders reads as two
+        names rather than run1 and run1-2; else `base-N`."""
         with self._lock:
             self._drop_closed()
             base = _slug(base)
-            if base not in self._items and not any(base in i.aliases for i in self._items.values()):
-                return base
+            candidates = [base] + ([f"{_slug(folder)}-{base}"] if folder else [])
+            for candidate in candidates:
+                if candidate not in self._items and not any(candidate in i.aliases for i in self._items.values()):
+                    return candidate
             for n in range(2, 10_000):
                 candidate = f"{base}-{n}"
                 if candidate not in self._items:
