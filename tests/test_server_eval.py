@@ -186,12 +186,13 @@ def test_idle_sweep_by_kind() -> None:
     assert {i.id for i in reg.all()} == {"file-fresh", "live-on"}
 
 
-def test_same_file_name_from_another_folder_is_named_by_its_folder() -> None:
+def test_same_file_name_from_another_folder_is_named_by_the_folder_that_differs() -> None:
     reg = Registry()
-    add(reg, "run1")
-    assert reg.new_id("run1", "nightly") == "nightly-run1"
-    add(reg, "nightly-run1")
-    assert reg.new_id("run1", "nightly") == "run1-2"  # a third of that name falls back to a number
+    reg.add(Instance(id="run1", capture=FakeCapture(), path="/t/blind202/neutral/run1.tracy"))
+    assert reg.new_id("run1", "/t/blind203/neutral/run1.tracy") == "blind203-run1"
+    reg.add(Instance(id="blind203-run1", capture=FakeCapture(), path="/t/blind203/neutral/run1.tracy"))
+    assert reg.new_id("run1", "/t/blind203/neutral/run1.tracy") == "run1-2"  # that name taken too: a number
+    assert reg.new_id("run1") == "run1-2"  # a live session has no path
 
 
 def test_aliases_and_lookup_errors() -> None:

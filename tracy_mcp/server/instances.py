@@ -97,6 +97,15 @@ def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "-", text).strip("-") or "capture"
 
 
+def _differing_folder(path: Path, other: Path) -> str | None:
+    """The nearest folder of `path` whose name is not the one `other` has at the same height."""
+    mine, theirs = path.parents, other.parents
+    for i, folder in enumerate(mine):
+        if folder.name and (i >= len(theirs) or theirs[i].name != folder.name):
+            return folder.name
+    return None
+
+
 GONE_KEPT = 256  # names of unloaded instances remembered, to say why a request for one fails
 
 
@@ -182,13 +191,19 @@ class Registry:
             return len(self._items)
 
     # -- changes ------------------------------------------------------------------------------------------------
-    def new_id(self, base: str, folder: str | None = None) -> str:
-        """`base` (a file's stem) if free; else `folder-base`, so that run1.tracy from two folders reads as two
-        names rather than run1 and run1-2; else `base-N`."""
+    def new_id(self, base: str, path: str | None = None) -> str:
+        """`base` (a file's stem) if free; else, for a file, `folder-base` with the nearest folder in which its path
+        differs from the file holding that name (`blind203-run1`, not `run1-2`, for blind203/neutral/run1.tracy
+        beside blind202/neutral/run1.tracy); else `base-N`."""
         with self._lock:
             self._drop_closed()
             base = _slug(base)
-            candidates = [base] + ([f"{_slug(folder)}-{base}"] if folder else [])
+            candidates = [base]
+            holder = self._items.get(base)
+            if path and holder is not None and holder.path:
+                folder = _differing_folder(Path(path), Path(holder.path))
+                if folder:
+                    candidates.append(f"{_slug(folder)}-{base}")
             for candidate in candidates:
                 if candidate not in self._items and not any(candidate in i.aliases for i in self._items.values()):
                     return candidate

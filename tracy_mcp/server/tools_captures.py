@@ -235,7 +235,7 @@ async def _load_new(core: Core, p: Path, alias: str | None, ctx: Context | None)
     except LoadRefused as exc:
         raise ToolError(str(exc)) from None
     resolved, mtime = file_key(p)
-    inst = Instance(id=alias or core.registry.new_id(p.stem, p.resolve().parent.name), capture=capture, path=resolved, mtime=mtime)
+    inst = Instance(id=alias or core.registry.new_id(p.stem, resolved), capture=capture, path=resolved, mtime=mtime)
     try:
         evicted = core.registry.add(inst)
     except InstanceBusyError as exc:
