@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from tracy_mcp import open_capture
 
 DATA = Path(__file__).parent / "data"
@@ -122,3 +124,15 @@ def test_a_zone_called_more_often_names_the_new_call_path() -> None:
         "; the added calls come from a call path only B has: Battle::Update > AI::PlanTurn > AI::EvaluateCover "
         "(2400 calls, 8 per gameplay frame)"
     ) in lead
+
+
+def test_a_server_whose_median_request_held_while_its_tail_grew_says_the_tail_grew() -> None:
+    """kvserver-cache: ~1% -> ~20% of requests miss the cache and wait ~40 ms in Db::Fetch: p50 holds at 2 ms,
+    p90 goes 3 -> 42 ms."""
+    with open_capture(DATA / "kvserver-cache_a.tracy") as a, open_capture(DATA / "kvserver-cache_b.tracy") as b:
+        da = a.zones(name="Request::Handle", as_frame=True)["duration_ns"].to_numpy()
+        db = b.zones(name="Request::Handle", as_frame=True)["duration_ns"].to_numpy()
+        assert abs(np.median(db) / np.median(da) - 1) < 0.05 and np.percentile(db, 90) > 5 * np.percentile(da, 90)
+        title = a.compare(b).title
+    assert "the median within noise, but the tail grew: 20.9% of B's runs take longer than A's p99" in title
+    assert "p90 3.22 ms -> 42.43 ms" in title and "most impact: Db::Fetch is called 20.60x as often" in title

@@ -84,3 +84,32 @@ def test_staggering_the_two_tasks_reads_as_fewer_hitches() -> None:
     assert lead.startswith("B hitches less often: 1 slow frame(s), vs 4 in A, every 1.30 s")
     assert "A's from AI::Replan (Main thread): with Streaming::Tick" in lead
     assert "the frame is slow only when the two meet" in lead
+
+
+def test_a_limiter_that_oversleeps_is_the_answer_not_the_work() -> None:
+    """gemfall-ship: ~8.7 ms of work, then Frame::Limit sleeps ~2.6 ms past the 16.67 ms deadline: no frame stands
+    out, every frame is long, and the pacer (not a zone of work) is why."""
+    with open_capture(DATA / "gemfall-ship.tracy") as c:
+        f = c.frames(as_frame=True)["duration_ns"].to_numpy()[1:-1]
+        lim = c.zones(name="Frame::Limit", as_frame=True)["duration_ns"].to_numpy()
+        assert (f > 16_666_667).mean() > 0.95 and np.median(f) - np.median(lim) < 10_000_000  # the tables
+        r = c.slow_frames()
+        budget = c.slow_frames(budget_ns=16_666_667)
+        s = c.summary()
+    said = "The frame-pacing wait, not the work, sets the frame time: Frame::Limit (Main thread)"
+    assert said in r.title and "still end past it, by a median 2." in r.title
+    assert budget.title.startswith(said)  # over the 60 fps budget: the pacer leads, not the zones that grew
+    assert s.findings[0][1].startswith("0 slow frame(s)") and said in s.findings[0][1]
+
+
+def test_a_limiter_that_paces_to_its_deadline_or_vsync_is_not_told_as_oversleeping() -> None:
+    for name in ("gemfall-regress_a", "warband-alternating", "beat-hitch"):
+        with open_capture(DATA / f"{name}.tracy") as c:
+            assert "sets the frame time" not in c.slow_frames().title, name
+
+
+def test_compare_names_the_limiter_that_oversleeps_in_b() -> None:
+    with open_capture(DATA / "gemfall-regress_a.tracy") as a, open_capture(DATA / "gemfall-regress_b.tracy") as b:
+        title = a.compare(b).title
+    assert "(+16.1%); in B the frame-pacing wait, not the work, sets the frame time: Frame::Limit" in title
+    assert "B's limiter oversleeps" in title

@@ -45,6 +45,7 @@ from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, mar
 from tracy_mcp.analysis.locations import location_label, locations_of
 from tracy_mcp.analysis.machine_factor import MIN_CALLS, machine_factor, machine_words
 from tracy_mcp.analysis.memory_report import allocations_by_zone
+from tracy_mcp.analysis.pacer_overshoot import pacer_overshoot
 from tracy_mcp.analysis.pipeline import pipeline_change
 from tracy_mcp.analysis.program_messages import one_off_after, one_off_before
 from tracy_mcp.analysis.rank_test import mann_whitney
@@ -326,15 +327,29 @@ def _unit_latency(a: Capture, b: Capture, alpha: float) -> str:
     db_ = zb["duration_ns"].to_numpy().astype(np.float64)
     if min(len(da), len(db_)) < UNIT_MIN_RUNS:
         return ""
-    (a50, a99), (b50, b99) = np.percentile(da, [50, 99]), np.percentile(db_, [50, 99])
+    (a50, a90, a99), (b50, b90, b99) = np.percentile(da, [50, 90, 99]), np.percentile(db_, [50, 90, 99])
     p = mann_whitney(da, db_)[0]
     noise = "" if p < alpha else ", within noise"
+    tail = _unit_tail(da, db_, a99, b99) if noise else ""
+    if tail:  # the median held while a part of the runs moved: the tail is the news, not "within noise"
+        noise = f"; the median within noise, but {tail}, p90 {fmt_ns(a90)} -> {fmt_ns(b90)}"
     return (
         _throughput(za, zb, name)
         + _queue_wait(a, b, name)
         + f"runs of {name} (the unit of work; {len(da)} -> {len(db_)}) p50 {fmt_ns(a50)} -> {fmt_ns(b50)} "
         f"({(b50 - a50) / a50:+.1%}), p99 {fmt_ns(a99)} -> {fmt_ns(b99)}{noise}; "
     )
+
+
+def _unit_tail(da: np.ndarray, db_: np.ndarray, a99: float, b99: float) -> str:
+    """'the tail grew: 20.6% of B's runs take longer than A's p99 (1% by chance)' when a part of the unit's runs
+    moved far (_tail_moved), or 'the tail shrank: ...' the other way; ''."""
+    grew, shrank = float((db_ > a99).mean()), float((da > b99).mean())
+    if grew >= shrank and _tail_moved(da, db_, grew):
+        return f"the tail grew: {grew:.1%} of B's runs take longer than A's p99 (1% by chance)"
+    if shrank > grew and _tail_moved(db_, da, shrank):
+        return f"the tail shrank: {shrank:.1%} of A's runs took longer than B's p99 (1% by chance)"
+    return ""
 
 
 def _queue_wait(a: Capture, b: Capture, name: str) -> str:
@@ -1499,6 +1514,12 @@ def _summary(
             )
     if fa and fb:
         title = title[:-1] + _crossed_interval(a, b, names, fa, fb) + "."
+        late = _pacer_late(a, b)
+        figures = f"({fb['median_ns'] / fa['median_ns'] - 1:+.1%}); "
+        if late and figures in title:  # the frames grew in their limiter: that leads whatever else moved
+            title = title.replace(figures, f"{figures}{late}; ", 1)
+        elif late:
+            title = f"{title[:-1]}; {late}."
     # the program's own part: the profiler's start before it varies by a tenth of a second from run to run
     sa, sb = program_startup_ns(a), program_startup_ns(b)
     if sa and sb and abs(sb - sa) >= max(STARTUP_CHANGE * sa, STARTUP_DELTA_NS):  # the run took longer to start
@@ -1819,6 +1840,21 @@ def _crossed_interval(
             f"{fmt_ns(r['mean_b_ns'])} per call)"
         )
     return out
+
+
+def _pacer_late(a: Capture, b: Capture) -> str:
+    """'in B the frame-pacing wait, not the work, sets the frame time: Frame::Limit ends the frames at a median
+    19.46 ms while the work before it takes 8.65 ms, past the 16.67 ms interval by a median 2.78 ms (A: not)' when
+    B's limiter oversleeps and A's did not (pacer_overshoot); '' otherwise."""
+    ob = pacer_overshoot(b)
+    if ob is None or pacer_overshoot(a) is not None:
+        return ""
+    return (
+        f"in B the frame-pacing wait, not the work, sets the frame time: {ob.name} ends the frames at a median "
+        f"{fmt_ns(ob.median_ns)} while the work before it takes {fmt_ns(ob.work_ns)}, past the "
+        f"{fmt_ns(ob.target_ns)} ({1e9 / ob.target_ns:.0f} fps) interval by a median {fmt_ns(ob.by_ns)} (A's did "
+        "not): B's limiter oversleeps"
+    )
 
 
 def _pacer_offset(ctx: Capture, name: str) -> float | None:

@@ -206,6 +206,16 @@ def _mostly_waiting(ctx: Capture, t: ZoneTree, rows: np.ndarray, s: int, e: int)
     return f"its threads run zones through {most}: it waits"
 
 
+def time_in_frames(ctx: Capture, ph: FramePhases, name: str, thread_row: int | None = None) -> np.ndarray:
+    """Per frame of `ph`: the time in runs of zone `name` (on `thread_row`, or any thread) that start in it."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    rows = rows[t.valid[rows] & ((t.owner[rows] == thread_row) if thread_row is not None else True)]
+    fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
+    ok = fi >= 0
+    return np.bincount(fi[ok], weights=t.dur[rows][ok].astype(np.float64), minlength=len(ph.start))
+
+
 def phase_rows(ph: FramePhases) -> dict[str, Any]:
     """The frames that are not gameplay as table columns: frame, kind, start_ns, duration_ns, reason."""
     idx = np.flatnonzero(ph.kind != GAMEPLAY)

@@ -27,12 +27,14 @@ from tracy_mcp.analysis.frame_phases import (
     paired_marks,
     periodic,
     phase_rows,
+    time_in_frames,
 )
 from tracy_mcp.analysis.frame_self_time import FrameSelfTime, frame_self_time, frame_thread
 from tracy_mcp.analysis.frame_trend import FrameTrend, frame_time_plot, frame_trend
 from tracy_mcp.analysis.gpu_load import gpu_cause
 from tracy_mcp.analysis.locations import grown_location
 from tracy_mcp.analysis.lock_contention import ChainLink, WindowWaits, chain_text, hold_chain, lock_waits_in_windows
+from tracy_mcp.analysis.pacer_overshoot import AT_RATE, pacer_overshoot
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import frame_pair
@@ -136,6 +138,7 @@ class SlowFrames(Report):
     culprit_thread: str | None = None
     culprit_cause: str = ""  # why the culprit grew when a lock it waits for tells it ("it waits there for lock ...")
     typical_frames: int = 0  # how many frames the typical values are the median of
+    overshoot: str = ""  # the frame-pacing wait, not the work, makes the frames long (pacer_overshoot)
 
 
 FRAME_COLS = (
@@ -318,9 +321,18 @@ def slow_frames(
         paired = paired_marks(ctx, ph)
         if paired:  # the frames are half-loops: their rate and medians mislead, say so first
             res.lines.insert(0, paired)
+        over = pacer_overshoot(ctx) if frame_set in (None, "Frame") and budget_ns is None else None
+        if over is not None:  # none stands out because the pacer makes every frame long: that is the answer
+            res.overshoot = over.line()
+            res.title = f"{head}. {res.overshoot}"
         return res
     typical, near = _near_when_drifting(trend, slow, typical)
     _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
+    over = pacer_overshoot(ctx) if frame_set in (None, "Frame") and budget_ns is not None else None
+    if over is not None and abs(budget_ns - over.target_ns) <= AT_RATE * over.target_ns:  # type: ignore[operator]
+        # over a budget the work fits: the pacer, not the zones that grew, makes these frames miss it
+        res.overshoot = over.line()
+        res.title = f"{res.overshoot} {res.title}"
     if missed:
         res.lines.insert(0, missed)
     overran = _overran(ctx, ph, pacer, slow, missed_frames) if pacer and budget_ns is None else None
@@ -583,23 +595,13 @@ def _idle_frames(
     if not waits:
         return none
     names = ctx._srclocs().names
-    idle = np.sum([_time_in_frames(ctx, ph, str(names[w.name_idx]), w.thread_row) for w in waits], axis=0)
+    idle = np.sum([time_in_frames(ctx, ph, str(names[w.name_idx]), w.thread_row) for w in waits], axis=0)
     out = slow[ph.dur[slow] - idle[slow] <= ph.threshold_ns]
     if len(out):
         held = lock_waits_in_windows(ctx, waits[0].thread_row, ph.start[out], ph.end[out])
         if sum(float(w.wait_ns.sum()) for w in held) >= LOCKED_IDLE * float(idle[out].sum()):
             return none  # those long waits were for a lock another thread held: the frames are slow
     return out.astype(I64), str(names[waits[0].name_idx]), idle
-
-
-def _time_in_frames(ctx: Capture, ph: FramePhases, name: str, thread_row: int | None = None) -> np.ndarray:
-    """Per frame of `ph`: the time in runs of zone `name` (on `thread_row`, or any thread) that start in it."""
-    t = ctx._cpu()
-    rows = t.stat_rows(ctx._srclocs().rows_of(name))
-    rows = rows[t.valid[rows] & ((t.owner[rows] == thread_row) if thread_row is not None else True)]
-    fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
-    ok = fi >= 0
-    return np.bincount(fi[ok], weights=t.dur[rows][ok].astype(np.float64), minlength=len(ph.start))
 
 
 def _overran(ctx: Capture, ph: FramePhases, pacer: str, slow: np.ndarray, told: np.ndarray) -> tuple[str, int] | None:
@@ -609,7 +611,7 @@ def _overran(ctx: Capture, ph: FramePhases, pacer: str, slow: np.ndarray, told: 
     g = ph.gameplay
     if len(g) == 0:
         return None
-    work = ph.dur[g] - _time_in_frames(ctx, ph, pacer)[g]
+    work = ph.dur[g] - time_in_frames(ctx, ph, pacer)[g]
     late = work > OVERRUN * ph.median_ns
     over = g[late]
     if not len(np.setdiff1d(over, np.concatenate([slow, told]))):

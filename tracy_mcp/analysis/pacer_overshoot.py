@@ -1,0 +1,98 @@
+"""pacer_overshoot: a paced loop whose frames are long because its pacing wait ends late, not because of its work.
+
+A frame limiter that sleeps to a deadline makes every frame the interval it aims at, whatever the work before it
+took. When the frames sit clearly above a common display interval (19.3 ms: above 60 Hz's 16.67 ms, short of 50
+Hz's 20 ms) while the work before the wait fits well inside it, the wait is what makes the frames long: a limiter
+that oversleeps (rounds its sleep up, adds a margin) or aims at an odd rate. No zone of work explains such frames,
+so neither slow_frames' culprits nor the hot paths do.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+import numpy as np
+
+from tracy_mcp.analysis.formatting import fmt_ns
+from tracy_mcp.analysis.frame_phases import frame_phases, paired_marks, time_in_frames
+from tracy_mcp.analysis.wait_zones import PACES, wait_zones
+
+if TYPE_CHECKING:
+    from tracy_mcp.analysis.capture import Capture
+
+RATES_HZ = (240, 165, 144, 120, 100, 90, 75, 60, 50, 48, 30, 25, 24, 20, 15)  # what a frame loop aims at
+AT_RATE = 0.02  # a median frame within this share of an interval runs at it (a limiter's wake-up aside)
+ABOVE = 0.05  # ...and one this far above the interval below it missed that one
+WORK_FITS = 0.8  # the work before the wait (median) takes at most this share of the interval
+FITTING = 0.8  # ...and fits the interval in this share of the frames at least
+LATE = 0.8  # of which this share still ends past the interval
+MIN_FRAMES = 30
+
+
+@attrs.frozen
+class Overshoot:
+    """The pacing wait `name` on `thread` ends the frames at `median_ns` while the work before it takes `work_ns`
+    (medians); `late` of the `fitting` frames whose work fits `target_ns` end past it, by `by_ns` (median)."""
+
+    name: str
+    thread: str
+    median_ns: float
+    work_ns: float
+    target_ns: float
+    late: int
+    fitting: int
+    by_ns: float
+
+    def line(self) -> str:
+        fps, target = 1e9 / self.median_ns, 1e9 / self.target_ns
+        return (
+            f"The frame-pacing wait, not the work, sets the frame time: {self.name} ({self.thread}) ends the frames "
+            f"at a median {fmt_ns(self.median_ns)} ({fps:.1f} fps) while the work before it takes a median "
+            f"{fmt_ns(self.work_ns)}; {self.late} of the {self.fitting} frames whose work fits "
+            f"{fmt_ns(self.target_ns)} ({target:.0f} fps) still end past it, by a median {fmt_ns(self.by_ns)}: the "
+            f"wait oversleeps a {target:.0f} fps deadline (a sleep rounded up, a margin added), or it aims at "
+            f"{fps:.1f} fps."
+        )
+
+
+def pacer_overshoot(ctx: Capture) -> Overshoot | None:
+    """The Overshoot of the main frames' pacing wait, or None (no pacer, frames at a common rate, or work that
+    reaches the interval itself)."""
+    ph = frame_phases(ctx)
+    if ph is None or len(ph.gameplay) < MIN_FRAMES or paired_marks(ctx, ph):
+        return None
+    g = ph.gameplay
+    frame = ph.dur[g].astype(np.float64)
+    median = float(np.median(frame))
+    intervals = [1e9 / hz for hz in RATES_HZ]
+    if any(abs(median - x) <= AT_RATE * x for x in intervals):
+        return None  # the loop runs at a common rate: paced as meant
+    below = [x for x in intervals if x * (1 + ABOVE) <= median]
+    win = ph.window()
+    if not below or win is None:
+        return None
+    target = max(below)
+    pacer = next((w for w in wait_zones(ctx, *win, ph) if w.kind == PACES), None)
+    if pacer is None:
+        return None
+    name = str(ctx._srclocs().names[pacer.name_idx])
+    work = frame - time_in_frames(ctx, ph, name, pacer.thread_row)[g]
+    fits = work <= target
+    if float(np.median(work)) > WORK_FITS * target or fits.mean() < FITTING:
+        return None  # the work itself reaches the interval: the frames are long because of it
+    late = fits & (frame > target * (1 + AT_RATE))
+    if late.sum() < LATE * fits.sum():
+        return None
+    labels = ctx._thread_labels()
+    where = labels[pacer.thread_row] if 0 <= pacer.thread_row < len(labels) else f"thread {pacer.thread_row}"
+    return Overshoot(
+        name,
+        where,
+        median,
+        float(np.median(work)),
+        target,
+        int(late.sum()),
+        int(fits.sum()),
+        float(np.median(frame[late] - target)),
+    )
