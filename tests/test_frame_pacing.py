@@ -113,3 +113,14 @@ def test_compare_names_the_limiter_that_oversleeps_in_b() -> None:
         title = a.compare(b).title
     assert "(+16.1%); in B the frame-pacing wait, not the work, sets the frame time: Frame::Limit" in title
     assert "B's limiter oversleeps" in title
+
+
+def test_compare_counts_the_missed_intervals_when_frames_two_intervals_long_straddle_twice_the_median() -> None:
+    """sparks-burst: b's bursts make 20.0-20.7 ms frames of a 10.06 ms loop (one missed interval, about half of
+    them a hair over 2x the median): b hitches more often, not less."""
+    with open_capture(DATA / "sparks-burst_a.tracy") as a, open_capture(DATA / "sparks-burst_b.tracy") as b:
+        fb = b.frames(as_frame=True)["duration_ns"].to_numpy()
+        assert ((fb > 15_000_000) & (fb < 2 * 10_060_000)).sum() >= 5  # the tables: misses under 2x
+        title = a.compare(b).title
+    assert title.startswith("B (sparks-burst_b.tracy) vs A (sparks-burst_a.tracy): B hitches more often: 19 slow")
+    assert "B's from Particles::Simulate (Main thread)" in title

@@ -625,6 +625,13 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
         return ""  # neither run's hitches are a paced loop's late frames
     sa, sb = ra.table, rb.table
     na, nb = len(sa), len(sb)
+    limit = PACED_FACTOR * fa["median_ns"]
+    if missed and (nb > na) != (int((fb["durs"] > limit).sum()) > int((fa["durs"] > limit).sum())):
+        # the missed intervals moved one way while the frames over 2x moved the other (frames two intervals long
+        # straddle 2x): the misses are the hitches the user sees
+        ra, rb = a.slow_frames(factor=PACED_FACTOR), b.slow_frames(factor=PACED_FACTOR)
+        sa, sb = ra.table, rb.table
+        na, nb = len(sa), len(sb)
     if not _far_apart(na, nb):
         return ""
     more = nb > na
