@@ -188,3 +188,14 @@ def test_a_phase_run_once_that_joins_its_helper_threads_is_a_wait() -> None:
     main = r.table.set_index("thread").loc["Main thread"]
     assert main["waiting_ns"] >= 0.95 * phase["duration_ns"]
     assert "Busiest thread: Main thread" not in r.title
+
+
+def test_a_batch_step_moved_onto_the_workers_is_named_with_the_time_it_left() -> None:
+    """cooker-navmesh: the 16 NavMesh::BuildTile runs leave the main thread for the two CookWorker threads."""
+    with open_capture(DATA / "cooker-navmesh_a.tracy") as a, open_capture(DATA / "cooker-navmesh_b.tracy") as b:
+        ta, tb = (c.zones(name="NavMesh::BuildTile", as_frame=True) for c in (a, b))
+        assert set(ta["thread"]) == {"Main thread"} and set(tb["thread"]) == {"CookWorker 0", "CookWorker 1"}
+        r = a.compare(b)
+    assert "exactly as often); NavMesh::BuildTile moved off Main thread onto " in r.title
+    assert "(Main thread: 2.49 s -> 0 ns)" in r.title
+    assert r.lines[1].startswith("Moved between threads: NavMesh::BuildTile (total per thread, A -> B)")

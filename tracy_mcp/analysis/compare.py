@@ -1326,12 +1326,21 @@ def _summary(
         key=lambda x: -(x[1]["total_b_ns"] - x[0]["total_a_ns"]),
     )
     lead = f"B ({target}) vs A ({base}): "
+    job_moves: list[Any] = []
     if per.startswith(AS_THEY_STAND):  # the same work: how much longer it took is the first figure asked for
         sa, sb = (max(c.get_last_time() - c.get_first_time(), 1) for c in (a, b))
         lead += (
             f"the run took {fmt_ns(sa)} -> {fmt_ns(sb)} ({(sb - sa) / sa:+.1%}) on the same job (most zones ran "
             "exactly as often); "
         )
+        job_moves = thread_moves(a, b, names, {"median_ns": sa, "frames": 1})
+        if job_moves:  # a batch job's step moved onto other threads: what bought (or cost) the time
+            job_moves.sort(key=lambda m: m.by_thread_b.get(m.home, 0) - m.by_thread_a[m.home])  # most moved first
+            m = job_moves[0]
+            lead += (
+                f"{m.name} moved off {m.home} onto {m.where()} ({m.home}: {fmt_ns(m.by_thread_a[m.home])} -> "
+                f"{fmt_ns(m.by_thread_b.get(m.home, 0))}); "
+            )
     if fa is None or fa["what"] != "gameplay frame":  # no main frames (a server): its requests' latency first
         lead += _unit_latency(a, b, alpha)
     split = {str(r["name"]).rsplit(" (", 1)[0] for r in (locs or [])}  # names told by their parts instead
@@ -1547,6 +1556,7 @@ def _summary(
         + ", ".join(f"{len(v)} {k}" for k, v in sorted(by.items(), key=lambda kv: kv[0] == "unchanged"))
         + "."
     ]
+    lines += [m.line() for m in job_moves[:3]]
     if names and all(r["kind"] in ("new", "gone") for r in names):
         lines.append("The captures share no zone name: they do not look like two runs of the same program.")
     elif a.get_capture_program() != b.get_capture_program():
