@@ -72,6 +72,8 @@ RELEASE_AGE_NS = 100_000_000  # ...of blocks held a median of this long at least
 RUNUP_LOGGED_NS = 100_000_000  # a one-off message this long before a run-up began still belongs to it
 CHAIN_MIN = 4  # a run of a zone allocating at least this many blocks, each about 2x the last...
 CHAIN_SHARE = 0.8  # ...in this share of its runs: a buffer grown without a reserve
+DOUBLING_MIN = 5  # a site's successive blocks, this many at least, each 1.4-2.1x the last and freed once the next
+DOUBLING_PEAK = 0.1  # ...exists, the last this share of the peak and live until exit: one buffer grown all run
 FLOOR_AFTER = 0.1  # a peak over a level held all run rises from the lowest level after this share of the run...
 RISE_MIN = 0.01  # ...when it rose from there by at least this share of the peak
 
@@ -225,6 +227,29 @@ def allocations_by_zone(ctx: Capture) -> dict[str, int]:
         return out
 
     return ctx._db.cached("allocations_by_zone", build)
+
+
+def bytes_allocated_during(ctx: Capture, rows: np.ndarray) -> np.ndarray:
+    """Per zone row: the bytes its thread allocated while it ran (in it or its children), over all pools."""
+    out = np.zeros(len(rows), np.float64)
+    db = ctx._db
+    if not db.rows("mem_events") or not len(rows):
+        return out
+    t = ctx._cpu()
+    ta = db.col("mem_events", "time_alloc").astype(I64, copy=False)
+    size = db.col("mem_events", "size").astype(np.float64)
+    owner = _thread_rows(ctx, "alloc")
+    for th in np.unique(t.owner[rows]).tolist():
+        mine = np.flatnonzero(owner == th)
+        if not len(mine):
+            continue
+        order = mine[np.argsort(ta[mine], kind="stable")]
+        times, total = ta[order], np.r_[0.0, np.cumsum(size[order])]
+        at = np.flatnonzero(t.owner[rows] == th)
+        lo = np.searchsorted(times, t.start[rows[at]], "left")
+        hi = np.searchsorted(times, t.end[rows[at]], "left")
+        out[at] = total[hi] - total[lo]
+    return out
 
 
 def _zones_at(ctx: Capture, times: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -1089,6 +1114,10 @@ def _summary(
     grows = _grows_until_exit(ctx, ev, site, sites)
     if grows is not None:
         head.insert(0 if lk is None else len(head), _growth_text(ctx, ev, site, sites, grows))
+    allp = len(pools["pool"]) - 1
+    doubling = _doubling_buffer(ctx, ev, site, int(pools["peak_bytes"][allp]))
+    if doubling is not None:
+        head.insert(0 if lk is None else len(head), _doubling_text(ctx, ev, sites, doubling))
     at_exit = _freed_at_exit(ctx, ev)
     if at_exit:
         head.append(at_exit)
@@ -1101,7 +1130,6 @@ def _summary(
             f"{_cap(ev, site == i)}. Path {sites['path'][i]}"
         )
     # peak: over all pools when there are several
-    allp = len(pools["pool"]) - 1
     marked = not markless(ctx)  # a program that never marked a frame has no frame to name
     where = f" (frame {pools['peak_frame'][allp]})" if pools["peak_frame"][allp] >= 0 and marked else ""
     head.append(
@@ -1248,6 +1276,12 @@ def _summary(
     if grows is not None:
         i = int(grows["site"])
         leak += f"; {sites['name'][i]} GROWS until exit: {_size(grows['bytes'])} made steadily, freed only at exit"
+    if doubling is not None:
+        i, rows = int(doubling["site"]), doubling["rows"]
+        leak += (
+            f"; {sites['name'][i]} GROWS one buffer all run: {_size(int(ev.size[rows[0]]))} -> "
+            f"{_size(int(ev.size[rows[-1]]))} in {len(rows)} steps, each twice the last, freed only at exit"
+        )
     bounded = np.flatnonzero(leaks["bounded"])
     if len(bounded):
         i = int(leaks["site_id"][bounded[0]])
@@ -1467,6 +1501,55 @@ def _grows_until_exit(ctx: Capture, ev: _Events, site: np.ndarray, sites: dict[s
         if best is None or nbytes > best["bytes"]:
             best = {"site": i, "mask": mine, "count": n, "bytes": nbytes, "first": a0, "last": a1}
     return best
+
+
+def _doubling_buffer(ctx: Capture, ev: _Events, site: np.ndarray, peak: int) -> dict[str, Any] | None:
+    """The site that reallocates one buffer ever larger across the run (a vector, a log, a history with no cap):
+    its blocks in order each 1.4-2.1x the last, each freed once the next exists, the last live until the exit;
+    the largest by its last block, or None. No leak check sees it: each old block is freed, and the last at exit."""
+    cut = _exit_cut(ctx)
+    best: dict[str, Any] | None = None
+    ids, counts = unique_counts(site)
+    for i in ids[counts >= DOUBLING_MIN].tolist():
+        rows = np.flatnonzero(site == i)
+        rows = rows[np.argsort(ev.t_alloc[rows], kind="stable")]
+        size = ev.size[rows].astype(np.float64)
+        k = j = int(np.argmax(size))  # the largest block, and back from it while each one before is a smaller step
+        while j > 0 and 1.4 <= size[j] / max(size[j - 1], 1.0) <= 2.1:
+            j -= 1
+        chain = rows[j : k + 1]
+        if len(chain) < DOUBLING_MIN:
+            continue
+        sz = ev.size[chain].astype(np.float64)
+        ratio = sz[1:] / np.maximum(sz[:-1], 1.0)
+        tf, ta = ev.t_free[chain], ev.t_alloc[chain]
+        moved = (tf[:-1] >= ta[1:]) & (tf[:-1] >= 0)
+        last_kept = tf[-1] < 0 or tf[-1] >= cut
+        if not (np.all((ratio >= 1.4) & (ratio <= 2.1)) and moved.mean() >= 0.9 and last_kept):
+            continue
+        if sz[-1] < DOUBLING_PEAK * peak or (best is not None and sz[-1] <= best["last_size"]):
+            continue
+        best = {"site": i, "rows": chain, "last_size": float(sz[-1])}
+    return best
+
+
+def _doubling_text(ctx: Capture, ev: _Events, sites: dict[str, Any], d: dict[str, Any]) -> str:
+    i, rows, first = int(d["site"]), d["rows"], int(ctx.get_first_time())
+    ta, tf = ev.t_alloc[rows], ev.t_free[rows]
+    steps = ", ".join(_t(int(x) - first) for x in ta[-4:].tolist())
+    freed = (
+        f"live until {_t(int(tf[-1]) - first)}{_freed_where(ctx, ev, np.isin(np.arange(len(ev.size)), rows[-1:]), -1)}"
+        if tf[-1] >= 0
+        else "never freed"
+    )
+    return (
+        f"GROWING BUFFER: {sites['name'][i]} ({sites['thread'][i]}, pool {sites['pool'][i]}) reallocates one buffer "
+        f"ever larger: {len(rows)} blocks from {_size(int(ev.size[rows[0]]))} to {_size(int(ev.size[rows[-1]]))}, "
+        f"each about twice the last and freed once the next is made (the latest at {steps}); the last is {freed}. "
+        f"What it holds (a log, a history, a list with no cap) grows all run: no leak check sees it, as every block "
+        f"is freed, the last at exit; the next step would be {_size(2 * int(ev.size[rows[-1]]))}. Path "
+        f"{sites['path'][i]}"
+    )
 
 
 def _rising(ev: _Events, mine: np.ndarray, a0: int, a1: int, nbytes: int) -> bool:

@@ -18,7 +18,7 @@ import attrs
 import numpy as np
 
 from tracy_mcp.analysis.cpu_runs import thread_runs
-from tracy_mcp.analysis.formatting import clip_text, fmt_ms, fmt_ns, fmt_pct
+from tracy_mcp.analysis.formatting import clip_text, fmt_bytes, fmt_ms, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import (
     GAMEPLAY,
     KIND_NAMES,
@@ -34,6 +34,7 @@ from tracy_mcp.analysis.frame_trend import FrameTrend, frame_time_plot, frame_tr
 from tracy_mcp.analysis.gpu_load import gpu_cause
 from tracy_mcp.analysis.locations import grown_location
 from tracy_mcp.analysis.lock_contention import ChainLink, WindowWaits, chain_text, hold_chain, lock_waits_in_windows
+from tracy_mcp.analysis.memory_report import bytes_allocated_during
 from tracy_mcp.analysis.pacer_overshoot import AT_RATE, pacer_overshoot
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
@@ -94,6 +95,7 @@ PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and
 PACED_LATE = 1.2  # ...or, with none over PACED_FACTOR, this x (a few frames and LEVEL_MAX of them at most,
 PACED_GAP = 1.1  # this x the longest of the others at least: _late_level)
 ONE_INTERVAL = 2.1  # a paced frame up to this x the median missed one interval, like those over PACED_FACTOR
+BIG_ALLOC = 8 * 2**20  # a culprit whose runs allocate this many bytes each: the allocation is part of the why
 PREEMPTED = 0.3  # the frame thread's added wait for a core, this share of the slow frames' excess, is told...
 PREEMPTED_LEADS = 0.5  # ...and in the title at this share
 CHAIN_MAX = 3  # waits inside the job waited for, followed to the work at the end of the chain
@@ -944,6 +946,7 @@ def _analyse(
                 waiter = f"{waiter}, {held}" if waiter else f"; {res.culprit_cause}"
         if not chosen:
             more = "" if where is not None else _runs_clause(ctx, ph, detail[mine], ref, int(th_of[culprit]), cname)
+            more += _big_allocation(ctx, ph, detail[mine], int(th_of[culprit]), cname)
             res.title = (
                 f"{head}: culprit {shown} ({cthread}), {usual} vs {_span(vals)} in the slow frames{waiter}{more}."
             )
@@ -1723,6 +1726,26 @@ def _runs_clause(ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndar
     return (
         f"; it ran {slow_n:.3g}x per slow frame vs {typ_n:.3g}x typically, {fmt_ns(per_slow)} per run vs "
         f"{fmt_ns(per_typ)}" + (": more runs at their usual cost, not slower ones" if same else "")
+    )
+
+
+def _big_allocation(ctx: Capture, ph: FramePhases, frames: np.ndarray, thread_row: int, name: str) -> str:
+    """'; each of its runs there allocates 96.00 MiB ...' when the culprit's runs in the slow frames allocate
+    BIG_ALLOC bytes or more each (the median): fresh memory costs page faults as it is first written, in the zone
+    that writes it, and no child zone shows that time; '' otherwise."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(name))
+    rows = rows[t.valid[rows] & (t.owner[rows] == thread_row)]
+    fi = np.searchsorted(ph.start, t.start[rows], "right") - 1
+    rows = rows[(fi >= 0) & np.isin(fi, frames)]
+    if not len(rows):
+        return ""
+    per_run = float(np.median(bytes_allocated_during(ctx, rows)))
+    if per_run < BIG_ALLOC:
+        return ""
+    return (
+        f"; each of its runs there allocates {fmt_bytes(per_run)} (median): a large fresh allocation is paged in as "
+        "it is first written, time spent inside the zone that no child zone shows (keep and reuse the buffer)"
     )
 
 
