@@ -254,6 +254,9 @@ async def _load_new(core: Core, p: Path, alias: str | None, ctx: Context | None)
             "data is queryable now; background statistics are still being computed (queries needing "
             "them wait for them; list_instances shows background_done)"
         )
+    if not alias and inst.id != p.stem:  # a shared server: another user's file of that name holds the plain one
+        named = f"another loaded file is named {p.stem!r}: pass instance_id {inst.id!r} for this one"
+        out["note"] = f"{named}; {out['note']}" if "note" in out else named
     if evicted:
         out["evicted"] = evicted
     warnings = capture.warnings()
