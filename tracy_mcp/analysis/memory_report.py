@@ -1509,10 +1509,13 @@ def _doubling_buffer(ctx: Capture, ev: _Events, site: np.ndarray, peak: int) -> 
     the largest by its last block, or None. No leak check sees it: each old block is freed, and the last at exit."""
     cut = _exit_cut(ctx)
     best: dict[str, Any] | None = None
-    ids, counts = unique_counts(site)
-    for i in ids[counts >= DOUBLING_MIN].tolist():
-        rows = np.flatnonzero(site == i)
-        rows = rows[np.argsort(ev.t_alloc[rows], kind="stable")]
+    order = np.lexsort((ev.t_alloc, site))  # each site's blocks in the order they were made, sites one after another
+    bounds = np.flatnonzero(np.r_[True, site[order][1:] != site[order][:-1], True])
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        if hi - lo < DOUBLING_MIN:
+            continue
+        rows = order[lo:hi]
+        i = int(site[rows[0]])
         size = ev.size[rows].astype(np.float64)
         k = j = int(np.argmax(size))  # the largest block, and back from it while each one before is a smaller step
         while j > 0 and 1.4 <= size[j] / max(size[j - 1], 1.0) <= 2.1:
@@ -1534,14 +1537,13 @@ def _doubling_buffer(ctx: Capture, ev: _Events, site: np.ndarray, peak: int) -> 
 
 
 def _doubling_text(ctx: Capture, ev: _Events, sites: dict[str, Any], d: dict[str, Any]) -> str:
+    """The GROWING BUFFER line of a _doubling_buffer result."""
     i, rows, first = int(d["site"]), d["rows"], int(ctx.get_first_time())
     ta, tf = ev.t_alloc[rows], ev.t_free[rows]
     steps = ", ".join(_t(int(x) - first) for x in ta[-4:].tolist())
-    freed = (
-        f"live until {_t(int(tf[-1]) - first)}{_freed_where(ctx, ev, np.isin(np.arange(len(ev.size)), rows[-1:]), -1)}"
-        if tf[-1] >= 0
-        else "never freed"
-    )
+    last = np.zeros(len(ev.size), bool)
+    last[rows[-1]] = True
+    freed = f"live until {_t(int(tf[-1]) - first)}{_freed_where(ctx, ev, last, -1)}" if tf[-1] >= 0 else "never freed"
     return (
         f"GROWING BUFFER: {sites['name'][i]} ({sites['thread'][i]}, pool {sites['pool'][i]}) reallocates one buffer "
         f"ever larger: {len(rows)} blocks from {_size(int(ev.size[rows[0]]))} to {_size(int(ev.size[rows[-1]]))}, "

@@ -331,7 +331,7 @@ def slow_frames(
     typical, near = _near_when_drifting(trend, slow, typical)
     _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
     over = pacer_overshoot(ctx) if frame_set in (None, "Frame") and budget_ns is not None else None
-    if over is not None and abs(budget_ns - over.target_ns) <= AT_RATE * over.target_ns:  # type: ignore[operator]
+    if over is not None and budget_ns is not None and abs(budget_ns - over.target_ns) <= AT_RATE * over.target_ns:
         # over a budget the work fits: the pacer, not the zones that grew, makes these frames miss it
         res.overshoot = over.line()
         res.title = f"{res.overshoot} {res.title}"
