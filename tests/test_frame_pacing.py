@@ -124,3 +124,13 @@ def test_compare_counts_the_missed_intervals_when_frames_two_intervals_long_stra
         title = a.compare(b).title
     assert title.startswith("B (sparks-burst_b.tracy) vs A (sparks-burst_a.tracy): B hitches more often: 19 slow")
     assert "B's from Particles::Simulate (Main thread)" in title
+
+
+def test_slow_frames_whose_time_is_outside_every_zone_say_where_the_gap_is() -> None:
+    with open_capture(DATA / "cfgreload-gap.tracy") as c:
+        m = c.messages(as_frame=True)
+        assert (m["text"] == "config reloaded").sum() == 8  # the tables: eight reloads
+        r = c.slow_frames()
+    assert "most of the extra time is outside every zone on Main thread: +24.29 ms" in r.title
+    assert "it is one gap between Game::Update and Render::Submit in 8 of 8 frames (a median 25.08 ms)" in r.title
+    assert "; the zone that grew most: Render::UploadConstants (Main thread)" in r.title

@@ -42,3 +42,15 @@ def test_a_hitch_whose_zone_allocates_a_large_fresh_block_says_so() -> None:
     assert "culprit UI::OpenMap (Main thread)" in r.title
     assert "each of its runs there allocates 100.66 MB (96.00 MiB) (median)" in r.title
     assert np.all([f in r.table["frame"].to_numpy() for f in (51, 131, 211, 291)])
+
+
+def test_a_leak_on_a_thread_spawned_anew_for_each_level_is_one_leak_in_bursts() -> None:
+    """levelthreads-leak: five LevelLoader threads (one per level) each leave 40 x 2048 B from BuildNavHints."""
+    with open_capture(DATA / "levelthreads-leak.tracy") as c:
+        m = c.memory_events(as_frame=True)
+        never = m[m["free_ns"] < 0]
+        assert len(never) == 200 and never["alloc_thread_id"].nunique() == 5  # the tables: 5 threads of one name
+        assert all(str(t).startswith("LevelLoader") for t in never["alloc_thread"])
+        r = c.memory_report()
+    assert "LEAK in Level::BuildNavHints: 200 x 2048 B = 409600 B never freed" in r.title
+    assert any(x.startswith("LEAK: Level::BuildNavHints") and "in 5 bursts" in x for x in r.lines)

@@ -123,9 +123,10 @@ def memory_report(
     pid, paths = path_groups(ctx, ev.zone)
     paths = [*paths, NO_ZONE]
     pid = np.where(pid >= 0, pid, len(paths) - 1)
-    # site = (pool, allocating thread, zone path), as one integer key
+    # site = (pool, allocating thread, zone path), as one integer key; threads of one name are one thread here (a
+    # loader spawned anew for each level leaks as one site, not as one short burst per thread)
     nthreads = len(ctx._thread_tids()) + 1
-    key = (ev.pool * nthreads + (ev.thread + 1)) * len(paths) + pid
+    key = (ev.pool * nthreads + (_by_name(ctx, ev.thread) + 1)) * len(paths) + pid
     site_keys, site = group_ids(key)
     nsite = len(site_keys)
     s_pool = site_keys // (nthreads * len(paths))
@@ -249,6 +250,19 @@ def bytes_allocated_during(ctx: Capture, rows: np.ndarray) -> np.ndarray:
         lo = np.searchsorted(times, t.start[rows[at]], "left")
         hi = np.searchsorted(times, t.end[rows[at]], "left")
         out[at] = total[hi] - total[lo]
+    return out
+
+
+def _by_name(ctx: Capture, rows: np.ndarray) -> np.ndarray:
+    """Each thread row mapped to the first row of the threads that share its name (-1 stays -1)."""
+    known = np.unique(rows[rows >= 0])
+    if not len(known):
+        return rows
+    names = [ctx.get_thread_name(int(t)) for t in ctx._tid_of_rows(known).tolist()]
+    first: dict[str, int] = {}
+    canon = np.asarray([first.setdefault(n, int(r)) for n, r in zip(names, known.tolist(), strict=True)], I64)
+    out = rows.copy()
+    out[rows >= 0] = canon[np.searchsorted(known, rows[rows >= 0])]
     return out
 
 

@@ -73,7 +73,10 @@ ELSEWHERE_SHARE = 0.25  # the frame thread's top growth under this share of the 
 ELSEWHERE_RATIO = 4.0  # ...when it grew this many times as much (a paced frame's excess is a whole interval)
 SLOW = "the slow frames"  # how the default report names the frames it analyses
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
-UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zones leads the title
+UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zones leads the title...
+UNZONED_CULPRIT = 0.25  # ...before a culprit that grew by less than this share of it
+GAP_SHARE = 0.5  # ...naming the two zones around its largest gap when the same two bracket it in this share of
+# frames and it holds this share of that time
 NEAR = 15  # with the frame time drifting, typical frames are this close to the ones explained
 LOCK_NOTABLE = 0.25  # a lock wait adding this share of the frames' excess is named
 LOCK_LEADS = 0.5  # ... and leads the title when it is this share of the culprit's growth, inside the culprit
@@ -1071,10 +1074,17 @@ def _analyse(
                 else "no context switches recorded to tell which"
             )
             over = "the median frame" if base_ns is None else "the typical (neighbouring) frame"
-            res.title = res.title[:-1] + (
-                f". Most of the extra time is outside every zone on {labels[home]}: +{fmt_ns(rest)} of "
-                f"+{fmt_ns(excess)}{per} over {over} (code without zones, or the thread not running; {why})."
+            outside = (
+                f"most of the extra time is outside every zone on {labels[home]}: +{fmt_ns(rest)} of "
+                f"+{fmt_ns(excess)}{per} over {over} (code without zones, or the thread not running; {why})"
+                + _unzoned_gap(ctx, ph, detail, home, rest)
             )
+            lead = f"{head}: culprit "
+            small = culprit < 0 or float(np.mean(growth[:, culprit])) < UNZONED_CULPRIT * excess
+            if small and res.title.startswith(lead):  # a zone that grew a little is no culprit beside the gap
+                res.title = f"{head}: {outside}; the zone that grew most: {res.title[len(lead) :]}"
+            else:
+                res.title = res.title[:-1] + f". {outside[0].upper()}{outside[1:]}."
     if home >= 0 and nd and not chosen:
         ready = _waited_for_a_core(ctx, ph, detail, ref, home)
         if ready:  # the frame thread lost its CPU to other load in those frames: no zone's own work grew
@@ -1605,6 +1615,41 @@ def _frame_lines(ph: FramePhases, slow: np.ndarray, table: Any, detail: np.ndarr
             f"{i:>6} {fmt_ms(ph.start[i], 1):>9} {fmt_ms(ph.dur[i]):>9} {ph.dur[i] / ph.median_ns:>5.2f}x  {what}"
         )
     return lines
+
+
+def _unzoned_gap(ctx: Capture, ph: FramePhases, frames: np.ndarray, home: int, rest: float) -> str:
+    """'; it is one gap between Game::Update and Render::Submit in 8 of 8 frames (a median 25.10 ms)' when the
+    largest stretch outside every zone on the frame thread falls between the same two zones in most of `frames`
+    and holds most of the `rest` (the time outside zones per frame); '' otherwise: where the missing zone goes."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    top = np.flatnonzero((t.owner[: t.n] == home) & (t.depth[: t.n] == 0) & t.valid)
+    top = top[np.argsort(t.start[top], kind="stable")]
+    pairs: dict[tuple[str, str], list[float]] = {}
+    for f in frames.tolist():
+        lo, hi = int(ph.start[f]), int(ph.end[f])
+        rows = top[(t.end[top] > lo) & (t.start[top] < hi)]
+        if len(rows) < 2:
+            continue
+        ends = np.maximum.accumulate(t.end[rows])
+        gaps = t.start[rows[1:]] - ends[:-1]
+        k = int(np.argmax(gaps))
+        if gaps[k] <= 0:
+            continue
+        before = int(rows[: k + 1][np.argmax(t.end[rows[: k + 1]])])
+        key = (
+            str(sl.names[int(sl.name_idx[t.srcloc[before]])]),
+            str(sl.names[int(sl.name_idx[t.srcloc[rows[k + 1]]])]),
+        )
+        pairs.setdefault(key, []).append(float(gaps[k]))
+    if not pairs:
+        return ""
+    (a, b), gaps_ns = max(pairs.items(), key=lambda kv: len(kv[1]))
+    if len(gaps_ns) < GAP_SHARE * len(frames) or float(np.median(gaps_ns)) < GAP_SHARE * rest:
+        return ""
+    return (
+        f"; it is one gap between {a} and {b} in {len(gaps_ns)} of {len(frames)} frames (a median "
+        f"{fmt_ns(float(np.median(gaps_ns)))}): code there runs without a zone"
+    )
 
 
 def _split(
