@@ -69,3 +69,21 @@ def test_a_pools_wait_named_as_one_is_a_wait_on_every_thread() -> None:
         waits = c.thread_report().tables["waits"]
     rows = waits[waits["name"] == "JobSystem::WaitForWork"]
     assert set(rows["thread"].astype(str)) == {"Worker 0", "Worker 1", "Worker 2"}
+
+
+def test_one_factor_everywhere_names_the_build_when_the_builds_differ() -> None:
+    """apexbuild-config: a release build, then a debug one: every zone ~2.8x, and the app info says why."""
+    with open_capture(DATA / "apexbuild-config_a.tracy") as a, open_capture(DATA / "apexbuild-config_b.tracy") as b:
+        ratio = (_per_call(b) / _per_call(a)).dropna()
+        assert (ratio.between(2.5, 3.1)).sum() >= 10  # the tables: one factor on most zones
+        assert "build: debug" in " ".join(b.get_app_info())
+        title = a.compare(b).title
+    assert "every zone is about 2.77x slower per call" in title
+    assert "a different build (app info 'ApexCircuit 0.9.3 (Dec 1 2026) build: release (-O2 -g)' -> " in title
+    assert "no zone beyond it" in title
+
+
+def test_one_factor_without_a_build_change_names_only_the_machine() -> None:
+    with open_capture(DATA / "clockgame-regress_a.tracy") as a, open_capture(DATA / "clockgame-regress_b.tracy") as b:
+        title = a.compare(b).title
+    assert "the same code running slower, the machine (its clock" in title and "a different build" not in title

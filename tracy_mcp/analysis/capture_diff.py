@@ -4,6 +4,7 @@ bytes, never freed), locks and plots. One line per kind of data that changed; th
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
@@ -215,6 +216,31 @@ def _change(label: str, a: int, b: int) -> str:
         return f"{label} {a} -> {b}"
     r = b / a
     return f"{label} {a} -> {b} (" + (f"{r:.2f}x" if r >= 2 or r <= 0.5 else f"{(r - 1) * 100:+.1f}%") + ")"
+
+
+BUILD_WORDS = re.compile(
+    r"\b(debug|release|develop(ment)?|shipping|profile|optimi[sz]ed|asserts?)\b|-O[0-3sgz]\b", re.IGNORECASE
+)
+
+
+def build_change(a: Capture, b: Capture) -> str:
+    """ "app info 'X' -> 'Y'" when the two runs' app info (or, without it, their first message) differs in words that
+    name a build configuration (debug / release, -O2, asserts): every zone slower by one factor is then the build,
+    not only the machine; '' otherwise."""
+    for ta, tb, what in (
+        ("; ".join(a.get_app_info()), "; ".join(b.get_app_info()), "app info"),
+        *((x, y, "message") for x, y in zip(_first_messages(a), _first_messages(b), strict=False) if x != y),
+    ):
+        if ta != tb and (BUILD_WORDS.search(ta) or BUILD_WORDS.search(tb)):
+            return f"{what} {clip_text(ta, 80)!r} -> {clip_text(tb, 80)!r}"
+    return ""
+
+
+def _first_messages(ctx: Capture, n: int = 5) -> list[str]:
+    """The program's first `n` messages' texts (the version and build lines a program logs at start)."""
+    m = ctx.messages(as_frame=True)
+    texts = [str(x) for x in m["text"].tolist() if not str(x).startswith("TRACY:")]
+    return texts[:n]
 
 
 def other_changes(a: Capture, b: Capture) -> list[str]:

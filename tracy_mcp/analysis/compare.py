@@ -26,7 +26,13 @@ import numpy as np
 
 from tracy_mcp.analysis.call_context import call_contexts, quote_kind
 from tracy_mcp.analysis.call_paths import call_paths, merge_paths
-from tracy_mcp.analysis.capture_diff import memory_totals, other_changes, program_functions, thread_changes
+from tracy_mcp.analysis.capture_diff import (
+    build_change,
+    memory_totals,
+    other_changes,
+    program_functions,
+    thread_changes,
+)
 from tracy_mcp.analysis.compare_gpu import gpu_change, gpu_lines, gpu_title
 from tracy_mcp.analysis.compare_memory import peak_change
 from tracy_mcp.analysis.compare_threads import (
@@ -555,8 +561,8 @@ class Uniform:
     beyond: list[dict[str, Any]]
     compared: int
 
-    def words(self) -> str:
-        return machine_words(self.factor, len(self.moved), self.compared) + (
+    def words(self, build: str = "") -> str:
+        return machine_words(self.factor, len(self.moved), self.compared, build) + (
             "; beyond that factor" if self.beyond else "; no zone beyond it"
         )
 
@@ -1388,7 +1394,7 @@ def _summary(
         rest = title[len(lead) :]
         if not reg and rest.startswith(NO_REGRESSION):
             rest = rest[len(NO_REGRESSION) :].lstrip("; ")  # what follows the machine-wide factor says it
-        text = uniform.words() + _new_busy_thread(a, b)
+        text = uniform.words(build_change(a, b)) + _new_busy_thread(a, b)
         title = title[: len(lead)] + text + (f": {rest}" if reg else f"; {rest}" if rest not in ("", ".") else ".")
     paired = {n["name"] for _, n, _, _ in pairs}
     added = sorted((n for n in by.get("new", []) if n["name"] not in paired), key=lambda n: -n["total_b_ns"])

@@ -35,12 +35,14 @@ def machine_factor(ratio: np.ndarray, weight: np.ndarray) -> tuple[float, np.nda
     return factor, near
 
 
-def machine_words(factor: float, near: int, total: int) -> str:
+def machine_words(factor: float, near: int, total: int, build: str = "") -> str:
     """'every zone is about 1.30x slower per call (22 of 26 zone names within 10% of that factor): the same code
-    running slower, the machine (...), not a change in one zone'."""
+    running slower, the machine (...), not a change in one zone'; with `build` (how the two runs' build strings
+    differ), that difference is named first."""
     way = "slower" if factor > 1 else "faster"
+    cause = f"a different build ({build}) or the machine" if build else "the machine"
     return (
         f"every zone is about {factor:.2f}x {way} per call ({near} of {total} zone names within "
-        f"{(BAND - 1) * 100:.0f}% of that factor): the same code running {way}, the machine (its clock, thermal "
+        f"{(BAND - 1) * 100:.0f}% of that factor): the same code running {way}, {cause} (its clock, thermal "
         "throttling, a power plan, other load), not a change in one zone"
     )
