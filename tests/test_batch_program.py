@@ -199,3 +199,16 @@ def test_a_batch_step_moved_onto_the_workers_is_named_with_the_time_it_left() ->
     assert "exactly as often); NavMesh::BuildTile moved off Main thread onto " in r.title
     assert "(Main thread: 2.49 s -> 0 ns)" in r.title
     assert r.lines[1].startswith("Moved between threads: NavMesh::BuildTile (total per thread, A -> B)")
+
+
+def test_a_python_job_that_never_marks_a_frame_is_not_told_as_stopped() -> None:
+    """logjob-py: tracypy's client marks two frames as it starts, long before the job's first event; the job never
+    marks one, and its steps are told by name with their counts."""
+    with open_capture(DATA / "logjob-py.tracy") as c:
+        f = c.frames(as_frame=True)
+        assert len(f) == 3 and f["duration_ns"].iloc[-1] > 0.8 * (c.get_last_time() - c.get_first_time())
+        s = c.summary()
+    assert "no frame marks (the program never marked a frame)" in s.lines[1]
+    assert not any(text.startswith("STOPPED") for _, text in s.findings)
+    start = next(text for _, text in s.findings if text.startswith("Start-up"))
+    assert "200 x load_file (779.3 ms" in start

@@ -134,3 +134,18 @@ def test_slow_frames_whose_time_is_outside_every_zone_say_where_the_gap_is() -> 
     assert "most of the extra time is outside every zone on Main thread: +24.29 ms" in r.title
     assert "it is one gap between Game::Update and Render::Submit in 8 of 8 frames (a median 25.08 ms)" in r.title
     assert "; the zone that grew most: Render::UploadConstants (Main thread)" in r.title
+
+
+def test_a_loop_that_sleeps_a_fixed_interval_after_its_work_is_told() -> None:
+    """ticksleep: 50 ms of sleep after 1-3 ms of work makes 52 ms ticks; sleeping to a deadline makes 50 ms."""
+    with open_capture(DATA / "ticksleep-fixed.tracy") as c:
+        s = c.zones(name="Server::Sleep", as_frame=True)["duration_ns"].to_numpy()
+        f = c.frames(as_frame=True)["duration_ns"].to_numpy()[1:-1]
+        assert np.median(s) > 50_000_000 and np.median(f) > 51_000_000  # the tables: the sleep, and the longer tick
+        r = c.slow_frames()
+        summary = c.summary()
+    said = "The loop sleeps a fixed time, not to a deadline: Server::Sleep (Main thread) lasts a median 50.13 ms"
+    assert said in r.title and "a median 52.15 ms (19.2 Hz) instead of 50.00 ms" in r.title
+    assert said in summary.findings[0][1]
+    with open_capture(DATA / "ticksleep-deadline.tracy") as c:
+        assert "sleeps a fixed time" not in c.slow_frames().title

@@ -90,7 +90,8 @@ def markless(ctx: Capture) -> bool:
     if n > MARKLESS + 1:
         return False
     start, end, _ = ctx._frame_bounds(sets[0])
-    span = int(ctx.get_last_time()) - int(start[0])
+    # the capture's own span: the first frame can open long before the first event (the client's start-up)
+    span = int(ctx.get_last_time()) - max(int(start[0]), int(ctx.get_first_time()))
     return span > 0 and (int(ctx.get_last_time()) - int(start[-1])) >= MARKLESS_LAST * span
 
 

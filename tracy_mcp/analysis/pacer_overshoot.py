@@ -1,5 +1,8 @@
 """pacer_overshoot: a paced loop whose frames are long because its pacing wait ends late, not because of its work.
 
+Or because the loop sleeps a fixed time rather than to a deadline (fixed_sleep): a sleep as long as the interval
+itself (50 ms for 20 Hz), whatever the work before it took, makes each frame the work plus the interval.
+
 A frame limiter that sleeps to a deadline makes every frame the interval it aims at, whatever the work before it
 took. When the frames sit clearly above a common display interval (19.3 ms: above 60 Hz's 16.67 ms, short of 50
 Hz's 20 ms) while the work before the wait fits well inside it, the wait is what makes the frames long: a limiter
@@ -16,7 +19,7 @@ import numpy as np
 
 from tracy_mcp.analysis.formatting import fmt_ns
 from tracy_mcp.analysis.frame_phases import frame_phases, paired_marks, time_in_frames
-from tracy_mcp.analysis.wait_zones import PACES, wait_zones
+from tracy_mcp.analysis.wait_zones import PACES, wait_names, wait_zones
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
@@ -96,3 +99,80 @@ def pacer_overshoot(ctx: Capture) -> Overshoot | None:
         int(fits.sum()),
         float(np.median(frame[late] - target)),
     )
+
+
+SLEEP_SELF = 0.95  # a fixed sleep is this share its own time (no zones inside)
+ONCE = 0.1  # ...runs once per gameplay frame, to within this share
+SLEEP_HOLDS = 0.8  # ...holds this share of the median frame at least
+SLEEP_STEADY = 0.05  # ...lasts the same to within this share of its median (p10 to p90)
+ABSORBS = -0.5  # ...and does not shrink as the work before it grows (a deadline sleep's correlation is near -1)
+
+
+@attrs.frozen
+class FixedSleep:
+    """The zone `name` on `thread` sleeps a median `sleep_ns`, about the interval `target_ns`, in every frame,
+    whatever the work (correlation `corr`): the frames take a median `median_ns`, the work plus the sleep."""
+
+    name: str
+    thread: str
+    sleep_ns: float
+    target_ns: float
+    median_ns: float
+    corr: float
+
+    def line(self) -> str:
+        hz = 1e9 / self.target_ns
+        return (
+            f"The loop sleeps a fixed time, not to a deadline: {self.name} ({self.thread}) lasts a median "
+            f"{fmt_ns(self.sleep_ns)} (about {hz:.0f} Hz's {fmt_ns(self.target_ns)}) in every frame whatever the work "
+            f"before it took (correlation with that work {self.corr:+.2f}), so each frame is the work plus the "
+            f"sleep: a median {fmt_ns(self.median_ns)} ({1e9 / self.median_ns:.1f} Hz) instead of "
+            f"{fmt_ns(self.target_ns)}; sleep until the next deadline (the frame's start plus the interval) instead."
+        )
+
+
+def fixed_sleep(ctx: Capture) -> FixedSleep | None:
+    """The FixedSleep of the main frames' loop, or None."""
+    ph = frame_phases(ctx)
+    if ph is None or len(ph.gameplay) < MIN_FRAMES or paired_marks(ctx, ph):
+        return None
+    g = ph.gameplay
+    frame = ph.dur[g].astype(np.float64)
+    median = float(np.median(frame))
+    t, sl = ctx._cpu(), ctx._srclocs()
+    lo, hi = int(ph.start[g[0]]), int(ph.end[g[-1]])
+    selft = ctx.self_time_array()
+    waits = wait_names(ctx)
+    for name in sl.names:
+        rows = t.stat_rows(sl.rows_of(str(name)))
+        rows = rows[t.valid[rows] & (t.start[rows] >= lo) & (t.end[rows] <= hi)]
+        if abs(len(rows) - len(g)) > ONCE * len(g):
+            continue
+        owners, counts = np.unique(t.owner[rows], return_counts=True)
+        owner = int(owners[np.argmax(counts)])
+        mine = rows[t.owner[rows] == owner]
+        total = float(t.dur[mine].sum())
+        if abs(len(mine) - len(g)) > ONCE * len(g) or total <= 0 or selft[mine].sum() < SLEEP_SELF * total:
+            continue
+        sleep = time_in_frames(ctx, ph, str(name), owner)[g]
+        mid = float(np.median(sleep))
+        p10, p90 = np.percentile(sleep, [10, 90])
+        if mid < SLEEP_HOLDS * median or p90 - p10 > SLEEP_STEADY * mid or str(name) in waits:
+            continue  # a short part of the frame, one that varies, or a wait for other threads (judged elsewhere)
+        target = next((1e9 / hz for hz in RATES_HZ if abs(mid - 1e9 / hz) <= AT_RATE * 1e9 / hz), None)
+        if target is None or median < target * (1 + AT_RATE):
+            continue
+        work = frame - sleep
+        corr = float(np.corrcoef(sleep, work)[0, 1]) if np.std(sleep) > 0 and np.std(work) > 0 else 0.0
+        if corr <= ABSORBS:
+            continue  # it shortens as the work grows: a sleep to a deadline (pacer_overshoot tells a late one)
+        labels = ctx._thread_labels()
+        where = labels[owner] if 0 <= owner < len(labels) else f"thread {owner}"
+        return FixedSleep(str(name), where, float(np.median(sleep)), target, median, corr)
+    return None
+
+
+def late_pacing(ctx: Capture) -> Overshoot | FixedSleep | None:
+    """Why a paced loop's frames are all longer than its interval, when the loop's waiting is why: a pacing wait
+    that oversleeps (pacer_overshoot), or a fixed sleep (fixed_sleep); None otherwise."""
+    return pacer_overshoot(ctx) or fixed_sleep(ctx)

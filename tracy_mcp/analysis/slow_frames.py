@@ -35,7 +35,7 @@ from tracy_mcp.analysis.gpu_load import gpu_cause
 from tracy_mcp.analysis.locations import grown_location
 from tracy_mcp.analysis.lock_contention import ChainLink, WindowWaits, chain_text, hold_chain, lock_waits_in_windows
 from tracy_mcp.analysis.memory_report import bytes_allocated_during
-from tracy_mcp.analysis.pacer_overshoot import AT_RATE, pacer_overshoot
+from tracy_mcp.analysis.pacer_overshoot import AT_RATE, late_pacing
 from tracy_mcp.analysis.program_messages import in_frames
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import frame_pair
@@ -326,14 +326,14 @@ def slow_frames(
         paired = paired_marks(ctx, ph)
         if paired:  # the frames are half-loops: their rate and medians mislead, say so first
             res.lines.insert(0, paired)
-        over = pacer_overshoot(ctx) if frame_set in (None, "Frame") and budget_ns is None else None
+        over = late_pacing(ctx) if frame_set in (None, "Frame") and budget_ns is None else None
         if over is not None:  # none stands out because the pacer makes every frame long: that is the answer
             res.overshoot = over.line()
             res.title = f"{head}. {res.overshoot}"
         return res
     typical, near = _near_when_drifting(trend, slow, typical)
     _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
-    over = pacer_overshoot(ctx) if frame_set in (None, "Frame") and budget_ns is not None else None
+    over = late_pacing(ctx) if frame_set in (None, "Frame") and budget_ns is not None else None
     if over is not None and budget_ns is not None and abs(budget_ns - over.target_ns) <= AT_RATE * over.target_ns:
         # over a budget the work fits: the pacer, not the zones that grew, makes these frames miss it
         res.overshoot = over.line()

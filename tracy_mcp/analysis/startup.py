@@ -188,10 +188,12 @@ def _steps(ctx: Capture, node: int) -> str:
     totals = np.asarray([t.dur[kids[codes == v]].sum() for v in vals.tolist()])
     top = int(vals[int(np.argmax(totals))])
     mine = kids[codes == top]
-    if len(mine) < 2 or t.dur[mine].sum() < CHAIN_SHARE * t.dur[node]:  # no one step: its largest
-        order = kids[np.argsort(-t.dur[kids], kind="stable")][:3]
+    if len(mine) < 2 or t.dur[mine].sum() < CHAIN_SHARE * t.dur[node]:  # no one step: its largest, by name
+        counts = np.asarray([int((codes == v).sum()) for v in vals.tolist()])
+        order = np.argsort(-totals, kind="stable")[:3]
         return "; its largest steps: " + ", ".join(
-            f"{sl.name[int(t.srcloc[k])]} {fmt_ns(int(t.dur[k]))}" for k in order.tolist()
+            f"{sl.name[int(vals[i])]} {fmt_ns(int(totals[i]))}" + (f" ({counts[i]}x)" if counts[i] > 1 else "")
+            for i in order.tolist()
         )
     d = t.dur[mine]
     return (
