@@ -23,6 +23,7 @@ from tracy_mcp.analysis.wait_zones import PACES, wait_names, wait_zones
 
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
+    from tracy_mcp.analysis.frame_phases import FramePhases
 
 RATES_HZ = (240, 165, 144, 120, 100, 90, 75, 60, 50, 48, 30, 25, 24, 20, 15)  # what a frame loop aims at
 AT_RATE = 0.02  # a median frame within this share of an interval runs at it (a limiter's wake-up aside)
@@ -59,15 +60,24 @@ class Overshoot:
         )
 
 
-def pacer_overshoot(ctx: Capture) -> Overshoot | None:
-    """The Overshoot of the main frames' pacing wait, or None (no pacer, frames at a common rate, or work that
-    reaches the interval itself)."""
+def _loop(ctx: Capture) -> tuple[FramePhases, np.ndarray, float] | None:
+    """(the main frames' phases, the gameplay frames' durations, their median), or None with too few of them or
+    two marks per loop."""
     ph = frame_phases(ctx)
     if ph is None or len(ph.gameplay) < MIN_FRAMES or paired_marks(ctx, ph):
         return None
+    frame = ph.dur[ph.gameplay].astype(np.float64)
+    return ph, frame, float(np.median(frame))
+
+
+def pacer_overshoot(ctx: Capture) -> Overshoot | None:
+    """The Overshoot of the main frames' pacing wait, or None (no pacer, frames at a common rate, or work that
+    reaches the interval itself)."""
+    loop = _loop(ctx)
+    if loop is None:
+        return None
+    ph, frame, median = loop
     g = ph.gameplay
-    frame = ph.dur[g].astype(np.float64)
-    median = float(np.median(frame))
     intervals = [1e9 / hz for hz in RATES_HZ]
     if any(abs(median - x) <= AT_RATE * x for x in intervals):
         return None  # the loop runs at a common rate: paced as meant
@@ -133,12 +143,11 @@ class FixedSleep:
 
 def fixed_sleep(ctx: Capture) -> FixedSleep | None:
     """The FixedSleep of the main frames' loop, or None."""
-    ph = frame_phases(ctx)
-    if ph is None or len(ph.gameplay) < MIN_FRAMES or paired_marks(ctx, ph):
+    loop = _loop(ctx)
+    if loop is None:
         return None
+    ph, frame, median = loop
     g = ph.gameplay
-    frame = ph.dur[g].astype(np.float64)
-    median = float(np.median(frame))
     t, sl = ctx._cpu(), ctx._srclocs()
     lo, hi = int(ph.start[g[0]]), int(ph.end[g[-1]])
     selft = ctx.self_time_array()
