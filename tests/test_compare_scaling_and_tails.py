@@ -136,3 +136,22 @@ def test_a_server_whose_median_request_held_while_its_tail_grew_says_the_tail_gr
         title = a.compare(b).title
     assert "the median within noise, but the tail grew: 20.9% of B's runs take longer than A's p99" in title
     assert "p90 3.22 ms -> 42.43 ms" in title and "most impact: Db::Fetch is called 20.60x as often" in title
+
+
+def test_a_zone_run_six_times_that_doubled_is_told_though_no_test_can_pass() -> None:
+    """cryptdelve-regress: Dungeon::GenerateRoom runs once per floor, 6 times a run: 6 calls against 6 cannot reach
+    p < 0.001 however far apart they are, so it is told as too rare to test, not as unchanged."""
+    with open_capture(DATA / "cryptdelve-regress_a.tracy") as a, open_capture(DATA / "cryptdelve-regress_b.tracy") as b:
+        ga, gb = (c.zones(name="Dungeon::GenerateRoom", as_frame=True)["duration_ns"] for c in (a, b))
+        assert len(ga) == len(gb) == 6 and gb.min() > 2 * ga.max()  # the tables: wholly apart
+        title = a.compare(b).title
+    assert "run too rarely to test, also slower: Dungeon::GenerateRoom 19.69 ms -> 44.18 ms (2.24x; 6 -> 6" in title
+    assert "most impact: FOV::Compute 1.32x per call" in title
+
+
+def test_the_rank_test_cannot_pass_a_strict_threshold_with_a_handful_of_calls() -> None:
+    from tracy_mcp.analysis.rank_test import mann_whitney, smallest_p
+
+    apart = mann_whitney(np.arange(6.0), np.arange(6.0) + 100)[0]
+    assert abs(smallest_p(6, 6) - apart) < 1e-12 and apart > 1e-3
+    assert smallest_p(10, 10) < 1e-3

@@ -56,3 +56,14 @@ def test_a_slower_start_up_leads_the_comparison() -> None:
         f"(+{fmt_ns(sb - sa)}" in cmp.title
     )
     assert "most impact: a zone only B has, Plugins::Scan (1 calls" in cmp.title
+
+
+def test_a_long_quit_after_the_last_frame_is_told_with_its_steps() -> None:
+    """hollowmere-quit: 'quit requested', then Game::Shutdown runs 1.19 s without a frame mark."""
+    with open_capture(DATA / "hollowmere-quit.tracy") as c:
+        sd = c.zones(name="Game::Shutdown", as_frame=True)
+        assert len(sd) == 1 and sd["duration_ns"].iloc[0] > 1_000_000_000  # the tables: one long shut-down
+        s = c.summary()
+    line = next(text for _, text in s.findings if text.startswith("Shut-down:"))
+    assert line.startswith('Shut-down: 1.19 s after the last gameplay frame (26.9% of the capture; logged then: "quit')
+    assert "Game::Shutdown takes 1.19 s (100.0% of it); its largest steps: Save::WriteProfile 600.3 ms" in line

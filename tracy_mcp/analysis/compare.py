@@ -54,7 +54,7 @@ from tracy_mcp.analysis.memory_report import allocations_by_zone
 from tracy_mcp.analysis.pacer_overshoot import pacer_overshoot
 from tracy_mcp.analysis.pipeline import pipeline_change
 from tracy_mcp.analysis.program_messages import one_off_after, one_off_before
-from tracy_mcp.analysis.rank_test import mann_whitney
+from tracy_mcp.analysis.rank_test import mann_whitney, smallest_p
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.request_wait import request_wait
 from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR, PACED_LATE
@@ -1133,13 +1133,20 @@ def scale_of(fa: dict[str, Any] | None, fb: dict[str, Any] | None) -> float:
     return fa["frames"] / fb["frames"] if fa and fb and fb["frames"] else 1.0
 
 
-def _rare_moves(same: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The zones too rarely run for a test (fewer than RARE_CALLS calls on a side) whose time per call moved by
-    RARE_RATIO or more and by RARE_NS at least, the largest change first."""
+def _too_rare(r: dict[str, Any], alpha: float) -> bool:
+    """Whether zone row `r` ran too few times on a side for the rank test: under RARE_CALLS, or so few that even
+    calls wholly apart could not reach `alpha` (6 against 6 gives p = 0.005 at best)."""
+    na, nb = int(r["count_a"]), int(r["count_b"])
+    return min(na, nb) < RARE_CALLS or smallest_p(na, nb) >= alpha
+
+
+def _rare_moves(same: list[dict[str, Any]], alpha: float) -> list[dict[str, Any]]:
+    """The zones too rarely run for a test (_too_rare) whose time per call moved by RARE_RATIO or more and by
+    RARE_NS at least, the largest change first."""
     out = [
         r
         for r in same
-        if min(r["count_a"], r["count_b"]) < RARE_CALLS
+        if _too_rare(r, alpha)
         and min(r["count_a"], r["count_b"]) > 0
         and abs(r["mean_b_ns"] - r["mean_a_ns"]) >= RARE_NS
         and not 1 / RARE_RATIO < r["mean_ratio"] < RARE_RATIO
@@ -1386,6 +1393,7 @@ def _summary(
             + ("" if r["name"] == waits_on_lock else _more_threads(a, b, str(r["name"])))
             + off_words
             + _also_slower(reg)
+            + _also_rare(a, b, _rare_moves(by.get("unchanged", []), alpha), reg[0], title)
             + "."
         )
     else:
@@ -1463,7 +1471,7 @@ def _summary(
             else ""
         )
         # a side with a few calls tests nothing per call: say the times, not that they held
-        held = min(r["count_a"], r["count_b"]) >= RARE_CALLS or 1 / RARE_RATIO < r["mean_ratio"] < RARE_RATIO
+        held = not _too_rare(r, alpha) or 1 / RARE_RATIO < r["mean_ratio"] < RARE_RATIO
         per_call = f"{fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}"
         same_time = (
             f"at the same time per call ({per_call})"
@@ -1661,7 +1669,7 @@ def _summary(
             for r in waits[:4]
         )
     same = by.get("unchanged", [])
-    rare = _rare_moves(same)
+    rare = _rare_moves(same, alpha)
     if rare:  # run once or a few times: no test can tell, but a 3x save is no noise
         lines.append(
             "Run too rarely to test (a one-off or a few calls), per call: "
@@ -1747,7 +1755,7 @@ def _summary(
             if fewer and fa and fb and gain is None:  # what took the hitches away: work moved off the frame's thread
                 took = top_gain(names, moves, fa, fb)
                 extra += f"; most gain: {took.text}" if took is not None else ""
-            price = next((r for r in _rare_moves(same) if r["mean_ratio"] > 1), None)
+            price = next((r for r in _rare_moves(same, alpha) if r["mean_ratio"] > 1), None)
             if fewer and price is not None and "run too rarely to test" not in title:  # the price paid elsewhere
                 extra += f"; at a cost, run too rarely to test: {_rare_words(a, b, price)}"
             title = title[: len(lead)] + hitches + extra + "; " + title[len(lead) :]
@@ -1959,6 +1967,22 @@ def _new_caller(r: dict[str, Any], paths: list[dict[str, Any]], fb: dict[str, An
     per = f", {int(top['count_b']) / fb['frames']:.3g} per {fb['what']}" if fb else ""
     caller = str(top["name"])[: -len(leaf)]
     return f"; the added calls come from a call path only B has: {caller} ({int(top['count_b'])} calls{per})"
+
+
+def _also_rare(a: Capture, b: Capture, rare: list[dict[str, Any]], top: dict[str, Any], title: str) -> str:
+    """'; run too rarely to test, also slower: Dungeon::GenerateRoom 19.69 ms -> 44.18 ms (2.24x; 6 -> 6 calls)':
+    the zones run a handful of times (RARE_CALLS or more, yet too few for the test: `rare`, _rare_moves) whose own
+    time grew by ALSO_SHARE of the top regression's added time at least (a floor change's generator that runs 6
+    times; not its parents, which only contain it), ALSO_SHOWN at most, and not told in `title` already."""
+    slower = [
+        r
+        for r in rare
+        if r["mean_ratio"] > 1
+        and min(r["count_a"], r["count_b"]) >= RARE_CALLS  # the one-offs lead or follow elsewhere (_rare_leads)
+        and r["self_b_ns"] - r["self_a_ns"] >= ALSO_SHARE * top["impact_ns"]
+        and f"{r['name']} {fmt_ns(r['mean_a_ns'])} -> " not in title
+    ][:ALSO_SHOWN]
+    return "; run too rarely to test, also slower: " + ", ".join(_rare_words(a, b, r) for r in slower) if slower else ""
 
 
 def _also_slower(reg: list[dict[str, Any]]) -> str:

@@ -33,3 +33,13 @@ def mann_whitney(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
         return 1.0, 0.5
     z = max(abs(u2 - n1 * n2 / 2.0) - 0.5, 0.0) / math.sqrt(var)
     return min(1.0, math.erfc(z / math.sqrt(2.0))), u2 / (n1 * n2)
+
+
+def smallest_p(n1: int, n2: int) -> float:
+    """The smallest p mann_whitney can give samples of n1 and n2 values (no ties, fully apart): with a handful of
+    calls on a side no change, however large, passes a strict threshold."""
+    if n1 <= 0 or n2 <= 0:
+        return 1.0
+    n = n1 + n2
+    z = max(n1 * n2 / 2.0 - 0.5, 0.0) / math.sqrt(n1 * n2 * (n + 1) / 12.0)
+    return min(1.0, math.erfc(z / math.sqrt(2.0)))

@@ -8,9 +8,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tracy_mcp.analysis.formatting import fmt_ns, fmt_pct, name_list
+from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct, name_list
 from tracy_mcp.analysis.frame_phases import STARTUP, frame_phases, markless
 from tracy_mcp.analysis.lock_timeline import union
+from tracy_mcp.analysis.program_messages import one_off_after
 from tracy_mcp.analysis.wait_zones import joined_work
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ WAITING = 0.8  # a zone mostly self time that ends right after another thread's 
 LOCK_SHARE = 0.2  # lock waits adding up to this share of the start-up are named
 IDLE_SHARE = 0.3  # a thread whose work ends this share of the start-up before its end sits idle...
 IDLE_MIN_ZONES = 3  # ...when it ran at least this many zones in it
+SHUTDOWN_HELD = 0.5  # a shut-down is told when one zone holds this share of the time after the last frame
+SAID_BEFORE_NS = 200_000_000  # a one-off message this close to the last gameplay frame's end names the shut-down
 
 
 def startup_window(ctx: Capture) -> tuple[int, int] | None:
@@ -105,14 +108,51 @@ def startup_line(ctx: Capture) -> str | None:
     dur = hi - lo
     if dur < STARTUP_MIN_NS or dur < STARTUP_SHARE * span:
         return None
+    text = f"Start-up: {fmt_ns(dur)} to {startup_what(ctx)} ({fmt_pct(dur / span)} of the capture)"
+    chain = _chain(ctx, lo, hi)
+    return text + chain + ("" if chain.endswith(".") else "." + _locks(ctx, lo, hi) + _no_zone(ctx, lo, hi))
+
+
+def shutdown_line(ctx: Capture) -> str | None:
+    """'Shut-down: 3.36 s after the last gameplay frame (51% of the capture; logged then: "quit requested"); on Main
+    thread, Game::Shutdown takes ...' when the program spends long (STARTUP_MIN_NS, STARTUP_SHARE of the capture)
+    between its last gameplay frame and the capture's end with zones running; None otherwise."""
+    if markless(ctx):
+        return None
+    ph = frame_phases(ctx)
+    if ph is None or len(ph.gameplay) == 0:
+        return None
+    lo, hi = int(ph.end[ph.gameplay[-1]]), int(ctx.get_last_time())
+    first = int(ctx.get_first_time())
+    span, dur = max(hi - first, 1), hi - lo
+    if dur < STARTUP_MIN_NS or dur < STARTUP_SHARE * span:
+        return None
+    t = ctx._cpu()
+    roots = np.flatnonzero((t.depth == 0) & t.valid & (t.start >= lo) & (t.start < hi))
+    if not len(roots) or (np.minimum(t.end[roots], hi) - t.start[roots]).max() < SHUTDOWN_HELD * dur:
+        return None  # no zone holds the time after the last frame: a program that hung or idled, not one quitting
+    chain = _chain(ctx, lo, hi, descend=False)  # a shut-down's steps side by side: what to cut, and in what order
+    said = one_off_after(ctx, lo - SAID_BEFORE_NS, 2 * SAID_BEFORE_NS)
+    logged = f'; logged then: "{clip_text(said.text, 80)}"' if said else ""
+    return (
+        f"Shut-down: {fmt_ns(dur)} after the last gameplay frame ({fmt_pct(dur / span)} of the capture{logged})"
+        + chain
+        + ("" if chain.endswith(".") else "." + _locks(ctx, lo, hi))
+    )
+
+
+def _chain(ctx: Capture, lo: int, hi: int, descend: bool = True) -> str:
+    """'; on Main thread, Game::Load > Level::Stream takes 2.1 s (80% of it): 120 x ...' : the chain of zones that
+    holds most of [lo, hi) on the thread that runs it (only its top zone unless `descend`), and the threads that sit
+    idle meanwhile ('; no zone runs in it.' when none starts in it)."""
     t, sl = ctx._cpu(), ctx._srclocs()
     labels = ctx._thread_labels()
+    dur = hi - lo
     roots = np.flatnonzero((t.depth == 0) & t.valid & (t.start >= lo) & (t.start < hi))
-    text = f"Start-up: {fmt_ns(dur)} to {startup_what(ctx)} ({fmt_pct(dur / span)} of the capture)"
     if len(roots) == 0:
-        return text + "; no zone runs in it."
+        return "; no zone runs in it."
     chain = [int(roots[np.argmax(np.minimum(t.end[roots], hi) - t.start[roots])])]
-    while True:
+    while descend:
         r = chain[-1]
         kids = t.children(r)
         kids = kids[t.valid[kids]]
@@ -125,7 +165,7 @@ def startup_line(ctx: Capture) -> str | None:
     node = chain[-1]
     home = int(t.owner[node])
     names = [str(sl.name[int(t.srcloc[x])]) for x in chain]
-    text += (
+    text = (
         f"; on {labels[home]}, {' > '.join(names)} takes {fmt_ns(int(t.dur[node]))} "
         f"({fmt_pct(int(t.dur[node]) / dur)} of it)"
     )
@@ -135,9 +175,7 @@ def startup_line(ctx: Capture) -> str | None:
     else:
         text += _steps(ctx, node)
     idle = _idle_threads(ctx, lo, hi, home)
-    if idle:
-        text += f". {idle}"
-    return text + "." + _locks(ctx, lo, hi) + _no_zone(ctx, lo, hi)
+    return text + (f". {idle}" if idle else "")
 
 
 def _no_zone(ctx: Capture, lo: int, hi: int) -> str:

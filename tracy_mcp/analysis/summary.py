@@ -28,7 +28,7 @@ from tracy_mcp.analysis.present_wait import present_bound_line
 from tracy_mcp.analysis.program_messages import message_kinds
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.slow_frames import slow_frames
-from tracy_mcp.analysis.startup import startup_line
+from tracy_mcp.analysis.startup import shutdown_line, startup_line
 from tracy_mcp.analysis.thread_report import thread_report
 from tracy_mcp.analysis.wait_zones import kind_words, unit_name, wait_names
 from tracy_mcp.analysis.zone_paths import TEXT_SPLIT
@@ -357,6 +357,9 @@ def _findings(ctx: Capture, counts: dict[str, int]) -> tuple[list[tuple[str, str
         start = startup_line(ctx)
         if start:  # a program that takes long to reach its first frame: where that time goes
             notable.append(("ctx.call_tree()" if markless(ctx) else "ctx.slow_frames(frames=(1, 1))", start))
+        end = shutdown_line(ctx)
+        if end:  # a program that takes long to quit after its last frame: where that time goes
+            notable.append(("ctx.call_tree()", end))
     except Exception as e:  # noqa: BLE001 - as above
         notes.append(f"start-up failed: {type(e).__name__}: {e}")
     if counts["frames"] >= MIN_FRAMES and counts["zones"]:
