@@ -67,3 +67,17 @@ def test_the_other_contended_locks_follow_the_first_in_the_title() -> None:
     assert waits == ["IO::FileLock", "Assets::CacheLock", "Audio::VoiceLock"]
     assert lc.title.startswith("Lock contention: IO::FileLock is contended")
     assert "; next: Assets::CacheLock 146.6 ms, Audio::VoiceLock 112.7 ms of total wait." in lc.title
+
+
+def test_a_thread_that_only_try_locks_never_waits_and_the_waiters_are_still_told() -> None:
+    """threeproblems-run: Worker 1-3 wait on JobQueue::m_mutex; the main thread only try-locks it (0 ns of wait)."""
+    with open_capture(DATA / "threeproblems-run.tracy") as c:
+        r = c.lock_contention()
+        s = c.summary()
+    threads = r.tables["threads"]
+    assert float(threads[threads["thread"] == "Main thread"]["wait_ns"].iloc[0]) == 0
+    assert any("waiting most: Worker 3, Worker 2, Worker 1 — " in x and "Main thread never waits" in x for x in r.lines)
+    found = [text for _, text in s.findings]
+    assert found[0].startswith("4 slow frame(s)") and "culprit Save::Checkpoint (Main thread)" in found[0]
+    assert found[1].startswith("Lock contention: JobQueue::m_mutex is contended")
+    assert "LEAK in Decal::Spawn: 26 x 2048 B" in found[2]

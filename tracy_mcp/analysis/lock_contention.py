@@ -1220,8 +1220,15 @@ def _lock_lines(
         rw = sum(t["wait_ns"] for t in rest) / len(rest)
         ta = sum(t["acquisitions"] for t in top) / len(top)
         ra = sum(t["acquisitions"] for t in rest) / len(rest)
-        out.append(
-            f"   waiting most: {', '.join(t['thread'] for t in top)} — each waits {tw / rw:.1f}x as long as the "
-            f"others do on average ({fmt_ns(tw)} vs {fmt_ns(rw)} per thread); they acquire it {ta / ra:.1f}x as often"
-        )
+        often = f"; they acquire it {ta / ra:.1f}x as often" if ra > 0 else ""
+        if rw <= 0:  # the others never wait (a thread that only try-locks): nothing to divide by
+            out.append(
+                f"   waiting most: {', '.join(t['thread'] for t in top)} — {fmt_ns(tw)} per thread on average, while "
+                f"{', '.join(t['thread'] for t in rest)} never wait{'s' if len(rest) == 1 else ''}{often}"
+            )
+        else:
+            out.append(
+                f"   waiting most: {', '.join(t['thread'] for t in top)} — each waits {tw / rw:.1f}x as long as the "
+                f"others do on average ({fmt_ns(tw)} vs {fmt_ns(rw)} per thread){often}"
+            )
     return out
