@@ -13,7 +13,7 @@ import numpy as np
 from tracy_mcp.analysis.callstacks import short_function
 from tracy_mcp.analysis.formatting import clip_text, fmt_bytes
 from tracy_mcp.analysis.memory_report import allocations_by_zone
-from tracy_mcp.analysis.program_messages import template
+from tracy_mcp.analysis.program_messages import message_kinds, template
 from tracy_mcp.analysis.rank_test import mann_whitney
 
 if TYPE_CHECKING:
@@ -237,10 +237,9 @@ def build_change(a: Capture, b: Capture) -> str:
 
 
 def _first_messages(ctx: Capture, n: int = 5) -> list[str]:
-    """The program's first `n` messages' texts (the version and build lines a program logs at start)."""
-    m = ctx.messages(as_frame=True)
-    texts = [str(x) for x in m["text"].tolist() if not str(x).startswith("TRACY:")]
-    return texts[:n]
+    """The texts of the program's first `n` kinds of message (the version and build lines a program logs at start;
+    the profiler's own left out)."""
+    return [k.text for k in sorted(message_kinds(ctx), key=lambda k: k.first_ns)[:n]]
 
 
 def other_changes(a: Capture, b: Capture) -> list[str]:

@@ -177,7 +177,7 @@ def fixed_sleep(ctx: Capture) -> FixedSleep | None:
             continue  # it shortens as the work grows: a sleep to a deadline (pacer_overshoot tells a late one)
         labels = ctx._thread_labels()
         where = labels[owner] if 0 <= owner < len(labels) else f"thread {owner}"
-        return FixedSleep(str(name), where, float(np.median(sleep)), target, median, corr)
+        return FixedSleep(str(name), where, mid, target, median, corr)
     return None
 
 

@@ -127,8 +127,7 @@ def shutdown_line(ctx: Capture) -> str | None:
     span, dur = max(hi - first, 1), hi - lo
     if dur < STARTUP_MIN_NS or dur < STARTUP_SHARE * span:
         return None
-    t = ctx._cpu()
-    roots = np.flatnonzero((t.depth == 0) & t.valid & (t.start >= lo) & (t.start < hi))
+    t, roots = ctx._cpu(), _roots(ctx, lo, hi)
     if not len(roots) or (np.minimum(t.end[roots], hi) - t.start[roots]).max() < SHUTDOWN_HELD * dur:
         return None  # no zone holds the time after the last frame: a program that hung or idled, not one quitting
     chain = _chain(ctx, lo, hi, descend=False)  # a shut-down's steps side by side: what to cut, and in what order
@@ -141,6 +140,12 @@ def shutdown_line(ctx: Capture) -> str | None:
     )
 
 
+def _roots(ctx: Capture, lo: int, hi: int) -> np.ndarray:
+    """The ended top-level zones that start in [lo, hi)."""
+    t = ctx._cpu()
+    return np.flatnonzero((t.depth == 0) & t.valid & (t.start >= lo) & (t.start < hi))
+
+
 def _chain(ctx: Capture, lo: int, hi: int, descend: bool = True) -> str:
     """'; on Main thread, Game::Load > Level::Stream takes 2.1 s (80% of it): 120 x ...' : the chain of zones that
     holds most of [lo, hi) on the thread that runs it (only its top zone unless `descend`), and the threads that sit
@@ -148,7 +153,7 @@ def _chain(ctx: Capture, lo: int, hi: int, descend: bool = True) -> str:
     t, sl = ctx._cpu(), ctx._srclocs()
     labels = ctx._thread_labels()
     dur = hi - lo
-    roots = np.flatnonzero((t.depth == 0) & t.valid & (t.start >= lo) & (t.start < hi))
+    roots = _roots(ctx, lo, hi)
     if len(roots) == 0:
         return "; no zone runs in it."
     chain = [int(roots[np.argmax(np.minimum(t.end[roots], hi) - t.start[roots])])]
