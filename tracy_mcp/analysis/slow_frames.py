@@ -1198,10 +1198,18 @@ def _lock_waits(
         else "more than their excess over the median frame (idle time in the frame took up the rest)"
     )
     beside = "" if th == home else " (beside the frame loop)"
+    # Slow frames of other causes dilute the mean: name the frames the wait explains (a quarter of their excess)
+    hit = w.wait_ns[:nd] >= 0.25 * np.maximum(ph.dur[fr[:nd]] - ph.median_ns, 1)
+    amount = f"{fmt_ns(slow)} per frame in {what} (typical {fmt_ns(typical)})"
+    if 0 < hit.sum() < nd:
+        ids = ", ".join(str(int(i)) for i in fr[:nd][hit][:6]) + (", ..." if hit.sum() > 6 else "")
+        amount = (
+            f"{fmt_ns(float(np.mean(w.wait_ns[:nd][hit])))} per frame in {int(hit.sum())} of {what} (frames {ids}; "
+            f"typical {fmt_ns(typical)}; {fmt_ns(slow)} averaged over all {nd})"
+        )
     line = (
-        f"Lock wait: {ctx._thread_labels()[th]}{beside} waits for {w.lock} {fmt_ns(slow)} per frame in {what} "
-        f"(typical {fmt_ns(typical)}), {share}, inside {w.zone or 'no zone'}{held} "
-        f"(ctx.lock_contention({w.lock!r}))."
+        f"Lock wait: {ctx._thread_labels()[th]}{beside} waits for {w.lock} {amount}, {share}, "
+        f"inside {w.zone or 'no zone'}{held} (ctx.lock_contention({w.lock!r}))."
     )
     return line, w, added if th == home else 0.0, links
 
@@ -1482,24 +1490,27 @@ def _inside_runs(ctx: Capture, runs: np.ndarray, name: str, msgs: list[dict[str,
     if len(runs) == 0:
         return out
     texts = zone_texts(ctx, runs, plain=True)
-    if any(texts):
-        every = t.stat_rows(ctx._srclocs().rows_of(name))
-        every = every[t.valid[every]]
-        all_texts = np.asarray(zone_texts(ctx, every, plain=True), object)
+    every = t.stat_rows(ctx._srclocs().rows_of(name))
+    every = every[t.valid[every]]
+    all_texts = np.asarray(zone_texts(ctx, every, plain=True), object) if any(texts) else np.asarray([])
+    if len(set(all_texts.tolist())) > 1:  # one text on every run (a constant value) tells no run apart
         usual = float(np.median(t.dur[every]))
         slow_min = float(t.dur[runs].min())
+        # typical: nearer the usual run than the slowest-but-one; half the slow length alone calls a 9.6 ms run of a
+        # zone whose slow runs take 17 ms "as long"
+        cut = max(0.5 * slow_min, usual + 0.5 * (slow_min - usual))
         only: list[str] = []
         always: list[str] = []
         sometimes: list[str] = []
         for x in sorted(set(texts)):
             other = every[(all_texts == x) & ~np.isin(every, runs)]
-            fast = int((t.dur[other] < 0.5 * slow_min).sum())
+            fast = int((t.dur[other] < cut).sum())
             if len(other) == 0:
                 only.append(x)
             elif fast:
                 sometimes.append(f"{x} ({fast} of its {len(other)} other runs typical)")
             else:
-                always.append(f"{x!r} (all {len(other)} other runs with it at least half as long)")
+                always.append(f"{x!r} (all {len(other)} other runs with it over {fmt_ns(cut)})")
         if only:
             out.append(
                 f"Its slow runs carry zone texts no other run has ({len(only)}): {', '.join(only[:8])}"

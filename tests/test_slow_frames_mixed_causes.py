@@ -1,0 +1,36 @@
+"""Slow frames whose causes differ, and zone texts that tell no run apart (tests/data/gcpause-run.tracy,
+fiberjobs-run.tracy; README.md there). Expectations come from the plain tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tracy_mcp import open_capture
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_lock_wait_is_measured_over_the_slow_frames_it_explains() -> None:
+    with open_capture(DATA / "gcpause-run.tracy") as c:
+        z = c.zones(as_frame=True)
+        gc = z[z["name"] == "GC::Collect"]
+        assert len(gc) == 4 and (gc["duration_ns"] > 40e6).all()  # the tables: four ~45 ms collections
+        r = c.slow_frames()
+    line = next(x for x in r.lines if x.startswith("Lock wait: Main thread waits for World::m_heapLock"))
+    # four of the eight slow frames are the collections; the early ones would halve the figure
+    assert "in 4 of the slow frames (frames 56, 157, 255, 358; typical 710 ns; 21.98 ms averaged over all 8)" in line
+    assert line.split(" waits for World::m_heapLock ")[1].startswith("43.96 ms per frame")
+    assert "held meanwhile by GC in GC::Collect" in line
+
+
+def test_a_zone_value_shared_by_every_run_is_not_called_the_cause() -> None:
+    with open_capture(DATA / "fiberjobs-run.tracy") as c:
+        z = c.zones(as_frame=True)
+        solve = z[z["name"] == "Cloth::SolveConstraints"]
+        assert set(solve["text"].astype(str)) == {"12 [0xc]"}  # the tables: one value on every run
+        assert float(np.median(solve["duration_ns"])) > 9e6
+        r = c.slow_frames()
+    assert r.title.startswith("1 slow frame(s)") and "culprit Cloth::SolveConstraints (Job Fiber 4)" in r.title
+    assert not any("its input" in line for line in r.lines)
