@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.alternating_frames import alternating
 from tracy_mcp.analysis.call_context import call_contexts, quote_kind
 from tracy_mcp.analysis.call_paths import call_paths, merge_paths
 from tracy_mcp.analysis.capture_diff import (
@@ -1760,6 +1761,10 @@ def _summary(
                 extra += f"; at a cost, run too rarely to test: {_rare_words(a, b, price)}"
             title = title[: len(lead)] + hitches + extra + "; " + title[len(lead) :]
         lines.insert(0, hitches + " (ctx.slow_frames() on each).")
+    alternation = _alternation_change(a, b, fa) if fa and fb else ""
+    if alternation:  # the mean holds and few frames pass 2x the median: the unevenness is the change, first
+        title = title[: len(lead)] + alternation + "; " + title[len(lead) :]
+        lines.insert(0, alternation + " (ctx.slow_frames() on each).")
     if uniform is not None:
         moved = sorted(uniform.moved, key=lambda r: -abs(r["impact_ns"]))
         lines.insert(
@@ -1886,6 +1891,29 @@ def _pacer_late(a: Capture, b: Capture) -> str:
         f"{fmt_ns(ob.target_ns)} ({1e9 / ob.target_ns:.0f} fps) interval by a median {fmt_ns(ob.by_ns)} (A's did "
         "not): B's limiter oversleeps"
     )
+
+
+def _alternation_change(a: Capture, b: Capture, fa: dict[str, Any]) -> str:
+    """'B's frames alternate 8.38 ms / 25.27 ms (medians; mean 16.93 ms) where A's do not (median 16.91 ms):
+    AI::Think runs every second frame in B (293 -> 148 runs, 8.50 ms -> 16.79 ms a run)' when B's frames alternate
+    and A's did not (alternating_frames); the reverse when A's did; '' otherwise."""
+    xa, xb = alternating(a), alternating(b)
+    if (xa is None) == (xb is None):
+        return ""
+    x, one, other = (xb, "B", "A") if xb is not None else (xa, "A", "B")
+    assert x is not None
+    text = (
+        f"{one}'s frames alternate {fmt_ns(x.short_ns)} / {fmt_ns(x.long_ns)} (medians; mean {fmt_ns(x.mean_ns)}) "
+        f"where {other}'s do not" + (f" (median {fmt_ns(fa['median_ns'])})" if one == "B" else "")
+    )
+    if not x.zone:
+        return text
+    ra, rb = _calls(a, x.zone), _calls(b, x.zone)
+    runs = f"{len(ra)} -> {len(rb)} runs"
+    if len(ra) and len(rb):
+        ta, tb = float(np.median(a._cpu().dur[ra])), float(np.median(b._cpu().dur[rb]))
+        runs += f", {fmt_ns(ta)} -> {fmt_ns(tb)} a run"
+    return f"{text}: {x.zone} runs every second frame in {one} ({runs})"
 
 
 def _pacer_offset(ctx: Capture, name: str) -> float | None:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
+from tracy_mcp.analysis.alternating_frames import alternating
 from tracy_mcp.analysis.cpu_runs import thread_runs
 from tracy_mcp.analysis.formatting import clip_text, fmt_bytes, fmt_ms, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import (
@@ -144,6 +145,7 @@ class SlowFrames(Report):
     culprit_cause: str = ""  # why the culprit grew when a lock it waits for tells it ("it waits there for lock ...")
     typical_frames: int = 0  # how many frames the typical values are the median of
     overshoot: str = ""  # the frame-pacing wait, not the work, makes the frames long (pacer_overshoot)
+    alternating: str = ""  # the frames alternate short and long: work on every second frame (alternating_frames)
 
 
 FRAME_COLS = (
@@ -330,6 +332,11 @@ def slow_frames(
         if over is not None:  # none stands out because the pacer makes every frame long: that is the answer
             res.overshoot = over.line()
             res.title = f"{head}. {res.overshoot}"
+        alt = alternating(ctx, frame_set) if budget_ns is None and trend.step_frame < 0 else None
+        if alt is not None:  # none stands out because every second frame is long: that is the answer
+            res.alternating = alt.line()
+            res.title = f"{head}. {alt.title()}"
+            res.lines.insert(0, res.alternating)
         return res
     typical, near = _near_when_drifting(trend, slow, typical)
     _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)

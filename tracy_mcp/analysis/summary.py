@@ -309,7 +309,7 @@ ONLY_WHEN_FOUND = {"ctx.frame_trend()"}  # "frame time holds" is no news: such a
 # (method, the call, whether its report found something worth leading with), in the order findings are shown
 ANALYSES: list[tuple[str, str, Callable[[Capture], Any], Callable[[Any], bool]]] = [
     ("zones", "ctx.frame_trend()", frame_trend, lambda r: r.drifting or r.culprit is not None or bool(r.climbing)),
-    ("frames", "ctx.slow_frames()", slow_frames, lambda r: _table_rows(r) > 0 or bool(r.overshoot)),
+    ("frames", "ctx.slow_frames()", slow_frames, lambda r: _table_rows(r) > 0 or bool(r.overshoot or r.alternating)),
     ("locks", "ctx.lock_contention()", lock_contention, lambda r: _any(r, "contended")),
     ("memory events", "ctx.memory_report()", memory_report, lambda r: _memory_news(r)),
     ("threads", "ctx.thread_report()", thread_report, lambda r: True),
