@@ -26,6 +26,7 @@ PLOT_SAMPLE = 200_000  # at most about this many points per side enter the rank 
 DROP_SHARE = 0.25  # a plot falling by this share of its range at once: a sawtooth's drop (a collection, a flush)
 DROPS_MIN = 2  # ... this many times on either side: its climbing rate is compared
 RISE_RATIO = 1.5  # ... and named when it moved by this factor
+PEAK_RATIO = 2.0  # a plot's largest value that moved by this factor is told beside its mean
 SHOWN_TEXTS = 2  # message texts shown per side
 
 
@@ -140,9 +141,10 @@ def _retold(ka: dict[str, list[str]], kb: dict[str, list[str]]) -> list[str]:
     ]
 
 
-def _plot_values(ctx: Capture) -> dict[str, tuple[str, np.ndarray, float, int]]:
+def _plot_values(ctx: Capture) -> dict[str, tuple[str, np.ndarray, float, int, float]]:
     """Per plot name: (type, its values (at most about PLOT_SAMPLE of them evenly spaced), how fast it climbs (its
-    rises summed per second of its span), how many times it fell by over a quarter of its range at once)."""
+    rises summed per second of its span), how many times it fell by over a quarter of its range at once, its
+    largest value)."""
     db = ctx._db
     if not db.rows("plots"):
         return {}
@@ -151,7 +153,7 @@ def _plot_values(ctx: Capture) -> dict[str, tuple[str, np.ndarray, float, int]]:
     ids = points["plot_id"].to_numpy()
     values = points["value"].to_numpy()
     times = points["time_ns"].to_numpy()
-    out: dict[str, tuple[str, np.ndarray, float, int]] = {}
+    out: dict[str, tuple[str, np.ndarray, float, int, float]] = {}
     # keyed by label: Tracy names its CPU-usage and default-pool plots "Frame"; the labels tell them apart
     for pid, label, kind in zip(table.index.tolist(), table["label"].tolist(), table["type"].tolist(), strict=True):
         mine = ids == pid
@@ -160,9 +162,10 @@ def _plot_values(ctx: Capture) -> dict[str, tuple[str, np.ndarray, float, int]]:
         span = float(t.max() - t.min()) / 1e9 if len(t) > 1 else 0.0
         rise = float(step[step > 0].sum()) / span if span > 0 else 0.0
         drops = int((step < -DROP_SHARE * float(np.ptp(v))).sum()) if len(v) > 1 else 0
+        top = float(v.max()) if len(v) else 0.0
         if len(v) > PLOT_SAMPLE:
             v = v[:: len(v) // PLOT_SAMPLE + 1]
-        out[str(label)] = (str(kind), v, rise, drops)
+        out[str(label)] = (str(kind), v, rise, drops, top)
     return out
 
 
@@ -175,8 +178,14 @@ def _plot_changes(a: Capture, b: Capture) -> tuple[list[str], str]:
     moved: list[str] = []
     steady: list[str] = []
     for name in (n for n in va if n in vb):
-        kind, x, rise_a, drops_a = va[name]
-        _kind, y, rise_b, drops_b = vb[name]
+        kind, x, rise_a, drops_a, top_a = va[name]
+        _kind, y, rise_b, drops_b, top_b = vb[name]
+        # bursts (a particle count for four frames) move the peak, not the mean: say how high they reach
+        peaks = (
+            f", peak {top_a:.4g} -> {top_b:.4g} ({top_b / top_a:.2f}x)"
+            if top_a > 0 and top_b > 0 and max(top_a, top_b) >= PEAK_RATIO * min(top_a, top_b)
+            else ""
+        )
         if min(len(x), len(y)) < PLOT_MIN_POINTS:
             steady.append(name)
             continue
@@ -185,7 +194,7 @@ def _plot_changes(a: Capture, b: Capture) -> tuple[list[str], str]:
             if faster >= RISE_RATIO:  # a sawtooth (a heap collected, a buffer flushed) that fills faster
                 moved.append(
                     f"'{clip_text(name, 40)}' climbs {rise_a:.4g} -> {rise_b:.4g} per second ({rise_b / rise_a:.2f}x "
-                    f"when rising; falls at once {drops_a} -> {drops_b} times)"
+                    f"when rising; falls at once {drops_a} -> {drops_b} times){peaks}"
                     if rise_a > 0
                     else f"'{clip_text(name, 40)}' climbs 0 -> {rise_b:.4g} per second"
                 )
@@ -197,7 +206,9 @@ def _plot_changes(a: Capture, b: Capture) -> tuple[list[str], str]:
             change = f"{rel * 100:+.1f}%" if abs(rel) < 10 else "new values"
             # the machine's CPU usage counts every process on it: other load moves it as much as the program
             whole = "; whole machine, other load counts too" if name.startswith("CPU usage") else ""
-            moved.append(f"'{clip_text(name, 40)}' mean {ma:.4g} -> {mb:.4g} ({change}, p={p:.0e}{whole})")
+            moved.append(f"'{clip_text(name, 40)}' mean {ma:.4g} -> {mb:.4g} ({change}, p={p:.0e}{whole}){peaks}")
+        elif peaks and not name.startswith("CPU usage"):
+            moved.append(f"'{clip_text(name, 40)}' mean within noise{peaks}")
         else:
             steady.append(name)
     lines = []

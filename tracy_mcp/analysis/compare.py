@@ -105,6 +105,8 @@ SAME_WORK_SHARE = 0.5  # ...when at least this share of them have exactly equal 
 PART_SHARE = 0.25  # a zone regressed in part when this share of its calls in B lie beyond A's p90 (0.1 by chance)
 PART_TAIL_SHARE = 0.12  # ...or this share beyond A's p99, when they took TAIL_RATIO as long as A's slowest
 TAIL_RATIO = 1.5
+TAIL_THREAD = 0.6  # ...or this share of B's runs beyond A's p99 on one thread of several: that thread's tail
+SPLIT_LOW = 0.75  # the count moved and the typical call moved the other way, their product within this of 1: split
 PART_MIN_CALLS = 20  # ...with at least this many calls on each side
 CPU_HELD = 1.25  # a regressed zone whose time on a CPU per call grew less than this did not do more work
 CROSSED = 1.5  # a paced loop's median frame this much longer in B: its work may have crossed the period
@@ -340,11 +342,34 @@ def _unit_latency(a: Capture, b: Capture, alpha: float) -> str:
     tail = _unit_tail(da, db_, a99, b99) if noise else ""
     if tail:  # the median held while a part of the runs moved: the tail is the news, not "within noise"
         noise = f"; the median within noise, but {tail}, p90 {fmt_ns(a90)} -> {fmt_ns(b90)}"
+    elif noise and b99 >= TAIL_RATIO * a99:  # too few runs moved over all: one thread's may hold them
+        one = _tail_thread(zb, a99)
+        noise = f"; the median within noise, but {one}" if one else noise
     return (
         _throughput(za, zb, name)
         + _queue_wait(a, b, name)
         + f"runs of {name} (the unit of work; {len(da)} -> {len(db_)}) p50 {fmt_ns(a50)} -> {fmt_ns(b50)} "
         f"({(b50 - a50) / a50:+.1%}), p99 {fmt_ns(a99)} -> {fmt_ns(b99)}{noise}; "
+    )
+
+
+def _tail_thread(zb: Any, a99: float) -> str:
+    """'the tail is one thread's: 68 of the 74 runs of B over A's p99 (8.83 ms) are on Shard 3 (16.5% of its runs,
+    0.6% of the others')' when one thread of a pool holds TAIL_THREAD of B's runs beyond A's p99 and PART_TAIL_SHARE
+    of its own runs lie there; ''."""
+    over = zb["duration_ns"].to_numpy() > a99
+    threads = zb["thread"].astype(str).to_numpy()
+    if over.sum() < PART_MIN_CALLS // 4 or len(set(threads)) < 2:
+        return ""
+    names, counts = np.unique(threads[over], return_counts=True)
+    top = int(np.argmax(counts))
+    mine = threads == names[top]
+    share, rest = float(over[mine].mean()), float(over[~mine].mean())
+    if counts[top] < TAIL_THREAD * over.sum() or share < PART_TAIL_SHARE:
+        return ""
+    return (
+        f"the tail is one thread's: {counts[top]} of the {int(over.sum())} runs of B over A's p99 ({fmt_ns(a99)}) "
+        f"are on {names[top]} ({share:.1%} of its runs, {rest:.1%} of the others')"
     )
 
 
@@ -484,11 +509,16 @@ def _compare_groups(
         # with the count moving, per-call times move the other way by themselves: the total decides
         total_up = r["total_ratio"] >= 1 + 2 * min_change
         total_down = r["total_ratio"] <= 1 / (1 + 2 * min_change)
-        if count_moved and not (total_up or total_down):
+        # the same work in more or fewer calls moves the typical call the other way (half the calls, each twice as
+        # long); a request loop that got slower serves fewer requests in the same time, its typical call barely
+        # moving while its slow ones grew: not a split, whatever the total
+        split = count_moved and SPLIT_LOW <= p50_ratio * r["count_ratio"] <= 1 / SPLIT_LOW
+        moved = own_up or own_down or incl_up or incl_down
+        if count_moved and not (total_up or total_down) and (split or not moved):
             kind = "count changed only"
-        elif own_up and (total_up or not count_moved):
+        elif own_up and (total_up or not count_moved or (not split and r["total_ratio"] >= 1)):
             kind = "regressed"
-        elif own_down and (total_down or not count_moved):
+        elif own_down and (total_down or not count_moved or (not split and r["total_ratio"] <= 1)):
             kind = "improved"
         elif incl_up:
             kind = "through children (slower)"
@@ -625,10 +655,12 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
         return _far_apart(int((fa["durs"] > limit).sum()), int((fb["durs"] > limit).sum()))
 
     missed = far(PACED_FACTOR)  # the frames that missed an interval
-    if not missed and not far(PACED_LATE):  # or a limiter's late frames (slow_frames: PACED_LATE)
+    # or frames over 2x (slow_frames' own rule): a burst of noise in A over 1.5x must not hide B's new hitches
+    doubled = far(2.0)
+    if not missed and not doubled and not far(PACED_LATE):  # or a limiter's late frames (slow_frames: PACED_LATE)
         return ""
     ra, rb = a.slow_frames(), b.slow_frames()
-    if not missed and all(r.threshold_ns >= PACED_FACTOR * r.median_ns for r in (ra, rb)):
+    if not (missed or doubled) and all(r.threshold_ns >= PACED_FACTOR * r.median_ns for r in (ra, rb)):
         return ""  # neither run's hitches are a paced loop's late frames
     sa, sb = ra.table, rb.table
     na, nb = len(sa), len(sb)
@@ -654,10 +686,18 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
         vals = t["slow_ns"].to_numpy()[t["zone"].astype(str).to_numpy() == r.culprit] if len(t) else []
         span = f", {fmt_ns(float(np.min(vals)))}..{fmt_ns(float(np.max(vals)))}" if len(vals) else ""
         why = f": {r.culprit_cause}" if r.culprit_cause else ""
-        return f"{r.culprit} ({r.culprit_thread}){span}{why}"
+        where = f" ({r.culprit_where})" if r.culprit_where else ""
+        return f"{r.culprit}{where} ({r.culprit_thread}){span}{why}"
 
     ca, cb = cause(ra), cause(rb)
     same = bool(ra.culprit) and ra.culprit == rb.culprit and ra.culprit_thread == rb.culprit_thread
+    if more and cb and not same:  # what B's culprit did in A: a tail that grew, or new work
+        d = a._cpu().dur[_calls(a, str(rb.culprit))]
+        cb += (
+            f" (in A: p99 {fmt_ns(float(np.percentile(d, 99)))}, longest {fmt_ns(float(d.max()))})"
+            if len(d)
+            else (" (not in A)")
+        )
     what = (
         f"in both from {cb} in B's: the same hitch, {'more' if more else 'less'} often"
         if same
@@ -1243,9 +1283,9 @@ def _by_namespace(names: list[dict[str, Any]], reg: list[dict[str, Any]]) -> tup
 def _children(name: str, paths: list[dict[str, Any]]) -> list[str]:
     """Changed zones under `name` in the call paths (what an inclusive-only change comes from)."""
     out: list[str] = []
-    for r in paths:
+    for r in sorted(paths, key=lambda r: r["kind"] != "wait grew"):  # a wait that grew first: where the time went
         parts = r["name"].split(" > ")
-        if r["kind"] in CHANGED and name in parts[:-1]:
+        if (r["kind"] in CHANGED or r["kind"] == "wait grew") and name in parts[:-1]:
             s = f"{parts[-1]} ({r['kind']})"
             if s not in out:
                 out.append(s)

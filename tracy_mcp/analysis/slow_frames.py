@@ -142,6 +142,7 @@ class SlowFrames(Report):
     gameplay: tuple[int, int] | None = None
     culprit: str | None = None
     culprit_thread: str | None = None
+    culprit_where: str = ""  # the culprit's source location when several share its name (plain ZoneScoped)
     culprit_cause: str = ""  # why the culprit grew when a lock it waits for tells it ("it waits there for lock ...")
     typical_frames: int = 0  # how many frames the typical values are the median of
     overshoot: str = ""  # the frame-pacing wait, not the work, makes the frames long (pacer_overshoot)
@@ -917,6 +918,7 @@ def _analyse(
         where = grown_location(ctx, cname, int(th_of[culprit]), slow_windows, (ph.start[ref], ph.end[ref]))
         if where is not None:  # several source locations share the name (plain ZoneScoped): the one that grew
             shown, base_typ, vals = f"{cname} ({where[0]})", where[1], where[2]
+            res.culprit_where = str(where[0])
             usual = f"typical {fmt_ns(base_typ)} per frame" if base_typ > 0 else "absent from typical frames"
         led = via[mine][via[mine] >= 0]
         waiter = ""

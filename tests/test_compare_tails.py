@@ -1,0 +1,62 @@
+"""compare where the change sits in a tail: one thread of a pool whose slow runs grew, a request loop that served
+fewer requests because each took longer, hitches from a zone whose long runs grew (tests/data/shardsearch-*.tracy,
+particlecap-*.tracy; README.md there). Expectations come from the plain tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from tracy_mcp import open_capture
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_unit_tail_held_by_one_thread_of_the_pool_is_named() -> None:
+    with open_capture(DATA / "shardsearch-a.tracy") as a, open_capture(DATA / "shardsearch-b.tracy") as b:
+        qa, qb = (c.zones(name="Shard::Query", as_frame=True) for c in (a, b))
+        a99 = float(np.percentile(qa["duration_ns"], 99))
+        over = qb[qb["duration_ns"] > a99]
+        assert (over["thread"].astype(str) == "Shard 3").sum() == 82 and len(over) == 119  # the tables
+        r = a.compare(b)
+    assert (
+        "p99 8.83 ms -> 25.10 ms; the median within noise, but the tail is one thread's: 82 of the 119 runs of B"
+        in (r.title)
+    )
+    assert "are on Shard 3 (19.9% of its runs, 3.0% of the others')" in r.title
+
+
+def test_a_request_loop_that_served_fewer_slower_requests_is_no_split_of_the_same_work() -> None:
+    with open_capture(DATA / "shardsearch-a.tracy") as a:
+        r = a.compare(DATA / "shardsearch-b.tracy")
+    text = "\n".join(r.lines)
+    assert "the same work in" not in r.title and "Api::HandleSearch: 750 -> 412 calls" not in text
+    assert "  Api::HandleSearch 1.997x per call (4.86 ms -> 9.70 ms): includes Api::WaitShards (wait grew)" in text
+
+
+def test_hitches_from_a_zone_name_what_its_runs_took_before() -> None:
+    with open_capture(DATA / "particlecap-a.tracy") as a, open_capture(DATA / "particlecap-b.tracy") as b:
+        za = a.zones(name="RT::BuildParticleBatches", as_frame=True)
+        assert abs(float(za["duration_ns"].max()) - 20.71e6) < 0.01e6  # the tables: A's longest run
+        r = a.compare(b)
+    assert (
+        "B's from RT::BuildParticleBatches (Render), 24.15 ms..29.16 ms (in A: p99 6.62 ms, longest 20.71 ms)"
+        in r.title
+    )
+    # what the bursts reach, beside how fast the plot climbs
+    assert (
+        "'particles' climbs 8992 -> 1.818e+04 per second (2.02x when rising; falls at once 3 -> 3 times), peak 4000 "
+        in ("\n".join(r.lines))
+    )
+
+
+def test_new_hitches_are_told_though_a_burst_of_noise_put_as_many_of_a_frames_over_one_and_a_half_times() -> None:
+    with open_capture(DATA / "twoupdates-a.tracy") as a, open_capture(DATA / "twoupdates-b.tracy") as b:
+        fa, fb = (c.frames(as_frame=True)["duration_ns"].to_numpy()[2:-1] for c in (a, b))
+        med = float(np.median(fa))
+        assert (fa > 2 * med).sum() == 0 and (fb > 2 * med).sum() == 8  # the tables: B's eight hitches
+        assert (fa > 1.5 * med).sum() >= 6  # ...and A's noise over 1.5x
+        r = a.compare(b)
+    assert r.title.startswith("B (twoupdates-b.tracy) vs A (twoupdates-a.tracy): B hitches more often: 8 slow frame(s)")
+    assert "B's from Update (Enemy.cpp:122) (Main thread), 31.96 ms..34.54 ms (in A: p99 5.45 ms" in r.title
