@@ -60,3 +60,13 @@ def test_new_hitches_are_told_though_a_burst_of_noise_put_as_many_of_a_frames_ov
         r = a.compare(b)
     assert r.title.startswith("B (twoupdates-b.tracy) vs A (twoupdates-a.tracy): B hitches more often: 8 slow frame(s)")
     assert "B's from Update (Enemy.cpp:122) (Main thread), 31.96 ms..34.54 ms (in A: p99 5.45 ms" in r.title
+
+
+def test_frames_two_vsync_intervals_long_are_a_missed_interval_not_a_limiter_that_oversleeps() -> None:
+    with open_capture(DATA / "vrreproject-a.tracy") as a, open_capture(DATA / "vrreproject-b.tracy") as b:
+        fb = b.frames(as_frame=True)["duration_ns"].to_numpy()[2:-1]
+        assert abs(float(np.median(fb)) - 2 * 1e9 / 90) < 0.05e6  # the tables: two 90 Hz intervals
+        r = a.compare(b)
+    assert "most impact: Compositor::Reproject 2.01x per call (3.01 ms -> 6.06 ms)" in r.title
+    assert "crossed the 11.11 ms interval, so each frame waits for the next one" in r.title
+    assert "oversleeps" not in r.title

@@ -94,6 +94,12 @@ def pacer_overshoot(ctx: Capture) -> Overshoot | None:
     fits = work <= target
     if float(np.median(work)) > WORK_FITS * target or fits.mean() < FITTING:
         return None  # the work itself reaches the interval: the frames are long because of it
+    if any(
+        abs(median - k * x) <= AT_RATE * k * x and float(np.median(work)) > (k - 1) * x
+        for x in intervals
+        for k in (2, 3, 4)
+    ):
+        return None  # work past one vsync interval waits for the next: 90 Hz's 22.2 ms is no 48 fps overshoot
     late = fits & (frame > target * (1 + AT_RATE))
     if late.sum() < LATE * fits.sum():
         return None
