@@ -633,6 +633,16 @@ def _uniform_factor(names: list[dict[str, Any]]) -> Uniform | None:
     if found is None:
         return None
     factor, near = found
+    # a slower machine moves the typical call too; preemption on a loaded one stretches the slow calls alone, which
+    # moves the means by one factor while the medians hold
+    typical = [(r["p50_b_ns"] / r["p50_a_ns"], r["self_a_ns"]) for r, x in zip(rows, near.tolist(), strict=True) if x]
+    typical = [(q, w) for q, w in typical if np.isfinite(q) and q > 0]
+    if typical:
+        q = np.asarray([x[0] for x in typical])
+        w = np.cumsum(np.asarray([x[1] for x in typical], np.float64)[np.argsort(q)])
+        mid = float(np.sort(q)[min(int(np.searchsorted(w, w[-1] / 2)), len(q) - 1)])
+        if (mid - 1) * (factor - 1) <= 0 or abs(np.log(mid)) < abs(np.log(factor)) / 2:
+            return None
     beyond = [r for r in rows if r["self_ratio"] >= factor * UNIFORM_BEYOND and r["kind"] == "regressed"]
     return Uniform(factor, [r for r, x in zip(rows, near.tolist(), strict=True) if x], beyond, len(rows))
 
