@@ -1801,7 +1801,9 @@ def _summary(
         # fewer hitches beside a regression is a side note, unless that regression is too small to matter; so
         # are fewer frames over 2x a median that itself grew (B's slow mark moved up with its frames)
         frames_grew = bool(fa and fb and fb["median_ns"] > (1 + min_change) * fa["median_ns"])
-        if not fewer or ((not reg or _negligible(reg[0], fa)) and not frames_grew):
+        culprit = re.search(r"B's from (.+?) \(", hitches)
+        told = culprit is not None and f"{culprit.group(1)} moved onto" in title  # the move already leads
+        if not told and (not fewer or ((not reg or _negligible(reg[0], fa)) and not frames_grew)):
             extra = ""
             if fewer and fa and fb and gain is None:  # what took the hitches away: work moved off the frame's thread
                 took = top_gain(names, moves, fa, fb)
