@@ -27,5 +27,11 @@ def test_a_second_file_of_the_same_name_is_told_apart_by_its_folder(tmp_path: Pa
                 assert "another loaded file is named 'run1': pass instance_id 'release-run1'" in second["note"]
                 title = await ok(client, "analyze", instance_id="release-run1", analysis="slow_frames")
                 assert "Frame::Limit" in str(title)
+                # an id guessed from the file name reaches the other file: each answer says which file it read
+                guessed = str(await ok(client, "analyze", instance_id="run1", analysis="slow_frames"))
+                nightly, release = tmp_path / "nightly" / "run1.tracy", tmp_path / "release" / "run1.tracy"
+                assert guessed.startswith(
+                    f"[run1 is {nightly}; also loaded from a file of that name: release-run1 ({release})]\n"
+                )
 
     anyio.run(main)

@@ -9,6 +9,7 @@ import logging.handlers
 import os
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -63,6 +64,20 @@ class Core:
         if inst.id != instance_id:
             tracking.note_resolution(f"alias {instance_id!r} -> instance {inst.id}")
         return inst
+
+    def namesake_note(self, inst: Instance) -> str:
+        """'[run1 is /a/run1.tracy; also loaded from a file of that name: blind321-run1 (/b/run1.tracy)]' when
+        other loaded files share this one's name (an id guessed from the file name may be the wrong one); ''."""
+        if inst.live or not inst.path:
+            return ""
+        stem = Path(inst.path).stem
+        others = [
+            i for i in self.registry.all() if i is not inst and not i.live and i.path and Path(i.path).stem == stem
+        ]
+        if not others:
+            return ""
+        rest = ", ".join(f"{i.id} ({i.path})" for i in others[:3])
+        return f"[{inst.id} is {inst.path}; also loaded from a file of that name: {rest}]\n"
 
     def load_lock(self, key: str) -> asyncio.Lock:
         return self._load_locks.setdefault(key, asyncio.Lock())

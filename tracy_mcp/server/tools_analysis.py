@@ -120,9 +120,10 @@ def register(mcp: MCPServer, core: Core) -> None:
         except ValueError as exc:
             raise ToolError(str(exc)) from None
         inst = core.instance(instance_id)
-        return await run_on_instance(
+        text = await run_on_instance(
             core, inst, f"analyze {analysis}", lambda: analysis_text(inst.capture, analysis, kwargs)
         )
+        return core.namesake_note(inst) + text
 
 
 async def run_on_instance(core: Core, inst: Instance, what: str, fn: Callable[[], Any]) -> Any:
