@@ -49,3 +49,21 @@ def test_slow_runs_in_bursts_of_more_threads_than_cores_are_told_as_competing_fo
     assert cores == 2 and np.percentile(jobs["duration_ns"], 99) > 2.5 * jobs["duration_ns"].median()
     bursts = next(x for x in r.lines if x.startswith("The slow runs come in"))
     assert "; 4 threads run zones at once in them, on a machine with 2 CPU core(s): they compete for the CPU." in bursts
+
+
+def test_a_job_that_lands_on_any_worker_is_measured_across_the_pool() -> None:
+    """tests/data/towergrid-run.tracy: Tower::RebuildTargetGrid runs once a frame on whichever worker takes it, so per
+    thread it is 'absent from typical frames' everywhere; across the pool it takes ~2 ms, and ~34 ms in the four
+    slow frames."""
+    with open_capture(DATA / "towergrid-run.tracy") as c:
+        z = c.zones(name="Tower::RebuildTargetGrid", as_frame=True)
+        big = z[z["duration_ns"] > 30e6]
+        assert len(big) == 4 and big["thread"].astype(str).nunique() == 3  # the tables: three different workers
+        assert float(z["duration_ns"].median()) < 2.5e6
+        r = c.slow_frames()
+    assert r.title.startswith("4 slow frame(s) of 440 gameplay frames")
+    assert (
+        "culprit Tower::RebuildTargetGrid (Worker 1, Worker 2, Worker 0; times summed over the Worker threads), "
+        "typical 2.02 ms per frame vs 33.02 ms..36.64 ms in the slow frames; Jobs::Wait (Main thread) waits for it"
+    ) in r.title
+    assert "Tower::RebuildTargetGrid grew most in 4 of 4 analysed slow frames." in r.lines

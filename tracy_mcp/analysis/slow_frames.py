@@ -53,6 +53,7 @@ from tracy_mcp.analysis.wait_zones import (
     top_work,
     wait_names,
     wait_zones,
+    work_ended_before,
 )
 from tracy_mcp.analysis.zone_at import innermost
 from tracy_mcp.analysis.zone_paths import zone_texts
@@ -99,6 +100,8 @@ PACED_FACTOR = 1.5  # ...or, when a wait paces the frames (vsync, a limiter) and
 PACED_LATE = 1.2  # ...or, with none over PACED_FACTOR, this x (a few frames and LEVEL_MAX of them at most,
 PACED_GAP = 1.1  # this x the longest of the others at least: _late_level)
 ONE_INTERVAL = 2.1  # a paced frame up to this x the median missed one interval, like those over PACED_FACTOR
+WAKE_NS = 1_000_000  # a wait that ends this soon after a job ends waited for it
+POOLED_SHARE = 0.5  # ...and that job, summed over its pool's threads, grew by this share of the frame's excess
 BIG_ALLOC = 8 * 2**20  # a culprit whose runs allocate this many bytes each: the allocation is part of the why
 PREEMPTED = 0.3  # the frame thread's added wait for a core, this share of the slow frames' excess, is told...
 PREEMPTED_LEADS = 0.5  # ...and in the title at this share
@@ -836,6 +839,8 @@ def _analyse(
         ],
         bool,
     )
+    pools = _pools(labels, home)
+    pool_pick: dict[int, tuple[int, int, float, float]] = {}  # frame -> (name, pool, its time there, typical)
     culprit_of = np.full(nd, -1, I64)
     via = np.full(nd, -1, I64)  # the frame thread's wait that led to a culprit on another thread
     share_of = np.full(nd, np.nan)
@@ -862,6 +867,16 @@ def _analyse(
             if top >= 0 and gr[top] > 0:
                 via[r] = top
             top = int(cand[np.argmax(gr[cand])])
+            pooled = None
+            if target in pools and via[r] >= 0:  # the job the wait waited for (it ended last), pool-wide
+                job = _waited_in_frame(ctx, ph, int(detail[r]), int(th_of[via[r]]), str(names[int(nm_of[via[r]])]))
+                if job >= 0 and int(ctx._cpu().owner[job]) in pools[target]:
+                    pooled = _pooled_top(m, nd, r, pools[target], work_anywhere & _in_subtree(ctx, job, nm_of))
+                    excess = float(ph.dur[detail[r]]) - float(np.median(ph.dur[ref]))
+                    if pooled is not None and pooled[1][2] - pooled[1][3] < POOLED_SHARE * excess:
+                        pooled = None  # the job took its usual time pool-wide: it queued (told below), not grew
+            if pooled is not None:  # a job system's jobs land on any of its threads: a job's growth, pool-wide
+                top, pool_pick[r] = pooled
         elif not chosen:
             # the frame thread's own growth explains little of the frame (it waited in its pacer for another
             # thread, the render thread compiling a shader): the work that grew most on another thread, when it did
@@ -897,6 +912,18 @@ def _analyse(
                     "wait": bool(is_wait[j]),
                 }
             )
+    # a pooled job's frames name one column per (job, pool): the first thread it was seen on stands for the pool
+    canon: dict[tuple[int, int], int] = {}
+    pooled_cols: dict[int, tuple[float, dict[int, float], list[int]]] = {}  # column -> typical, frame -> time, threads
+    for r, (nm, pool_id, here, usual_ns) in pool_pick.items():
+        col = canon.setdefault((nm, pool_id), int(culprit_of[r]))
+        entry = pooled_cols.setdefault(col, (usual_ns, {}, []))
+        entry[1][r] = here
+        if int(th_of[culprit_of[r]]) not in entry[2]:
+            entry[2].append(int(th_of[culprit_of[r]]))
+        growth[r, col] = max(float(growth[r, col]), here - usual_ns)
+        m.self_ns[r, col], typ[col] = here, usual_ns  # the frame table reads the job's time wherever it ran
+        culprit_of[r] = col
     msgs = in_frames(ctx, ph, slow)
     res.table = frame(_frame_columns(ph, slow, detail, m, typ, growth, culprit_of, share_of, msgs, names, labels))
     res.tables["zones"] = frame(_columns(zone_rows, ZONE_COLS))
@@ -907,15 +934,24 @@ def _analyse(
     late_title = ""  # the frame's pool slept through its start: that leads, whatever zone grew
     if culprit >= 0:
         cname, cthread = names[int(nm_of[culprit])], labels[int(th_of[culprit])]
-        res.culprit, res.culprit_thread = cname, cthread
         mine = culprit_of == culprit
         vals = m.self_ns[:nd, culprit][mine]
+        base_typ = float(typ[culprit])
+        if culprit in pooled_cols:  # a job that ran on several of a pool's threads: its time wherever it ran
+            base_typ, times, ran_on = pooled_cols[culprit]
+            vals = np.asarray([times.get(r, float(m.self_ns[r, culprit])) for r in np.flatnonzero(mine).tolist()])
+            pool_label = POOL_NUMBER.sub("", labels[int(th_of[culprit])])
+            cthread = ", ".join(labels[x] for x in ran_on) + f"; times summed over the {pool_label} threads"
+        res.culprit, res.culprit_thread = cname, cthread
         shares = share_of[mine]
         shares = shares[~np.isnan(shares)]
-        usual = f"typical {fmt_ns(typ[culprit])} per frame" if typ[culprit] > 0 else "absent from typical frames"
-        shown, base_typ = cname, float(typ[culprit])
+        usual = f"typical {fmt_ns(base_typ)} per frame" if base_typ > 0 else "absent from typical frames"
+        shown = cname
         slow_windows = (ph.start[detail[mine]], ph.end[detail[mine]])
-        where = grown_location(ctx, cname, int(th_of[culprit]), slow_windows, (ph.start[ref], ph.end[ref]))
+        pool_wide = culprit in pooled_cols  # its runs on any of the pool's threads
+        where = grown_location(
+            ctx, cname, None if pool_wide else int(th_of[culprit]), slow_windows, (ph.start[ref], ph.end[ref])
+        )
         if where is not None:  # several source locations share the name (plain ZoneScoped): the one that grew
             shown, base_typ, vals = f"{cname} ({where[0]})", where[1], where[2]
             res.culprit_where = str(where[0])
@@ -925,7 +961,8 @@ def _analyse(
         if len(led) and not on[culprit]:  # the frame loop waited for it in a wait zone of its own
             k = int(np.bincount(led).argmax())
             waiter = f"; {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) waits for it there"
-            queued, held_by = _pool_busy(ctx, ph, detail[mine], ref, int(th_of[k]), str(names[int(nm_of[k])]), cthread)
+            worker = labels[int(th_of[culprit])]  # one of the pool's threads (cthread may list several)
+            queued, held_by = _pool_busy(ctx, ph, detail[mine], ref, int(th_of[k]), str(names[int(nm_of[k])]), worker)
             if queued.startswith(POOL_ASLEEP):  # the pool slept through the frame's start: no job was slow
                 lines.append(queued)
                 woke = queued.split(": ", 1)[1].split(";", 1)[0]
@@ -935,7 +972,7 @@ def _analyse(
                 )
             elif queued:
                 lines.append(queued)
-                pool_name = POOL_NUMBER.sub("", cthread)
+                pool_name = POOL_NUMBER.sub("", worker)
                 if not held_by:
                     waiter += f"; the {pool_name} threads were all busy with other work then (below)"
                 else:  # part of the pool held: the frame's jobs squeezed onto the rest
@@ -1542,6 +1579,61 @@ def _inside_runs(ctx: Capture, runs: np.ndarray, name: str, msgs: list[dict[str,
             "it did there (work, I/O, a wait) is not recorded; zones inside it, or sampling, would tell."
         )
     return out
+
+
+def _pools(labels: list[str], home: int) -> dict[int, np.ndarray]:
+    """Thread row -> the rows of its pool (threads named "<name> <n>", two or more, the frame loop's aside)."""
+    groups: dict[str, list[int]] = {}
+    for k, lab in enumerate(labels):
+        if k != home and POOL_NUMBER.search(lab):
+            groups.setdefault(POOL_NUMBER.sub("", lab), []).append(k)
+    return {k: np.asarray(v, I64) for v in groups.values() if len(v) > 1 for k in v}
+
+
+def _waited_in_frame(ctx: Capture, ph: FramePhases, f: int, thread: int, wait: str) -> int:
+    """The zone row of the unit of work another thread finished last before the longest run of `wait` on `thread`
+    in frame `f` ended (within WAKE_NS): the job that wait waited for; -1 when none."""
+    t = ctx._cpu()
+    rows = t.stat_rows(ctx._srclocs().rows_of(wait))
+    rows = rows[t.valid[rows] & (t.owner[rows] == thread) & (t.start[rows] < ph.end[f]) & (t.end[rows] > ph.start[f])]
+    if len(rows) == 0:
+        return -1
+    end = int(t.end[rows[np.argmax(t.dur[rows])]])
+    return int(work_ended_before(ctx, thread, np.asarray([end], I64), WAKE_NS)[0])
+
+
+def _in_subtree(ctx: Capture, row: int, nm_of: np.ndarray) -> np.ndarray:
+    """Per matrix column: its zone name is that of `row` or of a zone inside it."""
+    t = ctx._cpu()
+    sl = ctx._srclocs()
+    wanted = {str(sl.name[int(k)]) for k in np.unique(t.srcloc[row : int(t.subtree_end[row])]).tolist()}
+    return np.asarray([str(sl.names[int(k)]) in wanted for k in nm_of.tolist()], bool)
+
+
+def _pooled_top(
+    m: FrameSelfTime, nd: int, r: int, pool: np.ndarray | None, work: np.ndarray
+) -> tuple[int, tuple[int, int, float, float]] | None:
+    """The job (zone name) that grew most in slow frame `r` summed over a pool's threads against its typical sum:
+    (the column of the thread that ran most of it there, (name, pool id, its time there, typical)), or None. Per
+    thread, a job that lands on a different worker each frame is 'absent from typical frames' everywhere."""
+    if pool is None:
+        return None
+    th_of, nm_of = m.thread_of, m.name_of
+    cols = np.flatnonzero(np.isin(th_of, pool) & work)
+    if len(cols) == 0:
+        return None
+    best: tuple[float, int, float, float] | None = None
+    for nm in np.unique(nm_of[cols]).tolist():
+        cs = cols[nm_of[cols] == nm]
+        here = float(m.self_ns[r, cs].sum())
+        usual = float(np.median(m.self_ns[nd:, cs].sum(axis=1))) if len(m.self_ns) > nd else 0.0
+        if best is None or here - usual > best[0]:
+            best = (here - usual, int(nm), here, usual)
+    if best is None or best[0] <= 0:
+        return None
+    _, nm, here, usual = best
+    cs = cols[nm_of[cols] == nm]
+    return int(cs[np.argmax(m.self_ns[r, cs])]), (nm, int(pool.min()), here, usual)
 
 
 def _overall_culprit(culprit_of: np.ndarray, growth: np.ndarray, by_total: bool = False) -> int:
