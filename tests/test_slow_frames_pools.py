@@ -67,3 +67,8 @@ def test_a_job_that_lands_on_any_worker_is_measured_across_the_pool() -> None:
         "typical 2.02 ms per frame vs 33.02 ms..36.64 ms in the slow frames; Jobs::Wait (Main thread) waits for it"
     ) in r.title
     assert "Tower::RebuildTargetGrid grew most in 4 of 4 analysed slow frames." in r.lines
+    # about 2 s apart, but each follows the player's action (logged the frame before): no timer
+    assert r.title.endswith(
+        'each comes with the message "Player placed tower ..." (4 of 4 slow frames), 2.01 s apart: an event, not a '
+        "timer."
+    )

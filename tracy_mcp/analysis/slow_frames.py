@@ -1173,9 +1173,12 @@ def _analyse(
         if regular and res.title:
             res.title = res.title[:-1] + f"; the slow frames come every {_nth(every)} frame."
         elif res.title and gaps.max() <= PERIOD_SPREAD * gaps.min():  # on a timer: "every couple of seconds"
-            res.title = (
-                res.title[:-1] + f"; they come every {np.median(gaps):.2f} s ({gaps.min():.2f}-{gaps.max():.2f} s "
-                "apart): something on a timer."
+            event = _common_message(ctx, ph, slow)
+            res.title = res.title[:-1] + (
+                f"; each comes with the message {event}, {np.median(gaps):.2f} s apart: an event, not a timer."
+                if event
+                else f"; they come every {np.median(gaps):.2f} s ({gaps.min():.2f}-{gaps.max():.2f} s apart): "
+                "something on a timer."
             )
     lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names, what))
     counts = (m.count[:nd].mean(axis=0), typ_cnt, typ)
@@ -1588,6 +1591,27 @@ def _pools(labels: list[str], home: int) -> dict[int, np.ndarray]:
         if k != home and POOL_NUMBER.search(lab):
             groups.setdefault(POOL_NUMBER.sub("", lab), []).append(k)
     return {k: np.asarray(v, I64) for v in groups.values() if len(v) > 1 for k in v}
+
+
+def _common_message(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> str:
+    """'"Player placed tower ..." (4 of 4 slow frames)' when every slow frame holds, or follows within two median
+    frame, a message starting with the same three words: the event behind a regular-looking rhythm (a player's
+    action); ''."""
+    if len(slow) < 2 or not ctx._db.rows("messages"):
+        return ""
+    table = ctx.messages(as_frame=True)
+    times, texts = table["time_ns"].to_numpy(), table["text"].astype(str).to_numpy()
+    keys: dict[str, set[int]] = {}
+    for f in slow.tolist():
+        inside = (times >= ph.start[f] - 2 * ph.median_ns) & (times < ph.end[f])  # logged the frame before, too
+        for text in texts[inside].tolist():
+            words = text.split()
+            if len(words) >= 3:
+                keys.setdefault(" ".join(words[:3]), set()).add(int(f))
+    best = max(keys.items(), key=lambda kv: len(kv[1]), default=None)
+    if best is None or len(best[1]) < len(slow):
+        return ""
+    return f'"{clip_text(best[0], 60)} ..." ({len(best[1])} of {len(slow)} slow frames)'
 
 
 def _waited_in_frame(ctx: Capture, ph: FramePhases, f: int, thread: int, wait: str) -> int:
