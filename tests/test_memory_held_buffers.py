@@ -22,3 +22,17 @@ def test_buffers_held_for_a_match_are_told_as_held_and_who_frees_them() -> None:
     most = next(x for x in r.lines if x.startswith("Most bytes: Replay::RecordFrame (Main thread)"))
     assert ": they pile up)" in most and "a buffer kept for reuse" not in most
     assert "no leak" in r.title and "Replay::RecordFrame" in text
+
+
+def test_a_release_is_placed_in_the_zone_of_its_largest_free() -> None:
+    """tests/data/hopper-leveltwo.tracy: a particle block freed at the end of Particles::EmitBursts opens the burst
+    of frees that Level::ReleaseStaging makes 0.5 us later (30 MiB of staging buffers)."""
+    with open_capture(DATA / "hopper-leveltwo.tracy") as c:
+        m = c.memory_events(as_frame=True)
+        staging = m[(m["size_bytes"] >= 4 << 20) & (m["alloc_ns"] > 3_000_000_000)]
+        assert sorted(staging["size_bytes"] >> 20) == [4, 10, 16]  # the tables: level 2's 30 MiB, freed at 4.035 s
+        assert 4_035_000_000 < int(staging["free_ns"].min()) < 4_036_000_000
+        r = c.memory_report()
+    release = next(x for x in r.lines if x.startswith("Largest release while running: "))
+    assert "31.47 MB (30.01 MiB) in 6 frees at 4.035 s in Level::ReleaseStaging (Main thread)" in release
+    assert "LEAK in Enemy::SpawnProjectile" in r.title

@@ -774,7 +774,8 @@ def _largest_release(ctx: Capture, ev: _Events, site: np.ndarray, sites: dict[st
     if age < RELEASE_AGE_NS:  # young blocks freed in a stream: churn, not a release of what had built up
         return ""
     t0, t1, thread = int(tf[burst == b].min()), int(tf[burst == b].max()), int(th[burst == b][0])
-    zone = innermost(ctx, np.asarray([t0]), np.asarray([thread]))
+    # the zone of the burst's largest free: small frees of the zone before it may open the burst
+    zone = innermost(ctx, np.asarray([int(ev.t_free[rows[np.argmax(ev.size[rows])]])]), np.asarray([thread]))
     where = f" in {ctx._srclocs().name[int(ctx._cpu().srcloc[int(zone[0])])]}" if zone[0] >= 0 else ""
     owners = np.bincount(site[rows], weights=ev.size[rows])
     whose = ", ".join(
