@@ -706,7 +706,7 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
         cb += (
             f" (in A: p99 {fmt_ns(float(np.percentile(d, 99)))}, longest {fmt_ns(float(d.max()))})"
             if len(d)
-            else (" (not in A)")
+            else " (not in A)"
         )
     what = (
         f"in both from {cb} in B's: the same hitch, {'more' if more else 'less'} often"
@@ -1953,7 +1953,8 @@ def _alternation_change(a: Capture, b: Capture, fa: dict[str, Any]) -> str:
     if (xa is None) == (xb is None):
         return ""
     x, one, other = (xb, "B", "A") if xb is not None else (xa, "A", "B")
-    assert x is not None
+    if x is None:  # (never: one of the two alternates)
+        return ""
     text = (
         f"{one}'s frames alternate {fmt_ns(x.short_ns)} / {fmt_ns(x.long_ns)} (medians; mean {fmt_ns(x.mean_ns)}) "
         f"where {other}'s do not" + (f" (median {fmt_ns(fa['median_ns'])})" if one == "B" else "")

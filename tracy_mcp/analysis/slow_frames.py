@@ -1595,7 +1595,7 @@ def _pools(labels: list[str], home: int) -> dict[int, np.ndarray]:
 
 def _common_message(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> str:
     """'"Player placed tower ..." (4 of 4 slow frames)' when every slow frame holds, or follows within two median
-    frame, a message starting with the same three words: the event behind a regular-looking rhythm (a player's
+    frames, a message starting with the same three words: the event behind a regular-looking rhythm (a player's
     action); ''."""
     if len(slow) < 2 or not ctx._db.rows("messages"):
         return ""
