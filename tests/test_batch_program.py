@@ -212,3 +212,16 @@ def test_a_python_job_that_never_marks_a_frame_is_not_told_as_stopped() -> None:
     assert not any(text.startswith("STOPPED") for _, text in s.findings)
     start = next(text for _, text in s.findings if text.startswith("Start-up"))
     assert "200 x load_file (779.3 ms" in start
+
+
+def test_a_loop_that_runs_as_long_as_the_job_does_not_lead_a_batch_compare() -> None:
+    """tests/data/nightly-*.tracy: the job ran twice as long because hash_features got 5.3x slower per call; the
+    prefetch thread's fetch_artifact loop ran 22 -> 52 times only because it polls until the job ends."""
+    with open_capture(DATA / "nightly-cached.tracy") as a, open_capture(DATA / "nightly-uncached.tracy") as b:
+        fa, fb = (len(c.zones(name="fetch_artifact", as_frame=True)) for c in (a, b))
+        assert (fa, fb) == (22, 52)  # the tables
+        r = a.compare(b)
+    assert "most impact: hash_features 5.27x per call (0.022 ms -> 0.119 ms)" in r.title
+    assert "fetch_artifact" not in r.title
+    line = next(x for x in r.lines if x.startswith("Called more often"))
+    assert "fetch_artifact (22 -> 52 calls" in line and "in step with the run's length" in line

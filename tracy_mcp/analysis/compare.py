@@ -1495,8 +1495,9 @@ def _summary(
             f"{fmt_ns(n['mean_b_ns'])}), +{fmt_ns(n['total_b_ns'] - g['total_a_ns'])} in total"
             + (f"; beside it: {title[len(lead) :]}" if reg else ".")
         )
+    clocked = _clocked(a, b, by.get("more calls", [])) if per.startswith(AS_THEY_STAND) else set()
     more = sorted(
-        (r for r in by.get("more calls", []) if r["name"] not in split),
+        (r for r in by.get("more calls", []) if r["name"] not in split and r["name"] not in clocked),
         key=lambda r: -(r["total_b_ns"] - r["total_a_ns"]),
     )
     if more and (not reg or more[0]["total_b_ns"] - more[0]["total_a_ns"] > reg[0]["impact_ns"]):
@@ -1678,7 +1679,18 @@ def _summary(
         ("fewer calls", "Called less often (same time per call)"),
     ):
         if by.get(kind):
-            lines.append(f"{what}: " + "; ".join(f"{r['name']} ({_totals(r)})" for r in by[kind][:5]))
+            lines.append(
+                f"{what}: "
+                + "; ".join(
+                    f"{r['name']} ({_totals(r)}"
+                    + (
+                        "; in step with the run's length: a loop that runs as long as the job)"
+                        if r["name"] in clocked
+                        else ")"
+                    )
+                    for r in by[kind][:5]
+                )
+            )
     for kind, what, side in (("new", "Only in B", "b"), ("gone", "Only in A", "a")):
         rows = by.get(kind, [])
         if rows:
@@ -1943,6 +1955,19 @@ def _pacer_late(a: Capture, b: Capture) -> str:
         f"{fmt_ns(ob.target_ns)} ({1e9 / ob.target_ns:.0f} fps) interval by a median {fmt_ns(ob.by_ns)} (A's did "
         "not): B's limiter oversleeps"
     )
+
+
+CLOCKED = 0.25  # a zone's call count that moved with the run's length to within this share: paced by the clock
+
+
+def _clocked(a: Capture, b: Capture, rows: list[dict[str, Any]]) -> set[str]:
+    """The zones called more often only because the same job ran longer (a loop that polls or prefetches until the
+    job ends): their count moved by the run's length ratio, to within CLOCKED."""
+    sa, sb = (max(c.get_last_time() - c.get_first_time(), 1) for c in (a, b))
+    run = sb / sa
+    if abs(run - 1) < CLOCKED:
+        return set()
+    return {str(r["name"]) for r in rows if r["count_a"] > 0 and abs(r["count_b"] / r["count_a"] / run - 1) <= CLOCKED}
 
 
 def _alternation_change(a: Capture, b: Capture, fa: dict[str, Any]) -> str:
