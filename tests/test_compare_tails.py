@@ -70,3 +70,15 @@ def test_frames_two_vsync_intervals_long_are_a_missed_interval_not_a_limiter_tha
     assert "most impact: Compositor::Reproject 2.01x per call (3.01 ms -> 6.06 ms)" in r.title
     assert "crossed the 11.11 ms interval, so each frame waits for the next one" in r.title
     assert "oversleeps" not in r.title
+
+
+def test_a_lock_wait_that_grew_is_told_when_no_zone_regressed_per_call() -> None:
+    with open_capture(DATA / "invlock-a.tracy") as a, open_capture(DATA / "invlock-b.tracy") as b:
+        assert "Inventory::m_lock" in set(b.locks(as_frame=True)["lock"].astype(str))  # the tables: a new lock in B
+        assert "Inventory::m_lock" not in set(a.locks(as_frame=True)["lock"].astype(str))
+        r = a.compare(b)
+    assert r.title.startswith("B (invlock-b.tracy) vs A (invlock-a.tracy): B hitches more often: 10 slow frame(s)")
+    assert r.title.endswith(
+        "no zone regressed beyond noise; the wait for Inventory::m_lock grew 0 ns -> 92.86 ms in total (in "
+        "Inventory::Update)."
+    )

@@ -133,6 +133,10 @@ def waits_and_leaks(
                     said.append(f"inside it, waiting for {m.lock}: {fmt_ns(m.wait_a)} -> {fmt_ns(m.wait_b)} in total")
                     share = (m.wait_b - m.wait_a) / max(added, 1.0)
                     break
+        elif locks[0].wait_b > locks[0].wait_a:  # no zone regressed: the waiting that grew is the change to tell
+            m = locks[0]
+            where = f" (in {m.zone})" if m.zone else ""
+            said.append(f"the wait for {m.lock} grew {fmt_ns(m.wait_a)} -> {fmt_ns(m.wait_b)} in total{where}")
     leaks = leak_moves(a, b, never_a, never_b)
     if leaks:
         lines.append("Leaks: " + "; ".join(leak_words(m) for m in leaks[:SHOWN]))
