@@ -225,3 +225,15 @@ def test_a_loop_that_runs_as_long_as_the_job_does_not_lead_a_batch_compare() -> 
     assert "fetch_artifact" not in r.title
     line = next(x for x in r.lines if x.startswith("Called more often"))
     assert "fetch_artifact (22 -> 52 calls" in line and "in step with the run's length" in line
+
+
+def test_a_zone_called_far_more_often_each_call_cheaper_but_more_in_total_leads() -> None:
+    """tests/data/importlog-*.tracy: logging per item instead of per batch: Log::Write 66 -> 4000 calls, each a
+    quarter as long, 14x the time in total, and the lock it takes is waited on 400x as long."""
+    with open_capture(DATA / "importlog-batched.tracy") as a, open_capture(DATA / "importlog-perline.tracy") as b:
+        wa, wb = (c.zones(name="Log::Write", as_frame=True)["duration_ns"] for c in (a, b))
+        assert (len(wa), len(wb)) == (66, 4000) and wb.mean() < 0.5 * wa.mean() and wb.sum() > 10 * wa.sum()
+        r = a.compare(b)
+    assert "most impact: Log::Write is called 60.61x as often (66 -> 4000 calls) each call 0.25x as long" in r.title
+    assert r.title.endswith("the wait for Log::m_mutex grew 3.80 ms -> 1.57 s in total (in Import::Worker).")
+    assert "Through children" not in "\n".join(r.lines)  # a batching change is not "only a child changed"

@@ -106,6 +106,9 @@ PART_SHARE = 0.25  # a zone regressed in part when this share of its calls in B 
 PART_TAIL_SHARE = 0.12  # ...or this share beyond A's p99, when they took TAIL_RATIO as long as A's slowest
 TAIL_RATIO = 1.5
 TAIL_THREAD = 0.6  # ...or this share of B's runs beyond A's p99 on one thread of several: that thread's tail
+MANY_MORE = 3.0  # a zone called this many times as often, cheaper per call but more in total: more calls, first
+PER_CALL_MOVED = 0.25  # a zone called more often whose time per call moved this much too says so
+CLOCKED = 0.25  # a zone's call count that moved with the run's length to within this share: paced by the clock
 SPLIT_LOW = 0.75  # the count moved and the typical call moved the other way, their product within this of 1: split
 PART_MIN_CALLS = 20  # ...with at least this many calls on each side
 CPU_HELD = 1.25  # a regressed zone whose time on a CPU per call grew less than this did not do more work
@@ -520,6 +523,8 @@ def _compare_groups(
             kind = "regressed"
         elif own_down and (total_down or not count_moved or (not split and r["total_ratio"] <= 1)):
             kind = "improved"
+        elif count_moved and r["count_ratio"] >= MANY_MORE and total_up and not split:
+            kind = "more calls"  # far more calls, each cheaper, more in total: the added calls are the cost
         elif incl_up:
             kind = "through children (slower)"
         elif incl_down:
@@ -1527,6 +1532,8 @@ def _summary(
         per_call = f"{fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}"
         same_time = (
             f"at the same time per call ({per_call})"
+            if held and abs(np.log(max(r["mean_ratio"], 1e-9))) <= np.log(1 + PER_CALL_MOVED)
+            else f"each call {r['mean_ratio']:.2f}x as long ({per_call})"
             if held
             else f"(per call {per_call}; too few calls on one side to test)"
         )
@@ -1675,14 +1682,19 @@ def _summary(
     lines.extend(more_lines)
     lines.extend(m.line() for m in moves)
     for kind, what in (
-        ("more calls", "Called more often (same time per call)"),
-        ("fewer calls", "Called less often (same time per call)"),
+        ("more calls", "Called more often (the time per call held unless given)"),
+        ("fewer calls", "Called less often (the time per call held unless given)"),
     ):
         if by.get(kind):
             lines.append(
                 f"{what}: "
                 + "; ".join(
                     f"{r['name']} ({_totals(r)}"
+                    + (
+                        f", per call {fmt_ns(r['mean_a_ns'])} -> {fmt_ns(r['mean_b_ns'])}"
+                        if abs(np.log(max(r["mean_ratio"], 1e-9))) > np.log(1 + PER_CALL_MOVED)
+                        else ""
+                    )
                     + (
                         "; in step with the run's length: a loop that runs as long as the job)"
                         if r["name"] in clocked
@@ -1955,9 +1967,6 @@ def _pacer_late(a: Capture, b: Capture) -> str:
         f"{fmt_ns(ob.target_ns)} ({1e9 / ob.target_ns:.0f} fps) interval by a median {fmt_ns(ob.by_ns)} (A's did "
         "not): B's limiter oversleeps"
     )
-
-
-CLOCKED = 0.25  # a zone's call count that moved with the run's length to within this share: paced by the clock
 
 
 def _clocked(a: Capture, b: Capture, rows: list[dict[str, Any]]) -> set[str]:
