@@ -657,13 +657,13 @@ def _far_apart(na: int, nb: int) -> bool:
     return max(na, nb) >= LONG_FRAMES_MIN and (nb >= HITCH_RATIO * max(na, 1) or na >= HITCH_RATIO * max(nb, 1))
 
 
-def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[str, Any] | None) -> str:
+def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[str, Any] | None) -> tuple[str, str]:
     """'B hitches more often: 11 slow frames, every 0.73 s, vs 3 in A, every 2.54 s; in both Script::Update (Main
     thread), 12.4 ms..17.6 ms in B's: the same hitch, more often' when the slow frames per second moved by
-    HITCH_RATIO (slow_frames of each capture); '' otherwise. The zone totals barely move when one hitch comes more
-    often, so this is the comparison such a question needs."""
+    HITCH_RATIO (slow_frames of each capture); '' otherwise; beside it, B's culprit when it differs from A's. The
+    zone totals barely move when one hitch comes more often, so this is the comparison such a question needs."""
     if not (fa and fb) or fa["what"] != "gameplay frame":
-        return ""
+        return "", ""
 
     def far(factor: float) -> bool:  # cheap first look: the frames over factor x A's median
         limit = factor * fa["median_ns"]
@@ -673,10 +673,10 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
     # or frames over 2x (slow_frames' own rule): a burst of noise in A over 1.5x must not hide B's new hitches
     doubled = far(2.0)
     if not missed and not doubled and not far(PACED_LATE):  # or a limiter's late frames (slow_frames: PACED_LATE)
-        return ""
+        return "", ""
     ra, rb = a.slow_frames(), b.slow_frames()
     if not (missed or doubled) and all(r.threshold_ns >= PACED_FACTOR * r.median_ns for r in (ra, rb)):
-        return ""  # neither run's hitches are a paced loop's late frames
+        return "", ""  # neither run's hitches are a paced loop's late frames
     sa, sb = ra.table, rb.table
     na, nb = len(sa), len(sb)
     limit = PACED_FACTOR * fa["median_ns"]
@@ -687,7 +687,7 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
         sa, sb = ra.table, rb.table
         na, nb = len(sa), len(sb)
     if not _far_apart(na, nb):
-        return ""
+        return "", ""
     more = nb > na
 
     def every(t: Any) -> str:
@@ -725,11 +725,12 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
         if abs(mb / ma - 1) < SAME_MEAN
         else ""
     )
-    return (
+    text = (
         f"B hitches {'more' if more else 'less'} often: {nb} slow frame(s){every(sb)}, vs {na} in A{every(sa)}"
         + (f"; {what}" if what else "")
         + hidden
     )
+    return text, "" if same or not cb else str(rb.culprit)
 
 
 def _allocating(a: Capture, b: Capture, r: dict[str, Any]) -> str:
@@ -1819,14 +1820,13 @@ def _summary(
         lines.insert(0, deeper + "; ctx.frame_pipeline() on each.")
         if NO_REGRESSION in title:
             title = title[: len(lead)] + deeper + "; " + title[len(lead) :]
-    hitches = _hitch_change(a, b, fa, fb)
+    hitches, hitch_culprit = _hitch_change(a, b, fa, fb)
     if hitches:  # one hitch coming more often moves no zone's per-call time: it leads
         fewer = " less often" in hitches.split(":")[0]
         # fewer hitches beside a regression is a side note, unless that regression is too small to matter; so
         # are fewer frames over 2x a median that itself grew (B's slow mark moved up with its frames)
         frames_grew = bool(fa and fb and fb["median_ns"] > (1 + min_change) * fa["median_ns"])
-        culprit = re.search(r"B's from (.+?) \(", hitches)
-        told = culprit is not None and f"{culprit.group(1)} moved onto" in title  # the move already leads
+        told = bool(hitch_culprit) and f"{hitch_culprit} moved onto" in title  # the move already leads
         if not told and (not fewer or ((not reg or _negligible(reg[0], fa)) and not frames_grew)):
             extra = ""
             if fewer and fa and fb and gain is None:  # what took the hitches away: work moved off the frame's thread

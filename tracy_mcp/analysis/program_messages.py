@@ -10,6 +10,7 @@ its finding beside it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -144,10 +145,28 @@ def logged_in_each(
     """The message (numbers blanked) logged inside at least `share` of the windows [starts[i], ends[i]) (on
     thread row threads[i], when given), as one of them was logged, with in how many windows: '"text" (11 of 11)';
     "" when none is."""
+    found = most_logged(ctx, starts, ends, threads=threads)
+    if found is None or found[1] < share * len(starts):
+        return ""
+    _, count, first, varied = found
+    return f'{"e.g. " if varied else ""}"{first}" ({count} of {len(starts)})'
+
+
+def most_logged(
+    ctx: Capture,
+    starts: np.ndarray,
+    ends: np.ndarray,
+    *,
+    threads: np.ndarray | None = None,
+    key: Callable[[str], str] = template,
+) -> tuple[str, int, str, bool] | None:
+    """The kind of message (`key` of its text: numbers blanked by default) logged inside the most of the windows
+    [starts[i], ends[i]) (on thread row threads[i], when given): (kind, in how many windows, the first text, whether
+    the texts differ); None when no message falls in any."""
     db = ctx._db
     n = db.rows("messages")
     if n == 0 or len(starts) == 0:
-        return ""
+        return None
     tm = db.col("messages", "time").astype(np.int64)
     order = np.argsort(tm, kind="stable")
     tm = tm[order]
@@ -162,16 +181,16 @@ def logged_in_each(
             if threads is not None and int(thr[j]) != int(threads[i]):
                 continue
             x = ctx._str(txt[j])
-            kinds.setdefault(template(x), x)
+            kinds.setdefault(key(x), x)
         for k, x in kinds.items():
             c, first = seen.get(k, (0, x))
             seen[k] = (c + 1, first)
             if x != first:
                 varied.add(k)
     best = max(seen.items(), key=lambda kv: kv[1][0], default=None)
-    if best is None or best[1][0] < share * len(starts):
-        return ""
-    return f'{"e.g. " if best[0] in varied else ""}"{best[1][1]}" ({best[1][0]} of {len(starts)})'
+    if best is None:
+        return None
+    return best[0], best[1][0], best[1][1], best[0] in varied
 
 
 def one_off_before(ctx: Capture, at: int, within: int) -> MessageKind | None:

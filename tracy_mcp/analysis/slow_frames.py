@@ -37,7 +37,7 @@ from tracy_mcp.analysis.locations import grown_location
 from tracy_mcp.analysis.lock_contention import ChainLink, WindowWaits, chain_text, hold_chain, lock_waits_in_windows
 from tracy_mcp.analysis.memory_report import bytes_allocated_during
 from tracy_mcp.analysis.pacer_overshoot import AT_RATE, late_pacing
-from tracy_mcp.analysis.program_messages import in_frames
+from tracy_mcp.analysis.program_messages import in_frames, most_logged
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import frame_pair
 from tracy_mcp.analysis.slow_together import together
@@ -1597,21 +1597,17 @@ def _common_message(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> str:
     """'"Player placed tower ..." (4 of 4 slow frames)' when every slow frame holds, or follows within two median
     frames, a message starting with the same three words: the event behind a regular-looking rhythm (a player's
     action); ''."""
-    if len(slow) < 2 or not ctx._db.rows("messages"):
+    if len(slow) < 2:
         return ""
-    table = ctx.messages(as_frame=True)
-    times, texts = table["time_ns"].to_numpy(), table["text"].astype(str).to_numpy()
-    keys: dict[str, set[int]] = {}
-    for f in slow.tolist():
-        inside = (times >= ph.start[f] - 2 * ph.median_ns) & (times < ph.end[f])  # logged the frame before, too
-        for text in texts[inside].tolist():
-            words = text.split()
-            if len(words) >= 3:
-                keys.setdefault(" ".join(words[:3]), set()).add(int(f))
-    best = max(keys.items(), key=lambda kv: len(kv[1]), default=None)
-    if best is None or len(best[1]) < len(slow):
+    # logged the frame before, too; the first three words: the names in a player's action differ from one to the next
+    found = most_logged(ctx, ph.start[slow] - 2 * ph.median_ns, ph.end[slow], key=_first_words)
+    if found is None or found[1] < len(slow) or len(found[0].split()) < 3:
         return ""
-    return f'"{clip_text(best[0], 60)} ..." ({len(best[1])} of {len(slow)} slow frames)'
+    return f'"{clip_text(found[0], 60)} ..." ({found[1]} of {len(slow)} slow frames)'
+
+
+def _first_words(text: str) -> str:
+    return " ".join(text.split()[:3])
 
 
 def _waited_in_frame(ctx: Capture, ph: FramePhases, f: int, thread: int, wait: str) -> int:
