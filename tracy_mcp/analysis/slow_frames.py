@@ -19,7 +19,7 @@ import numpy as np
 
 from tracy_mcp.analysis.alternating_frames import alternating
 from tracy_mcp.analysis.cpu_runs import thread_runs
-from tracy_mcp.analysis.formatting import clip_text, fmt_bytes, fmt_ms, fmt_ns, fmt_pct
+from tracy_mcp.analysis.formatting import clip_text, fmt_bytes, fmt_ms, fmt_ns, fmt_pct, pool_of
 from tracy_mcp.analysis.frame_phases import (
     GAMEPLAY,
     KIND_NAMES,
@@ -46,7 +46,6 @@ from tracy_mcp.analysis.throttle import throttled
 from tracy_mcp.analysis.wait_zones import (
     IDLE,
     PACES,
-    POOL_NUMBER,
     WaitZone,
     frame_waits,
     joined_work,
@@ -435,8 +434,8 @@ def _pool_busy(
     wait began queued behind that work (blocking I/O, a long bake), whatever the jobs themselves cost; beside it,
     the work holding the pool when it held only part of it (the frame's jobs squeezed onto the rest), else ''."""
     labels = ctx._thread_labels()
-    pool = POOL_NUMBER.sub("", worker)
-    threads = np.asarray([k for k, lab in enumerate(labels) if POOL_NUMBER.sub("", lab) == pool and k != home], I64)
+    pool = pool_of(worker)
+    threads = np.asarray([k for k, lab in enumerate(labels) if pool_of(lab) == pool and k != home], I64)
     if len(threads) < 2:
         return "", ""
     t, sl = ctx._cpu(), ctx._srclocs()
@@ -940,7 +939,7 @@ def _analyse(
         if culprit in pooled_cols:  # a job that ran on several of a pool's threads: its time wherever it ran
             base_typ, times, ran_on = pooled_cols[culprit]
             vals = np.asarray([times.get(r, float(m.self_ns[r, culprit])) for r in np.flatnonzero(mine).tolist()])
-            pool_label = POOL_NUMBER.sub("", labels[int(th_of[culprit])])
+            pool_label = pool_of(labels[int(th_of[culprit])])
             cthread = ", ".join(labels[x] for x in ran_on) + f"; times summed over the {pool_label} threads"
         res.culprit, res.culprit_thread = cname, cthread
         shares = share_of[mine]
@@ -972,7 +971,7 @@ def _analyse(
                 )
             elif queued:
                 lines.append(queued)
-                pool_name = POOL_NUMBER.sub("", worker)
+                pool_name = pool_of(worker)
                 if not held_by:
                     waiter += f"; the {pool_name} threads were all busy with other work then (below)"
                 else:  # part of the pool held: the frame's jobs squeezed onto the rest
@@ -1588,8 +1587,8 @@ def _pools(labels: list[str], home: int) -> dict[int, np.ndarray]:
     """Thread row -> the rows of its pool (threads named "<name> <n>", two or more, the frame loop's aside)."""
     groups: dict[str, list[int]] = {}
     for k, lab in enumerate(labels):
-        if k != home and POOL_NUMBER.search(lab):
-            groups.setdefault(POOL_NUMBER.sub("", lab), []).append(k)
+        if k != home and pool_of(lab) != lab:
+            groups.setdefault(pool_of(lab), []).append(k)
     return {k: np.asarray(v, I64) for v in groups.values() if len(v) > 1 for k in v}
 
 

@@ -31,6 +31,7 @@ import numpy as np
 
 from tracy_mcp.analysis.cpu_runs import Runs, fiber_rows, thread_runs, time_split
 from tracy_mcp.analysis.fibers import FiberRuns, fiber_runs
+from tracy_mcp.analysis.formatting import pool_of
 from tracy_mcp.analysis.frame_phases import frame_phases
 
 if TYPE_CHECKING:
@@ -53,7 +54,6 @@ ONE_THREAD_EPS_NS = (50_000, 200_000, 500_000, 1_000_000)  # wake-up delays for 
 ONE_THREAD_SHARE = 0.4  # ...at most this share of the candidate's median run
 WAITED_RUN_NS = 100_000  # runs of a candidate wait shorter than this found the other thread done: left out...
 WAITED_RUNS_SHARE = 0.1  # ...when the rest are this share of its runs or more
-POOL_NUMBER = re.compile(r"[\s_#-]*\d+$")  # a pool's threads: one name with a number
 WAIT_NAMED = re.compile(r"(Poll|Wait|Sleep|Idle|Select|Epoll|Spin)[A-Za-z]*$")  # the function part of a zone name...
 MAIN_THREAD = "Main thread"  # the name Tracy's client gives the program's main thread
 SLEEP_NAMED = re.compile(r"(Wait|Sleep|Idle)[A-Za-z]*$")  # a zone named as a sleep (not a poll: polls do work)...
@@ -385,10 +385,10 @@ def _same_wait_elsewhere(ctx: Capture, found: dict[tuple[int, int], WaitZone], l
         rows = t.stat_rows(sl.rows_of(str(sl.names[name_idx])))
         rows = rows[t.valid[rows] & (t.start[rows] >= lo) & (t.end[rows] <= hi)]
         owners = t.owner[rows]
-        pool = POOL_NUMBER.sub("", labels[k])
+        pool = pool_of(labels[k])
         for k2 in np.unique(owners).tolist():
             mine = owners == k2
-            if (k2, name_idx) in found or POOL_NUMBER.sub("", labels[k2]) != pool or pool == labels[k]:
+            if (k2, name_idx) in found or pool_of(labels[k2]) != pool or pool == labels[k]:
                 continue
             if selft[rows[mine]].sum() < 0.01 * (hi - lo):
                 continue
