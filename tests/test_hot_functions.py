@@ -169,3 +169,28 @@ def test_where_threads_blocked_from_the_callstacks_at_context_switches() -> None
     assert zones.loc["LockedWork", "top_function"].startswith("futex_wait")
     # counted over the samples taken at switches, which samples() (taken while running) leaves out
     assert 0 < rep.samples <= every - len(running)
+
+
+def test_library_code_inlined_into_a_function_counts_as_that_function() -> None:
+    """std::vector::operator[] and std::sqrt inlined into solve_contacts are its code, as a programmer reads it:
+    the own-code share of each function is the share of samples with it anywhere on the stack inside the zone."""
+    with open_capture(Path(__file__).parent / "data" / "simstep-sampled.tracy") as c:
+        rep = c.hot_functions(name="Sim::Step")
+        zone = c.zones(name="Sim::Step")
+        s = c.samples(thread="Main thread")
+        t = s["time_ns"].to_numpy()
+        inside = np.zeros(len(t), dtype=bool)
+        for a, b in zip(zone["start_ns"].to_numpy().tolist(), zone["end_ns"].to_numpy().tolist(), strict=True):
+            inside |= (t >= a) & (t < b)
+        stacks = [c.get_callstack_frames(int(cs)) for cs in s["callstack_id"].to_numpy()[inside].tolist()]
+    assert rep.samples == len(stacks)
+    funcs = ("integrate_bodies(double)", "solve_contacts(double)", "update_bounds(double)")
+    on_stack = {f: sum(any(fr["name"] == f for fr in st) for st in stacks) for f in funcs}
+    own = rep.table.set_index(rep.table["function"].str.split(" \\(").str[0])["own_code_samples"]
+    assert {f: int(own[f]) for f in funcs} == on_stack
+    assert on_stack["solve_contacts(double)"] > 0.28 * len(stacks)  # ~30% planted; the innermost frame says 24%
+    head = rep.summary().splitlines()[0]
+    # (the source was recorded as PROG.cpp)
+    assert re.search(r"integrate_bodies\(double\) \(PROG\.cpp:25\) 5\d\.\d%, solve_contacts\(double\) \S+ 3", head)
+    # the profiler's zone destructor is not listed as a caller (return addresses just past a call land in it)
+    assert "ScopedZone" not in rep.summary()

@@ -37,6 +37,8 @@ SHOWN_THREADS = 5
 # Tracy's instrumentation compiled into the program: its namespace, or its sources (rpmalloc, queues, ...)
 PROFILER_CODE = re.compile(r"(^|[\s<(])tracy::|\((tracy_|Tracy)\w*\.\w+:\d+\)")
 PROFILER_THREAD = "Tracy "  # the profiler's own threads: "Tracy Profiler", "Tracy Sampling", ...
+# Inlined library code compiled into the program (std::vector::operator[], std::sqrt): a system header's file
+SYSTEM_HEADER = re.compile(r"^/usr/(include|lib|local/include)/")
 OFFSET = re.compile(r"\s*\+\s*(0x)?[0-9a-fA-F]+$")  # "clock_gettime + 86": a frame named by symbol + offset
 ROOT_SHARE = 0.95  # on (nearly) every stack: thread entry points and main, not worth listing
 NOTABLE = 0.10
@@ -342,6 +344,11 @@ class _Functions:
             own = rows >= 0
             own[own] = db.col("symbols", "image")[rows[own]] == image
             own &= np.asarray([not PROFILER_CODE.search(self.display[i]) for i in fn.tolist()], dtype=bool)
+            inline = own.copy()
+            inline[own] = db.col("symbols", "is_inline")[rows[own]] != 0
+            files, at = np.unique(db.col("symbols", "file")[rows[inline]], return_inverse=True)
+            system = np.asarray([bool(SYSTEM_HEADER.match(self.ctx._str(int(f)))) for f in files.tolist()], dtype=bool)
+            own[inline] = ~system[at]  # for a system header's code, the caller in the program is where its code was
             return own
 
         return self._first(stacks, mine)
@@ -587,7 +594,9 @@ def _lines(
     by_incl = [
         i
         for i in np.argsort(-incl, kind="stable").tolist()
-        if incl[i] > excl[i] and incl[i] < ROOT_SHARE * total and funcs.addr[i] != 0
+        # the profiler's code is never a caller of the program's: a return address just past a call lands in an
+        # inlined zone destructor
+        if incl[i] > excl[i] and incl[i] < ROOT_SHARE * total and funcs.addr[i] != 0 and not PROFILER_CODE.search(d[i])
     ][: max(n // 2, 3)]
     if by_incl:
         lines.append(
