@@ -105,6 +105,8 @@ SAME_WORK_SHARE = 0.5  # ...when at least this share of them have exactly equal 
 PART_SHARE = 0.25  # a zone regressed in part when this share of its calls in B lie beyond A's p90 (0.1 by chance)
 PART_TAIL_SHARE = 0.12  # ...or this share beyond A's p99, when they took TAIL_RATIO as long as A's slowest
 TAIL_RATIO = 1.5
+BEYOND_MIN = 3  # ...or (the unit of work) at least this many took TAIL_RATIO as long as A's slowest run...
+BEYOND_P = 1e-4  # ...far more than chance gives
 TAIL_THREAD = 0.6  # ...or this share of B's runs beyond A's p99 on one thread of several: that thread's tail
 MANY_MORE = 3.0  # a zone called this many times as often, cheaper per call but more in total: more calls, first
 PER_CALL_MOVED = 0.25  # a zone called more often whose time per call moved this much too says so
@@ -380,11 +382,26 @@ def _unit_tail(da: np.ndarray, db_: np.ndarray, a99: float, b99: float) -> str:
     """'the tail grew: 20.6% of B's runs take longer than A's p99 (1% by chance)' when a part of the unit's runs
     moved far (_tail_moved), or 'the tail shrank: ...' the other way; ''."""
     grew, shrank = float((db_ > a99).mean()), float((da > b99).mean())
-    if grew >= shrank and _tail_moved(da, db_, grew):
-        return f"the tail grew: {grew:.1%} of B's runs take longer than A's p99 (1% by chance)"
-    if shrank > grew and _tail_moved(db_, da, shrank):
-        return f"the tail shrank: {shrank:.1%} of A's runs took longer than B's p99 (1% by chance)"
+    # a few runs far beyond all of the other's are news for the unit (a tick that now overruns its budget), not
+    # for any zone (a few preempted calls on a loaded machine)
+    if grew >= shrank and (_tail_moved(da, db_, grew) or _beyond_slowest(da, db_)):
+        return _tail_text("grew", da, db_, grew, "B's runs take", "A's")
+    if shrank > grew and (_tail_moved(db_, da, shrank) or _beyond_slowest(db_, da)):
+        return _tail_text("shrank", db_, da, shrank, "A's runs took", "B's")
     return ""
+
+
+def _tail_text(how: str, base: np.ndarray, other: np.ndarray, share: float, whose: str, of: str) -> str:
+    """The tail clause: the share beyond `base`'s p99, or when fewer went far beyond all of `base`'s runs, how many
+    and how long they took."""
+    k = _beyond_slowest(base, other)
+    if share >= PART_TAIL_SHARE or not k:
+        return f"the tail {how}: {share:.1%} of {whose} longer than {of} p99 (1% by chance)"
+    far = np.sort(other[other >= TAIL_RATIO * float(base.max())])
+    return (
+        f"the tail {how}: {k} of {whose.split(' ')[0]} {len(other)} runs took {TAIL_RATIO:g}x {of} slowest "
+        f"({fmt_ns(float(base.max()))}) or longer: {fmt_ns(float(far[0]))}..{fmt_ns(float(far[-1]))}"
+    )
 
 
 def _queue_wait(a: Capture, b: Capture, name: str) -> str:
@@ -550,6 +567,24 @@ def _tail_moved(base: np.ndarray, other: np.ndarray, share: float) -> bool:
         return False
     top_b, top_o = float(np.median(np.sort(base)[-kb:])), float(np.median(np.sort(other)[-ko:]))
     return top_o >= TAIL_RATIO * top_b
+
+
+def _beyond_slowest(base: np.ndarray, other: np.ndarray) -> int:
+    """How many of `other`'s values took TAIL_RATIO as long as `base`'s slowest, when at least BEYOND_MIN did and
+    that many would come by chance with p < BEYOND_P (each of `other`'s values exceeds the slowest of `base`'s n
+    with chance 1/(n+1) when nothing moved; Poisson tail); else 0. Eight ticks of 120 at 60-89 ms against a slowest
+    27 ms are news, though they are too few for a percentile to move."""
+    if not len(base) or not len(other):
+        return 0
+    k = int((other >= TAIL_RATIO * float(base.max())).sum())
+    if k < BEYOND_MIN:
+        return 0
+    lam = len(other) / (len(base) + 1)
+    term, below = math.exp(-lam), 0.0
+    for i in range(k):  # P(X < k)
+        below += term
+        term *= lam / (i + 1)
+    return k if 1.0 - below < BEYOND_P else 0
 
 
 def _beyond_p90(base: np.ndarray, other: np.ndarray) -> tuple[float, float]:
