@@ -38,6 +38,7 @@ from tracy_mcp.analysis.compare_gpu import gpu_change, gpu_lines, gpu_title
 from tracy_mcp.analysis.compare_memory import peak_change
 from tracy_mcp.analysis.compare_threads import (
     frame_breakdown,
+    gathered,
     move_hitch,
     move_waited,
     off_frame,
@@ -131,6 +132,8 @@ CONTEXT_HELD = 1.15
 SHOWN_THREADS = 3  # threads named where a zone held
 AS_THEY_STAND = "as they stand"
 NO_REGRESSION = "no zone regressed beyond noise"
+SMALL_BESIDE = 0.1  # regressions adding under this share of the frame's growth follow a wait that explains it
+SLIVER = 0.001  # a regression adding under this share of a frame (or of the run) is left out of the title
 COLS = (
     "name",
     "kind",
@@ -724,6 +727,13 @@ def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[st
     if not _far_apart(na, nb):
         return "", ""
     more = nb > na
+    t = (rb if more else ra).table
+    zones = t["zone"].astype(str)
+    events = float((t["typical_ns"].to_numpy() == 0).mean()) if len(t) else 0.0  # zones absent from typical frames
+    if len(zones) >= 2 and int(zones.value_counts().max()) < 2 and events < 0.5:
+        # each slow frame grew in a different everyday zone (a loaded machine), not one hitch that recurs nor
+        # events of one kind (first-use compiles, each its own zone)
+        return "", ""
 
     def every(t: Any) -> str:
         st = np.sort(t["start_ns"].to_numpy()) if len(t) > 1 else np.zeros(0)
@@ -778,10 +788,14 @@ def _allocating(a: Capture, b: Capture, r: dict[str, Any]) -> str:
     return f"; it makes {pb:.3g} allocations per call, {pa:.3g} before"
 
 
-def _negligible(r: dict[str, Any], fa: dict[str, Any] | None) -> bool:
-    """A regression whose total per frame is under NEGLIGIBLE of A's median frame: beside a frame that hitches
-    less, it is not the news."""
-    return fa is not None and abs(r["impact_ns"]) / max(fa["frames"], 1) < NEGLIGIBLE * fa["median_ns"]
+def _negligible(
+    r: dict[str, Any], fa: dict[str, Any] | None, share: float = NEGLIGIBLE, b: Capture | None = None
+) -> bool:
+    """A regression whose total per frame is under `share` of A's median frame (beside a frame that hitches less,
+    it is not the news); without frames, under `share` of B's run when `b` is given."""
+    if fa is not None:
+        return abs(r["impact_ns"]) / max(fa["frames"], 1) < share * fa["median_ns"]
+    return b is not None and abs(r["impact_ns"]) < share * max(int(b.get_last_time()), 1)
 
 
 def _frame_stats(ctx: Capture) -> dict[str, Any] | None:
@@ -1001,6 +1015,12 @@ def _slow_part(a: Capture, b: Capture, name: str, share: float) -> str:
     ka, kb = int(round(share * len(xa))), int(round(share * len(xb)))
     if ka < 3 or kb < 3:
         return ""
+    far = xb[xb >= TAIL_RATIO * float(xa[-1])]
+    if BEYOND_MIN <= len(far) < kb:  # a few calls far beyond all of A's: those, not a share's median, moved
+        return (
+            f"; {len(far)} of its {len(xb)} calls in B took {fmt_ns(float(far[0]))}..{fmt_ns(float(far[-1]))} of "
+            f"own time (A's slowest {fmt_ns(float(xa[-1]))})"
+        )
     top_a, top_b = float(np.median(xa[-ka:])), float(np.median(xb[-kb:]))
     return (
         f"; its slowest {fmt_pct(share)} of calls: a median {fmt_ns(top_a)} in A -> {fmt_ns(top_b)} in B "
@@ -1419,7 +1439,9 @@ def _summary(
     for r in names:
         by.setdefault(r["kind"], []).append(r)
     base, target = os.path.basename(a.path), os.path.basename(b.path)
-    reg = by.get("regressed", [])
+    # a zone that regressed by a sliver of a frame (9x of a microsecond, 21 calls) is listed below, not in the title
+    reg_all = by.get("regressed", [])
+    reg = [r for r in reg_all if not _negligible(r, fa, SLIVER, b)]
     if locs and (not reg or locs[0]["impact_ns"] >= reg[0]["impact_ns"]):
         # a name several source locations share: the one location that regressed leads, in place of its name
         shared = str(locs[0]["name"]).rsplit(" (", 1)[0]
@@ -1489,11 +1511,13 @@ def _summary(
             + "."
         )
     else:
-        title = f"{lead}{NO_REGRESSION}{_wait_grew(a, b, by.get('wait grew', []), fa, fb)}."
+        slight = f" by more than {SLIVER:.1%} of a {fa['what'] if fa else 'run'}" if reg_all else ""
+        title = f"{lead}{NO_REGRESSION}{slight}{_wait_grew(a, b, by.get('wait grew', []), fa, fb, names)}."
     if uniform is not None:
         rest = title[len(lead) :]
         if not reg and rest.startswith(NO_REGRESSION):
-            rest = rest[len(NO_REGRESSION) :].lstrip("; ")  # what follows the machine-wide factor says it
+            # what follows the machine-wide factor says it
+            rest = re.sub(r"^ by more than [\d.]+% of a [^;.]*", "", rest[len(NO_REGRESSION) :]).lstrip("; ")
         text = uniform.words(build_change(a, b)) + _new_busy_thread(a, b)
         title = title[: len(lead)] + text + (f": {rest}" if reg else f"; {rest}" if rest not in ("", ".") else ".")
     paired = {n["name"] for _, n, _, _ in pairs}
@@ -1606,6 +1630,19 @@ def _summary(
             f"{lead}most impact: a zone only B has, {n['name']} ({n['count_b']} calls, {fmt_ns(n['total_b_ns'])} in "
             f"total{_new_detail(b, n, paths, fb)}); beside it: {body}"
         )
+    if (
+        reg
+        and uniform is None
+        and fa
+        and fb
+        and fb["median_ns"] > fa["median_ns"]
+        and title.startswith(f"{lead}{len(reg)} zone(s) regressed")
+    ):
+        # the regressions add a small part of the frame's growth, a wait grew by most of it: the wait leads
+        grown = sum(abs(x["total_b_ns"] / fb["frames"] - x["total_a_ns"] / fa["frames"]) for x in reg)
+        waited = _wait_grew(a, b, by.get("wait grew", []), fa, fb, names)
+        if waited and grown < SMALL_BESIDE * (fb["median_ns"] - fa["median_ns"]):
+            title = f"{lead}{waited.lstrip('; ')}; beside it: {title[len(lead) :]}"
     gain, moves = None, []
     if fa and fb:
         moves = thread_moves(a, b, names, fa)
@@ -1670,6 +1707,12 @@ def _summary(
         lines.append("The captures share no zone name: they do not look like two runs of the same program.")
     elif a.get_capture_program() != b.get_capture_program():
         lines.append(f"Note: different programs ({a.get_capture_program()!r} vs {b.get_capture_program()!r}).")
+    slivers = [r for r in reg_all if r not in reg]
+    if slivers:
+        lines.append(
+            f"Regressed by under {SLIVER:.1%} of a {fa['what'] if fa else 'run'} (left out of the title): "
+            + "; ".join(f"{r['name']}: {_per_call(r)}; {_totals(r)}" for r in slivers[:3])
+        )
     if reg:
         lines.append("Regressed (own time per call up):")
         lines.extend(
@@ -2080,7 +2123,12 @@ def _new_detail(b: Capture, n: dict[str, Any], paths: list[dict[str, Any]], fb: 
 
 
 def _wait_grew(
-    a: Capture, b: Capture, grew: list[dict[str, Any]], fa: dict[str, Any] | None, fb: dict[str, Any] | None
+    a: Capture,
+    b: Capture,
+    grew: list[dict[str, Any]],
+    fa: dict[str, Any] | None,
+    fb: dict[str, Any] | None,
+    names: list[dict[str, Any]],
 ) -> str:
     """'; the frames grew in a wait: <zone> (waits for other threads) x -> y per call (+z per gameplay frame);
     threads gone in B: ...' when no zone regressed and a wait grew by most of the frames' growth: the work it waits
@@ -2100,6 +2148,9 @@ def _wait_grew(
     )
     if gone or fewer:  # the jobs queue for fewer threads: a job starting later is that, not an overlap lost
         return out + "; fewer threads in B: " + ", ".join([*(f"{n} gone" for n in sorted(set(gone))[:4]), *fewer[:3]])
+    together = gathered(a, b, names, fa, fb)
+    if together:  # the work it waits for no longer shares out over the threads
+        return f"{out}: {together}"
     return out + started_later(a, b, str(w["name"]), float(w["mean_b_ns"] - w["mean_a_ns"]))
 
 

@@ -24,6 +24,9 @@ MOVED_OFF = 0.5  # the thread that ran most of a zone in A keeps at most this sh
 MOVED_TO = 0.5  # ...and the other threads gain at least this share of what it lost: the work moved
 MOVE_KINDS = ("count changed only", "unchanged", "improved", "more calls", "fewer calls")
 MOVE_MIN_SHARE = 0.02  # a zone looked at for a move holds at least this share of A's frame time
+SPREAD_TOP = 0.7  # a zone whose busiest thread ran at most this share of it in A...
+GATHERED_TOP = 0.95  # ...and at least this share in B, the same work (SAME_TOTAL), was gathered onto that thread
+SAME_TOTAL = 0.25
 SLOW_FRAMES = 1.5  # the frames a moved zone runs in, at this many times B's median frame, are its hitch
 SHOWN_THREADS = 4
 WAIT_ATE = 0.5  # the thread's wait grew by this share of the time moved off it: the move bought little
@@ -105,6 +108,33 @@ def thread_moves(a: Capture, b: Capture, names: list[dict[str, Any]], fa: dict[s
             continue
         out.append(Move(str(r["name"]), home, tuple(sorted(gained, key=lambda k: -gained[k])), ta, tb))
     return out
+
+
+def gathered(a: Capture, b: Capture, names: list[dict[str, Any]], fa: dict[str, Any], fb: dict[str, Any]) -> str:
+    """'Physics::SolveIslands now runs on Job 0 alone (per gameplay frame: Job 0 9.64 ms -> 19.28 ms, Job 1 9.60 ms
+    -> 0 ns; the same work)': the largest zone (MOVE_MIN_SHARE of A's frame time or more) that A spread over several
+    threads and B gathered onto one, its total held; '' when none was. The threads left idle are the imbalance a
+    wait for them grew by."""
+    floor = MOVE_MIN_SHARE * float(fa["median_ns"]) * fa["frames"]
+    best: tuple[float, str] = (0.0, "")
+    for r in names:
+        if r["total_a_ns"] < floor or abs(r["total_b_ns"] / max(r["total_a_ns"], 1) - 1) > SAME_TOTAL:
+            continue
+        ta, tb = _by_thread(a, str(r["name"])), _by_thread(b, str(r["name"]))
+        if len(ta) < 2 or not tb:
+            continue
+        top = max(tb, key=lambda k: tb[k])
+        if max(ta.values()) > SPREAD_TOP * sum(ta.values()) or tb[top] < GATHERED_TOP * sum(tb.values()):
+            continue
+        moved = tb[top] / fb["frames"] - ta.get(top, 0) / fa["frames"]
+        if moved <= best[0]:
+            continue
+        left = sorted((k for k in ta if k != top), key=lambda k: -ta[k])[: SHOWN_THREADS - 1]
+        per = ", ".join(
+            f"{k} {fmt_ns(ta.get(k, 0) / fa['frames'])} -> {fmt_ns(tb.get(k, 0) / fb['frames'])}" for k in [top, *left]
+        )
+        best = (moved, f"{r['name']} now runs on {top} alone (per {fa['what']}: {per}; {_work_words(r)})")
+    return best[1]
 
 
 def _work_words(r: dict[str, Any]) -> str:
