@@ -228,3 +228,15 @@ def test_the_named_zone_by_its_text_is_the_endpoint_table() -> None:
     assert "orders/history?email=" in first["text"] and first["runs"] == len(email)
     assert first["median_ns"] == np.median(email["duration_ns"]) and first["total_ns"] == email["duration_ns"].sum()
     assert any(x.startswith("Server::HandleRequest by its zone text (numbers blanked)") for x in r.lines)
+
+
+def test_a_culprit_whose_growth_is_shared_by_its_steps_is_the_zone_around_them() -> None:
+    """ticksrv-inline: 8 of 120 ticks run Matchmaking::Rebalance, half in its query, half in its scoring; the culprit
+    is Rebalance with both steps, not the query that happened to grow a little more in most of them."""
+    with open_capture(DATA / "ticksrv-inline.tracy") as c:
+        r = c.slow_frames()
+        reb = c.zones(name="Matchmaking::Rebalance")
+        d = reb["duration_ns"].to_numpy()
+    assert len(d) == 8 and r.culprit == "Matchmaking::Rebalance"
+    assert "culprit Matchmaking::Rebalance (Server::Tick > Matchmaking::Rebalance) (inside it: Matchmaking::" in r.title
+    assert f"in 8 of the 9 slow runs analysed, {fmt_ns(d.min())}..{fmt_ns(d.max())} in them" in r.title

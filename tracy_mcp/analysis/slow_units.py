@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.slow_frames import SlowFrames
 
 I64 = np.int64
+CLIMB = 0.8  # a culprit adding under this share of its parent zone's growth: the parent (its steps together) is it
+CLIMB_EXPLAINS = 0.5  # ...which then stands for the slow runs where it grew by this share of the excess or more
 MIN_RUNS = UNIT_MIN_RUNS  # fewer runs of the unit than this: no tail to speak of
 DETAIL = 200  # at most this many of the slowest runs are broken down by zone name ...
 TYPICAL = 2000  # ... against about this many typical runs
@@ -126,7 +128,16 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
     mine = top == culprit
     usual = float(np.median(t.dur[typical])) if len(typical) else med  # what a slow run's growth is over
     excess = np.maximum(t.dur[detail].astype(np.float64) - usual, 1.0)
-    share = growth[mine, culprit] / excess[mine]
+    c_slow, c_typ, steps = per_slow[:, culprit], float(typ_med[culprit]), ""
+    up = _enclosing(ctx, detail, mine, cname, name, names, per_slow, per_typ, excess)
+    if up is not None:  # the growth is shared by the steps of one zone (a query and a scoring pass): that zone
+        culprit, c_slow, c_typ, mine, steps = up
+        cname = names[culprit]
+        top = np.where(mine, culprit, top)
+        growth[:, culprit] = c_slow - c_typ
+        votes = Counter(top.tolist())
+        explained = {k: float(growth[top == k, k].sum()) for k in votes}
+    share = (c_slow[mine] - c_typ) / excess[mine]
     res.culprit = cname
     res.culprit_thread = _threads(labels, t.owner[detail[mine]])
     where = _path(ctx, detail[mine], cname, name)
@@ -137,14 +148,14 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
         f"{queued}{len(slow)} slow run(s) of {name} of {len(runs)} ({fmt_pct(len(slow) / len(runs))}; the capture "
         f"has no frames: its unit of work stands in), {rule}: culprit "
         + (
-            f"{cname}{where}{waiting} in {int(mine.sum())} of the {len(detail)} slow runs analysed"
+            f"{cname}{where}{waiting}{steps} in {int(mine.sum())} of the {len(detail)} slow runs analysed"
             + (f" (all of them {quote_kind(kind)})" if kind else "")
             + (
                 f" ({fmt_pct(explained[culprit] / max(float(excess.sum()), 1.0))} of their extra time)"
                 if votes[culprit] < max(votes.values())  # not the most frequent: the time is what counts
                 else ""
             )
-            + f", {_span(per_slow[mine, culprit])} in them vs a median {fmt_ns(typ_med[culprit])} in the other runs; "
+            + f", {_span(c_slow[mine])} in them vs a median {fmt_ns(c_typ)} in the other runs; "
             f"its growth is {_span_pct(share)} of each run's excess over the typical run ({fmt_ns(usual)})"
             if cname != name
             else f"{name}'s own time (outside its child zones) in {int(mine.sum())} of the {len(detail)} slow runs: "
@@ -180,10 +191,11 @@ def slow_units(ctx: Capture, res: SlowFrames, factor: float, budget_ns: float | 
     texts = zone_texts(ctx, detail, plain=True)
     for i, r in enumerate(detail[:SHOWN].tolist()):
         k = int(top[i])
+        here, usual_k = (c_slow[i], c_typ) if k == culprit else (per_slow[i, k], typ_med[k])
         rows.append(
             f"  {labels[int(t.owner[r])]} at {t.start[r] / 1e9:.3f} s: {fmt_ns(t.dur[r])} ({t.dur[r] / med:.1f}x)"
             + (f" {texts[i]!r}" if texts[i] else "")
-            + f"; {names[k]} {fmt_ns(per_slow[i, k])} (typical {fmt_ns(typ_med[k])})"
+            + f"; {names[k]} {fmt_ns(here)} (typical {fmt_ns(usual_k)})"
         )
     lines.append("Slowest runs:")
     lines += rows
@@ -471,6 +483,52 @@ def _self_by_name(ctx: Capture, slow: np.ndarray, typical: np.ndarray) -> tuple[
     m = np.zeros((len(runs), len(used)))
     np.add.at(m, (who, idx), self_t[rows].astype(np.float64))
     return [str(sl.names[int(u)]) for u in used], m[: len(slow)], m[len(slow) :]
+
+
+def _enclosing(
+    ctx: Capture,
+    detail: np.ndarray,
+    mine: np.ndarray,
+    cname: str,
+    unit: str,
+    names: list[str],
+    per_slow: np.ndarray,
+    per_typ: np.ndarray,
+    excess: np.ndarray,
+) -> tuple[int, np.ndarray, float, np.ndarray, str] | None:
+    """When the culprit is one of the steps of a zone that grew as a whole (a rebalance's query and its scoring,
+    each half), that zone: (its column, its time in each slow run (its subtree's self times), its median in the
+    typical runs, the slow runs it explains most of, ' (inside it: A x, B y per slow run)'); None when the culprit
+    holds the growth itself (under CLIMB of the parent's) or its parent is the unit."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    _, rows = _culprit_rows(ctx, detail, detail[mine], cname)
+    par = t.parent[rows]
+    par = par[par >= 0]
+    if not len(par):
+        return None
+    idx, cnt = np.unique(sl.name_idx[t.srcloc[par]], return_counts=True)
+    pname = str(sl.names[int(idx[np.argmax(cnt)])])
+    if pname == unit or pname not in names:
+        return None
+    _, prow = _culprit_rows(ctx, detail, detail, pname)
+    under = np.unique(
+        np.concatenate([sl.name_idx[t.srcloc[np.arange(r, int(t.subtree_end[r]))]] for r in prow.tolist()])
+    )
+    cols = [names.index(str(sl.names[int(k)])) for k in under.tolist() if str(sl.names[int(k)]) in names]
+    p_slow = per_slow[:, cols].sum(axis=1)
+    p_typ = float(np.median(per_typ[:, cols].sum(axis=1))) if len(per_typ) else 0.0
+    c = names.index(cname)
+    c_typ = float(np.median(per_typ[:, c])) if len(per_typ) else 0.0
+    if float(np.mean(per_slow[mine, c] - c_typ)) >= CLIMB * float(np.mean(p_slow[mine] - p_typ)):
+        return None
+    theirs = p_slow - p_typ >= CLIMB_EXPLAINS * excess
+    if theirs.sum() <= mine.sum():
+        return None
+    steps = [k for k in cols if names[k] != pname]
+    per = {k: float(np.mean(per_slow[theirs, k])) for k in steps}
+    shown = [f"{names[k]} {fmt_ns(v)}" for k, v in sorted(per.items(), key=lambda kv: -kv[1])[:3] if v > 0]
+    inside = f" (inside it: {', '.join(shown)} per slow run)" if shown else ""
+    return names.index(pname), p_slow, p_typ, theirs, inside
 
 
 def _culprit_rows(ctx: Capture, runs: np.ndarray, slow: np.ndarray, name: str) -> tuple[np.ndarray, np.ndarray]:
