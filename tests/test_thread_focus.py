@@ -37,3 +37,14 @@ def test_thread_report_takes_a_thread_from_the_tool_and_names_a_missing_one() ->
     assert analysis_arguments("thread_report", thread="Streaming") == {"thread": "Streaming"}
     with open_capture(DATA / "streamthread-play.tracy") as c, pytest.raises(NotFoundError, match="no thread"):
         c.thread_report(thread="NoSuchThread")
+
+
+def test_work_on_another_thread_is_no_culprit_when_the_frame_did_not_wait_for_it() -> None:
+    """budgetrace-heavy: the slow frame's 50 ms are outside every zone on the main thread while a 45 ms file read
+    ran on the streaming thread; the main thread's wait did not grow, so the gap leads and the read is only the
+    zone that grew most, without a wait it was never waited in."""
+    with open_capture(DATA / "budgetrace-heavy.tracy") as c:
+        r = c.slow_frames()
+    head, _, rest = r.title.partition(": ")
+    assert rest.startswith("most of the extra time is outside every zone on Main thread: +50.14 ms of +50.17 ms")
+    assert "the zone that grew most: Streaming::ReadFile (Streaming)" in rest and "waits for it there" not in rest

@@ -10,6 +10,7 @@ and the culprit of the report is the one that is top in the most slow frames. Zo
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
@@ -1126,8 +1127,15 @@ def _analyse(
             )
             lead = f"{head}: culprit "
             small = culprit < 0 or float(np.mean(growth[:, culprit])) < UNZONED_CULPRIT * excess
-            if small and res.title.startswith(lead):  # a zone that grew a little is no culprit beside the gap
-                res.title = f"{head}: {outside}; the zone that grew most: {res.title[len(lead) :]}"
+            unwaited = False  # work on another thread explains the frame only through a wait that grew with it
+            if culprit >= 0 and not on[culprit]:
+                held = np.clip(growth[:, on & (is_wait | paces)], 0, None).sum(axis=1)
+                unwaited = float(np.mean(held)) < UNZONED_CULPRIT * excess
+            if (small or unwaited) and res.title.startswith(lead):  # no culprit beside the gap
+                rest_title = res.title[len(lead) :]
+                if unwaited:  # the frame thread's wait did not grow with it: it did not wait for it there
+                    rest_title = re.sub(r"; [^;]*? waits for it there", "", rest_title)
+                res.title = f"{head}: {outside}; the zone that grew most: {rest_title}"
             else:
                 res.title = res.title[:-1] + f". {outside[0].upper()}{outside[1:]}."
     if home >= 0 and nd and not chosen:
