@@ -24,5 +24,7 @@ def test_a_longer_background_stretch_is_not_a_regression() -> None:
     with open_capture(DATA / "tidecaller-regress_a.tracy") as a, open_capture(DATA / "tidecaller-regress_b.tracy") as b:
         cmp = a.compare(b)
     lead = cmp.title.split(": ", 1)[1]
-    assert lead.startswith("2 zone(s) regressed; most impact: AI::UpdatePerception 1.58x per call")
+    assert lead.startswith("1 zone(s) regressed; most impact: AI::UpdatePerception 1.58x per call")
+    # Jobs::Dispatch, 1.06x per call with fewer calls (-6.65 ms in total), is a sliver of a frame: listed below
+    assert any(x.startswith("Regressed by under 0.1%") and "Jobs::Dispatch" in x for x in cmp.lines)
     assert "hitches more often" not in cmp.summary() and "ThrottleBackground" not in lead

@@ -75,6 +75,7 @@ ELSEWHERE_SHARE = 0.25  # the frame thread's top growth under this share of the 
 ELSEWHERE_RATIO = 4.0  # ...when it grew this many times as much (a paced frame's excess is a whole interval)
 SLOW = "the slow frames"  # how the default report names the frames it analyses
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
+WORK_EXPLAINS = 0.5  # the work a wait joins must have grown by this share of the wait's growth to be its cause
 UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zones leads the title...
 UNZONED_CULPRIT = 0.25  # ...before a culprit that grew by less than this share of it
 GAP_SHARE = 0.5  # ...naming the two zones around its largest gap when the same two bracket it in this share of
@@ -1383,6 +1384,11 @@ def _waited_work(
     durs = t.dur[mine].astype(float)
     all_runs = t.stat_rows(sl.rows_of(work))
     typical = float(np.median(t.dur[all_runs[t.valid[all_runs]]])) if len(all_runs) else float("nan")
+    own = t.stat_rows(sl.rows_of(name))
+    own = own[t.valid[own] & (t.owner[own] == thread_row)]
+    waited_more = float(np.median(t.dur[run])) - float(np.median(t.dur[own]))
+    if waited_more > 0 and not float(np.median(durs)) - typical >= WORK_EXPLAINS * waited_more:
+        return None  # the work took its usual time: the wait grew for another reason (it started late, no core)
     span = _span(durs)
     grown = _grown_child(ctx, mine, all_runs[t.valid[all_runs]])
     inside = f" (inside it: {grown})" if grown else ""
