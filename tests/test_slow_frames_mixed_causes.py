@@ -34,3 +34,13 @@ def test_a_zone_value_shared_by_every_run_is_not_called_the_cause() -> None:
         r = c.slow_frames()
     assert r.title.startswith("1 slow frame(s)") and "culprit Cloth::SolveConstraints (Job Fiber 4)" in r.title
     assert not any("its input" in line for line in r.lines)
+
+
+def test_the_culprits_lock_is_told_beside_it_not_after_a_second_cause() -> None:
+    """autosavelock-bad: World::Tick waits for World::m_lock held by the autosave; two other slow frames grew in
+    Physics::Solve. The lock belongs to World::Tick's clause, before the second cause."""
+    with open_capture(DATA / "autosavelock-bad.tracy") as c:
+        r = c.slow_frames()
+    assert r.culprit == "World::Tick"
+    lock = r.title.index("it waits there for lock World::m_lock, held meanwhile by Autosave")
+    assert lock < r.title.index("; a second cause, in frames ") and "Physics::Solve" in r.title[lock:]

@@ -75,6 +75,7 @@ ELSEWHERE_SHARE = 0.25  # the frame thread's top growth under this share of the 
 ELSEWHERE_RATIO = 4.0  # ...when it grew this many times as much (a paced frame's excess is a whole interval)
 SLOW = "the slow frames"  # how the default report names the frames it analyses
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
+SECOND_CAUSE_TEXT = "; a second cause, in "
 WORK_EXPLAINS = 0.5  # the work a wait joins must have grown by this share of the wait's growth to be its cause
 UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zones leads the title...
 UNZONED_CULPRIT = 0.25  # ...before a culprit that grew by less than this share of it
@@ -1023,7 +1024,7 @@ def _analyse(
                 apart = name2 not in res.title and cname not in path2 and name2 not in path.split(" > ")
                 if alone and apart:
                     text = _group_text(k2, sel2, detail, m.self_ns[:nd], typ, names, labels, nm_of, th_of)
-                    res.title = res.title[:-1] + f"; a second cause, in {text}."
+                    res.title = res.title[:-1] + f"{SECOND_CAUSE_TEXT}{text}."
         elif len(slow) == 1:
             lines.append(f"{shown}: +{fmt_ns(float(vals[0] - base_typ))}{share_txt}.")
         else:
@@ -1047,7 +1048,12 @@ def _analyse(
                     + (f" in {w.holder_zone}" if w.holder and w.holder_zone else "")
                     + chain_text(chain)
                 )
-                res.title = res.title[:-1] + f"; {res.culprit_cause}."
+                second = res.title.find(SECOND_CAUSE_TEXT)  # the culprit's cause goes beside it, before a second
+                res.title = (
+                    f"{res.title[:second]}; {res.culprit_cause}{res.title[second:]}"
+                    if second >= 0
+                    else res.title[:-1] + f"; {res.culprit_cause}."
+                )
                 explained = True  # the lock tells why it waits
         waited = None
         if not explained and th_of[culprit] == home:
