@@ -38,7 +38,7 @@ from tracy_mcp.analysis.locations import grown_location
 from tracy_mcp.analysis.lock_contention import ChainLink, WindowWaits, chain_text, hold_chain, lock_waits_in_windows
 from tracy_mcp.analysis.memory_report import bytes_allocated_during
 from tracy_mcp.analysis.pacer_overshoot import AT_RATE, late_pacing
-from tracy_mcp.analysis.program_messages import in_frames, most_logged
+from tracy_mcp.analysis.program_messages import in_frames, most_logged, template
 from tracy_mcp.analysis.report import Report, frame
 from tracy_mcp.analysis.scope import frame_pair
 from tracy_mcp.analysis.slow_together import together
@@ -1048,10 +1048,10 @@ def _analyse(
                     + (f" in {w.holder_zone}" if w.holder and w.holder_zone else "")
                     + chain_text(chain)
                 )
-                second = res.title.find(SECOND_CAUSE_TEXT)  # the culprit's cause goes beside it, before a second
+                cut = res.title.find(SECOND_CAUSE_TEXT)  # the culprit's cause goes beside it, before a second
                 res.title = (
-                    f"{res.title[:second]}; {res.culprit_cause}{res.title[second:]}"
-                    if second >= 0
+                    f"{res.title[:cut]}; {res.culprit_cause}{res.title[cut:]}"
+                    if cut >= 0
                     else res.title[:-1] + f"; {res.culprit_cause}."
                 )
                 explained = True  # the lock tells why it waits
@@ -1187,9 +1187,13 @@ def _analyse(
         if regular and res.title:
             res.title = res.title[:-1] + f"; the slow frames come every {_nth(every)} frame."
         elif res.title and gaps.max() <= PERIOD_SPREAD * gaps.min():  # on a timer: "every couple of seconds"
-            event = _common_message(ctx, ph, slow)
+            event, numbered = _common_message(ctx, ph, slow)
             res.title = res.title[:-1] + (
-                f"; each comes with the message {event}, {np.median(gaps):.2f} s apart: an event, not a timer."
+                # a numbered message ("wave 3 incoming", "batch 3") may be a timer's log line or a scripted event
+                f"; they come every {np.median(gaps):.2f} s ({gaps.min():.2f}-{gaps.max():.2f} s apart), each with "
+                f"the message {event}."
+                if event and numbered
+                else f"; each comes with the message {event}, {np.median(gaps):.2f} s apart: an event, not a timer."
                 if event
                 else f"; they come every {np.median(gaps):.2f} s ({gaps.min():.2f}-{gaps.max():.2f} s apart): "
                 "something on a timer."
@@ -1612,21 +1616,23 @@ def _pools(labels: list[str], home: int) -> dict[int, np.ndarray]:
     return {k: np.asarray(v, I64) for v in groups.values() if len(v) > 1 for k in v}
 
 
-def _common_message(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> str:
-    """'"Player placed tower ..." (4 of 4 slow frames)' when every slow frame holds, or follows within two median
-    frames, a message starting with the same three words: the event behind a regular-looking rhythm (a player's
-    action); ''."""
+def _common_message(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> tuple[str, bool]:
+    """('"Player placed tower ..." (4 of 4 slow frames)', whether its texts differ by a number) when every slow
+    frame holds, or follows within two median frames, a message starting with the same three words (numbers
+    blanked): the event behind a regular-looking rhythm (a player's action); ('', False)."""
     if len(slow) < 2:
-        return ""
+        return "", False
     # logged the frame before, too; the first three words: the names in a player's action differ from one to the next
     found = most_logged(ctx, ph.start[slow] - 2 * ph.median_ns, ph.end[slow], key=_first_words)
     if found is None or found[1] < len(slow) or len(found[0].split()) < 3:
-        return ""
-    return f'"{clip_text(found[0], 60)} ..." ({found[1]} of {len(slow)} slow frames)'
+        return "", False
+    first = " ".join(found[2].split()[:3])
+    return f'"{clip_text(first, 60)} ..." ({found[1]} of {len(slow)} slow frames)', "#" in found[0]
 
 
 def _first_words(text: str) -> str:
-    return " ".join(text.split()[:3])
+    """The first three words, numbers blanked ("wave # incoming"): the kind of event, whatever it names."""
+    return " ".join(template(text).split()[:3])
 
 
 def _waited_in_frame(ctx: Capture, ph: FramePhases, f: int, thread: int, wait: str) -> int:
