@@ -72,3 +72,15 @@ def test_a_job_that_lands_on_any_worker_is_measured_across_the_pool() -> None:
         'each comes with the message "Player placed tower ..." (4 of 4 slow frames), 2.01 s apart: an event, not a '
         "timer."
     )
+
+
+def test_an_event_whose_messages_share_two_words_is_an_event() -> None:
+    """skirmish-stutter: each slow frame logs "player placed <building>" (Barracks, War Factory, Refinery: the third
+    word differs), and the kind is logged no more often than the slow frames come."""
+    with open_capture(DATA / "skirmish-stutter.tracy") as c:
+        r = c.slow_frames()
+        placed = c.messages()["text"].astype(str).str.startswith("player placed").sum()
+    assert r.culprit == "Nav::BakeRegion" and placed <= 3 * 3
+    assert r.title.endswith(
+        'each comes with the message "player placed ..." (3 of 3 slow frames), 2.98 s apart: an event, not a timer.'
+    )

@@ -10,8 +10,10 @@ and the culprit of the report is the one that is top in the most slow frames. Zo
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from typing import TYPE_CHECKING, Any
 
@@ -76,6 +78,7 @@ ELSEWHERE_RATIO = 4.0  # ...when it grew this many times as much (a paced frame'
 SLOW = "the slow frames"  # how the default report names the frames it analyses
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
 SECOND_CAUSE_TEXT = "; a second cause, in "
+RARE_MESSAGE = 3  # a message kind known by its first two words is logged at most this many times per slow frame
 WORK_EXPLAINS = 0.5  # the work a wait joins must have grown by this share of the wait's growth to be its cause
 UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zones leads the title...
 UNZONED_CULPRIT = 0.25  # ...before a culprit that grew by less than this share of it
@@ -1622,17 +1625,32 @@ def _common_message(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> tuple[st
     blanked): the event behind a regular-looking rhythm (a player's action); ('', False)."""
     if len(slow) < 2:
         return "", False
-    # logged the frame before, too; the first three words: the names in a player's action differ from one to the next
-    found = most_logged(ctx, ph.start[slow] - 2 * ph.median_ns, ph.end[slow], key=_first_words)
-    if found is None or found[1] < len(slow) or len(found[0].split()) < 3:
+    # logged the frame before, too; the first words: the names in a player's action differ from one to the next
+    # ("player placed Barracks", "player placed War Factory"), so two words do when three do not, if the kind is
+    # logged about as often as the slow frames come (not every frame)
+    found = None
+    for n in (3, 2):
+        key = functools.partial(_first_words, n=n)
+        hit = most_logged(ctx, ph.start[slow] - 2 * ph.median_ns, ph.end[slow], key=key)
+        if hit is not None and hit[1] >= len(slow) and len(hit[0].split()) >= n:
+            if n == 3 or _logged(ctx, key, hit[0]) <= RARE_MESSAGE * len(slow):
+                found = hit
+                break
+    if found is None:
         return "", False
-    first = " ".join(found[2].split()[:3])
+    first = " ".join(found[2].split()[: len(found[0].split())])
     return f'"{clip_text(first, 60)} ..." ({found[1]} of {len(slow)} slow frames)', "#" in found[0]
 
 
-def _first_words(text: str) -> str:
-    """The first three words, numbers blanked ("wave # incoming"): the kind of event, whatever it names."""
-    return " ".join(template(text).split()[:3])
+def _first_words(text: str, n: int = 3) -> str:
+    """The first `n` words, numbers blanked ("wave # incoming"): the kind of event, whatever it names."""
+    return " ".join(template(text).split()[:n])
+
+
+def _logged(ctx: Capture, key: Callable[[str], str], kind: str) -> int:
+    """How many of the capture's messages are of `kind` (by `key`)."""
+    db = ctx._db
+    return sum(key(ctx._str(x)) == kind for x in db.col("messages", "text").tolist()) if db.rows("messages") else 0
 
 
 def _waited_in_frame(ctx: Capture, ph: FramePhases, f: int, thread: int, wait: str) -> int:
