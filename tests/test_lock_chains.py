@@ -81,3 +81,17 @@ def test_a_thread_that_only_try_locks_never_waits_and_the_waiters_are_still_told
     assert found[0].startswith("4 slow frame(s)") and "culprit Save::Checkpoint (Main thread)" in found[0]
     assert found[1].startswith("Lock contention: JobQueue::m_mutex is contended")
     assert "LEAK in Decal::Spawn: 26 x 2048 B" in found[2]
+
+
+def test_threads_taking_turns_with_a_lock_that_wait_for_another_name_its_holder() -> None:
+    """shardsim-contention: the three trade workers take turns holding Inventory::m_lock (no one blocker), and while
+    holding it and blocking the others they wait for Db::m_lock, held by Db::Flush on the DB writer: the root."""
+    with open_capture(Path(__file__).parent / "data" / "shardsim-contention.tracy") as c:
+        r = c.lock_contention()
+        db = c.lock_events()
+    assert r.title.startswith("Lock contention: Inventory::m_lock is contended")
+    assert (
+        "held by each of its threads in turn, whose holders themselves wait there for Db::m_lock (" in r.title
+        and "held by Db Writer in Db::Flush" in r.title
+    )
+    assert len(db)  # the lock events are there to check by hand

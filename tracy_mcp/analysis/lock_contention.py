@@ -54,6 +54,8 @@ NEGLIGIBLE_SHARE = 0.001
 EXCLUSIVE = " (exclusive)"  # after a thread name: it holds a reader/writer lock as the writer
 HOLDER_SHARE = 0.9  # a holder's zone is the deepest that runs through this share of its holds (a child taking 84%
 # of a defragment's hold is one step of it, not what the hold is)
+POOL_CHAIN_SHARE = 0.25  # threads taking turns with a lock wait this share of their blocking holds for another...
+POOL_CHAIN_THREADS = 8  # ...(the most blocking holders looked at)
 CHAIN_SHARE = 0.5  # a holder that waits for another lock this share of its holds is a link of a chain
 CHAIN_DEPTH = 4  # links followed at most
 EPISODES = 100  # blocked waits from at most this many of the blocker's holds are told as stalls, one by one
@@ -592,7 +594,9 @@ def _lock_table(ctx: Capture, locks: list[_LockData], span: int) -> dict[str, An
         cols["hold_zone_cover"].append(cover)
         cols["episodes"].append(_episodes(ctx, d, who))
         cols["blocker_cpu"].append(_holder_cpu(ctx, d) if one else "")
-        cols["blocker_chain"].append(chain_text(_blocker_chain(ctx, d)) if one and who else "")
+        cols["blocker_chain"].append(
+            chain_text(_blocker_chain(ctx, d)) if one and who else _pool_chain(ctx, d) if who else ""
+        )
     return {k: np.asarray(v) if v else np.zeros(0) for k, v in cols.items()}
 
 
@@ -759,6 +763,49 @@ def _blocker_chain(ctx: Capture, d: _LockData) -> list[ChainLink]:
     if found is None:
         return []
     h, mine = found
+    s, e = _blocking_holds(d, h, mine)
+    return hold_chain(ctx, int(d.thread_rows[h]), s, e)
+
+
+def _pool_chain(ctx: Capture, d: _LockData) -> str:
+    """', whose holders themselves wait there for Db::m_lock (612.4 ms of those 1.33 s holds), held by Db Writer
+    in Db::Flush' when the threads take turns holding the lock (no one blocker) and, while holding it and blocking
+    the others, wait for one other lock POOL_CHAIN_SHARE of that time: the wait queues behind the other lock's
+    holder; '' otherwise."""
+    blocking = _per_thread(d)["blocking_ns"]
+    if not len(blocking) or blocking.max() <= 0:
+        return ""
+    by_lock: dict[str, list[int]] = {}  # lock -> [waited, ...]
+    holders: dict[str, dict[tuple[str, str], int]] = {}
+    held = 0
+    for h in np.argsort(-blocking, kind="stable")[:POOL_CHAIN_THREADS].tolist():
+        if blocking[h] <= 0:
+            break
+        mine = np.flatnonzero((d.acq.thread == h) & ~d.acq.nested)
+        s, e = _blocking_holds(d, h, mine)
+        if not len(s):
+            continue
+        held += int((e - s).sum())
+        for w in lock_waits_in_windows(ctx, int(d.thread_rows[h]), s, e):
+            if w.lock == d.name:
+                continue
+            by_lock.setdefault(w.lock, [0])[0] += int(w.wait_ns.sum())
+            key = (w.holder, w.holder_zone)
+            holders.setdefault(w.lock, {})[key] = holders.get(w.lock, {}).get(key, 0) + int(w.wait_ns.sum())
+    if not by_lock or held <= 0:
+        return ""
+    lock = max(by_lock, key=lambda k: by_lock[k][0])
+    waited = by_lock[lock][0]
+    if waited < POOL_CHAIN_SHARE * held:
+        return ""
+    (holder, zone), _ = max(holders[lock].items(), key=lambda kv: kv[1])
+    who = f", held by {holder}" + (f" in {zone}" if zone else "") if holder else ""
+    return f", whose holders themselves wait there for {lock} ({fmt_ns(waited)} of those {fmt_ns(held)} holds){who}"
+
+
+def _blocking_holds(d: _LockData, h: int, mine: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[starts], [ends] of thread `h`'s holds (`mine`, its acquisitions) that another thread's blocked wait
+    overlaps."""
     a = d.acq
     waits = np.flatnonzero((a.thread != h) & (d.blocked > 0))
     s, e = a.time[mine].astype(I64), a.hold_end[mine].astype(I64)
@@ -768,7 +815,7 @@ def _blocker_chain(ctx: Capture, d: _LockData) -> list[ChainLink]:
     # a hold blocked someone when a blocked wait overlaps it (waits sorted by start; ends as a running maximum)
     k = np.searchsorted(ws, e, side="left")
     hit = (k > 0) & (we[np.maximum(k - 1, 0)] > s) if len(ws) else np.zeros(len(s), bool)
-    return hold_chain(ctx, int(d.thread_rows[h]), s[hit], e[hit])
+    return s[hit], e[hit]
 
 
 def _holder_cpu(ctx: Capture, d: _LockData) -> str:
@@ -1056,6 +1103,9 @@ def _summary(
             f"wait, the figure to quote) over {x['acquisitions']} acquisitions ({len(contended)} of {len(locks)} locks "
             "taken contended)."
         )
+        if x["blocker"] and x["blocker_ns"] < ONE_BLOCKER * x["blocked_ns"] and x["blocker_chain"]:
+            # the holders take turns, and while holding it they wait for another lock: that one is the root
+            title = title[:-1] + f"; held by each of its threads in turn{x['blocker_chain']}."
         if x["blocker"] and x["blocker_ns"] >= ONE_BLOCKER * x["blocked_ns"]:
             title = title[:-1] + (
                 f"; held meanwhile by {x['blocker']}"
@@ -1185,7 +1235,7 @@ def _lock_lines(
             f"lock ({share} of the time blocked){zone}{x['blocker_chain']}"
             if x["blocker_ns"] >= ONE_BLOCKER * x["blocked_ns"]
             else f"   who makes them wait: each holder in turn, no one thread (the most: {x['blocker']}, holding it "
-            f"through {share} of the time the others were blocked{zone})"
+            f"through {share} of the time the others were blocked{zone}){x['blocker_chain']}"
         )
     if x["episodes"] and x["blocker_ns"] >= ONE_BLOCKER * x["blocked_ns"]:  # one thread's holds: its stalls
         out.append(f"   {x['episodes']}")
