@@ -140,3 +140,16 @@ def test_a_wait_that_grew_because_one_thread_took_all_the_jobs_leads() -> None:
     assert lead.startswith("median gameplay frame 15.41 ms -> 21.86 ms (+41.9%); the frames grew in a wait: Frame::")
     assert "Physics::SolveIslands now runs on Job 0 alone (per gameplay frame: Job 0 9.60 ms -> 19.09 ms, Job 1" in lead
     assert lead.index("now runs on Job 0 alone") < lead.index("beside it: 1 zone(s) regressed; most impact: Jobs::Kick")
+
+
+def test_work_removed_in_b_is_told_beside_the_regression_it_offsets() -> None:
+    with open_capture(DATA / "mobaclient-a.tracy") as a, open_capture(DATA / "mobaclient-b.tracy") as b:
+        mini = a.zones(name="Minimap::Render")
+        assert len(mini) == 240 and "Minimap::Render" not in set(b.zones()["name"].astype(str))
+        frames = len(a.frames())  # 240 gameplay frames: start-up 2 and a trailing partial one left out
+        r = a.compare(b)
+    assert "most impact: Vision::Update 2.01x per call" in r.title
+    assert r.title.endswith(
+        f"; gone in B: Minimap::Render ({fmt_ns(mini['duration_ns'].sum() / (frames - 3))} per gameplay frame in A, "
+        "240 calls)."
+    )

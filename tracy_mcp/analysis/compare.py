@@ -132,6 +132,7 @@ CONTEXT_HELD = 1.15
 SHOWN_THREADS = 3  # threads named where a zone held
 AS_THEY_STAND = "as they stand"
 NO_REGRESSION = "no zone regressed beyond noise"
+GONE_SHARE = 0.05  # a zone only A has, this share of A's median frame per frame or more, is told in the title
 SMALL_BESIDE = 0.1  # regressions adding under this share of the frame's growth follow a wait that explains it
 SLIVER = 0.001  # a regression adding under this share of a frame (or of the run) is left out of the title
 COLS = (
@@ -786,6 +787,30 @@ def _allocating(a: Capture, b: Capture, r: dict[str, Any]) -> str:
     if pb - pa < 1 or pb < ALLOC_RATIO * max(pa, 1e-9):
         return ""
     return f"; it makes {pb:.3g} allocations per call, {pa:.3g} before"
+
+
+def _gone_words(title: str, gone: list[dict[str, Any]], paired: set[int], fa: dict[str, Any] | None) -> str:
+    """The title with '; gone in B: Minimap::Render (3.02 ms per gameplay frame in A, 240 calls)' when a zone only A
+    has (not one renamed or replaced) took GONE_SHARE of A's frame: work removed offsets what grew, so a frame that
+    held hides both."""
+    if not fa or not fa["frames"]:
+        return title
+    big = [
+        g
+        for g in sorted(gone, key=lambda g: -g["total_a_ns"])
+        if id(g) not in paired
+        and g["total_a_ns"] / fa["frames"] >= GONE_SHARE * fa["median_ns"]
+        and f"{g['name']} " not in title
+    ]
+    if not big:
+        return title
+    said = ", ".join(
+        f"{g['name']} ({fmt_ns(g['total_a_ns'] / fa['frames'])} per {fa['what']} in A, {g['count_a']} calls)"
+        if g["count_a"] >= fa["frames"] / 4
+        else f"{g['name']} ({fmt_ns(g['total_a_ns'])} in A, {g['count_a']} call{'s' if g['count_a'] != 1 else ''})"
+        for g in big[:2]
+    )
+    return title[:-1] + f"; gone in B: {said}."
 
 
 def _negligible(
@@ -1823,6 +1848,7 @@ def _summary(
             for r in waits[:4]
         )
     same = by.get("unchanged", [])
+    title = _gone_words(title, by.get("gone", []), {id(g) for g, *_ in pairs}, fa)
     rare = _rare_moves(same, alpha)
     if rare:  # run once or a few times: no test can tell, but a 3x save is no noise
         lines.append(

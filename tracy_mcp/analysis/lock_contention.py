@@ -785,6 +785,9 @@ def _pool_chain(ctx: Capture, d: _LockData) -> str:
         s, e = _blocking_holds(d, h, mine)
         if not len(s):
             continue
+        if len(s) > MAX_WAITS:  # the longest holds say what the holders wait for (and bound the work: windows x waits)
+            keep = np.sort(np.argsort(s - e, kind="stable")[:MAX_WAITS])
+            s, e = s[keep], e[keep]
         held += int((e - s).sum())
         for w in lock_waits_in_windows(ctx, int(d.thread_rows[h]), s, e):
             if w.lock == d.name:
