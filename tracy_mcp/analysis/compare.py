@@ -2157,8 +2157,9 @@ def _wait_grew(
     names: list[dict[str, Any]],
 ) -> str:
     """'; the frames grew in a wait: <zone> (waits for other threads) x -> y per call (+z per gameplay frame);
-    threads gone in B: ...' when no zone regressed and a wait grew by most of the frames' growth: the work it waits
-    for spread over fewer threads, ran elsewhere, or started later in the frame (waited_job); '' otherwise."""
+    threads gone in B: ...' when no zone regressed (or those that did add little) and a wait grew by most of the
+    frames' growth: the work it waits for spread over fewer threads, gathered onto one (gathered), ran elsewhere, or
+    started later in the frame (waited_job); '' otherwise."""
     if not grew or not fa or not fb:
         return ""
     w = max(grew, key=lambda r: r["impact_ns"])
