@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from tracy_mcp import open_capture
 from tracy_mcp.analysis.formatting import fmt_ns
 
@@ -67,3 +69,16 @@ def test_a_long_quit_after_the_last_frame_is_told_with_its_steps() -> None:
     line = next(text for _, text in s.findings if text.startswith("Shut-down:"))
     assert line.startswith('Shut-down: 1.19 s after the last gameplay frame (26.9% of the capture; logged then: "quit')
     assert "Game::Shutdown takes 1.19 s (100.0% of it); its largest steps: Save::WriteProfile 600.3 ms" in line
+
+
+def test_a_load_a_frame_after_a_splash_frame_is_start_up() -> None:
+    """crowdsim-b: frame 1 is an ordinary-length frame before the one-off 267 ms Crowd::LoadScenario in frame 2;
+    both are start-up, not a gameplay hitch."""
+    with open_capture(DATA / "crowdsim-b.tracy") as c:
+        f = c.frames()["duration_ns"].to_numpy()
+        load = c.zones(name="Crowd::LoadScenario")
+        s = c.summary()
+        r = c.slow_frames()
+    assert f[1] < 2 * np.median(f[3:-1]) and f[2] > 10 * np.median(f[3:-1]) and len(load) == 1
+    assert "left out: start-up 3, trailing partial 1" in s.summary()
+    assert r.title.startswith("0 slow frame(s) of 300 gameplay frames (3..302")

@@ -28,6 +28,9 @@ MARKLESS_LAST = 0.9  # ...nor one frame longer whose last frame spans this share
 FRAMING = 0.5  # a discontinuous set whose frames cover this share of the capture can stand in for frames
 PERIODIC = 0.03  # a set whose frames (10th to 90th percentile) last the median to within 3% runs at a fixed
 PERIODIC_MIN = 20  # period, given at least this many frames
+LOAD_AHEAD = 3  # a one-off load this many frames after the start-up frames makes the frames before it start-up...
+LOAD_MIN_FRAMES = 20  # ...in the base frame set of this many frames (a set of 4 phases has no splash frame)
+LOAD_FACTOR = 5.0  # ...when it is this many times the median frame (a load, not a hitch)
 WAITING_BUSY = 0.25  # a long first frame whose busiest thread runs zones this share of it at most waits: start-up
 KIND_NAMES = ("gameplay", "start-up", "tear-down", "trailing partial")
 
@@ -157,6 +160,18 @@ def _build(ctx: Capture, frame_set: str | None, factor: float, budget_ns: float 
                 break
             kind[i], reason[i] = STARTUP, why
             i += 1
+        # a level load a frame or two later (a splash frame first): the frames up to it are start-up as well
+        for k in range(i, min(i + LOAD_AHEAD, hi - 1) if base and hi - lo >= LOAD_MIN_FRAMES else i):
+            if dur[k] <= LOAD_FACTOR * med:
+                continue
+            why = _one_off(ctx, t, int(start[k]), int(end[k]), leading=True)
+            if why is None or not why.startswith("holds zones that never run again"):
+                break
+            for m in range(i, k):
+                kind[m], reason[m] = STARTUP, f"before the one-off load in frame {k}"
+            kind[k], reason[k] = STARTUP, why
+            i = k + 1
+            break
         j = hi - 1
         while j > i and dur[j] > loose:
             why = _one_off(ctx, t, int(start[j]), int(end[j]), leading=False)
