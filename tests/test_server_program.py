@@ -240,3 +240,11 @@ def test_a_culprit_whose_growth_is_shared_by_its_steps_is_the_zone_around_them()
     assert len(d) == 8 and r.culprit == "Matchmaking::Rebalance"
     assert "culprit Matchmaking::Rebalance (Server::Tick > Matchmaking::Rebalance) (inside it: Matchmaking::" in r.title
     assert f"in 8 of the 9 slow runs analysed, {fmt_ns(d.min())}..{fmt_ns(d.max())} in them" in r.title
+
+
+def test_churn_in_a_program_without_frames_is_not_told_per_frame() -> None:
+    """Tracy's own two frames of a program that never marks one are no unit for an allocation rate: the rate per
+    run of the request loop is, where the allocations sit in one."""
+    with open_capture(DATA / "reqsrv-tail_latency.tracy") as c:
+        line = next(x for x in c.memory_report().lines if x.startswith("Most allocations:"))
+    assert "per active frame" not in line and "per gameplay frame" not in line

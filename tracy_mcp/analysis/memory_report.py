@@ -1179,7 +1179,8 @@ def _summary(
     i = 0
     head.append(
         f"Most allocations: {sites['name'][i]} ({sites['thread'][i]}) — {sites['allocs'][i]} "
-        f"({sites['allocs'][i] / total:.1%} of all){_per_frame(sites, i, len(frames), ngame)}"
+        # a program that never marks a frame has Tracy's own two frames only: no rate per frame to speak of
+        f"({sites['allocs'][i] / total:.1%} of all){_per_frame(sites, i, 0 if markless(ctx) else len(frames), ngame)}"
         f"{_per_loop_run(ctx, ev, site, sites, i, ngame)}, median size "
         f"{sites['median_size_bytes'][i]} B ({sites['min_size_bytes'][i]}-{sites['max_size_bytes'][i]} B), "
         f"{_fate(sites, i)}{_freed_where(ctx, ev, site == i, int(sites['freed_in_zone'][i]))}; path {sites['path'][i]}"
