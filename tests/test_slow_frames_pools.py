@@ -84,3 +84,13 @@ def test_an_event_whose_messages_share_two_words_is_an_event() -> None:
     assert r.title.endswith(
         'each comes with the message "player placed ..." (3 of 3 slow frames), 2.98 s apart: an event, not a timer.'
     )
+
+
+def test_hitches_at_irregular_times_name_the_message_each_comes_with() -> None:
+    with open_capture(DATA / "deepdelve-play.tracy") as c:
+        r = c.slow_frames()
+        desc = c.messages()["text"].astype(str).str.startswith("Descending to floor").sum()
+    assert r.culprit == "Dungeon::GenerateFloor" and desc == 5
+    assert r.title.endswith(
+        'each comes with the message "Descending to floor ..." (5 of 5 slow frames), at irregular times.'
+    )

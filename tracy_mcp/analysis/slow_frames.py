@@ -1201,6 +1201,10 @@ def _analyse(
                 else f"; they come every {np.median(gaps):.2f} s ({gaps.min():.2f}-{gaps.max():.2f} s apart): "
                 "something on a timer."
             )
+        elif res.title:  # at irregular times: the message each one comes with tells what sets it off
+            event, _ = _common_message(ctx, ph, slow)
+            if event:
+                res.title = res.title[:-1] + f"; each comes with the message {event}, at irregular times."
     lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names, what))
     counts = (m.count[:nd].mean(axis=0), typ_cnt, typ)
     others = _other_threads(growth, on, th_of, nm_of, names, labels, what, counts)
