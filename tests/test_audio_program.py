@@ -47,7 +47,8 @@ def test_a_frame_that_waits_for_a_job_names_the_wait_with_the_job() -> None:
         r = c.slow_frames()
         peaks = c.zones(name="Waveform::BuildPeaks")
     assert r.culprit == "Waveform::BuildPeaks" and r.culprit_thread == "ui-jobs"
-    assert r.title.endswith("in the slow frames; Jobs::Wait (Main thread) waits for it there.")
+    assert "in the slow frames; Jobs::Wait (Main thread) waits for it there; each comes with the message " in r.title
+    assert r.title.endswith("(7 of 7 slow frames), at irregular times.")  # the file each job builds peaks for
     assert not any(x.startswith("Other threads: Waveform::BuildPeaks") for x in r.lines)
     once = peaks["text"].value_counts()
     slow_files = peaks[peaks["duration_ns"] > 20_000_000]["text"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import CAPTURES, require_shared
+
 from tracy_mcp import open_capture
 
 DATA = Path(__file__).parent / "data"
@@ -95,3 +97,11 @@ def test_threads_taking_turns_with_a_lock_that_wait_for_another_name_its_holder(
         and "held by Db Writer in Db::Flush" in r.title
     )
     assert len(db)  # the lock events are there to check by hand
+
+
+def test_threads_taking_turns_with_a_lock_name_what_they_run_while_holding_it() -> None:
+    """clientapp: the workers take turns with g_queueMutex and each runs LockedWork while holding it."""
+    require_shared()
+    with open_capture(CAPTURES / "clientapp-0.14.0.tracy") as c:
+        r = c.lock_contention()
+    assert "g_queueMutex is contended" in r.title and "; held in turn, running LockedWork (" in r.title

@@ -54,6 +54,7 @@ NEGLIGIBLE_SHARE = 0.001
 EXCLUSIVE = " (exclusive)"  # after a thread name: it holds a reader/writer lock as the writer
 HOLDER_SHARE = 0.9  # a holder's zone is the deepest that runs through this share of its holds (a child taking 84%
 # of a defragment's hold is one step of it, not what the hold is)
+HELD_RUNS = 0.5  # a zone running this share of a lock's held time is what its holders run while holding it
 POOL_CHAIN_SHARE = 0.25  # threads taking turns with a lock wait this share of their blocking holds for another...
 POOL_CHAIN_THREADS = 8  # ...(the most blocking holders looked at)
 CHAIN_SHARE = 0.5  # a holder that waits for another lock this share of its holds is a link of a chain
@@ -1109,6 +1110,15 @@ def _summary(
         if x["blocker"] and x["blocker_ns"] < ONE_BLOCKER * x["blocked_ns"] and x["blocker_chain"]:
             # the holders take turns, and while holding it they wait for another lock: that one is the root
             title = title[:-1] + f"; held by each of its threads in turn{x['blocker_chain']}."
+        elif x["blocker"] and x["blocker_ns"] < ONE_BLOCKER * x["blocked_ns"] and x["type"] != "SharedLockable":
+            # the holders take turns (readers of a shared lock hold it together): what they run while holding it is
+            # what the others wait through
+            mine = [h for h in held if h["lock_id"] == x["id"]]
+            if mine and mine[0]["held_ns"] >= HELD_RUNS * x["held_ns"]:
+                h = mine[0]
+                title = title[:-1] + (
+                    f"; held in turn, running {h['name']} ({_pct(h['held_ns'], x['held_ns'])} of the held time)."
+                )
         if x["blocker"] and x["blocker_ns"] >= ONE_BLOCKER * x["blocked_ns"]:
             title = title[:-1] + (
                 f"; held meanwhile by {x['blocker']}"
