@@ -106,6 +106,8 @@ SAME_WORK_SHARE = 0.5  # ...when at least this share of them have exactly equal 
 PART_SHARE = 0.25  # a zone regressed in part when this share of its calls in B lie beyond A's p90 (0.1 by chance)
 PART_TAIL_SHARE = 0.12  # ...or this share beyond A's p99, when they took TAIL_RATIO as long as A's slowest
 TAIL_RATIO = 1.5
+UNIT_TAIL_RUNS = 1000  # a unit run this many times in both...
+UNIT_TAIL_SHARE = 0.03  # ...with this share of B's runs beyond A's p99 (3x chance) and a p99 TAIL_RATIO as long
 BEYOND_MIN = 3  # ...or (the unit of work) at least this many took TAIL_RATIO as long as A's slowest run...
 BEYOND_P = 1e-4  # ...far more than chance gives
 TAIL_THREAD = 0.6  # ...or this share of B's runs beyond A's p99 on one thread of several: that thread's tail
@@ -349,11 +351,13 @@ def _unit_latency(a: Capture, b: Capture, alpha: float) -> str:
     p = mann_whitney(da, db_)[0]
     noise = "" if p < alpha else ", within noise"
     tail = _unit_tail(da, db_, a99, b99) if noise else ""
-    if tail:  # the median held while a part of the runs moved: the tail is the news, not "within noise"
+    # the median held while a part of the runs moved: the tail is the news, not "within noise"; one thread of a
+    # pool holding it says more than its share
+    one = _tail_thread(zb, a99) if noise and b99 >= TAIL_RATIO * a99 else ""
+    if one:
+        noise = f"; the median within noise, but {one}"
+    elif tail:
         noise = f"; the median within noise, but {tail}, p90 {fmt_ns(a90)} -> {fmt_ns(b90)}"
-    elif noise and b99 >= TAIL_RATIO * a99:  # too few runs moved over all: one thread's may hold them
-        one = _tail_thread(zb, a99)
-        noise = f"; the median within noise, but {one}" if one else noise
     return (
         _throughput(za, zb, name)
         + _queue_wait(a, b, name)
@@ -387,8 +391,13 @@ def _unit_tail(da: np.ndarray, db_: np.ndarray, a99: float, b99: float) -> str:
     moved far (_tail_moved), or 'the tail shrank: ...' the other way; ''."""
     grew, shrank = float((db_ > a99).mean()), float((da > b99).mean())
     # a few runs far beyond all of the other's are news for the unit (a tick that now overruns its budget), not
-    # for any zone (a few preempted calls on a loaded machine)
-    if grew >= shrank and (_tail_moved(da, db_, grew) or _beyond_slowest(da, db_)):
+    # for any zone (a few preempted calls on a loaded machine); so is a p99 that moved far over many runs
+    many = min(len(da), len(db_)) >= UNIT_TAIL_RUNS
+    if grew >= shrank and (
+        _tail_moved(da, db_, grew)
+        or _beyond_slowest(da, db_)
+        or (many and grew >= UNIT_TAIL_SHARE and b99 >= TAIL_RATIO * a99)
+    ):
         return _tail_text("grew", da, db_, grew, "B's runs take", "A's")
     if shrank > grew and (_tail_moved(db_, da, shrank) or _beyond_slowest(db_, da)):
         return _tail_text("shrank", db_, da, shrank, "A's runs took", "B's")

@@ -20,6 +20,7 @@ from tracy_mcp.analysis.frame_self_time import frame_self_time, frame_thread
 if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
+HOME_SHARE = 0.5  # a zone's home thread ran at least this share of it in A...
 MOVED_OFF = 0.5  # the thread that ran most of a zone in A keeps at most this share of it in B...
 MOVED_TO = 0.5  # ...and the other threads gain at least this share of what it lost: the work moved
 MOVE_KINDS = ("count changed only", "unchanged", "improved", "more calls", "fewer calls")
@@ -102,6 +103,8 @@ def thread_moves(a: Capture, b: Capture, names: list[dict[str, Any]], fa: dict[s
         if not ta or not tb:
             continue
         home = max(ta, key=lambda k: ta[k])
+        if ta[home] < HOME_SHARE * sum(ta.values()):  # spread over a pool in A (requests on any worker): no home
+            continue
         lost = ta[home] - tb.get(home, 0)
         gained = {k: tb[k] - ta.get(k, 0) for k in tb if k != home and tb[k] > ta.get(k, 0)}
         if tb.get(home, 0) > MOVED_OFF * ta[home] or sum(gained.values()) < MOVED_TO * lost:
