@@ -166,3 +166,11 @@ def test_a_p99_that_doubled_over_thousands_of_runs_is_the_units_tail() -> None:
     assert len(da) == len(db) == 4046 and 0.03 <= share < 0.12
     assert f"the median within noise, but the tail grew: {share:.1%} of B's runs take longer than A's p99" in r.title
     assert "moved off" not in r.title and "the wait for Session::m_lock grew 0 ns -> " in r.title
+
+
+def test_work_only_b_has_is_told_beside_the_regression() -> None:
+    with open_capture(DATA / "overlaplost-regress_b.tracy") as b:
+        new = b.zones(name="Render::WaitForGpuReadback")
+        r = open_capture(DATA / "overlaplost-regress_a.tracy").compare(b)
+    assert len(new) == 267
+    assert "; new in B: Render::WaitForGpuReadback (" in r.title and "per gameplay frame, 267 calls)" in r.title

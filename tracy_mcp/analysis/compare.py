@@ -798,28 +798,37 @@ def _allocating(a: Capture, b: Capture, r: dict[str, Any]) -> str:
     return f"; it makes {pb:.3g} allocations per call, {pa:.3g} before"
 
 
-def _gone_words(title: str, gone: list[dict[str, Any]], paired: set[int], fa: dict[str, Any] | None) -> str:
-    """The title with '; gone in B: Minimap::Render (3.02 ms per gameplay frame in A, 240 calls)' when a zone only A
-    has (not one renamed or replaced) took GONE_SHARE of A's frame: work removed offsets what grew, so a frame that
-    held hides both."""
+def _gone_words(
+    title: str,
+    gone: list[dict[str, Any]],
+    paired: set[int],
+    fa: dict[str, Any] | None,
+    side: str = "a",
+) -> str:
+    """The title with '; gone in B: Minimap::Render (3.02 ms per gameplay frame in A, 240 calls)' (or, `side` "b",
+    '; new in B: UI::DrawKillfeed (1.04 ms per gameplay frame, 260 calls)') when a zone only one side has (not one
+    renamed or replaced) took GONE_SHARE of A's frame: work removed offsets what grew, work added is part of the
+    change, and a frame that held hides both."""
     if not fa or not fa["frames"]:
         return title
+    total, count = f"total_{side}_ns", f"count_{side}"
     big = [
         g
-        for g in sorted(gone, key=lambda g: -g["total_a_ns"])
+        for g in sorted(gone, key=lambda g: -g[total])
         if id(g) not in paired
-        and g["total_a_ns"] / fa["frames"] >= GONE_SHARE * fa["median_ns"]
+        and g[total] / fa["frames"] >= GONE_SHARE * fa["median_ns"]
         and f"{g['name']} " not in title
     ]
     if not big:
         return title
+    where = " in A" if side == "a" else ""
     said = ", ".join(
-        f"{g['name']} ({fmt_ns(g['total_a_ns'] / fa['frames'])} per {fa['what']} in A, {g['count_a']} calls)"
-        if g["count_a"] >= fa["frames"] / 4
-        else f"{g['name']} ({fmt_ns(g['total_a_ns'])} in A, {g['count_a']} call{'s' if g['count_a'] != 1 else ''})"
+        f"{g['name']} ({fmt_ns(g[total] / fa['frames'])} per {fa['what']}{where}, {g[count]} calls)"
+        if g[count] >= fa["frames"] / 4
+        else f"{g['name']} ({fmt_ns(g[total])}{where}, {g[count]} call{'s' if g[count] != 1 else ''})"
         for g in big[:2]
     )
-    return title[:-1] + f"; gone in B: {said}."
+    return title[:-1] + f"; {'gone' if side == 'a' else 'new'} in B: {said}."
 
 
 def _negligible(
@@ -966,7 +975,8 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     waits_on_lock = str(reg[0]["name"]) if reg and locked >= LOCK_EXPLAINS else ""
     res.title, res.lines = _summary(a, b, names, paths, fa, fb, per, min_change, alpha, locs, waits_on_lock)
     if said:  # the lock a regressed zone now waits on, a leak one run alone has: the cause beside the timings
-        res.title = res.title[:-1] + said + "."
+        cut = min((k for k in (res.title.find("; gone in B: "), res.title.find("; new in B: ")) if k >= 0), default=-1)
+        res.title = res.title[:cut] + said + res.title[cut:] if cut >= 0 else res.title[:-1] + said + "."
     res.lines += more
     lead = f"B ({os.path.basename(b.path)}) vs A ({os.path.basename(a.path)}): "
     peak, peak_line = peak_change(a, b)
@@ -1858,6 +1868,7 @@ def _summary(
         )
     same = by.get("unchanged", [])
     title = _gone_words(title, by.get("gone", []), {id(g) for g, *_ in pairs}, fa)
+    title = _gone_words(title, by.get("new", []), {id(n) for _, n, *_ in pairs}, fa, side="b")
     rare = _rare_moves(same, alpha)
     if rare:  # run once or a few times: no test can tell, but a 3x save is no noise
         lines.append(
