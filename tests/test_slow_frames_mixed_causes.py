@@ -44,3 +44,21 @@ def test_the_culprits_lock_is_told_beside_it_not_after_a_second_cause() -> None:
     assert r.culprit == "World::Tick"
     lock = r.title.index("it waits there for lock World::m_lock, held meanwhile by Autosave")
     assert lock < r.title.index("; a second cause, in frames ") and "Physics::Solve" in r.title[lock:]
+
+
+def test_a_second_cause_made_of_several_steps_is_the_zone_around_them() -> None:
+    """mmoclient-run: 4 slow frames from Save::WriteCharacter, 3 from Script::FullGC, whose growth its sweep and
+    mark share; both are told, each as the zone around its steps."""
+    with open_capture(DATA / "mmoclient-run.tracy") as c:
+        r = c.slow_frames()
+        gc = c.zones(name="Script::FullGC")
+    assert r.culprit == "Save::WriteCharacter" and len(gc) == 3
+    assert "; a second cause, in frames " in r.title and ": Script::FullGC (Main thread) 0 ns -> " in r.title
+    assert "(inside it: Script::SweepHeap " in r.title
+
+
+def test_hitches_only_early_in_the_run_say_so() -> None:
+    with open_capture(DATA / "apexrace-race.tracy") as c:
+        r = c.slow_frames()
+    assert r.culprit == "Shader::CompileVariant"
+    assert "; all 8 within the first " in r.title and " of gameplay, none after." in r.title

@@ -78,6 +78,7 @@ ELSEWHERE_RATIO = 4.0  # ...when it grew this many times as much (a paced frame'
 SLOW = "the slow frames"  # how the default report names the frames it analyses
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
 SECOND_CAUSE_TEXT = "; a second cause, in "
+EARLY_SHARE = 0.4  # slow frames all ending within this share of the gameplay frames' span: only early on
 RARE_MESSAGE = 3  # a message kind known by its first two words is logged at most this many times per slow frame
 WORK_EXPLAINS = 0.5  # the work a wait joins must have grown by this share of the wait's growth to be its cause
 UNZONED = 0.5  # this share of the frames' excess outside the frame thread's zones leads the title...
@@ -1025,8 +1026,22 @@ def _analyse(
                 alone = bool(np.all(m.self_ns[sel2, k2] - typ[k2] >= SECOND_EXPLAINS * excess))
                 path2 = _path_of(ctx, ph, detail[sel2], int(th_of[k2]), name2).split(" > ")
                 apart = name2 not in res.title and cname not in path2 and name2 not in path.split(" > ")
-                if alone and apart:
+                up2 = (
+                    None
+                    if paired_marks(ctx, ph)
+                    else _enclosing_culprit(ctx, ph, detail[sel2], ref, int(th_of[k2]), name2)
+                )
+                if up2 is not None and up2[0] not in path.split(" > ") and up2[0] != cname:
+                    # its growth is shared by the steps of one zone (a full collection's mark and sweep): that zone
+                    alone = bool(np.all(up2[1] - up2[2] >= SECOND_EXPLAINS * excess))
+                    shown2 = ", ".join(str(int(detail[i])) for i in sel2[:4]) + (", …" if len(sel2) > 4 else "")
+                    text = (
+                        f"frame{'s' if len(sel2) > 1 else ''} {shown2}: {up2[0]} ({labels[int(th_of[k2])]}) "
+                        f"{fmt_ns(up2[2])} -> {_span(up2[1])} (inside it: {up2[3]})"
+                    )
+                elif alone and apart:
                     text = _group_text(k2, sel2, detail, m.self_ns[:nd], typ, names, labels, nm_of, th_of)
+                if alone and apart:
                     res.title = res.title[:-1] + f"{SECOND_CAUSE_TEXT}{text}."
         elif len(slow) == 1:
             lines.append(f"{shown}: +{fmt_ns(float(vals[0] - base_typ))}{share_txt}.")
@@ -1088,6 +1103,8 @@ def _analyse(
             if up is not None:  # the growth is shared by the children of one zone: that zone is the culprit
                 pname, slow_incl, typ_incl, parts = up
                 res.culprit, cname = pname, pname
+                cut = res.title.find(SECOND_CAUSE_TEXT)
+                second_said = res.title[cut:-1] if cut >= 0 else ""  # kept beside the climbed culprit
                 usual = f"typical {fmt_ns(typ_incl)} per frame" if typ_incl > 0 else "absent from typical frames"
                 if chosen:
                     res.title = (
@@ -1098,7 +1115,7 @@ def _analyse(
                     more = _runs_clause(ctx, ph, detail[mine], ref, row, pname)
                     res.title = (
                         f"{head}: culprit {pname} ({cthread}), {usual} vs {_span(slow_incl)} in the slow frames "
-                        f"(inside it: {parts}){more}."
+                        f"(inside it: {parts}){more}{second_said}."
                     )
                 lines[:] = [x for x in lines if not x.startswith("Call path: ")]
                 path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), pname)
@@ -1148,10 +1165,12 @@ def _analyse(
                 res.title = f"{head}: {outside}; the zone that grew most: {rest_title}"
             else:
                 res.title = res.title[:-1] + f". {outside[0].upper()}{outside[1:]}."
+    starved = False  # the frame thread lost its CPU to other load in the slow frames (context switches tell)
     if home >= 0 and nd and not chosen:
         ready = _waited_for_a_core(ctx, ph, detail, ref, home)
         if ready:  # the frame thread lost its CPU to other load in those frames: no zone's own work grew
             line, leads = ready
+            starved = leads
             lines.insert(0, line + ".")
             if leads and res.title:
                 res.title = res.title[:-1] + f". {line}."
@@ -1205,6 +1224,9 @@ def _analyse(
             event, _ = _common_message(ctx, ph, slow)
             if event:
                 res.title = res.title[:-1] + f"; each comes with the message {event}, at irregular times."
+        settles = "" if starved else _only_early(ph, order)
+        if settles and res.title:  # the stutter stops: first-time work (compiles, caches warming), not a rhythm
+            res.title = res.title[:-1] + f"; {settles}."
     lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names, what))
     counts = (m.count[:nd].mean(axis=0), typ_cnt, typ)
     others = _other_threads(growth, on, th_of, nm_of, names, labels, what, counts)
@@ -1621,6 +1643,17 @@ def _pools(labels: list[str], home: int) -> dict[int, np.ndarray]:
         if k != home and pool_of(lab) != lab:
             groups.setdefault(pool_of(lab), []).append(k)
     return {k: np.asarray(v, I64) for v in groups.values() if len(v) > 1 for k in v}
+
+
+def _only_early(ph: FramePhases, slow: np.ndarray) -> str:
+    """'all 8 within the first 2.38 s of the 6.71 s of gameplay, none after' when the slow frames (sorted) all end
+    within EARLY_SHARE of the gameplay frames' span (first-time work: compiles, caches warming); ''."""
+    g = ph.gameplay
+    lo, hi = int(ph.start[g[0]]), int(ph.end[g[-1]])
+    until = int(ph.end[slow[-1]]) - lo
+    if hi <= lo or until > EARLY_SHARE * (hi - lo):
+        return ""
+    return f"all {len(slow)} within the first {fmt_ns(until)} of the {fmt_ns(hi - lo)} of gameplay, none after"
 
 
 def _common_message(ctx: Capture, ph: FramePhases, slow: np.ndarray) -> tuple[str, bool]:
