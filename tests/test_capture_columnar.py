@@ -146,6 +146,7 @@ def test_other_tables(ctx: Capture) -> None:
     assert len(le["time_ns"]) == ctx.get_lock_count()
     pts = ctx.plot_points("Load %", as_frame=False)
     assert len(pts["time_ns"]) == 200
+    assert np.array_equal(ctx.plot_points(name="Load %", as_frame=False)["value"], pts["value"])
     allp = ctx.plot_points(as_frame=False)
     assert len(allp["time_ns"]) == sum(p.count for p in ctx.get_plots())
     assert np.array_equal(allp["value"][allp["plot"] == "Load %"], pts["value"])

@@ -181,11 +181,23 @@ class EventQueries(MemoryQueries):  # plots name memory pools
         db = self._db
         return [self._plot_name(int(x)) for x in db.col_or("plots", "name").tolist()]
 
-    def plot_points(self, plot: int | str | list[int | str] | None = None, *, as_frame: bool | None = None) -> Table:
+    def plot_points(
+        self,
+        plot: int | str | list[int | str] | None = None,
+        *,
+        name: str | list[str] | None = None,
+        as_frame: bool | None = None,
+    ) -> Table:
         """Points of plots in time order per plot, keyed by `id` (the point's row): plot_id, plot (name), label
         (what it shows, unique where names repeat: see plots()), time_ns, value. In a DataFrame read the name as
         `df["plot"]`: `df.plot` is pandas' plotting method. `plot`: a plot_id (see plots()), a name or glob (every
-        plot with that name), a label, a list of these, or None for every plot."""
+        plot with that name), a label, a list of these, or None for every plot; `name=` is the same selector,
+        spelled as zones() spells it."""
+        if name is not None:
+            if plot is not None:
+                raise SelectorError("pass the plot either positionally or as name=, not both")
+            names: list[int | str] = list(name) if isinstance(name, list) else [name]
+            plot = names
         db = self._db
         n = db.rows("plots")
         b = db.col("plots", "point_begin").astype(np.int64) if n else np.zeros(0, np.int64)
