@@ -113,6 +113,9 @@ def test_frames_and_zones_in_frame(ctx: Capture) -> None:
     assert f["duration_ns"].tolist() == ctx.get_frame_times()
     render = ctx.frames("Render", as_frame=False)
     assert render["duration_ns"].tolist() == ctx.get_frame_times_named("Render")
+    # the analyses spell the set frame_set=; the accessors take that too
+    assert ctx.frames(frame_set="Render", as_frame=False)["duration_ns"].tolist() == render["duration_ns"].tolist()
+    assert ctx.frame_percentiles(frame_set="Render") == ctx.frame_percentiles("Render")
     z = ctx.zones_in_frame(10, as_frame=False)
     b, e = ctx.get_frame_boundaries()[10]
     assert len(z["start_ns"]) and np.all(z["start_ns"] < e)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from tracy_mcp.analysis.columnar import Table, make_table, percentile_columns
+from tracy_mcp.analysis.filters import SelectorError
 from tracy_mcp.analysis.results import INT64_MAX, INT64_MIN, FrameStats
 from tracy_mcp.analysis.zones import ZoneQueries, stats_by_group
 from tracy_mcp.errors import NotFoundError
@@ -55,8 +56,13 @@ class FrameQueries(ZoneQueries):
                 return fs
         return None
 
-    def _named_frame_set(self, name: str | None) -> dict[str, Any]:
-        """Like _frame_set, but a missing set is a KeyError."""
+    def _named_frame_set(self, name: str | None, frame_set: str | None = None) -> dict[str, Any]:
+        """Like _frame_set, but a missing set is a KeyError. `frame_set` is the keyword the analyses spell the set
+        with; the accessors take either."""
+        if frame_set is not None:
+            if name is not None and name != frame_set:
+                raise SelectorError("pass the frame set either as name or as frame_set=, not both")
+            name = frame_set
         fs = self._frame_set(name)
         if fs is None:
             known = ", ".join(repr(f["name"]) for f in self._frame_sets()) or "none"
@@ -175,24 +181,30 @@ class FrameQueries(ZoneQueries):
         return np.nonzero((t.start >= lo) & (t.start < hi))[0]
 
     # -- beyond upstream ---------------------------------------------------------------------------------------------
-    def frames(self, name: str | None = None, *, as_frame: bool | None = None) -> Table:
+    def frames(self, name: str | None = None, *, frame_set: str | None = None, as_frame: bool | None = None) -> Table:
         """Frames of one frame set (the base set "Frame" by default), keyed by `id` (the frame number, as in
         get_frame_times()): start_ns, end_ns, duration_ns. Frame 0 of the base set runs from the capture's start
         to the profiler client's start (Tracy marks a frame there), so frame 1 runs to the program's first frame
-        mark and holds its loading; start-up frames are often long: leave them out of "typical frame" statistics."""
-        fs = self._named_frame_set(name)
+        mark and holds its loading; start-up frames are often long: leave them out of "typical frame" statistics.
+        `frame_set=` names the set as the analyses do (the same as `name`)."""
+        fs = self._named_frame_set(name, frame_set)
         b, e, t = self._frame_bounds(fs)
         return make_table({"start_ns": b, "end_ns": e, "duration_ns": t}, as_frame)
 
-    def frame_percentiles(self, name: str | None = None, q: tuple[float, ...] = (50, 90, 99)) -> dict[str, float]:
-        """Percentiles of frame durations (ns) of a frame set (base set by default)."""
-        fs = self._named_frame_set(name)
+    def frame_percentiles(
+        self, name: str | None = None, q: tuple[float, ...] = (50, 90, 99), *, frame_set: str | None = None
+    ) -> dict[str, float]:
+        """Percentiles of frame durations (ns) of a frame set (base set by default; `name` or `frame_set=`)."""
+        fs = self._named_frame_set(name, frame_set)
         t = self._frame_bounds(fs)[2]
         return {k: float(v[0]) for k, v in percentile_columns([t], tuple(q)).items()}
 
-    def zones_in_frame(self, frame_idx: int, *, name: str | None = None, as_frame: bool | None = None) -> Table:
-        """Columnar zones (see zones()) that overlap frame `frame_idx` of a frame set (base set by default)."""
-        fs = self._named_frame_set(name)
+    def zones_in_frame(
+        self, frame_idx: int, *, name: str | None = None, frame_set: str | None = None, as_frame: bool | None = None
+    ) -> Table:
+        """Columnar zones (see zones()) that overlap frame `frame_idx` of a frame set (base set by default; `name`
+        or `frame_set=`)."""
+        fs = self._named_frame_set(name, frame_set)
         b, e, _ = self._frame_bounds(fs)
         if not 0 <= frame_idx < len(b):
             raise IndexError(f"frame {frame_idx} out of range 0..{len(b) - 1}")
