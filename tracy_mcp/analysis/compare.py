@@ -48,7 +48,7 @@ from tracy_mcp.analysis.compare_threads import (
 )
 from tracy_mcp.analysis.compare_waits import waits_and_leaks
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
-from tracy_mcp.analysis.formatting import clip_text, fmt_ns, fmt_pct
+from tracy_mcp.analysis.formatting import clause_before, clip_text, fmt_ns, fmt_pct
 from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, markless, paired_marks, periodic
 from tracy_mcp.analysis.locations import location_label, locations_of
 from tracy_mcp.analysis.machine_factor import MIN_CALLS, machine_factor, machine_words
@@ -975,8 +975,7 @@ def compare(a: Capture, b: Capture, *, min_change: float = 0.05, alpha: float = 
     waits_on_lock = str(reg[0]["name"]) if reg and locked >= LOCK_EXPLAINS else ""
     res.title, res.lines = _summary(a, b, names, paths, fa, fb, per, min_change, alpha, locs, waits_on_lock)
     if said:  # the lock a regressed zone now waits on, a leak one run alone has: the cause beside the timings
-        cut = min((k for k in (res.title.find("; gone in B: "), res.title.find("; new in B: ")) if k >= 0), default=-1)
-        res.title = res.title[:cut] + said + res.title[cut:] if cut >= 0 else res.title[:-1] + said + "."
+        res.title = clause_before(res.title, said, "; gone in B: ", "; new in B: ")
     res.lines += more
     lead = f"B ({os.path.basename(b.path)}) vs A ({os.path.basename(a.path)}): "
     peak, peak_line = peak_change(a, b)
@@ -2108,10 +2107,11 @@ def _alternation_change(a: Capture, b: Capture, fa: dict[str, Any]) -> str:
     AI::Think runs every second frame in B (293 -> 148 runs, 8.50 ms -> 16.79 ms a run)' when B's frames alternate
     and A's did not (alternating_frames); the reverse when A's did; '' otherwise."""
     xa, xb = alternating(a), alternating(b)
-    if (xa is None) == (xb is None):
-        return ""
-    x, one, other = (xb, "B", "A") if xb is not None else (xa, "A", "B")
-    if x is None:  # (never: one of the two alternates)
+    if xb is not None and xa is None:
+        x, one, other = xb, "B", "A"
+    elif xa is not None and xb is None:
+        x, one, other = xa, "A", "B"
+    else:  # both alternate, or neither: no change in kind
         return ""
     text = (
         f"{one}'s frames alternate {fmt_ns(x.short_ns)} / {fmt_ns(x.long_ns)} (medians; mean {fmt_ns(x.mean_ns)}) "

@@ -89,6 +89,15 @@ def name_list(names: list[str]) -> str:
     return ", ".join(parts)
 
 
+def clause_before(title: str, clause: str, *markers: str) -> str:
+    """`title` (a sentence ending in ".") with `clause` ("; ...") put before the first of `markers` it holds (a
+    cause goes beside what it explains, ahead of a later, separate finding), else at its end."""
+    cuts = [k for k in (title.find(m) for m in markers) if k >= 0]
+    if cuts:
+        return title[: min(cuts)] + clause + title[min(cuts) :]
+    return title[:-1] + clause + "."
+
+
 def pool_of(name: str) -> str:
     """Pool name of a thread: its name without a trailing number ("JobWorker 2" -> "JobWorker")."""
     return re.sub(r"[\s#_\-:]*\d+$", "", name).strip() or name

@@ -776,8 +776,8 @@ def _pool_chain(ctx: Capture, d: _LockData) -> str:
     blocking = _per_thread(d)["blocking_ns"]
     if not len(blocking) or blocking.max() <= 0:
         return ""
-    by_lock: dict[str, list[int]] = {}  # lock -> [waited, ...]
-    holders: dict[str, dict[tuple[str, str], int]] = {}
+    by_lock: dict[str, int] = {}  # lock -> waited for it inside the holds
+    holders: dict[str, dict[tuple[str, str], int]] = {}  # lock -> (its holder, zone) -> that waited
     held = 0
     for h in np.argsort(-blocking, kind="stable")[:POOL_CHAIN_THREADS].tolist():
         if blocking[h] <= 0:
@@ -793,13 +793,14 @@ def _pool_chain(ctx: Capture, d: _LockData) -> str:
         for w in lock_waits_in_windows(ctx, int(d.thread_rows[h]), s, e):
             if w.lock == d.name:
                 continue
-            by_lock.setdefault(w.lock, [0])[0] += int(w.wait_ns.sum())
-            key = (w.holder, w.holder_zone)
-            holders.setdefault(w.lock, {})[key] = holders.get(w.lock, {}).get(key, 0) + int(w.wait_ns.sum())
+            waited = int(w.wait_ns.sum())
+            by_lock[w.lock] = by_lock.get(w.lock, 0) + waited
+            mine_for = holders.setdefault(w.lock, {})
+            mine_for[(w.holder, w.holder_zone)] = mine_for.get((w.holder, w.holder_zone), 0) + waited
     if not by_lock or held <= 0:
         return ""
-    lock = max(by_lock, key=lambda k: by_lock[k][0])
-    waited = by_lock[lock][0]
+    lock = max(by_lock, key=lambda k: by_lock[k])
+    waited = by_lock[lock]
     if waited < POOL_CHAIN_SHARE * held:
         return ""
     (holder, zone), _ = max(holders[lock].items(), key=lambda kv: kv[1])

@@ -22,7 +22,7 @@ import numpy as np
 
 from tracy_mcp.analysis.alternating_frames import alternating
 from tracy_mcp.analysis.cpu_runs import thread_runs
-from tracy_mcp.analysis.formatting import clip_text, fmt_bytes, fmt_ms, fmt_ns, fmt_pct, pool_of
+from tracy_mcp.analysis.formatting import clause_before, clip_text, fmt_bytes, fmt_ms, fmt_ns, fmt_pct, pool_of
 from tracy_mcp.analysis.frame_phases import (
     GAMEPLAY,
     KIND_NAMES,
@@ -1066,12 +1066,7 @@ def _analyse(
                     + (f" in {w.holder_zone}" if w.holder and w.holder_zone else "")
                     + chain_text(chain)
                 )
-                cut = res.title.find(SECOND_CAUSE_TEXT)  # the culprit's cause goes beside it, before a second
-                res.title = (
-                    f"{res.title[:cut]}; {res.culprit_cause}{res.title[cut:]}"
-                    if cut >= 0
-                    else res.title[:-1] + f"; {res.culprit_cause}."
-                )
+                res.title = clause_before(res.title, f"; {res.culprit_cause}", SECOND_CAUSE_TEXT)
                 explained = True  # the lock tells why it waits
         waited = None
         if not explained and th_of[culprit] == home:
@@ -1711,13 +1706,11 @@ def _in_subtree(ctx: Capture, row: int, nm_of: np.ndarray) -> np.ndarray:
 
 
 def _pooled_top(
-    m: FrameSelfTime, nd: int, r: int, pool: np.ndarray | None, work: np.ndarray
+    m: FrameSelfTime, nd: int, r: int, pool: np.ndarray, work: np.ndarray
 ) -> tuple[int, tuple[int, int, float, float]] | None:
     """The job (zone name) that grew most in slow frame `r` summed over a pool's threads against its typical sum:
     (the column of the thread that ran most of it there, (name, pool id, its time there, typical)), or None. Per
     thread, a job that lands on a different worker each frame is 'absent from typical frames' everywhere."""
-    if pool is None:
-        return None
     th_of, nm_of = m.thread_of, m.name_of
     cols = np.flatnonzero(np.isin(th_of, pool) & work)
     if len(cols) == 0:
