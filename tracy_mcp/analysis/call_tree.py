@@ -270,7 +270,7 @@ def recursion_by_text(ctx: Capture, start: int | None = None, end: int | None = 
     name = str(names[sl.name_idx[t.srcloc[top]]])
     whole = max(int(t.dur[outer_rows].sum()), 1)
     selft = ctx.self_time_array()
-    groups = sorted(set(labels.tolist()), key=lambda lab: -int(t.dur[kids[labels == lab]].sum()))
+    groups = sorted(set(labels.tolist()), key=lambda lab: (-int(t.dur[kids[labels == lab]].sum()), lab))
     per = "" if runs == 1 else " per run"
     parts = []
     for lab in groups[:5]:

@@ -97,7 +97,7 @@ def _sampled_functions_moved(a: Capture, b: Capture) -> str:
     if not (a._db.rows("samples") and b._db.rows("samples")):
         return ""
     sa, sb = (program_functions(ctx.hot_functions().table, "incl_share") for ctx in (a, b))
-    moved = sorted(set(sa) | set(sb), key=lambda n: -abs(sb.get(n, 0.0) - sa.get(n, 0.0)))
+    moved = sorted(set(sa) | set(sb), key=lambda n: (-abs(sb.get(n, 0.0) - sa.get(n, 0.0)), n))
     moved = [n for n in moved if abs(sb.get(n, 0.0) - sa.get(n, 0.0)) >= SAMPLES_MOVED][:SAMPLES_SHOWN]
     if not moved:
         return ""

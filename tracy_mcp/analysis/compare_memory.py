@@ -46,7 +46,7 @@ def peak_change(a: Capture, b: Capture) -> tuple[str, str]:
     (ta, pa), (tb, pb) = _peaks(a), _peaks(b)
     if abs(tb - ta) < max(PEAK_MIN_BYTES, PEAK_MOVED * ta):
         return "", ""
-    pools = sorted(set(pa) | set(pb), key=lambda p: -abs(pb.get(p, 0) - pa.get(p, 0)))
+    pools = sorted(set(pa) | set(pb), key=lambda p: (-abs(pb.get(p, 0) - pa.get(p, 0)), p))
     top = pools[0]
     where = ""
     side = b if pb.get(top, 0) >= pa.get(top, 0) else a

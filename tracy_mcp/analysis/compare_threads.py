@@ -382,7 +382,7 @@ def frame_breakdown(a: Capture, b: Capture) -> str:
     if pa is None:
         return ""
     _, parts_a, frame_a, _ = pa
-    shown = sorted(set(parts_a) | set(parts_b), key=lambda n: -max(parts_a.get(n, 0.0), parts_b.get(n, 0.0)))
+    shown = sorted(set(parts_a) | set(parts_b), key=lambda n: (-max(parts_a.get(n, 0.0), parts_b.get(n, 0.0)), n))
     shown = [n for n in shown if max(parts_a.get(n, 0.0), parts_b.get(n, 0.0)) >= BREAKDOWN_MIN * frame_b]
     if not shown:
         return ""
