@@ -789,6 +789,79 @@ def _explain_frames(
     return res
 
 
+@attrs.define
+class _Growth:
+    """What _analyse() reads its answer from: the analysed slow frames (`detail`) and typical ones (`ref`), each
+    (thread, zone name) column's self time per frame and growth over its typical value, the frame loop's thread
+    (`home`) and the waits on it, and (after _pick_culprits) the zone that grew most in each analysed frame."""
+
+    res: SlowFrames
+    head: str
+    what: str
+    base_ns: float | None
+    chosen: bool  # frames the caller chose need not be slow: the zone that grew most, not a culprit
+    names: Any
+    labels: list[str]
+    detail: np.ndarray
+    ref: np.ndarray
+    fr: np.ndarray  # detail, then ref
+    m: FrameSelfTime  # over fr
+    typ: np.ndarray  # typical self time per column
+    typ_cnt: np.ndarray
+    growth: np.ndarray  # per analysed frame and column
+    home: int
+    waits: dict[tuple[int, int], WaitZone]
+    is_wait: np.ndarray
+    paces: np.ndarray  # pacing waits: a consequence of a missed interval, never the cause
+    chains: np.ndarray  # waits for a thread other than the frame loop's: links of a chain
+    lines: list[str] = attrs.field(factory=list)
+    culprit_of: np.ndarray = attrs.field(factory=lambda: np.zeros(0, I64))
+    via: np.ndarray = attrs.field(factory=lambda: np.zeros(0, I64))  # the frame thread's wait that led elsewhere
+    share_of: np.ndarray = attrs.field(factory=lambda: np.zeros(0))
+    zone_rows: list[dict[str, Any]] = attrs.field(factory=list)
+    pooled_cols: dict[int, tuple[float, dict[int, float], list[int]]] = attrs.field(factory=dict)
+    msgs: list[dict[str, Any]] = attrs.field(factory=list)
+
+    @property
+    def nd(self) -> int:
+        return len(self.detail)
+
+    @property
+    def th_of(self) -> np.ndarray:
+        return self.m.thread_of
+
+    @property
+    def nm_of(self) -> np.ndarray:
+        return self.m.name_of
+
+    @property
+    def on(self) -> np.ndarray:
+        """Columns on the frame loop's thread."""
+        return self.th_of == self.home
+
+
+@attrs.define
+class _Culprit:
+    """The culprit as the title tells it, built up by the steps of _tell_culprit()."""
+
+    col: int  # its column in _Growth
+    cname: str
+    cthread: str
+    mine: np.ndarray  # the analysed frames where it grew most
+    vals: np.ndarray  # its time in those frames
+    base_typ: float
+    shares: np.ndarray
+    usual: str
+    shown: str
+    where: Any
+    path: str = ""
+    waiter: str = ""  # title words: the frame loop waits for it (and why it waited so long)
+    late_title: str = ""  # the frame's pool slept through its start: that leads, whatever zone grew
+    lock: Any = None  # _lock_waits(): (line, waits, added wait, chain) for the lock the frame loop waited for
+    held_by_culprit: bool = False  # the frame's thread waits for a lock the culprit's thread holds
+    second: str = ""  # title words: a second recurring cause
+
+
 def _analyse(
     ctx: Capture,
     res: SlowFrames,
@@ -801,7 +874,42 @@ def _analyse(
 ) -> SlowFrames:
     """The zones that grew in the frames `slow` against their median over `typical` frames; `what` names the
     frames in the summary (SLOW, or frames the caller chose: "frame 812")."""
-    chosen = what != SLOW  # frames the caller chose need not be slow: the zone that grew most, not a culprit
+    g = _growth(ctx, res, ph, slow, typical, head, what, base_ns)
+    _pick_culprits(ctx, ph, g)
+    g.msgs = in_frames(ctx, ph, slow)
+    res.table = frame(
+        _frame_columns(ph, slow, g.detail, g.m, g.typ, g.growth, g.culprit_of, g.share_of, g.msgs, g.names, g.labels)
+    )
+    res.tables["zones"] = frame(_columns(g.zone_rows, ZONE_COLS))
+    res.tables["messages"] = frame(_columns(g.msgs, MESSAGE_COLS))
+    # chosen frames: the zone that added the most time over them; slow frames: the one top in the most of them
+    culprit = _overall_culprit(g.culprit_of, g.growth, by_total=g.chosen)
+    if culprit >= 0:
+        _tell_culprit(ctx, ph, slow, typical, g, culprit)
+    else:
+        res.title = head + "."
+    _unzoned_title(ctx, ph, g, culprit)
+    starved = _starved_title(ctx, ph, g)
+    if g.chosen:
+        _chosen_lines(ph, g)
+    _rhythm(ctx, ph, slow, g, starved)
+    _closing_lines(ctx, ph, typical, g)
+    res.lines = g.lines
+    return res
+
+
+def _growth(
+    ctx: Capture,
+    res: SlowFrames,
+    ph: FramePhases,
+    slow: np.ndarray,
+    typical: np.ndarray,
+    head: str,
+    what: str,
+    base_ns: float | None,
+) -> _Growth:
+    """The analysed frames (the slowest, up to a row budget) against typical ones spread over the run: each
+    column's self time and growth, the frame loop's thread and its waits."""
     names = ctx._srclocs().names
     labels = ctx._thread_labels()
     per_frame = max(ctx._cpu().n / max(len(ph.dur), 1), 1.0)
@@ -831,8 +939,6 @@ def _analyse(
     # a pacing wait grows when its frame missed the interval (it waits for the next one): a consequence, never the
     # zone that grew most for the frame's cause
     paces = np.asarray([k in (PACES, IDLE) for k in wait_kind], bool)
-    on = th_of == home
-    work_anywhere = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)
     row_of = {lab: k for k, lab in enumerate(labels)}
     # a wait for a thread other than the frame loop's: a link of a chain (the render thread waiting for a job that
     # waits for a read), not a pool asleep until the loop wakes it
@@ -845,12 +951,25 @@ def _analyse(
         ],
         bool,
     )
-    pools = _pools(labels, home)
+    return _Growth(
+        res, head, what, base_ns, what != SLOW, names, labels, detail, ref, fr, m, typ, typ_cnt, growth, home, waits,
+        is_wait, paces, chains,
+    )  # fmt: skip
+
+
+def _pick_culprits(ctx: Capture, ph: FramePhases, g: _Growth) -> None:
+    """The zone that grew most in each analysed frame: on the frame loop's thread, or when that is a wait, the
+    work it waited for (on the thread it names, pool-wide for a job system's job), or work on another thread that
+    explains the frame where the loop's own growth does not."""
+    m, nd, growth, th_of, nm_of, on = g.m, g.nd, g.growth, g.th_of, g.nm_of, g.on
+    names, labels, detail, ref, waits, is_wait, paces = g.names, g.labels, g.detail, g.ref, g.waits, g.is_wait, g.paces
+    work_anywhere = ~is_wait if (~is_wait).any() else np.ones(len(m.keys), bool)
+    row_of = {lab: k for k, lab in enumerate(labels)}
+    pools = _pools(labels, g.home)
     pool_pick: dict[int, tuple[int, int, float, float]] = {}  # frame -> (name, pool, its time there, typical)
     culprit_of = np.full(nd, -1, I64)
-    via = np.full(nd, -1, I64)  # the frame thread's wait that led to a culprit on another thread
+    via = np.full(nd, -1, I64)
     share_of = np.full(nd, np.nan)
-    zone_rows: list[dict[str, Any]] = []
     for r in range(nd):
         gr = growth[r]
         if len(gr) == 0:
@@ -867,7 +986,7 @@ def _analyse(
             # that thread's work explains little of the wait because it waited in turn for another thread (a job,
             # a lock, a read): the work that grew most anywhere (a pool that slept on is told below instead)
             floor = FOLLOW_SHARE * float(gr[top]) if top >= 0 else 0.0
-            in_turn = chains & (th_of == target) & (gr >= floor)
+            in_turn = g.chains & (th_of == target) & (gr >= floor)
             if not len(cand) or gr[cand].max() <= 0 or (gr[cand].max() <= floor and in_turn.any()):
                 cand = np.flatnonzero(work_anywhere)
             if top >= 0 and gr[top] > 0:
@@ -883,7 +1002,7 @@ def _analyse(
                         pooled = None  # the job took its usual time pool-wide: it queued (told below), not grew
             if pooled is not None:  # a job system's jobs land on any of its threads: a job's growth, pool-wide
                 top, pool_pick[r] = pooled
-        elif not chosen:
+        elif not g.chosen:
             # the frame thread's own growth explains little of the frame (it waited in its pacer for another
             # thread, the render thread compiling a shader): the work that grew most on another thread, when it did
             excess = float(ph.dur[detail[r]]) - float(np.median(ph.dur[ref]))
@@ -904,15 +1023,15 @@ def _analyse(
         for j in np.argsort(-gr)[:TOP_ZONES].tolist():
             if gr[j] <= 0:
                 break
-            zone_rows.append(
+            g.zone_rows.append(
                 {
                     "frame": int(detail[r]),
                     "thread": labels[int(th_of[j])],
                     "name": names[int(nm_of[j])],
-                    "typical_ns": round(float(typ[j])),
+                    "typical_ns": round(float(g.typ[j])),
                     "slow_ns": int(m.self_ns[r, j]),
                     "growth_ns": round(float(gr[j])),
-                    "typical_count": float(typ_cnt[j]),
+                    "typical_count": float(g.typ_cnt[j]),
                     "slow_count": int(m.count[r, j]),
                     "share_of_added": float(gr[j] / added) if added > 0 and on[j] else float("nan"),
                     "wait": bool(is_wait[j]),
@@ -920,311 +1039,382 @@ def _analyse(
             )
     # a pooled job's frames name one column per (job, pool): the first thread it was seen on stands for the pool
     canon: dict[tuple[int, int], int] = {}
-    pooled_cols: dict[int, tuple[float, dict[int, float], list[int]]] = {}  # column -> typical, frame -> time, threads
     for r, (nm, pool_id, here, usual_ns) in pool_pick.items():
         col = canon.setdefault((nm, pool_id), int(culprit_of[r]))
-        entry = pooled_cols.setdefault(col, (usual_ns, {}, []))
+        entry = g.pooled_cols.setdefault(col, (usual_ns, {}, []))
         entry[1][r] = here
         if int(th_of[culprit_of[r]]) not in entry[2]:
             entry[2].append(int(th_of[culprit_of[r]]))
         growth[r, col] = max(float(growth[r, col]), here - usual_ns)
-        m.self_ns[r, col], typ[col] = here, usual_ns  # the frame table reads the job's time wherever it ran
+        m.self_ns[r, col], g.typ[col] = here, usual_ns  # the frame table reads the job's time wherever it ran
         culprit_of[r] = col
-    msgs = in_frames(ctx, ph, slow)
-    res.table = frame(_frame_columns(ph, slow, detail, m, typ, growth, culprit_of, share_of, msgs, names, labels))
-    res.tables["zones"] = frame(_columns(zone_rows, ZONE_COLS))
-    res.tables["messages"] = frame(_columns(msgs, MESSAGE_COLS))
-    lines: list[str] = []
-    # chosen frames: the zone that added the most time over them; slow frames: the one top in the most of them
-    culprit = _overall_culprit(culprit_of, growth, by_total=chosen)
-    late_title = ""  # the frame's pool slept through its start: that leads, whatever zone grew
-    if culprit >= 0:
-        cname, cthread = names[int(nm_of[culprit])], labels[int(th_of[culprit])]
-        mine = culprit_of == culprit
-        vals = m.self_ns[:nd, culprit][mine]
-        base_typ = float(typ[culprit])
-        if culprit in pooled_cols:  # a job that ran on several of a pool's threads: its time wherever it ran
-            base_typ, times, ran_on = pooled_cols[culprit]
-            vals = np.asarray([times.get(r, float(m.self_ns[r, culprit])) for r in np.flatnonzero(mine).tolist()])
-            pool_label = pool_of(labels[int(th_of[culprit])])
-            cthread = ", ".join(labels[x] for x in ran_on) + f"; times summed over the {pool_label} threads"
-        res.culprit, res.culprit_thread = cname, cthread
-        shares = share_of[mine]
-        shares = shares[~np.isnan(shares)]
+    g.culprit_of, g.via, g.share_of = culprit_of, via, share_of
+
+
+def _tell_culprit(
+    ctx: Capture, ph: FramePhases, slow: np.ndarray, typical: np.ndarray, g: _Growth, culprit: int
+) -> None:
+    """The title and lines of the culprit: its time in the slow frames against typical ones, who waits for it
+    and why, a second recurring cause, then what explains it (a lock, work it waited for, the zone it runs in,
+    a task that comes with it)."""
+    c = _culprit(ctx, ph, g, culprit)
+    _waiters(ctx, ph, g, c)
+    _culprit_title(ctx, ph, slow, g, c)
+    if c.path:
+        g.lines.append(f"Call path: {c.path}")
+    if not g.chosen:
+        near = _near_misses(ctx, ph, typical, (int(g.th_of[culprit]), int(g.nm_of[culprit])), c.vals, g.typ[culprit])
+        if near:
+            g.lines.append(near)
+    _culprit_cause(ctx, ph, typical, g, c)
+    if c.late_title:
+        g.res.title = c.late_title
+
+
+def _culprit(ctx: Capture, ph: FramePhases, g: _Growth, culprit: int) -> _Culprit:
+    """The culprit's name, thread and times in the frames it leads (pool-wide for a pooled job; the source
+    location that grew where several share its name)."""
+    names, labels, th_of, nm_of = g.names, g.labels, g.th_of, g.nm_of
+    cname, cthread = names[int(nm_of[culprit])], labels[int(th_of[culprit])]
+    mine = g.culprit_of == culprit
+    vals = g.m.self_ns[: g.nd, culprit][mine]
+    base_typ = float(g.typ[culprit])
+    pool_wide = culprit in g.pooled_cols  # its runs on any of the pool's threads
+    if pool_wide:  # a job that ran on several of a pool's threads: its time wherever it ran
+        base_typ, times, ran_on = g.pooled_cols[culprit]
+        vals = np.asarray([times.get(r, float(g.m.self_ns[r, culprit])) for r in np.flatnonzero(mine).tolist()])
+        pool_label = pool_of(labels[int(th_of[culprit])])
+        cthread = ", ".join(labels[x] for x in ran_on) + f"; times summed over the {pool_label} threads"
+    g.res.culprit, g.res.culprit_thread = cname, cthread
+    shares = g.share_of[mine]
+    shares = shares[~np.isnan(shares)]
+    usual = f"typical {fmt_ns(base_typ)} per frame" if base_typ > 0 else "absent from typical frames"
+    shown = cname
+    slow_windows = (ph.start[g.detail[mine]], ph.end[g.detail[mine]])
+    where = grown_location(
+        ctx, cname, None if pool_wide else int(th_of[culprit]), slow_windows, (ph.start[g.ref], ph.end[g.ref])
+    )
+    if where is not None:  # several source locations share the name (plain ZoneScoped): the one that grew
+        shown, base_typ, vals = f"{cname} ({where[0]})", where[1], where[2]
+        g.res.culprit_where = str(where[0])
         usual = f"typical {fmt_ns(base_typ)} per frame" if base_typ > 0 else "absent from typical frames"
-        shown = cname
-        slow_windows = (ph.start[detail[mine]], ph.end[detail[mine]])
-        pool_wide = culprit in pooled_cols  # its runs on any of the pool's threads
-        where = grown_location(
-            ctx, cname, None if pool_wide else int(th_of[culprit]), slow_windows, (ph.start[ref], ph.end[ref])
+    return _Culprit(culprit, cname, cthread, mine, vals, base_typ, shares, usual, shown, where)
+
+
+def _waiters(ctx: Capture, ph: FramePhases, g: _Growth, c: _Culprit) -> None:
+    """Who waits for a culprit on another thread: the frame loop in a wait zone of its own (and whether the pool
+    was busy or asleep then), or the frame's thread waiting for a lock the culprit's thread holds."""
+    names, labels, th_of, nm_of, on = g.names, g.labels, g.th_of, g.nm_of, g.on
+    led = g.via[c.mine][g.via[c.mine] >= 0]
+    if len(led) and not on[c.col]:  # the frame loop waited for it in a wait zone of its own
+        k = int(np.bincount(led).argmax())
+        c.waiter = f"; {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) waits for it there"
+        worker = labels[int(th_of[c.col])]  # one of the pool's threads (cthread may list several)
+        queued, held_by = _pool_busy(ctx, ph, g.detail[c.mine], g.ref, int(th_of[k]), str(names[int(nm_of[k])]), worker)
+        if queued.startswith(POOL_ASLEEP):  # the pool slept through the frame's start: no job was slow
+            g.lines.append(queued)
+            woke = queued.split(": ", 1)[1].split(";", 1)[0]
+            c.late_title = (
+                f"{g.head}: {POOL_ASLEEP.lower()}: {woke}; {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) "
+                "waits for them there, and the jobs took their usual time."
+            )
+        elif queued:
+            g.lines.append(queued)
+            pool_name = pool_of(worker)
+            if not held_by:
+                c.waiter += f"; the {pool_name} threads were all busy with other work then (below)"
+            else:  # part of the pool held: the frame's jobs squeezed onto the rest
+                c.waiter += f"; most {pool_name} threads were busy in {held_by} then: the frame's jobs queued behind it"
+    c.lock = _lock_waits(ctx, ph, g.fr, g.nd, g.home, g.what)
+    if c.lock is not None and not on[c.col]:
+        _, w, added, chain = c.lock
+        if w.holder == c.cthread and added >= LOCK_LEADS * float(np.mean(g.growth[c.mine, c.col])):
+            c.held_by_culprit = True
+            held = (
+                f"for lock {w.lock}, held meanwhile by {w.holder}"
+                + (f" in {w.holder_zone}" if w.holder_zone else "")
+                + chain_text(chain)
+            )
+            g.res.culprit_cause = f"{labels[g.home]} waits for it in {w.zone}, {held}"
+            c.waiter = f"{c.waiter}, {held}" if c.waiter else f"; {g.res.culprit_cause}"
+
+
+def _culprit_title(ctx: Capture, ph: FramePhases, slow: np.ndarray, g: _Growth, c: _Culprit) -> None:
+    """The title naming the culprit, and the lines on the frames it leads and the other frames' culprits; a
+    second recurring cause joins the title."""
+    res, th, nd = g.res, int(g.th_of[c.col]), g.nd
+    if not g.chosen:
+        more = "" if c.where is not None else _runs_clause(ctx, ph, g.detail[c.mine], g.ref, th, c.cname)
+        more += _big_allocation(ctx, ph, g.detail[c.mine], th, c.cname)
+        res.title = (
+            f"{g.head}: culprit {c.shown} ({c.cthread}), {c.usual} vs {_span(c.vals)} in the slow frames"
+            f"{c.waiter}{more}."
         )
-        if where is not None:  # several source locations share the name (plain ZoneScoped): the one that grew
-            shown, base_typ, vals = f"{cname} ({where[0]})", where[1], where[2]
-            res.culprit_where = str(where[0])
-            usual = f"typical {fmt_ns(base_typ)} per frame" if base_typ > 0 else "absent from typical frames"
-        led = via[mine][via[mine] >= 0]
-        waiter = ""
-        if len(led) and not on[culprit]:  # the frame loop waited for it in a wait zone of its own
-            k = int(np.bincount(led).argmax())
-            waiter = f"; {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) waits for it there"
-            worker = labels[int(th_of[culprit])]  # one of the pool's threads (cthread may list several)
-            queued, held_by = _pool_busy(ctx, ph, detail[mine], ref, int(th_of[k]), str(names[int(nm_of[k])]), worker)
-            if queued.startswith(POOL_ASLEEP):  # the pool slept through the frame's start: no job was slow
-                lines.append(queued)
-                woke = queued.split(": ", 1)[1].split(";", 1)[0]
-                late_title = (
-                    f"{head}: {POOL_ASLEEP.lower()}: {woke}; {names[int(nm_of[k])]} ({labels[int(th_of[k])]}) "
-                    "waits for them there, and the jobs took their usual time."
-                )
-            elif queued:
-                lines.append(queued)
-                pool_name = pool_of(worker)
-                if not held_by:
-                    waiter += f"; the {pool_name} threads were all busy with other work then (below)"
-                else:  # part of the pool held: the frame's jobs squeezed onto the rest
-                    waiter += (
-                        f"; most {pool_name} threads were busy in {held_by} then: the frame's jobs queued behind it"
-                    )
-        lock = _lock_waits(ctx, ph, fr, nd, home, what)
-        chain: list[ChainLink] = []
-        held_by_culprit = False  # the frame's thread waits for a lock the culprit's thread holds: that is the link
-        if lock is not None and not on[culprit]:
-            _, w, added, chain = lock
-            if w.holder == cthread and added >= LOCK_LEADS * float(np.mean(growth[mine, culprit])):
-                held_by_culprit = True
-                held = (
-                    f"for lock {w.lock}, held meanwhile by {w.holder}"
-                    + (f" in {w.holder_zone}" if w.holder_zone else "")
-                    + chain_text(chain)
-                )
-                res.culprit_cause = f"{labels[home]} waits for it in {w.zone}, {held}"
-                waiter = f"{waiter}, {held}" if waiter else f"; {res.culprit_cause}"
-        if not chosen:
-            more = "" if where is not None else _runs_clause(ctx, ph, detail[mine], ref, int(th_of[culprit]), cname)
-            more += _big_allocation(ctx, ph, detail[mine], int(th_of[culprit]), cname)
-            res.title = (
-                f"{head}: culprit {shown} ({cthread}), {usual} vs {_span(vals)} in the slow frames{waiter}{more}."
-            )
-        else:
-            res.title = f"{head}: {shown} ({cthread}) grew most, {usual} vs {_span(vals)} in {what}."
-        share_txt = (
-            f"; it explains {_share_span(shares)} of the self time added on {labels[home]}" if len(shares) else ""
-        )
-        path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), cname)
-        if not chosen:
-            of = f"{nd} analysed slow frames" if nd == len(slow) else f"the {nd} slowest frames (analysed)"
-            lines.append(f"{shown} grew most in {int(mine.sum())} of {of}{share_txt}.")
-            others = _other_culprits(culprit_of, mine, detail, m.self_ns[:nd], typ, names, labels, nm_of, th_of)
-            if others:
-                lines.append(others)
-            second = _other_groups(culprit_of, mine)
-            if second and len(second[0][1]) >= max(2, SECOND_CAUSE * nd):  # a second recurring cause: both lead
-                k2, sel2 = second[0]
-                name2 = str(names[int(nm_of[k2])])
-                # it makes its frames slow by itself (most of each one's excess), and is no part of the culprit
-                excess = ph.dur[detail[sel2]] - ph.median_ns
-                alone = bool(np.all(m.self_ns[sel2, k2] - typ[k2] >= SECOND_EXPLAINS * excess))
-                path2 = _path_of(ctx, ph, detail[sel2], int(th_of[k2]), name2).split(" > ")
-                apart = name2 not in res.title and cname not in path2 and name2 not in path.split(" > ")
-                up2 = (
-                    None
-                    if paired_marks(ctx, ph)
-                    else _enclosing_culprit(ctx, ph, detail[sel2], ref, int(th_of[k2]), name2)
-                )
-                if up2 is not None and up2[0] not in path.split(" > ") and up2[0] != cname:
-                    # its growth is shared by the steps of one zone (a full collection's mark and sweep): that zone
-                    alone = bool(np.all(up2[1] - up2[2] >= SECOND_EXPLAINS * excess))
-                    shown2 = ", ".join(str(int(detail[i])) for i in sel2[:4]) + (", …" if len(sel2) > 4 else "")
-                    text = (
-                        f"frame{'s' if len(sel2) > 1 else ''} {shown2}: {up2[0]} ({labels[int(th_of[k2])]}) "
-                        f"{fmt_ns(up2[2])} -> {_span(up2[1])} (inside it: {up2[3]})"
-                    )
-                elif alone and apart:
-                    text = _group_text(k2, sel2, detail, m.self_ns[:nd], typ, names, labels, nm_of, th_of)
-                if alone and apart:
-                    res.title = res.title[:-1] + f"{SECOND_CAUSE_TEXT}{text}."
-        elif len(slow) == 1:
-            lines.append(f"{shown}: +{fmt_ns(float(vals[0] - base_typ))}{share_txt}.")
-        else:
-            of = f"the {nd} frames analysed" if nd == len(slow) else f"the {nd} slowest of {what} (analysed)"
-            total = float(growth[mine, culprit].sum())
-            lines.append(f"{shown} grew most in {int(mine.sum())} of {of} (+{fmt_ns(total)} in them){share_txt}.")
-        if path:
-            lines.append(f"Call path: {path}")
-        if not chosen:
-            near = _near_misses(ctx, ph, typical, (int(th_of[culprit]), int(nm_of[culprit])), vals, typ[culprit])
-            if near:
-                lines.append(near)
-        explained = held_by_culprit  # the lock tells why the frame's thread waited
-        if lock is not None:
-            line, w, added, chain = lock
-            lines.append(line)
-            if w.zone == cname and added >= LOCK_LEADS * float(np.mean(growth[mine, culprit])):
-                res.culprit_cause = (
-                    f"it waits there for lock {w.lock}"
-                    + (f", held meanwhile by {w.holder}" if w.holder else "")
-                    + (f" in {w.holder_zone}" if w.holder and w.holder_zone else "")
-                    + chain_text(chain)
-                )
-                res.title = clause_before(res.title, f"; {res.culprit_cause}", SECOND_CAUSE_TEXT)
-                explained = True  # the lock tells why it waits
-        waited = None
-        if not explained and th_of[culprit] == home:
-            waited = _waited_work(ctx, ph, detail[mine], int(th_of[culprit]), cname)
-        if waited is not None:  # the zone only waited: the cause is the other threads' work it waited for
-            line, work, work_thread, span, work_rows = waited
-            lines.append(line)
-            lines.extend(_inside_runs(ctx, work_rows, work, msgs))
-            res.culprit, res.culprit_thread = work, work_thread
-            # the work waited for holds a lock the frame waits for, and itself waits for another: the chain's root
-            root = (
-                f" {work} itself waits for {chain[0].lock}, held by {chain[-1].holder}"
-                + (f" in {chain[-1].holder_zone}" if chain[-1].holder_zone else "")
-                + ";"
-                if chain and lock is not None and (lock[1].holder, lock[1].holder_zone) == (work_thread, work)
-                else ""
-            )
-            res.title = (
-                f"{head}: culprit {work} ({work_thread}), {span};{root} {shown} ({cthread}) waits for it "
-                f"there, {usual} vs {_span(vals)} in {what}."
-            )
-        elif not explained:
-            row = int(th_of[culprit])
-            row_waits = {str(names[n]) for (th, n) in waits if th == row}
-            # frames that are half-loops (two marks per pass) cut the loop's zones in two: no climbing into them
-            up = (
-                None if paired_marks(ctx, ph) else _enclosing_culprit(ctx, ph, detail[mine], ref, row, cname, row_waits)
-            )
-            if up is not None:  # the growth is shared by the children of one zone: that zone is the culprit
-                pname, slow_incl, typ_incl, parts = up
-                res.culprit, cname = pname, pname
-                cut = res.title.find(SECOND_CAUSE_TEXT)
-                second_said = res.title[cut:-1] if cut >= 0 else ""  # kept beside the climbed culprit
-                usual = f"typical {fmt_ns(typ_incl)} per frame" if typ_incl > 0 else "absent from typical frames"
-                if chosen:
-                    res.title = (
-                        f"{head}: {pname} ({cthread}) grew most, {usual} vs {_span(slow_incl)} in {what} "
-                        f"(inside it: {parts.replace(' per slow frame', '' if nd == 1 else ' per frame')})."
-                    )
-                else:
-                    more = _runs_clause(ctx, ph, detail[mine], ref, row, pname)
-                    res.title = (
-                        f"{head}: culprit {pname} ({cthread}), {usual} vs {_span(slow_incl)} in the slow frames "
-                        f"(inside it: {parts}){more}{second_said}."
-                    )
-                lines[:] = [x for x in lines if not x.startswith("Call path: ")]
-                path = _path_of(ctx, ph, detail[mine], int(th_of[culprit]), pname)
-                if path:
-                    lines.append(f"Call path: {path}")
-        if not explained and waited is None and not chosen:
-            row = int(th_of[culprit])
-            met = together(ctx, ph, detail[mine], typical, row, cname)
-            if met:  # another occasional task runs in the same slow frames: the two together make them slow
-                res.title = res.title[:-1] + met + "."
-                res.culprit_cause = met[2:]
-            elif on[culprit] and up is None:
-                beside = _grew_beside(growth[mine], on & ~is_wait, culprit, names, nm_of)
-                if beside:  # the culprit is a small part of the added time: the others that grew with it
-                    res.title = res.title[:-1] + f"{beside} on {labels[home]}."
-            runs = _longest_runs(ctx, ph, detail[mine], int(th_of[culprit]), cname)
-            lines.extend(_inside_runs(ctx, runs, cname, msgs))
-        if late_title:
-            res.title = late_title
     else:
-        res.title = head + "."
-    if home >= 0 and nd:
-        excess, _, _, rest = _split(ph, detail, growth, on, base_ns)
-        if excess > 0 and rest >= UNZONED * excess:  # the zones do not hold most of the extra time: say so first
-            per = "" if nd == 1 else " per frame on average"
-            why = (
-                "context switches tell which: ctx.thread_report()"
-                if ctx._db.rows("ctx_switches")
-                else "no context switches recorded to tell which"
-            )
-            over = "the median frame" if base_ns is None else "the typical (neighbouring) frame"
-            outside = (
-                f"most of the extra time is outside every zone on {labels[home]}: +{fmt_ns(rest)} of "
-                f"+{fmt_ns(excess)}{per} over {over} (code without zones, or the thread not running; {why})"
-                + _unzoned_gap(ctx, ph, detail, home, rest)
-            )
-            lead = f"{head}: culprit "
-            small = culprit < 0 or float(np.mean(growth[:, culprit])) < UNZONED_CULPRIT * excess
-            unwaited = False  # work on another thread explains the frame only through a wait that grew with it
-            if culprit >= 0 and not on[culprit]:
-                held = np.clip(growth[:, on & (is_wait | paces)], 0, None).sum(axis=1)
-                unwaited = float(np.mean(held)) < UNZONED_CULPRIT * excess
-            if (small or unwaited) and res.title.startswith(lead):  # no culprit beside the gap
-                rest_title = res.title[len(lead) :]
-                if unwaited:  # the frame thread's wait did not grow with it: it did not wait for it there
-                    rest_title = re.sub(r"; [^;]*? waits for it there", "", rest_title)
-                res.title = f"{head}: {outside}; the zone that grew most: {rest_title}"
-            else:
-                res.title = res.title[:-1] + f". {outside[0].upper()}{outside[1:]}."
-    starved = False  # the frame thread lost its CPU to other load in the slow frames (context switches tell)
-    if home >= 0 and nd and not chosen:
-        ready = _waited_for_a_core(ctx, ph, detail, ref, home)
-        if ready:  # the frame thread lost its CPU to other load in those frames: no zone's own work grew
-            line, leads = ready
-            starved = leads
-            lines.insert(0, line + ".")
-            if leads and res.title:
-                res.title = res.title[:-1] + f". {line}."
-    if chosen:
-        if home >= 0:
-            lines.append(_balance(ph, detail, growth, on, labels[home], what, base_ns))
-            late = _late_from_pacer(growth, on, nm_of, paces, names, labels[home])
-            if late and res.title:
-                res.title = res.title[:-1] + late
-        lines.append(
-            f"Typical = the median over {len(ref)} gameplay frames spread over the whole capture "
-            f"({int(ref[0])}..{int(ref[-1])}, outside {what}), not only its neighbours."
+        res.title = f"{g.head}: {c.shown} ({c.cthread}) grew most, {c.usual} vs {_span(c.vals)} in {g.what}."
+    share_txt = (
+        f"; it explains {_share_span(c.shares)} of the self time added on {g.labels[g.home]}" if len(c.shares) else ""
+    )
+    c.path = _path_of(ctx, ph, g.detail[c.mine], th, c.cname)
+    if not g.chosen:
+        of = f"{nd} analysed slow frames" if nd == len(slow) else f"the {nd} slowest frames (analysed)"
+        g.lines.append(f"{c.shown} grew most in {int(c.mine.sum())} of {of}{share_txt}.")
+        others = _other_culprits(
+            g.culprit_of, c.mine, g.detail, g.m.self_ns[:nd], g.typ, g.names, g.labels, g.nm_of, g.th_of
         )
-    longest = _longest(ph, slow, res.table) if not chosen and len(slow) > LONGEST_MANY else ""
+        if others:
+            g.lines.append(others)
+        c.second = _second_cause(ctx, ph, g, c)
+        if c.second:
+            res.title = res.title[:-1] + f"{c.second}."
+    elif len(slow) == 1:
+        g.lines.append(f"{c.shown}: +{fmt_ns(float(c.vals[0] - c.base_typ))}{share_txt}.")
+    else:
+        of = f"the {nd} frames analysed" if nd == len(slow) else f"the {nd} slowest of {g.what} (analysed)"
+        total = float(g.growth[c.mine, c.col].sum())
+        g.lines.append(f"{c.shown} grew most in {int(c.mine.sum())} of {of} (+{fmt_ns(total)} in them){share_txt}.")
+
+
+def _second_cause(ctx: Capture, ph: FramePhases, g: _Growth, c: _Culprit) -> str:
+    """Title words for a second recurring cause that makes its frames slow by itself and is no part of the
+    culprit (climbed to its enclosing zone when its growth is shared by that zone's steps); ''."""
+    second = _other_groups(g.culprit_of, c.mine)
+    if not second or len(second[0][1]) < max(2, SECOND_CAUSE * g.nd):
+        return ""
+    nd, detail, labels, th_of = g.nd, g.detail, g.labels, g.th_of
+    k2, sel2 = second[0]
+    name2 = str(g.names[int(g.nm_of[k2])])
+    # it makes its frames slow by itself (most of each one's excess), and is no part of the culprit
+    excess = ph.dur[detail[sel2]] - ph.median_ns
+    alone = bool(np.all(g.m.self_ns[sel2, k2] - g.typ[k2] >= SECOND_EXPLAINS * excess))
+    path2 = _path_of(ctx, ph, detail[sel2], int(th_of[k2]), name2).split(" > ")
+    apart = name2 not in g.res.title and c.cname not in path2 and name2 not in c.path.split(" > ")
+    up2 = None if paired_marks(ctx, ph) else _enclosing_culprit(ctx, ph, detail[sel2], g.ref, int(th_of[k2]), name2)
+    if up2 is not None and up2[0] not in c.path.split(" > ") and up2[0] != c.cname:
+        # its growth is shared by the steps of one zone (a full collection's mark and sweep): that zone
+        alone = bool(np.all(up2[1] - up2[2] >= SECOND_EXPLAINS * excess))
+        shown2 = ", ".join(str(int(detail[i])) for i in sel2[:4]) + (", …" if len(sel2) > 4 else "")
+        text = (
+            f"frame{'s' if len(sel2) > 1 else ''} {shown2}: {up2[0]} ({labels[int(th_of[k2])]}) "
+            f"{fmt_ns(up2[2])} -> {_span(up2[1])} (inside it: {up2[3]})"
+        )
+    elif alone and apart:
+        text = _group_text(k2, sel2, detail, g.m.self_ns[:nd], g.typ, g.names, labels, g.nm_of, th_of)
+    return f"{SECOND_CAUSE_TEXT}{text}" if alone and apart else ""
+
+
+def _culprit_cause(ctx: Capture, ph: FramePhases, typical: np.ndarray, g: _Growth, c: _Culprit) -> None:
+    """What explains the culprit: a lock it waits on; the other threads' work it only waited for; the zone it
+    runs in, when the growth is shared by that zone's children; another occasional task in the same frames, or the
+    zones that grew beside it."""
+    res, names, labels, th_of, detail, lines = g.res, g.names, g.labels, g.th_of, g.detail, g.lines
+    culprit, cname, mine = c.col, c.cname, c.mine
+    explained = c.held_by_culprit  # the lock tells why the frame's thread waited
+    if c.lock is not None:
+        line, w, added, chain = c.lock
+        lines.append(line)
+        if w.zone == cname and added >= LOCK_LEADS * float(np.mean(g.growth[mine, culprit])):
+            res.culprit_cause = (
+                f"it waits there for lock {w.lock}"
+                + (f", held meanwhile by {w.holder}" if w.holder else "")
+                + (f" in {w.holder_zone}" if w.holder and w.holder_zone else "")
+                + chain_text(chain)
+            )
+            res.title = clause_before(res.title, f"; {res.culprit_cause}", SECOND_CAUSE_TEXT)
+            explained = True  # the lock tells why it waits
+    waited = None
+    if not explained and th_of[culprit] == g.home:
+        waited = _waited_work(ctx, ph, detail[mine], int(th_of[culprit]), cname)
+    up = None
+    if waited is not None:  # the zone only waited: the cause is the other threads' work it waited for
+        line, work, work_thread, span, work_rows = waited
+        lines.append(line)
+        lines.extend(_inside_runs(ctx, work_rows, work, g.msgs))
+        res.culprit, res.culprit_thread = work, work_thread
+        # the work waited for holds a lock the frame waits for, and itself waits for another: the chain's root
+        chain = c.lock[3] if c.lock is not None else []
+        root = (
+            f" {work} itself waits for {chain[0].lock}, held by {chain[-1].holder}"
+            + (f" in {chain[-1].holder_zone}" if chain[-1].holder_zone else "")
+            + ";"
+            if chain and c.lock is not None and (c.lock[1].holder, c.lock[1].holder_zone) == (work_thread, work)
+            else ""
+        )
+        res.title = (
+            f"{g.head}: culprit {work} ({work_thread}), {span};{root} {c.shown} ({c.cthread}) waits for it "
+            f"there, {c.usual} vs {_span(c.vals)} in {g.what}."
+        )
+    elif not explained:
+        up = _climbed(ctx, ph, g, c)
+        if up is not None:  # the enclosing zone is the culprit now
+            cname = up[0]
+    if not explained and waited is None and not g.chosen:
+        row = int(th_of[culprit])
+        met = together(ctx, ph, detail[mine], typical, row, cname)
+        if met:  # another occasional task runs in the same slow frames: the two together make them slow
+            res.title = res.title[:-1] + met + "."
+            res.culprit_cause = met[2:]
+        elif g.on[culprit] and up is None:
+            beside = _grew_beside(g.growth[mine], g.on & ~g.is_wait, culprit, names, g.nm_of)
+            if beside:  # the culprit is a small part of the added time: the others that grew with it
+                res.title = res.title[:-1] + f"{beside} on {labels[g.home]}."
+        runs = _longest_runs(ctx, ph, detail[mine], int(th_of[culprit]), cname)
+        lines.extend(_inside_runs(ctx, runs, cname, g.msgs))
+
+
+def _climbed(ctx: Capture, ph: FramePhases, g: _Growth, c: _Culprit) -> Any:
+    """When the culprit's growth is shared by the children of one zone, that zone becomes the culprit (the title
+    and call path say so, a second cause kept beside it); the climb (_enclosing_culprit), or None."""
+    res, row = g.res, int(g.th_of[c.col])
+    row_waits = {str(g.names[n]) for (th, n) in g.waits if th == row}
+    # frames that are half-loops (two marks per pass) cut the loop's zones in two: no climbing into them
+    if paired_marks(ctx, ph):
+        return None
+    up = _enclosing_culprit(ctx, ph, g.detail[c.mine], g.ref, row, c.cname, row_waits)
+    if up is None:
+        return None
+    pname, slow_incl, typ_incl, parts = up
+    res.culprit = pname
+    usual = f"typical {fmt_ns(typ_incl)} per frame" if typ_incl > 0 else "absent from typical frames"
+    if g.chosen:
+        res.title = (
+            f"{g.head}: {pname} ({c.cthread}) grew most, {usual} vs {_span(slow_incl)} in {g.what} "
+            f"(inside it: {parts.replace(' per slow frame', '' if g.nd == 1 else ' per frame')})."
+        )
+    else:
+        more = _runs_clause(ctx, ph, g.detail[c.mine], g.ref, row, pname)
+        res.title = (
+            f"{g.head}: culprit {pname} ({c.cthread}), {usual} vs {_span(slow_incl)} in the slow frames "
+            f"(inside it: {parts}){more}{c.second}."
+        )
+    g.lines[:] = [x for x in g.lines if not x.startswith("Call path: ")]
+    path = _path_of(ctx, ph, g.detail[c.mine], row, pname)
+    if path:
+        g.lines.append(f"Call path: {path}")
+    return up
+
+
+def _unzoned_title(ctx: Capture, ph: FramePhases, g: _Growth, culprit: int) -> None:
+    """When the zones do not hold most of the extra time on the frame loop's thread, that leads (or follows a
+    culprit big enough to stand beside it)."""
+    res, head, nd, growth, on = g.res, g.head, g.nd, g.growth, g.on
+    if g.home < 0 or not nd:
+        return
+    excess, _, _, rest = _split(ph, g.detail, growth, on, g.base_ns)
+    if not (excess > 0 and rest >= UNZONED * excess):  # the zones hold most of the extra time
+        return
+    per = "" if nd == 1 else " per frame on average"
+    why = (
+        "context switches tell which: ctx.thread_report()"
+        if ctx._db.rows("ctx_switches")
+        else "no context switches recorded to tell which"
+    )
+    over = "the median frame" if g.base_ns is None else "the typical (neighbouring) frame"
+    outside = (
+        f"most of the extra time is outside every zone on {g.labels[g.home]}: +{fmt_ns(rest)} of "
+        f"+{fmt_ns(excess)}{per} over {over} (code without zones, or the thread not running; {why})"
+        + _unzoned_gap(ctx, ph, g.detail, g.home, rest)
+    )
+    lead = f"{head}: culprit "
+    small = culprit < 0 or float(np.mean(growth[:, culprit])) < UNZONED_CULPRIT * excess
+    unwaited = False  # work on another thread explains the frame only through a wait that grew with it
+    if culprit >= 0 and not on[culprit]:
+        held = np.clip(growth[:, on & (g.is_wait | g.paces)], 0, None).sum(axis=1)
+        unwaited = float(np.mean(held)) < UNZONED_CULPRIT * excess
+    if (small or unwaited) and res.title.startswith(lead):  # no culprit beside the gap
+        rest_title = res.title[len(lead) :]
+        if unwaited:  # the frame thread's wait did not grow with it: it did not wait for it there
+            rest_title = re.sub(r"; [^;]*? waits for it there", "", rest_title)
+        res.title = f"{head}: {outside}; the zone that grew most: {rest_title}"
+    else:
+        res.title = res.title[:-1] + f". {outside[0].upper()}{outside[1:]}."
+
+
+def _starved_title(ctx: Capture, ph: FramePhases, g: _Growth) -> bool:
+    """Whether the frame thread lost its CPU to other load in the slow frames (context switches tell), said
+    first in the lines, and in the title when it leads."""
+    if g.home < 0 or not g.nd or g.chosen:
+        return False
+    ready = _waited_for_a_core(ctx, ph, g.detail, g.ref, g.home)
+    if not ready:
+        return False
+    line, leads = ready  # no zone's own work grew
+    g.lines.insert(0, line + ".")
+    if leads and g.res.title:
+        g.res.title = g.res.title[:-1] + f". {line}."
+    return bool(leads)
+
+
+def _chosen_lines(ph: FramePhases, g: _Growth) -> None:
+    """For frames the caller chose: where their time went on the frame loop's thread, and what typical means."""
+    if g.home >= 0:
+        g.lines.append(_balance(ph, g.detail, g.growth, g.on, g.labels[g.home], g.what, g.base_ns))
+        late = _late_from_pacer(g.growth, g.on, g.nm_of, g.paces, g.names, g.labels[g.home])
+        if late and g.res.title:
+            g.res.title = g.res.title[:-1] + late
+    g.lines.append(
+        f"Typical = the median over {len(g.ref)} gameplay frames spread over the whole capture "
+        f"({int(g.ref[0])}..{int(g.ref[-1])}, outside {g.what}), not only its neighbours."
+    )
+
+
+def _rhythm(ctx: Capture, ph: FramePhases, slow: np.ndarray, g: _Growth, starved: bool) -> None:
+    """The longest of many slow frames, the frames' lines, and when the slow frames come: every n-th frame, on a
+    timer, with a message each, or only early in the run (the user's "every few seconds")."""
+    res = g.res
+    longest = _longest(ph, slow, res.table) if not g.chosen and len(slow) > LONGEST_MANY else ""
     if longest:  # many slow frames, a few far longer: what a player feels as "the hitches"
         res.title = res.title[:-1] + f"; {longest}."
-    lines.extend(_frame_lines(ph, slow, res.table, detail))
-    if not chosen and len(slow) >= 3:  # how often it hitches: the user's "every few seconds"
-        order = np.sort(slow)
-        gaps = np.diff(ph.start[order]) / 1e9
-        steps, step_counts = np.unique(np.diff(order), return_counts=True)
-        every = int(steps[np.argmax(step_counts)])
-        # back-to-back slow frames are one stretch, not a rhythm
-        regular = 2 <= every <= REGULAR_MAX and step_counts.max() >= REGULAR_SHARE * (len(order) - 1)
-        lines.append(
-            (
-                f"Slow frames come every {_nth(every)} frame "
-                f"({fmt_pct(step_counts.max() / (len(order) - 1))} of the gaps; "
-                f"{len(order)} of {len(ph.gameplay)} frames): something runs on those frames only, and the average "
-                f"frame time ({fmt_ns(float(np.mean(ph.dur[ph.gameplay])))}) hides the unevenness"
-                if regular
-                else f"Slow frames come every {gaps.min():.2f}-{gaps.max():.2f} s (median {np.median(gaps):.2f} s)"
-            )
-            + f" over {(ph.end[slow].max() - ph.start[slow].min()) / 1e9:.2f} s."
+    g.lines.extend(_frame_lines(ph, slow, res.table, g.detail))
+    if g.chosen or len(slow) < 3:
+        return
+    order = np.sort(slow)
+    gaps = np.diff(ph.start[order]) / 1e9
+    steps, step_counts = np.unique(np.diff(order), return_counts=True)
+    every = int(steps[np.argmax(step_counts)])
+    # back-to-back slow frames are one stretch, not a rhythm
+    regular = 2 <= every <= REGULAR_MAX and step_counts.max() >= REGULAR_SHARE * (len(order) - 1)
+    g.lines.append(
+        (
+            f"Slow frames come every {_nth(every)} frame "
+            f"({fmt_pct(step_counts.max() / (len(order) - 1))} of the gaps; "
+            f"{len(order)} of {len(ph.gameplay)} frames): something runs on those frames only, and the average "
+            f"frame time ({fmt_ns(float(np.mean(ph.dur[ph.gameplay])))}) hides the unevenness"
+            if regular
+            else f"Slow frames come every {gaps.min():.2f}-{gaps.max():.2f} s (median {np.median(gaps):.2f} s)"
         )
-        if regular and res.title:
-            res.title = res.title[:-1] + f"; the slow frames come every {_nth(every)} frame."
-        elif res.title and gaps.max() <= PERIOD_SPREAD * gaps.min():  # on a timer: "every couple of seconds"
-            event, numbered = _common_message(ctx, ph, slow)
-            res.title = res.title[:-1] + (
-                # a numbered message ("wave 3 incoming", "batch 3") may be a timer's log line or a scripted event
-                f"; they come every {np.median(gaps):.2f} s ({gaps.min():.2f}-{gaps.max():.2f} s apart), each with "
-                f"the message {event}."
-                if event and numbered
-                else f"; each comes with the message {event}, {np.median(gaps):.2f} s apart: an event, not a timer."
-                if event
-                else f"; they come every {np.median(gaps):.2f} s ({gaps.min():.2f}-{gaps.max():.2f} s apart): "
-                "something on a timer."
-            )
-        elif res.title:  # at irregular times: the message each one comes with tells what sets it off
-            event, _ = _common_message(ctx, ph, slow)
-            if event:
-                res.title = res.title[:-1] + f"; each comes with the message {event}, at irregular times."
-        settles = "" if starved else _only_early(ph, order)
-        if settles and res.title:  # the stutter stops: first-time work (compiles, caches warming), not a rhythm
-            res.title = res.title[:-1] + f"; {settles}."
-    lines.extend(_shrinkers(growth, typ, on, th_of, nm_of, waits, names, what))
-    counts = (m.count[:nd].mean(axis=0), typ_cnt, typ)
-    others = _other_threads(growth, on, th_of, nm_of, names, labels, what, counts)
+        + f" over {(ph.end[slow].max() - ph.start[slow].min()) / 1e9:.2f} s."
+    )
+    if regular and res.title:
+        res.title = res.title[:-1] + f"; the slow frames come every {_nth(every)} frame."
+    elif res.title and gaps.max() <= PERIOD_SPREAD * gaps.min():  # on a timer: "every couple of seconds"
+        event, numbered = _common_message(ctx, ph, slow)
+        res.title = res.title[:-1] + (
+            # a numbered message ("wave 3 incoming", "batch 3") may be a timer's log line or a scripted event
+            f"; they come every {np.median(gaps):.2f} s ({gaps.min():.2f}-{gaps.max():.2f} s apart), each with "
+            f"the message {event}."
+            if event and numbered
+            else f"; each comes with the message {event}, {np.median(gaps):.2f} s apart: an event, not a timer."
+            if event
+            else f"; they come every {np.median(gaps):.2f} s ({gaps.min():.2f}-{gaps.max():.2f} s apart): "
+            "something on a timer."
+        )
+    elif res.title:  # at irregular times: the message each one comes with tells what sets it off
+        event, _ = _common_message(ctx, ph, slow)
+        if event:
+            res.title = res.title[:-1] + f"; each comes with the message {event}, at irregular times."
+    settles = "" if starved else _only_early(ph, order)
+    if settles and res.title:  # the stutter stops: first-time work (compiles, caches warming), not a rhythm
+        res.title = res.title[:-1] + f"; {settles}."
+
+
+def _closing_lines(ctx: Capture, ph: FramePhases, typical: np.ndarray, g: _Growth) -> None:
+    """What shrank, other threads' growth, plots that moved, the messages in the frames, the phases and the
+    distribution of frame times."""
+    res, nd, what, lines = g.res, g.nd, g.what, g.lines
+    lines.extend(_shrinkers(g.growth, g.typ, g.on, g.th_of, g.nm_of, g.waits, g.names, what))
+    counts = (g.m.count[:nd].mean(axis=0), g.typ_cnt, g.typ)
+    others = _other_threads(g.growth, g.on, g.th_of, g.nm_of, g.names, g.labels, what, counts)
     # said as the culprit, or part of the work the frame waited for (its thread's): not "beside the frame loop"
     told = res.culprit and (
         others.startswith(f"Other threads: {res.culprit} (")
@@ -1232,9 +1422,10 @@ def _analyse(
     )
     if others and not told:
         lines.append(others)
-    moves = _plot_moves(ctx, ph, detail, ref)
+    moves = _plot_moves(ctx, ph, g.detail, g.ref)
     if moves:
         lines.append(moves)
+    msgs = g.msgs
     if msgs:
         early = any(mr["before"] for mr in msgs)
         lines.append(f"Messages logged in {what}{' (or just before one)' if early else ''} ({len(msgs)}):")
@@ -1249,8 +1440,6 @@ def _analyse(
         lines.append(f"No message was logged in {what}.")
     lines.extend(_phase_lines(ph))
     lines.append(_distribution(ph, typical if len(typical) else ph.gameplay, other=True))
-    res.lines = lines
-    return res
 
 
 def _lock_waits(
