@@ -216,6 +216,60 @@ def slow_frames(
         res = SlowFrames(title="", frame_set=f"runs of {frame_set}")
         if frames is None and slow_units(ctx, res, factor, budget_ns, unit=frame_set):
             return res
+    pacing = _paced_phases(ctx, frame_set, factor, budget_ns)
+    ph = pacing.ph
+    res = SlowFrames(title="", frame_set=frame_set or "Frame")
+    res.table = frame(_columns([], FRAME_COLS))
+    res.tables = {"zones": frame(_columns([], ZONE_COLS)), "messages": frame(_columns([], MESSAGE_COLS))}
+    if ph is None or len(ph.gameplay) == 0:
+        if frames is None and frame_set is None and slow_units(ctx, res, pacing.factor, budget_ns):
+            return res  # no frames: the program's unit of work (a request, a job) stands in for them
+        what = "the capture has no frame marks" if ph is None else "only start-up and partial frames, no gameplay"
+        res.title = f"slow_frames: none recorded ({what})."
+        if ph is not None:
+            res.tables["phases"] = frame(phase_rows(ph))
+            res.lines = _phase_lines(ph)
+        return res
+    res.tables["phases"] = frame(phase_rows(ph))
+    g = ph.gameplay
+    res.frame_set, res.median_ns, res.threshold_ns = ph.set_name, ph.median_ns, ph.threshold_ns
+    res.gameplay = (int(g[0]), int(g[-1]))
+    if frames is not None:
+        return _explain_frames(ctx, res, ph, frames, g[ph.dur[g] <= ph.threshold_ns])
+    slow, typical, rule, trend = _slow_set(ctx, ph, pacing, frame_set, budget_ns)
+    kind = "gameplay frames" if ph.set_name == "Frame" else "frames"  # a named set's are a callback's, a step's
+    head = f"{len(slow)} slow frame(s) of {len(g)} {kind} ({g[0]}..{g[-1]} of set {ph.set_name!r}, {rule})"
+    if len(slow) == 0:
+        _none_slow(ctx, res, ph, head, rule, trend, frame_set, budget_ns)
+        return res
+    typical, near = _near_when_drifting(trend, slow, typical)
+    _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
+    _paced_clauses(ctx, res, ph, slow, pacing, frame_set, budget_ns)
+    _gpu_culprit(ctx, res, ph, slow, typical, head)
+    if near:
+        res.lines.insert(0, near)
+    paired = paired_marks(ctx, ph)
+    if paired:
+        res.lines.insert(0, paired)
+    return res
+
+
+@attrs.frozen
+class _Pacing:
+    """The frame phases at the factor that tells a hitch for this loop, and how its pacing decided that."""
+
+    ph: FramePhases | None
+    factor: float
+    fixed: bool  # a fixed-period loop (an audio callback): a frame 1.5 periods long lost a period
+    pacer: str  # the zone that paces the frames, when a frame over the factor missed its interval
+    missed: str  # the line on paced frames between PACED_FACTOR and the factor: they missed an interval too
+    missed_frames: np.ndarray
+
+
+def _paced_phases(ctx: Capture, frame_set: str | None, factor: float, budget_ns: float | None) -> _Pacing:
+    """The frame phases, with the factor lowered where the loop's pacing makes a shorter frame a hitch: a fixed
+    period (1.5x), a paced loop whose frames never miss more than one interval (1.5x), a limiter that sleeps to a
+    deadline (PACED_LATE)."""
     ph = frame_phases(ctx, frame_set, factor=factor, budget_ns=budget_ns)
     fixed = budget_ns is None and factor == DEFAULT_FACTOR and frame_set not in (None, "Frame") and periodic(ph)
     if fixed:  # a fixed-period loop (an audio callback): a frame 1.5 periods long lost a period
@@ -246,31 +300,28 @@ def slow_frames(
             ph = frame_phases(ctx, frame_set, factor=factor)
         else:
             pacer = ""
-    res = SlowFrames(title="", frame_set=frame_set or "Frame")
-    res.table = frame(_columns([], FRAME_COLS))
-    res.tables = {"zones": frame(_columns([], ZONE_COLS)), "messages": frame(_columns([], MESSAGE_COLS))}
-    if ph is None or len(ph.gameplay) == 0:
-        if frames is None and frame_set is None and slow_units(ctx, res, factor, budget_ns):
-            return res  # no frames: the program's unit of work (a request, a job) stands in for them
-        what = "the capture has no frame marks" if ph is None else "only start-up and partial frames, no gameplay"
-        res.title = f"slow_frames: none recorded ({what})."
-        if ph is not None:
-            res.tables["phases"] = frame(phase_rows(ph))
-            res.lines = _phase_lines(ph)
-        return res
-    res.tables["phases"] = frame(phase_rows(ph))
+    return _Pacing(ph, factor, fixed, pacer, missed, missed_frames)
+
+
+def _slow_set(
+    ctx: Capture, ph: FramePhases, pacing: _Pacing, frame_set: str | None, budget_ns: float | None
+) -> tuple[np.ndarray, np.ndarray, str, FrameTrend]:
+    """(slow frames, typical frames, the rule that told them apart, the frame trend): over the factor x the
+    median, or each side of a step against its own median, or the upper of two levels of frame times; frames long
+    only because the loop waited for input, or because the program was in the background, left out."""
+    factor, pacer, fixed = pacing.factor, pacing.pacer, pacing.fixed
     g = ph.gameplay
     slow = g[ph.dur[g] > ph.threshold_ns]
     typical = g[ph.dur[g] <= ph.threshold_ns]
-    res.frame_set, res.median_ns, res.threshold_ns = ph.set_name, ph.median_ns, ph.threshold_ns
-    res.gameplay = (int(g[0]), int(g[-1]))
-    if frames is not None:
-        return _explain_frames(ctx, res, ph, frames, typical)
     rule = (
         f"over the {fmt_ns(ph.threshold_ns)} budget"
         if budget_ns is not None
         else f"over {factor:g}x the median {fmt_ns(ph.median_ns)} = {fmt_ns(ph.threshold_ns)}"
-        + (f"; {pacer} paces the frames, so a frame that long missed its interval" if pacer and not missed else "")
+        + (
+            f"; {pacer} paces the frames, so a frame that long missed its interval"
+            if pacer and not pacing.missed
+            else ""
+        )
         + ("; the set runs at a fixed period, so a frame that long lost at least one period" if fixed else "")
     )
     trend = frame_trend(ctx, frame_set)  # once per call: the step, the drift and the neighbours all read it
@@ -317,85 +368,112 @@ def slow_frames(
     if asleep is not None:  # a window in the background, a pause: long by design, not hitches
         slow = np.setdiff1d(slow, asleep.frames)
         rule += asleep.clause(ph)
-    kind = "gameplay frames" if ph.set_name == "Frame" else "frames"  # a named set's are a callback's, a step's
-    head = f"{len(slow)} slow frame(s) of {len(g)} {kind} ({g[0]}..{g[-1]} of set {ph.set_name!r}, {rule})"
-    if len(slow) == 0:
-        worst = int(g[np.argmax(ph.dur[g])])
-        res.title = head + "."
-        res.lines = [
-            f"No gameplay frame is {rule}; the slowest is frame {worst} ({fmt_ns(ph.dur[worst])}, "
-            f"{ph.dur[worst] / ph.median_ns:.2f}x the median).",
-            *_phase_lines(ph),
-            _distribution(ph, g),
-        ]
-        if GAME_RATES[0] <= ph.median_ns <= GAME_RATES[1]:  # a 10 Hz housekeeping tick has no display budget
-            res.lines.insert(1, _budgets(ph, g))
-        if trend.step_frame >= 0:  # the frames changed level at once: that is the answer
-            res.title = f"No frame stands out from its side of a step: {trend.title} (ctx.frame_trend())"
-            res.lines.insert(0, head + ".")
-        elif trend.drifting:  # a slowdown that builds up over the run: no frame stands out, the tenths do
-            res.lines.insert(1, f"{trend.title} (ctx.frame_trend())")
-        paired = paired_marks(ctx, ph)
-        if paired:  # the frames are half-loops: their rate and medians mislead, say so first
-            res.lines.insert(0, paired)
-        over = late_pacing(ctx) if frame_set in (None, "Frame") and budget_ns is None else None
-        if over is not None:  # none stands out because the pacer makes every frame long: that is the answer
-            res.overshoot = over.line()
-            res.title = f"{head}. {res.overshoot}"
-        alt = alternating(ctx, frame_set) if budget_ns is None and trend.step_frame < 0 else None
-        if alt is not None:  # none stands out because every second frame is long: that is the answer
-            res.alternating = alt.line()
-            res.title = f"{head}. {alt.title()}"
-            res.lines.insert(0, res.alternating)
-        return res
-    typical, near = _near_when_drifting(trend, slow, typical)
-    _analyse(ctx, res, ph, slow, typical, head, base_ns=float(np.median(ph.dur[typical])) if near else None)
+    return slow, typical, rule, trend
+
+
+def _none_slow(
+    ctx: Capture,
+    res: SlowFrames,
+    ph: FramePhases,
+    head: str,
+    rule: str,
+    trend: FrameTrend,
+    frame_set: str | None,
+    budget_ns: float | None,
+) -> None:
+    """No frame is slow: the slowest one, the budgets, and what then is the answer (a step, a drift, a pacer that
+    makes every frame long, frames that alternate)."""
+    g = ph.gameplay
+    worst = int(g[np.argmax(ph.dur[g])])
+    res.title = head + "."
+    res.lines = [
+        f"No gameplay frame is {rule}; the slowest is frame {worst} ({fmt_ns(ph.dur[worst])}, "
+        f"{ph.dur[worst] / ph.median_ns:.2f}x the median).",
+        *_phase_lines(ph),
+        _distribution(ph, g),
+    ]
+    if GAME_RATES[0] <= ph.median_ns <= GAME_RATES[1]:  # a 10 Hz housekeeping tick has no display budget
+        res.lines.insert(1, _budgets(ph, g))
+    if trend.step_frame >= 0:  # the frames changed level at once: that is the answer
+        res.title = f"No frame stands out from its side of a step: {trend.title} (ctx.frame_trend())"
+        res.lines.insert(0, head + ".")
+    elif trend.drifting:  # a slowdown that builds up over the run: no frame stands out, the tenths do
+        res.lines.insert(1, f"{trend.title} (ctx.frame_trend())")
+    paired = paired_marks(ctx, ph)
+    if paired:  # the frames are half-loops: their rate and medians mislead, say so first
+        res.lines.insert(0, paired)
+    over = late_pacing(ctx) if frame_set in (None, "Frame") and budget_ns is None else None
+    if over is not None:  # none stands out because the pacer makes every frame long: that is the answer
+        res.overshoot = over.line()
+        res.title = f"{head}. {res.overshoot}"
+    alt = alternating(ctx, frame_set) if budget_ns is None and trend.step_frame < 0 else None
+    if alt is not None:  # none stands out because every second frame is long: that is the answer
+        res.alternating = alt.line()
+        res.title = f"{head}. {alt.title()}"
+        res.lines.insert(0, res.alternating)
+
+
+def _paced_clauses(
+    ctx: Capture,
+    res: SlowFrames,
+    ph: FramePhases,
+    slow: np.ndarray,
+    pacing: _Pacing,
+    frame_set: str | None,
+    budget_ns: float | None,
+) -> None:
+    """What the loop's pacing adds: a pacer that overshoots the budget asked for, frames that missed an interval
+    under the factor, a fixed tick that overran its period, a callback's own zone against its period."""
     over = late_pacing(ctx) if frame_set in (None, "Frame") and budget_ns is not None else None
     if over is not None and budget_ns is not None and abs(budget_ns - over.target_ns) <= AT_RATE * over.target_ns:
         # over a budget the work fits: the pacer, not the zones that grew, makes these frames miss it
         res.overshoot = over.line()
         res.title = f"{res.overshoot} {res.title}"
-    if missed:
-        res.lines.insert(0, missed)
-    overran = _overran(ctx, ph, pacer, slow, missed_frames) if pacer and budget_ns is None else None
+    if pacing.missed:
+        res.lines.insert(0, pacing.missed)
+    overran = (
+        _overran(ctx, ph, pacing.pacer, slow, pacing.missed_frames) if pacing.pacer and budget_ns is None else None
+    )
     if overran is not None:
         line, n = overran
         if n > 2 * len(slow):  # a fixed tick that overran its period far more often than by half a period
             res.title = res.title[:-1] + f". {line}"
         else:
-            res.lines.insert(1 if missed else 0, line)
-    if fixed:  # the loop's own zone against the period: the deadline a callback misses
-        over = _over_the_period(ctx, ph, slow)
-        if over:
-            res.lines.insert(0, over)
+            res.lines.insert(1 if pacing.missed else 0, line)
+    if pacing.fixed:  # the loop's own zone against the period: the deadline a callback misses
+        period = _over_the_period(ctx, ph, slow)
+        if period:
+            res.lines.insert(0, period)
+
+
+def _gpu_culprit(
+    ctx: Capture, res: SlowFrames, ph: FramePhases, slow: np.ndarray, typical: np.ndarray, head: str
+) -> None:
+    """When the frame loop waited for the GPU, what the GPU did then is the culprit (the CPU-side one grew less
+    than that wait)."""
     cause = gpu_cause(ctx, ph, slow, typical)
-    if cause is not None:  # the frame loop waited for the GPU: what the GPU did then is the cause
-        cpu = res.culprit or ""  # what the CPU-side comparison named grew less than the wait: not the cause
-        dropped = (f"{cpu} grew most", f"Call path: {cpu}") if cpu else ()
-        res.lines = [
-            x.replace("top-growing zone:", "top-growing CPU zone (the GPU wait aside):")
-            for x in res.lines
-            if not x.startswith(dropped)
-        ]
-        res.culprit, res.culprit_thread = cause.name, f"GPU '{cause.context}'"
-        res.title = (
-            f"{head}: culprit {cause.name} on the GPU ('{cause.context}'), {_span(np.asarray(cause.slow))} in "
-            f"those frames vs a median {fmt_ns(cause.typical_ns)}; {cause.wait} waits for it there, "
-            f"+{fmt_ns(cause.added_ns)} per slow frame ({fmt_pct(min(cause.share, 1.0))} of their excess over the "
-            f"median frame)."
-            + (
-                f" Inside it: {cause.child} {_span(np.asarray(cause.child_slow))} vs a median "
-                f"{fmt_ns(cause.child_typical_ns)}."
-                if cause.child
-                else ""
-            )
+    if cause is None:
+        return
+    cpu = res.culprit or ""  # what the CPU-side comparison named grew less than the wait: not the cause
+    dropped = (f"{cpu} grew most", f"Call path: {cpu}") if cpu else ()
+    res.lines = [
+        x.replace("top-growing zone:", "top-growing CPU zone (the GPU wait aside):")
+        for x in res.lines
+        if not x.startswith(dropped)
+    ]
+    res.culprit, res.culprit_thread = cause.name, f"GPU '{cause.context}'"
+    res.title = (
+        f"{head}: culprit {cause.name} on the GPU ('{cause.context}'), {_span(np.asarray(cause.slow))} in "
+        f"those frames vs a median {fmt_ns(cause.typical_ns)}; {cause.wait} waits for it there, "
+        f"+{fmt_ns(cause.added_ns)} per slow frame ({fmt_pct(min(cause.share, 1.0))} of their excess over the "
+        f"median frame)."
+        + (
+            f" Inside it: {cause.child} {_span(np.asarray(cause.child_slow))} vs a median "
+            f"{fmt_ns(cause.child_typical_ns)}."
+            if cause.child
+            else ""
         )
-    if near:
-        res.lines.insert(0, near)
-    paired = paired_marks(ctx, ph)
-    if paired:
-        res.lines.insert(0, paired)
-    return res
+    )
 
 
 def _late_level(d: np.ndarray, median: float) -> bool:
