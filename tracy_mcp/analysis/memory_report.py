@@ -1033,6 +1033,51 @@ def _site_name(sites: dict[str, Any], i: int) -> str:
     return f"{sites['name'][i]} ({sites['thread'][i]})"
 
 
+@attrs.define
+class _Findings:
+    """What the memory summary is written from (the events, their sites and pools, the leak and growth tables),
+    and what its steps found on the way that the title quotes."""
+
+    ctx: Capture
+    ev: _Events
+    site: np.ndarray  # the site of each allocation
+    sites: dict[str, Any]
+    pools: dict[str, Any]
+    leaks: dict[str, Any]
+    leak_cs: dict[str, Any]
+    growth: dict[str, Any]
+    runup: dict[str, int]
+    frames: np.ndarray
+    ngame: int
+    lk: dict[str, Any] | None = None  # the first steady leak's group
+    lk2: dict[str, Any] | None = None  # a second leak: another zone or pool
+    by_stack: str = ""  # the first leak's function by callstack, when the callstacks name one
+    grows: dict[str, Any] | None = None  # a site that grows until exit
+    doubling: dict[str, Any] | None = None  # one buffer doubled all run
+    churn_site: tuple[str, int, int] | None = None  # the busiest site's call site by callstack
+
+    @property
+    def total(self) -> int:
+        return len(self.ev.size)
+
+    @property
+    def n_never(self) -> int:
+        return int((self.ev.t_free < 0).sum())
+
+    @property
+    def b_never(self) -> int:
+        return int(self.ev.size[self.ev.t_free < 0].sum())
+
+    @property
+    def npools(self) -> int:
+        return len(set(self.ev.pool.tolist()))
+
+    @property
+    def allp(self) -> int:
+        """The row of all pools together in `pools`."""
+        return len(self.pools["pool"]) - 1
+
+
 def _summary(
     ctx: Capture,
     ev: _Events,
@@ -1046,26 +1091,39 @@ def _summary(
     frames: np.ndarray,
     ngame: int,
 ) -> tuple[str, list[str]]:
-    total = len(ev.size)
-    never = ev.t_free < 0
-    n_never, b_never = int(never.sum()), int(ev.size[never].sum())
-    npools = len(set(ev.pool.tolist()))
+    """(title, lines): leaks first (they are what a "memory keeps growing" question is about), then what grows,
+    the peak and what held it, the churn; the tables by site and pool after."""
+    f = _Findings(ctx, ev, site, sites, pools, leaks, leak_cs, growth, runup, frames, ngame)
+    head = _leak_lines(f)
+    _growing_lines(f, head)
+    head += _peak_lines(f)
+    head += _churn_lines(f)
+    first = (
+        f"{f.total} allocations, {_size(int(ev.size.sum()))}, in {f.npools} pool{'s' if f.npools > 1 else ''}; "
+        f"{f.n_never} never freed ({f.b_never} B still allocated at the end of the capture)."
+    )
+    return _title(f), [first, *head, *_table_lines(f)]
+
+
+def _leak_lines(f: _Findings) -> list[str]:
+    """The steady leak (where, how much, when, at what rate, what was logged beside it) and a second one; or why
+    what is still allocated at the end is no leak."""
+    ctx, ev, site, sites, leaks = f.ctx, f.ev, f.site, f.sites, f.leaks
     head: list[str] = []
-    det: list[str] = []
-    # leaks first: they are what a "memory keeps growing" question is about
     steady = np.nonzero(leaks["steady"])[0]
-    lk = _leak_group(leaks, sites, int(steady[0])) if len(steady) else None
+    lk = f.lk = _leak_group(leaks, sites, int(steady[0])) if len(steady) else None
     # the steady leaks outside the first's group: another zone or pool leaking
     grouped = set(lk["ids"].tolist()) if lk is not None else set()
     others = [int(j) for j in steady if lk is not None and int(leaks["site_id"][j]) not in grouped]
-    lk2 = _leak_group(leaks, sites, others[0]) if others else None
+    lk2 = f.lk2 = _leak_group(leaks, sites, others[0]) if others else None
     n_more = len({str(leaks["name"][j]) for j in others}) - 1 if others else 0
     fn = _leak_function(ctx, ev, site, lk["ids"], str(lk["name"])) if lk is not None else ""
-    by_stack = f"{fn} (by callstack; in zone {lk['name']})" if lk is not None and fn else ""
+    f.by_stack = f"{fn} (by callstack; in zone {lk['name']})" if lk is not None and fn else ""
+    n_never, b_never = f.n_never, f.b_never
     if lk is not None:
         nb = lk["bytes"]
         leak_rows = np.flatnonzero(np.isin(site, lk["ids"]) & (ev.t_free < 0))
-        bursts = _bursts(ev.t_alloc[leak_rows], int(ev.t_alloc.max() - ev.t_alloc.min()) if total else 0)
+        bursts = _bursts(ev.t_alloc[leak_rows], int(ev.t_alloc.max() - ev.t_alloc.min()) if f.total else 0)
         when = (
             f"in {len(bursts)} bursts, none between them ("
             + ", ".join(f"{_t(a)}..{_t(b)}: {n}" for a, b, n in bursts)
@@ -1074,7 +1132,7 @@ def _summary(
             else f"steadily from {_t(lk['first'])} to {_t(lk['last'])}"
         )
         head.append(
-            f"LEAK: {by_stack or lk['name']} — {lk['count']} allocations x {lk['sizes']} = {nb} B"
+            f"LEAK: {f.by_stack or lk['name']} — {lk['count']} allocations x {lk['sizes']} = {nb} B"
             f"{'' if nb < 10_000 else ' = ' + _size(nb)} never freed, allocated {when} "
             f"({lk['count']} of its {lk['allocs']} allocations; "
             f"{fmt_pct(nb / b_never)} of what is still allocated at the end). "
@@ -1126,13 +1184,19 @@ def _summary(
         head.append("No steady leak: what is still allocated at the end is held by bounded sites (below).")
     else:
         head.append("No leak: every allocation was freed before the end of the capture.")
-    grows = _grows_until_exit(ctx, ev, site, sites)
-    if grows is not None:
-        head.insert(0 if lk is None else len(head), _growth_text(ctx, ev, site, sites, grows))
-    allp = len(pools["pool"]) - 1
-    doubling = _doubling_buffer(ctx, ev, site, int(pools["peak_bytes"][allp]))
-    if doubling is not None:
-        head.insert(0 if lk is None else len(head), _doubling_text(ctx, ev, sites, doubling))
+    return head
+
+
+def _growing_lines(f: _Findings, head: list[str]) -> None:
+    """What grows without leaking (a site freed only at exit, one buffer doubled all run; first when there is no
+    leak), what is freed only at exit, and sites bounded at a cap."""
+    ctx, ev, site, sites, leaks = f.ctx, f.ev, f.site, f.sites, f.leaks
+    f.grows = _grows_until_exit(ctx, ev, site, sites)
+    if f.grows is not None:
+        head.insert(0 if f.lk is None else len(head), _growth_text(ctx, ev, site, sites, f.grows))
+    f.doubling = _doubling_buffer(ctx, ev, site, int(f.pools["peak_bytes"][f.allp]))
+    if f.doubling is not None:
+        head.insert(0 if f.lk is None else len(head), _doubling_text(ctx, ev, sites, f.doubling))
     at_exit = _freed_at_exit(ctx, ev)
     if at_exit:
         head.append(at_exit)
@@ -1144,14 +1208,18 @@ def _summary(
             f"oldest: {sites['frees'][i]} of its {sites['allocs'][i]} allocations), like a cache at its cap"
             f"{_cap(ev, site == i)}. Path {sites['path'][i]}"
         )
-    # peak: over all pools when there are several
+
+
+def _peak_lines(f: _Findings) -> list[str]:
+    """The peak over all pools, what held it, and what the run-up to it allocated."""
+    ctx, sites, pools, growth, runup, allp = f.ctx, f.sites, f.pools, f.growth, f.runup, f.allp
     marked = not markless(ctx)  # a program that never marked a frame has no frame to name
     where = f" (frame {pools['peak_frame'][allp]})" if pools["peak_frame"][allp] >= 0 and marked else ""
-    head.append(
+    head = [
         f"Peak: {_size(pools['peak_bytes'][allp])} live at {_t(pools['peak_ns'][allp])}{where}"
-        f"{' over all pools' if npools > 1 else ''}; " + _peak_window(pools, allp)
-    )
-    holders = _at_peak(ev, site, sites, int(pools["peak_ns"][allp]), int(pools["peak_bytes"][allp]))
+        f"{' over all pools' if f.npools > 1 else ''}; " + _peak_window(pools, allp)
+    ]
+    holders = _at_peak(f.ev, f.site, sites, int(pools["peak_ns"][allp]), int(pools["peak_bytes"][allp]))
     if holders:
         head.append(f"  held at the peak by: {'; '.join(holders)}")
     if runup and len(growth["bytes"]):
@@ -1175,19 +1243,26 @@ def _summary(
         ]
         if nxt:
             head.append(f"  also allocated in the run-up and live at the peak: {', '.join(nxt)}")
-    # churn: most allocations, and most bytes
+    return head
+
+
+def _churn_lines(f: _Findings) -> list[str]:
+    """The site with most allocations (its call site by callstack, its sizes, the same path on all threads) and
+    the one with most bytes."""
+    ctx, ev, site, sites, ngame, total = f.ctx, f.ev, f.site, f.sites, f.ngame, f.total
     i = 0
-    head.append(
+    head = [
         f"Most allocations: {sites['name'][i]} ({sites['thread'][i]}) — {sites['allocs'][i]} "
         # a program that never marks a frame has Tracy's own two frames only: no rate per frame to speak of
-        f"({sites['allocs'][i] / total:.1%} of all){_per_frame(sites, i, 0 if markless(ctx) else len(frames), ngame)}"
+        f"({sites['allocs'][i] / total:.1%} of all)"
+        f"{_per_frame(sites, i, 0 if markless(ctx) else len(f.frames), ngame)}"
         f"{_per_loop_run(ctx, ev, site, sites, i, ngame)}, median size "
         f"{sites['median_size_bytes'][i]} B ({sites['min_size_bytes'][i]}-{sites['max_size_bytes'][i]} B), "
         f"{_fate(sites, i)}{_freed_where(ctx, ev, site == i, int(sites['freed_in_zone'][i]))}; path {sites['path'][i]}"
-    )
-    churn_site = _busiest_call_site(ctx, ev, site == i)
-    if churn_site is not None:  # a coarse zone (UI::Update) holds many functions: the callstacks name the one
-        text, n, n_cs = churn_site
+    ]
+    f.churn_site = _busiest_call_site(ctx, ev, site == i)
+    if f.churn_site is not None:  # a coarse zone (UI::Update) holds many functions: the callstacks name the one
+        text, n, n_cs = f.churn_site
         head.append(f"  by callstack: {n} of its {n_cs} allocations with a callstack ({n / n_cs:.0%}) come from {text}")
     sizes = _size_mix(ev.size[site == i])
     if sizes:
@@ -1231,7 +1306,14 @@ def _summary(
             f"{sites['allocs'][b]} allocations (median {sites['median_size_bytes'][b]} B){verdict}"
             f"{_freed_where(ctx, ev, site == b, int(sites['freed_in_zone'][b]))}."
         )
-    if n_never:
+    return head
+
+
+def _table_lines(f: _Findings) -> list[str]:
+    """The never-freed sites (and call stacks), the sites by allocation count, the pools, the discards."""
+    sites, pools, leaks, leak_cs, ngame, npools = f.sites, f.pools, f.leaks, f.leak_cs, f.ngame, f.npools
+    det: list[str] = []
+    if f.n_never:
         det.append("Never freed, by site: count x size = bytes, allocated from .. to — path [thread, pool]")
         for j in range(min(len(leaks["site_id"]), 5)):
             i = int(leaks["site_id"][j])
@@ -1272,28 +1354,34 @@ def _summary(
                 f"  {pools['pool'][k]}: {pools['allocs'][k]}, {_size(pools['bytes'][k])}, peak "
                 f"{_size(pools['peak_bytes'][k])} ({_t(pools['peak_ns'][k])}), {pools['never_freed'][k]}"
             )
-    nd = int(pools["discards"][allp])
+    nd = int(pools["discards"][f.allp])
     if nd:
         det.append(
             f"Discards: {nd} times many allocations were freed at one instant (a pool discard), "
-            f"{int(pools['discarded_allocs'][allp])} allocations in all."
+            f"{int(pools['discarded_allocs'][f.allp])} allocations in all."
         )
-    # the title is every headline in one line (the summary of a capture quotes it)
+    return det
+
+
+def _title(f: _Findings) -> str:
+    """Every headline in one line (the summary of a capture quotes it): the leak (or none), what grows, a cap, the
+    peak, the site with most allocations (on all its threads)."""
+    ev, sites, pools, leaks, lk, lk2, npools = f.ev, f.sites, f.pools, f.leaks, f.lk, f.lk2, f.npools
     if lk is not None:
         at = _leak_where(lk, npools)
-        leak = f"LEAK in {by_stack or lk['name']}{at}: {lk['count']} x {lk['sizes']} = {lk['bytes']} B never freed"
+        leak = f"LEAK in {f.by_stack or lk['name']}{at}: {lk['count']} x {lk['sizes']} = {lk['bytes']} B never freed"
         if lk2 is not None:
             at2 = _leak_where(lk2, npools)
             leak += f"; a second LEAK in {lk2['name']}{at2}: {lk2['count']} x {lk2['sizes']} = {lk2['bytes']} B"
-    elif n_never:
-        leak = f"no steady leak ({n_never} allocations, {b_never} B, still live at the end)"
+    elif f.n_never:
+        leak = f"no steady leak ({f.n_never} allocations, {f.b_never} B, still live at the end)"
     else:
         leak = "no leak (everything freed)"
-    if grows is not None:
-        i = int(grows["site"])
-        leak += f"; {sites['name'][i]} GROWS until exit: {_size(grows['bytes'])} made steadily, freed only at exit"
-    if doubling is not None:
-        i, rows = int(doubling["site"]), doubling["rows"]
+    if f.grows is not None:
+        i = int(f.grows["site"])
+        leak += f"; {sites['name'][i]} GROWS until exit: {_size(f.grows['bytes'])} made steadily, freed only at exit"
+    if f.doubling is not None:
+        i, rows = int(f.doubling["site"]), f.doubling["rows"]
         leak += (
             f"; {sites['name'][i]} GROWS one buffer all run: {_size(int(ev.size[rows[0]]))} -> "
             f"{_size(int(ev.size[rows[-1]]))} in {len(rows)} steps, each twice the last, freed only at exit"
@@ -1310,26 +1398,21 @@ def _summary(
     n_threads = len({str(x) for x in np.asarray(sites["thread"])[same]})
     allocs = int(np.sum(sites["allocs"][same]))
     per_frame = float(np.sum(sites["allocs_per_gameplay_frame"][same]))
-    per = f", {per_frame:.1f} per gameplay frame" if ngame else ""
+    per = f", {per_frame:.1f} per gameplay frame" if f.ngame else ""
     where = f"on {n_threads} threads: " if n_threads > 1 else ""
-    title = (
-        f"Memory ({total} allocations, {_size(int(ev.size.sum()))} allocated in all): {leak}; peak live "
-        f"{_size(pools['peak_bytes'][allp])} "
-        f"at {_t(pools['peak_ns'][allp])}; most allocations: {sites['name'][top]} ({where}{allocs}{per}, "
+    churn = f.churn_site
+    return (
+        f"Memory ({f.total} allocations, {_size(int(ev.size.sum()))} allocated in all): {leak}; peak live "
+        f"{_size(pools['peak_bytes'][f.allp])} "
+        f"at {_t(pools['peak_ns'][f.allp])}; most allocations: {sites['name'][top]} ({where}{allocs}{per}, "
         f"median {sites['median_size_bytes'][top]} B"
         + (
-            f"; by callstack {churn_site[0].split(' (')[0]}"
-            if churn_site is not None and churn_site[1] >= CALL_SITE_SHARE * churn_site[2]
+            f"; by callstack {churn[0].split(' (')[0]}"
+            if churn is not None and churn[1] >= CALL_SITE_SHARE * churn[2]
             else ""
         )
         + ")."
     )
-    return title, [
-        f"{total} allocations, {_size(int(ev.size.sum()))}, in {npools} pool{'s' if npools > 1 else ''}; {n_never} "
-        f"never freed ({b_never} B still allocated at the end of the capture).",
-        *head,
-        *det,
-    ]
 
 
 def _leak_where(lk: dict[str, Any], npools: int) -> str:
