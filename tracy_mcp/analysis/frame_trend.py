@@ -145,7 +145,53 @@ def _machine_step(ctx: Capture, ph: FramePhases, g: np.ndarray, k: int) -> str:
     return "from then on " + machine_words(found[0], int(found[1].sum()), len(ratios))
 
 
+@attrs.define
+class _Run:
+    """What _trend() reads while it writes: the gameplay frames in tenths and their medians, the direction of the
+    drift, the zones and plots by tenth, the zone that moves with the frame time (`lead`) and a step."""
+
+    ph: FramePhases
+    parts: list[np.ndarray]
+    med: np.ndarray  # median frame per tenth
+    up: bool
+    down: bool
+    zones: list[dict[str, Any]] = attrs.field(factory=list)
+    plots: list[dict[str, Any]] = attrs.field(factory=list)
+    of_growth: str = "of the growth"
+    span: str = ""  # the frame times' move in words
+    waits: list[dict[str, Any]] = attrs.field(factory=list)
+    movers: list[dict[str, Any]] = attrs.field(factory=list)
+    lead: dict[str, Any] | None = None
+    follows: str = ""  # what the lead follows (a plot, its zone text's number)
+    by_text: str = ""
+    stepped: tuple[int, float, float] | None = None  # (index into the gameplay frames, R² of the step, of a line)
+    moved_from: int | None = None  # where a plot that stepped with it began to move
+    absorbed: str = ""  # the work grew all along; a step is only where the pacer's slack ran out
+
+    @property
+    def g(self) -> np.ndarray:
+        return self.ph.gameplay
+
+
 def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
+    """Fills `res`: the tenths, the drift (or a step, stairs, a hold), the zone that moves with it, plots that
+    climb while the frame time holds, and what was logged as it stepped."""
+    run = _tenths(res, ph)
+    _zones_and_plots(ctx, res, run)
+    _movers(ctx, run)
+    _level_title(ctx, res, run)
+    _lead_clause(res, run)
+    _climbing_title(ctx, res, run)
+    res.lines = _lines(run.med, run.movers, run.waits, run.plots)
+    if run.stepped is not None:
+        _step_words(ctx, res, run, run.stepped[0])
+    if run.lead is not None and run.by_text and run.by_text != run.follows:
+        res.lines.append(f"{run.lead['name']}: {run.by_text}.")
+
+
+def _tenths(res: FrameTrend, ph: FramePhases) -> _Run:
+    """The gameplay frames in tenths (the table), the ratio of the last tenth's median to the first's, the rank
+    correlation and slope over the run, and whether the frame time drifts."""
     res.frame_set = ph.set_name
     g = ph.gameplay
     parts = [p for p in np.array_split(g, PARTS) if len(p)]
@@ -167,122 +213,150 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
     up = res.ratio >= DRIFT and res.rho >= STEADY
     down = res.ratio <= 1 / DRIFT and res.rho <= -STEADY
     res.drifting = up or down
-    zones = _zone_growth(ctx, ph, parts)
+    return _Run(ph, parts, med, up, down)
+
+
+def _zones_and_plots(ctx: Capture, res: FrameTrend, run: _Run) -> None:
+    """The zones' and plots' tables by tenth, the zones' shares of the growth, and the span in words."""
+    ph, parts, med, g = run.ph, run.parts, run.med, run.g
+    run.zones = zones = _zone_growth(ctx, ph, parts)
     # a wait on the frame loop's thread takes up what the work leaves of a paced frame: shares of the growth in
     # work (the frame minus those waits), not of the frame's
     absorbed = sum(z["growth_ns"] for z in zones if z["wait"] and z["frame_thread"])
-    of_growth = "of the growth"
     if absorbed and abs(med[-1] - med[0] - absorbed) > 0.01 * med[0]:
         for z in zones:
             z["share_of_growth"] = z["growth_ns"] / (med[-1] - med[0] - absorbed)
-        of_growth = "of the growth in work (the frame minus its waits)"
+        run.of_growth = "of the growth in work (the frame minus its waits)"
     res.tables["zones"] = frame(_columns(zones))
-    plots = _plot_trends(ctx, ph, parts)
-    res.tables["plots"] = frame(_columns(plots))
+    run.plots = _plot_trends(ctx, ph, parts)
+    res.tables["plots"] = frame(_columns(run.plots))
     first, last = parts[0], parts[-1]
-    span = (
+    run.span = (
         f"median {fmt_ns(med[0])} in the first tenth of the gameplay frames ({first[0]}..{first[-1]}) -> "
         f"{fmt_ns(med[-1])} in the last ({last[0]}..{last[-1]}), {res.ratio:.2f}x; rank correlation with time "
         f"{res.rho:.2f}"
     )
-    if up or down:
-        span += (
+    if run.up or run.down:
+        run.span += (
             f"; by a linear fit {'+' if res.slope_ns >= 0 else '-'}{fmt_ns(abs(res.slope_ns))} per frame, "
             f"{'+' if res.slope_ns >= 0 else '-'}{fmt_ns(abs(res.slope_ns) * (len(g) - 1))} over the {len(g)} frames"
         )
+
+
+def _movers(ctx: Capture, run: _Run) -> None:
+    """The zones that move with the frame time (growing or shrinking with it; with it holding, only clear growth
+    on the frame's own thread), the waits that moved, and the lead with what it follows."""
+    med, zones = run.med, run.zones
     # work off the frame loop's thread that runs at its own pace gets more calls into a longer frame: it moves
     # only if its share of the frame moves too
     work = [z for z in zones if not z["wait"] and (z["frame_thread"] or z["share_rho"] * z["rho"] >= STEADY**2)]
     growers = [z for z in work if z["growth_ns"] >= GROWS * med[0] and z["rho"] >= STEADY]
     shrinkers = [z for z in work if -z["growth_ns"] >= GROWS * med[0] and z["rho"] <= -STEADY]
-    waits = [z for z in zones if z["wait"] and abs(z["growth_ns"]) >= GROWS * med[0]]
-    movers = shrinkers if down else growers
-    if not up and not down:  # frame time held: only clearly growing work on the frame's own thread (a pacer
+    run.waits = [z for z in zones if z["wait"] and abs(z["growth_ns"]) >= GROWS * med[0]]
+    run.movers = shrinkers if run.down else growers
+    if not run.up and not run.down:  # frame time held: only clearly growing work on the frame's own thread (a pacer
         # absorbed it); elsewhere, and in small steps, it is the machine's load varying over the run
-        movers = [z for z in growers if z["frame_thread"] and z["growth_ns"] >= HIDDEN * med[0] and z["rho"] >= 0.8]
-    lead = movers[0] if movers else None
-    follows = by_text = ""
+        run.movers = [z for z in growers if z["frame_thread"] and z["growth_ns"] >= HIDDEN * med[0] and z["rho"] >= 0.8]
+    run.lead = lead = run.movers[0] if run.movers else None
     if lead is not None:
-        res.culprit, res.culprit_thread = lead["name"], lead["thread"]
-        by_text = follows_text(ctx, lead["name"], lead["thread"])
-        follows = _follows(lead, plots, med) or by_text
-    stepped = _step(ph.dur[g].astype(np.float64)) if up or down else None
-    moved_from = None
-    absorbed = ""
-    if stepped is not None:
-        k, r2_step, r2_line = stepped
-        absorbed = _absorbed(ctx, ph, g, k, med, [w for w in waits if w["frame_thread"]])
-        plot_step = None if absorbed else _plot_step(ctx, ph, g, k)  # absorbed: the work, and its plot, grew all run
+        run.by_text = follows_text(ctx, lead["name"], lead["thread"])
+        run.follows = _follows(lead, run.plots, med) or run.by_text
+
+
+def _level_title(ctx: Capture, res: FrameTrend, run: _Run) -> None:
+    """The title's first words: a step at one frame (or the knee where growing work passes the period), stairs
+    marked by messages, a drift up or down, or a hold."""
+    ph, g, med, up, down = run.ph, run.g, run.med, run.up, run.down
+    if run.lead is not None:
+        res.culprit, res.culprit_thread = run.lead["name"], run.lead["thread"]
+    run.stepped = _step(ph.dur[g].astype(np.float64)) if up or down else None
+    if run.stepped is not None:
+        k, r2_step, r2_line = run.stepped
+        run.absorbed = _absorbed(ctx, ph, g, k, med, [w for w in run.waits if w["frame_thread"]])
+        # absorbed: the work, and its plot, grew all run
+        plot_step = None if run.absorbed else _plot_step(ctx, ph, g, k)
         if plot_step is not None:  # a plot of the program's that stepped too says more than a rank correlation
-            follows, moved_from = plot_step
+            run.follows, run.moved_from = plot_step
         before = float(np.median(ph.dur[g[:k]]))
-        knee = _knee(ph.dur[g].astype(np.float64), before) if absorbed and up else None
+        knee = _knee(ph.dur[g].astype(np.float64), before) if run.absorbed and up else None
         if knee is not None:  # no step: the frames leave the period where the work passes it, then follow the work
             k = knee
-            stepped = (k, r2_step, r2_line)
+            run.stepped = (k, r2_step, r2_line)
         res.step_frame = int(g[k])
         after = float(np.median(ph.dur[g[k:]]))
         if knee is not None:
-            span = (
+            run.span = (
                 f"median {fmt_ns(before)} in frames {g[0]}..{g[k - 1]}, then rising with the work to "
                 f"{fmt_ns(float(med[-1]))} in the last tenth"
             )
-            absorbed = absorbed.replace(": the step below is where the slack ran out, not where the work changed.", ".")
+            run.absorbed = run.absorbed.replace(
+                ": the step below is where the slack ran out, not where the work changed.", "."
+            )
             res.title = (
                 f"Frame time leaves its {fmt_ns(before)} period at frame {g[k]} ({ph.start[g[k]] / 1e9:.3f} s), where "
-                f"the work passes it: {span}."
+                f"the work passes it: {run.span}."
             )
         else:
-            span = (
+            run.span = (
                 f"median {fmt_ns(before)} in frames {g[0]}..{g[k - 1]} -> {fmt_ns(after)} in frames {g[k]}..{g[-1]} "
                 f"({after / max(before, 1.0):.2f}x), at once: one step at that frame explains {r2_step:.0%} of the "
                 f"frame times' variation, a straight line {r2_line:.0%}"
             )
             res.title = (
-                f"Frame time steps {'up' if up else 'down'} at frame {g[k]} ({ph.start[g[k]] / 1e9:.3f} s): {span}."
+                f"Frame time steps {'up' if up else 'down'} at frame {g[k]} ({ph.start[g[k]] / 1e9:.3f} s): {run.span}."
             )
         machine = _machine_step(ctx, ph, g, k)
         if machine:  # every zone stepped together: no system to name
             res.title = res.title[:-1] + f"; {machine}."
-            lead = None
+            run.lead = None
             res.culprit = res.culprit_thread = None
     elif up and (stairs := _message_steps(ctx, ph, g)):
         res.title = f"Frame time steps up {stairs}."
     elif up:
-        res.title = f"Frame time grows over the run: {span}."
+        res.title = f"Frame time grows over the run: {run.span}."
     elif down:
-        res.title = f"Frame time falls over the run: {span}."
+        res.title = f"Frame time falls over the run: {run.span}."
     else:
-        res.title = f"Frame time holds over the run: {span}."
-    shifted = _shifted(zones, lead) if lead is not None and up else ""
-    if lead is not None:
-        res.title = res.title[:-1] + (
-            f"; {'growing' if lead['growth_ns'] > 0 else 'shrinking'} with it: {lead['name']} ({lead['thread']}) "
-            f"{fmt_ns(lead['first_ns'])} -> {fmt_ns(lead['last_ns'])} per frame (medians of the first and last tenth)"
-            + (f", {fmt_pct(lead['share_of_growth'])} {of_growth}" if up or down else "")
-            + (
-                f", {lead['first_calls']:g} -> {lead['last_calls']:g} calls per frame"
-                if lead["first_calls"] > 0
-                and not 1 / CALLS_MOVED < lead["last_calls"] / lead["first_calls"] < CALLS_MOVED
-                else ""
-            )
-            + (f"; {follows}" if follows else "")
-            + "."
-            + shifted
-        )
+        res.title = f"Frame time holds over the run: {run.span}."
+
+
+def _lead_clause(res: FrameTrend, run: _Run) -> None:
+    """The zone that grows (or shrinks) with the frame time, by how much and what it follows; with the frame time
+    holding, the wait that shrank to leave it room."""
+    lead, up, down = run.lead, run.up, run.down
+    if lead is None:
         if not up and not down:
-            shrank = [w for w in waits if w["growth_ns"] < 0]
-            res.title = res.title[:-1] + (
-                f" The frame held because {shrank[0]['name']} ({shrank[0]['thread']}) shrank "
-                f"{fmt_ns(shrank[0]['first_ns'])} -> {fmt_ns(shrank[0]['last_ns'])} per frame: the slack left."
-                if shrank
-                else " The frame time did not follow."
-            )
-    elif not up and not down:
-        res.title = res.title[:-1] + "; no zone's time per frame grows steadily."
+            res.title = res.title[:-1] + "; no zone's time per frame grows steadily."
+        return
+    shifted = _shifted(run.zones, lead) if up else ""
+    res.title = res.title[:-1] + (
+        f"; {'growing' if lead['growth_ns'] > 0 else 'shrinking'} with it: {lead['name']} ({lead['thread']}) "
+        f"{fmt_ns(lead['first_ns'])} -> {fmt_ns(lead['last_ns'])} per frame (medians of the first and last tenth)"
+        + (f", {fmt_pct(lead['share_of_growth'])} {run.of_growth}" if up or down else "")
+        + (
+            f", {lead['first_calls']:g} -> {lead['last_calls']:g} calls per frame"
+            if lead["first_calls"] > 0 and not 1 / CALLS_MOVED < lead["last_calls"] / lead["first_calls"] < CALLS_MOVED
+            else ""
+        )
+        + (f"; {run.follows}" if run.follows else "")
+        + "."
+        + shifted
+    )
+    if not up and not down:
+        shrank = [w for w in run.waits if w["growth_ns"] < 0]
+        res.title = res.title[:-1] + (
+            f" The frame held because {shrank[0]['name']} ({shrank[0]['thread']}) shrank "
+            f"{fmt_ns(shrank[0]['first_ns'])} -> {fmt_ns(shrank[0]['last_ns'])} per frame: the slack left."
+            if shrank
+            else " The frame time did not follow."
+        )
+
+
+def _climbing_title(ctx: Capture, res: FrameTrend, run: _Run) -> None:
+    """The frames hold, yet the program's plots climb all run: a backlog builds up, and that leads."""
     climbing = [
         p
-        for p in plots
+        for p in run.plots
         # a plot that never goes down is a running count (progress, totals); one that climbs although it goes
         # down at times (a queue, a latency) is a backlog building up
         if p["type"] == "User"
@@ -292,38 +366,39 @@ def _trend(ctx: Capture, res: FrameTrend, ph: FramePhases) -> None:
         and abs(p["last"]) >= 2 * max(abs(p["first"]), 1e-9)
         and _still_high(p["tenths"])
     ]
-    if climbing and not up and not down:  # the frames hold, yet something builds up: that leads
-        res.climbing = [p["plot"] for p in climbing]
-        res.title = (
-            "Frame time holds over the run, but the program's plots climb all of it: "
-            + ", ".join(f"{p['plot']} {_value(p['first'])} -> {_value(p['last'])}" for p in climbing[:3])
-            + " (medians of the first and last tenth): something builds up that the frame time does not show "
-            "(work offered faster than it is done, or never released). "
-            + res.title.split(": ", 1)[1][0].upper()
-            + res.title.split(": ", 1)[1][1:]
+    if not climbing or run.up or run.down:
+        return
+    res.climbing = [p["plot"] for p in climbing]
+    res.title = (
+        "Frame time holds over the run, but the program's plots climb all of it: "
+        + ", ".join(f"{p['plot']} {_value(p['first'])} -> {_value(p['last'])}" for p in climbing[:3])
+        + " (medians of the first and last tenth): something builds up that the frame time does not show "
+        "(work offered faster than it is done, or never released). "
+        + res.title.split(": ", 1)[1][0].upper()
+        + res.title.split(": ", 1)[1][1:]
+    )
+    found = backlog(ctx, [p["id"] for p in climbing])
+    if found is not None:
+        res.title += " " + found.line()
+
+
+def _step_words(ctx: Capture, res: FrameTrend, run: _Run, k: int) -> None:
+    """Around the step at gameplay frame index `k`: a pacer that rounds the frames up to whole intervals, growing
+    work the pacer absorbed until the step (that leads), and what was logged as it stepped."""
+    ph, g = run.ph, run.g
+    paced = "" if run.absorbed else _paced_step(ph, g, k, [w for w in run.waits if w["frame_thread"]])
+    if paced:
+        res.title += " " + paced
+    if run.absorbed:  # the work grew all along; the step is only where the pacer's slack ran out
+        res.title = f"{run.absorbed} {res.title}"
+    back = k - 2 if run.moved_from is None else max(min(run.moved_from, k - 2), k - STEP_LOG_BACK)
+    logged = [m for m in in_frames(ctx, ph, g[max(back, 0) : k + 1]) if not m["before"]]
+    if logged:
+        res.lines.insert(
+            0,
+            "Logged as it stepped: "
+            + "; ".join(f'"{m["text"]}" ({m["time_ns"] / 1e9:.3f} s, {m["thread"]})' for m in logged[:3]),
         )
-        found = backlog(ctx, [p["id"] for p in climbing])
-        if found is not None:
-            res.title += " " + found.line()
-    res.lines = _lines(med, movers, waits, plots)
-    if stepped is not None:
-        paced = "" if absorbed else _paced_step(ph, g, stepped[0], [w for w in waits if w["frame_thread"]])
-        if paced:
-            res.title += " " + paced
-        if absorbed:  # the work grew all along; the step is only where the pacer's slack ran out
-            res.title = f"{absorbed} {res.title}"
-        back = (
-            stepped[0] - 2 if moved_from is None else max(min(moved_from, stepped[0] - 2), stepped[0] - STEP_LOG_BACK)
-        )
-        logged = [m for m in in_frames(ctx, ph, g[max(back, 0) : stepped[0] + 1]) if not m["before"]]
-        if logged:
-            res.lines.insert(
-                0,
-                "Logged as it stepped: "
-                + "; ".join(f'"{m["text"]}" ({m["time_ns"] / 1e9:.3f} s, {m["thread"]})' for m in logged[:3]),
-            )
-    if lead is not None and by_text and by_text != follows:
-        res.lines.append(f"{lead['name']}: {by_text}.")
 
 
 def _message_steps(ctx: Capture, ph: FramePhases, g: np.ndarray) -> str:
