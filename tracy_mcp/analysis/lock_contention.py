@@ -1169,6 +1169,8 @@ def _lock_lines(
     switches: int = 0,
     scope: str = "capture",
 ) -> list[str]:
+    """The lines on lock `k` (`x`, its row of the locks table): not contended in one line; contended, its wait,
+    what runs while it is held, where the waits happen, who makes them wait, and the threads."""
     names = [t["thread"] for t in threads]
     if not x["contended"]:
         never = (
@@ -1183,8 +1185,19 @@ def _lock_lines(
             f"({_pct(x['held_ns'], span)} of the {scope}), total wait {fmt_ns(x['wait_ns'])} (lock overhead, not "
             "contention)."
         ]
+    return [
+        *_wait_lines(k, x, span, len(names), scope),
+        *_held_lines(x, held),
+        *_where_waited(waits, roots),
+        *_blocker_lines(x, len(names), cores, switches),
+        *_thread_lines(threads),
+    ]
+
+
+def _wait_lines(k: int, x: dict[str, Any], span: int, nthreads: int, scope: str) -> list[str]:
+    """The contended lock's wait (blocked and handing over), how long it is held, and how the threads take turns."""
     out = [
-        f"{k}. {x['name']} ({x['type']}, {len(names)} threads) — CONTENDED",
+        f"{k}. {x['name']} ({x['type']}, {nthreads} threads) — CONTENDED",
         f"   wait (time lost: from asking for the lock to getting it): total {fmt_ns(x['wait_ns'])}, mean "
         f"{fmt_ns(x['mean_wait_ns'])}, p99 {fmt_ns(x['p99_wait_ns'])}, max {fmt_ns(x['max_wait_ns'])} over "
         f"{x['acquisitions']} acquisitions",
@@ -1209,6 +1222,12 @@ def _lock_lines(
                 else ""
             )
         )
+    return out
+
+
+def _held_lines(x: dict[str, Any], held: list[dict[str, Any]]) -> list[str]:
+    """What runs while the lock is held (and then), and a zone whose whole run holds it."""
+    out: list[str] = []
     if held:
         h = held[0]
         share = _pct(h["held_ns"], x["held_ns"])
@@ -1228,6 +1247,12 @@ def _lock_lines(
             )
         if x["type"] == "SharedLockable" and sum(h["held_ns"] for h in held) > x["held_ns"]:
             out.append("     (readers hold it together: these shares of the held time add up to more than 100%)")
+    return out
+
+
+def _where_waited(waits: list[dict[str, Any]], roots: list[dict[str, Any]]) -> list[str]:
+    """The zone the waits happen in and its share waiting; the wait's share of the top-level zones (the job)."""
+    out: list[str] = []
     if waits:
         w = waits[0]
         out.append(
@@ -1241,6 +1266,13 @@ def _lock_lines(
             f"it happens in ({r['path']}: {r['zones']} zones on {r['threads']} threads, {fmt_ns(r['zone_total_ns'])} "
             f"in total, {fmt_ns(r['zone_self_ns'])} of it their own time outside child zones)"
         )
+    return out
+
+
+def _blocker_lines(x: dict[str, Any], nthreads: int, cores: int, switches: int) -> list[str]:
+    """Who makes the others wait (one thread, or each holder in turn), its stalls and CPU, and a warning when more
+    threads than cores take the lock and no context switches tell whether holders were switched out."""
+    out: list[str] = []
     if x["blocker"]:
         zone = f", running {x['blocker_zone']}" if x["blocker_zone"] else ""
         share = _pct(x["blocker_ns"], x["blocked_ns"])
@@ -1255,12 +1287,18 @@ def _lock_lines(
         out.append(f"   {x['episodes']}")
     if x["blocker_cpu"]:
         out.append(f"   {x['blocker_cpu']}")
-    if cores and len(names) > cores and not switches:  # holders switched out while holding it look like long holds
+    if cores and nthreads > cores and not switches:  # holders switched out while holding it look like long holds
         out.append(
-            f"   {len(names)} threads take it on a {cores}-core machine (host info) and no context switches were "
+            f"   {nthreads} threads take it on a {cores}-core machine (host info) and no context switches were "
             "recorded: a holder switched out while holding the lock lengthens holds and waits (longest hold "
             f"{fmt_ns(x['max_hold_ns'])}); record context switches to tell"
         )
+    return out
+
+
+def _thread_lines(threads: list[dict[str, Any]]) -> list[str]:
+    """Per thread: acquisitions, wait, max wait, held; and the threads that wait most (or that all wait alike)."""
+    out: list[str] = []
     out.append("   per thread: acquisitions, wait, max wait, held")
     for t in threads[:8]:
         out.append(
