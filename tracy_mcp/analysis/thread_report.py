@@ -119,7 +119,6 @@ def thread_report(
     res.tables = {
         k: frame(_columns([], c)) for k, c in (("top_zones", TOP_COLS), ("pools", POOL_COLS), ("waits", WAIT_COLS))
     }
-    span = hi - lo
     if ctx._cpu().n == 0:
         res.title = "thread_report: none recorded (the capture has no CPU zones)."
         return res
@@ -152,6 +151,25 @@ def thread_report(
             WAIT_COLS,
         )
     )
+    res.title = _busiest_title(ctx, rows, pools, waits, what, lo, hi)
+    res.lines, waits = _report_lines(ctx, rows, pools, waits, prof, lo, hi, ph, top)
+    if thread is not None:
+        _focus_on(ctx, res, thread, rows, top_rows, waits, what)
+    return res
+
+
+def _busiest_title(
+    ctx: Capture,
+    rows: list[dict[str, Any]],
+    pools: list[dict[str, Any]],
+    waits: list[WaitZone],
+    what: str,
+    lo: int,
+    hi: int,
+) -> str:
+    """The busiest thread (or the threads that tie), its top zone and who waits for it; a job the frame waits for,
+    a run that ends on one thread's last job, or zone time mostly off a CPU lead instead."""
+    span = hi - lo
     b = rows[0]
     dom = ""
     if b["_work"]:
@@ -165,7 +183,7 @@ def thread_report(
         )
     tied = [r["thread"] for r in rows if b["working"] - r["working"] <= TIE]
     if len(tied) > 1:  # no single busiest thread: name them all rather than pick one
-        res.title = (
+        title = (
             f"Busiest threads: {len(tied)} threads tie at {fmt_pct(b['working'])} working of {what} "
             f"({fmt_ns(span)}): {name_list(tied)}; e.g. {b['thread']}{dom.replace('; its', ', its', 1)}."
         )
@@ -176,19 +194,36 @@ def thread_report(
             if close
             else ""
         )
-        res.title = (
+        title = (
             f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){beside}{dom}."
         )
-    res.title = res.title[:-1] + _waiters(ctx, rows, waits, b, span, lo, hi) + "."
+    title = title[:-1] + _waiters(ctx, rows, waits, b, span, lo, hi) + "."
     critical = _critical_job(ctx, rows, waits, lo, hi)
     if critical:  # the frame waits for one job, whichever thread runs it: that, not the busiest thread, limits it
-        res.title = f"{critical} {res.title}"
+        title = f"{critical} {title}"
     tail = idle_tail(ctx, pools, waits, lo, hi) if what == WHOLE else ""
     if tail:  # a run without frames that ends on one thread: its last job, not the busiest thread, sets the end
-        res.title = f"{tail} {res.title}"
+        title = f"{tail} {title}"
     asleep = _mostly_off_cpu(rows, b, what, span)
     if asleep:  # zone time that context switches show was spent off a CPU: say so first, and who did run
-        res.title = asleep
+        title = asleep
+    return title
+
+
+def _report_lines(
+    ctx: Capture,
+    rows: list[dict[str, Any]],
+    pools: list[dict[str, Any]],
+    waits: list[WaitZone],
+    prof: Any,
+    lo: int,
+    hi: int,
+    ph: FramePhases | None,
+    top: int,
+) -> tuple[list[str], list[WaitZone]]:
+    """(the summary lines: per thread and pool, oversubscription, time off a CPU, the profiler's own threads; the
+    waits by their share of the window, biggest first)."""
+    sl, labels, span = ctx._srclocs(), ctx._thread_labels(), hi - lo
     logs = {
         p["pool"]: [*_active_line(ctx, p, lo, hi), *_unit_lines(ctx, p, lo, hi, ph, waits), *_log_on(ctx, p)]
         for p in pools
@@ -202,7 +237,7 @@ def thread_report(
     waits = sorted(waits, key=lambda w: -share[(w.thread_row, w.name_idx)])
     fibered = {k: runs.covered(lo, hi) / max(hi - lo, 1) for k, runs in fiber_runs(ctx).items()}
     fibers = set(np.flatnonzero(fiber_rows(ctx)).tolist())
-    res.lines = _summary(
+    lines = _summary(
         rows,
         pools,
         waits,
@@ -219,19 +254,31 @@ def thread_report(
         fibers,
     )
     cores = host_cores(ctx)
-    res.lines[1:1] = _oversubscribed(rows, cores)
-    res.lines.extend(_off_cpu(ctx, rows, lo, hi, cores))
-    res.lines.extend(_profiler_and_records(ctx, lo, hi, cores))
-    if thread is not None:
-        chosen = set(np.flatnonzero(ctx._thread_mask(thread)).tolist())
-        picked = [r for r in rows if r["thread_id"] in chosen]
-        if not picked:
-            raise NotFoundError(f"no thread matching {thread!r} has zones in {what}; ctx.threads() lists them")
-        title, more = focus(ctx, picked[0], top_rows, waits, lo, hi, what)
-        others = [focus(ctx, r, top_rows, waits, lo, hi, what)[0] for r in picked[1:4]]
-        res.lines = [*more, *others, f"All threads: {res.title}", *res.lines]
-        res.title = title
-    return res
+    lines[1:1] = _oversubscribed(rows, cores)
+    lines.extend(_off_cpu(ctx, rows, lo, hi, cores))
+    lines.extend(_profiler_and_records(ctx, lo, hi, cores))
+    return lines, waits
+
+
+def _focus_on(
+    ctx: Capture,
+    res: ThreadReport,
+    thread: int | str,
+    rows: list[dict[str, Any]],
+    top_rows: list[dict[str, Any]],
+    waits: list[WaitZone],
+    what: str,
+) -> None:
+    """The chosen thread's time first (where it goes, what it waits for), the whole report after it."""
+    lo, hi = res.window
+    chosen = set(np.flatnonzero(ctx._thread_mask(thread)).tolist())
+    picked = [r for r in rows if r["thread_id"] in chosen]
+    if not picked:
+        raise NotFoundError(f"no thread matching {thread!r} has zones in {what}; ctx.threads() lists them")
+    title, more = focus(ctx, picked[0], top_rows, waits, lo, hi, what)
+    others = [focus(ctx, r, top_rows, waits, lo, hi, what)[0] for r in picked[1:4]]
+    res.lines = [*more, *others, f"All threads: {res.title}", *res.lines]
+    res.title = title
 
 
 def _waiters(
