@@ -1001,41 +1001,8 @@ def summarize(
     """(title, lines) of a comparison: `names` and `paths` as compare() classified them (sorted by impact), the
     frame statistics of each side (None without frames), what counts and totals were compared by (`per`), and the
     parts (source locations, zone texts) that moved where their name's figures hid it."""
-    d = _classified(a, b, names, paths, fa, fb, per, min_change, alpha, locs)
-    for step in (
-        _lead_words,
-        _regression_title,
-        _new_work_titles,
-        _more_calls_title,
-        _weighed_leads,
-        _frame_titles,
-        _startup_and_improved,
-        _finding_lines,
-        _rare_and_split_titles,
-        _frame_lines,
-        _whole_run_titles,
-        _beside_the_zones,
-    ):
-        step(d)
-    if d.halves:  # said first, over whatever leads: the frame counts and times of one side are halves
-        d.title = f"{d.halves} marks two frames per loop (its frame times are halves, not faster frames); " + d.title
-    return d.title, d.lines
-
-
-def _classified(
-    a: Capture,
-    b: Capture,
-    names: list[dict[str, Any]],
-    paths: list[dict[str, Any]],
-    fa: dict[str, Any] | None,
-    fb: dict[str, Any] | None,
-    per: str,
-    min_change: float,
-    alpha: float,
-    locs: list[dict[str, Any]],
-) -> _Draft:
-    """The draft: names by kind, the regressions the title can tell, the pairs of gone and new names, the lock a
-    regressed zone now waits on and a leak one run alone has."""
+    # names by kind, the regressions the title can tell, the pairs of gone and new names, the lock a regressed zone
+    # now waits on and a leak one run alone has
     by: dict[str, list[dict[str, Any]]] = {}
     for r in names:
         by.setdefault(r["kind"], []).append(r)
@@ -1058,10 +1025,28 @@ def _classified(
     said, more, locked = waits_and_leaks(a, b, top, memory_totals(a)[2], memory_totals(b)[2])
     # a regression whose added time is mostly a lock wait: its calls wait for each other, not for the cores
     waits_on_lock = str(top["name"]) if top is not None and locked >= LOCK_EXPLAINS else ""
-    return _Draft(
+    d = _Draft(
         a, b, names, paths, fa, fb, per, min_change, alpha, locs, by, lead, reg_all, reg, pairs, worse, split,
         waits_on_lock, said, more, top,
     )  # fmt: skip
+    for step in (
+        _lead_words,
+        _regression_title,
+        _new_work_titles,
+        _more_calls_title,
+        _weighed_leads,
+        _frame_titles,
+        _startup_and_improved,
+        _finding_lines,
+        _rare_and_split_titles,
+        _frame_lines,
+        _whole_run_titles,
+        _beside_the_zones,
+    ):
+        step(d)
+    if d.halves:  # said first, over whatever leads: the frame counts and times of one side are halves
+        d.title = f"{d.halves} marks two frames per loop (its frame times are halves, not faster frames); " + d.title
+    return d.title, d.lines
 
 
 def _lead_words(d: _Draft) -> None:

@@ -868,16 +868,27 @@ def _explain_frames(
 
 
 @attrs.define
-class _Growth:
-    """What _analyse() reads its answer from: the analysed slow frames (`detail`) and typical ones (`ref`), each
-    (thread, zone name) column's self time per frame and growth over its typical value, the frame loop's thread
-    (`home`) and the waits on it, and (after _pick_culprits) the zone that grew most in each analysed frame."""
+class _Asked:
+    """What _analyse() is asked: the result to fill, the title's head, the frames' name in the summary (SLOW, or
+    frames the caller chose: "frame 812") and the typical frame when it is the neighbours' (else the median)."""
 
     res: SlowFrames
     head: str
     what: str
     base_ns: float | None
-    chosen: bool  # frames the caller chose need not be slow: the zone that grew most, not a culprit
+
+    @property
+    def chosen(self) -> bool:
+        """Frames the caller chose need not be slow: the zone that grew most, not a culprit."""
+        return self.what != SLOW
+
+
+@attrs.define
+class _Growth(_Asked):
+    """What _analyse() reads its answer from: the analysed slow frames (`detail`) and typical ones (`ref`), each
+    (thread, zone name) column's self time per frame and growth over its typical value, the frame loop's thread
+    (`home`) and the waits on it, and (after _pick_culprits) the zone that grew most in each analysed frame."""
+
     names: Any
     labels: list[str]
     detail: np.ndarray
@@ -952,7 +963,7 @@ def _analyse(
 ) -> SlowFrames:
     """The zones that grew in the frames `slow` against their median over `typical` frames; `what` names the
     frames in the summary (SLOW, or frames the caller chose: "frame 812")."""
-    g = _growth(ctx, res, ph, slow, typical, head, what, base_ns)
+    g = _growth(ctx, ph, slow, typical, _Asked(res, head, what, base_ns))
     _pick_culprits(ctx, ph, g)
     g.msgs = in_frames(ctx, ph, slow)
     res.table = frame(
@@ -976,16 +987,7 @@ def _analyse(
     return res
 
 
-def _growth(
-    ctx: Capture,
-    res: SlowFrames,
-    ph: FramePhases,
-    slow: np.ndarray,
-    typical: np.ndarray,
-    head: str,
-    what: str,
-    base_ns: float | None,
-) -> _Growth:
+def _growth(ctx: Capture, ph: FramePhases, slow: np.ndarray, typical: np.ndarray, asked: _Asked) -> _Growth:
     """The analysed frames (the slowest, up to a row budget) against typical ones spread over the run: each
     column's self time and growth, the frame loop's thread and its waits."""
     names = ctx._srclocs().names
@@ -997,7 +999,7 @@ def _growth(
     nref = int(np.clip(TYPICAL_ROWS / per_frame, 15, 100))
     if len(ref) > nref:
         ref = ref[np.linspace(0, len(ref) - 1, nref).astype(I64)]
-    res.typical_frames = len(ref)
+    asked.res.typical_frames = len(ref)
     fr = np.concatenate([detail, ref])
     m = frame_self_time(ctx, fr, ph.start[fr], ph.end[fr])
     nd = len(detail)
@@ -1030,8 +1032,8 @@ def _growth(
         bool,
     )
     return _Growth(
-        res, head, what, base_ns, what != SLOW, names, labels, detail, ref, fr, m, typ, typ_cnt, growth, home, waits,
-        is_wait, paces, chains,
+        asked.res, asked.head, asked.what, asked.base_ns, names, labels, detail, ref, fr, m, typ, typ_cnt, growth,
+        home, waits, is_wait, paces, chains,
     )  # fmt: skip
 
 

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
 I64 = np.int64
+Rows = list[dict[str, Any]]  # a table as row dicts (threads, pools, top zones)
 WHOLE = "the whole capture"
 IDLE = 0.25  # a pool member working less than this share of the window is called idle
 SHOWN = 20
@@ -158,15 +159,7 @@ def thread_report(
     return res
 
 
-def _busiest_title(
-    ctx: Capture,
-    rows: list[dict[str, Any]],
-    pools: list[dict[str, Any]],
-    waits: list[WaitZone],
-    what: str,
-    lo: int,
-    hi: int,
-) -> str:
+def _busiest_title(ctx: Capture, rows: Rows, pools: Rows, waits: list[WaitZone], what: str, lo: int, hi: int) -> str:
     """The busiest thread (or the threads that tie), its top zone and who waits for it; a job the frame waits for,
     a run that ends on one thread's last job, or zone time mostly off a CPU lead instead."""
     span = hi - lo
@@ -212,8 +205,8 @@ def _busiest_title(
 
 def _report_lines(
     ctx: Capture,
-    rows: list[dict[str, Any]],
-    pools: list[dict[str, Any]],
+    rows: Rows,
+    pools: Rows,
     waits: list[WaitZone],
     prof: Any,
     lo: int,
@@ -264,8 +257,8 @@ def _focus_on(
     ctx: Capture,
     res: ThreadReport,
     thread: int | str,
-    rows: list[dict[str, Any]],
-    top_rows: list[dict[str, Any]],
+    rows: Rows,
+    top_rows: Rows,
     waits: list[WaitZone],
     what: str,
 ) -> None:
