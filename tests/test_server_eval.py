@@ -36,6 +36,22 @@ def test_exception_traceback_shows_user_lines_and_prior_output() -> None:
     assert info.value.partial_output == "before\n"
 
 
+def test_common_stumbles_come_with_a_hint() -> None:
+    import pandas as pd
+
+    frame = pd.DataFrame({"name": ["a"]}, index=pd.RangeIndex(1, name="id"))
+    for code in ("df.id", "df['id']", "df.groupby('name').agg(n=('id', 'size'))"):
+        with pytest.raises(evaluator.EvalError) as info:
+            evaluator.run_code(code, {"df": frame})
+        assert "Hint: in the tables `id` is the DataFrame's index" in info.value.formatted, code
+    with pytest.raises(evaluator.EvalError) as info:
+        evaluator.run_code("import no_such_module_here", {})
+    assert "Hint: no_such_module_here is not installed in the server" in info.value.formatted
+    with pytest.raises(evaluator.EvalError) as info:
+        evaluator.run_code("{}['missing']", {})
+    assert "Hint" not in info.value.formatted  # no hint where none applies
+
+
 def test_syntax_error_is_reported_with_position() -> None:
     with pytest.raises(evaluator.EvalError) as info:
         evaluator.compile_code("x = (1,\n")

@@ -205,12 +205,25 @@ def compile_code(code: str, max_chars: int = MAX_CODE_CHARS) -> Compiled:
 
 
 def _user_traceback(exc: BaseException, filename: str) -> str:
-    """The traceback from the first frame of the user's code on (our own frames are noise to the reader)."""
+    """The traceback from the first frame of the user's code on (our own frames are noise to the reader), and a
+    hint for a stumble eval code often makes."""
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename != filename:
         tb = tb.tb_next
     lines = traceback.format_exception(type(exc), exc, tb if tb is not None else exc.__traceback__)
-    return "".join(lines).rstrip()
+    hint = _hint(exc)
+    return "".join(lines).rstrip() + (f"\nHint: {hint}" if hint else "")
+
+
+def _hint(exc: BaseException) -> str:
+    """What to do instead, for the stumbles seen in eval code: the tables' key `id` taken for a column (it is
+    the DataFrame's index), a module the server does not have."""
+    text = str(exc)
+    if isinstance(exc, (AttributeError, KeyError)) and "'id'" in text:
+        return "in the tables `id` is the DataFrame's index, not a column: df.index, or df.reset_index() to make it one"
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        return f"{exc.name} is not installed in the server; numpy (np) and pandas (pd) are, beside ctx's analyses"
+    return ""
 
 
 def _pictures(value: Any, images: list[bytes] | None) -> str | None:
