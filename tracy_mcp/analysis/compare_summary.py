@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import numpy as np
 
-from tracy_mcp.analysis.alternating_frames import alternating
 from tracy_mcp.analysis.call_context import call_contexts, quote_kind
 from tracy_mcp.analysis.capture_diff import (
     build_change,
@@ -20,6 +19,17 @@ from tracy_mcp.analysis.capture_diff import (
     other_changes,
     program_functions,
     thread_changes,
+)
+from tracy_mcp.analysis.compare_frames import (
+    HITCH_RATIO,
+    alternation_change,
+    crossed_interval,
+    ended_calls,
+    hitch_change,
+    long_frames,
+    other_sets,
+    pacer_late,
+    slack,
 )
 from tracy_mcp.analysis.compare_gpu import gpu_change, gpu_lines, gpu_title
 from tracy_mcp.analysis.compare_memory import peak_change
@@ -33,29 +43,24 @@ from tracy_mcp.analysis.compare_threads import (
     threads_running,
     top_gain,
 )
+from tracy_mcp.analysis.compare_units import unit_latency
 from tracy_mcp.analysis.compare_waits import waits_and_leaks
 from tracy_mcp.analysis.cpu_runs import host_cores, time_split
 from tracy_mcp.analysis.formatting import clause_before, clip_text, fmt_ns, fmt_pct
-from tracy_mcp.analysis.frame_phases import default_frame_set, frame_phases, markless, paired_marks, periodic
+from tracy_mcp.analysis.frame_phases import frame_phases, markless, paired_marks
 from tracy_mcp.analysis.machine_factor import MIN_CALLS, machine_factor, machine_words
 from tracy_mcp.analysis.memory_report import allocations_by_zone
-from tracy_mcp.analysis.pacer_overshoot import pacer_overshoot
 from tracy_mcp.analysis.pipeline import pipeline_change
 from tracy_mcp.analysis.program_messages import one_off_after, one_off_before
 from tracy_mcp.analysis.rank_test import (
     BEYOND_MIN,
-    PART_MIN_CALLS,
     PART_TAIL_SHARE,
     TAIL_RATIO,
-    beyond_slowest,
     mann_whitney,
     smallest_p,
-    tail_moved,
 )
-from tracy_mcp.analysis.request_wait import request_wait
-from tracy_mcp.analysis.slow_frames import DEFAULT_FACTOR, PACED_FACTOR, PACED_LATE
 from tracy_mcp.analysis.startup import program_startup_ns, startup_what, startup_window
-from tracy_mcp.analysis.wait_zones import PACES, UNIT_MIN_RUNS, unit_name, wait_zones
+from tracy_mcp.analysis.wait_zones import wait_zones
 from tracy_mcp.analysis.waited_job import started_later
 from tracy_mcp.analysis.zone_paths import TEXT_KINDS, text_ids, zone_texts
 from tracy_mcp.errors import NotFoundError
@@ -64,21 +69,16 @@ if TYPE_CHECKING:
     from tracy_mcp.analysis.capture import Capture
 
 I64 = np.int64
-THROUGHPUT_MOVED = 1.25  # the unit of work ran this many times as often per second (or 1/x): throughput moved
 NEGLIGIBLE = 0.02  # a regression adding under this share of A's median frame per frame is not the news
 RUNS_ONLY = 0.6  # a zone whose calls span at most this share of the capture runs in one stretch of it
 NEAR_MESSAGE_NS = 200_000_000  # a one-off message this close to a stretch's end names it
-MISSED_SHARE = 0.1  # a paced loop with this share of B's frames at two intervals or more missed it
 CHANGED = ("regressed", "improved", "more calls", "fewer calls", "new", "gone")
-LONG_FRAMES_MIN = 3  # frames over 1.5x A's median worth counting in A and B
 UNIFORM_BEYOND = 1.3  # a zone this many times beyond the machine-wide factor regressed on top of it
-HITCH_RATIO = 2.0  # slow frames this many times as many (or as few) in B: the hitches' frequency changed
 ALLOC_RATIO = 2.0  # a regressed zone allocating this many times as often per call says so in the title
 RARE_CALLS = 5  # a zone run fewer times than this on a side cannot be tested...
 RARE_RATIO = 1.5  # ...and is named when its time per call moved this many times...
 RARE_NS = 1_000_000  # ...and by this much at least
 RARE_SHOWN = 3  # such zones listed
-QUEUE_MOVED = 2.0  # a queue wait this many times longer (or shorter) at p50 or p99 moved the latency users see
 RARE_LEADS = 2.0  # a one-off that got slower leads when it added this many times the top regression's time...
 RARE_INNER = 0.8  # ...with the one-off inside it that moved by this share of its change
 NEW_LEADS = 1.5  # a zone only B has leads beside a regression when it added this many times the regression's time
@@ -88,14 +88,9 @@ NS_SHOWN = 4  # namespaces listed
 STARTUP_CHANGE = 0.1  # a start-up (to the first frame mark) this much longer or shorter leads the title...
 STARTUP_EXPLAINS = 0.5  # ...naming the zone whose own time in it moved by this share of the change
 STARTUP_DELTA_NS = 100_000_000  # ...when it moved by at least this much
-ABSORBED = 0.005  # a pacing wait that moved this share of a frame or more absorbed the change
-UNIT_TAIL_RUNS = 1000  # a unit run this many times in both...
-UNIT_TAIL_SHARE = 0.03  # ...with this share of B's runs beyond A's p99 (3x chance) and a p99 TAIL_RATIO as long
-TAIL_THREAD = 0.6  # ...or this share of B's runs beyond A's p99 on one thread of several: that thread's tail
 PER_CALL_MOVED = 0.25  # a zone called more often whose time per call moved this much too says so
 CLOCKED = 0.25  # a zone's call count that moved with the run's length to within this share: paced by the clock
 CPU_HELD = 1.25  # a regressed zone whose time on a CPU per call grew less than this did not do more work
-CROSSED = 1.5  # a paced loop's median frame this much longer in B: its work may have crossed the period
 NEW_CALLER_SHARE = 0.5  # a call path only B has, holding this share of a zone's added calls, is named
 ALSO_SHOWN = 3  # other regressions named in the title after the one with most impact...
 ALSO_SHARE = 0.2  # ...adding this share of its time at least
@@ -103,7 +98,6 @@ WAIT_EXPLAINS = 0.5  # a wait that grew by this share of the frames' growth, no 
 SAMPLES_MIN = 20  # a function gaining this many CPU samples inside a regressed zone...
 SAMPLES_SHARE = 0.2  # ...and this share of the zone's samples in B is named
 NEW_THREAD_BUSY = 0.5  # a thread only B has, running zones this share of the capture, is load of B's own
-SAME_MEAN = 0.02  # mean frames this close tell hitches that the average (the fps) hides
 THREADS_GREW = 1.5  # a regressed zone run on this many times as many threads in B (beyond the cores) says so
 CONTEXT_ROWS = 20_000  # calls of a regressed zone read for their kind of call (an even sample beyond)
 CONTEXT_SLOWER = 1.5  # a kind of call this much slower per call while others held (within CONTEXT_HELD) is named
@@ -115,150 +109,6 @@ GONE_SHARE = 0.05  # a zone only A has, this share of A's median frame per frame
 SMALL_BESIDE = 0.1  # regressions adding under this share of the frame's growth follow a wait that explains it
 SLIVER = 0.001  # a regression adding under this share of a frame (or of the run) is left out of the title
 LOCK_EXPLAINS = 0.8  # a lock wait this share of a regression's added time explains it (no word on the cores)
-SET_FRAMES = 20  # a named frame set compared besides the main frames needs this many frames in each capture...
-MAX_SETS = 3  # ...and at most this many are
-
-
-def _unit_latency(a: Capture, b: Capture, alpha: float) -> str:
-    """'runs of <unit> (the unit of work) p50 x -> y (+z%), p99 ...; ' for a capture without main frames (a server's
-    requests, a batch job's items), the figure its users watch; '' when A has no unit of work or B lacks it."""
-    name = unit_name(a)
-    if name is None or not len(b._srclocs().rows_of(name)):  # B has no such zone (renamed): nothing to compare
-        return ""
-    za, zb = a.zones(name=name, as_frame=True), b.zones(name=name, as_frame=True)
-    za, zb = za[za["duration_ns"] > 0], zb[zb["duration_ns"] > 0]
-    da = za["duration_ns"].to_numpy().astype(np.float64)
-    db_ = zb["duration_ns"].to_numpy().astype(np.float64)
-    if min(len(da), len(db_)) < UNIT_MIN_RUNS:
-        return ""
-    (a50, a90, a99), (b50, b90, b99) = np.percentile(da, [50, 90, 99]), np.percentile(db_, [50, 90, 99])
-    p = mann_whitney(da, db_)[0]
-    noise = "" if p < alpha else ", within noise"
-    tail = _unit_tail(da, db_, a99, b99) if noise else ""
-    # the median held while a part of the runs moved: the tail is the news, not "within noise"; one thread of a
-    # pool holding it says more than its share
-    one = _tail_thread(zb, a99) if noise and b99 >= TAIL_RATIO * a99 else ""
-    if one:
-        noise = f"; the median within noise, but {one}"
-    elif tail:
-        noise = f"; the median within noise, but {tail}, p90 {fmt_ns(a90)} -> {fmt_ns(b90)}"
-    return (
-        _throughput(za, zb, name)
-        + _queue_wait(a, b, name)
-        + f"runs of {name} (the unit of work; {len(da)} -> {len(db_)}) p50 {fmt_ns(a50)} -> {fmt_ns(b50)} "
-        f"({(b50 - a50) / a50:+.1%}), p99 {fmt_ns(a99)} -> {fmt_ns(b99)}{noise}; "
-    )
-
-
-def _tail_thread(zb: Any, a99: float) -> str:
-    """'the tail is one thread's: 68 of the 74 runs of B over A's p99 (8.83 ms) are on Shard 3 (16.5% of its runs,
-    0.6% of the others')' when one thread of a pool holds TAIL_THREAD of B's runs beyond A's p99 and PART_TAIL_SHARE
-    of its own runs lie there; ''."""
-    over = zb["duration_ns"].to_numpy() > a99
-    threads = zb["thread"].astype(str).to_numpy()
-    if over.sum() < PART_MIN_CALLS // 4 or len(set(threads)) < 2:
-        return ""
-    names, counts = np.unique(threads[over], return_counts=True)
-    top = int(np.argmax(counts))
-    mine = threads == names[top]
-    share, rest = float(over[mine].mean()), float(over[~mine].mean())
-    if counts[top] < TAIL_THREAD * over.sum() or share < PART_TAIL_SHARE:
-        return ""
-    return (
-        f"the tail is one thread's: {counts[top]} of the {int(over.sum())} runs of B over A's p99 ({fmt_ns(a99)}) "
-        f"are on {names[top]} ({share:.1%} of its runs, {rest:.1%} of the others')"
-    )
-
-
-def _unit_tail(da: np.ndarray, db_: np.ndarray, a99: float, b99: float) -> str:
-    """'the tail grew: 20.6% of B's runs take longer than A's p99 (1% by chance)' when a part of the unit's runs
-    moved far (tail_moved), or 'the tail shrank: ...' the other way; ''."""
-    grew, shrank = float((db_ > a99).mean()), float((da > b99).mean())
-    # a few runs far beyond all of the other's are news for the unit (a tick that now overruns its budget), not
-    # for any zone (a few preempted calls on a loaded machine); so is a p99 that moved far over many runs
-    many = min(len(da), len(db_)) >= UNIT_TAIL_RUNS
-    if grew >= shrank and (
-        tail_moved(da, db_, grew)
-        or beyond_slowest(da, db_)
-        or (many and grew >= UNIT_TAIL_SHARE and b99 >= TAIL_RATIO * a99)
-    ):
-        return _tail_text("grew", da, db_, grew, "B's runs take", "A's")
-    if shrank > grew and (tail_moved(db_, da, shrank) or beyond_slowest(db_, da)):
-        return _tail_text("shrank", db_, da, shrank, "A's runs took", "B's")
-    return ""
-
-
-def _tail_text(how: str, base: np.ndarray, other: np.ndarray, share: float, whose: str, of: str) -> str:
-    """The tail clause: the share beyond `base`'s p99, or when fewer went far beyond all of `base`'s runs, how many
-    and how long they took."""
-    k = beyond_slowest(base, other)
-    if share >= PART_TAIL_SHARE or not k:
-        return f"the tail {how}: {share:.1%} of {whose} longer than {of} p99 (1% by chance)"
-    far = np.sort(other[other >= TAIL_RATIO * float(base.max())])
-    return (
-        f"the tail {how}: {k} of {whose.split(' ')[0]} {len(other)} runs took {TAIL_RATIO:g}x {of} slowest "
-        f"({fmt_ns(float(base.max()))}) or longer: {fmt_ns(float(far[0]))}..{fmt_ns(float(far[-1]))}"
-    )
-
-
-def _queue_wait(a: Capture, b: Capture, name: str) -> str:
-    """'queue wait before Request::Handle (after Net::Accept) p50 0.020 ms -> 22.91 ms, p99 ... ; end to end p50 ...
-    -> ...; ' when the unit's runs wait behind an earlier stage (request_wait, joined by id) and that wait moved
-    QUEUE_MOVED-fold at the median or p99 beyond a handling's median: the latency users see moved with no handler
-    slower (bursts of arrivals, fewer workers)."""
-    got = []
-    for c in (a, b):
-        t, sl = c._cpu(), c._srclocs()
-        rows = t.stat_rows(sl.rows_of(name))
-        rows = rows[t.valid[rows]]
-        if not len(rows):
-            return ""
-        rows = rows[np.argsort(t.start[rows], kind="stable")]
-        q = request_wait(c, int(sl.name_idx[t.srcloc[rows[0]]]), rows)
-        if q is None or not len(q.wait_ns):
-            return ""
-        got.append(q)
-    qa, qb = got
-    (wa50, wa99), (wb50, wb99) = np.percentile(qa.wait_ns, [50, 99]), np.percentile(qb.wait_ns, [50, 99])
-    handling = float(np.median(qb.handling_ns))
-    moved = any(
-        max(x, y) >= handling and max(x, y) >= QUEUE_MOVED * max(min(x, y), 1.0)
-        for x, y in ((wa50, wb50), (wa99, wb99))
-    )
-    if not moved:
-        return ""
-    (la50, la99), (lb50, lb99) = np.percentile(qa.latency_ns, [50, 99]), np.percentile(qb.latency_ns, [50, 99])
-    return (
-        f"queue wait before {name} (after {qb.stage}) p50 {fmt_ns(wa50)} -> {fmt_ns(wb50)}, p99 {fmt_ns(wa99)} -> "
-        f"{fmt_ns(wb99)}; from {qb.stage}'s start to {name}'s end p50 {fmt_ns(la50)} -> {fmt_ns(lb50)}, p99 "
-        f"{fmt_ns(la99)} -> {fmt_ns(lb99)}; "
-    )
-
-
-def _throughput(za: Any, zb: Any, name: str) -> str:
-    """'throughput 769 -> 384 runs of X per second (0.50x), on 6 -> 3 threads; ' when the rate of the unit of work
-    moved by THROUGHPUT_MOVED either way (a smaller pool, a lock that serializes the workers); '' otherwise. The
-    rate is over the span from the first run's start to the last run's end."""
-    rates = []
-    for z in (za, zb):
-        span = float(z["end_ns"].max() - z["start_ns"].min())
-        rates.append(len(z) / span * 1e9 if span > 0 else 0.0)
-    ra, rb = rates
-    if min(ra, rb) <= 0 or 1 / THROUGHPUT_MOVED < rb / ra < THROUGHPUT_MOVED:
-        return ""
-    ta, tb = za["thread_id"].nunique(), zb["thread_id"].nunique()
-    threads = f", on {ta} -> {tb} threads" if ta != tb else f", on the same {ta} thread(s)"
-    return f"throughput {ra:.4g} -> {rb:.4g} runs of {name} per second ({rb / ra:.2f}x){threads}; "
-
-
-def _long_frames(fa: dict[str, Any], fb: dict[str, Any]) -> str:
-    """' Frames over 1.5x A's median: A 0, B 40.' when their count moved: a median and a rank test over all frames
-    can hold while a few frames more miss their interval."""
-    limit = PACED_FACTOR * fa["median_ns"]
-    na, nb = int((fa["durs"] > limit).sum()), int((fb["durs"] > limit).sum())
-    if na == nb or max(na, nb) < LONG_FRAMES_MIN:
-        return ""
-    return f" {fa['what'][0].upper()}{fa['what'][1:]}s over {PACED_FACTOR:g}x A's median: A {na}, B {nb}."
 
 
 def _work_rows(names: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -339,94 +189,6 @@ def _uniform_factor(names: list[dict[str, Any]]) -> Uniform | None:
     return Uniform(factor, [r for r, x in zip(rows, near.tolist(), strict=True) if x], beyond, len(rows))
 
 
-def _far_apart(na: int, nb: int) -> bool:
-    """Slow-frame counts that moved by HITCH_RATIO either way, with enough of them to count."""
-    return max(na, nb) >= LONG_FRAMES_MIN and (nb >= HITCH_RATIO * max(na, 1) or na >= HITCH_RATIO * max(nb, 1))
-
-
-def _hitch_change(a: Capture, b: Capture, fa: dict[str, Any] | None, fb: dict[str, Any] | None) -> tuple[str, str]:
-    """'B hitches more often: 11 slow frames, every 0.73 s, vs 3 in A, every 2.54 s; in both Script::Update (Main
-    thread), 12.4 ms..17.6 ms in B's: the same hitch, more often' when the slow frames per second moved by
-    HITCH_RATIO (slow_frames of each capture); '' otherwise; beside it, B's culprit when it differs from A's. The
-    zone totals barely move when one hitch comes more often, so this is the comparison such a question needs."""
-    if not (fa and fb) or fa["what"] != "gameplay frame":
-        return "", ""
-
-    def far(factor: float) -> bool:  # cheap first look: the frames over factor x A's median
-        limit = factor * fa["median_ns"]
-        return _far_apart(int((fa["durs"] > limit).sum()), int((fb["durs"] > limit).sum()))
-
-    missed = far(PACED_FACTOR)  # the frames that missed an interval
-    # or frames over 2x (slow_frames' own rule): a burst of noise in A over 1.5x must not hide B's new hitches
-    doubled = far(2.0)
-    if not missed and not doubled and not far(PACED_LATE):  # or a limiter's late frames (slow_frames: PACED_LATE)
-        return "", ""
-    ra, rb = a.slow_frames(), b.slow_frames()
-    if not (missed or doubled) and all(r.threshold_ns >= PACED_FACTOR * r.median_ns for r in (ra, rb)):
-        return "", ""  # neither run's hitches are a paced loop's late frames
-    sa, sb = ra.table, rb.table
-    na, nb = len(sa), len(sb)
-    limit = PACED_FACTOR * fa["median_ns"]
-    if missed and (nb > na) != (int((fb["durs"] > limit).sum()) > int((fa["durs"] > limit).sum())):
-        # the missed intervals moved one way while the frames over 2x moved the other (frames two intervals long
-        # straddle 2x): the misses are the hitches the user sees
-        ra, rb = a.slow_frames(factor=PACED_FACTOR), b.slow_frames(factor=PACED_FACTOR)
-        sa, sb = ra.table, rb.table
-        na, nb = len(sa), len(sb)
-    if not _far_apart(na, nb):
-        return "", ""
-    more = nb > na
-    t = (rb if more else ra).table
-    zones = t["zone"].astype(str)
-    events = float((t["typical_ns"].to_numpy() == 0).mean()) if len(t) else 0.0  # zones absent from typical frames
-    if len(zones) >= 2 and int(zones.value_counts().max()) < 2 and events < 0.5:
-        # each slow frame grew in a different everyday zone (a loaded machine), not one hitch that recurs nor
-        # events of one kind (first-use compiles, each its own zone)
-        return "", ""
-
-    def every(t: Any) -> str:
-        st = np.sort(t["start_ns"].to_numpy()) if len(t) > 1 else np.zeros(0)
-        return f", every {fmt_ns(float(np.median(np.diff(st))))}" if len(st) > 1 else ""
-
-    def cause(r: Any) -> str:
-        if not r.culprit:
-            return ""
-        t = r.table
-        vals = t["slow_ns"].to_numpy()[t["zone"].astype(str).to_numpy() == r.culprit] if len(t) else []
-        span = f", {fmt_ns(float(np.min(vals)))}..{fmt_ns(float(np.max(vals)))}" if len(vals) else ""
-        why = f": {r.culprit_cause}" if r.culprit_cause else ""
-        where = f" ({r.culprit_where})" if r.culprit_where else ""
-        return f"{r.culprit}{where} ({r.culprit_thread}){span}{why}"
-
-    ca, cb = cause(ra), cause(rb)
-    same = bool(ra.culprit) and ra.culprit == rb.culprit and ra.culprit_thread == rb.culprit_thread
-    if more and cb and not same:  # what B's culprit did in A: a tail that grew, or new work
-        d = a._cpu().dur[_calls(a, str(rb.culprit))]
-        cb += (
-            f" (in A: p99 {fmt_ns(float(np.percentile(d, 99)))}, longest {fmt_ns(float(d.max()))})"
-            if len(d)
-            else " (not in A)"
-        )
-    what = (
-        f"in both from {cb} in B's: the same hitch, {'more' if more else 'less'} often"
-        if same
-        else "; ".join(x for x in (f"B's from {cb}" if cb else "", f"A's from {ca}" if ca else "") if x)
-    )
-    ma, mb = float(np.mean(fa["durs"])), float(np.mean(fb["durs"]))
-    hidden = (
-        f"; the mean frame holds ({fmt_ns(ma)} -> {fmt_ns(mb)}, p99 {fmt_ns(fa['p99_ns'])} -> {fmt_ns(fb['p99_ns'])}): "
-        "the average hides them"
-        if abs(mb / ma - 1) < SAME_MEAN
-        else ""
-    )
-    text = (
-        f"B hitches {'more' if more else 'less'} often: {nb} slow frame(s){every(sb)}, vs {na} in A{every(sa)}"
-        + (f"; {what}" if what else "")
-        + hidden
-    )
-    return text, "" if same or not cb else str(rb.culprit)
-
-
 def _allocating(a: Capture, b: Capture, r: dict[str, Any]) -> str:
     """'; it makes 44.1 allocations per call, 4.1 before' when a regressed zone allocates far more often per call
     (the allocations' own cost is inside its time); '' otherwise."""
@@ -478,23 +240,6 @@ def _negligible(
     if fa is not None:
         return abs(r["impact_ns"]) / max(fa["frames"], 1) < share * fa["median_ns"]
     return b is not None and abs(r["impact_ns"]) < share * max(int(b.get_last_time()), 1)
-
-
-def _slack(waits: list[dict[str, Any]], fa: dict[str, Any]) -> str:
-    """When the frame times held while a frame-pacing wait moved: the pacer absorbed the change, and how much slack
-    per frame is left (its time per frame in B)."""
-    pacer = next((r for r in waits if r.get("wait") == PACES), None)
-    if pacer is None:
-        return ""
-    a, b = pacer["mean_a_ns"], pacer["mean_b_ns"]
-    if abs(b - a) < ABSORBED * fa["median_ns"]:  # it held too: the change was not on the frame's path
-        return ""
-    way = "shrank" if b < a else "grew"
-    return (
-        f" The frame time held because {pacer['name']} (the frame-pacing wait) absorbed the change: its wait per "
-        f"call {way} {fmt_ns(a)} -> {fmt_ns(b)} ({(b - a) / fa['median_ns']:+.1%} of a frame), so the slack left "
-        f"before frames slow down is {fmt_ns(b)}" + (" (less than before)." if b < a else " (more than before).")
-    )
 
 
 def _per_call(r: dict[str, Any]) -> str:
@@ -563,7 +308,7 @@ def _count_by_text(a: Capture, b: Capture, name: str) -> str:
     lock's name, an endpoint) and one of them moved the count; '' otherwise."""
     counts = []
     for c in (a, b):
-        ids, n = np.unique(text_ids(c, _calls(c, name)), return_counts=True)
+        ids, n = np.unique(text_ids(c, ended_calls(c, name)), return_counts=True)
         if not 2 <= len(ids) <= TEXT_KINDS or ids[0] < 0:  # a call without a text: not a zone split by its text
             return ""
         counts.append({c._str(int(i)): int(k) for i, k in zip(ids.tolist(), n.tolist(), strict=True)})
@@ -572,16 +317,9 @@ def _count_by_text(a: Capture, b: Capture, name: str) -> str:
     return f"; by its text: '{clip_text(top, 60)}' {counts[0].get(top, 0)} -> {counts[1].get(top, 0)}"
 
 
-def _calls(ctx: Capture, name: str) -> np.ndarray:
-    """The zone rows of the ended calls of zone `name` (the engine's arrays: no zones() table built)."""
-    t = ctx._cpu()
-    rows = t.stat_rows(ctx._srclocs().rows_of(name))
-    return rows[t.valid[rows]]
-
-
 def _own_times(ctx: Capture, name: str) -> np.ndarray:
     """Own (self) time of each ended call of zone `name`."""
-    return ctx.self_time_array()[_calls(ctx, name)]
+    return ctx.self_time_array()[ended_calls(ctx, name)]
 
 
 def _by_context(a: Capture, b: Capture, name: str) -> tuple[str, str]:
@@ -655,8 +393,8 @@ def _by_thread_split(a: Capture, b: Capture, name: str) -> str:
 
 
 def _sampled_calls(ctx: Capture, name: str) -> np.ndarray:
-    """_calls, an even sample of CONTEXT_ROWS of them beyond that many (it stands for them all)."""
-    rows = _calls(ctx, name)
+    """ended_calls, an even sample of CONTEXT_ROWS of them beyond that many (it stands for them all)."""
+    rows = ended_calls(ctx, name)
     return rows[np.linspace(0, len(rows) - 1, CONTEXT_ROWS).astype(np.int64)] if len(rows) > CONTEXT_ROWS else rows
 
 
@@ -1067,7 +805,7 @@ def _lead_words(d: _Draft) -> None:
                 f"{fmt_ns(m.by_thread_b.get(m.home, 0))}); "
             )
     if d.fa is None or d.fa["what"] != "gameplay frame":  # no main frames (a server): its requests' latency first
-        d.lead += _unit_latency(a, b, d.alpha)
+        d.lead += unit_latency(a, b, d.alpha)
 
 
 def _regression_title(d: _Draft) -> None:
@@ -1295,8 +1033,8 @@ def _frame_titles(d: _Draft) -> None:
             f"({fb['median_ns'] / fa['median_ns'] - 1:+.1%}); ",
             1,
         )
-    d.title = d.title[:-1] + _crossed_interval(a, b, d.names, fa, fb) + "."
-    late = _pacer_late(a, b)
+    d.title = d.title[:-1] + crossed_interval(a, b, d.names, fa, fb) + "."
+    late = pacer_late(a, b)
     figures = f"({fb['median_ns'] / fa['median_ns'] - 1:+.1%}); "
     if late and figures in d.title:  # the frames grew in their limiter: that leads whatever else moved
         d.title = d.title.replace(figures, f"{figures}{late}; ", 1)
@@ -1516,7 +1254,7 @@ def _frame_lines(d: _Draft) -> None:
     if fa and fb:
         p = mann_whitney(fa["durs"], fb["durs"])[0]
         moved = p < d.alpha and abs(fb["median_ns"] / fa["median_ns"] - 1) >= d.min_change / 5
-        longer = _long_frames(fa, fb)  # more frames missed their interval: the frame time did not hold
+        longer = long_frames(fa, fb)  # more frames missed their interval: the frame time did not hold
         d.lines.append(
             f"{fa['what'][0].upper()}{fa['what'][1:]}s: A {fa['frames']}, median {fmt_ns(fa['median_ns'])}, "
             f"p90 {fmt_ns(fa['p90_ns'])}, "
@@ -1532,7 +1270,7 @@ def _frame_lines(d: _Draft) -> None:
             )
             + f" (p={p:.2g})."
             + longer
-            + ("" if moved or longer or not (d.reg or d.by.get("improved")) else _slack(d.names, fa))
+            + ("" if moved or longer or not (d.reg or d.by.get("improved")) else slack(d.names, fa))
         )
         loop_parts = frame_breakdown(d.a, d.b)
         if loop_parts:
@@ -1557,7 +1295,7 @@ def _whole_run_titles(d: _Draft) -> None:
         lines.insert(0, deeper + "; ctx.frame_pipeline() on each.")
         if NO_REGRESSION in d.title:
             d.put_first(deeper)
-    hitches, hitch_culprit = _hitch_change(a, b, fa, fb)
+    hitches, hitch_culprit = hitch_change(a, b, fa, fb)
     if hitches:  # one hitch coming more often moves no zone's per-call time: it leads
         fewer = " less often" in hitches.split(":")[0]
         # fewer hitches beside a regression is a side note, unless that regression is too small to matter; so
@@ -1574,7 +1312,7 @@ def _whole_run_titles(d: _Draft) -> None:
                 extra += f"; at a cost, run too rarely to test: {_rare_words(a, b, price)}"
             d.put_first(hitches + extra)
         lines.insert(0, hitches + " (ctx.slow_frames() on each).")
-    alternation = _alternation_change(a, b, fa) if fa and fb else ""
+    alternation = alternation_change(a, b, fa) if fa and fb else ""
     if alternation:  # the mean holds and few frames pass 2x the median: the unevenness is the change, first
         d.put_first(alternation)
         lines.insert(0, alternation + " (ctx.slow_frames() on each).")
@@ -1612,7 +1350,7 @@ def _on_cpu(a: Capture, b: Capture, reg: list[dict[str, Any]]) -> tuple[str, str
     for i, r in enumerate(reg[:4]):
         split = []
         for c in (a, b):
-            rows = _calls(c, str(r["name"]))
+            rows = ended_calls(c, str(r["name"]))
             got = time_split(c, rows)
             if got is None:
                 break
@@ -1639,72 +1377,6 @@ def _on_cpu(a: Capture, b: Capture, reg: list[dict[str, Any]]) -> tuple[str, str
     return first, "  On a CPU per call (context switches): " + "; ".join(parts)
 
 
-def _crossed_interval(
-    a: Capture, b: Capture, names: list[dict[str, Any]], fa: dict[str, Any], fb: dict[str, Any]
-) -> str:
-    """'; the frame thread's work (the frame minus <pacer>) x -> y crossed the z interval, so each frame waits for
-    the next one: on <thread> <zone> grew most (...)' when a paced loop's frames took twice as long in B because
-    its work just passed the period: the zone that did it is on the frame thread, whatever grew more elsewhere."""
-    pacer = next((r for r in names if r.get("wait") == PACES and r["kind"] != "new"), None)
-    if pacer is None:
-        return ""
-    period = fa["median_ns"]
-    if fb["median_ns"] < CROSSED * fa["median_ns"]:
-        # a part of B's frames missed the interval and took two (vsync): the work is at the period, not past it
-        ma, mb = (int((f["durs"] >= CROSSED * period).sum()) for f in (fa, fb))
-        if mb < MISSED_SHARE * len(fb["durs"]) or ma >= mb / 4:
-            return ""
-        oa, ob = _pacer_offset(a, str(pacer["name"])), _pacer_offset(b, str(pacer["name"]))
-        when = (
-            f" ({pacer['name']} starts {fmt_ns(oa)} -> {fmt_ns(ob)} into the frame, mean)"
-            if oa is not None and ob is not None
-            else ""
-        )
-        out = (
-            f"; {mb} of B's {len(fb['durs'])} frames ({mb / len(fb['durs']):.0%}) missed the {fmt_ns(period)} "
-            f"interval and took two or more ({ma} of A's {len(fa['durs'])}): the frame's work now reaches the "
-            f"interval{when}"
-        )
-    else:
-        work_a, work_b = fa["median_ns"] - pacer["mean_a_ns"], fb["median_ns"] - pacer["mean_b_ns"]
-        if not work_a < period <= work_b:
-            return ""
-        out = (
-            f"; the frame thread's work (the frame minus {pacer['name']}) {fmt_ns(work_a)} -> {fmt_ns(work_b)} "
-            f"crossed the {fmt_ns(period)} interval, so each frame waits for the next one"
-        )
-    t, sl = a._cpu(), a._srclocs()
-
-    def thread_of(name: str) -> int:
-        rows = t.stat_rows(sl.rows_of(name))
-        return int(np.bincount(t.owner[rows]).argmax()) if len(rows) else -1
-
-    home = thread_of(str(pacer["name"]))
-    grown = [r for r in names if r["kind"] == "regressed" and r["count_a"] and thread_of(str(r["name"])) == home]
-    if grown:
-        r = max(grown, key=lambda r: (r["mean_b_ns"] - r["mean_a_ns"]) * r["count_a"])
-        out += (
-            f": on {a._thread_labels()[home]}, {r['name']} grew most ({fmt_ns(r['mean_a_ns'])} -> "
-            f"{fmt_ns(r['mean_b_ns'])} per call)"
-        )
-    return out
-
-
-def _pacer_late(a: Capture, b: Capture) -> str:
-    """'in B the frame-pacing wait, not the work, sets the frame time: Frame::Limit ends the frames at a median
-    19.46 ms while the work before it takes 8.65 ms, past the 16.67 ms interval by a median 2.78 ms (A: not)' when
-    B's limiter oversleeps and A's did not (pacer_overshoot); '' otherwise."""
-    ob = pacer_overshoot(b)
-    if ob is None or pacer_overshoot(a) is not None:
-        return ""
-    return (
-        f"in B the frame-pacing wait, not the work, sets the frame time: {ob.name} ends the frames at a median "
-        f"{fmt_ns(ob.median_ns)} while the work before it takes {fmt_ns(ob.work_ns)}, past the "
-        f"{fmt_ns(ob.target_ns)} ({1e9 / ob.target_ns:.0f} fps) interval by a median {fmt_ns(ob.by_ns)} (A's did "
-        "not): B's limiter oversleeps"
-    )
-
-
 def _clocked(a: Capture, b: Capture, rows: list[dict[str, Any]]) -> set[str]:
     """The zones called more often only because the same job ran longer (a loop that polls or prefetches until the
     job ends): their count moved by the run's length ratio, to within CLOCKED."""
@@ -1713,48 +1385,6 @@ def _clocked(a: Capture, b: Capture, rows: list[dict[str, Any]]) -> set[str]:
     if abs(run - 1) < CLOCKED:
         return set()
     return {str(r["name"]) for r in rows if r["count_a"] > 0 and abs(r["count_b"] / r["count_a"] / run - 1) <= CLOCKED}
-
-
-def _alternation_change(a: Capture, b: Capture, fa: dict[str, Any]) -> str:
-    """'B's frames alternate 8.38 ms / 25.27 ms (medians; mean 16.93 ms) where A's do not (median 16.91 ms):
-    AI::Think runs every second frame in B (293 -> 148 runs, 8.50 ms -> 16.79 ms a run)' when B's frames alternate
-    and A's did not (alternating_frames); the reverse when A's did; '' otherwise."""
-    xa, xb = alternating(a), alternating(b)
-    if xb is not None and xa is None:
-        x, one, other = xb, "B", "A"
-    elif xa is not None and xb is None:
-        x, one, other = xa, "A", "B"
-    else:  # both alternate, or neither: no change in kind
-        return ""
-    text = (
-        f"{one}'s frames alternate {fmt_ns(x.short_ns)} / {fmt_ns(x.long_ns)} (medians; mean {fmt_ns(x.mean_ns)}) "
-        f"where {other}'s do not" + (f" (median {fmt_ns(fa['median_ns'])})" if one == "B" else "")
-    )
-    if not x.zone:
-        return text
-    ra, rb = _calls(a, x.zone), _calls(b, x.zone)
-    runs = f"{len(ra)} -> {len(rb)} runs"
-    if len(ra) and len(rb):
-        ta, tb = float(np.median(a._cpu().dur[ra])), float(np.median(b._cpu().dur[rb]))
-        runs += f", {fmt_ns(ta)} -> {fmt_ns(tb)} a run"
-    return f"{text}: {x.zone} runs every second frame in {one} ({runs})"
-
-
-def _pacer_offset(ctx: Capture, name: str) -> float | None:
-    """How far into its gameplay frame the pacing wait `name` starts, on average (its first call in each frame): where
-    the frame's work ends. None without frames or calls."""
-    ph = frame_phases(ctx)
-    rows = _calls(ctx, name)
-    if ph is None or not len(ph.gameplay) or not len(rows):
-        return None
-    g = ph.gameplay
-    starts = np.sort(ctx._cpu().start[rows])
-    first = np.searchsorted(starts, ph.start[g])  # each frame's first call at or after its start
-    ok = first < len(starts)
-    ok[ok] &= starts[first[ok]] < ph.end[g][ok]
-    if not ok.any():
-        return None
-    return float(np.mean(starts[first[ok]] - ph.start[g][ok]))
 
 
 def _new_detail(b: Capture, n: dict[str, Any], paths: list[dict[str, Any]], fb: dict[str, Any] | None) -> str:
@@ -1918,7 +1548,7 @@ def _runs_only(ctx: Capture, name: str) -> str:
     """' (it runs only 2.43-4.43 s of B's 7.53 s: from "Level docks started" to "Loading level: city")' when zone
     `name` runs in one stretch of the capture (a level, a mode), named by the program's one-off messages at its ends:
     "which part of the game" answered; '' when it runs all along."""
-    rows = _calls(ctx, name)
+    rows = ended_calls(ctx, name)
     if len(rows) < RARE_CALLS:
         return ""
     t = ctx._cpu()
@@ -1973,53 +1603,8 @@ def _beside_the_zones(d: _Draft) -> None:
         elif said:
             d.title = d.title[:-1] + "; " + said + "."
         d.lines += gpu_lines(gpu)
-    set_lines, set_hitch = _other_sets(a, b, d.alpha)
+    set_lines, set_hitch = other_sets(a, b, d.alpha)
     d.lines += set_lines
     if set_hitch and NO_REGRESSION in d.title:  # another loop of the program hitches now: that is the news
         d.title = d.title.replace(lead, lead + set_hitch + "; ", 1)
     d.lines += other_changes(a, b)  # beside the zone timings: threads, messages, memory, locks
-
-
-def _other_sets(a: Capture, b: Capture, alpha: float) -> tuple[list[str], str]:
-    """A line per named frame set both captures mark besides the one compared above (an audio callback, a physics
-    step): its frames in A and B and how many ran long (over 1.5x a fixed period's median: a lost period; else
-    over 2x), since a loop of its own can regress while the main frames hold."""
-    default = default_frame_set(a)
-    names_b = {str(f["name"]) for f in b._frame_sets()[1:]}
-    out: list[str] = []
-    hitch = ""  # title words for the first set whose long frames came HITCH_RATIO times as often
-    for fs in a._frame_sets()[1:]:
-        name = str(fs["name"])
-        if name == default or name not in names_b or len(out) >= MAX_SETS:
-            continue
-        pa, pb = frame_phases(a, name), frame_phases(b, name)
-        if pa is None or pb is None or min(len(pa.gameplay), len(pb.gameplay)) < SET_FRAMES:
-            continue
-        fixed = periodic(pa)
-        factor = PACED_FACTOR if fixed else DEFAULT_FACTOR
-        da, db = pa.dur[pa.gameplay], pb.dur[pb.gameplay]
-        long_a, long_b = int((da > factor * pa.median_ns).sum()), int((db > factor * pa.median_ns).sum())
-        pa99, pb99 = np.percentile(da, 99), np.percentile(db, 99)
-        out.append(
-            f"'{name}' frames: A {len(da)}, median {fmt_ns(pa.median_ns)}, p99 {fmt_ns(pa99)}, max {fmt_ns(da.max())}, "
-            f"{long_a} over {factor:g}x A's median; B {len(db)}, median {fmt_ns(pb.median_ns)}, p99 {fmt_ns(pb99)}, "
-            f"max {fmt_ns(db.max())}, {long_b} over it"
-            + (
-                " (a fixed period: a frame that long lost a period)."
-                if fixed  # its durations are the period: no rank test of them tells anything
-                else _durations_moved(da, db, alpha)
-            )
-        )
-        if not hitch and long_b >= LONG_FRAMES_MIN and long_b >= HITCH_RATIO * max(long_a, 1):
-            r = b.slow_frames(frame_set=name)
-            cause = f"; B's from {r.culprit} ({r.culprit_thread})" if r.culprit else ""
-            hitch = (
-                f"frame set '{name}': {long_b} frame(s) over {factor:g}x A's median {fmt_ns(pa.median_ns)} vs "
-                f"{long_a} in A (p99 {fmt_ns(pa99)} -> {fmt_ns(pb99)}){cause}"
-            )
-    return out, hitch
-
-
-def _durations_moved(da: np.ndarray, db: np.ndarray, alpha: float) -> str:
-    p = mann_whitney(da, db)[0]
-    return f"; durations {'differ beyond noise' if p < alpha else 'no change beyond noise'} (p={p:.2g})."
