@@ -152,8 +152,10 @@ def frame_thread(ctx: Capture, m: FrameSelfTime, nd: int, ref_start: np.ndarray,
         return int(np.argmax(cov))
     best = np.flatnonzero(gap <= gap.min() + 0.01)
     if len(best) > 1 and nd > 0:
-        # threads woken by the same vsync tie: in the slow frames (the first nd rows), the marking thread still
-        # runs its once-a-frame zones once; a thread looping at its own cadence runs them once per period
+        # threads woken by the same vsync tie: in the slow frames (the first nd rows), a thread looping at its own
+        # cadence runs its once-a-frame zones once per period, more than once; the marking thread runs them at most
+        # once (not at all when a stall took the whole frame), and so does a pool's worker (none when the frame's
+        # jobs went to another worker): the cadence threads are out, coverage picks among the rest
         typ_cnt = np.median(m.count[nd:], axis=0)
         slow_cnt = np.median(m.count[:nd], axis=0)
         runs = np.full(len(best), np.inf)
@@ -162,5 +164,5 @@ def frame_thread(ctx: Capture, m: FrameSelfTime, nd: int, ref_start: np.ndarray,
             if sel.any():
                 runs[i] = slow_cnt[sel].min()
         if np.isfinite(runs).any():
-            best = best[runs <= runs.min() + 0.5]
+            best = best[runs <= max(float(runs.min()), 1.0) + 0.5]
     return int(best[np.argmax(cov[best])])
