@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 
 
 def fmt_ns(ns: float | None) -> str:
@@ -56,8 +57,24 @@ def clip_text(s: str, n: int = 160) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
+SAME_NAME_MANY = 4  # threads sharing one name (told apart by their OS id) that name_list counts instead of lists
+
+
 def name_list(names: list[str]) -> str:
-    """Thread names with the numbered members of a pool collapsed into ranges: "JobWorker 0-5, Main thread"."""
+    """Thread names with the numbered members of a pool collapsed into ranges: "JobWorker 0-5, Main thread"; many
+    threads of one name, told apart by their OS id ("asset_export (20479)"), counted: "asset_export (120 threads)"."""
+    by_tid = [m.group(1) if (m := re.fullmatch(r"(.*\S) \(\d+\)", n)) else None for n in names]
+    count = Counter(b for b in by_tid if b is not None)
+    if any(k >= SAME_NAME_MANY for k in count.values()):
+        counted: list[str] = []
+        said: set[str] = set()
+        for n, b in zip(names, by_tid, strict=True):
+            if b is None or count[b] < SAME_NAME_MANY:
+                counted.append(n)
+            elif b not in said:
+                counted.append(f"{b} ({count[b]} threads)")
+                said.add(b)
+        names = counted
     numbered: dict[str, list[int]] = {}
     out: list[str] = []
     for n in names:

@@ -7,6 +7,7 @@ An analysis that fails is left out with a note, so the summary always answers.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -151,7 +152,10 @@ def _counts(ctx: Capture) -> list[tuple[str, int, str]]:
     plots = ctx.get_plots()
     user = sum(1 for p in plots if p.type == "User")
     pools = rows("mem_pools")
-    names = ", ".join(t["name"] for t in threads[:6]) + (", …" if len(threads) > 6 else "")
+    # a name several threads share is said once, with their count (a thread per task: "asset_export (120 threads)")
+    count = Counter(str(t["name"]) for t in threads)
+    shown = [n if count[n] == 1 else f"{n} ({count[n]} threads)" for n in dict.fromkeys(count)]
+    names = ", ".join(shown[:6]) + (", …" if len(shown) > 6 else "")
     return [
         ("zones", int(ctx.get_zone_count()), _plural(int(ctx.get_src_loc_count()), "source location")),
         ("threads", len(threads), names),

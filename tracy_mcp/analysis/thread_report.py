@@ -191,7 +191,7 @@ def _busiest_title(ctx: Capture, rows: Rows, pools: Rows, waits: list[WaitZone],
             f"Busiest thread: {b['thread']}, working {fmt_pct(b['working'])} of {what} ({fmt_ns(span)}){beside}{dom}."
         )
     title = title[:-1] + _waiters(ctx, rows, waits, b, span, lo, hi) + "."
-    critical = _critical_job(ctx, rows, waits, lo, hi)
+    critical = _critical_job(ctx, rows, waits, lo, hi, framed=what != WHOLE)
     if critical:  # the frame waits for one job, whichever thread runs it: that, not the busiest thread, limits it
         title = f"{critical} {title}"
     tail = idle_tail(ctx, pools, waits, lo, hi) if what == WHOLE else ""
@@ -303,7 +303,9 @@ def _waiters(
     return "; " + "; ".join(out[:2]) if out else ""
 
 
-def _critical_job(ctx: Capture, rows: list[dict[str, Any]], waits: list[WaitZone], lo: int, hi: int) -> str:
+def _critical_job(
+    ctx: Capture, rows: list[dict[str, Any]], waits: list[WaitZone], lo: int, hi: int, *, framed: bool = True
+) -> str:
     """'Critical path: ...' when a thread waits WAITER of the window or more for one job (a zone name that ends
     last before its waits end, on whichever thread runs it): how long that job runs, how late it starts after the
     wait begins, and how little its threads work otherwise; '' when no wait is for one job."""
@@ -341,8 +343,13 @@ def _critical_job(ctx: Capture, rows: list[dict[str, Any]], waits: list[WaitZone
                 if len(late) and float(np.median(late)) > 0
                 else ""
             )
-            + f"run on {name_list(on)} in turn, which work {busy} of the window each): that job bounds the frame, "
-            "not a busy thread; start it first, split it, or overlap it with the next frame."
+            + f"run on {name_list(on)} in turn, which work {busy} of the window each): "
+            + (
+                "that job bounds the frame, not a busy thread; start it first, split it, or overlap it with the next "
+                "frame."
+                if framed
+                else "that job bounds the run, not a busy thread; start the longest first, or split it."
+            )
         )
     return ""
 

@@ -66,6 +66,8 @@ PYTHON_BLOCKING = {  # (file, zone name) of the standard library's calls that bl
     for name in ("Condition.wait", "Event.wait", "Thread.join", "Semaphore.acquire", "Barrier.wait")
 } | {("queue.py", "Queue.get"), ("queue.py", "Queue.put"), ("_base.py", "Future.result"), ("_base.py", "wait")}
 PASSES = 3  # scans for waits, each without the waits found before
+TASK_THREADS = 8  # threads each running one zone of a name, so many: a thread per task, not a pool...
+TASK_LIFE = 0.25  # ...living a median of under this share of the capture
 LOCKSTEP_MIN_NS = 50_000  # other threads' units of work shorter than this are hand-offs, not work in lockstep
 FEW_RUNS_CHANCE = 0.01  # a join seen a few times only: how unlikely its runs' endings must be by chance
 SAMPLE = 1000  # runs checked per candidate zone
@@ -117,7 +119,8 @@ def kind_words(kind: str) -> str:
 
 def wrapper_rows(ctx: Capture) -> np.ndarray:
     """Zone rows that wrap their thread: they have children and last at least half of the thread's zone span.
-    Zones that long all contain the span's midpoint, so they are found on the chain of zones open there."""
+    Zones that long all contain the span's midpoint, so they are found on the chain of zones open there. A thread
+    started for one task (task_threads) has no wrapper: its one zone is the task."""
 
     def build() -> np.ndarray:
         t = ctx._cpu()
@@ -127,8 +130,9 @@ def wrapper_rows(ctx: Capture) -> np.ndarray:
         out: list[int] = []
         zb = db.col("threads", "zones_begin").tolist()
         ze = db.col("threads", "zones_end").tolist()
-        for a, z in zip(zb, ze, strict=False):
-            if z <= a:
+        tasks = task_threads(ctx)
+        for k, (a, z) in enumerate(zip(zb, ze, strict=False)):
+            if z <= a or k in tasks:
                 continue
             st = t.start[a:z]
             roots = a + np.flatnonzero(t.depth[a:z] == 0)
@@ -146,6 +150,31 @@ def wrapper_rows(ctx: Capture) -> np.ndarray:
         return np.asarray(sorted(out), I64)
 
     return ctx._db.cached("wrapper_rows", build)
+
+
+def task_threads(ctx: Capture) -> set[int]:
+    """Thread rows started for one task each (a thread per job, not a pool): each runs one top-level zone, of a
+    name at least TASK_THREADS threads run that way, and they live a median of under TASK_LIFE of the capture."""
+
+    def build() -> set[int]:
+        t, db = ctx._cpu(), ctx._db
+        if t.n == 0 or not db.has("threads", "zones_begin"):
+            return set()
+        zb = db.col("threads", "zones_begin").tolist()
+        ze = db.col("threads", "zones_end").tolist()
+        name_of = ctx._srclocs().name_idx
+        lone: dict[int, list[tuple[int, int]]] = {}  # root name -> (thread, its root's length)
+        for k, (a, z) in enumerate(zip(zb, ze, strict=False)):
+            if z > a and int(t.subtree_end[a]) == z and t.end[a] >= 0:  # one root zone holds all of it
+                lone.setdefault(int(name_of[t.srcloc[a]]), []).append((k, int(t.end[a] - t.start[a])))
+        span = max(int(t.end.max() - t.start.min()), 1)
+        out: set[int] = set()
+        for runs in lone.values():
+            if len(runs) >= TASK_THREADS and float(np.median([d for _, d in runs])) < TASK_LIFE * span:
+                out.update(k for k, _ in runs)
+        return out
+
+    return ctx._db.cached("task_threads", build)
 
 
 def wrapper_mask(ctx: Capture) -> np.ndarray:

@@ -1,0 +1,36 @@
+"""A batch that starts one thread per task (tests/data/assetexport-smallest_first.tracy, README.md there): each
+thread's one zone is the task, not a wrapper around its work, and a hundred threads of one name are counted, not
+listed. Expectations come from the plain tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracy_mcp import open_capture
+from tracy_mcp.analysis.formatting import name_list
+
+DATA = Path(__file__).parent / "data"
+CAPTURE = DATA / "assetexport-smallest_first.tracy"
+
+
+def test_threads_of_one_name_are_counted() -> None:
+    names = ["Main thread", *(f"asset_export ({tid})" for tid in range(20479, 20599))]
+    assert name_list(names) == "Main thread, asset_export (120 threads)"
+    # a few threads sharing a name are still named one by one
+    assert name_list(["Worker (12)", "Worker (13)", "Job 1", "Job 2"]) == "Worker (12), Worker (13), Job 1-2"
+
+
+def test_the_task_is_the_job_a_batch_waits_for() -> None:
+    with open_capture(CAPTURE) as c:
+        z = c.zones(as_frame=True)
+        roots = z[z["depth"] == 0]
+        tasks = roots[roots["name"] == "Asset::Export"]
+        assert len(tasks) == 120 and tasks["thread_id"].nunique() == 120  # the tables: a thread per task
+        assert len(c.frames(as_frame=True)) <= 2  # no frame marks of the program's own
+        r = c.thread_report()
+        s = c.summary()
+    assert "for one job, Asset::Export (a median " in r.title  # was Manifest::Register, its last step
+    assert "run on asset_export (120 threads) in turn" in r.title
+    assert "bounds the run" in r.title and "frame" not in r.title.split("Busiest")[0]
+    assert len(r.title) < 1200
+    assert "asset_export (120 threads)" in s.summary()
