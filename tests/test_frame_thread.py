@@ -1,5 +1,6 @@
-"""The frame loop's thread, when other threads' zones start with the frame too (tests/data/navtiles-play.tracy,
-clockgame-regress_b.tracy, fpsstats-session.tracy; README.md there). Expectations come from the plain tables."""
+"""The frame loop's thread, when other threads' zones start with the frame too, and the work it waits for
+(tests/data/navtiles-play.tracy, clockgame-regress_b.tracy, fpsstats-session.tracy, clothwait-stage.tracy;
+README.md there). Expectations come from the plain tables."""
 
 from __future__ import annotations
 
@@ -55,3 +56,15 @@ def test_a_stall_that_takes_the_marking_threads_whole_frame_keeps_it_the_frame_l
         assert len(slow) == 7 and (load > 100e6).all()
         r = c.slow_frames()
     assert r.culprit == "Loader::LoadChunk" and r.culprit_thread == "Main thread"
+
+
+def test_the_job_a_frame_waits_for_is_found_under_wrappers_and_before_a_short_last_one() -> None:
+    """clothwait: the main thread waits in Jobs::WaitForFrame for a 33-37 ms cloth job under three generic wrapper
+    zones, on whichever worker ran it; a short job ends after it, just before the wait does."""
+    with open_capture(DATA / "clothwait-stage.tracy") as c:
+        slow, cloth = _slow_frames_with(c, "Cloth::SolveConstraints")
+        assert len(slow) == 5 and (cloth > 30e6).all()
+        r = c.slow_frames()
+    assert r.culprit == "Cloth::SolveConstraints" and r.title.count("Worker ") == 3  # it ran on all three
+    assert "Jobs::WaitForFrame (Main thread) waits for it there" in r.title
+    assert any("banner_service_park, 160 iterations" in line for line in r.lines)

@@ -113,6 +113,8 @@ PREEMPTED = 0.3  # the frame thread's added wait for a core, this share of the s
 PREEMPTED_LEADS = 0.5  # ...and in the title at this share
 CHAIN_MAX = 3  # waits inside the job waited for, followed to the work at the end of the chain
 CHAIN_SHARE = 0.7  # ...when this share of the inner wait's runs end right after other work
+PASS_THROUGH = 0.95  # a zone whose one child holds this share of it, doing next to nothing itself, wraps it
+WRAP_DEPTH = 6  # wrappers looked through at most
 SHORT_LAST = 0.3  # the job ending last before an inner wait's end, this short against the wait, is not its cause
 CLIMB = 0.8  # a culprit adding under this share of its parent zone's growth: the parent (its steps together) is it
 MAX_CLIMB = 4
@@ -1667,6 +1669,9 @@ def _waited_work(
         return None
     units = joined.rows[joined.rows >= 0]
     work, mine = _most_common(ctx, units)
+    grew = _grew_during(ctx, run) if np.median(t.dur[mine]) < SHORT_LAST * np.median(t.dur[run]) else None
+    if grew is not None:  # the job that ended last was short: the wait was for what ran long before it
+        work, mine = grew[0], _longest_in(ctx, grew[1], run)
     chain = ""
     for _ in range(CHAIN_MAX):  # the job waited for may itself only wait, inside, for another job
         further = _waits_inside(ctx, mine)
@@ -1682,6 +1687,7 @@ def _waited_work(
         else:
             chain += f"; {work} itself only waits there, in {child}, for {nxt}"
         work, mine = nxt, nxt_rows
+    work, mine = _unwrapped(ctx, work, mine)
     labels = ctx._thread_labels()
     threads = sorted({labels[int(k)] for k in t.owner[mine].tolist()})
     durs = t.dur[mine].astype(float)
@@ -1760,6 +1766,41 @@ def _waited_for_a_core(
         "is other load taking its CPU, not its own work growing",
         added >= PREEMPTED_LEADS * excess,
     )
+
+
+def _longest_in(ctx: Capture, rows: np.ndarray, waits: np.ndarray) -> np.ndarray:
+    """Per wait run, the longest of `rows` that ended inside it (the job it waited for, among short ones)."""
+    t = ctx._cpu()
+    out = []
+    for w in waits.tolist():
+        inside = rows[(t.end[rows] >= t.start[w]) & (t.end[rows] <= t.end[w])]
+        if len(inside):
+            out.append(int(inside[int(np.argmax(t.dur[inside]))]))
+    return np.asarray(out, np.int64) if out else rows
+
+
+def _unwrapped(ctx: Capture, name: str, rows: np.ndarray) -> tuple[str, np.ndarray]:
+    """Runs of a job seen through generic wrappers (Task::Run > Job::Execute > Work::Invoke > Cloth::Solve): while
+    one child holds PASS_THROUGH of every run and the run itself does next to nothing, the child stands for it;
+    (name, rows) of the innermost such zones, or the ones given."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    selft = ctx.self_time_array()
+    for _ in range(WRAP_DEPTH):
+        inner = []
+        for r in rows.tolist():
+            kids = t.children(r)
+            dur = float(t.dur[r])
+            if len(kids) == 0 or dur <= 0 or selft[r] > (1 - PASS_THROUGH) * dur:
+                return name, rows
+            top = int(kids[int(np.argmax(t.dur[kids]))])
+            if float(t.dur[top]) < PASS_THROUGH * dur:
+                return name, rows
+            inner.append(top)
+        names = {str(sl.name[int(c)]) for c in t.srcloc[np.asarray(inner, np.int64)].tolist()}
+        if len(names) != 1:  # the wrappers hold different work in different runs: no one job to name
+            return name, rows
+        name, rows = names.pop(), np.asarray(inner, np.int64)
+    return name, rows
 
 
 def _most_common(ctx: Capture, rows: np.ndarray) -> tuple[str, np.ndarray]:
