@@ -8,6 +8,7 @@ contended lock however often it is taken.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -36,6 +37,7 @@ OCCASIONAL = 0.05  # a thread taking the lock under this share of the busiest ta
 STARVED_WAIT_NS = 5_000_000  # an exclusive wait this long on a reader/writer lock...
 STARVED_MIN = 3  # ...at least this many times,
 STARVED_READERS = 3  # ...that lets a median of this many shared acquisitions through: the writer starves
+LOCK_THREADS = 64  # Tracy keeps a lock's events for at most this many threads (its wait list is a 64-bit mask)
 ONE_BLOCKER = 0.6  # one thread's holds behind this share of the time blocked: it is the one making others wait
 HOLDER_PREEMPTED = 0.5  # a holder runnable but not running (or asleep) this share of the time others wait for it
 PER_THREAD = (
@@ -148,6 +150,7 @@ def lock_contention(
             )
     else:
         title, lines = _summary(tables, max(span, 1), host_cores(ctx), ctx._db.rows("ctx_switches"), scope)
+        title, lines = _thread_cap(ctx, locks, tables, title, lines, lo, hi)
         stuck_title, stuck_lines = _stuck(ctx)
         if stuck_title:  # waits that never end: the program hung there, whatever else the locks did
             title = f"{stuck_title} {title}"
@@ -1090,6 +1093,48 @@ def _top_group(values: list[float]) -> int:
         if r >= best:
             best, cut = r, i + 1
     return cut
+
+
+def _thread_cap(
+    ctx: Capture,
+    locks: list[_LockData],
+    tables: dict[str, dict[str, np.ndarray]],
+    title: str,
+    lines: list[str],
+    lo: int,
+    hi: int,
+) -> tuple[str, list[str]]:
+    """Tracy keeps a lock's events for at most LOCK_THREADS threads (a thread per task reaches it): when a lock has
+    that many and more threads run the zone its waits happen in, say that its figures cover part of them, in its
+    lines and, for the lock the title names, in the title."""
+    t, sl = ctx._cpu(), ctx._srclocs()
+    waits = _rows(tables["wait_zones"])
+    for d in locks:
+        if len(d.thread_rows) < LOCK_THREADS:
+            continue
+        zone = next((w["name"] for w in waits if w["lock_id"] == d.row), None)
+        if zone is None:
+            continue
+        rows = t.stat_rows(sl.rows_of(str(zone)))
+        rows = rows[(t.end[rows] > lo) & (t.start[rows] < hi)]
+        running = set(t.owner[rows].tolist())
+        missing = len(running - set(d.thread_rows.tolist()))
+        if missing <= 0:
+            continue
+        note = (
+            f"   Tracy keeps a lock's events for at most {LOCK_THREADS} threads: {d.name} has {len(d.thread_rows)}, "
+            f"while {len(running)} threads run {zone} (where its waits happen); the other {missing} left no lock "
+            f"events, so the figures here cover {len(d.thread_rows)} of them and the real wait is larger"
+        )
+        head = re.compile(rf"\d+\. {re.escape(d.name)} \(")  # the lock's first line: "1. Index::m_mutex (..."
+        at = next((k + 1 for k, x in enumerate(lines) if head.match(x)), len(lines))
+        lines.insert(at, note)
+        if f"Lock contention: {d.name} is contended" in title:
+            title = title[:-1] + (
+                f"; Tracy kept its events for {len(d.thread_rows)} of the {len(running)} threads that run {zone}: "
+                "the real wait is larger."
+            )
+    return title, lines
 
 
 def _summary(
