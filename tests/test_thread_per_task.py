@@ -1,6 +1,7 @@
-"""A batch that starts one thread per task (tests/data/assetexport-smallest_first.tracy, README.md there): each
-thread's one zone is the task, not a wrapper around its work, and a hundred threads of one name are counted, not
-listed. Expectations come from the plain tables."""
+"""Batches that start one thread per task (tests/data/assetexport-smallest_first.tracy, buildtool-leak.tracy;
+README.md there): each thread's one zone is the task, not a wrapper around its work, a hundred threads of one name
+are counted, not listed, and a leak of one block per thread is one steady leak. Expectations come from the plain
+tables."""
 
 from __future__ import annotations
 
@@ -34,3 +35,15 @@ def test_the_task_is_the_job_a_batch_waits_for() -> None:
     assert "bounds the run" in r.title and "frame" not in r.title.split("Busiest")[0]
     assert len(r.title) < 1200
     assert "asset_export (120 threads)" in s.summary()
+
+
+def test_a_leak_of_one_block_per_task_thread_is_a_steady_leak() -> None:
+    """buildtool-leak: 40 of 100 compile threads each leak one 2 KB diagnostics record, spread over the run."""
+    with open_capture(DATA / "buildtool-leak.tracy") as c:
+        ev = c.memory_events(as_frame=True)
+        never = ev[ev["free_ns"] < 0]
+        assert len(never) == 40 and never["size_bytes"].eq(2048).all()
+        assert never["alloc_thread_id"].nunique() == 40  # the tables: one block per thread
+        r = c.memory_report()
+    assert "LEAK in Diagnostics::Record (on 40 threads): 40 x 2048 B = 81920 B never freed" in r.title
+    assert any("40 threads cc1 job 1..98" in line for line in r.lines)

@@ -98,6 +98,9 @@ def name_list(names: list[str]) -> str:
                 runs[-1].append(k)
             else:
                 runs.append([k])
+        if len(runs) > SAME_NAME_MANY:  # many gaps (every other job of a hundred): the span and the count
+            parts.append(f"{len(nums)} threads {item}{nums[0]}..{nums[-1]}")
+            continue
         # "worker-0-1" would read as one name: a name ending in a separator gets its range spelt out
         spelt = item[-1:] in "-_."
         parts += [

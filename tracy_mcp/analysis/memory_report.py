@@ -592,7 +592,15 @@ def _pool_table(ev: _Events, pools: list[str], frames: np.ndarray) -> tuple[dict
 def _leaks(sites: dict[str, Any], span: int, ev: _Events, site: np.ndarray) -> dict[str, Any]:
     sel = np.nonzero(sites["never_freed"] > 0)[0]
     order = sel[np.argsort(-sites["never_freed_bytes"][sel], kind="stable")]
-    spread = (sites["last_leak_ns"][order] - sites["first_leak_ns"][order]) / span
+    # spread over the run of the same code's blocks on every thread: a thread started per task leaks once, its
+    # siblings over the whole run
+    first, last = sites["first_leak_ns"][order].astype(I64), sites["last_leak_ns"][order].astype(I64)
+    code = [(str(sites["path"][i]), str(sites["pool"][i])) for i in order.tolist()]
+    lo_of: dict[tuple[str, str], int] = {}
+    hi_of: dict[tuple[str, str], int] = {}
+    for key, a, b in zip(code, first.tolist(), last.tolist(), strict=True):
+        lo_of[key], hi_of[key] = min(lo_of.get(key, a), a), max(hi_of.get(key, b), b)
+    spread = np.asarray([hi_of[key] - lo_of[key] for key in code], np.float64) / span
     out = {
         k: sites[k][order]
         for k in (
