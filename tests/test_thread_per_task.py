@@ -47,3 +47,15 @@ def test_a_leak_of_one_block_per_task_thread_is_a_steady_leak() -> None:
         r = c.memory_report()
     assert "LEAK in Diagnostics::Record (on 40 threads): 40 x 2048 B = 81920 B never freed" in r.title
     assert any("40 threads cc1 job 1..98" in line for line in r.lines)
+
+
+def test_the_bytes_of_a_block_per_task_thread_are_counted_together() -> None:
+    """taskarena-spawn: each of 2,880 unnamed job threads makes one 1 MiB arena; the bytes are theirs together."""
+    with open_capture(DATA / "taskarena-spawn.tracy") as c:
+        ev = c.memory_events(as_frame=True)
+        arenas = ev[ev["size_bytes"] == 1 << 20]
+        assert len(arenas) == 2880 and arenas["alloc_thread_id"].nunique() == 2880  # the tables
+        r = c.memory_report()
+    assert "most allocations: Particles::Spawn (" in r.title
+    assert "most bytes: Arena::Create (unnamed threads: 2880 x 1048576 B, 12.0 per gameplay frame" in r.title
+    assert any(line.startswith("Most bytes: Arena::Create (unnamed threads) — ") for line in r.lines)

@@ -33,6 +33,8 @@ NO_ZONE = "(no zone)"
 PEAK_WINDOW = 0.95  # the window around the peak: live >= 95% of it
 HELD_FRAMES = 10  # large blocks living this many median frames or more are held (they pile up), not a frame's scratch
 RUNUP_FROM = 0.75  # a run-up is worth naming when the peak rose from at most 75% of it
+BYTES_LEAD = 10  # a site making this many times the busiest site's bytes, every frame, is named in the title
+UNNAMED = "(unnamed threads)"  # the pool of threads without a name of their own (a thread per task)
 STEADY_SPREAD = 0.25  # never-freed allocations spread over >= 25% of the capture: a steady leak, not start-up state
 # a site whose never-freed allocations spread like a steady leak's is bounded (a cache at its cap, evicting its
 # oldest) instead when under BOUNDED_EARLY of them come from the first half of its allocations: a leak keeps them all
@@ -747,12 +749,15 @@ def _growth_chain(ev: _Events, mine: np.ndarray, zone: str) -> str:
     )
 
 
-def _pooled_sites(sites: dict[str, Any]) -> list[list[int]]:
-    """The sites as shown: the same path and memory pool on the threads of one thread pool ("job-0".."job-5") as
-    one line, whose count is theirs together; by allocation count, busiest member first."""
+def _pooled_sites(sites: dict[str, Any], program: str = "") -> list[list[int]]:
+    """The sites as shown: the same path and memory pool on the threads of one thread pool ("job-0".."job-5", or
+    unnamed threads: the program's name or a bare thread id) as one line, whose count is theirs together; by
+    allocation count, busiest member first."""
     groups: dict[tuple[str, str, str], list[int]] = {}
     for k in range(len(sites["id"])):  # the table is by allocation count: members come busiest first
-        key = (str(sites["path"][k]), str(sites["pool"][k]), pool_of(str(sites["thread"][k])))
+        thread = str(sites["thread"][k])
+        pool = UNNAMED if thread.isdigit() or (program and thread == program) else pool_of(thread)
+        key = (str(sites["path"][k]), str(sites["pool"][k]), pool)
         groups.setdefault(key, []).append(k)
     return sorted(groups.values(), key=lambda m: -sum(int(sites["allocs"][k]) for k in m))
 
@@ -1063,6 +1068,7 @@ class _Findings:
     grows: dict[str, Any] | None = None  # a site that grows until exit
     doubling: dict[str, Any] | None = None  # one buffer doubled all run
     churn_site: tuple[str, int, int] | None = None  # the busiest site's call site by callstack
+    most_bytes: str = ""  # title words: the site making most bytes, made anew every frame, when not the busiest
 
     @property
     def total(self) -> int:
@@ -1294,27 +1300,60 @@ def _churn_lines(f: _Findings) -> list[str]:
             "No callstacks were recorded with the allocations: each site is the innermost zone open on the "
             "allocating thread, the finest place this capture gives."
         )
+    program = ctx.get_capture_program()
+    # the same code on unnamed threads started per task is one site: its bytes together, when they are the most
+    tasks = [m for m in _pooled_sites(sites, program) if len(_unnamed(sites, m, program)) > 1]
+    top = max(tasks, key=lambda m: sum(int(sites["bytes"][k]) for k in m), default=[])
     b = int(np.argmax(sites["bytes"]))
+    if top and sum(int(sites["bytes"][k]) for k in top) > int(sites["bytes"][b]):
+        b = top[0]
+    else:
+        top = [b]
     if b != i:
-        few = sites["allocs"][b] * 10 <= sites["allocs"][i]
-        per_b = float(sites["allocs_per_gameplay_frame"][b]) if ngame else 0.0
-        verdict = ": few large allocations, not churn" if few else ""
+        allocs_b = int(sum(int(sites["allocs"][k]) for k in top)) if len(top) > 1 else int(sites["allocs"][b])
+        few = allocs_b * 10 <= sites["allocs"][i]
+        per_b = float(sum(float(sites["allocs_per_gameplay_frame"][k]) for k in top)) if ngame else 0.0
+        every_frame = per_b >= 1 and (len(top) > 1 or int(sites["min_per_frame"][b]) >= 1)
+        verdict = ": few large allocations, not churn" if few and not (len(top) > 1 and every_frame) else ""
         life = int(sites["median_lifetime_ns"][b])
         ph = frame_phases(ctx)
         kept = ph is not None and life > HELD_FRAMES * ph.median_ns  # piled up over many frames, not a frame's scratch
-        if few and kept and per_b >= 1 and int(sites["min_per_frame"][b]) >= 1:
+        if few and kept and every_frame:
             verdict += f" ({per_b:.1f} large blocks a gameplay frame, each held a median {fmt_ns(life)}: they pile up)"
-        elif few and per_b >= 1 and int(sites["min_per_frame"][b]) >= 1:  # large blocks made anew in every frame
+        elif few and every_frame:  # large blocks made anew in every frame
             verdict += (
                 f" ({per_b:.1f} large blocks made anew in every gameplay frame, each living a median "
                 f"{fmt_ns(life)}: a buffer kept for reuse would spare even those)"
             )
+        mine = np.isin(site, top)
+        bytes_b = int(sum(int(sites["bytes"][k]) for k in top))
+        # threads started per task, each making a block: their bytes together are the churn, whatever the count says
+        if len(top) > 1 and bytes_b >= BYTES_LEAD * max(int(sites["bytes"][i]), 1) and per_b >= 1:
+            f.most_bytes = (
+                f"most bytes: {sites['name'][b]} ({_threads_of(sites, top, program)}: {allocs_b} x "
+                f"{sites['median_size_bytes'][b]} B, {per_b:.1f} per gameplay frame, {_size(bytes_b)} in all)"
+            )
         head.append(
-            f"Most bytes: {sites['name'][b]} ({sites['thread'][b]}) — {_size(sites['bytes'][b])} in "
-            f"{sites['allocs'][b]} allocations (median {sites['median_size_bytes'][b]} B){verdict}"
-            f"{_freed_where(ctx, ev, site == b, int(sites['freed_in_zone'][b]))}."
+            f"Most bytes: {sites['name'][b]} ({_threads_of(sites, top, program)}) — {_size(bytes_b)} in "
+            f"{allocs_b} allocations (median {sites['median_size_bytes'][b]} B){verdict}"
+            f"{_freed_where(ctx, ev, mine, int(sum(int(sites['freed_in_zone'][k]) for k in top)))}."
         )
     return head
+
+
+def _unnamed(sites: dict[str, Any], members: list[int], program: str) -> list[str]:
+    """The members' threads without a name of their own: a bare thread id, or the program's name."""
+    names = [str(sites["thread"][k]) for k in members]
+    return [n for n in names if n.isdigit() or (program and n == program)]
+
+
+def _threads_of(sites: dict[str, Any], members: list[int], program: str) -> str:
+    """The threads of a pooled site: their names, "unnamed threads" for those without a name of their own."""
+    names = [str(sites["thread"][k]) for k in members]
+    unnamed = _unnamed(sites, members, program)
+    if len(unnamed) > 1:  # (a site merges the threads that share a name: no count of them here)
+        return name_list([n for n in names if n not in unnamed] + ["unnamed threads"])
+    return name_list(names)
 
 
 def _table_lines(f: _Findings) -> list[str]:
@@ -1341,12 +1380,12 @@ def _table_lines(f: _Findings) -> list[str]:
         "Sites by allocation count: allocs, per gameplay frame, median size, bytes, never freed — path [thread"
         f"{', pool' if npools > 1 else ''}]"
     )
-    groups = _pooled_sites(sites)
+    groups = _pooled_sites(sites, f.ctx.get_capture_program())
     for members in groups[:8]:
         i = members[0]  # the busiest member stands for the median size
         allocs = int(sum(int(sites["allocs"][k]) for k in members))
         pf = f"{sum(float(sites['allocs_per_gameplay_frame'][k]) for k in members):.1f}" if ngame else "-"
-        threads = name_list([str(sites["thread"][k]) for k in members])
+        threads = _threads_of(sites, members, f.ctx.get_capture_program())
         where = f"{threads}, {sites['pool'][i]}" if npools > 1 else threads
         det.append(
             f"  {allocs:>8} {pf:>14} {sites['median_size_bytes'][i]:>8} B "
@@ -1419,7 +1458,9 @@ def _title(f: _Findings) -> str:
             if churn is not None and churn[1] >= CALL_SITE_SHARE * churn[2]
             else ""
         )
-        + ")."
+        + ")"
+        + (f"; {f.most_bytes}" if f.most_bytes else "")
+        + "."
     )
 
 
