@@ -1,5 +1,5 @@
 """Slow frames whose causes differ, and zone texts that tell no run apart (tests/data/gcpause-run.tracy,
-fiberjobs-run.tracy; README.md there). Expectations come from the plain tables."""
+fiberjobs-run.tracy, sectionstream-play.tracy; README.md there). Expectations come from the plain tables."""
 
 from __future__ import annotations
 
@@ -62,3 +62,21 @@ def test_hitches_only_early_in_the_run_say_so() -> None:
         r = c.slow_frames()
     assert r.culprit == "Shader::CompileVariant"
     assert "; all 8 within the first " in r.title and " of gameplay, none after." in r.title
+
+
+def test_a_one_off_leads_the_frames_that_catch_up_after_it() -> None:
+    """sectionstream-play: a ~21 ms section activation in 3 frames, then 2-3 frames each running the fixed physics
+    step 3-4 times at its usual cost: the activation is the cause, the extra steps its echo."""
+    with open_capture(DATA / "sectionstream-play.tracy") as c:
+        f = c.frames(as_frame=True)
+        load = c.zones(name="Level::StreamSection", as_frame=True)
+        steps = c.zones(name="Physics::Substep", as_frame=True)
+        r = c.slow_frames()
+    long_loads = load[load["duration_ns"] > 15e6]
+    assert len(long_loads) == 3  # the tables: three activations of ~21 ms
+    starts = f["start_ns"].to_numpy()
+    per_frame = np.bincount(np.searchsorted(starts, steps["start_ns"].to_numpy(), "right") - 1, minlength=len(f))
+    assert per_frame.max() >= 4 and (per_frame >= 3).sum() >= 4  # and frames running 3-4 steps after them
+    assert r.culprit == "Level::StreamSection" and r.culprit_thread == "Main thread"
+    assert "; the frames after each catch up: Physics::Substep (Main thread)" in r.title
+    assert "more runs at their usual cost" in r.title

@@ -77,6 +77,8 @@ ELSEWHERE_SHARE = 0.25  # the frame thread's top growth under this share of the 
 ELSEWHERE_RATIO = 4.0  # ...when it grew this many times as much (a paced frame's excess is a whole interval)
 SLOW = "the slow frames"  # how the default report names the frames it analyses
 NOT_SLOWER = 1.05  # a chosen frame at most this x the median frame is not called slower
+RUNS_AT_USUAL_COST = "more runs at their usual cost"
+CATCH_UP_FRAMES = 4  # slow frames this close after a one-off, running a step more often, catch up after it
 SECOND_CAUSE_TEXT = "; a second cause, in "
 EARLY_SHARE = 0.4  # slow frames all ending within this share of the gameplay frames' span: only early on
 RARE_MESSAGE = 3  # a message kind known by its first two words is logged at most this many times per slow frame
@@ -951,6 +953,10 @@ class _Culprit:
     lock: Any = None  # _lock_waits(): (line, waits, added wait, chain) for the lock the frame loop waited for
     held_by_culprit: bool = False  # the frame's thread waits for a lock the culprit's thread holds
     second: str = ""  # title words: a second recurring cause
+    second_at: np.ndarray = attrs.field(factory=lambda: np.zeros(0, I64))  # the second cause's frames
+    second_who: tuple[str, str] = ("", "")  # its zone and thread
+    clause: str = ""  # the title's words after "culprit ", before a second cause
+    more_runs: bool = False  # the culprit ran more often in the slow frames, each run at its usual cost
 
 
 def _analyse(
@@ -1151,6 +1157,24 @@ def _tell_culprit(
     _culprit_cause(ctx, ph, typical, g, c)
     if c.late_title:
         g.res.title = c.late_title
+    _catch_up(g, c)
+
+
+def _catch_up(g: _Growth, c: _Culprit) -> None:
+    """A one-off on the frame loop's thread (a section streamed in) and, in the frames after it, a fixed-step loop
+    running its step more times at its usual cost to catch up: the one-off is the cause, the steps its echo. The
+    title leads with the one-off, when it still reads as built (culprit, then the second cause)."""
+    if not (c.second and c.more_runs and len(c.second_at)):
+        return
+    after = g.detail[c.mine]
+    gap = after[:, None] - c.second_at[None, :]
+    if np.isin(after, c.second_at).any() or not ((gap >= 1) & (gap <= CATCH_UP_FRAMES)).any(axis=1).all():
+        return
+    if g.res.title != f"{g.head}: culprit {c.clause}{c.second}.":
+        return
+    frames, cause = c.second[len(SECOND_CAUSE_TEXT) :].split(": ", 1)
+    g.res.title = f"{g.head}: culprit {cause}, in {frames}; the frames after each catch up: {c.clause}."
+    g.res.culprit, g.res.culprit_thread = c.second_who
 
 
 def _culprit(ctx: Capture, ph: FramePhases, g: _Growth, culprit: int) -> _Culprit:
@@ -1227,11 +1251,10 @@ def _culprit_title(ctx: Capture, ph: FramePhases, slow: np.ndarray, g: _Growth, 
     res, th, nd = g.res, int(g.th_of[c.col]), g.nd
     if not g.chosen:
         more = "" if c.where is not None else _runs_clause(ctx, ph, g.detail[c.mine], g.ref, th, c.cname)
+        c.more_runs = RUNS_AT_USUAL_COST in more
         more += _big_allocation(ctx, ph, g.detail[c.mine], th, c.cname)
-        res.title = (
-            f"{g.head}: culprit {c.shown} ({c.cthread}), {c.usual} vs {_span(c.vals)} in the slow frames"
-            f"{c.waiter}{more}."
-        )
+        c.clause = f"{c.shown} ({c.cthread}), {c.usual} vs {_span(c.vals)} in the slow frames{c.waiter}{more}"
+        res.title = f"{g.head}: culprit {c.clause}."
     else:
         res.title = f"{g.head}: {c.shown} ({c.cthread}) grew most, {c.usual} vs {_span(c.vals)} in {g.what}."
     share_txt = (
@@ -1272,8 +1295,10 @@ def _second_cause(ctx: Capture, ph: FramePhases, g: _Growth, c: _Culprit) -> str
     path2 = _path_of(ctx, ph, detail[sel2], int(th_of[k2]), name2).split(" > ")
     apart = name2 not in g.res.title and c.cname not in path2 and name2 not in c.path.split(" > ")
     up2 = None if paired_marks(ctx, ph) else _enclosing_culprit(ctx, ph, detail[sel2], g.ref, int(th_of[k2]), name2)
+    who = name2
     if up2 is not None and up2[0] not in c.path.split(" > ") and up2[0] != c.cname:
         # its growth is shared by the steps of one zone (a full collection's mark and sweep): that zone
+        who = up2[0]
         alone = bool(np.all(up2[1] - up2[2] >= SECOND_EXPLAINS * excess))
         shown2 = ", ".join(str(int(detail[i])) for i in sel2[:4]) + (", …" if len(sel2) > 4 else "")
         text = (
@@ -1282,7 +1307,11 @@ def _second_cause(ctx: Capture, ph: FramePhases, g: _Growth, c: _Culprit) -> str
         )
     elif alone and apart:
         text = _group_text(k2, sel2, detail, g.m.self_ns[:nd], g.typ, g.names, labels, g.nm_of, th_of)
-    return f"{SECOND_CAUSE_TEXT}{text}" if alone and apart else ""
+    if not (alone and apart):
+        return ""
+    c.second_at = detail[sel2]
+    c.second_who = (who, labels[int(th_of[k2])])
+    return f"{SECOND_CAUSE_TEXT}{text}"
 
 
 def _culprit_cause(ctx: Capture, ph: FramePhases, typical: np.ndarray, g: _Growth, c: _Culprit) -> None:
@@ -1365,10 +1394,9 @@ def _climbed(ctx: Capture, ph: FramePhases, g: _Growth, c: _Culprit) -> Any:
         )
     else:
         more = _runs_clause(ctx, ph, g.detail[c.mine], g.ref, row, pname)
-        res.title = (
-            f"{g.head}: culprit {pname} ({c.cthread}), {usual} vs {_span(slow_incl)} in the slow frames "
-            f"(inside it: {parts}){more}{c.second}."
-        )
+        c.more_runs = RUNS_AT_USUAL_COST in more
+        c.clause = f"{pname} ({c.cthread}), {usual} vs {_span(slow_incl)} in the slow frames (inside it: {parts}){more}"
+        res.title = f"{g.head}: culprit {c.clause}{c.second}."
     g.lines[:] = [x for x in g.lines if not x.startswith("Call path: ")]
     path = _path_of(ctx, ph, g.detail[c.mine], row, pname)
     if path:
@@ -2285,7 +2313,7 @@ def _runs_clause(ctx: Capture, ph: FramePhases, frames: np.ndarray, ref: np.ndar
     same = abs(per_slow / per_typ - 1) <= SAME_PER_RUN if per_typ > 0 else False
     return (
         f"; it ran {slow_n:.3g}x per slow frame vs {typ_n:.3g}x typically, {fmt_ns(per_slow)} per run vs "
-        f"{fmt_ns(per_typ)}" + (": more runs at their usual cost, not slower ones" if same else "")
+        f"{fmt_ns(per_typ)}" + (f": {RUNS_AT_USUAL_COST}, not slower ones" if same else "")
     )
 
 
