@@ -165,7 +165,9 @@ def task_threads(ctx: Capture) -> set[int]:
         name_of = ctx._srclocs().name_idx
         lone: dict[int, list[tuple[int, int]]] = {}  # root name -> (thread, its root's length)
         for k, (a, z) in enumerate(zip(zb, ze, strict=False)):
-            if z > a and int(t.subtree_end[a]) == z and t.end[a] >= 0:  # one root zone holds all of it
+            if z <= a or int(t.srcloc[a]) >= len(name_of):  # no zones, or a root of no known source location
+                continue
+            if int(t.subtree_end[a]) == z and t.end[a] >= 0:  # one root zone holds all of it
                 lone.setdefault(int(name_of[t.srcloc[a]]), []).append((k, int(t.end[a] - t.start[a])))
         span = max(int(t.end.max() - t.start.min()), 1)
         out: set[int] = set()
