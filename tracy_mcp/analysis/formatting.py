@@ -58,6 +58,7 @@ def clip_text(s: str, n: int = 160) -> str:
 
 
 SAME_NAME_MANY = 4  # threads sharing one name (told apart by their OS id) that name_list counts instead of lists
+RANGES_MANY = 4  # separate ranges of one numbered name past which name_list gives the span and count instead
 
 
 def name_list(names: list[str]) -> str:
@@ -98,7 +99,7 @@ def name_list(names: list[str]) -> str:
                 runs[-1].append(k)
             else:
                 runs.append([k])
-        if len(runs) > SAME_NAME_MANY:  # many gaps (every other job of a hundred): the span and the count
+        if len(runs) > RANGES_MANY:  # many gaps (every other job of a hundred): the span and the count
             parts.append(f"{len(nums)} threads {item}{nums[0]}..{nums[-1]}")
             continue
         # "worker-0-1" would read as one name: a name ending in a separator gets its range spelt out

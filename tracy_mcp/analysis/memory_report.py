@@ -756,7 +756,7 @@ def _pooled_sites(sites: dict[str, Any], program: str = "") -> list[list[int]]:
     groups: dict[tuple[str, str, str], list[int]] = {}
     for k in range(len(sites["id"])):  # the table is by allocation count: members come busiest first
         thread = str(sites["thread"][k])
-        pool = UNNAMED if thread.isdigit() or (program and thread == program) else pool_of(thread)
+        pool = UNNAMED if _is_unnamed(thread, program) else pool_of(thread)
         key = (str(sites["path"][k]), str(sites["pool"][k]), pool)
         groups.setdefault(key, []).append(k)
     return sorted(groups.values(), key=lambda m: -sum(int(sites["allocs"][k]) for k in m))
@@ -1069,6 +1069,7 @@ class _Findings:
     doubling: dict[str, Any] | None = None  # one buffer doubled all run
     churn_site: tuple[str, int, int] | None = None  # the busiest site's call site by callstack
     most_bytes: str = ""  # title words: the site making most bytes, made anew every frame, when not the busiest
+    groups: list[list[int]] = attrs.field(factory=list)  # the sites as shown (_pooled_sites)
 
     @property
     def total(self) -> int:
@@ -1108,6 +1109,7 @@ def _summary(
     """(title, lines): leaks first (they are what a "memory keeps growing" question is about), then what grows,
     the peak and what held it, the churn; the tables by site and pool after."""
     f = _Findings(ctx, ev, site, sites, pools, leaks, leak_cs, growth, runup, frames, ngame)
+    f.groups = _pooled_sites(sites, ctx.get_capture_program())
     head = _leak_lines(f)
     _growing_lines(f, head)
     head += _peak_lines(f)
@@ -1302,7 +1304,7 @@ def _churn_lines(f: _Findings) -> list[str]:
         )
     program = ctx.get_capture_program()
     # the same code on unnamed threads started per task is one site: its bytes together, when they are the most
-    tasks = [m for m in _pooled_sites(sites, program) if len(_unnamed(sites, m, program)) > 1]
+    tasks = [m for m in f.groups if len(_unnamed(sites, m, program)) > 1]
     top = max(tasks, key=lambda m: sum(int(sites["bytes"][k]) for k in m), default=[])
     b = int(np.argmax(sites["bytes"]))
     if top and sum(int(sites["bytes"][k]) for k in top) > int(sites["bytes"][b]):
@@ -1341,10 +1343,14 @@ def _churn_lines(f: _Findings) -> list[str]:
     return head
 
 
+def _is_unnamed(thread: str, program: str) -> bool:
+    """A thread without a name of its own: Tracy shows it by its id, or by the program's name it inherited."""
+    return thread.isdigit() or bool(program) and thread == program
+
+
 def _unnamed(sites: dict[str, Any], members: list[int], program: str) -> list[str]:
-    """The members' threads without a name of their own: a bare thread id, or the program's name."""
-    names = [str(sites["thread"][k]) for k in members]
-    return [n for n in names if n.isdigit() or (program and n == program)]
+    """The members' threads without a name of their own."""
+    return [n for n in (str(sites["thread"][k]) for k in members) if _is_unnamed(n, program)]
 
 
 def _threads_of(sites: dict[str, Any], members: list[int], program: str) -> str:
@@ -1380,7 +1386,7 @@ def _table_lines(f: _Findings) -> list[str]:
         "Sites by allocation count: allocs, per gameplay frame, median size, bytes, never freed — path [thread"
         f"{', pool' if npools > 1 else ''}]"
     )
-    groups = _pooled_sites(sites, f.ctx.get_capture_program())
+    groups = f.groups
     for members in groups[:8]:
         i = members[0]  # the busiest member stands for the median size
         allocs = int(sum(int(sites["allocs"][k]) for k in members))
